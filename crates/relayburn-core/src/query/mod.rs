@@ -1,0 +1,5 @@
+//! Reads over the ledger.
+
+mod status;
+
+pub use status::{status, Status};

@@ -1,0 +1,36 @@
+//! `status()`: where the ledger is, its schema, its size and what it holds.
+
+use crate::error::Result;
+use crate::ledger::{Ledger, SCHEMA_VERSION};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub ledger_home: PathBuf,
+    pub ledger_path: PathBuf,
+    pub schema_version: i64,
+    /// Bytes on disk of the database and its WAL.
+    pub ledger_bytes: i64,
+    pub stamps: i64,
+}
+
+pub fn status(ledger: &Ledger) -> Result<Status> {
+    let conn = ledger.conn()?;
+    let stamps: i64 = conn
+        .query_row("SELECT count(*) FROM stamps", [], |r| r.get(0))
+        .map_err(|e| ledger.err(e))?;
+    let size = |suffix: &str| {
+        let mut p = ledger.path().as_os_str().to_owned();
+        p.push(suffix);
+        std::fs::metadata(PathBuf::from(p))
+            .map(|m| i64::try_from(m.len()).unwrap_or(i64::MAX))
+            .unwrap_or(0)
+    };
+    Ok(Status {
+        ledger_home: ledger.home().to_path_buf(),
+        ledger_path: ledger.path().to_path_buf(),
+        schema_version: SCHEMA_VERSION,
+        ledger_bytes: size("") + size("-wal"),
+        stamps,
+    })
+}

@@ -1,0 +1,71 @@
+//! Instants: parsed from ISO-8601 strings, stored as integer epoch milliseconds, returned as
+//! `YYYY-MM-DDTHH:MM:SS.mmmZ`. No string comparison of times happens anywhere else.
+
+use crate::error::{Error, Result};
+use jiff::Timestamp;
+
+/// Parses an ISO-8601 instant with a `Z` or numeric offset into UTC epoch milliseconds.
+/// Sub-millisecond digits are truncated toward the past. `field` names the option in errors.
+pub fn parse_instant_ms(field: &str, value: &str) -> Result<i64> {
+    let trimmed = value.trim();
+    let ts: Timestamp = trimmed.parse().map_err(|e| {
+        Error::invalid(
+            field,
+            format!("{value:?} is not an ISO-8601 instant with an offset (e.g. 2026-05-21T12:00:00Z): {e}"),
+        )
+    })?;
+    Ok(ts.as_millisecond())
+}
+
+/// Formats epoch milliseconds as `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC, always three fraction digits).
+pub fn format_ms(ms: i64) -> String {
+    match Timestamp::from_millisecond(ms) {
+        Ok(ts) => ts.strftime("%Y-%m-%dT%H:%M:%S.%3fZ").to_string(),
+        // Only reachable for values outside ±9999 years, which no parser here produces.
+        Err(_) => format!("invalid-timestamp({ms})"),
+    }
+}
+
+/// Current time as epoch milliseconds.
+pub fn now_ms() -> i64 {
+    Timestamp::now().as_millisecond()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_offsets_to_utc_ms() {
+        let z = parse_instant_ms("ts", "2026-05-21T12:00:00Z").unwrap();
+        let off = parse_instant_ms("ts", "2026-05-21T14:00:00+02:00").unwrap();
+        assert_eq!(z, off);
+        assert_eq!(format_ms(z), "2026-05-21T12:00:00.000Z");
+    }
+
+    #[test]
+    fn keeps_milliseconds_and_truncates_finer_precision() {
+        let ms = parse_instant_ms("ts", "2026-05-21T12:00:00.123456789Z").unwrap();
+        assert_eq!(format_ms(ms), "2026-05-21T12:00:00.123Z");
+        let second = parse_instant_ms("ts", "2026-05-21T12:00:01Z").unwrap();
+        assert!(
+            second > ms,
+            "second precision must compare numerically, not lexically"
+        );
+    }
+
+    #[test]
+    fn rejects_non_instants_naming_the_field() {
+        for bad in [
+            "",
+            "yesterday",
+            "2026-05-21",
+            "2026-05-21T12:00:00",
+            "2026-13-01T00:00:00Z",
+        ] {
+            let err = parse_instant_ms("ts", bad).unwrap_err();
+            assert_eq!(err.code(), "INVALID_ARGUMENT", "{bad}");
+            assert_eq!(err.field(), Some("ts"));
+        }
+    }
+}

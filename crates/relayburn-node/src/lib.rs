@@ -1,0 +1,9 @@
+//! napi-rs binding of `relayburn-core`. It converts JS objects to core requests and core
+//! results to plain JS objects, runs every call on the libuv pool, and turns core errors into
+//! JS errors whose `code` is the core's stable code. No product logic lives here.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod errors;
+mod stamps;
+mod status;
+mod task;

@@ -1,0 +1,45 @@
+//! `status`.
+
+use crate::task::core_task;
+use napi::bindgen_prelude::AsyncTask;
+use napi_derive::napi;
+use relayburn_core::query;
+
+#[napi(object)]
+pub struct StatusOptions {
+    pub ledger_home: Option<String>,
+}
+
+#[napi(object)]
+pub struct Status {
+    pub ledger_home: String,
+    pub ledger_path: String,
+    pub schema_version: i64,
+    pub ledger_bytes: i64,
+    pub stamps: i64,
+}
+
+impl From<query::Status> for Status {
+    fn from(s: query::Status) -> Self {
+        Status {
+            ledger_home: s.ledger_home.to_string_lossy().into_owned(),
+            ledger_path: s.ledger_path.to_string_lossy().into_owned(),
+            schema_version: s.schema_version,
+            ledger_bytes: s.ledger_bytes,
+            stamps: s.stamps,
+        }
+    }
+}
+
+core_task!(StatusTask, StatusOptions, query::Status => Status, |o: StatusOptions| {
+    let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
+    query::status(&ledger)
+});
+
+/// Where the ledger is, its schema version, size and counts.
+#[napi]
+pub fn status(options: Option<StatusOptions>) -> AsyncTask<StatusTask> {
+    AsyncTask::new(StatusTask(Some(
+        options.unwrap_or(StatusOptions { ledger_home: None }),
+    )))
+}

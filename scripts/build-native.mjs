@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// Builds the napi addon from source and stages it for the workspace:
+//   1. `napi build` compiles crates/relayburn-node and (re)generates the committed loader
+//      `binding.cjs` and types `binding.d.ts` at the repository root;
+//   2. the loader, its types and the `.node` binary are copied into packages/sdk/native/, where
+//      the SDK facade loads them (the `.node` is never published from there: see `files`).
+// Usage: node scripts/build-native.mjs [--release]
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const release = process.argv.includes('--release');
+const napi = join(root, 'node_modules', '@napi-rs', 'cli', 'dist', 'cli.js');
+
+const args = [
+  napi,
+  'build',
+  '--platform',
+  '--manifest-path',
+  'crates/relayburn-node/Cargo.toml',
+  '--package-json-path',
+  'packages/sdk/package.json',
+  '--js',
+  'binding.cjs',
+  '--dts',
+  'binding.d.ts',
+  '--output-dir',
+  '.',
+];
+if (release) args.push('--release');
+execFileSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+
+const native = join(root, 'packages', 'sdk', 'native');
+mkdirSync(native, { recursive: true });
+for (const file of readdirSync(root)) {
+  if (file === 'binding.cjs' || file === 'binding.d.ts' || /^relayburn\..+\.node$/.test(file)) {
+    copyFileSync(join(root, file), join(native, file));
+  }
+}
+console.log(`staged native binding (${release ? 'release' : 'debug'}) in packages/sdk/native`);

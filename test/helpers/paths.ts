@@ -1,0 +1,6 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const sdkDir = join(repoRoot, 'packages', 'sdk');
+export const cliMain = join(repoRoot, 'packages', 'cli', 'dist', 'main.js');

@@ -1,0 +1,109 @@
+// The proof that `npm i @relayburn/sdk` works: pack the SDK and this platform's binary package
+// exactly as the release workflow does, install both into an empty project, call the API.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempHome } from './helpers/home.js';
+import { repoRoot, sdkDir } from './helpers/paths.js';
+
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+function run(cmd: string, args: string[], cwd: string): string {
+  return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function packInto(dir: string, pkgDir: string): string {
+  const out = JSON.parse(run(npm, ['pack', '--json', '--pack-destination', dir], pkgDir)) as Array<{
+    filename: string;
+    files: Array<{ path: string }>;
+  }>;
+  const first = out[0];
+  if (!first) throw new Error(`npm pack printed nothing for ${pkgDir}`);
+  return join(dir, first.filename);
+}
+
+describe('npm package', () => {
+  it('the SDK tarball ships the loader and JS but no .node binary', () => {
+    const out = JSON.parse(run(npm, ['pack', '--dry-run', '--json'], sdkDir)) as Array<{
+      files: Array<{ path: string }>;
+    }>;
+    const files = (out[0]?.files ?? []).map((f) => f.path);
+    expect(files).toEqual(
+      expect.arrayContaining(['dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'native/binding.cjs']),
+    );
+    expect(files.filter((f) => f.endsWith('.node'))).toEqual([]);
+  });
+
+  it('installs from tarballs into an empty project and works from ESM and CJS', () => {
+    const work = tempHome('pack');
+    const tarballs = join(work, 'tarballs');
+    mkdirSync(tarballs);
+
+    // This platform's binary package, as `napi create-npm-dirs` + `napi artifacts` make it.
+    const node = readdirSync(join(sdkDir, 'native')).find((f) => f.endsWith('.node'));
+    expect(node, 'a built .node in packages/sdk/native').toBeDefined();
+    const platform = (node as string).replace(/^relayburn\./, '').replace(/\.node$/, '');
+    // create-npm-dirs only writes inside the workspace: use target/ (git-ignored) and clean up.
+    const npmDir = join(repoRoot, 'target', `npm-pack-test-${process.pid}`);
+    run(
+      process.execPath,
+      [
+        join(repoRoot, 'node_modules', '@napi-rs', 'cli', 'dist', 'cli.js'),
+        'create-npm-dirs',
+        '--package-json-path',
+        'packages/sdk/package.json',
+        '--npm-dir',
+        npmDir,
+      ],
+      repoRoot,
+    );
+    const platformDir = join(npmDir, platform);
+    copyFileSync(join(sdkDir, 'native', node as string), join(platformDir, node as string));
+    const platformTgz = packInto(tarballs, platformDir);
+    rmSync(npmDir, { recursive: true, force: true });
+    const sdkTgz = packInto(tarballs, sdkDir);
+
+    const project = join(work, 'project');
+    mkdirSync(project);
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }),
+    );
+    run(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', platformTgz, sdkTgz], project);
+
+    const ledgerHome = join(work, 'ledger');
+    writeFileSync(
+      join(project, 'esm.mjs'),
+      `import { writeStamp, stamps } from '@relayburn/sdk';
+const r = await writeStamp({ sessionId: 'from-esm', enrichment: { via: 'esm' }, ledgerHome: process.argv[2] });
+console.log(JSON.stringify({ r, n: (await stamps({ ledgerHome: process.argv[2] })).length }));`,
+    );
+    writeFileSync(
+      join(project, 'cjs.cjs'),
+      `const { writeStamp, stamps } = require('@relayburn/sdk');
+writeStamp({ sessionId: 'from-cjs', enrichment: { via: 'cjs' }, ledgerHome: process.argv[2] })
+  .then(async (r) => console.log(JSON.stringify({ r, n: (await stamps({ ledgerHome: process.argv[2] })).length })));`,
+    );
+    const esm = JSON.parse(run(process.execPath, ['esm.mjs', ledgerHome], project)) as {
+      r: { id: string };
+      n: number;
+    };
+    const cjs = JSON.parse(run(process.execPath, ['cjs.cjs', ledgerHome], project)) as {
+      r: { id: string };
+      n: number;
+    };
+    expect(esm.r.id).toMatch(/^[0-9a-f]{16}$/);
+    expect(esm.n).toBe(1);
+    expect(cjs.n).toBe(2);
+    // The binary came from the platform package, not from the workspace.
+    expect(readdirSync(join(project, 'node_modules', '@relayburn')).sort()).toEqual(
+      ['sdk', `sdk-${platform}`].sort(),
+    );
+    expect(
+      readdirSync(join(project, 'node_modules', '@relayburn', 'sdk', 'native')).some((f) =>
+        f.endsWith('.node'),
+      ),
+    ).toBe(false);
+  });
+});
