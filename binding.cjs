@@ -835,6 +835,11 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.cancelIngest = nativeBinding.cancelIngest
+module.exports.ingest = nativeBinding.ingest
+module.exports.session = nativeBinding.session
+module.exports.sessions = nativeBinding.sessions
 module.exports.stamps = nativeBinding.stamps
 module.exports.status = nativeBinding.status
+module.exports.summary = nativeBinding.summary
 module.exports.writeStamp = nativeBinding.writeStamp

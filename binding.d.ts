@@ -9,6 +9,120 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** Asks the ingest started with `token` to stop; returns false when none is running. */
+export declare function cancelIngest(token: number): boolean
+
+export interface Compaction {
+  ts: string
+  precedingMessageId?: string
+  tokensBefore?: number
+}
+
+/**
+ * One ingest pass. `onProgress` is called from time to time; `cancelToken` lets
+ * `cancelIngest(token)` stop the run early.
+ */
+export declare function ingest(options: IngestOptions, onProgress?: ((progress: IngestProgress) => void) | undefined | null, cancelToken?: number | undefined | null): Promise<IngestReport>
+
+export interface IngestIssue {
+  file: string
+  line?: number
+  message: string
+}
+
+export interface IngestOptions {
+  harnesses?: Array<string>
+  roots?: IngestRoots
+  sessionFile?: string
+  ledgerHome?: string
+}
+
+export interface IngestProgress {
+  filesTotal: number
+  filesDone: number
+  bytesTotal: number
+  bytesRead: number
+}
+
+export interface IngestReport {
+  filesScanned: number
+  filesChanged: number
+  bytesRead: number
+  turnsAdded: number
+  turnsUpdated: number
+  userTurnsAdded: number
+  compactionsAdded: number
+  sessionsAdded: number
+  pendingStampsApplied: number
+  linesSkipped: number
+  errors: Array<IngestIssue>
+  durationMs: number
+  /** True when `cancelIngest` stopped the run early (committed work stays). */
+  cancelled: boolean
+}
+
+export interface IngestRoots {
+  'claude-code'?: Array<string>
+  codex?: Array<string>
+  opencode?: Array<string>
+}
+
+/** One session in detail, or `null` when unknown. */
+export declare function session(options: SessionOptions): Promise<SessionDetail | null>
+
+export interface SessionChild {
+  sessionId: string
+  relationship: string
+}
+
+export interface SessionDetail {
+  session: SessionRow
+  turns: Array<Turn>
+  userTurns: Array<UserTurn>
+  compactions: Array<Compaction>
+  children: Array<SessionChild>
+}
+
+export interface SessionOptions {
+  sessionId: string
+  harness?: string
+  ledgerHome?: string
+}
+
+export interface SessionRow {
+  harness: string
+  sessionId: string
+  project?: string
+  branch?: string
+  title?: string
+  firstTs?: string
+  lastTs?: string
+  models: Array<string>
+  relationship: string
+  parentSessionId?: string
+  turns: number
+  inputTokens: number
+  outputTokens: number
+  reasoningTokens: number
+  cacheReadTokens: number
+  cacheWrite5mTokens: number
+  cacheWrite1hTokens: number
+  totalTokens: number
+  costUsd: number
+}
+
+/** Sessions with activity in the window, newest first. */
+export declare function sessions(options: SessionsOptions): Promise<Array<SessionRow>>
+
+export interface SessionsOptions {
+  since?: string
+  until?: string
+  harness?: string
+  project?: string
+  limit?: number
+  ledgerHome?: string
+}
+
 export interface Stamp {
   id: string
   sessionId?: string
@@ -43,10 +157,102 @@ export interface Status {
   schemaVersion: number
   ledgerBytes: number
   stamps: number
+  turns: number
+  sessions: number
+  /** When the last ingest finished. */
+  lastIngestAt?: string
 }
 
 export interface StatusOptions {
   ledgerHome?: string
+}
+
+/** Token totals and groups of the turns matching the filters. */
+export declare function summary(options: SummaryOptions): Promise<Summary>
+
+export interface Summary {
+  totals: Totals
+  groups: Array<SummaryGroup>
+  unpricedModels: Array<UnpricedModel>
+}
+
+export interface SummaryGroup {
+  key: string
+  turns: number
+  inputTokens: number
+  outputTokens: number
+  reasoningTokens: number
+  cacheReadTokens: number
+  cacheWrite5mTokens: number
+  cacheWrite1hTokens: number
+  totalTokens: number
+  costUsd: number
+}
+
+export interface SummaryOptions {
+  since?: string
+  until?: string
+  harness?: string
+  session?: string
+  model?: string
+  project?: string
+  groupBy?: string
+  ledgerHome?: string
+}
+
+export interface ToolCall {
+  id: string
+  name: string
+  target?: string
+  argsHash: string
+}
+
+export interface Totals {
+  turns: number
+  inputTokens: number
+  outputTokens: number
+  reasoningTokens: number
+  cacheReadTokens: number
+  cacheWrite5mTokens: number
+  cacheWrite1hTokens: number
+  totalTokens: number
+  costUsd: number
+}
+
+export interface Turn {
+  messageId: string
+  requestId?: string
+  ts: string
+  model: string
+  inputTokens: number
+  outputTokens: number
+  reasoningTokens: number
+  cacheReadTokens: number
+  cacheWrite5mTokens: number
+  cacheWrite1hTokens: number
+  stopReason?: string
+  complete: boolean
+  toolCalls: Array<ToolCall>
+}
+
+export interface UnpricedModel {
+  model: string
+  turns: number
+}
+
+export interface UserTurn {
+  uuid: string
+  ts: string
+  precedingMessageId?: string
+  blocks: Array<UserTurnBlock>
+}
+
+export interface UserTurnBlock {
+  kind: string
+  toolUseId?: string
+  bytes: number
+  approxTokens: number
+  isError?: boolean
 }
 
 /** Appends one stamp. Resolves with its id and normalized UTC `ts`. */

@@ -7,9 +7,13 @@
 )]
 
 pub mod error;
+pub mod harness;
+pub mod hash;
 pub mod home;
+pub mod ingest;
 pub mod ledger;
 pub mod query;
+pub mod scan;
 pub mod stamp;
 pub mod time;
 pub mod validate;

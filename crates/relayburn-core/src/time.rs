@@ -69,3 +69,79 @@ mod tests {
         }
     }
 }
+
+/// Parses a query bound: an ISO-8601 instant, or a duration before `now_ms` written as a
+/// number and a unit: `m` minutes, `h` hours, `d` days, `w` weeks, `mo` months (30 days).
+pub fn parse_bound_ms(field: &str, value: &str, now_ms: i64) -> Result<i64> {
+    let v = value.trim();
+    let split = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
+    let (digits, unit) = v.split_at(split);
+    if !digits.is_empty() && !unit.is_empty() && unit.chars().all(|c| c.is_ascii_alphabetic()) {
+        let n: i64 = digits
+            .parse()
+            .map_err(|_| Error::invalid(field, format!("{value:?} is too large")))?;
+        let unit_ms: i64 = match unit {
+            "m" | "min" => 60_000,
+            "h" => 3_600_000,
+            "d" => 86_400_000,
+            "w" => 7 * 86_400_000,
+            "mo" => 30 * 86_400_000,
+            _ => {
+                return Err(Error::invalid(
+                    field,
+                    format!("{value:?}: unknown unit {unit:?} (use m, h, d, w or mo)"),
+                ))
+            }
+        };
+        return n
+            .checked_mul(unit_ms)
+            .map(|d| now_ms - d)
+            .ok_or_else(|| Error::invalid(field, format!("{value:?} is too large")));
+    }
+    parse_instant_ms(field, v).map_err(|_| {
+        Error::invalid(
+            field,
+            format!("{value:?} is neither an ISO-8601 instant nor a relative time like 30m, 24h, 7d, 4w, 3mo"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod bound_tests {
+    use super::*;
+
+    #[test]
+    fn relative_and_absolute_bounds() {
+        let now = 1_000_000_000_000;
+        assert_eq!(
+            parse_bound_ms("since", "30m", now).unwrap(),
+            now - 1_800_000
+        );
+        assert_eq!(
+            parse_bound_ms("since", "24h", now).unwrap(),
+            now - 86_400_000
+        );
+        assert_eq!(
+            parse_bound_ms("since", "7d", now).unwrap(),
+            now - 7 * 86_400_000
+        );
+        assert_eq!(
+            parse_bound_ms("since", "4w", now).unwrap(),
+            now - 28 * 86_400_000
+        );
+        assert_eq!(
+            parse_bound_ms("since", "3mo", now).unwrap(),
+            now - 90 * 86_400_000
+        );
+        assert_eq!(
+            parse_bound_ms("since", "2026-01-01T00:00:00Z", now).unwrap(),
+            parse_instant_ms("x", "2026-01-01T00:00:00.000Z").unwrap()
+        );
+        for bad in ["7x", "d7", "", "soon"] {
+            assert_eq!(
+                parse_bound_ms("since", bad, now).unwrap_err().field(),
+                Some("since")
+            );
+        }
+    }
+}

@@ -4,6 +4,8 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod errors;
+mod ingest;
+mod queries;
 mod stamps;
 mod status;
 mod task;

@@ -17,6 +17,10 @@ pub struct Status {
     pub schema_version: i64,
     pub ledger_bytes: i64,
     pub stamps: i64,
+    pub turns: i64,
+    pub sessions: i64,
+    /// When the last ingest finished.
+    pub last_ingest_at: Option<String>,
 }
 
 impl From<query::Status> for Status {
@@ -27,6 +31,9 @@ impl From<query::Status> for Status {
             schema_version: s.schema_version,
             ledger_bytes: s.ledger_bytes,
             stamps: s.stamps,
+            turns: s.turns,
+            sessions: s.sessions,
+            last_ingest_at: s.last_ingest_ms.map(relayburn_core::time::format_ms),
         }
     }
 }

@@ -6,8 +6,11 @@
  */
 import { parseArgs } from 'node:util';
 import { BurnError } from '@relayburn/sdk';
+import { ingestHelp, runIngest } from './commands/ingest.js';
+import { runSession, runSessions, sessionHelp, sessionsHelp } from './commands/sessions.js';
 import { runStamp, stampHelp } from './commands/stamp.js';
 import { runStatus, statusHelp } from './commands/status.js';
+import { runSummary, summaryHelp } from './commands/summary.js';
 import type { Output } from './output.js';
 import { UsageError } from './usage.js';
 
@@ -18,6 +21,10 @@ const mainHelp = `burn — what your coding agents cost
 Usage: burn <command> [options]
 
 Commands:
+  ingest    read new session-log bytes into the ledger
+  summary   token totals and cost, by model, harness, session or day
+  sessions  sessions, newest first
+  session   one session in detail
   stamp     label a session or message (burn stamp --session <id> k=v...)
   status    where the ledger is and what it holds
 
@@ -30,7 +37,14 @@ Global options:
 
 Run 'burn <command> --help' for a command's options and examples.`;
 
-const HELP: Record<string, string> = { stamp: stampHelp, status: statusHelp };
+const HELP: Record<string, string> = {
+  ingest: ingestHelp,
+  summary: summaryHelp,
+  sessions: sessionsHelp,
+  session: sessionHelp,
+  stamp: stampHelp,
+  status: statusHelp,
+};
 
 const OPTIONS = {
   'ledger-home': { type: 'string' },
@@ -41,10 +55,23 @@ const OPTIONS = {
   session: { type: 'string' },
   message: { type: 'string' },
   ts: { type: 'string' },
+  hook: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  by: { type: 'string' },
+  harness: { type: 'string' },
+  model: { type: 'string' },
+  project: { type: 'string' },
+  limit: { type: 'string' },
 } as const;
 
 /** Flags each command accepts besides the global ones. */
 const COMMAND_FLAGS: Record<string, readonly string[]> = {
+  ingest: ['hook', 'quiet'],
+  summary: ['since', 'until', 'by', 'harness', 'session', 'model', 'project'],
+  sessions: ['since', 'until', 'harness', 'project', 'limit'],
+  session: [],
   stamp: ['session', 'message', 'ts'],
   status: [],
 };
@@ -84,7 +111,25 @@ export async function main(argv: readonly string[]): Promise<number> {
   };
   const ledgerHome = values['ledger-home'];
   try {
+    const noArgs = () => {
+      if (rest.length > 0) throw new UsageError(`${command} takes no arguments, got '${rest[0]}'`);
+    };
     switch (command) {
+      case 'ingest':
+        noArgs();
+        await runIngest({ hook: values.hook, quiet: values.quiet === true, ledgerHome }, out);
+        break;
+      case 'summary':
+        noArgs();
+        await runSummary({ ...values, ledgerHome }, out);
+        break;
+      case 'sessions':
+        noArgs();
+        await runSessions({ ...values, ledgerHome }, out);
+        break;
+      case 'session':
+        if (rest.length > 1) throw new UsageError(`session takes one id, got ${rest.length}`);
+        return (await runSession(rest[0], ledgerHome, out)) ? 0 : 1;
       case 'stamp':
         await runStamp(
           { session: values.session, message: values.message, ts: values.ts, pairs: rest, ledgerHome },
@@ -92,7 +137,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         );
         break;
       case 'status':
-        if (rest.length > 0) return usage(`status takes no arguments, got '${rest[0]}'`, command);
+        noArgs();
         await runStatus(ledgerHome, out);
         break;
     }

@@ -35,3 +35,14 @@ export function formatBytes(n: number): string {
   }
   return i === 0 ? `${v} B` : `${v.toFixed(1)} ${units[i]}`;
 }
+
+/** Formats dollars: 1234.5 → $1,234.50. */
+export function formatUsd(n: number): string {
+  return `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+
+/** Shortens text to `max` characters with an ellipsis. */
+export function clip(text: string, max: number): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1)}…`;
+}

@@ -4,13 +4,37 @@
  * {@link BurnError} carrying a stable `code`.
  */
 export { BURN_ERROR_CODES, BurnError, type BurnErrorCode } from './errors.js';
+export { ingest } from './ingest.js';
+export { session, sessions, summary } from './queries.js';
 export { stamps, writeStamp } from './stamps.js';
 export { status } from './status.js';
 export type {
+  Compaction,
+  GroupBy,
+  Harness,
+  IngestIssue,
+  IngestOptions,
+  IngestProgress,
+  IngestReport,
+  IngestRoots,
   LedgerOptions,
+  Relationship,
+  SessionDetail,
+  SessionOptions,
+  SessionRow,
+  SessionsOptions,
   Stamp,
   StampReceipt,
   StampsOptions,
   Status,
+  Summary,
+  SummaryGroup,
+  SummaryOptions,
+  ToolCall,
+  Totals,
+  Turn,
+  UnpricedModel,
+  UserTurn,
+  UserTurnBlock,
   WriteStampOptions,
 } from './types.js';

@@ -49,4 +49,8 @@ export type BindingTypesMatch = [
   Assert<Same<Types.StampReceipt, Binding.StampReceipt>>,
   Assert<Same<Types.Stamp, Binding.Stamp>>,
   Assert<Same<Types.Status, Binding.Status>>,
+  Assert<Same<Types.Summary, Binding.Summary>>,
+  Assert<Same<Types.Turn, Binding.Turn>>,
+  Assert<Same<Types.IngestProgress, Binding.IngestProgress>>,
+  Assert<Same<Types.IngestReport, Omit<Binding.IngestReport, 'cancelled'>>>,
 ];

@@ -4,7 +4,16 @@
  * drift. Limits mirror `relayburn-core/src/validate.rs`.
  */
 import { z } from 'zod';
-import type { LedgerOptions, StampsOptions, WriteStampOptions } from './types.js';
+import type {
+  IngestOptions,
+  IngestProgress,
+  LedgerOptions,
+  SessionOptions,
+  SessionsOptions,
+  StampsOptions,
+  SummaryOptions,
+  WriteStampOptions,
+} from './types.js';
 
 const MAX_SELECTOR_CHARS = 256;
 const MAX_KEY_CHARS = 128;
@@ -74,3 +83,65 @@ export const stampsSchema = z.strictObject({
   messageId: selector.optional(),
   ledgerHome: ledgerHome.optional(),
 }) satisfies z.ZodType<StampsOptions>;
+
+const harness = z.enum(['claude-code', 'codex', 'opencode'], {
+  error: 'must be one of claude-code, codex, opencode',
+});
+const nonBlank = z.string().refine((s) => s.trim().length > 0, 'must be a non-empty string');
+const rootList = z.array(nonBlank, { error: 'must be an array of directory paths' });
+// Same forms as the core's parse_bound_ms: a relative duration or an ISO instant.
+const bound = z
+  .string()
+  .refine(
+    (s) => /^\d+(m|min|h|d|w|mo)$/.test(s.trim()) || ISO_INSTANT.test(s.trim()),
+    'must be an ISO-8601 instant or a relative time like 30m, 24h, 7d, 4w, 3mo',
+  );
+
+export const ingestSchema = z.strictObject({
+  harnesses: z.array(harness).optional(),
+  roots: z
+    .strictObject({
+      'claude-code': rootList.optional(),
+      codex: rootList.optional(),
+      opencode: rootList.optional(),
+    })
+    .optional(),
+  sessionFile: nonBlank.optional(),
+  onProgress: z
+    .custom<(p: IngestProgress) => void>((v) => typeof v === 'function', 'must be a function')
+    .optional(),
+  signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, 'must be an AbortSignal').optional(),
+  ledgerHome: ledgerHome.optional(),
+}) satisfies z.ZodType<IngestOptions>;
+
+export const summarySchema = z.strictObject({
+  since: bound.optional(),
+  until: bound.optional(),
+  harness: harness.optional(),
+  session: selector.optional(),
+  model: selector.optional(),
+  project: selector.optional(),
+  groupBy: z
+    .enum(['model', 'harness', 'session', 'day'], { error: 'must be one of model, harness, session, day' })
+    .optional(),
+  ledgerHome: ledgerHome.optional(),
+}) satisfies z.ZodType<SummaryOptions>;
+
+export const sessionsSchema = z.strictObject({
+  since: bound.optional(),
+  until: bound.optional(),
+  harness: harness.optional(),
+  project: selector.optional(),
+  limit: z
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .positive('must be positive')
+    .optional(),
+  ledgerHome: ledgerHome.optional(),
+}) satisfies z.ZodType<SessionsOptions>;
+
+export const sessionSchema = z.strictObject({
+  sessionId: selector,
+  harness: harness.optional(),
+  ledgerHome: ledgerHome.optional(),
+}) satisfies z.ZodType<SessionOptions>;

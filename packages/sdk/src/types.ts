@@ -59,4 +59,213 @@ export interface Status {
   ledgerBytes: number;
   /** Number of stamps stored. */
   stamps: number;
+  /** Number of turns (model API responses) in the ledger. */
+  turns: number;
+  /** Number of sessions seen in logs. */
+  sessions: number;
+  /** When the last ingest finished. */
+  lastIngestAt?: string;
+}
+
+/** The harnesses relayburn reads. */
+export type Harness = 'claude-code' | 'codex' | 'opencode';
+
+/**
+ * Where to look for session logs, per harness. When given, exactly these roots are scanned
+ * (environment variables and default locations are ignored).
+ * - `claude-code`: directories holding `projects/` (like `CLAUDE_CONFIG_DIR`), or `projects/` dirs.
+ */
+export interface IngestRoots {
+  'claude-code'?: string[] | undefined;
+  codex?: string[] | undefined;
+  opencode?: string[] | undefined;
+}
+
+/** Progress of a running ingest, reported to `onProgress`. */
+export interface IngestProgress {
+  filesTotal: number;
+  filesDone: number;
+  bytesTotal: number;
+  bytesRead: number;
+}
+
+/** Options of {@link ingest}. */
+export interface IngestOptions extends LedgerOptions {
+  /** Only these harnesses (default: all). */
+  harnesses?: Harness[] | undefined;
+  /** Override discovery (see {@link IngestRoots}). */
+  roots?: IngestRoots | undefined;
+  /** Ingest just this one session log (the hook fast path). */
+  sessionFile?: string | undefined;
+  /** Called from time to time during long runs. */
+  onProgress?: ((progress: IngestProgress) => void) | undefined;
+  /** Abort a running ingest; what was committed stays committed. */
+  signal?: AbortSignal | undefined;
+}
+
+/** One problem met during ingest (a file that could not be read, …). Never fatal. */
+export interface IngestIssue {
+  file: string;
+  line?: number;
+  message: string;
+}
+
+/** What one {@link ingest} pass did. */
+export interface IngestReport {
+  filesScanned: number;
+  filesChanged: number;
+  bytesRead: number;
+  turnsAdded: number;
+  turnsUpdated: number;
+  userTurnsAdded: number;
+  compactionsAdded: number;
+  sessionsAdded: number;
+  pendingStampsApplied: number;
+  linesSkipped: number;
+  errors: IngestIssue[];
+  durationMs: number;
+}
+
+/** Dimensions `summary` can group by. */
+export type GroupBy = 'model' | 'harness' | 'session' | 'day';
+
+/** Options of {@link summary}. */
+export interface SummaryOptions extends LedgerOptions {
+  /** Inclusive lower bound: ISO-8601 instant or relative (`30m`, `24h`, `7d`, `4w`, `3mo`). */
+  since?: string | undefined;
+  /** Exclusive upper bound, same forms as `since`. */
+  until?: string | undefined;
+  harness?: Harness | undefined;
+  session?: string | undefined;
+  model?: string | undefined;
+  project?: string | undefined;
+  /** Default `model`. */
+  groupBy?: GroupBy | undefined;
+}
+
+/** Token totals (and cost) of a set of turns. */
+export interface Totals {
+  turns: number;
+  /** Input tokens, excluding cached input. */
+  inputTokens: number;
+  /** Output tokens, including reasoning. */
+  outputTokens: number;
+  /** Reasoning tokens (already inside `outputTokens`). */
+  reasoningTokens: number;
+  cacheReadTokens: number;
+  cacheWrite5mTokens: number;
+  cacheWrite1hTokens: number;
+  /** input + output + cacheRead + cacheWrite5m + cacheWrite1h. */
+  totalTokens: number;
+  costUsd: number;
+}
+
+export interface SummaryGroup extends Totals {
+  key: string;
+}
+
+/** A model with no known price, and how many turns used it. */
+export interface UnpricedModel {
+  model: string;
+  turns: number;
+}
+
+/** What {@link summary} returns (also `burn summary --json`). */
+export interface Summary {
+  totals: Totals;
+  groups: SummaryGroup[];
+  unpricedModels: UnpricedModel[];
+}
+
+/** How a session relates to its parent. */
+export type Relationship = 'root' | 'fork' | 'continuation' | 'subagent';
+
+/** Options of {@link sessions}. */
+export interface SessionsOptions extends LedgerOptions {
+  since?: string | undefined;
+  until?: string | undefined;
+  harness?: Harness | undefined;
+  project?: string | undefined;
+  /** At most this many rows (default 50). */
+  limit?: number | undefined;
+}
+
+/** One session, newest first in {@link sessions}. */
+export interface SessionRow extends Totals {
+  harness: Harness;
+  sessionId: string;
+  project?: string;
+  branch?: string;
+  /** First user prompt, shortened. */
+  title?: string;
+  firstTs?: string;
+  lastTs?: string;
+  models: string[];
+  relationship: Relationship;
+  parentSessionId?: string;
+}
+
+/** Options of {@link session}. */
+export interface SessionOptions extends LedgerOptions {
+  sessionId: string;
+  harness?: Harness | undefined;
+}
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  target?: string;
+  /** First 16 hex of SHA-256 over the key-sorted JSON of the tool input. */
+  argsHash: string;
+}
+
+/** One model API response: the billing unit. */
+export interface Turn {
+  messageId: string;
+  requestId?: string;
+  ts: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  reasoningTokens: number;
+  cacheReadTokens: number;
+  cacheWrite5mTokens: number;
+  cacheWrite1hTokens: number;
+  stopReason?: string;
+  /** False for a response that never finished (counted with its last usage snapshot). */
+  complete: boolean;
+  toolCalls: ToolCall[];
+}
+
+export interface UserTurnBlock {
+  kind: 'text' | 'tool_result';
+  toolUseId?: string;
+  bytes: number;
+  approxTokens: number;
+  isError?: boolean;
+}
+
+export interface UserTurn {
+  uuid: string;
+  ts: string;
+  precedingMessageId?: string;
+  blocks: UserTurnBlock[];
+}
+
+export interface Compaction {
+  ts: string;
+  precedingMessageId?: string;
+  tokensBefore?: number;
+}
+
+/** What {@link session} returns. */
+export interface SessionDetail {
+  /** The session's row, as {@link sessions} lists it (counters, project, relationship…). */
+  session: SessionRow;
+  /** Its turns in time order. */
+  turns: Turn[];
+  userTurns: UserTurn[];
+  compactions: Compaction[];
+  /** Sessions whose parent is this one (subagents, forks, continuations). */
+  children: Array<{ sessionId: string; relationship: Relationship }>;
 }

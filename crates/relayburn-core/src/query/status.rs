@@ -12,12 +12,24 @@ pub struct Status {
     /// Bytes on disk of the database and its WAL.
     pub ledger_bytes: i64,
     pub stamps: i64,
+    pub turns: i64,
+    /// Sessions seen in logs (placeholders for parents not yet seen excluded).
+    pub sessions: i64,
+    /// When the last ingest finished (epoch ms), if any.
+    pub last_ingest_ms: Option<i64>,
 }
 
 pub fn status(ledger: &Ledger) -> Result<Status> {
     let conn = ledger.conn()?;
-    let stamps: i64 = conn
-        .query_row("SELECT count(*) FROM stamps", [], |r| r.get(0))
+    let count = |sql: &str| -> Result<i64> {
+        conn.query_row(sql, [], |r| r.get(0))
+            .map_err(|e| ledger.err(e))
+    };
+    let stamps = count("SELECT count(*) FROM stamps")?;
+    let turns = count("SELECT count(*) FROM turns")?;
+    let sessions = count("SELECT count(*) FROM sessions WHERE placeholder = 0")?;
+    let last_ingest_ms: Option<i64> = conn
+        .query_row("SELECT max(finished_ms) FROM ingest_runs", [], |r| r.get(0))
         .map_err(|e| ledger.err(e))?;
     let size = |suffix: &str| {
         let mut p = ledger.path().as_os_str().to_owned();
@@ -32,5 +44,8 @@ pub fn status(ledger: &Ledger) -> Result<Status> {
         schema_version: SCHEMA_VERSION,
         ledger_bytes: size("") + size("-wal"),
         stamps,
+        turns,
+        sessions,
+        last_ingest_ms,
     })
 }

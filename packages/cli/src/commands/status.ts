@@ -20,6 +20,9 @@ export async function runStatus(ledgerHome: string | undefined, out: Output): Pr
     ['ledger home', s.ledgerHome],
     ['ledger', `${s.ledgerPath} (${formatBytes(s.ledgerBytes)})`],
     ['schema', `v${s.schemaVersion}`],
+    ['sessions', formatCount(s.sessions)],
+    ['turns', formatCount(s.turns)],
     ['stamps', formatCount(s.stamps)],
+    ['last ingest', s.lastIngestAt ?? 'never'],
   ]);
 }

@@ -1,0 +1,515 @@
+//! Claude Code session logs (`projects/<slug>/<session>.jsonl` and subagent transcripts
+//! `projects/<slug>/<session>/subagents/agent-<id>.jsonl`).
+//!
+//! Counting rules (DESIGN §3): Claude writes one row per content block of a response; rows of
+//! one response share `message.id` and `requestId` and repeat the usage snapshot. They are
+//! merged, never summed: the largest snapshot wins (the final row, not an early partial one).
+//! A response is emitted when a row carries `stop_reason`; one that never gets it is emitted
+//! with its last snapshot (`complete = false`) when a user row follows it or its file has
+//! been idle past the grace period. Unfinished responses travel in [`ClaudeState`], which the
+//! cursor stores, so a pass never re-reads the already-ingested prefix.
+
+mod tools;
+mod wire;
+
+use super::records::{
+    CompactionRecord, Records, Relationship, SessionInfo, ToolCall, TurnRecord, Usage,
+    UserTurnBlock, UserTurnRecord,
+};
+use super::Harness;
+use crate::scan::Line;
+use memchr::memmem::Finder;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::sync::OnceLock;
+use wire::{AssistantBlock, AssistantMessage, Row, UserBlock, UserMessage};
+
+/// Which session a file's rows belong to.
+#[derive(Debug, Clone)]
+pub struct FileContext {
+    /// The file name without `.jsonl`: the session id of a main session file.
+    pub file_stem: String,
+    /// Set for subagent transcripts: the child session id and its parent.
+    pub subagent: Option<Subagent>,
+    pub path: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Subagent {
+    pub parent_session: String,
+    /// `<parent>/agent-<id>`
+    pub session_id: String,
+}
+
+/// Parser state carried between passes in the file's cursor.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct ClaudeState {
+    /// Last assistant `message.id` seen (user turns and compactions point back to it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_message_id: Option<String>,
+    /// Responses still streaming: not yet emitted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<PendingTurn>,
+    /// Lines seen so far (for line numbers in error reports).
+    #[serde(default)]
+    pub lines: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PendingTurn {
+    message_id: String,
+    request_id: Option<String>,
+    session_id: String,
+    ts_ms: i64,
+    model: String,
+    project: Option<String>,
+    branch: Option<String>,
+    usage: Usage,
+    tool_calls: Vec<ToolCall>,
+}
+
+/// Rows whose text contains none of these cannot matter; they are skipped unparsed.
+fn markers() -> &'static [Finder<'static>; 3] {
+    static M: OnceLock<[Finder<'static>; 3]> = OnceLock::new();
+    M.get_or_init(|| {
+        [
+            Finder::new(b"\"assistant\""),
+            Finder::new(b"\"user\""),
+            Finder::new(b"\"compact_boundary\""),
+        ]
+    })
+}
+
+/// At most this many bad lines per file are described in the report (all are counted).
+const MAX_BAD_LINES_REPORTED: usize = 5;
+const TITLE_CHARS: usize = 120;
+
+pub struct ClaudeReader {
+    ctx: FileContext,
+    state: ClaudeState,
+    announced: HashSet<String>,
+}
+
+impl ClaudeReader {
+    pub fn new(ctx: FileContext, state: ClaudeState) -> Self {
+        ClaudeReader {
+            ctx,
+            state,
+            announced: HashSet::new(),
+        }
+    }
+
+    pub fn state(&self) -> &ClaudeState {
+        &self.state
+    }
+
+    pub fn has_pending(&self) -> bool {
+        !self.state.pending.is_empty()
+    }
+
+    /// Reads one complete line.
+    pub fn feed(&mut self, line: &Line<'_>, out: &mut Records) {
+        self.state.lines += 1;
+        if line.oversized {
+            self.bad_line(out, "line longer than the 64 MiB limit".into());
+            return;
+        }
+        let bytes = trim(line.bytes);
+        if bytes.is_empty() {
+            return;
+        }
+        if !(bytes.starts_with(b"{") && bytes.ends_with(b"}")) {
+            self.bad_line(out, "not a JSON object".into());
+            return;
+        }
+        if !markers().iter().any(|m| m.find(bytes).is_some()) {
+            return;
+        }
+        let row: Row<'_> = match serde_json::from_slice(bytes) {
+            Ok(row) => row,
+            Err(e) => {
+                self.bad_line(out, format!("unreadable row: {e}"));
+                return;
+            }
+        };
+        let result = match row.kind.as_deref() {
+            Some("assistant") => self.assistant(&row, out),
+            Some("user") => self.user(&row, out),
+            Some("system") if row.subtype.as_deref() == Some("compact_boundary") => {
+                self.compaction(&row, out)
+            }
+            _ => Ok(()),
+        };
+        if let Err(message) = result {
+            self.bad_line(out, message);
+        }
+    }
+
+    /// Ends a pass. When the file has been idle past the grace period, responses that never
+    /// completed are emitted with their last snapshot.
+    pub fn finish(&mut self, idle: bool, out: &mut Records) {
+        if idle {
+            self.flush_pending(out);
+        }
+    }
+
+    fn bad_line(&mut self, out: &mut Records, message: String) {
+        out.lines_skipped += 1;
+        if out.bad_lines.len() < MAX_BAD_LINES_REPORTED {
+            out.bad_lines.push((self.state.lines, message));
+        }
+    }
+
+    /// The session a row belongs to, announcing it (project, branch, parent) once per pass.
+    fn session_of(&mut self, row: &Row<'_>, out: &mut Records) -> String {
+        let (session, parent) = match &self.ctx.subagent {
+            Some(sub) => (
+                sub.session_id.clone(),
+                Some((
+                    sub.parent_session.clone(),
+                    Relationship::Subagent,
+                    format!("subagent transcript {}", self.ctx.path),
+                )),
+            ),
+            None => {
+                let in_log = row
+                    .session_id
+                    .as_deref()
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or(&self.ctx.file_stem)
+                    .to_string();
+                let parent = explicit_parent(row, &in_log);
+                (in_log, parent)
+            }
+        };
+        if !self.announced.contains(&session) {
+            self.announced.insert(session.clone());
+            out.sessions.push(SessionInfo {
+                harness: Some(Harness::ClaudeCode),
+                session_id: session.clone(),
+                project: non_empty(&row.cwd),
+                branch: non_empty(&row.git_branch),
+                title: None,
+                parent,
+            });
+            // A main file whose rows carry another session's id replays that session's
+            // history (`--resume`): the file's own session continues it.
+            if self.ctx.subagent.is_none() && session != self.ctx.file_stem {
+                let stem = self.ctx.file_stem.clone();
+                if self.announced.insert(stem.clone()) {
+                    out.sessions.push(SessionInfo {
+                        harness: Some(Harness::ClaudeCode),
+                        session_id: stem.clone(),
+                        project: non_empty(&row.cwd),
+                        branch: non_empty(&row.git_branch),
+                        title: None,
+                        parent: Some((
+                            session.clone(),
+                            Relationship::Continuation,
+                            format!("{stem}.jsonl replays history of session {session}"),
+                        )),
+                    });
+                }
+            }
+        }
+        session
+    }
+
+    fn assistant(&mut self, row: &Row<'_>, out: &mut Records) -> Result<(), String> {
+        let raw = row.message.ok_or("assistant row without message")?;
+        let msg: AssistantMessage<'_> = serde_json::from_str(raw.get())
+            .map_err(|e| format!("unreadable assistant message: {e}"))?;
+        let Some(message_id) = msg.id.as_deref().filter(|s| !s.is_empty()) else {
+            return Err("assistant row without message.id".into());
+        };
+        let ts_ms = row_ts(row)?;
+        let session_id = self.session_of(row, out);
+        let request_id = non_empty(&row.request_id);
+        let usage = msg.usage.as_ref().map(usage_of);
+        let calls = match msg.content {
+            Some(c) if c.get().starts_with('[') => tool_calls(c.get()),
+            _ => Vec::new(),
+        };
+        self.state.last_message_id = Some(message_id.to_string());
+
+        let idx = self
+            .state
+            .pending
+            .iter()
+            .position(|p| p.message_id == message_id && p.request_id == request_id);
+        let pending = match idx {
+            Some(i) => &mut self.state.pending[i],
+            None => {
+                self.state.pending.push(PendingTurn {
+                    message_id: message_id.to_string(),
+                    request_id: request_id.clone(),
+                    session_id,
+                    ts_ms,
+                    model: String::new(),
+                    project: non_empty(&row.cwd),
+                    branch: non_empty(&row.git_branch),
+                    usage: Usage::default(),
+                    tool_calls: Vec::new(),
+                });
+                let last = self.state.pending.len() - 1;
+                &mut self.state.pending[last]
+            }
+        };
+        if pending.model.is_empty() {
+            if let Some(m) = msg.model.as_deref() {
+                pending.model = m.to_string();
+            }
+        }
+        // Largest snapshot wins (ties: the later row), never a sum.
+        if let Some(u) = usage {
+            if u.total() >= pending.usage.total() {
+                pending.usage = u;
+            }
+        }
+        for call in calls {
+            if !pending.tool_calls.iter().any(|c| c.id == call.id) {
+                pending.tool_calls.push(call);
+            }
+        }
+        if let Some(stop) = msg.stop_reason.as_deref().filter(|s| !s.is_empty()) {
+            let stop = stop.to_string();
+            let i = idx.unwrap_or(self.state.pending.len() - 1);
+            let done = self.state.pending.remove(i);
+            out.turns.push(turn_record(done, Some(stop)));
+        }
+        Ok(())
+    }
+
+    fn user(&mut self, row: &Row<'_>, out: &mut Records) -> Result<(), String> {
+        let raw = row.message.ok_or("user row without message")?;
+        let msg: UserMessage<'_> =
+            serde_json::from_str(raw.get()).map_err(|e| format!("unreadable user message: {e}"))?;
+        let ts_ms = row_ts(row)?;
+        // A user row means the previous response is over, finished or interrupted.
+        self.flush_pending(out);
+        let session_id = self.session_of(row, out);
+        let task_notification = row
+            .origin
+            .as_ref()
+            .and_then(|o| o.kind.as_deref())
+            .is_some_and(|k| k == "task-notification");
+        let Some(content) = msg.content else {
+            return Ok(());
+        };
+        let (blocks, prompt) = user_blocks(content.get())?;
+        if row.is_meta != Some(true) && !task_notification {
+            if let Some(prompt) = prompt.filter(|p| !p.starts_with('<')) {
+                let title: String = prompt.chars().take(TITLE_CHARS).collect();
+                out.sessions.push(SessionInfo {
+                    harness: Some(Harness::ClaudeCode),
+                    session_id: session_id.clone(),
+                    title: Some(title),
+                    ..Default::default()
+                });
+            }
+        }
+        let Some(uuid) = non_empty(&row.uuid) else {
+            return Ok(());
+        };
+        if task_notification || blocks.is_empty() {
+            return Ok(());
+        }
+        out.user_turns.push(UserTurnRecord {
+            harness: Harness::ClaudeCode,
+            session_id,
+            uuid,
+            ts_ms,
+            preceding_message_id: self.state.last_message_id.clone(),
+            blocks,
+        });
+        Ok(())
+    }
+
+    fn compaction(&mut self, row: &Row<'_>, out: &mut Records) -> Result<(), String> {
+        let ts_ms = row_ts(row)?;
+        let session_id = self.session_of(row, out);
+        let key = non_empty(&row.uuid).unwrap_or_else(|| ts_ms.to_string());
+        out.compactions.push(CompactionRecord {
+            harness: Harness::ClaudeCode,
+            session_id,
+            key,
+            ts_ms,
+            preceding_message_id: self.state.last_message_id.clone(),
+            tokens_before: row
+                .compact_metadata
+                .as_ref()
+                .map(|m| m.pre_tokens.0)
+                .filter(|n| *n > 0),
+        });
+        Ok(())
+    }
+
+    fn flush_pending(&mut self, out: &mut Records) {
+        for p in self.state.pending.drain(..) {
+            out.turns.push(turn_record(p, None));
+        }
+    }
+}
+
+fn turn_record(p: PendingTurn, stop_reason: Option<String>) -> TurnRecord {
+    let key = format!(
+        "{}|{}|{}",
+        Harness::ClaudeCode.as_str(),
+        p.message_id,
+        p.request_id.as_deref().unwrap_or("")
+    );
+    TurnRecord {
+        harness: Harness::ClaudeCode,
+        key,
+        session_id: p.session_id,
+        message_id: p.message_id,
+        request_id: p.request_id,
+        ts_ms: p.ts_ms,
+        model: p.model,
+        provider: Some("anthropic".into()),
+        project: p.project,
+        branch: p.branch,
+        usage: p.usage,
+        complete: stop_reason.is_some(),
+        stop_reason,
+        tool_calls: p.tool_calls,
+    }
+}
+
+fn explicit_parent(row: &Row<'_>, session: &str) -> Option<(String, Relationship, String)> {
+    if let Some(target) = non_empty(&row.fork_session_id).filter(|t| t != session) {
+        return Some((target, Relationship::Fork, "row field forkSessionId".into()));
+    }
+    non_empty(&row.continued_from)
+        .filter(|t| t != session)
+        .map(|t| {
+            (
+                t,
+                Relationship::Continuation,
+                "row field continuedFromSessionId".into(),
+            )
+        })
+}
+
+/// Anthropic usage → [`Usage`]. Un-split cache writes count as 5-minute writes.
+fn usage_of(u: &wire::ClaudeUsage) -> Usage {
+    let (w5, w1) = u
+        .cache_creation
+        .as_ref()
+        .map(|c| (c.ephemeral_5m_input_tokens.0, c.ephemeral_1h_input_tokens.0))
+        .unwrap_or((0, 0));
+    let (w5, w1) = if w5 == 0 && w1 == 0 {
+        (u.cache_creation_input_tokens.0, 0)
+    } else {
+        (w5, w1)
+    };
+    Usage {
+        input: u.input_tokens.0,
+        output: u.output_tokens.0,
+        reasoning: 0,
+        cache_read: u.cache_read_input_tokens.0,
+        cache_write_5m: w5,
+        cache_write_1h: w1,
+    }
+}
+
+fn tool_calls(content: &str) -> Vec<ToolCall> {
+    let Ok(blocks) = serde_json::from_str::<Vec<AssistantBlock<'_>>>(content) else {
+        return Vec::new();
+    };
+    blocks
+        .iter()
+        .filter(|b| b.kind.as_deref() == Some("tool_use"))
+        .filter_map(|b| {
+            let id = b.id.as_deref()?.to_string();
+            let name = b.name.as_deref()?.to_string();
+            let input = b.input.map(|r| r.get()).unwrap_or("{}");
+            Some(tools::tool_call(id, name, input))
+        })
+        .collect()
+}
+
+/// User content → blocks, plus the prompt text when the row is a typed prompt.
+fn user_blocks(content: &str) -> Result<(Vec<UserTurnBlock>, Option<String>), String> {
+    let text_block = |bytes: i64| UserTurnBlock {
+        kind: "text",
+        tool_use_id: None,
+        bytes,
+        approx_tokens: approx_tokens(bytes),
+        is_error: None,
+    };
+    if content.starts_with('"') {
+        let text: std::borrow::Cow<'_, str> =
+            serde_json::from_str(content).map_err(|e| format!("unreadable user content: {e}"))?;
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            return Ok((Vec::new(), None));
+        }
+        return Ok((
+            vec![text_block(text.len() as i64)],
+            Some(trimmed.to_string()),
+        ));
+    }
+    if !content.starts_with('[') {
+        return Ok((Vec::new(), None));
+    }
+    let items: Vec<UserBlock<'_>> =
+        serde_json::from_str(content).map_err(|e| format!("unreadable user content: {e}"))?;
+    let mut blocks = Vec::new();
+    let mut prompt: Option<String> = None;
+    for b in &items {
+        match b.kind.as_deref() {
+            Some("text") => {
+                if let Some(t) = b.text.as_deref().filter(|t| !t.trim().is_empty()) {
+                    blocks.push(text_block(t.len() as i64));
+                    if prompt.is_none() {
+                        prompt = Some(t.trim().to_string());
+                    }
+                }
+            }
+            Some("tool_result") => {
+                let Some(id) = b.tool_use_id.as_deref().filter(|s| !s.is_empty()) else {
+                    continue;
+                };
+                let bytes = b.content.map(wire::payload_bytes).unwrap_or(0);
+                blocks.push(UserTurnBlock {
+                    kind: "tool_result",
+                    tool_use_id: Some(id.to_string()),
+                    bytes,
+                    approx_tokens: approx_tokens(bytes),
+                    is_error: b.is_error.filter(|e| *e),
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok((blocks, prompt))
+}
+
+fn approx_tokens(bytes: i64) -> i64 {
+    (bytes + 3) / 4
+}
+
+fn row_ts(row: &Row<'_>) -> Result<i64, String> {
+    let ts = row.timestamp.as_deref().ok_or("row without timestamp")?;
+    crate::time::parse_instant_ms("timestamp", ts).map_err(|e| e.to_string())
+}
+
+fn non_empty(v: &Option<std::borrow::Cow<'_, str>>) -> Option<String> {
+    v.as_deref().filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+fn trim(bytes: &[u8]) -> &[u8] {
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |i| i + 1);
+    &bytes[start..end]
+}
+
+#[cfg(test)]
+mod tests;

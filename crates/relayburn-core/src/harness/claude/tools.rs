@@ -1,0 +1,57 @@
+//! Tool calls: the primary target per tool and the `argsHash` over key-sorted JSON input.
+
+use crate::harness::records::ToolCall;
+use crate::hash::short_hex;
+
+/// Builds a tool call from a `tool_use` block. `input` is the raw JSON of its input.
+pub(super) fn tool_call(id: String, name: String, input: &str) -> ToolCall {
+    // serde_json's default map is a BTreeMap, so re-serializing sorts keys at every depth.
+    let value: serde_json::Value = serde_json::from_str(input).unwrap_or(serde_json::Value::Null);
+    let stable = match &value {
+        serde_json::Value::Null => "{}".to_string(),
+        v => v.to_string(),
+    };
+    let target = target_of(&name, &value);
+    ToolCall {
+        args_hash: short_hex(stable.as_bytes()),
+        id,
+        name,
+        target,
+    }
+}
+
+fn target_of(name: &str, input: &serde_json::Value) -> Option<String> {
+    let get = |k: &str| input.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    match name {
+        "Read" | "Edit" | "Write" | "NotebookEdit" | "MultiEdit" => get("file_path"),
+        "Bash" => get("command"),
+        "Grep" | "Glob" => get("pattern"),
+        "WebFetch" => get("url"),
+        "WebSearch" => get("query"),
+        "Agent" | "Task" => get("subagent_type").or_else(|| get("description")),
+        _ => ["file_path", "path", "url", "command"]
+            .iter()
+            .find_map(|k| get(k)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn args_hash_is_over_sorted_keys() {
+        let a = tool_call("t".into(), "Bash".into(), r#"{"command":"ls"}"#);
+        assert_eq!(a.args_hash, "4cf29611a6693486");
+        assert_eq!(a.target.as_deref(), Some("ls"));
+        let b = tool_call("t".into(), "X".into(), r#"{"b":1,"a":{"d":2,"c":3}}"#);
+        let c = tool_call("t".into(), "X".into(), r#"{"a":{"c":3,"d":2},"b":1}"#);
+        assert_eq!(b.args_hash, c.args_hash);
+        let read = tool_call("t".into(), "Read".into(), r#"{"file_path":"/src/a.ts"}"#);
+        assert_eq!(read.args_hash, "8bdf173e0d60f93b");
+        assert_eq!(
+            tool_call("t".into(), "X".into(), "null").args_hash,
+            "44136fa355b3678a"
+        );
+    }
+}

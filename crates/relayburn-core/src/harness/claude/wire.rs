@@ -1,0 +1,183 @@
+//! The fields of Claude Code JSONL rows that relayburn reads, deserialized zero-copy (strings
+//! borrow from the line unless they contain escapes; big payloads stay as raw JSON slices).
+
+use serde::de::{Deserializer, IgnoredAny, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+
+#[derive(Deserialize)]
+pub(super) struct Row<'a> {
+    #[serde(rename = "type", borrow, default)]
+    pub kind: Option<Cow<'a, str>>,
+    #[serde(rename = "sessionId", alias = "session_id", borrow, default)]
+    pub session_id: Option<Cow<'a, str>>,
+    #[serde(alias = "ts", borrow, default)]
+    pub timestamp: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub uuid: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub cwd: Option<Cow<'a, str>>,
+    #[serde(rename = "gitBranch", borrow, default)]
+    pub git_branch: Option<Cow<'a, str>>,
+    #[serde(rename = "requestId", alias = "request_id", borrow, default)]
+    pub request_id: Option<Cow<'a, str>>,
+    #[serde(rename = "isMeta", default)]
+    pub is_meta: Option<bool>,
+    #[serde(borrow, default)]
+    pub subtype: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub message: Option<&'a RawValue>,
+    #[serde(rename = "compactMetadata", default)]
+    pub compact_metadata: Option<CompactMetadata>,
+    #[serde(rename = "forkSessionId", alias = "fork_session_id", borrow, default)]
+    pub fork_session_id: Option<Cow<'a, str>>,
+    #[serde(
+        rename = "continuedFromSessionId",
+        alias = "continued_from_session_id",
+        borrow,
+        default
+    )]
+    pub continued_from: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub origin: Option<Origin<'a>>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct Origin<'a> {
+    #[serde(borrow, default)]
+    pub kind: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct CompactMetadata {
+    #[serde(rename = "preTokens", default)]
+    pub pre_tokens: Count,
+}
+
+#[derive(Deserialize)]
+pub(super) struct AssistantMessage<'a> {
+    #[serde(borrow, default)]
+    pub id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub model: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub stop_reason: Option<Cow<'a, str>>,
+    #[serde(default)]
+    pub usage: Option<ClaudeUsage>,
+    #[serde(borrow, default)]
+    pub content: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct AssistantBlock<'a> {
+    #[serde(rename = "type", borrow, default)]
+    pub kind: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub input: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct ClaudeUsage {
+    #[serde(default)]
+    pub input_tokens: Count,
+    #[serde(default)]
+    pub output_tokens: Count,
+    #[serde(default)]
+    pub cache_read_input_tokens: Count,
+    #[serde(default)]
+    pub cache_creation_input_tokens: Count,
+    #[serde(default)]
+    pub cache_creation: Option<CacheCreation>,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct CacheCreation {
+    #[serde(default)]
+    pub ephemeral_5m_input_tokens: Count,
+    #[serde(default)]
+    pub ephemeral_1h_input_tokens: Count,
+}
+
+#[derive(Deserialize)]
+pub(super) struct UserMessage<'a> {
+    #[serde(borrow, default)]
+    pub content: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct UserBlock<'a> {
+    #[serde(rename = "type", borrow, default)]
+    pub kind: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub text: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub tool_use_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub content: Option<&'a RawValue>,
+    #[serde(default)]
+    pub is_error: Option<bool>,
+}
+
+/// A token count: a non-negative JSON integer, anything else (negative, float, string,
+/// null, object) reads as 0, so one odd field never drops a row.
+#[derive(Default, Clone, Copy)]
+pub(super) struct Count(pub i64);
+
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Count;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a token count")
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Count, E> {
+                Ok(Count(i64::try_from(v).unwrap_or(0)))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Count, E> {
+                Ok(Count(v.max(0)))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Count, E> {
+                Ok(Count(0))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Count, E> {
+                Ok(Count(0))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Count, E> {
+                Ok(Count(0))
+            }
+            fn visit_unit<E>(self) -> Result<Count, E> {
+                Ok(Count(0))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Count, A::Error> {
+                while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Count(0))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut s: A) -> Result<Count, A::Error> {
+                while s.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Count(0))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Byte length of a JSON payload as the model saw it: decoded UTF-8 for a string, the raw
+/// JSON text for anything else, 0 for null.
+pub(super) fn payload_bytes(raw: &RawValue) -> i64 {
+    let text = raw.get();
+    if text.starts_with('"') {
+        return serde_json::from_str::<Cow<str>>(text)
+            .map(|s| s.len() as i64)
+            .unwrap_or(text.len() as i64);
+    }
+    if text == "null" {
+        return 0;
+    }
+    text.len() as i64
+}

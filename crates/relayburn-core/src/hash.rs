@@ -1,0 +1,52 @@
+//! Stable ids. Every id is a hash of a natural key, documented here and stable across versions:
+//! the first 8 bytes of SHA-256 over the UTF-8 key. `short_hex` renders them as 16 lowercase hex
+//! characters (tool `argsHash`); `id64` as a signed 64-bit integer (ledger row ids).
+//!
+//! | id | key |
+//! |---|---|
+//! | turn (Claude) | `claude-code|<message.id>|<requestId or "">` |
+//! | user turn | `<harness>|<sessionId>|<uuid>` |
+//! | compaction | `<harness>|<sessionId>|<uuid or ts ms>` |
+//! | argsHash | key-sorted compact JSON of the tool input |
+
+use sha2::{Digest, Sha256};
+
+fn first8(input: &[u8]) -> [u8; 8] {
+    let digest = Sha256::digest(input);
+    let mut out = [0u8; 8];
+    out.copy_from_slice(&digest[..8]);
+    out
+}
+
+/// First 16 hex characters of SHA-256 of `input`.
+pub fn short_hex(input: &[u8]) -> String {
+    first8(input).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// First 8 bytes of SHA-256 of `input`, big-endian, as an `i64` (SQLite integer key).
+pub fn id64(input: &str) -> i64 {
+    i64::from_be_bytes(first8(input.as_bytes()))
+}
+
+/// Hash of a file head, for cursor identity checks.
+pub fn head_hash(bytes: &[u8]) -> i64 {
+    i64::from_be_bytes(first8(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documented_vectors() {
+        assert_eq!(short_hex(br#"{"command":"ls"}"#), "4cf29611a6693486");
+        assert_eq!(short_hex(b"{}"), "44136fa355b3678a");
+        assert_eq!(
+            short_hex(br#"{"file_path":"/src/a.ts"}"#),
+            "8bdf173e0d60f93b"
+        );
+        assert_eq!(short_hex(b""), "e3b0c44298fc1c14");
+        assert_eq!(id64("x"), id64("x"));
+        assert_ne!(id64("a"), id64("b"));
+    }
+}

@@ -1,0 +1,82 @@
+//! Per-file ingest cursors: identity (device, inode, head hash), size, mtime, byte offset and
+//! the reader state needed to resume without re-reading the ingested prefix.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::HashMap;
+
+/// Bytes at the start of a file hashed to notice a file rewritten in place.
+pub const HEAD_BYTES: u64 = 4096;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub path: String,
+    pub harness: String,
+    pub dev: i64,
+    pub ino: i64,
+    pub head_len: i64,
+    pub head_hash: i64,
+    pub size: i64,
+    pub mtime_ms: i64,
+    pub offset: i64,
+    /// Responses still open in `state` (they may need flushing once the file is idle).
+    pub pending: i64,
+    /// Reader state as JSON.
+    pub state: String,
+}
+
+/// All cursors of one harness, by path.
+pub fn load_all(conn: &Connection, harness: &str) -> rusqlite::Result<HashMap<String, Cursor>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT path, harness, dev, ino, head_len, head_hash, size, mtime_ms, offset, pending, state
+         FROM cursors WHERE harness = ?1",
+    )?;
+    let rows = stmt.query_map([harness], row_to_cursor)?;
+    rows.map(|r| r.map(|c| (c.path.clone(), c))).collect()
+}
+
+/// The cursor of one file, if any.
+pub fn load(conn: &Connection, path: &str) -> rusqlite::Result<Option<Cursor>> {
+    conn.prepare_cached(
+        "SELECT path, harness, dev, ino, head_len, head_hash, size, mtime_ms, offset, pending, state
+         FROM cursors WHERE path = ?1",
+    )?
+    .query_row([path], row_to_cursor)
+    .optional()
+}
+
+fn row_to_cursor(r: &rusqlite::Row<'_>) -> rusqlite::Result<Cursor> {
+    Ok(Cursor {
+        path: r.get(0)?,
+        harness: r.get(1)?,
+        dev: r.get(2)?,
+        ino: r.get(3)?,
+        head_len: r.get(4)?,
+        head_hash: r.get(5)?,
+        size: r.get(6)?,
+        mtime_ms: r.get(7)?,
+        offset: r.get(8)?,
+        pending: r.get(9)?,
+        state: r.get(10)?,
+    })
+}
+
+/// Stores a cursor. A cursor never moves backwards on the same file: a slower concurrent
+/// ingester cannot undo a faster one's progress.
+pub fn save(conn: &Connection, c: &Cursor) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO cursors (path, harness, dev, ino, head_len, head_hash, size, mtime_ms, offset, pending, state)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (path) DO UPDATE SET
+            harness = excluded.harness, dev = excluded.dev, ino = excluded.ino,
+            head_len = excluded.head_len, head_hash = excluded.head_hash, size = excluded.size,
+            mtime_ms = excluded.mtime_ms, offset = excluded.offset, pending = excluded.pending,
+            state = excluded.state
+         WHERE excluded.offset >= cursors.offset OR excluded.ino != cursors.ino
+            OR excluded.dev != cursors.dev OR excluded.head_hash != cursors.head_hash",
+    )?
+    .execute(params![
+        c.path, c.harness, c.dev, c.ino, c.head_len, c.head_hash, c.size, c.mtime_ms, c.offset, c.pending,
+        c.state
+    ])?;
+    Ok(())
+}

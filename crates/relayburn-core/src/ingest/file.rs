@@ -1,0 +1,211 @@
+//! Reading one file from its cursor: head check, chunked line scan, reader, and batches of
+//! records each carrying the cursor that moves past them (committed together by the writer).
+
+use super::cursor::{Cursor, HEAD_BYTES};
+use super::discover::{FileKind, SourceFile};
+use crate::harness::claude::{ClaudeReader, ClaudeState, FileContext, Subagent};
+use crate::harness::records::Records;
+use crate::scan::LineReader;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// A response with no `stop_reason` is emitted as-is once its file has been idle this long.
+pub const STREAM_GRACE_MS: i64 = 5 * 60 * 1000;
+/// A batch is handed to the writer after this many records or input bytes (bounds memory).
+const BATCH_RECORDS: usize = 4000;
+const BATCH_BYTES: u64 = 8 << 20;
+
+/// What stat said about a file when it was planned.
+#[derive(Debug, Clone, Copy)]
+pub struct FileMeta {
+    pub dev: i64,
+    pub ino: i64,
+    pub size: i64,
+    pub mtime_ms: i64,
+}
+
+impl FileMeta {
+    pub fn of(meta: &std::fs::Metadata) -> FileMeta {
+        #[cfg(unix)]
+        let (dev, ino) = {
+            use std::os::unix::fs::MetadataExt;
+            (meta.dev() as i64, meta.ino() as i64)
+        };
+        #[cfg(not(unix))]
+        let (dev, ino) = (0i64, 0i64);
+        let mtime_ms = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        FileMeta {
+            dev,
+            ino,
+            size: meta.len() as i64,
+            mtime_ms,
+        }
+    }
+}
+
+/// One file to read, from where.
+pub struct Job {
+    pub file: SourceFile,
+    pub path: String,
+    pub meta: FileMeta,
+    /// The stored cursor to resume from (None: read from the start).
+    pub resume: Option<Cursor>,
+}
+
+/// Records from a byte range of one file, and the cursor just past that range.
+pub struct Batch {
+    pub path: String,
+    pub records: Records,
+    pub cursor: Cursor,
+    pub bytes_read: u64,
+    /// The last batch of this file.
+    pub done: bool,
+    /// The file could not be read (reported, not fatal).
+    pub error: Option<String>,
+}
+
+/// Reads `job`, calling `send` with each batch; stops early when `cancel` is set or `send`
+/// returns false.
+pub fn process(job: &Job, now_ms: i64, cancel: &AtomicBool, send: &mut dyn FnMut(Batch) -> bool) {
+    if let Err(e) = read_file(job, now_ms, cancel, send) {
+        send(Batch {
+            path: job.path.clone(),
+            records: Records::default(),
+            cursor: Cursor {
+                path: job.path.clone(),
+                harness: job.file.harness.as_str().into(),
+                dev: 0,
+                ino: 0,
+                head_len: 0,
+                head_hash: 0,
+                size: 0,
+                mtime_ms: 0,
+                offset: 0,
+                pending: 0,
+                state: String::new(),
+            },
+            bytes_read: 0,
+            done: true,
+            error: Some(e.to_string()),
+        });
+    }
+}
+
+fn read_file(
+    job: &Job,
+    now_ms: i64,
+    cancel: &AtomicBool,
+    send: &mut dyn FnMut(Batch) -> bool,
+) -> std::io::Result<()> {
+    let mut file = File::open(&job.file.path)?;
+    let head = read_head(&mut file, job.meta.size)?;
+    let head_hash = crate::hash::head_hash(&head);
+
+    // Resume only if the file still starts with the bytes we ingested.
+    let (offset, state) = match &job.resume {
+        Some(c)
+            if c.head_len as usize <= head.len()
+                && crate::hash::head_hash(&head[..c.head_len as usize]) == c.head_hash =>
+        {
+            (
+                c.offset as u64,
+                serde_json::from_str::<ClaudeState>(&c.state).unwrap_or_default(),
+            )
+        }
+        _ => (0, ClaudeState::default()),
+    };
+
+    let mut reader = ClaudeReader::new(context(&job.file), state);
+    file.seek(SeekFrom::Start(offset))?;
+    let mut lines = LineReader::new(file, offset);
+    let mut records = Records::default();
+    let mut last_flush_bytes = 0u64;
+    let cursor_at = |reader: &ClaudeReader, offset: u64| Cursor {
+        path: job.path.clone(),
+        harness: job.file.harness.as_str().into(),
+        dev: job.meta.dev,
+        ino: job.meta.ino,
+        head_len: head.len() as i64,
+        head_hash,
+        size: job.meta.size,
+        mtime_ms: job.meta.mtime_ms,
+        offset: offset as i64,
+        pending: reader.state().pending.len() as i64,
+        state: serde_json::to_string(reader.state()).unwrap_or_default(),
+    };
+
+    while let Some(line) = lines.next_line()? {
+        reader.feed(&line, &mut records);
+        let read = lines.bytes_read();
+        if records.len() >= BATCH_RECORDS || read - last_flush_bytes >= BATCH_BYTES {
+            if cancel.load(Ordering::Relaxed) {
+                return Ok(());
+            }
+            let batch = Batch {
+                path: job.path.clone(),
+                records: std::mem::take(&mut records),
+                cursor: cursor_at(&reader, lines.resume_offset()),
+                bytes_read: read - last_flush_bytes,
+                done: false,
+                error: None,
+            };
+            last_flush_bytes = read;
+            if !send(batch) {
+                return Ok(());
+            }
+        }
+    }
+    reader.finish(now_ms - job.meta.mtime_ms > STREAM_GRACE_MS, &mut records);
+    let read = lines.bytes_read();
+    send(Batch {
+        path: job.path.clone(),
+        records,
+        cursor: cursor_at(&reader, lines.resume_offset()),
+        bytes_read: read - last_flush_bytes,
+        done: true,
+        error: None,
+    });
+    Ok(())
+}
+
+/// The first bytes of the file (up to [`HEAD_BYTES`]), for identity checks.
+fn read_head(file: &mut File, size: i64) -> std::io::Result<Vec<u8>> {
+    let want = (size.max(0) as u64).min(HEAD_BYTES) as usize;
+    let mut head = vec![0u8; want];
+    let mut got = 0;
+    while got < want {
+        let n = file.read(&mut head[got..])?;
+        if n == 0 {
+            break;
+        }
+        got += n;
+    }
+    head.truncate(got);
+    Ok(head)
+}
+
+fn context(file: &SourceFile) -> FileContext {
+    let stem = file
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let subagent = match &file.kind {
+        FileKind::ClaudeSubagent { parent_session } => Some(Subagent {
+            parent_session: parent_session.clone(),
+            session_id: format!("{parent_session}/{stem}"),
+        }),
+        FileKind::ClaudeSession => None,
+    };
+    FileContext {
+        file_stem: stem,
+        subagent,
+        path: file.path.to_string_lossy().into_owned(),
+    }
+}

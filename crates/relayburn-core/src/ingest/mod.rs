@@ -1,0 +1,302 @@
+//! Ingest orchestration: discover files, plan each against its cursor (unchanged files are
+//! only stat'ed), parse changed files in parallel, and apply their batches through one writer
+//! in `BEGIN IMMEDIATE` transactions, rows and cursors together.
+
+pub mod cursor;
+pub mod discover;
+mod file;
+mod writer;
+
+pub use file::STREAM_GRACE_MS;
+
+use crate::error::{Error, Result};
+use crate::harness::Harness;
+use crate::ledger::Ledger;
+use discover::SourceFile;
+use file::{Batch, FileMeta, Job};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// Problems described in a report (all are counted; the rest are summarized).
+const MAX_REPORTED_ERRORS: usize = 100;
+/// Batches applied per transaction when several are waiting.
+const BATCHES_PER_TX: usize = 64;
+
+#[derive(Default)]
+pub struct IngestOptions {
+    /// Only these harnesses (default: all that have readers).
+    pub harnesses: Option<Vec<Harness>>,
+    /// Claude stores to scan instead of the environment and defaults.
+    pub claude_roots: Option<Vec<String>>,
+    /// Ingest just this file.
+    pub session_file: Option<String>,
+    pub on_progress: Option<Box<dyn Fn(Progress) + Send + Sync>>,
+    pub cancel: Option<std::sync::Arc<AtomicBool>>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub files_total: i64,
+    pub files_done: i64,
+    pub bytes_total: i64,
+    pub bytes_read: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IngestIssue {
+    pub file: String,
+    pub line: Option<i64>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IngestReport {
+    pub files_scanned: i64,
+    pub files_changed: i64,
+    pub bytes_read: i64,
+    pub turns_added: i64,
+    pub turns_updated: i64,
+    pub user_turns_added: i64,
+    pub compactions_added: i64,
+    pub sessions_added: i64,
+    pub pending_stamps_applied: i64,
+    pub lines_skipped: i64,
+    pub errors: Vec<IngestIssue>,
+    pub duration_ms: i64,
+    /// True when the run stopped early because it was cancelled.
+    pub cancelled: bool,
+}
+
+/// One ingest pass.
+pub fn ingest(ledger: &mut Ledger, opts: &IngestOptions) -> Result<IngestReport> {
+    let started = Instant::now();
+    let mut report = IngestReport::default();
+    let wants = |h: Harness| opts.harnesses.as_ref().is_none_or(|list| list.contains(&h));
+
+    let mut files: Vec<SourceFile> = Vec::new();
+    if let Some(one) = &opts.session_file {
+        if one.trim().is_empty() {
+            return Err(Error::invalid("sessionFile", "must be a non-empty path"));
+        }
+        files.push(discover::classify_claude_file(std::path::Path::new(one)));
+    } else if wants(Harness::ClaudeCode) {
+        let dirs = discover::claude_projects_dirs(opts.claude_roots.as_deref());
+        files.extend(discover::discover_claude(&dirs));
+    }
+    report.files_scanned = files.len() as i64;
+
+    let jobs = plan(ledger, files, &mut report)?;
+    report.files_changed = jobs.len() as i64;
+    run_jobs(ledger, jobs, opts, &mut report)?;
+
+    report.duration_ms = started.elapsed().as_millis() as i64;
+    record_run(ledger, &report)?;
+    Ok(report)
+}
+
+/// Stats every file and decides where to read from. Unchanged files are skipped here.
+fn plan(ledger: &Ledger, files: Vec<SourceFile>, report: &mut IngestReport) -> Result<Vec<Job>> {
+    let conn = ledger.conn()?;
+    let mut cursors: HashMap<String, cursor::Cursor> = if files.len() == 1 {
+        let path = files[0].path.to_string_lossy().into_owned();
+        cursor::load(conn, &path)
+            .map_err(|e| ledger.err(e))?
+            .map(|c| (path, c))
+            .into_iter()
+            .collect()
+    } else {
+        cursor::load_all(conn, Harness::ClaudeCode.as_str()).map_err(|e| ledger.err(e))?
+    };
+    let now = crate::time::now_ms();
+    let mut jobs = Vec::new();
+    for file in files {
+        let path = file.path.to_string_lossy().into_owned();
+        let meta = match std::fs::metadata(&file.path) {
+            Ok(m) => FileMeta::of(&m),
+            Err(e) => {
+                push_issue(report, &path, None, format!("cannot read: {e}"));
+                continue;
+            }
+        };
+        let resume = cursors.remove(&path);
+        let resume = match resume {
+            None => None,
+            Some(c) if c.dev != meta.dev || c.ino != meta.ino || meta.size < c.offset => None,
+            Some(c) => {
+                let unchanged = meta.size == c.size && meta.mtime_ms == c.mtime_ms;
+                let idle_pending = c.pending > 0 && now - meta.mtime_ms > STREAM_GRACE_MS;
+                if unchanged && !idle_pending {
+                    continue;
+                }
+                Some(c)
+            }
+        };
+        jobs.push(Job {
+            file,
+            path,
+            meta,
+            resume,
+        });
+    }
+    // Older files first, so a turn copied into a newer file (`--resume`) is seen first in
+    // the session it came from.
+    jobs.sort_by_key(|j| j.meta.mtime_ms);
+    Ok(jobs)
+}
+
+/// Parses jobs on worker threads and applies their batches on this thread.
+fn run_jobs(
+    ledger: &mut Ledger,
+    jobs: Vec<Job>,
+    opts: &IngestOptions,
+    report: &mut IngestReport,
+) -> Result<()> {
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let own_cancel = AtomicBool::new(false);
+    let cancel: &AtomicBool = opts.cancel.as_deref().unwrap_or(&own_cancel);
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .min(jobs.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let now = crate::time::now_ms();
+    let mut progress = Progress {
+        files_total: jobs.len() as i64,
+        bytes_total: jobs
+            .iter()
+            .map(|j| j.meta.size - j.resume.as_ref().map_or(0, |c| c.offset))
+            .sum(),
+        ..Default::default()
+    };
+    let (tx, rx) = mpsc::sync_channel::<Batch>(workers * 4);
+    let mut result: Result<()> = Ok(());
+
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (jobs, next) = (&jobs, &next);
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(job) = jobs.get(i) else { break };
+                if cancel.load(Ordering::Relaxed) {
+                    break;
+                }
+                file::process(job, now, cancel, &mut |b| tx.send(b).is_ok());
+            });
+        }
+        drop(tx);
+
+        let mut last_progress = Instant::now();
+        while let Ok(first) = rx.recv() {
+            let mut group = vec![first];
+            while group.len() < BATCHES_PER_TX {
+                match rx.try_recv() {
+                    Ok(b) => group.push(b),
+                    Err(_) => break,
+                }
+            }
+            if let Err(e) = write_group(ledger, &group, report, &mut progress) {
+                // Stop the workers; what was committed stays committed.
+                cancel.store(true, Ordering::Relaxed);
+                result = Err(e);
+                break;
+            }
+            if let Some(cb) = &opts.on_progress {
+                if last_progress.elapsed() >= Duration::from_millis(100) {
+                    cb(progress);
+                    last_progress = Instant::now();
+                }
+            }
+            if cancel.load(Ordering::Relaxed) {
+                break;
+            }
+        }
+        // Unblock workers still sending, then let the scope join them.
+        drop(rx);
+    });
+    if let Some(cb) = &opts.on_progress {
+        cb(progress);
+    }
+    report.cancelled = cancel.load(Ordering::Relaxed) && result.is_ok();
+    result
+}
+
+fn write_group(
+    ledger: &mut Ledger,
+    group: &[Batch],
+    report: &mut IngestReport,
+    progress: &mut Progress,
+) -> Result<()> {
+    let path = ledger.path().to_path_buf();
+    let (applied, added) = ledger.write(|tx| {
+        let before = writer::count_sessions(tx).map_err(|e| Error::sqlite(&path, e))?;
+        let mut applied = writer::Applied::default();
+        for batch in group.iter().filter(|b| b.error.is_none()) {
+            writer::apply(tx, batch, &mut applied).map_err(|e| Error::sqlite(&path, e))?;
+        }
+        let after = writer::count_sessions(tx).map_err(|e| Error::sqlite(&path, e))?;
+        Ok((applied, after - before))
+    })?;
+    report.turns_added += applied.turns_added;
+    report.turns_updated += applied.turns_updated;
+    report.user_turns_added += applied.user_turns_added;
+    report.compactions_added += applied.compactions_added;
+    report.sessions_added += added;
+    for b in group {
+        report.bytes_read += b.bytes_read as i64;
+        progress.bytes_read += b.bytes_read as i64;
+        report.lines_skipped += b.records.lines_skipped;
+        if let Some(e) = &b.error {
+            push_issue(report, &b.path, None, format!("cannot read: {e}"));
+        }
+        for (line, message) in &b.records.bad_lines {
+            push_issue(
+                report,
+                &b.path,
+                Some(*line),
+                format!("skipped line: {message}"),
+            );
+        }
+        if b.done {
+            progress.files_done += 1;
+        }
+    }
+    Ok(())
+}
+
+fn push_issue(report: &mut IngestReport, file: &str, line: Option<i64>, message: String) {
+    if report.errors.len() < MAX_REPORTED_ERRORS {
+        report.errors.push(IngestIssue {
+            file: file.to_string(),
+            line,
+            message,
+        });
+    }
+}
+
+/// Remembers the run for `status()` (last ingest).
+fn record_run(ledger: &mut Ledger, report: &IngestReport) -> Result<()> {
+    let summary = format!(
+        r#"{{"filesChanged":{},"turnsAdded":{},"turnsUpdated":{},"durationMs":{}}}"#,
+        report.files_changed, report.turns_added, report.turns_updated, report.duration_ms
+    );
+    let path = ledger.path().to_path_buf();
+    ledger.write(|tx| {
+        tx.execute(
+            "INSERT INTO ingest_runs (finished_ms, report) VALUES (?1, ?2)",
+            rusqlite::params![crate::time::now_ms(), summary],
+        )
+        .map_err(|e| Error::sqlite(&path, e))?;
+        tx.execute(
+            "DELETE FROM ingest_runs WHERE id < (SELECT max(id) - 100 FROM ingest_runs)",
+            [],
+        )
+        .map_err(|e| Error::sqlite(&path, e))?;
+        Ok(())
+    })
+}

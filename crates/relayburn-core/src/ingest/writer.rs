@@ -1,0 +1,201 @@
+//! Applies batches to the ledger. Rows are idempotent (keyed by hashes of natural keys) and a
+//! batch's cursor is saved in the same transaction as its rows, so a crash at any instant
+//! neither loses nor duplicates anything.
+
+use super::cursor;
+use super::file::Batch;
+use crate::harness::records::{
+    CompactionRecord, SessionInfo, ToolCall, TurnRecord, UserTurnRecord,
+};
+use crate::hash::id64;
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// What applying batches changed.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Applied {
+    pub turns_added: i64,
+    pub turns_updated: i64,
+    pub user_turns_added: i64,
+    pub compactions_added: i64,
+}
+
+pub fn apply(conn: &Connection, batch: &Batch, applied: &mut Applied) -> rusqlite::Result<()> {
+    for info in &batch.records.sessions {
+        upsert_session(conn, info)?;
+    }
+    for turn in &batch.records.turns {
+        upsert_turn(conn, turn, applied)?;
+    }
+    for u in &batch.records.user_turns {
+        applied.user_turns_added += insert_user_turn(conn, u)? as i64;
+    }
+    for c in &batch.records.compactions {
+        applied.compactions_added += insert_compaction(conn, c)? as i64;
+    }
+    cursor::save(conn, &batch.cursor)
+}
+
+/// Number of real (non-placeholder) sessions, to report how many a run added.
+pub fn count_sessions(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT count(*) FROM sessions WHERE placeholder = 0")?
+        .query_row([], |r| r.get(0))
+}
+
+/// Inserts a new turn, or merges into the stored one: the complete or (equally complete)
+/// larger usage wins, tool calls are united. The session stays the one seen first.
+fn upsert_turn(conn: &Connection, t: &TurnRecord, applied: &mut Applied) -> rusqlite::Result<()> {
+    let id = id64(&t.key);
+    let tools = serde_json::to_string(&t.tool_calls).unwrap_or_else(|_| "[]".into());
+    let u = &t.usage;
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO turns (id, harness, session_id, message_id, request_id, ts_ms, model, provider,
+                project, branch, input, output, reasoning, cache_read, cache_write_5m, cache_write_1h,
+                stop_reason, complete, tool_calls)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+             ON CONFLICT (id) DO NOTHING",
+        )?
+        .execute(params![
+            id,
+            t.harness.as_str(),
+            t.session_id,
+            t.message_id,
+            t.request_id,
+            t.ts_ms,
+            t.model,
+            t.provider,
+            t.project,
+            t.branch,
+            u.input,
+            u.output,
+            u.reasoning,
+            u.cache_read,
+            u.cache_write_5m,
+            u.cache_write_1h,
+            t.stop_reason,
+            t.complete,
+            tools
+        ])?;
+    if inserted == 1 {
+        applied.turns_added += 1;
+        return Ok(());
+    }
+    let old = conn
+        .prepare_cached(
+            "SELECT input + output + cache_read + cache_write_5m + cache_write_1h, complete, tool_calls, model
+             FROM turns WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, bool>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+        })
+        .optional()?;
+    let Some((old_total, old_complete, old_tools, old_model)) = old else {
+        return Ok(());
+    };
+    let better =
+        (t.complete && !old_complete) || (t.complete == old_complete && u.total() > old_total);
+    let mut merged: Vec<ToolCall> = serde_json::from_str(&old_tools).unwrap_or_default();
+    let before = merged.len();
+    for call in &t.tool_calls {
+        if !merged.iter().any(|c| c.id == call.id) {
+            merged.push(call.clone());
+        }
+    }
+    let tools_grew = merged.len() > before;
+    let model_fill = old_model.is_empty() && !t.model.is_empty();
+    if !(better || tools_grew || model_fill) {
+        return Ok(());
+    }
+    let merged = serde_json::to_string(&merged).unwrap_or_else(|_| "[]".into());
+    if better {
+        conn.prepare_cached(
+            "UPDATE turns SET input = ?2, output = ?3, reasoning = ?4, cache_read = ?5, cache_write_5m = ?6,
+                cache_write_1h = ?7, stop_reason = ?8, complete = ?9, tool_calls = ?10,
+                model = CASE WHEN model = '' THEN ?11 ELSE model END
+             WHERE id = ?1",
+        )?
+        .execute(params![
+            id,
+            u.input,
+            u.output,
+            u.reasoning,
+            u.cache_read,
+            u.cache_write_5m,
+            u.cache_write_1h,
+            t.stop_reason,
+            t.complete,
+            merged,
+            t.model
+        ])?;
+    } else {
+        conn.prepare_cached(
+            "UPDATE turns SET tool_calls = ?2, model = CASE WHEN model = '' THEN ?3 ELSE model END WHERE id = ?1",
+        )?
+        .execute(params![id, merged, t.model])?;
+    }
+    applied.turns_updated += 1;
+    Ok(())
+}
+
+fn upsert_session(conn: &Connection, s: &SessionInfo) -> rusqlite::Result<()> {
+    let Some(harness) = s.harness else {
+        return Ok(());
+    };
+    let (parent, relationship, evidence) = match &s.parent {
+        Some((p, r, e)) => (Some(p.as_str()), r.as_str(), Some(e.as_str())),
+        None => (None, "root", None),
+    };
+    conn.prepare_cached(
+        "INSERT INTO sessions (harness, session_id, project, branch, title, parent_session_id, relationship, evidence)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (harness, session_id) DO UPDATE SET
+            project = COALESCE(sessions.project, excluded.project),
+            branch = COALESCE(sessions.branch, excluded.branch),
+            title = COALESCE(sessions.title, excluded.title),
+            relationship = CASE WHEN sessions.parent_session_id IS NULL AND excluded.parent_session_id IS NOT NULL
+                                THEN excluded.relationship ELSE sessions.relationship END,
+            evidence = CASE WHEN sessions.parent_session_id IS NULL THEN excluded.evidence ELSE sessions.evidence END,
+            parent_session_id = COALESCE(sessions.parent_session_id, excluded.parent_session_id),
+            placeholder = 0",
+    )?
+    .execute(params![harness.as_str(), s.session_id, s.project, s.branch, s.title, parent, relationship, evidence])?;
+    if let Some(parent) = parent {
+        // A parent referenced before its own logs are seen gets a placeholder row, filled in
+        // (placeholder = 0) when its turns or session info arrive.
+        conn.prepare_cached(
+            "INSERT INTO sessions (harness, session_id, placeholder) VALUES (?1, ?2, 1)
+             ON CONFLICT (harness, session_id) DO NOTHING",
+        )?
+        .execute(params![harness.as_str(), parent])?;
+    }
+    Ok(())
+}
+
+fn insert_user_turn(conn: &Connection, u: &UserTurnRecord) -> rusqlite::Result<usize> {
+    let id = id64(&format!(
+        "{}|{}|{}",
+        u.harness.as_str(),
+        u.session_id,
+        u.uuid
+    ));
+    let blocks = serde_json::to_string(&u.blocks).unwrap_or_else(|_| "[]".into());
+    conn.prepare_cached(
+        "INSERT INTO user_turns (id, harness, session_id, uuid, ts_ms, preceding_message_id, blocks)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING",
+    )?
+    .execute(params![id, u.harness.as_str(), u.session_id, u.uuid, u.ts_ms, u.preceding_message_id, blocks])
+}
+
+fn insert_compaction(conn: &Connection, c: &CompactionRecord) -> rusqlite::Result<usize> {
+    let id = id64(&format!(
+        "{}|{}|{}",
+        c.harness.as_str(),
+        c.session_id,
+        c.key
+    ));
+    conn.prepare_cached(
+        "INSERT INTO compactions (id, harness, session_id, ts_ms, preceding_message_id, tokens_before)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING",
+    )?
+    .execute(params![id, c.harness.as_str(), c.session_id, c.ts_ms, c.preceding_message_id, c.tokens_before])
+}

@@ -1,0 +1,300 @@
+//! `sessions()` (newest first) and `session()` detail, read from the sessions table that
+//! ingest maintains, plus the session's turns, user turns, compactions and children.
+
+use super::summary::Totals;
+use crate::error::{Error, Result};
+use crate::harness::records::ToolCall;
+use crate::harness::Harness;
+use crate::ledger::Ledger;
+use crate::time;
+use rusqlite::types::Value;
+
+/// Rows returned when no limit is given.
+pub const DEFAULT_SESSIONS_LIMIT: i64 = 50;
+
+#[derive(Debug, Clone, Default)]
+pub struct SessionsFilter {
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub harness: Option<String>,
+    pub project: Option<String>,
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionRow {
+    pub harness: String,
+    pub session_id: String,
+    pub project: Option<String>,
+    pub branch: Option<String>,
+    pub title: Option<String>,
+    pub first_ts_ms: Option<i64>,
+    pub last_ts_ms: Option<i64>,
+    pub totals: Totals,
+    pub models: Vec<String>,
+    pub relationship: String,
+    pub parent_session_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TurnRow {
+    pub message_id: String,
+    pub request_id: Option<String>,
+    pub ts_ms: i64,
+    pub model: String,
+    pub totals: Totals,
+    pub stop_reason: Option<String>,
+    pub complete: bool,
+    pub tool_calls: Vec<ToolCall>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserTurnRow {
+    pub uuid: String,
+    pub ts_ms: i64,
+    pub preceding_message_id: Option<String>,
+    pub blocks: Vec<UserTurnBlockRow>,
+}
+
+/// A stored user-turn block (owned `kind`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct UserTurnBlockRow {
+    pub kind: String,
+    #[serde(rename = "toolUseId", default)]
+    pub tool_use_id: Option<String>,
+    pub bytes: i64,
+    #[serde(rename = "approxTokens")]
+    pub approx_tokens: i64,
+    #[serde(rename = "isError", default)]
+    pub is_error: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompactionRow {
+    pub ts_ms: i64,
+    pub preceding_message_id: Option<String>,
+    pub tokens_before: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionDetail {
+    pub row: SessionRow,
+    pub turns: Vec<TurnRow>,
+    pub user_turns: Vec<UserTurnRow>,
+    pub compactions: Vec<CompactionRow>,
+    pub children: Vec<(String, String)>,
+}
+
+const ROW_COLUMNS: &str =
+    "s.harness, s.session_id, s.project, s.branch, s.title, s.first_ts_ms, s.last_ts_ms,
+    s.turns, s.input, s.output, s.reasoning, s.cache_read, s.cache_write_5m, s.cache_write_1h,
+    s.relationship, s.parent_session_id";
+
+fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRow> {
+    Ok(SessionRow {
+        harness: r.get(0)?,
+        session_id: r.get(1)?,
+        project: r.get(2)?,
+        branch: r.get(3)?,
+        title: r.get(4)?,
+        first_ts_ms: r.get(5)?,
+        last_ts_ms: r.get(6)?,
+        totals: Totals {
+            turns: r.get(7)?,
+            input: r.get(8)?,
+            output: r.get(9)?,
+            reasoning: r.get(10)?,
+            cache_read: r.get(11)?,
+            cache_write_5m: r.get(12)?,
+            cache_write_1h: r.get(13)?,
+            cost_usd: 0.0,
+        },
+        models: Vec::new(),
+        relationship: r.get(14)?,
+        parent_session_id: r.get(15)?,
+    })
+}
+
+/// Sessions with activity in the window, newest first.
+pub fn sessions(ledger: &Ledger, f: &SessionsFilter) -> Result<Vec<SessionRow>> {
+    let conn = ledger.conn()?;
+    let now = time::now_ms();
+    let mut clauses = vec!["s.placeholder = 0".to_string()];
+    let mut params: Vec<Value> = Vec::new();
+    if let Some(s) = &f.since {
+        clauses.push("s.last_ts_ms >= ?".into());
+        params.push(Value::Integer(time::parse_bound_ms("since", s, now)?));
+    }
+    if let Some(u) = &f.until {
+        clauses.push("s.first_ts_ms < ?".into());
+        params.push(Value::Integer(time::parse_bound_ms("until", u, now)?));
+    }
+    if let Some(h) = &f.harness {
+        Harness::parse("harness", h)?;
+        clauses.push("s.harness = ?".into());
+        params.push(Value::Text(h.clone()));
+    }
+    if let Some(p) = &f.project {
+        crate::validate::selector("project", p)?;
+        clauses.push("s.project = ?".into());
+        params.push(Value::Text(p.clone()));
+    }
+    let limit = f.limit.unwrap_or(DEFAULT_SESSIONS_LIMIT);
+    if limit < 1 {
+        return Err(Error::invalid("limit", "must be a positive integer"));
+    }
+    params.push(Value::Integer(limit));
+    let sql = format!(
+        "SELECT {ROW_COLUMNS} FROM sessions s WHERE {} ORDER BY s.last_ts_ms DESC NULLS LAST, s.session_id LIMIT ?",
+        clauses.join(" AND ")
+    );
+    let mut stmt = conn.prepare(&sql).map_err(|e| ledger.err(e))?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(params.iter()), row_of)
+        .map_err(|e| ledger.err(e))?;
+    let mut out = rows
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(|e| ledger.err(e))?;
+    for row in &mut out {
+        row.models = models_of(ledger, &row.harness, &row.session_id)?;
+    }
+    Ok(out)
+}
+
+fn models_of(ledger: &Ledger, harness: &str, session: &str) -> Result<Vec<String>> {
+    let conn = ledger.conn()?;
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT model FROM turns WHERE harness = ?1 AND session_id = ?2 AND model != ''
+             GROUP BY model ORDER BY count(*) DESC, model",
+        )
+        .map_err(|e| ledger.err(e))?;
+    let rows = stmt
+        .query_map([harness, session], |r| r.get::<_, String>(0))
+        .map_err(|e| ledger.err(e))?;
+    rows.collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(|e| ledger.err(e))
+}
+
+/// One session in detail. `harness` disambiguates when two harnesses share an id.
+pub fn session(
+    ledger: &Ledger,
+    session_id: &str,
+    harness: Option<&str>,
+) -> Result<Option<SessionDetail>> {
+    crate::validate::selector("sessionId", session_id)?;
+    if let Some(h) = harness {
+        Harness::parse("harness", h)?;
+    }
+    let conn = ledger.conn()?;
+    let row = {
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "SELECT {ROW_COLUMNS} FROM sessions s WHERE s.session_id = ?1 AND (?2 IS NULL OR s.harness = ?2)
+                 ORDER BY s.placeholder, s.last_ts_ms DESC LIMIT 1"
+            ))
+            .map_err(|e| ledger.err(e))?;
+        let mut rows = stmt
+            .query_map(rusqlite::params![session_id, harness], row_of)
+            .map_err(|e| ledger.err(e))?;
+        match rows.next() {
+            Some(r) => r.map_err(|e| ledger.err(e))?,
+            None => return Ok(None),
+        }
+    };
+    let mut row = row;
+    row.models = models_of(ledger, &row.harness, &row.session_id)?;
+    let key = rusqlite::params![row.harness, row.session_id];
+
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT message_id, request_id, ts_ms, model, input, output, reasoning, cache_read, cache_write_5m,
+                    cache_write_1h, stop_reason, complete, tool_calls
+             FROM turns WHERE harness = ?1 AND session_id = ?2 ORDER BY ts_ms, id",
+        )
+        .map_err(|e| ledger.err(e))?;
+    let turns = stmt
+        .query_map(key, |r| {
+            Ok(TurnRow {
+                message_id: r.get(0)?,
+                request_id: r.get(1)?,
+                ts_ms: r.get(2)?,
+                model: r.get(3)?,
+                totals: Totals {
+                    turns: 1,
+                    input: r.get(4)?,
+                    output: r.get(5)?,
+                    reasoning: r.get(6)?,
+                    cache_read: r.get(7)?,
+                    cache_write_5m: r.get(8)?,
+                    cache_write_1h: r.get(9)?,
+                    cost_usd: 0.0,
+                },
+                stop_reason: r.get(10)?,
+                complete: r.get(11)?,
+                tool_calls: serde_json::from_str(&r.get::<_, String>(12)?).unwrap_or_default(),
+            })
+        })
+        .map_err(|e| ledger.err(e))?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(|e| ledger.err(e))?;
+
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT uuid, ts_ms, preceding_message_id, blocks FROM user_turns
+             WHERE harness = ?1 AND session_id = ?2 ORDER BY ts_ms, id",
+        )
+        .map_err(|e| ledger.err(e))?;
+    let user_turns = stmt
+        .query_map(key, |r| {
+            Ok(UserTurnRow {
+                uuid: r.get(0)?,
+                ts_ms: r.get(1)?,
+                preceding_message_id: r.get(2)?,
+                blocks: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
+            })
+        })
+        .map_err(|e| ledger.err(e))?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(|e| ledger.err(e))?;
+
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT ts_ms, preceding_message_id, tokens_before FROM compactions
+             WHERE harness = ?1 AND session_id = ?2 ORDER BY ts_ms, id",
+        )
+        .map_err(|e| ledger.err(e))?;
+    let compactions = stmt
+        .query_map(key, |r| {
+            Ok(CompactionRow {
+                ts_ms: r.get(0)?,
+                preceding_message_id: r.get(1)?,
+                tokens_before: r.get(2)?,
+            })
+        })
+        .map_err(|e| ledger.err(e))?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(|e| ledger.err(e))?;
+
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT session_id, relationship FROM sessions
+             WHERE harness = ?1 AND parent_session_id = ?2 ORDER BY first_ts_ms, session_id",
+        )
+        .map_err(|e| ledger.err(e))?;
+    let children = stmt
+        .query_map(key, |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })
+        .map_err(|e| ledger.err(e))?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(|e| ledger.err(e))?;
+
+    Ok(Some(SessionDetail {
+        row,
+        turns,
+        user_turns,
+        compactions,
+        children,
+    }))
+}

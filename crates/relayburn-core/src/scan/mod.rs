@@ -1,0 +1,166 @@
+//! JSONL line scanning over bytes: chunked reads into one reusable buffer, `memchr` line
+//! splits, and partial-line safety (a final line without `\n` is never returned: a writer may
+//! still be appending it). Memory is bounded by the chunk size plus the longest line, and a
+//! line longer than [`MAX_LINE_BYTES`] is skipped without being held in memory.
+
+use std::io::Read;
+
+/// Bytes read per `read` call.
+const CHUNK: usize = 1 << 20;
+/// Longer lines are skipped (reported as oversized) instead of buffered.
+pub const MAX_LINE_BYTES: usize = 64 << 20;
+
+/// One complete line (without its `\n`) and where it sits in the file.
+pub struct Line<'a> {
+    pub bytes: &'a [u8],
+    /// File offset of the line's first byte.
+    pub offset: u64,
+    /// True when the line exceeded [`MAX_LINE_BYTES`]; `bytes` is then empty.
+    pub oversized: bool,
+}
+
+pub struct LineReader<R> {
+    inner: R,
+    buf: Vec<u8>,
+    /// Start of unconsumed bytes in `buf`.
+    start: usize,
+    /// End of filled bytes in `buf`.
+    end: usize,
+    /// File offset of `buf[0]`.
+    base: u64,
+    eof: bool,
+    /// Inside an oversized line: drop bytes until the next `\n`.
+    discarding: Option<u64>,
+    bytes_read: u64,
+}
+
+impl<R: Read> LineReader<R> {
+    /// Reads lines from `inner`, whose first byte is at file offset `offset`.
+    pub fn new(inner: R, offset: u64) -> Self {
+        LineReader {
+            inner,
+            buf: vec![0; CHUNK],
+            start: 0,
+            end: 0,
+            base: offset,
+            eof: false,
+            discarding: None,
+            bytes_read: 0,
+        }
+    }
+
+    /// File offset just past the last complete line returned (where the next pass resumes).
+    pub fn resume_offset(&self) -> u64 {
+        // Inside an unfinished oversized line, resume at its start so it is judged whole.
+        self.discarding.unwrap_or(self.base + self.start as u64)
+    }
+
+    /// Bytes read from the underlying reader so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read
+    }
+
+    /// The next complete line, or `None` at end of input (a trailing partial line is left).
+    pub fn next_line(&mut self) -> std::io::Result<Option<Line<'_>>> {
+        loop {
+            if let Some(pos) = memchr::memchr(b'\n', &self.buf[self.start..self.end]) {
+                let s = self.start;
+                self.start = s + pos + 1;
+                if let Some(line_start) = self.discarding.take() {
+                    return Ok(Some(Line {
+                        bytes: &[],
+                        offset: line_start,
+                        oversized: true,
+                    }));
+                }
+                return Ok(Some(Line {
+                    bytes: &self.buf[s..s + pos],
+                    offset: self.base + s as u64,
+                    oversized: false,
+                }));
+            }
+            if self.eof {
+                return Ok(None);
+            }
+            self.fill()?;
+        }
+    }
+
+    /// Makes room (compacting, growing, or discarding an oversized line) and reads more.
+    fn fill(&mut self) -> std::io::Result<()> {
+        let pending = self.end - self.start;
+        if self.discarding.is_none() && pending >= MAX_LINE_BYTES {
+            // Oversized: remember where it began, drop what we hold, skip to its end later.
+            self.discarding = Some(self.base + self.start as u64);
+        }
+        if self.discarding.is_some() {
+            // Keep nothing of an oversized line; `resume_offset` stays at its start.
+            self.base += self.end as u64;
+            self.start = 0;
+            self.end = 0;
+        } else if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.base += self.start as u64;
+            self.end -= self.start;
+            self.start = 0;
+        }
+        if self.end == self.buf.len() {
+            let grown = (self.buf.len() * 2).min(MAX_LINE_BYTES + CHUNK);
+            self.buf.resize(grown, 0);
+        }
+        let n = loop {
+            match self.inner.read(&mut self.buf[self.end..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        };
+        if n == 0 {
+            self.eof = true;
+        }
+        self.end += n;
+        self.bytes_read += n as u64;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(input: &[u8], offset: u64) -> (Vec<(u64, Vec<u8>, bool)>, u64) {
+        let mut r = LineReader::new(input, offset);
+        let mut out = Vec::new();
+        while let Some(l) = r.next_line().unwrap() {
+            out.push((l.offset, l.bytes.to_vec(), l.oversized));
+        }
+        (out, r.resume_offset())
+    }
+
+    #[test]
+    fn splits_lines_and_leaves_partial_tail() {
+        let (ls, resume) = lines(b"a\nbb\n\nccc", 100);
+        assert_eq!(
+            ls,
+            vec![
+                (100, b"a".to_vec(), false),
+                (102, b"bb".to_vec(), false),
+                (105, vec![], false)
+            ]
+        );
+        assert_eq!(resume, 106);
+    }
+
+    #[test]
+    fn handles_lines_longer_than_a_chunk() {
+        let long = vec![b'x'; CHUNK * 3 + 17];
+        let mut input = long.clone();
+        input.push(b'\n');
+        input.extend_from_slice(b"tail\n");
+        let (ls, resume) = lines(&input, 0);
+        assert_eq!(ls.len(), 2);
+        assert_eq!(ls[0].1, long);
+        assert_eq!(ls[1], (long.len() as u64 + 1, b"tail".to_vec(), false));
+        assert_eq!(resume, input.len() as u64);
+    }
+}

@@ -1,0 +1,187 @@
+//! `ingest` (with progress callback and cancellation) and `cancelIngest`.
+
+use crate::task::core_task;
+use napi::bindgen_prelude::AsyncTask;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::Status;
+use napi_derive::napi;
+use relayburn_core::harness::Harness;
+use relayburn_core::ingest as core;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+#[napi(object)]
+pub struct IngestRoots {
+    #[napi(js_name = "claude-code")]
+    pub claude_code: Option<Vec<String>>,
+    pub codex: Option<Vec<String>>,
+    pub opencode: Option<Vec<String>>,
+}
+
+#[napi(object)]
+pub struct IngestOptions {
+    pub harnesses: Option<Vec<String>>,
+    pub roots: Option<IngestRoots>,
+    pub session_file: Option<String>,
+    pub ledger_home: Option<String>,
+}
+
+#[napi(object)]
+#[derive(Clone, Copy)]
+pub struct IngestProgress {
+    pub files_total: i64,
+    pub files_done: i64,
+    pub bytes_total: i64,
+    pub bytes_read: i64,
+}
+
+#[napi(object)]
+pub struct IngestIssue {
+    pub file: String,
+    pub line: Option<i64>,
+    pub message: String,
+}
+
+#[napi(object)]
+pub struct IngestReport {
+    pub files_scanned: i64,
+    pub files_changed: i64,
+    pub bytes_read: i64,
+    pub turns_added: i64,
+    pub turns_updated: i64,
+    pub user_turns_added: i64,
+    pub compactions_added: i64,
+    pub sessions_added: i64,
+    pub pending_stamps_applied: i64,
+    pub lines_skipped: i64,
+    pub errors: Vec<IngestIssue>,
+    pub duration_ms: i64,
+    /// True when `cancelIngest` stopped the run early (committed work stays).
+    pub cancelled: bool,
+}
+
+impl From<core::IngestReport> for IngestReport {
+    fn from(r: core::IngestReport) -> Self {
+        IngestReport {
+            files_scanned: r.files_scanned,
+            files_changed: r.files_changed,
+            bytes_read: r.bytes_read,
+            turns_added: r.turns_added,
+            turns_updated: r.turns_updated,
+            user_turns_added: r.user_turns_added,
+            compactions_added: r.compactions_added,
+            sessions_added: r.sessions_added,
+            pending_stamps_applied: r.pending_stamps_applied,
+            lines_skipped: r.lines_skipped,
+            errors: r
+                .errors
+                .into_iter()
+                .map(|e| IngestIssue {
+                    file: e.file,
+                    line: e.line,
+                    message: e.message,
+                })
+                .collect(),
+            duration_ms: r.duration_ms,
+            cancelled: r.cancelled,
+        }
+    }
+}
+
+type ProgressFn = ThreadsafeFunction<IngestProgress, (), IngestProgress, Status, false>;
+
+pub struct IngestInput {
+    options: IngestOptions,
+    on_progress: Option<Arc<ProgressFn>>,
+    cancel: Arc<AtomicBool>,
+    token: Option<u32>,
+}
+
+/// Cancellation flags of running ingests, by the token the caller chose.
+fn tokens() -> &'static Mutex<HashMap<u32, Arc<AtomicBool>>> {
+    static T: OnceLock<Mutex<HashMap<u32, Arc<AtomicBool>>>> = OnceLock::new();
+    T.get_or_init(Default::default)
+}
+
+fn run(input: IngestInput) -> relayburn_core::Result<core::IngestReport> {
+    let o = input.options;
+    let harnesses = match o.harnesses {
+        Some(list) => Some(
+            list.iter()
+                .map(|h| Harness::parse("harnesses", h))
+                .collect::<relayburn_core::Result<Vec<_>>>()?,
+        ),
+        None => None,
+    };
+    let roots = o.roots;
+    let on_progress = input.on_progress.map(|f| {
+        Box::new(move |p: core::Progress| {
+            f.call(
+                IngestProgress {
+                    files_total: p.files_total,
+                    files_done: p.files_done,
+                    bytes_total: p.bytes_total,
+                    bytes_read: p.bytes_read,
+                },
+                ThreadsafeFunctionCallMode::NonBlocking,
+            );
+        }) as Box<dyn Fn(core::Progress) + Send + Sync>
+    });
+    let opts = core::IngestOptions {
+        harnesses,
+        claude_roots: roots.and_then(|r| r.claude_code),
+        session_file: o.session_file,
+        on_progress,
+        cancel: Some(input.cancel),
+    };
+    let result = relayburn_core::open_ledger(o.ledger_home.as_deref())
+        .and_then(|mut ledger| core::ingest(&mut ledger, &opts));
+    if let Some(token) = input.token {
+        if let Ok(mut map) = tokens().lock() {
+            map.remove(&token);
+        }
+    }
+    result
+}
+
+core_task!(IngestTask, IngestInput, core::IngestReport => IngestReport, run);
+
+/// One ingest pass. `onProgress` is called from time to time; `cancelToken` lets
+/// `cancelIngest(token)` stop the run early.
+#[napi(
+    ts_args_type = "options: IngestOptions, onProgress?: ((progress: IngestProgress) => void) | undefined | null, cancelToken?: number | undefined | null"
+)]
+pub fn ingest(
+    options: IngestOptions,
+    on_progress: Option<ProgressFn>,
+    cancel_token: Option<u32>,
+) -> AsyncTask<IngestTask> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    if let Some(token) = cancel_token {
+        if let Ok(mut map) = tokens().lock() {
+            map.insert(token, cancel.clone());
+        }
+    }
+    AsyncTask::new(IngestTask(Some(IngestInput {
+        options,
+        on_progress: on_progress.map(Arc::new),
+        cancel,
+        token: cancel_token,
+    })))
+}
+
+/// Asks the ingest started with `token` to stop; returns false when none is running.
+#[napi]
+pub fn cancel_ingest(token: u32) -> bool {
+    match tokens().lock() {
+        Ok(map) => match map.get(&token) {
+            Some(flag) => {
+                flag.store(true, Ordering::Relaxed);
+                true
+            }
+            None => false,
+        },
+        Err(_) => false,
+    }
+}

@@ -1,0 +1,380 @@
+//! `summary`, `sessions`, `session`.
+
+use crate::task::core_task;
+use napi::bindgen_prelude::AsyncTask;
+use napi_derive::napi;
+use relayburn_core::query;
+use relayburn_core::time::format_ms;
+
+#[napi(object)]
+pub struct SummaryOptions {
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub harness: Option<String>,
+    pub session: Option<String>,
+    pub model: Option<String>,
+    pub project: Option<String>,
+    pub group_by: Option<String>,
+    pub ledger_home: Option<String>,
+}
+
+#[napi(object)]
+pub struct Totals {
+    pub turns: i64,
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    pub reasoning_tokens: i64,
+    pub cache_read_tokens: i64,
+    #[napi(js_name = "cacheWrite5mTokens")]
+    pub cache_write5m_tokens: i64,
+    #[napi(js_name = "cacheWrite1hTokens")]
+    pub cache_write1h_tokens: i64,
+    pub total_tokens: i64,
+    pub cost_usd: f64,
+}
+
+impl From<&query::Totals> for Totals {
+    fn from(t: &query::Totals) -> Self {
+        Totals {
+            turns: t.turns,
+            input_tokens: t.input,
+            output_tokens: t.output,
+            reasoning_tokens: t.reasoning,
+            cache_read_tokens: t.cache_read,
+            cache_write5m_tokens: t.cache_write_5m,
+            cache_write1h_tokens: t.cache_write_1h,
+            total_tokens: t.total_tokens(),
+            cost_usd: t.cost_usd,
+        }
+    }
+}
+
+#[napi(object)]
+pub struct SummaryGroup {
+    pub key: String,
+    pub turns: i64,
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    pub reasoning_tokens: i64,
+    pub cache_read_tokens: i64,
+    #[napi(js_name = "cacheWrite5mTokens")]
+    pub cache_write5m_tokens: i64,
+    #[napi(js_name = "cacheWrite1hTokens")]
+    pub cache_write1h_tokens: i64,
+    pub total_tokens: i64,
+    pub cost_usd: f64,
+}
+
+#[napi(object)]
+pub struct UnpricedModel {
+    pub model: String,
+    pub turns: i64,
+}
+
+#[napi(object)]
+pub struct Summary {
+    pub totals: Totals,
+    pub groups: Vec<SummaryGroup>,
+    pub unpriced_models: Vec<UnpricedModel>,
+}
+
+impl From<query::Summary> for Summary {
+    fn from(s: query::Summary) -> Self {
+        Summary {
+            totals: (&s.totals).into(),
+            groups: s
+                .groups
+                .iter()
+                .map(|(key, t)| {
+                    let t: Totals = t.into();
+                    SummaryGroup {
+                        key: key.clone(),
+                        turns: t.turns,
+                        input_tokens: t.input_tokens,
+                        output_tokens: t.output_tokens,
+                        reasoning_tokens: t.reasoning_tokens,
+                        cache_read_tokens: t.cache_read_tokens,
+                        cache_write5m_tokens: t.cache_write5m_tokens,
+                        cache_write1h_tokens: t.cache_write1h_tokens,
+                        total_tokens: t.total_tokens,
+                        cost_usd: t.cost_usd,
+                    }
+                })
+                .collect(),
+            unpriced_models: s
+                .unpriced_models
+                .into_iter()
+                .map(|(model, turns)| UnpricedModel { model, turns })
+                .collect(),
+        }
+    }
+}
+
+core_task!(SummaryTask, SummaryOptions, query::Summary => Summary, |o: SummaryOptions| {
+    let group_by = query::GroupBy::parse(o.group_by.as_deref().unwrap_or("model"))?;
+    let filter = query::TurnFilter {
+        since: o.since,
+        until: o.until,
+        harness: o.harness,
+        session: o.session,
+        model: o.model,
+        project: o.project,
+    };
+    let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
+    query::summary(&ledger, &filter, group_by)
+});
+
+/// Token totals and groups of the turns matching the filters.
+#[napi]
+pub fn summary(options: SummaryOptions) -> AsyncTask<SummaryTask> {
+    AsyncTask::new(SummaryTask(Some(options)))
+}
+
+#[napi(object)]
+pub struct SessionsOptions {
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub harness: Option<String>,
+    pub project: Option<String>,
+    pub limit: Option<i64>,
+    pub ledger_home: Option<String>,
+}
+
+#[napi(object)]
+pub struct SessionRow {
+    pub harness: String,
+    pub session_id: String,
+    pub project: Option<String>,
+    pub branch: Option<String>,
+    pub title: Option<String>,
+    pub first_ts: Option<String>,
+    pub last_ts: Option<String>,
+    pub models: Vec<String>,
+    pub relationship: String,
+    pub parent_session_id: Option<String>,
+    pub turns: i64,
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    pub reasoning_tokens: i64,
+    pub cache_read_tokens: i64,
+    #[napi(js_name = "cacheWrite5mTokens")]
+    pub cache_write5m_tokens: i64,
+    #[napi(js_name = "cacheWrite1hTokens")]
+    pub cache_write1h_tokens: i64,
+    pub total_tokens: i64,
+    pub cost_usd: f64,
+}
+
+impl From<query::SessionRow> for SessionRow {
+    fn from(s: query::SessionRow) -> Self {
+        let t: Totals = (&s.totals).into();
+        SessionRow {
+            harness: s.harness,
+            session_id: s.session_id,
+            project: s.project,
+            branch: s.branch,
+            title: s.title,
+            first_ts: s.first_ts_ms.map(format_ms),
+            last_ts: s.last_ts_ms.map(format_ms),
+            models: s.models,
+            relationship: s.relationship,
+            parent_session_id: s.parent_session_id,
+            turns: t.turns,
+            input_tokens: t.input_tokens,
+            output_tokens: t.output_tokens,
+            reasoning_tokens: t.reasoning_tokens,
+            cache_read_tokens: t.cache_read_tokens,
+            cache_write5m_tokens: t.cache_write5m_tokens,
+            cache_write1h_tokens: t.cache_write1h_tokens,
+            total_tokens: t.total_tokens,
+            cost_usd: t.cost_usd,
+        }
+    }
+}
+
+pub struct SessionRows(Vec<query::SessionRow>);
+
+impl From<SessionRows> for Vec<SessionRow> {
+    fn from(rows: SessionRows) -> Self {
+        rows.0.into_iter().map(Into::into).collect()
+    }
+}
+
+core_task!(SessionsTask, SessionsOptions, SessionRows => Vec<SessionRow>, |o: SessionsOptions| {
+    let filter = query::SessionsFilter {
+        since: o.since,
+        until: o.until,
+        harness: o.harness,
+        project: o.project,
+        limit: o.limit,
+    };
+    let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
+    query::sessions(&ledger, &filter).map(SessionRows)
+});
+
+/// Sessions with activity in the window, newest first.
+#[napi]
+pub fn sessions(options: SessionsOptions) -> AsyncTask<SessionsTask> {
+    AsyncTask::new(SessionsTask(Some(options)))
+}
+
+#[napi(object)]
+pub struct SessionOptions {
+    pub session_id: String,
+    pub harness: Option<String>,
+    pub ledger_home: Option<String>,
+}
+
+#[napi(object)]
+pub struct ToolCall {
+    pub id: String,
+    pub name: String,
+    pub target: Option<String>,
+    pub args_hash: String,
+}
+
+#[napi(object)]
+pub struct Turn {
+    pub message_id: String,
+    pub request_id: Option<String>,
+    pub ts: String,
+    pub model: String,
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    pub reasoning_tokens: i64,
+    pub cache_read_tokens: i64,
+    #[napi(js_name = "cacheWrite5mTokens")]
+    pub cache_write5m_tokens: i64,
+    #[napi(js_name = "cacheWrite1hTokens")]
+    pub cache_write1h_tokens: i64,
+    pub stop_reason: Option<String>,
+    pub complete: bool,
+    pub tool_calls: Vec<ToolCall>,
+}
+
+#[napi(object)]
+pub struct UserTurnBlock {
+    pub kind: String,
+    pub tool_use_id: Option<String>,
+    pub bytes: i64,
+    pub approx_tokens: i64,
+    pub is_error: Option<bool>,
+}
+
+#[napi(object)]
+pub struct UserTurn {
+    pub uuid: String,
+    pub ts: String,
+    pub preceding_message_id: Option<String>,
+    pub blocks: Vec<UserTurnBlock>,
+}
+
+#[napi(object)]
+pub struct Compaction {
+    pub ts: String,
+    pub preceding_message_id: Option<String>,
+    pub tokens_before: Option<i64>,
+}
+
+#[napi(object)]
+pub struct SessionChild {
+    pub session_id: String,
+    pub relationship: String,
+}
+
+#[napi(object)]
+pub struct SessionDetail {
+    pub session: SessionRow,
+    pub turns: Vec<Turn>,
+    pub user_turns: Vec<UserTurn>,
+    pub compactions: Vec<Compaction>,
+    pub children: Vec<SessionChild>,
+}
+
+/// `null` when the session is unknown.
+pub struct MaybeDetail(Option<query::SessionDetail>);
+
+impl From<MaybeDetail> for Option<SessionDetail> {
+    fn from(d: MaybeDetail) -> Self {
+        let d = d.0?;
+        Some(SessionDetail {
+            session: d.row.into(),
+            turns: d
+                .turns
+                .into_iter()
+                .map(|t| Turn {
+                    message_id: t.message_id,
+                    request_id: t.request_id,
+                    ts: format_ms(t.ts_ms),
+                    model: t.model,
+                    input_tokens: t.totals.input,
+                    output_tokens: t.totals.output,
+                    reasoning_tokens: t.totals.reasoning,
+                    cache_read_tokens: t.totals.cache_read,
+                    cache_write5m_tokens: t.totals.cache_write_5m,
+                    cache_write1h_tokens: t.totals.cache_write_1h,
+                    stop_reason: t.stop_reason,
+                    complete: t.complete,
+                    tool_calls: t
+                        .tool_calls
+                        .into_iter()
+                        .map(|c| ToolCall {
+                            id: c.id,
+                            name: c.name,
+                            target: c.target,
+                            args_hash: c.args_hash,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            user_turns: d
+                .user_turns
+                .into_iter()
+                .map(|u| UserTurn {
+                    uuid: u.uuid,
+                    ts: format_ms(u.ts_ms),
+                    preceding_message_id: u.preceding_message_id,
+                    blocks: u
+                        .blocks
+                        .into_iter()
+                        .map(|b| UserTurnBlock {
+                            kind: b.kind,
+                            tool_use_id: b.tool_use_id,
+                            bytes: b.bytes,
+                            approx_tokens: b.approx_tokens,
+                            is_error: b.is_error,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            compactions: d
+                .compactions
+                .into_iter()
+                .map(|c| Compaction {
+                    ts: format_ms(c.ts_ms),
+                    preceding_message_id: c.preceding_message_id,
+                    tokens_before: c.tokens_before,
+                })
+                .collect(),
+            children: d
+                .children
+                .into_iter()
+                .map(|(session_id, relationship)| SessionChild {
+                    session_id,
+                    relationship,
+                })
+                .collect(),
+        })
+    }
+}
+
+core_task!(SessionTask, SessionOptions, MaybeDetail => Option<SessionDetail>, |o: SessionOptions| {
+    let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
+    query::session(&ledger, &o.session_id, o.harness.as_deref()).map(MaybeDetail)
+});
+
+/// One session in detail, or `null` when unknown.
+#[napi]
+pub fn session(options: SessionOptions) -> AsyncTask<SessionTask> {
+    AsyncTask::new(SessionTask(Some(options)))
+}

@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { type IngestProgress, type IngestReport, ingest } from '@relayburn/sdk';
+import { formatBytes, formatCount, type Output, printJson } from '../output.js';
+import { UsageError } from '../usage.js';
+
+export const ingestHelp = `Usage: burn ingest [--json] [--quiet] [--hook claude]
+
+Read new session-log bytes (Claude Code) into the ledger. Only changed files are read,
+from where the last run stopped; safe to run beside other burn processes.
+
+Options:
+  --hook claude   read a Claude Code hook payload ({"session_id", "transcript_path"}) from
+                  stdin and ingest just that transcript (fast path for Stop/SubagentStop hooks)
+  --quiet         print nothing unless something went wrong
+  --json          print the ingest report as JSON
+
+Where logs are found: $CLAUDE_CONFIG_DIR (comma-separated dirs holding projects/), else
+~/.config/claude and ~/.claude.
+
+Examples:
+  burn ingest
+  burn ingest --json
+  echo '{"session_id":"…","transcript_path":"/home/me/.claude/projects/p/….jsonl"}' | burn ingest --hook claude`;
+
+export interface IngestArgs {
+  hook?: string | undefined;
+  quiet: boolean;
+  ledgerHome?: string | undefined;
+}
+
+export async function runIngest(args: IngestArgs, out: Output): Promise<void> {
+  let sessionFile: string | undefined;
+  if (args.hook !== undefined) {
+    if (args.hook !== 'claude') throw new UsageError(`--hook supports 'claude', got '${args.hook}'`);
+    sessionFile = readHookPayload();
+  }
+  const bar = !out.json && !args.quiet && process.stderr.isTTY === true ? progressBar() : undefined;
+  let report: IngestReport;
+  try {
+    report = await ingest({ sessionFile, ledgerHome: args.ledgerHome, onProgress: bar?.update });
+  } finally {
+    bar?.done();
+  }
+  if (out.json) {
+    printJson(report);
+    return;
+  }
+  for (const e of report.errors) {
+    process.stderr.write(`burn: ${e.file}${e.line !== undefined ? `:${e.line}` : ''}: ${e.message}\n`);
+  }
+  if (args.quiet) return;
+  const parts = [
+    `${formatCount(report.filesChanged)} of ${formatCount(report.filesScanned)} files changed`,
+    `${formatBytes(report.bytesRead)} read`,
+    `${formatCount(report.turnsAdded)} turns added`,
+  ];
+  if (report.turnsUpdated) parts.push(`${formatCount(report.turnsUpdated)} updated`);
+  if (report.sessionsAdded) parts.push(`${formatCount(report.sessionsAdded)} new sessions`);
+  if (report.linesSkipped) parts.push(`${formatCount(report.linesSkipped)} bad lines skipped`);
+  process.stdout.write(`ingested: ${parts.join(', ')} (${report.durationMs} ms)\n`);
+}
+
+/** Reads `{"session_id", "transcript_path"}` from stdin (a Claude Code hook payload). */
+function readHookPayload(): string {
+  let text: string;
+  try {
+    text = readFileSync(0, 'utf8');
+  } catch {
+    throw new UsageError('--hook claude expects the hook payload JSON on stdin');
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(text);
+  } catch {
+    throw new UsageError('--hook claude: stdin is not JSON');
+  }
+  const path = (payload as { transcript_path?: unknown } | null)?.transcript_path;
+  if (typeof path !== 'string' || path.trim() === '') {
+    throw new UsageError('--hook claude: the payload has no transcript_path');
+  }
+  return path;
+}
+
+/** A one-line progress bar on stderr (TTY only), redrawn at most every 100 ms by ingest. */
+function progressBar(): { update: (p: IngestProgress) => void; done: () => void } {
+  let drawn = false;
+  return {
+    update(p) {
+      const frac = p.bytesTotal > 0 ? Math.min(1, p.bytesRead / p.bytesTotal) : 1;
+      const width = 30;
+      const filled = Math.round(frac * width);
+      process.stderr.write(
+        `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round(frac * 100)}%  ${p.filesDone}/${p.filesTotal} files  ${formatBytes(p.bytesRead)}`,
+      );
+      drawn = true;
+    },
+    done() {
+      if (drawn) process.stderr.write('\r\u001b[2K');
+    },
+  };
+}

@@ -1,0 +1,122 @@
+import { type Harness, type SessionRow, session, sessions } from '@relayburn/sdk';
+import { clip, formatCount, formatUsd, type Output, printFields, printJson } from '../output.js';
+import { renderTable } from '../table.js';
+import { UsageError } from '../usage.js';
+
+export const sessionsHelp = `Usage: burn sessions [--since <t>] [--until <t>] [--harness <h>] [--project <dir>] [--limit <n>] [--json]
+
+Sessions with activity in the window, newest first (default 50).
+
+Examples:
+  burn sessions --since 24h
+  burn sessions --limit 10 --json`;
+
+export const sessionHelp = `Usage: burn session <id> [--json]
+
+One session in detail: totals, turns with their tool calls, subagents and other children.
+
+Examples:
+  burn session 3f2a9c1e-7d4b-4e8a-9c1f-2b7d4e8a9c1f
+  burn session 3f2a9c1e-7d4b-4e8a-9c1f-2b7d4e8a9c1f --json`;
+
+export interface SessionsArgs {
+  since?: string | undefined;
+  until?: string | undefined;
+  harness?: string | undefined;
+  project?: string | undefined;
+  limit?: string | undefined;
+  ledgerHome?: string | undefined;
+}
+
+export async function runSessions(a: SessionsArgs, out: Output): Promise<void> {
+  let limit: number | undefined;
+  if (a.limit !== undefined) {
+    limit = Number(a.limit);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new UsageError(`--limit must be a positive integer, got '${a.limit}'`);
+  }
+  const rows = await sessions({
+    since: a.since,
+    until: a.until,
+    harness: a.harness as Harness | undefined,
+    project: a.project,
+    limit,
+    ledgerHome: a.ledgerHome,
+  });
+  if (out.json) {
+    printJson(rows);
+    return;
+  }
+  if (rows.length === 0) {
+    process.stdout.write('no sessions (run `burn ingest` first)\n');
+    return;
+  }
+  process.stdout.write(
+    `${renderTable(rows, [
+      { header: 'LAST ACTIVITY', value: (r) => (r.lastTs ?? '').replace('T', ' ').slice(0, 16) },
+      { header: 'SESSION', value: (r) => clip(r.sessionId, 40) },
+      { header: 'HARNESS', value: (r) => r.harness },
+      { header: 'TURNS', value: (r) => formatCount(r.turns), align: 'right' },
+      { header: 'TOKENS', value: (r) => formatCount(r.totalTokens), align: 'right' },
+      { header: 'COST', value: (r) => formatUsd(r.costUsd), align: 'right' },
+      { header: 'TITLE', value: (r) => clip(r.title ?? '', 50) },
+    ])}\n`,
+  );
+}
+
+export async function runSession(
+  id: string | undefined,
+  ledgerHome: string | undefined,
+  out: Output,
+): Promise<boolean> {
+  if (id === undefined) throw new UsageError('session needs a session id');
+  const d = await session({ sessionId: id, ledgerHome });
+  if (out.json) {
+    printJson(d);
+    return d !== null;
+  }
+  if (!d) {
+    process.stderr.write(`burn: no session '${id}' in the ledger (run \`burn ingest\` first?)\n`);
+    return false;
+  }
+  printSessionHeader(d.session);
+  if (d.children.length > 0) {
+    process.stdout.write(
+      `children      ${d.children.map((c) => `${c.sessionId} (${c.relationship})`).join(', ')}\n`,
+    );
+  }
+  process.stdout.write('\n');
+  process.stdout.write(
+    `${renderTable(d.turns, [
+      { header: 'TS', value: (t) => t.ts.replace('T', ' ').slice(0, 19) },
+      { header: 'MODEL', value: (t) => t.model },
+      { header: 'INPUT', value: (t) => formatCount(t.inputTokens), align: 'right' },
+      { header: 'OUTPUT', value: (t) => formatCount(t.outputTokens), align: 'right' },
+      { header: 'CACHE READ', value: (t) => formatCount(t.cacheReadTokens), align: 'right' },
+      {
+        header: 'CACHE WRITE',
+        value: (t) => formatCount(t.cacheWrite5mTokens + t.cacheWrite1hTokens),
+        align: 'right',
+      },
+      { header: 'TOOLS', value: (t) => clip(t.toolCalls.map((c) => c.name).join(' '), 40) },
+    ])}\n`,
+  );
+  return true;
+}
+
+function printSessionHeader(s: SessionRow): void {
+  printFields([
+    ['session', `${s.sessionId} (${s.harness})`],
+    ['title', s.title ?? ''],
+    ['project', [s.project, s.branch && `(${s.branch})`].filter(Boolean).join(' ')],
+    ['when', `${s.firstTs ?? '?'} → ${s.lastTs ?? '?'}`],
+    ['relationship', s.parentSessionId ? `${s.relationship} of ${s.parentSessionId}` : s.relationship],
+    ['models', s.models.join(', ')],
+    ['turns', formatCount(s.turns)],
+    [
+      'tokens',
+      `${formatCount(s.totalTokens)} (in ${formatCount(s.inputTokens)}, out ${formatCount(s.outputTokens)}, cache read ${formatCount(s.cacheReadTokens)})`,
+    ],
+    ['cost', formatUsd(s.costUsd)],
+  ]);
+}

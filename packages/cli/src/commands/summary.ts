@@ -1,0 +1,70 @@
+import { type GroupBy, type Harness, type SummaryGroup, summary } from '@relayburn/sdk';
+import { formatCount, formatUsd, type Output, printJson } from '../output.js';
+import { renderTable } from '../table.js';
+
+export const summaryHelp = `Usage: burn summary [--since <t>] [--until <t>] [--by <dim>] [filters] [--json]
+
+Token totals and cost of the turns in the ledger, grouped by one dimension.
+Each API call is counted once, with its final usage.
+
+Options:
+  --since <t>       from: ISO-8601 instant or relative (30m, 24h, 7d, 4w, 3mo)
+  --until <t>       to (exclusive), same forms
+  --by <dim>        model (default), harness, session or day
+  --harness <h>     claude-code, codex or opencode
+  --session <id>    one session
+  --model <m>       one model
+  --project <dir>   one project (working directory)
+  --json            print {totals, groups, unpricedModels} as JSON
+
+Examples:
+  burn summary --since 7d
+  burn summary --by day --since 30d
+  burn summary --by session --json`;
+
+export interface SummaryArgs {
+  since?: string | undefined;
+  until?: string | undefined;
+  by?: string | undefined;
+  harness?: string | undefined;
+  session?: string | undefined;
+  model?: string | undefined;
+  project?: string | undefined;
+  ledgerHome?: string | undefined;
+}
+
+export async function runSummary(a: SummaryArgs, out: Output): Promise<void> {
+  const s = await summary({
+    since: a.since,
+    until: a.until,
+    groupBy: a.by as GroupBy | undefined,
+    harness: a.harness as Harness | undefined,
+    session: a.session,
+    model: a.model,
+    project: a.project,
+    ledgerHome: a.ledgerHome,
+  });
+  if (out.json) {
+    printJson(s);
+    return;
+  }
+  const rows: SummaryGroup[] = [...s.groups, { key: 'TOTAL', ...s.totals }];
+  const n = (f: (g: SummaryGroup) => number) => (g: SummaryGroup) => formatCount(f(g));
+  process.stdout.write(
+    `${renderTable(rows, [
+      { header: (a.by ?? 'model').toUpperCase(), value: (g) => g.key },
+      { header: 'TURNS', value: n((g) => g.turns), align: 'right' },
+      { header: 'INPUT', value: n((g) => g.inputTokens), align: 'right' },
+      { header: 'OUTPUT', value: n((g) => g.outputTokens), align: 'right' },
+      { header: 'CACHE READ', value: n((g) => g.cacheReadTokens), align: 'right' },
+      { header: 'CACHE WRITE 5M', value: n((g) => g.cacheWrite5mTokens), align: 'right' },
+      { header: 'CACHE WRITE 1H', value: n((g) => g.cacheWrite1hTokens), align: 'right' },
+      { header: 'TOTAL TOKENS', value: n((g) => g.totalTokens), align: 'right' },
+      { header: 'COST', value: (g) => formatUsd(g.costUsd), align: 'right' },
+    ])}\n`,
+  );
+  if (s.unpricedModels.length > 0) {
+    const list = s.unpricedModels.map((m) => `${m.model} (${formatCount(m.turns)} turns)`).join(', ');
+    process.stdout.write(`unpriced (counted as $0): ${list}\n`);
+  }
+}
