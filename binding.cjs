@@ -842,4 +842,5 @@ module.exports.sessions = nativeBinding.sessions
 module.exports.stamps = nativeBinding.stamps
 module.exports.status = nativeBinding.status
 module.exports.summary = nativeBinding.summary
+module.exports.watch = nativeBinding.watch
 module.exports.writeStamp = nativeBinding.writeStamp

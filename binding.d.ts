@@ -255,6 +255,12 @@ export interface UserTurnBlock {
   isError?: boolean
 }
 
+/**
+ * Ingests now and again whenever the stores change, until `cancelIngest(cancelToken)`.
+ * `onReport` receives each pass that changed something.
+ */
+export declare function watch(options: IngestOptions, onReport: ((report: IngestReport) => void) | undefined | null, cancelToken: number): Promise<void>
+
 /** Appends one stamp. Resolves with its id and normalized UTC `ts`. */
 export declare function writeStamp(options: WriteStampOptions): Promise<StampReceipt>
 

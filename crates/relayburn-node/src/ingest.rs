@@ -104,8 +104,12 @@ fn tokens() -> &'static Mutex<HashMap<u32, Arc<AtomicBool>>> {
     T.get_or_init(Default::default)
 }
 
-fn run(input: IngestInput) -> relayburn_core::Result<core::IngestReport> {
-    let o = input.options;
+/// Converts binding options to core options (wiring progress and cancellation).
+fn core_options(
+    o: IngestOptions,
+    on_progress: Option<Arc<ProgressFn>>,
+    cancel: Arc<AtomicBool>,
+) -> relayburn_core::Result<(core::IngestOptions, Option<String>)> {
     let harnesses = match o.harnesses {
         Some(list) => Some(
             list.iter()
@@ -115,7 +119,7 @@ fn run(input: IngestInput) -> relayburn_core::Result<core::IngestReport> {
         None => None,
     };
     let roots = o.roots;
-    let on_progress = input.on_progress.map(|f| {
+    let on_progress = on_progress.map(|f| {
         Box::new(move |p: core::Progress| {
             f.call(
                 IngestProgress {
@@ -133,15 +137,36 @@ fn run(input: IngestInput) -> relayburn_core::Result<core::IngestReport> {
         claude_roots: roots.and_then(|r| r.claude_code),
         session_file: o.session_file,
         on_progress,
-        cancel: Some(input.cancel),
+        cancel: Some(cancel),
     };
-    let result = relayburn_core::open_ledger(o.ledger_home.as_deref())
-        .and_then(|mut ledger| core::ingest(&mut ledger, &opts));
-    if let Some(token) = input.token {
+    Ok((opts, o.ledger_home))
+}
+
+fn forget_token(token: Option<u32>) {
+    if let Some(token) = token {
         if let Ok(mut map) = tokens().lock() {
             map.remove(&token);
         }
     }
+}
+
+fn register_token(token: Option<u32>) -> Arc<AtomicBool> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    if let Some(token) = token {
+        if let Ok(mut map) = tokens().lock() {
+            map.insert(token, cancel.clone());
+        }
+    }
+    cancel
+}
+
+fn run(input: IngestInput) -> relayburn_core::Result<core::IngestReport> {
+    let result =
+        core_options(input.options, input.on_progress, input.cancel).and_then(|(opts, home)| {
+            let mut ledger = relayburn_core::open_ledger(home.as_deref())?;
+            core::ingest(&mut ledger, &opts)
+        });
+    forget_token(input.token);
     result
 }
 
@@ -157,12 +182,7 @@ pub fn ingest(
     on_progress: Option<ProgressFn>,
     cancel_token: Option<u32>,
 ) -> AsyncTask<IngestTask> {
-    let cancel = Arc::new(AtomicBool::new(false));
-    if let Some(token) = cancel_token {
-        if let Ok(mut map) = tokens().lock() {
-            map.insert(token, cancel.clone());
-        }
-    }
+    let cancel = register_token(cancel_token);
     AsyncTask::new(IngestTask(Some(IngestInput {
         options,
         on_progress: on_progress.map(Arc::new),
@@ -184,4 +204,51 @@ pub fn cancel_ingest(token: u32) -> bool {
         },
         Err(_) => false,
     }
+}
+
+type ReportFn = ThreadsafeFunction<IngestReport, (), IngestReport, Status, false>;
+
+pub struct WatchInput {
+    options: IngestOptions,
+    on_report: Option<ReportFn>,
+    cancel: Arc<AtomicBool>,
+    token: u32,
+}
+
+fn run_watch(input: WatchInput) -> relayburn_core::Result<()> {
+    let on_report = input.on_report;
+    let result = core_options(input.options, None, input.cancel).and_then(|(opts, home)| {
+        let mut ledger = relayburn_core::open_ledger(home.as_deref())?;
+        core::watch(&mut ledger, &opts, &|report: &core::IngestReport| {
+            if let Some(f) = &on_report {
+                f.call(
+                    report.clone().into(),
+                    ThreadsafeFunctionCallMode::NonBlocking,
+                );
+            }
+        })
+    });
+    forget_token(Some(input.token));
+    result
+}
+
+core_task!(WatchTask, WatchInput, () => (), run_watch);
+
+/// Ingests now and again whenever the stores change, until `cancelIngest(cancelToken)`.
+/// `onReport` receives each pass that changed something.
+#[napi(
+    ts_args_type = "options: IngestOptions, onReport: ((report: IngestReport) => void) | undefined | null, cancelToken: number"
+)]
+pub fn watch(
+    options: IngestOptions,
+    on_report: Option<ReportFn>,
+    cancel_token: u32,
+) -> AsyncTask<WatchTask> {
+    let cancel = register_token(Some(cancel_token));
+    AsyncTask::new(WatchTask(Some(WatchInput {
+        options,
+        on_report,
+        cancel,
+        token: cancel_token,
+    })))
 }

@@ -56,6 +56,7 @@ const OPTIONS = {
   message: { type: 'string' },
   ts: { type: 'string' },
   hook: { type: 'string' },
+  watch: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   since: { type: 'string' },
   until: { type: 'string' },
@@ -68,7 +69,7 @@ const OPTIONS = {
 
 /** Flags each command accepts besides the global ones. */
 const COMMAND_FLAGS: Record<string, readonly string[]> = {
-  ingest: ['hook', 'quiet'],
+  ingest: ['hook', 'quiet', 'watch'],
   summary: ['since', 'until', 'by', 'harness', 'session', 'model', 'project'],
   sessions: ['since', 'until', 'harness', 'project', 'limit'],
   session: [],
@@ -117,7 +118,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     switch (command) {
       case 'ingest':
         noArgs();
-        await runIngest({ hook: values.hook, quiet: values.quiet === true, ledgerHome }, out);
+        await runIngest(
+          { watch: values.watch === true, hook: values.hook, quiet: values.quiet === true, ledgerHome },
+          out,
+        );
         break;
       case 'summary':
         noArgs();

@@ -30,6 +30,7 @@ export type {
   UnpricedModel,
   UserTurn,
   UserTurnBlock,
+  WatchOptions,
   WriteStampOptions,
 } from './index.js';
 export {
@@ -41,5 +42,6 @@ export {
   stamps,
   status,
   summary,
+  watch,
   writeStamp,
 } from './index.js';

@@ -4,7 +4,7 @@
  * {@link BurnError} carrying a stable `code`.
  */
 export { BURN_ERROR_CODES, BurnError, type BurnErrorCode } from './errors.js';
-export { ingest } from './ingest.js';
+export { ingest, watch } from './ingest.js';
 export { session, sessions, summary } from './queries.js';
 export { stamps, writeStamp } from './stamps.js';
 export { status } from './status.js';
@@ -36,5 +36,6 @@ export type {
   UnpricedModel,
   UserTurn,
   UserTurnBlock,
+  WatchOptions,
   WriteStampOptions,
 } from './types.js';

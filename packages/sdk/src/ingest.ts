@@ -1,6 +1,6 @@
 import { callNative } from './native.js';
-import { ingestSchema } from './schemas.js';
-import type { IngestOptions, IngestReport } from './types.js';
+import { ingestSchema, watchSchema } from './schemas.js';
+import type { IngestOptions, IngestReport, WatchOptions } from './types.js';
 import { parseOptions } from './validate.js';
 
 let nextToken = 1;
@@ -35,6 +35,36 @@ export async function ingest(options: IngestOptions = {}): Promise<IngestReport>
     );
     if (cancelled && signal?.aborted) throw signal.reason;
     return report;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * Keeps the ledger current: ingests now, then again whenever the harness stores change
+ * (filesystem events, debounced, with a periodic pass as fallback), until `signal` aborts.
+ * The promise resolves once the watch has stopped.
+ *
+ * @example
+ * ```ts
+ * import { watch } from '@relayburn/sdk';
+ * const ac = new AbortController();
+ * process.on('SIGINT', () => ac.abort());
+ * await watch({ signal: ac.signal, onReport: (r) => console.log(`+${r.turnsAdded} turns`) });
+ * ```
+ */
+export async function watch(options: WatchOptions = {}): Promise<void> {
+  const { onReport, signal, ...rest } = parseOptions('watch', watchSchema, options);
+  if (signal?.aborted) return;
+  const token = nextToken++;
+  const onAbort = () => {
+    void callNative('watch', async (b) => b.cancelIngest(token));
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await callNative('watch', (b) =>
+      b.watch(rest, onReport ? ({ cancelled: _c, ...report }) => onReport(report) : null, token),
+    );
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }

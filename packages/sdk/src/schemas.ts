@@ -7,11 +7,13 @@ import { z } from 'zod';
 import type {
   IngestOptions,
   IngestProgress,
+  IngestReport,
   LedgerOptions,
   SessionOptions,
   SessionsOptions,
   StampsOptions,
   SummaryOptions,
+  WatchOptions,
   WriteStampOptions,
 } from './types.js';
 
@@ -145,3 +147,13 @@ export const sessionSchema = z.strictObject({
   harness: harness.optional(),
   ledgerHome: ledgerHome.optional(),
 }) satisfies z.ZodType<SessionOptions>;
+
+export const watchSchema = z.strictObject({
+  harnesses: ingestSchema.shape.harnesses,
+  roots: ingestSchema.shape.roots,
+  onReport: z
+    .custom<(r: IngestReport) => void>((v) => typeof v === 'function', 'must be a function')
+    .optional(),
+  signal: ingestSchema.shape.signal,
+  ledgerHome: ledgerHome.optional(),
+}) satisfies z.ZodType<WatchOptions>;

@@ -269,3 +269,13 @@ export interface SessionDetail {
   /** Sessions whose parent is this one (subagents, forks, continuations). */
   children: Array<{ sessionId: string; relationship: Relationship }>;
 }
+
+/** Options of {@link watch}. */
+export interface WatchOptions extends LedgerOptions {
+  harnesses?: Harness[] | undefined;
+  roots?: IngestRoots | undefined;
+  /** Called after the first pass and after every pass that changed something. */
+  onReport?: ((report: IngestReport) => void) | undefined;
+  /** Stops the watch; the returned promise then resolves. */
+  signal?: AbortSignal | undefined;
+}

@@ -5,9 +5,11 @@
 pub mod cursor;
 pub mod discover;
 mod file;
+mod watch;
 mod writer;
 
 pub use file::STREAM_GRACE_MS;
+pub use watch::{watch, DEBOUNCE, POLL_INTERVAL};
 
 use crate::error::{Error, Result};
 use crate::harness::Harness;

@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { type IngestProgress, type IngestReport, ingest } from '@relayburn/sdk';
+import { type IngestProgress, type IngestReport, ingest, watch } from '@relayburn/sdk';
 import { formatBytes, formatCount, type Output, printJson } from '../output.js';
 import { UsageError } from '../usage.js';
 
-export const ingestHelp = `Usage: burn ingest [--json] [--quiet] [--hook claude]
+export const ingestHelp = `Usage: burn ingest [--watch] [--json] [--quiet] [--hook claude]
 
 Read new session-log bytes (Claude Code) into the ledger. Only changed files are read,
 from where the last run stopped; safe to run beside other burn processes.
 
 Options:
+  --watch         keep going: ingest again whenever the logs change (Ctrl-C stops)
   --hook claude   read a Claude Code hook payload ({"session_id", "transcript_path"}) from
                   stdin and ingest just that transcript (fast path for Stop/SubagentStop hooks)
   --quiet         print nothing unless something went wrong
@@ -19,16 +20,23 @@ Where logs are found: $CLAUDE_CONFIG_DIR (comma-separated dirs holding projects/
 
 Examples:
   burn ingest
+  burn ingest --watch
   burn ingest --json
   echo '{"session_id":"…","transcript_path":"/home/me/.claude/projects/p/….jsonl"}' | burn ingest --hook claude`;
 
 export interface IngestArgs {
+  watch: boolean;
   hook?: string | undefined;
   quiet: boolean;
   ledgerHome?: string | undefined;
 }
 
 export async function runIngest(args: IngestArgs, out: Output): Promise<void> {
+  if (args.watch) {
+    if (args.hook !== undefined) throw new UsageError('--watch and --hook cannot be combined');
+    await runWatch(args, out);
+    return;
+  }
   let sessionFile: string | undefined;
   if (args.hook !== undefined) {
     if (args.hook !== 'claude') throw new UsageError(`--hook supports 'claude', got '${args.hook}'`);
@@ -41,6 +49,30 @@ export async function runIngest(args: IngestArgs, out: Output): Promise<void> {
   } finally {
     bar?.done();
   }
+  printReport(report, args.quiet, out);
+}
+
+/** Watches until SIGINT/SIGTERM, printing one line (or one JSON object) per pass that changed something. */
+async function runWatch(args: IngestArgs, out: Output): Promise<void> {
+  const ac = new AbortController();
+  const stop = () => ac.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  if (!out.json && !args.quiet) process.stderr.write('watching for new session-log bytes (Ctrl-C stops)\n');
+  try {
+    await watch({
+      ledgerHome: args.ledgerHome,
+      signal: ac.signal,
+      onReport: (r) =>
+        out.json ? process.stdout.write(`${JSON.stringify(r)}\n`) : printReport(r, args.quiet, out),
+    });
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+function printReport(report: IngestReport, quiet: boolean, out: Output): void {
   if (out.json) {
     printJson(report);
     return;
@@ -48,7 +80,7 @@ export async function runIngest(args: IngestArgs, out: Output): Promise<void> {
   for (const e of report.errors) {
     process.stderr.write(`burn: ${e.file}${e.line !== undefined ? `:${e.line}` : ''}: ${e.message}\n`);
   }
-  if (args.quiet) return;
+  if (quiet) return;
   const parts = [
     `${formatCount(report.filesChanged)} of ${formatCount(report.filesScanned)} files changed`,
     `${formatBytes(report.bytesRead)} read`,
