@@ -5,6 +5,7 @@ use super::cursor::{Cursor, HEAD_BYTES};
 use super::discover::{FileKind, SourceFile};
 use crate::harness::claude::{ClaudeReader, ClaudeState, FileContext, Subagent};
 use crate::harness::records::Records;
+use crate::harness::LogReader;
 use crate::scan::LineReader;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
@@ -113,20 +114,17 @@ fn read_file(
             if c.head_len as usize <= head.len()
                 && crate::hash::head_hash(&head[..c.head_len as usize]) == c.head_hash =>
         {
-            (
-                c.offset as u64,
-                serde_json::from_str::<ClaudeState>(&c.state).unwrap_or_default(),
-            )
+            (c.offset as u64, Some(c.state.as_str()))
         }
-        _ => (0, ClaudeState::default()),
+        _ => (0, None),
     };
 
-    let mut reader = ClaudeReader::new(context(&job.file), state);
+    let mut reader = reader_for(&job.file, state);
     file.seek(SeekFrom::Start(offset))?;
     let mut lines = LineReader::new(file, offset);
     let mut records = Records::default();
     let mut last_flush_bytes = 0u64;
-    let cursor_at = |reader: &ClaudeReader, offset: u64| Cursor {
+    let cursor_at = |reader: &dyn LogReader, offset: u64| Cursor {
         path: job.path.clone(),
         harness: job.file.harness.as_str().into(),
         dev: job.meta.dev,
@@ -136,8 +134,8 @@ fn read_file(
         size: job.meta.size,
         mtime_ms: job.meta.mtime_ms,
         offset: offset as i64,
-        pending: reader.state().pending.len() as i64,
-        state: serde_json::to_string(reader.state()).unwrap_or_default(),
+        pending: reader.pending(),
+        state: reader.state_json(),
     };
 
     while let Some(line) = lines.next_line()? {
@@ -150,7 +148,7 @@ fn read_file(
             let batch = Batch {
                 path: job.path.clone(),
                 records: std::mem::take(&mut records),
-                cursor: cursor_at(&reader, lines.resume_offset()),
+                cursor: cursor_at(reader.as_ref(), lines.resume_offset()),
                 bytes_read: read - last_flush_bytes,
                 done: false,
                 error: None,
@@ -166,7 +164,7 @@ fn read_file(
     send(Batch {
         path: job.path.clone(),
         records,
-        cursor: cursor_at(&reader, lines.resume_offset()),
+        cursor: cursor_at(reader.as_ref(), lines.resume_offset()),
         bytes_read: read - last_flush_bytes,
         done: true,
         error: None,
@@ -190,7 +188,15 @@ fn read_head(file: &mut File, size: i64) -> std::io::Result<Vec<u8>> {
     Ok(head)
 }
 
-fn context(file: &SourceFile) -> FileContext {
+/// The reader for `file`'s harness, resumed from `state` (JSON from its cursor) when given.
+fn reader_for(file: &SourceFile, state: Option<&str>) -> Box<dyn LogReader> {
+    let state: ClaudeState = state
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default();
+    Box::new(ClaudeReader::new(claude_context(file), state))
+}
+
+fn claude_context(file: &SourceFile) -> FileContext {
     let stem = file
         .path
         .file_stem()

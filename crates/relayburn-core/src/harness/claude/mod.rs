@@ -102,13 +102,31 @@ impl ClaudeReader {
     pub fn state(&self) -> &ClaudeState {
         &self.state
     }
+}
 
-    pub fn has_pending(&self) -> bool {
-        !self.state.pending.is_empty()
+impl super::LogReader for ClaudeReader {
+    fn feed(&mut self, line: &Line<'_>, out: &mut Records) {
+        self.feed_line(line, out);
     }
 
+    fn finish(&mut self, idle: bool, out: &mut Records) {
+        if idle {
+            self.flush_pending(out);
+        }
+    }
+
+    fn state_json(&self) -> String {
+        serde_json::to_string(&self.state).unwrap_or_default()
+    }
+
+    fn pending(&self) -> i64 {
+        self.state.pending.len() as i64
+    }
+}
+
+impl ClaudeReader {
     /// Reads one complete line.
-    pub fn feed(&mut self, line: &Line<'_>, out: &mut Records) {
+    pub fn feed_line(&mut self, line: &Line<'_>, out: &mut Records) {
         self.state.lines += 1;
         if line.oversized {
             self.bad_line(out, "line longer than the 64 MiB limit".into());
@@ -142,14 +160,6 @@ impl ClaudeReader {
         };
         if let Err(message) = result {
             self.bad_line(out, message);
-        }
-    }
-
-    /// Ends a pass. When the file has been idle past the grace period, responses that never
-    /// completed are emitted with their last snapshot.
-    pub fn finish(&mut self, idle: bool, out: &mut Records) {
-        if idle {
-            self.flush_pending(out);
         }
     }
 

@@ -1,4 +1,5 @@
 use super::*;
+use crate::harness::LogReader;
 use crate::scan::LineReader;
 
 fn ctx() -> FileContext {
