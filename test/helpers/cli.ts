@@ -7,11 +7,19 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built `burn` CLI as a subprocess, with `env` added to a clean copy of ours. */
-export function burn(args: string[], env: Record<string, string | undefined> = {}): CliResult {
+/**
+ * Runs the built `burn` CLI as a subprocess, with `env` added to a clean copy of ours and
+ * `input` (if any) on its stdin.
+ */
+export function burn(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  input?: string,
+): CliResult {
   const r = spawnSync(process.execPath, [cliMain, ...args], {
     cwd: repoRoot,
     encoding: 'utf8',
+    input,
     env: { ...process.env, NO_COLOR: '1', ...env },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };

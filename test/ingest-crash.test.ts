@@ -1,0 +1,155 @@
+// Crash safety and concurrency of ingest: a SIGKILLed pass leaves a ledger the next pass
+// completes exactly (rows and cursors commit together), and ingest runs beside stamp writers.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { assistant, userText } from './helpers/claude-log.js';
+import { tempHome } from './helpers/home.js';
+import { repoRoot } from './helpers/paths.js';
+import { esm as sdk } from './helpers/sdk.js';
+
+const FILES = 40;
+const TURNS_PER_FILE = 120;
+
+/** A store big enough that one debug-build pass spans many commits (~12 MB). */
+function bigStore(): string {
+  const root = tempHome('crash-store');
+  const filler = 'lorem ipsum dolor sit amet '.repeat(80);
+  for (let f = 0; f < FILES; f++) {
+    const dir = join(root, 'projects', `-p${f % 6}`);
+    mkdirSync(dir, { recursive: true });
+    const session = `sess-${f}`;
+    const rows: string[] = [];
+    for (let t = 0; t < TURNS_PER_FILE; t++) {
+      const base = { session, msg: `m-${f}-${t}`, req: `r-${f}-${t}` };
+      const usage = { input: t, cacheRead: 100 * t, cache5m: f, cache1h: t % 3 };
+      rows.push(userText(session, `u-${f}-${t}`, filler));
+      // Streamed: a partial row, then the final one.
+      rows.push(assistant({ ...base, stop: null, usage: { ...usage, output: 1 } }));
+      rows.push(assistant({ ...base, usage: { ...usage, output: 10 + t } }));
+    }
+    writeFileSync(join(dir, `${session}.jsonl`), rows.join(''));
+  }
+  return root;
+}
+
+interface ChildRun {
+  child: ChildProcess;
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+}
+
+function ingestChild(ledgerHome: string, root: string, onLine?: (msg: unknown) => void): ChildRun {
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot, 'test', 'helpers', 'ingest-child.cjs'), ledgerHome, root],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  let buf = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  child.stdout?.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let nl = buf.indexOf('\n');
+    while (nl >= 0) {
+      onLine?.(JSON.parse(buf.slice(0, nl)));
+      buf = buf.slice(nl + 1);
+      nl = buf.indexOf('\n');
+    }
+  });
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>(
+    (resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve({ code, signal, stderr }));
+    },
+  );
+  return { child, done };
+}
+
+async function fingerprint(ledgerHome: string) {
+  const bySession = await sdk.summary({ ledgerHome, groupBy: 'session' });
+  const sessions = await sdk.sessions({ ledgerHome, limit: 1000 });
+  return {
+    totals: bySession.totals,
+    groups: bySession.groups,
+    sessions: sessions
+      .map((s) => [s.sessionId, s.turns, s.totalTokens, s.firstTs, s.lastTs])
+      .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+  };
+}
+
+describe('ingest crash safety', () => {
+  const root = bigStore();
+  const expected = {
+    turns: FILES * TURNS_PER_FILE,
+    // Σ_f Σ_t (10 + t): final usage only, partial rows never summed.
+    outputTokens: FILES * (10 * TURNS_PER_FILE + (TURNS_PER_FILE * (TURNS_PER_FILE - 1)) / 2),
+  };
+
+  let want: Awaited<ReturnType<typeof fingerprint>>;
+  beforeAll(async () => {
+    // The reference: one clean pass in its own process.
+    const ledgerHome = tempHome('crash-ref');
+    const run = ingestChild(ledgerHome, root);
+    expect(await run.done).toMatchObject({ code: 0, stderr: '' });
+    want = await fingerprint(ledgerHome);
+  });
+
+  it('a clean pass gives the exact totals', () => {
+    expect(want.totals).toMatchObject(expected);
+    expect(want.sessions).toHaveLength(FILES);
+  });
+
+  it.each([0.1, 0.4, 0.7])(
+    'killed with SIGKILL at %d of the bytes, the next pass completes exactly',
+    async (fraction) => {
+      const ledgerHome = tempHome('crash');
+      let killedAt = -1;
+      const run = ingestChild(ledgerHome, root, (msg) => {
+        const p = (msg as { progress?: { bytesRead: number; bytesTotal: number } }).progress;
+        if (p && killedAt < 0 && p.bytesRead >= fraction * p.bytesTotal) {
+          killedAt = p.bytesRead;
+          run.child.kill('SIGKILL');
+        }
+      });
+      const exit = await run.done;
+      // The kill must have landed mid-run for the test to mean anything.
+      expect(exit.signal).toBe('SIGKILL');
+      const partial = (await sdk.summary({ ledgerHome })).totals.turns;
+      expect(partial).toBeLessThan(expected.turns);
+
+      const report = await sdk.ingest({ roots: { 'claude-code': [root] }, ledgerHome });
+      expect(report.turnsAdded).toBe(expected.turns - partial);
+      expect(report.errors).toEqual([]);
+      expect(await fingerprint(ledgerHome)).toEqual(want);
+      const again = await sdk.ingest({ roots: { 'claude-code': [root] }, ledgerHome });
+      expect(again).toMatchObject({ turnsAdded: 0, bytesRead: 0 });
+    },
+  );
+
+  it('ingest runs beside 4 stamp-writing processes: every stamp stored, totals exact', async () => {
+    const ledgerHome = tempHome('crash-conc');
+    const writers = Array.from({ length: 4 }, (_, w) => {
+      const child = spawn(
+        process.execPath,
+        [join(repoRoot, 'test', 'helpers', 'write-stamps.cjs'), ledgerHome, String(w), '200'],
+        { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
+      return new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+    });
+    const ingests = [ingestChild(ledgerHome, root), ingestChild(ledgerHome, root)];
+    const results = await Promise.all([...writers, ...ingests.map((r) => r.done)]);
+    for (const r of results) expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(await sdk.stamps({ ledgerHome })).toHaveLength(800);
+    expect((await sdk.summary({ ledgerHome })).totals).toMatchObject(expected);
+  });
+});
