@@ -12,7 +12,8 @@
 // interrupted responses (no stop_reason, ended by a user row), subagent transcripts, and
 // resumed sessions whose files start with a verbatim copy of an earlier session's rows.
 //
-// Usage: node bench/gen-claude-corpus.mjs --out DIR [--mb 400] [--files 10000] [--seed 1] [--quiet]
+// Usage: npm run bench:gen -- [--out DIR] [--mb 400] [--files 10000] [--seed 1] [--quiet]
+//        (default DIR: bench/.corpus/claude-<mb>mb-<files>f-seed<seed>, which the ingest bench reuses)
 import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -283,6 +284,7 @@ class Generator {
     this.prose = prosePool(this.r, 1 << 18);
     this.code = codePool(this.r, 1 << 18);
     this.tally = new Tally();
+    this.scale = 1;
     this.recent = []; // recently written main sessions, kept for resume copies
     this.madeDirs = new Set();
     const nProjects = Math.max(2, Math.min(200, Math.round(files / 60)));
@@ -293,12 +295,18 @@ class Generator {
     });
   }
 
+  // Content lengths scale with the file's byte budget: a short session has short rows, a long
+  // one full-size rows (thinking and tool results of several KB).
   text(len) {
-    return this.slice(this.prose, len);
+    return this.slice(this.prose, Math.ceil(len * this.scale));
   }
 
   codeText(len) {
-    return this.slice(this.code, len);
+    return this.slice(this.code, Math.ceil(len * this.scale));
+  }
+
+  scaleFor(budget) {
+    return Math.min(1, Math.max(0.08, budget / 200_000));
   }
 
   slice(pool, len) {
@@ -331,16 +339,15 @@ class Generator {
           : null;
       let nSub = force
         ? 2
-        : this.r.chance(0.3)
+        : this.r.chance(0.25)
           ? this.r.weighted([
               [1, 6],
               [2, 3],
-              [3, 2],
-              [5, 1],
+              [3, 1],
             ])
           : 0;
       nSub = Math.min(nSub, filesLeft - 1);
-      const budget = Math.max(2500, this.r.lognormal(perFile, 0.9)) * (1 + 0.4 * nSub);
+      const budget = Math.max(2500, this.r.lognormal(perFile, 1.1)) * (1 + 0.4 * nSub);
       this.session({ force, resumeOf, nSub, budget, perFile });
       index++;
     }
@@ -357,6 +364,7 @@ class Generator {
   /** One main session file (possibly a resume that starts with a copy), plus its subagents. */
   session({ force, resumeOf, nSub, budget, perFile }) {
     const r = this.r;
+    this.scale = this.scaleFor(budget);
     const project = resumeOf ? resumeOf.project : r.weighted(this.projects.map((p) => [p, p.weight]));
     const id = this.uuid();
     const ctx = {
@@ -917,6 +925,8 @@ class Generator {
       want: {},
     };
     const budget = Math.max(2000, r.lognormal(parent.subBudget, 0.7));
+    const parentScale = this.scale;
+    this.scale = this.scaleFor(budget);
     this.user(ctx, tool.input.prompt);
     while (ctx.bytes < budget) {
       const tools = this.toolUses(ctx, false);
@@ -927,6 +937,7 @@ class Generator {
     const dir = join(this.out, 'projects', parent.project.slug, parent.fileStem, 'subagents');
     this.writeFile(join(dir, `agent-${agentId}.jsonl`), ctx);
     this.tally.counts.subagentFiles++;
+    this.scale = parentScale;
     parent.t = ctx.t;
     return agentId;
   }
@@ -971,6 +982,11 @@ export function generateCorpus({ out, mb = 400, files = 10_000, seed = 1 }) {
   return new Generator({ out, bytes: Math.round(mb * 1e6), files: Math.floor(files), seed }).run();
 }
 
+/** Where the bench keeps (and reuses) a corpus: the git-ignored bench/.corpus/. */
+export function defaultCorpusDir({ mb, files, seed }) {
+  return join(dirname(fileURLToPath(import.meta.url)), '.corpus', `claude-${mb}mb-${files}f-seed${seed}`);
+}
+
 function main() {
   const { values } = parseArgs({
     options: {
@@ -981,19 +997,18 @@ function main() {
       quiet: { type: 'boolean', default: false },
     },
   });
-  if (!values.out) {
+  const mb = Number(values.mb);
+  const files = Number(values.files);
+  const seed = Number(values.seed);
+  if (!(mb > 0) || !(files >= 1) || !Number.isInteger(seed)) {
     console.error(
-      'usage: node bench/gen-claude-corpus.mjs --out DIR [--mb 400] [--files 10000] [--seed 1] [--quiet]',
+      'usage: node bench/gen-claude-corpus.mjs [--out DIR] [--mb 400] [--files 10000] [--seed 1] [--quiet]',
     );
     process.exit(2);
   }
+  values.out ??= defaultCorpusDir({ mb, files, seed });
   const t0 = performance.now();
-  const tally = generateCorpus({
-    out: values.out,
-    mb: Number(values.mb),
-    files: Number(values.files),
-    seed: Number(values.seed),
-  });
+  const tally = generateCorpus({ out: values.out, mb, files, seed });
   if (!values.quiet) {
     const s = ((performance.now() - t0) / 1000).toFixed(1);
     console.log(
