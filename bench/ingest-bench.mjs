@@ -46,6 +46,8 @@ const { values: opt } = parseArgs({
     reps: { type: 'string', default: '3' },
     'append-reps': { type: 'string', default: '21' },
     'no-ccusage': { type: 'boolean', default: false },
+    // Phases after `cold` (which always runs): any of warm, append, ccusage.
+    phases: { type: 'string', default: 'warm,append,ccusage' },
     json: { type: 'boolean', default: false },
     // Internal: run one phase (see `child`).
     child: { type: 'string' },
@@ -190,7 +192,8 @@ async function main() {
   };
   const failures = [];
   const results = { cold: [], warm: [], ccusage: [], append: null };
-  const ccusageBin = opt['no-ccusage'] ? null : ensureCcusage(work);
+  const phases = new Set(opt.phases.split(',').map((p) => p.trim()));
+  const ccusageBin = opt['no-ccusage'] || !phases.has('ccusage') ? null : ensureCcusage(work);
   const emptyHome = mkdtempSync(join(tmpdir(), 'relayburn-bench-emptyhome-'));
   homes.push(emptyHome);
 
@@ -224,7 +227,7 @@ async function main() {
     const verify = runPhase(timeV, 'verify', { corpus, home });
     failures.push(...compareTally(verify, tally));
 
-    for (let i = 0; i < reps; i++) {
+    for (let i = 0; i < (phases.has('warm') ? reps : 0); i++) {
       const warm = runPhase(timeV, 'warm', { corpus, home });
       results.warm.push(warm);
       log(
@@ -237,19 +240,21 @@ async function main() {
       }
     }
 
-    const target = pickAppendFile(corpus);
-    const before = statSync(target);
-    try {
-      results.append = runPhase(timeV, 'append', { corpus, home, file: target });
-    } finally {
-      // Restore the corpus so the next run can reuse it.
-      truncateSync(target, before.size);
-      utimesSync(target, before.atime, before.mtime);
+    if (phases.has('append')) {
+      const target = pickAppendFile(corpus);
+      const before = statSync(target);
+      try {
+        results.append = runPhase(timeV, 'append', { corpus, home, file: target });
+      } finally {
+        // Restore the corpus so the next run can reuse it.
+        truncateSync(target, before.size);
+        utimesSync(target, before.atime, before.mtime);
+      }
+      const a = results.append;
+      log(
+        `append: median ${fmtMs(median(a.sweepMs))} (sweep), ${fmtMs(median(a.hookMs))} (sessionFile), rss ${a.rssMb} MB`,
+      );
     }
-    const a = results.append;
-    log(
-      `append: median ${fmtMs(median(a.sweepMs))} (sweep), ${fmtMs(median(a.hookMs))} (sessionFile), rss ${a.rssMb} MB`,
-    );
 
     if (ccusageBin) {
       const c = results.ccusage.at(-1).totals;
@@ -460,8 +465,8 @@ function summarize(results, tally, { timeV }) {
   const a = results.append;
   const coldMs = median(cold.map((c) => c.ingestMs));
   const ccMs = cc.length ? median(cc.map((c) => c.wallMs)) : null;
-  const warmMs = median(warm.map((w) => w.totalMs));
-  const warmProcMs = median(warm.map((w) => w.wallMs));
+  const warmMs = warm.length ? median(warm.map((w) => w.totalMs)) : null;
+  const warmProcMs = warm.length ? median(warm.map((w) => w.wallMs)) : null;
   const s = {
     bench: 'ingest',
     date: new Date().toISOString().slice(0, 10),
@@ -486,7 +491,7 @@ function summarize(results, tally, { timeV }) {
       rssMb: max(cold.map((c) => c.rssMb)),
       samplesMs: cold.map((c) => Math.round(c.ingestMs)),
     },
-    warm: {
+    warm: warm.length && {
       ingestPlusSummaryMs: warmMs,
       ingestMs: median(warm.map((w) => w.ingestMs)),
       summaryMs: median(warm.map((w) => w.summaryMs)),
@@ -512,13 +517,14 @@ function summarize(results, tally, { timeV }) {
   };
   s.targets = {
     coldFasterThanCcusage: ccMs ? { met: coldMs < ccMs, ratio: ccMs / coldMs } : null,
-    warmSpeedup: ccMs
-      ? {
-          met: ccMs / warmMs >= TARGETS.warmSpeedup,
-          inProcess: ccMs / warmMs,
-          wholeProcess: ccMs / warmProcMs,
-        }
-      : null,
+    warmSpeedup:
+      ccMs && warmMs
+        ? {
+            met: ccMs / warmMs >= TARGETS.warmSpeedup,
+            inProcess: ccMs / warmMs,
+            wholeProcess: ccMs / warmProcMs,
+          }
+        : null,
     appendLe20ms: a ? { met: median(a.sweepMs) <= TARGETS.appendMs } : null,
     peakRssLe256Mb: { met: max([...cold, ...warm, a].filter(Boolean).map((x) => x.rssMb)) <= TARGETS.rssMb },
   };
@@ -545,17 +551,19 @@ function printTable(s) {
       'faster than ccusage',
       yes(s.targets.coldFasterThanCcusage),
     ],
-    [
+  ];
+  if (s.warm) {
+    rows.push([
       'warm ingest + summary',
       `${fmtMs(s.warm.ingestPlusSummaryMs)} (process ${fmtMs(s.warm.processMs)})`,
-      s.ccusage
+      s.targets.warmSpeedup
         ? `${s.targets.warmSpeedup.inProcess.toFixed(0)}× ccusage (process: ${s.targets.warmSpeedup.wholeProcess.toFixed(0)}×)`
         : '',
       `${s.warm.rssMb} MB`,
       '≥ 20× faster than ccusage',
       yes(s.targets.warmSpeedup),
-    ],
-  ];
+    ]);
+  }
   if (s.append) {
     rows.push([
       'one appended turn',
