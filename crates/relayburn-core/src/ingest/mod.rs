@@ -35,6 +35,9 @@ const INGEST_CACHE_KIB: i64 = 64 * 1024;
 /// rewritten by many transactions is then copied back to the database once, not once per
 /// 4 MB of WAL; the WAL may grow to about this many pages (64 MB) meanwhile.
 const INGEST_AUTOCHECKPOINT_PAGES: i64 = 16 * 1024;
+/// After reading this much, fold the (then large) WAL back into the database before
+/// returning: every process that later opens the ledger first scans the whole WAL.
+const CHECKPOINT_AFTER_BYTES: i64 = 16 << 20;
 
 #[derive(Default)]
 pub struct IngestOptions {
@@ -242,6 +245,11 @@ fn run_jobs(
         // Best effort: a failure here only leaves the ingest settings on this connection.
         let _ = conn.pragma_update(None, "cache_size", cache_before);
         let _ = conn.pragma_update(None, "wal_autocheckpoint", autocheckpoint_before);
+        if report.bytes_read >= CHECKPOINT_AFTER_BYTES {
+            // PASSIVE never waits for readers; the next write (this run's record) then
+            // restarts the WAL from its beginning.
+            let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+        }
     }
     report.cancelled = cancel.load(Ordering::Relaxed) && result.is_ok();
     result
