@@ -8,7 +8,8 @@
 //   append   one response appended to one file of the store, then ingest() (median of N), and
 //            the same with `sessionFile` (the hook fast path); the file is restored afterwards
 //   ccusage  ccusage@20.0.24 `claude daily --offline --json` on the same corpus (the peer)
-// The ledger's totals must equal the generator's tally exactly (exit 1 otherwise).
+// The ledger's totals must equal the generator's tally exactly (exit 1 otherwise). Each run's
+// figures are appended to bench/.work/ingest-bench-runs.jsonl.
 // Usage: npm run bench:ingest  (builds the release addon first)
 //        node bench/ingest-bench.mjs [--mb 400] [--files 10000] [--seed 1] [--reps 3]
 //                                    [--append-reps 21] [--no-ccusage] [--json]
@@ -275,8 +276,11 @@ async function main() {
   const summary = summarize(results, tally, { timeV });
   if (opt.json) console.log(JSON.stringify({ ...summary, failures }));
   else printTable(summary);
-  const out = join(work, 'ingest-bench-last.json');
-  writeFileSync(out, `${JSON.stringify({ ...summary, results, failures }, null, 2)}\n`);
+  // One JSON line per run (a .jsonl file, which the formatter leaves alone).
+  appendFileSync(
+    join(work, 'ingest-bench-runs.jsonl'),
+    `${JSON.stringify({ ...summary, results, failures })}\n`,
+  );
   if (failures.length) {
     console.error(`\nTALLY MISMATCH:\n  ${failures.join('\n  ')}`);
     process.exit(1);
