@@ -23,8 +23,21 @@ use std::time::{Duration, Instant};
 
 /// Problems described in a report (all are counted; the rest are summarized).
 const MAX_REPORTED_ERRORS: usize = 100;
-/// Batches applied per transaction when several are waiting.
-const BATCHES_PER_TX: usize = 64;
+/// One write transaction takes batches (of many files) for up to this long or this many
+/// records. Fewer, larger commits matter: turn and user-turn ids are hashes, so inserts land
+/// on random B-tree pages, and every commit rewrites each page it dirtied into the WAL.
+const TX_MAX_TIME: Duration = Duration::from_millis(250);
+const TX_MAX_RECORDS: usize = 100_000;
+/// SQLite page cache (KiB) while ingesting, so a large transaction's dirty pages stay in
+/// memory instead of spilling; the connection's previous size is restored afterwards.
+const INGEST_CACHE_KIB: i64 = 64 * 1024;
+/// WAL pages between automatic checkpoints while ingesting (SQLite's default is 1000). A page
+/// rewritten by many transactions is then copied back to the database once, not once per
+/// 4 MB of WAL; the WAL may grow to about this many pages (64 MB) meanwhile.
+const INGEST_AUTOCHECKPOINT_PAGES: i64 = 16 * 1024;
+/// After reading this much, fold the (then large) WAL back into the database before
+/// returning: every process that later opens the ledger first scans the whole WAL.
+const CHECKPOINT_AFTER_BYTES: i64 = 16 << 20;
 
 #[derive(Default)]
 pub struct IngestOptions {
@@ -177,6 +190,17 @@ fn run_jobs(
     };
     let (tx, rx) = mpsc::sync_channel::<Batch>(workers * 4);
     let mut result: Result<()> = Ok(());
+    let conn = ledger.conn()?;
+    let tuned = |name: &str, value: i64| -> Result<i64> {
+        let before: i64 = conn
+            .pragma_query_value(None, name, |r| r.get(0))
+            .map_err(|e| ledger.err(e))?;
+        conn.pragma_update(None, name, value)
+            .map_err(|e| ledger.err(e))?;
+        Ok(before)
+    };
+    let cache_before = tuned("cache_size", -INGEST_CACHE_KIB)?;
+    let autocheckpoint_before = tuned("wal_autocheckpoint", INGEST_AUTOCHECKPOINT_PAGES)?;
 
     std::thread::scope(|scope| {
         for _ in 0..workers {
@@ -195,14 +219,7 @@ fn run_jobs(
 
         let mut last_progress = Instant::now();
         while let Ok(first) = rx.recv() {
-            let mut group = vec![first];
-            while group.len() < BATCHES_PER_TX {
-                match rx.try_recv() {
-                    Ok(b) => group.push(b),
-                    Err(_) => break,
-                }
-            }
-            if let Err(e) = write_group(ledger, &group, report, &mut progress) {
+            if let Err(e) = write_window(ledger, first, &rx, cancel, report, &mut progress) {
                 // Stop the workers; what was committed stays committed.
                 cancel.store(true, Ordering::Relaxed);
                 result = Err(e);
@@ -224,22 +241,49 @@ fn run_jobs(
     if let Some(cb) = &opts.on_progress {
         cb(progress);
     }
+    if let Ok(conn) = ledger.conn() {
+        // Best effort: a failure here only leaves the ingest settings on this connection.
+        let _ = conn.pragma_update(None, "cache_size", cache_before);
+        let _ = conn.pragma_update(None, "wal_autocheckpoint", autocheckpoint_before);
+        if report.bytes_read >= CHECKPOINT_AFTER_BYTES {
+            // PASSIVE never waits for readers; the next write (this run's record) then
+            // restarts the WAL from its beginning.
+            let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+        }
+    }
     report.cancelled = cancel.load(Ordering::Relaxed) && result.is_ok();
     result
 }
 
-fn write_group(
+/// Applies `first` and the batches that follow within [`TX_MAX_TIME`] / [`TX_MAX_RECORDS`]
+/// in one transaction (each batch carries its file's cursor, so any prefix is consistent).
+/// The counters are only meaningful once it commits; on error the whole ingest fails.
+fn write_window(
     ledger: &mut Ledger,
-    group: &[Batch],
+    first: Batch,
+    rx: &mpsc::Receiver<Batch>,
+    cancel: &AtomicBool,
     report: &mut IngestReport,
     progress: &mut Progress,
 ) -> Result<()> {
     let path = ledger.path().to_path_buf();
+    let started = Instant::now();
     let (applied, added) = ledger.write(|tx| {
         let before = writer::count_sessions(tx).map_err(|e| Error::sqlite(&path, e))?;
         let mut applied = writer::Applied::default();
-        for batch in group.iter().filter(|b| b.error.is_none()) {
-            writer::apply(tx, batch, &mut applied).map_err(|e| Error::sqlite(&path, e))?;
+        let mut records = 0;
+        let mut next = Some(first);
+        while let Some(batch) = next.take() {
+            if batch.error.is_none() {
+                writer::apply(tx, &batch, &mut applied).map_err(|e| Error::sqlite(&path, e))?;
+            }
+            records += batch.records.len();
+            account(report, progress, &batch);
+            let left = TX_MAX_TIME.saturating_sub(started.elapsed());
+            if records >= TX_MAX_RECORDS || left.is_zero() || cancel.load(Ordering::Relaxed) {
+                break;
+            }
+            next = rx.recv_timeout(left).ok();
         }
         let after = writer::count_sessions(tx).map_err(|e| Error::sqlite(&path, e))?;
         Ok((applied, after - before))
@@ -249,26 +293,28 @@ fn write_group(
     report.user_turns_added += applied.user_turns_added;
     report.compactions_added += applied.compactions_added;
     report.sessions_added += added;
-    for b in group {
-        report.bytes_read += b.bytes_read as i64;
-        progress.bytes_read += b.bytes_read as i64;
-        report.lines_skipped += b.records.lines_skipped;
-        if let Some(e) = &b.error {
-            push_issue(report, &b.path, None, format!("cannot read: {e}"));
-        }
-        for (line, message) in &b.records.bad_lines {
-            push_issue(
-                report,
-                &b.path,
-                Some(*line),
-                format!("skipped line: {message}"),
-            );
-        }
-        if b.done {
-            progress.files_done += 1;
-        }
-    }
     Ok(())
+}
+
+/// Counts one applied batch in the report and progress.
+fn account(report: &mut IngestReport, progress: &mut Progress, b: &Batch) {
+    report.bytes_read += b.bytes_read as i64;
+    progress.bytes_read += b.bytes_read as i64;
+    report.lines_skipped += b.records.lines_skipped;
+    if let Some(e) = &b.error {
+        push_issue(report, &b.path, None, format!("cannot read: {e}"));
+    }
+    for (line, message) in &b.records.bad_lines {
+        push_issue(
+            report,
+            &b.path,
+            Some(*line),
+            format!("skipped line: {message}"),
+        );
+    }
+    if b.done {
+        progress.files_done += 1;
+    }
 }
 
 fn push_issue(report: &mut IngestReport, file: &str, line: Option<i64>, message: String) {

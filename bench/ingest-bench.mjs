@@ -1,0 +1,604 @@
+#!/usr/bin/env node
+// Ingest bench through the public package (DESIGN §11), on a generated Claude Code corpus
+// (bench/gen-claude-corpus.mjs, reused from the git-ignored bench/.corpus/ when intact).
+// Every phase runs in its own child process, so peak RSS is per phase (`/usr/bin/time -v`
+// when present, else the child's `process.resourceUsage().maxRSS`):
+//   cold     ingest() of the whole corpus into a fresh RELAYBURN_HOME (MB/s, wall)
+//   warm     ingest() + summary() with nothing changed (must read 0 bytes, add 0 turns)
+//   append   one response appended to one file of the store, then ingest() (median of N), and
+//            the same with `sessionFile` (the hook fast path); the file is restored afterwards
+//   ccusage  ccusage@20.0.24 `claude daily --offline --json` on the same corpus (the peer)
+// The ledger's totals must equal the generator's tally exactly (exit 1 otherwise). Each run's
+// figures are appended to bench/.work/ingest-bench-runs.jsonl.
+// Usage: npm run bench:ingest  (builds the release addon first)
+//        node bench/ingest-bench.mjs [--mb 400] [--files 10000] [--seed 1] [--reps 3]
+//                                    [--append-reps 21] [--no-ccusage] [--json]
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { defaultCorpusDir, GENERATOR_VERSION, generateCorpus } from './gen-claude-corpus.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const CCUSAGE_VERSION = '20.0.24';
+const TARGETS = { appendMs: 20, warmSpeedup: 20, rssMb: 256 };
+
+const { values: opt } = parseArgs({
+  options: {
+    mb: { type: 'string', default: '400' },
+    files: { type: 'string', default: '10000' },
+    seed: { type: 'string', default: '1' },
+    reps: { type: 'string', default: '3' },
+    'append-reps': { type: 'string', default: '21' },
+    'no-ccusage': { type: 'boolean', default: false },
+    // Phases after `cold` (which always runs): any of warm, append, ccusage.
+    phases: { type: 'string', default: 'warm,append,ccusage' },
+    json: { type: 'boolean', default: false },
+    // Internal: run one phase (see `child`).
+    child: { type: 'string' },
+    corpus: { type: 'string' },
+    home: { type: 'string' },
+    file: { type: 'string' },
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
+// Child phases: print one JSON line on stdout.
+
+async function child(phase) {
+  const require = createRequire(import.meta.url);
+  const sdk = require('@relayburn/sdk');
+  const roots = { 'claude-code': [opt.corpus] };
+  const ledgerHome = opt.home;
+  const now = () => performance.now();
+  let out;
+  if (phase === 'cold') {
+    const t0 = now();
+    const report = await sdk.ingest({ roots, ledgerHome });
+    out = { ingestMs: now() - t0, report };
+  } else if (phase === 'warm') {
+    const t0 = now();
+    const report = await sdk.ingest({ roots, ledgerHome });
+    const t1 = now();
+    await sdk.summary({ ledgerHome });
+    out = { ingestMs: t1 - t0, summaryMs: now() - t1, totalMs: now() - t0, report };
+  } else if (phase === 'verify') {
+    out = {
+      byModel: await sdk.summary({ ledgerHome, groupBy: 'model' }),
+      bySession: (await sdk.summary({ ledgerHome, groupBy: 'session' })).groups.map((g) => [g.key, g.turns]),
+    };
+  } else if (phase === 'append') {
+    out = await appendPhase(sdk, roots, ledgerHome);
+  } else {
+    throw new Error(`unknown phase ${phase}`);
+  }
+  out.maxRssKb = process.resourceUsage().maxRSS;
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+/** Appends one response (prompt + streamed rows) at a time and times the ingest that follows. */
+async function appendPhase(sdk, roots, ledgerHome) {
+  const file = opt.file;
+  const sessionId = file
+    .split('/')
+    .pop()
+    .replace(/\.jsonl$/, '');
+  const reps = Number(opt['append-reps']);
+  const first = performance.now();
+  const warmup = await sdk.ingest({ roots, ledgerHome }); // opens the ledger; nothing changed
+  const firstCallMs = performance.now() - first;
+  const sweep = [];
+  const hook = [];
+  for (const [samples, options] of [
+    [sweep, { roots, ledgerHome }],
+    [hook, { sessionFile: file, ledgerHome }],
+  ]) {
+    for (let i = 0; i < reps; i++) {
+      appendFileSync(file, appendedTurn(sessionId, `${samples === sweep ? 's' : 'h'}${i}`));
+      const t0 = performance.now();
+      const report = await sdk.ingest(options);
+      samples.push(performance.now() - t0);
+      if (report.turnsAdded !== 1 || report.filesChanged !== 1) {
+        throw new Error(`append ${i}: expected 1 turn from 1 file, got ${JSON.stringify(report)}`);
+      }
+    }
+  }
+  return { firstCallMs, warmupReport: warmup, sweepMs: sweep, hookMs: hook };
+}
+
+function appendedTurn(sessionId, tag) {
+  const base = {
+    parentUuid: null,
+    isSidechain: false,
+    userType: 'external',
+    cwd: '/home/dev/src/bench',
+    sessionId,
+    version: '2.0.55',
+    gitBranch: 'main',
+  };
+  const ts = new Date().toISOString();
+  const usage = (output) => ({
+    input_tokens: 4,
+    cache_creation_input_tokens: 900,
+    cache_read_input_tokens: 40_000,
+    cache_creation: { ephemeral_5m_input_tokens: 900, ephemeral_1h_input_tokens: 0 },
+    output_tokens: output,
+    service_tier: 'standard',
+  });
+  const assistant = (block, stop, output) => ({
+    ...base,
+    message: {
+      id: `msg_bench_${tag}`,
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4-5-20250929',
+      content: [block],
+      stop_reason: stop,
+      stop_sequence: null,
+      usage: usage(output),
+    },
+    requestId: `req_bench_${tag}`,
+    type: 'assistant',
+    uuid: `bench-a-${tag}`,
+    timestamp: ts,
+  });
+  const rows = [
+    {
+      ...base,
+      type: 'user',
+      message: { role: 'user', content: 'x'.repeat(400) },
+      uuid: `bench-u-${tag}`,
+      timestamp: ts,
+    },
+    assistant({ type: 'thinking', thinking: 'y'.repeat(3000), signature: 'z'.repeat(400) }, null, 8),
+    assistant({ type: 'text', text: 'w'.repeat(1200) }, 'end_turn', 1100),
+  ];
+  return `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parent.
+
+async function main() {
+  const mb = Number(opt.mb);
+  const files = Number(opt.files);
+  const seed = Number(opt.seed);
+  const reps = Number(opt.reps);
+  const corpus = defaultCorpusDir({ mb, files, seed });
+  const tally = ensureCorpus(corpus, { mb, files, seed });
+  const timeV = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+  const work = join(here, '.work');
+  mkdirSync(work, { recursive: true });
+  const homes = [];
+  const newHome = () => {
+    const h = mkdtempSync(join(tmpdir(), 'relayburn-bench-ingest-'));
+    homes.push(h);
+    return h;
+  };
+  const failures = [];
+  const results = { cold: [], warm: [], ccusage: [], append: null };
+  const phases = new Set(opt.phases.split(',').map((p) => p.trim()));
+  const ccusageBin = opt['no-ccusage'] || !phases.has('ccusage') ? null : ensureCcusage(work);
+  const emptyHome = mkdtempSync(join(tmpdir(), 'relayburn-bench-emptyhome-'));
+  homes.push(emptyHome);
+
+  try {
+    let home;
+    log(`corpus ${corpus}: ${tally.files} files, ${(tally.bytes / 1e6).toFixed(1)} MB, ${tally.turns} turns`);
+    for (let i = 0; i < reps; i++) {
+      if (home) rmSync(home, { recursive: true, force: true });
+      home = newHome();
+      const cold = runPhase(timeV, 'cold', { corpus, home });
+      results.cold.push(cold);
+      log(
+        `cold ${i + 1}/${reps}: ${fmtMs(cold.ingestMs)} (${fmtMbps(tally.bytes, cold.ingestMs)}), rss ${cold.rssMb} MB`,
+      );
+      const r = cold.report;
+      if (r.turnsAdded !== tally.turns)
+        failures.push(`cold: turnsAdded ${r.turnsAdded} ≠ tally ${tally.turns}`);
+      if (r.bytesRead !== tally.bytes)
+        failures.push(`cold: bytesRead ${r.bytesRead} ≠ corpus ${tally.bytes}`);
+      if (r.linesSkipped !== 0 || r.errors.length)
+        failures.push(
+          `cold: ${r.linesSkipped} lines skipped, errors ${JSON.stringify(r.errors.slice(0, 3))}`,
+        );
+      if (ccusageBin) {
+        const c = runCcusage(timeV, ccusageBin, corpus, emptyHome);
+        results.ccusage.push(c);
+        log(`ccusage ${i + 1}/${reps}: ${fmtMs(c.wallMs)}, rss ${c.rssMb} MB`);
+      }
+    }
+
+    const verify = runPhase(timeV, 'verify', { corpus, home });
+    failures.push(...compareTally(verify, tally));
+
+    for (let i = 0; i < (phases.has('warm') ? reps : 0); i++) {
+      const warm = runPhase(timeV, 'warm', { corpus, home });
+      results.warm.push(warm);
+      log(
+        `warm ${i + 1}/${reps}: ingest+summary ${fmtMs(warm.totalMs)}, process ${fmtMs(warm.wallMs)}, rss ${warm.rssMb} MB`,
+      );
+      if (warm.report.bytesRead !== 0 || warm.report.turnsAdded !== 0) {
+        failures.push(
+          `warm: bytesRead ${warm.report.bytesRead}, turnsAdded ${warm.report.turnsAdded} (both must be 0)`,
+        );
+      }
+    }
+
+    if (phases.has('append')) {
+      const target = pickAppendFile(corpus);
+      const before = statSync(target);
+      try {
+        results.append = runPhase(timeV, 'append', { corpus, home, file: target });
+      } finally {
+        // Restore the corpus so the next run can reuse it.
+        truncateSync(target, before.size);
+        utimesSync(target, before.atime, before.mtime);
+      }
+      const a = results.append;
+      log(
+        `append: median ${fmtMs(median(a.sweepMs))} (sweep), ${fmtMs(median(a.hookMs))} (sessionFile), rss ${a.rssMb} MB`,
+      );
+    }
+
+    if (ccusageBin) {
+      const c = results.ccusage.at(-1).totals;
+      const expect = {
+        inputTokens: tally.input,
+        outputTokens: tally.output,
+        cacheReadTokens: tally.cacheRead,
+        cacheCreationTokens: tally.cacheWrite5m + tally.cacheWrite1h,
+      };
+      results.ccusageDiff = Object.fromEntries(
+        Object.entries(expect).map(([k, v]) => [k, { ccusage: c?.[k], tally: v, diff: (c?.[k] ?? 0) - v }]),
+      );
+    }
+  } finally {
+    for (const h of homes) rmSync(h, { recursive: true, force: true });
+  }
+
+  const summary = summarize(results, tally, { timeV });
+  if (opt.json) console.log(JSON.stringify({ ...summary, failures }));
+  else printTable(summary);
+  // One JSON line per run (a .jsonl file, which the formatter leaves alone).
+  appendFileSync(
+    join(work, 'ingest-bench-runs.jsonl'),
+    `${JSON.stringify({ ...summary, results, failures })}\n`,
+  );
+  if (failures.length) {
+    console.error(`\nTALLY MISMATCH:\n  ${failures.join('\n  ')}`);
+    process.exit(1);
+  }
+}
+
+function log(msg) {
+  if (!opt.json) console.error(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
+}
+
+/** Reuses the corpus when its tally matches the options and its files are intact. */
+function ensureCorpus(dir, { mb, files, seed }) {
+  const tallyPath = join(dir, 'tally.json');
+  if (existsSync(tallyPath)) {
+    const tally = JSON.parse(readFileSync(tallyPath, 'utf8'));
+    const same =
+      tally.generator === `gen-claude-corpus v${GENERATOR_VERSION}` &&
+      tally.seed === seed &&
+      tally.targetFiles === files &&
+      tally.targetBytes === Math.round(mb * 1e6);
+    if (same) {
+      const { count, bytes } = jsonlFiles(join(dir, 'projects'));
+      if (count === tally.files && bytes === tally.bytes) return tally;
+      log(`corpus ${dir} changed on disk (${count} files, ${bytes} bytes): regenerating`);
+    }
+  }
+  log(`generating ${mb} MB / ${files} files (seed ${seed}) into ${dir} …`);
+  const t0 = performance.now();
+  const tally = generateCorpus({ out: dir, mb, files, seed });
+  log(`generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return tally;
+}
+
+function jsonlFiles(dir, acc = { count: 0, bytes: 0, list: [] }) {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) jsonlFiles(p, acc);
+    else if (e.name.endsWith('.jsonl')) {
+      acc.count++;
+      acc.bytes += statSync(p).size;
+      acc.list.push(p);
+    }
+  }
+  return acc;
+}
+
+/** A main session file of about median size (deterministic for a corpus). */
+function pickAppendFile(corpus) {
+  const projects = join(corpus, 'projects');
+  const mains = [];
+  for (const slug of readdirSync(projects).sort()) {
+    for (const f of readdirSync(join(projects, slug)).sort()) {
+      if (f.endsWith('.jsonl'))
+        mains.push({ p: join(projects, slug, f), size: statSync(join(projects, slug, f)).size });
+    }
+  }
+  mains.sort((a, b) => a.size - b.size || (a.p < b.p ? -1 : 1));
+  return mains[Math.floor(mains.length / 2)].p;
+}
+
+function runPhase(timeV, phase, { corpus, home, file }) {
+  const args = [fileURLToPath(import.meta.url), '--child', phase, '--corpus', corpus, '--home', home];
+  if (file) args.push('--file', file, '--append-reps', opt['append-reps']);
+  const load = loadavg()[0];
+  const t0 = performance.now();
+  const r = timeV
+    ? spawnSync(timeV, ['-v', process.execPath, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 })
+    : spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const wallMs = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`phase ${phase} failed (${r.status}):\n${r.stderr}`);
+  const line = r.stdout.trim().split('\n').at(-1);
+  const out = JSON.parse(line);
+  const rssKb = timeV ? timeRss(r.stderr) : out.maxRssKb;
+  return { ...out, wallMs, rssMb: Math.round(rssKb / 1024), load1: load };
+}
+
+function timeRss(stderr) {
+  const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+  return m ? Number(m[1]) : Number.NaN;
+}
+
+function ensureCcusage(work) {
+  const dir = join(work, 'ccusage');
+  const bin = join(
+    dir,
+    'node_modules',
+    '@ccusage',
+    `ccusage-${process.platform}-${process.arch}`,
+    'bin',
+    'ccusage',
+  );
+  const installed = join(dir, 'node_modules', 'ccusage', 'package.json');
+  const ok =
+    existsSync(bin) &&
+    existsSync(installed) &&
+    JSON.parse(readFileSync(installed, 'utf8')).version === CCUSAGE_VERSION;
+  if (!ok) {
+    log(`installing ccusage@${CCUSAGE_VERSION} into ${dir} …`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), '{\n  "private": true\n}\n');
+    execFileSync(
+      'npm',
+      ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', `ccusage@${CCUSAGE_VERSION}`],
+      { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+  }
+  chmodSync(bin, 0o755); // the npm launcher would do this; we run the native binary directly
+  return bin;
+}
+
+/** The native ccusage binary (what the `ccusage` launcher spawns), Claude logs only. */
+function runCcusage(timeV, bin, corpus, emptyHome) {
+  const args = ['claude', 'daily', '--offline', '--json'];
+  const env = { ...process.env, CLAUDE_CONFIG_DIR: corpus, HOME: emptyHome, NO_COLOR: '1' };
+  const load = loadavg()[0];
+  const t0 = performance.now();
+  const r = timeV
+    ? spawnSync(timeV, ['-v', bin, ...args], { encoding: 'utf8', env, maxBuffer: 256 << 20 })
+    : spawnSync(bin, args, { encoding: 'utf8', env, maxBuffer: 256 << 20 });
+  const wallMs = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`ccusage failed (${r.status}):\n${r.stderr}`);
+  const json = JSON.parse(r.stdout);
+  return {
+    wallMs,
+    rssMb: timeV ? Math.round(timeRss(r.stderr) / 1024) : null,
+    totals: json.totals,
+    load1: load,
+  };
+}
+
+function compareTally(verify, tally) {
+  const failures = [];
+  const t = verify.byModel.totals;
+  const pairs = [
+    ['turns', t.turns, tally.turns],
+    ['input', t.inputTokens, tally.input],
+    ['output', t.outputTokens, tally.output],
+    ['cacheRead', t.cacheReadTokens, tally.cacheRead],
+    ['cacheWrite5m', t.cacheWrite5mTokens, tally.cacheWrite5m],
+    ['cacheWrite1h', t.cacheWrite1hTokens, tally.cacheWrite1h],
+  ];
+  for (const [k, got, want] of pairs)
+    if (got !== want) failures.push(`total ${k}: ledger ${got} ≠ tally ${want}`);
+  const models = Object.fromEntries(verify.byModel.groups.map((g) => [g.key, g]));
+  for (const key of new Set([...Object.keys(models), ...Object.keys(tally.byModel)])) {
+    const g = models[key];
+    const w = tally.byModel[key];
+    const got = g && [
+      g.turns,
+      g.inputTokens,
+      g.outputTokens,
+      g.cacheReadTokens,
+      g.cacheWrite5mTokens,
+      g.cacheWrite1hTokens,
+    ];
+    const want = w && [w.turns, w.input, w.output, w.cacheRead, w.cacheWrite5m, w.cacheWrite1h];
+    if (JSON.stringify(got) !== JSON.stringify(want))
+      failures.push(`model ${key}: ledger ${got} ≠ tally ${want}`);
+  }
+  const sessions = new Map(verify.bySession);
+  let bad = 0;
+  for (const [s, n] of Object.entries(tally.bySession)) if (sessions.get(s) !== n) bad++;
+  if (bad || sessions.size !== tally.sessions) {
+    failures.push(
+      `sessions: ${sessions.size} in ledger vs ${tally.sessions} in tally, ${bad} differ in turns`,
+    );
+  }
+  return failures;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reporting.
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const fmtMs = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 1)} ms`);
+const fmtMbps = (bytes, ms) => `${(bytes / 1e6 / (ms / 1000)).toFixed(0)} MB/s`;
+const max = (xs) => Math.max(...xs);
+
+function summarize(results, tally, { timeV }) {
+  const cold = results.cold;
+  const warm = results.warm;
+  const cc = results.ccusage;
+  const a = results.append;
+  const coldMs = median(cold.map((c) => c.ingestMs));
+  const ccMs = cc.length ? median(cc.map((c) => c.wallMs)) : null;
+  const warmMs = warm.length ? median(warm.map((w) => w.totalMs)) : null;
+  const warmProcMs = warm.length ? median(warm.map((w) => w.wallMs)) : null;
+  const s = {
+    bench: 'ingest',
+    date: new Date().toISOString().slice(0, 10),
+    machine: `${cpus().length} vCPU ${cpus()[0]?.model ?? ''}`.trim(),
+    node: process.version,
+    rss: timeV ? '/usr/bin/time -v' : 'process.resourceUsage().maxRSS',
+    corpus: {
+      files: tally.files,
+      mb: Number((tally.bytes / 1e6).toFixed(1)),
+      lines: tally.lines,
+      turns: tally.turns,
+      sessions: tally.sessions,
+      subagentFiles: tally.subagentFiles,
+      resumedFiles: tally.resumedFiles,
+    },
+    load1: [...cold, ...warm, ...cc].map((x) => Number(x.load1.toFixed(2))),
+    cold: {
+      ingestMs: coldMs,
+      processMs: median(cold.map((c) => c.wallMs)),
+      mbPerS: tally.bytes / 1e6 / (coldMs / 1000),
+      coreMs: median(cold.map((c) => c.report.durationMs)),
+      rssMb: max(cold.map((c) => c.rssMb)),
+      samplesMs: cold.map((c) => Math.round(c.ingestMs)),
+    },
+    warm: warm.length && {
+      ingestPlusSummaryMs: warmMs,
+      ingestMs: median(warm.map((w) => w.ingestMs)),
+      summaryMs: median(warm.map((w) => w.summaryMs)),
+      processMs: warmProcMs,
+      rssMb: max(warm.map((w) => w.rssMb)),
+    },
+    append: a && {
+      reps: a.sweepMs.length,
+      sweepMedianMs: median(a.sweepMs),
+      sweepP90Ms: [...a.sweepMs].sort((x, y) => x - y)[Math.floor(a.sweepMs.length * 0.9)],
+      hookMedianMs: median(a.hookMs),
+      firstCallMs: a.firstCallMs,
+      rssMb: a.rssMb,
+    },
+    ccusage: ccMs && {
+      version: CCUSAGE_VERSION,
+      wallMs: ccMs,
+      mbPerS: tally.bytes / 1e6 / (ccMs / 1000),
+      rssMb: max(cc.map((c) => c.rssMb)),
+      samplesMs: cc.map((c) => Math.round(c.wallMs)),
+      tokensVsTally: results.ccusageDiff,
+    },
+  };
+  s.targets = {
+    coldFasterThanCcusage: ccMs ? { met: coldMs < ccMs, ratio: ccMs / coldMs } : null,
+    warmSpeedup:
+      ccMs && warmMs
+        ? {
+            met: ccMs / warmMs >= TARGETS.warmSpeedup,
+            inProcess: ccMs / warmMs,
+            wholeProcess: ccMs / warmProcMs,
+          }
+        : null,
+    appendLe20ms: a ? { met: median(a.sweepMs) <= TARGETS.appendMs } : null,
+    peakRssLe256Mb: { met: max([...cold, ...warm, a].filter(Boolean).map((x) => x.rssMb)) <= TARGETS.rssMb },
+  };
+  return s;
+}
+
+function printTable(s) {
+  const c = s.corpus;
+  const yes = (t) => (t == null ? 'n/a' : t.met ? 'met' : 'NOT met');
+  console.log(
+    `\nCorpus: ${c.files} files (${c.subagentFiles} subagent, ${c.resumedFiles} resumed), ${c.mb} MB, ` +
+      `${c.lines} lines, ${c.turns} turns, ${c.sessions} sessions`,
+  );
+  console.log(
+    `Machine: ${s.machine}, node ${s.node}; RSS via ${s.rss}; 1-min load at phase starts: ${s.load1.join(' ')}\n`,
+  );
+  const rows = [
+    ['phase', 'time (median)', 'throughput', 'peak RSS', 'target', ''],
+    [
+      'cold ingest',
+      `${fmtMs(s.cold.ingestMs)} (process ${fmtMs(s.cold.processMs)})`,
+      `${s.cold.mbPerS.toFixed(0)} MB/s`,
+      `${s.cold.rssMb} MB`,
+      'faster than ccusage',
+      yes(s.targets.coldFasterThanCcusage),
+    ],
+  ];
+  if (s.warm) {
+    rows.push([
+      'warm ingest + summary',
+      `${fmtMs(s.warm.ingestPlusSummaryMs)} (process ${fmtMs(s.warm.processMs)})`,
+      s.targets.warmSpeedup
+        ? `${s.targets.warmSpeedup.inProcess.toFixed(0)}× ccusage (process: ${s.targets.warmSpeedup.wholeProcess.toFixed(0)}×)`
+        : '',
+      `${s.warm.rssMb} MB`,
+      '≥ 20× faster than ccusage',
+      yes(s.targets.warmSpeedup),
+    ]);
+  }
+  if (s.append) {
+    rows.push([
+      'one appended turn',
+      `${fmtMs(s.append.sweepMedianMs)} (p90 ${fmtMs(s.append.sweepP90Ms)})`,
+      `sessionFile: ${fmtMs(s.append.hookMedianMs)}`,
+      `${s.append.rssMb} MB`,
+      '≤ 20 ms',
+      yes(s.targets.appendLe20ms),
+    ]);
+  }
+  if (s.ccusage) {
+    rows.push([
+      `ccusage ${s.ccusage.version}`,
+      fmtMs(s.ccusage.wallMs),
+      `${s.ccusage.mbPerS.toFixed(0)} MB/s`,
+      `${s.ccusage.rssMb} MB`,
+      '',
+      '',
+    ]);
+  }
+  rows.push(['peak RSS (relayburn phases)', '', '', '', '≤ 256 MB', yes(s.targets.peakRssLe256Mb)]);
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  for (const r of rows) console.log(`  ${r.map((v, i) => String(v).padEnd(widths[i])).join('  ')}`);
+  if (s.ccusage?.tokensVsTally) {
+    console.log('\nccusage token totals vs the tally:');
+    for (const [k, v] of Object.entries(s.ccusage.tokensVsTally)) {
+      console.log(`  ${k.padEnd(20)} ccusage ${v.ccusage}  tally ${v.tally}  diff ${v.diff}`);
+    }
+  }
+}
+
+// Last, so every module-level constant above is initialized.
+if (opt.child) await child(opt.child);
+else await main();

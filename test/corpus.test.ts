@@ -1,0 +1,177 @@
+// A generated Claude Code corpus (bench/gen-claude-corpus.mjs: streamed rows, resume copies,
+// subagent transcripts, interrupted and synthetic responses, compactions) ingested through the
+// public package must give exactly the generator's own tally; a second ingest reads nothing.
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempHome } from './helpers/home.js';
+import { repoRoot } from './helpers/paths.js';
+import { entryPoints } from './helpers/sdk.js';
+
+interface Counts {
+  turns: number;
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite5m: number;
+  cacheWrite1h: number;
+}
+
+interface Tally extends Counts {
+  totalTokens: number;
+  files: number;
+  bytes: number;
+  subagentFiles: number;
+  resumedFiles: number;
+  copiedLines: number;
+  streamedResponses: number;
+  interruptedResponses: number;
+  syntheticResponses: number;
+  flatCacheResponses: number;
+  userTurns: number;
+  compactions: number;
+  sessions: number;
+  byModel: Record<string, Counts>;
+  bySession: Record<string, number>;
+}
+
+const generator = join(repoRoot, 'bench', 'gen-claude-corpus.mjs');
+
+function generate(out: string, seed: number): Tally {
+  const r = spawnSync(
+    process.execPath,
+    [generator, '--out', out, '--mb', '3', '--files', '40', '--seed', String(seed), '--quiet'],
+    { encoding: 'utf8' },
+  );
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  return JSON.parse(readFileSync(join(out, 'tally.json'), 'utf8')) as Tally;
+}
+
+/** Ledger totals in the tally's vocabulary. */
+function counts(t: {
+  turns: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWrite5mTokens: number;
+  cacheWrite1hTokens: number;
+}): Counts {
+  return {
+    turns: t.turns,
+    input: t.inputTokens,
+    output: t.outputTokens,
+    cacheRead: t.cacheReadTokens,
+    cacheWrite5m: t.cacheWrite5mTokens,
+    cacheWrite1h: t.cacheWrite1hTokens,
+  };
+}
+
+function pick(t: Counts): Counts {
+  const { turns, input, output, cacheRead, cacheWrite5m, cacheWrite1h } = t;
+  return { turns, input, output, cacheRead, cacheWrite5m, cacheWrite1h };
+}
+
+let corpus: string;
+let tally: Tally;
+
+beforeAll(() => {
+  corpus = tempHome('corpus');
+  tally = generate(corpus, 7);
+});
+
+describe('generated corpus', () => {
+  it('has every feature the counting rules care about', () => {
+    expect(tally.files).toBe(40);
+    expect(tally.subagentFiles).toBeGreaterThan(0);
+    expect(tally.resumedFiles).toBeGreaterThan(0);
+    expect(tally.copiedLines).toBeGreaterThan(0);
+    expect(tally.streamedResponses).toBeGreaterThan(0);
+    expect(tally.interruptedResponses).toBeGreaterThan(0);
+    expect(tally.syntheticResponses).toBeGreaterThan(0);
+    expect(tally.flatCacheResponses).toBeGreaterThan(0);
+    expect(tally.compactions).toBeGreaterThan(0);
+    expect(tally.cacheWrite1h).toBeGreaterThan(0);
+    expect(Object.keys(tally.byModel).length).toBeGreaterThan(2);
+    expect(Object.keys(tally.bySession).some((s) => s.includes('/agent-'))).toBe(true);
+  });
+
+  it('is deterministic for a seed', () => {
+    const again = tempHome('corpus-again');
+    generate(again, 7);
+    expect(readFileSync(join(again, 'tally.json'), 'utf8')).toBe(
+      readFileSync(join(corpus, 'tally.json'), 'utf8'),
+    );
+    const other = tempHome('corpus-other');
+    expect(generate(other, 8).totalTokens).not.toBe(tally.totalTokens);
+  });
+});
+
+describe.each(entryPoints)('ingest of a generated corpus via %s', (_name, sdk) => {
+  it('equals the tally exactly, then re-reads nothing', async () => {
+    const ledgerHome = tempHome();
+    const roots = { 'claude-code': [corpus] };
+    const report = await sdk.ingest({ roots, ledgerHome });
+    expect(report.errors).toEqual([]);
+    expect(report.linesSkipped).toBe(0);
+    expect(report.filesScanned).toBe(tally.files);
+    expect(report.bytesRead).toBe(tally.bytes);
+    expect(report.turnsAdded).toBe(tally.turns);
+    expect(report.userTurnsAdded).toBe(tally.userTurns);
+    expect(report.compactionsAdded).toBe(tally.compactions);
+
+    const byModel = await sdk.summary({ ledgerHome, groupBy: 'model' });
+    expect(counts(byModel.totals)).toEqual(pick(tally));
+    expect(Object.fromEntries(byModel.groups.map((g) => [g.key, counts(g)]))).toEqual(tally.byModel);
+
+    const bySession = await sdk.summary({ ledgerHome, groupBy: 'session' });
+    expect(Object.fromEntries(bySession.groups.map((g) => [g.key, g.turns]))).toEqual(tally.bySession);
+
+    const again = await sdk.ingest({ roots, ledgerHome });
+    expect(again).toMatchObject({ filesChanged: 0, bytesRead: 0, turnsAdded: 0, turnsUpdated: 0 });
+    expect(counts((await sdk.summary({ ledgerHome })).totals)).toEqual(pick(tally));
+  });
+
+  it('reads only the appended bytes of a grown file', async () => {
+    const ledgerHome = tempHome();
+    const copy = tempHome('corpus-copy');
+    generate(copy, 7);
+    const roots = { 'claude-code': [copy] };
+    await sdk.ingest({ roots, ledgerHome });
+
+    const projects = join(copy, 'projects');
+    const slug = join(projects, readdirSync(projects)[0] as string);
+    const name = readdirSync(slug).find((f) => f.endsWith('.jsonl')) as string;
+    const file = join(slug, name);
+    const sizeBefore = statSync(file).size;
+    const sessionId = name.replace(/\.jsonl$/, '');
+    const row = (stop: string | null, output: number) =>
+      `${JSON.stringify({
+        type: 'assistant',
+        sessionId,
+        timestamp: '2026-07-01T00:00:00.000Z',
+        requestId: 'req_appended',
+        message: {
+          id: 'msg_appended',
+          model: 'claude-sonnet-4-5-20250929',
+          stop_reason: stop,
+          content: [{ type: 'text', text: 'appended' }],
+          usage: { input_tokens: 3, output_tokens: output, cache_read_input_tokens: 1000 },
+        },
+      })}\n`;
+    const appended = row(null, 2) + row('end_turn', 40);
+    appendFileSync(file, appended);
+
+    const report = await sdk.ingest({ roots, ledgerHome });
+    expect(report).toMatchObject({
+      filesChanged: 1,
+      turnsAdded: 1,
+      bytesRead: statSync(file).size - sizeBefore,
+    });
+    expect(report.bytesRead).toBe(Buffer.byteLength(appended));
+    const totals = (await sdk.summary({ ledgerHome })).totals;
+    expect(totals.turns).toBe(tally.turns + 1);
+    expect(totals.outputTokens).toBe(tally.output + 40);
+  });
+});
