@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempHome } from './helpers/home.js';
 import { repoRoot } from './helpers/paths.js';
-import { entryPoints, esm } from './helpers/sdk.js';
+import { entryPoints, esm, type Sdk } from './helpers/sdk.js';
 
 /** Cumulative or per-response usage: [input (incl. cached), cached, output (incl. reasoning), reasoning]. */
 type Vec = [number, number, number, number];
@@ -59,6 +59,12 @@ function codexHome(): { home: string; rollout: (name: string, text: string) => s
       return file;
     },
   };
+}
+
+async function detailOf(sdk: Sdk, ledgerHome: string, sessionId: string) {
+  const detail = await sdk.session({ ledgerHome, sessionId });
+  if (!detail) throw new Error(`session ${sessionId} not found`);
+  return detail;
 }
 
 /** Makes a file look idle past the streaming grace period (5 minutes). */
@@ -141,12 +147,12 @@ describe.each(entryPoints)('Codex rollouts via %s', (_name, sdk) => {
       turns: 2,
       totalTokens: 8700,
     });
-    const detail = await sdk.session({ ledgerHome, sessionId: 's-multi' });
+    const detail = await detailOf(sdk, ledgerHome, 's-multi');
     expect(detail.turns.map((t) => [t.messageId, t.model, t.complete])).toEqual([
       ['t1', 'gpt-5.4', true],
       ['t2', 'gpt-5.3-codex', true],
     ]);
-    expect(detail.turns[1].toolCalls).toEqual([
+    expect(detail.turns[1]?.toolCalls).toEqual([
       {
         id: 'call_1',
         name: 'exec_command',
@@ -154,7 +160,7 @@ describe.each(entryPoints)('Codex rollouts via %s', (_name, sdk) => {
         argsHash: expect.stringMatching(/^[0-9a-f]{16}$/),
       },
     ]);
-    expect(detail.userTurns.map((u) => u.blocks[0].kind)).toEqual(['text', 'text', 'tool_result']);
+    expect(detail.userTurns.map((u) => u.blocks[0]?.kind)).toEqual(['text', 'text', 'tool_result']);
 
     const again = await sdk.ingest({ roots: { codex: [home] }, ledgerHome });
     expect(again).toMatchObject({
@@ -185,7 +191,7 @@ describe.each(entryPoints)('Codex rollouts via %s', (_name, sdk) => {
     age(file);
     r = await sdk.ingest({ roots: { codex: [home] }, ledgerHome });
     expect(r).toMatchObject({ filesChanged: 1, bytesRead: 0, turnsAdded: 1 });
-    const detail = await sdk.session({ ledgerHome, sessionId: 's-legacy' });
+    const detail = await detailOf(sdk, ledgerHome, 's-legacy');
     expect(detail.turns.map((t) => [t.messageId, t.inputTokens, t.cacheReadTokens, t.outputTokens])).toEqual([
       ['turn-1', 100, 0, 10],
       ['turn-2', 50, 100, 20],
@@ -212,7 +218,7 @@ describe.each(entryPoints)('Codex rollouts via %s', (_name, sdk) => {
     );
     const r = await sdk.ingest({ roots: { codex: [home] }, ledgerHome });
     expect(r).toMatchObject({ turnsAdded: 2, compactionsAdded: 1 });
-    const detail = await sdk.session({ ledgerHome, sessionId: 's-compact' });
+    const detail = await detailOf(sdk, ledgerHome, 's-compact');
     expect(detail.compactions).toEqual([{ ts: at(4), precedingMessageId: 't1', tokensBefore: 9000 }]);
     expect(detail.session).toMatchObject({ inputTokens: 9500, cacheReadTokens: 500, outputTokens: 150 });
   });
@@ -286,7 +292,7 @@ describe.each(entryPoints)('Codex rollouts via %s', (_name, sdk) => {
     expect(rows['s-fork']).toMatchObject({ relationship: 'fork', parentSessionId: 's-parent', turns: 1 });
     expect(rows['s-sub']).toMatchObject({ relationship: 'subagent', parentSessionId: 's-parent', turns: 1 });
     expect(rows['s-parent']).toMatchObject({ relationship: 'root', turns: 2, title: 'plan the work' });
-    const parent = await sdk.session({ ledgerHome, sessionId: 's-parent' });
+    const parent = await detailOf(sdk, ledgerHome, 's-parent');
     expect(parent.children.map((c) => c.sessionId).sort()).toEqual(['s-fork', 's-sub']);
   });
 

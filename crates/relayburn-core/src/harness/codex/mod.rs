@@ -280,6 +280,15 @@ impl CodexReader {
         ) {
             return;
         }
+        // Most rows are reasoning, messages and command events that cannot matter: skip them
+        // before the full parse when the payload states its type first (as Codex writes it).
+        if matches!(kind, "event_msg" | "response_item") {
+            if let Some(ptype) = leading_type(raw.get()) {
+                if !handled(kind, ptype) {
+                    return;
+                }
+            }
+        }
         let p: Payload<'_> = match serde_json::from_str(raw.get()) {
             Ok(p) => p,
             Err(e) => {
@@ -327,10 +336,8 @@ impl CodexReader {
             ("response_item", "function_call" | "custom_tool_call" | "local_shell_call") => {
                 self.tool_call(&p, ptype, ts, out)
             }
-            ("response_item", "function_call_output" | "custom_tool_call_output") => {
-                if !replayed {
-                    self.tool_output(&p, ts, out);
-                }
+            ("response_item", "function_call_output" | "custom_tool_call_output") if !replayed => {
+                self.tool_output(&p, ts, out)
             }
             ("compacted", _) if !replayed => self.compaction(ts, out),
             _ => {}
@@ -413,7 +420,14 @@ impl CodexReader {
         let parent = parent_of(p).filter(|(parent, _, _)| *parent != id);
         if parent.is_some() {
             self.state.child = true;
-            self.state.replay_until_ms = Some(ts + REPLAY_BURST_MS);
+            // The replay follows the child's creation (the later of the row's and the
+            // session's own timestamp).
+            let created = p
+                .timestamp
+                .as_deref()
+                .and_then(|t| crate::time::parse_instant_ms("timestamp", t).ok())
+                .map_or(ts, |c| c.max(ts));
+            self.state.replay_until_ms = Some(created + REPLAY_BURST_MS);
         }
         self.announced = true;
         out.sessions.push(SessionInfo {
@@ -738,6 +752,39 @@ fn parent_of(p: &Payload<'_>) -> Option<(String, Relationship, String)> {
             "session_meta continuedFromSessionId".into(),
         )
     })
+}
+
+/// The payload's `type` when it is the first key and needs no unescaping.
+fn leading_type(payload: &str) -> Option<&str> {
+    let rest = payload.strip_prefix("{\"type\":\"")?;
+    let end = rest.find('"')?;
+    let t = &rest[..end];
+    (!t.contains('\\')).then_some(t)
+}
+
+/// Payload types the reader acts on.
+fn handled(kind: &str, ptype: &str) -> bool {
+    match kind {
+        "event_msg" => matches!(
+            ptype,
+            "token_count"
+                | "task_started"
+                | "turn_started"
+                | "task_complete"
+                | "turn_complete"
+                | "turn_aborted"
+                | "user_message"
+        ),
+        _ => matches!(
+            ptype,
+            "message"
+                | "function_call"
+                | "custom_tool_call"
+                | "local_shell_call"
+                | "function_call_output"
+                | "custom_tool_call_output"
+        ),
+    }
 }
 
 /// Harness-injected context sent as user messages (not typed by the user).

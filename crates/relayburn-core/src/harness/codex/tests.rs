@@ -340,3 +340,25 @@ fn session_id_falls_back_to_the_file_name_uuid() {
         "0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee"
     );
 }
+
+#[test]
+fn ignored_rows_are_skipped_before_parsing() {
+    assert_eq!(
+        leading_type(r#"{"type":"reasoning","summary":[]}"#),
+        Some("reasoning")
+    );
+    assert_eq!(leading_type(r#"{"summary":[],"type":"reasoning"}"#), None);
+    assert!(!handled("response_item", "reasoning"));
+    assert!(handled("event_msg", "token_count"));
+    // A skipped row is never a bad line, even when its body is odd.
+    let mut r = reader();
+    let out = run(
+        &mut r,
+        &row(
+            1,
+            "response_item",
+            r#"{"type":"reasoning","summary":[{"type":"summary_text","text":"x"}],"encrypted_content":"gAAA"}"#,
+        ),
+    );
+    assert_eq!(out.lines_skipped, 0);
+}
