@@ -263,6 +263,9 @@ impl CodexReader {
             self.bad_line(out, "not a JSON object".into());
             return;
         }
+        if skippable(bytes) {
+            return;
+        }
         let env: Envelope<'_> = match serde_json::from_slice(bytes) {
             Ok(env) => env,
             Err(e) => {
@@ -751,6 +754,36 @@ fn parent_of(p: &Payload<'_>) -> Option<(String, Relationship, String)> {
             Relationship::Continuation,
             "session_meta continuedFromSessionId".into(),
         )
+    })
+}
+
+/// Rows Codex writes as `{"timestamp":"…","type":"event_msg"|"response_item","payload":{"type":"…"`
+/// whose payload type the reader ignores (reasoning, command output, agent text: most of the
+/// bytes) are skipped without being parsed.
+fn skippable(line: &[u8]) -> bool {
+    use memchr::memmem::Finder;
+    use std::sync::OnceLock;
+    static KINDS: OnceLock<[(Finder<'static>, &'static str); 2]> = OnceLock::new();
+    let kinds = KINDS.get_or_init(|| {
+        [
+            (
+                Finder::new(br#","type":"event_msg","payload":{"type":""#),
+                "event_msg",
+            ),
+            (
+                Finder::new(br#","type":"response_item","payload":{"type":""#),
+                "response_item",
+            ),
+        ]
+    });
+    let head = &line[..line.len().min(160)];
+    kinds.iter().any(|(finder, kind)| {
+        finder.find(head).is_some_and(|i| {
+            let rest = &line[i + finder.needle().len()..];
+            let end = memchr::memchr(b'"', &rest[..rest.len().min(64)]);
+            end.and_then(|e| std::str::from_utf8(&rest[..e]).ok())
+                .is_some_and(|ptype| !ptype.contains('\\') && !handled(kind, ptype))
+        })
     })
 }
 

@@ -361,4 +361,11 @@ fn ignored_rows_are_skipped_before_parsing() {
         ),
     );
     assert_eq!(out.lines_skipped, 0);
+    assert!(skippable(
+        row(1, "response_item", r#"{"type":"reasoning","x":1}"#).as_bytes()
+    ));
+    assert!(!skippable(
+        row(1, "event_msg", r#"{"type":"token_count","info":null}"#).as_bytes()
+    ));
+    assert!(!skippable(b"{\"type\":\"event_msg\"}"));
 }
