@@ -296,6 +296,22 @@ describe.each(entryPoints)('Codex rollouts via %s', (_name, sdk) => {
     expect(parent.children.map((c) => c.sessionId).sort()).toEqual(['s-fork', 's-sub']);
   });
 
+  it('finds rollouts under sessions/ (any depth, any extension case) and archived_sessions/', async () => {
+    const ledgerHome = tempHome();
+    const { home, rollout } = codexHome();
+    rollout('active', MULTI);
+    mkdirSync(join(home, 'archived_sessions'));
+    writeFileSync(
+      join(home, 'archived_sessions', 'rollout-old.JSONL'),
+      MULTI.replaceAll('s-multi', 's-archived'),
+    );
+    writeFileSync(join(home, 'archived_sessions', 'notes.txt'), 'not a rollout\n');
+    const r = await sdk.ingest({ roots: { codex: [home] }, ledgerHome });
+    expect(r).toMatchObject({ filesScanned: 2, turnsAdded: 4, linesSkipped: 0 });
+    const ids = (await sdk.sessions({ ledgerHome })).map((s) => s.sessionId).sort();
+    expect(ids).toEqual(['s-archived', 's-multi']);
+  });
+
   it('resumes a file that grew mid-line between two ingests, reading only the new bytes', async () => {
     const ledgerHome = tempHome();
     const { home, rollout } = codexHome();
