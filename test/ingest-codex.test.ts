@@ -379,6 +379,27 @@ describe.each(entryPoints)('Codex rollouts via %s', (_name, sdk) => {
   });
 });
 
+describe('Codex watch', () => {
+  it('picks up turns appended to a rollout', async () => {
+    const ledgerHome = tempHome();
+    const { home, rollout } = codexHome();
+    const cut = MULTI.indexOf(prompt(6, 'now run the tests'));
+    const file = rollout('watched', MULTI.slice(0, cut));
+    const ac = new AbortController();
+    const done = esm.watch({ roots: { codex: [home] }, harnesses: ['codex'], ledgerHome, signal: ac.signal });
+    const turns = async () => (await esm.summary({ ledgerHome })).totals.turns;
+    const until = async (n: number) => {
+      for (let i = 0; i < 300 && (await turns()) !== n; i++) await new Promise((r) => setTimeout(r, 50));
+    };
+    await until(1);
+    appendFileSync(file, MULTI.slice(cut));
+    await until(2);
+    ac.abort();
+    await done;
+    expect((await esm.summary({ ledgerHome })).totals).toMatchObject({ turns: 2, totalTokens: 8700 });
+  });
+});
+
 describe('Codex ingest crash safety', () => {
   it('a run killed midway, then re-run, counts every turn exactly once', async () => {
     const ledgerHome = tempHome();
