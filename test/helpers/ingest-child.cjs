@@ -1,13 +1,13 @@
 // Child process for the crash and concurrency tests: one ingest pass through the public
 // CommonJS entry, printing each progress report as a JSON line so the parent can kill it at
 // a chosen point, then the final report.
-// Usage: node ingest-child.cjs <ledgerHome> <claudeRoot>
+// Usage: node ingest-child.cjs <ledgerHome> <root> [harness]   (harness defaults to claude-code)
 const { ingest } = require('@relayburn/sdk');
 
-const [ledgerHome, root] = process.argv.slice(2);
+const [ledgerHome, root, harness = 'claude-code'] = process.argv.slice(2);
 ingest({
   ledgerHome,
-  roots: { 'claude-code': [root] },
+  roots: { [harness]: [root] },
   onProgress: (p) => process.stdout.write(`${JSON.stringify({ progress: p })}\n`),
 })
   .then((report) => process.stdout.write(`${JSON.stringify({ report })}\n`))

@@ -74,6 +74,9 @@ export type Harness = 'claude-code' | 'codex' | 'opencode';
  * Where to look for session logs, per harness. When given, exactly these roots are scanned
  * (environment variables and default locations are ignored).
  * - `claude-code`: directories holding `projects/` (like `CLAUDE_CONFIG_DIR`), or `projects/` dirs.
+ * - `codex`: Codex homes (like `CODEX_HOME`, default `~/.codex`) whose `sessions/` (recursively)
+ *   and `archived_sessions/` hold `*.jsonl` rollouts; a directory with neither is read as a
+ *   directory of rollouts itself.
  */
 export interface IngestRoots {
   'claude-code'?: string[] | undefined;

@@ -4,6 +4,7 @@
 use super::cursor::{Cursor, HEAD_BYTES};
 use super::discover::{FileKind, SourceFile};
 use crate::harness::claude::{ClaudeReader, ClaudeState, FileContext, Subagent};
+use crate::harness::codex::{self, CodexReader, CodexState};
 use crate::harness::records::Records;
 use crate::harness::LogReader;
 use crate::scan::LineReader;
@@ -190,24 +191,36 @@ fn read_head(file: &mut File, size: i64) -> std::io::Result<Vec<u8>> {
 
 /// The reader for `file`'s harness, resumed from `state` (JSON from its cursor) when given.
 fn reader_for(file: &SourceFile, state: Option<&str>) -> Box<dyn LogReader> {
+    if file.kind == FileKind::CodexRollout {
+        let state: CodexState = state
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_default();
+        let ctx = codex::FileContext {
+            file_stem: file_stem(file),
+        };
+        return Box::new(CodexReader::new(ctx, state));
+    }
     let state: ClaudeState = state
         .and_then(|s| serde_json::from_str(s).ok())
         .unwrap_or_default();
     Box::new(ClaudeReader::new(claude_context(file), state))
 }
 
-fn claude_context(file: &SourceFile) -> FileContext {
-    let stem = file
-        .path
+fn file_stem(file: &SourceFile) -> String {
+    file.path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+fn claude_context(file: &SourceFile) -> FileContext {
+    let stem = file_stem(file);
     let subagent = match &file.kind {
         FileKind::ClaudeSubagent { parent_session } => Some(Subagent {
             parent_session: parent_session.clone(),
             session_id: format!("{parent_session}/{stem}"),
         }),
-        FileKind::ClaudeSession => None,
+        FileKind::ClaudeSession | FileKind::CodexRollout => None,
     };
     FileContext {
         file_stem: stem,

@@ -45,6 +45,8 @@ pub struct IngestOptions {
     pub harnesses: Option<Vec<Harness>>,
     /// Claude stores to scan instead of the environment and defaults.
     pub claude_roots: Option<Vec<String>>,
+    /// Codex homes (or rollout directories) to scan instead of `$CODEX_HOME` / `~/.codex`.
+    pub codex_roots: Option<Vec<String>>,
     /// Ingest just this file.
     pub session_file: Option<String>,
     pub on_progress: Option<Box<dyn Fn(Progress) + Send + Sync>>,
@@ -95,10 +97,21 @@ pub fn ingest(ledger: &mut Ledger, opts: &IngestOptions) -> Result<IngestReport>
         if one.trim().is_empty() {
             return Err(Error::invalid("sessionFile", "must be a non-empty path"));
         }
-        files.push(discover::classify_claude_file(std::path::Path::new(one)));
-    } else if wants(Harness::ClaudeCode) {
-        let dirs = discover::claude_projects_dirs(opts.claude_roots.as_deref());
-        files.extend(discover::discover_claude(&dirs));
+        files.push(discover::classify_file(
+            std::path::Path::new(one),
+            opts.codex_roots.as_deref(),
+        ));
+    } else {
+        if wants(Harness::ClaudeCode) {
+            let dirs = discover::claude_projects_dirs(opts.claude_roots.as_deref());
+            files.extend(discover::discover_claude(&dirs));
+        }
+        if wants(Harness::Codex) {
+            let homes = discover::codex_homes(opts.codex_roots.as_deref());
+            files.extend(discover::discover_codex(&discover::codex_session_dirs(
+                &homes,
+            )));
+        }
     }
     report.files_scanned = files.len() as i64;
 
@@ -122,7 +135,13 @@ fn plan(ledger: &Ledger, files: Vec<SourceFile>, report: &mut IngestReport) -> R
             .into_iter()
             .collect()
     } else {
-        cursor::load_all(conn, Harness::ClaudeCode.as_str()).map_err(|e| ledger.err(e))?
+        let mut all = HashMap::new();
+        for h in Harness::ALL {
+            if files.iter().any(|f| f.harness == h) {
+                all.extend(cursor::load_all(conn, h.as_str()).map_err(|e| ledger.err(e))?);
+            }
+        }
+        all
     };
     let now = crate::time::now_ms();
     let mut jobs = Vec::new();

@@ -76,6 +76,10 @@ fn watched_dirs(opts: &IngestOptions) -> Vec<PathBuf> {
             opts.claude_roots.as_deref(),
         ));
     }
+    if wants(crate::harness::Harness::Codex) {
+        let homes = super::discover::codex_homes(opts.codex_roots.as_deref());
+        dirs.extend(super::discover::codex_session_dirs(&homes));
+    }
     dirs.into_iter().filter(|d| d.is_dir()).collect()
 }
 

@@ -10,7 +10,7 @@
 //! cursor stores, so a pass never re-reads the already-ingested prefix.
 
 mod tools;
-mod wire;
+pub(crate) mod wire;
 
 use super::records::{
     CompactionRecord, Records, Relationship, SessionInfo, ToolCall, TurnRecord, Usage,

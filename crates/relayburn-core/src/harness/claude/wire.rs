@@ -126,7 +126,7 @@ pub(super) struct UserBlock<'a> {
 /// A token count: a non-negative JSON integer, anything else (negative, float, string,
 /// null, object) reads as 0, so one odd field never drops a row.
 #[derive(Default, Clone, Copy)]
-pub(super) struct Count(pub i64);
+pub(crate) struct Count(pub i64);
 
 impl<'de> Deserialize<'de> for Count {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -169,7 +169,7 @@ impl<'de> Deserialize<'de> for Count {
 
 /// Byte length of a JSON payload as the model saw it: decoded UTF-8 for a string, the raw
 /// JSON text for anything else, 0 for null.
-pub(super) fn payload_bytes(raw: &RawValue) -> i64 {
+pub(crate) fn payload_bytes(raw: &RawValue) -> i64 {
     let text = raw.get();
     if text.starts_with('"') {
         return serde_json::from_str::<Cow<str>>(text)
