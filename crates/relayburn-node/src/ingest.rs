@@ -118,7 +118,10 @@ fn core_options(
         ),
         None => None,
     };
-    let roots = o.roots;
+    let (claude_roots, opencode_roots) = match o.roots {
+        Some(r) => (r.claude_code, r.opencode),
+        None => (None, None),
+    };
     let on_progress = on_progress.map(|f| {
         Box::new(move |p: core::Progress| {
             f.call(
@@ -134,7 +137,8 @@ fn core_options(
     });
     let opts = core::IngestOptions {
         harnesses,
-        claude_roots: roots.and_then(|r| r.claude_code),
+        claude_roots,
+        opencode_roots,
         session_file: o.session_file,
         on_progress,
         cancel: Some(cancel),

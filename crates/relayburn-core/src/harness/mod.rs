@@ -1,6 +1,7 @@
 //! Harness log readers. Each turns its harness's bytes into the shared [`records`].
 
 pub mod claude;
+pub mod opencode;
 pub mod records;
 
 use crate::scan::Line;

@@ -5,6 +5,7 @@
 pub mod cursor;
 pub mod discover;
 mod file;
+mod opencode;
 mod watch;
 mod writer;
 
@@ -32,6 +33,8 @@ pub struct IngestOptions {
     pub harnesses: Option<Vec<Harness>>,
     /// Claude stores to scan instead of the environment and defaults.
     pub claude_roots: Option<Vec<String>>,
+    /// OpenCode data dirs (or `storage/` dirs, or database files) to scan instead.
+    pub opencode_roots: Option<Vec<String>>,
     /// Ingest just this file.
     pub session_file: Option<String>,
     pub on_progress: Option<Box<dyn Fn(Progress) + Send + Sync>>,
@@ -87,6 +90,10 @@ pub fn ingest(ledger: &mut Ledger, opts: &IngestOptions) -> Result<IngestReport>
         let dirs = discover::claude_projects_dirs(opts.claude_roots.as_deref());
         files.extend(discover::discover_claude(&dirs));
     }
+    if opts.session_file.is_none() && wants(Harness::OpenCode) {
+        let roots = discover::opencode_data_dirs(opts.opencode_roots.as_deref());
+        files.extend(discover::discover_opencode(&roots));
+    }
     report.files_scanned = files.len() as i64;
 
     let jobs = plan(ledger, files, &mut report)?;
@@ -109,13 +116,23 @@ fn plan(ledger: &Ledger, files: Vec<SourceFile>, report: &mut IngestReport) -> R
             .into_iter()
             .collect()
     } else {
-        cursor::load_all(conn, Harness::ClaudeCode.as_str()).map_err(|e| ledger.err(e))?
+        let mut all = HashMap::new();
+        for h in Harness::ALL
+            .into_iter()
+            .filter(|h| files.iter().any(|f| f.harness == *h))
+        {
+            all.extend(cursor::load_all(conn, h.as_str()).map_err(|e| ledger.err(e))?);
+        }
+        all
     };
     let now = crate::time::now_ms();
     let mut jobs = Vec::new();
     for file in files {
         let path = file.path.to_string_lossy().into_owned();
         let meta = match std::fs::metadata(&file.path) {
+            Ok(m) if file.kind == discover::FileKind::OpenCodeDb => {
+                opencode::with_wal(&file.path, FileMeta::of(&m))
+            }
             Ok(m) => FileMeta::of(&m),
             Err(e) => {
                 push_issue(report, &path, None, format!("cannot read: {e}"));
@@ -257,12 +274,12 @@ fn write_group(
             push_issue(report, &b.path, None, format!("cannot read: {e}"));
         }
         for (line, message) in &b.records.bad_lines {
-            push_issue(
-                report,
-                &b.path,
-                Some(*line),
-                format!("skipped line: {message}"),
-            );
+            // Line 0: a whole document (or database row) was skipped.
+            let (line, what) = match *line {
+                0 => (None, "skipped"),
+                n => (Some(n), "skipped line"),
+            };
+            push_issue(report, &b.path, line, format!("{what}: {message}"));
         }
         if b.done {
             progress.files_done += 1;
