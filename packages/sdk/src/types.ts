@@ -74,6 +74,10 @@ export type Harness = 'claude-code' | 'codex' | 'opencode';
  * Where to look for session logs, per harness. When given, exactly these roots are scanned
  * (environment variables and default locations are ignored).
  * - `claude-code`: directories holding `projects/` (like `CLAUDE_CONFIG_DIR`), or `projects/` dirs.
+ * - `opencode`: OpenCode data directories (like `OPENCODE_DATA_DIR`; default
+ *   `$XDG_DATA_HOME/opencode`, else `~/.local/share/opencode`) holding the `opencode*.db`
+ *   database and/or the older `storage/` tree; a `storage/` directory itself or a database
+ *   file also works. The database is opened read-only.
  */
 export interface IngestRoots {
   'claude-code'?: string[] | undefined;
