@@ -33,10 +33,14 @@ async function corpus(root: string): Promise<number> {
 /** Runs an ingest in a child process and SIGKILLs it once it has committed something. */
 function killMidway(ledgerHome: string, root: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'test', 'helpers', 'ingest-child.cjs'), ledgerHome, root], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot, 'test', 'helpers', 'ingest-child.cjs'), ledgerHome, root],
+      {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     child.stdout.on('data', () => child.kill('SIGKILL'));
     child.on('error', reject);
     child.on('exit', () => resolve());

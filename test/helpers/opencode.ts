@@ -43,7 +43,14 @@ export function user(id: string, sessionID: string, at: number) {
 }
 
 export function session(id: string, extra: Record<string, unknown> = {}) {
-  return { id, projectID: 'proj1', directory: '/work/app', title: `Session ${id}`, version: '0.9.0', ...extra };
+  return {
+    id,
+    projectID: 'proj1',
+    directory: '/work/app',
+    title: `Session ${id}`,
+    version: '0.9.0',
+    ...extra,
+  };
 }
 
 /** Writes JSON (pretty, without a trailing newline, as OpenCode does) and bumps its mtime. */

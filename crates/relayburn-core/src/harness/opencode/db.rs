@@ -300,13 +300,13 @@ fn preceding_assistant(conn: &Connection, session: &str, ts_ms: i64, id: &str) -
              ORDER BY time_created DESC, id DESC LIMIT 64",
         )
         .ok()?;
-    let rows = stmt
+    let rows: Vec<(String, String)> = stmt
         .query_map(rusqlite::params![session, ts_ms, id], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
         })
-        .ok()?;
-    let found = rows
+        .ok()?
         .flatten()
-        .find_map(|(id, data)| super::assistant_context(&data).map(|t| (id, t)));
-    found
+        .collect();
+    rows.into_iter()
+        .find_map(|(id, data)| super::assistant_context(&data).map(|t| (id, t)))
 }
