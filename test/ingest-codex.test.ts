@@ -1,11 +1,10 @@
 // Codex CLI rollouts through the public package: exact per-turn token growth, incremental
 // reads, forks/subagents that replay their parent, bad input, and crash safety.
-import { spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempHome } from './helpers/home.js';
-import { repoRoot } from './helpers/paths.js';
+import { killAfterFirstCommit } from './helpers/ingest-process.js';
 import { entryPoints, esm, type Sdk } from './helpers/sdk.js';
 
 /** Cumulative or per-response usage: [input (incl. cached), cached, output (incl. reasoning), reasoning]. */
@@ -416,22 +415,7 @@ describe('Codex ingest crash safety', () => {
       }
       rollout(`crash-${f}`, text);
     }
-    const child = spawn(
-      process.execPath,
-      [join(repoRoot, 'test', 'helpers', 'ingest-child.cjs'), ledgerHome, home, 'codex'],
-      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    await new Promise<void>((resolve) => {
-      // Kill at the first progress report that follows a commit of read bytes.
-      let buffered = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        buffered += chunk.toString();
-        const lines = buffered.split('\n');
-        buffered = lines.pop() ?? '';
-        if (lines.some((l) => (JSON.parse(l).progress?.bytesRead ?? 0) > 0)) child.kill('SIGKILL');
-      });
-      child.on('close', () => resolve());
-    });
+    await killAfterFirstCommit(ledgerHome, home, 'codex');
     const before = (await esm.summary({ ledgerHome })).totals.turns;
     expect(before).toBeLessThanOrEqual(files * turnsPerFile);
 

@@ -1,18 +1,19 @@
 // Crash safety and concurrency of ingest: a SIGKILLed pass leaves a ledger the next pass
 // completes exactly (rows and cursors commit together), and ingest runs beside stamp writers.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assistant, userText } from './helpers/claude-log.js';
 import { tempHome } from './helpers/home.js';
+import { ingestChild } from './helpers/ingest-process.js';
 import { repoRoot } from './helpers/paths.js';
 import { esm as sdk } from './helpers/sdk.js';
 
-const FILES = 40;
+const FILES = 80;
 const TURNS_PER_FILE = 120;
 
-/** A store big enough that one debug-build pass spans many commits (~12 MB). */
+/** A store big enough that one debug-build pass spans many commits (~24 MB). */
 function bigStore(): string {
   const root = tempHome('crash-store');
   const filler = 'lorem ipsum dolor sit amet '.repeat(80);
@@ -32,40 +33,6 @@ function bigStore(): string {
     writeFileSync(join(dir, `${session}.jsonl`), rows.join(''));
   }
   return root;
-}
-
-interface ChildRun {
-  child: ChildProcess;
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
-}
-
-function ingestChild(ledgerHome: string, root: string, onLine?: (msg: unknown) => void): ChildRun {
-  const child = spawn(
-    process.execPath,
-    [join(repoRoot, 'test', 'helpers', 'ingest-child.cjs'), ledgerHome, root],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stderr = '';
-  let buf = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  child.stdout?.on('data', (d: Buffer) => {
-    buf += d.toString();
-    let nl = buf.indexOf('\n');
-    while (nl >= 0) {
-      onLine?.(JSON.parse(buf.slice(0, nl)));
-      buf = buf.slice(nl + 1);
-      nl = buf.indexOf('\n');
-    }
-  });
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>(
-    (resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', (code, signal) => resolve({ code, signal, stderr }));
-    },
-  );
-  return { child, done };
 }
 
 async function fingerprint(ledgerHome: string) {
@@ -92,7 +59,7 @@ describe('ingest crash safety', () => {
   beforeAll(async () => {
     // The reference: one clean pass in its own process.
     const ledgerHome = tempHome('crash-ref');
-    const run = ingestChild(ledgerHome, root);
+    const run = ingestChild(ledgerHome, root, 'claude-code');
     expect(await run.done).toMatchObject({ code: 0, stderr: '' });
     want = await fingerprint(ledgerHome);
   });
@@ -107,11 +74,11 @@ describe('ingest crash safety', () => {
     async (fraction) => {
       const ledgerHome = tempHome('crash');
       let killedAt = -1;
-      const run = ingestChild(ledgerHome, root, (msg) => {
-        const p = (msg as { progress?: { bytesRead: number; bytesTotal: number } }).progress;
-        if (p && killedAt < 0 && p.bytesRead >= fraction * p.bytesTotal) {
+      const run = ingestChild(ledgerHome, root, 'claude-code', (p, child) => {
+        // Only a report before the last commit can be a kill midway.
+        if (killedAt < 0 && p.bytesRead >= fraction * p.bytesTotal && p.bytesRead < p.bytesTotal) {
           killedAt = p.bytesRead;
-          run.child.kill('SIGKILL');
+          child.kill('SIGKILL');
         }
       });
       const exit = await run.done;
@@ -146,7 +113,10 @@ describe('ingest crash safety', () => {
         child.on('close', (code) => resolve({ code, stderr }));
       });
     });
-    const ingests = [ingestChild(ledgerHome, root), ingestChild(ledgerHome, root)];
+    const ingests = [
+      ingestChild(ledgerHome, root, 'claude-code'),
+      ingestChild(ledgerHome, root, 'claude-code'),
+    ];
     const results = await Promise.all([...writers, ...ingests.map((r) => r.done)]);
     for (const r of results) expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(await sdk.stamps({ ledgerHome })).toHaveLength(800);

@@ -118,9 +118,9 @@ fn core_options(
         ),
         None => None,
     };
-    let (claude_roots, codex_roots) = match o.roots {
-        Some(r) => (r.claude_code, r.codex),
-        None => (None, None),
+    let (claude_roots, codex_roots, opencode_roots) = match o.roots {
+        Some(r) => (r.claude_code, r.codex, r.opencode),
+        None => (None, None, None),
     };
     let on_progress = on_progress.map(|f| {
         Box::new(move |p: core::Progress| {
@@ -139,6 +139,7 @@ fn core_options(
         harnesses,
         claude_roots,
         codex_roots,
+        opencode_roots,
         session_file: o.session_file,
         on_progress,
         cancel: Some(cancel),

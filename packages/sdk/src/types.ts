@@ -77,6 +77,10 @@ export type Harness = 'claude-code' | 'codex' | 'opencode';
  * - `codex`: Codex homes (like `CODEX_HOME`, default `~/.codex`) whose `sessions/` (recursively)
  *   and `archived_sessions/` hold `*.jsonl` rollouts; a directory with neither is read as a
  *   directory of rollouts itself.
+ * - `opencode`: OpenCode data directories (like `OPENCODE_DATA_DIR`; default
+ *   `$XDG_DATA_HOME/opencode`, else `~/.local/share/opencode`) holding the `opencode*.db`
+ *   database and/or the older `storage/` tree; a `storage/` directory itself or a database
+ *   file also works. The database is opened read-only.
  */
 export interface IngestRoots {
   'claude-code'?: string[] | undefined;

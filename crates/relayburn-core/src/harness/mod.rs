@@ -2,6 +2,7 @@
 
 pub mod claude;
 pub mod codex;
+pub mod opencode;
 pub mod records;
 
 use crate::scan::Line;

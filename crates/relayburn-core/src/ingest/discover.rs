@@ -20,6 +20,12 @@ pub enum FileKind {
     ClaudeSubagent { parent_session: String },
     /// `$CODEX_HOME/sessions/**/rollout-*.jsonl` or `archived_sessions/`
     CodexRollout,
+    /// OpenCode `storage/session/<projectID>/<sessionID>.json`
+    OpenCodeSession,
+    /// OpenCode `storage/message/<sessionID>/<messageID>.json` (read with its parts)
+    OpenCodeMessage,
+    /// OpenCode's SQLite database, `opencode*.db`
+    OpenCodeDb,
 }
 
 /// Claude stores: explicit roots, else `$CLAUDE_CONFIG_DIR` (comma-separated), else
@@ -233,6 +239,98 @@ fn claude_file(path: PathBuf, kind: FileKind) -> SourceFile {
         harness: Harness::ClaudeCode,
         kind,
     }
+}
+
+/// OpenCode data dirs: explicit roots, else `$OPENCODE_DATA_DIR`, else
+/// `$XDG_DATA_HOME/opencode`, else `~/.local/share/opencode` (on every platform, like OpenCode).
+pub fn opencode_data_dirs(explicit: Option<&[String]>) -> Vec<PathBuf> {
+    if let Some(list) = explicit {
+        return list.iter().map(PathBuf::from).collect();
+    }
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    if let Some(dir) = env("OPENCODE_DATA_DIR") {
+        return vec![expand_home(dir.trim())];
+    }
+    match env("XDG_DATA_HOME").map(PathBuf::from) {
+        Some(xdg) if xdg.is_absolute() => vec![xdg.join("opencode")],
+        _ => home_dir()
+            .map(|h| vec![h.join(".local").join("share").join("opencode")])
+            .unwrap_or_default(),
+    }
+}
+
+/// The `storage/` tree under an OpenCode root: `<root>/storage`, or the root itself when it
+/// is one (holds `message/` or `session/`).
+pub fn opencode_storage_dir(root: &Path) -> Option<PathBuf> {
+    let storage = root.join("storage");
+    if storage.is_dir() {
+        Some(storage)
+    } else if root.join("message").is_dir() || root.join("session").is_dir() {
+        Some(root.to_path_buf())
+    } else {
+        None
+    }
+}
+
+/// Lists OpenCode databases (`opencode*.db` in a root, or a root that is a `.db` file), session
+/// files and message files. Part files are read with their message, not listed.
+pub fn discover_opencode(roots: &[PathBuf]) -> Vec<SourceFile> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    let file = |path: PathBuf, kind: FileKind| SourceFile {
+        path,
+        harness: Harness::OpenCode,
+        kind,
+    };
+    for root in roots {
+        let key = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+        if !seen.insert(key) {
+            continue;
+        }
+        if root.is_file() {
+            if root.extension().is_some_and(|e| e == "db") {
+                out.push(file(root.clone(), FileKind::OpenCodeDb));
+            }
+            continue;
+        }
+        if let Ok(entries) = std::fs::read_dir(root) {
+            let mut dbs: Vec<PathBuf> = entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with("opencode") && n.ends_with(".db"))
+                        && p.is_file()
+                })
+                .collect();
+            dbs.sort();
+            out.extend(dbs.into_iter().map(|p| file(p, FileKind::OpenCodeDb)));
+        }
+        let Some(storage) = opencode_storage_dir(root) else {
+            continue;
+        };
+        for (sub, kind) in [
+            ("session", FileKind::OpenCodeSession),
+            ("message", FileKind::OpenCodeMessage),
+        ] {
+            for dir in dirs_in(&storage.join(sub)) {
+                let Ok(entries) = std::fs::read_dir(&dir) else {
+                    continue;
+                };
+                for entry in entries.flatten() {
+                    let path = entry.path();
+                    let is_file = entry
+                        .file_type()
+                        .is_ok_and(|t| t.is_file() || t.is_symlink());
+                    if is_file && path.extension().is_some_and(|e| e == "json") {
+                        out.push(file(path, kind.clone()));
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 fn dirs_in(dir: &Path) -> Vec<PathBuf> {

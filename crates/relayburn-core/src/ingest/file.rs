@@ -6,7 +6,7 @@ use super::discover::{FileKind, SourceFile};
 use crate::harness::claude::{ClaudeReader, ClaudeState, FileContext, Subagent};
 use crate::harness::codex::{self, CodexReader, CodexState};
 use crate::harness::records::Records;
-use crate::harness::LogReader;
+use crate::harness::{Harness, LogReader};
 use crate::scan::LineReader;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
@@ -75,6 +75,10 @@ pub struct Batch {
 /// Reads `job`, calling `send` with each batch; stops early when `cancel` is set or `send`
 /// returns false.
 pub fn process(job: &Job, now_ms: i64, cancel: &AtomicBool, send: &mut dyn FnMut(Batch) -> bool) {
+    if job.file.harness == Harness::OpenCode {
+        // Whole JSON documents and a database, not JSONL: their own reader.
+        return super::opencode::process(job, send);
+    }
     if let Err(e) = read_file(job, now_ms, cancel, send) {
         send(Batch {
             path: job.path.clone(),
@@ -220,7 +224,7 @@ fn claude_context(file: &SourceFile) -> FileContext {
             parent_session: parent_session.clone(),
             session_id: format!("{parent_session}/{stem}"),
         }),
-        FileKind::ClaudeSession | FileKind::CodexRollout => None,
+        _ => None,
     };
     FileContext {
         file_stem: stem,

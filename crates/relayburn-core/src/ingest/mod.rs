@@ -5,6 +5,7 @@
 pub mod cursor;
 pub mod discover;
 mod file;
+mod opencode;
 mod watch;
 mod writer;
 
@@ -47,6 +48,8 @@ pub struct IngestOptions {
     pub claude_roots: Option<Vec<String>>,
     /// Codex homes (or rollout directories) to scan instead of `$CODEX_HOME` / `~/.codex`.
     pub codex_roots: Option<Vec<String>>,
+    /// OpenCode data dirs (or `storage/` dirs, or database files) to scan instead.
+    pub opencode_roots: Option<Vec<String>>,
     /// Ingest just this file.
     pub session_file: Option<String>,
     pub on_progress: Option<Box<dyn Fn(Progress) + Send + Sync>>,
@@ -113,6 +116,10 @@ pub fn ingest(ledger: &mut Ledger, opts: &IngestOptions) -> Result<IngestReport>
             )));
         }
     }
+    if opts.session_file.is_none() && wants(Harness::OpenCode) {
+        let roots = discover::opencode_data_dirs(opts.opencode_roots.as_deref());
+        files.extend(discover::discover_opencode(&roots));
+    }
     report.files_scanned = files.len() as i64;
 
     let jobs = plan(ledger, files, &mut report)?;
@@ -148,6 +155,9 @@ fn plan(ledger: &Ledger, files: Vec<SourceFile>, report: &mut IngestReport) -> R
     for file in files {
         let path = file.path.to_string_lossy().into_owned();
         let meta = match std::fs::metadata(&file.path) {
+            Ok(m) if file.kind == discover::FileKind::OpenCodeDb => {
+                opencode::with_wal(&file.path, FileMeta::of(&m))
+            }
             Ok(m) => FileMeta::of(&m),
             Err(e) => {
                 push_issue(report, &path, None, format!("cannot read: {e}"));
@@ -324,12 +334,12 @@ fn account(report: &mut IngestReport, progress: &mut Progress, b: &Batch) {
         push_issue(report, &b.path, None, format!("cannot read: {e}"));
     }
     for (line, message) in &b.records.bad_lines {
-        push_issue(
-            report,
-            &b.path,
-            Some(*line),
-            format!("skipped line: {message}"),
-        );
+        // Line 0: a whole document (or database row) was skipped.
+        let (line, what) = match *line {
+            0 => (None, "skipped"),
+            n => (Some(n), "skipped line"),
+        };
+        push_issue(report, &b.path, line, format!("{what}: {message}"));
     }
     if b.done {
         progress.files_done += 1;

@@ -68,23 +68,41 @@ pub fn watch(
     Ok(())
 }
 
-fn watched_dirs(opts: &IngestOptions) -> Vec<PathBuf> {
+fn watched_dirs(opts: &IngestOptions) -> Vec<(PathBuf, RecursiveMode)> {
     let wants = |h| opts.harnesses.as_ref().is_none_or(|l| l.contains(&h));
     let mut dirs = Vec::new();
     if wants(crate::harness::Harness::ClaudeCode) {
-        dirs.extend(super::discover::claude_projects_dirs(
-            opts.claude_roots.as_deref(),
-        ));
+        dirs.extend(
+            super::discover::claude_projects_dirs(opts.claude_roots.as_deref())
+                .into_iter()
+                .map(|d| (d, RecursiveMode::Recursive)),
+        );
     }
     if wants(crate::harness::Harness::Codex) {
         let homes = super::discover::codex_homes(opts.codex_roots.as_deref());
-        dirs.extend(super::discover::codex_session_dirs(&homes));
+        dirs.extend(
+            super::discover::codex_session_dirs(&homes)
+                .into_iter()
+                .map(|d| (d, RecursiveMode::Recursive)),
+        );
     }
-    dirs.into_iter().filter(|d| d.is_dir()).collect()
+    if wants(crate::harness::Harness::OpenCode) {
+        // The data dir itself only for its database (it also holds logs and snapshots).
+        for root in super::discover::opencode_data_dirs(opts.opencode_roots.as_deref()) {
+            if let Some(storage) = super::discover::opencode_storage_dir(&root) {
+                dirs.push((storage, RecursiveMode::Recursive));
+            }
+            dirs.push((root, RecursiveMode::NonRecursive));
+        }
+    }
+    dirs.into_iter().filter(|(d, _)| d.is_dir()).collect()
 }
 
 /// Watches `dirs` recursively, sending a tick on every event that may concern a log file.
-fn start_watcher(dirs: Vec<PathBuf>, tx: mpsc::Sender<()>) -> Option<notify::RecommendedWatcher> {
+fn start_watcher(
+    dirs: Vec<(PathBuf, RecursiveMode)>,
+    tx: mpsc::Sender<()>,
+) -> Option<notify::RecommendedWatcher> {
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if let Ok(event) = event {
             if !event.kind.is_access() {
@@ -94,8 +112,8 @@ fn start_watcher(dirs: Vec<PathBuf>, tx: mpsc::Sender<()>) -> Option<notify::Rec
     })
     .ok()?;
     let mut any = false;
-    for dir in dirs {
-        any |= watcher.watch(&dir, RecursiveMode::Recursive).is_ok();
+    for (dir, mode) in dirs {
+        any |= watcher.watch(&dir, mode).is_ok();
     }
     any.then_some(watcher)
 }

@@ -32,7 +32,17 @@ pub fn apply(conn: &Connection, batch: &Batch, applied: &mut Applied) -> rusqlit
     for c in &batch.records.compactions {
         applied.compactions_added += insert_compaction(conn, c)? as i64;
     }
-    cursor::save(conn, &batch.cursor)
+    if batch.done {
+        cursor::save(conn, &batch.cursor)
+    } else {
+        // Mid-file, the cursor must not match the file's stat (plan skips a file whose size
+        // and mtime equal its cursor's): after a crash here, the next run reads the rest.
+        let mid = cursor::Cursor {
+            mtime_ms: -1,
+            ..batch.cursor.clone()
+        };
+        cursor::save(conn, &mid)
+    }
 }
 
 /// Number of real (non-placeholder) sessions, to report how many a run added.

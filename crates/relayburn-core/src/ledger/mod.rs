@@ -106,10 +106,7 @@ fn open_connection(home: &Path, path: &Path) -> Result<Connection> {
         });
     }
 
-    // journal_mode returns a row; read it so the pragma really applies.
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-        .map_err(|e| Error::sqlite(path, e))?;
+    let mode = switch_to_wal(&conn).map_err(|e| Error::sqlite(path, e))?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(Error::Internal(format!(
             "could not switch {} to WAL (journal_mode is {mode})",
@@ -123,6 +120,26 @@ fn open_connection(home: &Path, path: &Path) -> Result<Connection> {
         migrate(conn, path)
     } else {
         Ok(conn)
+    }
+}
+
+/// Sets WAL mode and returns the journal mode now in force. On a brand-new file two processes
+/// opening at once can both hold a shared lock while wanting the exclusive one the switch
+/// needs; SQLite then answers BUSY at once instead of calling the busy handler (it would
+/// deadlock), so the switch is retried here until [`BUSY_TIMEOUT`].
+fn switch_to_wal(conn: &Connection) -> rusqlite::Result<String> {
+    let started = std::time::Instant::now();
+    loop {
+        // journal_mode returns a row; read it so the pragma really applies.
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)) {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && started.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            other => return other,
+        }
     }
 }
 

@@ -66,3 +66,23 @@ fn garbage_file_is_reported_corrupt() {
     let err = Ledger::open(dir.path()).err().unwrap();
     assert_eq!(err.code(), "LEDGER_CORRUPT");
 }
+
+#[test]
+fn many_connections_opening_a_brand_new_ledger_at_once_all_succeed() {
+    // Opening a fresh file races on the switch to WAL; none may fail with LEDGER_BUSY.
+    for _ in 0..25 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LEDGER_FILE);
+        let barrier = std::sync::Barrier::new(8);
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    barrier.wait();
+                    open_connection(dir.path(), &path).unwrap();
+                });
+            }
+        });
+        let conn = open_connection(dir.path(), &path).unwrap();
+        assert_eq!(read_version(&conn).unwrap(), SCHEMA_VERSION);
+    }
+}

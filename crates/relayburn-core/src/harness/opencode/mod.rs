@@ -1,0 +1,307 @@
+//! OpenCode sessions: the older `storage/` tree of JSON documents (one file per session,
+//! message and part) and the SQLite database (`opencode*.db`) newer releases keep instead,
+//! holding the same documents in `data` columns.
+//!
+//! Counting rules: each assistant message is one turn keyed by its message id (so the tree and
+//! the database, or a re-read, never count it twice). OpenCode rewrites a message while it
+//! streams; every read emits the message as it stands (`complete` once `time.completed` is
+//! set) and the writer keeps the complete, larger snapshot. Usage is the sum of the message's
+//! `step-finish` parts (one per model call: OpenCode overwrites the message's own `tokens` with
+//! the last step's), else the message's `tokens`. OpenCode's `output` excludes reasoning, so
+//! [`Usage::output`] = output + reasoning.
+
+pub mod db;
+pub mod storage;
+mod tools;
+mod wire;
+
+use super::records::{
+    CompactionRecord, Records, Relationship, SessionInfo, TurnRecord, Usage, UserTurnBlock,
+    UserTurnRecord,
+};
+use super::Harness;
+use wire::{MessageDoc, PartDoc, SessionDoc, Tokens};
+
+/// At most this many bad documents per file (or database pass) are described in the report.
+const MAX_BAD_REPORTED: usize = 5;
+
+/// Ids that live outside the JSON document (database columns); they win over the document's.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DocIds<'a> {
+    pub id: Option<&'a str>,
+    pub session_id: Option<&'a str>,
+}
+
+/// What a message document turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageSummary {
+    pub id: String,
+    pub session_id: String,
+    pub assistant: bool,
+    /// An assistant message whose `time.completed` is set.
+    pub complete: bool,
+    /// Set for a user message holding a `compaction` part: its creation time.
+    pub compaction_at: Option<i64>,
+}
+
+/// The latest assistant before a compaction: its id and its context size in tokens.
+pub type Preceding = Option<(String, i64)>;
+
+/// Reads one message document and its parts (raw JSON, in part id order) into `out`.
+/// `preceding(session, ts_ms, message_id)` is only called for a compaction.
+pub fn message_records(
+    doc: &str,
+    ids: DocIds<'_>,
+    parts: &[String],
+    preceding: &mut dyn FnMut(&str, i64, &str) -> Preceding,
+    out: &mut Records,
+) -> Result<MessageSummary, String> {
+    let msg: MessageDoc<'_> =
+        serde_json::from_str(doc).map_err(|e| format!("unreadable message: {e}"))?;
+    let id = ids
+        .id
+        .or(msg.id.as_deref())
+        .filter(|s| !s.is_empty())
+        .ok_or("message without id")?
+        .to_string();
+    let session_id = ids
+        .session_id
+        .or(msg.session_id.as_deref())
+        .filter(|s| !s.is_empty())
+        .ok_or("message without sessionID")?
+        .to_string();
+    let times = msg.time.unwrap_or_default();
+    let ts_ms = times
+        .created
+        .map(|c| c.0)
+        .filter(|t| *t > 0)
+        .ok_or("message without time.created")?;
+    // A bad part is skipped; the message still counts.
+    let parts: Vec<PartDoc<'_>> = parts
+        .iter()
+        .filter_map(|p| serde_json::from_str(p).ok())
+        .collect();
+    let mut summary = MessageSummary {
+        id: id.clone(),
+        session_id: session_id.clone(),
+        assistant: false,
+        complete: false,
+        compaction_at: None,
+    };
+    match msg.role.as_deref() {
+        Some("assistant") => {
+            summary.assistant = true;
+            summary.complete = times.completed.is_some_and(|c| c.0 > 0);
+            out.turns
+                .push(turn(&msg, id, session_id, ts_ms, summary.complete, &parts));
+        }
+        Some("user") => {
+            let blocks: Vec<UserTurnBlock> = parts
+                .iter()
+                .filter(|p| p.kind.as_deref() == Some("text"))
+                .filter_map(|p| p.text.as_deref().filter(|t| !t.trim().is_empty()))
+                .map(|t| text_block(t.len() as i64))
+                .collect();
+            if parts
+                .iter()
+                .any(|p| p.kind.as_deref() == Some("compaction"))
+            {
+                summary.compaction_at = Some(ts_ms);
+                let before = preceding(&session_id, ts_ms, &id);
+                out.compactions.push(CompactionRecord {
+                    harness: Harness::OpenCode,
+                    session_id: session_id.clone(),
+                    key: id.clone(),
+                    ts_ms,
+                    tokens_before: before.as_ref().map(|b| b.1).filter(|n| *n > 0),
+                    preceding_message_id: before.map(|b| b.0),
+                });
+            }
+            if !blocks.is_empty() {
+                out.user_turns.push(UserTurnRecord {
+                    harness: Harness::OpenCode,
+                    session_id,
+                    uuid: id,
+                    ts_ms,
+                    preceding_message_id: None,
+                    blocks,
+                });
+            }
+        }
+        _ => return Err("message without a user or assistant role".into()),
+    }
+    Ok(summary)
+}
+
+fn turn(
+    msg: &MessageDoc<'_>,
+    id: String,
+    session_id: String,
+    ts_ms: i64,
+    complete: bool,
+    parts: &[PartDoc<'_>],
+) -> TurnRecord {
+    let steps: Vec<&PartDoc<'_>> = parts
+        .iter()
+        .filter(|p| p.kind.as_deref() == Some("step-finish"))
+        .collect();
+    let step_tokens: Vec<Tokens> = steps.iter().filter_map(|p| p.tokens).collect();
+    let usage = if step_tokens.is_empty() {
+        msg.tokens.map(|t| usage_of(&t)).unwrap_or_default()
+    } else {
+        step_tokens
+            .iter()
+            .fold(Usage::default(), |acc, t| add(acc, usage_of(t)))
+    };
+    let stop_reason = non_empty(&msg.finish).or_else(|| {
+        steps
+            .iter()
+            .rev()
+            .find_map(|p| p.reason.as_deref().filter(|r| !r.is_empty()))
+            .map(str::to_string)
+    });
+    let mut tool_calls = Vec::new();
+    for p in parts.iter().filter(|p| p.kind.as_deref() == Some("tool")) {
+        let (Some(call_id), Some(name)) = (non_empty(&p.call_id), non_empty(&p.tool)) else {
+            continue;
+        };
+        if tool_calls
+            .iter()
+            .any(|c: &super::records::ToolCall| c.id == call_id)
+        {
+            continue;
+        }
+        let input = p.state.as_ref().and_then(|s| s.input).map(|r| r.get());
+        tool_calls.push(tools::tool_call(call_id, name, input.unwrap_or("{}")));
+    }
+    TurnRecord {
+        harness: Harness::OpenCode,
+        key: format!("{}|{id}", Harness::OpenCode.as_str()),
+        session_id,
+        message_id: id,
+        request_id: None,
+        ts_ms,
+        model: model_key(msg.model_id.as_deref().unwrap_or("")),
+        provider: non_empty(&msg.provider_id),
+        project: msg.path.as_ref().and_then(|p| non_empty(&p.cwd)),
+        branch: None,
+        usage,
+        stop_reason,
+        complete,
+        tool_calls,
+    }
+}
+
+/// A session document → what the sessions table keeps. `id` (a database column) wins.
+pub fn session_info(doc: &str, id: Option<&str>) -> Result<SessionInfo, String> {
+    let s: SessionDoc<'_> =
+        serde_json::from_str(doc).map_err(|e| format!("unreadable session: {e}"))?;
+    let session_id = id
+        .or(s.id.as_deref())
+        .filter(|s| !s.is_empty())
+        .ok_or("session without id")?;
+    Ok(session_from(
+        session_id,
+        s.parent_id.as_deref(),
+        s.directory.as_deref(),
+        s.title.as_deref(),
+    ))
+}
+
+/// Session fields → [`SessionInfo`]. A child session (`parentID`) is a subagent of its parent.
+pub fn session_from(
+    id: &str,
+    parent: Option<&str>,
+    directory: Option<&str>,
+    title: Option<&str>,
+) -> SessionInfo {
+    SessionInfo {
+        harness: Some(Harness::OpenCode),
+        session_id: id.to_string(),
+        project: directory.filter(|d| !d.is_empty()).map(str::to_string),
+        branch: None,
+        title: title.filter(|t| !is_default_title(t)).map(str::to_string),
+        parent: parent.filter(|p| !p.is_empty() && *p != id).map(|p| {
+            (
+                p.to_string(),
+                Relationship::Subagent,
+                "opencode parentID".to_string(),
+            )
+        }),
+    }
+}
+
+/// OpenCode names a session "New session - <ISO time>" (or "Child session - …") until it
+/// generates a title; the sessions table keeps the first title it sees, so skip those.
+fn is_default_title(t: &str) -> bool {
+    let t = t.trim();
+    t.is_empty()
+        || ["New session - ", "Child session - "]
+            .iter()
+            .any(|p| t.starts_with(p) && t[p.len()..].starts_with(|c: char| c.is_ascii_digit()))
+}
+
+/// The model id without a provider prefix (`anthropic/claude-x` → `claude-x`); the provider
+/// is kept in its own field.
+pub fn model_key(model_id: &str) -> String {
+    model_id.rsplit('/').next().unwrap_or(model_id).to_string()
+}
+
+fn usage_of(t: &Tokens) -> Usage {
+    Usage {
+        input: t.input.0,
+        output: t.output.0.saturating_add(t.reasoning.0),
+        reasoning: t.reasoning.0,
+        cache_read: t.cache.read.0,
+        cache_write_5m: t.cache.write.0,
+        cache_write_1h: 0,
+    }
+}
+
+/// Context size at the last model call of a message: what a compaction summarizes.
+fn context_tokens(t: &Tokens) -> i64 {
+    t.input.0 + t.cache.read.0 + t.cache.write.0
+}
+
+/// The id, role and context size of a message document (for compaction lookups).
+pub fn assistant_context(doc: &str) -> Option<i64> {
+    let msg: MessageDoc<'_> = serde_json::from_str(doc).ok()?;
+    (msg.role.as_deref() == Some("assistant"))
+        .then(|| msg.tokens.map(|t| context_tokens(&t)).unwrap_or(0))
+}
+
+fn add(a: Usage, b: Usage) -> Usage {
+    Usage {
+        input: a.input.saturating_add(b.input),
+        output: a.output.saturating_add(b.output),
+        reasoning: a.reasoning.saturating_add(b.reasoning),
+        cache_read: a.cache_read.saturating_add(b.cache_read),
+        cache_write_5m: a.cache_write_5m.saturating_add(b.cache_write_5m),
+        cache_write_1h: a.cache_write_1h.saturating_add(b.cache_write_1h),
+    }
+}
+
+fn text_block(bytes: i64) -> UserTurnBlock {
+    UserTurnBlock {
+        kind: "text",
+        tool_use_id: None,
+        bytes,
+        approx_tokens: (bytes + 3) / 4,
+        is_error: None,
+    }
+}
+
+fn non_empty(v: &Option<std::borrow::Cow<'_, str>>) -> Option<String> {
+    v.as_deref().filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+/// Counts a bad document in `out`, describing the first few.
+pub(crate) fn bad_doc(out: &mut Records, line: i64, message: String) {
+    out.lines_skipped += 1;
+    if out.bad_lines.len() < MAX_BAD_REPORTED {
+        out.bad_lines.push((line, message));
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,96 @@
+//! The `storage/` tree of older OpenCode releases: `session/<projectID>/<sessionID>.json`,
+//! `message/<sessionID>/<messageID>.json` and `part/<messageID>/<partID>.json`. A message
+//! file is read with its parts whenever it changes (OpenCode rewrites it in place while the
+//! response streams and once more when it completes, after its last part).
+
+use super::{bad_doc, message_records, session_info, DocIds, Preceding};
+use crate::harness::records::Records;
+use std::path::{Path, PathBuf};
+
+/// Compaction lookups read at most this many earlier messages of the session.
+const PRECEDING_LOOKBACK: usize = 64;
+
+/// Reads one session file. Returns the bytes read.
+pub fn read_session_file(path: &Path, out: &mut Records) -> std::io::Result<u64> {
+    let bytes = std::fs::read(path)?;
+    match std::str::from_utf8(&bytes)
+        .map_err(|e| format!("invalid UTF-8: {e}"))
+        .and_then(|doc| session_info(doc, None))
+    {
+        Ok(info) => out.sessions.push(info),
+        Err(message) => bad_doc(out, 0, message),
+    }
+    Ok(bytes.len() as u64)
+}
+
+/// Reads one message file and its parts. Returns the bytes read.
+pub fn read_message_file(path: &Path, out: &mut Records) -> std::io::Result<u64> {
+    let bytes = std::fs::read(path)?;
+    let mut read = bytes.len() as u64;
+    let Ok(doc) = std::str::from_utf8(&bytes) else {
+        bad_doc(out, 0, "invalid UTF-8".into());
+        return Ok(read);
+    };
+    let root = storage_root(path);
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let parts = match &root {
+        Some(root) => read_parts(&root.join("part").join(&stem), &mut read),
+        None => Vec::new(),
+    };
+    let mut preceding = |session: &str, _ts: i64, id: &str| match &root {
+        Some(root) => preceding_assistant(&root.join("message").join(session), id),
+        None => None,
+    };
+    if let Err(message) = message_records(doc, DocIds::default(), &parts, &mut preceding, out) {
+        bad_doc(out, 0, message);
+    }
+    Ok(read)
+}
+
+/// `<root>/message/<session>/<message>.json` → `<root>`.
+fn storage_root(message_file: &Path) -> Option<PathBuf> {
+    Some(message_file.parent()?.parent()?.parent()?.to_path_buf())
+}
+
+/// The part documents of a message, in part id order (missing dir: none).
+fn read_parts(dir: &Path, read: &mut u64) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .filter_map(|p| std::fs::read(p).ok())
+        .filter_map(|b| {
+            *read += b.len() as u64;
+            String::from_utf8(b).ok()
+        })
+        .collect()
+}
+
+/// The latest assistant message before `message_id` in a session dir (ids sort by creation).
+fn preceding_assistant(session_dir: &Path, message_id: &str) -> Preceding {
+    let entries = std::fs::read_dir(session_dir).ok()?;
+    let mut earlier: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| {
+            let p = e.path();
+            let stem = p.file_stem()?.to_string_lossy().into_owned();
+            (p.extension().is_some_and(|x| x == "json") && stem.as_str() < message_id)
+                .then_some(stem)
+        })
+        .collect();
+    earlier.sort_unstable_by(|a, b| b.cmp(a));
+    earlier.into_iter().take(PRECEDING_LOOKBACK).find_map(|id| {
+        let doc = std::fs::read_to_string(session_dir.join(format!("{id}.json"))).ok()?;
+        super::assistant_context(&doc).map(|tokens| (id, tokens))
+    })
+}

@@ -1,0 +1,327 @@
+use super::*;
+
+fn asst(id: &str, completed: bool, tokens: &str) -> String {
+    let completed = if completed {
+        r#","completed":1767225605000"#
+    } else {
+        ""
+    };
+    format!(
+        r#"{{"id":"{id}","sessionID":"ses_1","role":"assistant","time":{{"created":1767225601000{completed}}},"modelID":"anthropic/claude-sonnet-4-5","providerID":"openrouter","path":{{"cwd":"/p","root":"/p"}},"tokens":{tokens},"finish":"tool-calls"}}"#
+    )
+}
+
+const TOKENS: &str = r#"{"input":10,"output":20,"reasoning":5,"cache":{"read":100,"write":7}}"#;
+
+fn none(_: &str, _: i64, _: &str) -> Preceding {
+    None
+}
+
+#[test]
+fn assistant_message_is_one_turn_with_reasoning_inside_output() {
+    let mut out = Records::default();
+    let m = message_records(
+        &asst("msg_1", true, TOKENS),
+        DocIds::default(),
+        &[],
+        &mut none,
+        &mut out,
+    )
+    .unwrap();
+    assert!(m.assistant && m.complete);
+    let t = &out.turns[0];
+    assert_eq!(t.key, "opencode|msg_1");
+    assert_eq!(t.model, "claude-sonnet-4-5");
+    assert_eq!(t.provider.as_deref(), Some("openrouter"));
+    assert_eq!(t.project.as_deref(), Some("/p"));
+    assert_eq!(t.ts_ms, 1767225601000);
+    assert_eq!(t.stop_reason.as_deref(), Some("tool-calls"));
+    assert_eq!(
+        t.usage,
+        Usage {
+            input: 10,
+            output: 25,
+            reasoning: 5,
+            cache_read: 100,
+            cache_write_5m: 7,
+            cache_write_1h: 0
+        }
+    );
+    assert_eq!(t.usage.total(), 10 + 25 + 100 + 7);
+}
+
+#[test]
+fn step_finish_parts_are_summed_over_the_message_tokens() {
+    // OpenCode overwrites message.tokens with the last step's usage; each step-finish part
+    // holds one model call's usage.
+    let parts = vec![
+        r#"{"type":"step-start"}"#.to_string(),
+        r#"{"type":"tool","callID":"c1","tool":"read","state":{"status":"completed","input":{"filePath":"/src/a.ts"},"output":"x"}}"#.to_string(),
+        r#"{"type":"step-finish","reason":"tool-calls","tokens":{"input":1,"output":2,"reasoning":0,"cache":{"read":3,"write":4}}}"#.to_string(),
+        r#"{"type":"tool","callID":"c1","tool":"read","state":{"input":{"filePath":"/src/a.ts"}}}"#.to_string(),
+        "not json".to_string(),
+        r#"{"type":"step-finish","reason":"stop","tokens":{"input":10,"output":20,"reasoning":5,"cache":{"read":100,"write":7}}}"#.to_string(),
+    ];
+    let doc = asst("msg_2", true, TOKENS).replace(r#","finish":"tool-calls""#, "");
+    let mut out = Records::default();
+    message_records(&doc, DocIds::default(), &parts, &mut none, &mut out).unwrap();
+    let t = &out.turns[0];
+    assert_eq!(
+        t.usage,
+        Usage {
+            input: 11,
+            output: 27,
+            reasoning: 5,
+            cache_read: 103,
+            cache_write_5m: 11,
+            cache_write_1h: 0
+        }
+    );
+    assert_eq!(t.stop_reason.as_deref(), Some("stop"));
+    assert_eq!(
+        t.tool_calls.len(),
+        1,
+        "tool calls are deduplicated by callID"
+    );
+    assert_eq!(t.tool_calls[0].target.as_deref(), Some("/src/a.ts"));
+}
+
+#[test]
+fn unfinished_message_is_emitted_incomplete() {
+    let mut out = Records::default();
+    let m = message_records(
+        &asst("msg_3", false, TOKENS),
+        DocIds::default(),
+        &[],
+        &mut none,
+        &mut out,
+    )
+    .unwrap();
+    assert!(m.assistant && !m.complete);
+    assert!(!out.turns[0].complete);
+}
+
+#[test]
+fn database_ids_win_and_bad_documents_are_errors() {
+    let doc = asst("ignored", true, TOKENS);
+    let ids = DocIds {
+        id: Some("msg_db"),
+        session_id: Some("ses_db"),
+    };
+    let mut out = Records::default();
+    message_records(&doc, ids, &[], &mut none, &mut out).unwrap();
+    assert_eq!(
+        (
+            out.turns[0].message_id.as_str(),
+            out.turns[0].session_id.as_str()
+        ),
+        ("msg_db", "ses_db")
+    );
+    for bad in [
+        "{",
+        r#"{"id":"m","sessionID":"s","role":"assistant"}"#,
+        r#"{"id":"m","role":"assistant","time":{"created":1}}"#,
+        r#"{"id":"m","sessionID":"s","role":"system","time":{"created":1}}"#,
+        r#"{"id":"m","sessionID":"s","role":"assistant","time":{"created":1},"tokens":{"input":-5,"output":"x","cache":{"read":1.5}}}"#,
+    ] {
+        let mut out = Records::default();
+        let r = message_records(bad, DocIds::default(), &[], &mut none, &mut out);
+        if r.is_ok() {
+            // Odd counts read as 0 rather than dropping the message.
+            assert_eq!(out.turns[0].usage, Usage::default());
+        }
+    }
+}
+
+#[test]
+fn user_messages_give_user_turns_and_compactions() {
+    let doc =
+        r#"{"id":"msg_u","sessionID":"ses_1","role":"user","time":{"created":1767225600000}}"#;
+    let parts = vec![
+        r#"{"type":"text","text":"fix the build"}"#.to_string(),
+        r#"{"type":"compaction","auto":true}"#.to_string(),
+    ];
+    let mut asked = Vec::new();
+    let mut preceding = |s: &str, ts: i64, id: &str| {
+        asked.push((s.to_string(), ts, id.to_string()));
+        Some(("msg_a".to_string(), 12_000))
+    };
+    let mut out = Records::default();
+    let m = message_records(doc, DocIds::default(), &parts, &mut preceding, &mut out).unwrap();
+    assert_eq!(m.compaction_at, Some(1767225600000));
+    assert_eq!(
+        asked,
+        vec![("ses_1".to_string(), 1767225600000, "msg_u".to_string())]
+    );
+    assert_eq!(out.user_turns[0].blocks[0].bytes, 13);
+    let c = &out.compactions[0];
+    assert_eq!(
+        (
+            c.key.as_str(),
+            c.preceding_message_id.as_deref(),
+            c.tokens_before
+        ),
+        ("msg_u", Some("msg_a"), Some(12_000))
+    );
+}
+
+#[test]
+fn child_sessions_are_subagents_and_default_titles_are_skipped() {
+    let s = session_info(
+        r#"{"id":"ses_c","parentID":"ses_p","directory":"/p","title":"Child session - 2026-01-01T00:00:00.000Z"}"#,
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        s.parent,
+        Some((
+            "ses_p".into(),
+            Relationship::Subagent,
+            "opencode parentID".into()
+        ))
+    );
+    assert_eq!(s.title, None);
+    assert_eq!(s.project.as_deref(), Some("/p"));
+    let s = session_info(r#"{"id":"ses_r","title":"Fix the login bug"}"#, None).unwrap();
+    assert_eq!(
+        (s.parent, s.title.as_deref()),
+        (None, Some("Fix the login bug"))
+    );
+    assert!(session_info(r#"{"title":"x"}"#, None).is_err());
+}
+
+#[test]
+fn model_key_drops_provider_prefixes() {
+    assert_eq!(model_key("anthropic/claude-x"), "claude-x");
+    assert_eq!(model_key("gpt-5"), "gpt-5");
+    assert_eq!(model_key(""), "");
+}
+
+mod database {
+    use super::super::db::{self, DbState};
+    use rusqlite::Connection;
+
+    const SCHEMA: &str = "
+        CREATE TABLE session (id TEXT PRIMARY KEY, project_id TEXT NOT NULL, parent_id TEXT,
+            slug TEXT NOT NULL, directory TEXT NOT NULL, title TEXT NOT NULL, version TEXT NOT NULL,
+            time_created INTEGER NOT NULL, time_updated INTEGER NOT NULL);
+        CREATE TABLE message (id TEXT PRIMARY KEY, session_id TEXT NOT NULL,
+            time_created INTEGER NOT NULL, time_updated INTEGER NOT NULL, data TEXT NOT NULL);
+        CREATE TABLE part (id TEXT PRIMARY KEY, message_id TEXT NOT NULL, session_id TEXT NOT NULL,
+            time_created INTEGER NOT NULL, time_updated INTEGER NOT NULL, data TEXT NOT NULL);
+        CREATE INDEX part_message_id_id_idx ON part (message_id, id);";
+
+    fn msg(completed: bool, output: i64) -> String {
+        let c = if completed {
+            r#","completed":2000"#
+        } else {
+            ""
+        };
+        format!(
+            r#"{{"role":"assistant","time":{{"created":1000{c}}},"modelID":"gpt-5","providerID":"openai","tokens":{{"input":1,"output":{output},"reasoning":0,"cache":{{"read":0,"write":0}}}}}}"#
+        )
+    }
+
+    fn read_all(
+        path: &std::path::Path,
+        state: DbState,
+    ) -> (Vec<crate::harness::records::TurnRecord>, DbState, usize) {
+        let mut turns = Vec::new();
+        let mut last = state.clone();
+        let mut sessions = 0;
+        db::read(path, state, &mut |page| {
+            turns.extend(page.records.turns);
+            sessions += page.records.sessions.len();
+            last = page.state;
+            true
+        })
+        .unwrap();
+        (turns, last, sessions)
+    }
+
+    #[test]
+    fn reads_changes_only_and_follows_unfinished_messages() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("opencode.db");
+        let w = Connection::open(&path).unwrap();
+        w.pragma_update(None, "journal_mode", "WAL").unwrap();
+        w.execute_batch(SCHEMA).unwrap();
+        w.execute(
+            "INSERT INTO session VALUES ('ses_c','p','ses_p','s','/p','Child session - 2026-01-01T00:00:00Z','1',1,1)",
+            [],
+        )
+        .unwrap();
+        w.execute(
+            "INSERT INTO message VALUES ('msg_1','ses_c',1000,1000,?1)",
+            [msg(false, 3)],
+        )
+        .unwrap();
+
+        let (turns, state, sessions) = read_all(&path, DbState::default());
+        assert_eq!((turns.len(), sessions), (1, 1));
+        assert!(!turns[0].complete);
+        assert!(state.open.contains("msg_1"));
+
+        // Nothing changed: the unfinished message is read again (rows updated in the last
+        // seconds are too; re-reading is harmless).
+        let (turns, state, _) = read_all(&path, state);
+        assert_eq!(turns.len(), 1);
+
+        // The message completes without its time_updated moving: still picked up via `open`.
+        w.execute(
+            "UPDATE message SET data = ?1 WHERE id = 'msg_1'",
+            [msg(true, 90)],
+        )
+        .unwrap();
+        // A writer holding an open write transaction does not block the reader (WAL).
+        w.execute_batch("BEGIN IMMEDIATE; INSERT INTO message VALUES ('msg_x','ses_c',1,1,'{}');")
+            .unwrap();
+        let (turns, state, _) = read_all(&path, state);
+        w.execute_batch("ROLLBACK").unwrap();
+        assert_eq!(turns.len(), 1);
+        assert!(turns[0].complete);
+        assert_eq!(turns[0].usage.output, 90);
+        assert!(state.open.is_empty());
+
+        // A state round trip through JSON (the cursor) keeps the position.
+        let state: DbState = serde_json::from_str(&serde_json::to_string(&state).unwrap()).unwrap();
+        let (turns, _, _) = read_all(&path, state.clone());
+        assert_eq!(turns.len(), 1, "the last {}ms are read again", 2000);
+        w.execute(
+            "INSERT INTO message VALUES ('msg_2','ses_c',9000,90000,?1)",
+            [msg(true, 5)],
+        )
+        .unwrap();
+        let (turns, state, _) = read_all(&path, state);
+        assert_eq!(
+            turns
+                .iter()
+                .map(|t| t.message_id.as_str())
+                .collect::<Vec<_>>(),
+            vec!["msg_1", "msg_2"]
+        );
+        let (turns, _, _) = read_all(&path, state);
+        assert_eq!(
+            turns
+                .iter()
+                .map(|t| t.message_id.as_str())
+                .collect::<Vec<_>>(),
+            vec!["msg_2"],
+            "msg_1 is behind the position"
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_not_an_opencode_database_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("opencode.db");
+        std::fs::write(&path, b"not a database at all, just some bytes").unwrap();
+        assert!(db::read(&path, DbState::default(), &mut |_| true).is_err());
+        let empty = dir.path().join("opencode-dev.db");
+        Connection::open(&empty)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x)")
+            .unwrap();
+        assert!(db::read(&empty, DbState::default(), &mut |_| true).is_err());
+    }
+}

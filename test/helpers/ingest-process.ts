@@ -1,0 +1,55 @@
+// Runs one ingest in a child process (test/helpers/ingest-child.cjs) and hands each progress
+// report to the caller, so crash tests can SIGKILL it at a chosen point.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { Harness, IngestProgress } from '@relayburn/sdk';
+import { repoRoot } from './paths.js';
+
+export interface ChildRun {
+  child: ChildProcess;
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+}
+
+/** Starts `ingest({roots: {[harness]: [root]}})` in a child; `onProgress` sees each report. */
+export function ingestChild(
+  ledgerHome: string,
+  root: string,
+  harness: Harness,
+  onProgress?: (p: IngestProgress, child: ChildProcess) => void,
+): ChildRun {
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot, 'test', 'helpers', 'ingest-child.cjs'), ledgerHome, root, harness],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  let buf = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  child.stdout?.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let nl = buf.indexOf('\n');
+    while (nl >= 0) {
+      const msg = JSON.parse(buf.slice(0, nl)) as { progress?: IngestProgress };
+      if (msg.progress) onProgress?.(msg.progress, child);
+      buf = buf.slice(nl + 1);
+      nl = buf.indexOf('\n');
+    }
+  });
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>(
+    (resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve({ code, signal, stderr }));
+    },
+  );
+  return { child, done };
+}
+
+/** Runs an ingest in a child and SIGKILLs it at the first report that follows a commit. */
+export async function killAfterFirstCommit(ledgerHome: string, root: string, harness: Harness) {
+  const run = ingestChild(ledgerHome, root, harness, (p, child) => {
+    if (p.bytesRead > 0) child.kill('SIGKILL');
+  });
+  return run.done;
+}
