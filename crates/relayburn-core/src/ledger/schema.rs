@@ -157,6 +157,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         seq         INTEGER NOT NULL,
         PRIMARY KEY (key, session_id, message_id)
     ) STRICT, WITHOUT ROWID;
+    CREATE INDEX stamp_tags_by_session ON stamp_tags (session_id) WHERE message_id = '';
 
     INSERT INTO stamp_tags (key, session_id, message_id, value, ts_ms, seq)
     SELECT j.key, COALESCE(s.session_id, ''), COALESCE(s.message_id, ''), j.value, s.ts_ms, s.seq

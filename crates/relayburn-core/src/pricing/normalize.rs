@@ -23,7 +23,15 @@ pub fn prefix_provider(raw: &str) -> Option<&str> {
 /// Bedrock cross-region inference prefixes (`us.anthropic.claude-…`).
 const REGIONS: &[&str] = &["us", "eu", "apac", "global", "au", "jp", "ca", "us-gov"];
 /// Vendor prefixes of Bedrock model ids (`anthropic.claude-…-v1:0`).
-const VENDORS: &[&str] = &["anthropic", "openai", "google", "meta", "amazon", "mistral", "cohere"];
+const VENDORS: &[&str] = &[
+    "anthropic",
+    "openai",
+    "google",
+    "meta",
+    "amazon",
+    "mistral",
+    "cohere",
+];
 
 /// Candidate keys for `raw`, most specific first. Lower-cased; duplicates removed.
 pub fn candidates(raw: &str) -> Vec<String> {
@@ -47,14 +55,12 @@ pub fn candidates(raw: &str) -> Vec<String> {
         s.truncate(i);
     }
     // Bedrock: `[region.]vendor.model-vN:M`.
-    loop {
-        let Some(dot) = s.find('.') else { break };
+    while let Some(dot) = s.find('.') {
         let head = &s[..dot];
-        if REGIONS.contains(&head) || VENDORS.contains(&head) {
-            s = s[dot + 1..].to_string();
-        } else {
+        if !(REGIONS.contains(&head) || VENDORS.contains(&head)) {
             break;
         }
+        s = s[dot + 1..].to_string();
     }
     // `:0` (Bedrock revision), `:free`, `:thinking` (routers).
     if let Some(i) = s.find(':') {

@@ -99,8 +99,14 @@ fn normalization_table() {
             "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
             "claude-sonnet-4-5",
         ),
-        ("anthropic.claude-3-5-sonnet-20240620-v1:0", "claude-3-5-sonnet"),
-        ("global.anthropic.claude-haiku-4-5-20251001-v1:0", "claude-haiku-4-5"),
+        (
+            "anthropic.claude-3-5-sonnet-20240620-v1:0",
+            "claude-3-5-sonnet",
+        ),
+        (
+            "global.anthropic.claude-haiku-4-5-20251001-v1:0",
+            "claude-haiku-4-5",
+        ),
         ("claude-sonnet-4@20250514", "claude-sonnet-4"),
         ("claude-3-5-sonnet-v2@20241022", "claude-3-5-sonnet"),
         ("claude-3-5-sonnet-latest", "claude-3-5-sonnet"),
@@ -109,7 +115,10 @@ fn normalization_table() {
         ("codex-mini-latest", "codex-mini-latest"),
         ("o3-2025-04-16", "o3"),
         ("google/gemini-2.5-pro", "gemini-2.5-pro"),
-        ("publishers/google/models/gemini-2.5-flash", "gemini-2.5-flash"),
+        (
+            "publishers/google/models/gemini-2.5-flash",
+            "gemini-2.5-flash",
+        ),
         ("gemini-2.5-pro-preview-05-06", "gemini-2.5-pro"),
         ("gemini-3-pro-preview", "gemini-3-pro-preview"),
     ];
@@ -121,7 +130,10 @@ fn normalization_table() {
     }
     assert_eq!(display_model("anthropic/claude-x"), "claude-x");
     assert_eq!(display_model("claude-x"), "claude-x");
-    assert_eq!(prefix_provider("openrouter/anthropic/claude-x"), Some("openrouter"));
+    assert_eq!(
+        prefix_provider("openrouter/anthropic/claude-x"),
+        Some("openrouter")
+    );
 }
 
 #[test]
@@ -137,16 +149,26 @@ fn override_file_replaces_and_adds_models() {
     let t = PriceTable::load(home.path()).unwrap();
     let sonnet = t.lookup("claude-sonnet-4-5-20250929").unwrap();
     // Missing cache rates default to the input rate; the shipped tier is gone with the entry.
-    close(sonnet.turn_cost(&tokens(1_000_000, 1_000_000, 0, 0, 0)), 3.0);
-    close(sonnet.turn_cost(&tokens(0, 0, 1_000_000, 1_000_000, 1_000_000)), 3.0);
+    close(
+        sonnet.turn_cost(&tokens(1_000_000, 1_000_000, 0, 0, 0)),
+        3.0,
+    );
+    close(
+        sonnet.turn_cost(&tokens(0, 0, 1_000_000, 1_000_000, 1_000_000)),
+        3.0,
+    );
     close(sonnet.turn_cost(&tokens(300_000, 0, 0, 0, 0)), 0.3);
     close(
-        t.lookup("llama-prod").unwrap().turn_cost(&tokens(0, 0, 1_000_000, 0, 0)),
+        t.lookup("llama-prod")
+            .unwrap()
+            .turn_cost(&tokens(0, 0, 1_000_000, 0, 0)),
         0.1,
     );
     // Untouched entries keep the shipped price.
     close(
-        t.lookup("claude-haiku-4-5").unwrap().turn_cost(&tokens(1_000_000, 0, 0, 0, 0)),
+        t.lookup("claude-haiku-4-5")
+            .unwrap()
+            .turn_cost(&tokens(1_000_000, 0, 0, 0, 0)),
         1.0,
     );
     assert_ne!(t.digest, PriceTable::builtin().unwrap().digest);
