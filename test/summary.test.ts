@@ -31,7 +31,12 @@ const line = (r: Row) =>
       stop_reason: r.tools ? 'tool_use' : 'end_turn',
       content: [
         { type: 'text', text: 'ok' },
-        ...(r.tools ?? []).map((name, i) => ({ type: 'tool_use', id: `tu-${r.id}-${i}`, name, input: { i } })),
+        ...(r.tools ?? []).map((name, i) => ({
+          type: 'tool_use',
+          id: `tu-${r.id}-${i}`,
+          name,
+          input: { i },
+        })),
       ],
       usage: r.usage,
     },
@@ -252,8 +257,16 @@ describe('burn summary / sessions / session', () => {
     expect(r.stdout).toMatch(/^MODEL\s+TURNS/);
     expect(r.stdout).toMatch(/TOTAL\s+2\s+1,100\s+3,000\s+10,000\s+4,000\s+3,000\s+21,100\s+\$0\.15/);
     const j = JSON.parse(
-      burn(['summary', '--tag', 'persona=coder', '--by', 'tag:spawner', '--json', '--ledger-home', ledgerHome])
-        .stdout,
+      burn([
+        'summary',
+        '--tag',
+        'persona=coder',
+        '--by',
+        'tag:spawner',
+        '--json',
+        '--ledger-home',
+        ledgerHome,
+      ]).stdout,
     );
     expect(j.groups).toEqual([expect.objectContaining({ key: 'pear', turns: 3 })]);
     expect(Object.keys(j.totals)).toEqual([

@@ -1,5 +1,11 @@
 import { callNative } from './native.js';
-import { ledgerOptionsSchema, sessionCostSchema, sessionSchema, sessionsSchema, summarySchema } from './schemas.js';
+import {
+  ledgerOptionsSchema,
+  sessionCostSchema,
+  sessionSchema,
+  sessionsSchema,
+  summarySchema,
+} from './schemas.js';
 import type {
   Harness,
   LedgerOptions,
