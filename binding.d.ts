@@ -121,7 +121,7 @@ export interface SessionRow {
   models: Array<string>
   relationship: string
   parentSessionId?: string
-  /** Folded tags of the session (stamps by session id). */
+  /** Folded tags of the session (stamps by session id), in key order. */
   tags: Record<string, string>
   turns: number
   inputTokens: number

@@ -5,7 +5,7 @@ use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
 use relayburn_core::query;
 use relayburn_core::time::format_ms;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 #[napi(object)]
 pub struct SummaryOptions {
@@ -160,8 +160,8 @@ pub struct SessionRow {
     pub models: Vec<String>,
     pub relationship: String,
     pub parent_session_id: Option<String>,
-    /// Folded tags of the session (stamps by session id).
-    pub tags: HashMap<String, String>,
+    /// Folded tags of the session (stamps by session id), in key order.
+    pub tags: BTreeMap<String, String>,
     pub turns: i64,
     pub input_tokens: i64,
     pub output_tokens: i64,
@@ -189,7 +189,7 @@ impl From<query::SessionRow> for SessionRow {
             models: s.models,
             relationship: s.relationship,
             parent_session_id: s.parent_session_id,
-            tags: s.tags.into_iter().collect(),
+            tags: s.tags,
             turns: t.turns,
             input_tokens: t.input_tokens,
             output_tokens: t.output_tokens,

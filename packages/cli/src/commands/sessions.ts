@@ -131,6 +131,7 @@ function printSessionHeader(s: SessionRow): void {
 
 function formatTags(tags: Record<string, string>): string {
   return Object.entries(tags)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
 }
