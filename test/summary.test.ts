@@ -216,6 +216,35 @@ describe.each(entryPoints)('summary, sessions and costs via %s', (_name, sdk) =>
   });
 });
 
+describe('tag fold order through writeStamp', () => {
+  it('orders by ts as instants (any precision or offset), then by write, later wins', async () => {
+    const ledgerHome = await ledgerWithLogs();
+    const persona = async () =>
+      (await esm.summary({ ledgerHome, session: 'sess-a', groupBy: 'tag:persona' })).groups.map((g) => g.key);
+    const stamp = (ts: string, value: string) =>
+      esm.writeStamp({ ledgerHome, sessionId: 'sess-a', enrichment: { persona: value }, ts });
+    // Millisecond precision written first, second precision of the same second written later:
+    // .500 is later in time, so it wins although written first.
+    await stamp('2026-03-05T10:00:05.500Z', 'late');
+    await stamp('2026-03-05T10:00:05Z', 'early');
+    expect(await persona()).toEqual(['late']);
+    // The same millisecond written with two offsets: the later write wins.
+    await stamp('2026-03-05T12:00:05.500+02:00', 'first-write');
+    await stamp('2026-03-05T10:00:05.500Z', 'second-write');
+    expect(await persona()).toEqual(['second-write']);
+    // A message stamp later than the session's wins for that turn only.
+    await esm.writeStamp({
+      ledgerHome,
+      messageId: 'msg-a2',
+      enrichment: { persona: 'one-message' },
+      ts: '2026-03-05T10:00:06Z',
+    });
+    expect((await persona()).sort()).toEqual(['one-message', 'second-write']);
+    const d = await esm.session({ sessionId: 'sess-a', ledgerHome });
+    expect(d?.session.tags.persona).toBe('second-write');
+  });
+});
+
 describe('prices and fingerprint', () => {
   it('a price override in RELAYBURN_HOME reprices history; the fingerprint changes', async () => {
     const ledgerHome = await ledgerWithLogs();

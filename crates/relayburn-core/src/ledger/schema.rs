@@ -264,7 +264,12 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER clock_compactions AFTER INSERT ON compactions BEGIN UPDATE ledger_clock SET ticks = ticks + 1; END;
     CREATE TRIGGER clock_stamps AFTER INSERT ON stamps BEGIN UPDATE ledger_clock SET ticks = ticks + 1; END;
     CREATE TRIGGER clock_sessions_insert AFTER INSERT ON sessions BEGIN UPDATE ledger_clock SET ticks = ticks + 1; END;
-    CREATE TRIGGER clock_sessions_update AFTER UPDATE ON sessions BEGIN UPDATE ledger_clock SET ticks = ticks + 1; END;
+    -- Session counters move with the turns (which tick already); tick for the rest only.
+    CREATE TRIGGER clock_sessions_update AFTER UPDATE ON sessions
+    WHEN OLD.title IS NOT NEW.title OR OLD.project IS NOT NEW.project OR OLD.branch IS NOT NEW.branch
+      OR OLD.parent_session_id IS NOT NEW.parent_session_id OR OLD.relationship IS NOT NEW.relationship
+      OR OLD.placeholder IS NOT NEW.placeholder
+    BEGIN UPDATE ledger_clock SET ticks = ticks + 1; END;
     "#,
 ];
 

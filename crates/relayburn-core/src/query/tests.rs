@@ -725,7 +725,22 @@ fn sessions_costs_tags_and_fingerprint() {
         "2026-05-21T10:00:00Z",
         &[("persona", "reviewer")],
     );
-    assert_ne!(f1, fingerprint(&l).unwrap());
+    let f2 = fingerprint(&l).unwrap();
+    assert_ne!(f1, f2);
+    // A title learned later changes answers too; a no-op update does not.
+    let conn = l.conn().unwrap();
+    conn.execute(
+        "UPDATE sessions SET title = title WHERE session_id = 'a'",
+        [],
+    )
+    .unwrap();
+    assert_eq!(f2, fingerprint(&l).unwrap());
+    conn.execute(
+        "UPDATE sessions SET title = 'fix it' WHERE session_id = 'a'",
+        [],
+    )
+    .unwrap();
+    assert_ne!(f2, fingerprint(&l).unwrap());
 
     let rows = sessions(&l, &SessionsFilter::default()).unwrap();
     assert_eq!(
