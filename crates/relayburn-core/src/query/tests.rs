@@ -772,3 +772,37 @@ fn sessions_costs_tags_and_fingerprint() {
     close(c.totals.cost_usd, 0.069);
     assert_eq!(c.totals.turns, 1);
 }
+
+#[test]
+fn migration_3_backfills_a_v2_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        // A ledger as the previous release left it: schema 2 with turns and stamps.
+        let conn = rusqlite::Connection::open(dir.path().join("ledger.sqlite")).unwrap();
+        conn.execute_batch("CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT;")
+            .unwrap();
+        for sql in &crate::ledger::schema::MIGRATIONS[..2] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO schema_version VALUES (2);
+             INSERT INTO turns (id, harness, session_id, message_id, ts_ms, model, input, output, reasoning,
+                                cache_read, cache_write_5m, cache_write_1h, complete, tool_calls)
+             VALUES (1, 'claude-code', 's1', 'm1', 1779364800000, 'claude-sonnet-4-5', 1000, 2000, 0, 10000, 4000, 3000, 1, '[]'),
+                    (2, 'claude-code', 's1', 'm2', 1779364900000, 'claude-sonnet-4-5', 150000, 1000, 0, 60000, 0, 0, 1, '[]'),
+                    (3, 'claude-code', 's2', 'm3', 1779365000000, 'claude-haiku-4-5', 1000, 0, 0, 0, 0, 0, 1, '[]');
+             INSERT INTO stamps (id, session_id, message_id, enrichment, ts_ms) VALUES
+                    ('b', 's1', NULL, '{\"persona\":\"second\"}', 5),
+                    ('a', 's1', NULL, '{\"persona\":\"first\"}', 5),
+                    ('c', NULL, 'm3', '{\"persona\":\"second\"}', 1);",
+        )
+        .unwrap();
+    }
+    let l = Ledger::open(dir.path()).unwrap();
+    let s = by(&l, &TurnFilter::default(), "tag:persona");
+    // Same ts: the later write ('a', seq 2) wins for s1; m3 is labelled by its message stamp.
+    assert_eq!(group(&s, "first").turns, 2);
+    close(group(&s, "first").cost_usd, 0.069 + 0.9585);
+    assert_eq!(group(&s, "second").turns, 1);
+    assert!(!fingerprint(&l).unwrap().is_empty());
+}
