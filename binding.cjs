@@ -836,8 +836,10 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.cancelIngest = nativeBinding.cancelIngest
+module.exports.fingerprint = nativeBinding.fingerprint
 module.exports.ingest = nativeBinding.ingest
 module.exports.session = nativeBinding.session
+module.exports.sessionCost = nativeBinding.sessionCost
 module.exports.sessions = nativeBinding.sessions
 module.exports.stamps = nativeBinding.stamps
 module.exports.status = nativeBinding.status

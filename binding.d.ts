@@ -18,6 +18,13 @@ export interface Compaction {
   tokensBefore?: number
 }
 
+/** A token that changes whenever a query's answer could. */
+export declare function fingerprint(options: FingerprintOptions): Promise<string>
+
+export interface FingerprintOptions {
+  ledgerHome?: string
+}
+
 /**
  * One ingest pass. `onProgress` is called from time to time; `cancelToken` lets
  * `cancelIngest(token)` stop the run early.
@@ -75,6 +82,20 @@ export interface SessionChild {
   relationship: string
 }
 
+/** Cost and token totals of one session. */
+export declare function sessionCost(options: SessionCostOptions): Promise<SessionCost>
+
+export interface SessionCost {
+  sessionId: string
+  totals: Totals
+  unpricedModels: Array<UnpricedModel>
+}
+
+export interface SessionCostOptions {
+  sessionId: string
+  ledgerHome?: string
+}
+
 export interface SessionDetail {
   session: SessionRow
   turns: Array<Turn>
@@ -100,6 +121,8 @@ export interface SessionRow {
   models: Array<string>
   relationship: string
   parentSessionId?: string
+  /** Folded tags of the session (stamps by session id), in key order. */
+  tags: Record<string, string>
   turns: number
   inputTokens: number
   outputTokens: number
@@ -119,6 +142,7 @@ export interface SessionsOptions {
   until?: string
   harness?: string
   project?: string
+  tags?: Record<string, string>
   limit?: number
   ledgerHome?: string
 }
@@ -196,7 +220,9 @@ export interface SummaryOptions {
   session?: string
   model?: string
   project?: string
+  tags?: Record<string, string>
   groupBy?: string
+  timezone?: string
   ledgerHome?: string
 }
 
@@ -230,6 +256,7 @@ export interface Turn {
   cacheReadTokens: number
   cacheWrite5mTokens: number
   cacheWrite1hTokens: number
+  costUsd: number
   stopReason?: string
   complete: boolean
   toolCalls: Array<ToolCall>

@@ -39,4 +39,7 @@ for (const file of readdirSync(root)) {
     copyFileSync(join(root, file), join(native, file));
   }
 }
+// The shipped price table (embedded in the core) is also readable from the package:
+// require('@relayburn/sdk/prices.json').
+copyFileSync(join(root, 'crates', 'relayburn-core', 'data', 'prices.json'), join(native, 'prices.json'));
 console.log(`staged native binding (${release ? 'release' : 'debug'}) in packages/sdk/native`);

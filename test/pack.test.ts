@@ -30,7 +30,13 @@ describe('npm package', () => {
     }>;
     const files = (out[0]?.files ?? []).map((f) => f.path);
     expect(files).toEqual(
-      expect.arrayContaining(['dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'native/binding.cjs']),
+      expect.arrayContaining([
+        'dist/index.js',
+        'dist/index.mjs',
+        'dist/index.d.ts',
+        'native/binding.cjs',
+        'native/prices.json',
+      ]),
     );
     expect(files.filter((f) => f.endsWith('.node'))).toEqual([]);
   });

@@ -12,6 +12,7 @@ pub mod hash;
 pub mod home;
 pub mod ingest;
 pub mod ledger;
+pub mod pricing;
 pub mod query;
 pub mod scan;
 pub mod stamp;

@@ -1,10 +1,11 @@
-//! `summary`, `sessions`, `session`.
+//! `summary`, `sessions`, `session`, `sessionCost`, `fingerprint`.
 
 use crate::task::core_task;
 use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
 use relayburn_core::query;
 use relayburn_core::time::format_ms;
+use std::collections::{BTreeMap, HashMap};
 
 #[napi(object)]
 pub struct SummaryOptions {
@@ -14,7 +15,9 @@ pub struct SummaryOptions {
     pub session: Option<String>,
     pub model: Option<String>,
     pub project: Option<String>,
+    pub tags: Option<HashMap<String, String>>,
     pub group_by: Option<String>,
+    pub timezone: Option<String>,
     pub ledger_home: Option<String>,
 }
 
@@ -111,7 +114,10 @@ impl From<query::Summary> for Summary {
 }
 
 core_task!(SummaryTask, SummaryOptions, query::Summary => Summary, |o: SummaryOptions| {
-    let group_by = query::GroupBy::parse(o.group_by.as_deref().unwrap_or("model"))?;
+    let opts = query::SummaryOptions {
+        group_by: query::GroupBy::parse(o.group_by.as_deref().unwrap_or("model"))?,
+        timezone: o.timezone,
+    };
     let filter = query::TurnFilter {
         since: o.since,
         until: o.until,
@@ -119,9 +125,10 @@ core_task!(SummaryTask, SummaryOptions, query::Summary => Summary, |o: SummaryOp
         session: o.session,
         model: o.model,
         project: o.project,
+        tags: o.tags.unwrap_or_default().into_iter().collect(),
     };
     let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
-    query::summary(&ledger, &filter, group_by)
+    query::summary(&ledger, &filter, &opts)
 });
 
 /// Token totals and groups of the turns matching the filters.
@@ -136,6 +143,7 @@ pub struct SessionsOptions {
     pub until: Option<String>,
     pub harness: Option<String>,
     pub project: Option<String>,
+    pub tags: Option<HashMap<String, String>>,
     pub limit: Option<i64>,
     pub ledger_home: Option<String>,
 }
@@ -152,6 +160,8 @@ pub struct SessionRow {
     pub models: Vec<String>,
     pub relationship: String,
     pub parent_session_id: Option<String>,
+    /// Folded tags of the session (stamps by session id), in key order.
+    pub tags: BTreeMap<String, String>,
     pub turns: i64,
     pub input_tokens: i64,
     pub output_tokens: i64,
@@ -179,6 +189,7 @@ impl From<query::SessionRow> for SessionRow {
             models: s.models,
             relationship: s.relationship,
             parent_session_id: s.parent_session_id,
+            tags: s.tags,
             turns: t.turns,
             input_tokens: t.input_tokens,
             output_tokens: t.output_tokens,
@@ -206,6 +217,7 @@ core_task!(SessionsTask, SessionsOptions, SessionRows => Vec<SessionRow>, |o: Se
         until: o.until,
         harness: o.harness,
         project: o.project,
+        tags: o.tags.unwrap_or_default().into_iter().collect(),
         limit: o.limit,
     };
     let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
@@ -247,6 +259,7 @@ pub struct Turn {
     pub cache_write5m_tokens: i64,
     #[napi(js_name = "cacheWrite1hTokens")]
     pub cache_write1h_tokens: i64,
+    pub cost_usd: f64,
     pub stop_reason: Option<String>,
     pub complete: bool,
     pub tool_calls: Vec<ToolCall>,
@@ -313,6 +326,7 @@ impl From<MaybeDetail> for Option<SessionDetail> {
                     cache_read_tokens: t.totals.cache_read,
                     cache_write5m_tokens: t.totals.cache_write_5m,
                     cache_write1h_tokens: t.totals.cache_write_1h,
+                    cost_usd: t.totals.cost_usd,
                     stop_reason: t.stop_reason,
                     complete: t.complete,
                     tool_calls: t
@@ -377,4 +391,58 @@ core_task!(SessionTask, SessionOptions, MaybeDetail => Option<SessionDetail>, |o
 #[napi]
 pub fn session(options: SessionOptions) -> AsyncTask<SessionTask> {
     AsyncTask::new(SessionTask(Some(options)))
+}
+
+#[napi(object)]
+pub struct SessionCostOptions {
+    pub session_id: String,
+    pub ledger_home: Option<String>,
+}
+
+#[napi(object)]
+pub struct SessionCost {
+    pub session_id: String,
+    pub totals: Totals,
+    pub unpriced_models: Vec<UnpricedModel>,
+}
+
+impl From<query::SessionCost> for SessionCost {
+    fn from(c: query::SessionCost) -> Self {
+        SessionCost {
+            session_id: c.session_id,
+            totals: (&c.totals).into(),
+            unpriced_models: c
+                .unpriced_models
+                .into_iter()
+                .map(|(model, turns)| UnpricedModel { model, turns })
+                .collect(),
+        }
+    }
+}
+
+core_task!(SessionCostTask, SessionCostOptions, query::SessionCost => SessionCost, |o: SessionCostOptions| {
+    let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
+    query::session_cost(&ledger, &o.session_id)
+});
+
+/// Cost and token totals of one session.
+#[napi]
+pub fn session_cost(options: SessionCostOptions) -> AsyncTask<SessionCostTask> {
+    AsyncTask::new(SessionCostTask(Some(options)))
+}
+
+#[napi(object)]
+pub struct FingerprintOptions {
+    pub ledger_home: Option<String>,
+}
+
+core_task!(FingerprintTask, FingerprintOptions, String => String, |o: FingerprintOptions| {
+    let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
+    query::fingerprint(&ledger)
+});
+
+/// A token that changes whenever a query's answer could.
+#[napi]
+pub fn fingerprint(options: FingerprintOptions) -> AsyncTask<FingerprintTask> {
+    AsyncTask::new(FingerprintTask(Some(options)))
 }

@@ -22,7 +22,7 @@ Usage: burn <command> [options]
 
 Commands:
   ingest    read new session-log bytes into the ledger
-  summary   token totals and cost, by model, harness, session or day
+  summary   token totals and cost, by model, provider, project, day, tool, tag…
   sessions  sessions, newest first
   session   one session in detail
   stamp     label a session or message (burn stamp --session <id> k=v...)
@@ -65,13 +65,16 @@ const OPTIONS = {
   model: { type: 'string' },
   project: { type: 'string' },
   limit: { type: 'string' },
+  tag: { type: 'string', multiple: true },
+  tags: { type: 'string', multiple: true },
+  timezone: { type: 'string' },
 } as const;
 
 /** Flags each command accepts besides the global ones. */
 const COMMAND_FLAGS: Record<string, readonly string[]> = {
   ingest: ['hook', 'quiet', 'watch'],
-  summary: ['since', 'until', 'by', 'harness', 'session', 'model', 'project'],
-  sessions: ['since', 'until', 'harness', 'project', 'limit'],
+  summary: ['since', 'until', 'by', 'harness', 'session', 'model', 'project', 'tag', 'tags', 'timezone'],
+  sessions: ['since', 'until', 'harness', 'project', 'limit', 'tag', 'tags'],
   session: [],
   stamp: ['session', 'message', 'ts'],
   status: [],

@@ -13,3 +13,16 @@ export function parsePairs(words: readonly string[], what: string): Record<strin
   }
   return out;
 }
+
+/**
+ * Tag filters from `--tag k=v` (repeatable) and `--tags k=v[,k=v]` (the form launchers
+ * document). A later pair for the same key replaces an earlier one.
+ */
+export function parseTagFlags(
+  tag: readonly string[] | undefined,
+  tags: readonly string[] | undefined,
+): Record<string, string> | undefined {
+  const words = [...(tag ?? []), ...(tags ?? []).flatMap((t) => t.split(','))].filter((w) => w.length > 0);
+  if (words.length === 0) return undefined;
+  return parsePairs(words, '--tag');
+}

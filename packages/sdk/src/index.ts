@@ -5,7 +5,7 @@
  */
 export { BURN_ERROR_CODES, BurnError, type BurnErrorCode } from './errors.js';
 export { ingest, watch } from './ingest.js';
-export { session, sessions, summary } from './queries.js';
+export { fingerprint, session, sessionCost, sessions, summary } from './queries.js';
 export { stamps, writeStamp } from './stamps.js';
 export { status } from './status.js';
 export type {
@@ -19,6 +19,8 @@ export type {
   IngestRoots,
   LedgerOptions,
   Relationship,
+  SessionCost,
+  SessionCostOptions,
   SessionDetail,
   SessionOptions,
   SessionRow,

@@ -1,8 +1,17 @@
 import { callNative } from './native.js';
-import { sessionSchema, sessionsSchema, summarySchema } from './schemas.js';
+import {
+  ledgerOptionsSchema,
+  sessionCostSchema,
+  sessionSchema,
+  sessionsSchema,
+  summarySchema,
+} from './schemas.js';
 import type {
   Harness,
+  LedgerOptions,
   Relationship,
+  SessionCost,
+  SessionCostOptions,
   SessionDetail,
   SessionOptions,
   SessionRow,
@@ -13,14 +22,16 @@ import type {
 import { parseOptions } from './validate.js';
 
 /**
- * Token totals (and cost) of the turns matching the filters, grouped by one dimension
- * (default `model`). Each API call is counted once, with its final usage.
+ * Token totals and cost of the turns matching the filters, grouped by one dimension
+ * (default `model`). Each API call is counted once, with its final usage; costs use the
+ * shipped price table and `$RELAYBURN_HOME/prices.json`, at query time. Models without a
+ * price cost 0 and are listed in `unpricedModels`.
  *
  * @example
  * ```ts
  * import { summary } from '@relayburn/sdk';
- * const { totals, groups } = await summary({ since: '7d', groupBy: 'model' });
- * for (const g of groups) console.log(g.key, g.totalTokens);
+ * const { totals, groups } = await summary({ since: '7d', tags: { persona: 'reviewer' }, groupBy: 'model' });
+ * for (const g of groups) console.log(g.key, g.costUsd);
  * ```
  */
 export async function summary(options: SummaryOptions = {}): Promise<Summary> {
@@ -71,6 +82,38 @@ export async function session(options: SessionOptions): Promise<SessionDetail | 
       relationship: c.relationship as Relationship,
     })),
   };
+}
+
+/**
+ * Cost and token totals of one session.
+ *
+ * @example
+ * ```ts
+ * import { sessionCost } from '@relayburn/sdk';
+ * const { totals } = await sessionCost({ sessionId: '3f2a9c1e-…' });
+ * console.log(totals.costUsd);
+ * ```
+ */
+export async function sessionCost(options: SessionCostOptions): Promise<SessionCost> {
+  const o = parseOptions('sessionCost', sessionCostSchema, options);
+  return callNative('sessionCost', (b) => b.sessionCost(o));
+}
+
+/**
+ * A cheap token that changes whenever a query's answer could (new turns, stamps, a price
+ * change). Compare it with the last one to skip recomputing a dashboard.
+ *
+ * @example
+ * ```ts
+ * import { fingerprint } from '@relayburn/sdk';
+ * const before = await fingerprint();
+ * // … later
+ * if ((await fingerprint()) !== before) refresh();
+ * ```
+ */
+export async function fingerprint(options: LedgerOptions = {}): Promise<string> {
+  const o = parseOptions('fingerprint', ledgerOptionsSchema, options);
+  return callNative('fingerprint', (b) => b.fingerprint(o));
 }
 
 /** Narrows the binding's string enums to the public unions (the core writes only those). */

@@ -5,10 +5,12 @@
  */
 import { z } from 'zod';
 import type {
+  GroupBy,
   IngestOptions,
   IngestProgress,
   IngestReport,
   LedgerOptions,
+  SessionCostOptions,
   SessionOptions,
   SessionsOptions,
   StampsOptions,
@@ -116,6 +118,42 @@ export const ingestSchema = z.strictObject({
   ledgerHome: ledgerHome.optional(),
 }) satisfies z.ZodType<IngestOptions>;
 
+// Tag filters follow the stamp rules for keys and values; an empty object filters nothing.
+const tags = z.record(
+  z
+    .string()
+    .refine((k) => k.trim().length > 0, 'keys must be non-empty, non-blank strings')
+    .refine((k) => chars(k) <= MAX_KEY_CHARS, `key must be at most ${MAX_KEY_CHARS} characters`)
+    .refine((k) => !CONTROL.test(k), 'keys must not contain control characters'),
+  z
+    .string({ error: 'value must be a string' })
+    .refine(
+      (v) => Buffer.byteLength(v, 'utf8') <= MAX_VALUE_BYTES,
+      `value must be at most ${MAX_VALUE_BYTES} bytes of UTF-8`,
+    ),
+  { error: 'must be an object of string values' },
+);
+
+const GROUP_DIMENSIONS = [
+  'model',
+  'provider',
+  'harness',
+  'project',
+  'branch',
+  'session',
+  'day',
+  'week',
+  'month',
+  'tool',
+] as const;
+const groupBy = z.custom<GroupBy>(
+  (v) =>
+    typeof v === 'string' &&
+    ((GROUP_DIMENSIONS as readonly string[]).includes(v) ||
+      (v.startsWith('tag:') && v.slice(4).trim().length > 0 && chars(v.slice(4)) <= MAX_KEY_CHARS)),
+  `must be one of ${GROUP_DIMENSIONS.join(', ')} or tag:<key>`,
+);
+
 export const summarySchema = z.strictObject({
   since: bound.optional(),
   until: bound.optional(),
@@ -123,17 +161,23 @@ export const summarySchema = z.strictObject({
   session: selector.optional(),
   model: selector.optional(),
   project: selector.optional(),
-  groupBy: z
-    .enum(['model', 'harness', 'session', 'day'], { error: 'must be one of model, harness, session, day' })
-    .optional(),
+  tags: tags.optional(),
+  groupBy: groupBy.optional(),
+  timezone: nonBlank.optional(),
   ledgerHome: ledgerHome.optional(),
 }) satisfies z.ZodType<SummaryOptions>;
+
+export const sessionCostSchema = z.strictObject({
+  sessionId: selector,
+  ledgerHome: ledgerHome.optional(),
+}) satisfies z.ZodType<SessionCostOptions>;
 
 export const sessionsSchema = z.strictObject({
   since: bound.optional(),
   until: bound.optional(),
   harness: harness.optional(),
   project: selector.optional(),
+  tags: tags.optional(),
   limit: z
     .number({ error: 'must be a number' })
     .int('must be an integer')

@@ -133,8 +133,24 @@ export interface IngestReport {
   durationMs: number;
 }
 
-/** Dimensions `summary` can group by. */
-export type GroupBy = 'model' | 'harness' | 'session' | 'day';
+/**
+ * Dimensions `summary` can group by. `model` is the model id minus any provider prefix;
+ * `day`/`week`/`month` are `YYYY-MM-DD` / ISO `YYYY-Www` / `YYYY-MM` in `timezone` (UTC by
+ * default); `tool` splits each turn's tokens and cost evenly across its tool calls (turns
+ * without tool calls form `(none)`); `tag:<key>` groups by a folded tag (`(none)` when unset).
+ */
+export type GroupBy =
+  | 'model'
+  | 'provider'
+  | 'harness'
+  | 'project'
+  | 'branch'
+  | 'session'
+  | 'day'
+  | 'week'
+  | 'month'
+  | 'tool'
+  | `tag:${string}`;
 
 /** Options of {@link summary}. */
 export interface SummaryOptions extends LedgerOptions {
@@ -144,10 +160,15 @@ export interface SummaryOptions extends LedgerOptions {
   until?: string | undefined;
   harness?: Harness | undefined;
   session?: string | undefined;
+  /** A model as grouped: `claude-x` also matches `anthropic/claude-x`. */
   model?: string | undefined;
   project?: string | undefined;
+  /** Folded tags (stamps) that must all match: `{ persona: 'reviewer' }`. */
+  tags?: Record<string, string> | undefined;
   /** Default `model`. */
   groupBy?: GroupBy | undefined;
+  /** IANA time zone for `day`/`week`/`month` groups (default UTC), e.g. `Europe/Paris`. */
+  timezone?: string | undefined;
 }
 
 /** Token totals (and cost) of a set of turns. */
@@ -164,6 +185,7 @@ export interface Totals {
   cacheWrite1hTokens: number;
   /** input + output + cacheRead + cacheWrite5m + cacheWrite1h. */
   totalTokens: number;
+  /** US dollars at list prices (see the price table); unpriced models count 0. */
   costUsd: number;
 }
 
@@ -193,6 +215,8 @@ export interface SessionsOptions extends LedgerOptions {
   until?: string | undefined;
   harness?: Harness | undefined;
   project?: string | undefined;
+  /** Sessions whose folded tags (stamps by session id) match all of these. */
+  tags?: Record<string, string> | undefined;
   /** At most this many rows (default 50). */
   limit?: number | undefined;
 }
@@ -210,6 +234,8 @@ export interface SessionRow extends Totals {
   models: string[];
   relationship: Relationship;
   parentSessionId?: string;
+  /** Folded tags of the session (stamps by session id; later `ts`, then later write, wins). */
+  tags: Record<string, string>;
 }
 
 /** Options of {@link session}. */
@@ -238,6 +264,7 @@ export interface Turn {
   cacheReadTokens: number;
   cacheWrite5mTokens: number;
   cacheWrite1hTokens: number;
+  costUsd: number;
   stopReason?: string;
   /** False for a response that never finished (counted with its last usage snapshot). */
   complete: boolean;
@@ -285,4 +312,16 @@ export interface WatchOptions extends LedgerOptions {
   onReport?: ((report: IngestReport) => void) | undefined;
   /** Stops the watch; the returned promise then resolves. */
   signal?: AbortSignal | undefined;
+}
+
+/** Options of {@link sessionCost}. */
+export interface SessionCostOptions extends LedgerOptions {
+  sessionId: string;
+}
+
+/** What {@link sessionCost} returns. */
+export interface SessionCost {
+  sessionId: string;
+  totals: Totals;
+  unpricedModels: UnpricedModel[];
 }

@@ -4,7 +4,7 @@
 //! halfway through a transaction.
 
 mod pool;
-mod schema;
+pub(crate) mod schema;
 
 pub use schema::SCHEMA_VERSION;
 

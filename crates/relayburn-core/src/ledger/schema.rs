@@ -141,6 +141,136 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         report       TEXT    NOT NULL
     ) STRICT;
     "#,
+    // 3: queries. `stamp_tags` materializes the winning value per (key, selector) as stamps
+    // are written (fold order ts, then seq), so tag filters never scan the stamp table.
+    // `turn_rollup` keeps turn counters per (session, model, provider, project, branch,
+    // 15-minute bucket, long-context class) so summaries read tens of thousands of rows
+    // instead of millions; `ctx` counts the long-context thresholds (200k, 272k prompt
+    // tokens) a turn's prompt exceeds. `ledger_clock` ticks on every change (fingerprint).
+    r#"
+    CREATE TABLE stamp_tags (
+        key         TEXT    NOT NULL,
+        session_id  TEXT    NOT NULL,
+        message_id  TEXT    NOT NULL,
+        value       TEXT    NOT NULL,
+        ts_ms       INTEGER NOT NULL,
+        seq         INTEGER NOT NULL,
+        PRIMARY KEY (key, session_id, message_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX stamp_tags_by_session ON stamp_tags (session_id) WHERE message_id = '';
+
+    INSERT INTO stamp_tags (key, session_id, message_id, value, ts_ms, seq)
+    SELECT j.key, COALESCE(s.session_id, ''), COALESCE(s.message_id, ''), j.value, s.ts_ms, s.seq
+    FROM stamps s, json_each(s.enrichment) j WHERE true ORDER BY s.ts_ms, s.seq
+    ON CONFLICT (key, session_id, message_id) DO UPDATE SET
+        value = excluded.value, ts_ms = excluded.ts_ms, seq = excluded.seq
+    WHERE (excluded.ts_ms, excluded.seq) > (stamp_tags.ts_ms, stamp_tags.seq);
+
+    CREATE TRIGGER stamps_fold AFTER INSERT ON stamps BEGIN
+        INSERT INTO stamp_tags (key, session_id, message_id, value, ts_ms, seq)
+        SELECT j.key, COALESCE(NEW.session_id, ''), COALESCE(NEW.message_id, ''), j.value, NEW.ts_ms, NEW.seq
+        FROM json_each(NEW.enrichment) j WHERE true
+        ON CONFLICT (key, session_id, message_id) DO UPDATE SET
+            value = excluded.value, ts_ms = excluded.ts_ms, seq = excluded.seq
+        WHERE (excluded.ts_ms, excluded.seq) > (stamp_tags.ts_ms, stamp_tags.seq);
+    END;
+
+    CREATE TABLE turn_rollup (
+        session_id      TEXT    NOT NULL,
+        harness         TEXT    NOT NULL,
+        model           TEXT    NOT NULL,
+        provider        TEXT    NOT NULL,
+        project         TEXT    NOT NULL,
+        branch          TEXT    NOT NULL,
+        bucket_ms       INTEGER NOT NULL,
+        ctx             INTEGER NOT NULL,
+        turns           INTEGER NOT NULL,
+        input           INTEGER NOT NULL,
+        output          INTEGER NOT NULL,
+        reasoning       INTEGER NOT NULL,
+        cache_read      INTEGER NOT NULL,
+        cache_write_5m  INTEGER NOT NULL,
+        cache_write_1h  INTEGER NOT NULL,
+        PRIMARY KEY (session_id, harness, model, provider, project, branch, bucket_ms, ctx)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX turn_rollup_by_bucket ON turn_rollup (bucket_ms);
+
+    INSERT INTO turn_rollup
+    SELECT session_id, harness, model, COALESCE(provider, ''), COALESCE(project, ''), COALESCE(branch, ''),
+           ts_ms - ((ts_ms % 900000) + 900000) % 900000,
+           (input + cache_read + cache_write_5m + cache_write_1h > 200000)
+             + (input + cache_read + cache_write_5m + cache_write_1h > 272000),
+           count(*), sum(input), sum(output), sum(reasoning), sum(cache_read), sum(cache_write_5m), sum(cache_write_1h)
+    FROM turns GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+
+    CREATE TRIGGER turns_rollup_insert AFTER INSERT ON turns BEGIN
+        INSERT INTO turn_rollup VALUES (
+            NEW.session_id, NEW.harness, NEW.model, COALESCE(NEW.provider, ''), COALESCE(NEW.project, ''),
+            COALESCE(NEW.branch, ''), NEW.ts_ms - ((NEW.ts_ms % 900000) + 900000) % 900000,
+            (NEW.input + NEW.cache_read + NEW.cache_write_5m + NEW.cache_write_1h > 200000)
+              + (NEW.input + NEW.cache_read + NEW.cache_write_5m + NEW.cache_write_1h > 272000),
+            1, NEW.input, NEW.output, NEW.reasoning, NEW.cache_read, NEW.cache_write_5m, NEW.cache_write_1h)
+        ON CONFLICT DO UPDATE SET
+            turns          = turns + 1,
+            input          = input + excluded.input,
+            output         = output + excluded.output,
+            reasoning      = reasoning + excluded.reasoning,
+            cache_read     = cache_read + excluded.cache_read,
+            cache_write_5m = cache_write_5m + excluded.cache_write_5m,
+            cache_write_1h = cache_write_1h + excluded.cache_write_1h;
+    END;
+
+    -- An update may change usage (final snapshot) or model: move the turn between rows.
+    CREATE TRIGGER turns_rollup_update AFTER UPDATE ON turns BEGIN
+        UPDATE turn_rollup SET
+            turns          = turns - 1,
+            input          = input - OLD.input,
+            output         = output - OLD.output,
+            reasoning      = reasoning - OLD.reasoning,
+            cache_read     = cache_read - OLD.cache_read,
+            cache_write_5m = cache_write_5m - OLD.cache_write_5m,
+            cache_write_1h = cache_write_1h - OLD.cache_write_1h
+        WHERE session_id = OLD.session_id AND harness = OLD.harness AND model = OLD.model
+          AND provider = COALESCE(OLD.provider, '') AND project = COALESCE(OLD.project, '')
+          AND branch = COALESCE(OLD.branch, '')
+          AND bucket_ms = OLD.ts_ms - ((OLD.ts_ms % 900000) + 900000) % 900000
+          AND ctx = (OLD.input + OLD.cache_read + OLD.cache_write_5m + OLD.cache_write_1h > 200000)
+                  + (OLD.input + OLD.cache_read + OLD.cache_write_5m + OLD.cache_write_1h > 272000);
+        INSERT INTO turn_rollup VALUES (
+            NEW.session_id, NEW.harness, NEW.model, COALESCE(NEW.provider, ''), COALESCE(NEW.project, ''),
+            COALESCE(NEW.branch, ''), NEW.ts_ms - ((NEW.ts_ms % 900000) + 900000) % 900000,
+            (NEW.input + NEW.cache_read + NEW.cache_write_5m + NEW.cache_write_1h > 200000)
+              + (NEW.input + NEW.cache_read + NEW.cache_write_5m + NEW.cache_write_1h > 272000),
+            1, NEW.input, NEW.output, NEW.reasoning, NEW.cache_read, NEW.cache_write_5m, NEW.cache_write_1h)
+        ON CONFLICT DO UPDATE SET
+            turns          = turns + 1,
+            input          = input + excluded.input,
+            output         = output + excluded.output,
+            reasoning      = reasoning + excluded.reasoning,
+            cache_read     = cache_read + excluded.cache_read,
+            cache_write_5m = cache_write_5m + excluded.cache_write_5m,
+            cache_write_1h = cache_write_1h + excluded.cache_write_1h;
+    END;
+
+    -- Turns stamped by message id are looked up by it; sessions by id alone (stamps carry no harness).
+    CREATE INDEX turns_by_message ON turns (message_id);
+    CREATE INDEX sessions_by_id ON sessions (session_id);
+
+    CREATE TABLE ledger_clock (id INTEGER PRIMARY KEY CHECK (id = 1), ticks INTEGER NOT NULL) STRICT;
+    INSERT INTO ledger_clock VALUES (1, 0);
+    CREATE TRIGGER clock_turns_insert AFTER INSERT ON turns BEGIN UPDATE ledger_clock SET ticks = ticks + 1; END;
+    CREATE TRIGGER clock_turns_update AFTER UPDATE ON turns BEGIN UPDATE ledger_clock SET ticks = ticks + 1; END;
+    CREATE TRIGGER clock_user_turns AFTER INSERT ON user_turns BEGIN UPDATE ledger_clock SET ticks = ticks + 1; END;
+    CREATE TRIGGER clock_compactions AFTER INSERT ON compactions BEGIN UPDATE ledger_clock SET ticks = ticks + 1; END;
+    CREATE TRIGGER clock_stamps AFTER INSERT ON stamps BEGIN UPDATE ledger_clock SET ticks = ticks + 1; END;
+    CREATE TRIGGER clock_sessions_insert AFTER INSERT ON sessions BEGIN UPDATE ledger_clock SET ticks = ticks + 1; END;
+    -- Session counters move with the turns (which tick already); tick for the rest only.
+    CREATE TRIGGER clock_sessions_update AFTER UPDATE ON sessions
+    WHEN OLD.title IS NOT NEW.title OR OLD.project IS NOT NEW.project OR OLD.branch IS NOT NEW.branch
+      OR OLD.parent_session_id IS NOT NEW.parent_session_id OR OLD.relationship IS NOT NEW.relationship
+      OR OLD.placeholder IS NOT NEW.placeholder
+    BEGIN UPDATE ledger_clock SET ticks = ticks + 1; END;
+    "#,
 ];
 
 /// The schema version this build writes and understands.

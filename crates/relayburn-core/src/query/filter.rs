@@ -1,61 +1,119 @@
-//! Turn filters shared by queries: a time window and equality filters, compiled to a SQL
-//! `WHERE` clause over `turns` with bound parameters (never string-interpolated values).
+//! Turn filters shared by queries: a time window, equality filters and tags, compiled to SQL
+//! `WHERE` clauses with bound parameters (never string-interpolated values).
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::harness::Harness;
 use crate::time;
 use rusqlite::types::Value;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Default)]
 pub struct TurnFilter {
+    /// Inclusive lower bound: ISO-8601 instant or relative (`30m`, `24h`, `7d`, `4w`, `3mo`).
     pub since: Option<String>,
+    /// Exclusive upper bound, same forms.
     pub until: Option<String>,
     pub harness: Option<String>,
     pub session: Option<String>,
+    /// The model as grouped: matches `claude-x` and any `provider/claude-x`.
     pub model: Option<String>,
     pub project: Option<String>,
+    /// Folded tags that must all match (DESIGN §6).
+    pub tags: BTreeMap<String, String>,
 }
 
-pub(crate) struct Compiled {
-    pub sql: String,
+/// A validated filter: the window in epoch ms and the equality clauses.
+#[derive(Debug, Clone)]
+pub(crate) struct Resolved {
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    /// Equality clauses over the columns shared by `turns` and `turn_rollup`.
+    pub clauses: Vec<String>,
     pub params: Vec<Value>,
+    pub tags: Vec<(String, String)>,
 }
 
 impl TurnFilter {
-    /// `WHERE …` over columns of `turns` (prefixed by `alias.`).
-    pub(crate) fn compile(&self, alias: &str) -> Result<Compiled> {
-        let now = time::now_ms();
+    pub(crate) fn resolve(&self, now_ms: i64) -> Result<Resolved> {
+        let since = self
+            .since
+            .as_deref()
+            .map(|s| time::parse_bound_ms("since", s, now_ms))
+            .transpose()?;
+        let until = self
+            .until
+            .as_deref()
+            .map(|u| time::parse_bound_ms("until", u, now_ms))
+            .transpose()?;
         let mut clauses = Vec::new();
         let mut params = Vec::new();
-        if let Some(s) = &self.since {
-            clauses.push(format!("{alias}.ts_ms >= ?"));
-            params.push(Value::Integer(time::parse_bound_ms("since", s, now)?));
-        }
-        if let Some(u) = &self.until {
-            clauses.push(format!("{alias}.ts_ms < ?"));
-            params.push(Value::Integer(time::parse_bound_ms("until", u, now)?));
-        }
         if let Some(h) = &self.harness {
             Harness::parse("harness", h)?;
-            clauses.push(format!("{alias}.harness = ?"));
+            clauses.push("harness = ?".to_string());
             params.push(Value::Text(h.clone()));
         }
-        for (col, v, field) in [
-            ("session_id", &self.session, "session"),
-            ("model", &self.model, "model"),
-            ("project", &self.project, "project"),
-        ] {
-            if let Some(v) = v {
-                crate::validate::selector(field, v)?;
-                clauses.push(format!("{alias}.{col} = ?"));
-                params.push(Value::Text(v.clone()));
+        if let Some(s) = &self.session {
+            crate::validate::selector("session", s)?;
+            clauses.push("session_id = ?".to_string());
+            params.push(Value::Text(s.clone()));
+        }
+        if let Some(p) = &self.project {
+            crate::validate::selector("project", p)?;
+            clauses.push("project = ?".to_string());
+            params.push(Value::Text(p.clone()));
+        }
+        if let Some(m) = &self.model {
+            crate::validate::selector("model", m)?;
+            clauses.push("(model = ? OR substr(model, -length(?) - 1) = '/' || ?)".to_string());
+            for _ in 0..3 {
+                params.push(Value::Text(m.clone()));
             }
         }
-        let sql = if clauses.is_empty() {
-            String::new()
+        let tags = validate_tags(&self.tags)?;
+        Ok(Resolved {
+            since,
+            until,
+            clauses,
+            params,
+            tags,
+        })
+    }
+}
+
+/// Tag filters follow the stamp rules for keys and values.
+pub(crate) fn validate_tags(tags: &BTreeMap<String, String>) -> Result<Vec<(String, String)>> {
+    if tags.is_empty() {
+        return Ok(Vec::new());
+    }
+    crate::validate::enrichment("tags", tags.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    Ok(tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+}
+
+impl Resolved {
+    /// The clauses plus a `[lo, hi)` window on `col`, as `WHERE …` (or empty).
+    pub fn where_sql(&self, col: &str, lo: Option<i64>, hi: Option<i64>) -> (String, Vec<Value>) {
+        let mut clauses = self.clauses.clone();
+        let mut params = self.params.clone();
+        if let Some(lo) = lo {
+            clauses.push(format!("{col} >= ?"));
+            params.push(Value::Integer(lo));
+        }
+        if let Some(hi) = hi {
+            clauses.push(format!("{col} < ?"));
+            params.push(Value::Integer(hi));
+        }
+        if clauses.is_empty() {
+            (String::new(), params)
         } else {
-            format!("WHERE {}", clauses.join(" AND "))
-        };
-        Ok(Compiled { sql, params })
+            (format!("WHERE {}", clauses.join(" AND ")), params)
+        }
+    }
+
+    /// Checks `since < until` when both are given.
+    pub fn check_window(&self) -> Result<()> {
+        match (self.since, self.until) {
+            (Some(s), Some(u)) if s > u => Err(Error::invalid("until", "must not be before since")),
+            _ => Ok(()),
+        }
     }
 }

@@ -1,14 +1,22 @@
 //! Reads over the ledger.
 
 mod filter;
+mod fingerprint;
+mod group;
 mod sessions;
 mod status;
 mod summary;
+mod tags;
 
 pub use filter::TurnFilter;
+pub use fingerprint::fingerprint;
+pub use group::{GroupBy, GROUP_BY_NAMES};
 pub use sessions::{
-    session, sessions, CompactionRow, SessionDetail, SessionRow, SessionsFilter, TurnRow,
-    UserTurnBlockRow, UserTurnRow, DEFAULT_SESSIONS_LIMIT,
+    session, session_cost, sessions, CompactionRow, SessionCost, SessionDetail, SessionRow,
+    SessionsFilter, TurnRow, UserTurnBlockRow, UserTurnRow, DEFAULT_SESSIONS_LIMIT,
 };
 pub use status::{status, Status};
-pub use summary::{summary, GroupBy, Summary, Totals};
+pub use summary::{summary, Summary, SummaryOptions, Totals};
+
+#[cfg(test)]
+mod tests;

@@ -1,13 +1,18 @@
 //! `sessions()` (newest first) and `session()` detail, read from the sessions table that
 //! ingest maintains, plus the session's turns, user turns, compactions and children.
 
-use super::summary::Totals;
+use super::filter::validate_tags;
+use super::summary::{summary, Summary, SummaryOptions, Totals};
+use super::tags::TagIndex;
+use super::TurnFilter;
 use crate::error::{Error, Result};
 use crate::harness::records::ToolCall;
 use crate::harness::Harness;
 use crate::ledger::Ledger;
+use crate::pricing::{PriceTable, Tokens};
 use crate::time;
 use rusqlite::types::Value;
+use std::collections::{BTreeMap, HashMap};
 
 /// Rows returned when no limit is given.
 pub const DEFAULT_SESSIONS_LIMIT: i64 = 50;
@@ -18,6 +23,8 @@ pub struct SessionsFilter {
     pub until: Option<String>,
     pub harness: Option<String>,
     pub project: Option<String>,
+    /// Sessions whose folded tags (stamps by session id) match all of these.
+    pub tags: BTreeMap<String, String>,
     pub limit: Option<i64>,
 }
 
@@ -34,6 +41,8 @@ pub struct SessionRow {
     pub models: Vec<String>,
     pub relationship: String,
     pub parent_session_id: Option<String>,
+    /// Folded tags of the session (stamps by session id).
+    pub tags: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -78,6 +87,7 @@ pub struct CompactionRow {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionDetail {
+    /// The session's row, with its cost and folded tags.
     pub row: SessionRow,
     pub turns: Vec<TurnRow>,
     pub user_turns: Vec<UserTurnRow>,
@@ -112,6 +122,7 @@ fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRow> {
         models: Vec::new(),
         relationship: r.get(14)?,
         parent_session_id: r.get(15)?,
+        tags: BTreeMap::new(),
     })
 }
 
@@ -139,6 +150,18 @@ pub fn sessions(ledger: &Ledger, f: &SessionsFilter) -> Result<Vec<SessionRow>> 
         clauses.push("s.project = ?".into());
         params.push(Value::Text(p.clone()));
     }
+    let tags = validate_tags(&f.tags)?;
+    if !tags.is_empty() {
+        let keys: Vec<String> = tags.iter().map(|(k, _)| k.clone()).collect();
+        let index = TagIndex::load(ledger, &keys)?;
+        let want: Vec<(usize, String)> = tags
+            .iter()
+            .enumerate()
+            .map(|(i, (_, v))| (i, v.clone()))
+            .collect();
+        clauses.push("s.session_id IN (SELECT value FROM json_each(?))".into());
+        params.push(Value::Text(json_list(&index.matching_sessions(&want))));
+    }
     let limit = f.limit.unwrap_or(DEFAULT_SESSIONS_LIMIT);
     if limit < 1 {
         return Err(Error::invalid("limit", "must be a positive integer"));
@@ -158,7 +181,103 @@ pub fn sessions(ledger: &Ledger, f: &SessionsFilter) -> Result<Vec<SessionRow>> 
     for row in &mut out {
         row.models = models_of(ledger, &row.harness, &row.session_id)?;
     }
+    decorate(ledger, &mut out)?;
     Ok(out)
+}
+
+fn json_list<T: serde::Serialize>(items: &[T]) -> String {
+    serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
+}
+
+/// Fills each row's cost (from the rollup, priced per model and long-context class) and
+/// folded tags.
+fn decorate(ledger: &Ledger, rows: &mut [SessionRow]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let prices = PriceTable::load(ledger.home())?;
+    let ids: Vec<&str> = rows.iter().map(|r| r.session_id.as_str()).collect();
+    let list = json_list(&ids);
+    let conn = ledger.conn()?;
+    let mut costs: HashMap<(String, String), f64> = HashMap::new();
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT harness, session_id, model, ctx, sum(input), sum(output), sum(cache_read),
+                    sum(cache_write_5m), sum(cache_write_1h)
+             FROM turn_rollup WHERE session_id IN (SELECT value FROM json_each(?1))
+             GROUP BY harness, session_id, model, ctx",
+        )
+        .map_err(|e| ledger.err(e))?;
+    let mut q = stmt.query([&list]).map_err(|e| ledger.err(e))?;
+    while let Some(r) = q.next().map_err(|e| ledger.err(e))? {
+        let read = || -> rusqlite::Result<_> {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                Tokens {
+                    input: r.get(4)?,
+                    output: r.get(5)?,
+                    cache_read: r.get(6)?,
+                    cache_write_5m: r.get(7)?,
+                    cache_write_1h: r.get(8)?,
+                },
+            ))
+        };
+        let (harness, session, model, ctx, tokens) = read().map_err(|e| ledger.err(e))?;
+        if let Some(p) = prices.lookup(&model) {
+            *costs.entry((harness, session)).or_default() += p.rates(ctx as u8).cost(&tokens);
+        }
+    }
+    let mut tags: HashMap<String, BTreeMap<String, String>> = HashMap::new();
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT session_id, key, value FROM stamp_tags
+             WHERE message_id = '' AND session_id IN (SELECT value FROM json_each(?1))",
+        )
+        .map_err(|e| ledger.err(e))?;
+    let mut q = stmt.query([&list]).map_err(|e| ledger.err(e))?;
+    while let Some(r) = q.next().map_err(|e| ledger.err(e))? {
+        let (s, k, v): (String, String, String) = (|| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))()
+            .map_err(|e: rusqlite::Error| ledger.err(e))?;
+        tags.entry(s).or_default().insert(k, v);
+    }
+    for row in rows.iter_mut() {
+        row.totals.cost_usd = costs
+            .get(&(row.harness.clone(), row.session_id.clone()))
+            .copied()
+            .unwrap_or(0.0);
+        row.tags = tags.get(&row.session_id).cloned().unwrap_or_default();
+    }
+    Ok(())
+}
+
+/// A session's cost: its totals and the models without a price.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionCost {
+    pub session_id: String,
+    pub totals: Totals,
+    pub unpriced_models: Vec<(String, i64)>,
+}
+
+/// Cost of one session (all harnesses that used the id).
+pub fn session_cost(ledger: &Ledger, session_id: &str) -> Result<SessionCost> {
+    crate::validate::selector("sessionId", session_id)?;
+    let filter = TurnFilter {
+        session: Some(session_id.to_string()),
+        ..TurnFilter::default()
+    };
+    let Summary {
+        totals,
+        unpriced_models,
+        ..
+    } = summary(ledger, &filter, &SummaryOptions::default())?;
+    Ok(SessionCost {
+        session_id: session_id.to_string(),
+        totals,
+        unpriced_models,
+    })
 }
 
 fn models_of(ledger: &Ledger, harness: &str, session: &str) -> Result<Vec<String>> {
@@ -204,6 +323,8 @@ pub fn session(
     };
     let mut row = row;
     row.models = models_of(ledger, &row.harness, &row.session_id)?;
+    decorate(ledger, std::slice::from_mut(&mut row))?;
+    let prices = PriceTable::load(ledger.home())?;
     let key = rusqlite::params![row.harness, row.session_id];
 
     let mut stmt = conn
@@ -236,8 +357,14 @@ pub fn session(
             })
         })
         .map_err(|e| ledger.err(e))?
-        .collect::<rusqlite::Result<Vec<_>>>()
+        .collect::<rusqlite::Result<Vec<TurnRow>>>()
         .map_err(|e| ledger.err(e))?;
+    let mut turns = turns;
+    for t in &mut turns {
+        if let Some(p) = prices.lookup(&t.model) {
+            t.totals.cost_usd = p.turn_cost(&t.totals.tokens());
+        }
+    }
 
     let mut stmt = conn
         .prepare_cached(

@@ -1,41 +1,19 @@
-//! `summary()`: token totals (and cost) of the turns matching a filter, grouped by one
-//! dimension. Costs are 0 until pricing lands; every model is then listed as unpriced.
+//! `summary()`: token totals and cost of the turns matching a filter, grouped by one
+//! dimension. Reads the `turn_rollup` table (counters per session, model, 15-minute bucket
+//! and long-context class, kept by triggers) for the whole buckets of the window and the
+//! `turns` table only for the partial buckets at its edges, for turns stamped by message id,
+//! and for `groupBy: tool` (which needs each turn's tool calls).
 
-use super::filter::TurnFilter;
-use crate::error::{Error, Result};
+use super::filter::{Resolved, TurnFilter};
+use super::group::{time_zone, Calendar, GroupBy, BUCKET_MS, NONE_KEY};
+use super::tags::TagIndex;
+use crate::error::Result;
+use crate::harness::records::ToolCall;
 use crate::ledger::Ledger;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GroupBy {
-    Model,
-    Harness,
-    Session,
-    Day,
-}
-
-impl GroupBy {
-    pub fn parse(value: &str) -> Result<GroupBy> {
-        match value {
-            "model" => Ok(GroupBy::Model),
-            "harness" => Ok(GroupBy::Harness),
-            "session" => Ok(GroupBy::Session),
-            "day" => Ok(GroupBy::Day),
-            other => Err(Error::invalid(
-                "groupBy",
-                format!("unknown dimension {other:?}: expected model, harness, session or day"),
-            )),
-        }
-    }
-
-    fn key_sql(self) -> &'static str {
-        match self {
-            GroupBy::Model => "t.model",
-            GroupBy::Harness => "t.harness",
-            GroupBy::Session => "t.session_id",
-            GroupBy::Day => "strftime('%Y-%m-%d', t.ts_ms / 1000, 'unixepoch')",
-        }
-    }
-}
+use crate::pricing::{display_model, prefix_provider, ModelPrice, PriceTable, Tokens};
+use crate::time;
+use rusqlite::types::Value;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Totals {
@@ -54,7 +32,7 @@ impl Totals {
         self.input + self.output + self.cache_read + self.cache_write_5m + self.cache_write_1h
     }
 
-    fn add(&mut self, o: &Totals) {
+    pub(crate) fn add(&mut self, o: &Totals) {
         self.turns += o.turns;
         self.input += o.input;
         self.output += o.output;
@@ -64,84 +42,488 @@ impl Totals {
         self.cache_write_1h += o.cache_write_1h;
         self.cost_usd += o.cost_usd;
     }
+
+    pub(crate) fn tokens(&self) -> Tokens {
+        Tokens {
+            input: self.input,
+            output: self.output,
+            cache_read: self.cache_read,
+            cache_write_5m: self.cache_write_5m,
+            cache_write_1h: self.cache_write_1h,
+        }
+    }
+
+    fn scaled(&self, sign: i64) -> Totals {
+        Totals {
+            turns: self.turns * sign,
+            input: self.input * sign,
+            output: self.output * sign,
+            reasoning: self.reasoning * sign,
+            cache_read: self.cache_read * sign,
+            cache_write_5m: self.cache_write_5m * sign,
+            cache_write_1h: self.cache_write_1h * sign,
+            cost_usd: self.cost_usd * sign as f64,
+        }
+    }
+
+    fn is_zero(&self) -> bool {
+        self.turns == 0 && self.total_tokens() == 0 && self.reasoning == 0
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
     pub totals: Totals,
     pub groups: Vec<(String, Totals)>,
-    /// (model, turns) for models with no known price.
+    /// (model, turns) for models with no known price (costed at 0), most turns first.
     pub unpriced_models: Vec<(String, i64)>,
 }
 
-pub fn summary(ledger: &Ledger, filter: &TurnFilter, group_by: GroupBy) -> Result<Summary> {
-    let conn = ledger.conn()?;
-    let where_ = filter.compile("t")?;
-    let sql = format!(
-        "SELECT {key} AS k, count(*), sum(t.input), sum(t.output), sum(t.reasoning), sum(t.cache_read),
-                sum(t.cache_write_5m), sum(t.cache_write_1h)
-         FROM turns t {where_} GROUP BY k",
-        key = group_by.key_sql(),
-        where_ = where_.sql
-    );
-    let mut stmt = conn.prepare(&sql).map_err(|e| ledger.err(e))?;
-    let rows = stmt
-        .query_map(rusqlite::params_from_iter(where_.params.iter()), |r| {
-            Ok((
-                r.get::<_, Option<String>>(0)?.unwrap_or_default(),
-                Totals {
-                    turns: r.get(1)?,
-                    input: r.get(2)?,
-                    output: r.get(3)?,
-                    reasoning: r.get(4)?,
-                    cache_read: r.get(5)?,
-                    cache_write_5m: r.get(6)?,
-                    cache_write_1h: r.get(7)?,
-                    cost_usd: 0.0,
-                },
-            ))
-        })
-        .map_err(|e| ledger.err(e))?;
-    let mut groups = Vec::new();
-    for row in rows {
-        groups.push(row.map_err(|e| ledger.err(e))?);
-    }
-    let mut totals = Totals::default();
-    for (_, g) in &groups {
-        totals.add(g);
-    }
-    // Largest spend first; ties (and day groups) by key for a stable order.
-    if group_by == GroupBy::Day {
-        groups.sort_by(|a, b| a.0.cmp(&b.0));
-    } else {
-        groups.sort_by(|a, b| {
-            b.1.total_tokens()
-                .cmp(&a.1.total_tokens())
-                .then(a.0.cmp(&b.0))
-        });
-    }
-    let unpriced_models = unpriced(ledger, filter)?;
-    Ok(Summary {
-        totals,
-        groups,
-        unpriced_models,
-    })
+/// Options of `summary` besides the filter.
+#[derive(Debug, Clone)]
+pub struct SummaryOptions {
+    pub group_by: GroupBy,
+    /// IANA zone for day/week/month keys; UTC when `None`.
+    pub timezone: Option<String>,
 }
 
-/// Models without a price (all of them, until the price table lands) and their turn counts.
-fn unpriced(ledger: &Ledger, filter: &TurnFilter) -> Result<Vec<(String, i64)>> {
-    let conn = ledger.conn()?;
-    let where_ = filter.compile("t")?;
-    let sql = format!(
-        "SELECT t.model, count(*) FROM turns t {} GROUP BY t.model ORDER BY count(*) DESC, t.model",
-        where_.sql
-    );
-    let mut stmt = conn.prepare(&sql).map_err(|e| ledger.err(e))?;
-    let rows = stmt
-        .query_map(rusqlite::params_from_iter(where_.params.iter()), |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+impl Default for SummaryOptions {
+    fn default() -> Self {
+        SummaryOptions {
+            group_by: GroupBy::Model,
+            timezone: None,
+        }
+    }
+}
+
+pub fn summary(ledger: &Ledger, filter: &TurnFilter, opts: &SummaryOptions) -> Result<Summary> {
+    summary_at(ledger, filter, opts, time::now_ms())
+}
+
+/// `summary` with relative bounds taken from `now_ms`.
+pub(crate) fn summary_at(
+    ledger: &Ledger,
+    filter: &TurnFilter,
+    opts: &SummaryOptions,
+    now_ms: i64,
+) -> Result<Summary> {
+    let f = filter.resolve(now_ms)?;
+    f.check_window()?;
+    let prices = PriceTable::load(ledger.home())?;
+    let mut acc = Accumulator::new(ledger, &f, opts, &prices)?;
+    let tool_mode = opts.group_by == GroupBy::Tool;
+
+    // Whole 15-minute buckets inside [since, until) come from the rollup.
+    let lo = f
+        .since
+        .map(|s| s + (BUCKET_MS - s.rem_euclid(BUCKET_MS)) % BUCKET_MS);
+    let hi = f.until.map(|u| u - u.rem_euclid(BUCKET_MS));
+    let rollup_window = match (lo, hi) {
+        (Some(l), Some(h)) if l >= h => None,
+        _ if tool_mode => None,
+        _ => Some((lo, hi)),
+    };
+    match rollup_window {
+        Some((lo, hi)) => {
+            acc.read_rollup(lo, hi)?;
+            // Edges: [since, lo) and [hi, until) from the turns themselves.
+            if let (Some(s), Some(l)) = (f.since, lo) {
+                acc.read_turns(Some(s), Some(l), None)?;
+            }
+            if let (Some(h), Some(u)) = (hi, f.until) {
+                acc.read_turns(Some(h), Some(u), None)?;
+            }
+            acc.restamp_messages(lo, hi)?;
+        }
+        None => acc.read_turns(f.since, f.until, None)?,
+    }
+    Ok(acc.finish(&opts.group_by))
+}
+
+/// A row's dimensions, borrowed from the SQLite row being read.
+struct Dims<'r> {
+    session_id: &'r str,
+    harness: &'r str,
+    model: &'r str,
+    provider: &'r str,
+    project: &'r str,
+    branch: &'r str,
+    ts_ms: i64,
+}
+
+struct ModelInfo {
+    display: String,
+    price: Option<ModelPrice>,
+    provider: Option<String>,
+}
+
+struct Accumulator<'a> {
+    ledger: &'a Ledger,
+    f: &'a Resolved,
+    group_by: GroupBy,
+    prices: &'a PriceTable,
+    calendar: Calendar,
+    tags: Option<TagIndex>,
+    /// (key index, wanted value) of the tag filter.
+    want: Vec<(usize, String)>,
+    group_tag: Option<usize>,
+    model_idx: HashMap<String, usize>,
+    models: Vec<ModelInfo>,
+    groups: HashMap<String, Totals>,
+    totals: Totals,
+    unpriced: HashMap<String, i64>,
+}
+
+const TURN_COLUMNS: &str = "session_id, harness, model, COALESCE(provider, ''), COALESCE(project, ''),
+    COALESCE(branch, ''), ts_ms, input, output, reasoning, cache_read, cache_write_5m, cache_write_1h,
+    message_id, tool_calls";
+
+impl<'a> Accumulator<'a> {
+    fn new(
+        ledger: &'a Ledger,
+        f: &'a Resolved,
+        opts: &SummaryOptions,
+        prices: &'a PriceTable,
+    ) -> Result<Self> {
+        let mut keys: Vec<String> = f.tags.iter().map(|(k, _)| k.clone()).collect();
+        if let GroupBy::Tag(k) = &opts.group_by {
+            if !keys.contains(k) {
+                keys.push(k.clone());
+            }
+        }
+        let tags = if keys.is_empty() {
+            None
+        } else {
+            Some(TagIndex::load(ledger, &keys)?)
+        };
+        let want = f
+            .tags
+            .iter()
+            .enumerate()
+            .map(|(i, (_, v))| (i, v.clone()))
+            .collect();
+        let group_tag = match &opts.group_by {
+            GroupBy::Tag(k) => keys.iter().position(|x| x == k),
+            _ => None,
+        };
+        Ok(Accumulator {
+            ledger,
+            f,
+            group_by: opts.group_by.clone(),
+            prices,
+            calendar: Calendar::new(time_zone(opts.timezone.as_deref())?),
+            tags,
+            want,
+            group_tag,
+            model_idx: HashMap::new(),
+            models: Vec::new(),
+            groups: HashMap::new(),
+            totals: Totals::default(),
+            unpriced: HashMap::new(),
         })
-        .map_err(|e| ledger.err(e))?;
-    rows.collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(|e| ledger.err(e))
+    }
+
+    /// Rollup rows of whole buckets in `[lo, hi)`; with a tag filter, only the sessions
+    /// whose own tags match (turns matching through message stamps come from `restamp`).
+    fn read_rollup(&mut self, lo: Option<i64>, hi: Option<i64>) -> Result<()> {
+        let (mut where_, mut params) = self.f.where_sql("bucket_ms", lo, hi);
+        if let Some(tags) = &self.tags {
+            if !self.want.is_empty() {
+                let sessions = tags.matching_sessions(&self.want);
+                let list = serde_json::to_string(&sessions).unwrap_or_else(|_| "[]".into());
+                where_ = if where_.is_empty() {
+                    "WHERE session_id IN (SELECT value FROM json_each(?))".to_string()
+                } else {
+                    format!("{where_} AND session_id IN (SELECT value FROM json_each(?))")
+                };
+                params.push(Value::Text(list));
+            }
+        }
+        let sql = format!(
+            "SELECT session_id, harness, model, provider, project, branch, bucket_ms, input, output, reasoning,
+                    cache_read, cache_write_5m, cache_write_1h, turns, ctx
+             FROM turn_rollup {where_}"
+        );
+        let conn = self.ledger.conn()?;
+        let mut stmt = conn.prepare_cached(&sql).map_err(|e| self.ledger.err(e))?;
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(params.iter()))
+            .map_err(|e| self.ledger.err(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.ledger.err(e))? {
+            let get = |i| r.get_ref(i).and_then(|v| Ok(v.as_str()?));
+            let (dims, t) = (|| -> rusqlite::Result<_> {
+                Ok((
+                    Dims {
+                        session_id: get(0)?,
+                        harness: get(1)?,
+                        model: get(2)?,
+                        provider: get(3)?,
+                        project: get(4)?,
+                        branch: get(5)?,
+                        ts_ms: r.get(6)?,
+                    },
+                    Totals {
+                        input: r.get(7)?,
+                        output: r.get(8)?,
+                        reasoning: r.get(9)?,
+                        cache_read: r.get(10)?,
+                        cache_write_5m: r.get(11)?,
+                        cache_write_1h: r.get(12)?,
+                        turns: r.get(13)?,
+                        cost_usd: 0.0,
+                    },
+                ))
+            })()
+            .map_err(|e| self.ledger.err(e))?;
+            let ctx: i64 = r.get(14).map_err(|e| self.ledger.err(e))?;
+            if t.is_zero() {
+                continue;
+            }
+            self.add(&dims, None, &[], t, ctx as u8, false);
+        }
+        Ok(())
+    }
+
+    /// Turns in `[lo, hi)`, each folded with its own message stamps. With `messages`, only
+    /// those message ids.
+    fn read_turns(
+        &mut self,
+        lo: Option<i64>,
+        hi: Option<i64>,
+        messages: Option<&str>,
+    ) -> Result<()> {
+        self.scan_turns(lo, hi, messages, |acc, dims, message, tools, t| {
+            let ctx = t.tokens().context_class();
+            acc.add(dims, Some(message), tools, t, ctx, false);
+        })
+    }
+
+    /// Turns stamped by message id inside the rollup window were counted above with their
+    /// session's tags only: take that contribution back and count them with their own.
+    fn restamp_messages(&mut self, lo: Option<i64>, hi: Option<i64>) -> Result<()> {
+        let Some(tags) = &self.tags else {
+            return Ok(());
+        };
+        let messages = tags.stamped_messages();
+        if messages.is_empty() {
+            return Ok(());
+        }
+        let list = serde_json::to_string(&messages).unwrap_or_else(|_| "[]".into());
+        self.scan_turns(lo, hi, Some(&list), |acc, dims, message, tools, t| {
+            let ctx = t.tokens().context_class();
+            acc.add(dims, None, tools, t.clone(), ctx, true);
+            acc.add(dims, Some(message), tools, t, ctx, false);
+        })
+    }
+
+    fn scan_turns(
+        &mut self,
+        lo: Option<i64>,
+        hi: Option<i64>,
+        messages: Option<&str>,
+        mut each: impl FnMut(&mut Self, &Dims<'_>, &str, &[String], Totals),
+    ) -> Result<()> {
+        let (mut where_, mut params) = self.f.where_sql("ts_ms", lo, hi);
+        if let Some(list) = messages {
+            let clause = "message_id IN (SELECT value FROM json_each(?))";
+            where_ = if where_.is_empty() {
+                format!("WHERE {clause}")
+            } else {
+                format!("{where_} AND {clause}")
+            };
+            params.push(Value::Text(list.to_string()));
+        }
+        let sql = format!("SELECT {TURN_COLUMNS} FROM turns {where_}");
+        let ledger = self.ledger;
+        let conn = ledger.conn()?;
+        let mut stmt = conn.prepare_cached(&sql).map_err(|e| ledger.err(e))?;
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(params.iter()))
+            .map_err(|e| ledger.err(e))?;
+        let want_tools = self.group_by == GroupBy::Tool;
+        let mut tools: Vec<String> = Vec::new();
+        while let Some(r) = rows.next().map_err(|e| ledger.err(e))? {
+            let get = |i| r.get_ref(i).and_then(|v| Ok(v.as_str()?));
+            let (dims, t, message) = (|| -> rusqlite::Result<_> {
+                Ok((
+                    Dims {
+                        session_id: get(0)?,
+                        harness: get(1)?,
+                        model: get(2)?,
+                        provider: get(3)?,
+                        project: get(4)?,
+                        branch: get(5)?,
+                        ts_ms: r.get(6)?,
+                    },
+                    Totals {
+                        turns: 1,
+                        input: r.get(7)?,
+                        output: r.get(8)?,
+                        reasoning: r.get(9)?,
+                        cache_read: r.get(10)?,
+                        cache_write_5m: r.get(11)?,
+                        cache_write_1h: r.get(12)?,
+                        cost_usd: 0.0,
+                    },
+                    get(13)?,
+                ))
+            })()
+            .map_err(|e| ledger.err(e))?;
+            tools.clear();
+            if want_tools {
+                let raw = get(14).map_err(|e| ledger.err(e))?;
+                let calls: Vec<ToolCall> = serde_json::from_str(raw).unwrap_or_default();
+                tools.extend(calls.into_iter().map(|c| c.name));
+            }
+            each(self, &dims, message, &tools, t);
+        }
+        Ok(())
+    }
+
+    /// Counts `t` (negated when `undo`) under its group, if its folded tags pass the filter.
+    /// `message == None` folds session stamps only (how rollup rows were counted).
+    fn add(
+        &mut self,
+        d: &Dims<'_>,
+        message: Option<&str>,
+        tools: &[String],
+        t: Totals,
+        ctx: u8,
+        undo: bool,
+    ) {
+        let mut group_tag: Option<String> = None;
+        if let Some(tags) = &self.tags {
+            let mut folded: Vec<Option<&str>> = Vec::with_capacity(self.want.len() + 1);
+            tags.fold(d.session_id, message, &mut folded);
+            if !self
+                .want
+                .iter()
+                .all(|(k, v)| folded[*k] == Some(v.as_str()))
+            {
+                return;
+            }
+            group_tag = self.group_tag.and_then(|k| folded[k]).map(str::to_string);
+        }
+        let idx = match self.model_idx.get(d.model) {
+            Some(i) => *i,
+            None => {
+                let price = self.prices.lookup(d.model).cloned();
+                let m = display_model(d.model);
+                self.models.push(ModelInfo {
+                    display: if m.is_empty() {
+                        "(unknown)".to_string()
+                    } else {
+                        m.to_string()
+                    },
+                    provider: price.as_ref().and_then(|p| p.provider.clone()),
+                    price,
+                });
+                self.model_idx
+                    .insert(d.model.to_string(), self.models.len() - 1);
+                self.models.len() - 1
+            }
+        };
+        let info = &self.models[idx];
+        let sign = if undo { -1 } else { 1 };
+        let mut t = t;
+        match &info.price {
+            Some(p) => t.cost_usd = p.rates(ctx).cost(&t.tokens()),
+            None => *self.unpriced.entry(info.display.clone()).or_default() += sign * t.turns,
+        }
+        let t = t.scaled(sign);
+        self.totals.add(&t);
+        let or_none = |s: &str| {
+            if s.is_empty() {
+                NONE_KEY.to_string()
+            } else {
+                s.to_string()
+            }
+        };
+        let key = match &self.group_by {
+            GroupBy::Model => info.display.clone(),
+            GroupBy::Provider => prefix_provider(d.model)
+                .map(str::to_string)
+                .or_else(|| (!d.provider.is_empty()).then(|| d.provider.to_string()))
+                .or_else(|| info.provider.clone())
+                .unwrap_or_else(|| NONE_KEY.to_string()),
+            GroupBy::Harness => d.harness.to_string(),
+            GroupBy::Project => or_none(d.project),
+            GroupBy::Branch => or_none(d.branch),
+            GroupBy::Session => d.session_id.to_string(),
+            GroupBy::Day | GroupBy::Week | GroupBy::Month => {
+                self.calendar.key(&self.group_by, d.ts_ms).to_string()
+            }
+            GroupBy::Tag(_) => group_tag.unwrap_or_else(|| NONE_KEY.to_string()),
+            GroupBy::Tool => {
+                add_tools(&mut self.groups, tools, &t);
+                return;
+            }
+        };
+        self.groups.entry(key).or_default().add(&t);
+    }
+
+    fn finish(self, group_by: &GroupBy) -> Summary {
+        let mut groups: Vec<(String, Totals)> = self
+            .groups
+            .into_iter()
+            .filter(|(_, t)| !t.is_zero())
+            .collect();
+        let totals = self.totals;
+        if group_by.is_time() {
+            groups.sort_by(|a, b| a.0.cmp(&b.0));
+        } else {
+            groups.sort_by(|a, b| {
+                b.1.cost_usd
+                    .total_cmp(&a.1.cost_usd)
+                    .then(b.1.total_tokens().cmp(&a.1.total_tokens()))
+                    .then(a.0.cmp(&b.0))
+            });
+        }
+        let mut unpriced_models: Vec<(String, i64)> =
+            self.unpriced.into_iter().filter(|(_, n)| *n > 0).collect();
+        unpriced_models.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        Summary {
+            totals,
+            groups,
+            unpriced_models,
+        }
+    }
+}
+
+/// `groupBy: tool`: a turn's tokens and cost are split evenly across its tool calls (a tool
+/// called twice gets two shares; integer remainders go to the first calls), so the groups
+/// add up to the totals. Each group's `turns` counts the turns that called the tool at
+/// least once (those can add up to more than the total). Turns without tool calls form the
+/// `(none)` group.
+fn add_tools(groups: &mut HashMap<String, Totals>, tools: &[String], t: &Totals) {
+    if tools.is_empty() {
+        groups.entry(NONE_KEY.to_string()).or_default().add(t);
+        return;
+    }
+    let n = tools.len() as i64;
+    // Works for negative (undo) values too: the same split, negated.
+    let share = |v: i64, i: i64| {
+        let (q, r) = (v / n, v % n);
+        q + if i < r.abs() { r.signum() } else { 0 }
+    };
+    let mut seen: Vec<&str> = Vec::new();
+    for (i, name) in tools.iter().enumerate() {
+        let i = i as i64;
+        let part = Totals {
+            turns: if seen.contains(&name.as_str()) {
+                0
+            } else {
+                t.turns
+            },
+            input: share(t.input, i),
+            output: share(t.output, i),
+            reasoning: share(t.reasoning, i),
+            cache_read: share(t.cache_read, i),
+            cache_write_5m: share(t.cache_write_5m, i),
+            cache_write_1h: share(t.cache_write_1h, i),
+            cost_usd: t.cost_usd / n as f64,
+        };
+        seen.push(name);
+        groups.entry(name.clone()).or_default().add(&part);
+    }
 }

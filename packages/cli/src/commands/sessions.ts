@@ -1,14 +1,16 @@
 import { type Harness, type SessionRow, session, sessions } from '@relayburn/sdk';
 import { clip, formatCount, formatUsd, type Output, printFields, printJson } from '../output.js';
 import { renderTable } from '../table.js';
-import { UsageError } from '../usage.js';
+import { parseTagFlags, UsageError } from '../usage.js';
 
-export const sessionsHelp = `Usage: burn sessions [--since <t>] [--until <t>] [--harness <h>] [--project <dir>] [--limit <n>] [--json]
+export const sessionsHelp = `Usage: burn sessions [--since <t>] [--until <t>] [--harness <h>] [--project <dir>] [--tag k=v]... [--limit <n>] [--json]
 
-Sessions with activity in the window, newest first (default 50).
+Sessions with activity in the window, newest first (default 50), with their cost and tags.
+--tag k=v (repeatable) and --tags k=v[,k=v] keep sessions whose folded tags match.
 
 Examples:
   burn sessions --since 24h
+  burn sessions --tags spawner=pear --limit 10
   burn sessions --limit 10 --json`;
 
 export const sessionHelp = `Usage: burn session <id> [--json]
@@ -25,6 +27,8 @@ export interface SessionsArgs {
   harness?: string | undefined;
   project?: string | undefined;
   limit?: string | undefined;
+  tag?: string[] | undefined;
+  tags?: string[] | undefined;
   ledgerHome?: string | undefined;
 }
 
@@ -40,6 +44,7 @@ export async function runSessions(a: SessionsArgs, out: Output): Promise<void> {
     until: a.until,
     harness: a.harness as Harness | undefined,
     project: a.project,
+    tags: parseTagFlags(a.tag, a.tags),
     limit,
     ledgerHome: a.ledgerHome,
   });
@@ -59,6 +64,7 @@ export async function runSessions(a: SessionsArgs, out: Output): Promise<void> {
       { header: 'TURNS', value: (r) => formatCount(r.turns), align: 'right' },
       { header: 'TOKENS', value: (r) => formatCount(r.totalTokens), align: 'right' },
       { header: 'COST', value: (r) => formatUsd(r.costUsd), align: 'right' },
+      { header: 'TAGS', value: (r) => clip(formatTags(r.tags), 40) },
       { header: 'TITLE', value: (r) => clip(r.title ?? '', 50) },
     ])}\n`,
   );
@@ -98,6 +104,7 @@ export async function runSession(
         value: (t) => formatCount(t.cacheWrite5mTokens + t.cacheWrite1hTokens),
         align: 'right',
       },
+      { header: 'COST', value: (t) => formatUsd(t.costUsd), align: 'right' },
       { header: 'TOOLS', value: (t) => clip(t.toolCalls.map((c) => c.name).join(' '), 40) },
     ])}\n`,
   );
@@ -118,5 +125,13 @@ function printSessionHeader(s: SessionRow): void {
       `${formatCount(s.totalTokens)} (in ${formatCount(s.inputTokens)}, out ${formatCount(s.outputTokens)}, cache read ${formatCount(s.cacheReadTokens)})`,
     ],
     ['cost', formatUsd(s.costUsd)],
+    ['tags', formatTags(s.tags)],
   ]);
+}
+
+function formatTags(tags: Record<string, string>): string {
+  return Object.entries(tags)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
 }

@@ -1,26 +1,36 @@
 import { type GroupBy, type Harness, type SummaryGroup, summary } from '@relayburn/sdk';
 import { formatCount, formatUsd, type Output, printJson } from '../output.js';
 import { renderTable } from '../table.js';
+import { parseTagFlags } from '../usage.js';
 
 export const summaryHelp = `Usage: burn summary [--since <t>] [--until <t>] [--by <dim>] [filters] [--json]
 
 Token totals and cost of the turns in the ledger, grouped by one dimension.
-Each API call is counted once, with its final usage.
+Each API call is counted once, with its final usage, priced at list prices
+(override in $RELAYBURN_HOME/prices.json). Unpriced models count $0 and are listed.
 
 Options:
-  --since <t>       from: ISO-8601 instant or relative (30m, 24h, 7d, 4w, 3mo)
-  --until <t>       to (exclusive), same forms
-  --by <dim>        model (default), harness, session or day
-  --harness <h>     claude-code, codex or opencode
-  --session <id>    one session
-  --model <m>       one model
-  --project <dir>   one project (working directory)
-  --json            print {totals, groups, unpricedModels} as JSON
+  --since <t>         from: ISO-8601 instant or relative (30m, 24h, 7d, 4w, 3mo)
+  --until <t>         to (exclusive), same forms
+  --by <dim>          model (default), provider, harness, project, branch, session,
+                      day, week, month, tool or tag:<key>
+  --tag k=v           only turns whose folded tags match (repeatable; all must match)
+  --tags k=v[,k=v]    the same, comma-separated
+  --harness <h>       claude-code, codex or opencode
+  --session <id>      one session
+  --model <m>         one model
+  --project <dir>     one project (working directory)
+  --timezone <tz>     IANA zone for day/week/month (default UTC), e.g. Europe/Paris
+  --json              print {totals, groups, unpricedModels} as JSON
+
+--by tool splits each turn's tokens and cost evenly across the tools it called;
+turns without tool calls are grouped as (none).
 
 Examples:
   burn summary --since 7d
-  burn summary --by day --since 30d
-  burn summary --by session --json`;
+  burn summary --tags spawner=pear --by model
+  burn summary --tag persona=reviewer --by day --since 30d --timezone Europe/Paris
+  burn summary --by tag:workflowId --json`;
 
 export interface SummaryArgs {
   since?: string | undefined;
@@ -30,6 +40,9 @@ export interface SummaryArgs {
   session?: string | undefined;
   model?: string | undefined;
   project?: string | undefined;
+  tag?: string[] | undefined;
+  tags?: string[] | undefined;
+  timezone?: string | undefined;
   ledgerHome?: string | undefined;
 }
 
@@ -42,10 +55,16 @@ export async function runSummary(a: SummaryArgs, out: Output): Promise<void> {
     session: a.session,
     model: a.model,
     project: a.project,
+    tags: parseTagFlags(a.tag, a.tags),
+    timezone: a.timezone,
     ledgerHome: a.ledgerHome,
   });
   if (out.json) {
     printJson(s);
+    return;
+  }
+  if (s.totals.turns === 0) {
+    process.stdout.write('no turns match (run `burn ingest` first, or widen the filters)\n');
     return;
   }
   const rows: SummaryGroup[] = [...s.groups, { key: 'TOTAL', ...s.totals }];

@@ -1,0 +1,153 @@
+//! Writes a synthetic ledger for the query bench: `turns` turns in sessions of 50, spread
+//! over 180 days, across the three harnesses and a handful of models, plus `stamps` stamps
+//! (by session id, and 5% by message id). Rows go through the real schema and triggers
+//! (sessions, rollup, stamp folding), in one transaction. Deterministic.
+//!
+//! Usage: cargo run --release -p relayburn-core --example gen_ledger -- <ledger-home> [turns] [stamps]
+
+use rusqlite::{params, Connection};
+
+/// A small deterministic generator (SplitMix64), so the bench ledger is the same every time.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> i64 {
+        (self.next() % n) as i64
+    }
+}
+
+const MODELS: &[(&str, &str, &str)] = &[
+    ("claude-code", "claude-sonnet-4-5-20250929", "anthropic"),
+    ("claude-code", "claude-opus-4-1-20250805", "anthropic"),
+    ("claude-code", "claude-haiku-4-5-20251001", "anthropic"),
+    ("codex", "gpt-5-codex", "openai"),
+    ("opencode", "google/gemini-2.5-pro", "google"),
+];
+const TOOLS: &[&str] = &["Bash", "Read", "Edit", "Grep", "Write", "Task"];
+const PERSONAS: &[&str] = &["reviewer", "coder", "planner", "tester", "writer"];
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let home = args
+        .first()
+        .ok_or("usage: gen_ledger <ledger-home> [turns] [stamps]")?;
+    let turns: i64 = args
+        .get(1)
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(1_000_000);
+    let stamps: i64 = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(5_000);
+    // Creates and migrates the ledger.
+    let ledger = relayburn_core::open_ledger(Some(home))?;
+    let path = ledger.path().to_path_buf();
+    drop(ledger);
+
+    let mut conn = Connection::open(&path)?;
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;")?;
+    let tx = conn.transaction()?;
+    let mut rng = Rng(42);
+    let end_ms: i64 = 1_793_491_200_000; // 2026-11-01T00:00:00Z
+    let span_ms: i64 = 180 * 86_400_000;
+    let per_session = 50;
+    let sessions = (turns + per_session - 1) / per_session;
+    {
+        let mut ins = tx.prepare(
+            "INSERT INTO turns (id, harness, session_id, message_id, request_id, ts_ms, model, provider,
+                project, branch, input, output, reasoning, cache_read, cache_write_5m, cache_write_1h,
+                stop_reason, complete, tool_calls)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 1, ?18)",
+        )?;
+        let mut n = 0;
+        for s in 0..sessions {
+            let (harness, model, provider) = MODELS[rng.below(MODELS.len() as u64) as usize];
+            let session_id = format!("{:08x}-bench-{s:012}", rng.next() as u32);
+            let project = format!("/home/dev/project-{}", rng.below(40));
+            let branch = ["main", "dev", "feature"][rng.below(3) as usize];
+            let start = end_ms - span_ms + rng.below(span_ms as u64);
+            for i in 0..per_session {
+                if n == turns {
+                    break;
+                }
+                n += 1;
+                let message_id = format!("msg-{s}-{i}");
+                let cache_read = rng.below(180_000) + if rng.below(50) == 0 { 150_000 } else { 0 };
+                let output = rng.below(4_000);
+                let reasoning = if harness == "codex" { output / 2 } else { 0 };
+                let calls: Vec<String> = (0..rng.below(3))
+                    .map(|c| {
+                        format!(
+                            r#"{{"id":"tu-{s}-{i}-{c}","name":"{}","target":"src/lib.rs","argsHash":"0123456789abcdef"}}"#,
+                            TOOLS[rng.below(TOOLS.len() as u64) as usize]
+                        )
+                    })
+                    .collect();
+                ins.execute(params![
+                    relayburn_core::hash::id64(&format!("{harness}|{message_id}")),
+                    harness,
+                    session_id,
+                    message_id,
+                    format!("req-{s}-{i}"),
+                    start + i * (5_000 + rng.below(60_000)),
+                    model,
+                    provider,
+                    project,
+                    branch,
+                    rng.below(5_000),
+                    output,
+                    reasoning,
+                    cache_read,
+                    rng.below(8_000),
+                    if rng.below(4) == 0 {
+                        rng.below(20_000)
+                    } else {
+                        0
+                    },
+                    "end_turn",
+                    format!("[{}]", calls.join(",")),
+                ])?;
+            }
+        }
+        let mut stamp = tx.prepare(
+            "INSERT INTO stamps (id, session_id, message_id, enrichment, ts_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        // Stamps name existing sessions by re-deriving their ids is not possible (random
+        // prefixes), so read a sample back.
+        let ids: Vec<String> = {
+            let mut q = tx.prepare("SELECT session_id FROM sessions ORDER BY session_id")?;
+            let rows = q.query_map([], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for k in 0..stamps {
+            let session = &ids[rng.below(ids.len() as u64) as usize];
+            let enrichment = format!(
+                r#"{{"persona":"{}","spawner":"{}","workflowId":"wf-{}"}}"#,
+                PERSONAS[rng.below(PERSONAS.len() as u64) as usize],
+                if rng.below(3) == 0 { "apple" } else { "pear" },
+                rng.below(1_000)
+            );
+            let by_message = k % 20 == 0;
+            stamp.execute(params![
+                format!("{k:016x}"),
+                (!by_message).then_some(session.as_str()),
+                by_message.then(|| format!("msg-{}-{}", rng.below(sessions as u64), rng.below(50))),
+                enrichment,
+                end_ms - span_ms + rng.below(span_ms as u64),
+            ])?;
+        }
+    }
+    tx.commit()?;
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+    println!(
+        "wrote {turns} turns in {sessions} sessions and {stamps} stamps to {}",
+        path.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,125 @@
+//! Model-name normalization: the spellings harnesses and clouds use for one model, reduced
+//! step by step to the price table's key. Each step is tried against the table in turn, so
+//! a name that is itself a key (`codex-mini-latest`) is never over-normalized.
+
+/// The model as a group key (DESIGN §8): the id as written, minus any provider prefix
+/// (`anthropic/claude-x` → `claude-x`; `publishers/google/models/gemini-x` → `gemini-x`).
+pub fn display_model(raw: &str) -> &str {
+    let trimmed = raw.trim();
+    match trimmed.rfind('/') {
+        Some(i) => &trimmed[i + 1..],
+        None => trimmed,
+    }
+}
+
+/// The provider named by a `provider/model` prefix, if any.
+pub fn prefix_provider(raw: &str) -> Option<&str> {
+    let trimmed = raw.trim();
+    let i = trimmed.find('/')?;
+    let head = &trimmed[..i];
+    (!head.is_empty()).then_some(head)
+}
+
+/// Bedrock cross-region inference prefixes (`us.anthropic.claude-…`).
+const REGIONS: &[&str] = &["us", "eu", "apac", "global", "au", "jp", "ca", "us-gov"];
+/// Vendor prefixes of Bedrock model ids (`anthropic.claude-…-v1:0`).
+const VENDORS: &[&str] = &[
+    "anthropic",
+    "openai",
+    "google",
+    "meta",
+    "amazon",
+    "mistral",
+    "cohere",
+];
+
+/// Candidate keys for `raw`, most specific first. Lower-cased; duplicates removed.
+pub fn candidates(raw: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |s: &str| {
+        if !s.is_empty() && !out.iter().any(|o| o == s) {
+            out.push(s.to_string());
+        }
+    };
+    let lower = raw.trim().to_ascii_lowercase();
+    push(&lower);
+    // `claude-sonnet-4-5[1m]` (Claude Code's long-context alias) → base id.
+    let mut s = match lower.find('[') {
+        Some(i) => lower[..i].to_string(),
+        None => lower.clone(),
+    };
+    s = display_model(&s).to_string();
+    push(&s);
+    // Vertex: `claude-sonnet-4@20250514`.
+    if let Some(i) = s.find('@') {
+        s.truncate(i);
+    }
+    // Bedrock: `[region.]vendor.model-vN:M`.
+    while let Some(dot) = s.find('.') {
+        let head = &s[..dot];
+        if !(REGIONS.contains(&head) || VENDORS.contains(&head)) {
+            break;
+        }
+        s = s[dot + 1..].to_string();
+    }
+    // `:0` (Bedrock revision), `:free`, `:thinking` (routers).
+    if let Some(i) = s.find(':') {
+        s.truncate(i);
+    }
+    push(&s);
+    s = strip_version(&s).to_string();
+    push(&s);
+    s = strip_date(&s).to_string();
+    push(&s);
+    for suffix in ["-latest", "-preview", "-thinking"] {
+        if let Some(rest) = s.strip_suffix(suffix) {
+            s = strip_date(rest).to_string();
+            push(&s);
+        }
+    }
+    out
+}
+
+/// `-v1`, `-v2` (Bedrock and Vertex revision suffixes).
+fn strip_version(s: &str) -> &str {
+    if let Some(i) = s.rfind("-v") {
+        let tail = &s[i + 2..];
+        if !tail.is_empty() && tail.bytes().all(|b| b.is_ascii_digit()) {
+            return &s[..i];
+        }
+    }
+    s
+}
+
+/// `-20250929`, `-2025-04-14`, and Google's `-05-06` preview dates.
+fn strip_date(s: &str) -> &str {
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    if let Some(i) = s.rfind('-') {
+        let tail = &s[i + 1..];
+        if tail.len() == 8 && digits(tail) {
+            return &s[..i];
+        }
+    }
+    let b = s.as_bytes();
+    // -YYYY-MM-DD
+    if b.len() > 11 && b[b.len() - 11] == b'-' {
+        let tail = &s[s.len() - 10..];
+        let parts: Vec<&str> = tail.split('-').collect();
+        if parts.len() == 3
+            && parts[0].len() == 4
+            && parts[1].len() == 2
+            && parts[2].len() == 2
+            && parts.iter().all(|p| digits(p))
+        {
+            return &s[..s.len() - 11];
+        }
+    }
+    // -MM-DD (gemini-2.5-pro-preview-05-06)
+    if b.len() > 6 && b[b.len() - 6] == b'-' && b[b.len() - 3] == b'-' {
+        let (mm, dd) = (&s[s.len() - 5..s.len() - 3], &s[s.len() - 2..]);
+        if digits(mm) && digits(dd) {
+            return &s[..s.len() - 6];
+        }
+    }
+    s
+}

@@ -1,0 +1,192 @@
+use super::*;
+
+fn close(a: f64, b: f64) {
+    assert!((a - b).abs() < 1e-9, "{a} != {b}");
+}
+
+fn tokens(input: i64, output: i64, cache_read: i64, w5: i64, w1: i64) -> Tokens {
+    Tokens {
+        input,
+        output,
+        cache_read,
+        cache_write_5m: w5,
+        cache_write_1h: w1,
+    }
+}
+
+#[test]
+fn shipped_table_parses_and_covers_the_harness_models() {
+    let t = PriceTable::builtin().unwrap();
+    for m in [
+        "claude-opus-4-5",
+        "claude-sonnet-4-5",
+        "claude-haiku-4-5",
+        "claude-3-5-haiku",
+        "gpt-5",
+        "gpt-5-codex",
+        "gpt-5-mini",
+        "gpt-4.1",
+        "o3",
+        "o4-mini",
+        "gemini-2.5-pro",
+        "gemini-2.5-flash",
+    ] {
+        assert!(t.lookup(m).is_some(), "{m} has no price");
+    }
+}
+
+#[test]
+fn each_token_class_at_list_price() {
+    let t = PriceTable::builtin().unwrap();
+    let sonnet = t.lookup("claude-sonnet-4-5-20250929").unwrap();
+    // $3 in, $15 out, $0.30 cache read, $3.75 5-minute write, $6 1-hour write per MTok.
+    close(sonnet.turn_cost(&tokens(100_000, 0, 0, 0, 0)), 0.3);
+    close(sonnet.turn_cost(&tokens(0, 1_000_000, 0, 0, 0)), 15.0);
+    close(sonnet.turn_cost(&tokens(0, 0, 100_000, 0, 0)), 0.03);
+    close(sonnet.turn_cost(&tokens(0, 0, 0, 100_000, 0)), 0.375);
+    close(sonnet.turn_cost(&tokens(0, 0, 0, 0, 100_000)), 0.6);
+    // 1000·3 + 2000·15 + 10000·0.3 + 4000·3.75 + 3000·6 = 69,000 µ$.
+    close(
+        sonnet.turn_cost(&tokens(1_000, 2_000, 10_000, 4_000, 3_000)),
+        0.069,
+    );
+    let opus = t.lookup("claude-opus-4-1").unwrap();
+    close(opus.turn_cost(&tokens(0, 0, 0, 1_000_000, 0)), 18.75);
+    close(opus.turn_cost(&tokens(0, 0, 0, 0, 1_000_000)), 30.0);
+}
+
+#[test]
+fn long_context_tier_applies_above_200k_prompt_tokens() {
+    let t = PriceTable::builtin().unwrap();
+    let sonnet = t.lookup("claude-sonnet-4-5").unwrap();
+    // Exactly 200k is still the base tier.
+    close(sonnet.turn_cost(&tokens(200_000, 0, 0, 0, 0)), 0.6);
+    // 150k input + 60k cache read = 210k prompt: $6 in, $22.50 out, $0.60 cache read.
+    close(
+        sonnet.turn_cost(&tokens(150_000, 1_000, 60_000, 0, 0)),
+        (150_000.0 * 6.0 + 1_000.0 * 22.5 + 60_000.0 * 0.6) / 1e6,
+    );
+    let gemini = t.lookup("gemini-2.5-pro").unwrap();
+    close(gemini.turn_cost(&tokens(250_000, 1_000, 0, 0, 0)), 0.64);
+    close(gemini.turn_cost(&tokens(100_000, 1_000, 0, 0, 0)), 0.135);
+    // Haiku has no tier: a long prompt stays at base price.
+    let haiku = t.lookup("claude-haiku-4-5").unwrap();
+    close(haiku.turn_cost(&tokens(300_000, 0, 0, 0, 0)), 0.3);
+}
+
+#[test]
+fn reasoning_is_inside_output_and_never_billed_twice() {
+    let t = PriceTable::builtin().unwrap();
+    let codex = t.lookup("gpt-5-codex").unwrap();
+    // Codex: 10k fresh input, 90k cached, 5k output of which 4k reasoning:
+    // 10000·1.25 + 90000·0.125 + 5000·10 = 73,750 µ$ (the 4k reasoning is not added again).
+    close(
+        codex.turn_cost(&tokens(10_000, 5_000, 90_000, 0, 0)),
+        0.07375,
+    );
+}
+
+#[test]
+fn normalization_table() {
+    let t = PriceTable::builtin().unwrap();
+    let cases = [
+        ("claude-sonnet-4-5-20250929", "claude-sonnet-4-5"),
+        ("Claude-Sonnet-4-5", "claude-sonnet-4-5"),
+        ("anthropic/claude-sonnet-4-5", "claude-sonnet-4-5"),
+        ("openrouter/anthropic/claude-opus-4-1", "claude-opus-4-1"),
+        ("claude-sonnet-4-5-20250929[1m]", "claude-sonnet-4-5"),
+        (
+            "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+            "claude-sonnet-4-5",
+        ),
+        (
+            "anthropic.claude-3-5-sonnet-20240620-v1:0",
+            "claude-3-5-sonnet",
+        ),
+        (
+            "global.anthropic.claude-haiku-4-5-20251001-v1:0",
+            "claude-haiku-4-5",
+        ),
+        ("claude-sonnet-4@20250514", "claude-sonnet-4"),
+        ("claude-3-5-sonnet-v2@20241022", "claude-3-5-sonnet"),
+        ("claude-3-5-sonnet-latest", "claude-3-5-sonnet"),
+        ("gpt-4.1-2025-04-14", "gpt-4.1"),
+        ("openai/gpt-5-codex", "gpt-5-codex"),
+        ("codex-mini-latest", "codex-mini-latest"),
+        ("o3-2025-04-16", "o3"),
+        ("google/gemini-2.5-pro", "gemini-2.5-pro"),
+        (
+            "publishers/google/models/gemini-2.5-flash",
+            "gemini-2.5-flash",
+        ),
+        ("gemini-2.5-pro-preview-05-06", "gemini-2.5-pro"),
+        ("gemini-3-pro-preview", "gemini-3-pro-preview"),
+    ];
+    for (raw, key) in cases {
+        assert_eq!(t.resolve(raw).as_deref(), Some(key), "{raw}");
+    }
+    for unknown in ["", "my-local-llama", "claude-unknown-9", "gpt-4.1x"] {
+        assert_eq!(t.resolve(unknown), None, "{unknown}");
+    }
+    assert_eq!(display_model("anthropic/claude-x"), "claude-x");
+    assert_eq!(display_model("claude-x"), "claude-x");
+    assert_eq!(
+        prefix_provider("openrouter/anthropic/claude-x"),
+        Some("openrouter")
+    );
+}
+
+#[test]
+fn override_file_replaces_and_adds_models() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join(OVERRIDE_FILE),
+        r#"{"models": {"claude-sonnet-4-5": {"input": 1, "output": 2},
+                       "my-local-llama": {"input": 0.5, "output": 0.5, "cacheRead": 0.1}},
+            "aliases": {"llama-prod": "my-local-llama"}}"#,
+    )
+    .unwrap();
+    let t = PriceTable::load(home.path()).unwrap();
+    let sonnet = t.lookup("claude-sonnet-4-5-20250929").unwrap();
+    // Missing cache rates default to the input rate; the shipped tier is gone with the entry.
+    close(
+        sonnet.turn_cost(&tokens(1_000_000, 1_000_000, 0, 0, 0)),
+        3.0,
+    );
+    close(
+        sonnet.turn_cost(&tokens(0, 0, 1_000_000, 1_000_000, 1_000_000)),
+        3.0,
+    );
+    close(sonnet.turn_cost(&tokens(300_000, 0, 0, 0, 0)), 0.3);
+    close(
+        t.lookup("llama-prod")
+            .unwrap()
+            .turn_cost(&tokens(0, 0, 1_000_000, 0, 0)),
+        0.1,
+    );
+    // Untouched entries keep the shipped price.
+    close(
+        t.lookup("claude-haiku-4-5")
+            .unwrap()
+            .turn_cost(&tokens(1_000_000, 0, 0, 0, 0)),
+        1.0,
+    );
+    assert_ne!(t.digest, PriceTable::builtin().unwrap().digest);
+}
+
+#[test]
+fn malformed_override_is_an_error_naming_the_file() {
+    let home = tempfile::tempdir().unwrap();
+    for bad in [
+        "{",
+        r#"{"models": {"x": {"input": -1, "output": 1}}}"#,
+        r#"{"models": {"x": {"input": 1, "output": 1, "tiers": [{"above": 123, "input": 2}]}}}"#,
+        r#"{"models": {"x": {"input": 1}}}"#,
+        r#"{"modles": {}}"#,
+    ] {
+        std::fs::write(home.path().join(OVERRIDE_FILE), bad).unwrap();
+        let err = PriceTable::load(home.path()).unwrap_err();
+        assert_eq!(err.code(), "IO", "{bad}");
+        assert!(err.path().unwrap().ends_with(OVERRIDE_FILE));
+    }
+}
