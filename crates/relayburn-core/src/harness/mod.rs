@@ -5,6 +5,9 @@ pub mod codex;
 pub mod opencode;
 pub mod records;
 
+#[cfg(test)]
+mod fuzz_tests;
+
 use crate::scan::Line;
 use records::Records;
 use serde::{Deserialize, Serialize};

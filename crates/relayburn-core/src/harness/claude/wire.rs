@@ -124,9 +124,24 @@ pub(super) struct UserBlock<'a> {
 }
 
 /// A token count: a non-negative JSON integer, anything else (negative, float, string,
-/// null, object) reads as 0, so one odd field never drops a row.
+/// null, object) reads as 0, so one odd field never drops a row. Values above
+/// [`MAX_COUNT`] are corrupt (no log holds a quadrillion tokens; epoch ms are far below) and
+/// read as 0 too, so sums of counts can never overflow.
 #[derive(Default, Clone, Copy)]
 pub(crate) struct Count(pub i64);
+
+/// The largest count accepted: 10^15.
+pub(crate) const MAX_COUNT: i64 = 1_000_000_000_000_000;
+
+impl Count {
+    fn sane(v: i64) -> i64 {
+        if (0..=MAX_COUNT).contains(&v) {
+            v
+        } else {
+            0
+        }
+    }
+}
 
 impl<'de> Deserialize<'de> for Count {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -137,10 +152,10 @@ impl<'de> Deserialize<'de> for Count {
                 f.write_str("a token count")
             }
             fn visit_u64<E>(self, v: u64) -> Result<Count, E> {
-                Ok(Count(i64::try_from(v).unwrap_or(0)))
+                Ok(Count(i64::try_from(v).map_or(0, Count::sane)))
             }
             fn visit_i64<E>(self, v: i64) -> Result<Count, E> {
-                Ok(Count(v.max(0)))
+                Ok(Count(Count::sane(v)))
             }
             fn visit_f64<E>(self, _: f64) -> Result<Count, E> {
                 Ok(Count(0))

@@ -1,0 +1,242 @@
+//! Mutation fuzzing of every reader, run by `cargo test`: valid rows of each harness are
+//! corrupted thousands of ways (bytes flipped, cut, duplicated, numbers made huge or
+//! negative, structure characters injected) and fed between valid rows. A reader must never
+//! panic, must keep token counts non-negative, and must resume from its serialized state.
+//! Deterministic (seeded), so a failure reproduces.
+
+use super::claude::{ClaudeReader, ClaudeState, FileContext as ClaudeContext};
+use super::codex::{CodexReader, CodexState, FileContext as CodexContext};
+use super::opencode::{self, DocIds};
+use super::records::Records;
+use super::LogReader;
+use crate::scan::LineReader;
+
+const CASES: usize = 4_000;
+
+/// xorshift64*: a tiny seeded generator, enough to drive mutations.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+const INJECT: &[&[u8]] = &[
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b"\"",
+    b",",
+    b":",
+    b"null",
+    b"-1",
+    b"9223372036854775807",
+    b"-9223372036854775808",
+    b"1e308",
+    b"\\u0000",
+    b"\xff\xfe",
+    b"\0",
+    b"\"\"",
+    b"[]",
+    b"{}",
+    b"true",
+];
+
+/// One random corruption of `row`.
+fn mutate(rng: &mut Rng, row: &[u8]) -> Vec<u8> {
+    let mut v = row.to_vec();
+    for _ in 0..=rng.below(3) {
+        let at = rng.below(v.len() + 1);
+        match rng.below(6) {
+            0 if !v.is_empty() => {
+                let i = rng.below(v.len());
+                v[i] ^= 1 << rng.below(8);
+            }
+            1 => v.truncate(at),
+            2 => {
+                let end = (at + rng.below(16)).min(v.len());
+                v.drain(at..end);
+            }
+            3 => {
+                let s = INJECT[rng.below(INJECT.len())];
+                v.splice(at..at, s.iter().copied());
+            }
+            4 => {
+                // Replace the next number with an extreme one.
+                if let Some(p) = v[at..].iter().position(u8::is_ascii_digit) {
+                    let start = at + p;
+                    let end = v[start..]
+                        .iter()
+                        .position(|b| !b.is_ascii_digit())
+                        .map_or(v.len(), |e| start + e);
+                    let s = INJECT[8 + rng.below(4)];
+                    v.splice(start..end, s.iter().copied());
+                }
+            }
+            _ => {
+                let dup = v[at..].to_vec();
+                v.extend_from_slice(&dup);
+            }
+        }
+    }
+    v.retain(|&b| b != b'\n');
+    v
+}
+
+fn assert_sane(out: &Records) {
+    for t in &out.turns {
+        let u = &t.usage;
+        assert!(
+            u.input >= 0
+                && u.output >= 0
+                && u.reasoning >= 0
+                && u.cache_read >= 0
+                && u.cache_write_5m >= 0
+                && u.cache_write_1h >= 0,
+            "negative usage in {t:?}"
+        );
+    }
+}
+
+/// Feeds `rows` (valid and corrupted) to a reader in two passes, resuming from its state.
+fn drive<R: LogReader>(rows: &[Vec<u8>], mut make: impl FnMut(Option<String>) -> R) {
+    let mut text = Vec::new();
+    for r in rows {
+        text.extend_from_slice(r);
+        text.push(b'\n');
+    }
+    let half = text.len() / 2;
+    let cut = text[..half]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let mut out = Records::default();
+    let mut reader = make(None);
+    let mut lines = LineReader::new(&text[..cut], 0);
+    while let Some(line) = lines.next_line().unwrap() {
+        reader.feed(&line, &mut out);
+    }
+    reader.finish(false, &mut out);
+    let mut reader = make(Some(reader.state_json()));
+    let mut lines = LineReader::new(&text[cut..], cut as u64);
+    while let Some(line) = lines.next_line().unwrap() {
+        reader.feed(&line, &mut out);
+    }
+    reader.finish(true, &mut out);
+    assert_sane(&out);
+}
+
+fn corpus(rng: &mut Rng, valid: &[&str]) -> Vec<Vec<u8>> {
+    (0..12)
+        .map(|_| {
+            let row = valid[rng.below(valid.len())].as_bytes();
+            if rng.below(3) == 0 {
+                row.to_vec()
+            } else {
+                mutate(rng, row)
+            }
+        })
+        .collect()
+}
+
+const CLAUDE_ROWS: &[&str] = &[
+    r#"{"type":"assistant","sessionId":"s1","cwd":"/p","gitBranch":"main","timestamp":"2026-01-01T00:00:01.000Z","requestId":"r1","uuid":"a1","message":{"id":"m1","model":"claude-sonnet-4-5","stop_reason":null,"content":[{"type":"text","text":"hi"}],"usage":{"input_tokens":10,"output_tokens":1,"cache_read_input_tokens":100,"cache_creation":{"ephemeral_5m_input_tokens":5,"ephemeral_1h_input_tokens":7}}}}"#,
+    r#"{"type":"assistant","sessionId":"s1","cwd":"/p","timestamp":"2026-01-01T00:00:02.000Z","requestId":"r1","uuid":"a2","message":{"id":"m1","model":"claude-sonnet-4-5","stop_reason":"tool_use","content":[{"type":"tool_use","id":"t1","name":"Bash","input":{"command":"ls -la"}}],"usage":{"input_tokens":10,"output_tokens":42,"cache_read_input_tokens":100,"cache_creation_input_tokens":12}}}"#,
+    r#"{"type":"user","sessionId":"s1","timestamp":"2026-01-01T00:00:03Z","uuid":"u1","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"ok","is_error":false},{"type":"text","text":"go on"}]},"toolUseResult":{"usage":{"input_tokens":5}}}"#,
+    r#"{"type":"system","subtype":"compact_boundary","sessionId":"s1","timestamp":"2026-01-01T00:00:05Z","uuid":"c1","compactMetadata":{"trigger":"auto","preTokens":155000}}"#,
+    r#"{"type":"summary","summary":"t","leafUuid":"a2"}"#,
+];
+
+#[test]
+fn claude_reader_survives_mutated_rows() {
+    let mut rng = Rng(0x5eed_c1a0);
+    for _ in 0..CASES {
+        let rows = corpus(&mut rng, CLAUDE_ROWS);
+        drive(&rows, |state| {
+            let state: ClaudeState = state
+                .map(|s| serde_json::from_str(&s).unwrap())
+                .unwrap_or_default();
+            let ctx = ClaudeContext {
+                file_stem: "s1".into(),
+                subagent: None,
+                path: "/p/s1.jsonl".into(),
+            };
+            ClaudeReader::new(ctx, state)
+        });
+    }
+}
+
+const CODEX_ROWS: &[&str] = &[
+    r#"{"timestamp":"2026-01-01T00:00:00.000Z","type":"session_meta","payload":{"id":"c1","cwd":"/p","model_provider":"openai","git":{"branch":"main"}}}"#,
+    r#"{"timestamp":"2026-01-01T00:00:00.000Z","type":"session_meta","payload":{"id":"c2","forked_from_id":"c1","cwd":"/p","source":{"subagent":{"thread_spawn":{"parent_thread_id":"c1","depth":1}}}}}"#,
+    r#"{"timestamp":"2026-01-01T00:00:01.000Z","type":"turn_context","payload":{"turn_id":"t1","cwd":"/p","model":"gpt-5.1-codex"}}"#,
+    r#"{"timestamp":"2026-01-01T00:00:01.000Z","type":"event_msg","payload":{"type":"task_started","turn_id":"t1"}}"#,
+    r#"{"timestamp":"2026-01-01T00:00:02.000Z","type":"event_msg","payload":{"type":"user_message","message":"fix it"}}"#,
+    r#"{"timestamp":"2026-01-01T00:00:03.000Z","type":"response_item","payload":{"type":"function_call","name":"shell","arguments":"{\"command\":[\"ls\"]}","call_id":"c"}}"#,
+    r#"{"timestamp":"2026-01-01T00:00:04.000Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":100,"cached_input_tokens":40,"output_tokens":10,"reasoning_output_tokens":2,"total_tokens":110},"last_token_usage":{"input_tokens":100,"cached_input_tokens":40,"output_tokens":10,"reasoning_output_tokens":2,"total_tokens":110}}}}"#,
+    r#"{"timestamp":"2026-01-01T00:00:05.000Z","type":"event_msg","payload":{"type":"task_complete","turn_id":"t1"}}"#,
+    r#"{"timestamp":"2026-01-01T00:00:06.000Z","type":"compacted","payload":{"message":"summary"}}"#,
+];
+
+#[test]
+fn codex_reader_survives_mutated_rows() {
+    let mut rng = Rng(0xc0de_c0de);
+    for _ in 0..CASES {
+        let rows = corpus(&mut rng, CODEX_ROWS);
+        drive(&rows, |state| {
+            let state: CodexState = state
+                .map(|s| serde_json::from_str(&s).unwrap())
+                .unwrap_or_default();
+            let ctx = CodexContext {
+                file_stem: "rollout-2026-01-01T00-00-00-c1".into(),
+            };
+            CodexReader::new(ctx, state)
+        });
+    }
+}
+
+const OPENCODE_MESSAGE: &str = r#"{"id":"msg_1","sessionID":"ses_1","role":"assistant","time":{"created":1767225600000,"completed":1767225601000},"modelID":"claude-sonnet-4-5","providerID":"anthropic","path":{"cwd":"/p","root":"/p"},"tokens":{"input":10,"output":20,"reasoning":5,"cache":{"read":100,"write":7}},"cost":0}"#;
+const OPENCODE_PARTS: &[&str] = &[
+    r#"{"id":"prt_1","messageID":"msg_1","sessionID":"ses_1","type":"step-finish","tokens":{"input":10,"output":20,"reasoning":5,"cache":{"read":100,"write":7}}}"#,
+    r#"{"id":"prt_2","messageID":"msg_1","sessionID":"ses_1","type":"tool","tool":"bash","state":{"status":"completed","input":{"command":"ls"}}}"#,
+    r#"{"id":"prt_3","messageID":"msg_1","sessionID":"ses_1","type":"compaction"}"#,
+];
+const OPENCODE_SESSION: &str = r#"{"id":"ses_2","parentID":"ses_1","projectID":"p","directory":"/p","title":"t","time":{"created":1767225600000,"updated":1767225601000}}"#;
+
+#[test]
+fn opencode_documents_survive_mutation() {
+    let mut rng = Rng(0x0bec_0de5);
+    for _ in 0..CASES {
+        let doc =
+            String::from_utf8_lossy(&mutate(&mut rng, OPENCODE_MESSAGE.as_bytes())).into_owned();
+        let parts: Vec<String> = OPENCODE_PARTS
+            .iter()
+            .map(|p| {
+                if rng.below(2) == 0 {
+                    p.to_string()
+                } else {
+                    String::from_utf8_lossy(&mutate(&mut rng, p.as_bytes())).into_owned()
+                }
+            })
+            .collect();
+        let mut out = Records::default();
+        let ids = DocIds {
+            id: None,
+            session_id: None,
+        };
+        let _ = opencode::message_records(&doc, ids, &parts, &mut |_, _, _| None, &mut out);
+        assert_sane(&out);
+        let session =
+            String::from_utf8_lossy(&mutate(&mut rng, OPENCODE_SESSION.as_bytes())).into_owned();
+        let _ = opencode::session_info(&session, None);
+    }
+}
