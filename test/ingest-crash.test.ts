@@ -1,7 +1,7 @@
 // Crash safety and concurrency of ingest: a SIGKILLed pass leaves a ledger the next pass
 // completes exactly (rows and cursors commit together), and ingest runs beside stamp writers.
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assistant, userText } from './helpers/claude-log.js';
@@ -33,6 +33,23 @@ function bigStore(): string {
     writeFileSync(join(dir, `${session}.jsonl`), rows.join(''));
   }
   return root;
+}
+
+/** A child process writing `count` stamps through the public CJS entry (4 in flight). */
+function stampWriter(ledgerHome: string, writer: number, count: number) {
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot, 'test', 'helpers', 'write-stamps.cjs'), ledgerHome, String(writer), String(count)],
+    { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  return new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
 }
 
 async function fingerprint(ledgerHome: string) {
@@ -98,21 +115,7 @@ describe('ingest crash safety', () => {
 
   it('ingest runs beside 4 stamp-writing processes: every stamp stored, totals exact', async () => {
     const ledgerHome = tempHome('crash-conc');
-    const writers = Array.from({ length: 4 }, (_, w) => {
-      const child = spawn(
-        process.execPath,
-        [join(repoRoot, 'test', 'helpers', 'write-stamps.cjs'), ledgerHome, String(w), '200'],
-        { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] },
-      );
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-      });
-      return new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code, stderr }));
-      });
-    });
+    const writers = Array.from({ length: 4 }, (_, w) => stampWriter(ledgerHome, w, 200));
     const ingests = [
       ingestChild(ledgerHome, root, 'claude-code'),
       ingestChild(ledgerHome, root, 'claude-code'),
@@ -122,4 +125,41 @@ describe('ingest crash safety', () => {
     expect(await sdk.stamps({ ledgerHome })).toHaveLength(800);
     expect((await sdk.summary({ ledgerHome })).totals).toMatchObject(expected);
   });
+  it('8 processes x 1,000 writeStamp while a watch ingests (DESIGN §12): all 8,000 stored', async () => {
+    const ledgerHome = tempHome('crash-watch');
+    // A second store the test keeps appending to, so the watch keeps writing throughout.
+    const live = tempHome('crash-live');
+    const dir = join(live, 'projects', '-live');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'live.jsonl');
+    writeFileSync(file, '');
+    const ac = new AbortController();
+    const watching = sdk.watch({ roots: { 'claude-code': [root, live] }, ledgerHome, signal: ac.signal });
+    const writers = Array.from({ length: 8 }, (_, w) => stampWriter(ledgerHome, w, 1000));
+    let appended = 0;
+    let writing = true;
+    const appender = (async () => {
+      while (writing) {
+        const t = appended++;
+        appendFileSync(
+          file,
+          assistant({ session: 'live', msg: `lm-${t}`, req: `lr-${t}`, usage: { input: 1, output: 2 } }),
+        );
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    const results = await Promise.all(writers);
+    writing = false;
+    await appender;
+    for (const r of results) expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(await sdk.stamps({ ledgerHome })).toHaveLength(8000);
+    const want = expected.turns + appended;
+    const deadline = Date.now() + 60_000;
+    while ((await sdk.summary({ ledgerHome })).totals.turns !== want && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    ac.abort();
+    await watching;
+    expect((await sdk.summary({ ledgerHome })).totals.turns).toBe(want);
+  }, 180_000);
 });
