@@ -135,6 +135,10 @@ struct RawTable {
     unit: Option<String>,
     #[allow(dead_code)]
     notes: Option<String>,
+    #[allow(dead_code)]
+    sources: Option<Vec<String>>,
+    #[allow(dead_code)]
+    unverified: Option<Vec<String>>,
 }
 
 /// A merged price table with alias resolution and normalized lookup.
