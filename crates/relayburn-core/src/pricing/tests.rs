@@ -317,6 +317,9 @@ fn verified_list_prices_by_hand() {
     // GPT-6 Sol cache writes: 10k·2.50, and ×2 above 272k: 300k·4 + 10k·5.
     close(cost("gpt-6-sol", tokens(0, 0, 0, 10_000, 0)), 0.025);
     close(cost("gpt-6-sol", tokens(300_000, 0, 0, 10_000, 0)), 1.25);
+    // GPT-5.4 pro has no cache discount: above 272k cached tokens pay the tier's input rate,
+    // 300k·60 + 1k·270.
+    close(cost("gpt-5.4-pro", tokens(0, 1_000, 300_000, 0, 0)), 18.27);
     // gpt-4o's first snapshot: $5 in; later snapshots $2.50.
     close(
         cost("gpt-4o-2024-05-13", tokens(1_000_000, 0, 0, 0, 0)),
