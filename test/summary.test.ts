@@ -266,14 +266,76 @@ describe('prices and fingerprint', () => {
     await expect(esm.summary({ ledgerHome })).rejects.toMatchObject({ code: 'IO' });
   });
 
+  it('prices turns at the verified list prices (computed by hand)', async () => {
+    // USD per million tokens from crates/relayburn-core/data/prices.json (checked 2026-11-23
+    // against Anthropic's pricing page, LiteLLM and genai-prices). Recompute by hand on a change.
+    const rows: Row[] = [
+      // Opus 4.6 bills its 1M window at standard rates, no long-context tier (prompt 500k):
+      // 100000·5 + 10000·25 + 400000·0.50 = $0.95
+      {
+        session: 'sess-v',
+        id: 'msg-v1',
+        ts: '2026-04-01T10:00:00.000Z',
+        model: 'claude-opus-4-6',
+        usage: { input_tokens: 100000, output_tokens: 10000, cache_read_input_tokens: 400000 },
+      },
+      // Sonnet 4 above 200k (retired 1M beta): 1-hour writes $12, output $22.50:
+      // 250000·12 + 1000·22.5 = $3.0225
+      {
+        session: 'sess-v',
+        id: 'msg-v2',
+        ts: '2026-04-01T10:01:00.000Z',
+        model: 'claude-sonnet-4-20250514',
+        usage: {
+          input_tokens: 0,
+          output_tokens: 1000,
+          cache_creation_input_tokens: 250000,
+          cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 250000 },
+        },
+      },
+      // Opus 5.5: $4 in, $20 out, cache hits $0.20: 1000·4 + 1000·20 + 1000000·0.2 = $0.224
+      {
+        session: 'sess-v',
+        id: 'msg-v3',
+        ts: '2026-04-01T10:02:00.000Z',
+        model: 'claude-opus-5-5',
+        usage: { input_tokens: 1000, output_tokens: 1000, cache_read_input_tokens: 1000000 },
+      },
+      // OpenRouter's dotted spelling is Sonnet 4.5: 1000·3 + 100·15 = $0.0045
+      {
+        session: 'sess-v',
+        id: 'msg-v4',
+        ts: '2026-04-01T10:03:00.000Z',
+        model: 'anthropic/claude-sonnet-4.5',
+        usage: { input_tokens: 1000, output_tokens: 100 },
+      },
+    ];
+    const ledgerHome = tempHome();
+    const store = tempHome('store');
+    mkdirSync(join(store, 'projects', '-work-app'), { recursive: true });
+    writeFileSync(join(store, 'projects', '-work-app', 'sess-v.jsonl'), rows.map(line).join(''));
+    await esm.ingest({ ledgerHome, roots: { 'claude-code': [store] } });
+    const s = await esm.summary({ ledgerHome });
+    const byKey = Object.fromEntries(s.groups.map((g) => [g.key, g.costUsd]));
+    expect(byKey['claude-opus-4-6']).toBeCloseTo(0.95, 10);
+    expect(byKey['claude-sonnet-4-20250514']).toBeCloseTo(3.0225, 10);
+    expect(byKey['claude-opus-5-5']).toBeCloseTo(0.224, 10);
+    expect(byKey['claude-sonnet-4.5']).toBeCloseTo(0.0045, 10);
+    expect(s.totals.costUsd).toBeCloseTo(0.95 + 3.0225 + 0.224 + 0.0045, 10);
+    expect(s.unpricedModels).toEqual([]);
+  });
+
   it('the shipped price table is readable from the package', async () => {
     const { createRequire } = await import('node:module');
     const table = createRequire(import.meta.url)('@relayburn/sdk/prices.json') as {
       updated: string;
-      models: Record<string, { input: number }>;
+      sources: string[];
+      models: Record<string, { input: number; tiers?: unknown[] }>;
     };
     expect(table.updated).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(table.sources.length).toBeGreaterThan(0);
     expect(table.models['claude-sonnet-4-5']?.input).toBe(3);
+    expect(table.models['claude-opus-4-6']?.tiers).toBeUndefined();
   });
 });
 

@@ -135,6 +135,10 @@ struct RawTable {
     unit: Option<String>,
     #[allow(dead_code)]
     notes: Option<String>,
+    #[allow(dead_code)]
+    sources: Option<Vec<String>>,
+    #[allow(dead_code)]
+    unverified: Option<Vec<String>>,
 }
 
 /// A merged price table with alias resolution and normalized lookup.
@@ -193,20 +197,40 @@ fn to_price(m: RawModel) -> ModelPrice {
         cache_write_5m,
         cache_write_1h: m.cache_write1h.unwrap_or(cache_write_5m),
     };
+    // A rate the model leaves out follows the input rate, in every tier: a model without a
+    // cache discount (gpt-5.4-pro) pays the tier's input rate for cached tokens, not the base.
+    let (has_read, has_w5, has_w1) = (
+        m.cache_read.is_some(),
+        m.cache_write5m.is_some(),
+        m.cache_write1h.is_some(),
+    );
     let mut tiers: Vec<(i64, Rates)> = m
         .tiers
         .into_iter()
         .map(|t| {
             let input = t.input.unwrap_or(base.input);
-            let w5 = t.cache_write5m.unwrap_or(base.cache_write_5m);
+            let follow = |explicit: bool, base_rate: f64, tier_default: f64| {
+                if explicit {
+                    base_rate
+                } else {
+                    tier_default
+                }
+            };
+            let w5 = t
+                .cache_write5m
+                .unwrap_or_else(|| follow(has_w5, base.cache_write_5m, input));
             (
                 t.above.unwrap_or(0),
                 Rates {
                     input,
                     output: t.output.unwrap_or(base.output),
-                    cache_read: t.cache_read.unwrap_or(base.cache_read),
+                    cache_read: t
+                        .cache_read
+                        .unwrap_or_else(|| follow(has_read, base.cache_read, input)),
                     cache_write_5m: w5,
-                    cache_write_1h: t.cache_write1h.unwrap_or(base.cache_write_1h),
+                    cache_write_1h: t
+                        .cache_write1h
+                        .unwrap_or_else(|| follow(has_w1, base.cache_write_1h, w5)),
                 },
             )
         })

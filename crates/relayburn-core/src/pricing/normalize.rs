@@ -67,6 +67,9 @@ pub fn candidates(raw: &str) -> Vec<String> {
         s.truncate(i);
     }
     push(&s);
+    // `claude-sonnet-4.5` (OpenRouter), `claude-4-opus` (LiteLLM's old ids) → `claude-sonnet-4-5`.
+    s = claude_canonical(&s);
+    push(&s);
     s = strip_version(&s).to_string();
     push(&s);
     s = strip_date(&s).to_string();
@@ -80,6 +83,49 @@ pub fn candidates(raw: &str) -> Vec<String> {
     out
 }
 
+/// Claude ids spelled with dotted versions (`claude-opus-4.1`, `claude-3.7-sonnet`) or with
+/// the version before the family for 4.x and later (`claude-4-sonnet-20250514`,
+/// `claude-4.5-opus`), rewritten to Anthropic's spelling (`claude-opus-4-1`,
+/// `claude-3-7-sonnet`, `claude-sonnet-4`, `claude-opus-4-5`). Claude 3.x ids keep the version
+/// first (that is their real spelling); anything else is returned unchanged.
+pub(super) fn claude_canonical(s: &str) -> String {
+    if !s.starts_with("claude-") {
+        return s.to_string();
+    }
+    let b = s.as_bytes();
+    let dashed: String = s
+        .char_indices()
+        .map(|(i, c)| {
+            let between_digits =
+                i > 0 && i + 1 < b.len() && b[i - 1].is_ascii_digit() && b[i + 1].is_ascii_digit();
+            if c == '.' && between_digits {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let parts: Vec<&str> = dashed.split('-').collect();
+    let short_num =
+        |p: &str| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit());
+    let mut i = 1;
+    while i < parts.len() && i < 3 && short_num(parts[i]) {
+        i += 1;
+    }
+    let major: u32 = parts
+        .get(1)
+        .filter(|p| short_num(p))
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    if i > 1 && major >= 4 && matches!(parts.get(i), Some(&("opus" | "sonnet" | "haiku"))) {
+        let mut out = vec!["claude", parts[i]];
+        out.extend_from_slice(&parts[1..i]);
+        out.extend_from_slice(&parts[i + 1..]);
+        return out.join("-");
+    }
+    dashed
+}
+
 /// `-v1`, `-v2` (Bedrock and Vertex revision suffixes).
 fn strip_version(s: &str) -> &str {
     if let Some(i) = s.rfind("-v") {
@@ -91,7 +137,7 @@ fn strip_version(s: &str) -> &str {
     s
 }
 
-/// `-20250929`, `-2025-04-14`, and Google's `-05-06` preview dates.
+/// `-20250929`, `-2025-04-14`, and Google's `-05-06` and `-09-2025` preview dates.
 fn strip_date(s: &str) -> &str {
     let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
     if let Some(i) = s.rfind('-') {
@@ -112,6 +158,13 @@ fn strip_date(s: &str) -> &str {
             && parts.iter().all(|p| digits(p))
         {
             return &s[..s.len() - 11];
+        }
+    }
+    // -MM-YYYY (gemini-2.5-flash-preview-09-2025)
+    if b.len() > 8 && b[b.len() - 8] == b'-' && b[b.len() - 5] == b'-' {
+        let (mm, yyyy) = (&s[s.len() - 7..s.len() - 5], &s[s.len() - 4..]);
+        if digits(mm) && digits(yyyy) && yyyy.starts_with("20") {
+            return &s[..s.len() - 8];
         }
     }
     // -MM-DD (gemini-2.5-pro-preview-05-06)

@@ -121,11 +121,64 @@ fn normalization_table() {
         ),
         ("gemini-2.5-pro-preview-05-06", "gemini-2.5-pro"),
         ("gemini-3-pro-preview", "gemini-3-pro-preview"),
+        // Spellings from the catalogs' ids (LiteLLM 1.109.1, genai-prices 0.1.8) and routers.
+        ("anthropic/claude-sonnet-4.5", "claude-sonnet-4-5"),
+        ("openrouter/anthropic/claude-opus-4.1", "claude-opus-4-1"),
+        ("claude-3.7-sonnet", "claude-3-7-sonnet"),
+        ("anthropic/claude-3.5-haiku", "claude-3-5-haiku"),
+        ("claude-4-opus-20250514", "claude-opus-4"),
+        ("claude-4-sonnet-20250514", "claude-sonnet-4"),
+        ("claude-4.5-opus", "claude-opus-4-5"),
+        ("claude-opus-4-6[1m]", "claude-opus-4-6"),
+        ("anthropic.claude-opus-4-6-v1", "claude-opus-4-6"),
+        ("global.anthropic.claude-opus-4-7", "claude-opus-4-7"),
+        (
+            "jp.anthropic.claude-sonnet-4-5-20250929-v1:0",
+            "claude-sonnet-4-5",
+        ),
+        (
+            "apac.anthropic.claude-3-5-sonnet-20240620-v1:0",
+            "claude-3-5-sonnet",
+        ),
+        (
+            "bedrock/us-gov-east-1/anthropic.claude-sonnet-4-5-20250929-v1:0",
+            "claude-sonnet-4-5",
+        ),
+        ("vertex_ai/claude-opus-4-1@20250805", "claude-opus-4-1"),
+        ("claude-3-7-sonnet-20250219-thinking", "claude-3-7-sonnet"),
+        ("gemini-2.5-flash-preview-09-2025", "gemini-2.5-flash"),
+        (
+            "gemini/gemini-2.5-flash-lite-preview-09-2025",
+            "gemini-2.5-flash-lite",
+        ),
+        ("gemini-3.1-flash-lite-preview", "gemini-3.1-flash-lite"),
+        (
+            "gemini-3.1-pro-preview-customtools",
+            "gemini-3.1-pro-preview",
+        ),
+        ("models/gemini-2.5-pro", "gemini-2.5-pro"),
+        // gpt-4o's first snapshot kept its own, higher price.
+        ("gpt-4o-2024-05-13", "gpt-4o-2024-05-13"),
+        ("gpt-4o-2024-08-06", "gpt-4o"),
+        ("gpt-5.4-2026-03-05", "gpt-5.4"),
+        ("azure/gpt-5.1-chat", "gpt-5.1-chat-latest"),
+        ("openai/gpt-6.1-sol", "gpt-6.1-sol"),
     ];
     for (raw, key) in cases {
         assert_eq!(t.resolve(raw).as_deref(), Some(key), "{raw}");
     }
-    for unknown in ["", "my-local-llama", "claude-unknown-9", "gpt-4.1x"] {
+    for unknown in [
+        "",
+        "my-local-llama",
+        "claude-unknown-9",
+        "gpt-4.1x",
+        // Priced differently from their base model: never folded into it.
+        "ft:gpt-4.1-2025-04-14",
+        "gpt-4o-audio-preview-2024-12-17",
+        "gemini-2.5-pro-preview-tts",
+        // A 100k prompt tier the table cannot express: left unpriced, listed.
+        "claude-haiku-5-5",
+    ] {
         assert_eq!(t.resolve(unknown), None, "{unknown}");
     }
     assert_eq!(display_model("anthropic/claude-x"), "claude-x");
@@ -189,4 +242,104 @@ fn malformed_override_is_an_error_naming_the_file() {
         assert_eq!(err.code(), "IO", "{bad}");
         assert!(err.path().unwrap().ends_with(OVERRIDE_FILE));
     }
+}
+
+#[test]
+fn claude_spellings_are_canonical() {
+    for (raw, want) in [
+        ("claude-sonnet-4.5", "claude-sonnet-4-5"),
+        ("claude-4.5-sonnet", "claude-sonnet-4-5"),
+        ("claude-4-opus-20250514", "claude-opus-4-20250514"),
+        ("claude-3.5-sonnet", "claude-3-5-sonnet"),
+        // Claude 3.x ids put the version first: unchanged.
+        ("claude-3-5-sonnet-20241022", "claude-3-5-sonnet-20241022"),
+        ("claude-4", "claude-4"),
+        ("gpt-4.1", "gpt-4.1"),
+    ] {
+        assert_eq!(super::normalize::claude_canonical(raw), want, "{raw}");
+    }
+}
+
+/// Costs computed by hand from the verified list prices (USD per million tokens, see
+/// `data/prices.json` `sources`). A change here is a price change: recompute by hand.
+#[test]
+fn verified_list_prices_by_hand() {
+    let t = PriceTable::builtin().unwrap();
+    let cost = |m: &str, tk: Tokens| t.lookup(m).unwrap_or_else(|| panic!("{m}")).turn_cost(&tk);
+
+    // Opus 4.6 bills the whole 1M window at standard rates (no 200k tier):
+    // 100k·5 + 400k cache read·0.50 + 10k·25 = 0.5 + 0.2 + 0.25.
+    close(
+        cost("claude-opus-4-6", tokens(100_000, 10_000, 400_000, 0, 0)),
+        0.95,
+    );
+    // Sonnet 4.6 likewise: 300k cache read·0.30 + 1k·15.
+    close(
+        cost("claude-sonnet-4-6", tokens(0, 1_000, 300_000, 0, 0)),
+        0.105,
+    );
+    // Sonnet 4 (retired 1M beta) above 200k: 1-hour writes at $12: 250k·12.
+    close(
+        cost("claude-sonnet-4-20250514", tokens(0, 0, 0, 0, 250_000)),
+        3.0,
+    );
+    // Opus 4.5: 5m write 6.25, 1h write 10, read 0.50: 10k·6.25 + 10k·10 + 100k·0.5.
+    close(
+        cost(
+            "claude-opus-4-5-20251101",
+            tokens(0, 0, 100_000, 10_000, 10_000),
+        ),
+        0.2125,
+    );
+    // Opus 5.5 reads cache at 0.05× input: 1M·0.20.
+    close(cost("claude-opus-5-5", tokens(0, 0, 1_000_000, 0, 0)), 0.2);
+    // Haiku 4.5: 1M·1 + 1M·5 + 1M·0.10 + 1M·1.25 + 1M·2.
+    close(
+        cost(
+            "claude-haiku-4-5",
+            tokens(1_000_000, 1_000_000, 1_000_000, 1_000_000, 1_000_000),
+        ),
+        9.35,
+    );
+    // GPT-5.4: exactly 272k prompt tokens is still the base rate:
+    // 200k·2.50 + 72k cached·0.25 + 1k·15 = 0.5 + 0.018 + 0.015.
+    close(cost("gpt-5.4", tokens(200_000, 1_000, 72_000, 0, 0)), 0.533);
+    // A 250k prompt passes the 200k threshold, but OpenAI's tier starts above 272k.
+    close(cost("gpt-5.4", tokens(250_000, 0, 0, 0, 0)), 0.625);
+    // Above 272k the whole request doubles in, ×1.5 out:
+    // 250k·5 + 50k cached·0.50 + 2k·22.50 = 1.25 + 0.025 + 0.045.
+    close(cost("gpt-5.4", tokens(250_000, 2_000, 50_000, 0, 0)), 1.32);
+    // gpt-5-codex (Codex): 10k·1.25 + 90k cached·0.125 + 5k·10.
+    close(
+        cost("gpt-5-codex", tokens(10_000, 5_000, 90_000, 0, 0)),
+        0.07375,
+    );
+    // GPT-6 Sol cache writes: 10k·2.50, and ×2 above 272k: 300k·4 + 10k·5.
+    close(cost("gpt-6-sol", tokens(0, 0, 0, 10_000, 0)), 0.025);
+    close(cost("gpt-6-sol", tokens(300_000, 0, 0, 10_000, 0)), 1.25);
+    // GPT-5.4 pro has no cache discount: above 272k cached tokens pay the tier's input rate,
+    // 300k·60 + 1k·270.
+    close(cost("gpt-5.4-pro", tokens(0, 1_000, 300_000, 0, 0)), 18.27);
+    // gpt-4o's first snapshot: $5 in; later snapshots $2.50.
+    close(
+        cost("gpt-4o-2024-05-13", tokens(1_000_000, 0, 0, 0, 0)),
+        5.0,
+    );
+    close(
+        cost("gpt-4o-2024-08-06", tokens(1_000_000, 0, 0, 0, 0)),
+        2.5,
+    );
+    // Gemini 3.1 Pro above 200k: 210k·4 + 1k·18.
+    close(
+        cost("gemini-3.1-pro-preview", tokens(210_000, 1_000, 0, 0, 0)),
+        0.858,
+    );
+    // Gemini 2.5 Flash (no tier): 1M·0.30 + 1M·2.50 + 1M cached·0.03.
+    close(
+        cost(
+            "gemini-2.5-flash",
+            tokens(1_000_000, 1_000_000, 1_000_000, 0, 0),
+        ),
+        2.83,
+    );
 }
