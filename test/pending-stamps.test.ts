@@ -7,6 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { assistant, claudeStore, userText } from './helpers/claude-log.js';
 import { tempHome } from './helpers/home.js';
 import { ingestChild } from './helpers/ingest-process.js';
+import {
+  assistant as ocAssistant,
+  session as ocSession,
+  user as ocUser,
+  tree,
+  writeDoc,
+} from './helpers/opencode.js';
 import { entryPoints, esm as sdk } from './helpers/sdk.js';
 
 const HOUR = 3_600_000;
@@ -215,6 +222,54 @@ describe('pending stamps', () => {
     codex.session('right', cwd, spawn + 4000);
     expect((await sdk.ingest({ ledgerHome, roots: { codex: [codex.home] } })).pendingStampsApplied).toBe(1);
     expect(await tagsOf(ledgerHome, 'right')).toEqual({ persona: 'reviewer' });
+  });
+
+  it('an OpenCode session (storage tree) claims by its directory; its child sessions do not', async () => {
+    const ledgerHome = tempHome();
+    const cwd = tempHome('cwd');
+    const data = tempHome('opencode');
+    const spawn = Date.now() - 10 * 60_000;
+    const p = tree(data);
+    const first = await sdk.writePendingStamp({
+      ledgerHome,
+      harness: 'opencode',
+      cwd,
+      enrichment: { persona: 'planner' },
+      spawnStartTs: iso(spawn),
+      sessionDirHint: data,
+    });
+    await sdk.writePendingStamp({
+      ledgerHome,
+      harness: 'opencode',
+      cwd,
+      enrichment: { persona: 'other' },
+      spawnStartTs: iso(spawn),
+    });
+    const inCwd = { path: { cwd, root: cwd } };
+    writeDoc(p.session('ses_main'), ocSession('ses_main', { directory: cwd }), spawn + 1000);
+    writeDoc(p.message('ses_main', 'msg_1'), ocUser('msg_1', 'ses_main', spawn + 1500), spawn + 1500);
+    writeDoc(
+      p.message('ses_main', 'msg_2'),
+      { ...ocAssistant('msg_2', 'ses_main', spawn + 2000, { input: 10, output: 5 }), ...inCwd },
+      spawn + 2000,
+    );
+    writeDoc(
+      p.session('ses_kid'),
+      ocSession('ses_kid', { directory: cwd, parentID: 'ses_main' }),
+      spawn + 3000,
+    );
+    writeDoc(
+      p.message('ses_kid', 'msg_3'),
+      { ...ocAssistant('msg_3', 'ses_kid', spawn + 3500, { input: 1, output: 1 }), ...inCwd },
+      spawn + 3500,
+    );
+
+    const report = await sdk.ingest({ ledgerHome, roots: { opencode: [data] } });
+    expect(report).toMatchObject({ sessionsAdded: 2, pendingStampsApplied: 1 });
+    expect(await tagsOf(ledgerHome, 'ses_main')).toEqual({ persona: 'planner' });
+    expect(await tagsOf(ledgerHome, 'ses_kid')).toEqual({});
+    expect((await sdk.stamps({ ledgerHome })).map((s) => s.id)).toEqual([first.id]);
+    expect((await sdk.status({ ledgerHome })).pendingStamps).toBe(1);
   });
 
   it('two launches in one cwd pair with two sessions in spawn order', async () => {
