@@ -73,8 +73,11 @@ pub fn validate_path(path: &str) -> Result<()> {
 pub fn export_stamps(ledger: &Ledger, path: &str) -> Result<ExportReceipt> {
     let path = check_path(path)?;
     let all = list_stamps(ledger, &StampFilter::default())?;
+    // Unique per process and call, so concurrent exports to one path never share a temp file.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut tmp = path.as_os_str().to_owned();
-    tmp.push(format!(".{}.tmp", std::process::id()));
+    tmp.push(format!(".{}-{n}.tmp", std::process::id()));
     let tmp = PathBuf::from(tmp);
     let write = || -> std::io::Result<()> {
         let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
