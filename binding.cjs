@@ -836,7 +836,9 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.cancelIngest = nativeBinding.cancelIngest
+module.exports.exportStamps = nativeBinding.exportStamps
 module.exports.fingerprint = nativeBinding.fingerprint
+module.exports.importStamps = nativeBinding.importStamps
 module.exports.ingest = nativeBinding.ingest
 module.exports.session = nativeBinding.session
 module.exports.sessionCost = nativeBinding.sessionCost
@@ -845,4 +847,5 @@ module.exports.stamps = nativeBinding.stamps
 module.exports.status = nativeBinding.status
 module.exports.summary = nativeBinding.summary
 module.exports.watch = nativeBinding.watch
+module.exports.writePendingStamp = nativeBinding.writePendingStamp
 module.exports.writeStamp = nativeBinding.writeStamp

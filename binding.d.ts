@@ -18,11 +18,28 @@ export interface Compaction {
   tokensBefore?: number
 }
 
+/** Writes every stamp to `path` as JSONL (atomically). */
+export declare function exportStamps(options: StampsFileOptions): Promise<ExportStampsResult>
+
+export interface ExportStampsResult {
+  /** Absolute path of the file written. */
+  path: string
+  stamps: number
+}
+
 /** A token that changes whenever a query's answer could. */
 export declare function fingerprint(options: FingerprintOptions): Promise<string>
 
 export interface FingerprintOptions {
   ledgerHome?: string
+}
+
+/** Adds the stamps of a JSONL export whose ids the ledger lacks. */
+export declare function importStamps(options: StampsFileOptions): Promise<ImportStampsResult>
+
+export interface ImportStampsResult {
+  imported: number
+  skipped: number
 }
 
 /**
@@ -72,6 +89,13 @@ export interface IngestRoots {
   'claude-code'?: Array<string>
   codex?: Array<string>
   opencode?: Array<string>
+}
+
+export interface PendingStampReceipt {
+  /** The id the session stamp will carry once a session claims it. */
+  id: string
+  /** `YYYY-MM-DDTHH:MM:SS.mmmZ` */
+  expiresAt: string
 }
 
 /** One session in detail, or `null` when unknown. */
@@ -166,6 +190,11 @@ export interface StampReceipt {
 /** Lists stamps in fold order (ts, then write sequence). */
 export declare function stamps(options?: StampsOptions | undefined | null): Promise<Array<Stamp>>
 
+export interface StampsFileOptions {
+  path?: string
+  ledgerHome?: string
+}
+
 export interface StampsOptions {
   sessionId?: string
   messageId?: string
@@ -181,6 +210,8 @@ export interface Status {
   schemaVersion: number
   ledgerBytes: number
   stamps: number
+  /** Pending stamps not yet claimed by a session (expired ones until the next ingest). */
+  pendingStamps: number
   turns: number
   sessions: number
   /** When the last ingest finished. */
@@ -287,6 +318,23 @@ export interface UserTurnBlock {
  * `onReport` receives each pass that changed something.
  */
 export declare function watch(options: IngestOptions, onReport: ((report: IngestReport) => void) | undefined | null, cancelToken: number): Promise<void>
+
+/**
+ * Stores a stamp for the next new session of `harness` started in `cwd`; ingest gives it to
+ * that session. Resolves with its id and expiry.
+ */
+export declare function writePendingStamp(options: WritePendingStampOptions): Promise<PendingStampReceipt>
+
+export interface WritePendingStampOptions {
+  harness?: string
+  cwd?: string
+  enrichment?: Record<string, string>
+  /** ISO-8601 instant just before the spawn; defaults to now. */
+  spawnStartTs?: string
+  spawnerPid?: number
+  sessionDirHint?: string
+  ledgerHome?: string
+}
 
 /** Appends one stamp. Resolves with its id and normalized UTC `ts`. */
 export declare function writeStamp(options: WriteStampOptions): Promise<StampReceipt>

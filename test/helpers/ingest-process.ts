@@ -2,12 +2,20 @@
 // report to the caller, so crash tests can SIGKILL it at a chosen point.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { Harness, IngestProgress } from '@relayburn/sdk';
+import type { Harness, IngestProgress, IngestReport } from '@relayburn/sdk';
 import { repoRoot } from './paths.js';
+
+export interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+  /** The final report, when the ingest finished. */
+  report?: IngestReport;
+}
 
 export interface ChildRun {
   child: ChildProcess;
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+  done: Promise<ChildResult>;
 }
 
 /** Starts `ingest({roots: {[harness]: [root]}})` in a child; `onProgress` sees each report. */
@@ -24,6 +32,7 @@ export function ingestChild(
   );
   let stderr = '';
   let buf = '';
+  let report: IngestReport | undefined;
   child.stderr?.on('data', (d: Buffer) => {
     stderr += d.toString();
   });
@@ -31,18 +40,17 @@ export function ingestChild(
     buf += d.toString();
     let nl = buf.indexOf('\n');
     while (nl >= 0) {
-      const msg = JSON.parse(buf.slice(0, nl)) as { progress?: IngestProgress };
+      const msg = JSON.parse(buf.slice(0, nl)) as { progress?: IngestProgress; report?: IngestReport };
       if (msg.progress) onProgress?.(msg.progress, child);
+      if (msg.report) report = msg.report;
       buf = buf.slice(nl + 1);
       nl = buf.indexOf('\n');
     }
   });
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>(
-    (resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', (code, signal) => resolve({ code, signal, stderr }));
-    },
-  );
+  const done = new Promise<ChildResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stderr, ...(report ? { report } : {}) }));
+  });
   return { child, done };
 }
 

@@ -109,3 +109,120 @@ pub fn stamps(options: Option<StampsOptions>) -> AsyncTask<StampsTask> {
     });
     AsyncTask::new(StampsTask(Some(options)))
 }
+
+#[napi(object)]
+pub struct WritePendingStampOptions {
+    pub harness: Option<String>,
+    pub cwd: Option<String>,
+    pub enrichment: Option<HashMap<String, String>>,
+    /// ISO-8601 instant just before the spawn; defaults to now.
+    pub spawn_start_ts: Option<String>,
+    pub spawner_pid: Option<i64>,
+    pub session_dir_hint: Option<String>,
+    pub ledger_home: Option<String>,
+}
+
+#[napi(object)]
+pub struct PendingStampReceipt {
+    /// The id the session stamp will carry once a session claims it.
+    pub id: String,
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`
+    pub expires_at: String,
+}
+
+impl From<stamp::PendingReceipt> for PendingStampReceipt {
+    fn from(r: stamp::PendingReceipt) -> Self {
+        PendingStampReceipt {
+            id: r.id,
+            expires_at: relayburn_core::time::format_ms(r.expires_ms),
+        }
+    }
+}
+
+#[napi(object)]
+pub struct StampsFileOptions {
+    pub path: Option<String>,
+    pub ledger_home: Option<String>,
+}
+
+#[napi(object)]
+pub struct ExportStampsResult {
+    /// Absolute path of the file written.
+    pub path: String,
+    pub stamps: i64,
+}
+
+impl From<stamp::ExportReceipt> for ExportStampsResult {
+    fn from(r: stamp::ExportReceipt) -> Self {
+        ExportStampsResult {
+            path: r.path.to_string_lossy().into_owned(),
+            stamps: r.stamps,
+        }
+    }
+}
+
+#[napi(object)]
+pub struct ImportStampsResult {
+    pub imported: i64,
+    pub skipped: i64,
+}
+
+impl From<stamp::ImportReceipt> for ImportStampsResult {
+    fn from(r: stamp::ImportReceipt) -> Self {
+        ImportStampsResult {
+            imported: r.imported,
+            skipped: r.skipped,
+        }
+    }
+}
+
+core_task!(WritePendingStampTask, WritePendingStampOptions, stamp::PendingReceipt => PendingStampReceipt, |o: WritePendingStampOptions| {
+    let request = stamp::PendingStampRequest {
+        harness: o.harness,
+        cwd: o.cwd,
+        enrichment: o.enrichment.unwrap_or_default().into_iter().collect(),
+        spawn_start_ts: o.spawn_start_ts,
+        spawner_pid: o.spawner_pid,
+        session_dir_hint: o.session_dir_hint,
+    };
+    request.validate()?;
+    let mut ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
+    stamp::write_pending_stamp(&mut ledger, &request)
+});
+
+fn file_path(o: &StampsFileOptions) -> relayburn_core::Result<String> {
+    let path = o.path.clone().unwrap_or_default();
+    stamp::transfer::validate_path(&path)?;
+    Ok(path)
+}
+
+core_task!(ExportStampsTask, StampsFileOptions, stamp::ExportReceipt => ExportStampsResult, |o: StampsFileOptions| {
+    let path = file_path(&o)?;
+    let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
+    stamp::export_stamps(&ledger, &path)
+});
+
+core_task!(ImportStampsTask, StampsFileOptions, stamp::ImportReceipt => ImportStampsResult, |o: StampsFileOptions| {
+    let path = file_path(&o)?;
+    let mut ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
+    stamp::import_stamps(&mut ledger, &path)
+});
+
+/// Stores a stamp for the next new session of `harness` started in `cwd`; ingest gives it to
+/// that session. Resolves with its id and expiry.
+#[napi]
+pub fn write_pending_stamp(options: WritePendingStampOptions) -> AsyncTask<WritePendingStampTask> {
+    AsyncTask::new(WritePendingStampTask(Some(options)))
+}
+
+/// Writes every stamp to `path` as JSONL (atomically).
+#[napi]
+pub fn export_stamps(options: StampsFileOptions) -> AsyncTask<ExportStampsTask> {
+    AsyncTask::new(ExportStampsTask(Some(options)))
+}
+
+/// Adds the stamps of a JSONL export whose ids the ledger lacks.
+#[napi]
+pub fn import_stamps(options: StampsFileOptions) -> AsyncTask<ImportStampsTask> {
+    AsyncTask::new(ImportStampsTask(Some(options)))
+}

@@ -17,6 +17,8 @@ pub struct Status {
     pub schema_version: i64,
     pub ledger_bytes: i64,
     pub stamps: i64,
+    /// Pending stamps not yet claimed by a session (expired ones until the next ingest).
+    pub pending_stamps: i64,
     pub turns: i64,
     pub sessions: i64,
     /// When the last ingest finished.
@@ -31,6 +33,7 @@ impl From<query::Status> for Status {
             schema_version: s.schema_version,
             ledger_bytes: s.ledger_bytes,
             stamps: s.stamps,
+            pending_stamps: s.pending_stamps,
             turns: s.turns,
             sessions: s.sessions,
             last_ingest_at: s.last_ingest_ms.map(relayburn_core::time::format_ms),

@@ -9,6 +9,7 @@ import { BurnError } from '@relayburn/sdk';
 import { ingestHelp, runIngest } from './commands/ingest.js';
 import { runSession, runSessions, sessionHelp, sessionsHelp } from './commands/sessions.js';
 import { runStamp, stampHelp } from './commands/stamp.js';
+import { runStamps, stampsHelp } from './commands/stamps.js';
 import { runStatus, statusHelp } from './commands/status.js';
 import { runSummary, summaryHelp } from './commands/summary.js';
 import type { Output } from './output.js';
@@ -26,6 +27,7 @@ Commands:
   sessions  sessions, newest first
   session   one session in detail
   stamp     label a session or message (burn stamp --session <id> k=v...)
+  stamps    export stamps to JSONL, or import them (burn stamps export|import)
   status    where the ledger is and what it holds
 
 Global options:
@@ -43,6 +45,7 @@ const HELP: Record<string, string> = {
   sessions: sessionsHelp,
   session: sessionHelp,
   stamp: stampHelp,
+  stamps: stampsHelp,
   status: statusHelp,
 };
 
@@ -68,6 +71,7 @@ const OPTIONS = {
   tag: { type: 'string', multiple: true },
   tags: { type: 'string', multiple: true },
   timezone: { type: 'string' },
+  out: { type: 'string' },
 } as const;
 
 /** Flags each command accepts besides the global ones. */
@@ -77,6 +81,7 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   sessions: ['since', 'until', 'harness', 'project', 'limit', 'tag', 'tags'],
   session: [],
   stamp: ['session', 'message', 'ts'],
+  stamps: ['out'],
   status: [],
 };
 const GLOBAL_FLAGS = ['ledger-home', 'json', 'no-color', 'help', 'version'];
@@ -142,6 +147,9 @@ export async function main(argv: readonly string[]): Promise<number> {
           { session: values.session, message: values.message, ts: values.ts, pairs: rest, ledgerHome },
           out,
         );
+        break;
+      case 'stamps':
+        await runStamps({ words: rest, out: values.out, ledgerHome }, out);
         break;
       case 'status':
         noArgs();

@@ -6,18 +6,21 @@
 export { BURN_ERROR_CODES, BurnError, type BurnErrorCode } from './errors.js';
 export { ingest, watch } from './ingest.js';
 export { fingerprint, session, sessionCost, sessions, summary } from './queries.js';
-export { stamps, writeStamp } from './stamps.js';
+export { exportStamps, importStamps, stamps, writePendingStamp, writeStamp } from './stamps.js';
 export { status } from './status.js';
 export type {
   Compaction,
+  ExportStampsResult,
   GroupBy,
   Harness,
+  ImportStampsResult,
   IngestIssue,
   IngestOptions,
   IngestProgress,
   IngestReport,
   IngestRoots,
   LedgerOptions,
+  PendingStampReceipt,
   Relationship,
   SessionCost,
   SessionCostOptions,
@@ -27,6 +30,7 @@ export type {
   SessionsOptions,
   Stamp,
   StampReceipt,
+  StampsFileOptions,
   StampsOptions,
   Status,
   Summary,
@@ -39,5 +43,6 @@ export type {
   UserTurn,
   UserTurnBlock,
   WatchOptions,
+  WritePendingStampOptions,
   WriteStampOptions,
 } from './types.js';

@@ -13,9 +13,11 @@ import type {
   SessionCostOptions,
   SessionOptions,
   SessionsOptions,
+  StampsFileOptions,
   StampsOptions,
   SummaryOptions,
   WatchOptions,
+  WritePendingStampOptions,
   WriteStampOptions,
 } from './types.js';
 
@@ -91,6 +93,32 @@ export const stampsSchema = z.strictObject({
 const harness = z.enum(['claude-code', 'codex', 'opencode'], {
   error: 'must be one of claude-code, codex, opencode',
 });
+const MAX_PATH_CHARS = 4096;
+const path = z
+  .string({ error: 'must be a path string' })
+  .refine((s) => s.trim().length > 0, 'must be a non-empty path')
+  .refine((s) => chars(s) <= MAX_PATH_CHARS, `must be at most ${MAX_PATH_CHARS} characters`)
+  .refine((s) => !CONTROL.test(s), 'must not contain control characters');
+
+export const writePendingStampSchema = z.strictObject({
+  harness,
+  cwd: path,
+  enrichment,
+  spawnStartTs: instant.optional(),
+  spawnerPid: z
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .min(1, 'must be a positive integer process id')
+    .max(4294967295, 'must be a positive integer process id')
+    .optional(),
+  sessionDirHint: path.optional(),
+  ledgerHome: ledgerHome.optional(),
+}) satisfies z.ZodType<WritePendingStampOptions>;
+
+export const stampsFileSchema = z.strictObject({
+  path,
+  ledgerHome: ledgerHome.optional(),
+}) satisfies z.ZodType<StampsFileOptions>;
 const nonBlank = z.string().refine((s) => s.trim().length > 0, 'must be a non-empty string');
 const rootList = z.array(nonBlank, { error: 'must be an array of directory paths' });
 // Same forms as the core's parse_bound_ms: a relative duration or an ISO instant.

@@ -47,6 +47,59 @@ export interface Stamp {
   seq: number;
 }
 
+/**
+ * Options of {@link writePendingStamp}: labels for the next new session of `harness` started in
+ * `cwd`, for launchers that cannot choose the session id (Codex, OpenCode).
+ */
+export interface WritePendingStampOptions extends LedgerOptions {
+  /** The harness about to be spawned. */
+  harness: Harness;
+  /** The directory it is spawned in (made absolute, symlinks resolved); must exist. */
+  cwd: string;
+  /** Labels, with the rules of {@link WriteStampOptions.enrichment}. */
+  enrichment: Record<string, string>;
+  /**
+   * An ISO-8601 instant taken just before spawning (default now). Only a session whose first
+   * event is at or after it (2 s of clock slack) can claim the stamp; the stamp's labels
+   * take effect at this instant.
+   */
+  spawnStartTs?: string | undefined;
+  /** The launcher's process id (recorded with the stamp). */
+  spawnerPid?: number | undefined;
+  /** A directory the session's log will be written in (e.g. a Codex home): narrows the match. */
+  sessionDirHint?: string | undefined;
+}
+
+/** What {@link writePendingStamp} stored. */
+export interface PendingStampReceipt {
+  /** Pending stamp id; the session stamp made when a session claims it has the same id. */
+  id: string;
+  /** When it expires unclaimed: 24 h after `spawnStartTs` (`YYYY-MM-DDTHH:MM:SS.mmmZ`). */
+  expiresAt: string;
+}
+
+/** Options of {@link exportStamps} and {@link importStamps}. */
+export interface StampsFileOptions extends LedgerOptions {
+  /** The JSONL file (relative paths are resolved against the current directory). */
+  path: string;
+}
+
+/** What {@link exportStamps} wrote. */
+export interface ExportStampsResult {
+  /** Absolute path of the file written. */
+  path: string;
+  /** Number of stamps (lines) written. */
+  stamps: number;
+}
+
+/** What {@link importStamps} did. */
+export interface ImportStampsResult {
+  /** Stamps added to the ledger. */
+  imported: number;
+  /** Stamps whose id the ledger already had (left unchanged). */
+  skipped: number;
+}
+
 /** What {@link status} reports about the ledger. */
 export interface Status {
   /** The resolved ledger home directory. */
@@ -59,6 +112,11 @@ export interface Status {
   ledgerBytes: number;
   /** Number of stamps stored. */
   stamps: number;
+  /**
+   * Pending stamps waiting for their session (an expired one is counted until the next
+   * ingest removes it).
+   */
+  pendingStamps: number;
   /** Number of turns (model API responses) in the ledger. */
   turns: number;
   /** Number of sessions seen in logs. */

@@ -297,14 +297,20 @@ fn write_window(
 ) -> Result<()> {
     let path = ledger.path().to_path_buf();
     let started = Instant::now();
-    let (applied, added) = ledger.write(|tx| {
-        let before = writer::count_sessions(tx).map_err(|e| Error::sqlite(&path, e))?;
+    let (applied, added, claimed) = ledger.write(|tx| {
+        let sql = |e| Error::sqlite(&path, e);
+        let before = writer::count_sessions(tx).map_err(sql)?;
+        // Sessions whose first events this transaction writes may claim pending stamps; only
+        // tracked while some pending stamp waits.
+        let mut new_sessions =
+            writer::NewSessions::new(crate::stamp::pending::any_waiting(tx).map_err(sql)?);
         let mut applied = writer::Applied::default();
         let mut records = 0;
         let mut next = Some(first);
         while let Some(batch) = next.take() {
             if batch.error.is_none() {
-                writer::apply(tx, &batch, &mut applied).map_err(|e| Error::sqlite(&path, e))?;
+                new_sessions.note(tx, &batch).map_err(sql)?;
+                writer::apply(tx, &batch, &mut applied).map_err(sql)?;
             }
             records += batch.records.len();
             account(report, progress, &batch);
@@ -314,14 +320,16 @@ fn write_window(
             }
             next = rx.recv_timeout(left).ok();
         }
-        let after = writer::count_sessions(tx).map_err(|e| Error::sqlite(&path, e))?;
-        Ok((applied, after - before))
+        let after = writer::count_sessions(tx).map_err(sql)?;
+        let claimed = new_sessions.claim(tx).map_err(sql)?;
+        Ok((applied, after - before, claimed))
     })?;
     report.turns_added += applied.turns_added;
     report.turns_updated += applied.turns_updated;
     report.user_turns_added += applied.user_turns_added;
     report.compactions_added += applied.compactions_added;
     report.sessions_added += added;
+    report.pending_stamps_applied += claimed;
     Ok(())
 }
 
@@ -356,7 +364,8 @@ fn push_issue(report: &mut IngestReport, file: &str, line: Option<i64>, message:
     }
 }
 
-/// Remembers the run for `status()` (last ingest).
+/// Remembers the run for `status()` (last ingest) and drops expired pending stamps (after the
+/// run, so a session that started before its stamp expired could still claim it).
 fn record_run(ledger: &mut Ledger, report: &IngestReport) -> Result<()> {
     let summary = format!(
         r#"{{"filesChanged":{},"turnsAdded":{},"turnsUpdated":{},"durationMs":{}}}"#,
@@ -374,6 +383,8 @@ fn record_run(ledger: &mut Ledger, report: &IngestReport) -> Result<()> {
             [],
         )
         .map_err(|e| Error::sqlite(&path, e))?;
+        crate::stamp::pending::expire(tx, crate::time::now_ms())
+            .map_err(|e| Error::sqlite(&path, e))?;
         Ok(())
     })
 }

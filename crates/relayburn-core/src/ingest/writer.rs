@@ -7,8 +7,11 @@ use super::file::Batch;
 use crate::harness::records::{
     CompactionRecord, SessionInfo, ToolCall, TurnRecord, UserTurnRecord,
 };
+use crate::harness::Harness;
 use crate::hash::id64;
+use crate::stamp::pending::{self, NewSession};
 use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::HashSet;
 
 /// What applying batches changed.
 #[derive(Debug, Default, Clone, Copy)]
@@ -42,6 +45,69 @@ pub fn apply(conn: &Connection, batch: &Batch, applied: &mut Applied) -> rusqlit
             ..batch.cursor.clone()
         };
         cursor::save(conn, &mid)
+    }
+}
+
+/// The sessions of one write transaction that had no events in the ledger before it: the
+/// candidates for pending stamps. Checked before each batch is applied, once per session.
+pub struct NewSessions {
+    active: bool,
+    checked: HashSet<(Harness, String)>,
+    new: Vec<NewSession>,
+}
+
+impl NewSessions {
+    /// `active`: some pending stamp is waiting (otherwise nothing is tracked).
+    pub fn new(active: bool) -> Self {
+        NewSessions {
+            active,
+            checked: HashSet::new(),
+            new: Vec::new(),
+        }
+    }
+
+    /// Classifies the sessions whose events `batch` carries; call before applying it.
+    pub fn note(&mut self, conn: &Connection, batch: &Batch) -> rusqlite::Result<()> {
+        if !self.active {
+            return Ok(());
+        }
+        let r = &batch.records;
+        let keys = r
+            .turns
+            .iter()
+            .map(|t| (t.harness, t.session_id.as_str()))
+            .chain(
+                r.user_turns
+                    .iter()
+                    .map(|u| (u.harness, u.session_id.as_str())),
+            );
+        let mut last: Option<(Harness, &str)> = None;
+        for (harness, session_id) in keys {
+            if last == Some((harness, session_id)) {
+                continue;
+            }
+            last = Some((harness, session_id));
+            if !self.checked.insert((harness, session_id.to_string())) {
+                continue;
+            }
+            if !pending::has_events(conn, harness, session_id)? {
+                self.new.push(NewSession {
+                    harness,
+                    session_id: session_id.to_string(),
+                    file: batch.path.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// After the transaction's batches are applied: lets the new sessions claim pending
+    /// stamps. Returns the number of claims.
+    pub fn claim(&self, conn: &Connection) -> rusqlite::Result<i64> {
+        if self.new.is_empty() {
+            return Ok(0);
+        }
+        pending::claim(conn, &self.new, crate::time::now_ms())
     }
 }
 

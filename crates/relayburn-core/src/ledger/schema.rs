@@ -271,6 +271,32 @@ pub(crate) const MIGRATIONS: &[&str] = &[
       OR OLD.placeholder IS NOT NEW.placeholder
     BEGIN UPDATE ledger_clock SET ticks = ticks + 1; END;
     "#,
+    // Pending stamps: labels for the next new session of a harness in a directory, written by
+    // launchers that cannot know the session id. `cwd` and `session_dir_hint` are canonical
+    // (absolute, symlinks resolved). Ingest claims one in the transaction that first writes
+    // a matching session's events: it sets `claimed_*` and inserts an ordinary session stamp
+    // with the same id (so the stamp fold applies unchanged). The unique index allows one
+    // claim per session; unclaimed rows past `expires_ms` are deleted by ingest.
+    r#"
+    CREATE TABLE pending_stamps (
+        seq                 INTEGER PRIMARY KEY AUTOINCREMENT,
+        id                  TEXT    NOT NULL UNIQUE,
+        harness             TEXT    NOT NULL,
+        cwd                 TEXT    NOT NULL,
+        enrichment          TEXT    NOT NULL,
+        spawn_start_ms      INTEGER NOT NULL,
+        spawner_pid         INTEGER,
+        session_dir_hint    TEXT,
+        created_ms          INTEGER NOT NULL,
+        expires_ms          INTEGER NOT NULL,
+        claimed_harness     TEXT,
+        claimed_session_id  TEXT,
+        claimed_ms          INTEGER
+    ) STRICT;
+    CREATE INDEX pending_stamps_waiting ON pending_stamps (spawn_start_ms, seq) WHERE claimed_session_id IS NULL;
+    CREATE UNIQUE INDEX pending_stamps_claims ON pending_stamps (claimed_harness, claimed_session_id)
+        WHERE claimed_session_id IS NOT NULL;
+    "#,
 ];
 
 /// The schema version this build writes and understands.

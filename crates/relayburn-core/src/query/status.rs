@@ -12,6 +12,8 @@ pub struct Status {
     /// Bytes on disk of the database and its WAL.
     pub ledger_bytes: i64,
     pub stamps: i64,
+    /// Unclaimed pending stamps (an expired one stays until the next ingest removes it).
+    pub pending_stamps: i64,
     pub turns: i64,
     /// Sessions seen in logs (placeholders for parents not yet seen excluded).
     pub sessions: i64,
@@ -26,6 +28,7 @@ pub fn status(ledger: &Ledger) -> Result<Status> {
             .map_err(|e| ledger.err(e))
     };
     let stamps = count("SELECT count(*) FROM stamps")?;
+    let pending_stamps = crate::stamp::pending::count_waiting(conn).map_err(|e| ledger.err(e))?;
     let turns = count("SELECT count(*) FROM turns")?;
     let sessions = count("SELECT count(*) FROM sessions WHERE placeholder = 0")?;
     let last_ingest_ms: Option<i64> = conn
@@ -44,6 +47,7 @@ pub fn status(ledger: &Ledger) -> Result<Status> {
         schema_version: SCHEMA_VERSION,
         ledger_bytes: size("") + size("-wal"),
         stamps,
+        pending_stamps,
         turns,
         sessions,
         last_ingest_ms,

@@ -8,6 +8,12 @@ use crate::validate;
 use rusqlite::params;
 use std::collections::BTreeMap;
 
+pub mod pending;
+pub mod transfer;
+
+pub use pending::{write_pending_stamp, PendingReceipt, CLOCK_SLACK_MS, PENDING_TTL_MS};
+pub use transfer::{export_stamps, import_stamps, ExportReceipt, ImportReceipt};
+
 /// What to stamp and with which labels. At least one selector is required.
 #[derive(Debug, Clone, Default)]
 pub struct StampRequest {
@@ -17,6 +23,22 @@ pub struct StampRequest {
     pub enrichment: BTreeMap<String, String>,
     /// ISO-8601 instant (any offset); defaults to now.
     pub ts: Option<String>,
+}
+
+/// A stamp for the next new session of `harness` started in `cwd` (see [`pending`]).
+/// `harness` and `cwd` are required; they are options here so that a missing one is refused
+/// with an error naming it.
+#[derive(Debug, Clone, Default)]
+pub struct PendingStampRequest {
+    pub harness: Option<String>,
+    /// Working directory of the spawned agent; made absolute with symlinks resolved.
+    pub cwd: Option<String>,
+    pub enrichment: BTreeMap<String, String>,
+    /// ISO-8601 instant just before the spawn; defaults to now.
+    pub spawn_start_ts: Option<String>,
+    pub spawner_pid: Option<i64>,
+    /// Directory the session's log will be written in (narrows the match).
+    pub session_dir_hint: Option<String>,
 }
 
 /// The stored stamp's id and normalized time (epoch ms).

@@ -102,3 +102,197 @@ fn rejects_bad_requests_without_writing() {
         .unwrap()
         .is_empty());
 }
+
+fn pending(dir: &std::path::Path) -> PendingStampRequest {
+    PendingStampRequest {
+        harness: Some("codex".into()),
+        cwd: Some(dir.to_string_lossy().into_owned()),
+        enrichment: [("persona".to_string(), "reviewer".to_string())].into(),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn pending_requests_are_validated_in_the_core() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("f");
+    std::fs::write(&file, "x").unwrap();
+    let ok = pending(dir.path());
+    let v = ok.validate().unwrap();
+    assert_eq!(v.harness, crate::harness::Harness::Codex);
+    assert_eq!(
+        std::path::PathBuf::from(&v.cwd),
+        pending::canonical_path(dir.path())
+    );
+    let cases: Vec<(&str, PendingStampRequest)> = vec![
+        (
+            "harness",
+            PendingStampRequest {
+                harness: None,
+                ..ok.clone()
+            },
+        ),
+        (
+            "harness",
+            PendingStampRequest {
+                harness: Some("claude".into()),
+                ..ok.clone()
+            },
+        ),
+        (
+            "cwd",
+            PendingStampRequest {
+                cwd: None,
+                ..ok.clone()
+            },
+        ),
+        (
+            "cwd",
+            PendingStampRequest {
+                cwd: Some(" ".into()),
+                ..ok.clone()
+            },
+        ),
+        (
+            "cwd",
+            PendingStampRequest {
+                cwd: Some("a\nb".into()),
+                ..ok.clone()
+            },
+        ),
+        (
+            "cwd",
+            PendingStampRequest {
+                cwd: Some(dir.path().join("missing").to_string_lossy().into()),
+                ..ok.clone()
+            },
+        ),
+        (
+            "cwd",
+            PendingStampRequest {
+                cwd: Some(file.to_string_lossy().into()),
+                ..ok.clone()
+            },
+        ),
+        (
+            "enrichment",
+            PendingStampRequest {
+                enrichment: Default::default(),
+                ..ok.clone()
+            },
+        ),
+        (
+            "spawnStartTs",
+            PendingStampRequest {
+                spawn_start_ts: Some("soon".into()),
+                ..ok.clone()
+            },
+        ),
+        (
+            "spawnerPid",
+            PendingStampRequest {
+                spawner_pid: Some(0),
+                ..ok.clone()
+            },
+        ),
+        (
+            "spawnerPid",
+            PendingStampRequest {
+                spawner_pid: Some(1 << 40),
+                ..ok.clone()
+            },
+        ),
+        (
+            "sessionDirHint",
+            PendingStampRequest {
+                session_dir_hint: Some("".into()),
+                ..ok.clone()
+            },
+        ),
+    ];
+    for (field, request) in cases {
+        let err = request.validate().unwrap_err();
+        assert_eq!(err.code(), "INVALID_ARGUMENT");
+        assert_eq!(err.field(), Some(field), "{request:?}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn canonical_paths_resolve_symlinks_and_missing_tails() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real");
+    std::fs::create_dir(&real).unwrap();
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let canon_real = pending::canonical_path(&real);
+    assert_eq!(pending::canonical_path(&link), canon_real);
+    // A path that does not exist (yet) keeps its tail after the resolved ancestor.
+    assert_eq!(
+        pending::canonical_path(&link.join("sessions/2026")),
+        canon_real.join("sessions/2026")
+    );
+}
+
+#[test]
+fn pending_expiry_follows_the_spawn_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(home.path()).unwrap();
+    let mut request = pending(dir.path());
+    request.spawn_start_ts = Some("2026-05-21T12:00:00Z".into());
+    let receipt = write_pending_stamp(&mut ledger, &request).unwrap();
+    assert_eq!(receipt.id.len(), 16);
+    assert_eq!(
+        receipt.expires_ms,
+        crate::time::parse_instant_ms("t", "2026-05-22T12:00:00Z").unwrap()
+    );
+    let conn = ledger.conn().unwrap();
+    assert_eq!(pending::count_waiting(conn).unwrap(), 1);
+    assert_eq!(pending::expire(conn, receipt.expires_ms - 1).unwrap(), 0);
+    assert_eq!(pending::expire(conn, receipt.expires_ms).unwrap(), 1);
+    assert_eq!(pending::count_waiting(conn).unwrap(), 0);
+}
+
+#[test]
+fn export_import_round_trip_keeps_ids_times_and_order() {
+    let a_home = tempfile::tempdir().unwrap();
+    let b_home = tempfile::tempdir().unwrap();
+    let mut a = Ledger::open(a_home.path()).unwrap();
+    let mut first = request("s", &[("k", "one")]);
+    first.ts = Some("2026-05-21T12:00:00.5Z".into());
+    let mut second = request("s", &[("k", "two")]);
+    second.ts = Some("2026-05-21T12:00:00.500Z".into());
+    write_stamp(&mut a, &first).unwrap();
+    write_stamp(&mut a, &second).unwrap();
+    let file = a_home.path().join("stamps.jsonl");
+    let receipt = export_stamps(&a, file.to_str().unwrap()).unwrap();
+    assert_eq!(receipt.stamps, 2);
+    let mut b = Ledger::open(b_home.path()).unwrap();
+    let imported = import_stamps(&mut b, file.to_str().unwrap()).unwrap();
+    assert_eq!(
+        imported,
+        ImportReceipt {
+            imported: 2,
+            skipped: 0
+        }
+    );
+    let strip = |v: Vec<Stamp>| {
+        v.into_iter()
+            .map(|s| (s.id, s.session_id, s.enrichment, s.ts_ms))
+            .collect::<Vec<_>>()
+    };
+    let all = StampFilter::default();
+    assert_eq!(
+        strip(list_stamps(&a, &all).unwrap()),
+        strip(list_stamps(&b, &all).unwrap())
+    );
+    let again = import_stamps(&mut b, file.to_str().unwrap()).unwrap();
+    assert_eq!(
+        again,
+        ImportReceipt {
+            imported: 0,
+            skipped: 2
+        }
+    );
+}

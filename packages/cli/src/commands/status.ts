@@ -23,6 +23,7 @@ export async function runStatus(ledgerHome: string | undefined, out: Output): Pr
     ['sessions', formatCount(s.sessions)],
     ['turns', formatCount(s.turns)],
     ['stamps', formatCount(s.stamps)],
+    ['pending stamps', formatCount(s.pendingStamps)],
     ['last ingest', s.lastIngestAt ?? 'never'],
   ]);
 }
