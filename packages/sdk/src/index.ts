@@ -4,7 +4,7 @@
  * {@link BurnError} carrying a stable `code`.
  */
 export { BURN_ERROR_CODES, BurnError, type BurnErrorCode } from './errors.js';
-export { ingest, watch } from './ingest.js';
+export { ingest, rebuildState, watch } from './ingest.js';
 export { fingerprint, session, sessionCost, sessions, summary } from './queries.js';
 export { stamps, writeStamp } from './stamps.js';
 export { status } from './status.js';
@@ -18,7 +18,10 @@ export type {
   IngestReport,
   IngestRoots,
   LedgerOptions,
+  RebuildReport,
+  RebuildStateOptions,
   Relationship,
+  ResetReport,
   SessionCost,
   SessionCostOptions,
   SessionDetail,

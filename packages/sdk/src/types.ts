@@ -325,3 +325,34 @@ export interface SessionCost {
   totals: Totals;
   unpricedModels: UnpricedModel[];
 }
+
+/** Options of {@link rebuildState}: those of {@link ingest} minus `sessionFile`. */
+export interface RebuildStateOptions extends LedgerOptions {
+  /** Only reset and re-read these harnesses (default: all). */
+  harnesses?: Harness[] | undefined;
+  /** Override discovery (see {@link IngestRoots}). */
+  roots?: IngestRoots | undefined;
+  /** Called from time to time while the logs are read again. */
+  onProgress?: ((progress: IngestProgress) => void) | undefined;
+  /**
+   * Abort the re-read. The reset has committed by then: the ledger holds what was re-read so
+   * far, consistently, and the next {@link ingest} completes it.
+   */
+  signal?: AbortSignal | undefined;
+}
+
+/** Derived rows a {@link rebuildState} deleted before reading the logs again. */
+export interface ResetReport {
+  turns: number;
+  userTurns: number;
+  compactions: number;
+  sessions: number;
+  cursors: number;
+}
+
+/** What {@link rebuildState} did. */
+export interface RebuildReport {
+  removed: ResetReport;
+  /** The pass that read the logs again. */
+  ingest: IngestReport;
+}

@@ -6,10 +6,12 @@ pub mod cursor;
 pub mod discover;
 mod file;
 mod opencode;
+mod rebuild;
 mod watch;
 mod writer;
 
 pub use file::STREAM_GRACE_MS;
+pub use rebuild::{rebuild, reset_derived, RebuildReport, ResetReport};
 pub use watch::{watch, DEBOUNCE, POLL_INTERVAL};
 
 use crate::error::{Error, Result};

@@ -273,5 +273,26 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     "#,
 ];
 
+/// Tables holding rows derived from harness logs, each with a `harness` column: a rebuild
+/// (`ingest::reset_derived`) deletes them and re-reads the logs. A migration that adds a
+/// table lists it here or in [`KEPT_TABLES`] (a test checks every table is in exactly one).
+pub const DERIVED_TABLES: &[&str] = &[
+    "turns",
+    "turn_rollup",
+    "user_turns",
+    "compactions",
+    "sessions",
+    "cursors",
+];
+
+/// Tables a rebuild keeps: what users wrote (stamps and their tag fold) and bookkeeping.
+pub const KEPT_TABLES: &[&str] = &[
+    "schema_version",
+    "stamps",
+    "stamp_tags",
+    "ingest_runs",
+    "ledger_clock",
+];
+
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
