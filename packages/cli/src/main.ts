@@ -54,6 +54,17 @@ Examples:
 Run 'burn <command> --help' for a command's options and examples.`;
 }
 
+/** `node:util` parseArgs errors, shortened to one line in burn's words. */
+function parseArgsMessage(err: unknown, command: string | undefined): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const option = /'(--?[^' ]+)/.exec(message)?.[1] ?? '';
+  if (/^Unknown option/.test(message))
+    return `unknown option '${option}'${command ? ` for '${command}'` : ''}`;
+  if (/argument is ambiguous|argument missing/.test(message)) return `option '${option}' needs a value`;
+  if (/does not take an argument/.test(message)) return `option '${option}' takes no value`;
+  return message.split('\n')[0] ?? message;
+}
+
 /** Finds the command named by the first one or two positionals. */
 function lookup(positionals: readonly string[]): { command: Command; rest: string[] } | undefined {
   const two = positionals.slice(0, 2).join(' ');
@@ -94,11 +105,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     const pre = lookup(positionals[0] === 'help' ? positionals.slice(1) : positionals);
     ({ values, positionals } = parse(argv, { ...GLOBAL_FLAGS, ...pre?.command.flags }, true));
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
     const pre = lookup(parse(argv, allFlags(), false).positionals);
-    const unknown = /^Unknown option '([^']+)'/.exec(message);
-    const own = unknown && pre ? ` for '${pre.command.name}'` : '';
-    return usage(unknown ? `unknown option '${unknown[1]}'${own}` : message, pre?.command.name);
+    return usage(parseArgsMessage(err, pre?.command.name), pre?.command.name);
   }
   if (values.version) {
     process.stdout.write(`${VERSION}\n`);
@@ -120,8 +128,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (group.length > 0) {
       const names = group.map((c) => `'burn ${c.name}'`).join(', ');
       if (values.help && positionals.length === 1) {
-        process.stdout.write(`Usage: ${group.map((c) => `burn ${c.name}`).join(' | ')}\n\n`);
-        for (const c of group) process.stdout.write(`  ${c.name}  ${c.summary}\n`);
+        const width = Math.max(...group.map((c) => c.name.length));
+        process.stdout.write(`Usage: burn ${word} <command>\n\nCommands:\n`);
+        for (const c of group) process.stdout.write(`  ${c.name.padEnd(width)}  ${c.summary}\n`);
+        process.stdout.write(`\nRun 'burn ${group[0]?.name} --help' for its options and examples.\n`);
         return 0;
       }
       const sub = positionals[1];
@@ -129,6 +139,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         sub === undefined
           ? `'${word}' needs a subcommand: ${names}`
           : `unknown command '${word} ${sub}'; try ${names}`,
+        word,
       );
     }
     return usage(`unknown command '${word}'`);
