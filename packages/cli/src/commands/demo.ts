@@ -86,7 +86,14 @@ export const demoCommand: Command = {
       );
       return 0;
     } finally {
-      if (!keep) rmSync(ledgerHome, { recursive: true, force: true });
+      // Best effort: on Windows the pooled SQLite connection may still hold the file open.
+      if (!keep) {
+        try {
+          rmSync(ledgerHome, { recursive: true, force: true, maxRetries: 3 });
+        } catch {
+          // a leftover temporary directory is harmless
+        }
+      }
     }
   },
 };
