@@ -187,6 +187,47 @@ mod tests {
         );
     }
 
+    /// An ingest that planned before a reset (a hook or watch beside `burn state rebuild`)
+    /// must not write a resumed file's tail behind a cursor: the reset deleted its head.
+    #[test]
+    fn a_pass_planned_before_a_reset_leaves_no_hole() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = claude_store(dir.path());
+        let file = std::path::Path::new(&root)
+            .join("projects")
+            .join("-work-app")
+            .join("s1.jsonl");
+        let mut ledger = Ledger::open(&dir.path().join("home")).unwrap();
+        let opts = IngestOptions {
+            claude_roots: Some(vec![root]),
+            harnesses: Some(vec![Harness::ClaudeCode]),
+            ..Default::default()
+        };
+        ingest(&mut ledger, &opts).unwrap();
+        let mut text = std::fs::read_to_string(&file).unwrap();
+        text.push_str(&text.replace("m1", "m3").replace("m2", "m4"));
+        std::fs::write(&file, text).unwrap();
+
+        // Plan (resuming past m1, m2), then a rebuild's reset lands, then the stale pass writes.
+        let files = super::super::discover::discover_claude(
+            &super::super::discover::claude_projects_dirs(opts.claude_roots.as_deref()),
+        );
+        let mut report = IngestReport::default();
+        let jobs = super::super::plan(&ledger, files, &mut report).unwrap();
+        assert!(jobs.iter().all(|j| j.resume.is_some()));
+        reset_derived(&mut ledger, None).unwrap();
+        super::super::run_jobs(&mut ledger, jobs, &opts, &mut report).unwrap();
+        assert_eq!(
+            counts(&ledger).0,
+            0,
+            "the stale tail was dropped, not written behind a cursor"
+        );
+
+        // The next pass reads the whole file: nothing is missing.
+        ingest(&mut ledger, &opts).unwrap();
+        assert_eq!(counts(&ledger).0, 4);
+    }
+
     /// Every table is either derived (reset by a rebuild) or kept; a migration that adds a
     /// table must say which, here and in `DERIVED_TABLES` / `KEPT_TABLES`.
     #[test]
