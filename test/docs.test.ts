@@ -14,17 +14,36 @@ const declarations = readdirSync(dist)
   .join('\n');
 const exported = Object.keys(esm).filter((k) => k !== 'default' && k !== '__esModule');
 const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+/** Type-only exports, from `export type { … }` and `type X` in the published index.d.ts. */
+const index = readFileSync(join(dist, 'index.d.ts'), 'utf8');
+const exportedTypes = [
+  ...[...index.matchAll(/export type \{([^}]*)\}/g)].flatMap((m) => (m[1] ?? '').split(',')),
+  ...[...index.matchAll(/\btype (\w+)\b(?! =)/g)].map((m) => m[1] ?? ''),
+]
+  .map((n) => n.trim())
+  .filter((n) => /^[A-Z]\w*$/.test(n));
 
 /** The TSDoc block right before `export declare … name`, if any. */
 function docOf(name: string): string | undefined {
   const re = new RegExp(
-    `/\\*\\*((?:(?!\\*/)[\\s\\S])*)\\*/\\s*export declare (?:function|const|class|type) ${name}\\b`,
+    `/\\*\\*((?:(?!\\*/)[\\s\\S])*)\\*/\\s*export (?:declare )?(?:function|const|class|type|interface) ${name}\\b`,
   );
   return re.exec(declarations)?.[1];
 }
 
 describe('documentation', () => {
   it.each(exported)('%s has TSDoc with an @example in the published .d.ts', (name) => {
+    const doc = docOf(name);
+    expect(doc, `no TSDoc before the declaration of ${name}`).toBeDefined();
+    expect(doc).toContain('@example');
+    expect(doc).toContain("from '@relayburn/sdk'");
+  });
+
+  it('finds the type exports', () => {
+    expect(exportedTypes).toEqual(expect.arrayContaining(['Summary', 'IngestReport', 'BurnErrorCode']));
+  });
+
+  it.each(exportedTypes)('type %s has TSDoc with an @example in the published .d.ts', (name) => {
     const doc = docOf(name);
     expect(doc, `no TSDoc before the declaration of ${name}`).toBeDefined();
     expect(doc).toContain('@example');
