@@ -168,6 +168,14 @@ describe('burn demo', () => {
     }>;
     expect(sessions.map((s) => s.sessionId)).toContain(`${CLAUDE}/agent-a3f9c2e1`);
     expect(sessions.find((s) => s.sessionId === `${CLAUDE}/agent-a3f9c2e1`)?.relationship).toBe('subagent');
+    // Never into a ledger that holds something: a second demo there is refused, unchanged.
+    const again = burn(['demo', '--ledger-home', ledgerHome], emptyMachine());
+    expect(again.status).toBe(2);
+    expect(again.stderr).toMatch(/^burn: demo needs a new or empty --ledger-home/);
+    expect(JSON.parse(burn(['status', '--json', '--ledger-home', ledgerHome]).stdout)).toMatchObject({
+      turns: 10,
+      stamps: 3,
+    });
   });
 });
 

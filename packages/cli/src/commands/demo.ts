@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ingest, summary, type WriteStampOptions, writeStamp } from '@relayburn/sdk';
+import { ingest, status, summary, type WriteStampOptions, writeStamp } from '@relayburn/sdk';
 import { bool, type Command } from '../command.js';
 import { bold, formatCount, printJson } from '../output.js';
 import { UsageError } from '../usage.js';
@@ -20,7 +20,7 @@ and by persona tag. Reads nothing from your home directory and needs no network.
 Options:
   --keep                 keep the demo ledger and print where it is, to explore it with
                          other commands (--ledger-home <dir>)
-  --ledger-home <dir>    put the demo ledger there (kept); never your usual ledger by accident
+  --ledger-home <dir>    put the demo ledger there (kept); it must be new or empty
   --json                 print {ledgerHome, ingest, byModel, byTag} as JSON
 
 Examples:
@@ -42,6 +42,15 @@ export const demoCommand: Command = {
   async run(ctx) {
     if (ctx.args.length > 0) throw new UsageError(`demo takes no arguments, got '${ctx.args[0]}'`);
     const keep = bool(ctx, 'keep') || ctx.ledgerHome !== undefined;
+    if (ctx.ledgerHome !== undefined) {
+      // Never mix sample sessions into a real ledger.
+      const s = await status({ ledgerHome: ctx.ledgerHome });
+      if (s.turns > 0 || s.stamps > 0) {
+        throw new UsageError(
+          `demo needs a new or empty --ledger-home; ${ctx.ledgerHome} already holds a ledger`,
+        );
+      }
+    }
     const ledgerHome = ctx.ledgerHome ?? mkdtempSync(join(tmpdir(), 'relayburn-demo-'));
     try {
       const report = await ingest({
