@@ -98,6 +98,27 @@ export interface PendingStampReceipt {
   expiresAt: string
 }
 
+export interface RebuildReport {
+  /** Derived rows deleted before the logs were read again. */
+  removed: ResetReport
+  /** The re-ingest. */
+  ingest: IngestReport
+}
+
+/**
+ * Re-derives the ledger from the logs: deletes derived rows and cursors (stamps stay) in one
+ * transaction, then ingests again. Progress and cancellation as for `ingest`.
+ */
+export declare function rebuildState(options: IngestOptions, onProgress?: ((progress: IngestProgress) => void) | undefined | null, cancelToken?: number | undefined | null): Promise<RebuildReport>
+
+export interface ResetReport {
+  turns: number
+  userTurns: number
+  compactions: number
+  sessions: number
+  cursors: number
+}
+
 /** One session in detail, or `null` when unknown. */
 export declare function session(options: SessionOptions): Promise<SessionDetail | null>
 

@@ -113,6 +113,38 @@ describe('ingest crash safety', () => {
     },
   );
 
+  it('a rebuild killed midway keeps every stamp, and the next pass completes it exactly', async () => {
+    const ledgerHome = tempHome('crash-rebuild');
+    await sdk.ingest({ roots: { 'claude-code': [root] }, ledgerHome });
+    for (let f = 0; f < FILES; f += 8) {
+      await sdk.writeStamp({ ledgerHome, sessionId: `sess-${f}`, enrichment: { batch: String(f % 3) } });
+    }
+    const stampsBefore = await sdk.stamps({ ledgerHome });
+    const tagsBefore = await sdk.summary({ ledgerHome, groupBy: 'tag:batch' });
+
+    let killed = false;
+    const run = ingestChild(
+      ledgerHome,
+      root,
+      'claude-code',
+      (p, child) => {
+        if (!killed && p.bytesRead >= 0.4 * p.bytesTotal && p.bytesRead < p.bytesTotal) {
+          killed = true;
+          child.kill('SIGKILL');
+        }
+      },
+      'rebuild',
+    );
+    expect((await run.done).signal).toBe('SIGKILL');
+    // The reset committed, the re-read did not finish: fewer turns, every stamp.
+    expect((await sdk.summary({ ledgerHome })).totals.turns).toBeLessThan(expected.turns);
+    expect(await sdk.stamps({ ledgerHome })).toEqual(stampsBefore);
+
+    await sdk.ingest({ roots: { 'claude-code': [root] }, ledgerHome });
+    expect(await fingerprint(ledgerHome)).toEqual(want);
+    expect(await sdk.summary({ ledgerHome, groupBy: 'tag:batch' })).toEqual(tagsBefore);
+  });
+
   it('ingest runs beside 4 stamp-writing processes: every stamp stored, totals exact', async () => {
     const ledgerHome = tempHome('crash-conc');
     const writers = Array.from({ length: 4 }, (_, w) => stampWriter(ledgerHome, w, 200));

@@ -1,11 +1,12 @@
-// The proof that `npm i @relayburn/sdk` works: pack the SDK and this platform's binary package
-// exactly as the release workflow does, install both into an empty project, call the API.
+// The proof that `npm i @relayburn/sdk @relayburn/cli` works: pack the SDK, this platform's
+// binary package and the CLI exactly as the release workflow does, install them into an empty
+// project, call the API from ESM and CJS, and run `burn demo` from the installed CLI.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempHome } from './helpers/home.js';
-import { repoRoot, sdkDir } from './helpers/paths.js';
+import { cliDir, repoRoot, sdkDir } from './helpers/paths.js';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
@@ -41,6 +42,20 @@ describe('npm package', () => {
     expect(files.filter((f) => f.endsWith('.node'))).toEqual([]);
   });
 
+  it('the CLI tarball ships its JS and the demo samples', () => {
+    const out = JSON.parse(run(npm, ['pack', '--dry-run', '--json'], cliDir)) as Array<{
+      files: Array<{ path: string }>;
+    }>;
+    const files = (out[0]?.files ?? []).map((f) => f.path);
+    expect(files).toEqual(
+      expect.arrayContaining(['dist/main.js', 'dist/commands/demo.js', 'samples/stamps.json']),
+    );
+    expect(files.filter((f) => f.startsWith('samples/claude/')).length).toBeGreaterThanOrEqual(2);
+    expect(files.some((f) => f.startsWith('samples/codex/sessions/'))).toBe(true);
+    expect(files.some((f) => f.startsWith('samples/opencode/storage/message/'))).toBe(true);
+    expect(files.filter((f) => f.startsWith('src/') || f.endsWith('.ts'))).toEqual([]);
+  });
+
   it('installs from tarballs into an empty project and works from ESM and CJS', () => {
     const work = tempHome('pack');
     const tarballs = join(work, 'tarballs');
@@ -69,6 +84,7 @@ describe('npm package', () => {
     const platformTgz = packInto(tarballs, platformDir);
     rmSync(npmDir, { recursive: true, force: true });
     const sdkTgz = packInto(tarballs, sdkDir);
+    const cliTgz = packInto(tarballs, cliDir);
 
     const project = join(work, 'project');
     mkdirSync(project);
@@ -76,7 +92,11 @@ describe('npm package', () => {
       join(project, 'package.json'),
       JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }),
     );
-    run(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', platformTgz, sdkTgz], project);
+    run(
+      npm,
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', platformTgz, sdkTgz, cliTgz],
+      project,
+    );
 
     const ledgerHome = join(work, 'ledger');
     writeFileSync(
@@ -104,12 +124,33 @@ writeStamp({ sessionId: 'from-cjs', enrichment: { via: 'cjs' }, ledgerHome: proc
     expect(cjs.n).toBe(2);
     // The binary came from the platform package, not from the workspace.
     expect(readdirSync(join(project, 'node_modules', '@relayburn')).sort()).toEqual(
-      ['sdk', `sdk-${platform}`].sort(),
+      ['cli', 'sdk', `sdk-${platform}`].sort(),
     );
     expect(
       readdirSync(join(project, 'node_modules', '@relayburn', 'sdk', 'native')).some((f) =>
         f.endsWith('.node'),
       ),
     ).toBe(false);
+
+    // `burn demo` from the installed package, on a machine with nothing in HOME and no network
+    // (only local tarballs were installed): the samples ship in the CLI's `files`.
+    const emptyHome = join(work, 'empty-home');
+    mkdirSync(emptyHome);
+    // Through the `bin` link npm made (on Windows a .cmd shim, which needs a shell: run main.js).
+    const [cmd, args] =
+      process.platform === 'win32'
+        ? [
+            process.execPath,
+            [join(project, 'node_modules', '@relayburn', 'cli', 'dist', 'main.js'), 'demo', '--json'],
+          ]
+        : [join(project, 'node_modules', '.bin', 'burn'), ['demo', '--json']];
+    const demo = execFileSync(cmd, args, {
+      cwd: project,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, HOME: emptyHome, USERPROFILE: emptyHome, NO_COLOR: '1' },
+    });
+    const shown = JSON.parse(demo) as { byModel: { totals: { turns: number; totalTokens: number } } };
+    expect(shown.byModel.totals).toMatchObject({ turns: 10, totalTokens: 162_874 });
+    expect(readdirSync(emptyHome)).toEqual([]);
   });
 });

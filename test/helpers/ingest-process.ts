@@ -18,16 +18,20 @@ export interface ChildRun {
   done: Promise<ChildResult>;
 }
 
-/** Starts `ingest({roots: {[harness]: [root]}})` in a child; `onProgress` sees each report. */
+/**
+ * Starts `ingest({roots: {[harness]: [root]}})` (or `rebuildState`, same options) in a child;
+ * `onProgress` sees each report.
+ */
 export function ingestChild(
   ledgerHome: string,
   root: string,
   harness: Harness,
   onProgress?: (p: IngestProgress, child: ChildProcess) => void,
+  mode: 'ingest' | 'rebuild' = 'ingest',
 ): ChildRun {
   const child = spawn(
     process.execPath,
-    [join(repoRoot, 'test', 'helpers', 'ingest-child.cjs'), ledgerHome, root, harness],
+    [join(repoRoot, 'test', 'helpers', 'ingest-child.cjs'), ledgerHome, root, harness, mode],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';

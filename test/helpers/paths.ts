@@ -3,4 +3,5 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const sdkDir = join(repoRoot, 'packages', 'sdk');
-export const cliMain = join(repoRoot, 'packages', 'cli', 'dist', 'main.js');
+export const cliDir = join(repoRoot, 'packages', 'cli');
+export const cliMain = join(cliDir, 'dist', 'main.js');

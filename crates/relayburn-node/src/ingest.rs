@@ -257,3 +257,66 @@ pub fn watch(
         token: cancel_token,
     })))
 }
+
+#[napi(object)]
+pub struct ResetReport {
+    pub turns: i64,
+    pub user_turns: i64,
+    pub compactions: i64,
+    pub sessions: i64,
+    pub cursors: i64,
+}
+
+#[napi(object)]
+pub struct RebuildReport {
+    /// Derived rows deleted before the logs were read again.
+    pub removed: ResetReport,
+    /// The re-ingest.
+    pub ingest: IngestReport,
+}
+
+impl From<core::RebuildReport> for RebuildReport {
+    fn from(r: core::RebuildReport) -> Self {
+        RebuildReport {
+            removed: ResetReport {
+                turns: r.removed.turns,
+                user_turns: r.removed.user_turns,
+                compactions: r.removed.compactions,
+                sessions: r.removed.sessions,
+                cursors: r.removed.cursors,
+            },
+            ingest: r.ingest.into(),
+        }
+    }
+}
+
+fn run_rebuild(input: IngestInput) -> relayburn_core::Result<core::RebuildReport> {
+    let result =
+        core_options(input.options, input.on_progress, input.cancel).and_then(|(opts, home)| {
+            let mut ledger = relayburn_core::open_ledger(home.as_deref())?;
+            core::rebuild(&mut ledger, &opts)
+        });
+    forget_token(input.token);
+    result
+}
+
+core_task!(RebuildTask, IngestInput, core::RebuildReport => RebuildReport, run_rebuild);
+
+/// Re-derives the ledger from the logs: deletes derived rows and cursors (stamps stay) in one
+/// transaction, then ingests again. Progress and cancellation as for `ingest`.
+#[napi(
+    ts_args_type = "options: IngestOptions, onProgress?: ((progress: IngestProgress) => void) | undefined | null, cancelToken?: number | undefined | null"
+)]
+pub fn rebuild_state(
+    options: IngestOptions,
+    on_progress: Option<ProgressFn>,
+    cancel_token: Option<u32>,
+) -> AsyncTask<RebuildTask> {
+    let cancel = register_token(cancel_token);
+    AsyncTask::new(RebuildTask(Some(IngestInput {
+        options,
+        on_progress: on_progress.map(Arc::new),
+        cancel,
+        token: cancel_token,
+    })))
+}

@@ -1,182 +1,235 @@
 #!/usr/bin/env node
 /**
  * `burn`: the relayburn command line. It only parses arguments, calls the public
- * `@relayburn/sdk` API and formats results. Errors print as one `burn: …` line:
+ * `@relayburn/sdk` API and formats results. Commands come from the table in
+ * `commands/index.ts`. Errors print as one `burn: …` line (with a hint where one helps):
  * exit 2 for usage mistakes (bad flags, invalid options), 1 for runtime failures.
  */
 import { parseArgs } from 'node:util';
 import { BurnError } from '@relayburn/sdk';
-import { ingestHelp, runIngest } from './commands/ingest.js';
-import { runSession, runSessions, sessionHelp, sessionsHelp } from './commands/sessions.js';
-import { runStamp, stampHelp } from './commands/stamp.js';
-import { runStamps, stampsHelp } from './commands/stamps.js';
-import { runStatus, statusHelp } from './commands/status.js';
-import { runSummary, summaryHelp } from './commands/summary.js';
+import type { Command, FlagSpec } from './command.js';
+import { COMMANDS } from './commands/index.js';
 import type { Output } from './output.js';
 import { UsageError } from './usage.js';
 
 const VERSION: string = (require('../package.json') as { version: string }).version;
 
-const mainHelp = `burn — what your coding agents cost
-
-Usage: burn <command> [options]
-
-Commands:
-  ingest    read new session-log bytes into the ledger
-  summary   token totals and cost, by model, provider, project, day, tool, tag…
-  sessions  sessions, newest first
-  session   one session in detail
-  stamp     label a session or message (burn stamp --session <id> k=v...)
-  stamps    export stamps to JSONL, or import them (burn stamps export|import)
-  status    where the ledger is and what it holds
-
-Global options:
-  --ledger-home <dir>   ledger directory (default $RELAYBURN_HOME, else ~/.relayburn)
-  --json                machine-readable output
-  --no-color            no ANSI colors (also NO_COLOR=1)
-  -h, --help            help for burn or a command
-  -v, --version         print the version
-
-Run 'burn <command> --help' for a command's options and examples.`;
-
-const HELP: Record<string, string> = {
-  ingest: ingestHelp,
-  summary: summaryHelp,
-  sessions: sessionsHelp,
-  session: sessionHelp,
-  stamp: stampHelp,
-  stamps: stampsHelp,
-  status: statusHelp,
-};
-
-const OPTIONS = {
+const GLOBAL_FLAGS: Record<string, FlagSpec> = {
   'ledger-home': { type: 'string' },
   json: { type: 'boolean' },
   'no-color': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
-  session: { type: 'string' },
-  message: { type: 'string' },
-  ts: { type: 'string' },
-  hook: { type: 'string' },
-  watch: { type: 'boolean' },
-  quiet: { type: 'boolean', short: 'q' },
-  since: { type: 'string' },
-  until: { type: 'string' },
-  by: { type: 'string' },
-  harness: { type: 'string' },
-  model: { type: 'string' },
-  project: { type: 'string' },
-  limit: { type: 'string' },
-  tag: { type: 'string', multiple: true },
-  tags: { type: 'string', multiple: true },
-  timezone: { type: 'string' },
-  out: { type: 'string' },
-} as const;
-
-/** Flags each command accepts besides the global ones. */
-const COMMAND_FLAGS: Record<string, readonly string[]> = {
-  ingest: ['hook', 'quiet', 'watch'],
-  summary: ['since', 'until', 'by', 'harness', 'session', 'model', 'project', 'tag', 'tags', 'timezone'],
-  sessions: ['since', 'until', 'harness', 'project', 'limit', 'tag', 'tags'],
-  session: [],
-  stamp: ['session', 'message', 'ts'],
-  stamps: ['out'],
-  status: [],
 };
-const GLOBAL_FLAGS = ['ledger-home', 'json', 'no-color', 'help', 'version'];
+
+function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const commands = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n');
+  return `burn — what your coding agents cost
+
+Usage: burn <command> [options]
+
+Commands:
+${commands}
+
+Global options:
+  --ledger-home <dir>   ledger directory (default $RELAYBURN_HOME, else ~/.relayburn)
+  --json                machine-readable output (every command)
+  --no-color            no ANSI colors (also NO_COLOR=1; colors only on a terminal)
+  -h, --help            help for burn or a command
+  -v, --version         print the version
+
+Environment:
+  RELAYBURN_HOME        ledger directory (default ~/.relayburn)
+  CLAUDE_CONFIG_DIR     Claude Code config dirs, comma-separated (default ~/.config/claude, ~/.claude)
+  CODEX_HOME            Codex CLI homes, comma-separated (default ~/.codex)
+  OPENCODE_DATA_DIR     OpenCode data dir (default $XDG_DATA_HOME/opencode, ~/.local/share/opencode)
+  NO_COLOR              disable colors
+
+Examples:
+  burn demo                               # see it work on bundled sample sessions
+  burn ingest && burn summary --since 7d
+  burn summary --tag persona=reviewer --by model
+
+Run 'burn <command> --help' for a command's options and examples.`;
+}
+
+/** `node:util` parseArgs errors, shortened to one line in burn's words. */
+function parseArgsMessage(err: unknown, command: string | undefined): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const option = /'(--?[^' ]+)/.exec(message)?.[1] ?? '';
+  if (/^Unknown option/.test(message))
+    return `unknown option '${option}'${command ? ` for '${command}'` : ''}`;
+  if (/argument is ambiguous|argument missing/.test(message)) return `option '${option}' needs a value`;
+  if (/does not take an argument/.test(message)) return `option '${option}' takes no value`;
+  return message.split('\n')[0] ?? message;
+}
+
+/** Finds the command named by the first one or two positionals. */
+function lookup(positionals: readonly string[]): { command: Command; rest: string[] } | undefined {
+  const two = positionals.slice(0, 2).join(' ');
+  const byTwo = COMMANDS.find((c) => c.name === two);
+  if (byTwo) return { command: byTwo, rest: positionals.slice(2) };
+  const byOne = COMMANDS.find((c) => c.name === positionals[0]);
+  if (byOne) return { command: byOne, rest: positionals.slice(1) };
+  return undefined;
+}
+
+/** The first line under `Examples:` in a command's help. */
+function firstExample(help: string): string | undefined {
+  const lines = help.split('\n');
+  const at = lines.indexOf('Examples:');
+  return at >= 0 ? lines[at + 1] : undefined;
+}
+
+/** Subcommands of a group word (`state` → `state rebuild`). */
+function groupOf(word: string): Command[] {
+  return COMMANDS.filter((c) => c.name.startsWith(`${word} `));
+}
+
+function allFlags(): Record<string, FlagSpec> {
+  const options: Record<string, FlagSpec> = { ...GLOBAL_FLAGS };
+  for (const c of COMMANDS) Object.assign(options, c.flags);
+  return options;
+}
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+function parse(argv: readonly string[], options: Record<string, FlagSpec>, strict: boolean) {
+  return parseArgs({ args: [...argv], options, allowPositionals: true, strict }) as {
+    values: Values;
+    positionals: string[];
+  };
+}
 
 export async function main(argv: readonly string[]): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+  // First find the command (a lenient parse that knows every flag's type), then parse
+  // strictly with only the global flags and that command's own.
+  let values: Values;
+  let positionals: string[];
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    ({ positionals } = parse(argv, allFlags(), false));
+    const pre = lookup(positionals[0] === 'help' ? positionals.slice(1) : positionals);
+    ({ values, positionals } = parse(argv, { ...GLOBAL_FLAGS, ...pre?.command.flags }, true));
   } catch (err) {
-    return usage(err instanceof Error ? err.message : String(err));
+    const pre = lookup(parse(argv, allFlags(), false).positionals);
+    return usage(parseArgsMessage(err, pre?.command.name), pre?.command.name);
   }
-  const { values, positionals } = parsed;
-  const [command, ...rest] = positionals;
   if (values.version) {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  if (command === undefined) {
-    process.stdout.write(`${mainHelp}\n`);
+  // `burn help <command>` is `burn <command> --help`.
+  if (positionals[0] === 'help') {
+    positionals = positionals.slice(1);
+    values.help = true;
+  }
+  if (positionals.length === 0) {
+    process.stdout.write(`${mainHelp()}\n`);
     return values.help ? 0 : 2;
   }
-  const allowed = COMMAND_FLAGS[command];
-  if (allowed === undefined) return usage(`unknown command '${command}'`);
-  if (values.help) {
-    process.stdout.write(`${HELP[command]}\n`);
-    return 0;
-  }
-  for (const flag of Object.keys(values)) {
-    if (!GLOBAL_FLAGS.includes(flag) && !allowed.includes(flag)) {
-      return usage(`option '--${flag}' does not apply to '${command}'`, command);
+  const found = lookup(positionals);
+  if (!found) {
+    const word = positionals[0] ?? '';
+    const group = groupOf(word);
+    if (group.length > 0) {
+      const names = group.map((c) => `'burn ${c.name}'`).join(', ');
+      if (values.help && positionals.length === 1) {
+        const width = Math.max(...group.map((c) => c.name.length));
+        process.stdout.write(`Usage: burn ${word} <command>\n\nCommands:\n`);
+        for (const c of group) process.stdout.write(`  ${c.name.padEnd(width)}  ${c.summary}\n`);
+        const examples = group.map((c) => firstExample(c.help)).filter((e) => e !== undefined);
+        if (examples.length > 0) process.stdout.write(`\nExamples:\n${examples.join('\n')}\n`);
+        process.stdout.write(`\nRun 'burn ${word} <command> --help' for its options and more examples.\n`);
+        return 0;
+      }
+      const sub = positionals[1];
+      return usage(
+        sub === undefined
+          ? `'${word}' needs a subcommand: ${names}`
+          : `unknown command '${word} ${sub}'; try ${names}`,
+        word,
+      );
     }
+    return usage(`unknown command '${word}'`);
+  }
+  const { command, rest } = found;
+  if (values.help) {
+    process.stdout.write(`${command.help}\n`);
+    return 0;
   }
   const out: Output = {
     json: values.json === true,
     color: process.stdout.isTTY === true && values['no-color'] !== true && !process.env.NO_COLOR,
   };
-  const ledgerHome = values['ledger-home'];
+  const ledgerHome = typeof values['ledger-home'] === 'string' ? values['ledger-home'] : undefined;
   try {
-    const noArgs = () => {
-      if (rest.length > 0) throw new UsageError(`${command} takes no arguments, got '${rest[0]}'`);
-    };
-    switch (command) {
-      case 'ingest':
-        noArgs();
-        await runIngest(
-          { watch: values.watch === true, hook: values.hook, quiet: values.quiet === true, ledgerHome },
-          out,
-        );
-        break;
-      case 'summary':
-        noArgs();
-        await runSummary({ ...values, ledgerHome }, out);
-        break;
-      case 'sessions':
-        noArgs();
-        await runSessions({ ...values, ledgerHome }, out);
-        break;
-      case 'session':
-        if (rest.length > 1) throw new UsageError(`session takes one id, got ${rest.length}`);
-        return (await runSession(rest[0], ledgerHome, out)) ? 0 : 1;
-      case 'stamp':
-        await runStamp(
-          { session: values.session, message: values.message, ts: values.ts, pairs: rest, ledgerHome },
-          out,
-        );
-        break;
-      case 'stamps':
-        await runStamps({ words: rest, out: values.out, ledgerHome }, out);
-        break;
-      case 'status':
-        noArgs();
-        await runStatus(ledgerHome, out);
-        break;
-    }
-    return 0;
+    return (await command.run({ flags: values, args: rest, out, ledgerHome })) ?? 0;
   } catch (err) {
-    if (err instanceof UsageError) return usage(err.message, command);
-    if (err instanceof BurnError) {
-      process.stderr.write(`burn: ${err.message}\n`);
-      if (err.code === 'INVALID_ARGUMENT') return 2;
-      const hint = HINTS[err.code];
-      if (hint) process.stderr.write(`hint: ${hint}\n`);
-      return 1;
-    }
-    process.stderr.write(`burn: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
+    return failure(err, command.name);
   }
 }
 
-const HINTS: Partial<Record<string, string>> = {
-  SCHEMA_TOO_NEW: 'this ledger was written by a newer relayburn; upgrade @relayburn/cli',
-  LEDGER_CORRUPT: 'move the ledger aside (or point --ledger-home elsewhere) and re-ingest',
-  LEDGER_BUSY: 'another burn process is holding the ledger; retry shortly',
-  UNSUPPORTED_PLATFORM: 'no prebuilt binary for this platform; build from source (npm install in the repo)',
+/** One `burn: …` line on stderr; exit 2 for usage mistakes and invalid options, else 1. */
+function failure(err: unknown, command: string): number {
+  if (err instanceof UsageError) return usage(err.message, command);
+  if (err instanceof BurnError) {
+    if (err.code === 'INVALID_ARGUMENT') return usage(asFlag(err), command);
+    const hint = hintFor(err);
+    process.stderr.write(`burn: ${err.message}${hint ? ` (hint: ${hint})` : ''}\n`);
+    return 1;
+  }
+  process.stderr.write(
+    `burn: unexpected error: ${err instanceof Error ? err.message : String(err)} (hint: this is a bug; please report it)\n`,
+  );
+  return 1;
+}
+
+/** SDK option names as the CLI spells them. */
+const FLAG_OF_FIELD: Record<string, string> = {
+  groupBy: '--by',
+  sessionId: '--session',
+  messageId: '--message',
+  session: '--session',
+  since: '--since',
+  until: '--until',
+  harness: '--harness',
+  model: '--model',
+  project: '--project',
+  timezone: '--timezone',
+  limit: '--limit',
+  ts: '--ts',
+  tags: '--tag',
+  enrichment: 'label',
+  ledgerHome: '--ledger-home',
 };
+
+/** `summary: groupBy: must be …` → `--by: must be …` (the flag the user typed). */
+function asFlag(err: BurnError): string {
+  const flag = err.field === undefined ? undefined : FLAG_OF_FIELD[err.field.split('.')[0] ?? ''];
+  if (!flag || err.field === undefined) return err.message;
+  const prefix = new RegExp(`^\\w+: ${err.field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `);
+  return prefix.test(err.message) ? err.message.replace(prefix, `${flag}: `) : err.message;
+}
+
+function hintFor(err: BurnError): string | undefined {
+  switch (err.code) {
+    case 'SCHEMA_TOO_NEW':
+      return 'this ledger was written by a newer relayburn; upgrade @relayburn/cli';
+    case 'LEDGER_CORRUPT':
+      return `move ${err.path ?? 'the ledger'} aside (or use --ledger-home) and run 'burn ingest' to re-create it from the logs`;
+    case 'LEDGER_BUSY':
+      return 'another process held the ledger for 30 s; retry shortly';
+    case 'IO':
+      return err.path ? `check that ${err.path} exists and is readable/writable` : undefined;
+    case 'UNSUPPORTED_PLATFORM':
+      return 'no prebuilt binary for this platform; build from source (npm install in the repo)';
+    case 'INTERNAL':
+      return 'this is a bug; please report it';
+    default:
+      return undefined;
+  }
+}
 
 function usage(message: string, command?: string): number {
   const help = command ? `burn ${command} --help` : 'burn --help';

@@ -1,4 +1,5 @@
 /** Aligned text tables: numbers right-aligned, text left-aligned, a header row. */
+import { bold, type Output } from './output.js';
 
 export interface Column<T> {
   header: string;
@@ -6,15 +7,31 @@ export interface Column<T> {
   align?: 'left' | 'right';
 }
 
-export function renderTable<T>(rows: readonly T[], columns: ReadonlyArray<Column<T>>): string {
+export interface TableStyle {
+  /** Colors apply only when `out.color` (a TTY without `--no-color` / `NO_COLOR`). */
+  out?: Output;
+  /** Bold the last row too (a TOTAL row). */
+  lastRowBold?: boolean;
+}
+
+export function renderTable<T>(
+  rows: readonly T[],
+  columns: ReadonlyArray<Column<T>>,
+  style: TableStyle = {},
+): string {
   const cells = rows.map((r) => columns.map((c) => c.value(r)));
   const widths = columns.map((c, i) =>
     Math.max(c.header.length, ...cells.map((row) => (row[i] ?? '').length)),
   );
+  // Pad first, then color, so escape codes never count towards widths.
   const line = (values: readonly string[]) =>
     values
       .map((v, i) => (columns[i]?.align === 'right' ? v.padStart(widths[i] ?? 0) : v.padEnd(widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
-  return [line(columns.map((c) => c.header)), ...cells.map(line)].join('\n');
+  const strong = (text: string) => (style.out ? bold(style.out, text) : text);
+  const body = cells.map((row, i) =>
+    style.lastRowBold && i === cells.length - 1 ? strong(line(row)) : line(row),
+  );
+  return [strong(line(columns.map((c) => c.header))), ...body].join('\n');
 }

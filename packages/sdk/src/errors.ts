@@ -3,7 +3,15 @@
  * `BurnError` whose `code` is stable and safe to branch on.
  */
 
-/** Stable error codes (DESIGN §10). */
+/**
+ * Every stable error code a {@link BurnError} can carry.
+ *
+ * @example
+ * ```ts
+ * import { BURN_ERROR_CODES, BurnError } from '@relayburn/sdk';
+ * const isBurnCode = (c: string) => (BURN_ERROR_CODES as readonly string[]).includes(c);
+ * ```
+ */
 export const BURN_ERROR_CODES = [
   'INVALID_ARGUMENT',
   'LEDGER_BUSY',
@@ -14,6 +22,23 @@ export const BURN_ERROR_CODES = [
   'INTERNAL',
 ] as const;
 
+/**
+ * One of {@link BURN_ERROR_CODES}: `INVALID_ARGUMENT`, `LEDGER_BUSY`, `LEDGER_CORRUPT`,
+ * `SCHEMA_TOO_NEW`, `IO`, `UNSUPPORTED_PLATFORM`, `INTERNAL`.
+ *
+ * @example
+ * ```ts
+ * import { type BurnErrorCode, BurnError, summary } from '@relayburn/sdk';
+ * const retryable: BurnErrorCode[] = ['LEDGER_BUSY'];
+ * try {
+ *   await summary();
+ * } catch (err) {
+ *   if (err instanceof BurnError && retryable.includes(err.code)) {
+ *     // try again later
+ *   }
+ * }
+ * ```
+ */
 export type BurnErrorCode = (typeof BURN_ERROR_CODES)[number];
 
 /**
@@ -22,6 +47,7 @@ export type BurnErrorCode = (typeof BURN_ERROR_CODES)[number];
  *
  * @example
  * ```ts
+ * import { BurnError, writeStamp } from '@relayburn/sdk';
  * try {
  *   await writeStamp({ sessionId: '', enrichment: { persona: 'reviewer' } });
  * } catch (err) {

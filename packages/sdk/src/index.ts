@@ -4,7 +4,7 @@
  * {@link BurnError} carrying a stable `code`.
  */
 export { BURN_ERROR_CODES, BurnError, type BurnErrorCode } from './errors.js';
-export { ingest, watch } from './ingest.js';
+export { ingest, rebuildState, watch } from './ingest.js';
 export { fingerprint, session, sessionCost, sessions, summary } from './queries.js';
 export { exportStamps, importStamps, stamps, writePendingStamp, writeStamp } from './stamps.js';
 export { status } from './status.js';
@@ -21,7 +21,10 @@ export type {
   IngestRoots,
   LedgerOptions,
   PendingStampReceipt,
+  RebuildReport,
+  RebuildStateOptions,
   Relationship,
+  ResetReport,
   SessionCost,
   SessionCostOptions,
   SessionDetail,

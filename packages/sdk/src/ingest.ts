@@ -1,6 +1,12 @@
 import { callNative } from './native.js';
-import { ingestSchema, watchSchema } from './schemas.js';
-import type { IngestOptions, IngestReport, WatchOptions } from './types.js';
+import { ingestSchema, rebuildStateSchema, watchSchema } from './schemas.js';
+import type {
+  IngestOptions,
+  IngestReport,
+  RebuildReport,
+  RebuildStateOptions,
+  WatchOptions,
+} from './types.js';
 import { parseOptions } from './validate.js';
 
 let nextToken = 1;
@@ -65,6 +71,45 @@ export async function watch(options: WatchOptions = {}): Promise<void> {
     await callNative('watch', (b) =>
       b.watch(rest, onReport ? ({ cancelled: _c, ...report }) => onReport(report) : null, token),
     );
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * Re-derives the ledger from the harness logs on disk: deletes every row derived from logs
+ * (turns, user turns, compactions, sessions, rollups, cursors) in one transaction, then reads
+ * every log again from the start. Stamps are never touched, so a crash at any instant loses
+ * none; a crash or abort after the reset leaves a consistent, partly re-read ledger that the
+ * next {@link ingest} completes.
+ *
+ * Use it after upgrading to a relayburn that reads logs better, or when in doubt. Spend whose
+ * logs a harness has since pruned (Claude Code deletes them after ~30 days) is not re-derived.
+ *
+ * @example
+ * ```ts
+ * import { rebuildState } from '@relayburn/sdk';
+ * const { removed, ingest } = await rebuildState();
+ * console.log(`${removed.turns} turns before, ${ingest.turnsAdded} after; stamps kept`);
+ * ```
+ */
+export async function rebuildState(options: RebuildStateOptions = {}): Promise<RebuildReport> {
+  const { onProgress, signal, ...rest } = parseOptions('rebuildState', rebuildStateSchema, options);
+  signal?.throwIfAborted();
+  const token = nextToken++;
+  const onAbort = () => {
+    void callNative('rebuildState', async (b) => b.cancelIngest(token));
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const {
+      removed,
+      ingest: { cancelled, ...report },
+    } = await callNative('rebuildState', (b) =>
+      b.rebuildState(rest, onProgress ?? null, signal ? token : null),
+    );
+    if (cancelled && signal?.aborted) throw signal.reason;
+    return { removed, ingest: report };
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }

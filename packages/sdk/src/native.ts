@@ -57,4 +57,5 @@ export type BindingTypesMatch = [
   Assert<Same<Types.SessionCost, Binding.SessionCost>>,
   Assert<Same<Types.IngestProgress, Binding.IngestProgress>>,
   Assert<Same<Types.IngestReport, Omit<Binding.IngestReport, 'cancelled'>>>,
+  Assert<Same<Types.ResetReport, Binding.ResetReport>>,
 ];

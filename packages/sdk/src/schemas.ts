@@ -10,6 +10,7 @@ import type {
   IngestProgress,
   IngestReport,
   LedgerOptions,
+  RebuildStateOptions,
   SessionCostOptions,
   SessionOptions,
   SessionsOptions,
@@ -229,3 +230,11 @@ export const watchSchema = z.strictObject({
   signal: ingestSchema.shape.signal,
   ledgerHome: ledgerHome.optional(),
 }) satisfies z.ZodType<WatchOptions>;
+
+export const rebuildStateSchema = z.strictObject({
+  harnesses: ingestSchema.shape.harnesses,
+  roots: ingestSchema.shape.roots,
+  onProgress: ingestSchema.shape.onProgress,
+  signal: ingestSchema.shape.signal,
+  ledgerHome: ledgerHome.optional(),
+}) satisfies z.ZodType<RebuildStateOptions>;

@@ -3,13 +3,31 @@
  * ISO-8601 UTC strings with milliseconds (`2026-05-21T12:00:00.000Z`).
  */
 
-/** Every function accepts `ledgerHome` to use a ledger other than `RELAYBURN_HOME` (default `~/.relayburn`). */
+/**
+ * Every function accepts `ledgerHome` to use a ledger other than `RELAYBURN_HOME` (default `~/.relayburn`).
+ *
+ * @example
+ * ```ts
+ * import { status, type LedgerOptions } from '@relayburn/sdk';
+ * const scratch: LedgerOptions = { ledgerHome: '/tmp/burn-scratch' };
+ * await status(scratch);
+ * ```
+ */
 export interface LedgerOptions {
   /** Directory holding `ledger.sqlite`. Overrides `RELAYBURN_HOME`. */
   ledgerHome?: string | undefined;
 }
 
-/** Options of {@link writeStamp}. At least one of `sessionId` / `messageId` is required. */
+/**
+ * Options of {@link writeStamp}. At least one of `sessionId` / `messageId` is required.
+ *
+ * @example
+ * ```ts
+ * import { type WriteStampOptions, writeStamp } from '@relayburn/sdk';
+ * const o: WriteStampOptions = { sessionId: 'f3a…', enrichment: { persona: 'reviewer' }, ts: '2026-05-21T14:00:00+02:00' };
+ * await writeStamp(o);
+ * ```
+ */
 export interface WriteStampOptions extends LedgerOptions {
   /** Harness session id to label (e.g. the id passed to `claude --session-id`). */
   sessionId?: string | undefined;
@@ -21,7 +39,15 @@ export interface WriteStampOptions extends LedgerOptions {
   ts?: string | undefined;
 }
 
-/** What {@link writeStamp} stored. */
+/**
+ * What {@link writeStamp} stored.
+ *
+ * @example
+ * ```ts
+ * import { writeStamp } from '@relayburn/sdk';
+ * const { id, ts } = await writeStamp({ sessionId: 'f3a…', enrichment: { k: 'v' } }); // ts: '2026-05-21T12:00:00.000Z'
+ * ```
+ */
 export interface StampReceipt {
   /** Stamp id (16 hex characters). */
   id: string;
@@ -29,13 +55,30 @@ export interface StampReceipt {
   ts: string;
 }
 
-/** Options of {@link stamps}: filter by selector, or list all. */
+/**
+ * Options of {@link stamps}: filter by selector, or list all.
+ *
+ * @example
+ * ```ts
+ * import { stamps } from '@relayburn/sdk';
+ * const forOne = await stamps({ sessionId: 'f3a…' });
+ * ```
+ */
 export interface StampsOptions extends LedgerOptions {
   sessionId?: string | undefined;
   messageId?: string | undefined;
 }
 
-/** A stored stamp. */
+/**
+ * A stored stamp.
+ *
+ * @example
+ * ```ts
+ * import { type Stamp, stamps } from '@relayburn/sdk';
+ * const all: Stamp[] = await stamps();
+ * for (const s of all) console.log(s.seq, s.ts, s.sessionId, s.enrichment);
+ * ```
+ */
 export interface Stamp {
   id: string;
   sessionId?: string;
@@ -50,6 +93,13 @@ export interface Stamp {
 /**
  * Options of {@link writePendingStamp}: labels for the next new session of `harness` started in
  * `cwd`, for launchers that cannot choose the session id (Codex, OpenCode).
+ *
+ * @example
+ * ```ts
+ * import { type WritePendingStampOptions, writePendingStamp } from '@relayburn/sdk';
+ * const o: WritePendingStampOptions = { harness: 'codex', cwd: process.cwd(), enrichment: { spawner: 'pear' } };
+ * await writePendingStamp(o); // then spawn `codex` in that directory
+ * ```
  */
 export interface WritePendingStampOptions extends LedgerOptions {
   /** The harness about to be spawned. */
@@ -70,7 +120,16 @@ export interface WritePendingStampOptions extends LedgerOptions {
   sessionDirHint?: string | undefined;
 }
 
-/** What {@link writePendingStamp} stored. */
+/**
+ * What {@link writePendingStamp} stored.
+ *
+ * @example
+ * ```ts
+ * import { type PendingStampReceipt, writePendingStamp } from '@relayburn/sdk';
+ * const r: PendingStampReceipt = await writePendingStamp({ harness: 'opencode', cwd: '.', enrichment: { persona: 'reviewer' } });
+ * console.log(`claimable until ${r.expiresAt}`);
+ * ```
+ */
 export interface PendingStampReceipt {
   /** Pending stamp id; the session stamp made when a session claims it has the same id. */
   id: string;
@@ -78,13 +137,31 @@ export interface PendingStampReceipt {
   expiresAt: string;
 }
 
-/** Options of {@link exportStamps} and {@link importStamps}. */
+/**
+ * Options of {@link exportStamps} and {@link importStamps}.
+ *
+ * @example
+ * ```ts
+ * import { exportStamps, type StampsFileOptions } from '@relayburn/sdk';
+ * const o: StampsFileOptions = { path: 'stamps.jsonl' };
+ * await exportStamps(o);
+ * ```
+ */
 export interface StampsFileOptions extends LedgerOptions {
   /** The JSONL file (relative paths are resolved against the current directory). */
   path: string;
 }
 
-/** What {@link exportStamps} wrote. */
+/**
+ * What {@link exportStamps} wrote.
+ *
+ * @example
+ * ```ts
+ * import { type ExportStampsResult, exportStamps } from '@relayburn/sdk';
+ * const r: ExportStampsResult = await exportStamps({ path: 'stamps.jsonl' });
+ * console.log(`${r.stamps} stamps in ${r.path}`);
+ * ```
+ */
 export interface ExportStampsResult {
   /** Absolute path of the file written. */
   path: string;
@@ -92,7 +169,16 @@ export interface ExportStampsResult {
   stamps: number;
 }
 
-/** What {@link importStamps} did. */
+/**
+ * What {@link importStamps} did.
+ *
+ * @example
+ * ```ts
+ * import { type ImportStampsResult, importStamps } from '@relayburn/sdk';
+ * const r: ImportStampsResult = await importStamps({ path: 'stamps.jsonl', ledgerHome: '/mnt/new' });
+ * console.log(`${r.imported} added, ${r.skipped} already there`);
+ * ```
+ */
 export interface ImportStampsResult {
   /** Stamps added to the ledger. */
   imported: number;
@@ -100,7 +186,15 @@ export interface ImportStampsResult {
   skipped: number;
 }
 
-/** What {@link status} reports about the ledger. */
+/**
+ * What {@link status} reports about the ledger.
+ *
+ * @example
+ * ```ts
+ * import { status } from '@relayburn/sdk';
+ * const { ledgerPath, schemaVersion, turns, stamps, lastIngestAt } = await status();
+ * ```
+ */
 export interface Status {
   /** The resolved ledger home directory. */
   ledgerHome: string;
@@ -125,7 +219,16 @@ export interface Status {
   lastIngestAt?: string;
 }
 
-/** The harnesses relayburn reads. */
+/**
+ * The harnesses relayburn reads.
+ *
+ * @example
+ * ```ts
+ * import { type Harness, summary } from '@relayburn/sdk';
+ * const harness: Harness = 'codex';
+ * await summary({ harness, groupBy: 'model' });
+ * ```
+ */
 export type Harness = 'claude-code' | 'codex' | 'opencode';
 
 /**
@@ -133,12 +236,18 @@ export type Harness = 'claude-code' | 'codex' | 'opencode';
  * (environment variables and default locations are ignored).
  * - `claude-code`: directories holding `projects/` (like `CLAUDE_CONFIG_DIR`), or `projects/` dirs.
  * - `codex`: Codex homes (like `CODEX_HOME`, default `~/.codex`) whose `sessions/` (recursively)
- *   and `archived_sessions/` hold `*.jsonl` rollouts; a directory with neither is read as a
- *   directory of rollouts itself.
+ * and `archived_sessions/` hold `*.jsonl` rollouts; a directory with neither is read as a
+ * directory of rollouts itself.
  * - `opencode`: OpenCode data directories (like `OPENCODE_DATA_DIR`; default
- *   `$XDG_DATA_HOME/opencode`, else `~/.local/share/opencode`) holding the `opencode*.db`
- *   database and/or the older `storage/` tree; a `storage/` directory itself or a database
- *   file also works. The database is opened read-only.
+ * `$XDG_DATA_HOME/opencode`, else `~/.local/share/opencode`) holding the `opencode*.db`
+ * database and/or the older `storage/` tree; a `storage/` directory itself or a database
+ * file also works. The database is opened read-only.
+ *
+ * @example
+ * ```ts
+ * import { ingest } from '@relayburn/sdk';
+ * await ingest({ roots: { 'claude-code': ['/mnt/backup/.claude'], codex: ['/mnt/backup/.codex'] } });
+ * ```
  */
 export interface IngestRoots {
   'claude-code'?: string[] | undefined;
@@ -146,7 +255,15 @@ export interface IngestRoots {
   opencode?: string[] | undefined;
 }
 
-/** Progress of a running ingest, reported to `onProgress`. */
+/**
+ * Progress of a running ingest, reported to `onProgress`.
+ *
+ * @example
+ * ```ts
+ * import { ingest } from '@relayburn/sdk';
+ * await ingest({ onProgress: (p) => console.log(`${p.filesDone}/${p.filesTotal} files, ${p.bytesRead}/${p.bytesTotal} bytes`) });
+ * ```
+ */
 export interface IngestProgress {
   filesTotal: number;
   filesDone: number;
@@ -154,7 +271,15 @@ export interface IngestProgress {
   bytesRead: number;
 }
 
-/** Options of {@link ingest}. */
+/**
+ * Options of {@link ingest}.
+ *
+ * @example
+ * ```ts
+ * import { ingest } from '@relayburn/sdk';
+ * await ingest({ harnesses: ['claude-code'], sessionFile: '/home/me/.claude/projects/p/3f2a….jsonl' });
+ * ```
+ */
 export interface IngestOptions extends LedgerOptions {
   /** Only these harnesses (default: all). */
   harnesses?: Harness[] | undefined;
@@ -168,14 +293,31 @@ export interface IngestOptions extends LedgerOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** One problem met during ingest (a file that could not be read, …). Never fatal. */
+/**
+ * One problem met during ingest (a file that could not be read, …). Never fatal.
+ *
+ * @example
+ * ```ts
+ * import { ingest } from '@relayburn/sdk';
+ * for (const e of (await ingest()).errors) console.warn(`${e.file}:${e.line ?? ''} ${e.message}`);
+ * ```
+ */
 export interface IngestIssue {
   file: string;
   line?: number;
   message: string;
 }
 
-/** What one {@link ingest} pass did. */
+/**
+ * What one {@link ingest} pass did.
+ *
+ * @example
+ * ```ts
+ * import { ingest } from '@relayburn/sdk';
+ * const r = await ingest();
+ * console.log(`${r.filesChanged}/${r.filesScanned} files, +${r.turnsAdded} turns, ${r.linesSkipped} bad lines`);
+ * ```
+ */
 export interface IngestReport {
   filesScanned: number;
   filesChanged: number;
@@ -196,6 +338,13 @@ export interface IngestReport {
  * `day`/`week`/`month` are `YYYY-MM-DD` / ISO `YYYY-Www` / `YYYY-MM` in `timezone` (UTC by
  * default); `tool` splits each turn's tokens and cost evenly across its tool calls (turns
  * without tool calls form `(none)`); `tag:<key>` groups by a folded tag (`(none)` when unset).
+ *
+ * @example
+ * ```ts
+ * import { type GroupBy, summary } from '@relayburn/sdk';
+ * const by: GroupBy = 'tag:persona';
+ * const { groups } = await summary({ groupBy: by, since: '30d' });
+ * ```
  */
 export type GroupBy =
   | 'model'
@@ -210,7 +359,15 @@ export type GroupBy =
   | 'tool'
   | `tag:${string}`;
 
-/** Options of {@link summary}. */
+/**
+ * Options of {@link summary}.
+ *
+ * @example
+ * ```ts
+ * import { summary } from '@relayburn/sdk';
+ * await summary({ since: '2026-05-01T00:00:00Z', until: '1d', harness: 'claude-code', groupBy: 'day', timezone: 'Europe/Paris' });
+ * ```
+ */
 export interface SummaryOptions extends LedgerOptions {
   /** Inclusive lower bound: ISO-8601 instant or relative (`30m`, `24h`, `7d`, `4w`, `3mo`). */
   since?: string | undefined;
@@ -229,7 +386,16 @@ export interface SummaryOptions extends LedgerOptions {
   timezone?: string | undefined;
 }
 
-/** Token totals (and cost) of a set of turns. */
+/**
+ * Token totals (and cost) of a set of turns.
+ *
+ * @example
+ * ```ts
+ * import { summary } from '@relayburn/sdk';
+ * const { totals } = await summary({ since: '7d' });
+ * console.log(totals.totalTokens, totals.costUsd.toFixed(2));
+ * ```
+ */
 export interface Totals {
   turns: number;
   /** Input tokens, excluding cached input. */
@@ -247,27 +413,68 @@ export interface Totals {
   costUsd: number;
 }
 
+/**
+ * One group of a {@link Summary}: its key (a model, a day, a tag value, `(none)`…) and its totals.
+ *
+ * @example
+ * ```ts
+ * import { summary } from '@relayburn/sdk';
+ * for (const g of (await summary({ groupBy: 'model' })).groups) console.log(g.key, g.turns, g.costUsd);
+ * ```
+ */
 export interface SummaryGroup extends Totals {
   key: string;
 }
 
-/** A model with no known price, and how many turns used it. */
+/**
+ * A model with no known price, and how many turns used it.
+ *
+ * @example
+ * ```ts
+ * import { summary } from '@relayburn/sdk';
+ * for (const m of (await summary()).unpricedModels) console.warn(`${m.model}: ${m.turns} turns priced at 0`);
+ * ```
+ */
 export interface UnpricedModel {
   model: string;
   turns: number;
 }
 
-/** What {@link summary} returns (also `burn summary --json`). */
+/**
+ * What {@link summary} returns (also `burn summary --json`).
+ *
+ * @example
+ * ```ts
+ * import { type Summary, summary } from '@relayburn/sdk';
+ * const s: Summary = await summary({ groupBy: 'harness' });
+ * ```
+ */
 export interface Summary {
   totals: Totals;
   groups: SummaryGroup[];
   unpricedModels: UnpricedModel[];
 }
 
-/** How a session relates to its parent. */
+/**
+ * How a session relates to its parent.
+ *
+ * @example
+ * ```ts
+ * import { sessions } from '@relayburn/sdk';
+ * const subagents = (await sessions()).filter((s) => s.relationship === 'subagent');
+ * ```
+ */
 export type Relationship = 'root' | 'fork' | 'continuation' | 'subagent';
 
-/** Options of {@link sessions}. */
+/**
+ * Options of {@link sessions}.
+ *
+ * @example
+ * ```ts
+ * import { sessions } from '@relayburn/sdk';
+ * await sessions({ since: '24h', harness: 'codex', tags: { spawner: 'pear' }, limit: 20 });
+ * ```
+ */
 export interface SessionsOptions extends LedgerOptions {
   since?: string | undefined;
   until?: string | undefined;
@@ -279,7 +486,15 @@ export interface SessionsOptions extends LedgerOptions {
   limit?: number | undefined;
 }
 
-/** One session, newest first in {@link sessions}. */
+/**
+ * One session, newest first in {@link sessions}.
+ *
+ * @example
+ * ```ts
+ * import { sessions } from '@relayburn/sdk';
+ * for (const s of await sessions({ limit: 5 })) console.log(s.sessionId, s.project, s.costUsd, s.tags);
+ * ```
+ */
 export interface SessionRow extends Totals {
   harness: Harness;
   sessionId: string;
@@ -296,12 +511,30 @@ export interface SessionRow extends Totals {
   tags: Record<string, string>;
 }
 
-/** Options of {@link session}. */
+/**
+ * Options of {@link session}.
+ *
+ * @example
+ * ```ts
+ * import { session } from '@relayburn/sdk';
+ * await session({ sessionId: 'f3a…', harness: 'claude-code' });
+ * ```
+ */
 export interface SessionOptions extends LedgerOptions {
   sessionId: string;
   harness?: Harness | undefined;
 }
 
+/**
+ * A tool call a turn made: `name`, the `target` it acted on (a file, a command…) when known, and `argsHash` (a hash of its key-sorted input).
+ *
+ * @example
+ * ```ts
+ * import { session } from '@relayburn/sdk';
+ * const d = await session({ sessionId: 'f3a…' });
+ * const edits = d?.turns.flatMap((t) => t.toolCalls).filter((c) => c.name === 'Edit');
+ * ```
+ */
 export interface ToolCall {
   id: string;
   name: string;
@@ -310,7 +543,16 @@ export interface ToolCall {
   argsHash: string;
 }
 
-/** One model API response: the billing unit. */
+/**
+ * One model API response: the billing unit.
+ *
+ * @example
+ * ```ts
+ * import { session } from '@relayburn/sdk';
+ * const d = await session({ sessionId: 'f3a…' });
+ * for (const t of d?.turns ?? []) console.log(t.ts, t.model, t.outputTokens, t.costUsd);
+ * ```
+ */
 export interface Turn {
   messageId: string;
   requestId?: string;
@@ -329,6 +571,16 @@ export interface Turn {
   toolCalls: ToolCall[];
 }
 
+/**
+ * One block of a user turn: prompt text or a tool result, with its size (`bytes`, `approxTokens`).
+ *
+ * @example
+ * ```ts
+ * import { session } from '@relayburn/sdk';
+ * const d = await session({ sessionId: 'f3a…' });
+ * const resultBytes = d?.userTurns.flatMap((u) => u.blocks).filter((b) => b.kind === 'tool_result').reduce((n, b) => n + b.bytes, 0);
+ * ```
+ */
 export interface UserTurnBlock {
   kind: 'text' | 'tool_result';
   toolUseId?: string;
@@ -337,6 +589,16 @@ export interface UserTurnBlock {
   isError?: boolean;
 }
 
+/**
+ * One user row of a session (a prompt, or tool results sent back), with its blocks.
+ *
+ * @example
+ * ```ts
+ * import { session } from '@relayburn/sdk';
+ * const d = await session({ sessionId: 'f3a…' });
+ * console.log(d?.userTurns.length, 'user turns');
+ * ```
+ */
 export interface UserTurn {
   uuid: string;
   ts: string;
@@ -344,13 +606,32 @@ export interface UserTurn {
   blocks: UserTurnBlock[];
 }
 
+/**
+ * A context compaction in a session: when, and how many tokens the context held before it (when known).
+ *
+ * @example
+ * ```ts
+ * import { session } from '@relayburn/sdk';
+ * const d = await session({ sessionId: 'f3a…' });
+ * for (const c of d?.compactions ?? []) console.log(c.ts, c.tokensBefore);
+ * ```
+ */
 export interface Compaction {
   ts: string;
   precedingMessageId?: string;
   tokensBefore?: number;
 }
 
-/** What {@link session} returns. */
+/**
+ * What {@link session} returns.
+ *
+ * @example
+ * ```ts
+ * import { session } from '@relayburn/sdk';
+ * const d = await session({ sessionId: 'f3a…' });
+ * if (d) console.log(d.session.costUsd, d.turns.length, d.children.map((c) => c.sessionId));
+ * ```
+ */
 export interface SessionDetail {
   /** The session's row, as {@link sessions} lists it (counters, project, relationship…). */
   session: SessionRow;
@@ -362,7 +643,16 @@ export interface SessionDetail {
   children: Array<{ sessionId: string; relationship: Relationship }>;
 }
 
-/** Options of {@link watch}. */
+/**
+ * Options of {@link watch}.
+ *
+ * @example
+ * ```ts
+ * import { watch } from '@relayburn/sdk';
+ * const ac = new AbortController();
+ * await watch({ harnesses: ['claude-code'], signal: ac.signal, onReport: (r) => console.log(r.turnsAdded) });
+ * ```
+ */
 export interface WatchOptions extends LedgerOptions {
   harnesses?: Harness[] | undefined;
   roots?: IngestRoots | undefined;
@@ -372,14 +662,87 @@ export interface WatchOptions extends LedgerOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** Options of {@link sessionCost}. */
+/**
+ * Options of {@link sessionCost}.
+ *
+ * @example
+ * ```ts
+ * import { sessionCost } from '@relayburn/sdk';
+ * await sessionCost({ sessionId: 'f3a…' });
+ * ```
+ */
 export interface SessionCostOptions extends LedgerOptions {
   sessionId: string;
 }
 
-/** What {@link sessionCost} returns. */
+/**
+ * What {@link sessionCost} returns.
+ *
+ * @example
+ * ```ts
+ * import { sessionCost } from '@relayburn/sdk';
+ * const { totals, unpricedModels } = await sessionCost({ sessionId: 'f3a…' });
+ * ```
+ */
 export interface SessionCost {
   sessionId: string;
   totals: Totals;
   unpricedModels: UnpricedModel[];
+}
+
+/**
+ * Options of {@link rebuildState}: those of {@link ingest} minus `sessionFile`.
+ *
+ * @example
+ * ```ts
+ * import { rebuildState } from '@relayburn/sdk';
+ * await rebuildState({ harnesses: ['codex'], onProgress: (p) => console.log(p.bytesRead) });
+ * ```
+ */
+export interface RebuildStateOptions extends LedgerOptions {
+  /** Only reset and re-read these harnesses (default: all). */
+  harnesses?: Harness[] | undefined;
+  /** Override discovery (see {@link IngestRoots}). */
+  roots?: IngestRoots | undefined;
+  /** Called from time to time while the logs are read again. */
+  onProgress?: ((progress: IngestProgress) => void) | undefined;
+  /**
+   * Abort the re-read. The reset has committed by then: the ledger holds what was re-read so
+   * far, consistently, and the next {@link ingest} completes it.
+   */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Derived rows a {@link rebuildState} deleted before reading the logs again.
+ *
+ * @example
+ * ```ts
+ * import { rebuildState } from '@relayburn/sdk';
+ * const { removed } = await rebuildState();
+ * console.log(`${removed.turns} turns, ${removed.sessions} sessions re-derived`);
+ * ```
+ */
+export interface ResetReport {
+  turns: number;
+  userTurns: number;
+  compactions: number;
+  sessions: number;
+  cursors: number;
+}
+
+/**
+ * What {@link rebuildState} did.
+ *
+ * @example
+ * ```ts
+ * import { rebuildState } from '@relayburn/sdk';
+ * const { removed, ingest } = await rebuildState();
+ * console.log(removed.turns, '→', ingest.turnsAdded);
+ * ```
+ */
+export interface RebuildReport {
+  removed: ResetReport;
+  /** The pass that read the logs again. */
+  ingest: IngestReport;
 }

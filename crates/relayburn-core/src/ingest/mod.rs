@@ -6,10 +6,12 @@ pub mod cursor;
 pub mod discover;
 mod file;
 mod opencode;
+mod rebuild;
 mod watch;
 mod writer;
 
 pub use file::STREAM_GRACE_MS;
+pub use rebuild::{rebuild, reset_derived, RebuildReport, ResetReport};
 pub use watch::{watch, DEBOUNCE, POLL_INTERVAL};
 
 use crate::error::{Error, Result};
@@ -17,6 +19,7 @@ use crate::harness::Harness;
 use crate::ledger::Ledger;
 use discover::SourceFile;
 use file::{Batch, FileMeta, Job};
+use rusqlite::OptionalExtension;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -217,6 +220,11 @@ fn run_jobs(
             .sum(),
         ..Default::default()
     };
+    // Where each resumed file's read starts: see `still_current`.
+    let resumed: HashMap<String, i64> = jobs
+        .iter()
+        .filter_map(|j| j.resume.as_ref().map(|c| (j.path.clone(), c.offset)))
+        .collect();
     let (tx, rx) = mpsc::sync_channel::<Batch>(workers * 4);
     let mut result: Result<()> = Ok(());
     let conn = ledger.conn()?;
@@ -248,7 +256,9 @@ fn run_jobs(
 
         let mut last_progress = Instant::now();
         while let Ok(first) = rx.recv() {
-            if let Err(e) = write_window(ledger, first, &rx, cancel, report, &mut progress) {
+            if let Err(e) =
+                write_window(ledger, first, &rx, cancel, &resumed, report, &mut progress)
+            {
                 // Stop the workers; what was committed stays committed.
                 cancel.store(true, Ordering::Relaxed);
                 result = Err(e);
@@ -292,6 +302,7 @@ fn write_window(
     first: Batch,
     rx: &mpsc::Receiver<Batch>,
     cancel: &AtomicBool,
+    resumed: &HashMap<String, i64>,
     report: &mut IngestReport,
     progress: &mut Progress,
 ) -> Result<()> {
@@ -308,7 +319,8 @@ fn write_window(
         let mut records = 0;
         let mut next = Some(first);
         while let Some(batch) = next.take() {
-            if batch.error.is_none() {
+            let current = still_current(tx, resumed, &batch).map_err(sql)?;
+            if batch.error.is_none() && current {
                 new_sessions.note(tx, &batch).map_err(sql)?;
                 writer::apply(tx, &batch, &mut applied).map_err(sql)?;
             }
@@ -331,6 +343,26 @@ fn write_window(
     report.sessions_added += added;
     report.pending_stamps_applied += claimed;
     Ok(())
+}
+
+/// False when a file this pass resumed mid-way has lost its cursor (or had it moved back)
+/// since the pass planned: a rebuild reset the ledger meanwhile (`rebuild::reset_derived`),
+/// deleting the rows before the resume point. Writing the batch would leave them missing
+/// behind a cursor that says they were read, so it is dropped; the file is read again from
+/// its start by the rebuild (or the next pass).
+fn still_current(
+    conn: &rusqlite::Connection,
+    resumed: &HashMap<String, i64>,
+    batch: &Batch,
+) -> rusqlite::Result<bool> {
+    let Some(&from) = resumed.get(&batch.path) else {
+        return Ok(true);
+    };
+    let stored: Option<i64> = conn
+        .prepare_cached("SELECT offset FROM cursors WHERE path = ?1")?
+        .query_row([&batch.path], |r| r.get(0))
+        .optional()?;
+    Ok(stored.is_some_and(|offset| offset >= from))
 }
 
 /// Counts one applied batch in the report and progress.

@@ -6,7 +6,7 @@
 mod pool;
 pub(crate) mod schema;
 
-pub use schema::SCHEMA_VERSION;
+pub use schema::{DERIVED_TABLES, KEPT_TABLES, SCHEMA_VERSION};
 
 use crate::error::{Error, Result};
 use crate::home::LEDGER_FILE;

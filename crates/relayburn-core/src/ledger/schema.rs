@@ -299,5 +299,28 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     "#,
 ];
 
+/// Tables holding rows derived from harness logs, each with a `harness` column: a rebuild
+/// (`ingest::reset_derived`) deletes them and re-reads the logs. A migration that adds a
+/// table lists it here or in [`KEPT_TABLES`] (a test checks every table is in exactly one).
+pub const DERIVED_TABLES: &[&str] = &[
+    "turns",
+    "turn_rollup",
+    "user_turns",
+    "compactions",
+    "sessions",
+    "cursors",
+];
+
+/// Tables a rebuild keeps: what users wrote (stamps and their tag fold) and bookkeeping.
+pub const KEPT_TABLES: &[&str] = &[
+    "schema_version",
+    "stamps",
+    "stamp_tags",
+    "ingest_runs",
+    "ledger_clock",
+    // Written by launchers; a claim already became a stamp, so a rebuild keeps both.
+    "pending_stamps",
+];
+
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

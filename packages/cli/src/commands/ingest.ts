@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { type IngestProgress, type IngestReport, ingest, watch } from '@relayburn/sdk';
+import { bool, type Command, str } from '../command.js';
 import { formatBytes, formatCount, type Output, printJson } from '../output.js';
 import { UsageError } from '../usage.js';
 
-export const ingestHelp = `Usage: burn ingest [--watch] [--json] [--quiet] [--hook claude]
+const ingestHelp = `Usage: burn ingest [--watch] [--json] [--quiet] [--hook claude]
 
-Read new session-log bytes (Claude Code) into the ledger. Only changed files are read,
+Read new session-log bytes (Claude Code, Codex CLI, OpenCode) into the ledger. Only changed files are read,
 from where the last run stopped; safe to run beside other burn processes.
 
 Options:
@@ -15,14 +16,41 @@ Options:
   --quiet         print nothing unless something went wrong
   --json          print the ingest report as JSON
 
-Where logs are found: $CLAUDE_CONFIG_DIR (comma-separated dirs holding projects/), else
-~/.config/claude and ~/.claude.
+Where logs are found:
+  Claude Code   $CLAUDE_CONFIG_DIR (comma-separated dirs holding projects/), else
+                ~/.config/claude and ~/.claude
+  Codex CLI     $CODEX_HOME (comma-separated), else ~/.codex
+  OpenCode      $OPENCODE_DATA_DIR, else $XDG_DATA_HOME/opencode, else ~/.local/share/opencode
 
 Examples:
   burn ingest
   burn ingest --watch
   burn ingest --json
   echo '{"session_id":"…","transcript_path":"/home/me/.claude/projects/p/….jsonl"}' | burn ingest --hook claude`;
+
+export const ingestCommand: Command = {
+  name: 'ingest',
+  summary: 'read new session-log bytes into the ledger (--watch to keep going)',
+  help: ingestHelp,
+  flags: {
+    watch: { type: 'boolean' },
+    hook: { type: 'string' },
+    quiet: { type: 'boolean', short: 'q' },
+  },
+  async run(ctx) {
+    if (ctx.args.length > 0) throw new UsageError(`ingest takes no arguments, got '${ctx.args[0]}'`);
+    await runIngest(
+      {
+        watch: bool(ctx, 'watch'),
+        hook: str(ctx, 'hook'),
+        quiet: bool(ctx, 'quiet'),
+        ledgerHome: ctx.ledgerHome,
+      },
+      ctx.out,
+    );
+    return 0;
+  },
+};
 
 export interface IngestArgs {
   watch: boolean;
@@ -42,7 +70,7 @@ export async function runIngest(args: IngestArgs, out: Output): Promise<void> {
     if (args.hook !== 'claude') throw new UsageError(`--hook supports 'claude', got '${args.hook}'`);
     sessionFile = readHookPayload();
   }
-  const bar = !out.json && !args.quiet && process.stderr.isTTY === true ? progressBar() : undefined;
+  const bar = !out.json && !args.quiet ? progressBar() : undefined;
   let report: IngestReport;
   try {
     report = await ingest({ sessionFile, ledgerHome: args.ledgerHome, onProgress: bar?.update });
@@ -72,7 +100,7 @@ async function runWatch(args: IngestArgs, out: Output): Promise<void> {
   }
 }
 
-function printReport(report: IngestReport, quiet: boolean, out: Output): void {
+export function printReport(report: IngestReport, quiet: boolean, out: Output): void {
   if (out.json) {
     printJson(report);
     return;
@@ -113,8 +141,12 @@ function readHookPayload(): string {
   return path;
 }
 
-/** A one-line progress bar on stderr (TTY only), redrawn at most every 100 ms by ingest. */
-function progressBar(): { update: (p: IngestProgress) => void; done: () => void } {
+/**
+ * A one-line progress bar on stderr, redrawn at most every 100 ms by ingest. Only on a
+ * terminal: `undefined` otherwise, so logs and pipes never get carriage returns.
+ */
+export function progressBar(): { update: (p: IngestProgress) => void; done: () => void } | undefined {
+  if (process.stderr.isTTY !== true) return undefined;
   let drawn = false;
   return {
     update(p) {

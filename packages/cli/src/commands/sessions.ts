@@ -1,9 +1,10 @@
 import { type Harness, type SessionRow, session, sessions } from '@relayburn/sdk';
+import { type Command, list, str } from '../command.js';
 import { clip, formatCount, formatUsd, type Output, printFields, printJson } from '../output.js';
 import { renderTable } from '../table.js';
 import { parseTagFlags, UsageError } from '../usage.js';
 
-export const sessionsHelp = `Usage: burn sessions [--since <t>] [--until <t>] [--harness <h>] [--project <dir>] [--tag k=v]... [--limit <n>] [--json]
+const sessionsHelp = `Usage: burn sessions [--since <t>] [--until <t>] [--harness <h>] [--project <dir>] [--tag k=v]... [--limit <n>] [--json]
 
 Sessions with activity in the window, newest first (default 50), with their cost and tags.
 --tag k=v (repeatable) and --tags k=v[,k=v] keep sessions whose folded tags match.
@@ -13,13 +14,55 @@ Examples:
   burn sessions --tags spawner=pear --limit 10
   burn sessions --limit 10 --json`;
 
-export const sessionHelp = `Usage: burn session <id> [--json]
+const sessionHelp = `Usage: burn session <id> [--json]
 
 One session in detail: totals, turns with their tool calls, subagents and other children.
 
 Examples:
   burn session 3f2a9c1e-7d4b-4e8a-9c1f-2b7d4e8a9c1f
   burn session 3f2a9c1e-7d4b-4e8a-9c1f-2b7d4e8a9c1f --json`;
+
+export const sessionsCommand: Command = {
+  name: 'sessions',
+  summary: 'sessions with their cost and tags, newest first',
+  help: sessionsHelp,
+  flags: {
+    since: { type: 'string' },
+    until: { type: 'string' },
+    harness: { type: 'string' },
+    project: { type: 'string' },
+    limit: { type: 'string' },
+    tag: { type: 'string', multiple: true },
+    tags: { type: 'string', multiple: true },
+  },
+  async run(ctx) {
+    if (ctx.args.length > 0) throw new UsageError(`sessions takes no arguments, got '${ctx.args[0]}'`);
+    await runSessions(
+      {
+        since: str(ctx, 'since'),
+        until: str(ctx, 'until'),
+        harness: str(ctx, 'harness'),
+        project: str(ctx, 'project'),
+        limit: str(ctx, 'limit'),
+        tag: list(ctx, 'tag'),
+        tags: list(ctx, 'tags'),
+        ledgerHome: ctx.ledgerHome,
+      },
+      ctx.out,
+    );
+    return 0;
+  },
+};
+
+export const sessionCommand: Command = {
+  name: 'session',
+  summary: 'one session in detail: turns, tools, children',
+  help: sessionHelp,
+  async run(ctx) {
+    if (ctx.args.length > 1) throw new UsageError(`session takes one id, got ${ctx.args.length}`);
+    return (await runSession(ctx.args[0], ctx.ledgerHome, ctx.out)) ? 0 : 1;
+  },
+};
 
 export interface SessionsArgs {
   since?: string | undefined;

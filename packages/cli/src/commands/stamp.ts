@@ -1,8 +1,9 @@
 import { writeStamp } from '@relayburn/sdk';
+import { type Command, str } from '../command.js';
 import { type Output, printFields, printJson } from '../output.js';
 import { parsePairs, UsageError } from '../usage.js';
 
-export const stampHelp = `Usage: burn stamp --session <id> [--message <id>] [--ts <iso>] key=value...
+const stampHelp = `Usage: burn stamp --session <id> [--message <id>] [--ts <iso>] key=value...
 
 Label a session (or one message) so its spend can be queried by label.
 Labels apply to turns already ingested and to turns ingested later.
@@ -15,6 +16,30 @@ Options:
 Examples:
   burn stamp --session 3f2a9c1e-7d4b-4e8a-9c1f-2b7d4e8a9c1f spawner=pear persona=reviewer
   burn stamp --session 3f2a... workflowId=wf-42 --json`;
+
+export const stampCommand: Command = {
+  name: 'stamp',
+  summary: 'label a session or message (burn stamp --session <id> k=v...)',
+  help: stampHelp,
+  flags: {
+    session: { type: 'string' },
+    message: { type: 'string' },
+    ts: { type: 'string' },
+  },
+  async run(ctx) {
+    await runStamp(
+      {
+        session: str(ctx, 'session'),
+        message: str(ctx, 'message'),
+        ts: str(ctx, 'ts'),
+        pairs: ctx.args,
+        ledgerHome: ctx.ledgerHome,
+      },
+      ctx.out,
+    );
+    return 0;
+  },
+};
 
 export interface StampArgs {
   session?: string | undefined;

@@ -3,54 +3,70 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { exportStamps, importStamps } from '@relayburn/sdk';
+import { type Command, str } from '../command.js';
 import { formatCount, type Output, printFields, printJson } from '../output.js';
 import { UsageError } from '../usage.js';
 
-export const stampsHelp = `Usage: burn stamps export [--out <file>]
-       burn stamps import <file>
+const exportHelp = `Usage: burn stamps export [--out <file>]
 
-Carry stamps (the labels you wrote; they cannot be re-derived from logs) to another ledger.
-The file is JSONL, one stamp per line with its id, time and order; importing keeps them,
-and skips stamps the ledger already has, so importing twice changes nothing.
+Write every stamp (id, time, write order, labels) as JSONL, to <file> or standard output.
+Stamps are the one thing the logs cannot give back: keep a copy, or carry them to another ledger.
 
 Options:
   --out <file>   write the export to <file> (atomically) instead of standard output
 
 Examples:
   burn stamps export --out stamps.jsonl
+  burn stamps export > stamps.jsonl`;
+
+const importHelp = `Usage: burn stamps import <file>
+
+Read stamps from a JSONL file made by 'burn stamps export'. Ids, times and order are kept;
+stamps the ledger already has are skipped, so importing twice changes nothing. A bad line
+refuses the whole file (nothing is written) and names the line.
+
+Examples:
+  burn stamps import stamps.jsonl
   burn stamps import stamps.jsonl --ledger-home /tmp/other-ledger`;
 
-export interface StampsArgs {
-  words: string[];
-  out?: string | undefined;
-  ledgerHome?: string | undefined;
-}
+export const stampsExportCommand: Command = {
+  name: 'stamps export',
+  summary: 'write every stamp as JSONL (burn stamps export --out f)',
+  help: exportHelp,
+  flags: { out: { type: 'string' } },
+  async run(ctx) {
+    if (ctx.args.length > 0) throw new UsageError(`stamps export takes no arguments, got '${ctx.args[0]}'`);
+    await runExport({ out: str(ctx, 'out'), ledgerHome: ctx.ledgerHome }, ctx.out);
+    return 0;
+  },
+};
 
-export async function runStamps(args: StampsArgs, out: Output): Promise<void> {
-  const [action, ...rest] = args.words;
-  if (action === 'export') {
-    if (rest.length > 0) throw new UsageError(`stamps export takes no arguments, got '${rest[0]}'`);
-    await runExport(args, out);
-  } else if (action === 'import') {
-    if (args.out !== undefined) throw new UsageError(`option '--out' does not apply to 'stamps import'`);
-    if (rest.length !== 1) throw new UsageError('stamps import needs one file: burn stamps import <file>');
-    const result = await importStamps({ path: rest[0] as string, ledgerHome: args.ledgerHome });
-    if (out.json) {
+export const stampsImportCommand: Command = {
+  name: 'stamps import',
+  summary: 'add stamps from a JSONL export (idempotent)',
+  help: importHelp,
+  async run(ctx) {
+    if (ctx.args.length !== 1)
+      throw new UsageError('stamps import needs one file: burn stamps import <file>');
+    const result = await importStamps({ path: ctx.args[0] as string, ledgerHome: ctx.ledgerHome });
+    if (ctx.out.json) {
       printJson(result);
-      return;
+      return 0;
     }
     printFields([
       ['imported', formatCount(result.imported)],
       ['already present', formatCount(result.skipped)],
     ]);
-  } else {
-    throw new UsageError(
-      action === undefined ? 'stamps needs export or import' : `unknown stamps action '${action}'`,
-    );
-  }
+    return 0;
+  },
+};
+
+interface ExportArgs {
+  out?: string | undefined;
+  ledgerHome?: string | undefined;
 }
 
-async function runExport(args: StampsArgs, out: Output): Promise<void> {
+async function runExport(args: ExportArgs, out: Output): Promise<void> {
   if (args.out !== undefined) {
     const result = await exportStamps({ path: args.out, ledgerHome: args.ledgerHome });
     if (out.json) {

@@ -1,9 +1,10 @@
-import { type GroupBy, type Harness, type SummaryGroup, summary } from '@relayburn/sdk';
+import { type GroupBy, type Harness, type Summary, type SummaryGroup, summary } from '@relayburn/sdk';
+import { type Command, list, str } from '../command.js';
 import { formatCount, formatUsd, type Output, printJson } from '../output.js';
 import { renderTable } from '../table.js';
-import { parseTagFlags } from '../usage.js';
+import { parseTagFlags, UsageError } from '../usage.js';
 
-export const summaryHelp = `Usage: burn summary [--since <t>] [--until <t>] [--by <dim>] [filters] [--json]
+const summaryHelp = `Usage: burn summary [--since <t>] [--until <t>] [--by <dim>] [filters] [--json]
 
 Token totals and cost of the turns in the ledger, grouped by one dimension.
 Each API call is counted once, with its final usage, priced at list prices
@@ -31,6 +32,44 @@ Examples:
   burn summary --tags spawner=pear --by model
   burn summary --tag persona=reviewer --by day --since 30d --timezone Europe/Paris
   burn summary --by tag:workflowId --json`;
+
+export const summaryCommand: Command = {
+  name: 'summary',
+  summary: 'token totals and cost by model, provider, project, day, tool, tag…',
+  help: summaryHelp,
+  flags: {
+    since: { type: 'string' },
+    until: { type: 'string' },
+    by: { type: 'string' },
+    harness: { type: 'string' },
+    session: { type: 'string' },
+    model: { type: 'string' },
+    project: { type: 'string' },
+    tag: { type: 'string', multiple: true },
+    tags: { type: 'string', multiple: true },
+    timezone: { type: 'string' },
+  },
+  async run(ctx) {
+    if (ctx.args.length > 0) throw new UsageError(`summary takes no arguments, got '${ctx.args[0]}'`);
+    await runSummary(
+      {
+        since: str(ctx, 'since'),
+        until: str(ctx, 'until'),
+        by: str(ctx, 'by'),
+        harness: str(ctx, 'harness'),
+        session: str(ctx, 'session'),
+        model: str(ctx, 'model'),
+        project: str(ctx, 'project'),
+        tag: list(ctx, 'tag'),
+        tags: list(ctx, 'tags'),
+        timezone: str(ctx, 'timezone'),
+        ledgerHome: ctx.ledgerHome,
+      },
+      ctx.out,
+    );
+    return 0;
+  },
+};
 
 export interface SummaryArgs {
   since?: string | undefined;
@@ -67,20 +106,29 @@ export async function runSummary(a: SummaryArgs, out: Output): Promise<void> {
     process.stdout.write('no turns match (run `burn ingest` first, or widen the filters)\n');
     return;
   }
+  printSummary(s, a.by ?? 'model', out);
+}
+
+/** Prints a summary as a table: one row per group, then TOTAL, then any unpriced models. */
+export function printSummary(s: Summary, by: string, out: Output): void {
   const rows: SummaryGroup[] = [...s.groups, { key: 'TOTAL', ...s.totals }];
   const n = (f: (g: SummaryGroup) => number) => (g: SummaryGroup) => formatCount(f(g));
   process.stdout.write(
-    `${renderTable(rows, [
-      { header: (a.by ?? 'model').toUpperCase(), value: (g) => g.key },
-      { header: 'TURNS', value: n((g) => g.turns), align: 'right' },
-      { header: 'INPUT', value: n((g) => g.inputTokens), align: 'right' },
-      { header: 'OUTPUT', value: n((g) => g.outputTokens), align: 'right' },
-      { header: 'CACHE READ', value: n((g) => g.cacheReadTokens), align: 'right' },
-      { header: 'CACHE WRITE 5M', value: n((g) => g.cacheWrite5mTokens), align: 'right' },
-      { header: 'CACHE WRITE 1H', value: n((g) => g.cacheWrite1hTokens), align: 'right' },
-      { header: 'TOTAL TOKENS', value: n((g) => g.totalTokens), align: 'right' },
-      { header: 'COST', value: (g) => formatUsd(g.costUsd), align: 'right' },
-    ])}\n`,
+    `${renderTable(
+      rows,
+      [
+        { header: by.toUpperCase(), value: (g) => g.key },
+        { header: 'TURNS', value: n((g) => g.turns), align: 'right' },
+        { header: 'INPUT', value: n((g) => g.inputTokens), align: 'right' },
+        { header: 'OUTPUT', value: n((g) => g.outputTokens), align: 'right' },
+        { header: 'CACHE READ', value: n((g) => g.cacheReadTokens), align: 'right' },
+        { header: 'CACHE WRITE 5M', value: n((g) => g.cacheWrite5mTokens), align: 'right' },
+        { header: 'CACHE WRITE 1H', value: n((g) => g.cacheWrite1hTokens), align: 'right' },
+        { header: 'TOTAL TOKENS', value: n((g) => g.totalTokens), align: 'right' },
+        { header: 'COST', value: (g) => formatUsd(g.costUsd), align: 'right' },
+      ],
+      { out, lastRowBold: true },
+    )}\n`,
   );
   if (s.unpricedModels.length > 0) {
     const list = s.unpricedModels.map((m) => `${m.model} (${formatCount(m.turns)} turns)`).join(', ');

@@ -1,0 +1,26 @@
+/**
+ * Every `burn` command, in the order `burn --help` lists them. A new command is a module
+ * exporting a `Command` plus one line here.
+ */
+import type { Command } from '../command.js';
+import { demoCommand } from './demo.js';
+import { ingestCommand } from './ingest.js';
+import { sessionCommand, sessionsCommand } from './sessions.js';
+import { stampCommand } from './stamp.js';
+import { stampsExportCommand, stampsImportCommand } from './stamps.js';
+import { stateRebuildCommand } from './state.js';
+import { statusCommand } from './status.js';
+import { summaryCommand } from './summary.js';
+
+export const COMMANDS: readonly Command[] = [
+  ingestCommand,
+  summaryCommand,
+  sessionsCommand,
+  sessionCommand,
+  stampCommand,
+  stampsExportCommand,
+  stampsImportCommand,
+  statusCommand,
+  stateRebuildCommand,
+  demoCommand,
+];
