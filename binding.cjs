@@ -838,6 +838,7 @@ module.exports = nativeBinding
 module.exports.cancelIngest = nativeBinding.cancelIngest
 module.exports.fingerprint = nativeBinding.fingerprint
 module.exports.ingest = nativeBinding.ingest
+module.exports.pruneContent = nativeBinding.pruneContent
 module.exports.session = nativeBinding.session
 module.exports.sessionCost = nativeBinding.sessionCost
 module.exports.sessions = nativeBinding.sessions

@@ -18,6 +18,23 @@ export interface Compaction {
   tokensBefore?: number
 }
 
+export interface ContentBlock {
+  kind: string
+  text?: string
+  toolName?: string
+  toolUseId?: string
+  isError?: boolean
+  bytes: number
+  hash: string
+}
+
+export interface ContentMessage {
+  role: string
+  messageId: string
+  ts: string
+  blocks: Array<ContentBlock>
+}
+
 /** A token that changes whenever a query's answer could. */
 export declare function fingerprint(options: FingerprintOptions): Promise<string>
 
@@ -41,6 +58,8 @@ export interface IngestOptions {
   harnesses?: Array<string>
   roots?: IngestRoots
   sessionFile?: string
+  /** `full`, `hash-only` or `off` (else environment, config, default). */
+  contentMode?: string
   ledgerHome?: string
 }
 
@@ -74,6 +93,22 @@ export interface IngestRoots {
   opencode?: Array<string>
 }
 
+/**
+ * Deletes stored content of messages older than `olderThanDays` (`0` clears it all,
+ * `"forever"` keeps everything).
+ */
+export declare function pruneContent(options: PruneContentOptions): Promise<PruneContentReport>
+
+export interface PruneContentOptions {
+  /** A whole number of days, or `"forever"`. */
+  olderThanDays?: number | string
+  ledgerHome?: string
+}
+
+export interface PruneContentReport {
+  blocksDeleted: number
+}
+
 /** One session in detail, or `null` when unknown. */
 export declare function session(options: SessionOptions): Promise<SessionDetail | null>
 
@@ -102,11 +137,13 @@ export interface SessionDetail {
   userTurns: Array<UserTurn>
   compactions: Array<Compaction>
   children: Array<SessionChild>
+  content?: Array<ContentMessage>
 }
 
 export interface SessionOptions {
   sessionId: string
   harness?: string
+  includeContent?: boolean
   ledgerHome?: string
 }
 

@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { BurnError } from '@relayburn/sdk';
+import { contentHelp, runContent } from './commands/content.js';
 import { ingestHelp, runIngest } from './commands/ingest.js';
 import { runSession, runSessions, sessionHelp, sessionsHelp } from './commands/sessions.js';
 import { runStamp, stampHelp } from './commands/stamp.js';
@@ -24,8 +25,9 @@ Commands:
   ingest    read new session-log bytes into the ledger
   summary   token totals and cost, by model, provider, project, day, tool, tag…
   sessions  sessions, newest first
-  session   one session in detail
+  session   one session in detail (--content: its stored conversation)
   stamp     label a session or message (burn stamp --session <id> k=v...)
+  content   the content store: burn content prune --days <n|forever>
   status    where the ledger is and what it holds
 
 Global options:
@@ -43,6 +45,7 @@ const HELP: Record<string, string> = {
   sessions: sessionsHelp,
   session: sessionHelp,
   stamp: stampHelp,
+  content: contentHelp,
   status: statusHelp,
 };
 
@@ -68,15 +71,19 @@ const OPTIONS = {
   tag: { type: 'string', multiple: true },
   tags: { type: 'string', multiple: true },
   timezone: { type: 'string' },
+  content: { type: 'boolean' },
+  days: { type: 'string' },
+  'content-mode': { type: 'string' },
 } as const;
 
 /** Flags each command accepts besides the global ones. */
 const COMMAND_FLAGS: Record<string, readonly string[]> = {
-  ingest: ['hook', 'quiet', 'watch'],
+  ingest: ['hook', 'quiet', 'watch', 'content-mode'],
   summary: ['since', 'until', 'by', 'harness', 'session', 'model', 'project', 'tag', 'tags', 'timezone'],
   sessions: ['since', 'until', 'harness', 'project', 'limit', 'tag', 'tags'],
-  session: [],
+  session: ['content'],
   stamp: ['session', 'message', 'ts'],
+  content: ['days'],
   status: [],
 };
 const GLOBAL_FLAGS = ['ledger-home', 'json', 'no-color', 'help', 'version'];
@@ -122,7 +129,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'ingest':
         noArgs();
         await runIngest(
-          { watch: values.watch === true, hook: values.hook, quiet: values.quiet === true, ledgerHome },
+          {
+            watch: values.watch === true,
+            hook: values.hook,
+            quiet: values.quiet === true,
+            contentMode: values['content-mode'],
+            ledgerHome,
+          },
           out,
         );
         break;
@@ -136,7 +149,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         break;
       case 'session':
         if (rest.length > 1) throw new UsageError(`session takes one id, got ${rest.length}`);
-        return (await runSession(rest[0], ledgerHome, out)) ? 0 : 1;
+        return (await runSession(rest[0], ledgerHome, out, values.content === true)) ? 0 : 1;
+      case 'content':
+        await runContent(rest, values.days, ledgerHome, out);
+        break;
       case 'stamp':
         await runStamp(
           { session: values.session, message: values.message, ts: values.ts, pairs: rest, ledgerHome },

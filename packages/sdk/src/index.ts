@@ -3,6 +3,8 @@
  * Every function is async, runs off the JS thread, validates its options, and rejects with a
  * {@link BurnError} carrying a stable `code`.
  */
+
+export { pruneContent } from './content.js';
 export { BURN_ERROR_CODES, BurnError, type BurnErrorCode } from './errors.js';
 export { ingest, watch } from './ingest.js';
 export { fingerprint, session, sessionCost, sessions, summary } from './queries.js';
@@ -10,6 +12,9 @@ export { stamps, writeStamp } from './stamps.js';
 export { status } from './status.js';
 export type {
   Compaction,
+  ContentBlock,
+  ContentMessage,
+  ContentMode,
   GroupBy,
   Harness,
   IngestIssue,
@@ -18,6 +23,8 @@ export type {
   IngestReport,
   IngestRoots,
   LedgerOptions,
+  PruneContentOptions,
+  PruneContentReport,
   Relationship,
   SessionCost,
   SessionCostOptions,

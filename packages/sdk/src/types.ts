@@ -97,6 +97,13 @@ export interface IngestProgress {
 }
 
 /** Options of {@link ingest}. */
+/**
+ * What the content store (`$RELAYBURN_HOME/content.sqlite`) keeps per message block (text,
+ * thinking, tool input, tool result): `full` (the text, compressed), `hash-only` (SHA-256 and
+ * byte length, no text) or `off` (nothing).
+ */
+export type ContentMode = 'full' | 'hash-only' | 'off';
+
 export interface IngestOptions extends LedgerOptions {
   /** Only these harnesses (default: all). */
   harnesses?: Harness[] | undefined;
@@ -104,6 +111,12 @@ export interface IngestOptions extends LedgerOptions {
   roots?: IngestRoots | undefined;
   /** Ingest just this one session log (the hook fast path). */
   sessionFile?: string | undefined;
+  /**
+   * What the content store keeps of the conversation read in this pass (see
+   * {@link ContentMode}). Default: `RELAYBURN_CONTENT_STORE`, else `content.mode` in
+   * `$RELAYBURN_HOME/config.json`, else `full`.
+   */
+  contentMode?: ContentMode | undefined;
   /** Called from time to time during long runs. */
   onProgress?: ((progress: IngestProgress) => void) | undefined;
   /** Abort a running ingest; what was committed stays committed. */
@@ -242,6 +255,48 @@ export interface SessionRow extends Totals {
 export interface SessionOptions extends LedgerOptions {
   sessionId: string;
   harness?: Harness | undefined;
+  /** Also return the stored conversation {@link SessionDetail.content} (default false). */
+  includeContent?: boolean | undefined;
+}
+
+/** One block of stored conversation content. */
+export interface ContentBlock {
+  kind: 'text' | 'thinking' | 'tool_use' | 'tool_result';
+  /**
+   * The text (a tool input is its JSON; a tool result its string, or its JSON when it is not
+   * a string). Absent for blocks stored in `hash-only` mode.
+   */
+  text?: string;
+  /** `tool_use`: the tool's name. */
+  toolName?: string;
+  /** `tool_use` / `tool_result`: the tool call id. */
+  toolUseId?: string;
+  /** `tool_result`: the tool reported an error. */
+  isError?: true;
+  /** UTF-8 length of the text. */
+  bytes: number;
+  /** SHA-256 of the text, lowercase hex. */
+  hash: string;
+}
+
+/** One message of a session's stored content, in conversation order. */
+export interface ContentMessage {
+  role: 'user' | 'assistant';
+  /** The assistant response's `message.id`, or the user row's uuid. */
+  messageId: string;
+  ts: string;
+  blocks: ContentBlock[];
+}
+
+/** Options of {@link pruneContent}. */
+export interface PruneContentOptions extends LedgerOptions {
+  /** Delete content of messages older than this many days; `0` clears all, `"forever"` keeps all. */
+  olderThanDays: number | 'forever';
+}
+
+/** What {@link pruneContent} deleted. */
+export interface PruneContentReport {
+  blocksDeleted: number;
 }
 
 export interface ToolCall {
@@ -302,12 +357,19 @@ export interface SessionDetail {
   compactions: Compaction[];
   /** Sessions whose parent is this one (subagents, forks, continuations). */
   children: Array<{ sessionId: string; relationship: Relationship }>;
+  /**
+   * With `includeContent: true`: the stored conversation in order (empty when none is
+   * stored: content off, pruned, or never captured). Absent otherwise.
+   */
+  content?: ContentMessage[];
 }
 
 /** Options of {@link watch}. */
 export interface WatchOptions extends LedgerOptions {
   harnesses?: Harness[] | undefined;
   roots?: IngestRoots | undefined;
+  /** As in {@link IngestOptions.contentMode}, for every pass. */
+  contentMode?: ContentMode | undefined;
   /** Called after the first pass and after every pass that changed something. */
   onReport?: ((report: IngestReport) => void) | undefined;
   /** Stops the watch; the returned promise then resolves. */

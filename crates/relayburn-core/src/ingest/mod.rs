@@ -12,6 +12,9 @@ mod writer;
 pub use file::STREAM_GRACE_MS;
 pub use watch::{watch, DEBOUNCE, POLL_INTERVAL};
 
+use crate::content::settings::{self as content_settings, ContentMode};
+use crate::content::store::ContentStore;
+use crate::content::Capture;
 use crate::error::{Error, Result};
 use crate::harness::Harness;
 use crate::ledger::Ledger;
@@ -52,6 +55,8 @@ pub struct IngestOptions {
     pub opencode_roots: Option<Vec<String>>,
     /// Ingest just this file.
     pub session_file: Option<String>,
+    /// Content store mode for this pass (else environment, `config.json`, default `full`).
+    pub content_mode: Option<ContentMode>,
     pub on_progress: Option<Box<dyn Fn(Progress) + Send + Sync>>,
     pub cancel: Option<std::sync::Arc<AtomicBool>>,
 }
@@ -122,9 +127,32 @@ pub fn ingest(ledger: &mut Ledger, opts: &IngestOptions) -> Result<IngestReport>
     }
     report.files_scanned = files.len() as i64;
 
+    let (settings, issues) = content_settings::resolve(ledger.home(), opts.content_mode);
+    for i in issues {
+        push_issue(&mut report, &i.source, None, i.message);
+    }
+    let now = crate::time::now_ms();
+    let capture = Capture {
+        mode: settings.mode,
+        cutoff_ms: settings.retention.cutoff_ms(now),
+    };
+
     let jobs = plan(ledger, files, &mut report)?;
     report.files_changed = jobs.len() as i64;
-    run_jobs(ledger, jobs, opts, &mut report)?;
+    let home = ledger.home().to_path_buf();
+    let mut content = if jobs.is_empty() || capture.is_off() {
+        None
+    } else {
+        ContentStore::open(&home, true)?
+    };
+    run_jobs(ledger, jobs, opts, capture, &mut content, &mut report)?;
+    // Retention, by message time: an indexed delete, cheap when nothing has aged out.
+    if content.is_none() {
+        content = ContentStore::open(&home, false)?;
+    }
+    if let Some(store) = &content {
+        store.prune(settings.retention, now)?;
+    }
 
     report.duration_ms = started.elapsed().as_millis() as i64;
     record_run(ledger, &report)?;
@@ -195,6 +223,8 @@ fn run_jobs(
     ledger: &mut Ledger,
     jobs: Vec<Job>,
     opts: &IngestOptions,
+    capture: Capture,
+    content: &mut Option<ContentStore>,
     report: &mut IngestReport,
 ) -> Result<()> {
     if jobs.is_empty() {
@@ -241,14 +271,23 @@ fn run_jobs(
                 if cancel.load(Ordering::Relaxed) {
                     break;
                 }
-                file::process(job, now, cancel, &mut |b| tx.send(b).is_ok());
+                file::process(job, now, capture, cancel, &mut |b| tx.send(b).is_ok());
             });
         }
         drop(tx);
 
         let mut last_progress = Instant::now();
         while let Ok(first) = rx.recv() {
-            if let Err(e) = write_window(ledger, first, &rx, cancel, report, &mut progress) {
+            let window = write_window(
+                ledger,
+                content.as_ref(),
+                first,
+                &rx,
+                cancel,
+                report,
+                &mut progress,
+            );
+            if let Err(e) = window {
                 // Stop the workers; what was committed stays committed.
                 cancel.store(true, Ordering::Relaxed);
                 result = Err(e);
@@ -289,6 +328,7 @@ fn run_jobs(
 /// The counters are only meaningful once it commits; on error the whole ingest fails.
 fn write_window(
     ledger: &mut Ledger,
+    content: Option<&ContentStore>,
     first: Batch,
     rx: &mpsc::Receiver<Batch>,
     cancel: &AtomicBool,
@@ -297,7 +337,12 @@ fn write_window(
 ) -> Result<()> {
     let path = ledger.path().to_path_buf();
     let started = Instant::now();
-    let (applied, added) = ledger.write(|tx| {
+    // Content commits just before the ledger (see `content::store`): a crash in between
+    // leaves content ahead of the cursors, and the re-read rewrites the same keys.
+    if let Some(c) = content {
+        c.begin()?;
+    }
+    let written = ledger.write(|tx| {
         let before = writer::count_sessions(tx).map_err(|e| Error::sqlite(&path, e))?;
         let mut applied = writer::Applied::default();
         let mut records = 0;
@@ -305,6 +350,11 @@ fn write_window(
         while let Some(batch) = next.take() {
             if batch.error.is_none() {
                 writer::apply(tx, &batch, &mut applied).map_err(|e| Error::sqlite(&path, e))?;
+                if let Some(c) = content {
+                    for record in &batch.records.content {
+                        c.insert(record)?;
+                    }
+                }
             }
             records += batch.records.len();
             account(report, progress, &batch);
@@ -315,8 +365,20 @@ fn write_window(
             next = rx.recv_timeout(left).ok();
         }
         let after = writer::count_sessions(tx).map_err(|e| Error::sqlite(&path, e))?;
+        if let Some(c) = content {
+            c.commit()?;
+        }
         Ok((applied, after - before))
-    })?;
+    });
+    let (applied, added) = match written {
+        Ok(v) => v,
+        Err(e) => {
+            if let Some(c) = content {
+                c.rollback();
+            }
+            return Err(e);
+        }
+    };
     report.turns_added += applied.turns_added;
     report.turns_updated += applied.turns_updated;
     report.user_turns_added += applied.user_turns_added;

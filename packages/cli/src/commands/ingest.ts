@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { type IngestProgress, type IngestReport, ingest, watch } from '@relayburn/sdk';
+import { type ContentMode, type IngestProgress, type IngestReport, ingest, watch } from '@relayburn/sdk';
 import { formatBytes, formatCount, type Output, printJson } from '../output.js';
 import { UsageError } from '../usage.js';
 
-export const ingestHelp = `Usage: burn ingest [--watch] [--json] [--quiet] [--hook claude]
+export const ingestHelp = `Usage: burn ingest [--watch] [--json] [--quiet] [--hook claude] [--content-mode <mode>]
 
 Read new session-log bytes (Claude Code) into the ledger. Only changed files are read,
 from where the last run stopped; safe to run beside other burn processes.
@@ -14,6 +14,9 @@ Options:
                   stdin and ingest just that transcript (fast path for Stop/SubagentStop hooks)
   --quiet         print nothing unless something went wrong
   --json          print the ingest report as JSON
+  --content-mode full|hash-only|off
+                  what the content store keeps of the conversation read now (default:
+                  $RELAYBURN_CONTENT_STORE, else content.mode in config.json, else full)
 
 Where logs are found: $CLAUDE_CONFIG_DIR (comma-separated dirs holding projects/), else
 ~/.config/claude and ~/.claude.
@@ -28,6 +31,7 @@ export interface IngestArgs {
   watch: boolean;
   hook?: string | undefined;
   quiet: boolean;
+  contentMode?: string | undefined;
   ledgerHome?: string | undefined;
 }
 
@@ -45,11 +49,21 @@ export async function runIngest(args: IngestArgs, out: Output): Promise<void> {
   const bar = !out.json && !args.quiet && process.stderr.isTTY === true ? progressBar() : undefined;
   let report: IngestReport;
   try {
-    report = await ingest({ sessionFile, ledgerHome: args.ledgerHome, onProgress: bar?.update });
+    report = await ingest({
+      sessionFile,
+      ledgerHome: args.ledgerHome,
+      onProgress: bar?.update,
+      ...contentMode(args),
+    });
   } finally {
     bar?.done();
   }
   printReport(report, args.quiet, out);
+}
+
+/** `--content-mode` as an option (the SDK validates the value). */
+function contentMode(args: IngestArgs): { contentMode?: ContentMode } {
+  return args.contentMode === undefined ? {} : { contentMode: args.contentMode as ContentMode };
 }
 
 /** Watches until SIGINT/SIGTERM, printing one line (or one JSON object) per pass that changed something. */
@@ -63,6 +77,7 @@ async function runWatch(args: IngestArgs, out: Output): Promise<void> {
     await watch({
       ledgerHome: args.ledgerHome,
       signal: ac.signal,
+      ...contentMode(args),
       onReport: (r) =>
         out.json ? process.stdout.write(`${JSON.stringify(r)}\n`) : printReport(r, args.quiet, out),
     });
