@@ -136,3 +136,53 @@ fn store_is_idempotent_ordered_and_prunes_by_message_time() {
         .unwrap()
         .is_empty());
 }
+
+fn count_blocks(home: &std::path::Path) -> i64 {
+    let c = rusqlite::Connection::open(home.join(store::CONTENT_FILE)).unwrap();
+    c.query_row("SELECT count(*) FROM blocks", [], |r| r.get(0))
+        .unwrap()
+}
+
+/// Content committed ahead of the cursor (a crash between the content commit and the ledger
+/// commit) is re-read by the next pass, which rewrites the same keys: nothing doubles.
+#[test]
+fn rereading_rows_already_stored_adds_nothing() {
+    let store_dir = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let dir = store_dir.path().join("projects").join("p");
+    std::fs::create_dir_all(&dir).unwrap();
+    let ts = crate::time::format_ms(crate::time::now_ms() - 1000);
+    let rows = [
+        format!(
+            r#"{{"type":"user","sessionId":"s","timestamp":"{ts}","uuid":"u1","message":{{"role":"user","content":"hello"}}}}"#
+        ),
+        format!(
+            r#"{{"type":"assistant","sessionId":"s","timestamp":"{ts}","requestId":"r","uuid":"a1","message":{{"id":"m","model":"x","stop_reason":"end_turn","content":[{{"type":"text","text":"hi there"}}],"usage":{{"output_tokens":3}}}}}}"#
+        ),
+    ];
+    std::fs::write(dir.join("s.jsonl"), rows.join("\n") + "\n").unwrap();
+    let opts = crate::ingest::IngestOptions {
+        harnesses: Some(vec![Harness::ClaudeCode]),
+        claude_roots: Some(vec![store_dir.path().to_string_lossy().into_owned()]),
+        content_mode: Some(ContentMode::Full),
+        ..Default::default()
+    };
+    let mut ledger = crate::Ledger::open(home.path()).unwrap();
+    crate::ingest::ingest(&mut ledger, &opts).unwrap();
+    assert_eq!(count_blocks(home.path()), 2);
+    // Forget the cursor: the next pass reads the file again from its start.
+    ledger
+        .conn()
+        .unwrap()
+        .execute("DELETE FROM cursors", [])
+        .unwrap();
+    let again = crate::ingest::ingest(&mut ledger, &opts).unwrap();
+    assert!(again.bytes_read > 0);
+    assert_eq!(count_blocks(home.path()), 2);
+    let got = session_content(home.path(), Harness::ClaudeCode, "s").unwrap();
+    let texts: Vec<_> = got
+        .iter()
+        .flat_map(|m| m.blocks.iter().map(|b| b.text.clone().unwrap()))
+        .collect();
+    assert_eq!(texts, ["hello", "hi there"]);
+}
