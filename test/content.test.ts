@@ -477,3 +477,74 @@ describe('burn CLI: session --content, content prune, ingest --content-mode', ()
     expect(shown.stdout).toContain(`[15 bytes, sha256 ${sha256('I should run ls')}]`);
   });
 });
+
+describe.each(entryPoints)('Codex content via %s', (_name, sdk) => {
+  const crow = (s: number, type: string, payload: object) =>
+    `${JSON.stringify({ timestamp: at(1, s), type, payload })}\n`;
+
+  it('keeps prompts, tool calls, tool output and answers in order, once', async () => {
+    const home = tempHome('codex');
+    const day = join(home, 'sessions', '2026', '01', '01');
+    mkdirSync(day, { recursive: true });
+    const rollout =
+      crow(0, 'session_meta', { id: 'codex-s', timestamp: at(1, 0), cwd: '/w', model_provider: 'openai' }) +
+      crow(1, 'turn_context', { turn_id: 't1', cwd: '/w', model: 'gpt-5-codex' }) +
+      crow(1, 'event_msg', { type: 'task_started', turn_id: 't1' }) +
+      crow(2, 'response_item', {
+        type: 'message',
+        role: 'user',
+        content: [{ type: 'input_text', text: 'fix the bug' }],
+      }) +
+      crow(3, 'response_item', { type: 'reasoning', summary: [], encrypted_content: 'xyz' }) +
+      crow(4, 'response_item', {
+        type: 'function_call',
+        name: 'shell',
+        arguments: '{"command":["ls"]}',
+        call_id: 'c1',
+      }) +
+      crow(5, 'response_item', { type: 'function_call_output', call_id: 'c1', output: 'a.ts' }) +
+      crow(6, 'response_item', {
+        type: 'message',
+        role: 'assistant',
+        content: [{ type: 'output_text', text: 'Fixed it.' }],
+      }) +
+      crow(7, 'event_msg', {
+        type: 'token_count',
+        info: {
+          total_token_usage: {
+            input_tokens: 10,
+            cached_input_tokens: 0,
+            output_tokens: 5,
+            reasoning_output_tokens: 0,
+          },
+          last_token_usage: {
+            input_tokens: 10,
+            cached_input_tokens: 0,
+            output_tokens: 5,
+            reasoning_output_tokens: 0,
+          },
+        },
+      }) +
+      crow(8, 'event_msg', { type: 'task_complete', turn_id: 't1' });
+    writeFileSync(
+      join(day, 'rollout-2026-01-01T00-00-00-0199aaaa-bbbb-7ccc-8ddd-000000000001.jsonl'),
+      rollout,
+    );
+    const ledgerHome = tempHome();
+    const report = await sdk.ingest({ roots: { codex: [home] }, harnesses: ['codex'], ledgerHome });
+    expect(report).toMatchObject({ turnsAdded: 1, errors: [] });
+    const d = await sdk.session({ sessionId: 'codex-s', includeContent: true, ledgerHome });
+    expect(flat(d)).toEqual([
+      ['user', 'text', 'fix the bug'],
+      ['assistant', 'tool_use', '{"command":["ls"]}'],
+      ['user', 'tool_result', 'a.ts'],
+      ['assistant', 'text', 'Fixed it.'],
+    ]);
+    expect(d?.content?.[1]?.blocks[0]).toMatchObject({ toolName: 'shell', toolUseId: 'c1' });
+    // Re-reading adds nothing.
+    await sdk.ingest({ roots: { codex: [home] }, harnesses: ['codex'], ledgerHome, contentMode: 'full' });
+    expect(flat(await sdk.session({ sessionId: 'codex-s', includeContent: true, ledgerHome }))).toHaveLength(
+      4,
+    );
+  });
+});

@@ -1,6 +1,8 @@
-//! `content.sqlite`: one row per captured block, keyed by a hash of
-//! `<harness>|<session>|<message key>|<block index>` so re-reading a row (after a crash, or a
-//! file read again from the start) rewrites the same keys instead of adding rows. A separate
+//! `content.sqlite`: one row per captured block, unique by (session, message key, block index,
+//! harness), so re-reading a row (after a crash, or a file read again from the start) rewrites
+//! the same keys instead of adding rows. The key starts with the session, so the blocks of the
+//! file being read land on neighbouring index pages (a hashed key would dirty a random page
+//! per insert). A separate
 //! file from the ledger: big blobs and retention deletes never touch the analytics tables.
 //!
 //! Commit order with the ledger: ingest commits a window's content rows just before the ledger
@@ -11,9 +13,9 @@
 use super::{decode, ContentRecord, Retention};
 use crate::error::{Error, Result};
 use crate::harness::Harness;
-use crate::hash::id64;
 use rusqlite::{params, Connection, OpenFlags};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 
 /// File name of the content store inside the home directory.
 pub const CONTENT_FILE: &str = "content.sqlite";
@@ -23,7 +25,6 @@ pub const CONTENT_SCHEMA_VERSION: i64 = 1;
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS blocks (
     rid INTEGER PRIMARY KEY,
-    key INTEGER NOT NULL UNIQUE,
     harness TEXT NOT NULL,
     session_id TEXT NOT NULL,
     message_key TEXT NOT NULL,
@@ -39,9 +40,9 @@ CREATE TABLE IF NOT EXISTS blocks (
     bytes INTEGER NOT NULL,
     hash BLOB NOT NULL,
     codec INTEGER NOT NULL DEFAULT 0,
-    data BLOB
+    data BLOB,
+    UNIQUE (session_id, message_key, block_index, harness)
 ) STRICT;
-CREATE INDEX IF NOT EXISTS blocks_by_session ON blocks (session_id, seq);
 CREATE INDEX IF NOT EXISTS blocks_by_ts ON blocks (ts_ms);
 ";
 
@@ -123,25 +124,18 @@ impl ContentStore {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "INSERT INTO blocks (key, harness, session_id, message_key, message_id, role, block_index,
+                "INSERT INTO blocks (harness, session_id, message_key, message_id, role, block_index,
                     ts_ms, seq, kind, tool_name, tool_use_id, is_error, bytes, hash, codec, data)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
-                 ON CONFLICT (key) DO UPDATE SET codec = excluded.codec, data = excluded.data
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                 ON CONFLICT (session_id, message_key, block_index, harness)
+                 DO UPDATE SET codec = excluded.codec, data = excluded.data
                  WHERE blocks.data IS NULL AND excluded.data IS NOT NULL",
             )
             .map_err(|e| self.err(e))?;
         let mut written = 0;
         for (i, b) in r.blocks.iter().enumerate() {
-            let key = id64(&format!(
-                "{}|{}|{}|{}",
-                r.harness.as_str(),
-                r.session_id,
-                r.message_key,
-                i
-            ));
             written += stmt
                 .execute(params![
-                    key,
                     r.harness.as_str(),
                     r.session_id,
                     r.message_key,
@@ -281,4 +275,104 @@ pub fn session_content(
         }
     }
     Ok(out)
+}
+
+enum SinkMsg {
+    Records(Vec<ContentRecord>),
+    Commit(mpsc::SyncSender<Result<()>>),
+}
+
+/// The content store written on its own thread during ingest, so its inserts run beside the
+/// ledger writer's instead of after them. [`send`](Self::send) queues a batch's records (a
+/// transaction opens with the first); [`commit`](Self::commit) commits everything queued and
+/// waits for it, which ingest calls just before committing the ledger transaction.
+pub struct ContentSink<'scope> {
+    tx: mpsc::SyncSender<SinkMsg>,
+    handle: std::thread::ScopedJoinHandle<'scope, ContentStore>,
+    path: PathBuf,
+}
+
+impl<'scope> ContentSink<'scope> {
+    pub fn spawn<'env>(
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        store: ContentStore,
+    ) -> ContentSink<'scope> {
+        let (tx, rx) = mpsc::sync_channel::<SinkMsg>(64);
+        let path = store.path.clone();
+        let handle = scope.spawn(move || {
+            let mut open = false;
+            let mut failed: Option<Error> = None;
+            for msg in rx {
+                match msg {
+                    SinkMsg::Records(records) => {
+                        if failed.is_some() {
+                            continue;
+                        }
+                        if !open {
+                            match store.begin() {
+                                Ok(()) => open = true,
+                                Err(e) => {
+                                    failed = Some(e);
+                                    continue;
+                                }
+                            }
+                        }
+                        for r in &records {
+                            if let Err(e) = store.insert(r) {
+                                store.rollback();
+                                open = false;
+                                failed = Some(e);
+                                break;
+                            }
+                        }
+                    }
+                    SinkMsg::Commit(ack) => {
+                        let result = match failed.take() {
+                            Some(e) => Err(e),
+                            None if open => store.commit(),
+                            None => Ok(()),
+                        };
+                        open = false;
+                        if result.is_err() {
+                            store.rollback();
+                        }
+                        let _ = ack.send(result);
+                    }
+                }
+            }
+            // Records queued after the last commit (the ingest stopped on an error) are dropped:
+            // their cursors were not committed either.
+            store.rollback();
+            store
+        });
+        ContentSink { tx, handle, path }
+    }
+
+    fn gone(&self) -> Error {
+        Error::Internal(format!(
+            "content writer for {} stopped",
+            self.path.display()
+        ))
+    }
+
+    pub fn send(&self, records: Vec<ContentRecord>) -> Result<()> {
+        self.tx
+            .send(SinkMsg::Records(records))
+            .map_err(|_| self.gone())
+    }
+
+    /// Commits every record sent so far; returns once it is durable (or failed).
+    pub fn commit(&self) -> Result<()> {
+        let (ack, done) = mpsc::sync_channel(1);
+        self.tx
+            .send(SinkMsg::Commit(ack))
+            .map_err(|_| self.gone())?;
+        done.recv().map_err(|_| self.gone())?
+    }
+
+    /// Stops the thread and hands the store back (`None` if the thread panicked).
+    pub fn finish(self) -> Option<ContentStore> {
+        drop(self.tx);
+        self.handle.join().ok()
+    }
 }

@@ -210,7 +210,7 @@ fn reader_for(file: &SourceFile, state: Option<&str>, capture: Capture) -> Box<d
         let ctx = codex::FileContext {
             file_stem: file_stem(file),
         };
-        return Box::new(CodexReader::new(ctx, state));
+        return Box::new(CodexReader::new(ctx, state).with_capture(capture));
     }
     let state: ClaudeState = state
         .and_then(|s| serde_json::from_str(s).ok())

@@ -13,7 +13,7 @@ pub use file::STREAM_GRACE_MS;
 pub use watch::{watch, DEBOUNCE, POLL_INTERVAL};
 
 use crate::content::settings::{self as content_settings, ContentMode};
-use crate::content::store::ContentStore;
+use crate::content::store::{ContentSink, ContentStore};
 use crate::content::Capture;
 use crate::error::{Error, Result};
 use crate::harness::Harness;
@@ -262,6 +262,7 @@ fn run_jobs(
     let autocheckpoint_before = tuned("wal_autocheckpoint", INGEST_AUTOCHECKPOINT_PAGES)?;
 
     std::thread::scope(|scope| {
+        let sink = content.take().map(|store| ContentSink::spawn(scope, store));
         for _ in 0..workers {
             let tx = tx.clone();
             let (jobs, next) = (&jobs, &next);
@@ -280,7 +281,7 @@ fn run_jobs(
         while let Ok(first) = rx.recv() {
             let window = write_window(
                 ledger,
-                content.as_ref(),
+                sink.as_ref(),
                 first,
                 &rx,
                 cancel,
@@ -305,6 +306,9 @@ fn run_jobs(
         }
         // Unblock workers still sending, then let the scope join them.
         drop(rx);
+        if let Some(sink) = sink {
+            *content = sink.finish();
+        }
     });
     if let Some(cb) = &opts.on_progress {
         cb(progress);
@@ -328,7 +332,7 @@ fn run_jobs(
 /// The counters are only meaningful once it commits; on error the whole ingest fails.
 fn write_window(
     ledger: &mut Ledger,
-    content: Option<&ContentStore>,
+    content: Option<&ContentSink<'_>>,
     first: Batch,
     rx: &mpsc::Receiver<Batch>,
     cancel: &AtomicBool,
@@ -339,22 +343,17 @@ fn write_window(
     let started = Instant::now();
     // Content commits just before the ledger (see `content::store`): a crash in between
     // leaves content ahead of the cursors, and the re-read rewrites the same keys.
-    if let Some(c) = content {
-        c.begin()?;
-    }
     let written = ledger.write(|tx| {
         let before = writer::count_sessions(tx).map_err(|e| Error::sqlite(&path, e))?;
         let mut applied = writer::Applied::default();
         let mut records = 0;
         let mut next = Some(first);
-        while let Some(batch) = next.take() {
+        while let Some(mut batch) = next.take() {
             if batch.error.is_none() {
-                writer::apply(tx, &batch, &mut applied).map_err(|e| Error::sqlite(&path, e))?;
-                if let Some(c) = content {
-                    for record in &batch.records.content {
-                        c.insert(record)?;
-                    }
+                if let Some(c) = content.filter(|_| !batch.records.content.is_empty()) {
+                    c.send(std::mem::take(&mut batch.records.content))?;
                 }
+                writer::apply(tx, &batch, &mut applied).map_err(|e| Error::sqlite(&path, e))?;
             }
             records += batch.records.len();
             account(report, progress, &batch);
@@ -370,15 +369,7 @@ fn write_window(
         }
         Ok((applied, after - before))
     });
-    let (applied, added) = match written {
-        Ok(v) => v,
-        Err(e) => {
-            if let Some(c) = content {
-                c.rollback();
-            }
-            return Err(e);
-        }
-    };
+    let (applied, added) = written?;
     report.turns_added += applied.turns_added;
     report.turns_updated += applied.turns_updated;
     report.user_turns_added += applied.user_turns_added;
