@@ -213,6 +213,24 @@ describe.each(entryPoints)('content store via %s', (_name, sdk) => {
     expect(existsSync(join(empty, 'content.sqlite'))).toBe(false);
   });
 
+  it('a corrupt content.sqlite costs only the content: the ledger is ingested and the problem reported', async () => {
+    const s = setup();
+    const store = join(s.ledgerHome, 'content.sqlite');
+    writeFileSync(store, 'this is not a database, just junk bytes '.repeat(200));
+    const report = await sdk.ingest(ingestOpts(s.root, s.ledgerHome));
+    expect(report.turnsAdded).toBe(2);
+    expect(report.errors).toEqual([
+      expect.objectContaining({ file: store, message: expect.stringMatching(/content store unusable/) }),
+    ]);
+    expect((await sdk.summary({ ledgerHome: s.ledgerHome })).totals.turns).toBe(2);
+    // Reading it is a clear LEDGER_CORRUPT naming the file, not a crash.
+    const err = await sdk.session({ sessionId: 'conv', includeContent: true, ledgerHome: s.ledgerHome }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: 'LEDGER_CORRUPT', path: store });
+  });
+
   it('refuses every invalid option with INVALID_ARGUMENT naming the field', async () => {
     const ledgerHome = tempHome();
     const cases: Array<[() => Promise<unknown>, string]> = [

@@ -140,18 +140,42 @@ pub fn ingest(ledger: &mut Ledger, opts: &IngestOptions) -> Result<IngestReport>
     let jobs = plan(ledger, files, &mut report)?;
     report.files_changed = jobs.len() as i64;
     let home = ledger.home().to_path_buf();
-    let mut content = if jobs.is_empty() || capture.is_off() {
-        None
+    // A content store that cannot be opened (corrupt, from a newer relayburn) costs only the
+    // content of this pass: the ledger is still ingested, and the problem is reported.
+    let open_content = |create: bool, report: &mut IngestReport| {
+        ContentStore::open(&home, create).unwrap_or_else(|e| {
+            let path = home.join(crate::content::store::CONTENT_FILE);
+            push_issue(
+                report,
+                &path.to_string_lossy(),
+                None,
+                format!("content store unusable, no content stored: {e}"),
+            );
+            None
+        })
+    };
+    let capturing = !jobs.is_empty() && !capture.is_off();
+    let mut content = if capturing {
+        open_content(true, &mut report)
     } else {
-        ContentStore::open(&home, true)?
+        None
+    };
+    let capture = if content.is_some() {
+        capture
+    } else {
+        Capture::default()
     };
     run_jobs(ledger, jobs, opts, capture, &mut content, &mut report)?;
     // Retention, by message time: an indexed delete, cheap when nothing has aged out.
-    if content.is_none() {
-        content = ContentStore::open(&home, false)?;
+    if !capturing {
+        content = open_content(false, &mut report);
     }
     if let Some(store) = &content {
-        store.prune(settings.retention, now)?;
+        if let Err(e) = store.prune(settings.retention, now) {
+            let path = home.join(crate::content::store::CONTENT_FILE);
+            let message = format!("content prune failed: {e}");
+            push_issue(&mut report, &path.to_string_lossy(), None, message);
+        }
     }
 
     report.duration_ms = started.elapsed().as_millis() as i64;
