@@ -2,7 +2,7 @@
 // retention and pruning, path-like ids, incremental and crash-interrupted ingests, and option
 // validation, through the public package (ESM and CJS) and the CLI.
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { assistant, claudeStore, userText } from './helpers/claude-log.js';
@@ -113,6 +113,12 @@ describe.each(entryPoints)('content store via %s', (_name, sdk) => {
       ['assistant', 'conv-m2', 1],
       ['user', 'conv-u3', 1],
     ]);
+    if (process.platform !== 'win32') {
+      // Conversation text is readable by its owner only.
+      for (const f of readdirSync(s.ledgerHome).filter((n) => n.startsWith('content.sqlite'))) {
+        expect(statSync(join(s.ledgerHome, f)).mode & 0o777, f).toBe(0o600);
+      }
+    }
     const tool = d?.content?.[1]?.blocks[1];
     expect(tool).toMatchObject({
       toolName: 'Bash',

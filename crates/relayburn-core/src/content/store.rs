@@ -62,8 +62,19 @@ impl ContentStore {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let existed = path.exists();
         let conn =
             Connection::open_with_flags(&path, flags).map_err(|e| Error::sqlite(&path, e))?;
+        if !existed {
+            // Conversation text: readable by its owner only (SQLite gives the -wal and -shm
+            // files the database file's permissions).
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let owner_only = std::fs::Permissions::from_mode(0o600);
+                std::fs::set_permissions(&path, owner_only).map_err(|e| Error::io(&path, e))?;
+            }
+        }
         let err = |e| Error::sqlite(&path, e);
         conn.busy_timeout(crate::ledger::BUSY_TIMEOUT)
             .map_err(err)?;
