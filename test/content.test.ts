@@ -9,6 +9,7 @@ import { assistant, claudeStore, userText } from './helpers/claude-log.js';
 import { burn } from './helpers/cli.js';
 import { tempHome } from './helpers/home.js';
 import { ingestChild } from './helpers/ingest-process.js';
+import * as oc from './helpers/opencode.js';
 import { entryPoints, esm, type Sdk } from './helpers/sdk.js';
 
 const DAY = 86_400_000;
@@ -570,5 +571,51 @@ describe.each(entryPoints)('Codex content via %s', (_name, sdk) => {
     expect(flat(await sdk.session({ sessionId: 'codex-s', includeContent: true, ledgerHome }))).toHaveLength(
       4,
     );
+  });
+});
+
+describe.each(entryPoints)('OpenCode content via %s', (_name, sdk) => {
+  it('keeps parts in order and replaces a message rewritten while it streams', async () => {
+    const t0 = Date.now() - 2 * DAY;
+    const root = tempHome('opencode');
+    const ledgerHome = tempHome();
+    const p = oc.tree(root);
+    oc.writeDoc(p.session('ses_c'), oc.session('ses_c'));
+    oc.writeDoc(p.message('ses_c', 'msg_1'), oc.user('msg_1', 'ses_c', t0));
+    oc.writeDoc(p.part('msg_1', 'prt_1'), { id: 'prt_1', type: 'text', text: 'fix the build' });
+    const answer = p.message('ses_c', 'msg_2');
+    oc.writeDoc(answer, oc.assistant('msg_2', 'ses_c', t0 + 1000, { input: 5, output: 1 }, false), t0 + 1000);
+    oc.writeDoc(p.part('msg_2', 'prt_3'), { type: 'text', text: 'Look' });
+    const opts = { roots: { opencode: [root] }, harnesses: ['opencode' as const], ledgerHome };
+    await sdk.ingest(opts);
+    const first = await sdk.session({ sessionId: 'ses_c', includeContent: true, ledgerHome });
+    expect(flat(first)).toEqual([
+      ['user', 'text', 'fix the build'],
+      ['assistant', 'text', 'Look'],
+    ]);
+
+    oc.writeDoc(p.part('msg_2', 'prt_1'), { type: 'reasoning', text: 'think first' });
+    oc.writeDoc(p.part('msg_2', 'prt_2'), {
+      type: 'tool',
+      callID: 'call_1',
+      tool: 'bash',
+      state: { status: 'completed', input: { command: 'ls' }, output: 'a.ts' },
+    });
+    oc.writeDoc(p.part('msg_2', 'prt_3'), { type: 'text', text: 'Looked: one file.' });
+    oc.writeDoc(answer, oc.assistant('msg_2', 'ses_c', t0 + 1000, { input: 5, output: 30 }), t0 + 9000);
+    await sdk.ingest(opts);
+    const done = await sdk.session({ sessionId: 'ses_c', includeContent: true, ledgerHome });
+    // The tool input is stored verbatim (here as OpenCode wrote it, pretty-printed).
+    const blocks = flat(done).map(([role, kind, text]) =>
+      kind === 'tool_use' ? [role, kind, JSON.parse(text ?? 'null')] : [role, kind, text],
+    );
+    expect(blocks).toEqual([
+      ['user', 'text', 'fix the build'],
+      ['assistant', 'thinking', 'think first'],
+      ['assistant', 'tool_use', { command: 'ls' }],
+      ['assistant', 'tool_result', 'a.ts'],
+      ['assistant', 'text', 'Looked: one file.'],
+    ]);
+    expect(done?.content?.[1]?.blocks[1]).toMatchObject({ toolName: 'bash', toolUseId: 'call_1' });
   });
 });

@@ -98,9 +98,13 @@ pub struct ContentRecord {
     /// `user` or `assistant`.
     pub role: &'static str,
     pub ts_ms: i64,
-    /// Position in the conversation: the byte offset of the row in its log.
+    /// Position in the conversation: the byte offset of the row in its log (OpenCode: the
+    /// message's creation time).
     pub seq: i64,
     pub blocks: Vec<ContentBlock>,
+    /// The record is the message's whole current content and replaces what is stored
+    /// (OpenCode rewrites a message while it streams); otherwise stored blocks are kept.
+    pub replace: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -95,6 +95,7 @@ fn record(session: &str, key: &str, seq: i64, ts_ms: i64, texts: &[&str]) -> Con
             .iter()
             .map(|t| c.block("text", t, None, None, false))
             .collect(),
+        replace: false,
     }
 }
 
@@ -185,4 +186,26 @@ fn rereading_rows_already_stored_adds_nothing() {
         .flat_map(|m| m.blocks.iter().map(|b| b.text.clone().unwrap()))
         .collect();
     assert_eq!(texts, ["hello", "hi there"]);
+}
+
+/// A message rewritten while it streams (OpenCode) replaces its stored blocks, shorter or longer.
+#[test]
+fn replace_records_overwrite_the_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ContentStore::open(dir.path(), true).unwrap().unwrap();
+    let texts = |r: &[&str]| ContentRecord {
+        replace: true,
+        ..record("s", "m", 1, 1, r)
+    };
+    store.begin().unwrap();
+    store.insert(&texts(&["par", "tial", "x"])).unwrap();
+    store.insert(&texts(&["partial answer", "done"])).unwrap();
+    store.commit().unwrap();
+    let got = session_content(dir.path(), Harness::ClaudeCode, "s").unwrap();
+    let all: Vec<_> = got[0]
+        .blocks
+        .iter()
+        .map(|b| b.text.clone().unwrap())
+        .collect();
+    assert_eq!(all, ["partial answer", "done"]);
 }

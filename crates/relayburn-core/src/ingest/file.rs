@@ -84,7 +84,7 @@ pub fn process(
 ) {
     if job.file.harness == Harness::OpenCode {
         // Whole JSON documents and a database, not JSONL: their own reader.
-        return super::opencode::process(job, send);
+        return super::opencode::process(job, capture, send);
     }
     if let Err(e) = read_file(job, now_ms, capture, cancel, send) {
         send(Batch {

@@ -264,6 +264,7 @@ impl ClaudeReader {
                         ts_ms,
                         seq: self.offset,
                         blocks,
+                        replace: false,
                     });
                 }
                 calls
@@ -349,6 +350,7 @@ impl ClaudeReader {
                 ts_ms,
                 seq: self.offset,
                 blocks: captured,
+                replace: false,
             });
         }
         if row.is_meta != Some(true) && !task_notification {

@@ -429,6 +429,7 @@ impl CodexReader {
             ts_ms: ts,
             seq: self.offset,
             blocks,
+            replace: false,
         });
     }
 
