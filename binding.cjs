@@ -840,6 +840,7 @@ module.exports.exportStamps = nativeBinding.exportStamps
 module.exports.fingerprint = nativeBinding.fingerprint
 module.exports.importStamps = nativeBinding.importStamps
 module.exports.ingest = nativeBinding.ingest
+module.exports.pruneContent = nativeBinding.pruneContent
 module.exports.rebuildState = nativeBinding.rebuildState
 module.exports.session = nativeBinding.session
 module.exports.sessionCost = nativeBinding.sessionCost

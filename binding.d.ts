@@ -18,6 +18,23 @@ export interface Compaction {
   tokensBefore?: number
 }
 
+export interface ContentBlock {
+  kind: string
+  text?: string
+  toolName?: string
+  toolUseId?: string
+  isError?: boolean
+  bytes: number
+  hash: string
+}
+
+export interface ContentMessage {
+  role: string
+  messageId: string
+  ts: string
+  blocks: Array<ContentBlock>
+}
+
 /** Writes every stamp to `path` as JSONL (atomically). */
 export declare function exportStamps(options: StampsFileOptions): Promise<ExportStampsResult>
 
@@ -58,6 +75,8 @@ export interface IngestOptions {
   harnesses?: Array<string>
   roots?: IngestRoots
   sessionFile?: string
+  /** `full`, `hash-only` or `off` (else environment, config, default). */
+  contentMode?: string
   ledgerHome?: string
 }
 
@@ -96,6 +115,22 @@ export interface PendingStampReceipt {
   id: string
   /** `YYYY-MM-DDTHH:MM:SS.mmmZ` */
   expiresAt: string
+}
+
+/**
+ * Deletes stored content of messages older than `olderThanDays` (`0` clears it all,
+ * `"forever"` keeps everything).
+ */
+export declare function pruneContent(options: PruneContentOptions): Promise<PruneContentReport>
+
+export interface PruneContentOptions {
+  /** A whole number of days, or `"forever"`. */
+  olderThanDays?: number | string
+  ledgerHome?: string
+}
+
+export interface PruneContentReport {
+  blocksDeleted: number
 }
 
 export interface RebuildReport {
@@ -147,11 +182,13 @@ export interface SessionDetail {
   userTurns: Array<UserTurn>
   compactions: Array<Compaction>
   children: Array<SessionChild>
+  content?: Array<ContentMessage>
 }
 
 export interface SessionOptions {
   sessionId: string
   harness?: string
+  includeContent?: boolean
   ledgerHome?: string
 }
 

@@ -8,11 +8,16 @@
 //   append   one response appended to one file of the store, then ingest() (median of N), and
 //            the same with `sessionFile` (the hook fast path); the file is restored afterwards
 //   ccusage  ccusage@20.0.24 `claude daily --offline --json` on the same corpus (the peer)
+// `--content off,full,hash-only` runs the cold phase once per content-store mode in each rep
+// (interleaved with ccusage, so load drift hits every mode alike), with retention `forever`
+// (the corpus is dated months back: the default 90 days would keep none of it); later phases
+// use the first mode's ledger. Default: `off`.
 // The ledger's totals must equal the generator's tally exactly (exit 1 otherwise). Each run's
 // figures are appended to bench/.work/ingest-bench-runs.jsonl.
 // Usage: npm run bench:ingest  (builds the release addon first)
 //        node bench/ingest-bench.mjs [--mb 400] [--files 10000] [--seed 1] [--reps 3]
 //                                    [--append-reps 21] [--no-ccusage] [--json]
+//                                    [--content off|full|hash-only[,…]] [--phases warm,append,ccusage]
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   appendFileSync,
@@ -49,6 +54,7 @@ const { values: opt } = parseArgs({
     'no-ccusage': { type: 'boolean', default: false },
     // Phases after `cold` (which always runs): any of warm, append, ccusage.
     phases: { type: 'string', default: 'warm,append,ccusage' },
+    content: { type: 'string', default: 'off' },
     json: { type: 'boolean', default: false },
     // Internal: run one phase (see `child`).
     child: { type: 'string' },
@@ -70,7 +76,7 @@ async function child(phase) {
   let out;
   if (phase === 'cold') {
     const t0 = now();
-    const report = await sdk.ingest({ roots, ledgerHome });
+    const report = await sdk.ingest({ roots, ledgerHome, contentMode: opt.content });
     out = { ingestMs: now() - t0, report };
   } else if (phase === 'warm') {
     const t0 = now();
@@ -194,6 +200,10 @@ async function main() {
   const failures = [];
   const results = { cold: [], warm: [], ccusage: [], append: null };
   const phases = new Set(opt.phases.split(',').map((p) => p.trim()));
+  const modes = opt.content.split(',').map((m) => m.trim());
+  for (const m of modes)
+    if (!['off', 'full', 'hash-only'].includes(m)) throw new Error(`--content: unknown mode ${m}`);
+  results.coldByContent = Object.fromEntries(modes.map((m) => [m, []]));
   const ccusageBin = opt['no-ccusage'] || !phases.has('ccusage') ? null : ensureCcusage(work);
   const emptyHome = mkdtempSync(join(tmpdir(), 'relayburn-bench-emptyhome-'));
   homes.push(emptyHome);
@@ -203,21 +213,30 @@ async function main() {
     log(`corpus ${corpus}: ${tally.files} files, ${(tally.bytes / 1e6).toFixed(1)} MB, ${tally.turns} turns`);
     for (let i = 0; i < reps; i++) {
       if (home) rmSync(home, { recursive: true, force: true });
-      home = newHome();
-      const cold = runPhase(timeV, 'cold', { corpus, home });
-      results.cold.push(cold);
-      log(
-        `cold ${i + 1}/${reps}: ${fmtMs(cold.ingestMs)} (${fmtMbps(tally.bytes, cold.ingestMs)}), rss ${cold.rssMb} MB`,
-      );
-      const r = cold.report;
-      if (r.turnsAdded !== tally.turns)
-        failures.push(`cold: turnsAdded ${r.turnsAdded} ≠ tally ${tally.turns}`);
-      if (r.bytesRead !== tally.bytes)
-        failures.push(`cold: bytesRead ${r.bytesRead} ≠ corpus ${tally.bytes}`);
-      if (r.linesSkipped !== 0 || r.errors.length)
-        failures.push(
-          `cold: ${r.linesSkipped} lines skipped, errors ${JSON.stringify(r.errors.slice(0, 3))}`,
+      for (const [m, mode] of modes.entries()) {
+        const modeHome = newHome();
+        const cold = runPhase(timeV, 'cold', { corpus, home: modeHome, content: mode });
+        cold.contentMb = storeMb(modeHome, 'content.sqlite');
+        cold.ledgerMb = storeMb(modeHome, 'ledger.sqlite');
+        results.coldByContent[mode].push(cold);
+        if (m === 0) {
+          home = modeHome;
+          results.cold.push(cold);
+        } else rmSync(modeHome, { recursive: true, force: true });
+        log(
+          `cold ${i + 1}/${reps} content ${mode}: ${fmtMs(cold.ingestMs)} (${fmtMbps(tally.bytes, cold.ingestMs)}), ` +
+            `rss ${cold.rssMb} MB, ledger ${cold.ledgerMb.toFixed(1)} MB, content ${cold.contentMb.toFixed(1)} MB`,
         );
+        const r = cold.report;
+        if (r.turnsAdded !== tally.turns)
+          failures.push(`cold ${mode}: turnsAdded ${r.turnsAdded} ≠ tally ${tally.turns}`);
+        if (r.bytesRead !== tally.bytes)
+          failures.push(`cold ${mode}: bytesRead ${r.bytesRead} ≠ corpus ${tally.bytes}`);
+        if (r.linesSkipped !== 0 || r.errors.length)
+          failures.push(
+            `cold ${mode}: ${r.linesSkipped} lines skipped, errors ${JSON.stringify(r.errors.slice(0, 3))}`,
+          );
+      }
       if (ccusageBin) {
         const c = runCcusage(timeV, ccusageBin, corpus, emptyHome);
         results.ccusage.push(c);
@@ -341,14 +360,27 @@ function pickAppendFile(corpus) {
   return mains[Math.floor(mains.length / 2)].p;
 }
 
-function runPhase(timeV, phase, { corpus, home, file }) {
+/** Size of a SQLite store in `home` with its WAL, in MB (0 when absent). */
+function storeMb(home, name) {
+  let bytes = 0;
+  for (const suffix of ['', '-wal']) {
+    const p = join(home, name + suffix);
+    if (existsSync(p)) bytes += statSync(p).size;
+  }
+  return bytes / 1e6;
+}
+
+function runPhase(timeV, phase, { corpus, home, file, content = 'off' }) {
   const args = [fileURLToPath(import.meta.url), '--child', phase, '--corpus', corpus, '--home', home];
+  args.push('--content', content);
   if (file) args.push('--file', file, '--append-reps', opt['append-reps']);
+  // Keep all content whatever the corpus dates (the mode comes from --content).
+  const env = { ...process.env, RELAYBURN_CONTENT_TTL_DAYS: 'forever', RELAYBURN_CONTENT_STORE: '' };
   const load = loadavg()[0];
   const t0 = performance.now();
   const r = timeV
-    ? spawnSync(timeV, ['-v', process.execPath, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 })
-    : spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+    ? spawnSync(timeV, ['-v', process.execPath, ...args], { encoding: 'utf8', env, maxBuffer: 64 << 20 })
+    : spawnSync(process.execPath, args, { encoding: 'utf8', env, maxBuffer: 64 << 20 });
   const wallMs = performance.now() - t0;
   if (r.status !== 0) throw new Error(`phase ${phase} failed (${r.status}):\n${r.stderr}`);
   const line = r.stdout.trim().split('\n').at(-1);
@@ -510,6 +542,23 @@ function summarize(results, tally, { timeV }) {
       firstCallMs: a.firstCallMs,
       rssMb: a.rssMb,
     },
+    coldByContent: Object.fromEntries(
+      Object.entries(results.coldByContent).map(([mode, runs]) => {
+        const ms = median(runs.map((c) => c.ingestMs));
+        return [
+          mode,
+          {
+            ingestMs: ms,
+            mbPerS: tally.bytes / 1e6 / (ms / 1000),
+            rssMb: max(runs.map((c) => c.rssMb)),
+            ledgerMb: Number(runs.at(-1).ledgerMb.toFixed(1)),
+            contentMb: Number(runs.at(-1).contentMb.toFixed(1)),
+            samplesMs: runs.map((c) => Math.round(c.ingestMs)),
+            vsCcusage: ccMs ? ms / ccMs : null,
+          },
+        ];
+      }),
+    ),
     ccusage: ccMs && {
       version: CCUSAGE_VERSION,
       wallMs: ccMs,
@@ -556,6 +605,17 @@ function printTable(s) {
       yes(s.targets.coldFasterThanCcusage),
     ],
   ];
+  for (const [mode, c] of Object.entries(s.coldByContent)) {
+    if (Object.keys(s.coldByContent).length < 2 && mode === 'off') break;
+    rows.push([
+      `  content ${mode}`,
+      `${fmtMs(c.ingestMs)}${c.vsCcusage ? ` (${c.vsCcusage.toFixed(2)}× ccusage)` : ''}`,
+      `${c.mbPerS.toFixed(0)} MB/s`,
+      `${c.rssMb} MB`,
+      `ledger ${c.ledgerMb} MB, content ${c.contentMb} MB`,
+      mode === 'full' && c.vsCcusage ? (c.vsCcusage <= 2 ? '≤ 2×: met' : '≤ 2×: NOT met') : '',
+    ]);
+  }
   if (s.warm) {
     rows.push([
       'warm ingest + summary',

@@ -24,6 +24,8 @@ pub struct IngestOptions {
     pub harnesses: Option<Vec<String>>,
     pub roots: Option<IngestRoots>,
     pub session_file: Option<String>,
+    /// `full`, `hash-only` or `off` (else environment, config, default).
+    pub content_mode: Option<String>,
     pub ledger_home: Option<String>,
 }
 
@@ -135,12 +137,18 @@ fn core_options(
             );
         }) as Box<dyn Fn(core::Progress) + Send + Sync>
     });
+    let content_mode = o
+        .content_mode
+        .as_deref()
+        .map(|m| relayburn_core::content::ContentMode::parse("contentMode", m))
+        .transpose()?;
     let opts = core::IngestOptions {
         harnesses,
         claude_roots,
         codex_roots,
         opencode_roots,
         session_file: o.session_file,
+        content_mode,
         on_progress,
         cancel: Some(cancel),
     };

@@ -1,7 +1,7 @@
-//! `summary`, `sessions`, `session`, `sessionCost`, `fingerprint`.
+//! `summary`, `sessions`, `session`, `sessionCost`, `fingerprint`, `pruneContent`.
 
 use crate::task::core_task;
-use napi::bindgen_prelude::AsyncTask;
+use napi::bindgen_prelude::{AsyncTask, Either};
 use napi_derive::napi;
 use relayburn_core::query;
 use relayburn_core::time::format_ms;
@@ -234,6 +234,7 @@ pub fn sessions(options: SessionsOptions) -> AsyncTask<SessionsTask> {
 pub struct SessionOptions {
     pub session_id: String,
     pub harness: Option<String>,
+    pub include_content: Option<bool>,
     pub ledger_home: Option<String>,
 }
 
@@ -302,6 +303,47 @@ pub struct SessionDetail {
     pub user_turns: Vec<UserTurn>,
     pub compactions: Vec<Compaction>,
     pub children: Vec<SessionChild>,
+    pub content: Option<Vec<ContentMessage>>,
+}
+
+#[napi(object)]
+pub struct ContentBlock {
+    pub kind: String,
+    pub text: Option<String>,
+    pub tool_name: Option<String>,
+    pub tool_use_id: Option<String>,
+    pub is_error: Option<bool>,
+    pub bytes: i64,
+    pub hash: String,
+}
+
+#[napi(object)]
+pub struct ContentMessage {
+    pub role: String,
+    pub message_id: String,
+    pub ts: String,
+    pub blocks: Vec<ContentBlock>,
+}
+
+fn content_message(m: relayburn_core::content::ContentMessage) -> ContentMessage {
+    ContentMessage {
+        role: m.role,
+        message_id: m.message_id,
+        ts: format_ms(m.ts_ms),
+        blocks: m
+            .blocks
+            .into_iter()
+            .map(|b| ContentBlock {
+                kind: b.kind,
+                text: b.text,
+                tool_name: b.tool_name,
+                tool_use_id: b.tool_use_id,
+                is_error: b.is_error.then_some(true),
+                bytes: b.bytes,
+                hash: b.hash,
+            })
+            .collect(),
+    }
 }
 
 /// `null` when the session is unknown.
@@ -378,13 +420,22 @@ impl From<MaybeDetail> for Option<SessionDetail> {
                     relationship,
                 })
                 .collect(),
+            content: d
+                .content
+                .map(|c| c.into_iter().map(content_message).collect()),
         })
     }
 }
 
 core_task!(SessionTask, SessionOptions, MaybeDetail => Option<SessionDetail>, |o: SessionOptions| {
     let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
-    query::session(&ledger, &o.session_id, o.harness.as_deref()).map(MaybeDetail)
+    query::session_with_content(
+        &ledger,
+        &o.session_id,
+        o.harness.as_deref(),
+        o.include_content.unwrap_or(false),
+    )
+    .map(MaybeDetail)
 });
 
 /// One session in detail, or `null` when unknown.
@@ -445,4 +496,44 @@ core_task!(FingerprintTask, FingerprintOptions, String => String, |o: Fingerprin
 #[napi]
 pub fn fingerprint(options: FingerprintOptions) -> AsyncTask<FingerprintTask> {
     AsyncTask::new(FingerprintTask(Some(options)))
+}
+
+#[napi(object)]
+pub struct PruneContentOptions {
+    /// A whole number of days, or `"forever"`.
+    pub older_than_days: Option<Either<f64, String>>,
+    pub ledger_home: Option<String>,
+}
+
+#[napi(object)]
+pub struct PruneContentReport {
+    pub blocks_deleted: i64,
+}
+
+impl From<relayburn_core::content::PruneReport> for PruneContentReport {
+    fn from(r: relayburn_core::content::PruneReport) -> Self {
+        PruneContentReport {
+            blocks_deleted: r.blocks_deleted,
+        }
+    }
+}
+
+core_task!(PruneContentTask, PruneContentOptions, relayburn_core::content::PruneReport => PruneContentReport, |o: PruneContentOptions| {
+    use relayburn_core::content::settings::{OlderThan, Retention};
+    let older_than = Retention::older_than(
+        "olderThanDays",
+        o.older_than_days.map(|v| match v {
+            Either::A(days) => OlderThan::Days(days),
+            Either::B(text) => OlderThan::Text(text),
+        }),
+    )?;
+    let home = relayburn_core::home::resolve_home(o.ledger_home.as_deref())?;
+    relayburn_core::content::prune_content(&home, older_than)
+});
+
+/// Deletes stored content of messages older than `olderThanDays` (`0` clears it all,
+/// `"forever"` keeps everything).
+#[napi]
+pub fn prune_content(options: PruneContentOptions) -> AsyncTask<PruneContentTask> {
+    AsyncTask::new(PruneContentTask(Some(options)))
 }

@@ -3,6 +3,8 @@
  * Every function is async, runs off the JS thread, validates its options, and rejects with a
  * {@link BurnError} carrying a stable `code`.
  */
+
+export { pruneContent } from './content.js';
 export { BURN_ERROR_CODES, BurnError, type BurnErrorCode } from './errors.js';
 export { ingest, rebuildState, watch } from './ingest.js';
 export { fingerprint, session, sessionCost, sessions, summary } from './queries.js';
@@ -10,6 +12,9 @@ export { exportStamps, importStamps, stamps, writePendingStamp, writeStamp } fro
 export { status } from './status.js';
 export type {
   Compaction,
+  ContentBlock,
+  ContentMessage,
+  ContentMode,
   ExportStampsResult,
   GroupBy,
   Harness,
@@ -21,6 +26,8 @@ export type {
   IngestRoots,
   LedgerOptions,
   PendingStampReceipt,
+  PruneContentOptions,
+  PruneContentReport,
   RebuildReport,
   RebuildStateOptions,
   Relationship,

@@ -55,6 +55,7 @@ export type BindingTypesMatch = [
   Assert<Same<Types.Summary, Binding.Summary>>,
   Assert<Same<Types.Turn, Binding.Turn>>,
   Assert<Same<Types.SessionCost, Binding.SessionCost>>,
+  Assert<Same<Types.PruneContentReport, Binding.PruneContentReport>>,
   Assert<Same<Types.IngestProgress, Binding.IngestProgress>>,
   Assert<Same<Types.IngestReport, Omit<Binding.IngestReport, 'cancelled'>>>,
   Assert<Same<Types.ResetReport, Binding.ResetReport>>,

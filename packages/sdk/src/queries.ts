@@ -7,6 +7,7 @@ import {
   summarySchema,
 } from './schemas.js';
 import type {
+  ContentMessage,
   Harness,
   LedgerOptions,
   Relationship,
@@ -56,7 +57,8 @@ export async function sessions(options: SessionsOptions = {}): Promise<SessionRo
 
 /**
  * One session in detail: its turns (with tool calls), user turns, compactions and child
- * sessions (subagents, forks, continuations). Resolves `null` for an unknown session.
+ * sessions (subagents, forks, continuations), and with `includeContent: true` its stored
+ * conversation (`content`, in order). Resolves `null` for an unknown session.
  *
  * @example
  * ```ts
@@ -81,6 +83,7 @@ export async function session(options: SessionOptions): Promise<SessionDetail | 
       sessionId: c.sessionId,
       relationship: c.relationship as Relationship,
     })),
+    ...(d.content ? { content: d.content as ContentMessage[] } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import type {
   IngestProgress,
   IngestReport,
   LedgerOptions,
+  PruneContentOptions,
   RebuildStateOptions,
   SessionCostOptions,
   SessionOptions,
@@ -130,6 +131,10 @@ const bound = z
     'must be an ISO-8601 instant or a relative time like 30m, 24h, 7d, 4w, 3mo',
   );
 
+const contentMode = z.enum(['full', 'hash-only', 'off'], {
+  error: 'must be one of full, hash-only, off',
+});
+
 export const ingestSchema = z.strictObject({
   harnesses: z.array(harness).optional(),
   roots: z
@@ -140,6 +145,7 @@ export const ingestSchema = z.strictObject({
     })
     .optional(),
   sessionFile: nonBlank.optional(),
+  contentMode: contentMode.optional(),
   onProgress: z
     .custom<(p: IngestProgress) => void>((v) => typeof v === 'function', 'must be a function')
     .optional(),
@@ -218,12 +224,29 @@ export const sessionsSchema = z.strictObject({
 export const sessionSchema = z.strictObject({
   sessionId: selector,
   harness: harness.optional(),
+  includeContent: z.boolean({ error: 'must be a boolean' }).optional(),
   ledgerHome: ledgerHome.optional(),
 }) satisfies z.ZodType<SessionOptions>;
+
+export const pruneContentSchema = z.strictObject({
+  olderThanDays: z.union(
+    [
+      z
+        .number()
+        .int('must be a whole number of days')
+        .min(0, 'must be 0 or more days')
+        .max(100_000, 'must be at most 100000 days (or "forever")'),
+      z.literal('forever'),
+    ],
+    { error: 'must be a whole number of days or "forever"' },
+  ),
+  ledgerHome: ledgerHome.optional(),
+}) satisfies z.ZodType<PruneContentOptions>;
 
 export const watchSchema = z.strictObject({
   harnesses: ingestSchema.shape.harnesses,
   roots: ingestSchema.shape.roots,
+  contentMode: ingestSchema.shape.contentMode,
   onReport: z
     .custom<(r: IngestReport) => void>((v) => typeof v === 'function', 'must be a function')
     .optional(),

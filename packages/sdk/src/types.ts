@@ -272,6 +272,20 @@ export interface IngestProgress {
 }
 
 /**
+ * What the content store (`$RELAYBURN_HOME/content.sqlite`) keeps per message block (text,
+ * thinking, tool input, tool result): `full` (the text, compressed), `hash-only` (SHA-256 and
+ * byte length, no text) or `off` (nothing).
+ *
+ * @example
+ * ```ts
+ * import { type ContentMode, ingest } from '@relayburn/sdk';
+ * const contentMode: ContentMode = 'hash-only';
+ * await ingest({ contentMode });
+ * ```
+ */
+export type ContentMode = 'full' | 'hash-only' | 'off';
+
+/**
  * Options of {@link ingest}.
  *
  * @example
@@ -287,6 +301,12 @@ export interface IngestOptions extends LedgerOptions {
   roots?: IngestRoots | undefined;
   /** Ingest just this one session log (the hook fast path). */
   sessionFile?: string | undefined;
+  /**
+   * What the content store keeps of the conversation read in this pass (see
+   * {@link ContentMode}). Default: `RELAYBURN_CONTENT_STORE`, else `content.mode` in
+   * `$RELAYBURN_HOME/config.json`, else `full`.
+   */
+  contentMode?: ContentMode | undefined;
   /** Called from time to time during long runs. */
   onProgress?: ((progress: IngestProgress) => void) | undefined;
   /** Abort a running ingest; what was committed stays committed. */
@@ -523,6 +543,84 @@ export interface SessionRow extends Totals {
 export interface SessionOptions extends LedgerOptions {
   sessionId: string;
   harness?: Harness | undefined;
+  /** Also return the stored conversation {@link SessionDetail.content} (default false). */
+  includeContent?: boolean | undefined;
+}
+
+/**
+ * One block of stored conversation content.
+ *
+ * @example
+ * ```ts
+ * import { type ContentBlock, session } from '@relayburn/sdk';
+ * const d = await session({ sessionId: '3f2a…', includeContent: true });
+ * const blocks: ContentBlock[] = d?.content?.flatMap((m) => m.blocks) ?? [];
+ * ```
+ */
+export interface ContentBlock {
+  kind: 'text' | 'thinking' | 'tool_use' | 'tool_result';
+  /**
+   * The text (a tool input is its JSON; a tool result its string, or its JSON when it is not
+   * a string). Absent for blocks stored in `hash-only` mode.
+   */
+  text?: string;
+  /** `tool_use`: the tool's name. */
+  toolName?: string;
+  /** `tool_use` / `tool_result`: the tool call id. */
+  toolUseId?: string;
+  /** `tool_result`: the tool reported an error. */
+  isError?: true;
+  /** UTF-8 length of the text. */
+  bytes: number;
+  /** SHA-256 of the text, lowercase hex. */
+  hash: string;
+}
+
+/**
+ * One message of a session's stored content, in conversation order.
+ *
+ * @example
+ * ```ts
+ * import { type ContentMessage, session } from '@relayburn/sdk';
+ * const d = await session({ sessionId: '3f2a…', includeContent: true });
+ * for (const m of d?.content ?? ([] as ContentMessage[])) console.log(m.role, m.ts, m.blocks.length);
+ * ```
+ */
+export interface ContentMessage {
+  role: 'user' | 'assistant';
+  /** The assistant response's `message.id`, or the user row's uuid. */
+  messageId: string;
+  ts: string;
+  blocks: ContentBlock[];
+}
+
+/**
+ * Options of {@link pruneContent}.
+ *
+ * @example
+ * ```ts
+ * import { type PruneContentOptions, pruneContent } from '@relayburn/sdk';
+ * const o: PruneContentOptions = { olderThanDays: 30 };
+ * await pruneContent(o);
+ * ```
+ */
+export interface PruneContentOptions extends LedgerOptions {
+  /** Delete content of messages older than this many days; `0` clears all, `"forever"` keeps all. */
+  olderThanDays: number | 'forever';
+}
+
+/**
+ * What {@link pruneContent} deleted.
+ *
+ * @example
+ * ```ts
+ * import { type PruneContentReport, pruneContent } from '@relayburn/sdk';
+ * const r: PruneContentReport = await pruneContent({ olderThanDays: 0 });
+ * console.log(`${r.blocksDeleted} blocks deleted`);
+ * ```
+ */
+export interface PruneContentReport {
+  blocksDeleted: number;
 }
 
 /**
@@ -641,6 +739,11 @@ export interface SessionDetail {
   compactions: Compaction[];
   /** Sessions whose parent is this one (subagents, forks, continuations). */
   children: Array<{ sessionId: string; relationship: Relationship }>;
+  /**
+   * With `includeContent: true`: the stored conversation in order (empty when none is
+   * stored: content off, pruned, or never captured). Absent otherwise.
+   */
+  content?: ContentMessage[];
 }
 
 /**
@@ -656,6 +759,8 @@ export interface SessionDetail {
 export interface WatchOptions extends LedgerOptions {
   harnesses?: Harness[] | undefined;
   roots?: IngestRoots | undefined;
+  /** As in {@link IngestOptions.contentMode}, for every pass. */
+  contentMode?: ContentMode | undefined;
   /** Called after the first pass and after every pass that changed something. */
   onReport?: ((report: IngestReport) => void) | undefined;
   /** Stops the watch; the returned promise then resolves. */

@@ -3,6 +3,7 @@
 
 use super::cursor::{Cursor, HEAD_BYTES};
 use super::discover::{FileKind, SourceFile};
+use crate::content::Capture;
 use crate::harness::claude::{ClaudeReader, ClaudeState, FileContext, Subagent};
 use crate::harness::codex::{self, CodexReader, CodexState};
 use crate::harness::records::Records;
@@ -74,12 +75,18 @@ pub struct Batch {
 
 /// Reads `job`, calling `send` with each batch; stops early when `cancel` is set or `send`
 /// returns false.
-pub fn process(job: &Job, now_ms: i64, cancel: &AtomicBool, send: &mut dyn FnMut(Batch) -> bool) {
+pub fn process(
+    job: &Job,
+    now_ms: i64,
+    capture: Capture,
+    cancel: &AtomicBool,
+    send: &mut dyn FnMut(Batch) -> bool,
+) {
     if job.file.harness == Harness::OpenCode {
         // Whole JSON documents and a database, not JSONL: their own reader.
-        return super::opencode::process(job, send);
+        return super::opencode::process(job, capture, send);
     }
-    if let Err(e) = read_file(job, now_ms, cancel, send) {
+    if let Err(e) = read_file(job, now_ms, capture, cancel, send) {
         send(Batch {
             path: job.path.clone(),
             records: Records::default(),
@@ -106,6 +113,7 @@ pub fn process(job: &Job, now_ms: i64, cancel: &AtomicBool, send: &mut dyn FnMut
 fn read_file(
     job: &Job,
     now_ms: i64,
+    capture: Capture,
     cancel: &AtomicBool,
     send: &mut dyn FnMut(Batch) -> bool,
 ) -> std::io::Result<()> {
@@ -124,7 +132,7 @@ fn read_file(
         _ => (0, None),
     };
 
-    let mut reader = reader_for(&job.file, state);
+    let mut reader = reader_for(&job.file, state, capture);
     file.seek(SeekFrom::Start(offset))?;
     let mut lines = LineReader::new(file, offset);
     let mut records = Records::default();
@@ -194,7 +202,7 @@ fn read_head(file: &mut File, size: i64) -> std::io::Result<Vec<u8>> {
 }
 
 /// The reader for `file`'s harness, resumed from `state` (JSON from its cursor) when given.
-fn reader_for(file: &SourceFile, state: Option<&str>) -> Box<dyn LogReader> {
+fn reader_for(file: &SourceFile, state: Option<&str>, capture: Capture) -> Box<dyn LogReader> {
     if file.kind == FileKind::CodexRollout {
         let state: CodexState = state
             .and_then(|s| serde_json::from_str(s).ok())
@@ -202,12 +210,12 @@ fn reader_for(file: &SourceFile, state: Option<&str>) -> Box<dyn LogReader> {
         let ctx = codex::FileContext {
             file_stem: file_stem(file),
         };
-        return Box::new(CodexReader::new(ctx, state));
+        return Box::new(CodexReader::new(ctx, state).with_capture(capture));
     }
     let state: ClaudeState = state
         .and_then(|s| serde_json::from_str(s).ok())
         .unwrap_or_default();
-    Box::new(ClaudeReader::new(claude_context(file), state))
+    Box::new(ClaudeReader::new(claude_context(file), state).with_capture(capture))
 }
 
 fn file_stem(file: &SourceFile) -> String {

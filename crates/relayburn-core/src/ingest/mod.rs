@@ -14,6 +14,9 @@ pub use file::STREAM_GRACE_MS;
 pub use rebuild::{rebuild, reset_derived, RebuildReport, ResetReport};
 pub use watch::{watch, DEBOUNCE, POLL_INTERVAL};
 
+use crate::content::settings::{self as content_settings, ContentMode};
+use crate::content::store::{ContentSink, ContentStore};
+use crate::content::Capture;
 use crate::error::{Error, Result};
 use crate::harness::Harness;
 use crate::ledger::Ledger;
@@ -55,6 +58,8 @@ pub struct IngestOptions {
     pub opencode_roots: Option<Vec<String>>,
     /// Ingest just this file.
     pub session_file: Option<String>,
+    /// Content store mode for this pass (else environment, `config.json`, default `full`).
+    pub content_mode: Option<ContentMode>,
     pub on_progress: Option<Box<dyn Fn(Progress) + Send + Sync>>,
     pub cancel: Option<std::sync::Arc<AtomicBool>>,
 }
@@ -125,9 +130,56 @@ pub fn ingest(ledger: &mut Ledger, opts: &IngestOptions) -> Result<IngestReport>
     }
     report.files_scanned = files.len() as i64;
 
+    let (settings, issues) = content_settings::resolve(ledger.home(), opts.content_mode);
+    for i in issues {
+        push_issue(&mut report, &i.source, None, i.message);
+    }
+    let now = crate::time::now_ms();
+    let capture = Capture {
+        mode: settings.mode,
+        cutoff_ms: settings.retention.cutoff_ms(now),
+    };
+
     let jobs = plan(ledger, files, &mut report)?;
     report.files_changed = jobs.len() as i64;
-    run_jobs(ledger, jobs, opts, &mut report)?;
+    let home = ledger.home().to_path_buf();
+    // A content store that cannot be opened (corrupt, from a newer relayburn) costs only the
+    // content of this pass: the ledger is still ingested, and the problem is reported.
+    let open_content = |create: bool, report: &mut IngestReport| {
+        ContentStore::open(&home, create).unwrap_or_else(|e| {
+            let path = home.join(crate::content::store::CONTENT_FILE);
+            push_issue(
+                report,
+                &path.to_string_lossy(),
+                None,
+                format!("content store unusable, no content stored: {e}"),
+            );
+            None
+        })
+    };
+    let capturing = !jobs.is_empty() && !capture.is_off();
+    let mut content = if capturing {
+        open_content(true, &mut report)
+    } else {
+        None
+    };
+    let capture = if content.is_some() {
+        capture
+    } else {
+        Capture::default()
+    };
+    run_jobs(ledger, jobs, opts, capture, &mut content, &mut report)?;
+    // Retention, by message time: an indexed delete, cheap when nothing has aged out.
+    if !capturing {
+        content = open_content(false, &mut report);
+    }
+    if let Some(store) = &content {
+        if let Err(e) = store.prune(settings.retention, now) {
+            let path = home.join(crate::content::store::CONTENT_FILE);
+            let message = format!("content prune failed: {e}");
+            push_issue(&mut report, &path.to_string_lossy(), None, message);
+        }
+    }
 
     report.duration_ms = started.elapsed().as_millis() as i64;
     record_run(ledger, &report)?;
@@ -198,6 +250,8 @@ fn run_jobs(
     ledger: &mut Ledger,
     jobs: Vec<Job>,
     opts: &IngestOptions,
+    capture: Capture,
+    content: &mut Option<ContentStore>,
     report: &mut IngestReport,
 ) -> Result<()> {
     if jobs.is_empty() {
@@ -240,6 +294,7 @@ fn run_jobs(
     let autocheckpoint_before = tuned("wal_autocheckpoint", INGEST_AUTOCHECKPOINT_PAGES)?;
 
     std::thread::scope(|scope| {
+        let sink = content.take().map(|store| ContentSink::spawn(scope, store));
         for _ in 0..workers {
             let tx = tx.clone();
             let (jobs, next) = (&jobs, &next);
@@ -249,16 +304,21 @@ fn run_jobs(
                 if cancel.load(Ordering::Relaxed) {
                     break;
                 }
-                file::process(job, now, cancel, &mut |b| tx.send(b).is_ok());
+                file::process(job, now, capture, cancel, &mut |b| tx.send(b).is_ok());
             });
         }
         drop(tx);
 
         let mut last_progress = Instant::now();
         while let Ok(first) = rx.recv() {
-            if let Err(e) =
-                write_window(ledger, first, &rx, cancel, &resumed, report, &mut progress)
-            {
+            let sources = WindowSources {
+                rx: &rx,
+                cancel,
+                resumed: &resumed,
+                content: sink.as_ref(),
+            };
+            let window = write_window(ledger, first, &sources, report, &mut progress);
+            if let Err(e) = window {
                 // Stop the workers; what was committed stays committed.
                 cancel.store(true, Ordering::Relaxed);
                 result = Err(e);
@@ -276,6 +336,9 @@ fn run_jobs(
         }
         // Unblock workers still sending, then let the scope join them.
         drop(rx);
+        if let Some(sink) = sink {
+            *content = sink.finish();
+        }
     });
     if let Some(cb) = &opts.on_progress {
         cb(progress);
@@ -294,20 +357,37 @@ fn run_jobs(
     result
 }
 
+/// Where a write window takes its batches from, and what it consults while applying them.
+#[derive(Clone, Copy)]
+struct WindowSources<'a, 's> {
+    rx: &'a mpsc::Receiver<Batch>,
+    cancel: &'a AtomicBool,
+    /// Files this pass resumed mid-way, with the cursor offset planned (see `still_current`).
+    resumed: &'a HashMap<String, i64>,
+    /// The content store's writer, when content is captured.
+    content: Option<&'a ContentSink<'s>>,
+}
+
 /// Applies `first` and the batches that follow within [`TX_MAX_TIME`] / [`TX_MAX_RECORDS`]
 /// in one transaction (each batch carries its file's cursor, so any prefix is consistent).
 /// The counters are only meaningful once it commits; on error the whole ingest fails.
 fn write_window(
     ledger: &mut Ledger,
     first: Batch,
-    rx: &mpsc::Receiver<Batch>,
-    cancel: &AtomicBool,
-    resumed: &HashMap<String, i64>,
+    src: &WindowSources<'_, '_>,
     report: &mut IngestReport,
     progress: &mut Progress,
 ) -> Result<()> {
+    let WindowSources {
+        rx,
+        cancel,
+        resumed,
+        content,
+    } = *src;
     let path = ledger.path().to_path_buf();
     let started = Instant::now();
+    // Content commits just before the ledger (see `content::store`): a crash in between
+    // leaves content ahead of the cursors, and the re-read rewrites the same keys.
     let (applied, added, claimed) = ledger.write(|tx| {
         let sql = |e| Error::sqlite(&path, e);
         let before = writer::count_sessions(tx).map_err(sql)?;
@@ -318,9 +398,12 @@ fn write_window(
         let mut applied = writer::Applied::default();
         let mut records = 0;
         let mut next = Some(first);
-        while let Some(batch) = next.take() {
+        while let Some(mut batch) = next.take() {
             let current = still_current(tx, resumed, &batch).map_err(sql)?;
             if batch.error.is_none() && current {
+                if let Some(c) = content.filter(|_| !batch.records.content.is_empty()) {
+                    c.send(std::mem::take(&mut batch.records.content))?;
+                }
                 new_sessions.note(tx, &batch).map_err(sql)?;
                 writer::apply(tx, &batch, &mut applied).map_err(sql)?;
             }
@@ -334,6 +417,9 @@ fn write_window(
         }
         let after = writer::count_sessions(tx).map_err(sql)?;
         let claimed = new_sessions.claim(tx).map_err(sql)?;
+        if let Some(c) = content {
+            c.commit()?;
+        }
         Ok((applied, after - before, claimed))
     })?;
     report.turns_added += applied.turns_added;

@@ -5,6 +5,7 @@
 use super::cursor::Cursor;
 use super::discover::FileKind;
 use super::file::{Batch, FileMeta, Job};
+use crate::content::Capture;
 use crate::harness::opencode::db::{self, DbState};
 use crate::harness::opencode::storage;
 use crate::harness::records::Records;
@@ -27,7 +28,7 @@ pub fn with_wal(path: &std::path::Path, meta: FileMeta) -> FileMeta {
 }
 
 /// Reads an OpenCode job, calling `send` with each batch.
-pub fn process(job: &Job, send: &mut dyn FnMut(Batch) -> bool) {
+pub fn process(job: &Job, capture: Capture, send: &mut dyn FnMut(Batch) -> bool) {
     let cursor = |pending: i64, state: String| Cursor {
         path: job.path.clone(),
         harness: job.file.harness.as_str().into(),
@@ -59,7 +60,7 @@ pub fn process(job: &Job, send: &mut dyn FnMut(Batch) -> bool) {
             let read = if job.file.kind == FileKind::OpenCodeSession {
                 storage::read_session_file(&job.file.path, &mut records)
             } else {
-                storage::read_message_file(&job.file.path, &mut records)
+                storage::read_message_file_with(&job.file.path, &capture, &mut records)
             };
             send(match read {
                 Ok(n) => batch(records, cursor(0, String::new()), n, true),
@@ -73,7 +74,7 @@ pub fn process(job: &Job, send: &mut dyn FnMut(Batch) -> bool) {
                 .and_then(|c| serde_json::from_str(&c.state).ok())
                 .unwrap_or_default();
             let mut stopped = false;
-            let result = db::read(&job.file.path, state, &mut |page| {
+            let result = db::read_with(&job.file.path, state, &capture, &mut |page| {
                 let state = serde_json::to_string(&page.state).unwrap_or_default();
                 let c = cursor(page.state.open.len() as i64, state);
                 stopped = !send(batch(page.records, c, page.bytes_read, page.done));

@@ -216,7 +216,15 @@ mod tests {
         let jobs = super::super::plan(&ledger, files, &mut report).unwrap();
         assert!(jobs.iter().all(|j| j.resume.is_some()));
         reset_derived(&mut ledger, None).unwrap();
-        super::super::run_jobs(&mut ledger, jobs, &opts, &mut report).unwrap();
+        super::super::run_jobs(
+            &mut ledger,
+            jobs,
+            &opts,
+            crate::content::Capture::default(),
+            &mut None,
+            &mut report,
+        )
+        .unwrap();
         assert_eq!(
             counts(&ledger).0,
             0,

@@ -12,8 +12,9 @@ pub use filter::TurnFilter;
 pub use fingerprint::fingerprint;
 pub use group::{GroupBy, GROUP_BY_NAMES};
 pub use sessions::{
-    session, session_cost, sessions, CompactionRow, SessionCost, SessionDetail, SessionRow,
-    SessionsFilter, TurnRow, UserTurnBlockRow, UserTurnRow, DEFAULT_SESSIONS_LIMIT,
+    session, session_cost, session_with_content, sessions, CompactionRow, SessionCost,
+    SessionDetail, SessionRow, SessionsFilter, TurnRow, UserTurnBlockRow, UserTurnRow,
+    DEFAULT_SESSIONS_LIMIT,
 };
 pub use status::{status, Status};
 pub use summary::{summary, Summary, SummaryOptions, Totals};

@@ -93,6 +93,8 @@ pub struct SessionDetail {
     pub user_turns: Vec<UserTurnRow>,
     pub compactions: Vec<CompactionRow>,
     pub children: Vec<(String, String)>,
+    /// The stored conversation content in order, when asked for (see [`session_with_content`]).
+    pub content: Option<Vec<crate::content::ContentMessage>>,
 }
 
 const ROW_COLUMNS: &str =
@@ -423,5 +425,28 @@ pub fn session(
         user_turns,
         compactions,
         children,
+        content: None,
     }))
+}
+
+/// [`session`], plus the session's stored content when `include_content` is true (an empty
+/// list when the content store holds none for it).
+pub fn session_with_content(
+    ledger: &Ledger,
+    session_id: &str,
+    harness: Option<&str>,
+    include_content: bool,
+) -> Result<Option<SessionDetail>> {
+    let Some(mut detail) = session(ledger, session_id, harness)? else {
+        return Ok(None);
+    };
+    if include_content {
+        let h = Harness::parse("harness", &detail.row.harness)?;
+        detail.content = Some(crate::content::session_content(
+            ledger.home(),
+            h,
+            &detail.row.session_id,
+        )?);
+    }
+    Ok(Some(detail))
 }

@@ -3,6 +3,7 @@
  * exporting a `Command` plus one line here.
  */
 import type { Command } from '../command.js';
+import { contentPruneCommand } from './content.js';
 import { demoCommand } from './demo.js';
 import { ingestCommand } from './ingest.js';
 import { sessionCommand, sessionsCommand } from './sessions.js';
@@ -20,6 +21,7 @@ export const COMMANDS: readonly Command[] = [
   stampCommand,
   stampsExportCommand,
   stampsImportCommand,
+  contentPruneCommand,
   statusCommand,
   stateRebuildCommand,
   demoCommand,

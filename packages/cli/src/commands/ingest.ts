@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { type IngestProgress, type IngestReport, ingest, watch } from '@relayburn/sdk';
+import { type ContentMode, type IngestProgress, type IngestReport, ingest, watch } from '@relayburn/sdk';
 import { bool, type Command, str } from '../command.js';
 import { formatBytes, formatCount, type Output, printJson } from '../output.js';
 import { UsageError } from '../usage.js';
 
-const ingestHelp = `Usage: burn ingest [--watch] [--json] [--quiet] [--hook claude]
+const ingestHelp = `Usage: burn ingest [--watch] [--json] [--quiet] [--hook claude] [--content-mode <mode>]
 
 Read new session-log bytes (Claude Code, Codex CLI, OpenCode) into the ledger. Only changed files are read,
 from where the last run stopped; safe to run beside other burn processes.
@@ -15,6 +15,9 @@ Options:
                   stdin and ingest just that transcript (fast path for Stop/SubagentStop hooks)
   --quiet         print nothing unless something went wrong
   --json          print the ingest report as JSON
+  --content-mode full|hash-only|off
+                  what the content store keeps of the conversation read now (default:
+                  $RELAYBURN_CONTENT_STORE, else content.mode in config.json, else full)
 
 Where logs are found:
   Claude Code   $CLAUDE_CONFIG_DIR (comma-separated dirs holding projects/), else
@@ -36,6 +39,7 @@ export const ingestCommand: Command = {
     watch: { type: 'boolean' },
     hook: { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
+    'content-mode': { type: 'string' },
   },
   async run(ctx) {
     if (ctx.args.length > 0) throw new UsageError(`ingest takes no arguments, got '${ctx.args[0]}'`);
@@ -44,6 +48,7 @@ export const ingestCommand: Command = {
         watch: bool(ctx, 'watch'),
         hook: str(ctx, 'hook'),
         quiet: bool(ctx, 'quiet'),
+        contentMode: str(ctx, 'content-mode'),
         ledgerHome: ctx.ledgerHome,
       },
       ctx.out,
@@ -56,6 +61,7 @@ export interface IngestArgs {
   watch: boolean;
   hook?: string | undefined;
   quiet: boolean;
+  contentMode?: string | undefined;
   ledgerHome?: string | undefined;
 }
 
@@ -73,11 +79,21 @@ export async function runIngest(args: IngestArgs, out: Output): Promise<void> {
   const bar = !out.json && !args.quiet ? progressBar() : undefined;
   let report: IngestReport;
   try {
-    report = await ingest({ sessionFile, ledgerHome: args.ledgerHome, onProgress: bar?.update });
+    report = await ingest({
+      sessionFile,
+      ledgerHome: args.ledgerHome,
+      onProgress: bar?.update,
+      ...contentMode(args),
+    });
   } finally {
     bar?.done();
   }
   printReport(report, args.quiet, out);
+}
+
+/** `--content-mode` as an option (the SDK validates the value). */
+function contentMode(args: IngestArgs): { contentMode?: ContentMode } {
+  return args.contentMode === undefined ? {} : { contentMode: args.contentMode as ContentMode };
 }
 
 /** Watches until SIGINT/SIGTERM, printing one line (or one JSON object) per pass that changed something. */
@@ -91,6 +107,7 @@ async function runWatch(args: IngestArgs, out: Output): Promise<void> {
     await watch({
       ledgerHome: args.ledgerHome,
       signal: ac.signal,
+      ...contentMode(args),
       onReport: (r) =>
         out.json ? process.stdout.write(`${JSON.stringify(r)}\n`) : printReport(r, args.quiet, out),
     });

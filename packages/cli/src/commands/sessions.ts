@@ -1,5 +1,5 @@
-import { type Harness, type SessionRow, session, sessions } from '@relayburn/sdk';
-import { type Command, list, str } from '../command.js';
+import { type ContentMessage, type Harness, type SessionRow, session, sessions } from '@relayburn/sdk';
+import { bool, type Command, list, str } from '../command.js';
 import { clip, formatCount, formatUsd, type Output, printFields, printJson } from '../output.js';
 import { renderTable } from '../table.js';
 import { parseTagFlags, UsageError } from '../usage.js';
@@ -14,12 +14,15 @@ Examples:
   burn sessions --tags spawner=pear --limit 10
   burn sessions --limit 10 --json`;
 
-const sessionHelp = `Usage: burn session <id> [--json]
+const sessionHelp = `Usage: burn session <id> [--content] [--json]
 
 One session in detail: totals, turns with their tool calls, subagents and other children.
+--content also prints the stored conversation (user and assistant text, thinking, tool
+inputs and results) in order, from the content store.
 
 Examples:
   burn session 3f2a9c1e-7d4b-4e8a-9c1f-2b7d4e8a9c1f
+  burn session 3f2a9c1e-7d4b-4e8a-9c1f-2b7d4e8a9c1f --content
   burn session 3f2a9c1e-7d4b-4e8a-9c1f-2b7d4e8a9c1f --json`;
 
 export const sessionsCommand: Command = {
@@ -58,9 +61,10 @@ export const sessionCommand: Command = {
   name: 'session',
   summary: 'one session in detail: turns, tools, children',
   help: sessionHelp,
+  flags: { content: { type: 'boolean' } },
   async run(ctx) {
     if (ctx.args.length > 1) throw new UsageError(`session takes one id, got ${ctx.args.length}`);
-    return (await runSession(ctx.args[0], ctx.ledgerHome, ctx.out)) ? 0 : 1;
+    return (await runSession(ctx.args[0], ctx.ledgerHome, ctx.out, bool(ctx, 'content'))) ? 0 : 1;
   },
 };
 
@@ -117,9 +121,10 @@ export async function runSession(
   id: string | undefined,
   ledgerHome: string | undefined,
   out: Output,
+  includeContent = false,
 ): Promise<boolean> {
   if (id === undefined) throw new UsageError('session needs a session id');
-  const d = await session({ sessionId: id, ledgerHome });
+  const d = await session({ sessionId: id, ledgerHome, ...(includeContent ? { includeContent } : {}) });
   if (out.json) {
     printJson(d);
     return d !== null;
@@ -151,7 +156,34 @@ export async function runSession(
       { header: 'TOOLS', value: (t) => clip(t.toolCalls.map((c) => c.name).join(' '), 40) },
     ])}\n`,
   );
+  if (d.content) printContent(d.content);
   return true;
+}
+
+/** The stored conversation, one header line per message and its blocks indented. */
+function printContent(messages: ContentMessage[]): void {
+  process.stdout.write('\n');
+  if (messages.length === 0) {
+    process.stdout.write('no stored content (content store off, pruned, or not yet ingested)\n');
+    return;
+  }
+  for (const m of messages) {
+    process.stdout.write(`── ${m.role} ${m.ts.replace('T', ' ').slice(0, 19)}\n`);
+    for (const b of m.blocks) {
+      const label = [b.kind, b.toolName, b.toolUseId && `(${b.toolUseId})`, b.isError && 'error']
+        .filter(Boolean)
+        .join(' ');
+      const body = b.text ?? `[${formatCount(b.bytes)} bytes, sha256 ${b.hash}]`;
+      process.stdout.write(`  [${label}]\n${indent(body)}\n`);
+    }
+  }
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');
 }
 
 function printSessionHeader(s: SessionRow): void {

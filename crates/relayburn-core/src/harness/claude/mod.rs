@@ -17,12 +17,13 @@ use super::records::{
     UserTurnBlock, UserTurnRecord,
 };
 use super::Harness;
+use crate::content::{Capture, ContentBlock, ContentRecord};
 use crate::scan::Line;
 use memchr::memmem::Finder;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::sync::OnceLock;
-use wire::{AssistantBlock, AssistantMessage, Row, UserBlock, UserMessage};
+use wire::{AssistantBlock, AssistantContentBlock, AssistantMessage, Row, UserBlock, UserMessage};
 
 /// Which session a file's rows belong to.
 #[derive(Debug, Clone)]
@@ -88,6 +89,9 @@ pub struct ClaudeReader {
     ctx: FileContext,
     state: ClaudeState,
     announced: HashSet<String>,
+    capture: Capture,
+    /// File offset of the line being read (the content's conversation position).
+    offset: i64,
 }
 
 impl ClaudeReader {
@@ -96,7 +100,15 @@ impl ClaudeReader {
             ctx,
             state,
             announced: HashSet::new(),
+            capture: Capture::default(),
+            offset: 0,
         }
+    }
+
+    /// Captures conversation content as `capture` says (default: off).
+    pub fn with_capture(mut self, capture: Capture) -> Self {
+        self.capture = capture;
+        self
     }
 
     pub fn state(&self) -> &ClaudeState {
@@ -128,6 +140,7 @@ impl ClaudeReader {
     /// Reads one complete line.
     pub fn feed_line(&mut self, line: &Line<'_>, out: &mut Records) {
         self.state.lines += 1;
+        self.offset = line.offset as i64;
         if line.oversized {
             self.bad_line(out, "line longer than the 64 MiB limit".into());
             return;
@@ -237,6 +250,25 @@ impl ClaudeReader {
         let request_id = non_empty(&row.request_id);
         let usage = msg.usage.as_ref().map(usage_of);
         let calls = match msg.content {
+            Some(c) if self.capture.wants(ts_ms) => {
+                let (calls, blocks) = assistant_content(c.get(), &self.capture);
+                if !blocks.is_empty() {
+                    let key = non_empty(&row.uuid)
+                        .unwrap_or_else(|| format!("{message_id}@{}", self.offset));
+                    out.content.push(ContentRecord {
+                        harness: Harness::ClaudeCode,
+                        session_id: session_id.clone(),
+                        message_key: key,
+                        message_id: message_id.to_string(),
+                        role: "assistant",
+                        ts_ms,
+                        seq: self.offset,
+                        blocks,
+                        replace: false,
+                    });
+                }
+                calls
+            }
             Some(c) if c.get().starts_with('[') => tool_calls(c.get()),
             _ => Vec::new(),
         };
@@ -306,7 +338,21 @@ impl ClaudeReader {
         let Some(content) = msg.content else {
             return Ok(());
         };
-        let (blocks, prompt) = user_blocks(content.get())?;
+        let capture = self.capture.wants(ts_ms).then_some(&self.capture);
+        let (blocks, prompt, captured) = user_blocks(content.get(), capture)?;
+        if let Some(uuid) = non_empty(&row.uuid).filter(|_| !captured.is_empty()) {
+            out.content.push(ContentRecord {
+                harness: Harness::ClaudeCode,
+                session_id: session_id.clone(),
+                message_key: uuid.clone(),
+                message_id: uuid,
+                role: "user",
+                ts_ms,
+                seq: self.offset,
+                blocks: captured,
+                replace: false,
+            });
+        }
         if row.is_meta != Some(true) && !task_notification {
             if let Some(prompt) = prompt.filter(|p| !p.starts_with('<')) {
                 let title: String = prompt.chars().take(TITLE_CHARS).collect();
@@ -439,8 +485,55 @@ fn tool_calls(content: &str) -> Vec<ToolCall> {
         .collect()
 }
 
-/// User content → blocks, plus the prompt text when the row is a typed prompt.
-fn user_blocks(content: &str) -> Result<(Vec<UserTurnBlock>, Option<String>), String> {
+/// Assistant content → tool calls and captured blocks (text, non-empty thinking, tool inputs
+/// as their verbatim JSON), in one parse.
+fn assistant_content(content: &str, capture: &Capture) -> (Vec<ToolCall>, Vec<ContentBlock>) {
+    if content.starts_with('"') {
+        let text: std::borrow::Cow<'_, str> = serde_json::from_str(content).unwrap_or_default();
+        if text.is_empty() {
+            return (Vec::new(), Vec::new());
+        }
+        return (
+            Vec::new(),
+            vec![capture.block("text", &text, None, None, false)],
+        );
+    }
+    let Ok(items) = serde_json::from_str::<Vec<AssistantContentBlock<'_>>>(content) else {
+        return (Vec::new(), Vec::new());
+    };
+    let mut calls = Vec::new();
+    let mut blocks = Vec::new();
+    for b in &items {
+        match b.kind.as_deref() {
+            Some("text") => {
+                if let Some(t) = b.text.as_deref().filter(|t| !t.is_empty()) {
+                    blocks.push(capture.block("text", t, None, None, false));
+                }
+            }
+            Some("thinking") => {
+                if let Some(t) = b.thinking.as_deref().filter(|t| !t.is_empty()) {
+                    blocks.push(capture.block("thinking", t, None, None, false));
+                }
+            }
+            Some("tool_use") => {
+                let input = b.input.map(|r| r.get()).unwrap_or("{}");
+                let (id, name) = (b.id.as_deref(), b.name.as_deref());
+                blocks.push(capture.block("tool_use", input, name, id, false));
+                if let (Some(id), Some(name)) = (id, name) {
+                    calls.push(tools::tool_call(id.to_string(), name.to_string(), input));
+                }
+            }
+            _ => {}
+        }
+    }
+    (calls, blocks)
+}
+
+type UserContent = (Vec<UserTurnBlock>, Option<String>, Vec<ContentBlock>);
+
+/// User content → blocks, plus the prompt text when the row is a typed prompt, plus the
+/// captured content blocks when `capture` is given.
+fn user_blocks(content: &str, capture: Option<&Capture>) -> Result<UserContent, String> {
     let text_block = |bytes: i64| UserTurnBlock {
         kind: "text",
         tool_use_id: None,
@@ -453,24 +546,32 @@ fn user_blocks(content: &str) -> Result<(Vec<UserTurnBlock>, Option<String>), St
             serde_json::from_str(content).map_err(|e| format!("unreadable user content: {e}"))?;
         let trimmed = text.trim();
         if trimmed.is_empty() {
-            return Ok((Vec::new(), None));
+            return Ok((Vec::new(), None, Vec::new()));
         }
+        let captured = capture
+            .map(|c| vec![c.block("text", &text, None, None, false)])
+            .unwrap_or_default();
         return Ok((
             vec![text_block(text.len() as i64)],
             Some(trimmed.to_string()),
+            captured,
         ));
     }
     if !content.starts_with('[') {
-        return Ok((Vec::new(), None));
+        return Ok((Vec::new(), None, Vec::new()));
     }
     let items: Vec<UserBlock<'_>> =
         serde_json::from_str(content).map_err(|e| format!("unreadable user content: {e}"))?;
     let mut blocks = Vec::new();
+    let mut captured = Vec::new();
     let mut prompt: Option<String> = None;
     for b in &items {
         match b.kind.as_deref() {
             Some("text") => {
                 if let Some(t) = b.text.as_deref().filter(|t| !t.trim().is_empty()) {
+                    if let Some(c) = capture {
+                        captured.push(c.block("text", t, None, None, false));
+                    }
                     blocks.push(text_block(t.len() as i64));
                     if prompt.is_none() {
                         prompt = Some(t.trim().to_string());
@@ -482,6 +583,11 @@ fn user_blocks(content: &str) -> Result<(Vec<UserTurnBlock>, Option<String>), St
                     continue;
                 };
                 let bytes = b.content.map(wire::payload_bytes).unwrap_or(0);
+                if let Some(c) = capture {
+                    let body = b.content.map(wire::payload_text).unwrap_or_default();
+                    let error = b.is_error == Some(true);
+                    captured.push(c.block("tool_result", &body, None, Some(id), error));
+                }
                 blocks.push(UserTurnBlock {
                     kind: "tool_result",
                     tool_use_id: Some(id.to_string()),
@@ -493,7 +599,7 @@ fn user_blocks(content: &str) -> Result<(Vec<UserTurnBlock>, Option<String>), St
             _ => {}
         }
     }
-    Ok((blocks, prompt))
+    Ok((blocks, prompt, captured))
 }
 
 fn approx_tokens(bytes: i64) -> i64 {

@@ -81,6 +81,24 @@ pub(super) struct AssistantBlock<'a> {
     pub input: Option<&'a RawValue>,
 }
 
+/// An assistant content block with its text, read only when content is captured (decoding
+/// escaped text costs more than skipping it).
+#[derive(Deserialize)]
+pub(super) struct AssistantContentBlock<'a> {
+    #[serde(rename = "type", borrow, default)]
+    pub kind: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub input: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub text: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub thinking: Option<Cow<'a, str>>,
+}
+
 #[derive(Deserialize, Default)]
 pub(super) struct ClaudeUsage {
     #[serde(default)]
@@ -195,4 +213,17 @@ pub(crate) fn payload_bytes(raw: &RawValue) -> i64 {
         return 0;
     }
     text.len() as i64
+}
+
+/// A payload as the model saw it: the decoded string for a JSON string, the verbatim JSON
+/// text for anything else, empty for null.
+pub(crate) fn payload_text(raw: &RawValue) -> Cow<'_, str> {
+    let text = raw.get();
+    if text.starts_with('"') {
+        return serde_json::from_str::<Cow<str>>(text).unwrap_or(Cow::Borrowed(text));
+    }
+    if text == "null" {
+        return Cow::Borrowed("");
+    }
+    Cow::Borrowed(text)
 }

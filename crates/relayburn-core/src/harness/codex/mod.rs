@@ -25,6 +25,7 @@ use super::records::{
     UserTurnBlock, UserTurnRecord,
 };
 use super::Harness;
+use crate::content::{Capture, ContentBlock as Block, ContentRecord};
 use crate::scan::Line;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -205,6 +206,9 @@ pub struct CodexReader {
     ctx: FileContext,
     state: CodexState,
     announced: bool,
+    capture: Capture,
+    /// File offset of the line being read (the content's conversation position).
+    offset: i64,
 }
 
 impl super::LogReader for CodexReader {
@@ -241,7 +245,15 @@ impl CodexReader {
             ctx,
             state,
             announced: false,
+            capture: Capture::default(),
+            offset: 0,
         }
+    }
+
+    /// Captures conversation content as `capture` says (default: off).
+    pub fn with_capture(mut self, capture: Capture) -> Self {
+        self.capture = capture;
+        self
     }
 
     pub fn state(&self) -> &CodexState {
@@ -251,6 +263,7 @@ impl CodexReader {
     /// Reads one complete line.
     pub fn feed_line(&mut self, line: &Line<'_>, out: &mut Records) {
         self.state.lines += 1;
+        self.offset = line.offset as i64;
         if line.oversized {
             self.bad_line(out, "line longer than the 64 MiB limit".into());
             return;
@@ -345,6 +358,79 @@ impl CodexReader {
             ("compacted", _) if !replayed => self.compaction(ts, out),
             _ => {}
         }
+        if !replayed && self.capture.wants(ts) {
+            self.capture_row(kind, ptype, &p, ts, out);
+        }
+    }
+
+    /// Content of a message, tool call or tool output row (replayed parent rows are the
+    /// parent's content, not stored again). Reasoning is encrypted and not captured.
+    fn capture_row(&self, kind: &str, ptype: &str, p: &Payload<'_>, ts: i64, out: &mut Records) {
+        if kind != "response_item" {
+            return;
+        }
+        let c = &self.capture;
+        let (role, blocks): (&'static str, Vec<Block>) = match ptype {
+            "message" => {
+                let role = match p.role.as_deref() {
+                    Some("user") => "user",
+                    Some("assistant") => "assistant",
+                    _ => return,
+                };
+                let Some(content) = p.content.filter(|c| c.get().starts_with('[')) else {
+                    return;
+                };
+                let Ok(items) = serde_json::from_str::<Vec<ContentBlock<'_>>>(content.get()) else {
+                    return;
+                };
+                let blocks = items
+                    .iter()
+                    .filter_map(|b| b.text.as_deref())
+                    .filter(|t| !t.trim().is_empty())
+                    .filter(|t| role != "user" || !is_boilerplate(t))
+                    .map(|t| c.block("text", t, None, None, false))
+                    .collect();
+                (role, blocks)
+            }
+            "function_call" | "custom_tool_call" | "local_shell_call" => {
+                let input = match ptype {
+                    "function_call" => p.arguments,
+                    "custom_tool_call" => p.input,
+                    _ => p.action,
+                };
+                let text = input.map(wire::payload_text).unwrap_or_default();
+                let name = non_empty(&p.name).unwrap_or_else(|| "local_shell".into());
+                let id = non_empty(&p.call_id).or_else(|| non_empty(&p.id));
+                let block = c.block("tool_use", &text, Some(&name), id.as_deref(), false);
+                ("assistant", vec![block])
+            }
+            "function_call_output" | "custom_tool_call_output" => {
+                let text = p.output.map(wire::payload_text).unwrap_or_default();
+                let id = non_empty(&p.call_id);
+                let block = c.block("tool_result", &text, None, id.as_deref(), false);
+                ("user", vec![block])
+            }
+            _ => return,
+        };
+        if blocks.is_empty() {
+            return;
+        }
+        let key = format!("@{}", self.offset);
+        let message_id = match role {
+            "assistant" => self.last_message_id().unwrap_or_else(|| key.clone()),
+            _ => key.clone(),
+        };
+        out.content.push(ContentRecord {
+            harness: Harness::Codex,
+            session_id: self.session(),
+            message_key: key,
+            message_id,
+            role,
+            ts_ms: ts,
+            seq: self.offset,
+            blocks,
+            replace: false,
+        });
     }
 
     fn bad_line(&mut self, out: &mut Records, message: String) {

@@ -9,7 +9,8 @@
 //! in chunks, each in its own short read transaction, and every chunk's records travel with
 //! the cursor position just past it, so a crash between chunks loses and repeats nothing.
 
-use super::{bad_doc, message_records, session_from, DocIds, Preceding};
+use super::{bad_doc, message_records_with, session_from, DocIds, Preceding};
+use crate::content::Capture;
 use crate::harness::records::Records;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -95,6 +96,16 @@ pub fn read(
     state: DbState,
     send: &mut dyn FnMut(DbPage) -> bool,
 ) -> Result<(), DbError> {
+    read_with(path, state, &Capture::default(), send)
+}
+
+/// [`read`], capturing content as `capture` says.
+pub fn read_with(
+    path: &Path,
+    state: DbState,
+    capture: &Capture,
+    send: &mut dyn FnMut(DbPage) -> bool,
+) -> Result<(), DbError> {
     let conn = open(path)?;
     let mut state = state;
     let mut first = Records::default();
@@ -135,7 +146,15 @@ pub fn read(
                 session_id: Some(&row.session_id),
             };
             let mut preceding = |s: &str, ts: i64, id: &str| preceding_assistant(&conn, s, ts, id);
-            match message_records(&row.data, ids, &row.parts, &mut preceding, &mut records) {
+            let read = message_records_with(
+                &row.data,
+                ids,
+                &row.parts,
+                capture,
+                &mut preceding,
+                &mut records,
+            );
+            match read {
                 Ok(m) if m.assistant && !m.complete => {
                     state.open.insert(m.id);
                 }

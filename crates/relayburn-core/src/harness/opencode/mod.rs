@@ -20,6 +20,7 @@ use super::records::{
     UserTurnRecord,
 };
 use super::Harness;
+use crate::content::{Capture, ContentBlock, ContentRecord};
 use wire::{MessageDoc, PartDoc, SessionDoc, Tokens};
 
 /// At most this many bad documents per file (or database pass) are described in the report.
@@ -56,6 +57,18 @@ pub fn message_records(
     preceding: &mut dyn FnMut(&str, i64, &str) -> Preceding,
     out: &mut Records,
 ) -> Result<MessageSummary, String> {
+    message_records_with(doc, ids, parts, &Capture::default(), preceding, out)
+}
+
+/// [`message_records`], capturing the message's content as `capture` says.
+pub fn message_records_with(
+    doc: &str,
+    ids: DocIds<'_>,
+    parts: &[String],
+    capture: &Capture,
+    preceding: &mut dyn FnMut(&str, i64, &str) -> Preceding,
+    out: &mut Records,
+) -> Result<MessageSummary, String> {
     let msg: MessageDoc<'_> =
         serde_json::from_str(doc).map_err(|e| format!("unreadable message: {e}"))?;
     let id = ids
@@ -88,6 +101,27 @@ pub fn message_records(
         complete: false,
         compaction_at: None,
     };
+    let role = match msg.role.as_deref() {
+        Some("assistant") => Some("assistant"),
+        Some("user") => Some("user"),
+        _ => None,
+    };
+    if let Some(role) = role.filter(|_| capture.wants(ts_ms)) {
+        let blocks = part_blocks(&parts, capture);
+        if !blocks.is_empty() {
+            out.content.push(ContentRecord {
+                harness: Harness::OpenCode,
+                session_id: session_id.clone(),
+                message_key: id.clone(),
+                message_id: id.clone(),
+                role,
+                ts_ms,
+                seq: ts_ms,
+                blocks,
+                replace: true,
+            });
+        }
+    }
     match msg.role.as_deref() {
         Some("assistant") => {
             summary.assistant = true;
@@ -131,6 +165,45 @@ pub fn message_records(
         _ => return Err("message without a user or assistant role".into()),
     }
     Ok(summary)
+}
+
+/// A message's parts as content blocks, in part order: text, reasoning (as thinking), tool
+/// calls (input JSON) and their output or error.
+fn part_blocks(parts: &[PartDoc<'_>], c: &Capture) -> Vec<ContentBlock> {
+    let mut blocks = Vec::new();
+    for p in parts {
+        match p.kind.as_deref() {
+            Some(kind @ ("text" | "reasoning")) => {
+                if let Some(t) = p.text.as_deref().filter(|t| !t.trim().is_empty()) {
+                    let kind = if kind == "text" { "text" } else { "thinking" };
+                    blocks.push(c.block(kind, t, None, None, false));
+                }
+            }
+            Some("tool") => {
+                let id = non_empty(&p.call_id);
+                let name = non_empty(&p.tool);
+                let state = p.state.as_ref();
+                let input = state.and_then(|s| s.input).map(|r| r.get()).unwrap_or("{}");
+                blocks.push(c.block("tool_use", input, name.as_deref(), id.as_deref(), false));
+                let failed = state.and_then(|s| s.status.as_deref()) == Some("error");
+                let output = state
+                    .and_then(|s| s.output)
+                    .map(crate::harness::claude::wire::payload_text);
+                let error = state.and_then(|s| s.error.as_deref()).filter(|_| failed);
+                match (output, error) {
+                    (Some(o), _) => {
+                        blocks.push(c.block("tool_result", &o, None, id.as_deref(), failed))
+                    }
+                    (None, Some(e)) => {
+                        blocks.push(c.block("tool_result", e, None, id.as_deref(), true))
+                    }
+                    (None, None) => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    blocks
 }
 
 fn turn(

@@ -3,7 +3,8 @@
 //! file is read with its parts whenever it changes (OpenCode rewrites it in place while the
 //! response streams and once more when it completes, after its last part).
 
-use super::{bad_doc, message_records, session_info, DocIds, Preceding};
+use super::{bad_doc, message_records_with, session_info, DocIds, Preceding};
+use crate::content::Capture;
 use crate::harness::records::Records;
 use std::path::{Path, PathBuf};
 
@@ -25,6 +26,15 @@ pub fn read_session_file(path: &Path, out: &mut Records) -> std::io::Result<u64>
 
 /// Reads one message file and its parts. Returns the bytes read.
 pub fn read_message_file(path: &Path, out: &mut Records) -> std::io::Result<u64> {
+    read_message_file_with(path, &Capture::default(), out)
+}
+
+/// [`read_message_file`], capturing content as `capture` says.
+pub fn read_message_file_with(
+    path: &Path,
+    capture: &Capture,
+    out: &mut Records,
+) -> std::io::Result<u64> {
     let bytes = std::fs::read(path)?;
     let mut read = bytes.len() as u64;
     let Ok(doc) = std::str::from_utf8(&bytes) else {
@@ -44,7 +54,8 @@ pub fn read_message_file(path: &Path, out: &mut Records) -> std::io::Result<u64>
         Some(root) => preceding_assistant(&root.join("message").join(session), id),
         None => None,
     };
-    if let Err(message) = message_records(doc, DocIds::default(), &parts, &mut preceding, out) {
+    let ids = DocIds::default();
+    if let Err(message) = message_records_with(doc, ids, &parts, capture, &mut preceding, out) {
         bad_doc(out, 0, message);
     }
     Ok(read)

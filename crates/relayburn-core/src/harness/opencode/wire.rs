@@ -99,6 +99,12 @@ pub(super) struct PartDoc<'a> {
 pub(super) struct ToolState<'a> {
     #[serde(borrow, default)]
     pub input: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub output: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub status: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub error: Option<Cow<'a, str>>,
 }
 
 /// A token count or epoch-ms time: a non-negative JSON integer (an integral float is
