@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempHome } from './helpers/home.js';
@@ -54,6 +54,35 @@ describe.each(entryPoints)('watch and ingest control via %s', (_name, sdk) => {
     await done;
     expect(reports.reduce((a, b) => a + b, 0)).toBe(2);
     expect((await sdk.summary({ ledgerHome })).totals.outputTokens).toBe(30);
+  });
+
+  it('ingests just the changed files on an event, and sweeps for new directories', async () => {
+    const ledgerHome = tempHome();
+    const { root, file } = store();
+    writeFileSync(file, row(1));
+    for (const other of ['o1', 'o2', 'o3']) writeFileSync(join(root, 'projects', '-p', `${other}.jsonl`), '');
+    const reports: Array<{ filesScanned: number; turnsAdded: number }> = [];
+    const ac = new AbortController();
+    const done = sdk.watch({
+      roots: { 'claude-code': [root] },
+      ledgerHome,
+      signal: ac.signal,
+      onReport: (r) => reports.push(r),
+    });
+    await until(async () => reports.length === 1);
+    expect(reports[0]).toMatchObject({ filesScanned: 4, turnsAdded: 1 });
+    appendFileSync(file, row(2));
+    await until(async () => (await sdk.summary({ ledgerHome })).totals.turns === 2);
+    // The event named the file: one file was looked at, not the store.
+    expect(reports[1]).toMatchObject({ filesScanned: 1, turnsAdded: 1 });
+    // A subagent transcript in a new directory (whose own events may precede its watch).
+    const sub = join(root, 'projects', '-p', 'w1', 'subagents');
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, 'agent-a1.jsonl'), row(3).replaceAll('"m3"', '"m-sub"'));
+    await until(async () => (await sdk.summary({ ledgerHome })).totals.turns === 3);
+    ac.abort();
+    await done;
+    expect(reports.reduce((a, r) => a + r.turnsAdded, 0)).toBe(3);
   });
 
   it('reports progress and honours an already-aborted signal', async () => {

@@ -10,7 +10,7 @@ mod watch;
 mod writer;
 
 pub use file::STREAM_GRACE_MS;
-pub use watch::{watch, DEBOUNCE, POLL_INTERVAL};
+pub use watch::{watch, POLL_INTERVAL, THROTTLE};
 
 use crate::error::{Error, Result};
 use crate::harness::Harness;
@@ -39,6 +39,8 @@ const INGEST_AUTOCHECKPOINT_PAGES: i64 = 16 * 1024;
 /// After reading this much, fold the (then large) WAL back into the database before
 /// returning: every process that later opens the ledger first scans the whole WAL.
 const CHECKPOINT_AFTER_BYTES: i64 = 16 << 20;
+/// Up to this many files, plan loads their cursors one by one instead of all cursors.
+const FEW_FILES: usize = 64;
 
 #[derive(Default)]
 pub struct IngestOptions {
@@ -92,36 +94,54 @@ pub struct IngestReport {
 /// One ingest pass.
 pub fn ingest(ledger: &mut Ledger, opts: &IngestOptions) -> Result<IngestReport> {
     let started = Instant::now();
-    let mut report = IngestReport::default();
-    let wants = |h: Harness| opts.harnesses.as_ref().is_none_or(|list| list.contains(&h));
-
-    let mut files: Vec<SourceFile> = Vec::new();
-    if let Some(one) = &opts.session_file {
+    let files = if let Some(one) = &opts.session_file {
         if one.trim().is_empty() {
             return Err(Error::invalid("sessionFile", "must be a non-empty path"));
         }
-        files.push(discover::classify_file(
+        vec![discover::classify_file(
             std::path::Path::new(one),
             opts.codex_roots.as_deref(),
-        ));
+        )]
     } else {
-        if wants(Harness::ClaudeCode) {
-            let dirs = discover::claude_projects_dirs(opts.claude_roots.as_deref());
-            files.extend(discover::discover_claude(&dirs));
-        }
-        if wants(Harness::Codex) {
-            let homes = discover::codex_homes(opts.codex_roots.as_deref());
-            files.extend(discover::discover_codex(&discover::codex_session_dirs(
-                &homes,
-            )));
-        }
+        discover_all(opts, None)
+    };
+    ingest_files(ledger, opts, files, started)
+}
+
+/// Every log file of the wanted harnesses (of `only`, when given).
+fn discover_all(opts: &IngestOptions, only: Option<Harness>) -> Vec<SourceFile> {
+    let wants = |h: Harness| {
+        only.is_none_or(|o| o == h) && opts.harnesses.as_ref().is_none_or(|l| l.contains(&h))
+    };
+    let mut files: Vec<SourceFile> = Vec::new();
+    if wants(Harness::ClaudeCode) {
+        let dirs = discover::claude_projects_dirs(opts.claude_roots.as_deref());
+        files.extend(discover::discover_claude(&dirs));
     }
-    if opts.session_file.is_none() && wants(Harness::OpenCode) {
+    if wants(Harness::Codex) {
+        let homes = discover::codex_homes(opts.codex_roots.as_deref());
+        files.extend(discover::discover_codex(&discover::codex_session_dirs(
+            &homes,
+        )));
+    }
+    if wants(Harness::OpenCode) {
         let roots = discover::opencode_data_dirs(opts.opencode_roots.as_deref());
         files.extend(discover::discover_opencode(&roots));
     }
-    report.files_scanned = files.len() as i64;
+    files
+}
 
+/// One pass over the given files (unchanged ones are only stat'ed), recorded for `status()`.
+fn ingest_files(
+    ledger: &mut Ledger,
+    opts: &IngestOptions,
+    files: Vec<SourceFile>,
+    started: Instant,
+) -> Result<IngestReport> {
+    let mut report = IngestReport {
+        files_scanned: files.len() as i64,
+        ..Default::default()
+    };
     let jobs = plan(ledger, files, &mut report)?;
     report.files_changed = jobs.len() as i64;
     run_jobs(ledger, jobs, opts, &mut report)?;
@@ -134,13 +154,16 @@ pub fn ingest(ledger: &mut Ledger, opts: &IngestOptions) -> Result<IngestReport>
 /// Stats every file and decides where to read from. Unchanged files are skipped here.
 fn plan(ledger: &Ledger, files: Vec<SourceFile>, report: &mut IngestReport) -> Result<Vec<Job>> {
     let conn = ledger.conn()?;
-    let mut cursors: HashMap<String, cursor::Cursor> = if files.len() == 1 {
-        let path = files[0].path.to_string_lossy().into_owned();
-        cursor::load(conn, &path)
-            .map_err(|e| ledger.err(e))?
-            .map(|c| (path, c))
-            .into_iter()
-            .collect()
+    // A few files (the hook, a watch event): their own cursors; else all of them at once.
+    let mut cursors: HashMap<String, cursor::Cursor> = if files.len() <= FEW_FILES {
+        let mut some = HashMap::new();
+        for f in &files {
+            let path = f.path.to_string_lossy().into_owned();
+            if let Some(c) = cursor::load(conn, &path).map_err(|e| ledger.err(e))? {
+                some.insert(path, c);
+            }
+        }
+        some
     } else {
         let mut all = HashMap::new();
         for h in Harness::ALL {
