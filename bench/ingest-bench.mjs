@@ -99,6 +99,7 @@ async function child(phase) {
     throw new Error(`unknown phase ${phase}`);
   }
   out.maxRssKb = process.resourceUsage().maxRSS;
+  out.io = procIo();
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
@@ -172,6 +173,21 @@ async function watchPhase(sdk, roots, ledgerHome) {
   ac.abort();
   await done;
   return { firstPassMs, watchMs: latency };
+}
+
+/** Write syscalls and bytes of this process (Linux), to see the WAL traffic of a phase. */
+function procIo() {
+  try {
+    const io = Object.fromEntries(
+      readFileSync('/proc/self/io', 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split(': ')),
+    );
+    return { writeCalls: Number(io.syscw), writtenMb: Math.round(Number(io.wchar) / 1e6) };
+  } catch {
+    return null;
+  }
 }
 
 function appendedTurn(sessionId, tag) {
@@ -663,6 +679,7 @@ function summarize(results, tally, { timeV }) {
       mbPerS: tally.bytes / 1e6 / (coldMs / 1000),
       coreMs: median(cold.map((c) => c.report.durationMs)),
       cpuS: median(cold.map((c) => c.cpuS)),
+      io: cold.at(-1).io,
       rssMb: max(cold.map((c) => c.rssMb)),
       samplesMs: cold.map((c) => Math.round(c.ingestMs)),
     },

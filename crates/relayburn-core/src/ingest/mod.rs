@@ -25,10 +25,15 @@ use std::time::{Duration, Instant};
 /// Problems described in a report (all are counted; the rest are summarized).
 const MAX_REPORTED_ERRORS: usize = 100;
 /// One write transaction takes batches (of many files) for up to this long or this many
-/// records. Fewer, larger commits matter: turn and user-turn ids are hashes, so inserts land
-/// on random B-tree pages, and every commit rewrites each page it dirtied into the WAL.
+/// records. Fewer, larger commits matter: some indexes take inserts on random pages (the turn
+/// key hash, message ids), and every commit rewrites each page it dirtied into the WAL.
 const TX_MAX_TIME: Duration = Duration::from_millis(250);
 const TX_MAX_RECORDS: usize = 100_000;
+/// A run with at least this much to read (a first ingest, a large catch-up) holds each write
+/// transaction up to [`TX_MAX_TIME_BULK`]: the WAL traffic of the random pages is divided by
+/// four, and a concurrent writer waits at most that long (it never fails: busy timeout 30 s).
+const BULK_BYTES: i64 = 64 << 20;
+const TX_MAX_TIME_BULK: Duration = Duration::from_secs(1);
 /// SQLite page cache (KiB) while ingesting, so a large transaction's dirty pages stay in
 /// memory instead of spilling; the connection's previous size is restored afterwards.
 const INGEST_CACHE_KIB: i64 = 64 * 1024;
@@ -253,6 +258,10 @@ fn run_jobs(
     };
     let cache_before = tuned("cache_size", -INGEST_CACHE_KIB)?;
     let autocheckpoint_before = tuned("wal_autocheckpoint", INGEST_AUTOCHECKPOINT_PAGES)?;
+    // Every upsert that fires triggers is a statement SQLite may have to undo alone, so it
+    // journals each page the statement touches; with temporary storage on disk that is a
+    // temp file write per page (2 GB of writes per 100 MB ingested). In memory it is a copy.
+    let temp_store_before = tuned("temp_store", 2)?;
 
     std::thread::scope(|scope| {
         for _ in 0..workers {
@@ -270,8 +279,14 @@ fn run_jobs(
         drop(tx);
 
         let mut last_progress = Instant::now();
+        let window = if progress.bytes_total >= BULK_BYTES {
+            (TX_MAX_TIME_BULK, TX_MAX_RECORDS * 4)
+        } else {
+            (TX_MAX_TIME, TX_MAX_RECORDS)
+        };
         while let Ok(first) = rx.recv() {
-            if let Err(e) = write_window(ledger, first, &rx, cancel, report, &mut progress) {
+            if let Err(e) = write_window(ledger, first, &rx, window, cancel, report, &mut progress)
+            {
                 // Stop the workers; what was committed stays committed.
                 cancel.store(true, Ordering::Relaxed);
                 result = Err(e);
@@ -297,6 +312,7 @@ fn run_jobs(
         // Best effort: a failure here only leaves the ingest settings on this connection.
         let _ = conn.pragma_update(None, "cache_size", cache_before);
         let _ = conn.pragma_update(None, "wal_autocheckpoint", autocheckpoint_before);
+        let _ = conn.pragma_update(None, "temp_store", temp_store_before);
         if report.bytes_read >= CHECKPOINT_AFTER_BYTES {
             // PASSIVE never waits for readers; the next write (this run's record) then
             // restarts the WAL from its beginning.
@@ -307,13 +323,14 @@ fn run_jobs(
     result
 }
 
-/// Applies `first` and the batches that follow within [`TX_MAX_TIME`] / [`TX_MAX_RECORDS`]
-/// in one transaction (each batch carries its file's cursor, so any prefix is consistent).
+/// Applies `first` and the batches that follow within `window` (time, records) in one
+/// transaction (each batch carries its file's cursor, so any prefix is consistent).
 /// The counters are only meaningful once it commits; on error the whole ingest fails.
 fn write_window(
     ledger: &mut Ledger,
     first: Batch,
     rx: &mpsc::Receiver<Batch>,
+    (max_time, max_records): (Duration, usize),
     cancel: &AtomicBool,
     report: &mut IngestReport,
     progress: &mut Progress,
@@ -331,8 +348,8 @@ fn write_window(
             }
             records += batch.records.len();
             account(report, progress, &batch);
-            let left = TX_MAX_TIME.saturating_sub(started.elapsed());
-            if records >= TX_MAX_RECORDS || left.is_zero() || cancel.load(Ordering::Relaxed) {
+            let left = max_time.saturating_sub(started.elapsed());
+            if records >= max_records || left.is_zero() || cancel.load(Ordering::Relaxed) {
                 break;
             }
             next = rx.recv_timeout(left).ok();

@@ -274,7 +274,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // 4: turns and user_turns get a sequential rowid (`rid`); the natural-key hash `id` becomes
     // a UNIQUE column. With the hash as the rowid every insert landed on a random page of the
     // table's B-tree (and every commit rewrote each page it dirtied into the WAL); now rows are
-    // appended and only the narrow `id` index takes random inserts (cold ingest 2-3x faster).
+    // appended and only the narrow `id` index takes random inserts; user turns are unique by
+    // their natural key, which is local to a session.
     // The tables are rebuilt with their rows, indexes and triggers (restated from 2 and 3);
     // the session counters, rollup and clock they maintain are unchanged by the copy.
     r#"
@@ -395,15 +396,18 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER clock_turns_insert AFTER INSERT ON turns BEGIN UPDATE ledger_clock SET ticks = ticks + 1; END;
     CREATE TRIGGER clock_turns_update AFTER UPDATE ON turns BEGIN UPDATE ledger_clock SET ticks = ticks + 1; END;
 
+    -- A user turn's natural key lies within its session, so its uniqueness is enforced there
+    -- (inserts of one file touch one region of the index) instead of on the key's hash.
     CREATE TABLE user_turns_new (
         rid                   INTEGER PRIMARY KEY,
-        id                    INTEGER NOT NULL UNIQUE,
+        id                    INTEGER NOT NULL,
         harness               TEXT    NOT NULL,
         session_id            TEXT    NOT NULL,
         uuid                  TEXT    NOT NULL,
         ts_ms                 INTEGER NOT NULL,
         preceding_message_id  TEXT,
-        blocks                TEXT    NOT NULL
+        blocks                TEXT    NOT NULL,
+        UNIQUE (harness, session_id, uuid)
     ) STRICT;
     INSERT INTO user_turns_new (id, harness, session_id, uuid, ts_ms, preceding_message_id, blocks)
     SELECT id, harness, session_id, uuid, ts_ms, preceding_message_id, blocks FROM user_turns ORDER BY ts_ms, id;

@@ -279,12 +279,13 @@ fn rowid_migration_rebuilds_turns_keeping_rows_indexes_and_triggers() {
                 [],
             )
             .unwrap();
-            tx.execute(
-                "INSERT INTO user_turns (id, harness, session_id, uuid, ts_ms, blocks)
-                 VALUES (7, 'claude-code', 's-new', 'u-new', 1, '[]') ON CONFLICT (id) DO NOTHING",
-                [],
-            )
-            .unwrap();
+            // User turns are unique by their natural key (harness, session, uuid).
+            let user_turn = "INSERT INTO user_turns (id, harness, session_id, uuid, ts_ms, blocks)
+                 VALUES (?1, 'claude-code', ?2, ?3, 1, '[]') ON CONFLICT (harness, session_id, uuid) DO NOTHING";
+            let added = |id: i64, s: &str, u: &str| tx.execute(user_turn, rusqlite::params![id, s, u]).unwrap();
+            assert_eq!(added(7, "s-new", "u-new"), 1);
+            assert_eq!(added(8, "s-new", "u-new"), 0);
+            assert_eq!(added(9, "s0", "u0"), 0); // copied from the older ledger
             assert_eq!(clock(tx), before + 20 + 1 + 1 + 1);
             Ok(())
         })
