@@ -24,7 +24,7 @@ export const GENERATOR_VERSION = 1;
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness (sfc32 seeded through splitmix32): same seed and options, same bytes.
 
-function makeRandom(seed) {
+export function makeRandom(seed) {
   let s = seed >>> 0;
   const split = () => {
     s = (s + 0x9e3779b9) >>> 0;

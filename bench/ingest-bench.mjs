@@ -7,7 +7,11 @@
 //   warm     ingest() + summary() with nothing changed (must read 0 bytes, add 0 turns)
 //   append   one response appended to one file of the store, then ingest() (median of N), and
 //            the same with `sessionFile` (the hook fast path); the file is restored afterwards
-//   ccusage  ccusage@20.0.24 `claude daily --offline --json` on the same corpus (the peer)
+//   watch    watch() running on the store; one response appended at a time, latency from the
+//            append to the watch's report of the committed turn (median of N)
+//   ccusage  ccusage@20.0.24 `claude daily --offline --json` on the same corpus (the peer); with
+//            --mixed one `daily` over all three stores
+// --mixed uses bench/gen-corpus.mjs (Claude + Codex + OpenCode) and checks the totals per harness.
 // `--content off,full,hash-only` runs the cold phase once per content-store mode in each rep
 // (interleaved with ccusage, so load drift hits every mode alike), with retention `forever`
 // (the corpus is dated months back: the default 90 days would keep none of it); later phases
@@ -16,8 +20,8 @@
 // figures are appended to bench/.work/ingest-bench-runs.jsonl.
 // Usage: npm run bench:ingest  (builds the release addon first)
 //        node bench/ingest-bench.mjs [--mb 400] [--files 10000] [--seed 1] [--reps 3]
-//                                    [--append-reps 21] [--no-ccusage] [--json]
-//                                    [--content off|full|hash-only[,…]] [--phases warm,append,ccusage]
+//                                    [--append-reps 21] [--no-ccusage] [--mixed] [--json]
+//                                    [--content off|full|hash-only[,…]] [--phases warm,append,watch,ccusage]
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   appendFileSync,
@@ -39,6 +43,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defaultCorpusDir, GENERATOR_VERSION, generateCorpus } from './gen-claude-corpus.mjs';
+import { defaultMixedDir, generateMixedCorpus, MIXED_GENERATOR_VERSION } from './gen-corpus.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CCUSAGE_VERSION = '20.0.24';
@@ -52,8 +57,9 @@ const { values: opt } = parseArgs({
     reps: { type: 'string', default: '3' },
     'append-reps': { type: 'string', default: '21' },
     'no-ccusage': { type: 'boolean', default: false },
-    // Phases after `cold` (which always runs): any of warm, append, ccusage.
-    phases: { type: 'string', default: 'warm,append,ccusage' },
+    mixed: { type: 'boolean', default: false },
+    // Phases after `cold` (which always runs): any of warm, append, watch, ccusage.
+    phases: { type: 'string', default: 'warm,append,watch,ccusage' },
     content: { type: 'string', default: 'off' },
     json: { type: 'boolean', default: false },
     // Internal: run one phase (see `child`).
@@ -70,7 +76,7 @@ const { values: opt } = parseArgs({
 async function child(phase) {
   const require = createRequire(import.meta.url);
   const sdk = require('@relayburn/sdk');
-  const roots = { 'claude-code': [opt.corpus] };
+  const roots = rootsOf(opt.corpus, opt.mixed);
   const ledgerHome = opt.home;
   const now = () => performance.now();
   let out;
@@ -86,15 +92,19 @@ async function child(phase) {
     out = { ingestMs: t1 - t0, summaryMs: now() - t1, totalMs: now() - t0, report };
   } else if (phase === 'verify') {
     out = {
+      byHarness: (await sdk.summary({ ledgerHome, groupBy: 'harness' })).groups,
       byModel: await sdk.summary({ ledgerHome, groupBy: 'model' }),
       bySession: (await sdk.summary({ ledgerHome, groupBy: 'session' })).groups.map((g) => [g.key, g.turns]),
     };
   } else if (phase === 'append') {
     out = await appendPhase(sdk, roots, ledgerHome);
+  } else if (phase === 'watch') {
+    out = await watchPhase(sdk, roots, ledgerHome);
   } else {
     throw new Error(`unknown phase ${phase}`);
   }
   out.maxRssKb = process.resourceUsage().maxRSS;
+  out.io = procIo();
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
@@ -126,6 +136,63 @@ async function appendPhase(sdk, roots, ledgerHome) {
     }
   }
   return { firstCallMs, warmupReport: warmup, sweepMs: sweep, hookMs: hook };
+}
+
+/**
+ * watch() on the store; appends one response at a time and measures until the watch reports
+ * the committed turn (its report is sent after the pass's transaction commits).
+ */
+async function watchPhase(sdk, roots, ledgerHome) {
+  const file = opt.file;
+  const sessionId = file
+    .split('/')
+    .pop()
+    .replace(/\.jsonl$/, '');
+  const reps = Number(opt['append-reps']);
+  const ac = new AbortController();
+  let next = null;
+  const reported = () =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no watch report within 10 s')), 10_000);
+      next = (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      };
+    });
+  let pending = reported();
+  const t0 = performance.now();
+  const done = sdk.watch({ roots, ledgerHome, signal: ac.signal, onReport: (r) => next?.(r) });
+  await pending; // the first full pass
+  const firstPassMs = performance.now() - t0;
+  const latency = [];
+  for (let i = 0; i < reps; i++) {
+    await new Promise((r) => setTimeout(r, 120));
+    pending = reported();
+    appendFileSync(file, appendedTurn(sessionId, `w${i}`));
+    const t1 = performance.now();
+    const report = await pending;
+    latency.push(performance.now() - t1);
+    if (report.turnsAdded !== 1)
+      throw new Error(`watch ${i}: expected 1 turn, got ${JSON.stringify(report)}`);
+  }
+  ac.abort();
+  await done;
+  return { firstPassMs, watchMs: latency };
+}
+
+/** Write syscalls and bytes of this process (Linux), to see the WAL traffic of a phase. */
+function procIo() {
+  try {
+    const io = Object.fromEntries(
+      readFileSync('/proc/self/io', 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split(': ')),
+    );
+    return { writeCalls: Number(io.syscw), writtenMb: Math.round(Number(io.wchar) / 1e6) };
+  } catch {
+    return null;
+  }
 }
 
 function appendedTurn(sessionId, tag) {
@@ -186,8 +253,10 @@ async function main() {
   const files = Number(opt.files);
   const seed = Number(opt.seed);
   const reps = Number(opt.reps);
-  const corpus = defaultCorpusDir({ mb, files, seed });
-  const tally = ensureCorpus(corpus, { mb, files, seed });
+  const corpus = opt.mixed ? defaultMixedDir({ mb, files, seed }) : defaultCorpusDir({ mb, files, seed });
+  const tally = opt.mixed
+    ? await ensureMixedCorpus(corpus, { mb, files, seed })
+    : ensureCorpus(corpus, { mb, files, seed });
   const timeV = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
   const work = join(here, '.work');
   mkdirSync(work, { recursive: true });
@@ -211,6 +280,7 @@ async function main() {
   try {
     let home;
     log(`corpus ${corpus}: ${tally.files} files, ${(tally.bytes / 1e6).toFixed(1)} MB, ${tally.turns} turns`);
+    const claudeDir = opt.mixed ? join(corpus, 'claude') : corpus;
     for (let i = 0; i < reps; i++) {
       if (home) rmSync(home, { recursive: true, force: true });
       for (const [m, mode] of modes.entries()) {
@@ -230,7 +300,7 @@ async function main() {
         const r = cold.report;
         if (r.turnsAdded !== tally.turns)
           failures.push(`cold ${mode}: turnsAdded ${r.turnsAdded} ≠ tally ${tally.turns}`);
-        if (r.bytesRead !== tally.bytes)
+        if (!opt.mixed && r.bytesRead !== tally.bytes)
           failures.push(`cold ${mode}: bytesRead ${r.bytesRead} ≠ corpus ${tally.bytes}`);
         if (r.linesSkipped !== 0 || r.errors.length)
           failures.push(
@@ -238,14 +308,17 @@ async function main() {
           );
       }
       if (ccusageBin) {
-        const c = runCcusage(timeV, ccusageBin, corpus, emptyHome);
+        // Mixed: one `ccusage daily` over all three stores (it reads Claude, Codex and OpenCode).
+        const c = opt.mixed
+          ? runCcusage(timeV, ccusageBin, mixedDirs(corpus), emptyHome, ['daily'])
+          : runCcusage(timeV, ccusageBin, { CLAUDE_CONFIG_DIR: corpus }, emptyHome);
         results.ccusage.push(c);
         log(`ccusage ${i + 1}/${reps}: ${fmtMs(c.wallMs)}, rss ${c.rssMb} MB`);
       }
     }
 
     const verify = runPhase(timeV, 'verify', { corpus, home });
-    failures.push(...compareTally(verify, tally));
+    failures.push(...(opt.mixed ? compareMixed(verify, tally) : compareTally(verify, tally)));
 
     for (let i = 0; i < (phases.has('warm') ? reps : 0); i++) {
       const warm = runPhase(timeV, 'warm', { corpus, home });
@@ -260,23 +333,36 @@ async function main() {
       }
     }
 
-    if (phases.has('append')) {
-      const target = pickAppendFile(corpus);
+    for (const phase of ['append', 'watch']) {
+      if (!phases.has(phase)) continue;
+      const target = pickAppendFile(claudeDir);
       const before = statSync(target);
       try {
-        results.append = runPhase(timeV, 'append', { corpus, home, file: target });
+        results[phase] = runPhase(timeV, phase, { corpus, home, file: target });
       } finally {
         // Restore the corpus so the next run can reuse it.
         truncateSync(target, before.size);
         utimesSync(target, before.atime, before.mtime);
       }
-      const a = results.append;
-      log(
-        `append: median ${fmtMs(median(a.sweepMs))} (sweep), ${fmtMs(median(a.hookMs))} (sessionFile), rss ${a.rssMb} MB`,
-      );
+      const a = results[phase];
+      if (phase === 'append')
+        log(
+          `append: median ${fmtMs(median(a.sweepMs))} (sweep), ${fmtMs(median(a.hookMs))} (sessionFile), rss ${a.rssMb} MB`,
+        );
+      else log(`watch: append → reported median ${fmtMs(median(a.watchMs))}, max ${fmtMs(max(a.watchMs))}`);
     }
 
-    if (ccusageBin) {
+    if (ccusageBin && opt.mixed) {
+      // Tokens per harness as ccusage counts them, next to the tally (not timed).
+      const dirs = mixedDirs(corpus);
+      results.ccusageDiff = {};
+      for (const h of ['claude', 'codex', 'opencode']) {
+        const c = runCcusage(timeV, ccusageBin, dirs, emptyHome, [h, 'daily']).totals;
+        const t = tally.byHarness[h === 'claude' ? 'claude-code' : h];
+        results.ccusageDiff[h] = { ccusage: c, tally: t };
+      }
+    }
+    if (ccusageBin && !opt.mixed) {
       const c = results.ccusage.at(-1).totals;
       const expect = {
         inputTokens: tally.input,
@@ -333,6 +419,74 @@ function ensureCorpus(dir, { mb, files, seed }) {
   return tally;
 }
 
+const rootsOf = (corpus, mixed) =>
+  mixed
+    ? {
+        'claude-code': [join(corpus, 'claude')],
+        codex: [join(corpus, 'codex')],
+        opencode: [join(corpus, 'opencode')],
+      }
+    : { 'claude-code': [corpus] };
+
+/** Reuses the mixed corpus when its tally matches the options (and its Claude part is intact). */
+async function ensureMixedCorpus(dir, { mb, files, seed }) {
+  const tallyPath = join(dir, 'tally.json');
+  if (existsSync(tallyPath)) {
+    const t = JSON.parse(readFileSync(tallyPath, 'utf8'));
+    const same =
+      t.generator === `gen-corpus v${MIXED_GENERATOR_VERSION}` &&
+      t.seed === seed &&
+      t.targetFiles === files &&
+      t.targetBytes === Math.round(mb * 1e6);
+    const claude = jsonlFiles(join(dir, 'claude', 'projects'));
+    if (same && claude.count === t.files['claude-code'] && claude.bytes === t.bytes['claude-code'])
+      return flatMixed(t);
+  }
+  log(`generating mixed ${mb} MB / ${files} files (seed ${seed}) into ${dir} …`);
+  return flatMixed(await generateMixedCorpus({ out: dir, mb, files, seed }));
+}
+
+/** The mixed tally in the single-corpus tally's shape (for the logs and the summary). */
+function flatMixed(t) {
+  const sum = (o) => Object.values(o).reduce((a, b) => a + b, 0);
+  return {
+    ...t,
+    files: sum(t.files),
+    bytes: sum(t.bytes),
+    filesByHarness: t.files,
+    bytesByHarness: t.bytes,
+    lines: null,
+    sessions: null,
+    subagentFiles: null,
+    resumedFiles: null,
+  };
+}
+
+function compareMixed(verify, tally) {
+  const failures = [];
+  const got = Object.fromEntries(
+    verify.byHarness.map((g) => [
+      g.key,
+      {
+        turns: g.turns,
+        input: g.inputTokens,
+        output: g.outputTokens,
+        reasoning: g.reasoningTokens,
+        cacheRead: g.cacheReadTokens,
+        cacheWrite5m: g.cacheWrite5mTokens,
+        cacheWrite1h: g.cacheWrite1hTokens,
+      },
+    ]),
+  );
+  for (const h of new Set([...Object.keys(got), ...Object.keys(tally.byHarness)])) {
+    if (JSON.stringify(got[h]) !== JSON.stringify(tally.byHarness[h]))
+      failures.push(
+        `harness ${h}: ledger ${JSON.stringify(got[h])} ≠ tally ${JSON.stringify(tally.byHarness[h])}`,
+      );
+  }
+  return failures;
+}
+
 function jsonlFiles(dir, acc = { count: 0, bytes: 0, list: [] }) {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
@@ -376,6 +530,7 @@ function runPhase(timeV, phase, { corpus, home, file, content = 'off' }) {
   if (file) args.push('--file', file, '--append-reps', opt['append-reps']);
   // Keep all content whatever the corpus dates (the mode comes from --content).
   const env = { ...process.env, RELAYBURN_CONTENT_TTL_DAYS: 'forever', RELAYBURN_CONTENT_STORE: '' };
+  if (opt.mixed) args.push('--mixed');
   const load = loadavg()[0];
   const t0 = performance.now();
   const r = timeV
@@ -386,7 +541,20 @@ function runPhase(timeV, phase, { corpus, home, file, content = 'off' }) {
   const line = r.stdout.trim().split('\n').at(-1);
   const out = JSON.parse(line);
   const rssKb = timeV ? timeRss(r.stderr) : out.maxRssKb;
-  return { ...out, wallMs, rssMb: Math.round(rssKb / 1024), load1: load };
+  return {
+    ...out,
+    wallMs,
+    cpuS: timeV ? timeCpu(r.stderr) : null,
+    rssMb: Math.round(rssKb / 1024),
+    load1: load,
+  };
+}
+
+/** User + system CPU seconds of the child (less sensitive than wall time to a loaded machine). */
+function timeCpu(stderr) {
+  const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
+  const sys = /System time \(seconds\): ([\d.]+)/.exec(stderr);
+  return user && sys ? Number((Number(user[1]) + Number(sys[1])).toFixed(2)) : null;
 }
 
 function timeRss(stderr) {
@@ -423,10 +591,17 @@ function ensureCcusage(work) {
   return bin;
 }
 
-/** The native ccusage binary (what the `ccusage` launcher spawns), Claude logs only. */
-function runCcusage(timeV, bin, corpus, emptyHome) {
-  const args = ['claude', 'daily', '--offline', '--json'];
-  const env = { ...process.env, CLAUDE_CONFIG_DIR: corpus, HOME: emptyHome, NO_COLOR: '1' };
+const mixedDirs = (corpus) => ({
+  CLAUDE_CONFIG_DIR: join(corpus, 'claude'),
+  CODEX_HOME: join(corpus, 'codex'),
+  OPENCODE_DATA_DIR: join(corpus, 'opencode'),
+  XDG_DATA_HOME: join(corpus, 'no-xdg'),
+});
+
+/** The native ccusage binary (what the `ccusage` launcher spawns), `dirs` naming the stores. */
+function runCcusage(timeV, bin, dirs, emptyHome, command = ['claude', 'daily']) {
+  const args = [...command, '--offline', '--json'];
+  const env = { ...process.env, ...dirs, HOME: emptyHome, NO_COLOR: '1' };
   const load = loadavg()[0];
   const t0 = performance.now();
   const r = timeV
@@ -438,6 +613,7 @@ function runCcusage(timeV, bin, corpus, emptyHome) {
   return {
     wallMs,
     rssMb: timeV ? Math.round(timeRss(r.stderr) / 1024) : null,
+    cpuS: timeV ? timeCpu(r.stderr) : null,
     totals: json.totals,
     load1: load,
   };
@@ -499,6 +675,7 @@ function summarize(results, tally, { timeV }) {
   const warm = results.warm;
   const cc = results.ccusage;
   const a = results.append;
+  const w = results.watch;
   const coldMs = median(cold.map((c) => c.ingestMs));
   const ccMs = cc.length ? median(cc.map((c) => c.wallMs)) : null;
   const warmMs = warm.length ? median(warm.map((w) => w.totalMs)) : null;
@@ -510,6 +687,14 @@ function summarize(results, tally, { timeV }) {
     node: process.version,
     rss: timeV ? '/usr/bin/time -v' : 'process.resourceUsage().maxRSS',
     corpus: {
+      ...(opt.mixed && {
+        mixed: true,
+        filesByHarness: tally.filesByHarness,
+        mbByHarness: Object.fromEntries(
+          Object.entries(tally.bytesByHarness).map(([h, b]) => [h, Number((b / 1e6).toFixed(1))]),
+        ),
+        turnsByHarness: Object.fromEntries(Object.entries(tally.byHarness).map(([h, c]) => [h, c.turns])),
+      }),
       files: tally.files,
       mb: Number((tally.bytes / 1e6).toFixed(1)),
       lines: tally.lines,
@@ -524,6 +709,8 @@ function summarize(results, tally, { timeV }) {
       processMs: median(cold.map((c) => c.wallMs)),
       mbPerS: tally.bytes / 1e6 / (coldMs / 1000),
       coreMs: median(cold.map((c) => c.report.durationMs)),
+      cpuS: median(cold.map((c) => c.cpuS)),
+      io: cold.at(-1).io,
       rssMb: max(cold.map((c) => c.rssMb)),
       samplesMs: cold.map((c) => Math.round(c.ingestMs)),
     },
@@ -559,12 +746,22 @@ function summarize(results, tally, { timeV }) {
         ];
       }),
     ),
+    watch: w && {
+      reps: w.watchMs.length,
+      medianMs: median(w.watchMs),
+      p90Ms: [...w.watchMs].sort((x, y) => x - y)[Math.floor(w.watchMs.length * 0.9)],
+      maxMs: max(w.watchMs),
+      firstPassMs: w.firstPassMs,
+      rssMb: w.rssMb,
+    },
     ccusage: ccMs && {
       version: CCUSAGE_VERSION,
       wallMs: ccMs,
       mbPerS: tally.bytes / 1e6 / (ccMs / 1000),
       rssMb: max(cc.map((c) => c.rssMb)),
+      cpuS: median(cc.map((c) => c.cpuS)),
       samplesMs: cc.map((c) => Math.round(c.wallMs)),
+      ...(opt.mixed && { command: 'daily (Claude + Codex + OpenCode)', totals: cc.at(-1).totals }),
       tokensVsTally: results.ccusageDiff,
     },
   };
@@ -579,7 +776,10 @@ function summarize(results, tally, { timeV }) {
           }
         : null,
     appendLe20ms: a ? { met: median(a.sweepMs) <= TARGETS.appendMs } : null,
-    peakRssLe256Mb: { met: max([...cold, ...warm, a].filter(Boolean).map((x) => x.rssMb)) <= TARGETS.rssMb },
+    watchLe20ms: w ? { met: median(w.watchMs) <= TARGETS.appendMs } : null,
+    peakRssLe256Mb: {
+      met: max([...cold, ...warm, a, w].filter(Boolean).map((x) => x.rssMb)) <= TARGETS.rssMb,
+    },
   };
   return s;
 }
@@ -638,6 +838,16 @@ function printTable(s) {
       yes(s.targets.appendLe20ms),
     ]);
   }
+  if (s.watch) {
+    rows.push([
+      'watch: append → committed',
+      `${fmtMs(s.watch.medianMs)} (p90 ${fmtMs(s.watch.p90Ms)}, max ${fmtMs(s.watch.maxMs)})`,
+      '',
+      `${s.watch.rssMb} MB`,
+      '≤ 20 ms',
+      yes(s.targets.watchLe20ms),
+    ]);
+  }
   if (s.ccusage) {
     rows.push([
       `ccusage ${s.ccusage.version}`,
@@ -651,7 +861,13 @@ function printTable(s) {
   rows.push(['peak RSS (relayburn phases)', '', '', '', '≤ 256 MB', yes(s.targets.peakRssLe256Mb)]);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
   for (const r of rows) console.log(`  ${r.map((v, i) => String(v).padEnd(widths[i])).join('  ')}`);
-  if (s.ccusage?.tokensVsTally) {
+  if (s.ccusage?.tokensVsTally && opt.mixed) {
+    console.log('\nccusage token totals per harness vs the tally:');
+    for (const [h, v] of Object.entries(s.ccusage.tokensVsTally))
+      console.log(
+        `  ${h.padEnd(9)} ccusage ${JSON.stringify(v.ccusage)}\n  ${''.padEnd(9)} tally   ${JSON.stringify(v.tally)}`,
+      );
+  } else if (s.ccusage?.tokensVsTally) {
     console.log('\nccusage token totals vs the tally:');
     for (const [k, v] of Object.entries(s.ccusage.tokensVsTally)) {
       console.log(`  ${k.padEnd(20)} ccusage ${v.ccusage}  tally ${v.tally}  diff ${v.diff}`);

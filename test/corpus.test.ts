@@ -175,3 +175,97 @@ describe.each(entryPoints)('ingest of a generated corpus via %s', (_name, sdk) =
     expect(totals.outputTokens).toBe(tally.output + 40);
   });
 });
+
+// A mixed corpus (bench/gen-corpus.mjs): the Claude corpus above plus Codex rollouts (repeated
+// and late snapshots, model switches, forks and subagents replaying their parent) and OpenCode
+// data (storage tree and opencode.db, some sessions in both).
+interface HarnessCounts extends Counts {
+  reasoning: number;
+}
+
+interface MixedTally {
+  byHarness: Record<string, HarnessCounts>;
+  files: Record<string, number>;
+  codex: {
+    forks: number;
+    subagents: number;
+    repeatedSnapshots: number;
+    lateSnapshots: number;
+    modelSwitches: number;
+  };
+  opencode: {
+    treeSessions: number;
+    dbSessions: number;
+    bothSessions: number;
+    childSessions: number;
+    tokensOnlyMessages: number;
+  };
+  bySession: Record<'codex' | 'opencode', Record<string, number>>;
+}
+
+const mixedGenerator = join(repoRoot, 'bench', 'gen-corpus.mjs');
+
+describe('generated mixed corpus', () => {
+  let mixed: string;
+  let mixedTally: MixedTally;
+
+  beforeAll(() => {
+    mixed = tempHome('mixed-corpus');
+    const r = spawnSync(
+      process.execPath,
+      [mixedGenerator, '--out', mixed, '--mb', '3', '--files', '40', '--seed', '7', '--quiet'],
+      { encoding: 'utf8' },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    mixedTally = JSON.parse(readFileSync(join(mixed, 'tally.json'), 'utf8')) as MixedTally;
+  });
+
+  it('has every feature the counting rules care about', () => {
+    expect(Object.keys(mixedTally.byHarness).sort()).toEqual(['claude-code', 'codex', 'opencode']);
+    for (const h of Object.values(mixedTally.byHarness)) expect(h.turns).toBeGreaterThan(0);
+    const { codex, opencode } = mixedTally;
+    for (const n of Object.values(codex)) expect(n).toBeGreaterThan(0);
+    expect(opencode.treeSessions * opencode.dbSessions * opencode.bothSessions).toBeGreaterThan(0);
+    expect(opencode.childSessions * opencode.tokensOnlyMessages).toBeGreaterThan(0);
+  });
+
+  it.each(entryPoints)(
+    'ingests to the tally per harness exactly, then re-reads nothing (%s)',
+    async (_name, sdk) => {
+      const ledgerHome = tempHome();
+      const roots = {
+        'claude-code': [join(mixed, 'claude')],
+        codex: [join(mixed, 'codex')],
+        opencode: [join(mixed, 'opencode')],
+      };
+      const report = await sdk.ingest({ roots, ledgerHome });
+      expect(report.errors).toEqual([]);
+      expect(report.linesSkipped).toBe(0);
+      const files = mixedTally.files;
+      expect(report.filesScanned).toBe(
+        (files['claude-code'] ?? 0) + (files.codex ?? 0) + (files.opencode ?? 0),
+      );
+      const turns = Object.values(mixedTally.byHarness).reduce((n, h) => n + h.turns, 0);
+      expect(report.turnsAdded).toBe(turns);
+
+      const byHarness = await sdk.summary({ ledgerHome, groupBy: 'harness' });
+      const got = Object.fromEntries(
+        byHarness.groups.map((g) => [g.key, { ...counts(g), reasoning: g.reasoningTokens }]),
+      );
+      expect(got).toEqual(mixedTally.byHarness);
+
+      for (const harness of ['codex', 'opencode'] as const) {
+        const bySession = await sdk.summary({ ledgerHome, harness, groupBy: 'session' });
+        expect(Object.fromEntries(bySession.groups.map((g) => [g.key, g.turns]))).toEqual(
+          mixedTally.bySession[harness],
+        );
+      }
+
+      const again = await sdk.ingest({ roots, ledgerHome });
+      expect(again).toMatchObject({ filesChanged: 0, bytesRead: 0, turnsAdded: 0, turnsUpdated: 0 });
+      const after = await sdk.summary({ ledgerHome, groupBy: 'harness' });
+      expect(after.groups).toEqual(byHarness.groups);
+    },
+  );
+});

@@ -1,7 +1,8 @@
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempHome } from './helpers/home.js';
+import { assistant, session, T0, tree, writeDoc } from './helpers/opencode.js';
 import { entryPoints } from './helpers/sdk.js';
 
 const row = (i: number) =>
@@ -54,6 +55,63 @@ describe.each(entryPoints)('watch and ingest control via %s', (_name, sdk) => {
     await done;
     expect(reports.reduce((a, b) => a + b, 0)).toBe(2);
     expect((await sdk.summary({ ledgerHome })).totals.outputTokens).toBe(30);
+  });
+
+  it('ingests just the changed files on an event, and sweeps for new directories', async () => {
+    const ledgerHome = tempHome();
+    const { root, file } = store();
+    writeFileSync(file, row(1));
+    for (const other of ['o1', 'o2', 'o3']) writeFileSync(join(root, 'projects', '-p', `${other}.jsonl`), '');
+    const reports: Array<{ filesScanned: number; turnsAdded: number }> = [];
+    const ac = new AbortController();
+    const done = sdk.watch({
+      roots: { 'claude-code': [root] },
+      ledgerHome,
+      signal: ac.signal,
+      onReport: (r) => reports.push(r),
+    });
+    await until(async () => reports.length === 1);
+    expect(reports[0]).toMatchObject({ filesScanned: 4, turnsAdded: 1 });
+    appendFileSync(file, row(2));
+    // (The report reaches JS after the commit: wait for it, not for the row.)
+    await until(async () => reports.length === 2);
+    // The event named the file: one file was looked at, not the store.
+    expect(reports[1]).toMatchObject({ filesScanned: 1, turnsAdded: 1 });
+    // A subagent transcript in a new directory (whose own events may precede its watch).
+    const sub = join(root, 'projects', '-p', 'w1', 'subagents');
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, 'agent-a1.jsonl'), row(3).replaceAll('"m3"', '"m-sub"'));
+    await until(async () => reports.reduce((a, r) => a + r.turnsAdded, 0) === 3);
+    ac.abort();
+    await done;
+    expect((await sdk.summary({ ledgerHome })).totals.turns).toBe(3);
+  });
+
+  it('re-plans only the OpenCode stores on an OpenCode event', async () => {
+    const ledgerHome = tempHome();
+    const { root, file } = store();
+    writeFileSync(file, row(1));
+    const oc = tempHome('opencode');
+    const t = tree(oc);
+    writeDoc(t.session('ses_w'), session('ses_w'));
+    writeDoc(t.message('ses_w', 'msg_1'), assistant('msg_1', 'ses_w', T0, { input: 5, output: 7 }));
+    const reports: Array<{ filesScanned: number; turnsAdded: number }> = [];
+    const ac = new AbortController();
+    const done = sdk.watch({
+      roots: { 'claude-code': [root], opencode: [oc] },
+      ledgerHome,
+      signal: ac.signal,
+      onReport: (r) => reports.push(r),
+    });
+    await until(async () => reports.length === 1);
+    expect(reports[0]).toMatchObject({ filesScanned: 3, turnsAdded: 2 });
+    // A part file names its message only through the tree: the OpenCode store is re-planned
+    // (its 3 documents), not the Claude one.
+    writeDoc(t.message('ses_w', 'msg_2'), assistant('msg_2', 'ses_w', T0 + 1000, { input: 1, output: 2 }));
+    await until(async () => reports.reduce((a, r) => a + r.turnsAdded, 0) === 3);
+    ac.abort();
+    await done;
+    expect(reports.slice(1).every((r) => r.filesScanned <= 3)).toBe(true);
   });
 
   it('reports progress and honours an already-aborted signal', async () => {

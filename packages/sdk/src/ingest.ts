@@ -48,7 +48,8 @@ export async function ingest(options: IngestOptions = {}): Promise<IngestReport>
 
 /**
  * Keeps the ledger current: ingests now, then again whenever the harness stores change
- * (filesystem events, debounced, with a periodic pass as fallback), until `signal` aborts.
+ * (the files named by filesystem events, with a periodic full pass as fallback), until
+ * `signal` aborts.
  * The promise resolves once the watch has stopped.
  *
  * @example

@@ -134,7 +134,8 @@ fn read_file(
 
     let mut reader = reader_for(&job.file, state, capture);
     file.seek(SeekFrom::Start(offset))?;
-    let mut lines = LineReader::new(file, offset);
+    let expected = (job.meta.size as u64).saturating_sub(offset);
+    let mut lines = LineReader::with_size_hint(file, offset, expected);
     let mut records = Records::default();
     let mut last_flush_bytes = 0u64;
     let cursor_at = |reader: &dyn LogReader, offset: u64| Cursor {

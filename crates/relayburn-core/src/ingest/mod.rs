@@ -12,7 +12,7 @@ mod writer;
 
 pub use file::STREAM_GRACE_MS;
 pub use rebuild::{rebuild, reset_derived, RebuildReport, ResetReport};
-pub use watch::{watch, DEBOUNCE, POLL_INTERVAL};
+pub use watch::{watch, POLL_INTERVAL, THROTTLE};
 
 use crate::content::settings::{self as content_settings, ContentMode};
 use crate::content::store::{ContentSink, ContentStore};
@@ -31,10 +31,15 @@ use std::time::{Duration, Instant};
 /// Problems described in a report (all are counted; the rest are summarized).
 const MAX_REPORTED_ERRORS: usize = 100;
 /// One write transaction takes batches (of many files) for up to this long or this many
-/// records. Fewer, larger commits matter: turn and user-turn ids are hashes, so inserts land
-/// on random B-tree pages, and every commit rewrites each page it dirtied into the WAL.
+/// records. Fewer, larger commits matter: some indexes take inserts on random pages (the turn
+/// key hash, message ids), and every commit rewrites each page it dirtied into the WAL.
 const TX_MAX_TIME: Duration = Duration::from_millis(250);
 const TX_MAX_RECORDS: usize = 100_000;
+/// A run with at least this much to read (a first ingest, a large catch-up) holds each write
+/// transaction up to [`TX_MAX_TIME_BULK`]: the WAL traffic of the random pages is divided by
+/// four, and a concurrent writer waits at most that long (it never fails: busy timeout 30 s).
+const BULK_BYTES: i64 = 64 << 20;
+const TX_MAX_TIME_BULK: Duration = Duration::from_secs(1);
 /// SQLite page cache (KiB) while ingesting, so a large transaction's dirty pages stay in
 /// memory instead of spilling; the connection's previous size is restored afterwards.
 const INGEST_CACHE_KIB: i64 = 64 * 1024;
@@ -45,6 +50,8 @@ const INGEST_AUTOCHECKPOINT_PAGES: i64 = 16 * 1024;
 /// After reading this much, fold the (then large) WAL back into the database before
 /// returning: every process that later opens the ledger first scans the whole WAL.
 const CHECKPOINT_AFTER_BYTES: i64 = 16 << 20;
+/// Up to this many files, plan loads their cursors one by one instead of all cursors.
+const FEW_FILES: usize = 64;
 
 #[derive(Default)]
 pub struct IngestOptions {
@@ -100,35 +107,54 @@ pub struct IngestReport {
 /// One ingest pass.
 pub fn ingest(ledger: &mut Ledger, opts: &IngestOptions) -> Result<IngestReport> {
     let started = Instant::now();
-    let mut report = IngestReport::default();
-    let wants = |h: Harness| opts.harnesses.as_ref().is_none_or(|list| list.contains(&h));
-
-    let mut files: Vec<SourceFile> = Vec::new();
-    if let Some(one) = &opts.session_file {
+    let files = if let Some(one) = &opts.session_file {
         if one.trim().is_empty() {
             return Err(Error::invalid("sessionFile", "must be a non-empty path"));
         }
-        files.push(discover::classify_file(
+        vec![discover::classify_file(
             std::path::Path::new(one),
             opts.codex_roots.as_deref(),
-        ));
+        )]
     } else {
-        if wants(Harness::ClaudeCode) {
-            let dirs = discover::claude_projects_dirs(opts.claude_roots.as_deref());
-            files.extend(discover::discover_claude(&dirs));
-        }
-        if wants(Harness::Codex) {
-            let homes = discover::codex_homes(opts.codex_roots.as_deref());
-            files.extend(discover::discover_codex(&discover::codex_session_dirs(
-                &homes,
-            )));
-        }
+        discover_all(opts, None)
+    };
+    ingest_files(ledger, opts, files, started)
+}
+
+/// Every log file of the wanted harnesses (of `only`, when given).
+fn discover_all(opts: &IngestOptions, only: Option<Harness>) -> Vec<SourceFile> {
+    let wants = |h: Harness| {
+        only.is_none_or(|o| o == h) && opts.harnesses.as_ref().is_none_or(|l| l.contains(&h))
+    };
+    let mut files: Vec<SourceFile> = Vec::new();
+    if wants(Harness::ClaudeCode) {
+        let dirs = discover::claude_projects_dirs(opts.claude_roots.as_deref());
+        files.extend(discover::discover_claude(&dirs));
     }
-    if opts.session_file.is_none() && wants(Harness::OpenCode) {
+    if wants(Harness::Codex) {
+        let homes = discover::codex_homes(opts.codex_roots.as_deref());
+        files.extend(discover::discover_codex(&discover::codex_session_dirs(
+            &homes,
+        )));
+    }
+    if wants(Harness::OpenCode) {
         let roots = discover::opencode_data_dirs(opts.opencode_roots.as_deref());
         files.extend(discover::discover_opencode(&roots));
     }
-    report.files_scanned = files.len() as i64;
+    files
+}
+
+/// One pass over the given files (unchanged ones are only stat'ed), recorded for `status()`.
+fn ingest_files(
+    ledger: &mut Ledger,
+    opts: &IngestOptions,
+    files: Vec<SourceFile>,
+    started: Instant,
+) -> Result<IngestReport> {
+    let mut report = IngestReport {
+        files_scanned: files.len() as i64,
+        ..Default::default()
+    };
 
     let (settings, issues) = content_settings::resolve(ledger.home(), opts.content_mode);
     for i in issues {
@@ -189,13 +215,16 @@ pub fn ingest(ledger: &mut Ledger, opts: &IngestOptions) -> Result<IngestReport>
 /// Stats every file and decides where to read from. Unchanged files are skipped here.
 fn plan(ledger: &Ledger, files: Vec<SourceFile>, report: &mut IngestReport) -> Result<Vec<Job>> {
     let conn = ledger.conn()?;
-    let mut cursors: HashMap<String, cursor::Cursor> = if files.len() == 1 {
-        let path = files[0].path.to_string_lossy().into_owned();
-        cursor::load(conn, &path)
-            .map_err(|e| ledger.err(e))?
-            .map(|c| (path, c))
-            .into_iter()
-            .collect()
+    // A few files (the hook, a watch event): their own cursors; else all of them at once.
+    let mut cursors: HashMap<String, cursor::Cursor> = if files.len() <= FEW_FILES {
+        let mut some = HashMap::new();
+        for f in &files {
+            let path = f.path.to_string_lossy().into_owned();
+            if let Some(c) = cursor::load(conn, &path).map_err(|e| ledger.err(e))? {
+                some.insert(path, c);
+            }
+        }
+        some
     } else {
         let mut all = HashMap::new();
         for h in Harness::ALL {
@@ -292,6 +321,10 @@ fn run_jobs(
     };
     let cache_before = tuned("cache_size", -INGEST_CACHE_KIB)?;
     let autocheckpoint_before = tuned("wal_autocheckpoint", INGEST_AUTOCHECKPOINT_PAGES)?;
+    // Every upsert that fires triggers is a statement SQLite may have to undo alone, so it
+    // journals each page the statement touches; with temporary storage on disk that is a
+    // temp file write per page (2 GB of writes per 100 MB ingested). In memory it is a copy.
+    let temp_store_before = tuned("temp_store", 2)?;
 
     std::thread::scope(|scope| {
         let sink = content.take().map(|store| ContentSink::spawn(scope, store));
@@ -310,9 +343,15 @@ fn run_jobs(
         drop(tx);
 
         let mut last_progress = Instant::now();
+        let window = if progress.bytes_total >= BULK_BYTES {
+            (TX_MAX_TIME_BULK, TX_MAX_RECORDS * 4)
+        } else {
+            (TX_MAX_TIME, TX_MAX_RECORDS)
+        };
         while let Ok(first) = rx.recv() {
             let sources = WindowSources {
                 rx: &rx,
+                window,
                 cancel,
                 resumed: &resumed,
                 content: sink.as_ref(),
@@ -347,6 +386,7 @@ fn run_jobs(
         // Best effort: a failure here only leaves the ingest settings on this connection.
         let _ = conn.pragma_update(None, "cache_size", cache_before);
         let _ = conn.pragma_update(None, "wal_autocheckpoint", autocheckpoint_before);
+        let _ = conn.pragma_update(None, "temp_store", temp_store_before);
         if report.bytes_read >= CHECKPOINT_AFTER_BYTES {
             // PASSIVE never waits for readers; the next write (this run's record) then
             // restarts the WAL from its beginning.
@@ -361,6 +401,8 @@ fn run_jobs(
 #[derive(Clone, Copy)]
 struct WindowSources<'a, 's> {
     rx: &'a mpsc::Receiver<Batch>,
+    /// How long (and how many records) one transaction may take.
+    window: (Duration, usize),
     cancel: &'a AtomicBool,
     /// Files this pass resumed mid-way, with the cursor offset planned (see `still_current`).
     resumed: &'a HashMap<String, i64>,
@@ -368,8 +410,8 @@ struct WindowSources<'a, 's> {
     content: Option<&'a ContentSink<'s>>,
 }
 
-/// Applies `first` and the batches that follow within [`TX_MAX_TIME`] / [`TX_MAX_RECORDS`]
-/// in one transaction (each batch carries its file's cursor, so any prefix is consistent).
+/// Applies `first` and the batches that follow within `src.window` (time, records) in one
+/// transaction (each batch carries its file's cursor, so any prefix is consistent).
 /// The counters are only meaningful once it commits; on error the whole ingest fails.
 fn write_window(
     ledger: &mut Ledger,
@@ -380,6 +422,7 @@ fn write_window(
 ) -> Result<()> {
     let WindowSources {
         rx,
+        window: (max_time, max_records),
         cancel,
         resumed,
         content,
@@ -409,8 +452,8 @@ fn write_window(
             }
             records += batch.records.len();
             account(report, progress, &batch);
-            let left = TX_MAX_TIME.saturating_sub(started.elapsed());
-            if records >= TX_MAX_RECORDS || left.is_zero() || cancel.load(Ordering::Relaxed) {
+            let left = max_time.saturating_sub(started.elapsed());
+            if records >= max_records || left.is_zero() || cancel.load(Ordering::Relaxed) {
                 break;
             }
             next = rx.recv_timeout(left).ok();

@@ -1,21 +1,60 @@
 //! Watch mode: ingest once, then again whenever the watched stores change. Filesystem
-//! events (inotify, FSEvents, ReadDirectoryChanges via `notify`) are debounced; a periodic
-//! pass is the fallback when events are unavailable (network filesystems, a store created
-//! after the watch started) and a backstop for the idle-grace flush of unfinished responses.
+//! events (inotify, FSEvents, ReadDirectoryChanges via `notify`) name the files that changed,
+//! and only those are ingested (a stat and cursor lookup each, then the new bytes), so the
+//! cost of an appended turn does not grow with the store. The first event after a quiet spell
+//! is handled at once; while events keep coming, passes are at least [`THROTTLE`] apart. A full sweep runs when
+//! the events cannot be trusted to name every change (a queue overflow or rescan notice, a
+//! watcher error, a new directory, too many paths, OpenCode's database or documents, whose
+//! parts map to their message only through the tree), and periodically as the fallback when
+//! events are unavailable (network filesystems, a store created after the watch started) and
+//! the backstop for the idle-grace flush of unfinished responses.
 
-use super::{ingest, IngestOptions, IngestReport};
+use super::discover::{self, FileKind, SourceFile};
+use super::{discover_all, ingest, ingest_files, IngestOptions, IngestReport};
 use crate::error::{Error, Result};
+use crate::harness::Harness;
 use crate::ledger::Ledger;
 use notify::{RecursiveMode, Watcher};
-use std::path::PathBuf;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-/// Quiet time after the last event before a pass runs.
-pub const DEBOUNCE: Duration = Duration::from_millis(200);
-/// A pass runs at least this often, events or not.
+/// Minimum time between two event-driven passes (events meanwhile are collected).
+pub const THROTTLE: Duration = Duration::from_millis(50);
+/// A full pass runs at least this often, events or not.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(5);
+/// More changed paths than this in one pass: sweep instead.
+const MAX_TARGETED: usize = 512;
+
+/// What the watcher saw.
+enum Change {
+    /// These paths changed.
+    Paths(Vec<PathBuf>),
+    /// Something may have been missed: sweep everything.
+    Rescan,
+}
+
+/// What the next pass must cover.
+#[derive(Default)]
+struct Dirty {
+    paths: HashSet<PathBuf>,
+    sweep: bool,
+}
+
+impl Dirty {
+    fn add(&mut self, change: Change) {
+        match change {
+            Change::Paths(paths) => self.paths.extend(paths),
+            Change::Rescan => self.sweep = true,
+        }
+    }
+
+    fn any(&self) -> bool {
+        self.sweep || !self.paths.is_empty()
+    }
+}
 
 /// Runs until `opts.cancel` is set. `on_report` receives the report of every pass that
 /// changed something (and of the first pass).
@@ -34,81 +73,182 @@ pub fn watch(
             "cannot be combined with watch",
         ));
     }
-    let (tx, rx) = mpsc::channel::<()>();
+    let (tx, rx) = mpsc::channel::<Change>();
+    let dirs = watched_dirs(opts);
     // Keep the watcher alive for the loop; without one we only poll.
-    let _watcher = start_watcher(watched_dirs(opts), tx);
+    let _watcher = start_watcher(dirs.iter().map(|d| (d.path.clone(), d.mode)).collect(), tx);
 
     on_report(&ingest(ledger, opts)?);
-    let mut last_pass = Instant::now();
-    let mut dirty_since: Option<Instant> = None;
+    let mut last_sweep = Instant::now();
+    let mut last_pass = Instant::now()
+        .checked_sub(THROTTLE)
+        .unwrap_or_else(Instant::now);
+    let mut dirty = Dirty::default();
     while !cancel.load(Ordering::Relaxed) {
-        match rx.recv_timeout(Duration::from_millis(100)) {
-            Ok(()) => {
-                dirty_since = Some(Instant::now());
-                continue;
+        // Wake when a pass is due for what is pending, else every 100 ms (cancel, poll).
+        let wait = if dirty.any() {
+            THROTTLE
+                .saturating_sub(last_pass.elapsed())
+                .max(Duration::from_millis(1))
+        } else {
+            Duration::from_millis(100)
+        };
+        if let Ok(change) = rx.recv_timeout(wait) {
+            dirty.add(change);
+            while let Ok(more) = rx.try_recv() {
+                dirty.add(more);
             }
-            Err(mpsc::RecvTimeoutError::Timeout) | Err(mpsc::RecvTimeoutError::Disconnected) => {}
         }
-        let settled = dirty_since.is_some_and(|t| t.elapsed() >= DEBOUNCE);
-        if settled || last_pass.elapsed() >= POLL_INTERVAL {
-            dirty_since = None;
-            last_pass = Instant::now();
-            match ingest(ledger, opts) {
-                Ok(report) => {
-                    if report.files_changed > 0 || !report.errors.is_empty() {
-                        on_report(&report);
-                    }
-                }
-                // Another process held the ledger too long: try again on the next pass.
-                Err(Error::LedgerBusy { .. }) => {}
-                Err(e) => return Err(e),
+        let due = dirty.any() && last_pass.elapsed() >= THROTTLE;
+        let poll = last_sweep.elapsed() >= POLL_INTERVAL;
+        if !(due || poll) {
+            continue;
+        }
+        let pending = std::mem::take(&mut dirty);
+        let files = if poll || pending.sweep || pending.paths.len() > MAX_TARGETED {
+            None
+        } else {
+            targets(&dirs, opts, pending.paths)
+        };
+        let started = Instant::now();
+        last_pass = started;
+        let result = match files {
+            Some(files) if files.is_empty() => continue,
+            Some(files) => ingest_files(ledger, opts, files, started),
+            None => {
+                last_sweep = Instant::now();
+                ingest(ledger, opts)
             }
+        };
+        match result {
+            Ok(report) => {
+                if report.files_changed > 0 || !report.errors.is_empty() {
+                    on_report(&report);
+                }
+            }
+            // Another process held the ledger too long: the next sweep catches up.
+            Err(Error::LedgerBusy { .. }) => dirty.sweep = true,
+            Err(e) => return Err(e),
         }
     }
     Ok(())
 }
 
-fn watched_dirs(opts: &IngestOptions) -> Vec<(PathBuf, RecursiveMode)> {
-    let wants = |h| opts.harnesses.as_ref().is_none_or(|l| l.contains(&h));
-    let mut dirs = Vec::new();
-    if wants(crate::harness::Harness::ClaudeCode) {
-        dirs.extend(
-            super::discover::claude_projects_dirs(opts.claude_roots.as_deref())
-                .into_iter()
-                .map(|d| (d, RecursiveMode::Recursive)),
-        );
-    }
-    if wants(crate::harness::Harness::Codex) {
-        let homes = super::discover::codex_homes(opts.codex_roots.as_deref());
-        dirs.extend(
-            super::discover::codex_session_dirs(&homes)
-                .into_iter()
-                .map(|d| (d, RecursiveMode::Recursive)),
-        );
-    }
-    if wants(crate::harness::Harness::OpenCode) {
-        // The data dir itself only for its database (it also holds logs and snapshots).
-        for root in super::discover::opencode_data_dirs(opts.opencode_roots.as_deref()) {
-            if let Some(storage) = super::discover::opencode_storage_dir(&root) {
-                dirs.push((storage, RecursiveMode::Recursive));
-            }
-            dirs.push((root, RecursiveMode::NonRecursive));
-        }
-    }
-    dirs.into_iter().filter(|(d, _)| d.is_dir()).collect()
+/// A watched directory and what lives under it.
+struct WatchedDir {
+    path: PathBuf,
+    mode: RecursiveMode,
+    harness: Harness,
 }
 
-/// Watches `dirs` recursively, sending a tick on every event that may concern a log file.
+fn watched_dirs(opts: &IngestOptions) -> Vec<WatchedDir> {
+    let wants = |h| opts.harnesses.as_ref().is_none_or(|l| l.contains(&h));
+    let dir = |path, mode, harness| WatchedDir {
+        path,
+        mode,
+        harness,
+    };
+    let mut dirs = Vec::new();
+    if wants(Harness::ClaudeCode) {
+        dirs.extend(
+            discover::claude_projects_dirs(opts.claude_roots.as_deref())
+                .into_iter()
+                .map(|d| dir(d, RecursiveMode::Recursive, Harness::ClaudeCode)),
+        );
+    }
+    if wants(Harness::Codex) {
+        let homes = discover::codex_homes(opts.codex_roots.as_deref());
+        dirs.extend(
+            discover::codex_session_dirs(&homes)
+                .into_iter()
+                .map(|d| dir(d, RecursiveMode::Recursive, Harness::Codex)),
+        );
+    }
+    if wants(Harness::OpenCode) {
+        // The data dir itself only for its database (it also holds logs and snapshots).
+        for root in discover::opencode_data_dirs(opts.opencode_roots.as_deref()) {
+            if let Some(storage) = discover::opencode_storage_dir(&root) {
+                dirs.push(dir(storage, RecursiveMode::Recursive, Harness::OpenCode));
+            }
+            dirs.push(dir(root, RecursiveMode::NonRecursive, Harness::OpenCode));
+        }
+    }
+    dirs.into_iter().filter(|d| d.path.is_dir()).collect()
+}
+
+/// The files to ingest for a set of changed paths, or `None` when only a sweep is safe.
+/// Paths that no longer exist are dropped (a deleted log leaves its rows and cursor).
+fn targets(
+    dirs: &[WatchedDir],
+    opts: &IngestOptions,
+    paths: HashSet<PathBuf>,
+) -> Option<Vec<SourceFile>> {
+    let mut files = Vec::new();
+    let mut opencode = false;
+    for path in paths {
+        let Some(dir) = dirs.iter().find(|d| path.starts_with(&d.path)) else {
+            continue;
+        };
+        if dir.harness == Harness::OpenCode {
+            opencode = true;
+            continue;
+        }
+        let meta = match std::fs::metadata(&path) {
+            Ok(m) => m,
+            Err(_) => continue,
+        };
+        if meta.is_dir() {
+            // A new session or subagents directory: files created in it before its watch
+            // was added send no event.
+            return None;
+        }
+        let rel = path.strip_prefix(&dir.path).ok()?;
+        if !is_jsonl(&path) {
+            continue;
+        }
+        match dir.harness {
+            Harness::ClaudeCode => {
+                let depth = rel.components().count();
+                let sub = path
+                    .parent()
+                    .is_some_and(|p| p.file_name().is_some_and(|n| n == "subagents"));
+                // `<slug>/<session>.jsonl` or `<slug>/<session>/subagents/<agent>.jsonl`.
+                if depth == 2 || (depth == 4 && sub) {
+                    files.push(discover::classify_claude_file(&path));
+                }
+            }
+            _ => files.push(SourceFile {
+                path,
+                harness: Harness::Codex,
+                kind: FileKind::CodexRollout,
+            }),
+        }
+    }
+    if opencode {
+        files.extend(discover_all(opts, Some(Harness::OpenCode)));
+    }
+    Some(files)
+}
+
+fn is_jsonl(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"))
+}
+
+/// Watches `dirs`, sending the paths of every event that may concern a log file.
 fn start_watcher(
     dirs: Vec<(PathBuf, RecursiveMode)>,
-    tx: mpsc::Sender<()>,
+    tx: mpsc::Sender<Change>,
 ) -> Option<notify::RecommendedWatcher> {
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if let Ok(event) = event {
-            if !event.kind.is_access() {
-                let _ = tx.send(());
-            }
-        }
+        let change = match event {
+            Ok(e) if e.need_rescan() => Change::Rescan,
+            Ok(e) if e.kind.is_access() => return,
+            Ok(e) if e.paths.is_empty() => Change::Rescan,
+            Ok(e) => Change::Paths(e.paths),
+            Err(_) => Change::Rescan,
+        };
+        let _ = tx.send(change);
     })
     .ok()?;
     let mut any = false;

@@ -297,6 +297,151 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE UNIQUE INDEX pending_stamps_claims ON pending_stamps (claimed_harness, claimed_session_id)
         WHERE claimed_session_id IS NOT NULL;
     "#,
+    // 5: turns and user_turns get a sequential rowid (`rid`); the natural-key hash `id` becomes
+    // a UNIQUE column. With the hash as the rowid every insert landed on a random page of the
+    // table's B-tree (and every commit rewrote each page it dirtied into the WAL); now rows are
+    // appended and only the narrow `id` index takes random inserts; user turns are unique by
+    // their natural key, which is local to a session.
+    // The tables are rebuilt with their rows, indexes and triggers (restated from 2 and 3);
+    // the session counters, rollup and clock they maintain are unchanged by the copy.
+    r#"
+    CREATE TABLE turns_new (
+        rid             INTEGER PRIMARY KEY,
+        id              INTEGER NOT NULL UNIQUE,
+        harness         TEXT    NOT NULL,
+        session_id      TEXT    NOT NULL,
+        message_id      TEXT    NOT NULL,
+        request_id      TEXT,
+        ts_ms           INTEGER NOT NULL,
+        model           TEXT    NOT NULL,
+        provider        TEXT,
+        project         TEXT,
+        branch          TEXT,
+        input           INTEGER NOT NULL,
+        output          INTEGER NOT NULL,
+        reasoning       INTEGER NOT NULL,
+        cache_read      INTEGER NOT NULL,
+        cache_write_5m  INTEGER NOT NULL,
+        cache_write_1h  INTEGER NOT NULL,
+        stop_reason     TEXT,
+        complete        INTEGER NOT NULL,
+        tool_calls      TEXT    NOT NULL
+    ) STRICT;
+    INSERT INTO turns_new (id, harness, session_id, message_id, request_id, ts_ms, model, provider, project,
+                           branch, input, output, reasoning, cache_read, cache_write_5m, cache_write_1h,
+                           stop_reason, complete, tool_calls)
+    SELECT id, harness, session_id, message_id, request_id, ts_ms, model, provider, project,
+           branch, input, output, reasoning, cache_read, cache_write_5m, cache_write_1h,
+           stop_reason, complete, tool_calls
+    FROM turns ORDER BY ts_ms, id;
+    DROP TABLE turns;
+    ALTER TABLE turns_new RENAME TO turns;
+    CREATE INDEX turns_by_ts ON turns (ts_ms);
+    CREATE INDEX turns_by_session ON turns (harness, session_id, ts_ms);
+    CREATE INDEX turns_by_message ON turns (message_id);
+
+    CREATE TRIGGER turns_count_insert AFTER INSERT ON turns BEGIN
+        INSERT INTO sessions (harness, session_id, project, branch, first_ts_ms, last_ts_ms, turns,
+                              input, output, reasoning, cache_read, cache_write_5m, cache_write_1h)
+        VALUES (NEW.harness, NEW.session_id, NEW.project, NEW.branch, NEW.ts_ms, NEW.ts_ms, 1,
+                NEW.input, NEW.output, NEW.reasoning, NEW.cache_read, NEW.cache_write_5m, NEW.cache_write_1h)
+        ON CONFLICT (harness, session_id) DO UPDATE SET
+            project        = COALESCE(sessions.project, excluded.project),
+            branch         = COALESCE(sessions.branch, excluded.branch),
+            first_ts_ms    = min(COALESCE(sessions.first_ts_ms, excluded.first_ts_ms), excluded.first_ts_ms),
+            last_ts_ms     = max(COALESCE(sessions.last_ts_ms, excluded.last_ts_ms), excluded.last_ts_ms),
+            turns          = sessions.turns + 1,
+            input          = sessions.input + excluded.input,
+            output         = sessions.output + excluded.output,
+            reasoning      = sessions.reasoning + excluded.reasoning,
+            cache_read     = sessions.cache_read + excluded.cache_read,
+            cache_write_5m = sessions.cache_write_5m + excluded.cache_write_5m,
+            cache_write_1h = sessions.cache_write_1h + excluded.cache_write_1h,
+            placeholder    = 0;
+    END;
+
+    CREATE TRIGGER turns_count_update AFTER UPDATE ON turns BEGIN
+        UPDATE sessions SET
+            input          = input + NEW.input - OLD.input,
+            output         = output + NEW.output - OLD.output,
+            reasoning      = reasoning + NEW.reasoning - OLD.reasoning,
+            cache_read     = cache_read + NEW.cache_read - OLD.cache_read,
+            cache_write_5m = cache_write_5m + NEW.cache_write_5m - OLD.cache_write_5m,
+            cache_write_1h = cache_write_1h + NEW.cache_write_1h - OLD.cache_write_1h
+        WHERE harness = OLD.harness AND session_id = OLD.session_id;
+    END;
+
+    CREATE TRIGGER turns_rollup_insert AFTER INSERT ON turns BEGIN
+        INSERT INTO turn_rollup VALUES (
+            NEW.session_id, NEW.harness, NEW.model, COALESCE(NEW.provider, ''), COALESCE(NEW.project, ''),
+            COALESCE(NEW.branch, ''), NEW.ts_ms - ((NEW.ts_ms % 900000) + 900000) % 900000,
+            (NEW.input + NEW.cache_read + NEW.cache_write_5m + NEW.cache_write_1h > 200000)
+              + (NEW.input + NEW.cache_read + NEW.cache_write_5m + NEW.cache_write_1h > 272000),
+            1, NEW.input, NEW.output, NEW.reasoning, NEW.cache_read, NEW.cache_write_5m, NEW.cache_write_1h)
+        ON CONFLICT DO UPDATE SET
+            turns          = turns + 1,
+            input          = input + excluded.input,
+            output         = output + excluded.output,
+            reasoning      = reasoning + excluded.reasoning,
+            cache_read     = cache_read + excluded.cache_read,
+            cache_write_5m = cache_write_5m + excluded.cache_write_5m,
+            cache_write_1h = cache_write_1h + excluded.cache_write_1h;
+    END;
+
+    CREATE TRIGGER turns_rollup_update AFTER UPDATE ON turns BEGIN
+        UPDATE turn_rollup SET
+            turns          = turns - 1,
+            input          = input - OLD.input,
+            output         = output - OLD.output,
+            reasoning      = reasoning - OLD.reasoning,
+            cache_read     = cache_read - OLD.cache_read,
+            cache_write_5m = cache_write_5m - OLD.cache_write_5m,
+            cache_write_1h = cache_write_1h - OLD.cache_write_1h
+        WHERE session_id = OLD.session_id AND harness = OLD.harness AND model = OLD.model
+          AND provider = COALESCE(OLD.provider, '') AND project = COALESCE(OLD.project, '')
+          AND branch = COALESCE(OLD.branch, '')
+          AND bucket_ms = OLD.ts_ms - ((OLD.ts_ms % 900000) + 900000) % 900000
+          AND ctx = (OLD.input + OLD.cache_read + OLD.cache_write_5m + OLD.cache_write_1h > 200000)
+                  + (OLD.input + OLD.cache_read + OLD.cache_write_5m + OLD.cache_write_1h > 272000);
+        INSERT INTO turn_rollup VALUES (
+            NEW.session_id, NEW.harness, NEW.model, COALESCE(NEW.provider, ''), COALESCE(NEW.project, ''),
+            COALESCE(NEW.branch, ''), NEW.ts_ms - ((NEW.ts_ms % 900000) + 900000) % 900000,
+            (NEW.input + NEW.cache_read + NEW.cache_write_5m + NEW.cache_write_1h > 200000)
+              + (NEW.input + NEW.cache_read + NEW.cache_write_5m + NEW.cache_write_1h > 272000),
+            1, NEW.input, NEW.output, NEW.reasoning, NEW.cache_read, NEW.cache_write_5m, NEW.cache_write_1h)
+        ON CONFLICT DO UPDATE SET
+            turns          = turns + 1,
+            input          = input + excluded.input,
+            output         = output + excluded.output,
+            reasoning      = reasoning + excluded.reasoning,
+            cache_read     = cache_read + excluded.cache_read,
+            cache_write_5m = cache_write_5m + excluded.cache_write_5m,
+            cache_write_1h = cache_write_1h + excluded.cache_write_1h;
+    END;
+
+    CREATE TRIGGER clock_turns_insert AFTER INSERT ON turns BEGIN UPDATE ledger_clock SET ticks = ticks + 1; END;
+    CREATE TRIGGER clock_turns_update AFTER UPDATE ON turns BEGIN UPDATE ledger_clock SET ticks = ticks + 1; END;
+
+    -- A user turn's natural key lies within its session, so its uniqueness is enforced there
+    -- (inserts of one file touch one region of the index) instead of on the key's hash.
+    CREATE TABLE user_turns_new (
+        rid                   INTEGER PRIMARY KEY,
+        id                    INTEGER NOT NULL,
+        harness               TEXT    NOT NULL,
+        session_id            TEXT    NOT NULL,
+        uuid                  TEXT    NOT NULL,
+        ts_ms                 INTEGER NOT NULL,
+        preceding_message_id  TEXT,
+        blocks                TEXT    NOT NULL,
+        UNIQUE (harness, session_id, uuid)
+    ) STRICT;
+    INSERT INTO user_turns_new (id, harness, session_id, uuid, ts_ms, preceding_message_id, blocks)
+    SELECT id, harness, session_id, uuid, ts_ms, preceding_message_id, blocks FROM user_turns ORDER BY ts_ms, id;
+    DROP TABLE user_turns;
+    ALTER TABLE user_turns_new RENAME TO user_turns;
+    CREATE INDEX user_turns_by_session ON user_turns (harness, session_id, ts_ms);
+    CREATE TRIGGER clock_user_turns AFTER INSERT ON user_turns BEGIN UPDATE ledger_clock SET ticks = ticks + 1; END;
+    "#,
 ];
 
 /// Tables holding rows derived from harness logs, each with a `harness` column: a rebuild

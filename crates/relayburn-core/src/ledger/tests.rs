@@ -86,3 +86,218 @@ fn many_connections_opening_a_brand_new_ledger_at_once_all_succeed() {
         assert_eq!(read_version(&conn).unwrap(), SCHEMA_VERSION);
     }
 }
+
+/// The migration that gives `turns` and `user_turns` a sequential rowid (found by its text, so
+/// no version number is hard-coded).
+fn rowid_migration() -> usize {
+    schema::MIGRATIONS
+        .iter()
+        .position(|m| m.contains("CREATE TABLE turns_new"))
+        .expect("the turns rowid migration")
+}
+
+/// Indexes and triggers on `turns` / `user_turns`: name → SQL with whitespace collapsed.
+fn schema_objects(conn: &rusqlite::Connection) -> std::collections::BTreeMap<String, String> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT name, sql FROM sqlite_master WHERE tbl_name IN ('turns', 'user_turns')
+             AND type IN ('index', 'trigger') AND sql IS NOT NULL",
+        )
+        .unwrap();
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .unwrap();
+    rows.map(|r| {
+        let (name, sql) = r.unwrap();
+        (name, sql.split_whitespace().collect::<Vec<_>>().join(" "))
+    })
+    .collect()
+}
+
+/// Everything the rebuild must preserve, as text (rows in a stable order, without `rid`).
+fn ledger_contents(conn: &rusqlite::Connection) -> Vec<String> {
+    let dump = |sql: &str| -> Vec<String> {
+        let mut stmt = conn.prepare(sql).unwrap();
+        let n = stmt.column_count();
+        stmt.query_map([], |r| {
+            Ok((0..n)
+                .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                .collect::<Vec<_>>()
+                .join("|"))
+        })
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+    };
+    [
+        "SELECT id, harness, session_id, message_id, request_id, ts_ms, model, provider, project, branch, input,
+                output, reasoning, cache_read, cache_write_5m, cache_write_1h, stop_reason, complete, tool_calls
+         FROM turns ORDER BY id",
+        "SELECT id, harness, session_id, uuid, ts_ms, preceding_message_id, blocks FROM user_turns ORDER BY id",
+        "SELECT * FROM sessions ORDER BY harness, session_id",
+        "SELECT * FROM turn_rollup ORDER BY 1, 2, 3, 4, 5, 6, 7, 8",
+        "SELECT * FROM ledger_clock",
+    ]
+    .iter()
+    .flat_map(|q| dump(q))
+    .collect()
+}
+
+/// Session counters and rollup rows equal the aggregate of the turns.
+fn assert_derived_consistent(conn: &rusqlite::Connection) {
+    let diff: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sessions s
+             LEFT JOIN (SELECT harness, session_id, count(*) n, sum(input) i, sum(output) o, sum(cache_read) cr
+                        FROM turns GROUP BY 1, 2) t USING (harness, session_id)
+             WHERE s.turns IS NOT COALESCE(t.n, 0) OR s.input IS NOT COALESCE(t.i, 0)
+                OR s.output IS NOT COALESCE(t.o, 0) OR s.cache_read IS NOT COALESCE(t.cr, 0)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(diff, 0, "session counters differ from the turns");
+    let (a, b): (String, String) = conn
+        .query_row(
+            "SELECT (SELECT count(*) || '/' || sum(input) || '/' || sum(output) || '/' || sum(cache_read) FROM turns),
+                    (SELECT sum(turns) || '/' || sum(input) || '/' || sum(output) || '/' || sum(cache_read) FROM turn_rollup)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(a, b, "rollup differs from the turns");
+}
+
+const INSERT_TURN: &str = "INSERT INTO turns (id, harness, session_id, message_id, ts_ms, model, input, output,
+        reasoning, cache_read, cache_write_5m, cache_write_1h, complete, tool_calls)
+     VALUES (?1, 'claude-code', ?2, ?3, ?4, ?5, ?6, 10, 0, 1000, 5, 0, 1, '[]') ON CONFLICT (id) DO NOTHING";
+
+#[test]
+fn rowid_migration_rebuilds_turns_keeping_rows_indexes_and_triggers() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = rowid_migration();
+    let (objects_before, contents_before) = {
+        // A ledger as the release before this migration left it, populated through its triggers.
+        let conn = rusqlite::Connection::open(dir.path().join(LEDGER_FILE)).unwrap();
+        conn.execute_batch("CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT;")
+            .unwrap();
+        for sql in &schema::MIGRATIONS[..at] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute("INSERT INTO schema_version VALUES (?1)", [at as i64])
+            .unwrap();
+        for i in 0..300_i64 {
+            // Hash-like ids in random order, several sessions and models, a few updates.
+            let id = i.wrapping_mul(0x9E37_79B9_7F4A_7C15_u64 as i64);
+            let model = ["claude-sonnet-4-5", "claude-opus-4-5", "gpt-5.4"][(i % 3) as usize];
+            conn.execute(
+                INSERT_TURN,
+                rusqlite::params![
+                    id,
+                    format!("s{}", i % 7),
+                    format!("m{i}"),
+                    1_779_364_800_000 + i * 60_000,
+                    model,
+                    100 + i
+                ],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO user_turns (id, harness, session_id, uuid, ts_ms, blocks)
+                 VALUES (?1, 'claude-code', ?2, ?3, ?4, '[]')",
+                rusqlite::params![
+                    id ^ 1,
+                    format!("s{}", i % 7),
+                    format!("u{i}"),
+                    1_779_364_800_000 + i
+                ],
+            )
+            .unwrap();
+            if i % 10 == 0 {
+                conn.execute(
+                    "UPDATE turns SET input = input * 2, output = 99 WHERE id = ?1",
+                    [id],
+                )
+                .unwrap();
+            }
+        }
+        assert_derived_consistent(&conn);
+        (schema_objects(&conn), ledger_contents(&conn))
+    };
+
+    let mut ledger = Ledger::open(dir.path()).unwrap();
+    let conn = ledger.conn().unwrap();
+    assert_eq!(read_version(conn).unwrap(), SCHEMA_VERSION);
+    // Same rows, same derived tables; every index and trigger is back, unchanged.
+    assert_eq!(ledger_contents(conn), contents_before);
+    let objects_after = schema_objects(conn);
+    for (name, sql) in &objects_before {
+        assert_eq!(objects_after.get(name), Some(sql), "{name} lost or changed");
+    }
+    let pk: Vec<(String, i64)> = conn
+        .prepare("SELECT name, pk FROM pragma_table_info('turns') WHERE pk > 0")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(pk, vec![("rid".to_string(), 1)]);
+
+    // The triggers still work on the rebuilt tables: inserts, conflicts and updates keep the
+    // sessions and the rollup equal to the turns, and tick the clock.
+    ledger
+        .write(|tx| {
+            let clock = |tx: &rusqlite::Connection| -> i64 {
+                tx.query_row("SELECT ticks FROM ledger_clock", [], |r| r.get(0))
+                    .unwrap()
+            };
+            let before = clock(tx);
+            for i in 300..320_i64 {
+                tx.execute(
+                    INSERT_TURN,
+                    rusqlite::params![
+                        i,
+                        "s-new",
+                        format!("m{i}"),
+                        1_779_364_800_000_i64,
+                        "gpt-5.4",
+                        7
+                    ],
+                )
+                .unwrap();
+            }
+            // A conflict on the natural-key hash inserts nothing.
+            let n = tx
+                .execute(
+                    INSERT_TURN,
+                    rusqlite::params![300, "s-new", "m300", 1_779_364_800_000_i64, "gpt-5.4", 7],
+                )
+                .unwrap();
+            assert_eq!(n, 0);
+            tx.execute(
+                "UPDATE turns SET input = 1, model = 'claude-opus-4-5' WHERE id = 301",
+                [],
+            )
+            .unwrap();
+            // User turns are unique by their natural key (harness, session, uuid).
+            let user_turn = "INSERT INTO user_turns (id, harness, session_id, uuid, ts_ms, blocks)
+                 VALUES (?1, 'claude-code', ?2, ?3, 1, '[]') ON CONFLICT (harness, session_id, uuid) DO NOTHING";
+            let added = |id: i64, s: &str, u: &str| tx.execute(user_turn, rusqlite::params![id, s, u]).unwrap();
+            assert_eq!(added(7, "s-new", "u-new"), 1);
+            assert_eq!(added(8, "s-new", "u-new"), 0);
+            assert_eq!(added(9, "s0", "u0"), 0); // copied from the older ledger
+            assert_eq!(clock(tx), before + 20 + 1 + 1 + 1);
+            Ok(())
+        })
+        .unwrap();
+    let conn = ledger.conn().unwrap();
+    assert_derived_consistent(conn);
+    let s_new: i64 = conn
+        .query_row(
+            "SELECT turns FROM sessions WHERE session_id = 's-new'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(s_new, 20);
+}

@@ -7,6 +7,8 @@ use std::io::Read;
 
 /// Bytes read per `read` call.
 const CHUNK: usize = 1 << 20;
+/// The smallest initial buffer.
+const MIN_CHUNK: usize = 16 << 10;
 /// Longer lines are skipped (reported as oversized) instead of buffered.
 pub const MAX_LINE_BYTES: usize = 64 << 20;
 
@@ -37,9 +39,18 @@ pub struct LineReader<R> {
 impl<R: Read> LineReader<R> {
     /// Reads lines from `inner`, whose first byte is at file offset `offset`.
     pub fn new(inner: R, offset: u64) -> Self {
+        Self::with_size_hint(inner, offset, CHUNK as u64)
+    }
+
+    /// Like [`LineReader::new`], for about `expected` bytes of input: the buffer starts no
+    /// larger than needed (zeroing a 1 MiB buffer per small file costs more than reading it).
+    pub fn with_size_hint(inner: R, offset: u64, expected: u64) -> Self {
+        let size = usize::try_from(expected.saturating_add(1))
+            .unwrap_or(CHUNK)
+            .clamp(MIN_CHUNK, CHUNK);
         LineReader {
             inner,
-            buf: vec![0; CHUNK],
+            buf: vec![0; size],
             start: 0,
             end: 0,
             base: offset,
@@ -162,5 +173,24 @@ mod tests {
         assert_eq!(ls[0].1, long);
         assert_eq!(ls[1], (long.len() as u64 + 1, b"tail".to_vec(), false));
         assert_eq!(resume, input.len() as u64);
+    }
+
+    #[test]
+    fn a_small_size_hint_still_reads_everything() {
+        let mut input = Vec::new();
+        for i in 0..200 {
+            input.extend_from_slice(&vec![b'a' + (i % 26) as u8; 1000 + i * 37]);
+            input.push(b'\n');
+        }
+        let mut r = LineReader::with_size_hint(&input[..], 0, 10);
+        let mut n = 0;
+        let mut total = 0;
+        while let Some(l) = r.next_line().unwrap() {
+            assert_eq!(l.bytes.len(), 1000 + n * 37);
+            total += l.bytes.len() + 1;
+            n += 1;
+        }
+        assert_eq!((n, total), (200, input.len()));
+        assert_eq!(r.resume_offset(), input.len() as u64);
     }
 }

@@ -1,0 +1,695 @@
+#!/usr/bin/env node
+// Deterministic mixed corpus of all three harnesses, with the exact totals a correct ingest must
+// report per harness (`tally.json`, from the generator's own bookkeeping):
+//   <out>/claude/    Claude Code logs from gen-claude-corpus.mjs (its own tally.json inside)
+//   <out>/codex/     a CODEX_HOME: sessions/YYYY/MM/DD/rollout-<time>-<uuid>.jsonl
+//   <out>/opencode/  an OpenCode data dir: storage/ tree of JSON documents and opencode.db
+// Codex rollouts carry cumulative `token_count` snapshots (each often written twice), several
+// model calls per turn, `turn_context` model switches, late snapshots after `task_complete`, and
+// forks / spawned subagents whose files start by replaying their parent's rows (token_counts
+// included; a fork's replay is stamped with the fork instant, a subagent's keeps the original
+// stamps): only the child's growth beyond the parent's totals counts. OpenCode sessions have
+// assistant messages made of one or more model calls (`step-finish` parts, summed) or only the
+// message's `tokens`, tool parts, child sessions (`parentID`), and sessions present both in
+// the storage tree and the database (OpenCode's migration) that count once.
+//
+// Usage: node bench/gen-corpus.mjs [--out DIR] [--mb 400] [--files 10000] [--seed 1] [--quiet]
+//   (default DIR: bench/.corpus/mixed-<mb>mb-<files>f-seed<seed>). About 70% of the bytes and
+//   80% of the files are Claude, 22% / 15% Codex, the rest OpenCode.
+import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import initSqlJs from 'sql.js';
+import { generateCorpus, makeRandom } from './gen-claude-corpus.mjs';
+
+export const MIXED_GENERATOR_VERSION = 1;
+const HEX = '0123456789abcdef';
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const BASE_MS = Date.UTC(2026, 5, 30);
+/** Files are dated an hour back at least, so no ingest takes them for still-streaming. */
+const OLD_MS = Date.UTC(2026, 6, 1);
+
+const zero = () => ({
+  turns: 0,
+  input: 0,
+  output: 0,
+  reasoning: 0,
+  cacheRead: 0,
+  cacheWrite5m: 0,
+  cacheWrite1h: 0,
+});
+function add(t, u) {
+  t.turns += 1;
+  for (const k of ['input', 'output', 'reasoning', 'cacheRead', 'cacheWrite5m', 'cacheWrite1h'])
+    t[k] += u[k] ?? 0;
+}
+
+function uuid7(r, ms) {
+  const h = r.chars(HEX, 32);
+  const t = ms.toString(16).padStart(12, '0');
+  return `${t.slice(0, 8)}-${t.slice(8, 12)}-7${h.slice(13, 16)}-${'89ab'[r.int(0, 3)]}${h.slice(17, 20)}-${h.slice(20)}`;
+}
+
+const words =
+  'the a build test fix refactor parser module cache query index error file path read write ledger cursor'.split(
+    ' ',
+  );
+const sentence = (r, n) => Array.from({ length: n }, () => r.pick(words)).join(' ');
+
+// ---------------------------------------------------------------------------------------------
+// Codex.
+
+const CODEX_MODELS = ['gpt-5.4', 'gpt-5.3-codex', 'gpt-5.1-codex-mini'];
+
+class Codex {
+  constructor(r, root, tally) {
+    this.r = r;
+    this.root = root;
+    this.tally = tally;
+    this.parents = []; // { id, rows (after session_meta), totals, endMs, project }
+    this.files = 0;
+    this.bytes = 0;
+    this.forks = 0;
+    this.subagents = 0;
+    this.repeatedSnapshots = 0;
+    this.lateSnapshots = 0;
+    this.modelSwitches = 0;
+  }
+
+  row(ms, type, payload) {
+    return `${JSON.stringify({ timestamp: new Date(ms).toISOString(), type, payload })}\n`;
+  }
+
+  /** One rollout of about `budget` bytes; `kind`: root | fork | subagent. */
+  rollout(budget, kind) {
+    const r = this.r;
+    const parent = kind !== 'root' && this.parents.length ? r.pick(this.parents) : null;
+    if (!parent) kind = 'root';
+    const startMs = parent ? parent.endMs + r.int(60, 3600) * 1000 : BASE_MS - r.int(0, 59 * 86400) * 1000;
+    const id = uuid7(r, startMs);
+    const project = parent ? parent.project : `/home/dev/src/codex-${r.int(0, 20)}`;
+    const metaPayload = (sid, ms, extra = {}) => ({
+      id: sid,
+      timestamp: new Date(ms).toISOString(),
+      cwd: project,
+      originator: 'codex_cli_rs',
+      cli_version: '0.50.0',
+      instructions: null,
+      source: 'cli',
+      model_provider: 'openai',
+      git: { commit_hash: r.chars(HEX, 40), branch: 'main', repository_url: 'git@example.com:dev/app.git' },
+      ...extra,
+    });
+    let text = '';
+    let totals = parent ? { ...parent.totals } : { input: 0, cached: 0, output: 0, reasoning: 0 };
+    if (kind === 'fork') {
+      this.forks++;
+      text += this.row(startMs, 'session_meta', metaPayload(id, startMs, { forked_from_id: parent.id }));
+      // The parent's meta and history, stamped with the fork instant.
+      text += this.row(startMs, 'session_meta', metaPayload(parent.id, startMs));
+      text += parent.rows
+        .map((l) => l.replace(/^\{"timestamp":"[^"]+"/, `{"timestamp":"${new Date(startMs).toISOString()}"`))
+        .join('');
+    } else if (kind === 'subagent') {
+      this.subagents++;
+      const extra = { source: { subagent: { thread_spawn: { parent_thread_id: parent.id, depth: 1 } } } };
+      text += this.row(startMs, 'session_meta', metaPayload(id, startMs, extra));
+      text += parent.rows.join(''); // original stamps, all before the child's creation
+    } else {
+      text += this.row(startMs, 'session_meta', metaPayload(id, startMs));
+    }
+    const own = [];
+    let ms = startMs + r.int(5, 60) * 1000;
+    let model = r.pick(CODEX_MODELS);
+    let n = 0;
+    const session = { id, counts: zero() };
+    const head = Buffer.byteLength(text);
+    let bytes = head;
+    do {
+      n++;
+      if (n > 1 && r.chance(0.15)) {
+        const next = r.pick(CODEX_MODELS.filter((m) => m !== model));
+        model = next;
+        this.modelSwitches++;
+      }
+      const turnId = `${id.slice(0, 8)}-t${n}`;
+      const usage = { input: 0, output: 0, reasoning: 0, cacheRead: 0 };
+      const rows = [];
+      const push = (s) => rows.push(s);
+      push(
+        this.row(ms, 'turn_context', {
+          turn_id: turnId,
+          cwd: project,
+          approval_policy: 'on-request',
+          model,
+          effort: 'medium',
+        }),
+      );
+      push(
+        this.row(ms, 'event_msg', { type: 'task_started', turn_id: turnId, model_context_window: 272000 }),
+      );
+      const prompt = sentence(r, r.int(5, 40));
+      push(
+        this.row(ms, 'response_item', {
+          type: 'message',
+          role: 'user',
+          content: [{ type: 'input_text', text: prompt }],
+        }),
+      );
+      push(this.row(ms, 'event_msg', { type: 'user_message', message: prompt, images: [] }));
+      const calls = r.int(1, 3);
+      for (let c = 0; c < calls; c++) {
+        ms += r.int(2, 30) * 1000;
+        push(
+          this.row(ms, 'response_item', {
+            type: 'reasoning',
+            summary: [{ type: 'summary_text', text: sentence(r, 12) }],
+            content: null,
+            encrypted_content: r.chars(B64, r.int(800, 4000)),
+          }),
+        );
+        if (c < calls - 1 || r.chance(0.3)) {
+          const callId = `call_${r.chars(HEX, 24)}`;
+          push(
+            this.row(ms, 'response_item', {
+              type: 'function_call',
+              name: 'exec_command',
+              arguments: JSON.stringify({ cmd: `rg -n ${r.pick(words)} src`, workdir: project }),
+              call_id: callId,
+            }),
+          );
+          push(
+            this.row(ms + 400, 'response_item', {
+              type: 'function_call_output',
+              call_id: callId,
+              output: `src/${r.pick(words)}.rs:${r.int(1, 900)}: ${sentence(r, 10)}\n`.repeat(r.int(1, 40)),
+            }),
+          );
+        } else {
+          push(this.row(ms, 'event_msg', { type: 'agent_message', message: sentence(r, 20) }));
+          push(
+            this.row(ms, 'response_item', {
+              type: 'message',
+              role: 'assistant',
+              content: [{ type: 'output_text', text: sentence(r, 20) }],
+            }),
+          );
+        }
+        // One model call: its usage grows the cumulative totals.
+        const inTok = r.int(2000, 60000);
+        const cached = r.chance(0.8) ? r.int(0, inTok) : 0;
+        const outTok = r.int(10, 3000);
+        const reas = r.chance(0.7) ? r.int(0, outTok) : 0;
+        const last = { input: inTok, cached, output: outTok, reasoning: reas };
+        totals = {
+          input: totals.input + inTok,
+          cached: totals.cached + cached,
+          output: totals.output + outTok,
+          reasoning: totals.reasoning + reas,
+        };
+        usage.input += inTok - cached;
+        usage.cacheRead += cached;
+        usage.output += outTok;
+        usage.reasoning += reas;
+        const late = c === calls - 1 && r.chance(0.08);
+        const tc = this.row(ms + 500, 'event_msg', {
+          type: 'token_count',
+          info: {
+            total_token_usage: wire(totals),
+            last_token_usage: wire(last),
+            model_context_window: 272000,
+          },
+          rate_limits: { primary: { used_percent: r.int(0, 90), window_minutes: 300 } },
+        });
+        if (late) {
+          // The final snapshot lands after task_complete: still this turn's.
+          this.lateSnapshots++;
+          push(
+            this.row(ms + 450, 'event_msg', {
+              type: 'task_complete',
+              turn_id: turnId,
+              last_agent_message: 'ok',
+            }),
+          );
+          push(tc);
+        } else {
+          push(tc);
+          if (r.chance(0.5)) {
+            push(tc); // Codex often writes the same snapshot twice
+            this.repeatedSnapshots++;
+          }
+          if (c === calls - 1)
+            push(
+              this.row(ms + 600, 'event_msg', {
+                type: 'task_complete',
+                turn_id: turnId,
+                last_agent_message: 'ok',
+              }),
+            );
+        }
+      }
+      add(session.counts, usage);
+      add(this.tally.byModel(model), usage);
+      own.push(...rows);
+      bytes += rows.reduce((s, l) => s + Buffer.byteLength(l), 0);
+      ms += r.int(30, 900) * 1000;
+    } while (bytes < budget);
+    text += own.join('');
+    const d = new Date(startMs);
+    const ymd = [
+      String(d.getUTCFullYear()),
+      String(d.getUTCMonth() + 1).padStart(2, '0'),
+      String(d.getUTCDate()).padStart(2, '0'),
+    ];
+    const dir = join(this.root, 'sessions', ...ymd);
+    mkdirSync(dir, { recursive: true });
+    const stamp = d.toISOString().slice(0, 19).replaceAll(':', '-');
+    const path = join(dir, `rollout-${stamp}-${id}.jsonl`);
+    writeFileSync(path, text);
+    utimesSync(path, OLD_MS / 1000, OLD_MS / 1000);
+    this.files++;
+    this.bytes += Buffer.byteLength(text);
+    this.tally.session('codex', id, session.counts);
+    // Later children replay this file's rows (after its session_meta) and continue its totals.
+    if (kind === 'root' && this.parents.length < 50) {
+      const lines = text
+        .split('\n')
+        .filter(Boolean)
+        .slice(1)
+        .map((l) => `${l}\n`);
+      this.parents.push({ id, rows: lines, totals, endMs: ms, project });
+    }
+  }
+}
+
+const wire = (t) => ({
+  input_tokens: t.input,
+  cached_input_tokens: t.cached,
+  output_tokens: t.output,
+  reasoning_output_tokens: t.reasoning,
+  total_tokens: t.input + t.output,
+});
+
+// ---------------------------------------------------------------------------------------------
+// OpenCode.
+
+const OC_MODELS = [
+  ['anthropic', 'claude-sonnet-4-5'],
+  ['openai', 'gpt-5.1'],
+  ['google', 'gemini-2.5-pro'],
+];
+const OC_SCHEMA = `
+CREATE TABLE project (id text PRIMARY KEY, worktree text NOT NULL, vcs text, name text,
+  time_created integer NOT NULL, time_updated integer NOT NULL);
+CREATE TABLE session (id text PRIMARY KEY, project_id text NOT NULL REFERENCES project(id) ON DELETE CASCADE,
+  parent_id text, slug text NOT NULL, directory text NOT NULL, title text NOT NULL, version text NOT NULL,
+  share_url text, summary_additions integer, summary_deletions integer, summary_files integer,
+  summary_diffs text, revert text, permission text, time_created integer NOT NULL,
+  time_updated integer NOT NULL, time_compacting integer, time_archived integer);
+CREATE INDEX session_project_idx ON session (project_id);
+CREATE INDEX session_parent_idx ON session (parent_id);
+CREATE TABLE message (id text PRIMARY KEY, session_id text NOT NULL REFERENCES session(id) ON DELETE CASCADE,
+  time_created integer NOT NULL, time_updated integer NOT NULL, data text NOT NULL);
+CREATE INDEX message_session_time_created_id_idx ON message (session_id, time_created, id);
+CREATE TABLE part (id text PRIMARY KEY, message_id text NOT NULL REFERENCES message(id) ON DELETE CASCADE,
+  session_id text NOT NULL, time_created integer NOT NULL, time_updated integer NOT NULL, data text NOT NULL);
+CREATE INDEX part_message_id_id_idx ON part (message_id, id);
+CREATE INDEX part_session_idx ON part (session_id);
+`;
+
+class OpenCode {
+  constructor(r, root, tally, db) {
+    this.r = r;
+    this.root = root;
+    this.tally = tally;
+    this.db = db;
+    this.seq = 0;
+    this.treeSessions = 0;
+    this.dbSessions = 0;
+    this.bothSessions = 0;
+    this.childSessions = 0;
+    this.docs = 0; // session + message documents in the tree (what ingest counts as files)
+    this.bytes = 0;
+    this.stepMessages = 0;
+    this.tokensOnlyMessages = 0;
+    this.parents = [];
+    db.run(OC_SCHEMA);
+    db.run(`INSERT INTO project VALUES ('proj1', '/home/dev/src/oc', 'git', 'oc', ${BASE_MS}, ${BASE_MS})`);
+  }
+
+  id(prefix) {
+    this.seq++;
+    return `${prefix}_${this.seq.toString(36).padStart(6, '0')}${this.r.chars(HEX, 8)}`;
+  }
+
+  doc(path, value) {
+    mkdirSync(dirname(path), { recursive: true });
+    const s = JSON.stringify(value, null, 2);
+    writeFileSync(path, s);
+    utimesSync(path, OLD_MS / 1000, OLD_MS / 1000);
+    this.bytes += Buffer.byteLength(s);
+  }
+
+  /** One session of about `budget` bytes in the tree, the database, or both. */
+  session(budget, where, asChild) {
+    const r = this.r;
+    const sid = this.id('ses');
+    const parent = asChild && this.parents.length ? r.pick(this.parents) : null;
+    if (parent) this.childSessions++;
+    else this.parents.push(sid);
+    const startMs = BASE_MS - r.int(0, 59 * 86400) * 1000;
+    const inTree = where !== 'db';
+    const inDb = where !== 'tree';
+    if (where === 'both') this.bothSessions++;
+    else if (inTree) this.treeSessions++;
+    else this.dbSessions++;
+    const title = parent ? `Child session - ${new Date(startMs).toISOString()}` : sentence(r, 5);
+    const sdoc = {
+      id: sid,
+      projectID: 'proj1',
+      directory: '/home/dev/src/oc',
+      ...(parent ? { parentID: parent } : {}),
+      title,
+      version: '0.9.0',
+      time: { created: startMs, updated: startMs },
+    };
+    const storage = join(this.root, 'storage');
+    if (inTree) {
+      this.doc(join(storage, 'session', 'proj1', `${sid}.json`), sdoc);
+      this.docs++;
+    }
+    if (inDb) {
+      this.db.run(
+        `INSERT INTO session (id, project_id, parent_id, slug, directory, title, version, time_created, time_updated)
+         VALUES (?, 'proj1', ?, ?, '/home/dev/src/oc', ?, '1.2.0', ?, ?)`,
+        [sid, parent, sid, title, startMs, startMs],
+      );
+    }
+    const counts = zero();
+    let ms = startMs;
+    let bytes = 0;
+    const message = (doc, parts) => {
+      const s = JSON.stringify(doc);
+      bytes += s.length + parts.reduce((n, p) => n + JSON.stringify(p).length, 0);
+      if (inTree) {
+        this.doc(join(storage, 'message', sid, `${doc.id}.json`), doc);
+        this.docs++;
+        for (const p of parts) this.doc(join(storage, 'part', doc.id, `${p.id}.json`), p);
+      }
+      if (inDb) {
+        const { id, sessionID, ...data } = doc;
+        this.db.run(
+          'INSERT INTO message (id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?)',
+          [id, sessionID, doc.time.created, doc.time.completed ?? doc.time.created, JSON.stringify(data)],
+        );
+        for (const { id: pid, messageID, sessionID: _s, ...pdata } of parts) {
+          this.db.run('INSERT INTO part VALUES (?, ?, ?, ?, ?, ?)', [
+            pid,
+            messageID,
+            sid,
+            ms,
+            ms,
+            JSON.stringify(pdata),
+          ]);
+        }
+      }
+    };
+    do {
+      const uid = this.id('msg');
+      const text = sentence(r, r.int(5, 60));
+      message({ id: uid, sessionID: sid, role: 'user', time: { created: ms } }, [
+        { id: this.id('prt'), messageID: uid, sessionID: sid, type: 'text', text },
+      ]);
+      ms += 1000;
+      const aid = this.id('msg');
+      const [providerID, modelID] = r.pick(OC_MODELS);
+      const steps = r.chance(0.25) ? 0 : r.int(1, 4);
+      const parts = [];
+      const usage = { input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite5m: 0 };
+      let lastTokens = null;
+      const tokens = () => {
+        const t = {
+          input: r.int(1, 8000),
+          output: r.int(1, 2500),
+          reasoning: r.chance(0.4) ? r.int(0, 1500) : 0,
+          cache: { read: r.chance(0.8) ? r.int(0, 90000) : 0, write: r.chance(0.5) ? r.int(0, 9000) : 0 },
+        };
+        return t;
+      };
+      const count = (t) => {
+        usage.input += t.input;
+        usage.output += t.output + t.reasoning;
+        usage.reasoning += t.reasoning;
+        usage.cacheRead += t.cache.read;
+        usage.cacheWrite5m += t.cache.write;
+      };
+      for (let s = 0; s < steps; s++) {
+        parts.push({ id: this.id('prt'), messageID: aid, sessionID: sid, type: 'step-start' });
+        parts.push({
+          id: this.id('prt'),
+          messageID: aid,
+          sessionID: sid,
+          type: 'reasoning',
+          text: sentence(r, r.int(10, 80)),
+        });
+        if (s < steps - 1) {
+          parts.push({
+            id: this.id('prt'),
+            messageID: aid,
+            sessionID: sid,
+            type: 'tool',
+            callID: `toolu_${r.chars(HEX, 20)}`,
+            tool: r.pick(['read', 'grep', 'bash', 'edit']),
+            state: {
+              status: 'completed',
+              input: { filePath: `/home/dev/src/oc/src/${r.pick(words)}.ts` },
+              output: sentence(r, r.int(20, 300)),
+              time: { start: ms, end: ms + 100 },
+            },
+          });
+        } else {
+          parts.push({
+            id: this.id('prt'),
+            messageID: aid,
+            sessionID: sid,
+            type: 'text',
+            text: sentence(r, r.int(10, 120)),
+          });
+        }
+        lastTokens = tokens();
+        count(lastTokens);
+        parts.push({
+          id: this.id('prt'),
+          messageID: aid,
+          sessionID: sid,
+          type: 'step-finish',
+          reason: s < steps - 1 ? 'tool-calls' : 'stop',
+          cost: 0,
+          tokens: lastTokens,
+        });
+      }
+      if (steps === 0) {
+        // Older messages: no step parts, usage only on the message.
+        lastTokens = tokens();
+        count(lastTokens);
+        parts.push({
+          id: this.id('prt'),
+          messageID: aid,
+          sessionID: sid,
+          type: 'text',
+          text: sentence(r, r.int(10, 120)),
+        });
+        this.tokensOnlyMessages++;
+      } else this.stepMessages++;
+      message(
+        {
+          id: aid,
+          sessionID: sid,
+          role: 'assistant',
+          time: { created: ms, completed: ms + r.int(500, 60000) },
+          parentID: uid,
+          modelID,
+          providerID,
+          mode: 'build',
+          path: { cwd: '/home/dev/src/oc', root: '/home/dev/src/oc' },
+          cost: 0,
+          tokens: lastTokens, // OpenCode overwrites it with the last step's
+          finish: 'stop',
+        },
+        parts,
+      );
+      add(counts, usage);
+      add(this.tally.byModel(modelID), usage);
+      ms += r.int(30, 900) * 1000;
+    } while (bytes < budget);
+    this.tally.session('opencode', sid, counts);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+class MixedTally {
+  harness = { codex: zero(), opencode: zero() };
+  sessions = { codex: {}, opencode: {} };
+  models = {};
+  byModel(m) {
+    this.models[m] ??= zero();
+    return this.models[m];
+  }
+  session(h, id, counts) {
+    this.sessions[h][id] = counts.turns;
+    const t = this.harness[h];
+    t.turns += counts.turns;
+    for (const k of Object.keys(counts)) if (k !== 'turns') t[k] += counts[k];
+  }
+}
+
+/** Writes a mixed corpus into `out` (replacing its claude/, codex/ and opencode/) and returns the tally. */
+export async function generateMixedCorpus({ out, mb = 400, files = 10_000, seed = 1 }) {
+  const bytes = Math.round(mb * 1e6);
+  const claudeFiles = Math.max(3, Math.round(files * 0.8));
+  const codexFiles = Math.max(8, Math.round(files * 0.15));
+  const ocSessions = Math.max(8, files - claudeFiles - codexFiles);
+  for (const d of ['claude', 'codex', 'opencode']) rmSync(join(out, d), { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const claude = generateCorpus({ out: join(out, 'claude'), mb: mb * 0.7, files: claudeFiles, seed });
+
+  const r = makeRandom(seed * 7919 + 17);
+  const tally = new MixedTally();
+  const codex = new Codex(r, join(out, 'codex'), tally);
+  const perRollout = (bytes * 0.22) / codexFiles;
+  for (let i = 0; i < codexFiles; i++) {
+    // The first few make sure every feature is present, even in a tiny corpus.
+    const kind =
+      i < 3
+        ? 'root'
+        : i === 3
+          ? 'fork'
+          : i === 4
+            ? 'subagent'
+            : r.weighted([
+                ['root', 8],
+                ['fork', 1],
+                ['subagent', 1],
+              ]);
+    codex.rollout(Math.max(2000, r.lognormal(perRollout, 0.8)), kind);
+  }
+
+  const SQL = await initSqlJs();
+  const db = new SQL.Database();
+  const oc = new OpenCode(r, join(out, 'opencode'), tally, db);
+  const perSession = (bytes * 0.08) / ocSessions;
+  db.run('BEGIN');
+  for (let i = 0; i < ocSessions; i++) {
+    const where =
+      i < 3
+        ? ['tree', 'db', 'both'][i]
+        : r.weighted([
+            ['tree', 4],
+            ['db', 5],
+            ['both', 1],
+          ]);
+    const asChild = i === 4 || (i > 4 && r.chance(0.2));
+    oc.session(Math.max(1500, r.lognormal(perSession, 0.8)), i === 4 ? 'db' : where, asChild);
+  }
+  db.run('COMMIT');
+  const dbPath = join(out, 'opencode', 'opencode.db');
+  mkdirSync(dirname(dbPath), { recursive: true });
+  writeFileSync(dbPath, db.export());
+  utimesSync(dbPath, OLD_MS / 1000, OLD_MS / 1000);
+  db.close();
+
+  const sortKeys = (o) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const claudeCounts = {
+    turns: claude.turns,
+    input: claude.input,
+    output: claude.output,
+    reasoning: 0,
+    cacheRead: claude.cacheRead,
+    cacheWrite5m: claude.cacheWrite5m,
+    cacheWrite1h: claude.cacheWrite1h,
+  };
+  const byHarness = {
+    'claude-code': claudeCounts,
+    codex: tally.harness.codex,
+    opencode: tally.harness.opencode,
+  };
+  const totals = zero();
+  for (const h of Object.values(byHarness)) {
+    for (const k of Object.keys(totals)) totals[k] += h[k];
+  }
+  const result = {
+    generator: `gen-corpus v${MIXED_GENERATOR_VERSION}`,
+    seed,
+    targetBytes: bytes,
+    targetFiles: files,
+    ...totals,
+    byHarness,
+    files: {
+      'claude-code': claude.files,
+      codex: codex.files,
+      // Tree documents that ingest stats (sessions and messages; parts are read with their
+      // message) plus the database.
+      opencode: oc.docs + 1,
+    },
+    bytes: { 'claude-code': claude.bytes, codex: codex.bytes, opencode: oc.bytes },
+    codex: {
+      rollouts: codex.files,
+      forks: codex.forks,
+      subagents: codex.subagents,
+      repeatedSnapshots: codex.repeatedSnapshots,
+      lateSnapshots: codex.lateSnapshots,
+      modelSwitches: codex.modelSwitches,
+    },
+    opencode: {
+      treeSessions: oc.treeSessions,
+      dbSessions: oc.dbSessions,
+      bothSessions: oc.bothSessions,
+      childSessions: oc.childSessions,
+      stepMessages: oc.stepMessages,
+      tokensOnlyMessages: oc.tokensOnlyMessages,
+    },
+    bySession: { codex: sortKeys(tally.sessions.codex), opencode: sortKeys(tally.sessions.opencode) },
+  };
+  writeFileSync(join(out, 'tally.json'), `${JSON.stringify(result, null, 2)}\n`);
+  return result;
+}
+
+/** Where the bench keeps (and reuses) a mixed corpus. */
+export function defaultMixedDir({ mb, files, seed }) {
+  return join(dirname(fileURLToPath(import.meta.url)), '.corpus', `mixed-${mb}mb-${files}f-seed${seed}`);
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      out: { type: 'string' },
+      mb: { type: 'string', default: '400' },
+      files: { type: 'string', default: '10000' },
+      seed: { type: 'string', default: '1' },
+      quiet: { type: 'boolean', default: false },
+    },
+  });
+  const mb = Number(values.mb);
+  const files = Number(values.files);
+  const seed = Number(values.seed);
+  if (!(mb > 0) || !(files >= 20) || !Number.isInteger(seed)) {
+    console.error(
+      'usage: node bench/gen-corpus.mjs [--out DIR] [--mb 400] [--files 10000 (≥ 20)] [--seed 1] [--quiet]',
+    );
+    process.exit(2);
+  }
+  values.out ??= defaultMixedDir({ mb, files, seed });
+  const t0 = performance.now();
+  const t = await generateMixedCorpus({ out: values.out, mb, files, seed });
+  if (!values.quiet) {
+    const s = ((performance.now() - t0) / 1000).toFixed(1);
+    const per = Object.entries(t.byHarness)
+      .map(([h, c]) => `${h} ${c.turns} turns / ${t.files[h]} files / ${(t.bytes[h] / 1e6).toFixed(1)} MB`)
+      .join(', ');
+    console.log(`wrote ${per} to ${values.out} in ${s} s`);
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();
