@@ -240,3 +240,27 @@ fn opencode_documents_survive_mutation() {
         let _ = opencode::session_info(&session, None);
     }
 }
+
+#[test]
+fn counts_accept_integers_and_integral_floats_and_refuse_the_absurd() {
+    use super::claude::wire::{Count, MAX_COUNT};
+    let read = |json: &str| serde_json::from_str::<Count>(json).unwrap().0;
+    assert_eq!(read("1234"), 1234);
+    assert_eq!(read("1234.0"), 1234);
+    assert_eq!(read("1767225600000"), 1_767_225_600_000); // epoch ms fit
+    assert_eq!(read(&MAX_COUNT.to_string()), MAX_COUNT);
+    for corrupt in [
+        "-1",
+        "12.5",
+        "1e16",
+        "9223372036854775807",
+        "18446744073709551615",
+        "\"7\"",
+        "null",
+        "{}",
+        "[]",
+        "true",
+    ] {
+        assert_eq!(read(corrupt), 0, "{corrupt}");
+    }
+}

@@ -141,11 +141,11 @@ pub(super) struct UserBlock<'a> {
     pub is_error: Option<bool>,
 }
 
-/// A token count: a non-negative JSON integer, anything else (negative, float, string,
-/// null, object) reads as 0, so one odd field never drops a row. Values above
+/// A token count (or epoch-ms time): a non-negative JSON integer or integral float; anything
+/// else (negative, fractional, string, null, object) reads as 0, so one odd field never drops a row. Values above
 /// [`MAX_COUNT`] are corrupt (no log holds a quadrillion tokens; epoch ms are far below) and
 /// read as 0 too, so sums of counts can never overflow.
-#[derive(Default, Clone, Copy)]
+#[derive(Default, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Count(pub i64);
 
 /// The largest count accepted: 10^15.
@@ -175,8 +175,10 @@ impl<'de> Deserialize<'de> for Count {
             fn visit_i64<E>(self, v: i64) -> Result<Count, E> {
                 Ok(Count(Count::sane(v)))
             }
-            fn visit_f64<E>(self, _: f64) -> Result<Count, E> {
-                Ok(Count(0))
+            fn visit_f64<E>(self, v: f64) -> Result<Count, E> {
+                // An integral float is accepted: JavaScript writers may produce one.
+                let ok = v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= MAX_COUNT as f64;
+                Ok(Count(if ok { v as i64 } else { 0 }))
             }
             fn visit_str<E>(self, _: &str) -> Result<Count, E> {
                 Ok(Count(0))

@@ -2,7 +2,6 @@
 //! same JSON is stored as one file per document (`storage/`) or in the `data` column of the
 //! SQLite database; there the id columns live outside the JSON, so ids are optional here.
 
-use serde::de::{Deserializer, IgnoredAny, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
@@ -107,47 +106,6 @@ pub(super) struct ToolState<'a> {
     pub error: Option<Cow<'a, str>>,
 }
 
-/// A token count or epoch-ms time: a non-negative JSON integer (an integral float is
-/// accepted, as JavaScript may write one); anything else reads as 0.
-#[derive(Default, Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) struct Count(pub i64);
-
-impl<'de> Deserialize<'de> for Count {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Count;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a count")
-            }
-            fn visit_u64<E>(self, v: u64) -> Result<Count, E> {
-                Ok(Count(i64::try_from(v).unwrap_or(0)))
-            }
-            fn visit_i64<E>(self, v: i64) -> Result<Count, E> {
-                Ok(Count(v.max(0)))
-            }
-            fn visit_f64<E>(self, v: f64) -> Result<Count, E> {
-                let ok = v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v < 9.0e15;
-                Ok(Count(if ok { v as i64 } else { 0 }))
-            }
-            fn visit_str<E>(self, _: &str) -> Result<Count, E> {
-                Ok(Count(0))
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Count, E> {
-                Ok(Count(0))
-            }
-            fn visit_unit<E>(self) -> Result<Count, E> {
-                Ok(Count(0))
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Count, A::Error> {
-                while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Count(0))
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut s: A) -> Result<Count, A::Error> {
-                while s.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Count(0))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
+/// Token counts and epoch-ms times: the one count type every reader shares (corrupt values
+/// read as 0, sums cannot overflow).
+pub(super) use crate::harness::claude::wire::Count;
