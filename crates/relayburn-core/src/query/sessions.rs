@@ -246,10 +246,12 @@ fn decorate(ledger: &Ledger, rows: &mut [SessionRow]) -> Result<()> {
         tags.entry(s).or_default().insert(k, v);
     }
     for row in rows.iter_mut() {
-        row.totals.cost_usd = costs
-            .get(&(row.harness.clone(), row.session_id.clone()))
-            .copied()
-            .unwrap_or(0.0);
+        row.totals.cost_usd = super::summary::round_usd(
+            costs
+                .get(&(row.harness.clone(), row.session_id.clone()))
+                .copied()
+                .unwrap_or(0.0),
+        );
         row.tags = tags.get(&row.session_id).cloned().unwrap_or_default();
     }
     Ok(())

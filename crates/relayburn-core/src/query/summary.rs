@@ -27,6 +27,13 @@ pub struct Totals {
     pub cost_usd: f64,
 }
 
+/// Rounds a summed cost to the nano-dollar. Floating-point sums depend on the order rows are
+/// read in (which a rebuild or a vacuum may change); rounding makes the same ledger content give
+/// the same figures (and the same cost-ordered groups) whatever that order.
+pub(crate) fn round_usd(usd: f64) -> f64 {
+    (usd * 1e9).round() / 1e9
+}
+
 impl Totals {
     pub fn total_tokens(&self) -> i64 {
         self.input + self.output + self.cache_read + self.cache_write_5m + self.cache_write_1h
@@ -467,8 +474,13 @@ impl<'a> Accumulator<'a> {
             .groups
             .into_iter()
             .filter(|(_, t)| !t.is_zero())
+            .map(|(k, mut t)| {
+                t.cost_usd = round_usd(t.cost_usd);
+                (k, t)
+            })
             .collect();
-        let totals = self.totals;
+        let mut totals = self.totals;
+        totals.cost_usd = round_usd(totals.cost_usd);
         if group_by.is_time() {
             groups.sort_by(|a, b| a.0.cmp(&b.0));
         } else {

@@ -806,3 +806,15 @@ fn migration_3_backfills_a_v2_ledger() {
     assert_eq!(group(&s, "second").turns, 1);
     assert!(!fingerprint(&l).unwrap().is_empty());
 }
+
+#[test]
+fn summed_costs_do_not_depend_on_row_order() {
+    use super::summary::round_usd;
+    // The demo's total summed in two orders (seen after a rebuild re-read rows in a new order).
+    assert_eq!(round_usd(0.239_769_499_999_999_97), 0.239_769_5);
+    assert_eq!(round_usd(0.239_769_5), 0.239_769_5);
+    let parts = [0.1, 0.2, 0.3, 1e-7, 3.3e-5, 0.012_345_678_9];
+    let forward: f64 = parts.iter().sum();
+    let backward: f64 = parts.iter().rev().sum();
+    assert_eq!(round_usd(forward), round_usd(backward));
+}
