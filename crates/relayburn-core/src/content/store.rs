@@ -46,6 +46,37 @@ CREATE TABLE IF NOT EXISTS blocks (
 CREATE INDEX IF NOT EXISTS blocks_by_ts ON blocks (ts_ms);
 ";
 
+/// The block INSERT shared by both conflict rules below.
+macro_rules! insert_block_sql {
+    ($conflict:literal) => {
+        concat!(
+            "INSERT INTO blocks (harness, session_id, message_key, message_id, role, block_index,
+                ts_ms, seq, kind, tool_name, tool_use_id, is_error, bytes, hash, codec, data)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+             ON CONFLICT (session_id, message_key, block_index, harness) ",
+            $conflict
+        )
+    };
+}
+
+/// A block met again keeps its row; only a hash-only row gains text that arrives later.
+const KEEP_STORED: &str = insert_block_sql!(
+    "DO UPDATE SET codec = excluded.codec, data = excluded.data
+     WHERE blocks.data IS NULL AND excluded.data IS NOT NULL"
+);
+
+/// A rewritten message's blocks replace the stored ones when they differ.
+const OVERWRITE: &str = insert_block_sql!(
+    "DO UPDATE SET
+        role = excluded.role, ts_ms = excluded.ts_ms, seq = excluded.seq,
+        kind = excluded.kind, tool_name = excluded.tool_name,
+        tool_use_id = excluded.tool_use_id, is_error = excluded.is_error,
+        bytes = excluded.bytes, hash = excluded.hash, codec = excluded.codec,
+        data = excluded.data
+     WHERE blocks.hash != excluded.hash OR blocks.kind != excluded.kind
+        OR (blocks.data IS NULL) != (excluded.data IS NULL)"
+);
+
 pub struct ContentStore {
     conn: Connection,
     path: PathBuf,
@@ -130,22 +161,18 @@ impl ContentStore {
     }
 
     /// Writes one record's blocks (inside [`begin`](Self::begin)). A block already stored
-    /// keeps its row; only a hash-only row gains the text when the text arrives later.
+    /// keeps its row; only a hash-only row gains the text when the text arrives later. A
+    /// `replace` record (a message rewritten while it streamed) overwrites what is stored.
     pub fn insert(&self, r: &ContentRecord) -> Result<usize> {
         if r.replace {
             return self.replace(r);
         }
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "INSERT INTO blocks (harness, session_id, message_key, message_id, role, block_index,
-                    ts_ms, seq, kind, tool_name, tool_use_id, is_error, bytes, hash, codec, data)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-                 ON CONFLICT (session_id, message_key, block_index, harness)
-                 DO UPDATE SET codec = excluded.codec, data = excluded.data
-                 WHERE blocks.data IS NULL AND excluded.data IS NOT NULL",
-            )
-            .map_err(|e| self.err(e))?;
+        self.upsert_blocks(KEEP_STORED, r)
+    }
+
+    /// Inserts `r`'s blocks with `sql` (the shared INSERT plus one conflict rule).
+    fn upsert_blocks(&self, sql: &str, r: &ContentRecord) -> Result<usize> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
         let mut written = 0;
         for (i, b) in r.blocks.iter().enumerate() {
             written += stmt
@@ -167,7 +194,7 @@ impl ContentStore {
                     b.codec,
                     b.data
                 ])
-                .map_err(|e| Error::sqlite(&self.path, e))?;
+                .map_err(|e| self.err(e))?;
         }
         Ok(written)
     }
@@ -175,45 +202,7 @@ impl ContentStore {
     /// Writes a message's whole current content over what is stored for it.
     fn replace(&self, r: &ContentRecord) -> Result<usize> {
         let err = |e| Error::sqlite(&self.path, e);
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "INSERT INTO blocks (harness, session_id, message_key, message_id, role, block_index,
-                    ts_ms, seq, kind, tool_name, tool_use_id, is_error, bytes, hash, codec, data)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-                 ON CONFLICT (session_id, message_key, block_index, harness) DO UPDATE SET
-                    role = excluded.role, ts_ms = excluded.ts_ms, seq = excluded.seq,
-                    kind = excluded.kind, tool_name = excluded.tool_name,
-                    tool_use_id = excluded.tool_use_id, is_error = excluded.is_error,
-                    bytes = excluded.bytes, hash = excluded.hash, codec = excluded.codec,
-                    data = excluded.data
-                 WHERE blocks.hash != excluded.hash OR blocks.kind != excluded.kind
-                    OR (blocks.data IS NULL) != (excluded.data IS NULL)",
-            )
-            .map_err(err)?;
-        let mut written = 0;
-        for (i, b) in r.blocks.iter().enumerate() {
-            written += stmt
-                .execute(params![
-                    r.harness.as_str(),
-                    r.session_id,
-                    r.message_key,
-                    r.message_id,
-                    r.role,
-                    i as i64,
-                    r.ts_ms,
-                    r.seq,
-                    b.kind,
-                    b.tool_name,
-                    b.tool_use_id,
-                    b.is_error,
-                    b.bytes,
-                    &b.hash[..],
-                    b.codec,
-                    b.data
-                ])
-                .map_err(err)?;
-        }
+        let written = self.upsert_blocks(OVERWRITE, r)?;
         self.conn
             .prepare_cached(
                 "DELETE FROM blocks WHERE session_id = ?1 AND message_key = ?2 AND harness = ?3
