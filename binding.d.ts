@@ -226,6 +226,8 @@ export interface SessionsOptions {
   project?: string
   tags?: Record<string, string>
   limit?: number
+  timezone?: string
+  weekStart?: string
   ledgerHome?: string
 }
 
@@ -287,6 +289,8 @@ export interface Summary {
   totals: Totals
   groups: Array<SummaryGroup>
   unpricedModels: Array<UnpricedModel>
+  /** The IANA zone of day/week/month keys and calendar bounds (`UTC` unless asked). */
+  timezone: string
 }
 
 export interface SummaryGroup {
@@ -312,6 +316,7 @@ export interface SummaryOptions {
   tags?: Record<string, string>
   groupBy?: string
   timezone?: string
+  weekStart?: string
   ledgerHome?: string
 }
 

@@ -204,7 +204,8 @@ describe.each(entryPoints)('summary, sessions and costs via %s', (_name, sdk) =>
       [{ tags: { '': 'x' } }, 'tags'],
       [{ tags: { k: 1 } }, 'tags.k'],
       [{ timezone: 'Mars/Olympus' }, 'timezone'],
-      [{ since: 'yesterday' }, 'since'],
+      [{ since: 'someday' }, 'since'],
+      [{ weekStart: 'tuesday' }, 'weekStart'],
     ];
     for (const [o, field] of cases) {
       await expect(sdk.summary({ ledgerHome, ...o } as never)).rejects.toMatchObject({

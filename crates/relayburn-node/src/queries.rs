@@ -4,7 +4,7 @@ use crate::task::core_task;
 use napi::bindgen_prelude::{AsyncTask, Either};
 use napi_derive::napi;
 use relayburn_core::query;
-use relayburn_core::time::format_ms;
+use relayburn_core::time::{format_ms, WeekStart};
 use std::collections::{BTreeMap, HashMap};
 
 #[napi(object)]
@@ -18,7 +18,12 @@ pub struct SummaryOptions {
     pub tags: Option<HashMap<String, String>>,
     pub group_by: Option<String>,
     pub timezone: Option<String>,
+    pub week_start: Option<String>,
     pub ledger_home: Option<String>,
+}
+
+fn week_start(v: Option<&str>) -> relayburn_core::Result<WeekStart> {
+    v.map_or(Ok(WeekStart::Monday), |w| WeekStart::parse("weekStart", w))
 }
 
 #[napi(object)]
@@ -79,6 +84,8 @@ pub struct Summary {
     pub totals: Totals,
     pub groups: Vec<SummaryGroup>,
     pub unpriced_models: Vec<UnpricedModel>,
+    /// The IANA zone of day/week/month keys and calendar bounds (`UTC` unless asked).
+    pub timezone: String,
 }
 
 impl From<query::Summary> for Summary {
@@ -109,6 +116,7 @@ impl From<query::Summary> for Summary {
                 .into_iter()
                 .map(|(model, turns)| UnpricedModel { model, turns })
                 .collect(),
+            timezone: s.timezone,
         }
     }
 }
@@ -117,6 +125,7 @@ core_task!(SummaryTask, SummaryOptions, query::Summary => Summary, |o: SummaryOp
     let opts = query::SummaryOptions {
         group_by: query::GroupBy::parse(o.group_by.as_deref().unwrap_or("model"))?,
         timezone: o.timezone,
+        week_start: week_start(o.week_start.as_deref())?,
     };
     let filter = query::TurnFilter {
         since: o.since,
@@ -145,6 +154,8 @@ pub struct SessionsOptions {
     pub project: Option<String>,
     pub tags: Option<HashMap<String, String>>,
     pub limit: Option<i64>,
+    pub timezone: Option<String>,
+    pub week_start: Option<String>,
     pub ledger_home: Option<String>,
 }
 
@@ -219,6 +230,8 @@ core_task!(SessionsTask, SessionsOptions, SessionRows => Vec<SessionRow>, |o: Se
         project: o.project,
         tags: o.tags.unwrap_or_default().into_iter().collect(),
         limit: o.limit,
+        timezone: o.timezone,
+        week_start: week_start(o.week_start.as_deref())?,
     };
     let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
     query::sessions(&ledger, &filter).map(SessionRows)

@@ -197,6 +197,7 @@ const FLAG_OF_FIELD: Record<string, string> = {
   model: '--model',
   project: '--project',
   timezone: '--timezone',
+  weekStart: '--week-start',
   limit: '--limit',
   ts: '--ts',
   tags: '--tag',

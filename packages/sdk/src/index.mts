@@ -45,6 +45,7 @@ export type {
   UserTurn,
   UserTurnBlock,
   WatchOptions,
+  WeekStart,
   WritePendingStampOptions,
   WriteStampOptions,
 } from './index.js';

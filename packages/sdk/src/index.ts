@@ -53,6 +53,7 @@ export type {
   UserTurn,
   UserTurnBlock,
   WatchOptions,
+  WeekStart,
   WritePendingStampOptions,
   WriteStampOptions,
 } from './types.js';

@@ -19,6 +19,7 @@ import type {
   StampsOptions,
   SummaryOptions,
   WatchOptions,
+  WeekStart,
   WritePendingStampOptions,
   WriteStampOptions,
 } from './types.js';
@@ -123,13 +124,19 @@ export const stampsFileSchema = z.strictObject({
 }) satisfies z.ZodType<StampsFileOptions>;
 const nonBlank = z.string().refine((s) => s.trim().length > 0, 'must be a non-empty string');
 const rootList = z.array(nonBlank, { error: 'must be an array of directory paths' });
-// Same forms as the core's parse_bound_ms: a relative duration or an ISO instant.
+// Same forms as the core's Zone::bound_ms: a relative duration, an ISO instant, a date or a
+// calendar name (the core checks that a date exists).
+const CALENDAR_BOUND = /^(\d{4}-\d{2}-\d{2}|today|yesterday|this-week|this-month)$/i;
 const bound = z
   .string()
   .refine(
-    (s) => /^\d+(m|min|h|d|w|mo)$/.test(s.trim()) || ISO_INSTANT.test(s.trim()),
-    'must be an ISO-8601 instant or a relative time like 30m, 24h, 7d, 4w, 3mo',
+    (s) =>
+      /^\d+(m|min|h|d|w|mo)$/.test(s.trim()) || ISO_INSTANT.test(s.trim()) || CALENDAR_BOUND.test(s.trim()),
+    'must be an ISO-8601 instant, a date (2026-11-30), today, yesterday, this-week, this-month or a relative time like 30m, 24h, 7d, 4w, 3mo',
   );
+const weekStart = z
+  .string({ error: 'must be monday or sunday' })
+  .refine((s) => /^(monday|sunday)$/i.test(s.trim()), 'must be monday or sunday') as z.ZodType<WeekStart>;
 
 const contentMode = z.enum(['full', 'hash-only', 'off'], {
   error: 'must be one of full, hash-only, off',
@@ -199,6 +206,7 @@ export const summarySchema = z.strictObject({
   tags: tags.optional(),
   groupBy: groupBy.optional(),
   timezone: nonBlank.optional(),
+  weekStart: weekStart.optional(),
   ledgerHome: ledgerHome.optional(),
 }) satisfies z.ZodType<SummaryOptions>;
 
@@ -218,6 +226,8 @@ export const sessionsSchema = z.strictObject({
     .int('must be an integer')
     .positive('must be positive')
     .optional(),
+  timezone: nonBlank.optional(),
+  weekStart: weekStart.optional(),
   ledgerHome: ledgerHome.optional(),
 }) satisfies z.ZodType<SessionsOptions>;
 

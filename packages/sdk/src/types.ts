@@ -356,7 +356,7 @@ export interface IngestReport {
 /**
  * Dimensions `summary` can group by. `model` is the model id minus any provider prefix;
  * `day`/`week`/`month` are `YYYY-MM-DD` / ISO `YYYY-Www` / `YYYY-MM` in `timezone` (UTC by
- * default); `tool` splits each turn's tokens and cost evenly across its tool calls (turns
+ * default; with `weekStart: 'sunday'` a week's key is its Sunday, `YYYY-MM-DD`); `tool` splits each turn's tokens and cost evenly across its tool calls (turns
  * without tool calls form `(none)`); `tag:<key>` groups by a folded tag (`(none)` when unset).
  *
  * @example
@@ -386,12 +386,20 @@ export type GroupBy =
  * ```ts
  * import { summary } from '@relayburn/sdk';
  * await summary({ since: '2026-05-01T00:00:00Z', until: '1d', harness: 'claude-code', groupBy: 'day', timezone: 'Europe/Paris' });
+ * await summary({ since: 'this-month', groupBy: 'week', timezone: 'America/Los_Angeles', weekStart: 'sunday' });
  * ```
  */
 export interface SummaryOptions extends LedgerOptions {
-  /** Inclusive lower bound: ISO-8601 instant or relative (`30m`, `24h`, `7d`, `4w`, `3mo`). */
+  /**
+   * Inclusive lower bound: an ISO-8601 instant, relative (`30m`, `24h`, `7d`, `4w`, `3mo`:
+   * durations before now), or a calendar value in `timezone`: a date (`2026-11-30`), `today`,
+   * `yesterday`, `this-week`, `this-month` (from the first instant of that period).
+   */
   since?: string | undefined;
-  /** Exclusive upper bound, same forms as `since`. */
+  /**
+   * Exclusive upper bound, same forms as `since`; a date or calendar name includes its whole
+   * period (`{ since: 'yesterday', until: 'yesterday' }` is all of yesterday).
+   */
   until?: string | undefined;
   harness?: Harness | undefined;
   session?: string | undefined;
@@ -402,9 +410,26 @@ export interface SummaryOptions extends LedgerOptions {
   tags?: Record<string, string> | undefined;
   /** Default `model`. */
   groupBy?: GroupBy | undefined;
-  /** IANA time zone for `day`/`week`/`month` groups (default UTC), e.g. `Europe/Paris`. */
+  /**
+   * IANA time zone for `day`/`week`/`month` groups and calendar bounds, e.g. `Europe/Paris`.
+   * Default UTC: the SDK never reads the host's zone (`TZ`); the result says which applied.
+   */
   timezone?: string | undefined;
+  /** First day of a `week` group and of `this-week`: `monday` (ISO, default) or `sunday`. */
+  weekStart?: WeekStart | undefined;
 }
+
+/**
+ * The first day of a week: `monday` (ISO, the default) or `sunday`.
+ *
+ * @example
+ * ```ts
+ * import { type WeekStart, summary } from '@relayburn/sdk';
+ * const weekStart: WeekStart = 'sunday';
+ * await summary({ groupBy: 'week', weekStart });
+ * ```
+ */
+export type WeekStart = 'monday' | 'sunday';
 
 /**
  * Token totals (and cost) of a set of turns.
@@ -473,6 +498,8 @@ export interface Summary {
   totals: Totals;
   groups: SummaryGroup[];
   unpricedModels: UnpricedModel[];
+  /** The IANA zone day/week/month keys and calendar bounds used: `UTC` unless `timezone` was given. */
+  timezone: string;
 }
 
 /**
@@ -504,6 +531,10 @@ export interface SessionsOptions extends LedgerOptions {
   tags?: Record<string, string> | undefined;
   /** At most this many rows (default 50). */
   limit?: number | undefined;
+  /** IANA zone of calendar bounds (`since: 'today'`, dates); default UTC. */
+  timezone?: string | undefined;
+  /** First day of `this-week`: `monday` (default) or `sunday`. */
+  weekStart?: WeekStart | undefined;
 }
 
 /**

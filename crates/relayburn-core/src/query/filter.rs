@@ -3,15 +3,16 @@
 
 use crate::error::{Error, Result};
 use crate::harness::Harness;
-use crate::time;
+use crate::time::{Edge, Zone};
 use rusqlite::types::Value;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Default)]
 pub struct TurnFilter {
-    /// Inclusive lower bound: ISO-8601 instant or relative (`30m`, `24h`, `7d`, `4w`, `3mo`).
+    /// Inclusive lower bound: ISO-8601 instant, relative (`30m`, `24h`, `7d`, `4w`, `3mo`), or
+    /// a date / `today` / `yesterday` / `this-week` / `this-month` in the query's zone.
     pub since: Option<String>,
-    /// Exclusive upper bound, same forms.
+    /// Exclusive upper bound, same forms (a date or calendar name includes its whole period).
     pub until: Option<String>,
     pub harness: Option<String>,
     pub session: Option<String>,
@@ -34,16 +35,16 @@ pub(crate) struct Resolved {
 }
 
 impl TurnFilter {
-    pub(crate) fn resolve(&self, now_ms: i64) -> Result<Resolved> {
+    pub(crate) fn resolve(&self, now_ms: i64, zone: &Zone) -> Result<Resolved> {
         let since = self
             .since
             .as_deref()
-            .map(|s| time::parse_bound_ms("since", s, now_ms))
+            .map(|s| zone.bound_ms(Edge::Since, s, now_ms))
             .transpose()?;
         let until = self
             .until
             .as_deref()
-            .map(|u| time::parse_bound_ms("until", u, now_ms))
+            .map(|u| zone.bound_ms(Edge::Until, u, now_ms))
             .transpose()?;
         let mut clauses = Vec::new();
         let mut params = Vec::new();

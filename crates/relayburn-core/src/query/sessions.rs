@@ -26,6 +26,10 @@ pub struct SessionsFilter {
     /// Sessions whose folded tags (stamps by session id) match all of these.
     pub tags: BTreeMap<String, String>,
     pub limit: Option<i64>,
+    /// IANA zone of calendar bounds (dates, `today`…); UTC when `None`.
+    pub timezone: Option<String>,
+    /// First day of `this-week`.
+    pub week_start: time::WeekStart,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -132,15 +136,16 @@ fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRow> {
 pub fn sessions(ledger: &Ledger, f: &SessionsFilter) -> Result<Vec<SessionRow>> {
     let conn = ledger.conn()?;
     let now = time::now_ms();
+    let zone = time::Zone::new(f.timezone.as_deref(), f.week_start)?;
     let mut clauses = vec!["s.placeholder = 0".to_string()];
     let mut params: Vec<Value> = Vec::new();
     if let Some(s) = &f.since {
         clauses.push("s.last_ts_ms >= ?".into());
-        params.push(Value::Integer(time::parse_bound_ms("since", s, now)?));
+        params.push(Value::Integer(zone.bound_ms(time::Edge::Since, s, now)?));
     }
     if let Some(u) = &f.until {
         clauses.push("s.first_ts_ms < ?".into());
-        params.push(Value::Integer(time::parse_bound_ms("until", u, now)?));
+        params.push(Value::Integer(zone.bound_ms(time::Edge::Until, u, now)?));
     }
     if let Some(h) = &f.harness {
         Harness::parse("harness", h)?;

@@ -5,13 +5,13 @@
 //! and for `groupBy: tool` (which needs each turn's tool calls).
 
 use super::filter::{Resolved, TurnFilter};
-use super::group::{time_zone, Calendar, GroupBy, BUCKET_MS, NONE_KEY};
+use super::group::{Calendar, GroupBy, BUCKET_MS, NONE_KEY};
 use super::tags::TagIndex;
 use crate::error::Result;
 use crate::harness::records::ToolCall;
 use crate::ledger::Ledger;
 use crate::pricing::{display_model, prefix_provider, ModelPrice, PriceTable, Tokens};
-use crate::time;
+use crate::time::{self, WeekStart, Zone};
 use rusqlite::types::Value;
 use std::collections::HashMap;
 
@@ -84,14 +84,18 @@ pub struct Summary {
     pub groups: Vec<(String, Totals)>,
     /// (model, turns) for models with no known price (costed at 0), most turns first.
     pub unpriced_models: Vec<(String, i64)>,
+    /// The IANA zone the day/week/month keys and calendar bounds used (`UTC` by default).
+    pub timezone: String,
 }
 
 /// Options of `summary` besides the filter.
 #[derive(Debug, Clone)]
 pub struct SummaryOptions {
     pub group_by: GroupBy,
-    /// IANA zone for day/week/month keys; UTC when `None`.
+    /// IANA zone for day/week/month keys and calendar bounds (dates, `today`…); UTC when `None`.
     pub timezone: Option<String>,
+    /// First day of `week` groups and of `this-week`.
+    pub week_start: WeekStart,
 }
 
 impl Default for SummaryOptions {
@@ -99,6 +103,7 @@ impl Default for SummaryOptions {
         SummaryOptions {
             group_by: GroupBy::Model,
             timezone: None,
+            week_start: WeekStart::Monday,
         }
     }
 }
@@ -114,10 +119,11 @@ pub(crate) fn summary_at(
     opts: &SummaryOptions,
     now_ms: i64,
 ) -> Result<Summary> {
-    let f = filter.resolve(now_ms)?;
+    let zone = Zone::new(opts.timezone.as_deref(), opts.week_start)?;
+    let f = filter.resolve(now_ms, &zone)?;
     f.check_window()?;
     let prices = PriceTable::load(ledger.home())?;
-    let mut acc = Accumulator::new(ledger, &f, opts, &prices)?;
+    let mut acc = Accumulator::new(ledger, &f, opts, &prices, zone)?;
     let tool_mode = opts.group_by == GroupBy::Tool;
 
     // Whole 15-minute buckets inside [since, until) come from the rollup.
@@ -170,6 +176,7 @@ struct Accumulator<'a> {
     group_by: GroupBy,
     prices: &'a PriceTable,
     calendar: Calendar,
+    timezone: String,
     tags: Option<TagIndex>,
     /// (key index, wanted value) of the tag filter.
     want: Vec<(usize, String)>,
@@ -191,6 +198,7 @@ impl<'a> Accumulator<'a> {
         f: &'a Resolved,
         opts: &SummaryOptions,
         prices: &'a PriceTable,
+        zone: Zone,
     ) -> Result<Self> {
         let mut keys: Vec<String> = f.tags.iter().map(|(k, _)| k.clone()).collect();
         if let GroupBy::Tag(k) = &opts.group_by {
@@ -218,7 +226,8 @@ impl<'a> Accumulator<'a> {
             f,
             group_by: opts.group_by.clone(),
             prices,
-            calendar: Calendar::new(time_zone(opts.timezone.as_deref())?),
+            timezone: zone.name().to_string(),
+            calendar: Calendar::new(zone),
             tags,
             want,
             group_tag,
@@ -498,6 +507,7 @@ impl<'a> Accumulator<'a> {
             totals,
             groups,
             unpriced_models,
+            timezone: self.timezone,
         }
     }
 }

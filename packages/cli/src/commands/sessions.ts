@@ -3,14 +3,19 @@ import { bool, type Command, list, str } from '../command.js';
 import { clip, formatCount, formatUsd, type Output, printFields, printJson } from '../output.js';
 import { renderTable } from '../table.js';
 import { parseTagFlags, UsageError } from '../usage.js';
+import { chooseZone, withZone, ZONE_FLAGS, ZONE_HELP, type ZoneChoice } from '../zone.js';
 
 const sessionsHelp = `Usage: burn sessions [--since <t>] [--until <t>] [--harness <h>] [--project <dir>] [--tag k=v]... [--limit <n>] [--json]
 
 Sessions with activity in the window, newest first (default 50), with their cost and tags.
 --tag k=v (repeatable) and --tags k=v[,k=v] keep sessions whose folded tags match.
+--since/--until take the same forms as in 'burn summary' (dates and today, yesterday,
+this-week, this-month are your local ones):
+${ZONE_HELP}
 
 Examples:
   burn sessions --since 24h
+  burn sessions --since today
   burn sessions --tags spawner=pear --limit 10
   burn sessions --limit 10 --json`;
 
@@ -37,6 +42,7 @@ export const sessionsCommand: Command = {
     limit: { type: 'string' },
     tag: { type: 'string', multiple: true },
     tags: { type: 'string', multiple: true },
+    ...ZONE_FLAGS,
   },
   async run(ctx) {
     if (ctx.args.length > 0) throw new UsageError(`sessions takes no arguments, got '${ctx.args[0]}'`);
@@ -49,6 +55,7 @@ export const sessionsCommand: Command = {
         limit: str(ctx, 'limit'),
         tag: list(ctx, 'tag'),
         tags: list(ctx, 'tags'),
+        zone: chooseZone(ctx),
         ledgerHome: ctx.ledgerHome,
       },
       ctx.out,
@@ -76,6 +83,7 @@ export interface SessionsArgs {
   limit?: string | undefined;
   tag?: string[] | undefined;
   tags?: string[] | undefined;
+  zone: ZoneChoice;
   ledgerHome?: string | undefined;
 }
 
@@ -86,15 +94,19 @@ export async function runSessions(a: SessionsArgs, out: Output): Promise<void> {
     if (!Number.isInteger(limit) || limit < 1)
       throw new UsageError(`--limit must be a positive integer, got '${a.limit}'`);
   }
-  const rows = await sessions({
-    since: a.since,
-    until: a.until,
-    harness: a.harness as Harness | undefined,
-    project: a.project,
-    tags: parseTagFlags(a.tag, a.tags),
-    limit,
-    ledgerHome: a.ledgerHome,
-  });
+  const rows = await withZone(a.zone, () =>
+    sessions({
+      since: a.since,
+      until: a.until,
+      harness: a.harness as Harness | undefined,
+      project: a.project,
+      tags: parseTagFlags(a.tag, a.tags),
+      limit,
+      timezone: a.zone.timezone,
+      weekStart: a.zone.weekStart,
+      ledgerHome: a.ledgerHome,
+    }),
+  );
   if (out.json) {
     printJson(rows);
     return;
