@@ -8,6 +8,14 @@
 //! with its last snapshot (`complete = false`) when a user row follows it or its file has
 //! been idle past the grace period. Unfinished responses travel in [`ClaudeState`], which the
 //! cursor stores, so a pass never re-reads the already-ingested prefix.
+//!
+//! Rows that lack fields (ARCHITECTURE "Counting rules: Claude Code"): a row without `type` is
+//! an assistant row when its message has `role: "assistant"` or a usage object; a response
+//! known only by `requestId` merges on it; a row with neither id is one call of its own, keyed
+//! by its `uuid` or its place in the file (`<file>@<offset>`); no `sessionId` → the file name.
+//! `agent_progress` rows embed a running subagent's assistant rows: each becomes that call in
+//! the subagent's session (`<session>/agent-<agentId>`) under its ordinary key, so the copy in
+//! `subagents/agent-<id>.jsonl` and this one are one ledger row whichever is read first.
 
 mod tools;
 pub(crate) mod wire;
@@ -306,7 +314,11 @@ impl ClaudeReader {
     /// counted once whichever file is read first; when the file is missing this copy is the
     /// only record of the spend. No content is captured from it (the transcript holds it).
     fn progress(&mut self, row: &Row<'_>, out: &mut Records) -> Result<(), String> {
-        let Some(data) = row.data.filter(|d| d.get().starts_with('{')) else {
+        // Most progress rows (hooks, shell output) embed no assistant row: those whose data
+        // does not even contain `"assistant"` are rejected unparsed.
+        let Some(data) = row.data.filter(|d| {
+            d.get().starts_with('{') && markers()[0].find(d.get().as_bytes()).is_some()
+        }) else {
             return Ok(());
         };
         let data: wire::ProgressData<'_> = serde_json::from_str(data.get())
