@@ -356,12 +356,14 @@ impl ClaudeReader {
     }
 
     /// The subagent session of an `agent_progress` row: the id its transcript file would give
-    /// (`<session>/agent-<id>`, the session being the directory the `subagents/` folder is in),
-    /// announced as a subagent of that session once per pass.
+    /// (`<session>/agent-<id>`, `<session>` being the one whose `subagents/` folder holds it:
+    /// the row's `sessionId`, which a `--resume` copy keeps, else the file's), announced as a
+    /// subagent of that session once per pass.
     fn progress_session(&mut self, agent: &str, row: &Row<'_>, out: &mut Records) -> String {
-        let top = match &self.ctx.subagent {
-            Some(sub) => sub.parent_session.clone(),
-            None => self.ctx.file_stem.clone(),
+        let top = match (non_empty(&row.session_id), &self.ctx.subagent) {
+            (Some(id), _) => id,
+            (None, Some(sub)) => sub.parent_session.clone(),
+            (None, None) => self.ctx.file_stem.clone(),
         };
         let session = format!("{top}/agent-{agent}");
         if self.announced.insert(session.clone()) {

@@ -389,6 +389,24 @@ fn a_progress_copy_and_the_transcript_row_share_key_and_session() {
     assert!(s.turns[0].complete && !p.turns[0].complete);
 }
 
+/// `claude --resume A` copies A's history, progress rows included, into B.jsonl: the copy
+/// still belongs to A's subagent (the row's `sessionId`), not to a `B/agent-…` session.
+#[test]
+fn a_resumed_copy_of_a_progress_row_stays_with_the_original_subagent() {
+    let ctx_b = FileContext {
+        file_stem: "sess-b".into(),
+        subagent: None,
+        path: "/x/sess-b.jsonl".into(),
+    };
+    let mut r = ClaudeReader::new(ctx_b, ClaudeState::default());
+    let mut out = run(&mut r, &progress_row(Some("a28"), "ms1", 3, "assistant"));
+    r.finish(true, &mut out);
+    assert_eq!(
+        keys(&out),
+        vec![("claude-code|ms1|req-ms1", "sess-1/agent-a28", 3)]
+    );
+}
+
 /// A progress row that names no agent (ccusage's synthetic fixture) still counts, in the
 /// file's own session.
 #[test]
