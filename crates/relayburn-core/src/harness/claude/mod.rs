@@ -407,10 +407,11 @@ impl ClaudeReader {
             Some(c) if !call.copy && self.capture.wants(call.ts_ms) => {
                 let (calls, blocks) = assistant_content(c.get(), &self.capture);
                 if !blocks.is_empty() {
-                    let key = call
-                        .uuid
-                        .clone()
-                        .unwrap_or_else(|| format!("{pointer}@{}", self.offset));
+                    let key = match (&call.uuid, &ident) {
+                        (Some(uuid), _) => uuid.clone(),
+                        (None, Some(ident)) => ident.clone(),
+                        (None, None) => format!("{pointer}@{}", self.offset),
+                    };
                     out.content.push(ContentRecord {
                         harness: Harness::ClaudeCode,
                         session_id: call.session_id.clone(),
