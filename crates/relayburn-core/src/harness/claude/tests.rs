@@ -238,7 +238,8 @@ fn distinct_ids_stay_distinct_and_a_lone_request_id_still_merges() {
         + &row(Some("m3"), Some("q2"), 2)
         + &row(None, Some("q9"), 40)
         + &row(None, Some("q9"), 400)
-        // an early row larger than the later one: the larger stays
+        // an early row larger than the later one: the larger stays (tokscale
+        // `test_deduplication_higher_first_lower_later`)
         + &row(Some("m4"), None, 500)
         + &row(Some("m4"), None, 100);
     let mut r = ClaudeReader::new(ctx(), ClaudeState::default());
@@ -559,4 +560,30 @@ mod ingest_order {
             assert_eq!(session_turns(&ledger, "P/agent-a28"), (2, 170), "{order}");
         }
     }
+}
+
+/// Deliberate differences from peers, pinned. ccusage (rust/crates/ccusage/src/main.rs, daily
+/// validation test) drops a row whose `version` is not semver: an API call is spend whatever
+/// the client wrote there. tokscale (`test_deduplication_per_field_max_not_just_output`) keeps
+/// a per-field maximum across streamed copies: that can build a usage no response had, so the
+/// largest snapshot is kept whole.
+#[test]
+fn version_is_not_validated_and_the_largest_snapshot_is_kept_whole() {
+    let row = |version: &str, id: &str, inp: i64, out_tokens: i64| {
+        format!(
+            r#"{{"type":"assistant","version":"{version}","timestamp":"2025-01-10T10:00:00Z","requestId":"r-{id}","message":{{"id":"{id}","usage":{{"input_tokens":{inp},"output_tokens":{out_tokens}}}}}}}"#
+        ) + "\n"
+    };
+    let input = row("not-semver", "bad", 999, 999)
+        + &row("2.1.0", "m1", 10, 100)
+        + &row("2.1.0", "m1", 100, 50);
+    let mut r = ClaudeReader::new(ctx(), ClaudeState::default());
+    let mut out = run(&mut r, &input);
+    r.finish(true, &mut out);
+    let got: Vec<(&str, i64, i64)> = out
+        .turns
+        .iter()
+        .map(|t| (t.message_id.as_str(), t.usage.input, t.usage.output))
+        .collect();
+    assert_eq!(got, vec![("bad", 999, 999), ("m1", 100, 50)]);
 }
