@@ -10,7 +10,7 @@ use super::tags::TagIndex;
 use crate::error::Result;
 use crate::harness::records::ToolCall;
 use crate::ledger::Ledger;
-use crate::pricing::{display_model, prefix_provider, ModelPrice, PriceTable, Tokens};
+use crate::pricing::{route_provider, ModelPrice, PriceTable, Tokens};
 use crate::time;
 use rusqlite::types::Value;
 use std::collections::HashMap;
@@ -159,9 +159,12 @@ struct Dims<'r> {
 }
 
 struct ModelInfo {
-    display: String,
+    /// The model key (`PriceTable::model_key`), `(unknown)` for an empty id.
+    key: String,
     price: Option<ModelPrice>,
     provider: Option<String>,
+    /// Passes the `model` filter.
+    wanted: bool,
 }
 
 struct Accumulator<'a> {
@@ -173,6 +176,8 @@ struct Accumulator<'a> {
     tags: Option<TagIndex>,
     /// (key index, wanted value) of the tag filter.
     want: Vec<(usize, String)>,
+    /// The `model` filter's model key.
+    want_model: Option<String>,
     group_tag: Option<usize>,
     model_idx: HashMap<String, usize>,
     models: Vec<ModelInfo>,
@@ -221,6 +226,7 @@ impl<'a> Accumulator<'a> {
             calendar: Calendar::new(time_zone(opts.timezone.as_deref())?),
             tags,
             want,
+            want_model: f.model.as_deref().map(|m| prices.model_key(m)),
             group_tag,
             model_idx: HashMap::new(),
             models: Vec::new(),
@@ -398,6 +404,29 @@ impl<'a> Accumulator<'a> {
         ctx: u8,
         undo: bool,
     ) {
+        let idx = match self.model_idx.get(d.model) {
+            Some(i) => *i,
+            None => {
+                let price = self.prices.lookup(d.model).cloned();
+                let key = self.prices.model_key(d.model);
+                self.models.push(ModelInfo {
+                    wanted: self.want_model.as_ref().is_none_or(|w| *w == key),
+                    key: if key.is_empty() {
+                        "(unknown)".to_string()
+                    } else {
+                        key
+                    },
+                    provider: price.as_ref().and_then(|p| p.provider.clone()),
+                    price,
+                });
+                self.model_idx
+                    .insert(d.model.to_string(), self.models.len() - 1);
+                self.models.len() - 1
+            }
+        };
+        if !self.models[idx].wanted {
+            return;
+        }
         let mut group_tag: Option<String> = None;
         if let Some(tags) = &self.tags {
             let mut folded: Vec<Option<&str>> = Vec::with_capacity(self.want.len() + 1);
@@ -411,31 +440,12 @@ impl<'a> Accumulator<'a> {
             }
             group_tag = self.group_tag.and_then(|k| folded[k]).map(str::to_string);
         }
-        let idx = match self.model_idx.get(d.model) {
-            Some(i) => *i,
-            None => {
-                let price = self.prices.lookup(d.model).cloned();
-                let m = display_model(d.model);
-                self.models.push(ModelInfo {
-                    display: if m.is_empty() {
-                        "(unknown)".to_string()
-                    } else {
-                        m.to_string()
-                    },
-                    provider: price.as_ref().and_then(|p| p.provider.clone()),
-                    price,
-                });
-                self.model_idx
-                    .insert(d.model.to_string(), self.models.len() - 1);
-                self.models.len() - 1
-            }
-        };
         let info = &self.models[idx];
         let sign = if undo { -1 } else { 1 };
         let mut t = t;
         match &info.price {
             Some(p) => t.cost_usd = p.rates(ctx).cost(&t.tokens()),
-            None => *self.unpriced.entry(info.display.clone()).or_default() += sign * t.turns,
+            None => *self.unpriced.entry(info.key.clone()).or_default() += sign * t.turns,
         }
         let t = t.scaled(sign);
         self.totals.add(&t);
@@ -447,9 +457,10 @@ impl<'a> Accumulator<'a> {
             }
         };
         let key = match &self.group_by {
-            GroupBy::Model => info.display.clone(),
-            GroupBy::Provider => prefix_provider(d.model)
-                .map(str::to_string)
+            GroupBy::Model => info.key.clone(),
+            GroupBy::ModelRaw if d.model.is_empty() => "(unknown)".to_string(),
+            GroupBy::ModelRaw => d.model.to_string(),
+            GroupBy::Provider => route_provider(d.model)
                 .or_else(|| (!d.provider.is_empty()).then(|| d.provider.to_string()))
                 .or_else(|| info.provider.clone())
                 .unwrap_or_else(|| NONE_KEY.to_string()),
