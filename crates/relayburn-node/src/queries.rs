@@ -1,11 +1,11 @@
 //! `summary`, `sessions`, `session`, `sessionCost`, `fingerprint`, `pruneContent`.
 
+use crate::tags::Tags;
 use crate::task::core_task;
 use napi::bindgen_prelude::{AsyncTask, Either};
 use napi_derive::napi;
 use relayburn_core::query;
 use relayburn_core::time::format_ms;
-use crate::tags::Tags;
 use std::collections::HashMap;
 
 #[napi(object)]

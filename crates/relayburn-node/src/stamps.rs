@@ -1,10 +1,10 @@
 //! `writeStamp` and `stamps`.
 
+use crate::tags::Tags;
 use crate::task::core_task;
 use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
 use relayburn_core::stamp::{self, StampFilter, StampRequest};
-use crate::tags::Tags;
 use std::collections::HashMap;
 
 #[napi(object)]
