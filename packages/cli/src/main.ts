@@ -68,7 +68,7 @@ function parseArgsMessage(err: unknown, command: string | undefined, argv: reado
     if (value !== undefined) {
       const relative = /^-\d+(m|min|h|d|w|mo)$/.test(value)
         ? `; relative times count back from now without a sign: ${option} ${value.slice(1)}`
-        : `; pass it as ${option}=${value} if you mean it`;
+        : `; pass it as ${option}=${visible(value)} if you mean it`;
       return `option '${option}' got '${visible(value)}', which starts with '-'${relative}`;
     }
   }
@@ -280,7 +280,7 @@ export function hintFor(err: Pick<BurnError, 'code' | 'message' | 'path'>): stri
 
 function usage(message: string, command?: string): number {
   const help = command ? `burn ${command} --help` : 'burn --help';
-  process.stderr.write(`burn: ${message} (see '${help}')\n`);
+  process.stderr.write(`burn: ${visible(message)} (see '${help}')\n`);
   return 2;
 }
 

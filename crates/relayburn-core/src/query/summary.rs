@@ -163,6 +163,8 @@ struct ModelInfo {
     key: String,
     price: Option<ModelPrice>,
     provider: Option<String>,
+    /// Where the raw id says it was served (`route_provider`).
+    route: Option<String>,
     /// Passes the `model` filter.
     wanted: bool,
 }
@@ -404,29 +406,6 @@ impl<'a> Accumulator<'a> {
         ctx: u8,
         undo: bool,
     ) {
-        let idx = match self.model_idx.get(d.model) {
-            Some(i) => *i,
-            None => {
-                let price = self.prices.lookup(d.model).cloned();
-                let key = self.prices.model_key(d.model);
-                self.models.push(ModelInfo {
-                    wanted: self.want_model.as_ref().is_none_or(|w| *w == key),
-                    key: if key.is_empty() {
-                        "(unknown)".to_string()
-                    } else {
-                        key
-                    },
-                    provider: price.as_ref().and_then(|p| p.provider.clone()),
-                    price,
-                });
-                self.model_idx
-                    .insert(d.model.to_string(), self.models.len() - 1);
-                self.models.len() - 1
-            }
-        };
-        if !self.models[idx].wanted {
-            return;
-        }
         let mut group_tag: Option<String> = None;
         if let Some(tags) = &self.tags {
             let mut folded: Vec<Option<&str>> = Vec::with_capacity(self.want.len() + 1);
@@ -439,6 +418,30 @@ impl<'a> Accumulator<'a> {
                 return;
             }
             group_tag = self.group_tag.and_then(|k| folded[k]).map(str::to_string);
+        }
+        let idx = match self.model_idx.get(d.model) {
+            Some(i) => *i,
+            None => {
+                let price = self.prices.lookup(d.model).cloned();
+                let key = self.prices.model_key(d.model);
+                self.models.push(ModelInfo {
+                    wanted: self.want_model.as_ref().is_none_or(|w| *w == key),
+                    key: if key.is_empty() {
+                        "(unknown)".to_string()
+                    } else {
+                        key
+                    },
+                    route: route_provider(d.model),
+                    provider: price.as_ref().and_then(|p| p.provider.clone()),
+                    price,
+                });
+                self.model_idx
+                    .insert(d.model.to_string(), self.models.len() - 1);
+                self.models.len() - 1
+            }
+        };
+        if !self.models[idx].wanted {
+            return;
         }
         let info = &self.models[idx];
         let sign = if undo { -1 } else { 1 };
@@ -460,7 +463,9 @@ impl<'a> Accumulator<'a> {
             GroupBy::Model => info.key.clone(),
             GroupBy::ModelRaw if d.model.is_empty() => "(unknown)".to_string(),
             GroupBy::ModelRaw => d.model.to_string(),
-            GroupBy::Provider => route_provider(d.model)
+            GroupBy::Provider => info
+                .route
+                .clone()
                 .or_else(|| (!d.provider.is_empty()).then(|| d.provider.to_string()))
                 .or_else(|| info.provider.clone())
                 .unwrap_or_else(|| NONE_KEY.to_string()),
