@@ -101,7 +101,10 @@ describe('burn summary, sessions, session', () => {
       totalTokens: 107 + 2030 + 5000 + 1234,
     });
     // One row per model, by its normalized key (the dates of these ids dropped).
-    expect(out.groups.map((g: { key: string }) => g.key).sort()).toEqual(['claude-opus-4-5', 'claude-sonnet-4-5']);
+    expect(out.groups.map((g: { key: string }) => g.key).sort()).toEqual([
+      'claude-opus-4-5',
+      'claude-sonnet-4-5',
+    ]);
     expect(Array.isArray(out.unpricedModels)).toBe(true);
   });
 
