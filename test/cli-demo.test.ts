@@ -73,7 +73,7 @@ describe('burn demo', () => {
     const [byModel = '', byTag = ''] = r.stdout.split(/\n(?=TAG:PERSONA)/);
     const models = tableRows(byModel);
     //                                   TURNS  INPUT     OUTPUT   CACHE READ  5M        1H   TOTAL      COST
-    expect(models.get('claude-sonnet-4-5-20250929')).toEqual([
+    expect(models.get('claude-sonnet-4-5')).toEqual([
       '4',
       '14',
       '2,160',
@@ -83,7 +83,7 @@ describe('burn demo', () => {
       '97,674',
       '$0.15',
     ]);
-    expect(models.get('claude-haiku-4-5-20251001')).toEqual([
+    expect(models.get('claude-haiku-4-5')).toEqual([
       '2',
       '1,400',
       '950',

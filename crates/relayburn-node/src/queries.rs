@@ -1,11 +1,12 @@
 //! `summary`, `sessions`, `session`, `sessionCost`, `fingerprint`, `pruneContent`.
 
+use crate::tags::Tags;
 use crate::task::core_task;
 use napi::bindgen_prelude::{AsyncTask, Either};
 use napi_derive::napi;
 use relayburn_core::query;
 use relayburn_core::time::{format_ms, WeekStart};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 #[napi(object)]
 pub struct SummaryOptions {
@@ -172,7 +173,8 @@ pub struct SessionRow {
     pub relationship: String,
     pub parent_session_id: Option<String>,
     /// Folded tags of the session (stamps by session id), in key order.
-    pub tags: BTreeMap<String, String>,
+    #[napi(ts_type = "Record<string, string>")]
+    pub tags: Tags,
     pub turns: i64,
     pub input_tokens: i64,
     pub output_tokens: i64,
@@ -200,7 +202,7 @@ impl From<query::SessionRow> for SessionRow {
             models: s.models,
             relationship: s.relationship,
             parent_session_id: s.parent_session_id,
-            tags: s.tags,
+            tags: Tags(s.tags),
             turns: t.turns,
             input_tokens: t.input_tokens,
             output_tokens: t.output_tokens,

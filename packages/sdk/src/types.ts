@@ -354,8 +354,12 @@ export interface IngestReport {
 }
 
 /**
- * Dimensions `summary` can group by. `model` is the model id minus any provider prefix;
- * `day`/`week`/`month` are `YYYY-MM-DD` / ISO `YYYY-Www` / `YYYY-MM` in `timezone` (UTC by
+ * Dimensions `summary` can group by. `model` is the normalized model, one group however the
+ * harness or cloud spelled it (`jp.anthropic.claude-haiku-4-5-20251001-v1:0`,
+ * `claude-haiku-4-5@20251001` and `anthropic/claude-haiku-4.5` are all `claude-haiku-4-5`: the
+ * price table's name for it, else the id without provider, region, version and date parts);
+ * `modelRaw` is the id exactly as the harness wrote it; `provider` is where the turn was served
+ * (`bedrock`, `vertex`, a router such as `openrouter`, else the harness's provider); `day`/`week`/`month` are `YYYY-MM-DD` / ISO `YYYY-Www` / `YYYY-MM` in `timezone` (UTC by
  * default; with `weekStart: 'sunday'` a week's key is its Sunday, `YYYY-MM-DD`); `tool` splits each turn's tokens and cost evenly across its tool calls (turns
  * without tool calls form `(none)`); `tag:<key>` groups by a folded tag (`(none)` when unset).
  *
@@ -368,6 +372,7 @@ export interface IngestReport {
  */
 export type GroupBy =
   | 'model'
+  | 'modelRaw'
   | 'provider'
   | 'harness'
   | 'project'
@@ -403,7 +408,10 @@ export interface SummaryOptions extends LedgerOptions {
   until?: string | undefined;
   harness?: Harness | undefined;
   session?: string | undefined;
-  /** A model as grouped: `claude-x` also matches `anthropic/claude-x`. */
+  /**
+   * A model, matched as grouped: every spelling with the same normalized model matches
+   * (`claude-haiku-4-5-20251001` also matches `anthropic/claude-haiku-4.5`, Bedrock and Vertex ids).
+   */
   model?: string | undefined;
   project?: string | undefined;
   /** Folded tags (stamps) that must all match: `{ persona: 'reviewer' }`. */

@@ -16,7 +16,8 @@ pub struct TurnFilter {
     pub until: Option<String>,
     pub harness: Option<String>,
     pub session: Option<String>,
-    /// The model as grouped: matches `claude-x` and any `provider/claude-x`.
+    /// The model as grouped: matches every raw id with the same model key
+    /// (`PriceTable::model_key`: `claude-x`, `provider/claude-x`, Bedrock and Vertex ids…).
     pub model: Option<String>,
     pub project: Option<String>,
     /// Folded tags that must all match (DESIGN §6).
@@ -32,6 +33,9 @@ pub(crate) struct Resolved {
     pub clauses: Vec<String>,
     pub params: Vec<Value>,
     pub tags: Vec<(String, String)>,
+    /// The `model` filter as given; matched by model key when rows are counted (a raw id's
+    /// key needs the price table, so it is not a SQL clause).
+    pub model: Option<String>,
 }
 
 impl TurnFilter {
@@ -65,10 +69,6 @@ impl TurnFilter {
         }
         if let Some(m) = &self.model {
             crate::validate::selector("model", m)?;
-            clauses.push("(model = ? OR substr(model, -length(?) - 1) = '/' || ?)".to_string());
-            for _ in 0..3 {
-                params.push(Value::Text(m.clone()));
-            }
         }
         let tags = validate_tags(&self.tags)?;
         Ok(Resolved {
@@ -77,6 +77,7 @@ impl TurnFilter {
             clauses,
             params,
             tags,
+            model: self.model.clone(),
         })
     }
 }

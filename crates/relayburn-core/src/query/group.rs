@@ -6,7 +6,10 @@ use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GroupBy {
+    /// The normalized model (`PriceTable::model_key`): one row per model however spelled.
     Model,
+    /// The model id exactly as the harness wrote it.
+    ModelRaw,
     Provider,
     Harness,
     Project,
@@ -20,12 +23,13 @@ pub enum GroupBy {
 }
 
 pub const GROUP_BY_NAMES: &str =
-    "model, provider, harness, project, branch, session, day, week, month, tool or tag:<key>";
+    "model, modelRaw, provider, harness, project, branch, session, day, week, month, tool or tag:<key>";
 
 impl GroupBy {
     pub fn parse(value: &str) -> Result<GroupBy> {
         Ok(match value {
             "model" => GroupBy::Model,
+            "modelRaw" => GroupBy::ModelRaw,
             "provider" => GroupBy::Provider,
             "harness" => GroupBy::Harness,
             "project" => GroupBy::Project,
@@ -37,6 +41,12 @@ impl GroupBy {
             "tool" => GroupBy::Tool,
             other => match other.strip_prefix("tag:") {
                 Some(key) if !key.trim().is_empty() && key.chars().count() <= 128 => {
+                    if key.chars().any(char::is_control) {
+                        return Err(Error::invalid(
+                            "groupBy",
+                            "tag:<key>: keys must not contain control characters",
+                        ));
+                    }
                     GroupBy::Tag(key.to_string())
                 }
                 _ => {

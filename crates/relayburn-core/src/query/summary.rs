@@ -10,7 +10,7 @@ use super::tags::TagIndex;
 use crate::error::Result;
 use crate::harness::records::ToolCall;
 use crate::ledger::Ledger;
-use crate::pricing::{display_model, prefix_provider, ModelPrice, PriceTable, Tokens};
+use crate::pricing::{route_provider, ModelPrice, PriceTable, Tokens};
 use crate::time::{self, WeekStart, Zone};
 use rusqlite::types::Value;
 use std::collections::HashMap;
@@ -165,9 +165,14 @@ struct Dims<'r> {
 }
 
 struct ModelInfo {
-    display: String,
+    /// The model key (`PriceTable::model_key`), `(unknown)` for an empty id.
+    key: String,
     price: Option<ModelPrice>,
     provider: Option<String>,
+    /// Where the raw id says it was served (`route_provider`).
+    route: Option<String>,
+    /// Passes the `model` filter.
+    wanted: bool,
 }
 
 struct Accumulator<'a> {
@@ -180,6 +185,8 @@ struct Accumulator<'a> {
     tags: Option<TagIndex>,
     /// (key index, wanted value) of the tag filter.
     want: Vec<(usize, String)>,
+    /// The `model` filter's model key.
+    want_model: Option<String>,
     group_tag: Option<usize>,
     model_idx: HashMap<String, usize>,
     models: Vec<ModelInfo>,
@@ -230,6 +237,7 @@ impl<'a> Accumulator<'a> {
             calendar: Calendar::new(zone),
             tags,
             want,
+            want_model: f.model.as_deref().map(|m| prices.model_key(m)),
             group_tag,
             model_idx: HashMap::new(),
             models: Vec::new(),
@@ -424,13 +432,15 @@ impl<'a> Accumulator<'a> {
             Some(i) => *i,
             None => {
                 let price = self.prices.lookup(d.model).cloned();
-                let m = display_model(d.model);
+                let key = self.prices.model_key(d.model);
                 self.models.push(ModelInfo {
-                    display: if m.is_empty() {
+                    wanted: self.want_model.as_ref().is_none_or(|w| *w == key),
+                    key: if key.is_empty() {
                         "(unknown)".to_string()
                     } else {
-                        m.to_string()
+                        key
                     },
+                    route: route_provider(d.model),
                     provider: price.as_ref().and_then(|p| p.provider.clone()),
                     price,
                 });
@@ -439,12 +449,15 @@ impl<'a> Accumulator<'a> {
                 self.models.len() - 1
             }
         };
+        if !self.models[idx].wanted {
+            return;
+        }
         let info = &self.models[idx];
         let sign = if undo { -1 } else { 1 };
         let mut t = t;
         match &info.price {
             Some(p) => t.cost_usd = p.rates(ctx).cost(&t.tokens()),
-            None => *self.unpriced.entry(info.display.clone()).or_default() += sign * t.turns,
+            None => *self.unpriced.entry(info.key.clone()).or_default() += sign * t.turns,
         }
         let t = t.scaled(sign);
         self.totals.add(&t);
@@ -456,9 +469,12 @@ impl<'a> Accumulator<'a> {
             }
         };
         let key = match &self.group_by {
-            GroupBy::Model => info.display.clone(),
-            GroupBy::Provider => prefix_provider(d.model)
-                .map(str::to_string)
+            GroupBy::Model => info.key.clone(),
+            GroupBy::ModelRaw if d.model.is_empty() => "(unknown)".to_string(),
+            GroupBy::ModelRaw => d.model.to_string(),
+            GroupBy::Provider => info
+                .route
+                .clone()
                 .or_else(|| (!d.provider.is_empty()).then(|| d.provider.to_string()))
                 .or_else(|| info.provider.clone())
                 .unwrap_or_else(|| NONE_KEY.to_string()),

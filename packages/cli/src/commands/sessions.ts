@@ -1,6 +1,6 @@
 import { type ContentMessage, type Harness, type SessionRow, session, sessions } from '@relayburn/sdk';
 import { bool, type Command, list, str } from '../command.js';
-import { clip, formatCount, formatUsd, type Output, printFields, printJson } from '../output.js';
+import { clip, formatCount, formatUsd, type Output, printFields, printJson, visible } from '../output.js';
 import { renderTable } from '../table.js';
 import { parseTagFlags, UsageError } from '../usage.js';
 import { chooseZone, withZone, ZONE_FLAGS, ZONE_HELP, type ZoneChoice } from '../zone.js';
@@ -90,8 +90,8 @@ export interface SessionsArgs {
 export async function runSessions(a: SessionsArgs, out: Output): Promise<void> {
   let limit: number | undefined;
   if (a.limit !== undefined) {
-    limit = Number(a.limit);
-    if (!Number.isInteger(limit) || limit < 1)
+    limit = /^\d+$/.test(a.limit) ? Number(a.limit) : Number.NaN;
+    if (!Number.isSafeInteger(limit) || limit < 1)
       throw new UsageError(`--limit must be a positive integer, got '${a.limit}'`);
   }
   const rows = await withZone(a.zone, () =>
@@ -142,13 +142,13 @@ export async function runSession(
     return d !== null;
   }
   if (!d) {
-    process.stderr.write(`burn: no session '${id}' in the ledger (run \`burn ingest\` first?)\n`);
+    process.stderr.write(`burn: no session '${visible(id)}' in the ledger (run \`burn ingest\` first?)\n`);
     return false;
   }
   printSessionHeader(d.session);
   if (d.children.length > 0) {
     process.stdout.write(
-      `children      ${d.children.map((c) => `${c.sessionId} (${c.relationship})`).join(', ')}\n`,
+      `children      ${visible(d.children.map((c) => `${c.sessionId} (${c.relationship})`).join(', '))}\n`,
     );
   }
   process.stdout.write('\n');
@@ -186,15 +186,16 @@ function printContent(messages: ContentMessage[]): void {
         .filter(Boolean)
         .join(' ');
       const body = b.text ?? `[${formatCount(b.bytes)} bytes, sha256 ${b.hash}]`;
-      process.stdout.write(`  [${label}]\n${indent(body)}\n`);
+      process.stdout.write(`  [${visible(label)}]\n${indent(body)}\n`);
     }
   }
 }
 
+/** Indents stored text, each line made visible (tabs kept as spaces). */
 function indent(text: string): string {
   return text
     .split('\n')
-    .map((line) => `    ${line}`)
+    .map((line) => `    ${visible(line.replaceAll('\t', '    '))}`)
     .join('\n');
 }
 

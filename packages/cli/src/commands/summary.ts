@@ -1,6 +1,6 @@
 import { type GroupBy, type Harness, type Summary, type SummaryGroup, summary } from '@relayburn/sdk';
 import { type Command, list, str } from '../command.js';
-import { formatCount, formatUsd, type Output, printJson } from '../output.js';
+import { formatCount, formatUsd, type Output, printJson, visible } from '../output.js';
 import { renderTable } from '../table.js';
 import { parseTagFlags, UsageError } from '../usage.js';
 import { chooseZone, withZone, ZONE_FLAGS, ZONE_HELP, type ZoneChoice } from '../zone.js';
@@ -19,17 +19,19 @@ Options:
                       this-month, an ISO-8601 instant or relative (30m, 24h, 7d, 4w, 3mo)
   --until <t>         to (exclusive), same forms; a date or today/yesterday/this-week/
                       this-month includes that whole day, week or month
-  --by <dim>          model (default), provider, harness, project, branch, session,
-                      day, week, month, tool or tag:<key>
+  --by <dim>          model (default), modelRaw, provider, harness, project, branch,
+                      session, day, week, month, tool or tag:<key>
   --tag k=v           only turns whose folded tags match (repeatable; all must match)
   --tags k=v[,k=v]    the same, comma-separated
   --harness <h>       claude-code, codex or opencode
   --session <id>      one session
-  --model <m>         one model
+  --model <m>         one model, however spelled (Bedrock, Vertex, OpenRouter ids)
   --project <dir>     one project (working directory)
 ${ZONE_HELP}
   --json              print {totals, groups, unpricedModels} as JSON
 
+--by model shows one row per model however the logs spelled it (the price table's name);
+--by modelRaw shows the ids exactly as written, --by provider where they were served.
 --by tool splits each turn's tokens and cost evenly across the tools it called;
 turns without tool calls are grouped as (none).
 
@@ -152,6 +154,6 @@ export function printSummary(s: Summary, by: string, out: Output): void {
   );
   if (s.unpricedModels.length > 0) {
     const list = s.unpricedModels.map((m) => `${m.model} (${formatCount(m.turns)} turns)`).join(', ');
-    process.stdout.write(`unpriced (counted as $0): ${list}\n`);
+    process.stdout.write(`unpriced (counted as $0): ${visible(list)}\n`);
   }
 }
