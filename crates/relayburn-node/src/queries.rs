@@ -13,6 +13,7 @@ pub struct SummaryOptions {
     pub until: Option<String>,
     pub harness: Option<String>,
     pub session: Option<String>,
+    pub descendants: Option<bool>,
     pub model: Option<String>,
     pub project: Option<String>,
     pub tags: Option<HashMap<String, String>>,
@@ -123,6 +124,7 @@ core_task!(SummaryTask, SummaryOptions, query::Summary => Summary, |o: SummaryOp
         until: o.until,
         harness: o.harness,
         session: o.session,
+        descendants: o.descendants,
         model: o.model,
         project: o.project,
         tags: o.tags.unwrap_or_default().into_iter().collect(),
@@ -145,6 +147,7 @@ pub struct SessionsOptions {
     pub project: Option<String>,
     pub tags: Option<HashMap<String, String>>,
     pub limit: Option<i64>,
+    pub flat: Option<bool>,
     pub ledger_home: Option<String>,
 }
 
@@ -173,11 +176,17 @@ pub struct SessionRow {
     pub cache_write1h_tokens: i64,
     pub total_tokens: i64,
     pub cost_usd: f64,
+    /// The session's own totals (the row's totals are its tree's in a tree listing).
+    pub own: Totals,
+    pub descendant_count: i64,
+    /// Tree rows: every descendant's own row, depth first.
+    pub descendants: Vec<SessionRow>,
 }
 
 impl From<query::SessionRow> for SessionRow {
     fn from(s: query::SessionRow) -> Self {
         let t: Totals = (&s.totals).into();
+        let own: Totals = (&s.own).into();
         SessionRow {
             harness: s.harness,
             session_id: s.session_id,
@@ -199,6 +208,9 @@ impl From<query::SessionRow> for SessionRow {
             cache_write1h_tokens: t.cache_write1h_tokens,
             total_tokens: t.total_tokens,
             cost_usd: t.cost_usd,
+            own,
+            descendant_count: s.descendant_count,
+            descendants: s.descendants.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -219,6 +231,7 @@ core_task!(SessionsTask, SessionsOptions, SessionRows => Vec<SessionRow>, |o: Se
         project: o.project,
         tags: o.tags.unwrap_or_default().into_iter().collect(),
         limit: o.limit,
+        flat: o.flat.unwrap_or(false),
     };
     let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
     query::sessions(&ledger, &filter).map(SessionRows)
@@ -447,6 +460,7 @@ pub fn session(options: SessionOptions) -> AsyncTask<SessionTask> {
 #[napi(object)]
 pub struct SessionCostOptions {
     pub session_id: String,
+    pub descendants: Option<bool>,
     pub ledger_home: Option<String>,
 }
 
@@ -473,10 +487,10 @@ impl From<query::SessionCost> for SessionCost {
 
 core_task!(SessionCostTask, SessionCostOptions, query::SessionCost => SessionCost, |o: SessionCostOptions| {
     let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
-    query::session_cost(&ledger, &o.session_id)
+    query::session_cost(&ledger, &o.session_id, o.descendants)
 });
 
-/// Cost and token totals of one session.
+/// Cost and token totals of one session and (by default) its descendants.
 #[napi]
 pub fn session_cost(options: SessionCostOptions) -> AsyncTask<SessionCostTask> {
     AsyncTask::new(SessionCostTask(Some(options)))
@@ -484,12 +498,14 @@ pub fn session_cost(options: SessionCostOptions) -> AsyncTask<SessionCostTask> {
 
 #[napi(object)]
 pub struct FingerprintOptions {
+    pub session_id: Option<String>,
+    pub descendants: Option<bool>,
     pub ledger_home: Option<String>,
 }
 
 core_task!(FingerprintTask, FingerprintOptions, String => String, |o: FingerprintOptions| {
     let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
-    query::fingerprint(&ledger)
+    query::fingerprint_of(&ledger, o.session_id.as_deref(), o.descendants)
 });
 
 /// A token that changes whenever a query's answer could.

@@ -14,7 +14,11 @@ pub struct TurnFilter {
     /// Exclusive upper bound, same forms.
     pub until: Option<String>,
     pub harness: Option<String>,
+    /// A session and, unless `descendants` is `Some(false)`, every session below it in its
+    /// tree (subagents, forks, continuations: DESIGN §3).
     pub session: Option<String>,
+    /// With `session`: count its descendants too (default `true`).
+    pub descendants: Option<bool>,
     /// The model as grouped: matches `claude-x` and any `provider/claude-x`.
     pub model: Option<String>,
     pub project: Option<String>,
@@ -34,7 +38,8 @@ pub(crate) struct Resolved {
 }
 
 impl TurnFilter {
-    pub(crate) fn resolve(&self, now_ms: i64) -> Result<Resolved> {
+    /// Validates the filter; a `session` is expanded to its tree through `ledger`.
+    pub(crate) fn resolve(&self, ledger: &crate::ledger::Ledger, now_ms: i64) -> Result<Resolved> {
         let since = self
             .since
             .as_deref()
@@ -54,8 +59,18 @@ impl TurnFilter {
         }
         if let Some(s) = &self.session {
             crate::validate::selector("session", s)?;
-            clauses.push("session_id = ?".to_string());
-            params.push(Value::Text(s.clone()));
+            if self.descendants.unwrap_or(true) {
+                let ids = super::sessions::tree_ids(ledger, s)?;
+                clauses.push("session_id IN (SELECT value FROM json_each(?))".to_string());
+                params.push(Value::Text(
+                    serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()),
+                ));
+            } else {
+                clauses.push("session_id = ?".to_string());
+                params.push(Value::Text(s.clone()));
+            }
+        } else if self.descendants.is_some() {
+            return Err(Error::invalid("descendants", "needs a session"));
         }
         if let Some(p) = &self.project {
             crate::validate::selector("project", p)?;

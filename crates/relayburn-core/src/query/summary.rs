@@ -114,7 +114,7 @@ pub(crate) fn summary_at(
     opts: &SummaryOptions,
     now_ms: i64,
 ) -> Result<Summary> {
-    let f = filter.resolve(now_ms)?;
+    let f = filter.resolve(ledger, now_ms)?;
     f.check_window()?;
     let prices = PriceTable::load(ledger.home())?;
     let mut acc = Accumulator::new(ledger, &f, opts, &prices)?;
@@ -174,6 +174,8 @@ struct Accumulator<'a> {
     /// (key index, wanted value) of the tag filter.
     want: Vec<(usize, String)>,
     group_tag: Option<usize>,
+    /// `groupBy: root`: session → root of its tree, for sessions below a root.
+    roots: HashMap<String, String>,
     model_idx: HashMap<String, usize>,
     models: Vec<ModelInfo>,
     groups: HashMap<String, Totals>,
@@ -213,7 +215,13 @@ impl<'a> Accumulator<'a> {
             GroupBy::Tag(k) => keys.iter().position(|x| x == k),
             _ => None,
         };
+        let roots = if opts.group_by == GroupBy::Root {
+            load_roots(ledger)?
+        } else {
+            HashMap::new()
+        };
         Ok(Accumulator {
+            roots,
             ledger,
             f,
             group_by: opts.group_by.clone(),
@@ -457,6 +465,11 @@ impl<'a> Accumulator<'a> {
             GroupBy::Project => or_none(d.project),
             GroupBy::Branch => or_none(d.branch),
             GroupBy::Session => d.session_id.to_string(),
+            GroupBy::Root => self
+                .roots
+                .get(d.session_id)
+                .cloned()
+                .unwrap_or_else(|| d.session_id.to_string()),
             GroupBy::Day | GroupBy::Week | GroupBy::Month => {
                 self.calendar.key(&self.group_by, d.ts_ms).to_string()
             }
@@ -500,6 +513,19 @@ impl<'a> Accumulator<'a> {
             unpriced_models,
         }
     }
+}
+
+/// Session → root for every session that has a parent (`session_tree`, non-root nodes).
+fn load_roots(ledger: &Ledger) -> Result<HashMap<String, String>> {
+    let conn = ledger.conn()?;
+    let mut stmt = conn
+        .prepare_cached("SELECT session_id, root_id FROM session_tree WHERE parent_id IS NOT NULL")
+        .map_err(|e| ledger.err(e))?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .map_err(|e| ledger.err(e))?;
+    rows.collect::<rusqlite::Result<HashMap<_, _>>>()
+        .map_err(|e| ledger.err(e))
 }
 
 /// `groupBy: tool`: a turn's tokens and cost are split evenly across its tool calls (a tool

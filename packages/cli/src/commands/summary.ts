@@ -1,5 +1,5 @@
 import { type GroupBy, type Harness, type Summary, type SummaryGroup, summary } from '@relayburn/sdk';
-import { type Command, list, str } from '../command.js';
+import { bool, type Command, list, str } from '../command.js';
 import { formatCount, formatUsd, type Output, printJson } from '../output.js';
 import { renderTable } from '../table.js';
 import { parseTagFlags, UsageError } from '../usage.js';
@@ -14,18 +14,21 @@ Options:
   --since <t>         from: ISO-8601 instant or relative (30m, 24h, 7d, 4w, 3mo)
   --until <t>         to (exclusive), same forms
   --by <dim>          model (default), provider, harness, project, branch, session,
-                      day, week, month, tool or tag:<key>
+                      root, day, week, month, tool or tag:<key>
   --tag k=v           only turns whose folded tags match (repeatable; all must match)
   --tags k=v[,k=v]    the same, comma-separated
   --harness <h>       claude-code, codex or opencode
-  --session <id>      one session
+  --session <id>      one session and its subagents, forks and continuations
+  --session-only      with --session: that session's own turns only
   --model <m>         one model
   --project <dir>     one project (working directory)
   --timezone <tz>     IANA zone for day/week/month (default UTC), e.g. Europe/Paris
   --json              print {totals, groups, unpricedModels} as JSON
 
 --by tool splits each turn's tokens and cost evenly across the tools it called;
-turns without tool calls are grouped as (none).
+turns without tool calls are grouped as (none). --by session groups each session's
+own turns; --by root groups every turn under the root session of its tree.
+Tags inherit down session trees: a subagent carries its parent's stamps.
 
 Examples:
   burn summary --since 7d
@@ -43,6 +46,7 @@ export const summaryCommand: Command = {
     by: { type: 'string' },
     harness: { type: 'string' },
     session: { type: 'string' },
+    'session-only': { type: 'boolean' },
     model: { type: 'string' },
     project: { type: 'string' },
     tag: { type: 'string', multiple: true },
@@ -58,6 +62,7 @@ export const summaryCommand: Command = {
         by: str(ctx, 'by'),
         harness: str(ctx, 'harness'),
         session: str(ctx, 'session'),
+        sessionOnly: bool(ctx, 'session-only'),
         model: str(ctx, 'model'),
         project: str(ctx, 'project'),
         tag: list(ctx, 'tag'),
@@ -77,6 +82,7 @@ export interface SummaryArgs {
   by?: string | undefined;
   harness?: string | undefined;
   session?: string | undefined;
+  sessionOnly?: boolean | undefined;
   model?: string | undefined;
   project?: string | undefined;
   tag?: string[] | undefined;
@@ -86,12 +92,14 @@ export interface SummaryArgs {
 }
 
 export async function runSummary(a: SummaryArgs, out: Output): Promise<void> {
+  if (a.sessionOnly && a.session === undefined) throw new UsageError('--session-only needs --session <id>');
   const s = await summary({
     since: a.since,
     until: a.until,
     groupBy: a.by as GroupBy | undefined,
     harness: a.harness as Harness | undefined,
     session: a.session,
+    ...(a.sessionOnly ? { descendants: false } : {}),
     model: a.model,
     project: a.project,
     tags: parseTagFlags(a.tag, a.tags),
