@@ -206,3 +206,7 @@ pub fn rebuild(conn: &Connection) -> rusqlite::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "tree_tests.rs"]
+mod tests;
