@@ -60,11 +60,22 @@ impl TurnFilter {
         if let Some(s) = &self.session {
             crate::validate::selector("session", s)?;
             if self.descendants.unwrap_or(true) {
-                let ids = super::sessions::tree_ids(ledger, s)?;
-                clauses.push("session_id IN (SELECT value FROM json_each(?))".to_string());
-                params.push(Value::Text(
-                    serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()),
-                ));
+                let conn = ledger.conn()?;
+                if crate::tree::root_of(conn, s).map_err(|e| ledger.err(e))? == *s {
+                    // A root (or unknown id): its whole tree, straight from the `root_id` index.
+                    clauses.push(
+                        "session_id IN (SELECT session_id FROM session_tree WHERE root_id = ? UNION ALL SELECT ?)"
+                            .to_string(),
+                    );
+                    params.push(Value::Text(s.clone()));
+                    params.push(Value::Text(s.clone()));
+                } else {
+                    let ids = super::sessions::tree_ids(ledger, s)?;
+                    clauses.push("session_id IN (SELECT value FROM json_each(?))".to_string());
+                    params.push(Value::Text(
+                        serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()),
+                    ));
+                }
             } else {
                 clauses.push("session_id = ?".to_string());
                 params.push(Value::Text(s.clone()));
