@@ -368,3 +368,62 @@ describe('the CLI', () => {
     expect(byRoot.groups.map((g: { key: string; turns: number }) => [g.key, g.turns])).toEqual([['p', 7]]);
   });
 });
+
+// A generated mixed corpus (Claude Code subagents and resumes, Codex forks and subagents,
+// OpenCode child sessions): every tree's totals are the sum of its sessions' own, the trees add
+// up to the ledger, and each session asked by session gives its subtree.
+describe('a generated mixed corpus', () => {
+  it.each(entryPoints)('keeps the tree invariants (%s)', async (_name, sdk) => {
+    const out = tempHome('tree-mixed');
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(repoRoot, 'bench', 'gen-corpus.mjs'),
+        '--out',
+        out,
+        '--mb',
+        '2',
+        '--files',
+        '30',
+        '--seed',
+        '5',
+        '--quiet',
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(r.status).toBe(0);
+    const ledgerHome = tempHome();
+    const report = await sdk.ingest({
+      ledgerHome,
+      roots: {
+        'claude-code': [join(out, 'claude')],
+        codex: [join(out, 'codex')],
+        opencode: [join(out, 'opencode')],
+      },
+    });
+    expect(report.errors).toEqual([]);
+    const total = (await sdk.summary({ ledgerHome })).totals;
+    const trees = await sdk.sessions({ ledgerHome, limit: 100_000 });
+    const flat = await sdk.sessions({ ledgerHome, flat: true, limit: 100_000 });
+    const keys = ['turns', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'totalTokens'] as const;
+    const sum = (rows: Array<Record<(typeof keys)[number], number>>) =>
+      Object.fromEntries(keys.map((k) => [k, rows.reduce((n, x) => n + x[k], 0)]));
+    expect(sum(trees)).toEqual(sum([total]));
+    expect(sum(flat)).toEqual(sum([total]));
+    let linked = 0;
+    for (const t of trees) {
+      expect(sum([t]), t.sessionId).toEqual(sum([t.own, ...t.descendants.map((d) => d.own)]));
+      expect(t.descendantCount).toBe(t.descendants.length);
+      linked += t.descendantCount;
+      if (t.descendantCount > 0) {
+        const cost = await sdk.sessionCost({ ledgerHome, sessionId: t.sessionId });
+        expect(cost.totals.turns).toBe(t.turns);
+        expect(cost.totals.costUsd).toBeCloseTo(t.costUsd, 6);
+      }
+    }
+    // Every session is in exactly one tree, and the corpus has trees in every harness.
+    expect(trees.length + linked).toBe(flat.length);
+    const harnesses = new Set(trees.filter((t) => t.descendantCount > 0).map((t) => t.harness));
+    expect([...harnesses].sort()).toEqual(['claude-code', 'codex', 'opencode']);
+  });
+});
