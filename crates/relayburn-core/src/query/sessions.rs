@@ -198,11 +198,18 @@ pub fn sessions(ledger: &Ledger, f: &SessionsFilter) -> Result<Vec<SessionRow>> 
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| ledger.err(e))?;
         decorate(ledger, &mut out)?;
+        // Descendant counts from the rows' trees, each tree read once.
+        let mut roots: Vec<String> = Vec::new();
+        for row in &out {
+            roots.push(crate::tree::root_of(conn, &row.session_id).map_err(|e| ledger.err(e))?);
+        }
+        roots.sort();
+        roots.dedup();
+        let refs: Vec<&str> = roots.iter().map(String::as_str).collect();
+        let nodes = crate::tree::trees(conn, &refs).map_err(|e| ledger.err(e))?;
+        let below = below_counts(&nodes);
         for row in &mut out {
-            row.descendant_count = crate::tree::subtree(conn, &row.session_id)
-                .map_err(|e| ledger.err(e))?
-                .len() as i64
-                - 1;
+            row.descendant_count = below.get(row.session_id.as_str()).copied().unwrap_or(0);
         }
         return Ok(out);
     }
@@ -238,9 +245,11 @@ pub fn sessions(ledger: &Ledger, f: &SessionsFilter) -> Result<Vec<SessionRow>> 
     ids.sort_unstable();
     ids.dedup();
     let mut rows = load_rows(ledger, &ids)?;
+    let children = children_of(&nodes, &rows);
+    let below = below_counts(&nodes);
     Ok(roots
         .iter()
-        .map(|root| tree_row(root, &nodes, &mut rows))
+        .map(|root| tree_row(root, &children, &below, &mut rows))
         .collect())
 }
 
@@ -254,25 +263,44 @@ pub(crate) fn tree_ids(ledger: &Ledger, id: &str) -> Result<Vec<String>> {
         .collect())
 }
 
-/// The row of `root` with its tree: totals summed over the tree, descendants depth first.
-/// Takes the rows it uses out of `rows`.
-fn tree_row(
-    root: &str,
-    nodes: &[crate::tree::TreeNode],
-    rows: &mut HashMap<String, SessionRow>,
-) -> SessionRow {
+/// Number of sessions below each node of `nodes` (whole trees, parents before children).
+fn below_counts(nodes: &[crate::tree::TreeNode]) -> HashMap<&str, i64> {
+    let mut below: HashMap<&str, i64> = HashMap::new();
+    for n in nodes.iter().rev() {
+        let mine = below.get(n.session_id.as_str()).copied().unwrap_or(0);
+        if let Some(p) = n.parent_id.as_deref() {
+            *below.entry(p).or_default() += 1 + mine;
+        }
+    }
+    below
+}
+
+/// Children of each node, by first activity (then id).
+fn children_of<'n>(
+    nodes: &'n [crate::tree::TreeNode],
+    rows: &HashMap<String, SessionRow>,
+) -> HashMap<&'n str, Vec<&'n str>> {
     let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
     for n in nodes {
         if let Some(p) = n.parent_id.as_deref() {
             children.entry(p).or_default().push(n.session_id.as_str());
         }
     }
-    let first = |id: &str, rows: &HashMap<String, SessionRow>| {
-        rows.get(id).and_then(|r| r.first_ts_ms).unwrap_or(i64::MAX)
-    };
+    let first = |id: &str| rows.get(id).and_then(|r| r.first_ts_ms).unwrap_or(i64::MAX);
     for list in children.values_mut() {
-        list.sort_by(|a, b| first(a, rows).cmp(&first(b, rows)).then(a.cmp(b)));
+        list.sort_by(|a, b| first(a).cmp(&first(b)).then(a.cmp(b)));
     }
+    children
+}
+
+/// The row of `root` with its tree: totals summed over the tree, descendants depth first.
+/// Takes the rows it uses out of `rows`.
+fn tree_row(
+    root: &str,
+    children: &HashMap<&str, Vec<&str>>,
+    below: &HashMap<&str, i64>,
+    rows: &mut HashMap<String, SessionRow>,
+) -> SessionRow {
     // Depth first from the root (iterative; a tree has no cycle, the guard is cheap).
     let mut order: Vec<&str> = Vec::new();
     let mut stack: Vec<&str> = children
@@ -295,7 +323,7 @@ fn tree_row(
     let mut descendants = Vec::with_capacity(order.len());
     for id in order {
         let mut r = rows.remove(id).unwrap_or_else(|| placeholder_row(id));
-        r.descendant_count = count_below(id, &children);
+        r.descendant_count = below.get(id).copied().unwrap_or(0);
         totals.add(&r.own);
         for m in &r.models {
             if !models.contains(m) {
@@ -312,23 +340,6 @@ fn tree_row(
     head.totals = totals;
     head.descendants = descendants;
     head
-}
-
-fn count_below(id: &str, children: &HashMap<&str, Vec<&str>>) -> i64 {
-    let mut n = 0;
-    let mut stack = vec![id];
-    let mut guard = 0usize;
-    while let Some(x) = stack.pop() {
-        guard += 1;
-        if guard > 10_000_000 {
-            break;
-        }
-        if let Some(c) = children.get(x) {
-            n += c.len() as i64;
-            stack.extend(c.iter().copied());
-        }
-    }
-    n
 }
 
 fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
@@ -531,7 +542,9 @@ pub fn session(
         .collect();
     let mut rows = load_rows(ledger, &below)?;
     rows.insert(row.session_id.clone(), row);
-    let row = tree_row(session_id, &nodes, &mut rows);
+    let children = children_of(&nodes, &rows);
+    let below = below_counts(&nodes);
+    let row = tree_row(session_id, &children, &below, &mut rows);
     let prices = PriceTable::load(ledger.home())?;
     let key = rusqlite::params![row.harness, row.session_id];
 
