@@ -342,8 +342,8 @@ describe('the CLI', () => {
     const lines = tree.stdout.trim().split('\n');
     expect(lines).toHaveLength(5); // header, p, and its three children
     expect(lines[1]).toMatch(/^\S.*\bp\b/);
-    expect(lines[2]).toMatch(/├─ p\/agent-x/);
-    expect(lines[3]).toMatch(/├─ p\/agent-y/);
+    expect(lines[2]).toMatch(/├─ …\/agent-x/);
+    expect(lines[3]).toMatch(/├─ …\/agent-y/);
     expect(lines[4]).toMatch(/└─ q\b.*fork/);
 
     const flat = JSON.parse(burn(['sessions', '--flat', '--json'], env).stdout) as Array<{

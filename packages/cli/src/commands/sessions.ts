@@ -162,13 +162,21 @@ export function treeLines(root: SessionRow): TreeLine[] {
   return lines;
 }
 
+/** A child named after its parent (`<parent>/agent-…`) is shown by what follows: `…/agent-…`. */
+function shortId(row: SessionRow): string {
+  const parent = row.parentSessionId;
+  return parent && row.sessionId.startsWith(`${parent}/`)
+    ? `…${row.sessionId.slice(parent.length)}`
+    : row.sessionId;
+}
+
 function renderTree(lines: TreeLine[]): string {
   return renderTable(lines, [
     {
       header: 'LAST ACTIVITY',
       value: (l) => (l.tree ? (l.row.lastTs ?? '').replace('T', ' ').slice(0, 16) : ''),
     },
-    { header: 'SESSION', value: (l) => `${l.prefix}${clip(l.row.sessionId, 40)}` },
+    { header: 'SESSION', value: (l) => `${l.prefix}${clip(shortId(l.row), 40)}` },
     { header: 'HARNESS', value: (l) => l.row.harness },
     { header: 'KIND', value: (l) => (l.tree ? '' : l.row.relationship) },
     { header: 'TURNS', value: (l) => formatCount(l.row.own.turns), align: 'right' },
