@@ -630,3 +630,29 @@ fn the_tree_migration_builds_trees_from_existing_links() {
     );
     check_invariants(&l);
 }
+
+#[test]
+fn descendants_without_a_session_is_refused_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let l = open(dir.path());
+    let err = query::summary(
+        &l,
+        &TurnFilter {
+            descendants: Some(false),
+            ..Default::default()
+        },
+        &SummaryOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "INVALID_ARGUMENT");
+    assert!(err.to_string().contains("descendants"), "{err}");
+    let err = query::fingerprint_of(&l, None, Some(true)).unwrap_err();
+    assert_eq!(err.code(), "INVALID_ARGUMENT");
+    assert!(err.to_string().contains("descendants"), "{err}");
+    // With a session, both forms answer (an unknown session counts nothing).
+    assert_eq!(
+        session_cost(&l, "nope", Some(false)).unwrap().totals.turns,
+        0
+    );
+    assert!(query::fingerprint_of(&l, Some("nope"), None).is_ok());
+}
