@@ -8,6 +8,7 @@ export type {
   ContentMessage,
   ContentMode,
   ExportStampsResult,
+  FingerprintOptions,
   GroupBy,
   Harness,
   ImportStampsResult,

@@ -16,6 +16,7 @@ export type {
   ContentMessage,
   ContentMode,
   ExportStampsResult,
+  FingerprintOptions,
   GroupBy,
   Harness,
   ImportStampsResult,

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type {
+  FingerprintOptions,
   GroupBy,
   IngestOptions,
   IngestProgress,
@@ -236,6 +237,7 @@ const GROUP_DIMENSIONS = [
   'project',
   'branch',
   'session',
+  'root',
   'day',
   'week',
   'month',
@@ -255,24 +257,42 @@ const groupBy = z
     if (message) ctx.addIssue({ code: 'custom', message });
   });
 
-export const summarySchema = z.strictObject({
-  since: bound.optional(),
-  until: bound.optional(),
-  harness: harness.optional(),
-  session: selector.optional(),
-  model: selector.optional(),
-  project: selector.optional(),
-  tags: tags.optional(),
-  groupBy: groupBy.optional(),
-  timezone: nonBlank.optional(),
-  weekStart: weekStart.optional(),
-  ledgerHome: ledgerHome.optional(),
-}) satisfies z.ZodType<SummaryOptions>;
+export const summarySchema = z
+  .strictObject({
+    since: bound.optional(),
+    until: bound.optional(),
+    harness: harness.optional(),
+    session: selector.optional(),
+    descendants: z.boolean({ error: 'must be a boolean' }).optional(),
+    model: selector.optional(),
+    project: selector.optional(),
+    tags: tags.optional(),
+    groupBy: groupBy.optional(),
+    timezone: nonBlank.optional(),
+    weekStart: weekStart.optional(),
+    ledgerHome: ledgerHome.optional(),
+  })
+  .refine((o) => o.descendants === undefined || o.session !== undefined, {
+    message: 'needs a session',
+    path: ['descendants'],
+  }) satisfies z.ZodType<SummaryOptions>;
 
 export const sessionCostSchema = z.strictObject({
   sessionId: selector,
+  descendants: z.boolean({ error: 'must be a boolean' }).optional(),
   ledgerHome: ledgerHome.optional(),
 }) satisfies z.ZodType<SessionCostOptions>;
+
+export const fingerprintSchema = z
+  .strictObject({
+    sessionId: selector.optional(),
+    descendants: z.boolean({ error: 'must be a boolean' }).optional(),
+    ledgerHome: ledgerHome.optional(),
+  })
+  .refine((o) => o.descendants === undefined || o.sessionId !== undefined, {
+    message: 'needs a sessionId',
+    path: ['descendants'],
+  }) satisfies z.ZodType<FingerprintOptions>;
 
 export const sessionsSchema = z.strictObject({
   since: bound.optional(),
@@ -287,6 +307,7 @@ export const sessionsSchema = z.strictObject({
     .optional(),
   timezone: nonBlank.optional(),
   weekStart: weekStart.optional(),
+  flat: z.boolean({ error: 'must be a boolean' }).optional(),
   ledgerHome: ledgerHome.optional(),
 }) satisfies z.ZodType<SessionsOptions>;
 

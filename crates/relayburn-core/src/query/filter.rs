@@ -15,7 +15,11 @@ pub struct TurnFilter {
     /// Exclusive upper bound, same forms (a date or calendar name includes its whole period).
     pub until: Option<String>,
     pub harness: Option<String>,
+    /// A session and, unless `descendants` is `Some(false)`, every session below it in its
+    /// tree (subagents, forks, continuations: DESIGN §3).
     pub session: Option<String>,
+    /// With `session`: count its descendants too (default `true`).
+    pub descendants: Option<bool>,
     /// The model as grouped: matches every raw id with the same model key
     /// (`PriceTable::model_key`: `claude-x`, `provider/claude-x`, Bedrock and Vertex ids…).
     pub model: Option<String>,
@@ -39,7 +43,13 @@ pub(crate) struct Resolved {
 }
 
 impl TurnFilter {
-    pub(crate) fn resolve(&self, now_ms: i64, zone: &Zone) -> Result<Resolved> {
+    /// Validates the filter; a `session` is expanded to its tree through `ledger`.
+    pub(crate) fn resolve(
+        &self,
+        ledger: &crate::ledger::Ledger,
+        now_ms: i64,
+        zone: &Zone,
+    ) -> Result<Resolved> {
         let since = self
             .since
             .as_deref()
@@ -59,8 +69,29 @@ impl TurnFilter {
         }
         if let Some(s) = &self.session {
             crate::validate::selector("session", s)?;
-            clauses.push("session_id = ?".to_string());
-            params.push(Value::Text(s.clone()));
+            if self.descendants.unwrap_or(true) {
+                let conn = ledger.conn()?;
+                if crate::tree::root_of(conn, s).map_err(|e| ledger.err(e))? == *s {
+                    // A root (or unknown id): its whole tree, straight from the `root_id` index.
+                    clauses.push(
+                        "session_id IN (SELECT session_id FROM session_tree WHERE root_id = ? UNION ALL SELECT ?)"
+                            .to_string(),
+                    );
+                    params.push(Value::Text(s.clone()));
+                    params.push(Value::Text(s.clone()));
+                } else {
+                    let ids = super::sessions::tree_ids(ledger, s)?;
+                    clauses.push("session_id IN (SELECT value FROM json_each(?))".to_string());
+                    params.push(Value::Text(
+                        serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()),
+                    ));
+                }
+            } else {
+                clauses.push("session_id = ?".to_string());
+                params.push(Value::Text(s.clone()));
+            }
+        } else if self.descendants.is_some() {
+            return Err(Error::invalid("descendants", "needs a session"));
         }
         if let Some(p) = &self.project {
             crate::validate::selector("project", p)?;

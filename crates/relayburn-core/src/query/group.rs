@@ -15,6 +15,8 @@ pub enum GroupBy {
     Project,
     Branch,
     Session,
+    /// The root session of the turn's session tree.
+    Root,
     Day,
     Week,
     Month,
@@ -23,7 +25,7 @@ pub enum GroupBy {
 }
 
 pub const GROUP_BY_NAMES: &str =
-    "model, modelRaw, provider, harness, project, branch, session, day, week, month, tool or tag:<key>";
+    "model, modelRaw, provider, harness, project, branch, session, root, day, week, month, tool or tag:<key>";
 
 impl GroupBy {
     pub fn parse(value: &str) -> Result<GroupBy> {
@@ -35,6 +37,7 @@ impl GroupBy {
             "project" => GroupBy::Project,
             "branch" => GroupBy::Branch,
             "session" => GroupBy::Session,
+            "root" => GroupBy::Root,
             "day" => GroupBy::Day,
             "week" => GroupBy::Week,
             "month" => GroupBy::Month,

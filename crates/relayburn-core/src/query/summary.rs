@@ -120,7 +120,7 @@ pub(crate) fn summary_at(
     now_ms: i64,
 ) -> Result<Summary> {
     let zone = Zone::new(opts.timezone.as_deref(), opts.week_start)?;
-    let f = filter.resolve(now_ms, &zone)?;
+    let f = filter.resolve(ledger, now_ms, &zone)?;
     f.check_window()?;
     let prices = PriceTable::load(ledger.home())?;
     let mut acc = Accumulator::new(ledger, &f, opts, &prices, zone)?;
@@ -188,6 +188,8 @@ struct Accumulator<'a> {
     /// The `model` filter's model key.
     want_model: Option<String>,
     group_tag: Option<usize>,
+    /// `groupBy: root`: session → root of its tree, for sessions below a root.
+    roots: HashMap<String, String>,
     model_idx: HashMap<String, usize>,
     models: Vec<ModelInfo>,
     groups: HashMap<String, Totals>,
@@ -228,7 +230,13 @@ impl<'a> Accumulator<'a> {
             GroupBy::Tag(k) => keys.iter().position(|x| x == k),
             _ => None,
         };
+        let roots = if opts.group_by == GroupBy::Root {
+            load_roots(ledger)?
+        } else {
+            HashMap::new()
+        };
         Ok(Accumulator {
+            roots,
             ledger,
             f,
             group_by: opts.group_by.clone(),
@@ -482,6 +490,11 @@ impl<'a> Accumulator<'a> {
             GroupBy::Project => or_none(d.project),
             GroupBy::Branch => or_none(d.branch),
             GroupBy::Session => d.session_id.to_string(),
+            GroupBy::Root => self
+                .roots
+                .get(d.session_id)
+                .cloned()
+                .unwrap_or_else(|| d.session_id.to_string()),
             GroupBy::Day | GroupBy::Week | GroupBy::Month => {
                 self.calendar.key(&self.group_by, d.ts_ms).to_string()
             }
@@ -526,6 +539,19 @@ impl<'a> Accumulator<'a> {
             timezone: self.timezone,
         }
     }
+}
+
+/// Session → root for every session that has a parent (`session_tree`, non-root nodes).
+fn load_roots(ledger: &Ledger) -> Result<HashMap<String, String>> {
+    let conn = ledger.conn()?;
+    let mut stmt = conn
+        .prepare_cached("SELECT session_id, root_id FROM session_tree WHERE parent_id IS NOT NULL")
+        .map_err(|e| ledger.err(e))?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .map_err(|e| ledger.err(e))?;
+    rows.collect::<rusqlite::Result<HashMap<_, _>>>()
+        .map_err(|e| ledger.err(e))
 }
 
 /// `groupBy: tool`: a turn's tokens and cost are split evenly across its tool calls (a tool

@@ -783,7 +783,7 @@ fn sessions_costs_tags_and_fingerprint() {
     let d = session(&l, "a", None).unwrap().unwrap();
     close(d.turns[0].totals.cost_usd, 0.069);
     assert_eq!(d.row.tags.len(), 1);
-    let c = session_cost(&l, "a").unwrap();
+    let c = session_cost(&l, "a", None).unwrap();
     close(c.totals.cost_usd, 0.069);
     assert_eq!(c.totals.turns, 1);
 }
