@@ -234,6 +234,8 @@ export interface SessionsOptions {
   project?: string
   tags?: Record<string, string>
   limit?: number
+  timezone?: string
+  weekStart?: string
   flat?: boolean
   ledgerHome?: string
 }
@@ -296,6 +298,8 @@ export interface Summary {
   totals: Totals
   groups: Array<SummaryGroup>
   unpricedModels: Array<UnpricedModel>
+  /** The IANA zone of day/week/month keys and calendar bounds (`UTC` unless asked). */
+  timezone: string
 }
 
 export interface SummaryGroup {
@@ -322,6 +326,7 @@ export interface SummaryOptions {
   tags?: Record<string, string>
   groupBy?: string
   timezone?: string
+  weekStart?: string
   ledgerHome?: string
 }
 
