@@ -137,7 +137,7 @@ fn summary_by(l: &Ledger, f: TurnFilter, group: &str) -> Summary {
         &f,
         &SummaryOptions {
             group_by: GroupBy::parse(group).unwrap(),
-            timezone: None,
+            ..SummaryOptions::default()
         },
     )
     .unwrap()
