@@ -203,6 +203,11 @@ const FLAG_OF_FIELD: Record<string, string> = {
   tags: '--tag',
   enrichment: 'label',
   ledgerHome: '--ledger-home',
+  // wip-budget
+  limitUsd: '--limit',
+  period: '--period',
+  warn: '--warn',
+  name: '<name>',
 };
 
 /** `summary: groupBy: must be …` → `--by: must be …` (the flag the user typed). */

@@ -1,7 +1,14 @@
 // ESM entry: re-exports the CommonJS implementation so ESM and CJS users share one module
 // instance (one BurnError class, one connection pool). Names must match index.ts (tested).
 
+// wip-budget
 export type {
+  Budget,
+  BudgetFilter,
+  BudgetPeriod,
+  BudgetState,
+  BudgetStatus,
+  BudgetStatusOptions,
   BurnErrorCode,
   Compaction,
   ContentBlock,
@@ -23,6 +30,8 @@ export type {
   RebuildReport,
   RebuildStateOptions,
   Relationship,
+  RemoveBudgetOptions,
+  RemoveBudgetResult,
   ResetReport,
   SessionCost,
   SessionCostOptions,
@@ -30,6 +39,7 @@ export type {
   SessionOptions,
   SessionRow,
   SessionsOptions,
+  SetBudgetOptions,
   Stamp,
   StampReceipt,
   StampsFileOptions,
@@ -52,15 +62,19 @@ export type {
 export {
   BURN_ERROR_CODES,
   BurnError,
+  budgetStatus,
+  budgets,
   exportStamps,
   fingerprint,
   importStamps,
   ingest,
   pruneContent,
   rebuildState,
+  removeBudget,
   session,
   sessionCost,
   sessions,
+  setBudget,
   stamps,
   status,
   summary,

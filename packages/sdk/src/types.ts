@@ -167,6 +167,8 @@ export interface ExportStampsResult {
   path: string;
   /** Number of stamps (lines) written. */
   stamps: number;
+  /** Number of budgets written (one line each, after the stamps). */
+  budgets: number;
 }
 
 /**
@@ -184,6 +186,10 @@ export interface ImportStampsResult {
   imported: number;
   /** Stamps whose id the ledger already had (left unchanged). */
   skipped: number;
+  /** Budgets added, or replaced because the file's version is newer (`updatedAt`). */
+  budgetsImported: number;
+  /** Budgets the ledger already had in that version or a newer one (left unchanged). */
+  budgetsSkipped: number;
 }
 
 /**

@@ -442,6 +442,22 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE INDEX user_turns_by_session ON user_turns (harness, session_id, ts_ms);
     CREATE TRIGGER clock_user_turns AFTER INSERT ON user_turns BEGIN UPDATE ledger_clock SET ticks = ticks + 1; END;
     "#,
+    // wip-budget
+    // budgets: named spending limits per calendar period over a filter (`budget/`). Written
+    // by users, so a rebuild keeps them; exported and imported with the stamps.
+    r#"
+    CREATE TABLE budgets (
+        name        TEXT    PRIMARY KEY,
+        limit_usd   REAL    NOT NULL CHECK (limit_usd > 0),
+        period      TEXT    NOT NULL CHECK (period IN ('day', 'week', 'month')),
+        tags        TEXT    NOT NULL,
+        harness     TEXT,
+        project     TEXT,
+        warn        REAL    NOT NULL CHECK (warn > 0 AND warn <= 1),
+        created_ms  INTEGER NOT NULL,
+        updated_ms  INTEGER NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 /// Tables holding rows derived from harness logs, each with a `harness` column: a rebuild
@@ -465,6 +481,8 @@ pub const KEPT_TABLES: &[&str] = &[
     "ledger_clock",
     // Written by launchers; a claim already became a stamp, so a rebuild keeps both.
     "pending_stamps",
+    // Written by users (`setBudget`).
+    "budgets",
 ];
 
 /// The schema version this build writes and understands.
