@@ -3,7 +3,7 @@
 //! (by session id, and 5% by message id). Rows go through the real schema and triggers
 //! (sessions, rollup, stamp folding), in one transaction. Deterministic.
 //!
-//! Usage: cargo run --release -p relayburn-core --example gen_ledger -- <ledger-home> [turns] [stamps]
+//! Usage: cargo run --release -p relayburn-core --example gen_ledger -- <ledger-home> [turns] [stamps] [end ISO instant]
 
 use rusqlite::{params, Connection};
 
@@ -54,7 +54,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;")?;
     let tx = conn.transaction()?;
     let mut rng = Rng(42);
-    let end_ms: i64 = 1_793_491_200_000; // 2026-11-01T00:00:00Z
+    // Optional 4th argument: the instant the 180 days end (default 2026-11-01T00:00:00Z);
+    // `bench/statusline-bench.mjs` passes now, so today and this month have turns.
+    let end_ms: i64 = match args.get(3) {
+        Some(iso) => relayburn_core::time::parse_instant_ms("end", iso)?,
+        None => 1_793_491_200_000,
+    };
     let span_ms: i64 = 180 * 86_400_000;
     let per_session = 50;
     let sessions = (turns + per_session - 1) / per_session;

@@ -305,7 +305,7 @@ export interface IngestOptions extends LedgerOptions {
   harnesses?: Harness[] | undefined;
   /** Override discovery (see {@link IngestRoots}). */
   roots?: IngestRoots | undefined;
-  /** Ingest just this one session log (the hook fast path). */
+  /** Ingest just this one session log (the hook fast path); a Claude Code session file brings its subagent transcripts along. */
   sessionFile?: string | undefined;
   /**
    * What the content store keeps of the conversation read in this pass (see
