@@ -66,7 +66,13 @@ if (!existsSync(join(ledgerHome, 'ledger.sqlite'))) {
 }
 
 // Three budgets: a tag budget over the month, a global day, a harness week.
-await sdk.setBudget({ ledgerHome, name: 'reviewers', limitUsd: 200, period: 'month', tags: { persona: 'reviewer' } });
+await sdk.setBudget({
+  ledgerHome,
+  name: 'reviewers',
+  limitUsd: 200,
+  period: 'month',
+  tags: { persona: 'reviewer' },
+});
 await sdk.setBudget({ ledgerHome, name: 'daily', limitUsd: 50, period: 'day' });
 await sdk.setBudget({ ledgerHome, name: 'codex', limitUsd: 100, period: 'week', harness: 'codex' });
 
@@ -92,13 +98,21 @@ const row = (session) => {
       model: 'claude-sonnet-4-5-20250929',
       stop_reason: 'end_turn',
       content: [{ type: 'text', text: 'done' }],
-      usage: { input_tokens: 12, output_tokens: 800, cache_read_input_tokens: 40_000, cache_creation_input_tokens: 0 },
+      usage: {
+        input_tokens: 12,
+        output_tokens: 800,
+        cache_read_input_tokens: 40_000,
+        cache_creation_input_tokens: 0,
+      },
     },
   })}\n`;
 };
 mkdirSync(join(projectDir, sessionId, 'subagents'), { recursive: true });
 writeFileSync(transcript, Array.from({ length: 200 }, () => row(sessionId)).join(''));
-writeFileSync(join(projectDir, sessionId, 'subagents', 'agent-b1.jsonl'), Array.from({ length: 50 }, () => row(sessionId)).join(''));
+writeFileSync(
+  join(projectDir, sessionId, 'subagents', 'agent-b1.jsonl'),
+  Array.from({ length: 50 }, () => row(sessionId)).join(''),
+);
 const payload = JSON.stringify({
   session_id: sessionId,
   transcript_path: transcript,
@@ -123,7 +137,8 @@ const stats = (samples) => {
 try {
   // Cold: the first call reads the whole live transcript and its subagent.
   const cold = spawnOnce([cli, 'statusline', '--ledger-home', ledgerHome], payload);
-  if (cold.stdout.startsWith('burn: ?')) throw new Error('statusline printed its error marker (see statusline.log)');
+  if (cold.stdout.startsWith('burn: ?'))
+    throw new Error('statusline printed its error marker (see statusline.log)');
   spawnOnce(['-e', '0']); // warm node's own files
   const line = [];
   const bare = [];
@@ -189,7 +204,8 @@ try {
       `  node -e 0                            median ${f(b.medianMs)}  p95 ${f(b.p95Ms)}  min ${f(b.minMs)}  ` +
         `(statusline = ${(s.medianMs / b.medianMs).toFixed(2)}× bare node)`,
     );
-    for (const [name, ms] of Object.entries(parts)) console.log(`    in process: ${name.padEnd(30)} ${f(ms)}`);
+    for (const [name, ms] of Object.entries(parts))
+      console.log(`    in process: ${name.padEnd(30)} ${f(ms)}`);
   }
 } finally {
   rmSync(store, { recursive: true, force: true });
