@@ -289,6 +289,11 @@ describe('burn budget', () => {
     expect(rows[0]?.spentUsd).toBe((await esm.budgetStatus({ ledgerHome }))[0]?.spentUsd);
     r = burn(['budget', 'status', '--tag', 'persona=reviewer', '--harness', 'codex', ...home]);
     expect(r.status).toBe(3); // `daily` has no filter: it counts a reviewer session too
+    const file = join(tempHome('export'), 'all.jsonl');
+    r = burn(['stamps', 'export', '--out', file, ...home]);
+    expect(r.stdout).toMatch(/exported\s+1 stamps, 2 budgets/);
+    r = burn(['stamps', 'import', file, '--ledger-home', tempHome()]);
+    expect(r.stdout).toMatch(/budgets imported\s+2 \(0 unchanged\)/);
     r = burn(['budget', 'list', ...home]);
     expect(r.stdout).toMatch(/daily\s+\$5\/day\s+80%\s+\(all turns\)/);
     r = burn(['budget', 'rm', 'daily', ...home]);
