@@ -305,6 +305,29 @@ describe('burn budget', () => {
     expect(r.status).toBe(0);
   });
 
+  it("uses the user's zone for periods (TZ, --timezone, --utc, --week-start)", async () => {
+    const ledgerHome = tempHome();
+    await esm.setBudget({ name: 'd', limitUsd: 1, period: 'day', ledgerHome });
+    await esm.setBudget({ name: 'w', limitUsd: 1, period: 'week', ledgerHome });
+    const starts = (args: string[], env: Record<string, string> = {}) => {
+      const r = burn(['budget', 'status', '--json', '--ledger-home', ledgerHome, ...args], env);
+      expect(r.status, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as Array<{ periodStart: string }>).map((x) => x.periodStart);
+    };
+    // Local midnight, as the SDK computes it for the same zone (the core's rule, not redone here).
+    const tokyo = await esm.budgetStatus({ ledgerHome, timezone: 'Asia/Tokyo' });
+    expect(starts([], { TZ: 'Asia/Tokyo' })).toEqual(tokyo.map((x) => x.periodStart));
+    expect(starts(['--timezone', 'Asia/Tokyo'])).toEqual(tokyo.map((x) => x.periodStart));
+    expect(tokyo[0]?.periodStart).toMatch(/T15:00:00\.000Z$/); // Tokyo is UTC+9, no DST
+    expect(starts(['--utc'], { TZ: 'Asia/Tokyo' })[0]).toMatch(/T00:00:00\.000Z$/);
+    const sunday = await esm.budgetStatus({ ledgerHome, timezone: 'UTC', weekStart: 'sunday' });
+    expect(starts(['--utc', '--week-start', 'sunday'])).toEqual(sunday.map((x) => x.periodStart));
+    expect(new Date(sunday[1]?.periodStart ?? '').getUTCDay()).toBe(0);
+    const bad = burn(['budget', 'status', '--ledger-home', ledgerHome], { TZ: 'Mars/Olympus' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('TZ=Mars/Olympus');
+  });
+
   it('refuses bad options with exit 2, naming the flag', async () => {
     const ledgerHome = tempHome();
     const cases: Array<[string[], string]> = [
