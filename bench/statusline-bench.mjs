@@ -90,10 +90,10 @@ const row = (session) => {
     cwd: '/home/dev/app',
     gitBranch: 'main',
     timestamp: new Date().toISOString(),
-    requestId: `req-${n}`,
-    uuid: `uuid-${n}`,
+    requestId: `req-${session}-${n}`,
+    uuid: `uuid-${session}-${n}`,
     message: {
-      id: `msg-${n}`,
+      id: `msg-${session}-${n}`,
       role: 'assistant',
       model: 'claude-sonnet-4-5-20250929',
       stop_reason: 'end_turn',
@@ -142,10 +142,13 @@ try {
   spawnOnce(['-e', '0']); // warm node's own files
   const line = [];
   const bare = [];
+  const version = [];
   for (let i = 0; i < iterations; i++) {
     appendFileSync(transcript, row(sessionId)); // one new turn, as after each response
     line.push(spawnOnce([cli, 'statusline', '--ledger-home', ledgerHome], payload).ms);
     bare.push(spawnOnce(['-e', '0']).ms);
+    // `burn --version` loads every module the CLI loads (SDK, zod, commands) and does no work.
+    version.push(spawnOnce([cli, '--version']).ms);
   }
   const last = spawnOnce([cli, 'statusline', '--ledger-home', ledgerHome], payload).stdout.trim();
 
@@ -180,6 +183,7 @@ try {
     coldMs: cold.ms,
     statusline: stats(line),
     nodeBare: stats(bare),
+    burnVersion: stats(version),
     inProcessMedianMs: parts,
     line: last,
     targetMs: 60,
@@ -203,6 +207,10 @@ try {
     console.log(
       `  node -e 0                            median ${f(b.medianMs)}  p95 ${f(b.p95Ms)}  min ${f(b.minMs)}  ` +
         `(statusline = ${(s.medianMs / b.medianMs).toFixed(2)}× bare node)`,
+    );
+    const v = result.burnVersion;
+    console.log(
+      `  burn --version (module loading only)  median ${f(v.medianMs)}  p95 ${f(v.p95Ms)}  min ${f(v.minMs)}`,
     );
     for (const [name, ms] of Object.entries(parts))
       console.log(`    in process: ${name.padEnd(30)} ${f(ms)}`);
