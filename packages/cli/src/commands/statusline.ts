@@ -63,6 +63,8 @@ interface Payload {
 }
 
 function readPayload(): Payload {
+  // Run by hand at a terminal there is no payload: say so instead of waiting for one.
+  if (process.stdin.isTTY === true) throw new Error('expects the status-line JSON on stdin');
   const text = readFileSync(0, 'utf8');
   const p = JSON.parse(text) as { session_id?: unknown; transcript_path?: unknown } | null;
   if (p === null || typeof p !== 'object') throw new Error('stdin is not a JSON object');
