@@ -66,7 +66,12 @@ function readPayload(): Payload {
   // Run by hand at a terminal there is no payload: say so instead of waiting for one.
   if (process.stdin.isTTY === true) throw new Error('expects the status-line JSON on stdin');
   const text = readFileSync(0, 'utf8');
-  const p = JSON.parse(text) as { session_id?: unknown; transcript_path?: unknown } | null;
+  let p: { session_id?: unknown; transcript_path?: unknown } | null;
+  try {
+    p = JSON.parse(text) as typeof p;
+  } catch (err) {
+    throw new Error(`stdin is not the status-line JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
   if (p === null || typeof p !== 'object') throw new Error('stdin is not a JSON object');
   const transcriptPath =
     typeof p.transcript_path === 'string' && p.transcript_path.trim() !== '' ? p.transcript_path : undefined;
