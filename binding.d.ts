@@ -100,6 +100,8 @@ export interface ExportStampsResult {
 export declare function fingerprint(options: FingerprintOptions): Promise<string>
 
 export interface FingerprintOptions {
+  sessionId?: string
+  descendants?: boolean
   ledgerHome?: string
 }
 
@@ -231,7 +233,7 @@ export interface SessionChild {
   relationship: string
 }
 
-/** Cost and token totals of one session. */
+/** Cost and token totals of one session and (by default) its descendants. */
 export declare function sessionCost(options: SessionCostOptions): Promise<SessionCost>
 
 export interface SessionCost {
@@ -242,6 +244,7 @@ export interface SessionCost {
 
 export interface SessionCostOptions {
   sessionId: string
+  descendants?: boolean
   ledgerHome?: string
 }
 
@@ -283,6 +286,11 @@ export interface SessionRow {
   cacheWrite1hTokens: number
   totalTokens: number
   costUsd: number
+  /** The session's own totals (the row's totals are its tree's in a tree listing). */
+  own: Totals
+  descendantCount: number
+  /** Tree rows: every descendant's own row, depth first. */
+  descendants: Array<SessionRow>
 }
 
 /** Sessions with activity in the window, newest first. */
@@ -297,6 +305,7 @@ export interface SessionsOptions {
   limit?: number
   timezone?: string
   weekStart?: string
+  flat?: boolean
   ledgerHome?: string
 }
 
@@ -394,6 +403,7 @@ export interface SummaryOptions {
   until?: string
   harness?: string
   session?: string
+  descendants?: boolean
   model?: string
   project?: string
   tags?: Record<string, string>

@@ -59,9 +59,8 @@ if (!existsSync(join(ledgerHome, 'ledger.sqlite'))) {
       ledgerHome,
       String(turns),
       values.stamps,
-      now.toISOString(),
     ],
-    { cwd: root, stdio: 'inherit' },
+    { cwd: root, stdio: 'inherit', env: { ...process.env, GEN_LEDGER_END: now.toISOString() } },
   );
 }
 

@@ -50,11 +50,11 @@ describe('burn statusline', () => {
     expect(r.status).toBe(0);
     let out = JSON.parse(r.stdout) as Result;
     // Both transcripts were read (the subagent too), nothing else of the store.
-    const sessions = await esm.sessions({ ledgerHome });
+    const sessions = await esm.sessions({ ledgerHome, flat: true });
     expect(sessions.map((s) => s.sessionId).sort()).toEqual(['S', 'S/agent-x']);
     const bySession = await esm.summary({ session: 'S', ledgerHome });
     expect(out.sessionCostUsd).toBe(bySession.totals.costUsd);
-    expect(out.sessionCostUsd).toBeGreaterThanOrEqual(usd(50_000) - 1e-9);
+    expect(out.sessionCostUsd).toBeCloseTo(usd(150_000), 9);
     const today = await esm.summary({ since: 'today', ledgerHome });
     expect(out.todayCostUsd).toBe(today.totals.costUsd);
     expect(out.todayCostUsd).toBeCloseTo(usd(150_000), 9);
@@ -92,9 +92,8 @@ describe('burn statusline', () => {
     );
   });
 
-  // wip-trees: summary({ session }) and sessionCost count a session's descendants. Until that
-  // branch is merged they count S's own turns only ($0.75); enable this after the merge.
-  it.skip('the session cost includes the subagent: $0.75 + $1.50 (needs wip-trees)', async () => {
+  // summary({ session }) and sessionCost count a session's descendants (session trees).
+  it('the session cost includes the subagent: $0.75 + $1.50', async () => {
     const ledgerHome = tempHome();
     const live = liveSession();
     const r = burn(['statusline', '--json', '--ledger-home', ledgerHome], {}, live.payload);

@@ -8,17 +8,64 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 
+/// The one range of instants accepted anywhere (stamps, bounds, imports): from
+/// `0001-01-01T00:00:00Z` up to, not including, `9999-01-01T00:00:00Z` (years 1 to 9998 in
+/// UTC). Every instant in it can be written back as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+pub const MIN_INSTANT_MS: i64 = -62_135_596_800_000;
+/// See [`MIN_INSTANT_MS`] (exclusive).
+pub const MAX_INSTANT_MS: i64 = 253_370_764_800_000;
+/// The range above, as messages state it.
+pub const INSTANT_RANGE: &str = "0001-01-01T00:00:00Z to 9998-12-31T23:59:59.999Z";
+
 /// Parses an ISO-8601 instant with a `Z` or numeric offset into UTC epoch milliseconds.
-/// Sub-millisecond digits are truncated toward the past. `field` names the option in errors.
+/// Sub-millisecond digits (at most 9 fraction digits) are truncated toward the past; the
+/// instant must lie in [`INSTANT_RANGE`]. `field` names the option in errors, which never
+/// carry the parser's own wording.
 pub fn parse_instant_ms(field: &str, value: &str) -> Result<i64> {
     let trimmed = value.trim();
-    let ts: Timestamp = trimmed.parse().map_err(|e| {
+    let not_instant = || {
         Error::invalid(
             field,
-            format!("{value:?} is not an ISO-8601 instant with an offset (e.g. 2026-05-21T12:00:00Z): {e}"),
+            format!(
+                "{value:?} is not an ISO-8601 instant with an offset (e.g. 2026-05-21T12:00:00Z)"
+            ),
         )
-    })?;
-    Ok(ts.as_millisecond())
+    };
+    let out_of_range = || {
+        Error::invalid(
+            field,
+            format!("{value:?} is out of range ({INSTANT_RANGE})"),
+        )
+    };
+    let b = trimmed.as_bytes();
+    // `YYYY-`: four digits, no sign, no expanded years.
+    if b.len() < 5 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
+        return Err(not_instant());
+    }
+    let year: i32 = trimmed[..4].parse().map_err(|_| not_instant())?;
+    // A fraction: the digits after the seconds' `.` or `,`.
+    if let Some(i) = trimmed.find(['.', ',']) {
+        let digits = trimmed[i + 1..]
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count();
+        if digits > 9 {
+            return Err(Error::invalid(
+                field,
+                format!("{value:?} has {digits} fraction digits; at most 9 (nanoseconds)"),
+            ));
+        }
+    }
+    // Years 0 and 9999 may fall outside the parser's own range once the offset is applied.
+    if year == 0 || year >= 9999 {
+        return Err(out_of_range());
+    }
+    let ts: Timestamp = trimmed.parse().map_err(|_| not_instant())?;
+    let ms = ts.as_millisecond();
+    if !(MIN_INSTANT_MS..MAX_INSTANT_MS).contains(&ms) {
+        return Err(out_of_range());
+    }
+    Ok(ms)
 }
 
 /// Formats epoch milliseconds as `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC, always three fraction digits).
@@ -56,6 +103,45 @@ mod tests {
             second > ms,
             "second precision must compare numerically, not lexically"
         );
+    }
+
+    /// Issue 23: one documented range, clear messages, no parser internals.
+    #[test]
+    fn one_range_and_clear_messages() {
+        let min = parse_instant_ms("ts", "0001-01-01T00:00:00Z").unwrap();
+        assert_eq!(min, MIN_INSTANT_MS);
+        assert_eq!(format_ms(min), "0001-01-01T00:00:00.000Z");
+        let max = parse_instant_ms("ts", "9998-12-31T23:59:59.999Z").unwrap();
+        assert_eq!(max, MAX_INSTANT_MS - 1);
+        assert_eq!(format_ms(max), "9998-12-31T23:59:59.999Z");
+        assert!(parse_instant_ms("ts", "2026-05-21T12:00:00.123456789Z").is_ok());
+        for (bad, says) in [
+            (
+                "0000-06-01T00:00:00Z",
+                "out of range (0001-01-01T00:00:00Z to",
+            ),
+            ("0001-01-01T00:30:00+01:00", "out of range"),
+            ("9999-01-01T00:00:00Z", "out of range"),
+            ("9999-12-31T23:59:59Z", "out of range"),
+            ("9998-12-31T23:30:00-01:00", "out of range"),
+            (
+                "2026-05-21T12:00:00.1234567890Z",
+                "10 fraction digits; at most 9",
+            ),
+            ("+002026-05-21T12:00:00Z", "is not an ISO-8601 instant"),
+            ("2026-02-30T12:00:00Z", "is not an ISO-8601 instant"),
+        ] {
+            let err = parse_instant_ms("ts", bad).unwrap_err();
+            assert_eq!(err.code(), "INVALID_ARGUMENT", "{bad}");
+            let msg = err.to_string();
+            assert!(msg.contains(says), "{bad}: {msg}");
+            assert!(
+                !msg.contains("failed to") && !msg.contains("parse"),
+                "{bad}: {msg}"
+            );
+        }
+        let err = parse_bound_ms("since", "2026-05-21T12:00:00.1234567890Z", 0).unwrap_err();
+        assert!(err.to_string().contains("fraction digits"), "{err}");
     }
 
     #[test]
@@ -105,8 +191,16 @@ pub fn parse_bound_ms(field: &str, value: &str, now_ms: i64) -> Result<i64> {
             .map(|d| now_ms - d)
             .ok_or_else(|| Error::invalid(field, format!("{value:?} is too large")));
     }
-    parse_instant_ms(field, v)
-        .map_err(|_| Error::invalid(field, format!("{value:?} is not {BOUND_FORMS}")))
+    // Something shaped like a date (`YYYY-…`) gets the instant's own message (a bad fraction,
+    // a year out of range); anything else is none of the forms.
+    let dated =
+        v.len() > 4 && v.as_bytes()[..4].iter().all(u8::is_ascii_digit) && v.as_bytes()[4] == b'-';
+    parse_instant_ms(field, v).map_err(|e| {
+        if dated {
+            return e;
+        }
+        Error::invalid(field, format!("{value:?} is not {BOUND_FORMS}"))
+    })
 }
 
 #[cfg(test)]
@@ -140,7 +234,7 @@ mod bound_tests {
             parse_bound_ms("since", "2026-01-01T00:00:00Z", now).unwrap(),
             parse_instant_ms("x", "2026-01-01T00:00:00.000Z").unwrap()
         );
-        for bad in ["7x", "d7", "", "soon"] {
+        for bad in ["7x", "d7", "", "soon", "-5d", "9999-01-01T00:00:00Z"] {
             assert_eq!(
                 parse_bound_ms("since", bad, now).unwrap_err().field(),
                 Some("since")

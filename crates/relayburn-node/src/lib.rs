@@ -9,4 +9,5 @@ mod ingest;
 mod queries;
 mod stamps;
 mod status;
+mod tags;
 mod task;

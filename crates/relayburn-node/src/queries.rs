@@ -1,11 +1,12 @@
 //! `summary`, `sessions`, `session`, `sessionCost`, `fingerprint`, `pruneContent`.
 
+use crate::tags::Tags;
 use crate::task::core_task;
 use napi::bindgen_prelude::{AsyncTask, Either};
 use napi_derive::napi;
 use relayburn_core::query;
 use relayburn_core::time::{format_ms, WeekStart};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 #[napi(object)]
 pub struct SummaryOptions {
@@ -13,6 +14,7 @@ pub struct SummaryOptions {
     pub until: Option<String>,
     pub harness: Option<String>,
     pub session: Option<String>,
+    pub descendants: Option<bool>,
     pub model: Option<String>,
     pub project: Option<String>,
     pub tags: Option<HashMap<String, String>>,
@@ -132,6 +134,7 @@ core_task!(SummaryTask, SummaryOptions, query::Summary => Summary, |o: SummaryOp
         until: o.until,
         harness: o.harness,
         session: o.session,
+        descendants: o.descendants,
         model: o.model,
         project: o.project,
         tags: o.tags.unwrap_or_default().into_iter().collect(),
@@ -156,6 +159,7 @@ pub struct SessionsOptions {
     pub limit: Option<i64>,
     pub timezone: Option<String>,
     pub week_start: Option<String>,
+    pub flat: Option<bool>,
     pub ledger_home: Option<String>,
 }
 
@@ -172,7 +176,8 @@ pub struct SessionRow {
     pub relationship: String,
     pub parent_session_id: Option<String>,
     /// Folded tags of the session (stamps by session id), in key order.
-    pub tags: BTreeMap<String, String>,
+    #[napi(ts_type = "Record<string, string>")]
+    pub tags: Tags,
     pub turns: i64,
     pub input_tokens: i64,
     pub output_tokens: i64,
@@ -184,11 +189,17 @@ pub struct SessionRow {
     pub cache_write1h_tokens: i64,
     pub total_tokens: i64,
     pub cost_usd: f64,
+    /// The session's own totals (the row's totals are its tree's in a tree listing).
+    pub own: Totals,
+    pub descendant_count: i64,
+    /// Tree rows: every descendant's own row, depth first.
+    pub descendants: Vec<SessionRow>,
 }
 
 impl From<query::SessionRow> for SessionRow {
     fn from(s: query::SessionRow) -> Self {
         let t: Totals = (&s.totals).into();
+        let own: Totals = (&s.own).into();
         SessionRow {
             harness: s.harness,
             session_id: s.session_id,
@@ -200,7 +211,7 @@ impl From<query::SessionRow> for SessionRow {
             models: s.models,
             relationship: s.relationship,
             parent_session_id: s.parent_session_id,
-            tags: s.tags,
+            tags: Tags(s.tags),
             turns: t.turns,
             input_tokens: t.input_tokens,
             output_tokens: t.output_tokens,
@@ -210,6 +221,9 @@ impl From<query::SessionRow> for SessionRow {
             cache_write1h_tokens: t.cache_write1h_tokens,
             total_tokens: t.total_tokens,
             cost_usd: t.cost_usd,
+            own,
+            descendant_count: s.descendant_count,
+            descendants: s.descendants.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -232,6 +246,7 @@ core_task!(SessionsTask, SessionsOptions, SessionRows => Vec<SessionRow>, |o: Se
         limit: o.limit,
         timezone: o.timezone,
         week_start: week_start(o.week_start.as_deref())?,
+        flat: o.flat.unwrap_or(false),
     };
     let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
     query::sessions(&ledger, &filter).map(SessionRows)
@@ -460,6 +475,7 @@ pub fn session(options: SessionOptions) -> AsyncTask<SessionTask> {
 #[napi(object)]
 pub struct SessionCostOptions {
     pub session_id: String,
+    pub descendants: Option<bool>,
     pub ledger_home: Option<String>,
 }
 
@@ -486,10 +502,10 @@ impl From<query::SessionCost> for SessionCost {
 
 core_task!(SessionCostTask, SessionCostOptions, query::SessionCost => SessionCost, |o: SessionCostOptions| {
     let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
-    query::session_cost(&ledger, &o.session_id)
+    query::session_cost(&ledger, &o.session_id, o.descendants)
 });
 
-/// Cost and token totals of one session.
+/// Cost and token totals of one session and (by default) its descendants.
 #[napi]
 pub fn session_cost(options: SessionCostOptions) -> AsyncTask<SessionCostTask> {
     AsyncTask::new(SessionCostTask(Some(options)))
@@ -497,12 +513,14 @@ pub fn session_cost(options: SessionCostOptions) -> AsyncTask<SessionCostTask> {
 
 #[napi(object)]
 pub struct FingerprintOptions {
+    pub session_id: Option<String>,
+    pub descendants: Option<bool>,
     pub ledger_home: Option<String>,
 }
 
 core_task!(FingerprintTask, FingerprintOptions, String => String, |o: FingerprintOptions| {
     let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
-    query::fingerprint(&ledger)
+    query::fingerprint_of(&ledger, o.session_id.as_deref(), o.descendants)
 });
 
 /// A token that changes whenever a query's answer could.

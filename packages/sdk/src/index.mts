@@ -15,6 +15,7 @@ export type {
   ContentMessage,
   ContentMode,
   ExportStampsResult,
+  FingerprintOptions,
   GroupBy,
   Harness,
   ImportStampsResult,

@@ -360,10 +360,16 @@ export interface IngestReport {
 }
 
 /**
- * Dimensions `summary` can group by. `model` is the model id minus any provider prefix;
- * `day`/`week`/`month` are `YYYY-MM-DD` / ISO `YYYY-Www` / `YYYY-MM` in `timezone` (UTC by
+ * Dimensions `summary` can group by. `model` is the normalized model, one group however the
+ * harness or cloud spelled it (`jp.anthropic.claude-haiku-4-5-20251001-v1:0`,
+ * `claude-haiku-4-5@20251001` and `anthropic/claude-haiku-4.5` are all `claude-haiku-4-5`: the
+ * price table's name for it, else the id without provider, region, version and date parts);
+ * `modelRaw` is the id exactly as the harness wrote it; `provider` is where the turn was served
+ * (`bedrock`, `vertex`, a router such as `openrouter`, else the harness's provider); `day`/`week`/`month` are `YYYY-MM-DD` / ISO `YYYY-Www` / `YYYY-MM` in `timezone` (UTC by
  * default; with `weekStart: 'sunday'` a week's key is its Sunday, `YYYY-MM-DD`); `tool` splits each turn's tokens and cost evenly across its tool calls (turns
- * without tool calls form `(none)`); `tag:<key>` groups by a folded tag (`(none)` when unset).
+ * without tool calls form `(none)`); `tag:<key>` groups by a folded tag (`(none)` when unset);
+ * `session` is each session's own turns, `root` puts every turn under the root session of its
+ * tree (see {@link SessionRow}).
  *
  * @example
  * ```ts
@@ -374,11 +380,13 @@ export interface IngestReport {
  */
 export type GroupBy =
   | 'model'
+  | 'modelRaw'
   | 'provider'
   | 'harness'
   | 'project'
   | 'branch'
   | 'session'
+  | 'root'
   | 'day'
   | 'week'
   | 'month'
@@ -408,8 +416,14 @@ export interface SummaryOptions extends LedgerOptions {
    */
   until?: string | undefined;
   harness?: Harness | undefined;
+  /** A session and its whole tree below it (subagents, forks, continuations: see {@link SessionRow}). */
   session?: string | undefined;
-  /** A model as grouped: `claude-x` also matches `anthropic/claude-x`. */
+  /** With `session`: `false` counts that session's own turns only (default `true`). */
+  descendants?: boolean | undefined;
+  /**
+   * A model, matched as grouped: every spelling with the same normalized model matches
+   * (`claude-haiku-4-5-20251001` also matches `anthropic/claude-haiku-4.5`, Bedrock and Vertex ids).
+   */
   model?: string | undefined;
   project?: string | undefined;
   /** Folded tags (stamps) that must all match: `{ persona: 'reviewer' }`. */
@@ -533,23 +547,37 @@ export interface SessionsOptions extends LedgerOptions {
   until?: string | undefined;
   harness?: Harness | undefined;
   project?: string | undefined;
-  /** Sessions whose folded tags (stamps by session id) match all of these. */
+  /** Sessions whose folded tags (stamps by session id, inherited down trees) match all of these. */
   tags?: Record<string, string> | undefined;
-  /** At most this many rows (default 50). */
+  /** At most this many rows (trees, or sessions when `flat`; default 50). */
   limit?: number | undefined;
   /** IANA zone of calendar bounds (`since: 'today'`, dates); default UTC. */
   timezone?: string | undefined;
   /** First day of `this-week`: `monday` (default) or `sunday`. */
   weekStart?: WeekStart | undefined;
+  /** One row per session, each with its own totals, instead of one per tree (default `false`). */
+  flat?: boolean | undefined;
 }
 
 /**
  * One session, newest first in {@link sessions}.
  *
+ * **Session trees.** Every session has at most one parent (a subagent's is the session that
+ * spawned it; a fork's or a continuation's the session it came from — across harnesses too),
+ * so sessions form trees. A session's cost is its tree's: {@link summary} with `session`,
+ * {@link sessionCost} and {@link fingerprint} count the session and all its descendants unless
+ * `descendants: false`; {@link sessions} lists one row per tree root with the whole tree's
+ * totals (`own` is the root's own, `descendants` every session below it) unless `flat: true`.
+ * Tags inherit down the tree: a session carries each stamp key of its nearest ancestor that
+ * has one, unless it has its own (own stamps fold as usual: later `ts`, then later write,
+ * wins). Pending stamps, once claimed, are inherited the same way; message stamps stay on
+ * their message. Inheritance is computed at query time, so a stamp written after ingest
+ * applies at once, to subagents ingested later too.
+ *
  * @example
  * ```ts
  * import { sessions } from '@relayburn/sdk';
- * for (const s of await sessions({ limit: 5 })) console.log(s.sessionId, s.project, s.costUsd, s.tags);
+ * for (const s of await sessions({ limit: 5 })) console.log(s.sessionId, s.costUsd, s.own.costUsd, s.descendantCount);
  * ```
  */
 export interface SessionRow extends Totals {
@@ -564,8 +592,21 @@ export interface SessionRow extends Totals {
   models: string[];
   relationship: Relationship;
   parentSessionId?: string;
-  /** Folded tags of the session (stamps by session id; later `ts`, then later write, wins). */
+  /**
+   * Folded tags of the session (stamps by session id; later `ts`, then later write, wins),
+   * with the keys it inherits from its ancestors.
+   */
   tags: Record<string, string>;
+  /** The session's own totals; the row's own fields are its tree's in a tree row. */
+  own: Totals;
+  /** Number of sessions below this one in its tree. */
+  descendantCount: number;
+  /**
+   * Tree rows ({@link sessions} without `flat`, {@link SessionDetail.session}): every session
+   * below this one, each with its own totals, depth first (children by first activity; follow
+   * `parentSessionId`). Empty otherwise.
+   */
+  descendants: SessionRow[];
 }
 
 /**
@@ -768,7 +809,10 @@ export interface Compaction {
  * ```
  */
 export interface SessionDetail {
-  /** The session's row, as {@link sessions} lists it (counters, project, relationship…). */
+  /**
+   * The session's row as a tree row: totals of the session and its descendants, `own`, and
+   * `descendants` (the tree below it).
+   */
   session: SessionRow;
   /** Its turns in time order. */
   turns: Turn[];
@@ -815,6 +859,24 @@ export interface WatchOptions extends LedgerOptions {
  */
 export interface SessionCostOptions extends LedgerOptions {
   sessionId: string;
+  /** `false`: the session's own turns only (default `true`: with its descendants). */
+  descendants?: boolean | undefined;
+}
+
+/**
+ * Options of {@link fingerprint}.
+ *
+ * @example
+ * ```ts
+ * import { fingerprint } from '@relayburn/sdk';
+ * await fingerprint({ sessionId: 'f3a…' });
+ * ```
+ */
+export interface FingerprintOptions extends LedgerOptions {
+  /** A token of this session's cost only (with its descendants unless `descendants: false`). */
+  sessionId?: string | undefined;
+  /** With `sessionId`: `false` leaves out its descendants (default `true`). */
+  descendants?: boolean | undefined;
 }
 
 /**

@@ -35,6 +35,17 @@ fn turn(l: &Ledger, harness: &str, session: &str, message: &str, ts: &str) {
         .unwrap();
 }
 
+/// Links `child` under `parent` as ingest does (session row and tree node).
+fn subagent_of(l: &Ledger, child: &str, parent: &str) {
+    let conn = l.conn().unwrap();
+    conn.execute(
+        "UPDATE sessions SET parent_session_id = ?2, relationship = 'subagent' WHERE session_id = ?1",
+        [child, parent],
+    )
+    .unwrap();
+    crate::tree::link(conn, "claude-code", child, parent).unwrap();
+}
+
 fn stamp(l: &mut Ledger, session: &str, k: &str, v: &str) {
     write_stamp(
         l,
@@ -461,14 +472,7 @@ fn tag_budgets_count_what_summary_counts_for_the_tag() {
         "2026-05-21T09:05:00Z",
     );
     turn(&l, "claude-code", "other", "m3", "2026-05-21T09:10:00Z");
-    l.conn()
-        .unwrap()
-        .execute(
-            "UPDATE sessions SET parent_session_id = 'parent', relationship = 'subagent'
-             WHERE session_id = 'parent/agent-1'",
-            [],
-        )
-        .unwrap();
+    subagent_of(&l, "parent/agent-1", "parent");
     stamp(&mut l, "parent", "persona", "reviewer");
     let mut b = request("reviewers", 10.0, "day");
     b.filter.tags = [("persona".to_string(), "reviewer".to_string())].into();
@@ -482,14 +486,13 @@ fn tag_budgets_count_what_summary_counts_for_the_tag() {
     };
     let by_summary = summary_at(&l, &f, &SummaryOptions::default(), ms(now)).unwrap();
     assert_eq!(status[0].spent_usd, by_summary.totals.cost_usd);
-    assert!(status[0].spent_usd >= TURN_USD);
+    // The stamped session and its subagent (tags inherit down the tree), not `other`.
+    assert_eq!(status[0].spent_usd, 2.0 * TURN_USD);
 }
 
 /// The subagent of the stamped session counts against the stamp's budget: parent + child =
-/// 2 turns. Needs tag inheritance down session trees at query time (branch wip-trees);
-/// enable after that merge.
+/// 2 turns (tags inherited down session trees at query time).
 #[test]
-#[ignore = "needs wip-trees (tags inherited down session trees in summary)"]
 fn tag_budgets_count_subagent_turns() {
     let (_d, mut l) = open();
     let now = "2026-05-21T18:00:00Z";
@@ -502,14 +505,7 @@ fn tag_budgets_count_subagent_turns() {
         "2026-05-21T09:05:00Z",
     );
     turn(&l, "claude-code", "other", "m3", "2026-05-21T09:10:00Z");
-    l.conn()
-        .unwrap()
-        .execute(
-            "UPDATE sessions SET parent_session_id = 'parent', relationship = 'subagent'
-             WHERE session_id = 'parent/agent-1'",
-            [],
-        )
-        .unwrap();
+    subagent_of(&l, "parent/agent-1", "parent");
     stamp(&mut l, "parent", "persona", "reviewer");
     let mut b = request("reviewers", 10.0, "day");
     b.filter.tags = [("persona".to_string(), "reviewer".to_string())].into();

@@ -6,12 +6,17 @@ use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GroupBy {
+    /// The normalized model (`PriceTable::model_key`): one row per model however spelled.
     Model,
+    /// The model id exactly as the harness wrote it.
+    ModelRaw,
     Provider,
     Harness,
     Project,
     Branch,
     Session,
+    /// The root session of the turn's session tree.
+    Root,
     Day,
     Week,
     Month,
@@ -20,23 +25,31 @@ pub enum GroupBy {
 }
 
 pub const GROUP_BY_NAMES: &str =
-    "model, provider, harness, project, branch, session, day, week, month, tool or tag:<key>";
+    "model, modelRaw, provider, harness, project, branch, session, root, day, week, month, tool or tag:<key>";
 
 impl GroupBy {
     pub fn parse(value: &str) -> Result<GroupBy> {
         Ok(match value {
             "model" => GroupBy::Model,
+            "modelRaw" => GroupBy::ModelRaw,
             "provider" => GroupBy::Provider,
             "harness" => GroupBy::Harness,
             "project" => GroupBy::Project,
             "branch" => GroupBy::Branch,
             "session" => GroupBy::Session,
+            "root" => GroupBy::Root,
             "day" => GroupBy::Day,
             "week" => GroupBy::Week,
             "month" => GroupBy::Month,
             "tool" => GroupBy::Tool,
             other => match other.strip_prefix("tag:") {
                 Some(key) if !key.trim().is_empty() && key.chars().count() <= 128 => {
+                    if key.chars().any(char::is_control) {
+                        return Err(Error::invalid(
+                            "groupBy",
+                            "tag:<key>: keys must not contain control characters",
+                        ));
+                    }
                     GroupBy::Tag(key.to_string())
                 }
                 _ => {

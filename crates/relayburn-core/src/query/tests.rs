@@ -169,10 +169,7 @@ fn costs_per_model_at_list_prices_and_unpriced_models() {
         },
     );
     let s = by(&l, &TurnFilter::default(), "model");
-    close(
-        group(&s, "claude-sonnet-4-5-20250929").cost_usd,
-        0.069 + 0.9585,
-    );
+    close(group(&s, "claude-sonnet-4-5").cost_usd, 0.069 + 0.9585);
     close(group(&s, "gpt-5-codex").cost_usd, 0.07375);
     assert_eq!(group(&s, "gpt-5-codex").reasoning, 4_000);
     assert_eq!(group(&s, "my-llama").cost_usd, 0.0);
@@ -180,7 +177,7 @@ fn costs_per_model_at_list_prices_and_unpriced_models() {
     assert_eq!(s.totals.turns, 5);
     assert_eq!(s.unpriced_models, vec![("my-llama".to_string(), 2)]);
     // Most expensive first.
-    assert_eq!(s.groups[0].0, "claude-sonnet-4-5-20250929");
+    assert_eq!(s.groups[0].0, "claude-sonnet-4-5");
 }
 
 #[test]
@@ -595,7 +592,15 @@ fn every_dimension_groups() {
     };
     assert_eq!(
         keys(&by(&l, &all, "model")),
-        ["claude-sonnet-4-5-20250929", "gemini-2.5-pro", "gpt-5"]
+        ["claude-sonnet-4-5", "gemini-2.5-pro", "gpt-5"]
+    );
+    assert_eq!(
+        keys(&by(&l, &all, "modelRaw")),
+        [
+            "claude-sonnet-4-5-20250929",
+            "google/gemini-2.5-pro",
+            "gpt-5"
+        ]
     );
     assert_eq!(
         keys(&by(&l, &all, "provider")),
@@ -680,7 +685,14 @@ fn every_dimension_groups() {
         }),
         1
     );
-    for bad in ["bogus", "tag:", "Model"] {
+    for bad in [
+        "bogus",
+        "tag:",
+        "Model",
+        "tag:a\u{0}",
+        "tag:a\nb",
+        "modelraw",
+    ] {
         assert_eq!(GroupBy::parse(bad).unwrap_err().field(), Some("groupBy"));
     }
     let err = summary(
@@ -771,7 +783,7 @@ fn sessions_costs_tags_and_fingerprint() {
     let d = session(&l, "a", None).unwrap().unwrap();
     close(d.turns[0].totals.cost_usd, 0.069);
     assert_eq!(d.row.tags.len(), 1);
-    let c = session_cost(&l, "a").unwrap();
+    let c = session_cost(&l, "a", None).unwrap();
     close(c.totals.cost_usd, 0.069);
     assert_eq!(c.totals.turns, 1);
 }
@@ -989,4 +1001,100 @@ fn day_week_and_month_groups_in_a_zone_across_dst_changes() {
     )
     .unwrap_err();
     assert_eq!(bad.field(), Some("until"));
+}
+
+/// Issue 26: one row per model however the harness or cloud spelled it; `modelRaw` keeps the
+/// spellings; `provider` tells Bedrock, Vertex and routers apart; the `model` filter matches
+/// every spelling; costs are those of the raw ids.
+#[test]
+fn one_model_one_row_across_spellings() {
+    let (_d, l) = open();
+    let spellings = [
+        ("claude-code", "claude-haiku-4-5-20251001"),
+        ("claude-code", "jp.anthropic.claude-haiku-4-5-20251001-v1:0"),
+        ("claude-code", "claude-haiku-4-5@20251001"),
+        ("opencode", "anthropic/claude-haiku-4.5"),
+        ("opencode", "openrouter/anthropic/claude-haiku-4.5"),
+    ];
+    for (i, (harness, model)) in spellings.iter().enumerate() {
+        let msg = format!("h{i}");
+        insert_with(
+            &l,
+            &T {
+                message: &msg,
+                model,
+                usage: [1_000_000, 0, 0, 0, 0, 0],
+                ..base()
+            },
+            harness,
+            Some("/p"),
+            None,
+        );
+    }
+    insert(
+        &l,
+        &T {
+            message: "s1",
+            model: "claude-sonnet-4-5[1m]",
+            usage: [1_000_000, 0, 0, 0, 0, 0],
+            ..base()
+        },
+    );
+    insert(
+        &l,
+        &T {
+            message: "s2",
+            model: "claude-sonnet-4-5-20250929",
+            usage: [1_000, 0, 0, 0, 0, 0],
+            ..base()
+        },
+    );
+    let all = TurnFilter::default();
+    let s = by(&l, &all, "model");
+    let keys: Vec<&str> = s.groups.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(keys, ["claude-sonnet-4-5", "claude-haiku-4-5"]);
+    assert_eq!(group(&s, "claude-haiku-4-5").turns, 5);
+    // Haiku 4.5 input: $1 per million tokens; Sonnet 4.5 above 200k prompt: $6.
+    close(group(&s, "claude-haiku-4-5").cost_usd, 5.0);
+    close(group(&s, "claude-sonnet-4-5").cost_usd, 6.0 + 0.003);
+    let raw = by(&l, &all, "modelRaw");
+    assert_eq!(raw.groups.len(), 7);
+    close(
+        group(&raw, "jp.anthropic.claude-haiku-4-5-20251001-v1:0").cost_usd,
+        1.0,
+    );
+    close(group(&raw, "claude-sonnet-4-5[1m]").cost_usd, 6.0);
+    assert_eq!(raw.totals, s.totals);
+    let providers = by(&l, &all, "provider");
+    assert_eq!(group(&providers, "bedrock").turns, 1);
+    assert_eq!(group(&providers, "vertex").turns, 1);
+    assert_eq!(group(&providers, "openrouter").turns, 1);
+    assert_eq!(group(&providers, "anthropic").turns, 4);
+    for wanted in [
+        "claude-haiku-4-5-20251001",
+        "claude-haiku-4-5",
+        "jp.anthropic.claude-haiku-4-5-20251001-v1:0",
+        "anthropic/claude-haiku-4.5",
+    ] {
+        let f = TurnFilter {
+            model: Some(wanted.into()),
+            ..all.clone()
+        };
+        let only = by(&l, &f, "modelRaw");
+        assert_eq!(only.totals.turns, 5, "{wanted}");
+        close(only.totals.cost_usd, 5.0);
+    }
+    let f = TurnFilter {
+        model: Some("claude-sonnet-4-5".into()),
+        ..all.clone()
+    };
+    assert_eq!(by(&l, &f, "model").totals.turns, 2);
+    // The filter also holds on the rollup path with a window and at the edges.
+    let f = TurnFilter {
+        model: Some("claude-haiku-4-5".into()),
+        since: Some("2026-05-21T11:50:00Z".into()),
+        until: Some("2026-05-21T13:10:00Z".into()),
+        ..all.clone()
+    };
+    assert_eq!(by(&l, &f, "model").totals.turns, 5);
 }

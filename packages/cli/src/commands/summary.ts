@@ -1,6 +1,6 @@
 import { type GroupBy, type Harness, type Summary, type SummaryGroup, summary } from '@relayburn/sdk';
-import { type Command, list, str } from '../command.js';
-import { formatCount, formatUsd, type Output, printJson } from '../output.js';
+import { bool, type Command, list, str } from '../command.js';
+import { formatCount, formatUsd, type Output, printJson, visible } from '../output.js';
 import { renderTable } from '../table.js';
 import { parseTagFlags, UsageError } from '../usage.js';
 import { chooseZone, withZone, ZONE_FLAGS, ZONE_HELP, type ZoneChoice } from '../zone.js';
@@ -19,19 +19,24 @@ Options:
                       this-month, an ISO-8601 instant or relative (30m, 24h, 7d, 4w, 3mo)
   --until <t>         to (exclusive), same forms; a date or today/yesterday/this-week/
                       this-month includes that whole day, week or month
-  --by <dim>          model (default), provider, harness, project, branch, session,
-                      day, week, month, tool or tag:<key>
+  --by <dim>          model (default), modelRaw, provider, harness, project, branch,
+                      session, root, day, week, month, tool or tag:<key>
   --tag k=v           only turns whose folded tags match (repeatable; all must match)
   --tags k=v[,k=v]    the same, comma-separated
   --harness <h>       claude-code, codex or opencode
-  --session <id>      one session
-  --model <m>         one model
+  --session <id>      one session and its subagents, forks and continuations
+  --session-only      with --session: that session's own turns only
+  --model <m>         one model, however spelled (Bedrock, Vertex, OpenRouter ids)
   --project <dir>     one project (working directory)
 ${ZONE_HELP}
   --json              print {totals, groups, unpricedModels} as JSON
 
+--by model shows one row per model however the logs spelled it (the price table's name);
+--by modelRaw shows the ids exactly as written, --by provider where they were served.
 --by tool splits each turn's tokens and cost evenly across the tools it called;
-turns without tool calls are grouped as (none).
+turns without tool calls are grouped as (none). --by session groups each session's
+own turns; --by root groups every turn under the root session of its tree.
+Tags inherit down session trees: a subagent carries its parent's stamps.
 
 Examples:
   burn summary --since 7d
@@ -52,6 +57,7 @@ export const summaryCommand: Command = {
     by: { type: 'string' },
     harness: { type: 'string' },
     session: { type: 'string' },
+    'session-only': { type: 'boolean' },
     model: { type: 'string' },
     project: { type: 'string' },
     tag: { type: 'string', multiple: true },
@@ -67,6 +73,7 @@ export const summaryCommand: Command = {
         by: str(ctx, 'by'),
         harness: str(ctx, 'harness'),
         session: str(ctx, 'session'),
+        sessionOnly: bool(ctx, 'session-only'),
         model: str(ctx, 'model'),
         project: str(ctx, 'project'),
         tag: list(ctx, 'tag'),
@@ -86,6 +93,7 @@ export interface SummaryArgs {
   by?: string | undefined;
   harness?: string | undefined;
   session?: string | undefined;
+  sessionOnly?: boolean | undefined;
   model?: string | undefined;
   project?: string | undefined;
   tag?: string[] | undefined;
@@ -95,6 +103,7 @@ export interface SummaryArgs {
 }
 
 export async function runSummary(a: SummaryArgs, out: Output): Promise<void> {
+  if (a.sessionOnly && a.session === undefined) throw new UsageError('--session-only needs --session <id>');
   const s = await withZone(a.zone, () =>
     summary({
       since: a.since,
@@ -102,6 +111,7 @@ export async function runSummary(a: SummaryArgs, out: Output): Promise<void> {
       groupBy: a.by as GroupBy | undefined,
       harness: a.harness as Harness | undefined,
       session: a.session,
+      ...(a.sessionOnly ? { descendants: false } : {}),
       model: a.model,
       project: a.project,
       tags: parseTagFlags(a.tag, a.tags),
@@ -152,6 +162,6 @@ export function printSummary(s: Summary, by: string, out: Output): void {
   );
   if (s.unpricedModels.length > 0) {
     const list = s.unpricedModels.map((m) => `${m.model} (${formatCount(m.turns)} turns)`).join(', ');
-    process.stdout.write(`unpriced (counted as $0): ${list}\n`);
+    process.stdout.write(`unpriced (counted as $0): ${visible(list)}\n`);
   }
 }
