@@ -51,6 +51,7 @@ describe.each(entryPoints)('budgets via %s', (_name, sdk) => {
       [{ ...base, name: '   ' }, 'name'],
       [{ ...base, name: 'a\u0007b' }, 'name'],
       [{ ...base, name: 'n'.repeat(129) }, 'name'],
+      [{ ...base, name: 'a\ud800' }, 'name'],
       [{ ...base, warn: 0 }, 'warn'],
       [{ ...base, warn: 1.2 }, 'warn'],
       [{ ...base, harness: 'cursor' }, 'harness'],

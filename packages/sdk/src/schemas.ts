@@ -358,6 +358,7 @@ const MAX_BUDGET_NAME_CHARS = 128;
 const MAX_LIMIT_USD = 1e12;
 const budgetName = z
   .string({ error: 'must be a string' })
+  .refine(wellFormed, WELL_FORMED)
   .refine((s) => s.trim().length > 0, 'must be a non-empty, non-blank string')
   .refine((s) => chars(s) <= MAX_BUDGET_NAME_CHARS, `must be at most ${MAX_BUDGET_NAME_CHARS} characters`)
   .refine((s) => !CONTROL.test(s), 'must not contain control characters');

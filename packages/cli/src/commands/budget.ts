@@ -15,7 +15,7 @@ import {
   setBudget,
 } from '@relayburn/sdk';
 import { type Command, list, str } from '../command.js';
-import { formatUsd, type Output, printFields, printJson } from '../output.js';
+import { formatUsd, type Output, printFields, printJson, visible } from '../output.js';
 import { renderTable } from '../table.js';
 import { parseTagFlags, UsageError } from '../usage.js';
 import { chooseZone, withZone, ZONE_FLAGS, ZONE_HELP } from '../zone.js';
@@ -153,7 +153,7 @@ export const budgetSetCommand: Command = {
       return 0;
     }
     process.stdout.write(
-      `budget ${b.name}: ${limitLabel(b.limitUsd, b.period)} over ${filterLabel(b.filter)}, warn at ${Math.round(b.warn * 100)}%\n`,
+      `${visible(`budget ${b.name}: ${limitLabel(b.limitUsd, b.period)} over ${filterLabel(b.filter)}, warn at ${Math.round(b.warn * 100)}%`)}\n`,
     );
     return 0;
   },
@@ -272,7 +272,7 @@ export const budgetRmCommand: Command = {
       return removed ? 0 : 1;
     }
     if (!removed) {
-      process.stderr.write(`burn: no budget named '${name}' (see 'burn budget list')\n`);
+      process.stderr.write(`burn: no budget named '${visible(name)}' (see 'burn budget list')\n`);
       return 1;
     }
     printFields([['removed', name]]);

@@ -13,7 +13,7 @@ import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import { type BudgetStatus, budgetStatus, ingest, sessionCost, summary } from '@relayburn/sdk';
 import type { Command } from '../command.js';
-import { formatUsd } from '../output.js';
+import { formatUsd, visible } from '../output.js';
 import { chooseZone, ZONE_FLAGS, ZONE_HELP } from '../zone.js';
 import { limitLabel } from './budget.js';
 
@@ -143,7 +143,7 @@ export function statuslineText(r: StatuslineResult): string {
       `${top.name} ${Math.round(top.fraction * 100)}% of ${limitLabel(top.limitUsd, top.period)}${over}`,
     );
   }
-  return parts.join(' · ');
+  return visible(parts.join(' · '));
 }
 
 export const statuslineCommand: Command = {
