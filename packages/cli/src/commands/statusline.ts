@@ -46,8 +46,9 @@ ${ZONE_HELP}
   --json              print {sessionCostUsd, todayCostUsd, budgets} (budgets most used first)
 
 Examples:
-  echo '{"session_id":"…","transcript_path":"/home/me/.claude/projects/p/….jsonl"}' | burn statusline
-  burn statusline --json < payload.json`;
+  burn statusline < payload.json
+  burn statusline --json --timezone Europe/Paris < payload.json
+  echo '{"session_id":"…","transcript_path":"/home/me/.claude/projects/p/….jsonl"}' | burn statusline`;
 
 /** What `--json` prints. */
 export interface StatuslineResult {
