@@ -1,9 +1,33 @@
 // Hardening of the core and SDK (issue 23): user callbacks that throw, file modes, foreign or
 // damaged ledgers, non-regular input files. Real files in temp homes, through the public package.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import initSqlJs from 'sql.js';
 import { describe, expect, it } from 'vitest';
-import { assistant, claudeStore } from './helpers/claude-log.js';
+import { assistant, claudeStore, userText } from './helpers/claude-log.js';
 import { tempHome } from './helpers/home.js';
-import { entryPoints } from './helpers/sdk.js';
+import { repoRoot } from './helpers/paths.js';
+import { entryPoints, esm as sdk } from './helpers/sdk.js';
+
+const isPosix = process.platform !== 'win32';
+const mode = (p: string) => statSync(p).mode & 0o777;
+
+/**
+ * Runs SDK calls one after the other in a fresh process (no pooled connection from this one),
+ * returning each one's error code (or 'ok') and message.
+ */
+function inChild(ledgerHome: string, ...calls: string[]): Array<{ code: string; message: string }> {
+  const code = `const sdk = require('@relayburn/sdk'); const ledgerHome = ${JSON.stringify(ledgerHome)};
+(async () => { const out = [];
+  for (const call of [${calls.map((c) => `() => ${c}`).join(', ')}]) {
+    try { await call(); out.push({ code: 'ok', message: '' }); } catch (e) { out.push({ code: e.code, message: e.message }); }
+  }
+  console.log(JSON.stringify(out)); })();`;
+  const r = spawnSync(process.execPath, ['-e', code], { cwd: repoRoot, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout);
+}
 
 function storeWithOneTurn(): string {
   const store = claudeStore();
@@ -59,4 +83,139 @@ describe.each(entryPoints)('callbacks that throw, via %s', (_name, sdk) => {
     ).rejects.toBe(boom);
     expect(calls).toBe(1);
   }, 10_000);
+});
+
+const SECRET = 'sk-live-51H8xSECRETTOKEN';
+
+function storeWithSecrets(): string {
+  const store = claudeStore();
+  store.write(
+    's1',
+    userText('s1', 'u1', `please deploy with token ${SECRET}`),
+    assistant({
+      session: 's1',
+      msg: 'm1',
+      req: 'r1',
+      usage: { output: 5 },
+      content: [
+        {
+          type: 'tool_use',
+          id: 't1',
+          name: 'Bash',
+          input: {
+            command: `AWS_SECRET_ACCESS_KEY=${SECRET} curl -H 'Authorization: Bearer ${SECRET}' https://x`,
+          },
+        },
+      ],
+    }),
+  );
+  return store.root;
+}
+
+/** Every byte the ledger home holds (ledger, WAL, content store), as one string. */
+function homeBytes(home: string): string {
+  return readdirSync(home)
+    .map((f) => readFileSync(join(home, f)).toString('latin1'))
+    .join('');
+}
+
+describe('session text in the ledger follows the content mode', () => {
+  for (const contentMode of ['off', 'hash-only'] as const) {
+    it(`${contentMode}: no title, a command keeps only its program name, no secret on disk`, async () => {
+      const ledgerHome = tempHome();
+      const root = storeWithSecrets();
+      await sdk.ingest({ ledgerHome, roots: { 'claude-code': [root] }, contentMode });
+      const s = await sdk.session({ sessionId: 's1', ledgerHome });
+      expect(s?.session.title ?? null).toBeNull();
+      expect(s?.turns[0]?.toolCalls).toEqual([expect.objectContaining({ name: 'Bash', target: 'curl' })]);
+      expect(homeBytes(ledgerHome)).not.toContain(SECRET);
+    });
+  }
+
+  it('full: title and command line are kept', async () => {
+    const ledgerHome = tempHome();
+    const root = storeWithSecrets();
+    await sdk.ingest({ ledgerHome, roots: { 'claude-code': [root] }, contentMode: 'full' });
+    const s = await sdk.session({ sessionId: 's1', ledgerHome });
+    expect(s?.session.title).toContain(SECRET);
+    expect(s?.turns[0]?.toolCalls[0]?.target).toContain('curl -H');
+  });
+});
+
+describe.runIf(isPosix)('file modes of the ledger home', () => {
+  it('a new home is 0700 and every file in it 0600', async () => {
+    const ledgerHome = join(tempHome(), 'new-home');
+    const root = storeWithSecrets();
+    await sdk.ingest({ ledgerHome, roots: { 'claude-code': [root] }, contentMode: 'full' });
+    await sdk.writeStamp({ sessionId: 's1', enrichment: { k: 'v' }, ledgerHome });
+    expect(mode(ledgerHome)).toBe(0o700);
+    const files = readdirSync(ledgerHome);
+    expect(files).toEqual(expect.arrayContaining(['ledger.sqlite', 'content.sqlite']));
+    for (const f of files) expect([f, mode(join(ledgerHome, f))]).toEqual([f, 0o600]);
+  });
+
+  it('looser modes on an existing home are tightened when it is opened', () => {
+    const ledgerHome = tempHome();
+    expect(
+      inChild(ledgerHome, "sdk.writeStamp({ sessionId: 's', enrichment: { k: 'v' }, ledgerHome })")[0]?.code,
+    ).toBe('ok');
+    writeFileSync(join(ledgerHome, 'config.json'), '{}');
+    writeFileSync(join(ledgerHome, 'prices.json'), '{}');
+    chmodSync(ledgerHome, 0o755);
+    for (const f of readdirSync(ledgerHome)) chmodSync(join(ledgerHome, f), 0o644);
+    expect(inChild(ledgerHome, 'sdk.status({ ledgerHome })')[0]?.code).toBe('ok');
+    expect(mode(ledgerHome)).toBe(0o700);
+    for (const f of readdirSync(ledgerHome)) expect([f, mode(join(ledgerHome, f))]).toEqual([f, 0o600]);
+  });
+});
+
+describe('a ledger.sqlite that is not (or no longer) a relayburn ledger', () => {
+  const commands = [
+    'sdk.status({ ledgerHome })',
+    "sdk.writeStamp({ sessionId: 's', enrichment: { k: 'v' }, ledgerHome })",
+    'sdk.stamps({ ledgerHome })',
+    'sdk.summary({ ledgerHome })',
+    'sdk.sessions({ ledgerHome })',
+    'sdk.ingest({ ledgerHome, roots: { "claude-code": [] } })',
+  ];
+
+  it("another program's database is refused with LEDGER_CORRUPT and left byte for byte", async () => {
+    const ledgerHome = tempHome();
+    const SQL = await initSqlJs();
+    const db = new SQL.Database();
+    db.run('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)');
+    db.run("INSERT INTO notes (body) VALUES ('not yours')");
+    const path = join(ledgerHome, 'ledger.sqlite');
+    writeFileSync(path, Buffer.from(db.export()));
+    const before = readFileSync(path);
+    const results = inChild(ledgerHome, ...commands);
+    for (const [i, call] of commands.entries()) {
+      expect([call, results[i]?.code]).toEqual([call, 'LEDGER_CORRUPT']);
+      expect(results[i]?.message).not.toContain('\n');
+    }
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
+
+  // The ledger is in WAL mode and the SDK keeps its connections open, so the damage is done
+  // with the sqlite3 shell (which reads the WAL) where there is one; the core's own tests
+  // cover the same cases without it.
+  const hasSqlite3 = spawnSync('sqlite3', ['-version']).status === 0;
+  for (const damage of ['DELETE FROM schema_version', 'DROP TABLE turns', 'DROP TABLE stamps']) {
+    it.runIf(hasSqlite3)(
+      `a damaged relayburn schema (${damage}) is one LEDGER_CORRUPT line for every command`,
+      () => {
+        const ledgerHome = tempHome();
+        expect(inChild(ledgerHome, 'sdk.status({ ledgerHome })')[0]?.code).toBe('ok');
+        const r = spawnSync('sqlite3', [join(ledgerHome, 'ledger.sqlite'), `${damage};`], {
+          encoding: 'utf8',
+        });
+        expect(r.stderr).toBe('');
+        const results = inChild(ledgerHome, ...commands);
+        for (const [i, call] of commands.entries()) {
+          expect([call, results[i]?.code]).toEqual([call, 'LEDGER_CORRUPT']);
+          expect(results[i]?.message).not.toContain('\n');
+        }
+      },
+    );
+  }
 });

@@ -337,7 +337,12 @@ fn run_jobs(
                 if cancel.load(Ordering::Relaxed) {
                     break;
                 }
-                file::process(job, now, capture, cancel, &mut |b| tx.send(b).is_ok());
+                file::process(job, now, capture, cancel, &mut |mut b| {
+                    // Titles and command lines follow the content mode (`content::privacy`);
+                    // a pass whose content store cannot be opened keeps no text either.
+                    crate::content::privacy::redact(&mut b.records, capture.mode);
+                    tx.send(b).is_ok()
+                });
             });
         }
         drop(tx);
