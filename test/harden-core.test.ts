@@ -1,13 +1,13 @@
 // Hardening of the core and SDK (issue 23): user callbacks that throw, file modes, foreign or
 // damaged ledgers, non-regular input files. Real files in temp homes, through the public package.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import initSqlJs from 'sql.js';
 import { describe, expect, it } from 'vitest';
 import { assistant, claudeStore, userText } from './helpers/claude-log.js';
 import { tempHome } from './helpers/home.js';
-import { repoRoot } from './helpers/paths.js';
+import { cliMain, repoRoot } from './helpers/paths.js';
 import { entryPoints, esm as sdk } from './helpers/sdk.js';
 
 const isPosix = process.platform !== 'win32';
@@ -218,4 +218,76 @@ describe('a ledger.sqlite that is not (or no longer) a relayburn ledger', () => 
       },
     );
   }
+});
+
+describe.runIf(isPosix)('non-regular files are refused, never waited on', () => {
+  function fifo(): string {
+    const path = join(tempHome('fifo'), 'pipe.jsonl');
+    const r = spawnSync('mkfifo', [path]);
+    expect(r.status).toBe(0);
+    return path;
+  }
+
+  it('a FIFO or /dev/zero as sessionFile: INVALID_ARGUMENT naming sessionFile', async () => {
+    const ledgerHome = tempHome();
+    for (const [sessionFile, what] of [
+      [fifo(), 'FIFO'],
+      ['/dev/zero', 'character device'],
+    ] as const) {
+      const err = await sdk.ingest({ ledgerHome, sessionFile }).catch((e) => e);
+      expect(err).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'sessionFile' });
+      expect(err.message).toContain(what);
+    }
+  }, 10_000);
+
+  it("a FIFO as a hook's transcript_path: the CLI exits with a one-line error", () => {
+    const ledgerHome = tempHome();
+    const payload = JSON.stringify({ session_id: 's', transcript_path: fifo() });
+    const r = spawnSync(
+      process.execPath,
+      [cliMain, 'ingest', '--hook', 'claude', '--ledger-home', ledgerHome],
+      {
+        input: payload,
+        encoding: 'utf8',
+        timeout: 20_000,
+      },
+    );
+    expect(r.signal).toBeNull();
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('not a regular file');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  }, 25_000);
+
+  it('a log in a store that links to /dev/zero or a FIFO is reported, the rest ingested', async () => {
+    const ledgerHome = tempHome();
+    const store = claudeStore();
+    store.write('s1', assistant({ session: 's1', msg: 'm1', req: 'r1', usage: { output: 5 } }));
+    symlinkSync('/dev/zero', store.file('zero'));
+    symlinkSync(fifo(), store.file('pipe'));
+    const report = await sdk.ingest({ ledgerHome, roots: { 'claude-code': [store.root] } });
+    expect(report.turnsAdded).toBe(1);
+    const refused = report.errors.filter((e) => e.message.includes('not a regular file'));
+    expect(refused.map((e) => e.file).sort()).toEqual([store.file('pipe'), store.file('zero')].sort());
+  }, 10_000);
+
+  it('a FIFO as prices.json fails queries with IO naming it; as config.json it is reported', async () => {
+    const ledgerHome = tempHome();
+    await sdk.status({ ledgerHome });
+    const prices = join(ledgerHome, 'prices.json');
+    spawnSync('mkfifo', [prices]);
+    const err = await sdk.summary({ ledgerHome }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'IO', path: prices });
+    expect(err.message).toContain('not a regular file');
+    rmSync(prices);
+
+    const config = join(ledgerHome, 'config.json');
+    spawnSync('mkfifo', [config]);
+    const store = claudeStore();
+    store.write('s1', assistant({ session: 's1', msg: 'm1', req: 'r1', usage: { output: 5 } }));
+    const report = await sdk.ingest({ ledgerHome, roots: { 'claude-code': [store.root] } });
+    expect(report.turnsAdded).toBe(1);
+    expect(report.errors).toEqual([
+      expect.objectContaining({ file: config, message: expect.stringContaining('not a regular file') }),
+    ]);
+  }, 10_000);
 });

@@ -8,6 +8,7 @@
 
 pub mod content;
 pub mod error;
+pub mod files;
 pub mod harness;
 pub mod hash;
 pub mod home;

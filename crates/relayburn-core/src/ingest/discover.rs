@@ -202,7 +202,7 @@ pub fn classify_file(path: &Path, codex_roots: Option<&[String]>) -> SourceFile 
 fn sniff_codex(path: &Path) -> bool {
     use std::io::Read;
     let mut head = [0u8; 4096];
-    let n = std::fs::File::open(path)
+    let n = crate::files::open_regular(path)
         .and_then(|mut f| f.read(&mut head))
         .unwrap_or(0);
     let first = head[..n].split(|b| *b == b'\n').next().unwrap_or(&[]);

@@ -117,7 +117,7 @@ fn read_file(
     cancel: &AtomicBool,
     send: &mut dyn FnMut(Batch) -> bool,
 ) -> std::io::Result<()> {
-    let mut file = File::open(&job.file.path)?;
+    let mut file = crate::files::open_regular(&job.file.path)?;
     let head = read_head(&mut file, job.meta.size)?;
     let head_hash = crate::hash::head_hash(&head);
 

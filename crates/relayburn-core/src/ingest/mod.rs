@@ -111,6 +111,17 @@ pub fn ingest(ledger: &mut Ledger, opts: &IngestOptions) -> Result<IngestReport>
         if one.trim().is_empty() {
             return Err(Error::invalid("sessionFile", "must be a non-empty path"));
         }
+        // A FIFO or a device would hang the read: refused up front (a missing file is only
+        // reported, as a transcript may not be written yet).
+        if let Ok(meta) = std::fs::metadata(one) {
+            if !meta.is_file() {
+                let kind = crate::files::kind_of(&meta);
+                return Err(Error::invalid(
+                    "sessionFile",
+                    format!("{one} is not a regular file ({kind})"),
+                ));
+            }
+        }
         vec![discover::classify_file(
             std::path::Path::new(one),
             opts.codex_roots.as_deref(),
@@ -239,6 +250,11 @@ fn plan(ledger: &Ledger, files: Vec<SourceFile>, report: &mut IngestReport) -> R
     for file in files {
         let path = file.path.to_string_lossy().into_owned();
         let meta = match std::fs::metadata(&file.path) {
+            Ok(m) if !m.is_file() => {
+                let e = crate::files::not_regular(&m);
+                push_issue(report, &path, None, format!("cannot read: {e}"));
+                continue;
+            }
             Ok(m) if file.kind == discover::FileKind::OpenCodeDb => {
                 opencode::with_wal(&file.path, FileMeta::of(&m))
             }

@@ -270,7 +270,8 @@ impl PriceTable {
     pub fn load(home: &Path) -> Result<PriceTable> {
         let mut table = builtin()?.clone();
         let path = home.join(OVERRIDE_FILE);
-        let text = match std::fs::read_to_string(&path) {
+        let text = match crate::files::read_regular_to_string(&path, crate::files::MAX_PRICES_BYTES)
+        {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(table),
             Err(e) => return Err(Error::io(&path, e)),

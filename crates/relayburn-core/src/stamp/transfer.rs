@@ -139,7 +139,10 @@ fn parse_line(path: &Path, n: usize, text: &str) -> Result<Parsed> {
 /// the whole import (`INVALID_ARGUMENT`, field `path`, naming the line) before any write.
 pub fn import_stamps(ledger: &mut Ledger, path: &str) -> Result<ImportReceipt> {
     let path = check_path(path)?;
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let mut text = String::new();
+    crate::files::open_regular(&path)
+        .and_then(|mut f| std::io::Read::read_to_string(&mut f, &mut text))
+        .map_err(|e| Error::io(&path, e))?;
     let mut parsed = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let raw = raw.trim();
