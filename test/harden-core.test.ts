@@ -291,3 +291,39 @@ describe.runIf(isPosix)('non-regular files are refused, never waited on', () => 
     ]);
   }, 10_000);
 });
+
+describe('token counts no model can produce', () => {
+  it('a turn above the per-turn bound is skipped and counted; sums stay exact', async () => {
+    const ledgerHome = tempHome();
+    const store = claudeStore();
+    const rows = [assistant({ session: 's1', msg: 'ok', req: 'rok', usage: { input: 7, output: 5 } })];
+    // 3000 turns of 10^15 tokens per class (accepted before: the sums wrapped negative).
+    for (let i = 0; i < 3000; i++) {
+      const huge = 1e15;
+      rows.push(
+        assistant({
+          session: 's1',
+          msg: `m${i}`,
+          req: `r${i}`,
+          usage: { input: huge, output: huge, cacheRead: huge, cache5m: huge },
+        }),
+      );
+    }
+    // Just above the bound (10^9) in one class.
+    rows.push(assistant({ session: 's1', msg: 'edge', req: 'redge', usage: { output: 1_000_000_001 } }));
+    // At the bound: kept.
+    rows.push(assistant({ session: 's1', msg: 'max', req: 'rmax', usage: { output: 1_000_000_000 } }));
+    store.write('s1', ...rows);
+    const report = await sdk.ingest({ ledgerHome, roots: { 'claude-code': [store.root] } });
+    expect(report.turnsAdded).toBe(2);
+    expect(report.linesSkipped).toBe(3001);
+    expect(report.errors[0]?.message).toContain('above the per-turn bound');
+    const { totals } = await sdk.summary({ ledgerHome });
+    expect(totals).toMatchObject({
+      turns: 2,
+      inputTokens: 7,
+      outputTokens: 1_000_000_005,
+      totalTokens: 1_000_000_012,
+    });
+  }, 30_000);
+});

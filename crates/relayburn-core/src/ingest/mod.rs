@@ -357,6 +357,7 @@ fn run_jobs(
                     // Titles and command lines follow the content mode (`content::privacy`);
                     // a pass whose content store cannot be opened keeps no text either.
                     crate::content::privacy::redact(&mut b.records, capture.mode);
+                    b.records.skip_impossible_turns();
                     tx.send(b).is_ok()
                 });
             });
