@@ -327,3 +327,34 @@ describe('token counts no model can produce', () => {
     });
   }, 30_000);
 });
+
+describe('stamp size is bounded on every path in', () => {
+  // 20 values of 4 KiB: each within the value limit, 80 KiB in all (limit 64 KiB).
+  const big = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, 'v'.repeat(4096)]));
+
+  it('writeStamp and writePendingStamp refuse it (zod and core name the field)', async () => {
+    const ledgerHome = tempHome();
+    for (const call of [
+      () => sdk.writeStamp({ sessionId: 's', enrichment: big, ledgerHome }),
+      () => sdk.writePendingStamp({ harness: 'claude-code', cwd: ledgerHome, enrichment: big, ledgerHome }),
+    ]) {
+      const err = await call().catch((e) => e);
+      expect(err).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'enrichment' });
+      expect(err.message).toContain('in all');
+    }
+    expect(await sdk.stamps({ ledgerHome })).toEqual([]);
+  });
+
+  it('importStamps refuses such a line (naming it) and writes nothing', async () => {
+    const ledgerHome = tempHome();
+    const path = join(tempHome('import'), 'stamps.jsonl');
+    const line = (id: string, enrichment: Record<string, string>) =>
+      JSON.stringify({ id, sessionId: 's', enrichment, ts: '2026-03-01T10:00:00.000Z' });
+    writeFileSync(path, `${line('a1', { k: 'v' })}\n${line('a2', big)}\n`);
+    const err = await sdk.importStamps({ path, ledgerHome }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'path' });
+    expect(err.message).toContain('line 2');
+    expect(err.message).toContain('in all');
+    expect(await sdk.stamps({ ledgerHome })).toEqual([]);
+  });
+});

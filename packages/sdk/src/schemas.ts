@@ -26,6 +26,7 @@ import type {
 const MAX_SELECTOR_CHARS = 256;
 const MAX_KEY_CHARS = 128;
 const MAX_VALUE_BYTES = 4096;
+const MAX_ENRICHMENT_BYTES = 64 * 1024;
 const CONTROL = /\p{Cc}/u;
 // Shape of an ISO-8601 instant with an offset; the core parses it exactly.
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?([Zz]|[+-]\d{2}(:?\d{2})?)$/;
@@ -39,6 +40,15 @@ const selector = z
   .refine((s) => s.trim().length > 0, 'must be a non-empty, non-blank string')
   .refine((s) => chars(s) <= MAX_SELECTOR_CHARS, `must be at most ${MAX_SELECTOR_CHARS} characters`)
   .refine((s) => !CONTROL.test(s), 'must not contain control characters');
+
+/** Keys and values together, in UTF-8 bytes, within the core's bound of a stamp. */
+function withinTotal(r: Record<string, string>): boolean {
+  let total = 0;
+  for (const [k, v] of Object.entries(r))
+    total += Buffer.byteLength(k, 'utf8') + Buffer.byteLength(v, 'utf8');
+  return total <= MAX_ENRICHMENT_BYTES;
+}
+const TOTAL_MESSAGE = `must be at most ${MAX_ENRICHMENT_BYTES} bytes in all (keys and values, UTF-8)`;
 
 const enrichment = z
   .record(
@@ -60,7 +70,8 @@ const enrichment = z
           : 'must be an object of string values',
     },
   )
-  .refine((r) => Object.keys(r).length > 0, 'must have at least one key');
+  .refine((r) => Object.keys(r).length > 0, 'must have at least one key')
+  .refine(withinTotal, TOTAL_MESSAGE);
 
 const instant = z
   .string()
@@ -154,20 +165,22 @@ export const ingestSchema = z.strictObject({
 }) satisfies z.ZodType<IngestOptions>;
 
 // Tag filters follow the stamp rules for keys and values; an empty object filters nothing.
-const tags = z.record(
-  z
-    .string()
-    .refine((k) => k.trim().length > 0, 'keys must be non-empty, non-blank strings')
-    .refine((k) => chars(k) <= MAX_KEY_CHARS, `key must be at most ${MAX_KEY_CHARS} characters`)
-    .refine((k) => !CONTROL.test(k), 'keys must not contain control characters'),
-  z
-    .string({ error: 'value must be a string' })
-    .refine(
-      (v) => Buffer.byteLength(v, 'utf8') <= MAX_VALUE_BYTES,
-      `value must be at most ${MAX_VALUE_BYTES} bytes of UTF-8`,
-    ),
-  { error: 'must be an object of string values' },
-);
+const tags = z
+  .record(
+    z
+      .string()
+      .refine((k) => k.trim().length > 0, 'keys must be non-empty, non-blank strings')
+      .refine((k) => chars(k) <= MAX_KEY_CHARS, `key must be at most ${MAX_KEY_CHARS} characters`)
+      .refine((k) => !CONTROL.test(k), 'keys must not contain control characters'),
+    z
+      .string({ error: 'value must be a string' })
+      .refine(
+        (v) => Buffer.byteLength(v, 'utf8') <= MAX_VALUE_BYTES,
+        `value must be at most ${MAX_VALUE_BYTES} bytes of UTF-8`,
+      ),
+    { error: 'must be an object of string values' },
+  )
+  .refine(withinTotal, TOTAL_MESSAGE);
 
 const GROUP_DIMENSIONS = [
   'model',

@@ -33,7 +33,7 @@ export interface WriteStampOptions extends LedgerOptions {
   sessionId?: string | undefined;
   /** A single message (API response) id to label. */
   messageId?: string | undefined;
-  /** Labels: at least one key; keys ≤ 128 chars; values are strings ≤ 4 KiB. */
+  /** Labels: at least one key; keys ≤ 128 chars; values are strings ≤ 4 KiB; ≤ 64 KiB in all. */
   enrichment: Record<string, string>;
   /** When the labels take effect: an ISO-8601 instant (offsets allowed). Defaults to now. */
   ts?: string | undefined;

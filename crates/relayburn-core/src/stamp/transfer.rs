@@ -107,6 +107,10 @@ pub fn export_stamps(ledger: &Ledger, path: &str) -> Result<ExportReceipt> {
     })
 }
 
+/// Longest import line: a stamp at [`validate::MAX_ENRICHMENT_BYTES`] with every character
+/// JSON-escaped (`\uXXXX`, 6 bytes) and its other fields is far below.
+const MAX_LINE_BYTES: usize = 1 << 20;
+
 struct Parsed {
     order: (i64, usize),
     request: StampRequest,
@@ -117,6 +121,11 @@ struct Parsed {
 fn parse_line(path: &Path, n: usize, text: &str) -> Result<Parsed> {
     let bad =
         |message: String| Error::invalid("path", format!("{} line {n}: {message}", path.display()));
+    // A stamp within the limits is far shorter even with every character escaped: refuse a
+    // longer line before parsing it (its map would be built in memory first).
+    if text.len() > MAX_LINE_BYTES {
+        return Err(bad(format!("longer than {MAX_LINE_BYTES} bytes")));
+    }
     let line: Line = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
     validate::selector("id", &line.id).map_err(|e| bad(e.to_string()))?;
     let request = StampRequest {
