@@ -358,3 +358,29 @@ describe('stamp size is bounded on every path in', () => {
     expect(await sdk.stamps({ ledgerHome })).toEqual([]);
   });
 });
+
+describe('a crafted opencode.db is read within bounds', () => {
+  it('an endless recursive view named `session` (or `message`) is refused, not read', async () => {
+    for (const table of ['session', 'message']) {
+      const ledgerHome = tempHome();
+      const root = tempHome('opencode');
+      const SQL = await initSqlJs();
+      const db = new SQL.Database();
+      const endless = `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c)`;
+      db.run(
+        table === 'session'
+          ? `CREATE VIEW session AS ${endless} SELECT 'id' || x AS id, NULL AS parent_id, '/w' AS directory, 't' AS title, x AS time_updated FROM c`
+          : `CREATE TABLE session (id TEXT, parent_id TEXT, directory TEXT, title TEXT, time_updated INTEGER);
+             CREATE VIEW message AS ${endless} SELECT 'm' || x AS id, 's' AS session_id, x AS time_created, x AS time_updated, '{}' AS data FROM c`,
+      );
+      db.run('CREATE TABLE IF NOT EXISTS part (id TEXT, message_id TEXT, data TEXT)');
+      writeFileSync(join(root, 'opencode.db'), Buffer.from(db.export()));
+      const started = Date.now();
+      const report = await sdk.ingest({ ledgerHome, roots: { opencode: [root] } });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(report.errors).toEqual([
+        expect.objectContaining({ message: expect.stringContaining(`\`${table}\` is a view, not a table`) }),
+      ]);
+    }
+  }, 30_000);
+});
