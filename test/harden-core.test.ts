@@ -1,7 +1,17 @@
 // Hardening of the core and SDK (issue 23): user callbacks that throw, file modes, foreign or
 // damaged ledgers, non-regular input files. Real files in temp homes, through the public package.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import initSqlJs from 'sql.js';
 import { describe, expect, it } from 'vitest';
@@ -383,4 +393,56 @@ describe('a crafted opencode.db is read within bounds', () => {
       ]);
     }
   }, 30_000);
+});
+
+describe('line scanning edge cases', () => {
+  const row = (msg: string, output: number) =>
+    assistant({ session: 's1', msg, req: `r-${msg}`, usage: { output } });
+
+  it('an unterminated last line counts once its file is idle (5 min), and once only', async () => {
+    const ledgerHome = tempHome();
+    const store = claudeStore();
+    const file = store.write('s1', row('m1', 1), row('m2', 2).trimEnd());
+    const roots = { 'claude-code': [store.root] };
+    // Just short of idle: the tail may still be being written.
+    const t = (Date.now() - 297_000) / 1000;
+    utimesSync(file, t, t);
+    const first = await sdk.ingest({ ledgerHome, roots });
+    expect(first.turnsAdded).toBe(1);
+    // Unchanged since, and now idle past the 5 minutes: the tail is read.
+    await new Promise((r) => setTimeout(r, 4_000));
+    const second = await sdk.ingest({ ledgerHome, roots });
+    expect(second.turnsAdded).toBe(1);
+    // The writer ends the line later, then goes on: nothing is counted twice.
+    appendFileSync(file, `\n${row('m3', 4)}`);
+    const third = await sdk.ingest({ ledgerHome, roots });
+    expect(third).toMatchObject({ turnsAdded: 1, turnsUpdated: 0, linesSkipped: 0 });
+    expect((await sdk.summary({ ledgerHome })).totals).toMatchObject({ turns: 3, outputTokens: 7 });
+  }, 20_000);
+
+  it('a UTF-8 byte-order mark does not lose the first line', async () => {
+    const ledgerHome = tempHome();
+    const store = claudeStore();
+    writeFileSync(store.file('s1'), `\uFEFF${row('m1', 1)}${row('m2', 2)}`);
+    const report = await sdk.ingest({ ledgerHome, roots: { 'claude-code': [store.root] } });
+    expect(report).toMatchObject({ turnsAdded: 2, linesSkipped: 0 });
+  });
+
+  it('an invalid UTF-8 byte in an unrelated string field keeps the turn and its usage', async () => {
+    const ledgerHome = tempHome();
+    const store = claudeStore();
+    const line = assistant({
+      session: 's1',
+      msg: 'm1',
+      req: 'r1',
+      usage: { input: 3, output: 9 },
+      content: [{ type: 'text', text: 'caf@' }],
+    });
+    const bytes = Buffer.from(line, 'utf8');
+    bytes[bytes.indexOf('caf@') + 3] = 0xff; // '@' → a lone 0xFF byte
+    writeFileSync(store.file('s1'), bytes);
+    const report = await sdk.ingest({ ledgerHome, roots: { 'claude-code': [store.root] } });
+    expect(report).toMatchObject({ turnsAdded: 1, linesSkipped: 0 });
+    expect((await sdk.summary({ ledgerHome })).totals).toMatchObject({ inputTokens: 3, outputTokens: 9 });
+  });
 });

@@ -135,7 +135,9 @@ fn read_file(
     let mut reader = reader_for(&job.file, state, capture);
     file.seek(SeekFrom::Start(offset))?;
     let expected = (job.meta.size as u64).saturating_sub(offset);
-    let mut lines = LineReader::with_size_hint(file, offset, expected);
+    // Idle past the grace period: the writer is done, so an unterminated last line is read.
+    let idle = now_ms - job.meta.mtime_ms > STREAM_GRACE_MS;
+    let mut lines = LineReader::with_size_hint(file, offset, expected).take_tail(idle);
     let mut records = Records::default();
     let mut last_flush_bytes = 0u64;
     let cursor_at = |reader: &dyn LogReader, offset: u64| Cursor {
@@ -173,7 +175,7 @@ fn read_file(
             }
         }
     }
-    reader.finish(now_ms - job.meta.mtime_ms > STREAM_GRACE_MS, &mut records);
+    reader.finish(idle, &mut records);
     let read = lines.bytes_read();
     send(Batch {
         path: job.path.clone(),

@@ -270,8 +270,11 @@ fn plan(ledger: &Ledger, files: Vec<SourceFile>, report: &mut IngestReport) -> R
             Some(c) if c.dev != meta.dev || c.ino != meta.ino || meta.size < c.offset => None,
             Some(c) => {
                 let unchanged = meta.size == c.size && meta.mtime_ms == c.mtime_ms;
-                let idle_pending = c.pending > 0 && now - meta.mtime_ms > STREAM_GRACE_MS;
-                if unchanged && !idle_pending {
+                let idle = now - meta.mtime_ms > STREAM_GRACE_MS;
+                let idle_pending = c.pending > 0 && idle;
+                // A last line without `\n` (its writer is done once the file is idle).
+                let idle_tail = idle && c.offset < meta.size && file.harness != Harness::OpenCode;
+                if unchanged && !idle_pending && !idle_tail {
                     continue;
                 }
                 Some(c)
