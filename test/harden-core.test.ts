@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import {
   appendFileSync,
   chmodSync,
+  mkdirSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -444,5 +445,67 @@ describe('line scanning edge cases', () => {
     const report = await sdk.ingest({ ledgerHome, roots: { 'claude-code': [store.root] } });
     expect(report).toMatchObject({ turnsAdded: 1, linesSkipped: 0 });
     expect((await sdk.summary({ ledgerHome })).totals).toMatchObject({ inputTokens: 3, outputTokens: 9 });
+  });
+});
+
+describe('discovery', () => {
+  const runsAsRoot = process.getuid?.() === 0;
+
+  // Root reads any directory, so the mode-based case needs an ordinary user (as in CI).
+  it.runIf(isPosix && !runsAsRoot)(
+    'an unreadable project directory is reported like an unreadable file',
+    async () => {
+      const ledgerHome = tempHome();
+      const store = claudeStore();
+      store.write('s1', assistant({ session: 's1', msg: 'm1', req: 'r1', usage: { output: 5 } }));
+      const locked = join(store.root, 'projects', '-locked');
+      mkdirSync(locked);
+      writeFileSync(
+        join(locked, 's2.jsonl'),
+        assistant({ session: 's2', msg: 'm2', req: 'r2', usage: { output: 7 } }),
+      );
+      chmodSync(locked, 0);
+      try {
+        const report = await sdk.ingest({ ledgerHome, roots: { 'claude-code': [store.root] } });
+        expect(report.turnsAdded).toBe(1);
+        expect(report.errors).toEqual([
+          expect.objectContaining({
+            file: locked,
+            message: expect.stringContaining('cannot read directory'),
+          }),
+        ]);
+      } finally {
+        chmodSync(locked, 0o755);
+      }
+    },
+  );
+
+  it.runIf(isPosix)(
+    'a store directory that cannot be listed (a symlink loop) is reported, not skipped silently',
+    async () => {
+      const ledgerHome = tempHome();
+      const loop = join(tempHome('loop'), 'projects');
+      symlinkSync(loop, loop);
+      const report = await sdk.ingest({ ledgerHome, roots: { 'claude-code': [loop] } });
+      expect(report.errors).toEqual([
+        expect.objectContaining({ file: loop, message: expect.stringContaining('cannot read directory') }),
+      ]);
+    },
+  );
+
+  it('a Codex home without sessions/ is not walked: only sessions/ and archived_sessions/ are', async () => {
+    const ledgerHome = tempHome();
+    const home = tempHome('codex');
+    // A rollout-looking file at the top of the home and deep in an unrelated folder.
+    const rollout = `${JSON.stringify({ timestamp: '2026-01-01T00:00:00.000Z', type: 'session_meta', payload: { id: 'x' } })}\n`;
+    writeFileSync(join(home, 'rollout-top.jsonl'), rollout);
+    mkdirSync(join(home, 'other', 'deep'), { recursive: true });
+    writeFileSync(join(home, 'other', 'deep', 'rollout-deep.jsonl'), rollout);
+    const report = await sdk.ingest({ ledgerHome, roots: { codex: [home] }, harnesses: ['codex'] });
+    expect(report.filesScanned).toBe(0);
+    mkdirSync(join(home, 'archived_sessions'));
+    writeFileSync(join(home, 'archived_sessions', 'rollout-a.jsonl'), rollout);
+    const again = await sdk.ingest({ ledgerHome, roots: { codex: [home] }, harnesses: ['codex'] });
+    expect(again.filesScanned).toBe(1);
   });
 });

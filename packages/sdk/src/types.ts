@@ -236,8 +236,8 @@ export type Harness = 'claude-code' | 'codex' | 'opencode';
  * (environment variables and default locations are ignored).
  * - `claude-code`: directories holding `projects/` (like `CLAUDE_CONFIG_DIR`), or `projects/` dirs.
  * - `codex`: Codex homes (like `CODEX_HOME`, default `~/.codex`) whose `sessions/` (recursively)
- * and `archived_sessions/` hold `*.jsonl` rollouts; a directory with neither is read as a
- * directory of rollouts itself.
+ * and `archived_sessions/` hold `*.jsonl` rollouts; nothing else of a home is read (a home with
+ * neither holds no rollouts).
  * - `opencode`: OpenCode data directories (like `OPENCODE_DATA_DIR`; default
  * `$XDG_DATA_HOME/opencode`, else `~/.local/share/opencode`) holding the `opencode*.db`
  * database and/or the older `storage/` tree; a `storage/` directory itself or a database

@@ -59,7 +59,8 @@ pub struct IngestOptions {
     pub harnesses: Option<Vec<Harness>>,
     /// Claude stores to scan instead of the environment and defaults.
     pub claude_roots: Option<Vec<String>>,
-    /// Codex homes (or rollout directories) to scan instead of `$CODEX_HOME` / `~/.codex`.
+    /// Codex homes (their `sessions/` and `archived_sessions/`) to scan instead of
+    /// `$CODEX_HOME` / `~/.codex`.
     pub codex_roots: Option<Vec<String>>,
     /// OpenCode data dirs (or `storage/` dirs, or database files) to scan instead.
     pub opencode_roots: Option<Vec<String>>,
@@ -107,6 +108,7 @@ pub struct IngestReport {
 /// One ingest pass.
 pub fn ingest(ledger: &mut Ledger, opts: &IngestOptions) -> Result<IngestReport> {
     let started = Instant::now();
+    let mut issues = Vec::new();
     let files = if let Some(one) = &opts.session_file {
         if one.trim().is_empty() {
             return Err(Error::invalid("sessionFile", "must be a non-empty path"));
@@ -127,26 +129,48 @@ pub fn ingest(ledger: &mut Ledger, opts: &IngestOptions) -> Result<IngestReport>
             opts.codex_roots.as_deref(),
         )]
     } else {
-        discover_all(opts, None)
+        discover_all_noting(opts, None, &mut issues)
     };
-    ingest_files(ledger, opts, files, started)
+    let mut report = ingest_files(ledger, opts, files, started)?;
+    // Directories that exist but cannot be listed: reported like unreadable files.
+    let unlisted: Vec<IngestIssue> = issues
+        .into_iter()
+        .map(|(dir, e)| IngestIssue {
+            file: dir.to_string_lossy().into_owned(),
+            line: None,
+            message: format!("cannot read directory: {e}"),
+        })
+        .collect();
+    report.errors.splice(0..0, unlisted);
+    report.errors.truncate(MAX_REPORTED_ERRORS);
+    Ok(report)
 }
 
 /// Every log file of the wanted harnesses (of `only`, when given).
 fn discover_all(opts: &IngestOptions, only: Option<Harness>) -> Vec<SourceFile> {
+    discover_all_noting(opts, only, &mut Vec::new())
+}
+
+/// [`discover_all`], noting directories that exist but cannot be listed.
+fn discover_all_noting(
+    opts: &IngestOptions,
+    only: Option<Harness>,
+    issues: &mut Vec<discover::DirIssue>,
+) -> Vec<SourceFile> {
     let wants = |h: Harness| {
         only.is_none_or(|o| o == h) && opts.harnesses.as_ref().is_none_or(|l| l.contains(&h))
     };
     let mut files: Vec<SourceFile> = Vec::new();
     if wants(Harness::ClaudeCode) {
         let dirs = discover::claude_projects_dirs(opts.claude_roots.as_deref());
-        files.extend(discover::discover_claude(&dirs));
+        files.extend(discover::discover_claude_noting(&dirs, issues));
     }
     if wants(Harness::Codex) {
         let homes = discover::codex_homes(opts.codex_roots.as_deref());
-        files.extend(discover::discover_codex(&discover::codex_session_dirs(
-            &homes,
-        )));
+        files.extend(discover::discover_codex_noting(
+            &discover::codex_session_dirs(&homes),
+            issues,
+        ));
     }
     if wants(Harness::OpenCode) {
         let roots = discover::opencode_data_dirs(opts.opencode_roots.as_deref());
