@@ -509,3 +509,22 @@ describe('discovery', () => {
     expect(again.filesScanned).toBe(1);
   });
 });
+
+describe('price overrides', () => {
+  it('an absurd override price is refused (IO naming prices.json), never an Infinity cost', async () => {
+    const ledgerHome = tempHome();
+    const store = claudeStore();
+    store.write(
+      's1',
+      assistant({ session: 's1', msg: 'm1', req: 'r1', model: 'my-model', usage: { output: 1_000_000 } }),
+    );
+    await sdk.ingest({ ledgerHome, roots: { 'claude-code': [store.root] } });
+    const prices = join(ledgerHome, 'prices.json');
+    writeFileSync(prices, JSON.stringify({ models: { 'my-model': { input: 1, output: 1e308 } } }));
+    const err = await sdk.summary({ ledgerHome }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'IO', path: prices });
+    expect(err.message).toContain('from 0 to 100000');
+    writeFileSync(prices, JSON.stringify({ models: { 'my-model': { input: 1, output: 100_000 } } }));
+    expect((await sdk.summary({ ledgerHome })).totals.costUsd).toBe(100_000);
+  });
+});
