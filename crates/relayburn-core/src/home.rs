@@ -41,6 +41,7 @@ pub const PRIVATE_FILES: &[&str] = &[
     "ledger.sqlite-wal",
     "ledger.sqlite-shm",
     "ledger.sqlite-journal",
+    crate::ledger::priority::PRIORITY_FILE,
     crate::content::store::CONTENT_FILE,
     "content.sqlite-wal",
     "content.sqlite-shm",

@@ -16,7 +16,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// A response with no `stop_reason` is emitted as-is once its file has been idle this long.
 pub const STREAM_GRACE_MS: i64 = 5 * 60 * 1000;
 /// A batch is handed to the writer after this many records or input bytes (bounds memory).
-const BATCH_RECORDS: usize = 4000;
+/// A batch is applied whole, so its size also bounds how long a waiting stamp can wait for the
+/// ingest to yield (`ledger::priority`): 1,000 records take a few milliseconds.
+const BATCH_RECORDS: usize = 1000;
 const BATCH_BYTES: u64 = 8 << 20;
 
 /// What stat said about a file when it was planned.

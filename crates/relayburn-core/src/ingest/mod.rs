@@ -392,18 +392,23 @@ fn run_jobs(
         drop(tx);
 
         let mut last_progress = Instant::now();
+        // Stamps never wait behind this ingest: a window ends early when one is waiting, and
+        // the next begins once it has written (`ledger::priority`).
+        let priority = crate::ledger::priority::Probe::new(ledger.home());
         let window = if progress.bytes_total >= BULK_BYTES {
             (TX_MAX_TIME_BULK, TX_MAX_RECORDS * 4)
         } else {
             (TX_MAX_TIME, TX_MAX_RECORDS)
         };
         while let Ok(first) = rx.recv() {
+            priority.yield_to_waiting();
             let sources = WindowSources {
                 rx: &rx,
                 window,
                 cancel,
                 resumed: &resumed,
                 content: sink.as_ref(),
+                priority: &priority,
             };
             let window = write_window(ledger, first, &sources, report, &mut progress);
             if let Err(e) = window {
@@ -457,6 +462,8 @@ struct WindowSources<'a, 's> {
     resumed: &'a HashMap<String, i64>,
     /// The content store's writer, when content is captured.
     content: Option<&'a ContentSink<'s>>,
+    /// Says when a stamp waits for the ledger (the window then ends after its current batch).
+    priority: &'a crate::ledger::priority::Probe,
 }
 
 /// Applies `first` and the batches that follow within `src.window` (time, records) in one
@@ -475,6 +482,7 @@ fn write_window(
         cancel,
         resumed,
         content,
+        priority,
     } = *src;
     let path = ledger.path().to_path_buf();
     let started = Instant::now();
@@ -502,7 +510,11 @@ fn write_window(
             records += batch.records.len();
             account(report, progress, &batch);
             let left = max_time.saturating_sub(started.elapsed());
-            if records >= max_records || left.is_zero() || cancel.load(Ordering::Relaxed) {
+            if records >= max_records
+                || left.is_zero()
+                || cancel.load(Ordering::Relaxed)
+                || priority.waiting()
+            {
                 break;
             }
             next = rx.recv_timeout(left).ok();

@@ -4,6 +4,7 @@
 //! halfway through a transaction.
 
 mod pool;
+pub(crate) mod priority;
 pub(crate) mod schema;
 
 pub use schema::{DERIVED_TABLES, KEPT_TABLES, SCHEMA_VERSION};
@@ -70,6 +71,16 @@ impl Ledger {
         Ok(out)
     }
 
+    /// [`Ledger::write`] for a writer that must not wait behind an ingest (stamps): announced
+    /// to ingest writers while it waits and writes (see [`priority`]).
+    pub(crate) fn write_priority<T>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let _announced = priority::announce(&self.home);
+        self.write(f)
+    }
+
     /// Maps a SQLite error on this ledger.
     pub(crate) fn err(&self, e: rusqlite::Error) -> Error {
         Error::sqlite(&self.path, e)
@@ -93,8 +104,8 @@ fn open_connection(home: &Path, path: &Path) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags).map_err(|e| Error::sqlite(path, e))?;
-    conn.busy_timeout(BUSY_TIMEOUT)
+    let mut conn = Connection::open_with_flags(path, flags).map_err(|e| Error::sqlite(path, e))?;
+    conn.busy_handler(Some(busy_poll))
         .map_err(|e| Error::sqlite(path, e))?;
 
     // Identify the file and check the version before changing anything, so another program's
@@ -254,6 +265,24 @@ fn check_schema(conn: &Connection, path: &Path) -> Result<()> {
 
 const SCHEMA_VERSION_TABLE: &str =
     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL) STRICT;";
+
+/// Busy handler of ledger connections: polls every millisecond for the first second (a stamp
+/// waiting behind an ingest gets the lock as soon as the ingest yields; SQLite's default backs
+/// off to 100 ms sleeps), then every 10 ms, giving up after [`BUSY_TIMEOUT`] (`LEDGER_BUSY`).
+fn busy_poll(attempt: i32) -> bool {
+    const FAST: u64 = 1_000;
+    let n = u64::try_from(attempt).unwrap_or(0);
+    let (waited_ms, next) = if n < FAST {
+        (n, Duration::from_millis(1))
+    } else {
+        (FAST + (n - FAST) * 10, Duration::from_millis(10))
+    };
+    if u128::from(waited_ms) >= BUSY_TIMEOUT.as_millis() {
+        return false;
+    }
+    std::thread::sleep(next);
+    true
+}
 
 /// Sets WAL mode and returns the journal mode now in force. On a brand-new file two processes
 /// opening at once can both hold a shared lock while wanting the exclusive one the switch
