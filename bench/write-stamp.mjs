@@ -77,7 +77,11 @@ async function alone() {
 
 /** The generated corpus (reused from bench/.corpus/ when its tally matches). */
 function corpus() {
-  const opts = { mb: Number(values['ingest-mb']), files: Number(values['ingest-files']), seed: Number(values.seed) };
+  const opts = {
+    mb: Number(values['ingest-mb']),
+    files: Number(values['ingest-files']),
+    seed: Number(values.seed),
+  };
   const dir = defaultCorpusDir(opts);
   const tallyPath = join(dir, 'tally.json');
   if (existsSync(tallyPath)) {
@@ -138,7 +142,8 @@ ingest({ ledgerHome: process.argv[1], roots: { 'claude-code': [process.argv[2]] 
     const status = await exited;
     if (status !== 0) throw new Error(`ingest child exited with ${status}`);
     const ingest = JSON.parse(out.trim().split('\n').pop());
-    if (ingest.turns !== tally.turns) throw new Error(`ingest added ${ingest.turns} turns, tally says ${tally.turns}`);
+    if (ingest.turns !== tally.turns)
+      throw new Error(`ingest added ${ingest.turns} turns, tally says ${tally.turns}`);
     return { ...stats(samples), ingestMs: ingest.ms, ingestBytes: ingest.bytes, intervalMs: interval };
   } finally {
     rmSync(ledgerHome, { recursive: true, force: true });

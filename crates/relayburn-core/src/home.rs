@@ -67,9 +67,11 @@ pub fn prepare_home(home: &Path) -> Result<()> {
             .mode(HOME_DIR_MODE)
             .create(home)
             .map_err(|e| Error::io(home, e))?;
-        tighten(home, HOME_DIR_MODE);
+        // The home may be a symlink to the real directory (that one is tightened); the files
+        // in it never are followed.
+        tighten(home, HOME_DIR_MODE, true);
         for name in PRIVATE_FILES {
-            tighten(&home.join(name), FILE_MODE);
+            tighten(&home.join(name), FILE_MODE, false);
         }
     }
     #[cfg(not(unix))]
@@ -94,11 +96,17 @@ pub fn create_private_file(path: &Path) -> Result<()> {
     }
 }
 
-/// Removes group/other permission bits from `path` (never following a symlink) if it has any.
+/// Removes group/other permission bits from `path` if it has any; a symlink is followed only
+/// with `follow`.
 #[cfg(unix)]
-fn tighten(path: &Path, mode: u32) {
+fn tighten(path: &Path, mode: u32, follow: bool) {
     use std::os::unix::fs::PermissionsExt;
-    let Ok(meta) = std::fs::symlink_metadata(path) else {
+    let meta = if follow {
+        std::fs::metadata(path)
+    } else {
+        std::fs::symlink_metadata(path)
+    };
+    let Ok(meta) = meta else {
         return;
     };
     if meta.file_type().is_symlink() {
