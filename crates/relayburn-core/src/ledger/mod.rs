@@ -209,46 +209,22 @@ fn identify(conn: &Connection) -> rusqlite::Result<Kind> {
     }
 }
 
-/// The schema objects (type, name) a ledger at [`SCHEMA_VERSION`] has: built once per process
-/// by running every migration in a memory database.
-fn expected_objects() -> &'static std::result::Result<Vec<(String, String)>, String> {
-    static EXPECTED: std::sync::OnceLock<std::result::Result<Vec<(String, String)>, String>> =
-        std::sync::OnceLock::new();
-    EXPECTED.get_or_init(|| {
-        let build = || -> rusqlite::Result<Vec<(String, String)>> {
-            let conn = Connection::open_in_memory()?;
-            conn.execute_batch(SCHEMA_VERSION_TABLE)?;
-            for sql in schema::MIGRATIONS {
-                conn.execute_batch(sql)?;
-            }
-            schema_objects(&conn)
-        };
-        build().map_err(|e| e.to_string())
-    })
-}
-
-/// (type, name) of every table, index, trigger and view, SQLite's own excepted.
-fn schema_objects(conn: &Connection) -> rusqlite::Result<Vec<(String, String)>> {
-    let mut stmt = conn.prepare(
-        "SELECT type, name FROM sqlite_master
-         WHERE type IN ('table', 'index', 'trigger', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
-         ORDER BY type, name",
-    )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    rows.collect()
-}
-
-/// Refuses a ledger missing part of its schema (a dropped table, index or trigger) with one
-/// `LEDGER_CORRUPT` at open, instead of some commands failing later with SQL errors.
+/// Refuses a ledger missing one of its tables (dropped by hand or by another program) with one
+/// `LEDGER_CORRUPT` at open, instead of some commands failing later with SQL errors. The tables
+/// are [`DERIVED_TABLES`] and [`KEPT_TABLES`] (a test checks they are exactly the schema's).
 fn check_schema(conn: &Connection, path: &Path) -> Result<()> {
-    let expected = expected_objects()
-        .as_ref()
-        .map_err(|e| Error::Internal(format!("building the expected ledger schema: {e}")))?;
-    let found = schema_objects(conn).map_err(|e| Error::sqlite(path, e))?;
-    let missing: Vec<String> = expected
+    let mut stmt = conn
+        .prepare_cached("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .map_err(|e| Error::sqlite(path, e))?;
+    let found = stmt
+        .query_map([], |r| r.get::<_, String>(0))
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<String>>>())
+        .map_err(|e| Error::sqlite(path, e))?;
+    let missing: Vec<&str> = DERIVED_TABLES
         .iter()
-        .filter(|o| found.binary_search(o).is_err())
-        .map(|(kind, name)| format!("{kind} {name}"))
+        .chain(KEPT_TABLES)
+        .filter(|t| !found.iter().any(|f| f == *t))
+        .copied()
         .collect();
     if missing.is_empty() {
         Ok(())
@@ -256,7 +232,7 @@ fn check_schema(conn: &Connection, path: &Path) -> Result<()> {
         Err(corrupt(
             path,
             format!(
-                "the relayburn schema is damaged (missing {})",
+                "the relayburn schema is damaged (missing table {})",
                 missing.join(", ")
             ),
         ))
