@@ -186,7 +186,9 @@ describe.each(entryPoints)('content store via %s', (_name, sdk) => {
     await sdk.ingest(ingestOpts(s.root, s.ledgerHome));
     const d = await sdk.session({ sessionId: evil, includeContent: true, ledgerHome: s.ledgerHome });
     expect(flat(d)).toEqual(EXPECTED);
-    const files = readdirSync(s.ledgerHome).filter((f) => !/^(ledger|content)\.sqlite(-wal|-shm)?$/.test(f));
+    const files = readdirSync(s.ledgerHome).filter(
+      (f) => !/^(ledger|content)\.sqlite(-wal|-shm|-priority)?$/.test(f),
+    );
     expect(files).toEqual([]);
   });
 

@@ -211,7 +211,7 @@ describe.each(entryPoints)('Claude Code ingest via %s', (_name, sdk) => {
     expect((await ingestStore(store.root, ledgerHome)).compactionsAdded).toBe(0);
   });
 
-  it('skips and counts malformed, invalid UTF-8, NUL-laden and oversized lines', async () => {
+  it('skips and counts malformed, NUL-laden and oversized lines; keeps a row with invalid UTF-8', async () => {
     const ledgerHome = tempHome();
     const store = claudeStore();
     const good = (i: number) => assistant({ session: 's', msg: `m${i}`, req: `r${i}`, usage: { output: i } });
@@ -220,7 +220,7 @@ describe.each(entryPoints)('Claude Code ingest via %s', (_name, sdk) => {
     const parts: Buffer[] = [
       Buffer.from(good(1)),
       Buffer.from('{"type":"assistant", this is not json\n'),
-      // An otherwise valid row whose text holds bytes that are not UTF-8.
+      // An otherwise valid row whose text holds bytes that are not UTF-8: decoded lossily, kept.
       Buffer.from(good(9).replace('"done"', '"d\u00ffone"'), 'latin1'),
       Buffer.from('\u0000\u0000\u0000\n'),
       Buffer.from('{"type":"assistant","message":{"id":5}}\n'), // wrong types
@@ -229,11 +229,11 @@ describe.each(entryPoints)('Claude Code ingest via %s', (_name, sdk) => {
     ];
     writeFileSync(file, Buffer.concat(parts));
     const report = await ingestStore(store.root, ledgerHome);
-    expect(report.turnsAdded).toBe(2);
-    expect(report.linesSkipped, JSON.stringify(report.errors)).toBe(5);
+    expect(report.turnsAdded).toBe(3);
+    expect(report.linesSkipped, JSON.stringify(report.errors)).toBe(4);
     expect(report.errors.length).toBeGreaterThan(0);
     expect(report.errors.every((e) => e.file === file)).toBe(true);
-    expect((await sdk.summary({ ledgerHome })).totals.outputTokens).toBe(3);
+    expect((await sdk.summary({ ledgerHome })).totals.outputTokens).toBe(12);
   });
 
   it('leaves a line cut mid-write for the next pass and never re-reads the ingested prefix', async () => {

@@ -121,6 +121,17 @@ impl Error {
                         source: std::io::Error::other(err.to_string()),
                     }
                 }
+                // Our statements are fixed: a missing table or column means the schema was
+                // damaged under an open connection (checked at open otherwise).
+                C::Unknown
+                    if err.to_string().starts_with("no such table")
+                        || err.to_string().starts_with("no such column") =>
+                {
+                    return Error::LedgerCorrupt {
+                        path: path.to_path_buf(),
+                        detail: format!("the relayburn schema is damaged ({err})"),
+                    }
+                }
                 _ => {}
             }
         }

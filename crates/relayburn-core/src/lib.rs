@@ -9,6 +9,7 @@
 pub mod budget;
 pub mod content;
 pub mod error;
+pub mod files;
 pub mod harness;
 pub mod hash;
 pub mod home;

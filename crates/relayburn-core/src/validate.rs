@@ -9,6 +9,8 @@ pub const MAX_SELECTOR_CHARS: usize = 256;
 pub const MAX_KEY_CHARS: usize = 128;
 /// Largest accepted enrichment value, in UTF-8 bytes.
 pub const MAX_VALUE_BYTES: usize = 4096;
+/// Largest accepted enrichment (one stamp, or a tag filter) in all: keys and values, UTF-8 bytes.
+pub const MAX_ENRICHMENT_BYTES: usize = 64 * 1024;
 
 /// A session or message id: non-empty, not blank, at most 256 characters, no control characters.
 pub fn selector(field: &str, value: &str) -> Result<()> {
@@ -31,14 +33,24 @@ pub fn selector(field: &str, value: &str) -> Result<()> {
 }
 
 /// Enrichment: at least one entry; keys non-empty (≤ 128 chars, no control characters);
-/// values at most 4 KiB of UTF-8.
+/// values at most 4 KiB of UTF-8; keys and values together at most 64 KiB.
 pub fn enrichment<'a>(
     field: &str,
     entries: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> Result<()> {
     let mut count = 0usize;
+    let mut total = 0usize;
     for (key, value) in entries {
         count += 1;
+        total += key.len() + value.len();
+        if total > MAX_ENRICHMENT_BYTES {
+            return Err(Error::invalid(
+                field,
+                format!(
+                    "must be at most {MAX_ENRICHMENT_BYTES} bytes in all (keys and values, UTF-8)"
+                ),
+            ));
+        }
         if key.trim().is_empty() {
             return Err(Error::invalid(
                 field,
@@ -97,6 +109,17 @@ mod tests {
         let big = "v".repeat(4097);
         let e = enrichment("enrichment", [("k", big.as_str())]).unwrap_err();
         assert_eq!(e.field(), Some("enrichment.k"));
+        let value = "v".repeat(4096);
+        let keys: Vec<String> = (0..16).map(|i| format!("k{i:02}")).collect();
+        let fits: Vec<(&str, &str)> = keys[..15]
+            .iter()
+            .map(|k| (k.as_str(), value.as_str()))
+            .collect();
+        assert!(enrichment("enrichment", fits).is_ok());
+        let over: Vec<(&str, &str)> = keys.iter().map(|k| (k.as_str(), value.as_str())).collect();
+        let e = enrichment("enrichment", over).unwrap_err();
+        assert_eq!(e.field(), Some("enrichment"));
+        assert!(e.to_string().contains("in all"), "{e}");
         let long_key = "k".repeat(129);
         let e = enrichment("enrichment", [(long_key.as_str(), "v")]).unwrap_err();
         assert_eq!(e.field(), Some("enrichment"));

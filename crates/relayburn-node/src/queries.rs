@@ -45,15 +45,17 @@ pub struct Totals {
 
 impl From<&query::Totals> for Totals {
     fn from(t: &query::Totals) -> Self {
+        // Sums are capped at Number.MAX_SAFE_INTEGER (the core's rule) to stay exact in JS.
+        use relayburn_core::harness::records::safe_sum;
         Totals {
-            turns: t.turns,
-            input_tokens: t.input,
-            output_tokens: t.output,
-            reasoning_tokens: t.reasoning,
-            cache_read_tokens: t.cache_read,
-            cache_write5m_tokens: t.cache_write_5m,
-            cache_write1h_tokens: t.cache_write_1h,
-            total_tokens: t.total_tokens(),
+            turns: safe_sum(t.turns),
+            input_tokens: safe_sum(t.input),
+            output_tokens: safe_sum(t.output),
+            reasoning_tokens: safe_sum(t.reasoning),
+            cache_read_tokens: safe_sum(t.cache_read),
+            cache_write5m_tokens: safe_sum(t.cache_write_5m),
+            cache_write1h_tokens: safe_sum(t.cache_write_1h),
+            total_tokens: safe_sum(t.total_tokens()),
             cost_usd: t.cost_usd,
         }
     }

@@ -1,4 +1,4 @@
-import { callNative } from './native.js';
+import { callNative, type NativeBinding } from './native.js';
 import { ingestSchema, rebuildStateSchema, watchSchema } from './schemas.js';
 import type {
   IngestOptions,
@@ -12,13 +12,39 @@ import { parseOptions } from './validate.js';
 let nextToken = 1;
 
 /**
+ * Wraps a user callback so that an exception never reaches the native thread-safe call (where it
+ * would be an uncaught exception in the host, or leave a watch running forever): the first
+ * exception is kept, the run is asked to stop, and later calls are dropped. The caller rejects
+ * with `failure()` once the native run has settled.
+ */
+function guardCallback<A extends unknown[]>(
+  name: string,
+  token: number,
+  fn: ((...args: A) => void) | undefined,
+): { call: ((...args: A) => void) | null; failure: () => { error: unknown } | undefined } {
+  if (!fn) return { call: null, failure: () => undefined };
+  let failed: { error: unknown } | undefined;
+  const call = (...args: A) => {
+    if (failed) return;
+    try {
+      fn(...args);
+    } catch (error) {
+      failed = { error };
+      void callNative(name, async (b) => b.cancelIngest(token)).catch(() => {});
+    }
+  };
+  return { call, failure: () => failed };
+}
+
+/**
  * Reads new session-log bytes into the ledger: one pass over the harness stores (or one
  * `sessionFile`). Unchanged files are only stat'ed; changed files are read from where the
  * last pass stopped. Bad lines are skipped and counted, unreadable files reported in
  * `errors`; neither is fatal. Safe to run beside other writers.
  *
  * Aborting `signal` stops the run early and rejects with the signal's reason; everything
- * already committed stays (the next pass continues from there).
+ * already committed stays (the next pass continues from there). An `onProgress` that throws
+ * stops the run the same way, and the promise rejects with what it threw.
  *
  * @example
  * ```ts
@@ -35,10 +61,19 @@ export async function ingest(options: IngestOptions = {}): Promise<IngestReport>
     void callNative('ingest', async (b) => b.cancelIngest(token));
   };
   signal?.addEventListener('abort', onAbort, { once: true });
+  const progress = guardCallback('ingest', token, onProgress);
   try {
-    const { cancelled, ...report } = await callNative('ingest', (b) =>
-      b.ingest(rest, onProgress ?? null, signal ? token : null),
-    );
+    let result: Awaited<ReturnType<NativeBinding['ingest']>>;
+    try {
+      result = await callNative('ingest', (b) =>
+        b.ingest(rest, progress.call, signal || progress.call ? token : null),
+      );
+    } catch (err) {
+      throw progress.failure()?.error ?? err;
+    }
+    const failed = progress.failure();
+    if (failed) throw failed.error;
+    const { cancelled, ...report } = result;
     if (cancelled && signal?.aborted) throw signal.reason;
     return report;
   } finally {
@@ -50,7 +85,8 @@ export async function ingest(options: IngestOptions = {}): Promise<IngestReport>
  * Keeps the ledger current: ingests now, then again whenever the harness stores change
  * (the files named by filesystem events, with a periodic full pass as fallback), until
  * `signal` aborts.
- * The promise resolves once the watch has stopped.
+ * The promise resolves once the watch has stopped. An `onReport` that throws stops the watch, and
+ * the promise rejects with what it threw.
  *
  * @example
  * ```ts
@@ -68,10 +104,21 @@ export async function watch(options: WatchOptions = {}): Promise<void> {
     void callNative('watch', async (b) => b.cancelIngest(token));
   };
   signal?.addEventListener('abort', onAbort, { once: true });
+  const report = guardCallback(
+    'watch',
+    token,
+    onReport
+      ? ({ cancelled: _c, ...r }: Awaited<ReturnType<NativeBinding['ingest']>>) => onReport(r)
+      : undefined,
+  );
   try {
-    await callNative('watch', (b) =>
-      b.watch(rest, onReport ? ({ cancelled: _c, ...report }) => onReport(report) : null, token),
-    );
+    try {
+      await callNative('watch', (b) => b.watch(rest, report.call, token));
+    } catch (err) {
+      throw report.failure()?.error ?? err;
+    }
+    const failed = report.failure();
+    if (failed) throw failed.error;
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
@@ -102,13 +149,22 @@ export async function rebuildState(options: RebuildStateOptions = {}): Promise<R
     void callNative('rebuildState', async (b) => b.cancelIngest(token));
   };
   signal?.addEventListener('abort', onAbort, { once: true });
+  const progress = guardCallback('rebuildState', token, onProgress);
   try {
+    let result: Awaited<ReturnType<NativeBinding['rebuildState']>>;
+    try {
+      result = await callNative('rebuildState', (b) =>
+        b.rebuildState(rest, progress.call, signal || progress.call ? token : null),
+      );
+    } catch (err) {
+      throw progress.failure()?.error ?? err;
+    }
+    const failed = progress.failure();
+    if (failed) throw failed.error;
     const {
       removed,
       ingest: { cancelled, ...report },
-    } = await callNative('rebuildState', (b) =>
-      b.rebuildState(rest, onProgress ?? null, signal ? token : null),
-    );
+    } = result;
     if (cancelled && signal?.aborted) throw signal.reason;
     return { removed, ingest: report };
   } finally {

@@ -29,6 +29,7 @@ import type {
 const MAX_SELECTOR_CHARS = 256;
 const MAX_KEY_CHARS = 128;
 const MAX_VALUE_BYTES = 4096;
+const MAX_ENRICHMENT_BYTES = 64 * 1024;
 const CONTROL = /\p{Cc}/u;
 // Shape of an ISO-8601 instant with an offset; the core parses it exactly.
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?([Zz]|[+-]\d{2}(:?\d{2})?)$/;
@@ -89,6 +90,15 @@ function stringRecord(
     .transform((record) => Object.fromEntries(Object.entries(record)) as Record<string, string>);
 }
 
+/** Keys and values together, in UTF-8 bytes, within the core's bound of a stamp. */
+function withinTotal(r: Record<string, string>): boolean {
+  let total = 0;
+  for (const [k, v] of Object.entries(r))
+    total += Buffer.byteLength(k, 'utf8') + Buffer.byteLength(v, 'utf8');
+  return total <= MAX_ENRICHMENT_BYTES;
+}
+const TOTAL_MESSAGE = `must be at most ${MAX_ENRICHMENT_BYTES} bytes in all (keys and values, UTF-8)`;
+
 const recordKey = z
   .string()
   .refine((k) => k.trim().length > 0, 'keys must be non-empty, non-blank strings')
@@ -105,7 +115,9 @@ const recordValue = z
 
 const enrichment = stringRecord(recordKey, recordValue, (input) =>
   input === undefined ? 'is required: pass at least one key' : 'must be an object of string values',
-).refine((r) => Object.keys(r).length > 0, 'must have at least one key');
+)
+  .refine((r) => Object.keys(r).length > 0, 'must have at least one key')
+  .refine(withinTotal, TOTAL_MESSAGE);
 
 // The core's one range of instants (time.rs INSTANT_RANGE): years 1 to 9998 in UTC.
 const INSTANT_RANGE = '0001-01-01T00:00:00Z to 9998-12-31T23:59:59.999Z';
@@ -228,7 +240,10 @@ export const ingestSchema = z.strictObject({
 }) satisfies z.ZodType<IngestOptions>;
 
 // Tag filters follow the stamp rules for keys and values; an empty object filters nothing.
-const tags = stringRecord(recordKey, recordValue, () => 'must be an object of string values');
+const tags = stringRecord(recordKey, recordValue, () => 'must be an object of string values').refine(
+  withinTotal,
+  TOTAL_MESSAGE,
+);
 
 const GROUP_DIMENSIONS = [
   'model',

@@ -33,7 +33,7 @@ export interface WriteStampOptions extends LedgerOptions {
   sessionId?: string | undefined;
   /** A single message (API response) id to label. */
   messageId?: string | undefined;
-  /** Labels: at least one key; keys ≤ 128 chars; values are strings ≤ 4 KiB. */
+  /** Labels: at least one key; keys ≤ 128 chars; values are strings ≤ 4 KiB; ≤ 64 KiB in all. */
   enrichment: Record<string, string>;
   /** When the labels take effect: an ISO-8601 instant (offsets allowed). Defaults to now. */
   ts?: string | undefined;
@@ -242,8 +242,8 @@ export type Harness = 'claude-code' | 'codex' | 'opencode';
  * (environment variables and default locations are ignored).
  * - `claude-code`: directories holding `projects/` (like `CLAUDE_CONFIG_DIR`), or `projects/` dirs.
  * - `codex`: Codex homes (like `CODEX_HOME`, default `~/.codex`) whose `sessions/` (recursively)
- * and `archived_sessions/` hold `*.jsonl` rollouts; a directory with neither is read as a
- * directory of rollouts itself.
+ * and `archived_sessions/` hold `*.jsonl` rollouts; nothing else of a home is read (a home with
+ * neither holds no rollouts).
  * - `opencode`: OpenCode data directories (like `OPENCODE_DATA_DIR`; default
  * `$XDG_DATA_HOME/opencode`, else `~/.local/share/opencode`) holding the `opencode*.db`
  * database and/or the older `storage/` tree; a `storage/` directory itself or a database

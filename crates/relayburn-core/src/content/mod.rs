@@ -6,6 +6,7 @@
 //! Readers build [`ContentRecord`]s on the parse threads: each block is hashed (SHA-256) and,
 //! in `full` mode, LZ4-compressed there, so the single writer thread only inserts rows.
 
+pub mod privacy;
 pub mod settings;
 pub mod store;
 

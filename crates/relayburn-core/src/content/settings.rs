@@ -187,7 +187,7 @@ fn read_config(
 ) -> (Option<ContentMode>, Option<Retention>) {
     let path = home.join(CONFIG_FILE);
     let source = path.to_string_lossy().into_owned();
-    let text = match std::fs::read_to_string(&path) {
+    let text = match crate::files::read_regular_to_string(&path, crate::files::MAX_CONFIG_BYTES) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (None, None),
         Err(e) => {

@@ -89,23 +89,15 @@ impl ContentStore {
         if !create && !path.exists() {
             return Ok(None);
         }
-        std::fs::create_dir_all(home).map_err(|e| Error::io(home, e))?;
+        // Conversation text: readable by its owner only (SQLite gives the -wal and -shm
+        // files the database file's permissions).
+        crate::home::prepare_home(home)?;
+        crate::home::create_private_file(&path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let existed = path.exists();
         let conn =
             Connection::open_with_flags(&path, flags).map_err(|e| Error::sqlite(&path, e))?;
-        if !existed {
-            // Conversation text: readable by its owner only (SQLite gives the -wal and -shm
-            // files the database file's permissions).
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                let owner_only = std::fs::Permissions::from_mode(0o600);
-                std::fs::set_permissions(&path, owner_only).map_err(|e| Error::io(&path, e))?;
-            }
-        }
         let err = |e| Error::sqlite(&path, e);
         conn.busy_timeout(crate::ledger::BUSY_TIMEOUT)
             .map_err(err)?;

@@ -142,3 +142,106 @@ impl Records {
         self.len() == 0
     }
 }
+
+/// The largest count of one token class (input, output, cache read, each cache write) a single
+/// turn may carry: 10^9. The largest context windows hold about 10^7 tokens and a Codex task of
+/// many calls stays far below, so a count above it is corrupt: the turn is skipped and counted
+/// (never stored), which bounds every per-session sum far below `i64` and JavaScript limits.
+pub const MAX_TURN_TOKENS: i64 = 1_000_000_000;
+
+/// The largest sum handed to JavaScript: `Number.MAX_SAFE_INTEGER` (2^53 − 1). Sums above it
+/// (about 9 million turns at the per-turn bound) are reported as this value.
+pub const MAX_SAFE_SUM: i64 = (1 << 53) - 1;
+
+/// `v` limited to ±[`MAX_SAFE_SUM`], so it converts to a JavaScript number exactly.
+pub fn safe_sum(v: i64) -> i64 {
+    v.clamp(-MAX_SAFE_SUM, MAX_SAFE_SUM)
+}
+
+impl Usage {
+    /// The first token class above [`MAX_TURN_TOKENS`], with its count.
+    pub fn impossible(&self) -> Option<(&'static str, i64)> {
+        [
+            ("input", self.input),
+            ("output", self.output),
+            ("reasoning", self.reasoning),
+            ("cache read", self.cache_read),
+            ("cache write 5m", self.cache_write_5m),
+            ("cache write 1h", self.cache_write_1h),
+        ]
+        .into_iter()
+        .find(|(_, n)| *n > MAX_TURN_TOKENS)
+    }
+}
+
+impl Records {
+    /// Drops turns with a token count no model can produce ([`MAX_TURN_TOKENS`]), counting each
+    /// as a skipped line with a message naming the turn.
+    pub fn skip_impossible_turns(&mut self) {
+        let mut skipped = Vec::new();
+        self.turns.retain(|t| match t.usage.impossible() {
+            Some((class, n)) => {
+                skipped.push(format!(
+                    "turn {}: {n} {class} tokens is above the per-turn bound of {MAX_TURN_TOKENS}",
+                    t.message_id
+                ));
+                false
+            }
+            None => true,
+        });
+        for message in skipped {
+            self.lines_skipped += 1;
+            if self.bad_lines.len() < 100 {
+                self.bad_lines.push((0, message));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod bound_tests {
+    use super::*;
+
+    #[test]
+    fn impossible_turns_are_skipped_and_counted() {
+        let turn = |id: &str, usage: Usage| TurnRecord {
+            harness: Harness::ClaudeCode,
+            key: id.into(),
+            session_id: "s".into(),
+            message_id: id.into(),
+            request_id: None,
+            ts_ms: 0,
+            model: "m".into(),
+            provider: None,
+            project: None,
+            branch: None,
+            usage,
+            stop_reason: None,
+            complete: true,
+            tool_calls: Vec::new(),
+        };
+        let mut r = Records::default();
+        r.turns.push(turn(
+            "ok",
+            Usage {
+                input: MAX_TURN_TOKENS,
+                output: 1,
+                ..Default::default()
+            },
+        ));
+        r.turns.push(turn(
+            "bad",
+            Usage {
+                cache_read: MAX_TURN_TOKENS + 1,
+                ..Default::default()
+            },
+        ));
+        r.skip_impossible_turns();
+        assert_eq!(r.turns.len(), 1);
+        assert_eq!(r.turns[0].message_id, "ok");
+        assert_eq!(r.lines_skipped, 1);
+        assert!(r.bad_lines[0].1.contains("turn bad"), "{:?}", r.bad_lines);
+        assert_eq!(safe_sum(i64::MAX), MAX_SAFE_SUM);
+        assert_eq!(safe_sum(42), 42);
+    }
+}

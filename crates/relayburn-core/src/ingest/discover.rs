@@ -64,6 +64,14 @@ pub fn claude_projects_dirs(explicit: Option<&[String]>) -> Vec<PathBuf> {
 /// Lists Claude session files and subagent transcripts under `projects` dirs. Each dir is
 /// walked once even when two roots reach it (a symlinked `~/.claude`).
 pub fn discover_claude(projects_dirs: &[PathBuf]) -> Vec<SourceFile> {
+    discover_claude_noting(projects_dirs, &mut Vec::new())
+}
+
+/// [`discover_claude`], noting directories that exist but cannot be listed in `issues`.
+pub fn discover_claude_noting(
+    projects_dirs: &[PathBuf],
+    issues: &mut Vec<DirIssue>,
+) -> Vec<SourceFile> {
     let mut seen_dirs = HashSet::new();
     let mut out = Vec::new();
     for projects in projects_dirs {
@@ -71,8 +79,8 @@ pub fn discover_claude(projects_dirs: &[PathBuf]) -> Vec<SourceFile> {
         if !seen_dirs.insert(key) {
             continue;
         }
-        for slug in dirs_in(projects) {
-            let Ok(entries) = std::fs::read_dir(&slug) else {
+        for slug in dirs_in_noting(projects, issues) {
+            let Some(entries) = read_dir_noting(&slug, issues) else {
                 continue;
             };
             for entry in entries.flatten() {
@@ -84,7 +92,7 @@ pub fn discover_claude(projects_dirs: &[PathBuf]) -> Vec<SourceFile> {
                     out.push(claude_file(path, FileKind::ClaudeSession));
                 } else if kind.is_dir() {
                     let parent_session = entry.file_name().to_string_lossy().into_owned();
-                    let Ok(subs) = std::fs::read_dir(path.join("subagents")) else {
+                    let Some(subs) = read_dir_noting(&path.join("subagents"), issues) else {
                         continue;
                     };
                     for sub in subs.flatten() {
@@ -101,6 +109,28 @@ pub fn discover_claude(projects_dirs: &[PathBuf]) -> Vec<SourceFile> {
         }
     }
     out
+}
+
+/// A directory that exists but could not be listed, and why (reported like an unreadable file).
+pub type DirIssue = (PathBuf, std::io::Error);
+
+/// Lists `dir`; a missing directory is `None` silently, any other failure is noted.
+fn read_dir_noting(dir: &Path, issues: &mut Vec<DirIssue>) -> Option<std::fs::ReadDir> {
+    match std::fs::read_dir(dir) {
+        Ok(entries) => Some(entries),
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            None
+        }
+        Err(e) => {
+            issues.push((dir.to_path_buf(), e));
+            None
+        }
+    }
 }
 
 /// Codex homes: explicit roots, else `$CODEX_HOME` (comma-separated), else `~/.codex`.
@@ -124,28 +154,25 @@ pub fn codex_homes(explicit: Option<&[String]>) -> Vec<PathBuf> {
     }
 }
 
-/// The directories holding rollouts: each home's `sessions/` and `archived_sessions/`; a
-/// root with neither is taken as a directory of rollouts itself.
+/// The directories holding rollouts: each home's `sessions/` and `archived_sessions/`. Nothing
+/// else of a home is walked (a home without either holds no rollouts: `CODEX_HOME=/` must not
+/// read the whole disk).
 pub fn codex_session_dirs(homes: &[PathBuf]) -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
-    for home in homes {
-        let found: Vec<PathBuf> = ["sessions", "archived_sessions"]
-            .iter()
-            .map(|d| home.join(d))
-            .filter(|d| d.is_dir())
-            .collect();
-        if found.is_empty() {
-            dirs.push(home.clone());
-        } else {
-            dirs.extend(found);
-        }
-    }
-    dirs
+    homes
+        .iter()
+        .flat_map(|home| ["sessions", "archived_sessions"].map(|d| home.join(d)))
+        .filter(|d| d.is_dir())
+        .collect()
 }
 
 /// Lists Codex rollouts (`*.jsonl`, any case) under `dirs`, recursively. Each directory is
 /// walked once even when two roots reach it; directory symlinks are not followed (no loops).
 pub fn discover_codex(dirs: &[PathBuf]) -> Vec<SourceFile> {
+    discover_codex_noting(dirs, &mut Vec::new())
+}
+
+/// [`discover_codex`], noting directories that exist but cannot be listed in `issues`.
+pub fn discover_codex_noting(dirs: &[PathBuf], issues: &mut Vec<DirIssue>) -> Vec<SourceFile> {
     const MAX_DEPTH: usize = 8;
     let mut seen_dirs = HashSet::new();
     let mut out = Vec::new();
@@ -155,7 +182,7 @@ pub fn discover_codex(dirs: &[PathBuf]) -> Vec<SourceFile> {
         if !seen_dirs.insert(key) {
             continue;
         }
-        let Ok(entries) = std::fs::read_dir(&dir) else {
+        let Some(entries) = read_dir_noting(&dir, issues) else {
             continue;
         };
         for entry in entries.flatten() {
@@ -231,7 +258,7 @@ pub fn claude_subagents_of(session_file: &SourceFile) -> Vec<SourceFile> {
 fn sniff_codex(path: &Path) -> bool {
     use std::io::Read;
     let mut head = [0u8; 4096];
-    let n = std::fs::File::open(path)
+    let n = crate::files::open_regular(path)
         .and_then(|mut f| f.read(&mut head))
         .unwrap_or(0);
     let first = head[..n].split(|b| *b == b'\n').next().unwrap_or(&[]);
@@ -363,7 +390,11 @@ pub fn discover_opencode(roots: &[PathBuf]) -> Vec<SourceFile> {
 }
 
 fn dirs_in(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
+    dirs_in_noting(dir, &mut Vec::new())
+}
+
+fn dirs_in_noting(dir: &Path, issues: &mut Vec<DirIssue>) -> Vec<PathBuf> {
+    let Some(entries) = read_dir_noting(dir, issues) else {
         return Vec::new();
     };
     let mut dirs: Vec<PathBuf> = entries

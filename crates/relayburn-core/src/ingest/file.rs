@@ -16,7 +16,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// A response with no `stop_reason` is emitted as-is once its file has been idle this long.
 pub const STREAM_GRACE_MS: i64 = 5 * 60 * 1000;
 /// A batch is handed to the writer after this many records or input bytes (bounds memory).
-const BATCH_RECORDS: usize = 4000;
+/// A batch is applied whole, so its size also bounds how long a waiting stamp can wait for the
+/// ingest to yield (`ledger::priority`): 1,000 records take a few milliseconds.
+const BATCH_RECORDS: usize = 1000;
 const BATCH_BYTES: u64 = 8 << 20;
 
 /// What stat said about a file when it was planned.
@@ -117,7 +119,7 @@ fn read_file(
     cancel: &AtomicBool,
     send: &mut dyn FnMut(Batch) -> bool,
 ) -> std::io::Result<()> {
-    let mut file = File::open(&job.file.path)?;
+    let mut file = crate::files::open_regular(&job.file.path)?;
     let head = read_head(&mut file, job.meta.size)?;
     let head_hash = crate::hash::head_hash(&head);
 
@@ -135,7 +137,9 @@ fn read_file(
     let mut reader = reader_for(&job.file, state, capture);
     file.seek(SeekFrom::Start(offset))?;
     let expected = (job.meta.size as u64).saturating_sub(offset);
-    let mut lines = LineReader::with_size_hint(file, offset, expected);
+    // Idle past the grace period: the writer is done, so an unterminated last line is read.
+    let idle = now_ms - job.meta.mtime_ms > STREAM_GRACE_MS;
+    let mut lines = LineReader::with_size_hint(file, offset, expected).take_tail(idle);
     let mut records = Records::default();
     let mut last_flush_bytes = 0u64;
     let cursor_at = |reader: &dyn LogReader, offset: u64| Cursor {
@@ -173,7 +177,7 @@ fn read_file(
             }
         }
     }
-    reader.finish(now_ms - job.meta.mtime_ms > STREAM_GRACE_MS, &mut records);
+    reader.finish(idle, &mut records);
     let read = lines.bytes_read();
     send(Batch {
         path: job.path.clone(),

@@ -59,7 +59,8 @@ pub struct IngestOptions {
     pub harnesses: Option<Vec<Harness>>,
     /// Claude stores to scan instead of the environment and defaults.
     pub claude_roots: Option<Vec<String>>,
-    /// Codex homes (or rollout directories) to scan instead of `$CODEX_HOME` / `~/.codex`.
+    /// Codex homes (their `sessions/` and `archived_sessions/`) to scan instead of
+    /// `$CODEX_HOME` / `~/.codex`.
     pub codex_roots: Option<Vec<String>>,
     /// OpenCode data dirs (or `storage/` dirs, or database files) to scan instead.
     pub opencode_roots: Option<Vec<String>>,
@@ -107,35 +108,69 @@ pub struct IngestReport {
 /// One ingest pass.
 pub fn ingest(ledger: &mut Ledger, opts: &IngestOptions) -> Result<IngestReport> {
     let started = Instant::now();
+    let mut issues = Vec::new();
     let files = if let Some(one) = &opts.session_file {
         if one.trim().is_empty() {
             return Err(Error::invalid("sessionFile", "must be a non-empty path"));
+        }
+        // A FIFO or a device would hang the read: refused up front (a missing file is only
+        // reported, as a transcript may not be written yet).
+        if let Ok(meta) = std::fs::metadata(one) {
+            if !meta.is_file() {
+                let kind = crate::files::kind_of(&meta);
+                return Err(Error::invalid(
+                    "sessionFile",
+                    format!("{one} is not a regular file ({kind})"),
+                ));
+            }
         }
         let file = discover::classify_file(std::path::Path::new(one), opts.codex_roots.as_deref());
         // A Claude session's subagent transcripts are part of its spend (wip-budget).
         let subagents = discover::claude_subagents_of(&file);
         std::iter::once(file).chain(subagents).collect()
     } else {
-        discover_all(opts, None)
+        discover_all_noting(opts, None, &mut issues)
     };
-    ingest_files(ledger, opts, files, started)
+    let mut report = ingest_files(ledger, opts, files, started)?;
+    // Directories that exist but cannot be listed: reported like unreadable files.
+    let unlisted: Vec<IngestIssue> = issues
+        .into_iter()
+        .map(|(dir, e)| IngestIssue {
+            file: dir.to_string_lossy().into_owned(),
+            line: None,
+            message: format!("cannot read directory: {e}"),
+        })
+        .collect();
+    report.errors.splice(0..0, unlisted);
+    report.errors.truncate(MAX_REPORTED_ERRORS);
+    Ok(report)
 }
 
 /// Every log file of the wanted harnesses (of `only`, when given).
 fn discover_all(opts: &IngestOptions, only: Option<Harness>) -> Vec<SourceFile> {
+    discover_all_noting(opts, only, &mut Vec::new())
+}
+
+/// [`discover_all`], noting directories that exist but cannot be listed.
+fn discover_all_noting(
+    opts: &IngestOptions,
+    only: Option<Harness>,
+    issues: &mut Vec<discover::DirIssue>,
+) -> Vec<SourceFile> {
     let wants = |h: Harness| {
         only.is_none_or(|o| o == h) && opts.harnesses.as_ref().is_none_or(|l| l.contains(&h))
     };
     let mut files: Vec<SourceFile> = Vec::new();
     if wants(Harness::ClaudeCode) {
         let dirs = discover::claude_projects_dirs(opts.claude_roots.as_deref());
-        files.extend(discover::discover_claude(&dirs));
+        files.extend(discover::discover_claude_noting(&dirs, issues));
     }
     if wants(Harness::Codex) {
         let homes = discover::codex_homes(opts.codex_roots.as_deref());
-        files.extend(discover::discover_codex(&discover::codex_session_dirs(
-            &homes,
-        )));
+        files.extend(discover::discover_codex_noting(
+            &discover::codex_session_dirs(&homes),
+            issues,
+        ));
     }
     if wants(Harness::OpenCode) {
         let roots = discover::opencode_data_dirs(opts.opencode_roots.as_deref());
@@ -239,6 +274,11 @@ fn plan(ledger: &Ledger, files: Vec<SourceFile>, report: &mut IngestReport) -> R
     for file in files {
         let path = file.path.to_string_lossy().into_owned();
         let meta = match std::fs::metadata(&file.path) {
+            Ok(m) if !m.is_file() => {
+                let e = crate::files::not_regular(&m);
+                push_issue(report, &path, None, format!("cannot read: {e}"));
+                continue;
+            }
             Ok(m) if file.kind == discover::FileKind::OpenCodeDb => {
                 opencode::with_wal(&file.path, FileMeta::of(&m))
             }
@@ -254,8 +294,11 @@ fn plan(ledger: &Ledger, files: Vec<SourceFile>, report: &mut IngestReport) -> R
             Some(c) if c.dev != meta.dev || c.ino != meta.ino || meta.size < c.offset => None,
             Some(c) => {
                 let unchanged = meta.size == c.size && meta.mtime_ms == c.mtime_ms;
-                let idle_pending = c.pending > 0 && now - meta.mtime_ms > STREAM_GRACE_MS;
-                if unchanged && !idle_pending {
+                let idle = now - meta.mtime_ms > STREAM_GRACE_MS;
+                let idle_pending = c.pending > 0 && idle;
+                // A last line without `\n` (its writer is done once the file is idle).
+                let idle_tail = idle && c.offset < meta.size && file.harness != Harness::OpenCode;
+                if unchanged && !idle_pending && !idle_tail {
                     continue;
                 }
                 Some(c)
@@ -337,24 +380,35 @@ fn run_jobs(
                 if cancel.load(Ordering::Relaxed) {
                     break;
                 }
-                file::process(job, now, capture, cancel, &mut |b| tx.send(b).is_ok());
+                file::process(job, now, capture, cancel, &mut |mut b| {
+                    // Titles and command lines follow the content mode (`content::privacy`);
+                    // a pass whose content store cannot be opened keeps no text either.
+                    crate::content::privacy::redact(&mut b.records, capture.mode);
+                    b.records.skip_impossible_turns();
+                    tx.send(b).is_ok()
+                });
             });
         }
         drop(tx);
 
         let mut last_progress = Instant::now();
+        // Stamps never wait behind this ingest: a window ends early when one is waiting, and
+        // the next begins once it has written (`ledger::priority`).
+        let priority = crate::ledger::priority::Probe::new(ledger.home());
         let window = if progress.bytes_total >= BULK_BYTES {
             (TX_MAX_TIME_BULK, TX_MAX_RECORDS * 4)
         } else {
             (TX_MAX_TIME, TX_MAX_RECORDS)
         };
         while let Ok(first) = rx.recv() {
+            priority.yield_to_waiting();
             let sources = WindowSources {
                 rx: &rx,
                 window,
                 cancel,
                 resumed: &resumed,
                 content: sink.as_ref(),
+                priority: &priority,
             };
             let window = write_window(ledger, first, &sources, report, &mut progress);
             if let Err(e) = window {
@@ -408,6 +462,8 @@ struct WindowSources<'a, 's> {
     resumed: &'a HashMap<String, i64>,
     /// The content store's writer, when content is captured.
     content: Option<&'a ContentSink<'s>>,
+    /// Says when a stamp waits for the ledger (the window then ends after its current batch).
+    priority: &'a crate::ledger::priority::Probe,
 }
 
 /// Applies `first` and the batches that follow within `src.window` (time, records) in one
@@ -426,6 +482,7 @@ fn write_window(
         cancel,
         resumed,
         content,
+        priority,
     } = *src;
     let path = ledger.path().to_path_buf();
     let started = Instant::now();
@@ -453,7 +510,11 @@ fn write_window(
             records += batch.records.len();
             account(report, progress, &batch);
             let left = max_time.saturating_sub(started.elapsed());
-            if records >= max_records || left.is_zero() || cancel.load(Ordering::Relaxed) {
+            if records >= max_records
+                || left.is_zero()
+                || cancel.load(Ordering::Relaxed)
+                || priority.waiting()
+            {
                 break;
             }
             next = rx.recv_timeout(left).ok();

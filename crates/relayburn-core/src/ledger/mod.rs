@@ -4,13 +4,14 @@
 //! halfway through a transaction.
 
 mod pool;
+pub(crate) mod priority;
 pub(crate) mod schema;
 
 pub use schema::{DERIVED_TABLES, KEPT_TABLES, SCHEMA_VERSION};
 
 use crate::error::{Error, Result};
 use crate::home::LEDGER_FILE;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -70,6 +71,16 @@ impl Ledger {
         Ok(out)
     }
 
+    /// [`Ledger::write`] for a writer that must not wait behind an ingest (stamps): announced
+    /// to ingest writers while it waits and writes (see [`priority`]).
+    pub(crate) fn write_priority<T>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let _announced = priority::announce(&self.home);
+        self.write(f)
+    }
+
     /// Maps a SQLite error on this ledger.
     pub(crate) fn err(&self, e: rusqlite::Error) -> Error {
         Error::sqlite(&self.path, e)
@@ -88,16 +99,23 @@ impl Drop for Ledger {
 }
 
 fn open_connection(home: &Path, path: &Path) -> Result<Connection> {
-    std::fs::create_dir_all(home).map_err(|e| Error::io(home, e))?;
+    crate::home::prepare_home(home)?;
+    crate::home::create_private_file(path)?;
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags).map_err(|e| Error::sqlite(path, e))?;
-    conn.busy_timeout(BUSY_TIMEOUT)
+    let mut conn = Connection::open_with_flags(path, flags).map_err(|e| Error::sqlite(path, e))?;
+    conn.busy_handler(Some(busy_poll))
         .map_err(|e| Error::sqlite(path, e))?;
 
-    // Check the version before changing anything, so a newer ledger is left untouched.
-    let found = read_version(&conn).map_err(|e| Error::sqlite(path, e))?;
+    // Identify the file and check the version before changing anything, so another program's
+    // database or a newer ledger is left untouched.
+    let kind = identify(&conn).map_err(|e| Error::sqlite(path, e))?;
+    let found = match kind {
+        Kind::Foreign(detail) => return Err(corrupt(path, detail)),
+        Kind::Empty => 0,
+        Kind::Relayburn { version, .. } => version,
+    };
     if found > SCHEMA_VERSION {
         return Err(Error::SchemaTooNew {
             path: path.to_path_buf(),
@@ -116,11 +134,130 @@ fn open_connection(home: &Path, path: &Path) -> Result<Connection> {
     conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
         .map_err(|e| Error::sqlite(path, e))?;
 
-    if found < SCHEMA_VERSION {
-        migrate(conn, path)
+    let marked = matches!(kind, Kind::Relayburn { marked: true, .. });
+    let conn = if found < SCHEMA_VERSION || !marked {
+        migrate(conn, path)?
     } else {
-        Ok(conn)
+        conn
+    };
+    check_schema(&conn, path)?;
+    Ok(conn)
+}
+
+/// `PRAGMA application_id` of a relayburn ledger (the bytes `RBur`). Ledgers made before the
+/// mark existed are recognised by their `schema_version` table and get it when next opened.
+pub const APPLICATION_ID: i64 = 0x5242_7572;
+
+/// What a database file at the ledger path is.
+#[derive(Debug)]
+enum Kind {
+    /// No schema object at all (a new file): the schema may be created.
+    Empty,
+    /// A relayburn ledger at `version` (`marked` when it carries [`APPLICATION_ID`]).
+    Relayburn { version: i64, marked: bool },
+    /// Another program's database, or a relayburn ledger whose version record is damaged.
+    Foreign(String),
+}
+
+fn corrupt(path: &Path, detail: impl Into<String>) -> Error {
+    Error::LedgerCorrupt {
+        path: path.to_path_buf(),
+        detail: detail.into(),
     }
+}
+
+/// Identifies the database without writing to it.
+fn identify(conn: &Connection) -> rusqlite::Result<Kind> {
+    let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+    let has_version_table: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'",
+        [],
+        |r| r.get(0),
+    )?;
+    let ours = app_id == APPLICATION_ID;
+    if app_id != 0 && !ours {
+        return Ok(Kind::Foreign(format!(
+            "another program's SQLite database (application_id {app_id:#x}); relayburn leaves it untouched"
+        )));
+    }
+    if !has_version_table {
+        return Ok(if objects == 0 && !ours {
+            Kind::Empty
+        } else if ours {
+            Kind::Foreign("the schema_version table is missing".into())
+        } else {
+            Kind::Foreign(
+                "another program's SQLite database (no relayburn schema); relayburn leaves it untouched"
+                    .into(),
+            )
+        });
+    }
+    let (rows, version): (i64, Option<i64>) = conn.query_row(
+        "SELECT count(*), max(version) FROM schema_version",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    match (rows, version) {
+        (1, Some(version)) if version >= 1 => Ok(Kind::Relayburn {
+            version,
+            marked: ours,
+        }),
+        _ => Ok(Kind::Foreign(format!(
+            "the schema_version table holds {rows} rows (expected one version)"
+        ))),
+    }
+}
+
+/// Refuses a ledger missing one of its tables (dropped by hand or by another program) with one
+/// `LEDGER_CORRUPT` at open, instead of some commands failing later with SQL errors. The tables
+/// are [`DERIVED_TABLES`] and [`KEPT_TABLES`] (a test checks they are exactly the schema's).
+fn check_schema(conn: &Connection, path: &Path) -> Result<()> {
+    let mut stmt = conn
+        .prepare_cached("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .map_err(|e| Error::sqlite(path, e))?;
+    let found = stmt
+        .query_map([], |r| r.get::<_, String>(0))
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<String>>>())
+        .map_err(|e| Error::sqlite(path, e))?;
+    let missing: Vec<&str> = DERIVED_TABLES
+        .iter()
+        .chain(KEPT_TABLES)
+        .filter(|t| !found.iter().any(|f| f == *t))
+        .copied()
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(corrupt(
+            path,
+            format!(
+                "the relayburn schema is damaged (missing table {})",
+                missing.join(", ")
+            ),
+        ))
+    }
+}
+
+const SCHEMA_VERSION_TABLE: &str =
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL) STRICT;";
+
+/// Busy handler of ledger connections: polls every millisecond for the first second (a stamp
+/// waiting behind an ingest gets the lock as soon as the ingest yields; SQLite's default backs
+/// off to 100 ms sleeps), then every 10 ms, giving up after [`BUSY_TIMEOUT`] (`LEDGER_BUSY`).
+fn busy_poll(attempt: i32) -> bool {
+    const FAST: u64 = 1_000;
+    let n = u64::try_from(attempt).unwrap_or(0);
+    let (waited_ms, next) = if n < FAST {
+        (n, Duration::from_millis(1))
+    } else {
+        (FAST + (n - FAST) * 10, Duration::from_millis(10))
+    };
+    if u128::from(waited_ms) >= BUSY_TIMEOUT.as_millis() {
+        return false;
+    }
+    std::thread::sleep(next);
+    true
 }
 
 /// Sets WAL mode and returns the journal mode now in force. On a brand-new file two processes
@@ -143,32 +280,29 @@ fn switch_to_wal(conn: &Connection) -> rusqlite::Result<String> {
     }
 }
 
-/// Reads the schema version; 0 for a brand-new (empty) database.
+/// Reads the schema version; 0 for a brand-new (empty) database, an error for anything that
+/// is not a relayburn ledger.
+#[cfg(test)]
 fn read_version(conn: &Connection) -> rusqlite::Result<i64> {
-    let has_table: Option<i64> = conn
-        .query_row(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if has_table.is_none() {
-        return Ok(0);
+    match identify(conn)? {
+        Kind::Relayburn { version, .. } => Ok(version),
+        _ => Ok(0),
     }
-    Ok(conn
-        .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
-        .optional()?
-        .unwrap_or(0))
 }
 
-/// Applies pending migrations in one `BEGIN IMMEDIATE` transaction. The version is re-read
-/// inside the transaction because another process may have migrated meanwhile.
+/// Applies pending migrations (and marks the file with [`APPLICATION_ID`]) in one
+/// `BEGIN IMMEDIATE` transaction. The file is identified again inside the transaction because
+/// another process may have migrated it meanwhile.
 fn migrate(mut conn: Connection, path: &Path) -> Result<Connection> {
     {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| Error::sqlite(path, e))?;
-        let found = read_version(&tx).map_err(|e| Error::sqlite(path, e))?;
+        let found = match identify(&tx).map_err(|e| Error::sqlite(path, e))? {
+            Kind::Foreign(detail) => return Err(corrupt(path, detail)),
+            Kind::Empty => 0,
+            Kind::Relayburn { version, .. } => version,
+        };
         if found > SCHEMA_VERSION {
             return Err(Error::SchemaTooNew {
                 path: path.to_path_buf(),
@@ -177,22 +311,24 @@ fn migrate(mut conn: Connection, path: &Path) -> Result<Connection> {
             });
         }
         if found == 0 {
-            tx.execute_batch(
-                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL) STRICT;",
-            )
-            .map_err(|e| Error::sqlite(path, e))?;
+            tx.execute_batch(SCHEMA_VERSION_TABLE)
+                .map_err(|e| Error::sqlite(path, e))?;
         }
         let start = usize::try_from(found).unwrap_or(0);
         for sql in &schema::MIGRATIONS[start..] {
             tx.execute_batch(sql).map_err(|e| Error::sqlite(path, e))?;
         }
-        tx.execute("DELETE FROM schema_version", [])
+        if found < SCHEMA_VERSION {
+            tx.execute("DELETE FROM schema_version", [])
+                .map_err(|e| Error::sqlite(path, e))?;
+            tx.execute(
+                "INSERT INTO schema_version (version) VALUES (?1)",
+                [SCHEMA_VERSION],
+            )
             .map_err(|e| Error::sqlite(path, e))?;
-        tx.execute(
-            "INSERT INTO schema_version (version) VALUES (?1)",
-            [SCHEMA_VERSION],
-        )
-        .map_err(|e| Error::sqlite(path, e))?;
+        }
+        tx.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID}"))
+            .map_err(|e| Error::sqlite(path, e))?;
         tx.commit().map_err(|e| Error::sqlite(path, e))?;
     }
     Ok(conn)

@@ -301,3 +301,199 @@ fn rowid_migration_rebuilds_turns_keeping_rows_indexes_and_triggers() {
         .unwrap();
     assert_eq!(s_new, 20);
 }
+
+// ---- wip-harden: foreign databases, damaged schemas, file modes ----
+
+/// Clears the connection pool's hold on `dir`'s ledger by opening fresh connections only.
+fn fresh(dir: &Path) -> Result<Connection> {
+    open_connection(dir, &dir.join(LEDGER_FILE))
+}
+
+#[test]
+fn another_programs_database_is_refused_and_left_untouched() {
+    for setup in [
+        // A plain database with tables of its own.
+        "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('mine');",
+        // Another program's mark, even with no table yet.
+        "PRAGMA application_id = 1234;",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LEDGER_FILE);
+        {
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch(setup).unwrap();
+        }
+        let before = std::fs::read(&path).unwrap();
+        let err = fresh(dir.path()).err().unwrap();
+        assert_eq!(err.code(), "LEDGER_CORRUPT", "{setup}: {err}");
+        assert!(err.to_string().contains("another program"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), before, "{setup}");
+        let c = Connection::open(&path).unwrap();
+        let tables: i64 = c
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'stamps'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(tables, 0);
+    }
+}
+
+#[test]
+fn a_new_ledger_carries_the_application_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = fresh(dir.path()).unwrap();
+    let id: i64 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(id, APPLICATION_ID);
+}
+
+#[test]
+fn a_ledger_from_before_the_mark_opens_and_gets_it() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let conn = fresh(dir.path()).unwrap();
+        conn.execute_batch(
+            "PRAGMA application_id = 0;
+             INSERT INTO stamps (id, session_id, enrichment, ts_ms) VALUES ('a', 's', '{}', 1);",
+        )
+        .unwrap();
+    }
+    let conn = fresh(dir.path()).unwrap();
+    let (id, n): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT application_id FROM pragma_application_id), (SELECT count(*) FROM stamps)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((id, n), (APPLICATION_ID, 1));
+}
+
+#[test]
+fn an_old_unmarked_ledger_is_migrated_and_marked() {
+    // A version-1 ledger as the first releases wrote it: schema_version + migration 1, no mark.
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let c = Connection::open(dir.path().join(LEDGER_FILE)).unwrap();
+        c.execute_batch(SCHEMA_VERSION_TABLE).unwrap();
+        c.execute_batch(schema::MIGRATIONS[0]).unwrap();
+        c.execute_batch("INSERT INTO schema_version VALUES (1)")
+            .unwrap();
+    }
+    let conn = fresh(dir.path()).unwrap();
+    assert_eq!(read_version(&conn).unwrap(), SCHEMA_VERSION);
+    let id: i64 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(id, APPLICATION_ID);
+}
+
+#[test]
+fn a_damaged_schema_is_one_ledger_corrupt_error() {
+    let damage = [
+        "DELETE FROM schema_version",
+        "INSERT INTO schema_version VALUES (1)",
+        "DROP TABLE schema_version",
+        "DROP TABLE turns",
+        "DROP TABLE stamps",
+        "DROP TABLE pending_stamps",
+    ];
+    for sql in damage {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let conn = fresh(dir.path()).unwrap();
+            conn.execute_batch(sql).unwrap();
+        }
+        let err = fresh(dir.path()).err().unwrap();
+        assert_eq!(err.code(), "LEDGER_CORRUPT", "{sql}: {err}");
+        assert!(!err.to_string().contains('\n'), "{err}");
+    }
+}
+
+#[test]
+fn a_table_dropped_under_an_open_connection_is_ledger_corrupt() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = Ledger::open(dir.path()).unwrap();
+    ledger
+        .conn()
+        .unwrap()
+        .execute_batch("DROP TABLE stamps")
+        .unwrap();
+    let err = ledger
+        .conn()
+        .unwrap()
+        .prepare("SELECT id FROM stamps")
+        .map_err(|e| ledger.err(e))
+        .err()
+        .unwrap();
+    assert_eq!(err.code(), "LEDGER_CORRUPT");
+}
+
+#[cfg(unix)]
+fn mode_of(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[cfg(unix)]
+#[test]
+fn a_new_home_is_owner_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("nested").join("home");
+    let mut ledger = Ledger::open(&home).unwrap();
+    ledger
+        .write(|tx| {
+            tx.execute(
+                "INSERT INTO stamps (id, session_id, enrichment, ts_ms) VALUES ('a', 's', '{}', 1)",
+                [],
+            )
+            .map_err(|e| Error::Internal(e.to_string()))
+        })
+        .unwrap();
+    assert_eq!(mode_of(&home), 0o700);
+    for name in ["ledger.sqlite", "ledger.sqlite-wal", "ledger.sqlite-shm"] {
+        assert_eq!(mode_of(&home.join(name)), 0o600, "{name}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn looser_modes_are_tightened_on_open() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    {
+        let c = fresh(home).unwrap();
+        c.execute_batch("PRAGMA wal_checkpoint").unwrap();
+        // Keep the -wal and -shm files around: another connection is still open below.
+        std::fs::write(home.join("config.json"), "{}").unwrap();
+        std::fs::write(home.join("prices.json"), "{}").unwrap();
+        let loose = |p: &Path, m: u32| {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap()
+        };
+        loose(home, 0o755);
+        for name in [
+            "ledger.sqlite",
+            "ledger.sqlite-wal",
+            "ledger.sqlite-shm",
+            "config.json",
+            "prices.json",
+        ] {
+            loose(&home.join(name), 0o644);
+        }
+        let _again = fresh(home).unwrap();
+        assert_eq!(mode_of(home), 0o700);
+        for name in [
+            "ledger.sqlite",
+            "ledger.sqlite-wal",
+            "ledger.sqlite-shm",
+            "config.json",
+            "prices.json",
+        ] {
+            assert_eq!(mode_of(&home.join(name)), 0o600, "{name}");
+        }
+    }
+}

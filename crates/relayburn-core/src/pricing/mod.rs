@@ -150,14 +150,20 @@ pub struct PriceTable {
     pub digest: String,
 }
 
+/// The highest rate accepted, in USD per million tokens (ten cents a token; the dearest models
+/// charge well under $1,000). A higher one is a typo whose costs would overflow to infinity.
+pub const MAX_RATE_USD_PER_MTOK: f64 = 100_000.0;
+
 fn parse_table(text: &str) -> std::result::Result<RawTable, String> {
     let raw: RawTable = serde_json::from_str(text).map_err(|e| e.to_string())?;
     for (name, m) in &raw.models {
-        let check = |what: &str, v: Option<f64>| match v {
-            Some(x) if !(x.is_finite() && x >= 0.0) => {
-                Err(format!("{name}: {what} must be a non-negative number"))
-            }
+        let check = |what: &str, v: Option<f64>| {
+            match v {
+            Some(x) if !(x.is_finite() && (0.0..=MAX_RATE_USD_PER_MTOK).contains(&x)) => Err(format!(
+                "{name}: {what} must be a number from 0 to {MAX_RATE_USD_PER_MTOK} (USD per million tokens)"
+            )),
             _ => Ok(()),
+        }
         };
         check("input", Some(m.input))?;
         check("output", Some(m.output))?;
@@ -270,7 +276,8 @@ impl PriceTable {
     pub fn load(home: &Path) -> Result<PriceTable> {
         let mut table = builtin()?.clone();
         let path = home.join(OVERRIDE_FILE);
-        let text = match std::fs::read_to_string(&path) {
+        let text = match crate::files::read_regular_to_string(&path, crate::files::MAX_PRICES_BYTES)
+        {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(table),
             Err(e) => return Err(Error::io(&path, e)),

@@ -228,6 +228,23 @@ fn override_file_replaces_and_adds_models() {
 }
 
 #[test]
+fn the_highest_sane_rate_is_accepted() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join(OVERRIDE_FILE),
+        r#"{"models": {"x": {"input": 100000, "output": 0}}}"#,
+    )
+    .unwrap();
+    let table = PriceTable::load(home.path()).unwrap();
+    let cost = table
+        .lookup("x")
+        .unwrap()
+        .turn_cost(&tokens(1_000_000_000, 0, 0, 0, 0));
+    assert!(cost.is_finite());
+    close(cost, 100_000_000.0);
+}
+
+#[test]
 fn malformed_override_is_an_error_naming_the_file() {
     let home = tempfile::tempdir().unwrap();
     for bad in [
@@ -236,6 +253,11 @@ fn malformed_override_is_an_error_naming_the_file() {
         r#"{"models": {"x": {"input": 1, "output": 1, "tiers": [{"above": 123, "input": 2}]}}}"#,
         r#"{"models": {"x": {"input": 1}}}"#,
         r#"{"modles": {}}"#,
+        // Absurd or non-finite rates: costs would be Infinity (then null in JSON).
+        r#"{"models": {"x": {"input": 1e308, "output": 1}}}"#,
+        r#"{"models": {"x": {"input": 1, "output": 100000.01}}}"#,
+        r#"{"models": {"x": {"input": 1, "output": 1, "tiers": [{"above": 200000, "cacheRead": 1e20}]}}}"#,
+        r#"{"models": {"x": {"input": 1e999, "output": 1}}}"#,
     ] {
         std::fs::write(home.path().join(OVERRIDE_FILE), bad).unwrap();
         let err = PriceTable::load(home.path()).unwrap_err();

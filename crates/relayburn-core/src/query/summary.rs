@@ -36,7 +36,14 @@ pub(crate) fn round_usd(usd: f64) -> f64 {
 
 impl Totals {
     pub fn total_tokens(&self) -> i64 {
-        self.input + self.output + self.cache_read + self.cache_write_5m + self.cache_write_1h
+        [
+            self.output,
+            self.cache_read,
+            self.cache_write_5m,
+            self.cache_write_1h,
+        ]
+        .iter()
+        .fold(self.input, |sum, n| sum.saturating_add(*n))
     }
 
     pub(crate) fn add(&mut self, o: &Totals) {

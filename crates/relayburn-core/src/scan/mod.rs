@@ -1,7 +1,10 @@
 //! JSONL line scanning over bytes: chunked reads into one reusable buffer, `memchr` line
-//! splits, and partial-line safety (a final line without `\n` is never returned: a writer may
-//! still be appending it). Memory is bounded by the chunk size plus the longest line, and a
-//! line longer than [`MAX_LINE_BYTES`] is skipped without being held in memory.
+//! splits, and partial-line safety (a final line without `\n` is not returned, since a writer
+//! may still be appending it, unless the caller says the file is idle: [`LineReader::take_tail`]).
+//! Memory is bounded by the chunk size plus the longest line, and a line longer than
+//! [`MAX_LINE_BYTES`] is skipped without being held in memory. A UTF-8 byte-order mark at the
+//! start of the file is dropped, and a line with invalid UTF-8 is returned decoded lossily
+//! (each bad sequence becomes U+FFFD), so one bad byte in an unrelated field loses nothing else.
 
 use std::io::Read;
 
@@ -34,7 +37,13 @@ pub struct LineReader<R> {
     /// Inside an oversized line: drop bytes until the next `\n`.
     discarding: Option<u64>,
     bytes_read: u64,
+    /// Return a final line without `\n` at end of input (the file is idle).
+    take_tail: bool,
+    /// A line with invalid UTF-8, re-encoded lossily.
+    lossy: Vec<u8>,
 }
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 impl<R: Read> LineReader<R> {
     /// Reads lines from `inner`, whose first byte is at file offset `offset`.
@@ -57,7 +66,16 @@ impl<R: Read> LineReader<R> {
             eof: false,
             discarding: None,
             bytes_read: 0,
+            take_tail: false,
+            lossy: Vec::new(),
         }
+    }
+
+    /// With `idle`, a last line without `\n` is returned at end of input (and resumed past):
+    /// the file has not changed for the idle period, so its writer is done with it.
+    pub fn take_tail(mut self, idle: bool) -> Self {
+        self.take_tail = idle;
+        self
     }
 
     /// File offset just past the last complete line returned (where the next pass resumes).
@@ -84,16 +102,50 @@ impl<R: Read> LineReader<R> {
                         oversized: true,
                     }));
                 }
-                return Ok(Some(Line {
-                    bytes: &self.buf[s..s + pos],
-                    offset: self.base + s as u64,
-                    oversized: false,
-                }));
+                return Ok(Some(self.line(s, s + pos)));
             }
             if self.eof {
+                if self.take_tail {
+                    if let Some(line_start) = self.discarding.take() {
+                        self.start = self.end;
+                        return Ok(Some(Line {
+                            bytes: &[],
+                            offset: line_start,
+                            oversized: true,
+                        }));
+                    }
+                    if self.start < self.end {
+                        let (s, e) = (self.start, self.end);
+                        self.start = e;
+                        return Ok(Some(self.line(s, e)));
+                    }
+                }
                 return Ok(None);
             }
             self.fill()?;
+        }
+    }
+
+    /// The line in `buf[s..e]`: without a leading byte-order mark at file offset 0, and
+    /// re-encoded lossily when it is not valid UTF-8.
+    fn line(&mut self, s: usize, e: usize) -> Line<'_> {
+        let offset = self.base + s as u64;
+        let mut bytes = &self.buf[s..e];
+        if offset == 0 && bytes.starts_with(BOM) {
+            bytes = &bytes[BOM.len()..];
+        }
+        if std::str::from_utf8(bytes).is_err() {
+            self.lossy = String::from_utf8_lossy(bytes).into_owned().into_bytes();
+            return Line {
+                bytes: &self.lossy,
+                offset,
+                oversized: false,
+            };
+        }
+        Line {
+            bytes,
+            offset,
+            oversized: false,
         }
     }
 
@@ -160,6 +212,50 @@ mod tests {
             ]
         );
         assert_eq!(resume, 106);
+    }
+
+    fn lines_idle(input: &[u8]) -> (Vec<(u64, Vec<u8>, bool)>, u64) {
+        let mut r = LineReader::new(input, 0).take_tail(true);
+        let mut out = Vec::new();
+        while let Some(l) = r.next_line().unwrap() {
+            out.push((l.offset, l.bytes.to_vec(), l.oversized));
+        }
+        (out, r.resume_offset())
+    }
+
+    #[test]
+    fn an_idle_file_gives_its_unterminated_last_line() {
+        let (ls, resume) = lines_idle(b"a\nbb");
+        assert_eq!(
+            ls,
+            vec![(0, b"a".to_vec(), false), (2, b"bb".to_vec(), false)]
+        );
+        assert_eq!(resume, 4);
+        // A newline appended later: the next pass starts past the tail and sees an empty line.
+        let (ls, resume) = lines(b"\n", 4);
+        assert_eq!(ls, vec![(4, vec![], false)]);
+        assert_eq!(resume, 5);
+        // Nothing to take when the file ends with a newline.
+        let (ls, resume) = lines_idle(b"a\n");
+        assert_eq!((ls.len(), resume), (1, 2));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_dropped_from_the_first_line_only() {
+        let (ls, _) = lines(b"\xEF\xBB\xBF{}\n\xEF\xBB\xBF{}\n", 0);
+        assert_eq!(ls[0], (0, b"{}".to_vec(), false));
+        assert_eq!(ls[1].1, b"\xEF\xBB\xBF{}".to_vec());
+        // Resumed mid-file: offset is not 0, nothing is dropped.
+        let (ls, _) = lines(b"\xEF\xBB\xBF{}\n", 10);
+        assert_eq!(ls[0].1.len(), 5);
+    }
+
+    #[test]
+    fn invalid_utf8_is_decoded_lossily() {
+        let (ls, resume) = lines(b"{\"a\":\"x\xFFy\"}\nok\n", 0);
+        assert_eq!(ls[0].1, "{\"a\":\"x\u{FFFD}y\"}".as_bytes());
+        assert_eq!(ls[1], (12, b"ok".to_vec(), false));
+        assert_eq!(resume, 15);
     }
 
     #[test]

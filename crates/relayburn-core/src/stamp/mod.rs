@@ -101,7 +101,7 @@ pub fn write_stamp(ledger: &mut Ledger, request: &StampRequest) -> Result<StampR
     let enrichment = serde_json::to_string(&request.enrichment)
         .map_err(|e| Error::Internal(format!("cannot encode enrichment: {e}")))?;
     let path = ledger.path().to_path_buf();
-    let id = ledger.write(|tx| {
+    let id = ledger.write_priority(|tx| {
         tx.query_row(
             "INSERT INTO stamps (id, session_id, message_id, enrichment, ts_ms)
              VALUES (lower(hex(randomblob(8))), ?1, ?2, ?3, ?4)

@@ -136,7 +136,7 @@ pub fn write_pending_stamp(
         .map_err(|e| Error::Internal(format!("cannot encode enrichment: {e}")))?;
     let expires_ms = v.spawn_start_ms.saturating_add(PENDING_TTL_MS);
     let path = ledger.path().to_path_buf();
-    let id = ledger.write(|tx| {
+    let id = ledger.write_priority(|tx| {
         tx.query_row(
             "INSERT INTO pending_stamps (id, harness, cwd, enrichment, spawn_start_ms, spawner_pid,
                 session_dir_hint, created_ms, expires_ms)

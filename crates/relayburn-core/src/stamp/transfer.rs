@@ -140,6 +140,10 @@ fn create_temp(path: &Path) -> std::io::Result<(std::fs::File, PathBuf)> {
     Err(last.unwrap_or_else(|| std::io::Error::other("no free temporary file name")))
 }
 
+/// Longest import line: a stamp at [`validate::MAX_ENRICHMENT_BYTES`] with every character
+/// JSON-escaped (`\uXXXX`, 6 bytes) and its other fields is far below.
+const MAX_LINE_BYTES: usize = 1 << 20;
+
 struct Parsed {
     order: (i64, usize),
     request: StampRequest,
@@ -150,6 +154,11 @@ struct Parsed {
 fn parse_line(path: &Path, n: usize, text: &str) -> Result<Parsed> {
     let bad =
         |message: String| Error::invalid("path", format!("{} line {n}: {message}", path.display()));
+    // A stamp within the limits is far shorter even with every character escaped: refuse a
+    // longer line before parsing it (its map would be built in memory first).
+    if text.len() > MAX_LINE_BYTES {
+        return Err(bad(format!("longer than {MAX_LINE_BYTES} bytes")));
+    }
     let line: Line = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
     validate::selector("id", &line.id).map_err(|e| bad(e.to_string()))?;
     let request = StampRequest {
@@ -172,7 +181,11 @@ fn parse_line(path: &Path, n: usize, text: &str) -> Result<Parsed> {
 /// the whole import (`INVALID_ARGUMENT`, field `path`, naming the line) before any write.
 pub fn import_stamps(ledger: &mut Ledger, path: &str) -> Result<ImportReceipt> {
     let path = check_path(path)?;
-    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    // Only a regular file: a FIFO or a device would hang the read (files.rs).
+    let mut bytes = Vec::new();
+    crate::files::open_regular(&path)
+        .and_then(|mut f| std::io::Read::read_to_end(&mut f, &mut bytes))
+        .map_err(|e| Error::io(&path, e))?;
     let mut parsed = Vec::new();
     let mut budgets = Vec::new();
     for (i, raw) in bytes.split(|b| *b == b'\n').enumerate() {

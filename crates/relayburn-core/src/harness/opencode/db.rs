@@ -79,7 +79,19 @@ impl From<rusqlite::Error> for DbError {
     }
 }
 
+/// Largest single value (a document's JSON) read from the database.
+const MAX_VALUE_BYTES: i32 = 64 << 20;
+/// Rows read per pass from `session` and `message` keys; parts per message.
+const MAX_ROWS: i64 = 1_000_000;
+const MAX_PARTS: i64 = 10_000;
+/// The tables read; each must be an ordinary table (never a view or a virtual table, whose
+/// rows a crafted file could make endless).
+const TABLES: [&str; 3] = ["session", "message", "part"];
+
 /// Opens the database read-only: no writes, no journal-mode change, no checkpoint on close.
+/// It is a file another program wrote, so every read is bounded: only real tables are read,
+/// no value over [`MAX_VALUE_BYTES`], at most [`MAX_ROWS`] rows per query, and functions in
+/// its schema are not trusted.
 pub fn open(path: &Path) -> Result<Connection, DbError> {
     let conn = Connection::open_with_flags(
         path,
@@ -87,6 +99,37 @@ pub fn open(path: &Path) -> Result<Connection, DbError> {
     )?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "query_only", true)?;
+    conn.pragma_update(None, "trusted_schema", false)?;
+    conn.set_limit(
+        rusqlite::limits::Limit::SQLITE_LIMIT_LENGTH,
+        MAX_VALUE_BYTES,
+    )?;
+    for table in TABLES {
+        let sql: Option<(String, Option<String>)> = conn
+            .query_row(
+                "SELECT type, sql FROM sqlite_master WHERE name = ?1 COLLATE NOCASE",
+                [table],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let real = |(kind, sql): &(String, Option<String>)| {
+            kind == "table"
+                && sql.as_deref().is_some_and(|s| {
+                    s.trim_start()
+                        .get(..12)
+                        .is_some_and(|p| p.eq_ignore_ascii_case("CREATE TABLE"))
+                })
+        };
+        match sql {
+            Some(found) if !real(&found) => {
+                return Err(DbError::Other(format!(
+                    "OpenCode database: `{table}` is a {}, not a table; not read",
+                    found.0
+                )))
+            }
+            _ => {}
+        }
+    }
     Ok(conn)
 }
 
@@ -216,7 +259,7 @@ fn read_sessions(
     out: &mut Records,
     bytes: &mut u64,
 ) -> Result<i64, DbError> {
-    let mut stmt = conn.prepare("SELECT * FROM session WHERE time_updated > ?1")?;
+    let mut stmt = conn.prepare("SELECT * FROM session WHERE time_updated > ?1 LIMIT ?2")?;
     let col = |name: &str| stmt.column_index(name).ok();
     let (id, parent, dir, title, updated) = (
         col("id"),
@@ -231,7 +274,7 @@ fn read_sessions(
         ));
     };
     let mut max_t = since;
-    let mut rows = stmt.query([since])?;
+    let mut rows = stmt.query([since, MAX_ROWS])?;
     while let Some(row) = rows.next()? {
         let text = |i: Option<usize>| -> Option<String> {
             i.and_then(|i| row.get::<_, Option<String>>(i).ok().flatten())
@@ -265,11 +308,12 @@ fn changed_messages(conn: &Connection, state: &DbState) -> Result<Vec<(i64, Stri
     let mut stmt = conn.prepare(
         "SELECT time_updated, id FROM message
          WHERE time_updated > ?1 OR (time_updated = ?1 AND id > ?2)
-         ORDER BY time_updated, id",
+         ORDER BY time_updated, id LIMIT ?3",
     )?;
-    let rows = stmt.query_map(rusqlite::params![state.msg_t, state.msg_id], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-    })?;
+    let rows = stmt.query_map(
+        rusqlite::params![state.msg_t, state.msg_id, MAX_ROWS],
+        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+    )?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
@@ -284,7 +328,8 @@ struct MessageRow {
 fn fetch(conn: &Connection, keys: &[(i64, String)]) -> Result<Vec<MessageRow>, DbError> {
     let tx = conn.unchecked_transaction()?;
     let mut msg = tx.prepare_cached("SELECT session_id, data FROM message WHERE id = ?1")?;
-    let mut part = tx.prepare_cached("SELECT data FROM part WHERE message_id = ?1 ORDER BY id")?;
+    let mut part =
+        tx.prepare_cached("SELECT data FROM part WHERE message_id = ?1 ORDER BY id LIMIT ?2")?;
     let mut out = Vec::with_capacity(keys.len());
     for (_, id) in keys {
         let Some((session_id, data)) = msg
@@ -296,7 +341,7 @@ fn fetch(conn: &Connection, keys: &[(i64, String)]) -> Result<Vec<MessageRow>, D
             continue;
         };
         let parts = part
-            .query_map([id], |r| r.get::<_, String>(0))?
+            .query_map(rusqlite::params![id, MAX_PARTS], |r| r.get::<_, String>(0))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         out.push(MessageRow {
             id: id.clone(),

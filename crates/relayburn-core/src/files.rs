@@ -1,0 +1,103 @@
+//! Opening files named by callers, found in log stores or kept in the home directory: only
+//! regular files are read. A FIFO would block the open (or the read) forever and a device such
+//! as `/dev/zero` never ends, so anything else is refused with an error saying what it is.
+
+use std::fs::{File, Metadata, OpenOptions};
+use std::io::{self, Read};
+use std::path::Path;
+
+/// Largest `config.json` read.
+pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
+/// Largest `prices.json` override read.
+pub const MAX_PRICES_BYTES: u64 = 16 << 20;
+
+/// What a non-regular file is, for messages.
+pub fn kind_of(meta: &Metadata) -> &'static str {
+    let t = meta.file_type();
+    if t.is_dir() {
+        return "a directory";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    "not a regular file"
+}
+
+/// The error for a file that is not a regular file.
+pub fn not_regular(meta: &Metadata) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("not a regular file ({}); refused", kind_of(meta)),
+    )
+}
+
+/// Opens `path` for reading if it is a regular file (symlinks followed). On Unix the open does
+/// not block on a FIFO (`O_NONBLOCK`, harmless for regular files); the type is checked on the
+/// open descriptor, so a file swapped after a stat is caught too.
+pub fn open_regular(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    Ok(file)
+}
+
+/// Reads a regular file of at most `max_bytes` as UTF-8 text.
+pub fn read_regular_to_string(path: &Path, max_bytes: u64) -> io::Result<String> {
+    let file = open_regular(path)?;
+    let mut text = String::new();
+    file.take(max_bytes + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > max_bytes {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("larger than {max_bytes} bytes; refused"),
+        ));
+    }
+    Ok(text)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fifos_devices_and_directories_are_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        for (path, what) in [
+            (fifo.as_path(), "FIFO"),
+            (Path::new("/dev/zero"), "character device"),
+            (dir.path(), "directory"),
+        ] {
+            let err = open_regular(path).err().unwrap();
+            assert!(err.to_string().contains(what), "{err}");
+        }
+        let file = dir.path().join("f.json");
+        std::fs::write(&file, "{}").unwrap();
+        assert_eq!(read_regular_to_string(&file, 2).unwrap(), "{}");
+        assert!(read_regular_to_string(&file, 1).is_err());
+    }
+}
