@@ -210,7 +210,8 @@ describe('a ledger.sqlite that is not (or no longer) a relayburn ledger', () => 
   // The ledger is in WAL mode and the SDK keeps its connections open, so the damage is done
   // with the sqlite3 shell (which reads the WAL) where there is one; the core's own tests
   // cover the same cases without it.
-  const hasSqlite3 = spawnSync('sqlite3', ['-version']).status === 0;
+  // CI installs the shell (.ci/run) and must run these cases, never skip them.
+  const hasSqlite3 = process.env.CI === 'true' || spawnSync('sqlite3', ['-version']).status === 0;
   for (const damage of ['DELETE FROM schema_version', 'DROP TABLE turns', 'DROP TABLE stamps']) {
     it.runIf(hasSqlite3)(
       `a damaged relayburn schema (${damage}) is one LEDGER_CORRUPT line for every command`,
@@ -451,34 +452,40 @@ describe('line scanning edge cases', () => {
 describe('discovery', () => {
   const runsAsRoot = process.getuid?.() === 0;
 
-  // Root reads any directory, so the mode-based case needs an ordinary user (as in CI).
-  it.runIf(isPosix && !runsAsRoot)(
-    'an unreadable project directory is reported like an unreadable file',
-    async () => {
-      const ledgerHome = tempHome();
-      const store = claudeStore();
-      store.write('s1', assistant({ session: 's1', msg: 'm1', req: 'r1', usage: { output: 5 } }));
-      const locked = join(store.root, 'projects', '-locked');
-      mkdirSync(locked);
-      writeFileSync(
-        join(locked, 's2.jsonl'),
-        assistant({ session: 's2', msg: 'm2', req: 'r2', usage: { output: 7 } }),
-      );
-      chmodSync(locked, 0);
-      try {
-        const report = await sdk.ingest({ ledgerHome, roots: { 'claude-code': [store.root] } });
-        expect(report.turnsAdded).toBe(1);
-        expect(report.errors).toEqual([
-          expect.objectContaining({
-            file: locked,
-            message: expect.stringContaining('cannot read directory'),
-          }),
-        ]);
-      } finally {
-        chmodSync(locked, 0o755);
-      }
-    },
-  );
+  // Root reads any directory: as root, the ingest runs in a child without the capabilities that
+  // bypass directory permissions (setpriv drops CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH), so the
+  // case runs everywhere, CI (root) included.
+  it.runIf(isPosix)('an unreadable project directory is reported like an unreadable file', () => {
+    const ledgerHome = tempHome();
+    const store = claudeStore();
+    store.write('s1', assistant({ session: 's1', msg: 'm1', req: 'r1', usage: { output: 5 } }));
+    const locked = join(store.root, 'projects', '-locked');
+    mkdirSync(locked);
+    writeFileSync(
+      join(locked, 's2.jsonl'),
+      assistant({ session: 's2', msg: 'm2', req: 'r2', usage: { output: 7 } }),
+    );
+    chmodSync(locked, 0);
+    try {
+      const code = `require('@relayburn/sdk').ingest({ ledgerHome: ${JSON.stringify(ledgerHome)}, roots: { 'claude-code': [${JSON.stringify(store.root)}] } })
+        .then((r) => console.log(JSON.stringify(r)), (e) => { console.error(e); process.exit(1); });`;
+      const argv = runsAsRoot
+        ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', process.execPath, '-e', code]
+        : [process.execPath, '-e', code];
+      const r = spawnSync(argv[0] as string, argv.slice(1), { cwd: repoRoot, encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      const report = JSON.parse(r.stdout);
+      expect(report.turnsAdded).toBe(1);
+      expect(report.errors).toEqual([
+        expect.objectContaining({
+          file: locked,
+          message: expect.stringContaining('cannot read directory'),
+        }),
+      ]);
+    } finally {
+      chmodSync(locked, 0o755);
+    }
+  });
 
   it.runIf(isPosix)(
     'a store directory that cannot be listed (a symlink loop) is reported, not skipped silently',
