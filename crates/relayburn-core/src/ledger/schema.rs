@@ -442,6 +442,24 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE INDEX user_turns_by_session ON user_turns (harness, session_id, ts_ms);
     CREATE TRIGGER clock_user_turns AFTER INSERT ON user_turns BEGIN UPDATE ledger_clock SET ticks = ticks + 1; END;
     "#,
+    // wip-codex: Codex and OpenCode turns become one row per API call (they were one per task /
+    // message). Their derived rows and cursors are reset, as `burn state rebuild` does for those
+    // harnesses, so the next ingest reads their logs again from byte 0; stamps are kept. The
+    // clock ticks only when something was deleted.
+    r#"
+    UPDATE ledger_clock SET ticks = ticks + 1
+    WHERE EXISTS (SELECT 1 FROM turns WHERE harness IN ('codex', 'opencode'))
+       OR EXISTS (SELECT 1 FROM user_turns WHERE harness IN ('codex', 'opencode'))
+       OR EXISTS (SELECT 1 FROM compactions WHERE harness IN ('codex', 'opencode'))
+       OR EXISTS (SELECT 1 FROM sessions WHERE harness IN ('codex', 'opencode'))
+       OR EXISTS (SELECT 1 FROM cursors WHERE harness IN ('codex', 'opencode'));
+    DELETE FROM turns WHERE harness IN ('codex', 'opencode');
+    DELETE FROM turn_rollup WHERE harness IN ('codex', 'opencode');
+    DELETE FROM user_turns WHERE harness IN ('codex', 'opencode');
+    DELETE FROM compactions WHERE harness IN ('codex', 'opencode');
+    DELETE FROM sessions WHERE harness IN ('codex', 'opencode');
+    DELETE FROM cursors WHERE harness IN ('codex', 'opencode');
+    "#,
 ];
 
 /// Tables holding rows derived from harness logs, each with a `harness` column: a rebuild

@@ -9,8 +9,9 @@ use std::borrow::Cow;
 
 #[derive(Deserialize)]
 pub(super) struct Envelope<'a> {
+    /// An ISO-8601 string, or (some writers) epoch milliseconds as a number.
     #[serde(borrow, default)]
-    pub timestamp: Option<Cow<'a, str>>,
+    pub timestamp: Option<&'a RawValue>,
     #[serde(rename = "type", borrow, default)]
     pub kind: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
