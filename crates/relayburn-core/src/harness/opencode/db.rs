@@ -216,6 +216,10 @@ fn read_sessions(
     out: &mut Records,
     bytes: &mut u64,
 ) -> Result<i64, DbError> {
+    // Minimal databases (peer tests) hold only `message(id, session_id, data)`.
+    if !has_column(conn, "session", "time_updated") {
+        return Ok(since);
+    }
     let mut stmt = conn.prepare("SELECT * FROM session WHERE time_updated > ?1")?;
     let col = |name: &str| stmt.column_index(name).ok();
     let (id, parent, dir, title, updated) = (
@@ -262,6 +266,12 @@ fn read_sessions(
 
 /// `(time_updated, id)` of messages past the stored position, in that order.
 fn changed_messages(conn: &Connection, state: &DbState) -> Result<Vec<(i64, String)>, DbError> {
+    if !has_column(conn, "message", "time_updated") {
+        // No change times: every message, every pass that finds the database changed.
+        let mut stmt = conn.prepare("SELECT id FROM message ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((0, r.get::<_, String>(0)?)))?;
+        return Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?);
+    }
     let mut stmt = conn.prepare(
         "SELECT time_updated, id FROM message
          WHERE time_updated > ?1 OR (time_updated = ?1 AND id > ?2)
@@ -284,7 +294,11 @@ struct MessageRow {
 fn fetch(conn: &Connection, keys: &[(i64, String)]) -> Result<Vec<MessageRow>, DbError> {
     let tx = conn.unchecked_transaction()?;
     let mut msg = tx.prepare_cached("SELECT session_id, data FROM message WHERE id = ?1")?;
-    let mut part = tx.prepare_cached("SELECT data FROM part WHERE message_id = ?1 ORDER BY id")?;
+    let mut part = if has_column(&tx, "part", "message_id") {
+        Some(tx.prepare_cached("SELECT data FROM part WHERE message_id = ?1 ORDER BY id")?)
+    } else {
+        None
+    };
     let mut out = Vec::with_capacity(keys.len());
     for (_, id) in keys {
         let Some((session_id, data)) = msg
@@ -295,9 +309,12 @@ fn fetch(conn: &Connection, keys: &[(i64, String)]) -> Result<Vec<MessageRow>, D
         else {
             continue;
         };
-        let parts = part
-            .query_map([id], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let parts = match part.as_mut() {
+            Some(part) => part
+                .query_map([id], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?,
+            None => Vec::new(),
+        };
         out.push(MessageRow {
             id: id.clone(),
             session_id,
@@ -308,6 +325,32 @@ fn fetch(conn: &Connection, keys: &[(i64, String)]) -> Result<Vec<MessageRow>, D
     drop((msg, part));
     tx.commit()?;
     Ok(out)
+}
+
+/// Whether `table` exists with `column`.
+fn has_column(conn: &Connection, table: &str, column: &str) -> bool {
+    conn.query_row(
+        "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2",
+        [table, column],
+        |_| Ok(()),
+    )
+    .optional()
+    .ok()
+    .flatten()
+    .is_some()
+}
+
+/// Whether the database holds a message with this id (its copy wins over a legacy JSON file).
+pub fn has_message(path: &Path, id: &str) -> bool {
+    open(path)
+        .ok()
+        .and_then(|c| {
+            c.query_row("SELECT 1 FROM message WHERE id = ?1", [id], |_| Ok(()))
+                .optional()
+                .ok()
+                .flatten()
+        })
+        .is_some()
 }
 
 /// The latest assistant message of `session` created before (`ts_ms`, `id`).

@@ -46,6 +46,11 @@ pub fn read_message_file_with(
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
+    // OpenCode moved to a database and may leave the JSON behind: a message the database
+    // also holds is read from the database only.
+    if root.as_deref().is_some_and(|r| in_database(r, &stem)) {
+        return Ok(read);
+    }
     let parts = match &root {
         Some(root) => read_parts(&root.join("part").join(&stem), &mut read),
         None => Vec::new(),
@@ -59,6 +64,23 @@ pub fn read_message_file_with(
         bad_doc(out, 0, message);
     }
     Ok(read)
+}
+
+/// Whether an `opencode*.db` next to the storage tree holds message `id`.
+fn in_database(storage: &Path, id: &str) -> bool {
+    let Some(dir) = storage.parent() else {
+        return false;
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.flatten().any(|e| {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        name.starts_with("opencode")
+            && name.ends_with(".db")
+            && super::db::has_message(&e.path(), id)
+    })
 }
 
 /// `<root>/message/<session>/<message>.json` → `<root>`.
