@@ -171,7 +171,7 @@ describe.each(entryPoints)('Codex rollouts via %s', (_name, sdk) => {
     });
   });
 
-  it('reads rollouts without turn ids, and flushes an unfinished last turn once the file is idle', async () => {
+  it('reads rollouts without turn ids, writing each call as soon as its token_count is read', async () => {
     const ledgerHome = tempHome();
     const { home, rollout } = codexHome();
     const file = rollout(
@@ -184,20 +184,18 @@ describe.each(entryPoints)('Codex rollouts via %s', (_name, sdk) => {
         prompt(3, 'second') +
         tokens(4, [250, 100, 30, 5], [150, 100, 20, 5]),
     );
-    // Fresh file: the second turn may still be running.
+    // A fresh file: each API call is complete once its token_count is written.
     let r = await sdk.ingest({ roots: { codex: [home] }, ledgerHome });
-    expect(r.turnsAdded).toBe(1);
-    age(file);
-    r = await sdk.ingest({ roots: { codex: [home] }, ledgerHome });
-    expect(r).toMatchObject({ filesChanged: 1, bytesRead: 0, turnsAdded: 1 });
+    expect(r.turnsAdded).toBe(2);
     const detail = await detailOf(sdk, ledgerHome, 's-legacy');
     expect(detail.turns.map((t) => [t.messageId, t.inputTokens, t.cacheReadTokens, t.outputTokens])).toEqual([
       ['turn-1', 100, 0, 10],
       ['turn-2', 50, 100, 20],
     ]);
-    // Nothing left to flush: the idle file is not read again.
+    // Nothing held back: once the file is idle there is nothing more to write.
+    age(file);
     r = await sdk.ingest({ roots: { codex: [home] }, ledgerHome });
-    expect(r).toMatchObject({ filesChanged: 0, turnsAdded: 0 });
+    expect(r).toMatchObject({ bytesRead: 0, turnsAdded: 0, turnsUpdated: 0 });
   });
 
   it('records compactions between turns', async () => {

@@ -28,8 +28,9 @@
 //! The replay is written in one burst when the child is created: rows stamped before the
 //! child's creation or within [`REPLAY_BURST_MS`] after it only move the baseline (the
 //! inherited totals) and produce nothing. The child's own turn ends the burst early: a
-//! `turn_context` after a replayed `token_count`, or a `turn_context`/`task_started` before
-//! any sign of a replay. Inside the burst a snapshot still within the inherited totals is
+//! `turn_context` after a replayed `token_count` and a pause of [`REPLAY_GAP_MS`], or a
+//! `turn_context`/`task_started` before any sign of a replay (a `token_count`, the parent's
+//! `session_meta`, a row stamped before the child's creation). Inside the burst a snapshot still within the inherited totals is
 //! replay (harness-formats §3.8).
 //!
 //! Everything needed to continue mid-file lives in [`CodexState`], which the cursor stores.
@@ -52,6 +53,9 @@ use wire::{ContentBlock, Envelope, Payload, Source, TokenUsage};
 /// Rows of a fork or subagent rollout stamped up to this long after its `session_meta` are
 /// the replayed parent history (Codex writes it in one burst, well under a second).
 pub const REPLAY_BURST_MS: i64 = 2_000;
+/// Inside the burst, a `turn_context` this long after the previous row (after a replayed
+/// `token_count`) is the child's own turn: the replay is written in a tight loop.
+pub const REPLAY_GAP_MS: i64 = 50;
 /// At most this many bad lines per file are described in the report (all are counted).
 const MAX_BAD_LINES_REPORTED: usize = 5;
 const TITLE_CHARS: usize = 120;
@@ -419,13 +423,14 @@ impl CodexReader {
             }
             None => self.state.last_ts_ms,
         };
+        let gap = ts - self.state.last_ts_ms;
         self.state.last_ts_ms = ts;
         let ptype = p.kind.as_deref().unwrap_or("");
         let turn_start = matches!(
             (kind, ptype),
             ("turn_context", _) | ("event_msg", "task_started" | "turn_started")
         );
-        let replayed = self.replayed(ts, kind == "turn_context", turn_start);
+        let replayed = self.replayed(ts, gap, kind == "turn_context", turn_start);
         match (kind, ptype) {
             ("session_meta", _) => self.session_meta(&p, ts, out),
             ("turn_context", _) => self.turn_context_row(&p, replayed, out),
@@ -541,11 +546,12 @@ impl CodexReader {
         }
     }
 
-    /// Whether a row stamped `ts` belongs to a child's replayed parent history. The first
-    /// row past the burst ends the replay for good; so does the child's own turn inside it
-    /// (a `turn_context` after a replayed `token_count`, or a turn start before any sign of a
-    /// replay).
-    fn replayed(&mut self, ts: i64, turn_context: bool, turn_start: bool) -> bool {
+    /// Whether a row stamped `ts` (`gap` ms after the previous row) belongs to a child's
+    /// replayed parent history. The first row past the burst ends the replay for good; so does
+    /// the child's own turn inside it: a `turn_context` after a replayed `token_count` and a
+    /// pause (the replay itself is written without pauses, parent `turn_context`s included),
+    /// or a turn start before any sign of a replay.
+    fn replayed(&mut self, ts: i64, gap: i64, turn_context: bool, turn_start: bool) -> bool {
         let s = &mut self.state;
         let Some(until) = s.replay_until_ms else {
             return false;
@@ -563,7 +569,8 @@ impl CodexReader {
             s.replay_seen = true;
             return true;
         }
-        if (turn_start && !s.replay_seen) || (turn_context && s.replay_tokens) {
+        let after_replay = turn_context && s.replay_tokens && gap >= REPLAY_GAP_MS;
+        if (turn_start && !s.replay_seen) || after_replay {
             s.replay_over = true;
             return false;
         }

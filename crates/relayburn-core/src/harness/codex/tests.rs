@@ -382,6 +382,8 @@ fn forked_rollout_does_not_count_the_replayed_parent_history() {
         + &started(10, "p1")
         + &tokens(10, [5000, 1000, 300, 0], [5000, 1000, 300, 0])
         + &complete(10, "p1")
+        // The parent's next turn_context, replayed without a pause: still the replay.
+        + &ctx(10, Some("p2"), "gpt-5")
         + &started(10, "p2")
         + &tokens(10, [9000, 4000, 600, 0], [4000, 3000, 300, 0])
         + &complete(10, "p2")
