@@ -118,7 +118,12 @@ describe.each(entryPoints)('OpenCode ingest via %s', (_name, sdk) => {
       inputTokens: 100,
       toolCalls: [{ id: 'call_1', name: 'read', target: '/work/app/a.ts' }],
     });
-    expect(parent.turns[1]).toMatchObject({ messageId: 'msg_002', stopReason: 'stop', inputTokens: 50, toolCalls: [] });
+    expect(parent.turns[1]).toMatchObject({
+      messageId: 'msg_002',
+      stopReason: 'stop',
+      inputTokens: 50,
+      toolCalls: [],
+    });
     expect(parent.userTurns).toEqual([
       {
         uuid: 'msg_001',
