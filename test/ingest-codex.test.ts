@@ -198,6 +198,37 @@ describe.each(entryPoints)('Codex rollouts via %s', (_name, sdk) => {
     expect(r).toMatchObject({ bytesRead: 0, turnsAdded: 0, turnsUpdated: 0 });
   });
 
+  it('prices a long-context model per API call: calls under 272k stay at the base rate', async () => {
+    // Three gpt-5.5 calls of 150k prompt tokens each in one task: the task's total (450k)
+    // crosses the 272k long-context threshold, no call does. The cost is the per-call sum.
+    const call: Vec = [150_000, 100_000, 2_000, 500];
+    const costOf = async (text: string, sessionId: string) => {
+      const ledgerHome = tempHome();
+      const { home, rollout } = codexHome();
+      rollout(sessionId, text);
+      await sdk.ingest({ roots: { codex: [home] }, ledgerHome });
+      const { totals } = await sdk.summary({ ledgerHome });
+      return totals;
+    };
+    const task = (id: string, calls: number, each: Vec) => {
+      let text = meta(0, id) + ctx(1, 't1', 'gpt-5.5') + started(1, 't1');
+      for (let i = 1; i <= calls; i++) {
+        const total = each.map((n) => n * i) as Vec;
+        text += tokens(1 + i * 10, total, each) + tokens(2 + i * 10, total, each); // re-emitted
+      }
+      return text + done(60, 't1');
+    };
+    const three = await costOf(task('s-long', 3, call), 's-long');
+    const one = await costOf(task('s-one', 1, call), 's-one');
+    expect(three.turns).toBe(3);
+    expect(three.inputTokens).toBe(150_000);
+    expect(three.costUsd).toBeCloseTo(3 * one.costUsd, 9);
+    // The same usage as one call would cross the threshold and cost more: the test can fail.
+    const whole = await costOf(task('s-whole', 1, call.map((n) => n * 3) as Vec), 's-whole');
+    expect(whole.inputTokens).toBe(three.inputTokens);
+    expect(whole.costUsd).toBeGreaterThan(three.costUsd * 1.5);
+  });
+
   it('records compactions between turns', async () => {
     const ledgerHome = tempHome();
     const { home, rollout } = codexHome();
