@@ -8,6 +8,10 @@
 //! messages last seen unfinished (`open`), whatever their `time_updated`. Messages are fetched
 //! in chunks, each in its own short read transaction, and every chunk's records travel with
 //! the cursor position just past it, so a crash between chunks loses and repeats nothing.
+//!
+//! A forked session's copies of its parent's rows (byte-identical `data` under new ids, in
+//! another session) read in the same pass as the originals are skipped. Limitation: a fork
+//! made after its parent was read is counted again (its copies are the only changed rows).
 
 use super::{bad_doc, message_records_with, session_from, DocIds, Preceding};
 use crate::content::Capture;
@@ -127,6 +131,7 @@ pub fn read_with(
     let last_t = keys.last().map(|k| k.0).filter(|t| *t != i64::MIN);
 
     let mut records = first;
+    let mut copies: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
     let mut chunks = keys.chunks(CHUNK).peekable();
     if chunks.peek().is_none() {
         state.ses_t = ses_t;
@@ -141,6 +146,18 @@ pub fn read_with(
         }
         for row in rows {
             bytes += row.data.len() as u64 + row.parts.iter().map(|p| p.len() as u64).sum::<u64>();
+            // A forked session holds byte-identical copies of its parent's rows under new ids:
+            // a row equal to one already read this pass in another session is that copy.
+            let digest = crate::hash::id64(&row.data);
+            match copies.entry(digest) {
+                std::collections::hash_map::Entry::Occupied(e) if *e.get() != row.session_id => {
+                    continue;
+                }
+                std::collections::hash_map::Entry::Occupied(_) => {}
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(row.session_id.clone());
+                }
+            }
             let ids = DocIds {
                 id: Some(&row.id),
                 session_id: Some(&row.session_id),

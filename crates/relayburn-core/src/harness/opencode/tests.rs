@@ -398,3 +398,36 @@ fn minimal_database_wins_over_the_json_copy_and_bad_rows_are_counted() {
     storage::read_message_file(&msg_dir.join("m9.json"), &mut out).unwrap();
     assert_eq!(out.turns.len(), 1, "a message only in JSON is read");
 }
+
+#[test]
+fn a_forked_sessions_copy_of_a_parent_row_counts_once() {
+    // Learned from junhoyeo/tokscale `sessions/opencode.rs` (forked history): the fork holds a
+    // byte-identical copy of the parent's assistant row under a new id.
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("opencode.db");
+    let conn = rusqlite::Connection::open(&db_path).unwrap();
+    let data = r#"{"role":"assistant","modelID":"m","time":{"created":1700000000000,"completed":1700000000500},"tokens":{"input":1000,"output":500}}"#;
+    conn.execute_batch("CREATE TABLE message (id TEXT PRIMARY KEY, session_id TEXT, data TEXT);")
+        .unwrap();
+    for (id, session, data) in [
+        ("a_root", "root", data.to_string()),
+        ("b_copy", "fork", data.to_string()),
+        ("c_same_session", "root", data.to_string()),
+        ("d_new", "fork", data.replace("1000", "1300")),
+    ] {
+        conn.execute(
+            "INSERT INTO message VALUES (?1, ?2, ?3)",
+            [id, session, &data],
+        )
+        .unwrap();
+    }
+    drop(conn);
+    let mut turns = Vec::new();
+    db::read(&db_path, db::DbState::default(), &mut |page| {
+        turns.extend(page.records.turns);
+        true
+    })
+    .unwrap();
+    let ids: Vec<&str> = turns.iter().map(|t| t.message_id.as_str()).collect();
+    assert_eq!(ids, ["a_root", "c_same_session", "d_new"]);
+}
