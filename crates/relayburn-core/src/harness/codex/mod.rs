@@ -629,8 +629,7 @@ impl CodexReader {
             // session's own timestamp).
             let created = p
                 .timestamp
-                .as_deref()
-                .and_then(|t| crate::time::parse_instant_ms("timestamp", t).ok())
+                .and_then(|t| timestamp_ms(t).ok())
                 .map_or(ts, |c| c.max(ts));
             self.state.created_ms = Some(created);
             self.state.replay_until_ms = Some(created + REPLAY_BURST_MS);

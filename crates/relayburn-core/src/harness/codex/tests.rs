@@ -568,3 +568,17 @@ fn subagent_turn_after_replayed_totals_inside_the_burst_counts() {
     assert_eq!(out.turns.len(), 2);
     assert_eq!(sum(&out.turns), usage(135, 15, 30, 0));
 }
+
+#[test]
+fn numeric_timestamps_in_session_meta_are_read() {
+    let mut r = reader();
+    let input = r#"{"timestamp":1767312000000,"type":"session_meta","payload":{"id":"s-num","timestamp":1767312000000,"forked_from_id":"p"}}"#.to_string()
+        + "\n"
+        + r#"{"timestamp":1767312060000,"type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":10,"output_tokens":1},"last_token_usage":{"input_tokens":10,"output_tokens":1}}}}"#
+        + "\n";
+    let out = run(&mut r, &input);
+    assert_eq!(out.lines_skipped, 0);
+    assert_eq!(out.turns.len(), 1);
+    assert_eq!(out.turns[0].session_id, "s-num");
+    assert_eq!(r.state().created_ms, Some(1767312000000));
+}
