@@ -357,17 +357,12 @@ fn has_column(conn: &Connection, table: &str, column: &str) -> bool {
     .is_some()
 }
 
-/// Whether the database holds a message with this id (its copy wins over a legacy JSON file).
-pub fn has_message(path: &Path, id: &str) -> bool {
-    open(path)
-        .ok()
-        .and_then(|c| {
-            c.query_row("SELECT 1 FROM message WHERE id = ?1", [id], |_| Ok(()))
-                .optional()
-                .ok()
-                .flatten()
-        })
-        .is_some()
+/// The ids of the database's messages (their copies win over legacy JSON files).
+pub fn message_ids(path: &Path) -> Result<std::collections::HashSet<String>, DbError> {
+    let conn = open(path)?;
+    let mut stmt = conn.prepare("SELECT id FROM message")?;
+    let ids = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    Ok(ids.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The latest assistant message of `session` created before (`ts_ms`, `id`).
