@@ -48,6 +48,8 @@ export interface ExportStampsResult {
 export declare function fingerprint(options: FingerprintOptions): Promise<string>
 
 export interface FingerprintOptions {
+  sessionId?: string
+  descendants?: boolean
   ledgerHome?: string
 }
 
@@ -162,7 +164,7 @@ export interface SessionChild {
   relationship: string
 }
 
-/** Cost and token totals of one session. */
+/** Cost and token totals of one session and (by default) its descendants. */
 export declare function sessionCost(options: SessionCostOptions): Promise<SessionCost>
 
 export interface SessionCost {
@@ -173,6 +175,7 @@ export interface SessionCost {
 
 export interface SessionCostOptions {
   sessionId: string
+  descendants?: boolean
   ledgerHome?: string
 }
 
@@ -214,6 +217,11 @@ export interface SessionRow {
   cacheWrite1hTokens: number
   totalTokens: number
   costUsd: number
+  /** The session's own totals (the row's totals are its tree's in a tree listing). */
+  own: Totals
+  descendantCount: number
+  /** Tree rows: every descendant's own row, depth first. */
+  descendants: Array<SessionRow>
 }
 
 /** Sessions with activity in the window, newest first. */
@@ -226,6 +234,9 @@ export interface SessionsOptions {
   project?: string
   tags?: Record<string, string>
   limit?: number
+  timezone?: string
+  weekStart?: string
+  flat?: boolean
   ledgerHome?: string
 }
 
@@ -287,6 +298,8 @@ export interface Summary {
   totals: Totals
   groups: Array<SummaryGroup>
   unpricedModels: Array<UnpricedModel>
+  /** The IANA zone of day/week/month keys and calendar bounds (`UTC` unless asked). */
+  timezone: string
 }
 
 export interface SummaryGroup {
@@ -307,11 +320,13 @@ export interface SummaryOptions {
   until?: string
   harness?: string
   session?: string
+  descendants?: boolean
   model?: string
   project?: string
   tags?: Record<string, string>
   groupBy?: string
   timezone?: string
+  weekStart?: string
   ledgerHome?: string
 }
 

@@ -1,10 +1,15 @@
 #!/usr/bin/env node
-// Query latency through the public package on a generated ledger of 1M turns (20,000
-// sessions of 50 turns over 180 days, three harnesses, five models) with 5,000 stamps
-// (5% by message id). Target (DESIGN §11): `summary` with a tag filter ≤ 300 ms.
+// Query latency through the public package on a generated ledger of 1M turns over 180 days
+// (three harnesses, five models) arranged as session trees: 10,000 roots and 50,000 subagent
+// sessions (one tree of 1,000 sessions several levels deep, the rest under random roots),
+// 5,000 stamps on roots. Targets (DESIGN §11, issue 14): `summary` with a tag filter (tags
+// inherited down the trees) ≤ 300 ms; `summary({ session })` of the 1,000-session tree ≤ 10 ms.
+// `--roots 0` builds the older flat ledger (sessions of 50 turns, 5% of stamps by message id).
 // Usage: npm run bench:summary  (builds the release addon first)
-//        node bench/summary-bench.mjs [--ledger-home DIR] [--turns N] [--stamps N] [--iterations N] [--json]
-// The ledger is generated once into bench/.work/ by the `gen_ledger` example (release build).
+//        node bench/summary-bench.mjs [--ledger-home DIR] [--turns N] [--stamps N] [--roots N]
+//                                     [--subagents N] [--iterations N] [--json]
+// The ledger is generated once into bench/.work/ by the `gen_ledger` example (release build;
+// `--debug-gen` uses a debug build, for a quick check at a small size).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,19 +26,25 @@ const { values } = parseArgs({
     'ledger-home': { type: 'string' },
     turns: { type: 'string', default: '1000000' },
     stamps: { type: 'string', default: '5000' },
+    roots: { type: 'string', default: '10000' },
+    subagents: { type: 'string', default: '50000' },
+    'debug-gen': { type: 'boolean', default: false },
     iterations: { type: 'string', default: '15' },
     json: { type: 'boolean', default: false },
   },
 });
 const turns = Number(values.turns);
-const ledgerHome = values['ledger-home'] ?? join(root, 'bench', '.work', `summary-${turns}-${values.stamps}`);
+const trees = Number(values.roots) > 0;
+const shape = trees ? `-trees-${values.roots}-${values.subagents}` : '';
+const ledgerHome =
+  values['ledger-home'] ?? join(root, 'bench', '.work', `summary-${turns}-${values.stamps}${shape}`);
 if (!existsSync(join(ledgerHome, 'ledger.sqlite'))) {
   console.error(`generating ${turns} turns and ${values.stamps} stamps in ${ledgerHome} …`);
   execFileSync(
     'cargo',
     [
       'run',
-      '--release',
+      ...(values['debug-gen'] ? [] : ['--release']),
       '--quiet',
       '-p',
       'relayburn-core',
@@ -43,17 +54,33 @@ if (!existsSync(join(ledgerHome, 'ledger.sqlite'))) {
       ledgerHome,
       String(turns),
       values.stamps,
+      ...(trees ? [values.roots, values.subagents] : []),
     ],
     { cwd: root, stdio: 'inherit' },
   );
 }
 
 const iterations = Number(values.iterations);
+/** The root of the 1,000-session tree `gen_ledger` writes. */
+const TREE = 'bench-tree-root';
+const treeCases = trees
+  ? [
+      ['summary session: 1,000-session tree', () => sdk.summary({ ledgerHome, session: TREE }), 10],
+      ['sessionCost: 1,000-session tree', () => sdk.sessionCost({ ledgerHome, sessionId: TREE }), 10],
+      [
+        'summary session, descendants: false',
+        () => sdk.summary({ ledgerHome, session: TREE, descendants: false }),
+      ],
+      ['summary by root', () => sdk.summary({ ledgerHome, groupBy: 'root' })],
+      ['sessions (trees) limit 50', () => sdk.sessions({ ledgerHome })],
+      ['sessions flat limit 50', () => sdk.sessions({ ledgerHome, flat: true })],
+    ]
+  : [];
 const cases = [
   [
-    'summary tags {persona: reviewer}',
+    `summary tags {persona: reviewer}${trees ? ' (inherited down trees)' : ''}`,
     () => sdk.summary({ ledgerHome, tags: { persona: 'reviewer' } }),
-    true,
+    300,
   ],
   [
     'summary tags {spawner: pear} by tag:persona',
@@ -71,7 +98,8 @@ const cases = [
     () => sdk.sessions({ ledgerHome, tags: { persona: 'reviewer' } }),
   ],
   ['fingerprint', () => sdk.fingerprint({ ledgerHome })],
-  ['summary by tool (reads every turn)', () => sdk.summary({ ledgerHome, groupBy: 'tool' }), false, 3],
+  ...treeCases,
+  ['summary by tool (reads every turn)', () => sdk.summary({ ledgerHome, groupBy: 'tool' }), undefined, 3],
 ];
 
 const status = await sdk.status({ ledgerHome });
@@ -94,7 +122,7 @@ for (const [name, run, target, n = iterations] of cases) {
     p95Ms: q(0.95),
     minMs: samples[0],
     turns: answer?.totals?.turns,
-    target: target ? 300 : undefined,
+    target,
   });
 }
 

@@ -73,7 +73,7 @@ describe('burn demo', () => {
     const [byModel = '', byTag = ''] = r.stdout.split(/\n(?=TAG:PERSONA)/);
     const models = tableRows(byModel);
     //                                   TURNS  INPUT     OUTPUT   CACHE READ  5M        1H   TOTAL      COST
-    expect(models.get('claude-sonnet-4-5-20250929')).toEqual([
+    expect(models.get('claude-sonnet-4-5')).toEqual([
       '4',
       '14',
       '2,160',
@@ -83,7 +83,7 @@ describe('burn demo', () => {
       '97,674',
       '$0.15',
     ]);
-    expect(models.get('claude-haiku-4-5-20251001')).toEqual([
+    expect(models.get('claude-haiku-4-5')).toEqual([
       '2',
       '1,400',
       '950',
@@ -124,11 +124,12 @@ describe('burn demo', () => {
       '$0.24',
     ]);
     const tags = tableRows(byTag);
-    expect(tags.get('reviewer')?.[0]).toBe('4');
-    expect(tags.get('reviewer')?.[7]).toBe('$0.15');
+    // The reviewer's 4 turns and its subagent's 2 (11,850 tokens): stamps label the tree.
+    expect(tags.get('reviewer')?.[0]).toBe('6');
+    expect(tags.get('reviewer')?.[6]).toBe('109,524'); // 162,874 − 23,500 − 29,850
     expect(tags.get('implementer')?.[6]).toBe('23,500');
     expect(tags.get('writer')?.[6]).toBe('29,850');
-    expect(tags.get('(none)')?.[6]).toBe('11,850'); // the unstamped subagent session
+    expect(tags.has('(none)')).toBe(false);
     expect(tags.get('TOTAL')?.[6]).toBe('162,874');
     expect(r.stdout).toContain('burn ingest');
     // Nothing was written to the (empty) home directory.
@@ -150,10 +151,9 @@ describe('burn demo', () => {
     expect(out.byModel.totals.costUsd).toBeCloseTo(EXPECTED_COST, 9);
     expect(out.byModel.unpricedModels).toEqual([]);
     expect(Object.fromEntries(out.byTag.groups.map((g) => [g.key, g.turns]))).toEqual({
-      reviewer: 4,
+      reviewer: 6,
       implementer: 3,
       writer: 3,
-      '(none)': 2,
     });
   });
 
@@ -162,7 +162,9 @@ describe('burn demo', () => {
     const r = burn(['demo', '--ledger-home', ledgerHome], emptyMachine());
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`kept in ${ledgerHome}`);
-    const sessions = JSON.parse(burn(['sessions', '--json', '--ledger-home', ledgerHome]).stdout) as Array<{
+    const sessions = JSON.parse(
+      burn(['sessions', '--flat', '--json', '--ledger-home', ledgerHome]).stdout,
+    ) as Array<{
       sessionId: string;
       relationship: string;
     }>;
@@ -231,7 +233,8 @@ describe('every command', () => {
     expect(json(['ingest'])).toMatchObject({ turnsAdded: 12, sessionsAdded: 4 });
     expect(json(['stamp', '--session', CLAUDE, 'persona=reviewer'])).toHaveProperty('id');
     expect(json(['summary', '--by', 'tag:persona'])).toHaveProperty('totals.turns', 12);
-    expect(json(['sessions'])).toHaveLength(4);
+    expect(json(['sessions'])).toHaveLength(3); // trees: the subagent is under its parent
+    expect(json(['sessions', '--flat'])).toHaveLength(4);
     expect(json(['session', CLAUDE])).toHaveProperty('turns');
     expect(json(['status'])).toMatchObject({ turns: 12, sessions: 4, stamps: 1 });
     expect(json(['state', 'rebuild'])).toMatchObject({ removed: { turns: 12 }, ingest: { turnsAdded: 12 } });

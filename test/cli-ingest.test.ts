@@ -100,9 +100,10 @@ describe('burn summary, sessions, session', () => {
       cacheWrite1hTokens: 1234,
       totalTokens: 107 + 2030 + 5000 + 1234,
     });
+    // One row per model, by its normalized key (the dates of these ids dropped).
     expect(out.groups.map((g: { key: string }) => g.key).sort()).toEqual([
-      'claude-opus-4-5-20251101',
-      'claude-sonnet-4-5-20250929',
+      'claude-opus-4-5',
+      'claude-sonnet-4-5',
     ]);
     expect(Array.isArray(out.unpricedModels)).toBe(true);
   });

@@ -2,7 +2,14 @@
 import { appendFileSync, mkdirSync, renameSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assistant, claudeStore, compactBoundary, toolResult, userText } from './helpers/claude-log.js';
+import {
+  agentProgress,
+  assistant,
+  claudeStore,
+  compactBoundary,
+  toolResult,
+  userText,
+} from './helpers/claude-log.js';
 import { tempHome } from './helpers/home.js';
 import { entryPoints } from './helpers/sdk.js';
 
@@ -366,6 +373,106 @@ describe.each(entryPoints)('Claude Code ingest via %s', (_name, sdk) => {
     const missing = await sdk.ingest({ sessionFile: join(store.dir, 'nope.jsonl'), ledgerHome });
     expect(missing.errors).toHaveLength(1);
     expect(missing.errors[0]?.file).toContain('nope.jsonl');
+  });
+
+  it('counts a subagent call written twice (progress row + transcript) once, in the subagent session', async () => {
+    // spotter's real 4d5611e5 session (marot/spotter) and ccusage's rs-progress tests: newer
+    // Claude Code embeds the subagent's rows in the parent file and writes its transcript too.
+    const sub = (out: number, stop: string | null) =>
+      assistant({
+        session: 'P',
+        msg: 'ms',
+        req: 'rs',
+        stop,
+        usage: { input: 3, output: out, cache5m: 900 },
+        model: 'claude-haiku-4-5-20251001',
+      });
+    const parentRows = [
+      assistant({ session: 'P', msg: 'mp', req: 'rp', stop: 'tool_use', usage: { output: 10 } }),
+      agentProgress('P', 'a1b2', sub(1, null)), // the copy holds an early snapshot only
+      toolResult('P', 'u-task', 'toolu_task', 'done'),
+    ];
+    for (const order of ['parent first', 'transcript first'] as const) {
+      const ledgerHome = tempHome();
+      const store = claudeStore();
+      const subDir = join(store.dir, 'P', 'subagents');
+      const writeParent = () => store.write('P', ...parentRows);
+      const writeTranscript = () => {
+        mkdirSync(subDir, { recursive: true });
+        writeFileSync(join(subDir, 'agent-a1b2.jsonl'), sub(1, null) + sub(44, 'end_turn'));
+      };
+      if (order === 'parent first') {
+        writeParent();
+        await ingestStore(store.root, ledgerHome);
+        // Transcript not there (yet): the progress copy is the only record and is counted.
+        const early = await detailOf('P/agent-a1b2', ledgerHome);
+        expect(early.session).toMatchObject({ relationship: 'subagent', parentSessionId: 'P', turns: 1 });
+        expect(early.turns[0]).toMatchObject({ inputTokens: 3, outputTokens: 1, complete: false });
+        writeTranscript();
+      } else {
+        writeTranscript();
+        await ingestStore(store.root, ledgerHome);
+        writeParent();
+      }
+      const report = await ingestStore(store.root, ledgerHome);
+      expect(report.linesSkipped).toBe(0);
+      const { totals } = await sdk.summary({ ledgerHome });
+      expect(totals, order).toMatchObject({
+        turns: 2,
+        inputTokens: 3,
+        outputTokens: 54,
+        cacheWrite5mTokens: 900,
+      });
+      const child = await detailOf('P/agent-a1b2', ledgerHome);
+      expect(child.session, order).toMatchObject({
+        relationship: 'subagent',
+        parentSessionId: 'P',
+        turns: 1,
+        outputTokens: 44,
+      });
+      expect(child.turns[0]).toMatchObject({ messageId: 'ms', complete: true });
+      expect((await detailOf('P', ledgerHome)).session.turns).toBe(1);
+      // A rebuild re-reads both files from scratch: the same rows.
+      await sdk.rebuildState({ roots: { 'claude-code': [store.root] }, ledgerHome });
+      expect((await sdk.summary({ ledgerHome })).totals).toMatchObject({ turns: 2, outputTokens: 54 });
+    }
+  });
+
+  it('counts rows without type, ids or sessionId, and counts what it skips', async () => {
+    // Learned from ccusage's loader tests (rows without `type`/ids, a row without timestamp)
+    // and tokscale's `test_entries_without_dedup_fields_still_processed`.
+    const ledgerHome = tempHome();
+    const store = claudeStore();
+    const bare = (ts: string, input: number) =>
+      `${JSON.stringify({ timestamp: ts, message: { usage: { input_tokens: input, output_tokens: 1 } } })}\n`;
+    const file = store.write(
+      'export-1',
+      bare('2024-01-01T10:00:00Z', 100),
+      bare('2024-01-01T10:00:00Z', 200), // same instant, no ids: still a call of its own
+      `${JSON.stringify({ message: { usage: { input_tokens: 999, output_tokens: 9 } } })}\n`, // no timestamp
+      `${JSON.stringify({ timestamp: '2024-01-01T11:00:00Z', message: { role: 'assistant', id: 'm1', usage: { input_tokens: 5, output_tokens: 2 } } })}\n`,
+      `${JSON.stringify({ timestamp: '2024-01-01T11:00:01Z', message: { role: 'assistant', id: 'm1', usage: { input_tokens: 5, output_tokens: 20 } } })}\n`,
+      `${JSON.stringify({ timestamp: '2024-01-01T11:00:02Z', message: { usage: {} } })}\n`, // nothing to count
+    );
+    age(file, 10);
+    const report = await ingestStore(store.root, ledgerHome);
+    expect(report).toMatchObject({ turnsAdded: 3, linesSkipped: 2 });
+    expect(report.errors.map((e) => e.line)).toEqual([3, 6]);
+    const detail = await detailOf('export-1', ledgerHome);
+    expect(detail.session.turns).toBe(3);
+    expect(detail.turns.map((t) => [t.inputTokens, t.outputTokens])).toEqual([
+      [100, 1],
+      [200, 1],
+      [5, 20],
+    ]);
+    const again = await ingestStore(store.root, ledgerHome);
+    expect(again).toMatchObject({ turnsAdded: 0, bytesRead: 0 });
+    await sdk.rebuildState({ roots: { 'claude-code': [store.root] }, ledgerHome });
+    expect((await sdk.summary({ ledgerHome })).totals).toMatchObject({
+      turns: 3,
+      inputTokens: 305,
+      outputTokens: 22,
+    });
   });
 
   it('treats missing stores as empty', async () => {

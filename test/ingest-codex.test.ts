@@ -316,7 +316,9 @@ describe.each(entryPoints)('Codex rollouts via %s', (_name, sdk) => {
       outputTokens: 600 + 50 + 10,
       reasoningTokens: 40 + 5,
     });
-    const rows = Object.fromEntries((await sdk.sessions({ ledgerHome })).map((s) => [s.sessionId, s]));
+    const rows = Object.fromEntries(
+      (await sdk.sessions({ ledgerHome, flat: true })).map((s) => [s.sessionId, s]),
+    );
     expect(rows['s-fork']).toMatchObject({ relationship: 'fork', parentSessionId: 's-parent', turns: 1 });
     expect(rows['s-sub']).toMatchObject({ relationship: 'subagent', parentSessionId: 's-parent', turns: 1 });
     expect(rows['s-parent']).toMatchObject({ relationship: 'root', turns: 2, title: 'plan the work' });

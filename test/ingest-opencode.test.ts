@@ -102,12 +102,14 @@ describe.each(entryPoints)('OpenCode ingest via %s', (_name, sdk) => {
     const byModel = await sdk.summary({ ledgerHome, groupBy: 'harness' });
     expect(byModel.groups.map((g) => g.key)).toEqual(['opencode']);
 
-    const rows = await sdk.sessions({ ledgerHome, harness: 'opencode' });
+    const rows = await sdk.sessions({ ledgerHome, harness: 'opencode', flat: true });
     const child = rows.find((r) => r.sessionId === 'ses_child');
     expect(child).toMatchObject({ relationship: 'subagent', parentSessionId: 'ses_parent', turns: 1 });
     expect(child?.title).toBeUndefined();
     const parent = must(await sdk.session({ sessionId: 'ses_parent', ledgerHome }));
-    expect(parent.session).toMatchObject({ title: 'Fix the build', project: '/work/app', turns: 3 });
+    // The session's row counts its tree (the child's turn too); `own` its own turns.
+    expect(parent.session).toMatchObject({ title: 'Fix the build', project: '/work/app', turns: 4 });
+    expect(parent.session.own.turns).toBe(3);
     expect(parent.children).toEqual([{ sessionId: 'ses_child', relationship: 'subagent' }]);
     // One turn per step, grouped by the message; the tool call goes to the step that made it.
     expect(parent.turns[0]).toMatchObject({
@@ -266,7 +268,7 @@ describe.each(entryPoints)('OpenCode ingest via %s', (_name, sdk) => {
       userTurnsAdded: 1,
       errors: [],
     });
-    expect(await sdk.sessions({ ledgerHome })).toEqual(
+    expect(await sdk.sessions({ ledgerHome, flat: true })).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
           sessionId: 'ses_dchild',

@@ -213,7 +213,7 @@ describe('pending stamps', () => {
       roots: { codex: [codex.home, otherHome.home], 'claude-code': [claude.root] },
     });
     expect(report).toMatchObject({ sessionsAdded: 4, pendingStampsApplied: 0 });
-    const sub = (await sdk.sessions({ ledgerHome })).find((s) => s.sessionId === 'sub-1');
+    const sub = (await sdk.sessions({ ledgerHome, flat: true })).find((s) => s.sessionId === 'sub-1');
     expect(sub?.relationship).toBe('subagent');
     expect((await sdk.status({ ledgerHome })).pendingStamps).toBe(1);
     expect(await sdk.stamps({ ledgerHome })).toEqual([]);
@@ -267,7 +267,9 @@ describe('pending stamps', () => {
     const report = await sdk.ingest({ ledgerHome, roots: { opencode: [data] } });
     expect(report).toMatchObject({ sessionsAdded: 2, pendingStampsApplied: 1 });
     expect(await tagsOf(ledgerHome, 'ses_main')).toEqual({ persona: 'planner' });
-    expect(await tagsOf(ledgerHome, 'ses_kid')).toEqual({});
+    // The child claims nothing itself; it carries its parent's stamp by inheritance.
+    expect(await sdk.stamps({ ledgerHome, sessionId: 'ses_kid' })).toEqual([]);
+    expect(await tagsOf(ledgerHome, 'ses_kid')).toEqual({ persona: 'planner' });
     expect((await sdk.stamps({ ledgerHome })).map((s) => s.id)).toEqual([first.id]);
     expect((await sdk.status({ ledgerHome })).pendingStamps).toBe(1);
   });

@@ -111,3 +111,31 @@ export function claudeStore(slug = '-work-app'): {
     },
   };
 }
+
+/**
+ * A `type:"progress"` row of a parent session embedding one row of a running subagent, as newer
+ * Claude Code writes them (shape learned from marot/spotter's real transcripts:
+ * `data.type = "agent_progress"`, `data.agentId`, `data.message` = the subagent's row).
+ */
+export function agentProgress(session: string, agentId: string | null, row: string): string {
+  const inner = JSON.parse(row) as Record<string, unknown>;
+  return `${JSON.stringify({
+    type: 'progress',
+    sessionId: session,
+    cwd: '/work/app',
+    timestamp: inner.timestamp,
+    uuid: `progress-${Math.random().toString(36).slice(2)}`,
+    data: {
+      message: {
+        type: inner.type,
+        timestamp: inner.timestamp,
+        message: inner.message,
+        requestId: inner.requestId,
+        uuid: inner.uuid,
+      },
+      type: 'agent_progress',
+      ...(agentId ? { agentId } : {}),
+    },
+    toolUseID: 'agent_msg_1',
+  })}\n`;
+}

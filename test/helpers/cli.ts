@@ -9,7 +9,8 @@ export interface CliResult {
 
 /**
  * Runs the built `burn` CLI as a subprocess, with `env` added to a clean copy of ours and
- * `input` (if any) on its stdin.
+ * `input` (if any) on its stdin. `TZ` is pinned to UTC (the CLI groups by the local zone)
+ * unless `env` sets it; `TZ: undefined` leaves it unset (the system zone).
  */
 export function burn(
   args: string[],
@@ -20,7 +21,7 @@ export function burn(
     cwd: repoRoot,
     encoding: 'utf8',
     input,
-    env: { ...process.env, NO_COLOR: '1', ...env },
+    env: { ...process.env, NO_COLOR: '1', TZ: 'UTC', ...env },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -3,7 +3,14 @@
 //! (by session id, and 5% by message id). Rows go through the real schema and triggers
 //! (sessions, rollup, stamp folding), in one transaction. Deterministic.
 //!
-//! Usage: cargo run --release -p relayburn-core --example gen_ledger -- <ledger-home> [turns] [stamps]
+//! With `roots` and `subagents`, the turns are spread evenly over `roots + subagents`
+//! sessions arranged as trees: one tree of `tree` sessions rooted at `bench-tree-root`
+//! (each member under a random earlier one, so several levels deep), every other subagent
+//! under a random root (a fifth of them under a random earlier subagent of that root).
+//! Links go through `relayburn_core::tree::link`, as ingest makes them; the session stamps
+//! all name roots.
+//!
+//! Usage: cargo run --release -p relayburn-core --example gen_ledger -- <ledger-home> [turns] [stamps] [roots subagents [tree]]
 
 use rusqlite::{params, Connection};
 
@@ -45,6 +52,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .transpose()?
         .unwrap_or(1_000_000);
     let stamps: i64 = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(5_000);
+    let roots: Option<i64> = args.get(3).map(|s| s.parse()).transpose()?;
+    let subagents: i64 = args.get(4).map(|s| s.parse()).transpose()?.unwrap_or(0);
+    let tree_size: i64 = args
+        .get(5)
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(1_000)
+        .min(subagents + 1);
     // Creates and migrates the ledger.
     let ledger = relayburn_core::open_ledger(Some(home))?;
     let path = ledger.path().to_path_buf();
@@ -56,8 +71,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rng = Rng(42);
     let end_ms: i64 = 1_793_491_200_000; // 2026-11-01T00:00:00Z
     let span_ms: i64 = 180 * 86_400_000;
-    let per_session = 50;
+    let per_session = match roots {
+        Some(r) => ((turns + r + subagents - 1) / (r + subagents)).max(1),
+        None => 50,
+    };
     let sessions = (turns + per_session - 1) / per_session;
+    // Trees: session s is a root for s < roots (session 0 is `bench-tree-root`); the next
+    // `tree_size - 1` sessions join its tree; the rest hang under random roots.
+    let n_roots = roots.unwrap_or(sessions).min(sessions).max(1);
+    let mut ids: Vec<String> = Vec::with_capacity(sessions as usize);
+    let mut links: Vec<(usize, usize)> = Vec::new();
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_roots as usize];
+    let mut meta: Vec<(usize, i64)> = Vec::with_capacity(sessions as usize);
     {
         let mut ins = tx.prepare(
             "INSERT INTO turns (id, harness, session_id, message_id, request_id, ts_ms, model, provider,
@@ -67,11 +92,55 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )?;
         let mut n = 0;
         for s in 0..sessions {
-            let (harness, model, provider) = MODELS[rng.below(MODELS.len() as u64) as usize];
-            let session_id = format!("{:08x}-bench-{s:012}", rng.next() as u32);
+            let su = s as usize;
+            // (parent, root of its tree)
+            let parent = if s < n_roots {
+                None
+            } else if s < n_roots + tree_size - 1 {
+                let m = &members[0];
+                Some((m[rng.below(m.len() as u64) as usize], 0))
+            } else {
+                let r = rng.below(n_roots as u64) as usize;
+                let nested = !members[r].is_empty() && rng.below(5) == 0;
+                let m = &members[r];
+                Some((
+                    if nested {
+                        m[rng.below(m.len() as u64) as usize]
+                    } else {
+                        r
+                    },
+                    r,
+                ))
+            };
+            let (mut model_idx, mut start) = (rng.below(MODELS.len() as u64) as usize, 0);
+            let session_id = match parent {
+                None if s == 0 && roots.is_some() => "bench-tree-root".to_string(),
+                None => format!("{:08x}-bench-{s:012}", rng.next() as u32),
+                Some((p, root)) => {
+                    // A subagent: the root's harness, a start within its parent's activity.
+                    let (pm, ps) = meta[p];
+                    model_idx = if MODELS[pm].0 == "claude-code" && rng.below(3) == 0 {
+                        2
+                    } else {
+                        pm
+                    };
+                    start = ps + rng.below(600_000);
+                    members[root].push(su);
+                    links.push((su, p));
+                    format!("{}/agent-{s:08x}", ids[p])
+                }
+            };
+            if parent.is_none() {
+                start = end_ms - span_ms + rng.below(span_ms as u64);
+                if s == 0 {
+                    members[0].push(0);
+                }
+            }
+            ids.push(session_id.clone());
+            meta.push((model_idx, start));
+            let (harness, model, provider) = MODELS[model_idx];
             let project = format!("/home/dev/project-{}", rng.below(40));
             let branch = ["main", "dev", "feature"][rng.below(3) as usize];
-            let start = end_ms - span_ms + rng.below(span_ms as u64);
             for i in 0..per_session {
                 if n == turns {
                     break;
@@ -115,13 +184,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ])?;
             }
         }
+        for &(child, parent) in &links {
+            let harness: String = tx.query_row(
+                "SELECT harness FROM sessions WHERE session_id = ?1",
+                [&ids[child]],
+                |r| r.get(0),
+            )?;
+            tx.execute(
+                "UPDATE sessions SET parent_session_id = ?2, relationship = 'subagent', evidence = 'gen_ledger'
+                 WHERE session_id = ?1",
+                params![ids[child], ids[parent]],
+            )?;
+            relayburn_core::tree::link(&tx, &harness, &ids[child], &ids[parent])?;
+        }
         let mut stamp = tx.prepare(
             "INSERT INTO stamps (id, session_id, message_id, enrichment, ts_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
         // Stamps name existing sessions by re-deriving their ids is not possible (random
         // prefixes), so read a sample back.
         let ids: Vec<String> = {
-            let mut q = tx.prepare("SELECT session_id FROM sessions ORDER BY session_id")?;
+            let mut q = tx.prepare(
+                "SELECT session_id FROM sessions WHERE parent_session_id IS NULL ORDER BY session_id",
+            )?;
             let rows = q.query_map([], |r| r.get(0))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
@@ -133,7 +217,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 if rng.below(3) == 0 { "apple" } else { "pear" },
                 rng.below(1_000)
             );
-            let by_message = k % 20 == 0;
+            // Trees: every stamp names a root (inherited by its subagents).
+            let by_message = roots.is_none() && k % 20 == 0;
             stamp.execute(params![
                 format!("{k:016x}"),
                 (!by_message).then_some(session.as_str()),
@@ -146,7 +231,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     tx.commit()?;
     conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
     println!(
-        "wrote {turns} turns in {sessions} sessions and {stamps} stamps to {}",
+        "wrote {turns} turns in {sessions} sessions ({n_roots} roots, {} linked) and {stamps} stamps to {}",
+        links.len(),
         path.display()
     );
     Ok(())

@@ -13,6 +13,12 @@ pub fn resolve_home(explicit: Option<&str>) -> Result<PathBuf> {
         if dir.trim().is_empty() {
             return Err(Error::invalid("ledgerHome", "must be a non-empty path"));
         }
+        if dir.contains('\0') {
+            return Err(Error::invalid(
+                "ledgerHome",
+                "must not contain a NUL character",
+            ));
+        }
         return Ok(absolute(Path::new(dir)));
     }
     if let Some(dir) = std::env::var_os("RELAYBURN_HOME").filter(|v| !v.is_empty()) {
@@ -32,4 +38,15 @@ pub fn resolve_home(explicit: Option<&str>) -> Result<PathBuf> {
 
 fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    /// Issue 23: a NUL is a bad argument, not an I/O failure.
+    #[test]
+    fn nul_in_ledger_home_is_invalid() {
+        let err = super::resolve_home(Some("/tmp/a\0b")).unwrap_err();
+        assert_eq!(err.code(), "INVALID_ARGUMENT");
+        assert_eq!(err.field(), Some("ledgerHome"));
+    }
 }

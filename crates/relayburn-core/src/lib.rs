@@ -18,6 +18,7 @@ pub mod query;
 pub mod scan;
 pub mod stamp;
 pub mod time;
+pub mod tree;
 pub mod validate;
 
 pub use error::{Error, Result};

@@ -8,4 +8,5 @@ mod ingest;
 mod queries;
 mod stamps;
 mod status;
+mod tags;
 mod task;

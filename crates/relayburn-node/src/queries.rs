@@ -1,11 +1,12 @@
 //! `summary`, `sessions`, `session`, `sessionCost`, `fingerprint`, `pruneContent`.
 
+use crate::tags::Tags;
 use crate::task::core_task;
 use napi::bindgen_prelude::{AsyncTask, Either};
 use napi_derive::napi;
 use relayburn_core::query;
-use relayburn_core::time::format_ms;
-use std::collections::{BTreeMap, HashMap};
+use relayburn_core::time::{format_ms, WeekStart};
+use std::collections::HashMap;
 
 #[napi(object)]
 pub struct SummaryOptions {
@@ -13,12 +14,18 @@ pub struct SummaryOptions {
     pub until: Option<String>,
     pub harness: Option<String>,
     pub session: Option<String>,
+    pub descendants: Option<bool>,
     pub model: Option<String>,
     pub project: Option<String>,
     pub tags: Option<HashMap<String, String>>,
     pub group_by: Option<String>,
     pub timezone: Option<String>,
+    pub week_start: Option<String>,
     pub ledger_home: Option<String>,
+}
+
+fn week_start(v: Option<&str>) -> relayburn_core::Result<WeekStart> {
+    v.map_or(Ok(WeekStart::Monday), |w| WeekStart::parse("weekStart", w))
 }
 
 #[napi(object)]
@@ -79,6 +86,8 @@ pub struct Summary {
     pub totals: Totals,
     pub groups: Vec<SummaryGroup>,
     pub unpriced_models: Vec<UnpricedModel>,
+    /// The IANA zone of day/week/month keys and calendar bounds (`UTC` unless asked).
+    pub timezone: String,
 }
 
 impl From<query::Summary> for Summary {
@@ -109,6 +118,7 @@ impl From<query::Summary> for Summary {
                 .into_iter()
                 .map(|(model, turns)| UnpricedModel { model, turns })
                 .collect(),
+            timezone: s.timezone,
         }
     }
 }
@@ -117,12 +127,14 @@ core_task!(SummaryTask, SummaryOptions, query::Summary => Summary, |o: SummaryOp
     let opts = query::SummaryOptions {
         group_by: query::GroupBy::parse(o.group_by.as_deref().unwrap_or("model"))?,
         timezone: o.timezone,
+        week_start: week_start(o.week_start.as_deref())?,
     };
     let filter = query::TurnFilter {
         since: o.since,
         until: o.until,
         harness: o.harness,
         session: o.session,
+        descendants: o.descendants,
         model: o.model,
         project: o.project,
         tags: o.tags.unwrap_or_default().into_iter().collect(),
@@ -145,6 +157,9 @@ pub struct SessionsOptions {
     pub project: Option<String>,
     pub tags: Option<HashMap<String, String>>,
     pub limit: Option<i64>,
+    pub timezone: Option<String>,
+    pub week_start: Option<String>,
+    pub flat: Option<bool>,
     pub ledger_home: Option<String>,
 }
 
@@ -161,7 +176,8 @@ pub struct SessionRow {
     pub relationship: String,
     pub parent_session_id: Option<String>,
     /// Folded tags of the session (stamps by session id), in key order.
-    pub tags: BTreeMap<String, String>,
+    #[napi(ts_type = "Record<string, string>")]
+    pub tags: Tags,
     pub turns: i64,
     pub input_tokens: i64,
     pub output_tokens: i64,
@@ -173,11 +189,17 @@ pub struct SessionRow {
     pub cache_write1h_tokens: i64,
     pub total_tokens: i64,
     pub cost_usd: f64,
+    /// The session's own totals (the row's totals are its tree's in a tree listing).
+    pub own: Totals,
+    pub descendant_count: i64,
+    /// Tree rows: every descendant's own row, depth first.
+    pub descendants: Vec<SessionRow>,
 }
 
 impl From<query::SessionRow> for SessionRow {
     fn from(s: query::SessionRow) -> Self {
         let t: Totals = (&s.totals).into();
+        let own: Totals = (&s.own).into();
         SessionRow {
             harness: s.harness,
             session_id: s.session_id,
@@ -189,7 +211,7 @@ impl From<query::SessionRow> for SessionRow {
             models: s.models,
             relationship: s.relationship,
             parent_session_id: s.parent_session_id,
-            tags: s.tags,
+            tags: Tags(s.tags),
             turns: t.turns,
             input_tokens: t.input_tokens,
             output_tokens: t.output_tokens,
@@ -199,6 +221,9 @@ impl From<query::SessionRow> for SessionRow {
             cache_write1h_tokens: t.cache_write1h_tokens,
             total_tokens: t.total_tokens,
             cost_usd: t.cost_usd,
+            own,
+            descendant_count: s.descendant_count,
+            descendants: s.descendants.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -219,6 +244,9 @@ core_task!(SessionsTask, SessionsOptions, SessionRows => Vec<SessionRow>, |o: Se
         project: o.project,
         tags: o.tags.unwrap_or_default().into_iter().collect(),
         limit: o.limit,
+        timezone: o.timezone,
+        week_start: week_start(o.week_start.as_deref())?,
+        flat: o.flat.unwrap_or(false),
     };
     let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
     query::sessions(&ledger, &filter).map(SessionRows)
@@ -447,6 +475,7 @@ pub fn session(options: SessionOptions) -> AsyncTask<SessionTask> {
 #[napi(object)]
 pub struct SessionCostOptions {
     pub session_id: String,
+    pub descendants: Option<bool>,
     pub ledger_home: Option<String>,
 }
 
@@ -473,10 +502,10 @@ impl From<query::SessionCost> for SessionCost {
 
 core_task!(SessionCostTask, SessionCostOptions, query::SessionCost => SessionCost, |o: SessionCostOptions| {
     let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
-    query::session_cost(&ledger, &o.session_id)
+    query::session_cost(&ledger, &o.session_id, o.descendants)
 });
 
-/// Cost and token totals of one session.
+/// Cost and token totals of one session and (by default) its descendants.
 #[napi]
 pub fn session_cost(options: SessionCostOptions) -> AsyncTask<SessionCostTask> {
     AsyncTask::new(SessionCostTask(Some(options)))
@@ -484,12 +513,14 @@ pub fn session_cost(options: SessionCostOptions) -> AsyncTask<SessionCostTask> {
 
 #[napi(object)]
 pub struct FingerprintOptions {
+    pub session_id: Option<String>,
+    pub descendants: Option<bool>,
     pub ledger_home: Option<String>,
 }
 
 core_task!(FingerprintTask, FingerprintOptions, String => String, |o: FingerprintOptions| {
     let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
-    query::fingerprint(&ledger)
+    query::fingerprint_of(&ledger, o.session_id.as_deref(), o.descendants)
 });
 
 /// A token that changes whenever a query's answer could.

@@ -1,5 +1,6 @@
 //! `writeStamp` and `stamps`.
 
+use crate::tags::Tags;
 use crate::task::core_task;
 use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
@@ -44,7 +45,8 @@ pub struct Stamp {
     pub id: String,
     pub session_id: Option<String>,
     pub message_id: Option<String>,
-    pub enrichment: HashMap<String, String>,
+    #[napi(ts_type = "Record<string, string>")]
+    pub enrichment: Tags,
     pub ts: String,
     /// Write sequence; orders stamps that share a `ts`.
     pub seq: i64,
@@ -66,7 +68,7 @@ impl From<StampList> for Vec<Stamp> {
                 id: s.id,
                 session_id: s.session_id,
                 message_id: s.message_id,
-                enrichment: s.enrichment.into_iter().collect(),
+                enrichment: Tags(s.enrichment),
                 ts: relayburn_core::time::format_ms(s.ts_ms),
                 seq: s.seq,
             })

@@ -6,10 +6,11 @@
  * exit 2 for usage mistakes (bad flags, invalid options), 1 for runtime failures.
  */
 import { parseArgs } from 'node:util';
+import * as sdk from '@relayburn/sdk';
 import { BurnError } from '@relayburn/sdk';
 import type { Command, FlagSpec } from './command.js';
 import { COMMANDS } from './commands/index.js';
-import type { Output } from './output.js';
+import { type Output, visible } from './output.js';
 import { UsageError } from './usage.js';
 
 const VERSION: string = (require('../package.json') as { version: string }).version;
@@ -55,11 +56,22 @@ Run 'burn <command> --help' for a command's options and examples.`;
 }
 
 /** `node:util` parseArgs errors, shortened to one line in burn's words. */
-function parseArgsMessage(err: unknown, command: string | undefined): string {
+function parseArgsMessage(err: unknown, command: string | undefined, argv: readonly string[]): string {
   const message = err instanceof Error ? err.message : String(err);
   const option = /'(--?[^' ]+)/.exec(message)?.[1] ?? '';
   if (/^Unknown option/.test(message))
-    return `unknown option '${option}'${command ? ` for '${command}'` : ''}`;
+    return `unknown option '${visible(option)}'${command ? ` for '${command}'` : ''}`;
+  if (/argument is ambiguous/.test(message)) {
+    // `--since -5d`: the value starts with '-', so parseArgs took it for an option.
+    const at = argv.findIndex((a) => a === option || (option.length === 2 && a.startsWith(option)));
+    const value = at >= 0 ? argv[at + 1] : undefined;
+    if (value !== undefined) {
+      const relative = /^-\d+(m|min|h|d|w|mo)$/.test(value)
+        ? `; relative times count back from now without a sign: ${option} ${value.slice(1)}`
+        : `; pass it as ${option}=${visible(value)} if you mean it`;
+      return `option '${option}' got '${visible(value)}', which starts with '-'${relative}`;
+    }
+  }
   if (/argument is ambiguous|argument missing/.test(message)) return `option '${option}' needs a value`;
   if (/does not take an argument/.test(message)) return `option '${option}' takes no value`;
   return message.split('\n')[0] ?? message;
@@ -113,7 +125,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     ({ values, positionals } = parse(argv, { ...GLOBAL_FLAGS, ...pre?.command.flags }, true));
   } catch (err) {
     const pre = lookup(parse(argv, allFlags(), false).positionals);
-    return usage(parseArgsMessage(err, pre?.command.name), pre?.command.name);
+    return usage(parseArgsMessage(err, pre?.command.name, argv), pre?.command.name);
   }
   if (values.version) {
     process.stdout.write(`${VERSION}\n`);
@@ -174,13 +186,15 @@ export async function main(argv: readonly string[]): Promise<number> {
 function failure(err: unknown, command: string): number {
   if (err instanceof UsageError) return usage(err.message, command);
   if (err instanceof BurnError) {
-    if (err.code === 'INVALID_ARGUMENT') return usage(asFlag(err), command);
+    if (err.code === 'INVALID_ARGUMENT') return usage(asFlag(err, command), command);
     const hint = hintFor(err);
-    process.stderr.write(`burn: ${err.message}${hint ? ` (hint: ${hint})` : ''}\n`);
+    process.stderr.write(
+      `burn: ${visible(withoutFunction(err.message))}${hint ? ` (hint: ${visible(hint)})` : ''}\n`,
+    );
     return 1;
   }
   process.stderr.write(
-    `burn: unexpected error: ${err instanceof Error ? err.message : String(err)} (hint: this is a bug; please report it)\n`,
+    `burn: unexpected error: ${visible(err instanceof Error ? err.message : String(err))} (hint: this is a bug; please report it)\n`,
   );
   return 1;
 }
@@ -197,22 +211,54 @@ const FLAG_OF_FIELD: Record<string, string> = {
   model: '--model',
   project: '--project',
   timezone: '--timezone',
+  weekStart: '--week-start',
   limit: '--limit',
   ts: '--ts',
   tags: '--tag',
   enrichment: 'label',
   ledgerHome: '--ledger-home',
+  contentMode: '--content-mode',
+  olderThanDays: '--days',
 };
 
-/** `summary: groupBy: must be …` → `--by: must be …` (the flag the user typed). */
-function asFlag(err: BurnError): string {
-  const flag = err.field === undefined ? undefined : FLAG_OF_FIELD[err.field.split('.')[0] ?? ''];
-  if (!flag || err.field === undefined) return err.message;
-  const prefix = new RegExp(`^\\w+: ${err.field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `);
-  return prefix.test(err.message) ? err.message.replace(prefix, `${flag}: `) : err.message;
+/** Fields whose CLI spelling depends on the command. */
+const FLAG_OF_FIELD_IN: Record<string, Record<string, string>> = {
+  'stamps export': { path: '--out' },
+  'stamps import': { path: '<file>' },
+  ingest: { sessionFile: 'transcript_path' },
+};
+
+/** The SDK's function names (its messages start with one): never shown to CLI users. */
+const SDK_FUNCTIONS = new Set(
+  Object.entries(sdk)
+    .filter(([, v]) => typeof v === 'function')
+    .map(([k]) => k),
+);
+
+/** `summary: …` → `…`: the SDK function is an implementation detail of the command. */
+function withoutFunction(message: string): string {
+  const m = /^(\w+): /.exec(message);
+  return m?.[1] !== undefined && SDK_FUNCTIONS.has(m[1]) ? message.slice(m[0].length) : message;
 }
 
-function hintFor(err: BurnError): string | undefined {
+/** `summary: groupBy: must be …` → `--by: must be …` (the flag the user typed). */
+function asFlag(err: BurnError, command: string): string {
+  const message = visible(withoutFunction(err.message));
+  if (err.field === undefined) return message;
+  const head = err.field.split('.')[0] ?? '';
+  const flag = FLAG_OF_FIELD_IN[command]?.[head] ?? FLAG_OF_FIELD[head];
+  if (!flag) return message;
+  const prefix = new RegExp(`^${err.field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `);
+  return prefix.test(message) ? message.replace(prefix, `${flag}: `) : message;
+}
+
+/** A failed write for want of space, whatever layer reported it. */
+function isDiskFull(message: string): boolean {
+  return /ENOSPC|no space left|disk is full|disk full|SQLITE_FULL/i.test(message);
+}
+
+/** The hint after a runtime error's message (exported for tests). */
+export function hintFor(err: Pick<BurnError, 'code' | 'message' | 'path'>): string | undefined {
   switch (err.code) {
     case 'SCHEMA_TOO_NEW':
       return 'this ledger was written by a newer relayburn; upgrade @relayburn/cli';
@@ -221,6 +267,8 @@ function hintFor(err: BurnError): string | undefined {
     case 'LEDGER_BUSY':
       return 'another process held the ledger for 30 s; retry shortly';
     case 'IO':
+      if (isDiskFull(err.message))
+        return `the disk is full: free some space on the device holding ${err.path ?? 'the ledger'} and retry`;
       return err.path ? `check that ${err.path} exists and is readable/writable` : undefined;
     case 'UNSUPPORTED_PLATFORM':
       return 'no prebuilt binary for this platform; build from source (npm install in the repo)';
@@ -233,17 +281,38 @@ function hintFor(err: BurnError): string | undefined {
 
 function usage(message: string, command?: string): number {
   const help = command ? `burn ${command} --help` : 'burn --help';
-  process.stderr.write(`burn: ${message} (see '${help}')\n`);
+  process.stderr.write(`burn: ${visible(message)} (see '${help}')\n`);
   return 2;
 }
 
+/**
+ * Standard output closed early (`burn … | head`: EPIPE) ends the run quietly; any other write
+ * failure (a full disk, `>/dev/full`) is one `burn:` line and exit 1 — never a stack trace.
+ */
+function guardOutput(): void {
+  const onError = (stream: 'stdout' | 'stderr') => (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || stream === 'stderr') process.exit(0);
+    const reason = err.code === 'ENOSPC' ? 'no space left on the device' : (err.code ?? err.message);
+    try {
+      process.stderr.write(`burn: cannot write to standard output: ${reason}\n`);
+    } finally {
+      process.exit(1);
+    }
+  };
+  process.stdout.on('error', onError('stdout'));
+  process.stderr.on('error', onError('stderr'));
+}
+
 if (require.main === module) {
+  guardOutput();
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
     },
     (err: unknown) => {
-      process.stderr.write(`burn: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(
+        `burn: unexpected error: ${visible(err instanceof Error ? err.message : String(err))}\n`,
+      );
       process.exitCode = 1;
     },
   );

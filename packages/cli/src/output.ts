@@ -9,10 +9,30 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Prints `label  value` rows with the labels padded to one width. */
+// C0 and C1 controls and DEL, and the bidirectional overrides and isolates (which reorder what
+// a terminal shows).
+const UNSAFE = /[\p{Cc}\u202a-\u202e\u2066-\u2069]/gu;
+
+/**
+ * Text from a log or the ledger, safe to print on a terminal: control characters (escape
+ * sequences that could clear the screen, retitle the window or write the clipboard), DEL and
+ * bidi overrides are shown as `\x1b`, `\n`, `\u202e`. Every table cell and field goes through
+ * it; JSON output never does (`JSON.stringify` escapes controls itself).
+ */
+export function visible(text: string): string {
+  return text.replace(UNSAFE, (c) => {
+    const code = c.charCodeAt(0);
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
+  });
+}
+
+/** Prints `label  value` rows with the labels padded to one width; values made {@link visible}. */
 export function printFields(rows: ReadonlyArray<readonly [string, string]>): void {
   const width = Math.max(0, ...rows.map(([label]) => label.length));
-  for (const [label, value] of rows) process.stdout.write(`${label.padEnd(width)}  ${value}\n`);
+  for (const [label, value] of rows) process.stdout.write(`${label.padEnd(width)}  ${visible(value)}\n`);
 }
 
 export function bold(out: Output, text: string): string {
@@ -41,8 +61,8 @@ export function formatUsd(n: number): string {
   return `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }
 
-/** Shortens text to `max` characters with an ellipsis. */
+/** Shortens text to `max` characters with an ellipsis, on one line, made {@link visible}. */
 export function clip(text: string, max: number): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
+  const oneLine = visible(text.replace(/\s+/g, ' ').trim());
   return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1)}…`;
 }

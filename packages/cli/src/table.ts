@@ -1,5 +1,5 @@
 /** Aligned text tables: numbers right-aligned, text left-aligned, a header row. */
-import { bold, type Output } from './output.js';
+import { bold, type Output, visible } from './output.js';
 
 export interface Column<T> {
   header: string;
@@ -19,7 +19,8 @@ export function renderTable<T>(
   columns: ReadonlyArray<Column<T>>,
   style: TableStyle = {},
 ): string {
-  const cells = rows.map((r) => columns.map((c) => c.value(r)));
+  // Cells hold text from logs: made visible before widths are measured.
+  const cells = rows.map((r) => columns.map((c) => visible(c.value(r))));
   const widths = columns.map((c, i) =>
     Math.max(c.header.length, ...cells.map((row) => (row[i] ?? '').length)),
   );

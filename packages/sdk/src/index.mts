@@ -8,6 +8,7 @@ export type {
   ContentMessage,
   ContentMode,
   ExportStampsResult,
+  FingerprintOptions,
   GroupBy,
   Harness,
   ImportStampsResult,
@@ -45,6 +46,7 @@ export type {
   UserTurn,
   UserTurnBlock,
   WatchOptions,
+  WeekStart,
   WritePendingStampOptions,
   WriteStampOptions,
 } from './index.js';

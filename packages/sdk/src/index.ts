@@ -16,6 +16,7 @@ export type {
   ContentMessage,
   ContentMode,
   ExportStampsResult,
+  FingerprintOptions,
   GroupBy,
   Harness,
   ImportStampsResult,
@@ -53,6 +54,7 @@ export type {
   UserTurn,
   UserTurnBlock,
   WatchOptions,
+  WeekStart,
   WritePendingStampOptions,
   WriteStampOptions,
 } from './types.js';

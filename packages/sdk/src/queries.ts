@@ -1,6 +1,6 @@
 import { callNative } from './native.js';
 import {
-  ledgerOptionsSchema,
+  fingerprintSchema,
   sessionCostSchema,
   sessionSchema,
   sessionsSchema,
@@ -8,8 +8,8 @@ import {
 } from './schemas.js';
 import type {
   ContentMessage,
+  FingerprintOptions,
   Harness,
-  LedgerOptions,
   Relationship,
   SessionCost,
   SessionCostOptions,
@@ -41,12 +41,16 @@ export async function summary(options: SummaryOptions = {}): Promise<Summary> {
 }
 
 /**
- * Sessions with activity in the window, newest first (default limit 50).
+ * Session trees with activity in the window, newest first (default limit 50): one row per
+ * tree root with the whole tree's totals, the root's `own` totals, `descendantCount` and the
+ * `descendants` themselves (see {@link SessionRow} for the tree rule). A tree is listed when
+ * any of its sessions matches the filters. `flat: true` lists every session with its own
+ * totals instead.
  *
  * @example
  * ```ts
  * import { sessions } from '@relayburn/sdk';
- * for (const s of await sessions({ since: '24h', limit: 10 })) console.log(s.sessionId, s.title, s.totalTokens);
+ * for (const s of await sessions({ since: '24h', limit: 10 })) console.log(s.sessionId, s.costUsd, s.descendantCount);
  * ```
  */
 export async function sessions(options: SessionsOptions = {}): Promise<SessionRow[]> {
@@ -57,7 +61,8 @@ export async function sessions(options: SessionsOptions = {}): Promise<SessionRo
 
 /**
  * One session in detail: its turns (with tool calls), user turns, compactions and child
- * sessions (subagents, forks, continuations), and with `includeContent: true` its stored
+ * sessions (subagents, forks, continuations), its row as a tree row (totals with its
+ * descendants, `own`, `descendants`), and with `includeContent: true` its stored
  * conversation (`content`, in order). Resolves `null` for an unknown session.
  *
  * @example
@@ -88,7 +93,8 @@ export async function session(options: SessionOptions): Promise<SessionDetail | 
 }
 
 /**
- * Cost and token totals of one session.
+ * Cost and token totals of one session and every session below it in its tree (subagents,
+ * forks, continuations); `descendants: false` for its own turns only.
  *
  * @example
  * ```ts
@@ -104,7 +110,9 @@ export async function sessionCost(options: SessionCostOptions): Promise<SessionC
 
 /**
  * A cheap token that changes whenever a query's answer could (new turns, stamps, a price
- * change). Compare it with the last one to skip recomputing a dashboard.
+ * change). Compare it with the last one to skip recomputing a dashboard. With `sessionId`, a
+ * token of that session's cost (its tree's, unless `descendants: false`): it changes only
+ * when that cost could.
  *
  * @example
  * ```ts
@@ -114,14 +122,23 @@ export async function sessionCost(options: SessionCostOptions): Promise<SessionC
  * if ((await fingerprint()) !== before) refresh();
  * ```
  */
-export async function fingerprint(options: LedgerOptions = {}): Promise<string> {
-  const o = parseOptions('fingerprint', ledgerOptionsSchema, options);
+export async function fingerprint(options: FingerprintOptions = {}): Promise<string> {
+  const o = parseOptions('fingerprint', fingerprintSchema, options);
   return callNative('fingerprint', (b) => b.fingerprint(o));
 }
 
+interface NativeRow {
+  harness: string;
+  relationship: string;
+  descendants: NativeRow[];
+}
+
 /** Narrows the binding's string enums to the public unions (the core writes only those). */
-function asSessionRow<T extends { harness: string; relationship: string }>(
-  row: T,
-): Omit<T, 'harness' | 'relationship'> & { harness: Harness; relationship: Relationship } {
-  return { ...row, harness: row.harness as Harness, relationship: row.relationship as Relationship };
+function asSessionRow<T extends NativeRow>(row: T): SessionRow {
+  return {
+    ...(row as unknown as SessionRow),
+    harness: row.harness as Harness,
+    relationship: row.relationship as Relationship,
+    descendants: row.descendants.map(asSessionRow),
+  };
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type {
+  FingerprintOptions,
   GroupBy,
   IngestOptions,
   IngestProgress,
@@ -19,6 +20,7 @@ import type {
   StampsOptions,
   SummaryOptions,
   WatchOptions,
+  WeekStart,
   WritePendingStampOptions,
   WriteStampOptions,
 } from './types.js';
@@ -32,42 +34,100 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?([Zz]|
 
 const chars = (s: string) => [...s].length;
 
-const ledgerHome = z.string().refine((s) => s.trim().length > 0, 'must be a non-empty path');
+// A lone UTF-16 surrogate cannot be converted to UTF-8: the binding would silently replace it
+// with U+FFFD (another id than the one given), so it is refused.
+const LONE_SURROGATE = /\p{Cs}/u;
+const WELL_FORMED = 'must be well-formed Unicode (it contains a lone surrogate)';
+const wellFormed = (s: string) => !LONE_SURROGATE.test(s);
+/** Any string option: well-formed Unicode. */
+const text = () => z.string().refine(wellFormed, WELL_FORMED);
 
-const selector = z
-  .string()
+const ledgerHome = text()
+  .refine((s) => s.trim().length > 0, 'must be a non-empty path')
+  .refine((s) => !s.includes('\0'), 'must not contain a NUL character');
+
+const selector = text()
   .refine((s) => s.trim().length > 0, 'must be a non-empty, non-blank string')
   .refine((s) => chars(s) <= MAX_SELECTOR_CHARS, `must be at most ${MAX_SELECTOR_CHARS} characters`)
   .refine((s) => !CONTROL.test(s), 'must not contain control characters');
 
-const enrichment = z
-  .record(
-    z
-      .string()
-      .refine((k) => k.trim().length > 0, 'keys must be non-empty, non-blank strings')
-      .refine((k) => chars(k) <= MAX_KEY_CHARS, `key must be at most ${MAX_KEY_CHARS} characters`)
-      .refine((k) => !CONTROL.test(k), 'keys must not contain control characters'),
-    z
-      .string({ error: 'value must be a string' })
-      .refine(
-        (v) => Buffer.byteLength(v, 'utf8') <= MAX_VALUE_BYTES,
-        `value must be at most ${MAX_VALUE_BYTES} bytes of UTF-8`,
-      ),
-    {
-      error: (issue) =>
-        issue.input === undefined
-          ? 'is required: pass at least one key'
-          : 'must be an object of string values',
-    },
-  )
-  .refine((r) => Object.keys(r).length > 0, 'must have at least one key');
+/**
+ * An object of string values whose keys are data: `__proto__` and `constructor` are keys like
+ * any other. (zod's `z.record` drops a `__proto__` key, and assigning one to a plain object
+ * would set its prototype.) Each key and value is checked in order; the result is a fresh
+ * object with every key as an own property. A bad key is a problem of the record itself
+ * (`field` names the record), a bad value names `record.key`.
+ */
+function stringRecord(
+  key: z.ZodType<string>,
+  value: z.ZodType<string>,
+  typeError: (input: unknown) => string,
+) {
+  return z
+    .custom<Record<string, string>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), {
+      error: (issue) => typeError(issue.input),
+    })
+    .superRefine((record, ctx) => {
+      for (const [k, v] of Object.entries(record)) {
+        const kr = key.safeParse(k);
+        if (!kr.success) {
+          ctx.addIssue({ code: 'custom', message: kr.error.issues[0]?.message ?? 'invalid key', path: [] });
+          return;
+        }
+        const vr = value.safeParse(v);
+        if (!vr.success) {
+          ctx.addIssue({
+            code: 'custom',
+            message: vr.error.issues[0]?.message ?? 'invalid value',
+            path: [k],
+          });
+          return;
+        }
+      }
+    })
+    .transform((record) => Object.fromEntries(Object.entries(record)) as Record<string, string>);
+}
 
-const instant = z
+const recordKey = z
   .string()
+  .refine((k) => k.trim().length > 0, 'keys must be non-empty, non-blank strings')
+  .refine((k) => chars(k) <= MAX_KEY_CHARS, `key must be at most ${MAX_KEY_CHARS} characters`)
+  .refine((k) => !CONTROL.test(k), 'keys must not contain control characters')
+  .refine(wellFormed, `keys ${WELL_FORMED}`);
+const recordValue = z
+  .string({ error: 'value must be a string' })
   .refine(
-    (s) => ISO_INSTANT.test(s.trim()),
-    'is not an ISO-8601 instant with an offset (e.g. 2026-05-21T12:00:00Z)',
-  );
+    (v) => Buffer.byteLength(v, 'utf8') <= MAX_VALUE_BYTES,
+    `value must be at most ${MAX_VALUE_BYTES} bytes of UTF-8`,
+  )
+  .refine(wellFormed, `value ${WELL_FORMED}`);
+
+const enrichment = stringRecord(recordKey, recordValue, (input) =>
+  input === undefined ? 'is required: pass at least one key' : 'must be an object of string values',
+).refine((r) => Object.keys(r).length > 0, 'must have at least one key');
+
+// The core's one range of instants (time.rs INSTANT_RANGE): years 1 to 9998 in UTC.
+const INSTANT_RANGE = '0001-01-01T00:00:00Z to 9998-12-31T23:59:59.999Z';
+const MIN_INSTANT_MS = -62_135_596_800_000;
+const MAX_INSTANT_MS = 253_370_764_800_000;
+
+/** Why `s` is not an accepted instant (the core's wording), or undefined. */
+function instantProblem(s: string): string | undefined {
+  const v = s.trim();
+  if (!ISO_INSTANT.test(v)) return 'is not an ISO-8601 instant with an offset (e.g. 2026-05-21T12:00:00Z)';
+  const digits = /[.,](\d+)/.exec(v)?.[1]?.length ?? 0;
+  if (digits > 9) return `has ${digits} fraction digits; at most 9 (nanoseconds)`;
+  const year = Number(v.slice(0, 4));
+  const ms = Date.parse(v.replace(/[.,](\d{1,3})\d*/, '.$1').replace(' ', 'T'));
+  if (year === 0 || year >= 9999 || (Number.isFinite(ms) && (ms < MIN_INSTANT_MS || ms >= MAX_INSTANT_MS)))
+    return `is out of range (${INSTANT_RANGE})`;
+  return undefined;
+}
+
+const instant = text().superRefine((s, ctx) => {
+  const problem = instantProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(s)} ${problem}` });
+});
 
 export const ledgerOptionsSchema = z.strictObject({
   ledgerHome: ledgerHome.optional(),
@@ -98,6 +158,7 @@ const harness = z.enum(['claude-code', 'codex', 'opencode'], {
 const MAX_PATH_CHARS = 4096;
 const path = z
   .string({ error: 'must be a path string' })
+  .refine(wellFormed, WELL_FORMED)
   .refine((s) => s.trim().length > 0, 'must be a non-empty path')
   .refine((s) => chars(s) <= MAX_PATH_CHARS, `must be at most ${MAX_PATH_CHARS} characters`)
   .refine((s) => !CONTROL.test(s), 'must not contain control characters');
@@ -121,15 +182,27 @@ export const stampsFileSchema = z.strictObject({
   path,
   ledgerHome: ledgerHome.optional(),
 }) satisfies z.ZodType<StampsFileOptions>;
-const nonBlank = z.string().refine((s) => s.trim().length > 0, 'must be a non-empty string');
+const nonBlank = text().refine((s) => s.trim().length > 0, 'must be a non-empty string');
 const rootList = z.array(nonBlank, { error: 'must be an array of directory paths' });
-// Same forms as the core's parse_bound_ms: a relative duration or an ISO instant.
-const bound = z
-  .string()
-  .refine(
-    (s) => /^\d+(m|min|h|d|w|mo)$/.test(s.trim()) || ISO_INSTANT.test(s.trim()),
-    'must be an ISO-8601 instant or a relative time like 30m, 24h, 7d, 4w, 3mo',
-  );
+// Same forms as the core's Zone::bound_ms: a relative duration, an ISO instant, a date or a
+// calendar name (the core checks that a date exists).
+const CALENDAR_BOUND = /^(\d{4}-\d{2}-\d{2}|today|yesterday|this-week|this-month)$/i;
+const bound = text().superRefine((s, ctx) => {
+  const v = s.trim();
+  if (/^\d+(m|min|h|d|w|mo)$/.test(v) || CALENDAR_BOUND.test(v)) return;
+  // Shaped like a date: the instant's own message (a bad fraction, a year out of range).
+  const problem = /^\d{4}-/.test(v) ? instantProblem(v) : 'x';
+  if (problem === undefined) return;
+  ctx.addIssue({
+    code: 'custom',
+    message: /^\d{4}-/.test(v)
+      ? `${JSON.stringify(s)} ${problem}`
+      : 'must be an ISO-8601 instant, a date (2026-11-30), today, yesterday, this-week, this-month or a relative time like 30m, 24h, 7d, 4w, 3mo',
+  });
+});
+const weekStart = z
+  .string({ error: 'must be monday or sunday' })
+  .refine((s) => /^(monday|sunday)$/i.test(s.trim()), 'must be monday or sunday') as z.ZodType<WeekStart>;
 
 const contentMode = z.enum(['full', 'hash-only', 'off'], {
   error: 'must be one of full, hash-only, off',
@@ -154,58 +227,72 @@ export const ingestSchema = z.strictObject({
 }) satisfies z.ZodType<IngestOptions>;
 
 // Tag filters follow the stamp rules for keys and values; an empty object filters nothing.
-const tags = z.record(
-  z
-    .string()
-    .refine((k) => k.trim().length > 0, 'keys must be non-empty, non-blank strings')
-    .refine((k) => chars(k) <= MAX_KEY_CHARS, `key must be at most ${MAX_KEY_CHARS} characters`)
-    .refine((k) => !CONTROL.test(k), 'keys must not contain control characters'),
-  z
-    .string({ error: 'value must be a string' })
-    .refine(
-      (v) => Buffer.byteLength(v, 'utf8') <= MAX_VALUE_BYTES,
-      `value must be at most ${MAX_VALUE_BYTES} bytes of UTF-8`,
-    ),
-  { error: 'must be an object of string values' },
-);
+const tags = stringRecord(recordKey, recordValue, () => 'must be an object of string values');
 
 const GROUP_DIMENSIONS = [
   'model',
+  'modelRaw',
   'provider',
   'harness',
   'project',
   'branch',
   'session',
+  'root',
   'day',
   'week',
   'month',
   'tool',
 ] as const;
-const groupBy = z.custom<GroupBy>(
-  (v) =>
-    typeof v === 'string' &&
-    ((GROUP_DIMENSIONS as readonly string[]).includes(v) ||
-      (v.startsWith('tag:') && v.slice(4).trim().length > 0 && chars(v.slice(4)) <= MAX_KEY_CHARS)),
-  `must be one of ${GROUP_DIMENSIONS.join(', ')} or tag:<key>`,
-);
+const GROUP_BY_NAMES = `${GROUP_DIMENSIONS.slice(0, -1).join(', ')}, ${GROUP_DIMENSIONS.at(-1)} or tag:<key>`;
+const groupBy = z
+  .custom<GroupBy>((v) => typeof v === 'string', `must be one of ${GROUP_BY_NAMES}`)
+  .superRefine((v, ctx) => {
+    if ((GROUP_DIMENSIONS as readonly string[]).includes(v)) return;
+    const key = v.startsWith('tag:') ? v.slice(4) : undefined;
+    let message: string | undefined;
+    if (key === undefined || key.trim().length === 0 || chars(key) > MAX_KEY_CHARS)
+      message = `must be one of ${GROUP_BY_NAMES}`;
+    else if (CONTROL.test(key)) message = 'tag:<key>: keys must not contain control characters';
+    else if (!wellFormed(key)) message = `tag:<key>: keys ${WELL_FORMED}`;
+    if (message) ctx.addIssue({ code: 'custom', message });
+  });
 
-export const summarySchema = z.strictObject({
-  since: bound.optional(),
-  until: bound.optional(),
-  harness: harness.optional(),
-  session: selector.optional(),
-  model: selector.optional(),
-  project: selector.optional(),
-  tags: tags.optional(),
-  groupBy: groupBy.optional(),
-  timezone: nonBlank.optional(),
-  ledgerHome: ledgerHome.optional(),
-}) satisfies z.ZodType<SummaryOptions>;
+export const summarySchema = z
+  .strictObject({
+    since: bound.optional(),
+    until: bound.optional(),
+    harness: harness.optional(),
+    session: selector.optional(),
+    descendants: z.boolean({ error: 'must be a boolean' }).optional(),
+    model: selector.optional(),
+    project: selector.optional(),
+    tags: tags.optional(),
+    groupBy: groupBy.optional(),
+    timezone: nonBlank.optional(),
+    weekStart: weekStart.optional(),
+    ledgerHome: ledgerHome.optional(),
+  })
+  .refine((o) => o.descendants === undefined || o.session !== undefined, {
+    message: 'needs a session',
+    path: ['descendants'],
+  }) satisfies z.ZodType<SummaryOptions>;
 
 export const sessionCostSchema = z.strictObject({
   sessionId: selector,
+  descendants: z.boolean({ error: 'must be a boolean' }).optional(),
   ledgerHome: ledgerHome.optional(),
 }) satisfies z.ZodType<SessionCostOptions>;
+
+export const fingerprintSchema = z
+  .strictObject({
+    sessionId: selector.optional(),
+    descendants: z.boolean({ error: 'must be a boolean' }).optional(),
+    ledgerHome: ledgerHome.optional(),
+  })
+  .refine((o) => o.descendants === undefined || o.sessionId !== undefined, {
+    message: 'needs a sessionId',
+    path: ['descendants'],
+  }) satisfies z.ZodType<FingerprintOptions>;
 
 export const sessionsSchema = z.strictObject({
   since: bound.optional(),
@@ -218,6 +305,9 @@ export const sessionsSchema = z.strictObject({
     .int('must be an integer')
     .positive('must be positive')
     .optional(),
+  timezone: nonBlank.optional(),
+  weekStart: weekStart.optional(),
+  flat: z.boolean({ error: 'must be a boolean' }).optional(),
   ledgerHome: ledgerHome.optional(),
 }) satisfies z.ZodType<SessionsOptions>;
 

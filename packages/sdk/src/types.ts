@@ -354,10 +354,16 @@ export interface IngestReport {
 }
 
 /**
- * Dimensions `summary` can group by. `model` is the model id minus any provider prefix;
- * `day`/`week`/`month` are `YYYY-MM-DD` / ISO `YYYY-Www` / `YYYY-MM` in `timezone` (UTC by
- * default); `tool` splits each turn's tokens and cost evenly across its tool calls (turns
- * without tool calls form `(none)`); `tag:<key>` groups by a folded tag (`(none)` when unset).
+ * Dimensions `summary` can group by. `model` is the normalized model, one group however the
+ * harness or cloud spelled it (`jp.anthropic.claude-haiku-4-5-20251001-v1:0`,
+ * `claude-haiku-4-5@20251001` and `anthropic/claude-haiku-4.5` are all `claude-haiku-4-5`: the
+ * price table's name for it, else the id without provider, region, version and date parts);
+ * `modelRaw` is the id exactly as the harness wrote it; `provider` is where the turn was served
+ * (`bedrock`, `vertex`, a router such as `openrouter`, else the harness's provider); `day`/`week`/`month` are `YYYY-MM-DD` / ISO `YYYY-Www` / `YYYY-MM` in `timezone` (UTC by
+ * default; with `weekStart: 'sunday'` a week's key is its Sunday, `YYYY-MM-DD`); `tool` splits each turn's tokens and cost evenly across its tool calls (turns
+ * without tool calls form `(none)`); `tag:<key>` groups by a folded tag (`(none)` when unset);
+ * `session` is each session's own turns, `root` puts every turn under the root session of its
+ * tree (see {@link SessionRow}).
  *
  * @example
  * ```ts
@@ -368,11 +374,13 @@ export interface IngestReport {
  */
 export type GroupBy =
   | 'model'
+  | 'modelRaw'
   | 'provider'
   | 'harness'
   | 'project'
   | 'branch'
   | 'session'
+  | 'root'
   | 'day'
   | 'week'
   | 'month'
@@ -386,25 +394,56 @@ export type GroupBy =
  * ```ts
  * import { summary } from '@relayburn/sdk';
  * await summary({ since: '2026-05-01T00:00:00Z', until: '1d', harness: 'claude-code', groupBy: 'day', timezone: 'Europe/Paris' });
+ * await summary({ since: 'this-month', groupBy: 'week', timezone: 'America/Los_Angeles', weekStart: 'sunday' });
  * ```
  */
 export interface SummaryOptions extends LedgerOptions {
-  /** Inclusive lower bound: ISO-8601 instant or relative (`30m`, `24h`, `7d`, `4w`, `3mo`). */
+  /**
+   * Inclusive lower bound: an ISO-8601 instant, relative (`30m`, `24h`, `7d`, `4w`, `3mo`:
+   * durations before now), or a calendar value in `timezone`: a date (`2026-11-30`), `today`,
+   * `yesterday`, `this-week`, `this-month` (from the first instant of that period).
+   */
   since?: string | undefined;
-  /** Exclusive upper bound, same forms as `since`. */
+  /**
+   * Exclusive upper bound, same forms as `since`; a date or calendar name includes its whole
+   * period (`{ since: 'yesterday', until: 'yesterday' }` is all of yesterday).
+   */
   until?: string | undefined;
   harness?: Harness | undefined;
+  /** A session and its whole tree below it (subagents, forks, continuations: see {@link SessionRow}). */
   session?: string | undefined;
-  /** A model as grouped: `claude-x` also matches `anthropic/claude-x`. */
+  /** With `session`: `false` counts that session's own turns only (default `true`). */
+  descendants?: boolean | undefined;
+  /**
+   * A model, matched as grouped: every spelling with the same normalized model matches
+   * (`claude-haiku-4-5-20251001` also matches `anthropic/claude-haiku-4.5`, Bedrock and Vertex ids).
+   */
   model?: string | undefined;
   project?: string | undefined;
   /** Folded tags (stamps) that must all match: `{ persona: 'reviewer' }`. */
   tags?: Record<string, string> | undefined;
   /** Default `model`. */
   groupBy?: GroupBy | undefined;
-  /** IANA time zone for `day`/`week`/`month` groups (default UTC), e.g. `Europe/Paris`. */
+  /**
+   * IANA time zone for `day`/`week`/`month` groups and calendar bounds, e.g. `Europe/Paris`.
+   * Default UTC: the SDK never reads the host's zone (`TZ`); the result says which applied.
+   */
   timezone?: string | undefined;
+  /** First day of a `week` group and of `this-week`: `monday` (ISO, default) or `sunday`. */
+  weekStart?: WeekStart | undefined;
 }
+
+/**
+ * The first day of a week: `monday` (ISO, the default) or `sunday`.
+ *
+ * @example
+ * ```ts
+ * import { type WeekStart, summary } from '@relayburn/sdk';
+ * const weekStart: WeekStart = 'sunday';
+ * await summary({ groupBy: 'week', weekStart });
+ * ```
+ */
+export type WeekStart = 'monday' | 'sunday';
 
 /**
  * Token totals (and cost) of a set of turns.
@@ -473,6 +512,8 @@ export interface Summary {
   totals: Totals;
   groups: SummaryGroup[];
   unpricedModels: UnpricedModel[];
+  /** The IANA zone day/week/month keys and calendar bounds used: `UTC` unless `timezone` was given. */
+  timezone: string;
 }
 
 /**
@@ -500,19 +541,37 @@ export interface SessionsOptions extends LedgerOptions {
   until?: string | undefined;
   harness?: Harness | undefined;
   project?: string | undefined;
-  /** Sessions whose folded tags (stamps by session id) match all of these. */
+  /** Sessions whose folded tags (stamps by session id, inherited down trees) match all of these. */
   tags?: Record<string, string> | undefined;
-  /** At most this many rows (default 50). */
+  /** At most this many rows (trees, or sessions when `flat`; default 50). */
   limit?: number | undefined;
+  /** IANA zone of calendar bounds (`since: 'today'`, dates); default UTC. */
+  timezone?: string | undefined;
+  /** First day of `this-week`: `monday` (default) or `sunday`. */
+  weekStart?: WeekStart | undefined;
+  /** One row per session, each with its own totals, instead of one per tree (default `false`). */
+  flat?: boolean | undefined;
 }
 
 /**
  * One session, newest first in {@link sessions}.
  *
+ * **Session trees.** Every session has at most one parent (a subagent's is the session that
+ * spawned it; a fork's or a continuation's the session it came from — across harnesses too),
+ * so sessions form trees. A session's cost is its tree's: {@link summary} with `session`,
+ * {@link sessionCost} and {@link fingerprint} count the session and all its descendants unless
+ * `descendants: false`; {@link sessions} lists one row per tree root with the whole tree's
+ * totals (`own` is the root's own, `descendants` every session below it) unless `flat: true`.
+ * Tags inherit down the tree: a session carries each stamp key of its nearest ancestor that
+ * has one, unless it has its own (own stamps fold as usual: later `ts`, then later write,
+ * wins). Pending stamps, once claimed, are inherited the same way; message stamps stay on
+ * their message. Inheritance is computed at query time, so a stamp written after ingest
+ * applies at once, to subagents ingested later too.
+ *
  * @example
  * ```ts
  * import { sessions } from '@relayburn/sdk';
- * for (const s of await sessions({ limit: 5 })) console.log(s.sessionId, s.project, s.costUsd, s.tags);
+ * for (const s of await sessions({ limit: 5 })) console.log(s.sessionId, s.costUsd, s.own.costUsd, s.descendantCount);
  * ```
  */
 export interface SessionRow extends Totals {
@@ -527,8 +586,21 @@ export interface SessionRow extends Totals {
   models: string[];
   relationship: Relationship;
   parentSessionId?: string;
-  /** Folded tags of the session (stamps by session id; later `ts`, then later write, wins). */
+  /**
+   * Folded tags of the session (stamps by session id; later `ts`, then later write, wins),
+   * with the keys it inherits from its ancestors.
+   */
   tags: Record<string, string>;
+  /** The session's own totals; the row's own fields are its tree's in a tree row. */
+  own: Totals;
+  /** Number of sessions below this one in its tree. */
+  descendantCount: number;
+  /**
+   * Tree rows ({@link sessions} without `flat`, {@link SessionDetail.session}): every session
+   * below this one, each with its own totals, depth first (children by first activity; follow
+   * `parentSessionId`). Empty otherwise.
+   */
+  descendants: SessionRow[];
 }
 
 /**
@@ -731,7 +803,10 @@ export interface Compaction {
  * ```
  */
 export interface SessionDetail {
-  /** The session's row, as {@link sessions} lists it (counters, project, relationship…). */
+  /**
+   * The session's row as a tree row: totals of the session and its descendants, `own`, and
+   * `descendants` (the tree below it).
+   */
   session: SessionRow;
   /** Its turns in time order. */
   turns: Turn[];
@@ -778,6 +853,24 @@ export interface WatchOptions extends LedgerOptions {
  */
 export interface SessionCostOptions extends LedgerOptions {
   sessionId: string;
+  /** `false`: the session's own turns only (default `true`: with its descendants). */
+  descendants?: boolean | undefined;
+}
+
+/**
+ * Options of {@link fingerprint}.
+ *
+ * @example
+ * ```ts
+ * import { fingerprint } from '@relayburn/sdk';
+ * await fingerprint({ sessionId: 'f3a…' });
+ * ```
+ */
+export interface FingerprintOptions extends LedgerOptions {
+  /** A token of this session's cost only (with its descendants unless `descendants: false`). */
+  sessionId?: string | undefined;
+  /** With `sessionId`: `false` leaves out its descendants (default `true`). */
+  descendants?: boolean | undefined;
 }
 
 /**

@@ -154,6 +154,8 @@ const CLAUDE_ROWS: &[&str] = &[
     r#"{"type":"user","sessionId":"s1","timestamp":"2026-01-01T00:00:03Z","uuid":"u1","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"ok","is_error":false},{"type":"text","text":"go on"}]},"toolUseResult":{"usage":{"input_tokens":5}}}"#,
     r#"{"type":"system","subtype":"compact_boundary","sessionId":"s1","timestamp":"2026-01-01T00:00:05Z","uuid":"c1","compactMetadata":{"trigger":"auto","preTokens":155000}}"#,
     r#"{"type":"summary","summary":"t","leafUuid":"a2"}"#,
+    r#"{"timestamp":"2026-01-01T00:00:06Z","message":{"usage":{"input_tokens":3,"output_tokens":1}}}"#,
+    r#"{"type":"progress","sessionId":"s1","timestamp":"2026-01-01T00:00:07Z","data":{"type":"agent_progress","agentId":"a9","message":{"type":"assistant","timestamp":"2026-01-01T00:00:07Z","requestId":"r9","uuid":"p9","message":{"id":"m9","model":"claude-haiku-4-5","stop_reason":null,"content":[],"usage":{"input_tokens":2,"output_tokens":1}}}}}"#,
 ];
 
 #[test]

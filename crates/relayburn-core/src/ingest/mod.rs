@@ -471,6 +471,9 @@ fn write_window(
     report.compactions_added += applied.compactions_added;
     report.sessions_added += added;
     report.pending_stamps_applied += claimed;
+    for (file, message) in applied.refused_links {
+        push_issue(report, &file, None, message);
+    }
     Ok(())
 }
 

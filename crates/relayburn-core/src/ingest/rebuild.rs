@@ -65,6 +65,8 @@ pub fn reset_derived(ledger: &mut Ledger, harnesses: Option<&[Harness]>) -> Resu
                 _ => {}
             }
         }
+        // Session trees span harnesses: recompute them from the sessions that remain.
+        crate::tree::rebuild(tx).map_err(|e| Error::sqlite(&path, e))?;
         tx.execute("UPDATE ledger_clock SET ticks = ticks + 1", [])
             .map_err(|e| Error::sqlite(&path, e))?;
         Ok(removed)

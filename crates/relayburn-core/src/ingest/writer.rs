@@ -10,21 +10,26 @@ use crate::harness::records::{
 use crate::harness::Harness;
 use crate::hash::id64;
 use crate::stamp::pending::{self, NewSession};
+use crate::tree::{self, Link};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashSet;
 
 /// What applying batches changed.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub struct Applied {
     pub turns_added: i64,
     pub turns_updated: i64,
     pub user_turns_added: i64,
     pub compactions_added: i64,
+    /// Parent links refused because they would close a cycle: (file, message).
+    pub refused_links: Vec<(String, String)>,
 }
 
 pub fn apply(conn: &Connection, batch: &Batch, applied: &mut Applied) -> rusqlite::Result<()> {
     for info in &batch.records.sessions {
-        upsert_session(conn, info)?;
+        if let Some(refused) = upsert_session(conn, info)? {
+            applied.refused_links.push((batch.path.clone(), refused));
+        }
     }
     for turn in &batch.records.turns {
         upsert_turn(conn, turn, applied)?;
@@ -213,11 +218,30 @@ fn upsert_turn(conn: &Connection, t: &TurnRecord, applied: &mut Applied) -> rusq
     Ok(())
 }
 
-fn upsert_session(conn: &Connection, s: &SessionInfo) -> rusqlite::Result<()> {
+/// Merges what a reader learned about a session; a parent link hangs the session under its
+/// parent in the session tree (`crate::tree`). Returns a message when the link is refused
+/// because it would close a cycle (the session is then stored without a parent).
+fn upsert_session(conn: &Connection, s: &SessionInfo) -> rusqlite::Result<Option<String>> {
     let Some(harness) = s.harness else {
-        return Ok(());
+        return Ok(None);
     };
-    let (parent, relationship, evidence) = match &s.parent {
+    let mut refused = None;
+    let mut parent = s.parent.as_ref();
+    if let Some((p, _, _)) = parent {
+        match tree::check(conn, &s.session_id, p)? {
+            Link::Linked => {}
+            // Another row of the same id (another harness) already gave the node a parent.
+            Link::Kept(_) => parent = None,
+            Link::Cycle => {
+                refused = Some(format!(
+                    "parent link refused: session {} cannot be a child of {p}, which is itself or one of its descendants (it would close a cycle)",
+                    s.session_id
+                ));
+                parent = None;
+            }
+        }
+    }
+    let (parent, relationship, evidence) = match parent {
         Some((p, r, e)) => (Some(p.as_str()), r.as_str(), Some(e.as_str())),
         None => (None, "root", None),
     };
@@ -237,14 +261,16 @@ fn upsert_session(conn: &Connection, s: &SessionInfo) -> rusqlite::Result<()> {
     .execute(params![harness.as_str(), s.session_id, s.project, s.branch, s.title, parent, relationship, evidence])?;
     if let Some(parent) = parent {
         // A parent referenced before its own logs are seen gets a placeholder row, filled in
-        // (placeholder = 0) when its turns or session info arrive.
+        // (placeholder = 0) when its turns or session info arrive; none when a row of that id
+        // exists under any harness (a cross-harness parent).
         conn.prepare_cached(
-            "INSERT INTO sessions (harness, session_id, placeholder) VALUES (?1, ?2, 1)
-             ON CONFLICT (harness, session_id) DO NOTHING",
+            "INSERT INTO sessions (harness, session_id, placeholder)
+             SELECT ?1, ?2, 1 WHERE NOT EXISTS (SELECT 1 FROM sessions WHERE session_id = ?2)",
         )?
         .execute(params![harness.as_str(), parent])?;
+        tree::link(conn, harness.as_str(), &s.session_id, parent)?;
     }
-    Ok(())
+    Ok(refused)
 }
 
 fn insert_user_turn(conn: &Connection, u: &UserTurnRecord) -> rusqlite::Result<usize> {

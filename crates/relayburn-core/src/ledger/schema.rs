@@ -442,6 +442,61 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE INDEX user_turns_by_session ON user_turns (harness, session_id, ts_ms);
     CREATE TRIGGER clock_user_turns AFTER INSERT ON user_turns BEGIN UPDATE ledger_clock SET ticks = ticks + 1; END;
     "#,
+    // wip-trees
+    // 6: session trees. One node per session id (whatever its harness): its parent, the root
+    // of its tree and its depth below it. A trigger adds a root node for every new session
+    // row; the ingest writer (`crate::tree::link`) hangs a node under its parent, moving its
+    // whole subtree (`root_id` index) and refusing a link that would close a cycle. "A
+    // session and its descendants" and "the root of a session" are index lookups.
+    // `harness` is the harness of the row that created the node (a rebuild deletes by it,
+    // then recomputes the tree from the sessions that remain).
+    // The backfill walks existing parent links from the roots; a session that no walk reaches
+    // (its links close a cycle) becomes a root.
+    r#"
+    CREATE TABLE session_tree (
+        session_id  TEXT    PRIMARY KEY,
+        harness     TEXT    NOT NULL,
+        parent_id   TEXT,
+        root_id     TEXT    NOT NULL,
+        depth       INTEGER NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX session_tree_by_root ON session_tree (root_id, depth);
+    CREATE INDEX session_tree_by_parent ON session_tree (parent_id) WHERE parent_id IS NOT NULL;
+
+    CREATE TRIGGER sessions_tree_node AFTER INSERT ON sessions BEGIN
+        INSERT INTO session_tree (session_id, harness, parent_id, root_id, depth)
+        VALUES (NEW.session_id, NEW.harness, NULL, NEW.session_id, 0)
+        ON CONFLICT (session_id) DO NOTHING;
+    END;
+
+    -- A session's real row replaces a placeholder left under another harness (a parent
+    -- named by a child of a different harness before its own log was read).
+    CREATE TRIGGER sessions_drop_placeholder AFTER INSERT ON sessions WHEN NEW.placeholder = 0 BEGIN
+        DELETE FROM sessions
+        WHERE session_id = NEW.session_id AND harness <> NEW.harness AND placeholder = 1 AND turns = 0;
+    END;
+
+    INSERT INTO session_tree (session_id, harness, parent_id, root_id, depth)
+    WITH RECURSIVE
+        p(session_id, harness, parent_id) AS (
+            SELECT session_id, min(harness), min(NULLIF(parent_session_id, session_id))
+            FROM sessions GROUP BY session_id
+        ),
+        t(session_id, harness, parent_id, root_id, depth) AS (
+            SELECT session_id, harness, NULL, session_id, 0 FROM p WHERE parent_id IS NULL
+            UNION ALL
+            SELECT p.session_id, p.harness, p.parent_id, t.root_id, t.depth + 1
+            FROM p JOIN t ON p.parent_id = t.session_id
+        )
+    SELECT session_id, harness, parent_id, root_id, depth FROM t WHERE true
+    ON CONFLICT (session_id) DO NOTHING;
+    INSERT INTO session_tree (session_id, harness, parent_id, root_id, depth)
+    SELECT session_id, min(harness), NULL, session_id, 0 FROM sessions
+    WHERE session_id NOT IN (SELECT session_id FROM session_tree) GROUP BY session_id;
+    UPDATE sessions SET parent_session_id = NULL, relationship = 'root', evidence = NULL
+    WHERE parent_session_id IS NOT NULL AND parent_session_id IS NOT
+        (SELECT parent_id FROM session_tree t WHERE t.session_id = sessions.session_id);
+    "#,
     // wip-codex: Codex and OpenCode turns become one row per API call (they were one per task /
     // message). Their derived rows and cursors are reset, as `burn state rebuild` does for those
     // harnesses, so the next ingest reads their logs again from byte 0; stamps are kept. The
@@ -459,6 +514,35 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     DELETE FROM compactions WHERE harness IN ('codex', 'opencode');
     DELETE FROM sessions WHERE harness IN ('codex', 'opencode');
     DELETE FROM cursors WHERE harness IN ('codex', 'opencode');
+
+    -- Session trees span harnesses: recompute them from the sessions that remain, as a rebuild
+    -- does. A parent that is gone becomes a placeholder, so its children keep their link.
+    INSERT INTO sessions (harness, session_id, placeholder)
+    SELECT min(s.harness), s.parent_session_id, 1 FROM sessions s
+    WHERE s.parent_session_id IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM sessions o WHERE o.session_id = s.parent_session_id)
+    GROUP BY s.parent_session_id;
+    DELETE FROM session_tree;
+    INSERT INTO session_tree (session_id, harness, parent_id, root_id, depth)
+    WITH RECURSIVE
+        p(session_id, harness, parent_id) AS (
+            SELECT session_id, min(harness), min(NULLIF(parent_session_id, session_id))
+            FROM sessions GROUP BY session_id
+        ),
+        t(session_id, harness, parent_id, root_id, depth) AS (
+            SELECT session_id, harness, NULL, session_id, 0 FROM p WHERE parent_id IS NULL
+            UNION ALL
+            SELECT p.session_id, p.harness, p.parent_id, t.root_id, t.depth + 1
+            FROM p JOIN t ON p.parent_id = t.session_id
+        )
+    SELECT session_id, harness, parent_id, root_id, depth FROM t WHERE true
+    ON CONFLICT (session_id) DO NOTHING;
+    INSERT INTO session_tree (session_id, harness, parent_id, root_id, depth)
+    SELECT session_id, min(harness), NULL, session_id, 0 FROM sessions
+    WHERE session_id NOT IN (SELECT session_id FROM session_tree) GROUP BY session_id;
+    UPDATE sessions SET parent_session_id = NULL, relationship = 'root', evidence = NULL
+    WHERE parent_session_id IS NOT NULL AND parent_session_id IS NOT
+        (SELECT parent_id FROM session_tree t WHERE t.session_id = sessions.session_id);
     "#,
 ];
 
@@ -472,6 +556,8 @@ pub const DERIVED_TABLES: &[&str] = &[
     "compactions",
     "sessions",
     "cursors",
+    // Recomputed from the remaining sessions after a reset (`crate::tree::rebuild`).
+    "session_tree",
 ];
 
 /// Tables a rebuild keeps: what users wrote (stamps and their tag fold) and bookkeeping.

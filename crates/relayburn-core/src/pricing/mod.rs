@@ -4,7 +4,7 @@
 
 mod normalize;
 
-pub use normalize::{candidates, display_model, prefix_provider};
+pub use normalize::{base_model, candidates, prefix_provider, route_provider};
 
 use crate::error::{Error, Result};
 use serde::Deserialize;
@@ -318,6 +318,13 @@ impl PriceTable {
             }
         }
         None
+    }
+
+    /// The model `raw` names, as one key for pricing, `groupBy: 'model'` and the `model`
+    /// filter: the table key it resolves to, else its [`base_model`]; empty for an empty id.
+    /// Every spelling of one model (API, Bedrock, Vertex, OpenRouter, `[1m]`) gives one key.
+    pub fn model_key(&self, raw: &str) -> String {
+        self.resolve(raw).unwrap_or_else(|| base_model(raw))
     }
 
     pub fn len(&self) -> usize {

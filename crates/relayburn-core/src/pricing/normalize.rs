@@ -1,14 +1,18 @@
 //! Model-name normalization: the spellings harnesses and clouds use for one model, reduced
 //! step by step to the price table's key. Each step is tried against the table in turn, so
 //! a name that is itself a key (`codex-mini-latest`) is never over-normalized.
+//!
+//! The same steps give the model's group key (DESIGN §8, issue 26): [`PriceTable::model_key`]
+//! is the table key a raw id resolves to, else [`base_model`] (the structural steps alone), so
+//! pricing, `groupBy: 'model'` and the `model` filter agree on what one model is.
+//!
+//! [`PriceTable::model_key`]: super::PriceTable::model_key
 
-/// The model as a group key (DESIGN §8): the id as written, minus any provider prefix
-/// (`anthropic/claude-x` → `claude-x`; `publishers/google/models/gemini-x` → `gemini-x`).
-pub fn display_model(raw: &str) -> &str {
-    let trimmed = raw.trim();
-    match trimmed.rfind('/') {
-        Some(i) => &trimmed[i + 1..],
-        None => trimmed,
+/// The id without any `provider/` prefix (`openrouter/anthropic/claude-x` → `claude-x`).
+fn after_slash(s: &str) -> &str {
+    match s.rfind('/') {
+        Some(i) => &s[i + 1..],
+        None => s,
     }
 }
 
@@ -18,6 +22,24 @@ pub fn prefix_provider(raw: &str) -> Option<&str> {
     let i = trimmed.find('/')?;
     let head = &trimmed[..i];
     (!head.is_empty()).then_some(head)
+}
+
+/// Where a turn was served, as its raw id tells: a `provider/` prefix (`openrouter`), a
+/// Bedrock id (`[region.]vendor.model[-vN][:M]` → `bedrock`) or a Vertex id (`model@date` →
+/// `vertex`). `None` for a plain id (the harness's own provider field then says).
+pub fn route_provider(raw: &str) -> Option<String> {
+    if let Some(p) = prefix_provider(raw) {
+        return Some(p.to_ascii_lowercase());
+    }
+    let lower = raw.trim().to_ascii_lowercase();
+    let head = lower.split('.').next().unwrap_or("");
+    if lower.contains('.') && (REGIONS.contains(&head) || VENDORS.contains(&head)) {
+        return Some("bedrock".into());
+    }
+    if lower.contains('@') {
+        return Some("vertex".into());
+    }
+    None
 }
 
 /// Bedrock cross-region inference prefixes (`us.anthropic.claude-…`).
@@ -32,9 +54,13 @@ const VENDORS: &[&str] = &[
     "mistral",
     "cohere",
 ];
+/// Router variants after a `:` (`qwen3-coder:free`); a numeric tail is a Bedrock revision.
+const ROUTER_VARIANTS: &[&str] = &[
+    "free", "beta", "thinking", "extended", "nitro", "floor", "online", "exacto",
+];
 
-/// Candidate keys for `raw`, most specific first. Lower-cased; duplicates removed.
-pub fn candidates(raw: &str) -> Vec<String> {
+/// Candidate keys for `raw`, most specific first, and the index of [`base_model`] in them.
+fn chain(raw: &str) -> (Vec<String>, usize) {
     let mut out: Vec<String> = Vec::new();
     let mut push = |s: &str| {
         if !s.is_empty() && !out.iter().any(|o| o == s) {
@@ -48,7 +74,7 @@ pub fn candidates(raw: &str) -> Vec<String> {
         Some(i) => lower[..i].to_string(),
         None => lower.clone(),
     };
-    s = display_model(&s).to_string();
+    s = after_slash(&s).to_string();
     push(&s);
     // Vertex: `claude-sonnet-4@20250514`.
     if let Some(i) = s.find('@') {
@@ -62,9 +88,16 @@ pub fn candidates(raw: &str) -> Vec<String> {
         }
         s = s[dot + 1..].to_string();
     }
-    // `:0` (Bedrock revision), `:free`, `:thinking` (routers).
-    if let Some(i) = s.find(':') {
-        s.truncate(i);
+    // `:0` (Bedrock revision), `:free`, `:thinking` (routers); other tags (`ft:…`, a local
+    // model's `llama3:8b`) are part of the name.
+    if let Some(i) = s.rfind(':') {
+        let tail = &s[i + 1..];
+        if i > 0
+            && !tail.is_empty()
+            && (tail.bytes().all(|b| b.is_ascii_digit()) || ROUTER_VARIANTS.contains(&tail))
+        {
+            s.truncate(i);
+        }
     }
     push(&s);
     // `claude-sonnet-4.5` (OpenRouter), `claude-4-opus` (LiteLLM's old ids) → `claude-sonnet-4-5`.
@@ -74,13 +107,34 @@ pub fn candidates(raw: &str) -> Vec<String> {
     push(&s);
     s = strip_date(&s).to_string();
     push(&s);
+    let base_id = s.clone();
     for suffix in ["-latest", "-preview", "-thinking"] {
         if let Some(rest) = s.strip_suffix(suffix) {
             s = strip_date(rest).to_string();
             push(&s);
         }
     }
-    out
+    let base = out.iter().position(|o| *o == base_id).unwrap_or(0);
+    (out, base)
+}
+
+/// Candidate keys for `raw`, most specific first. Lower-cased; duplicates removed.
+pub fn candidates(raw: &str) -> Vec<String> {
+    chain(raw).0
+}
+
+/// The model a raw id names, by structure alone: lower-cased, without provider and Bedrock
+/// region/vendor prefixes, `[1m]`, Vertex `@date`, `-vN`/`:N` revisions, router variants and
+/// date suffixes, with Claude's canonical spelling (`jp.anthropic.claude-haiku-4-5-20251001-v1:0`,
+/// `claude-haiku-4-5@20251001` and `anthropic/claude-haiku-4.5` → `claude-haiku-4-5`). The group
+/// key of a model the price table does not know; empty for an empty id.
+pub fn base_model(raw: &str) -> String {
+    let (mut c, base) = chain(raw);
+    if c.is_empty() {
+        String::new()
+    } else {
+        c.swap_remove(base)
+    }
 }
 
 /// Claude ids spelled with dotted versions (`claude-opus-4.1`, `claude-3.7-sonnet`) or with

@@ -181,8 +181,8 @@ fn normalization_table() {
     ] {
         assert_eq!(t.resolve(unknown), None, "{unknown}");
     }
-    assert_eq!(display_model("anthropic/claude-x"), "claude-x");
-    assert_eq!(display_model("claude-x"), "claude-x");
+    assert_eq!(base_model("anthropic/claude-x"), "claude-x");
+    assert_eq!(base_model("claude-x"), "claude-x");
     assert_eq!(
         prefix_provider("openrouter/anthropic/claude-x"),
         Some("openrouter")
@@ -342,4 +342,74 @@ fn verified_list_prices_by_hand() {
         ),
         2.83,
     );
+}
+
+/// Issue 26: every spelling of one model gives one key (pricing, group key, filter); a
+/// snapshot priced apart keeps its own; unknown models reduce by structure alone.
+#[test]
+fn one_model_key_for_every_spelling() {
+    let t = PriceTable::builtin().unwrap();
+    for raw in [
+        "claude-haiku-4-5-20251001",
+        "claude-haiku-4-5",
+        "jp.anthropic.claude-haiku-4-5-20251001-v1:0",
+        "anthropic.claude-haiku-4-5-20251001-v1:0",
+        "global.anthropic.claude-haiku-4-5-20251001-v1:0",
+        "claude-haiku-4-5@20251001",
+        "anthropic/claude-haiku-4.5",
+        "openrouter/anthropic/claude-haiku-4.5",
+        "Claude-Haiku-4-5-20251001",
+    ] {
+        assert_eq!(t.model_key(raw), "claude-haiku-4-5", "{raw}");
+    }
+    assert_eq!(t.model_key("claude-sonnet-4-5[1m]"), "claude-sonnet-4-5");
+    assert_eq!(t.model_key("claude-opus-4-6[1m]"), "claude-opus-4-6");
+    assert_eq!(t.model_key("gpt-4o-2024-05-13"), "gpt-4o-2024-05-13");
+    assert_eq!(t.model_key("gpt-4o-2024-08-06"), "gpt-4o");
+    assert_eq!(t.model_key("openai/gpt-5"), "gpt-5");
+    // Unknown: the structural steps only; tags that are part of a name are kept.
+    assert_eq!(
+        t.model_key("us.anthropic.claude-new-9-20270101-v1:0"),
+        "claude-new-9"
+    );
+    assert_eq!(t.model_key("claude-new-9@20270101"), "claude-new-9");
+    assert_eq!(t.model_key("my-local-llama"), "my-local-llama");
+    assert_eq!(t.model_key("llama3:8b"), "llama3:8b");
+    assert_eq!(t.model_key("qwen/qwen3-coder:free"), "qwen3-coder");
+    assert_eq!(t.model_key("ft:gpt-4.1-2025-04-14"), "ft:gpt-4.1");
+    assert_eq!(t.model_key(""), "");
+    // The key prices like the raw id (costs unchanged).
+    let tk = tokens(1000, 2000, 3000, 400, 500);
+    for raw in [
+        "jp.anthropic.claude-haiku-4-5-20251001-v1:0",
+        "claude-sonnet-4-5[1m]",
+    ] {
+        assert_eq!(
+            t.lookup(raw).unwrap().turn_cost(&tk),
+            t.lookup(&t.model_key(raw)).unwrap().turn_cost(&tk),
+            "{raw}"
+        );
+    }
+}
+
+#[test]
+fn route_providers() {
+    assert_eq!(
+        route_provider("openrouter/anthropic/claude-x").as_deref(),
+        Some("openrouter")
+    );
+    assert_eq!(
+        route_provider("jp.anthropic.claude-haiku-4-5-20251001-v1:0").as_deref(),
+        Some("bedrock")
+    );
+    assert_eq!(
+        route_provider("anthropic.claude-opus-4-6-v1").as_deref(),
+        Some("bedrock")
+    );
+    assert_eq!(
+        route_provider("claude-sonnet-4@20250514").as_deref(),
+        Some("vertex")
+    );
+    assert_eq!(route_provider("claude-sonnet-4-5"), None);
+    assert_eq!(route_provider("gpt-5.1-codex"), None);
 }

@@ -3,19 +3,25 @@
 
 use crate::error::{Error, Result};
 use crate::harness::Harness;
-use crate::time;
+use crate::time::{Edge, Zone};
 use rusqlite::types::Value;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Default)]
 pub struct TurnFilter {
-    /// Inclusive lower bound: ISO-8601 instant or relative (`30m`, `24h`, `7d`, `4w`, `3mo`).
+    /// Inclusive lower bound: ISO-8601 instant, relative (`30m`, `24h`, `7d`, `4w`, `3mo`), or
+    /// a date / `today` / `yesterday` / `this-week` / `this-month` in the query's zone.
     pub since: Option<String>,
-    /// Exclusive upper bound, same forms.
+    /// Exclusive upper bound, same forms (a date or calendar name includes its whole period).
     pub until: Option<String>,
     pub harness: Option<String>,
+    /// A session and, unless `descendants` is `Some(false)`, every session below it in its
+    /// tree (subagents, forks, continuations: DESIGN §3).
     pub session: Option<String>,
-    /// The model as grouped: matches `claude-x` and any `provider/claude-x`.
+    /// With `session`: count its descendants too (default `true`).
+    pub descendants: Option<bool>,
+    /// The model as grouped: matches every raw id with the same model key
+    /// (`PriceTable::model_key`: `claude-x`, `provider/claude-x`, Bedrock and Vertex ids…).
     pub model: Option<String>,
     pub project: Option<String>,
     /// Folded tags that must all match (DESIGN §6).
@@ -31,19 +37,28 @@ pub(crate) struct Resolved {
     pub clauses: Vec<String>,
     pub params: Vec<Value>,
     pub tags: Vec<(String, String)>,
+    /// The `model` filter as given; matched by model key when rows are counted (a raw id's
+    /// key needs the price table, so it is not a SQL clause).
+    pub model: Option<String>,
 }
 
 impl TurnFilter {
-    pub(crate) fn resolve(&self, now_ms: i64) -> Result<Resolved> {
+    /// Validates the filter; a `session` is expanded to its tree through `ledger`.
+    pub(crate) fn resolve(
+        &self,
+        ledger: &crate::ledger::Ledger,
+        now_ms: i64,
+        zone: &Zone,
+    ) -> Result<Resolved> {
         let since = self
             .since
             .as_deref()
-            .map(|s| time::parse_bound_ms("since", s, now_ms))
+            .map(|s| zone.bound_ms(Edge::Since, s, now_ms))
             .transpose()?;
         let until = self
             .until
             .as_deref()
-            .map(|u| time::parse_bound_ms("until", u, now_ms))
+            .map(|u| zone.bound_ms(Edge::Until, u, now_ms))
             .transpose()?;
         let mut clauses = Vec::new();
         let mut params = Vec::new();
@@ -54,8 +69,29 @@ impl TurnFilter {
         }
         if let Some(s) = &self.session {
             crate::validate::selector("session", s)?;
-            clauses.push("session_id = ?".to_string());
-            params.push(Value::Text(s.clone()));
+            if self.descendants.unwrap_or(true) {
+                let conn = ledger.conn()?;
+                if crate::tree::root_of(conn, s).map_err(|e| ledger.err(e))? == *s {
+                    // A root (or unknown id): its whole tree, straight from the `root_id` index.
+                    clauses.push(
+                        "session_id IN (SELECT session_id FROM session_tree WHERE root_id = ? UNION ALL SELECT ?)"
+                            .to_string(),
+                    );
+                    params.push(Value::Text(s.clone()));
+                    params.push(Value::Text(s.clone()));
+                } else {
+                    let ids = super::sessions::tree_ids(ledger, s)?;
+                    clauses.push("session_id IN (SELECT value FROM json_each(?))".to_string());
+                    params.push(Value::Text(
+                        serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()),
+                    ));
+                }
+            } else {
+                clauses.push("session_id = ?".to_string());
+                params.push(Value::Text(s.clone()));
+            }
+        } else if self.descendants.is_some() {
+            return Err(Error::invalid("descendants", "needs a session"));
         }
         if let Some(p) = &self.project {
             crate::validate::selector("project", p)?;
@@ -64,10 +100,6 @@ impl TurnFilter {
         }
         if let Some(m) = &self.model {
             crate::validate::selector("model", m)?;
-            clauses.push("(model = ? OR substr(model, -length(?) - 1) = '/' || ?)".to_string());
-            for _ in 0..3 {
-                params.push(Value::Text(m.clone()));
-            }
         }
         let tags = validate_tags(&self.tags)?;
         Ok(Resolved {
@@ -76,6 +108,7 @@ impl TurnFilter {
             clauses,
             params,
             tags,
+            model: self.model.clone(),
         })
     }
 }

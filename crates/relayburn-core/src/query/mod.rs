@@ -9,7 +9,7 @@ mod summary;
 mod tags;
 
 pub use filter::TurnFilter;
-pub use fingerprint::fingerprint;
+pub use fingerprint::{fingerprint, fingerprint_of};
 pub use group::{GroupBy, GROUP_BY_NAMES};
 pub use sessions::{
     session, session_cost, session_with_content, sessions, CompactionRow, SessionCost,

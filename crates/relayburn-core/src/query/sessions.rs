@@ -23,9 +23,15 @@ pub struct SessionsFilter {
     pub until: Option<String>,
     pub harness: Option<String>,
     pub project: Option<String>,
-    /// Sessions whose folded tags (stamps by session id) match all of these.
+    /// Sessions whose folded tags (stamps by session id, inherited down trees) match all of these.
     pub tags: BTreeMap<String, String>,
     pub limit: Option<i64>,
+    /// IANA zone of calendar bounds (dates, `today`…); UTC when `None`.
+    pub timezone: Option<String>,
+    /// First day of `this-week`.
+    pub week_start: time::WeekStart,
+    /// One row per session (`true`) instead of one per tree root (default).
+    pub flat: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -37,14 +43,21 @@ pub struct SessionRow {
     pub title: Option<String>,
     pub first_ts_ms: Option<i64>,
     pub last_ts_ms: Option<i64>,
+    /// The tree's totals for a tree row (the session and all its descendants); the session's
+    /// own for a flat row or a descendant listed under its root.
     pub totals: Totals,
+    /// The session's own totals (its own turns only).
+    pub own: Totals,
+    /// Number of sessions below this one in its tree.
+    pub descendant_count: i64,
     pub models: Vec<String>,
     pub relationship: String,
     pub parent_session_id: Option<String>,
-    /// Folded tags of the session (stamps by session id).
+    /// Folded tags of the session (stamps by session id, inherited from its ancestors).
     pub tags: BTreeMap<String, String>,
+    /// For a tree row: every descendant's own row, depth first (children by first activity).
+    pub descendants: Vec<SessionRow>,
 }
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct TurnRow {
     pub message_id: String,
@@ -103,6 +116,16 @@ const ROW_COLUMNS: &str =
     s.relationship, s.parent_session_id";
 
 fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRow> {
+    let own = Totals {
+        turns: r.get(7)?,
+        input: r.get(8)?,
+        output: r.get(9)?,
+        reasoning: r.get(10)?,
+        cache_read: r.get(11)?,
+        cache_write_5m: r.get(12)?,
+        cache_write_1h: r.get(13)?,
+        cost_usd: 0.0,
+    };
     Ok(SessionRow {
         harness: r.get(0)?,
         session_id: r.get(1)?,
@@ -111,36 +134,34 @@ fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRow> {
         title: r.get(4)?,
         first_ts_ms: r.get(5)?,
         last_ts_ms: r.get(6)?,
-        totals: Totals {
-            turns: r.get(7)?,
-            input: r.get(8)?,
-            output: r.get(9)?,
-            reasoning: r.get(10)?,
-            cache_read: r.get(11)?,
-            cache_write_5m: r.get(12)?,
-            cache_write_1h: r.get(13)?,
-            cost_usd: 0.0,
-        },
+        totals: own.clone(),
+        own,
+        descendant_count: 0,
         models: Vec::new(),
         relationship: r.get(14)?,
         parent_session_id: r.get(15)?,
         tags: BTreeMap::new(),
+        descendants: Vec::new(),
     })
 }
 
-/// Sessions with activity in the window, newest first.
+/// Sessions with activity in the window, newest first: one row per tree (its root's row
+/// with the whole tree's totals, the root's `own` and every descendant) unless `flat`.
+/// A tree is listed when any of its sessions matches the filters, and ordered by the
+/// newest activity among them.
 pub fn sessions(ledger: &Ledger, f: &SessionsFilter) -> Result<Vec<SessionRow>> {
     let conn = ledger.conn()?;
     let now = time::now_ms();
+    let zone = time::Zone::new(f.timezone.as_deref(), f.week_start)?;
     let mut clauses = vec!["s.placeholder = 0".to_string()];
     let mut params: Vec<Value> = Vec::new();
     if let Some(s) = &f.since {
         clauses.push("s.last_ts_ms >= ?".into());
-        params.push(Value::Integer(time::parse_bound_ms("since", s, now)?));
+        params.push(Value::Integer(zone.bound_ms(time::Edge::Since, s, now)?));
     }
     if let Some(u) = &f.until {
         clauses.push("s.first_ts_ms < ?".into());
-        params.push(Value::Integer(time::parse_bound_ms("until", u, now)?));
+        params.push(Value::Integer(zone.bound_ms(time::Edge::Until, u, now)?));
     }
     if let Some(h) = &f.harness {
         Harness::parse("harness", h)?;
@@ -168,31 +189,235 @@ pub fn sessions(ledger: &Ledger, f: &SessionsFilter) -> Result<Vec<SessionRow>> 
     if limit < 1 {
         return Err(Error::invalid("limit", "must be a positive integer"));
     }
-    params.push(Value::Integer(limit));
+    if f.flat {
+        params.push(Value::Integer(limit));
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} FROM sessions s WHERE {} ORDER BY s.last_ts_ms DESC NULLS LAST, s.session_id LIMIT ?",
+            clauses.join(" AND ")
+        );
+        let mut stmt = conn.prepare(&sql).map_err(|e| ledger.err(e))?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(params.iter()), row_of)
+            .map_err(|e| ledger.err(e))?;
+        let mut out = rows
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| ledger.err(e))?;
+        decorate(ledger, &mut out)?;
+        // Descendant counts from the rows' trees, each tree read once.
+        let mut roots: Vec<String> = Vec::new();
+        for row in &out {
+            roots.push(crate::tree::root_of(conn, &row.session_id).map_err(|e| ledger.err(e))?);
+        }
+        roots.sort();
+        roots.dedup();
+        let refs: Vec<&str> = roots.iter().map(String::as_str).collect();
+        let nodes = crate::tree::trees(conn, &refs).map_err(|e| ledger.err(e))?;
+        let below = below_counts(&nodes);
+        for row in &mut out {
+            row.descendant_count = below.get(row.session_id.as_str()).copied().unwrap_or(0);
+        }
+        return Ok(out);
+    }
+    // Walk matching sessions newest first (the `last_ts` index) until `limit` distinct
+    // roots are seen: a tree's place is that of its newest matching session.
     let sql = format!(
-        "SELECT {ROW_COLUMNS} FROM sessions s WHERE {} ORDER BY s.last_ts_ms DESC NULLS LAST, s.session_id LIMIT ?",
+        "SELECT COALESCE(t.root_id, s.session_id) FROM sessions s
+         LEFT JOIN session_tree t ON t.session_id = s.session_id
+         WHERE {} ORDER BY s.last_ts_ms DESC NULLS LAST, s.session_id",
         clauses.join(" AND ")
     );
-    let mut stmt = conn.prepare(&sql).map_err(|e| ledger.err(e))?;
-    let rows = stmt
-        .query_map(rusqlite::params_from_iter(params.iter()), row_of)
-        .map_err(|e| ledger.err(e))?;
-    let mut out = rows
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(|e| ledger.err(e))?;
-    for row in &mut out {
-        row.models = models_of(ledger, &row.harness, &row.session_id)?;
+    let mut roots: Vec<String> = Vec::new();
+    {
+        let mut stmt = conn.prepare(&sql).map_err(|e| ledger.err(e))?;
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(params.iter()))
+            .map_err(|e| ledger.err(e))?;
+        let mut seen = std::collections::HashSet::new();
+        while let Some(r) = rows.next().map_err(|e| ledger.err(e))? {
+            let root: String = r.get(0).map_err(|e| ledger.err(e))?;
+            if seen.insert(root.clone()) {
+                roots.push(root);
+                if roots.len() as i64 >= limit {
+                    break;
+                }
+            }
+        }
     }
-    decorate(ledger, &mut out)?;
-    Ok(out)
+    let refs: Vec<&str> = roots.iter().map(String::as_str).collect();
+    let nodes = crate::tree::trees(conn, &refs).map_err(|e| ledger.err(e))?;
+    let mut ids: Vec<&str> = nodes.iter().map(|n| n.session_id.as_str()).collect();
+    ids.extend(refs.iter().copied());
+    ids.sort_unstable();
+    ids.dedup();
+    let mut rows = load_rows(ledger, &ids)?;
+    let children = children_of(&nodes, &rows);
+    let below = below_counts(&nodes);
+    Ok(roots
+        .iter()
+        .map(|root| tree_row(root, &children, &below, &mut rows))
+        .collect())
+}
+
+/// The session ids of `id`'s tree below and including it (`[id]` when unknown).
+pub(crate) fn tree_ids(ledger: &Ledger, id: &str) -> Result<Vec<String>> {
+    let conn = ledger.conn()?;
+    Ok(crate::tree::subtree(conn, id)
+        .map_err(|e| ledger.err(e))?
+        .into_iter()
+        .map(|n| n.session_id)
+        .collect())
+}
+
+/// Number of sessions below each node of `nodes` (whole trees, parents before children).
+fn below_counts(nodes: &[crate::tree::TreeNode]) -> HashMap<&str, i64> {
+    let mut below: HashMap<&str, i64> = HashMap::new();
+    for n in nodes.iter().rev() {
+        let mine = below.get(n.session_id.as_str()).copied().unwrap_or(0);
+        if let Some(p) = n.parent_id.as_deref() {
+            *below.entry(p).or_default() += 1 + mine;
+        }
+    }
+    below
+}
+
+/// Children of each node, by first activity (then id).
+fn children_of<'n>(
+    nodes: &'n [crate::tree::TreeNode],
+    rows: &HashMap<String, SessionRow>,
+) -> HashMap<&'n str, Vec<&'n str>> {
+    let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
+    for n in nodes {
+        if let Some(p) = n.parent_id.as_deref() {
+            children.entry(p).or_default().push(n.session_id.as_str());
+        }
+    }
+    let first = |id: &str| rows.get(id).and_then(|r| r.first_ts_ms).unwrap_or(i64::MAX);
+    for list in children.values_mut() {
+        list.sort_by(|a, b| first(a).cmp(&first(b)).then(a.cmp(b)));
+    }
+    children
+}
+
+/// The row of `root` with its tree: totals summed over the tree, descendants depth first.
+/// Takes the rows it uses out of `rows`.
+fn tree_row(
+    root: &str,
+    children: &HashMap<&str, Vec<&str>>,
+    below: &HashMap<&str, i64>,
+    rows: &mut HashMap<String, SessionRow>,
+) -> SessionRow {
+    // Depth first from the root (iterative; a tree has no cycle, the guard is cheap).
+    let mut order: Vec<&str> = Vec::new();
+    let mut stack: Vec<&str> = children
+        .get(root)
+        .map(|c| c.iter().rev().copied().collect())
+        .unwrap_or_default();
+    let mut seen = std::collections::HashSet::new();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        order.push(id);
+        if let Some(c) = children.get(id) {
+            stack.extend(c.iter().rev().copied());
+        }
+    }
+    let mut head = rows.remove(root).unwrap_or_else(|| placeholder_row(root));
+    let mut totals = head.own.clone();
+    let mut models = head.models.clone();
+    let mut descendants = Vec::with_capacity(order.len());
+    for id in order {
+        let mut r = rows.remove(id).unwrap_or_else(|| placeholder_row(id));
+        r.descendant_count = below.get(id).copied().unwrap_or(0);
+        totals.add(&r.own);
+        for m in &r.models {
+            if !models.contains(m) {
+                models.push(m.clone());
+            }
+        }
+        head.first_ts_ms = min_opt(head.first_ts_ms, r.first_ts_ms);
+        head.last_ts_ms = head.last_ts_ms.max(r.last_ts_ms);
+        descendants.push(r);
+    }
+    totals.cost_usd = super::summary::round_usd(totals.cost_usd);
+    head.models = models;
+    head.descendant_count = descendants.len() as i64;
+    head.totals = totals;
+    head.descendants = descendants;
+    head
+}
+
+fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+/// A node whose session has no row (defensive: ingest always writes one).
+fn placeholder_row(id: &str) -> SessionRow {
+    SessionRow {
+        harness: String::new(),
+        session_id: id.to_string(),
+        project: None,
+        branch: None,
+        title: None,
+        first_ts_ms: None,
+        last_ts_ms: None,
+        totals: Totals::default(),
+        own: Totals::default(),
+        descendant_count: 0,
+        models: Vec::new(),
+        relationship: "root".into(),
+        parent_session_id: None,
+        tags: BTreeMap::new(),
+        descendants: Vec::new(),
+    }
+}
+
+/// Own rows (cost, models, folded tags) of sessions by id: the real row when there is one,
+/// the counters of every row of the id (one per harness that used it) added together.
+fn load_rows(ledger: &Ledger, ids: &[&str]) -> Result<HashMap<String, SessionRow>> {
+    let conn = ledger.conn()?;
+    let mut out: HashMap<String, SessionRow> = HashMap::new();
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {ROW_COLUMNS} FROM sessions s WHERE s.session_id IN (SELECT value FROM json_each(?1))
+             ORDER BY s.placeholder, s.last_ts_ms DESC NULLS LAST, s.harness"
+        ))
+        .map_err(|e| ledger.err(e))?;
+    let rows = stmt
+        .query_map([json_list(ids)], row_of)
+        .map_err(|e| ledger.err(e))?;
+    for r in rows {
+        let r = r.map_err(|e| ledger.err(e))?;
+        match out.get_mut(&r.session_id) {
+            Some(first) => {
+                first.own.add(&r.own);
+                first.first_ts_ms = min_opt(first.first_ts_ms, r.first_ts_ms);
+                first.last_ts_ms = first.last_ts_ms.max(r.last_ts_ms);
+            }
+            None => {
+                out.insert(r.session_id.clone(), r);
+            }
+        }
+    }
+    let mut rows: Vec<SessionRow> = out.into_values().collect();
+    decorate(ledger, &mut rows)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.session_id.clone(), r))
+        .collect())
 }
 
 fn json_list<T: serde::Serialize>(items: &[T]) -> String {
     serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
 }
 
-/// Fills each row's cost (from the rollup, priced per model and long-context class) and
-/// folded tags.
+/// Fills each row's own cost (from the rollup, priced per model and long-context class),
+/// models (most turns first) and folded tags (inherited down the tree). `totals` is set to
+/// `own`.
 fn decorate(ledger: &Ledger, rows: &mut [SessionRow]) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
@@ -201,13 +426,14 @@ fn decorate(ledger: &Ledger, rows: &mut [SessionRow]) -> Result<()> {
     let ids: Vec<&str> = rows.iter().map(|r| r.session_id.as_str()).collect();
     let list = json_list(&ids);
     let conn = ledger.conn()?;
-    let mut costs: HashMap<(String, String), f64> = HashMap::new();
+    let mut costs: HashMap<String, f64> = HashMap::new();
+    let mut models: HashMap<String, HashMap<String, i64>> = HashMap::new();
     let mut stmt = conn
         .prepare_cached(
-            "SELECT harness, session_id, model, ctx, sum(input), sum(output), sum(cache_read),
-                    sum(cache_write_5m), sum(cache_write_1h)
+            "SELECT session_id, model, ctx, sum(input), sum(output), sum(cache_read),
+                    sum(cache_write_5m), sum(cache_write_1h), sum(turns)
              FROM turn_rollup WHERE session_id IN (SELECT value FROM json_each(?1))
-             GROUP BY harness, session_id, model, ctx",
+             GROUP BY session_id, model, ctx",
         )
         .map_err(|e| ledger.err(e))?;
     let mut q = stmt.query([&list]).map_err(|e| ledger.err(e))?;
@@ -216,42 +442,36 @@ fn decorate(ledger: &Ledger, rows: &mut [SessionRow]) -> Result<()> {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(2)?,
                 Tokens {
-                    input: r.get(4)?,
-                    output: r.get(5)?,
-                    cache_read: r.get(6)?,
-                    cache_write_5m: r.get(7)?,
-                    cache_write_1h: r.get(8)?,
+                    input: r.get(3)?,
+                    output: r.get(4)?,
+                    cache_read: r.get(5)?,
+                    cache_write_5m: r.get(6)?,
+                    cache_write_1h: r.get(7)?,
                 },
+                r.get::<_, i64>(8)?,
             ))
         };
-        let (harness, session, model, ctx, tokens) = read().map_err(|e| ledger.err(e))?;
+        let (session, model, ctx, tokens, turns) = read().map_err(|e| ledger.err(e))?;
         if let Some(p) = prices.lookup(&model) {
-            *costs.entry((harness, session)).or_default() += p.rates(ctx as u8).cost(&tokens);
+            *costs.entry(session.clone()).or_default() += p.rates(ctx as u8).cost(&tokens);
+        }
+        if turns > 0 && !model.is_empty() {
+            *models.entry(session).or_default().entry(model).or_default() += turns;
         }
     }
-    let mut tags: HashMap<String, BTreeMap<String, String>> = HashMap::new();
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT session_id, key, value FROM stamp_tags
-             WHERE message_id = '' AND session_id IN (SELECT value FROM json_each(?1))",
-        )
-        .map_err(|e| ledger.err(e))?;
-    let mut q = stmt.query([&list]).map_err(|e| ledger.err(e))?;
-    while let Some(r) = q.next().map_err(|e| ledger.err(e))? {
-        let (s, k, v): (String, String, String) = (|| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))()
-            .map_err(|e: rusqlite::Error| ledger.err(e))?;
-        tags.entry(s).or_default().insert(k, v);
-    }
+    let tags = super::tags::session_tags(ledger, &ids)?;
     for row in rows.iter_mut() {
-        row.totals.cost_usd = super::summary::round_usd(
-            costs
-                .get(&(row.harness.clone(), row.session_id.clone()))
-                .copied()
-                .unwrap_or(0.0),
-        );
+        row.own.cost_usd =
+            super::summary::round_usd(costs.get(&row.session_id).copied().unwrap_or(0.0));
+        row.totals = row.own.clone();
+        let mut m: Vec<(String, i64)> = models
+            .remove(&row.session_id)
+            .map(|m| m.into_iter().collect())
+            .unwrap_or_default();
+        m.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        row.models = m.into_iter().map(|(k, _)| k).collect();
         row.tags = tags.get(&row.session_id).cloned().unwrap_or_default();
     }
     Ok(())
@@ -265,11 +485,17 @@ pub struct SessionCost {
     pub unpriced_models: Vec<(String, i64)>,
 }
 
-/// Cost of one session (all harnesses that used the id).
-pub fn session_cost(ledger: &Ledger, session_id: &str) -> Result<SessionCost> {
+/// Cost of one session (all harnesses that used the id) and, unless `descendants` is
+/// `Some(false)`, of every session below it in its tree.
+pub fn session_cost(
+    ledger: &Ledger,
+    session_id: &str,
+    descendants: Option<bool>,
+) -> Result<SessionCost> {
     crate::validate::selector("sessionId", session_id)?;
     let filter = TurnFilter {
         session: Some(session_id.to_string()),
+        descendants: Some(descendants.unwrap_or(true)),
         ..TurnFilter::default()
     };
     let Summary {
@@ -282,21 +508,6 @@ pub fn session_cost(ledger: &Ledger, session_id: &str) -> Result<SessionCost> {
         totals,
         unpriced_models,
     })
-}
-
-fn models_of(ledger: &Ledger, harness: &str, session: &str) -> Result<Vec<String>> {
-    let conn = ledger.conn()?;
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT model FROM turns WHERE harness = ?1 AND session_id = ?2 AND model != ''
-             GROUP BY model ORDER BY count(*) DESC, model",
-        )
-        .map_err(|e| ledger.err(e))?;
-    let rows = stmt
-        .query_map([harness, session], |r| r.get::<_, String>(0))
-        .map_err(|e| ledger.err(e))?;
-    rows.collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(|e| ledger.err(e))
 }
 
 /// One session in detail. `harness` disambiguates when two harnesses share an id.
@@ -326,8 +537,19 @@ pub fn session(
         }
     };
     let mut row = row;
-    row.models = models_of(ledger, &row.harness, &row.session_id)?;
     decorate(ledger, std::slice::from_mut(&mut row))?;
+    // The tree below the session: its descendants' own rows, and the tree's totals.
+    let nodes = crate::tree::subtree(conn, session_id).map_err(|e| ledger.err(e))?;
+    let below: Vec<&str> = nodes
+        .iter()
+        .map(|n| n.session_id.as_str())
+        .filter(|id| *id != session_id)
+        .collect();
+    let mut rows = load_rows(ledger, &below)?;
+    rows.insert(row.session_id.clone(), row);
+    let children = children_of(&nodes, &rows);
+    let below = below_counts(&nodes);
+    let row = tree_row(session_id, &children, &below, &mut rows);
     let prices = PriceTable::load(ledger.home())?;
     let key = rusqlite::params![row.harness, row.session_id];
 

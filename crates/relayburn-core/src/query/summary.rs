@@ -5,13 +5,13 @@
 //! and for `groupBy: tool` (which needs each turn's tool calls).
 
 use super::filter::{Resolved, TurnFilter};
-use super::group::{time_zone, Calendar, GroupBy, BUCKET_MS, NONE_KEY};
+use super::group::{Calendar, GroupBy, BUCKET_MS, NONE_KEY};
 use super::tags::TagIndex;
 use crate::error::Result;
 use crate::harness::records::ToolCall;
 use crate::ledger::Ledger;
-use crate::pricing::{display_model, prefix_provider, ModelPrice, PriceTable, Tokens};
-use crate::time;
+use crate::pricing::{route_provider, ModelPrice, PriceTable, Tokens};
+use crate::time::{self, WeekStart, Zone};
 use rusqlite::types::Value;
 use std::collections::HashMap;
 
@@ -84,14 +84,18 @@ pub struct Summary {
     pub groups: Vec<(String, Totals)>,
     /// (model, turns) for models with no known price (costed at 0), most turns first.
     pub unpriced_models: Vec<(String, i64)>,
+    /// The IANA zone the day/week/month keys and calendar bounds used (`UTC` by default).
+    pub timezone: String,
 }
 
 /// Options of `summary` besides the filter.
 #[derive(Debug, Clone)]
 pub struct SummaryOptions {
     pub group_by: GroupBy,
-    /// IANA zone for day/week/month keys; UTC when `None`.
+    /// IANA zone for day/week/month keys and calendar bounds (dates, `today`…); UTC when `None`.
     pub timezone: Option<String>,
+    /// First day of `week` groups and of `this-week`.
+    pub week_start: WeekStart,
 }
 
 impl Default for SummaryOptions {
@@ -99,6 +103,7 @@ impl Default for SummaryOptions {
         SummaryOptions {
             group_by: GroupBy::Model,
             timezone: None,
+            week_start: WeekStart::Monday,
         }
     }
 }
@@ -114,10 +119,11 @@ pub(crate) fn summary_at(
     opts: &SummaryOptions,
     now_ms: i64,
 ) -> Result<Summary> {
-    let f = filter.resolve(now_ms)?;
+    let zone = Zone::new(opts.timezone.as_deref(), opts.week_start)?;
+    let f = filter.resolve(ledger, now_ms, &zone)?;
     f.check_window()?;
     let prices = PriceTable::load(ledger.home())?;
-    let mut acc = Accumulator::new(ledger, &f, opts, &prices)?;
+    let mut acc = Accumulator::new(ledger, &f, opts, &prices, zone)?;
     let tool_mode = opts.group_by == GroupBy::Tool;
 
     // Whole 15-minute buckets inside [since, until) come from the rollup.
@@ -159,9 +165,14 @@ struct Dims<'r> {
 }
 
 struct ModelInfo {
-    display: String,
+    /// The model key (`PriceTable::model_key`), `(unknown)` for an empty id.
+    key: String,
     price: Option<ModelPrice>,
     provider: Option<String>,
+    /// Where the raw id says it was served (`route_provider`).
+    route: Option<String>,
+    /// Passes the `model` filter.
+    wanted: bool,
 }
 
 struct Accumulator<'a> {
@@ -170,10 +181,15 @@ struct Accumulator<'a> {
     group_by: GroupBy,
     prices: &'a PriceTable,
     calendar: Calendar,
+    timezone: String,
     tags: Option<TagIndex>,
     /// (key index, wanted value) of the tag filter.
     want: Vec<(usize, String)>,
+    /// The `model` filter's model key.
+    want_model: Option<String>,
     group_tag: Option<usize>,
+    /// `groupBy: root`: session → root of its tree, for sessions below a root.
+    roots: HashMap<String, String>,
     model_idx: HashMap<String, usize>,
     models: Vec<ModelInfo>,
     groups: HashMap<String, Totals>,
@@ -191,6 +207,7 @@ impl<'a> Accumulator<'a> {
         f: &'a Resolved,
         opts: &SummaryOptions,
         prices: &'a PriceTable,
+        zone: Zone,
     ) -> Result<Self> {
         let mut keys: Vec<String> = f.tags.iter().map(|(k, _)| k.clone()).collect();
         if let GroupBy::Tag(k) = &opts.group_by {
@@ -213,14 +230,22 @@ impl<'a> Accumulator<'a> {
             GroupBy::Tag(k) => keys.iter().position(|x| x == k),
             _ => None,
         };
+        let roots = if opts.group_by == GroupBy::Root {
+            load_roots(ledger)?
+        } else {
+            HashMap::new()
+        };
         Ok(Accumulator {
+            roots,
             ledger,
             f,
             group_by: opts.group_by.clone(),
             prices,
-            calendar: Calendar::new(time_zone(opts.timezone.as_deref())?),
+            timezone: zone.name().to_string(),
+            calendar: Calendar::new(zone),
             tags,
             want,
+            want_model: f.model.as_deref().map(|m| prices.model_key(m)),
             group_tag,
             model_idx: HashMap::new(),
             models: Vec::new(),
@@ -415,13 +440,15 @@ impl<'a> Accumulator<'a> {
             Some(i) => *i,
             None => {
                 let price = self.prices.lookup(d.model).cloned();
-                let m = display_model(d.model);
+                let key = self.prices.model_key(d.model);
                 self.models.push(ModelInfo {
-                    display: if m.is_empty() {
+                    wanted: self.want_model.as_ref().is_none_or(|w| *w == key),
+                    key: if key.is_empty() {
                         "(unknown)".to_string()
                     } else {
-                        m.to_string()
+                        key
                     },
+                    route: route_provider(d.model),
                     provider: price.as_ref().and_then(|p| p.provider.clone()),
                     price,
                 });
@@ -430,12 +457,15 @@ impl<'a> Accumulator<'a> {
                 self.models.len() - 1
             }
         };
+        if !self.models[idx].wanted {
+            return;
+        }
         let info = &self.models[idx];
         let sign = if undo { -1 } else { 1 };
         let mut t = t;
         match &info.price {
             Some(p) => t.cost_usd = p.rates(ctx).cost(&t.tokens()),
-            None => *self.unpriced.entry(info.display.clone()).or_default() += sign * t.turns,
+            None => *self.unpriced.entry(info.key.clone()).or_default() += sign * t.turns,
         }
         let t = t.scaled(sign);
         self.totals.add(&t);
@@ -447,9 +477,12 @@ impl<'a> Accumulator<'a> {
             }
         };
         let key = match &self.group_by {
-            GroupBy::Model => info.display.clone(),
-            GroupBy::Provider => prefix_provider(d.model)
-                .map(str::to_string)
+            GroupBy::Model => info.key.clone(),
+            GroupBy::ModelRaw if d.model.is_empty() => "(unknown)".to_string(),
+            GroupBy::ModelRaw => d.model.to_string(),
+            GroupBy::Provider => info
+                .route
+                .clone()
                 .or_else(|| (!d.provider.is_empty()).then(|| d.provider.to_string()))
                 .or_else(|| info.provider.clone())
                 .unwrap_or_else(|| NONE_KEY.to_string()),
@@ -457,6 +490,11 @@ impl<'a> Accumulator<'a> {
             GroupBy::Project => or_none(d.project),
             GroupBy::Branch => or_none(d.branch),
             GroupBy::Session => d.session_id.to_string(),
+            GroupBy::Root => self
+                .roots
+                .get(d.session_id)
+                .cloned()
+                .unwrap_or_else(|| d.session_id.to_string()),
             GroupBy::Day | GroupBy::Week | GroupBy::Month => {
                 self.calendar.key(&self.group_by, d.ts_ms).to_string()
             }
@@ -498,8 +536,22 @@ impl<'a> Accumulator<'a> {
             totals,
             groups,
             unpriced_models,
+            timezone: self.timezone,
         }
     }
+}
+
+/// Session → root for every session that has a parent (`session_tree`, non-root nodes).
+fn load_roots(ledger: &Ledger) -> Result<HashMap<String, String>> {
+    let conn = ledger.conn()?;
+    let mut stmt = conn
+        .prepare_cached("SELECT session_id, root_id FROM session_tree WHERE parent_id IS NOT NULL")
+        .map_err(|e| ledger.err(e))?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .map_err(|e| ledger.err(e))?;
+    rows.collect::<rusqlite::Result<HashMap<_, _>>>()
+        .map_err(|e| ledger.err(e))
 }
 
 /// `groupBy: tool`: a turn's tokens and cost are split evenly across its tool calls (a tool

@@ -102,6 +102,7 @@ fn by(l: &Ledger, f: &TurnFilter, group: &str) -> Summary {
         &SummaryOptions {
             group_by: GroupBy::parse(group).unwrap(),
             timezone: None,
+            ..SummaryOptions::default()
         },
     )
     .unwrap()
@@ -168,10 +169,7 @@ fn costs_per_model_at_list_prices_and_unpriced_models() {
         },
     );
     let s = by(&l, &TurnFilter::default(), "model");
-    close(
-        group(&s, "claude-sonnet-4-5-20250929").cost_usd,
-        0.069 + 0.9585,
-    );
+    close(group(&s, "claude-sonnet-4-5").cost_usd, 0.069 + 0.9585);
     close(group(&s, "gpt-5-codex").cost_usd, 0.07375);
     assert_eq!(group(&s, "gpt-5-codex").reasoning, 4_000);
     assert_eq!(group(&s, "my-llama").cost_usd, 0.0);
@@ -179,7 +177,7 @@ fn costs_per_model_at_list_prices_and_unpriced_models() {
     assert_eq!(s.totals.turns, 5);
     assert_eq!(s.unpriced_models, vec![("my-llama".to_string(), 2)]);
     // Most expensive first.
-    assert_eq!(s.groups[0].0, "claude-sonnet-4-5-20250929");
+    assert_eq!(s.groups[0].0, "claude-sonnet-4-5");
 }
 
 #[test]
@@ -594,7 +592,15 @@ fn every_dimension_groups() {
     };
     assert_eq!(
         keys(&by(&l, &all, "model")),
-        ["claude-sonnet-4-5-20250929", "gemini-2.5-pro", "gpt-5"]
+        ["claude-sonnet-4-5", "gemini-2.5-pro", "gpt-5"]
+    );
+    assert_eq!(
+        keys(&by(&l, &all, "modelRaw")),
+        [
+            "claude-sonnet-4-5-20250929",
+            "google/gemini-2.5-pro",
+            "gpt-5"
+        ]
     );
     assert_eq!(
         keys(&by(&l, &all, "provider")),
@@ -623,6 +629,7 @@ fn every_dimension_groups() {
         &SummaryOptions {
             group_by: GroupBy::Day,
             timezone: Some("Europe/Paris".into()),
+            ..SummaryOptions::default()
         },
     )
     .unwrap();
@@ -678,7 +685,14 @@ fn every_dimension_groups() {
         }),
         1
     );
-    for bad in ["bogus", "tag:", "Model"] {
+    for bad in [
+        "bogus",
+        "tag:",
+        "Model",
+        "tag:a\u{0}",
+        "tag:a\nb",
+        "modelraw",
+    ] {
         assert_eq!(GroupBy::parse(bad).unwrap_err().field(), Some("groupBy"));
     }
     let err = summary(
@@ -687,6 +701,7 @@ fn every_dimension_groups() {
         &SummaryOptions {
             group_by: GroupBy::Day,
             timezone: Some("Mars/Base".into()),
+            ..SummaryOptions::default()
         },
     )
     .unwrap_err();
@@ -768,7 +783,7 @@ fn sessions_costs_tags_and_fingerprint() {
     let d = session(&l, "a", None).unwrap().unwrap();
     close(d.turns[0].totals.cost_usd, 0.069);
     assert_eq!(d.row.tags.len(), 1);
-    let c = session_cost(&l, "a").unwrap();
+    let c = session_cost(&l, "a", None).unwrap();
     close(c.totals.cost_usd, 0.069);
     assert_eq!(c.totals.turns, 1);
 }
@@ -817,4 +832,269 @@ fn summed_costs_do_not_depend_on_row_order() {
     let forward: f64 = parts.iter().sum();
     let backward: f64 = parts.iter().rev().sum();
     assert_eq!(round_usd(forward), round_usd(backward));
+}
+
+/// Turns on both sides of the nights the clocks change in Paris (2026-10-25 01:00Z) and Los
+/// Angeles (2026-11-01 09:00Z); each turn's input is a distinct power of two, so a group's
+/// input names exactly the turns in it.
+fn dst_ledger() -> (tempfile::TempDir, Ledger) {
+    let (d, l) = open();
+    let turns = [
+        ("t1", "2026-10-24T21:30:00Z", 1), // Paris 10-24 23:30 CEST; LA 10-24
+        ("t2", "2026-10-24T22:30:00Z", 2), // Paris 10-25 00:30 CEST; LA 10-24
+        ("t3", "2026-10-25T22:30:00Z", 4), // Paris 10-25 23:30 CET (a 25-hour day)
+        ("t4", "2026-10-25T23:30:00Z", 8), // Paris Monday 10-26 00:30; UTC and LA Sunday 10-25
+        ("t5", "2026-11-01T06:30:00Z", 16), // LA Saturday 10-31 23:30 PDT
+        ("t6", "2026-11-01T07:30:00Z", 32), // LA 11-01 00:30 PDT
+        ("t7", "2026-11-02T07:30:00Z", 64), // LA 11-01 23:30 PST (a 25-hour day)
+        ("t8", "2026-11-02T08:30:00Z", 128), // LA Monday 11-02 00:30 PST
+    ];
+    for (m, ts, input) in turns {
+        insert(
+            &l,
+            &T {
+                message: m,
+                ts,
+                usage: [input, 0, 0, 0, 0, 0],
+                ..base()
+            },
+        );
+    }
+    (d, l)
+}
+
+fn inputs_by(
+    l: &Ledger,
+    f: &TurnFilter,
+    group: &str,
+    tz: Option<&str>,
+    week_start: crate::time::WeekStart,
+) -> (Vec<(String, i64)>, String) {
+    let s = summary_at(
+        l,
+        f,
+        &SummaryOptions {
+            group_by: GroupBy::parse(group).unwrap(),
+            timezone: tz.map(str::to_string),
+            week_start,
+        },
+        parse_instant_ms("now", "2026-11-02T12:00:00Z").unwrap(),
+    )
+    .unwrap();
+    let groups = s.groups.iter().map(|(k, t)| (k.clone(), t.input)).collect();
+    (groups, s.timezone)
+}
+
+#[test]
+fn day_week_and_month_groups_in_a_zone_across_dst_changes() {
+    use crate::time::WeekStart::{Monday, Sunday};
+    let (_d, l) = dst_ledger();
+    let all = TurnFilter::default();
+    let g = |v: &[(&str, i64)]| -> Vec<(String, i64)> {
+        v.iter().map(|(k, n)| (k.to_string(), *n)).collect()
+    };
+    let utc = |group| inputs_by(&l, &all, group, None, Monday);
+    let paris = |group| inputs_by(&l, &all, group, Some("Europe/Paris"), Monday);
+    let la = |group| inputs_by(&l, &all, group, Some("America/Los_Angeles"), Monday);
+
+    assert_eq!(
+        utc("day"),
+        (
+            g(&[
+                ("2026-10-24", 3),
+                ("2026-10-25", 12),
+                ("2026-11-01", 48),
+                ("2026-11-02", 192)
+            ]),
+            "UTC".to_string()
+        )
+    );
+    assert_eq!(
+        paris("day"),
+        (
+            g(&[
+                ("2026-10-24", 1),
+                ("2026-10-25", 6),
+                ("2026-10-26", 8),
+                ("2026-11-01", 48),
+                ("2026-11-02", 192)
+            ]),
+            "Europe/Paris".to_string()
+        )
+    );
+    assert_eq!(
+        la("day").0,
+        g(&[
+            ("2026-10-24", 3),
+            ("2026-10-25", 12),
+            ("2026-10-31", 16),
+            ("2026-11-01", 96),
+            ("2026-11-02", 128)
+        ])
+    );
+    assert_eq!(
+        utc("week").0,
+        g(&[("2026-W43", 15), ("2026-W44", 48), ("2026-W45", 192)])
+    );
+    assert_eq!(
+        paris("week").0,
+        g(&[("2026-W43", 7), ("2026-W44", 56), ("2026-W45", 192)])
+    );
+    assert_eq!(
+        la("week").0,
+        g(&[("2026-W43", 15), ("2026-W44", 112), ("2026-W45", 128)])
+    );
+    assert_eq!(
+        inputs_by(&l, &all, "week", Some("America/Los_Angeles"), Sunday).0,
+        g(&[("2026-10-18", 3), ("2026-10-25", 28), ("2026-11-01", 224)])
+    );
+    assert_eq!(utc("month").0, g(&[("2026-10", 15), ("2026-11", 240)]));
+    assert_eq!(paris("month").0, g(&[("2026-10", 15), ("2026-11", 240)]));
+    assert_eq!(la("month").0, g(&[("2026-10", 31), ("2026-11", 224)]));
+
+    // Calendar bounds: a date as since and until is that whole local day (25 hours here).
+    let window = |since: &str, until: &str, tz: Option<&str>| {
+        let f = TurnFilter {
+            since: Some(since.into()),
+            until: Some(until.into()),
+            ..TurnFilter::default()
+        };
+        let s = summary_at(
+            &l,
+            &f,
+            &SummaryOptions {
+                timezone: tz.map(str::to_string),
+                ..SummaryOptions::default()
+            },
+            parse_instant_ms("now", "2026-11-02T12:00:00Z").unwrap(),
+        )
+        .unwrap();
+        s.totals.input
+    };
+    assert_eq!(
+        window("2026-11-01", "2026-11-01", Some("America/Los_Angeles")),
+        96
+    );
+    assert_eq!(window("2026-10-25", "2026-10-25", Some("Europe/Paris")), 6);
+    assert_eq!(window("2026-10-25", "2026-10-25", None), 12);
+    // Now is 2026-11-02 04:00 in Los Angeles, 13:00 in Paris.
+    assert_eq!(
+        window("yesterday", "yesterday", Some("America/Los_Angeles")),
+        96
+    );
+    assert_eq!(window("yesterday", "yesterday", Some("Europe/Paris")), 48);
+    assert_eq!(window("yesterday", "today", None), 48 + 192);
+    assert_eq!(
+        window("this-month", "this-month", Some("America/Los_Angeles")),
+        224
+    );
+    assert_eq!(window("this-week", "today", Some("Europe/Paris")), 192);
+    let bad = summary_at(
+        &l,
+        &TurnFilter {
+            since: Some("2026-11-02".into()),
+            until: Some("2026-10-31".into()),
+            ..TurnFilter::default()
+        },
+        &SummaryOptions::default(),
+        0,
+    )
+    .unwrap_err();
+    assert_eq!(bad.field(), Some("until"));
+}
+
+/// Issue 26: one row per model however the harness or cloud spelled it; `modelRaw` keeps the
+/// spellings; `provider` tells Bedrock, Vertex and routers apart; the `model` filter matches
+/// every spelling; costs are those of the raw ids.
+#[test]
+fn one_model_one_row_across_spellings() {
+    let (_d, l) = open();
+    let spellings = [
+        ("claude-code", "claude-haiku-4-5-20251001"),
+        ("claude-code", "jp.anthropic.claude-haiku-4-5-20251001-v1:0"),
+        ("claude-code", "claude-haiku-4-5@20251001"),
+        ("opencode", "anthropic/claude-haiku-4.5"),
+        ("opencode", "openrouter/anthropic/claude-haiku-4.5"),
+    ];
+    for (i, (harness, model)) in spellings.iter().enumerate() {
+        let msg = format!("h{i}");
+        insert_with(
+            &l,
+            &T {
+                message: &msg,
+                model,
+                usage: [1_000_000, 0, 0, 0, 0, 0],
+                ..base()
+            },
+            harness,
+            Some("/p"),
+            None,
+        );
+    }
+    insert(
+        &l,
+        &T {
+            message: "s1",
+            model: "claude-sonnet-4-5[1m]",
+            usage: [1_000_000, 0, 0, 0, 0, 0],
+            ..base()
+        },
+    );
+    insert(
+        &l,
+        &T {
+            message: "s2",
+            model: "claude-sonnet-4-5-20250929",
+            usage: [1_000, 0, 0, 0, 0, 0],
+            ..base()
+        },
+    );
+    let all = TurnFilter::default();
+    let s = by(&l, &all, "model");
+    let keys: Vec<&str> = s.groups.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(keys, ["claude-sonnet-4-5", "claude-haiku-4-5"]);
+    assert_eq!(group(&s, "claude-haiku-4-5").turns, 5);
+    // Haiku 4.5 input: $1 per million tokens; Sonnet 4.5 above 200k prompt: $6.
+    close(group(&s, "claude-haiku-4-5").cost_usd, 5.0);
+    close(group(&s, "claude-sonnet-4-5").cost_usd, 6.0 + 0.003);
+    let raw = by(&l, &all, "modelRaw");
+    assert_eq!(raw.groups.len(), 7);
+    close(
+        group(&raw, "jp.anthropic.claude-haiku-4-5-20251001-v1:0").cost_usd,
+        1.0,
+    );
+    close(group(&raw, "claude-sonnet-4-5[1m]").cost_usd, 6.0);
+    assert_eq!(raw.totals, s.totals);
+    let providers = by(&l, &all, "provider");
+    assert_eq!(group(&providers, "bedrock").turns, 1);
+    assert_eq!(group(&providers, "vertex").turns, 1);
+    assert_eq!(group(&providers, "openrouter").turns, 1);
+    assert_eq!(group(&providers, "anthropic").turns, 4);
+    for wanted in [
+        "claude-haiku-4-5-20251001",
+        "claude-haiku-4-5",
+        "jp.anthropic.claude-haiku-4-5-20251001-v1:0",
+        "anthropic/claude-haiku-4.5",
+    ] {
+        let f = TurnFilter {
+            model: Some(wanted.into()),
+            ..all.clone()
+        };
+        let only = by(&l, &f, "modelRaw");
+        assert_eq!(only.totals.turns, 5, "{wanted}");
+        close(only.totals.cost_usd, 5.0);
+    }
+    let f = TurnFilter {
+        model: Some("claude-sonnet-4-5".into()),
+        ..all.clone()
+    };
+    assert_eq!(by(&l, &f, "model").totals.turns, 2);
+    // The filter also holds on the rollup path with a window and at the edges.
+    let f = TurnFilter {
+        model: Some("claude-haiku-4-5".into()),
+        since: Some("2026-05-21T11:50:00Z".into()),
+        until: Some("2026-05-21T13:10:00Z".into()),
+        ..all.clone()
+    };
+    assert_eq!(by(&l, &f, "model").totals.turns, 5);
 }

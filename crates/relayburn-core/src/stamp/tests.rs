@@ -296,3 +296,58 @@ fn export_import_round_trip_keeps_ids_times_and_order() {
         }
     );
 }
+
+/// Issue 23: a symlink planted at the predictable temporary name is never followed (its
+/// target is left as it was) and never moved into place.
+#[cfg(unix)]
+#[test]
+fn export_never_follows_a_planted_temp_symlink() {
+    let home = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(home.path()).unwrap();
+    write_stamp(&mut ledger, &request("s", &[("k", "v")])).unwrap();
+    let victim = home.path().join("victim.txt");
+    std::fs::write(&victim, "precious").unwrap();
+    let out = home.path().join("export.jsonl");
+    // The temporary name is `<out>.<pid>-<n>.tmp` with `n` counting calls in this process.
+    let pid = std::process::id();
+    let planted: Vec<_> = (0..32)
+        .map(|n| home.path().join(format!("export.jsonl.{pid}-{n}.tmp")))
+        .collect();
+    for p in &planted {
+        std::os::unix::fs::symlink(&victim, p).unwrap();
+    }
+    let receipt = export_stamps(&ledger, out.to_str().unwrap()).unwrap();
+    assert_eq!(receipt.stamps, 1);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    let meta = std::fs::symlink_metadata(&out).unwrap();
+    assert!(meta.file_type().is_file(), "the export is a regular file");
+    assert!(std::fs::read_to_string(&out)
+        .unwrap()
+        .contains("\"k\":\"v\""));
+    for p in &planted {
+        assert!(std::fs::symlink_metadata(p)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+    }
+}
+
+/// Issue 23: invalid UTF-8 in an import names its line.
+#[test]
+fn import_of_invalid_utf8_names_the_line() {
+    let home = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(home.path()).unwrap();
+    let file = home.path().join("bad.jsonl");
+    let mut bytes =
+        br#"{"id":"a1","sessionId":"s","enrichment":{"k":"v"},"ts":"2026-05-21T12:00:00.000Z"}"#
+            .to_vec();
+    bytes.extend_from_slice(b"\n\n{\"id\":\"a2\",\"sessionId\":\"s\",\"enrichment\":{\"k\":\"\xff\"},\"ts\":\"2026-05-21T12:00:00.000Z\"}\n");
+    std::fs::write(&file, bytes).unwrap();
+    let err = import_stamps(&mut ledger, file.to_str().unwrap()).unwrap_err();
+    assert_eq!(err.code(), "INVALID_ARGUMENT");
+    assert!(err.to_string().contains("line 3"), "{err}");
+    assert!(err.to_string().contains("UTF-8"), "{err}");
+    assert!(list_stamps(&ledger, &StampFilter::default())
+        .unwrap()
+        .is_empty());
+}

@@ -73,14 +73,9 @@ pub fn validate_path(path: &str) -> Result<()> {
 pub fn export_stamps(ledger: &Ledger, path: &str) -> Result<ExportReceipt> {
     let path = check_path(path)?;
     let all = list_stamps(ledger, &StampFilter::default())?;
-    // Unique per process and call, so concurrent exports to one path never share a temp file.
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(format!(".{}-{n}.tmp", std::process::id()));
-    let tmp = PathBuf::from(tmp);
+    let (file, tmp) = create_temp(&path).map_err(|e| Error::io(&path, e))?;
     let write = || -> std::io::Result<()> {
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        let mut out = std::io::BufWriter::new(file);
         for s in &all {
             let line = Line {
                 id: s.id.clone(),
@@ -98,6 +93,7 @@ pub fn export_stamps(ledger: &Ledger, path: &str) -> Result<ExportReceipt> {
         std::fs::rename(&tmp, &path)
     };
     if let Err(e) = write() {
+        // Only ever the file this call created (never a name someone else planted).
         let _ = std::fs::remove_file(&tmp);
         return Err(Error::io(&path, e));
     }
@@ -105,6 +101,34 @@ pub fn export_stamps(ledger: &Ledger, path: &str) -> Result<ExportReceipt> {
         path,
         stamps: all.len() as i64,
     })
+}
+
+/// Creates `<path>.<pid>-<n>.tmp` exclusively (`O_CREAT | O_EXCL`, and `O_NOFOLLOW` on Unix):
+/// a file or symlink already at that name is never opened, truncated or followed; the next
+/// name is tried instead. `n` is unique per process and call, so concurrent exports to one
+/// path never share a temporary file.
+fn create_temp(path: &Path) -> std::io::Result<(std::fs::File, PathBuf)> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut last = None;
+    for _ in 0..64 {
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(format!(".{}-{n}.tmp", std::process::id()));
+        let tmp = PathBuf::from(tmp);
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.custom_flags(libc::O_NOFOLLOW);
+        }
+        match options.open(&tmp) {
+            Ok(file) => return Ok((file, tmp)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no free temporary file name")))
 }
 
 struct Parsed {
@@ -139,9 +163,20 @@ fn parse_line(path: &Path, n: usize, text: &str) -> Result<Parsed> {
 /// the whole import (`INVALID_ARGUMENT`, field `path`, naming the line) before any write.
 pub fn import_stamps(ledger: &mut Ledger, path: &str) -> Result<ImportReceipt> {
     let path = check_path(path)?;
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
     let mut parsed = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
+    for (i, raw) in bytes.split(|b| *b == b'\n').enumerate() {
+        let raw = std::str::from_utf8(raw).map_err(|e| {
+            Error::invalid(
+                "path",
+                format!(
+                    "{} line {}: is not valid UTF-8 (bad byte at column {})",
+                    path.display(),
+                    i + 1,
+                    e.valid_up_to() + 1
+                ),
+            )
+        })?;
         let raw = raw.trim();
         if raw.is_empty() {
             continue;

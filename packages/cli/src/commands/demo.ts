@@ -79,8 +79,8 @@ export const demoCommand: Command = {
       process.stdout.write('\n');
       printSummary(byTag, 'tag:persona', out);
       process.stdout.write(
-        `\nEach API call is counted once with its final usage; stamps label whole sessions\n` +
-          `(the subagent's own session is unstamped, hence (none)).\n\n`,
+        `\nEach API call is counted once with its final usage; a stamp labels its session's whole\n` +
+          `tree (the reviewer's subagent counts under reviewer).\n\n`,
       );
       if (keep) {
         process.stdout.write(

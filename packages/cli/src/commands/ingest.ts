@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type ContentMode, type IngestProgress, type IngestReport, ingest, watch } from '@relayburn/sdk';
 import { bool, type Command, str } from '../command.js';
-import { formatBytes, formatCount, type Output, printJson } from '../output.js';
+import { formatBytes, formatCount, type Output, printJson, visible } from '../output.js';
 import { UsageError } from '../usage.js';
 
 const ingestHelp = `Usage: burn ingest [--watch] [--json] [--quiet] [--hook claude] [--content-mode <mode>]
@@ -123,7 +123,9 @@ export function printReport(report: IngestReport, quiet: boolean, out: Output): 
     return;
   }
   for (const e of report.errors) {
-    process.stderr.write(`burn: ${e.file}${e.line !== undefined ? `:${e.line}` : ''}: ${e.message}\n`);
+    process.stderr.write(
+      visible(`burn: ${e.file}${e.line !== undefined ? `:${e.line}` : ''}: ${e.message}`) + '\n',
+    );
   }
   if (quiet) return;
   const parts = [

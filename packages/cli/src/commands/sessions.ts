@@ -1,22 +1,33 @@
 import { type ContentMessage, type Harness, type SessionRow, session, sessions } from '@relayburn/sdk';
 import { bool, type Command, list, str } from '../command.js';
-import { clip, formatCount, formatUsd, type Output, printFields, printJson } from '../output.js';
+import { clip, formatCount, formatUsd, type Output, printFields, printJson, visible } from '../output.js';
 import { renderTable } from '../table.js';
 import { parseTagFlags, UsageError } from '../usage.js';
+import { chooseZone, withZone, ZONE_FLAGS, ZONE_HELP, type ZoneChoice } from '../zone.js';
 
-const sessionsHelp = `Usage: burn sessions [--since <t>] [--until <t>] [--harness <h>] [--project <dir>] [--tag k=v]... [--limit <n>] [--json]
+const sessionsHelp = `Usage: burn sessions [--since <t>] [--until <t>] [--harness <h>] [--project <dir>] [--tag k=v]... [--limit <n>] [--flat] [--json]
 
-Sessions with activity in the window, newest first (default 50), with their cost and tags.
---tag k=v (repeatable) and --tags k=v[,k=v] keep sessions whose folded tags match.
+Session trees with activity in the window, newest first (default 50): each root session
+with its subagents, forks and continuations indented under it (├─, └─). Every line shows
+that session's own turns, tokens and cost; TREE COST is the whole tree's.
+A tree is listed when any of its sessions matches the filters.
+--tag k=v (repeatable) and --tags k=v[,k=v] keep sessions whose folded tags match (a
+subagent carries its parent's stamps unless it has its own).
+--flat lists every session on its own line, with its own cost.
+--since/--until take the same forms as in 'burn summary' (dates and today, yesterday,
+this-week, this-month are your local ones):
+${ZONE_HELP}
 
 Examples:
   burn sessions --since 24h
+  burn sessions --since today
   burn sessions --tags spawner=pear --limit 10
-  burn sessions --limit 10 --json`;
+  burn sessions --flat --limit 10 --json`;
 
 const sessionHelp = `Usage: burn session <id> [--content] [--json]
 
-One session in detail: totals, turns with their tool calls, subagents and other children.
+One session in detail: totals (with its descendants, and its own), its tree of subagents,
+forks and continuations, and its turns with their tool calls.
 --content also prints the stored conversation (user and assistant text, thinking, tool
 inputs and results) in order, from the content store.
 
@@ -37,6 +48,8 @@ export const sessionsCommand: Command = {
     limit: { type: 'string' },
     tag: { type: 'string', multiple: true },
     tags: { type: 'string', multiple: true },
+    ...ZONE_FLAGS,
+    flat: { type: 'boolean' },
   },
   async run(ctx) {
     if (ctx.args.length > 0) throw new UsageError(`sessions takes no arguments, got '${ctx.args[0]}'`);
@@ -49,6 +62,8 @@ export const sessionsCommand: Command = {
         limit: str(ctx, 'limit'),
         tag: list(ctx, 'tag'),
         tags: list(ctx, 'tags'),
+        zone: chooseZone(ctx),
+        flat: bool(ctx, 'flat'),
         ledgerHome: ctx.ledgerHome,
       },
       ctx.out,
@@ -76,25 +91,32 @@ export interface SessionsArgs {
   limit?: string | undefined;
   tag?: string[] | undefined;
   tags?: string[] | undefined;
+  zone: ZoneChoice;
+  flat?: boolean | undefined;
   ledgerHome?: string | undefined;
 }
 
 export async function runSessions(a: SessionsArgs, out: Output): Promise<void> {
   let limit: number | undefined;
   if (a.limit !== undefined) {
-    limit = Number(a.limit);
-    if (!Number.isInteger(limit) || limit < 1)
+    limit = /^\d+$/.test(a.limit) ? Number(a.limit) : Number.NaN;
+    if (!Number.isSafeInteger(limit) || limit < 1)
       throw new UsageError(`--limit must be a positive integer, got '${a.limit}'`);
   }
-  const rows = await sessions({
-    since: a.since,
-    until: a.until,
-    harness: a.harness as Harness | undefined,
-    project: a.project,
-    tags: parseTagFlags(a.tag, a.tags),
-    limit,
-    ledgerHome: a.ledgerHome,
-  });
+  const rows = await withZone(a.zone, () =>
+    sessions({
+      since: a.since,
+      until: a.until,
+      harness: a.harness as Harness | undefined,
+      project: a.project,
+      tags: parseTagFlags(a.tag, a.tags),
+      limit,
+      ...(a.flat ? { flat: true } : {}),
+      timezone: a.zone.timezone,
+      weekStart: a.zone.weekStart,
+      ledgerHome: a.ledgerHome,
+    }),
+  );
   if (out.json) {
     printJson(rows);
     return;
@@ -103,18 +125,79 @@ export async function runSessions(a: SessionsArgs, out: Output): Promise<void> {
     process.stdout.write('no sessions (run `burn ingest` first)\n');
     return;
   }
-  process.stdout.write(
-    `${renderTable(rows, [
-      { header: 'LAST ACTIVITY', value: (r) => (r.lastTs ?? '').replace('T', ' ').slice(0, 16) },
-      { header: 'SESSION', value: (r) => clip(r.sessionId, 40) },
-      { header: 'HARNESS', value: (r) => r.harness },
-      { header: 'TURNS', value: (r) => formatCount(r.turns), align: 'right' },
-      { header: 'TOKENS', value: (r) => formatCount(r.totalTokens), align: 'right' },
-      { header: 'COST', value: (r) => formatUsd(r.costUsd), align: 'right' },
-      { header: 'TAGS', value: (r) => clip(formatTags(r.tags), 40) },
-      { header: 'TITLE', value: (r) => clip(r.title ?? '', 50) },
-    ])}\n`,
-  );
+  if (a.flat) {
+    process.stdout.write(
+      `${renderTable(rows, [
+        { header: 'LAST ACTIVITY', value: (r) => (r.lastTs ?? '').replace('T', ' ').slice(0, 16) },
+        { header: 'SESSION', value: (r) => clip(r.sessionId, 40) },
+        { header: 'HARNESS', value: (r) => r.harness },
+        { header: 'TURNS', value: (r) => formatCount(r.turns), align: 'right' },
+        { header: 'TOKENS', value: (r) => formatCount(r.totalTokens), align: 'right' },
+        { header: 'COST', value: (r) => formatUsd(r.costUsd), align: 'right' },
+        { header: 'TAGS', value: (r) => clip(formatTags(r.tags), 40) },
+        { header: 'TITLE', value: (r) => clip(r.title ?? '', 50) },
+      ])}\n`,
+    );
+    return;
+  }
+  process.stdout.write(`${renderTree(rows.flatMap(treeLines))}\n`);
+}
+
+/** One printed line of a session tree: the row (own totals) and its drawn prefix. */
+interface TreeLine {
+  row: SessionRow;
+  prefix: string;
+  /** The tree's row (root line) — its totals are the tree's. */
+  tree?: SessionRow;
+}
+
+/** A tree row and its descendants as lines, children under their parent with ├─ / └─. */
+export function treeLines(root: SessionRow): TreeLine[] {
+  const children = new Map<string, SessionRow[]>();
+  for (const d of root.descendants) {
+    const parent = d.parentSessionId ?? root.sessionId;
+    const list = children.get(parent) ?? [];
+    list.push(d);
+    children.set(parent, list);
+  }
+  const lines: TreeLine[] = [{ row: root, prefix: '', tree: root }];
+  const walk = (id: string, indent: string, depth: number) => {
+    const kids = children.get(id) ?? [];
+    kids.forEach((k, i) => {
+      const last = i === kids.length - 1;
+      lines.push({ row: k, prefix: `${indent}${last ? '└─ ' : '├─ '}` });
+      // Trees are acyclic; the depth bound only guards against a malformed row.
+      if (depth < 1000) walk(k.sessionId, `${indent}${last ? '   ' : '│  '}`, depth + 1);
+    });
+  };
+  walk(root.sessionId, '', 0);
+  return lines;
+}
+
+/** A child named after its parent (`<parent>/agent-…`) is shown by what follows: `…/agent-…`. */
+function shortId(row: SessionRow): string {
+  const parent = row.parentSessionId;
+  return parent && row.sessionId.startsWith(`${parent}/`)
+    ? `…${row.sessionId.slice(parent.length)}`
+    : row.sessionId;
+}
+
+function renderTree(lines: TreeLine[]): string {
+  return renderTable(lines, [
+    {
+      header: 'LAST ACTIVITY',
+      value: (l) => (l.tree ? (l.row.lastTs ?? '').replace('T', ' ').slice(0, 16) : ''),
+    },
+    { header: 'SESSION', value: (l) => `${l.prefix}${clip(shortId(l.row), 40)}` },
+    { header: 'HARNESS', value: (l) => l.row.harness },
+    { header: 'KIND', value: (l) => (l.tree ? '' : l.row.relationship) },
+    { header: 'TURNS', value: (l) => formatCount(l.row.own.turns), align: 'right' },
+    { header: 'TOKENS', value: (l) => formatCount(l.row.own.totalTokens), align: 'right' },
+    { header: 'COST', value: (l) => formatUsd(l.row.own.costUsd), align: 'right' },
+    { header: 'TREE COST', value: (l) => (l.tree ? formatUsd(l.tree.costUsd) : ''), align: 'right' },
+    { header: 'TAGS', value: (l) => clip(formatTags(l.row.tags), 40) },
+    { header: 'TITLE', value: (l) => clip(l.row.title ?? '', 50) },
+  ]);
 }
 
 export async function runSession(
@@ -130,14 +213,12 @@ export async function runSession(
     return d !== null;
   }
   if (!d) {
-    process.stderr.write(`burn: no session '${id}' in the ledger (run \`burn ingest\` first?)\n`);
+    process.stderr.write(`burn: no session '${visible(id)}' in the ledger (run \`burn ingest\` first?)\n`);
     return false;
   }
   printSessionHeader(d.session);
-  if (d.children.length > 0) {
-    process.stdout.write(
-      `children      ${d.children.map((c) => `${c.sessionId} (${c.relationship})`).join(', ')}\n`,
-    );
+  if (d.session.descendants.length > 0) {
+    process.stdout.write(`\n${renderTree(treeLines(d.session))}\n`);
   }
   process.stdout.write('\n');
   process.stdout.write(
@@ -174,15 +255,16 @@ function printContent(messages: ContentMessage[]): void {
         .filter(Boolean)
         .join(' ');
       const body = b.text ?? `[${formatCount(b.bytes)} bytes, sha256 ${b.hash}]`;
-      process.stdout.write(`  [${label}]\n${indent(body)}\n`);
+      process.stdout.write(`  [${visible(label)}]\n${indent(body)}\n`);
     }
   }
 }
 
+/** Indents stored text, each line made visible (tabs kept as spaces). */
 function indent(text: string): string {
   return text
     .split('\n')
-    .map((line) => `    ${line}`)
+    .map((line) => `    ${visible(line.replaceAll('\t', '    '))}`)
     .join('\n');
 }
 
@@ -194,12 +276,20 @@ function printSessionHeader(s: SessionRow): void {
     ['when', `${s.firstTs ?? '?'} → ${s.lastTs ?? '?'}`],
     ['relationship', s.parentSessionId ? `${s.relationship} of ${s.parentSessionId}` : s.relationship],
     ['models', s.models.join(', ')],
-    ['turns', formatCount(s.turns)],
+    ['turns', formatCount(s.own.turns)],
     [
       'tokens',
-      `${formatCount(s.totalTokens)} (in ${formatCount(s.inputTokens)}, out ${formatCount(s.outputTokens)}, cache read ${formatCount(s.cacheReadTokens)})`,
+      `${formatCount(s.own.totalTokens)} (in ${formatCount(s.own.inputTokens)}, out ${formatCount(s.own.outputTokens)}, cache read ${formatCount(s.own.cacheReadTokens)})`,
     ],
-    ['cost', formatUsd(s.costUsd)],
+    ['cost', formatUsd(s.own.costUsd)],
+    ...(s.descendantCount > 0
+      ? ([
+          [
+            'with subtree',
+            `${formatUsd(s.costUsd)}, ${formatCount(s.turns)} turns, ${formatCount(s.totalTokens)} tokens (${formatCount(s.descendantCount)} session${s.descendantCount === 1 ? '' : 's'} below)`,
+          ],
+        ] as Array<[string, string]>)
+      : []),
     ['tags', formatTags(s.tags)],
   ]);
 }

@@ -1,8 +1,9 @@
 import { type GroupBy, type Harness, type Summary, type SummaryGroup, summary } from '@relayburn/sdk';
-import { type Command, list, str } from '../command.js';
-import { formatCount, formatUsd, type Output, printJson } from '../output.js';
+import { bool, type Command, list, str } from '../command.js';
+import { formatCount, formatUsd, type Output, printJson, visible } from '../output.js';
 import { renderTable } from '../table.js';
 import { parseTagFlags, UsageError } from '../usage.js';
+import { chooseZone, withZone, ZONE_FLAGS, ZONE_HELP, type ZoneChoice } from '../zone.js';
 
 const summaryHelp = `Usage: burn summary [--since <t>] [--until <t>] [--by <dim>] [filters] [--json]
 
@@ -10,27 +11,40 @@ Token totals and cost of the turns in the ledger, grouped by one dimension.
 Each API call is counted once, with its final usage, priced at list prices
 (override in $RELAYBURN_HOME/prices.json). Unpriced models count $0 and are listed.
 
+Days, weeks, months and dates are your local ones (TZ, else the system zone);
+the table says which zone it used when it is not UTC. --utc gives UTC days.
+
 Options:
-  --since <t>         from: ISO-8601 instant or relative (30m, 24h, 7d, 4w, 3mo)
-  --until <t>         to (exclusive), same forms
-  --by <dim>          model (default), provider, harness, project, branch, session,
-                      day, week, month, tool or tag:<key>
+  --since <t>         from: a date (2026-11-30), today, yesterday, this-week,
+                      this-month, an ISO-8601 instant or relative (30m, 24h, 7d, 4w, 3mo)
+  --until <t>         to (exclusive), same forms; a date or today/yesterday/this-week/
+                      this-month includes that whole day, week or month
+  --by <dim>          model (default), modelRaw, provider, harness, project, branch,
+                      session, root, day, week, month, tool or tag:<key>
   --tag k=v           only turns whose folded tags match (repeatable; all must match)
   --tags k=v[,k=v]    the same, comma-separated
   --harness <h>       claude-code, codex or opencode
-  --session <id>      one session
-  --model <m>         one model
+  --session <id>      one session and its subagents, forks and continuations
+  --session-only      with --session: that session's own turns only
+  --model <m>         one model, however spelled (Bedrock, Vertex, OpenRouter ids)
   --project <dir>     one project (working directory)
-  --timezone <tz>     IANA zone for day/week/month (default UTC), e.g. Europe/Paris
+${ZONE_HELP}
   --json              print {totals, groups, unpricedModels} as JSON
 
+--by model shows one row per model however the logs spelled it (the price table's name);
+--by modelRaw shows the ids exactly as written, --by provider where they were served.
 --by tool splits each turn's tokens and cost evenly across the tools it called;
-turns without tool calls are grouped as (none).
+turns without tool calls are grouped as (none). --by session groups each session's
+own turns; --by root groups every turn under the root session of its tree.
+Tags inherit down session trees: a subagent carries its parent's stamps.
 
 Examples:
   burn summary --since 7d
+  burn summary --since this-month --by day
+  burn summary --since yesterday --until yesterday
   burn summary --tags spawner=pear --by model
   burn summary --tag persona=reviewer --by day --since 30d --timezone Europe/Paris
+  burn summary --by week --week-start sunday --utc
   burn summary --by tag:workflowId --json`;
 
 export const summaryCommand: Command = {
@@ -43,11 +57,12 @@ export const summaryCommand: Command = {
     by: { type: 'string' },
     harness: { type: 'string' },
     session: { type: 'string' },
+    'session-only': { type: 'boolean' },
     model: { type: 'string' },
     project: { type: 'string' },
     tag: { type: 'string', multiple: true },
     tags: { type: 'string', multiple: true },
-    timezone: { type: 'string' },
+    ...ZONE_FLAGS,
   },
   async run(ctx) {
     if (ctx.args.length > 0) throw new UsageError(`summary takes no arguments, got '${ctx.args[0]}'`);
@@ -58,11 +73,12 @@ export const summaryCommand: Command = {
         by: str(ctx, 'by'),
         harness: str(ctx, 'harness'),
         session: str(ctx, 'session'),
+        sessionOnly: bool(ctx, 'session-only'),
         model: str(ctx, 'model'),
         project: str(ctx, 'project'),
         tag: list(ctx, 'tag'),
         tags: list(ctx, 'tags'),
-        timezone: str(ctx, 'timezone'),
+        zone: chooseZone(ctx),
         ledgerHome: ctx.ledgerHome,
       },
       ctx.out,
@@ -77,27 +93,33 @@ export interface SummaryArgs {
   by?: string | undefined;
   harness?: string | undefined;
   session?: string | undefined;
+  sessionOnly?: boolean | undefined;
   model?: string | undefined;
   project?: string | undefined;
   tag?: string[] | undefined;
   tags?: string[] | undefined;
-  timezone?: string | undefined;
+  zone: ZoneChoice;
   ledgerHome?: string | undefined;
 }
 
 export async function runSummary(a: SummaryArgs, out: Output): Promise<void> {
-  const s = await summary({
-    since: a.since,
-    until: a.until,
-    groupBy: a.by as GroupBy | undefined,
-    harness: a.harness as Harness | undefined,
-    session: a.session,
-    model: a.model,
-    project: a.project,
-    tags: parseTagFlags(a.tag, a.tags),
-    timezone: a.timezone,
-    ledgerHome: a.ledgerHome,
-  });
+  if (a.sessionOnly && a.session === undefined) throw new UsageError('--session-only needs --session <id>');
+  const s = await withZone(a.zone, () =>
+    summary({
+      since: a.since,
+      until: a.until,
+      groupBy: a.by as GroupBy | undefined,
+      harness: a.harness as Harness | undefined,
+      session: a.session,
+      ...(a.sessionOnly ? { descendants: false } : {}),
+      model: a.model,
+      project: a.project,
+      tags: parseTagFlags(a.tag, a.tags),
+      timezone: a.zone.timezone,
+      weekStart: a.zone.weekStart,
+      ledgerHome: a.ledgerHome,
+    }),
+  );
   if (out.json) {
     printJson(s);
     return;
@@ -106,7 +128,15 @@ export async function runSummary(a: SummaryArgs, out: Output): Promise<void> {
     process.stdout.write('no turns match (run `burn ingest` first, or widen the filters)\n');
     return;
   }
-  printSummary(s, a.by ?? 'model', out);
+  const by = a.by ?? 'model';
+  // The zone shapes the rows when they are days/weeks/months or the window has bounds.
+  const timed =
+    by === 'day' || by === 'week' || by === 'month' || a.since !== undefined || a.until !== undefined;
+  if (timed && s.timezone !== 'UTC') {
+    const week = by === 'week' && a.zone.weekStart?.toLowerCase() === 'sunday' ? ', weeks from Sunday' : '';
+    process.stdout.write(`times in ${s.timezone}${week}\n`);
+  }
+  printSummary(s, by, out);
 }
 
 /** Prints a summary as a table: one row per group, then TOTAL, then any unpriced models. */
@@ -132,6 +162,6 @@ export function printSummary(s: Summary, by: string, out: Output): void {
   );
   if (s.unpricedModels.length > 0) {
     const list = s.unpricedModels.map((m) => `${m.model} (${formatCount(m.turns)} turns)`).join(', ');
-    process.stdout.write(`unpriced (counted as $0): ${list}\n`);
+    process.stdout.write(`unpriced (counted as $0): ${visible(list)}\n`);
   }
 }

@@ -8,6 +8,14 @@
 //! with its last snapshot (`complete = false`) when a user row follows it or its file has
 //! been idle past the grace period. Unfinished responses travel in [`ClaudeState`], which the
 //! cursor stores, so a pass never re-reads the already-ingested prefix.
+//!
+//! Rows that lack fields (ARCHITECTURE "Counting rules: Claude Code"): a row without `type` is
+//! an assistant row when its message has `role: "assistant"` or a usage object; a response
+//! known only by `requestId` merges on it; a row with neither id is one call of its own, keyed
+//! by its `uuid` or its place in the file (`<file>@<offset>`); no `sessionId` → the file name.
+//! `agent_progress` rows embed a running subagent's assistant rows: each becomes that call in
+//! the subagent's session (`<session>/agent-<agentId>`) under its ordinary key, so the copy in
+//! `subagents/agent-<id>.jsonl` and this one are one ledger row whichever is read first.
 
 mod tools;
 pub(crate) mod wire;
@@ -69,14 +77,28 @@ pub struct PendingTurn {
     tool_calls: Vec<ToolCall>,
 }
 
+/// Where one assistant row (own or a progress copy) belongs.
+struct Call {
+    session_id: String,
+    ts_ms: i64,
+    request_id: Option<String>,
+    uuid: Option<String>,
+    project: Option<String>,
+    branch: Option<String>,
+    /// A subagent's row embedded in a `progress` row of another file.
+    copy: bool,
+}
+
 /// Rows whose text contains none of these cannot matter; they are skipped unparsed.
-fn markers() -> &'static [Finder<'static>; 3] {
-    static M: OnceLock<[Finder<'static>; 3]> = OnceLock::new();
+/// (`"usage"` catches rows without `type` or `role` that still carry a usage object.)
+fn markers() -> &'static [Finder<'static>; 4] {
+    static M: OnceLock<[Finder<'static>; 4]> = OnceLock::new();
     M.get_or_init(|| {
         [
             Finder::new(b"\"assistant\""),
             Finder::new(b"\"user\""),
             Finder::new(b"\"compact_boundary\""),
+            Finder::new(b"\"usage\""),
         ]
     })
 }
@@ -169,6 +191,8 @@ impl ClaudeReader {
             Some("system") if row.subtype.as_deref() == Some("compact_boundary") => {
                 self.compaction(&row, out)
             }
+            Some("progress") => self.progress(&row, out),
+            None => self.untyped(&row, out),
             _ => Ok(()),
         };
         if let Err(message) = result {
@@ -238,30 +262,163 @@ impl ClaudeReader {
         session
     }
 
+    /// Where this file's rows are when they have no id of their own: `<file>@<byte offset>`
+    /// (the subagent session for a subagent transcript, else the file name).
+    fn row_ident(&self) -> String {
+        let file = match &self.ctx.subagent {
+            Some(sub) => sub.session_id.as_str(),
+            None => self.ctx.file_stem.as_str(),
+        };
+        format!("{file}@{}", self.offset)
+    }
+
     fn assistant(&mut self, row: &Row<'_>, out: &mut Records) -> Result<(), String> {
         let raw = row.message.ok_or("assistant row without message")?;
         let msg: AssistantMessage<'_> = serde_json::from_str(raw.get())
             .map_err(|e| format!("unreadable assistant message: {e}"))?;
-        let Some(message_id) = msg.id.as_deref().filter(|s| !s.is_empty()) else {
-            return Err("assistant row without message.id".into());
-        };
         let ts_ms = row_ts(row)?;
         let session_id = self.session_of(row, out);
-        let request_id = non_empty(&row.request_id);
+        let call = Call {
+            session_id,
+            ts_ms,
+            request_id: non_empty(&row.request_id),
+            uuid: non_empty(&row.uuid),
+            project: non_empty(&row.cwd),
+            branch: non_empty(&row.git_branch),
+            copy: false,
+        };
+        self.response_row(call, msg, out);
+        Ok(())
+    }
+
+    /// A row without `type` (exports, old versions; other tools count them): an assistant row
+    /// when its message says `role: "assistant"` or carries a usage object, a user row when it
+    /// says `role: "user"`. A message that is neither is counted as skipped.
+    fn untyped(&mut self, row: &Row<'_>, out: &mut Records) -> Result<(), String> {
+        let Some(raw) = row.message else {
+            return Ok(());
+        };
+        let msg: AssistantMessage<'_> =
+            serde_json::from_str(raw.get()).map_err(|e| format!("unreadable message: {e}"))?;
+        match msg.role.as_deref() {
+            Some("user") => self.user(row, out),
+            Some("assistant") => self.assistant(row, out),
+            _ if msg.usage.as_ref().is_some_and(|u| !u.is_empty()) => self.assistant(row, out),
+            _ => Err("row without type, role or usage".into()),
+        }
+    }
+
+    /// A `type:"progress"` row embedding one assistant row of a running subagent (newer Claude
+    /// Code). The same call is also in `<session>/subagents/agent-<id>.jsonl` when that file
+    /// exists: both copies get the call's ordinary key and the subagent session, so it is
+    /// counted once whichever file is read first; when the file is missing this copy is the
+    /// only record of the spend. No content is captured from it (the transcript holds it).
+    fn progress(&mut self, row: &Row<'_>, out: &mut Records) -> Result<(), String> {
+        // Most progress rows (hooks, shell output) embed no assistant row: those whose data
+        // does not even contain `"assistant"` are rejected unparsed.
+        let Some(data) = row.data.filter(|d| {
+            d.get().starts_with('{') && markers()[0].find(d.get().as_bytes()).is_some()
+        }) else {
+            return Ok(());
+        };
+        let data: wire::ProgressData<'_> = serde_json::from_str(data.get())
+            .map_err(|e| format!("unreadable progress data: {e}"))?;
+        let Some(inner) = data.message.filter(|m| m.get().starts_with('{')) else {
+            return Ok(());
+        };
+        let inner: Row<'_> = serde_json::from_str(inner.get())
+            .map_err(|e| format!("unreadable progress message: {e}"))?;
+        if inner.kind.as_deref() != Some("assistant") {
+            return Ok(());
+        }
+        let raw = inner
+            .message
+            .ok_or("progress assistant row without message")?;
+        let msg: AssistantMessage<'_> = serde_json::from_str(raw.get())
+            .map_err(|e| format!("unreadable progress assistant message: {e}"))?;
+        let ts_ms = row_ts(&inner).or_else(|_| row_ts(row))?;
+        let session_id = match data.agent_id.as_deref().filter(|a| !a.is_empty()) {
+            Some(agent) => self.progress_session(agent, row, out),
+            // No agent named (not seen in real logs): the call stays in this file's session.
+            None => self.session_of(row, out),
+        };
+        let call = Call {
+            session_id,
+            ts_ms,
+            request_id: non_empty(&inner.request_id),
+            uuid: non_empty(&inner.uuid),
+            project: non_empty(&row.cwd),
+            branch: non_empty(&row.git_branch),
+            copy: true,
+        };
+        self.response_row(call, msg, out);
+        Ok(())
+    }
+
+    /// The subagent session of an `agent_progress` row: the id its transcript file would give
+    /// (`<session>/agent-<id>`, `<session>` being the one whose `subagents/` folder holds it:
+    /// the row's `sessionId`, which a `--resume` copy keeps, else the file's), announced as a
+    /// subagent of that session once per pass.
+    fn progress_session(&mut self, agent: &str, row: &Row<'_>, out: &mut Records) -> String {
+        let top = match (non_empty(&row.session_id), &self.ctx.subagent) {
+            (Some(id), _) => id,
+            (None, Some(sub)) => sub.parent_session.clone(),
+            (None, None) => self.ctx.file_stem.clone(),
+        };
+        let session = format!("{top}/agent-{agent}");
+        if self.announced.insert(session.clone()) {
+            out.sessions.push(SessionInfo {
+                harness: Some(Harness::ClaudeCode),
+                session_id: session.clone(),
+                project: non_empty(&row.cwd),
+                branch: non_empty(&row.git_branch),
+                title: None,
+                parent: Some((
+                    top,
+                    Relationship::Subagent,
+                    format!("agent_progress rows in {}", self.ctx.path),
+                )),
+            });
+        }
+        session
+    }
+
+    /// One row of a response. Rows with `message.id` and/or `requestId` are merged per
+    /// response (pending until `stop_reason`, a user row or idleness); a row with neither is a
+    /// call of its own, keyed by its `uuid` or, without one, by its place in the file.
+    fn response_row(&mut self, call: Call, msg: AssistantMessage<'_>, out: &mut Records) {
+        let message_id = msg
+            .id
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
         let usage = msg.usage.as_ref().map(usage_of);
+        let ident = match (&message_id, &call.request_id) {
+            (None, None) => Some(call.uuid.clone().unwrap_or_else(|| self.row_ident())),
+            _ => None,
+        };
+        // The id user turns and content point at: message id, else request id, else the row.
+        let pointer = message_id
+            .clone()
+            .or_else(|| call.request_id.clone())
+            .or_else(|| ident.clone())
+            .unwrap_or_default();
         let calls = match msg.content {
-            Some(c) if self.capture.wants(ts_ms) => {
+            Some(c) if !call.copy && self.capture.wants(call.ts_ms) => {
                 let (calls, blocks) = assistant_content(c.get(), &self.capture);
                 if !blocks.is_empty() {
-                    let key = non_empty(&row.uuid)
-                        .unwrap_or_else(|| format!("{message_id}@{}", self.offset));
+                    let key = match (&call.uuid, &ident) {
+                        (Some(uuid), _) => uuid.clone(),
+                        (None, Some(ident)) => ident.clone(),
+                        (None, None) => format!("{pointer}@{}", self.offset),
+                    };
                     out.content.push(ContentRecord {
                         harness: Harness::ClaudeCode,
-                        session_id: session_id.clone(),
+                        session_id: call.session_id.clone(),
                         message_key: key,
-                        message_id: message_id.to_string(),
+                        message_id: pointer.clone(),
                         role: "assistant",
-                        ts_ms,
+                        ts_ms: call.ts_ms,
                         seq: self.offset,
                         blocks,
                         replace: false,
@@ -272,54 +429,79 @@ impl ClaudeReader {
             Some(c) if c.get().starts_with('[') => tool_calls(c.get()),
             _ => Vec::new(),
         };
-        self.state.last_message_id = Some(message_id.to_string());
+        if !call.copy {
+            self.state.last_message_id = Some(pointer.clone());
+        }
+        let stop = msg
+            .stop_reason
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
+        let model = msg.model.as_deref().unwrap_or("").to_string();
 
+        if let Some(ident) = ident {
+            // Nothing to merge on: this row is one call.
+            out.turns.push(TurnRecord {
+                harness: Harness::ClaudeCode,
+                key: format!("{}-row|{ident}", Harness::ClaudeCode.as_str()),
+                session_id: call.session_id,
+                message_id: ident,
+                request_id: None,
+                ts_ms: call.ts_ms,
+                model,
+                provider: Some("anthropic".into()),
+                project: call.project,
+                branch: call.branch,
+                usage: usage.unwrap_or_default(),
+                complete: stop.is_some(),
+                stop_reason: stop,
+                tool_calls: calls,
+            });
+            return;
+        }
+        let message_id = message_id.unwrap_or_default();
         let idx = self
             .state
             .pending
             .iter()
-            .position(|p| p.message_id == message_id && p.request_id == request_id);
-        let pending = match idx {
-            Some(i) => &mut self.state.pending[i],
+            .position(|p| p.message_id == message_id && p.request_id == call.request_id);
+        let i = match idx {
+            Some(i) => i,
             None => {
                 self.state.pending.push(PendingTurn {
-                    message_id: message_id.to_string(),
-                    request_id: request_id.clone(),
-                    session_id,
-                    ts_ms,
+                    message_id,
+                    request_id: call.request_id,
+                    session_id: call.session_id,
+                    ts_ms: call.ts_ms,
                     model: String::new(),
-                    project: non_empty(&row.cwd),
-                    branch: non_empty(&row.git_branch),
+                    project: call.project,
+                    branch: call.branch,
                     usage: Usage::default(),
                     tool_calls: Vec::new(),
                 });
-                let last = self.state.pending.len() - 1;
-                &mut self.state.pending[last]
+                self.state.pending.len() - 1
             }
         };
+        let pending = &mut self.state.pending[i];
         if pending.model.is_empty() {
-            if let Some(m) = msg.model.as_deref() {
-                pending.model = m.to_string();
-            }
+            pending.model = model;
         }
-        // Largest snapshot wins (ties: the later row), never a sum.
+        // Largest snapshot wins (ties: the later row), never a sum: a response's last row
+        // carries the real output count, earlier ones a few streamed tokens.
         if let Some(u) = usage {
             if u.total() >= pending.usage.total() {
                 pending.usage = u;
             }
         }
-        for call in calls {
-            if !pending.tool_calls.iter().any(|c| c.id == call.id) {
-                pending.tool_calls.push(call);
+        for c in calls {
+            if !pending.tool_calls.iter().any(|t| t.id == c.id) {
+                pending.tool_calls.push(c);
             }
         }
-        if let Some(stop) = msg.stop_reason.as_deref().filter(|s| !s.is_empty()) {
-            let stop = stop.to_string();
-            let i = idx.unwrap_or(self.state.pending.len() - 1);
+        if stop.is_some() {
             let done = self.state.pending.remove(i);
-            out.turns.push(turn_record(done, Some(stop)));
+            out.turns.push(turn_record(done, stop));
         }
-        Ok(())
     }
 
     fn user(&mut self, row: &Row<'_>, out: &mut Records) -> Result<(), String> {
@@ -340,12 +522,14 @@ impl ClaudeReader {
         };
         let capture = self.capture.wants(ts_ms).then_some(&self.capture);
         let (blocks, prompt, captured) = user_blocks(content.get(), capture)?;
-        if let Some(uuid) = non_empty(&row.uuid).filter(|_| !captured.is_empty()) {
+        // A row without `uuid` (exports) is known by its place in the file.
+        let uuid = non_empty(&row.uuid).unwrap_or_else(|| self.row_ident());
+        if !captured.is_empty() {
             out.content.push(ContentRecord {
                 harness: Harness::ClaudeCode,
                 session_id: session_id.clone(),
                 message_key: uuid.clone(),
-                message_id: uuid,
+                message_id: uuid.clone(),
                 role: "user",
                 ts_ms,
                 seq: self.offset,
@@ -364,9 +548,6 @@ impl ClaudeReader {
                 });
             }
         }
-        let Some(uuid) = non_empty(&row.uuid) else {
-            return Ok(());
-        };
         if task_notification || blocks.is_empty() {
             return Ok(());
         }
@@ -414,11 +595,17 @@ fn turn_record(p: PendingTurn, stop_reason: Option<String>) -> TurnRecord {
         p.message_id,
         p.request_id.as_deref().unwrap_or("")
     );
+    // A response known only by its `requestId` is stored under that id.
+    let message_id = if p.message_id.is_empty() {
+        p.request_id.clone().unwrap_or_default()
+    } else {
+        p.message_id
+    };
     TurnRecord {
         harness: Harness::ClaudeCode,
         key,
         session_id: p.session_id,
-        message_id: p.message_id,
+        message_id,
         request_id: p.request_id,
         ts_ms: p.ts_ms,
         model: p.model,
@@ -454,16 +641,17 @@ fn usage_of(u: &wire::ClaudeUsage) -> Usage {
         .as_ref()
         .map(|c| (c.ephemeral_5m_input_tokens.0, c.ephemeral_1h_input_tokens.0))
         .unwrap_or((0, 0));
+    let count = |c: Option<wire::Count>| c.map_or(0, |c| c.0);
     let (w5, w1) = if w5 == 0 && w1 == 0 {
-        (u.cache_creation_input_tokens.0, 0)
+        (count(u.cache_creation_input_tokens), 0)
     } else {
         (w5, w1)
     };
     Usage {
-        input: u.input_tokens.0,
-        output: u.output_tokens.0,
+        input: count(u.input_tokens),
+        output: count(u.output_tokens),
         reasoning: 0,
-        cache_read: u.cache_read_input_tokens.0,
+        cache_read: count(u.cache_read_input_tokens),
         cache_write_5m: w5,
         cache_write_1h: w1,
     }

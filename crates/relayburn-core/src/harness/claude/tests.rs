@@ -1,6 +1,7 @@
 use super::*;
 use crate::harness::LogReader;
 use crate::scan::LineReader;
+use std::collections::HashSet;
 
 fn ctx() -> FileContext {
     FileContext {
@@ -129,4 +130,460 @@ fn compaction_points_back_to_the_last_response() {
         out.compactions[0].preceding_message_id.as_deref(),
         Some("m1")
     );
+}
+
+// ---- Rows that real logs sometimes lack (issue 13) ----
+
+fn keys(out: &Records) -> Vec<(&str, &str, i64)> {
+    out.turns
+        .iter()
+        .map(|t| (t.key.as_str(), t.session_id.as_str(), t.usage.output))
+        .collect()
+}
+
+/// Learned from ccusage's loader tests (ryoppippi/ccusage apps/ccusage/src/adapter/claude/
+/// data-loader.ts "daily aggregate", and its CLI fixture rows): exported rows carry no `type`,
+/// some no ids at all. Each id-less row is one call; `role`/`usage` tell the row's kind.
+#[test]
+fn rows_without_type_are_read_by_role_or_usage() {
+    let mut r = ClaudeReader::new(ctx(), ClaudeState::default());
+    let lines = [
+        // role + ids, no type, no stop_reason: merged with its streamed copy, final usage.
+        r#"{"timestamp":"2026-01-02T00:00:00Z","sessionId":"exp","message":{"role":"assistant","id":"m1","usage":{"input_tokens":100,"output_tokens":5}},"requestId":"r1"}"#,
+        r#"{"timestamp":"2026-01-02T00:00:01Z","sessionId":"exp","message":{"role":"assistant","id":"m1","usage":{"input_tokens":100,"output_tokens":50}},"requestId":"r1"}"#,
+        // no type, no role, no id: usage alone makes it an assistant row.
+        r#"{"timestamp":"2026-01-02T00:00:02Z","message":{"usage":{"input_tokens":7,"output_tokens":3}}}"#,
+        // a typeless user row is a user turn (and ends the pending response).
+        r#"{"timestamp":"2026-01-02T00:00:03Z","uuid":"u9","message":{"role":"user","content":"more"}}"#,
+        // a usage object naming no count, and no role: not countable, counted as skipped.
+        r#"{"timestamp":"2026-01-02T00:00:04Z","message":{"usage":{}}}"#,
+        // nothing that could be spend (no usage, role or type): ignored like other row kinds.
+        r#"{"timestamp":"2026-01-02T00:00:05Z","message":{}}"#,
+        r#"{"timestamp":"2026-01-02T00:00:06Z"}"#,
+    ];
+    let input = lines.join("\n") + "\n";
+    let third = format!("sess-1@{}", lines[0].len() + lines[1].len() + 2);
+    let out = run(&mut r, &input);
+    assert_eq!(out.lines_skipped, 1, "{:?}", out.bad_lines);
+    assert_eq!(out.bad_lines[0].0, 5);
+    assert_eq!(
+        keys(&out),
+        vec![
+            (format!("claude-code-row|{third}").as_str(), "sess-1", 3),
+            ("claude-code|m1|r1", "exp", 50),
+        ]
+    );
+    assert_eq!(out.turns[1].message_id, "m1");
+    assert_eq!(out.turns[0].message_id, third);
+    assert_eq!(out.user_turns.len(), 1);
+    assert_eq!(
+        out.user_turns[0].session_id, "sess-1",
+        "no sessionId: the file's"
+    );
+}
+
+/// Learned from tokscale (junhoyeo/tokscale crates/tokscale-core/src/sessions/claudecode.rs
+/// `test_entries_without_dedup_fields_still_processed`) and ccusage's "invalid JSON lines"
+/// test (two id-less rows with the same timestamp are two calls).
+#[test]
+fn rows_without_any_id_each_count_and_keep_their_keys_on_a_reread() {
+    let row = |uuid: &str, inp: i64| {
+        let uuid = if uuid.is_empty() {
+            String::new()
+        } else {
+            format!(r#""uuid":"{uuid}","#)
+        };
+        format!(
+            r#"{{"type":"assistant",{uuid}"timestamp":"2024-12-01T10:00:00Z","message":{{"model":"claude-3-5-sonnet","usage":{{"input_tokens":{inp},"output_tokens":1}}}}}}"#
+        ) + "\n"
+    };
+    let input = row("", 100) + &row("", 200) + &row("a-3", 300) + "not json\n";
+    let first = run(
+        &mut ClaudeReader::new(ctx(), ClaudeState::default()),
+        &input,
+    );
+    assert_eq!(first.turns.len(), 3);
+    assert_eq!(first.lines_skipped, 1);
+    let inputs: Vec<i64> = first.turns.iter().map(|t| t.usage.input).collect();
+    assert_eq!(inputs, vec![100, 200, 300]);
+    assert_eq!(first.turns[2].key, "claude-code-row|a-3");
+    assert!(first.turns.iter().all(|t| !t.complete));
+    // Read again from scratch: the same keys (idempotent upserts, no new rows).
+    let again = run(
+        &mut ClaudeReader::new(ctx(), ClaudeState::default()),
+        &input,
+    );
+    let k = |o: &Records| o.turns.iter().map(|t| t.key.clone()).collect::<Vec<_>>();
+    assert_eq!(k(&first), k(&again));
+    let distinct: HashSet<String> = k(&first).into_iter().collect();
+    assert_eq!(distinct.len(), 3);
+}
+
+/// Learned from ccusage "deduplicate on message.id when requestId is missing" and tokscale
+/// `test_deduplication_allows_same_message_different_request`: distinct ids stay distinct, the
+/// same id (or the same lone requestId) is one call whose largest snapshot wins.
+#[test]
+fn distinct_ids_stay_distinct_and_a_lone_request_id_still_merges() {
+    let row = |id: Option<&str>, req: Option<&str>, out_tokens: i64| {
+        let id = id.map_or(String::new(), |i| format!(r#""id":"{i}","#));
+        let req = req.map_or(String::new(), |q| format!(r#""requestId":"{q}","#));
+        format!(
+            r#"{{"type":"assistant",{req}"timestamp":"2024-12-01T10:00:00Z","message":{{{id}"usage":{{"input_tokens":1,"output_tokens":{out_tokens}}}}}}}"#
+        ) + "\n"
+    };
+    let input = row(Some("m1"), None, 25)
+        + &row(Some("m1"), None, 250)
+        + &row(Some("m2"), None, 7)
+        + &row(Some("m3"), Some("q1"), 1)
+        + &row(Some("m3"), Some("q2"), 2)
+        + &row(None, Some("q9"), 40)
+        + &row(None, Some("q9"), 400)
+        // an early row larger than the later one: the larger stays (tokscale
+        // `test_deduplication_higher_first_lower_later`)
+        + &row(Some("m4"), None, 500)
+        + &row(Some("m4"), None, 100);
+    let mut r = ClaudeReader::new(ctx(), ClaudeState::default());
+    let mut out = run(&mut r, &input);
+    assert!(out.turns.is_empty(), "no stop_reason: held back");
+    r.finish(true, &mut out);
+    let mut got: Vec<(String, i64)> = out
+        .turns
+        .iter()
+        .map(|t| (t.key.clone(), t.usage.output))
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            ("claude-code|m1|".to_string(), 250),
+            ("claude-code|m2|".to_string(), 7),
+            ("claude-code|m3|q1".to_string(), 1),
+            ("claude-code|m3|q2".to_string(), 2),
+            ("claude-code|m4|".to_string(), 500),
+            ("claude-code||q9".to_string(), 400),
+        ]
+    );
+    let q9 = out.turns.iter().find(|t| t.key.ends_with("q9")).unwrap();
+    assert_eq!(q9.message_id, "q9");
+}
+
+/// ccusage "skips entries with missing fields": a row without a timestamp cannot be placed
+/// in time; it is skipped and counted, never silently dropped.
+#[test]
+fn a_row_without_timestamp_is_counted_as_skipped() {
+    let input = r#"{"type":"assistant","message":{"id":"m1","usage":{"input_tokens":200,"output_tokens":100}}}"#.to_string()
+        + "\n"
+        + r#"{"message":{"usage":{"input_tokens":200,"output_tokens":100}}}"#
+        + "\n";
+    let mut r = ClaudeReader::new(ctx(), ClaudeState::default());
+    let mut out = run(&mut r, &input);
+    r.finish(true, &mut out);
+    assert_eq!(out.turns.len(), 0);
+    assert_eq!(out.lines_skipped, 2);
+    assert!(out.bad_lines[0].1.contains("timestamp"));
+}
+
+#[test]
+fn a_user_row_without_uuid_is_known_by_its_place_in_the_file() {
+    let user = r#"{"type":"user","timestamp":"2026-01-01T00:00:02Z","message":{"role":"user","content":"hello"}}"#;
+    let input = format!("{user}\n{user}\n");
+    let out = run(
+        &mut ClaudeReader::new(ctx(), ClaudeState::default()),
+        &input,
+    );
+    let ids: Vec<&str> = out.user_turns.iter().map(|u| u.uuid.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec!["sess-1@0", format!("sess-1@{}", user.len() + 1).as_str()]
+    );
+}
+
+fn progress_row(agent: Option<&str>, id: &str, out_tokens: i64, kind: &str) -> String {
+    let agent = agent.map_or(String::new(), |a| format!(r#","agentId":"{a}""#));
+    format!(
+        r#"{{"type":"progress","sessionId":"sess-1","cwd":"/p","gitBranch":"main","timestamp":"2026-02-12T16:02:51.500Z","data":{{"message":{{"type":"{kind}","timestamp":"2026-02-12T16:02:51.467Z","message":{{"model":"claude-haiku-4-5","id":"{id}","role":"{kind}","content":[{{"type":"tool_use","id":"toolu_p","name":"Read","input":{{"file_path":"/p/a.rs"}}}}],"stop_reason":null,"usage":{{"input_tokens":3,"output_tokens":{out_tokens},"cache_read_input_tokens":0,"cache_creation_input_tokens":13522}}}},"requestId":"req-{id}","uuid":"pu-{id}-{out_tokens}"}},"type":"agent_progress"{agent}}},"toolUseID":"agent_msg_1","uuid":"outer-{id}-{out_tokens}"}}"#
+    ) + "\n"
+}
+
+/// Learned from spotter's real transcripts (marot/spotter test/fixtures/transcripts/
+/// 4d5611e5…jsonl with subagents/agent-a2898e3.jsonl, and subagent.jsonl whose subagent file
+/// is absent) and ccusage's "progress row plus subagent file" tests (ryoppippi/ccusage
+/// rust/crates/ccusage/src/main.rs): an `agent_progress` row embeds a subagent's assistant
+/// row. It becomes that call, in the subagent's session, under the call's ordinary key.
+#[test]
+fn progress_rows_become_the_subagent_call_in_the_subagent_session() {
+    let mut r = ClaudeReader::new(ctx(), ClaudeState::default());
+    let parent = asst("mp", "rp", 9, Some("tool_use"), BASH);
+    let input = parent
+        + &progress_row(Some("a28"), "ms1", 1, "assistant")
+        + &progress_row(Some("a28"), "ms1", 3, "assistant")
+        // the subagent's own tool results travel the same way: not the parent's user turns
+        + &progress_row(Some("a28"), "ms1", 0, "user")
+        + &progress_row(Some("a28"), "ms2", 2, "assistant");
+    let mut out = run(&mut r, &input);
+    assert_eq!(out.turns.len(), 1, "only the parent's finished call so far");
+    assert!(out.user_turns.is_empty());
+    assert_eq!(r.state().last_message_id.as_deref(), Some("mp"));
+    // The parent's next user row (the Task result) ends the subagent's responses.
+    let user = r#"{"type":"user","sessionId":"sess-1","timestamp":"2026-02-12T16:05:00Z","uuid":"u1","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"done"}]}}"#;
+    let more = run(&mut r, &format!("{user}\n"));
+    out.turns.extend(more.turns);
+    out.user_turns.extend(more.user_turns);
+    assert_eq!(
+        keys(&out),
+        vec![
+            ("claude-code|mp|rp", "sess-1", 9),
+            ("claude-code|ms1|req-ms1", "sess-1/agent-a28", 3),
+            ("claude-code|ms2|req-ms2", "sess-1/agent-a28", 2),
+        ]
+    );
+    let sub = &out.turns[1];
+    assert!(!sub.complete);
+    assert_eq!(sub.model, "claude-haiku-4-5");
+    assert_eq!(sub.usage.cache_write_5m, 13522);
+    assert_eq!(
+        sub.ts_ms,
+        crate::time::parse_instant_ms("t", "2026-02-12T16:02:51.467Z").unwrap()
+    );
+    assert_eq!(sub.tool_calls.len(), 1);
+    let info = out
+        .sessions
+        .iter()
+        .find(|s| s.session_id == "sess-1/agent-a28")
+        .expect("subagent session announced");
+    let (p, rel, _) = info.parent.as_ref().unwrap();
+    assert_eq!((p.as_str(), *rel), ("sess-1", Relationship::Subagent));
+    assert_eq!(out.user_turns.len(), 1);
+    assert_eq!(
+        out.user_turns[0].preceding_message_id.as_deref(),
+        Some("mp")
+    );
+}
+
+/// The key and session of a progress copy equal those the subagent transcript gives the same
+/// call, so the ledger's upsert counts it once whichever file is read first.
+#[test]
+fn a_progress_copy_and_the_transcript_row_share_key_and_session() {
+    let mut parent = ClaudeReader::new(ctx(), ClaudeState::default());
+    let mut p = run(
+        &mut parent,
+        &progress_row(Some("a28"), "ms1", 3, "assistant"),
+    );
+    parent.finish(true, &mut p);
+    let sub_ctx = FileContext {
+        file_stem: "agent-a28".into(),
+        subagent: Some(Subagent {
+            parent_session: "sess-1".into(),
+            session_id: "sess-1/agent-a28".into(),
+        }),
+        path: "/x/sess-1/subagents/agent-a28.jsonl".into(),
+    };
+    let transcript = r#"{"type":"assistant","sessionId":"sess-1","agentId":"a28","isSidechain":true,"timestamp":"2026-02-12T16:02:51.467Z","requestId":"req-ms1","uuid":"t1","message":{"id":"ms1","model":"claude-haiku-4-5","stop_reason":"tool_use","usage":{"input_tokens":3,"output_tokens":80,"cache_creation_input_tokens":13522}}}"#;
+    let s = run(
+        &mut ClaudeReader::new(sub_ctx, ClaudeState::default()),
+        &format!("{transcript}\n"),
+    );
+    assert_eq!(
+        (p.turns[0].key.as_str(), p.turns[0].session_id.as_str()),
+        (s.turns[0].key.as_str(), s.turns[0].session_id.as_str())
+    );
+    assert!(s.turns[0].complete && !p.turns[0].complete);
+}
+
+/// `claude --resume A` copies A's history, progress rows included, into B.jsonl: the copy
+/// still belongs to A's subagent (the row's `sessionId`), not to a `B/agent-…` session.
+#[test]
+fn a_resumed_copy_of_a_progress_row_stays_with_the_original_subagent() {
+    let ctx_b = FileContext {
+        file_stem: "sess-b".into(),
+        subagent: None,
+        path: "/x/sess-b.jsonl".into(),
+    };
+    let mut r = ClaudeReader::new(ctx_b, ClaudeState::default());
+    let mut out = run(&mut r, &progress_row(Some("a28"), "ms1", 3, "assistant"));
+    r.finish(true, &mut out);
+    assert_eq!(
+        keys(&out),
+        vec![("claude-code|ms1|req-ms1", "sess-1/agent-a28", 3)]
+    );
+}
+
+/// A progress row that names no agent (ccusage's synthetic fixture) still counts, in the
+/// file's own session.
+#[test]
+fn a_progress_row_without_agent_id_counts_in_the_files_session() {
+    let mut r = ClaudeReader::new(ctx(), ClaudeState::default());
+    let mut out = run(&mut r, &progress_row(None, "mh", 2, "assistant"));
+    r.finish(true, &mut out);
+    assert_eq!(keys(&out), vec![("claude-code|mh|req-mh", "sess-1", 2)]);
+}
+
+/// Ingestion order of a parent file with `agent_progress` copies and the subagent transcript
+/// holding the same calls (spotter 4d5611e5; ccusage `rs-progress-row-plus-subagent-file`):
+/// same pass, parent first, transcript first, and a re-read from scratch all end with one row
+/// per call, in the subagent session, with the transcript's final usage.
+mod ingest_order {
+    use super::progress_row;
+    use crate::harness::Harness;
+    use crate::ingest::{ingest, IngestOptions};
+    use crate::ledger::Ledger;
+    use std::path::Path;
+
+    const USER: &str = r#"{"type":"user","sessionId":"P","timestamp":"2026-02-12T16:05:00Z","uuid":"u-task","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_task","content":"done"}]}}"#;
+
+    fn parent_rows() -> String {
+        let parent = |id: &str, out: i64, stop: &str| {
+            format!(
+                r#"{{"type":"assistant","sessionId":"P","cwd":"/p","timestamp":"2026-02-12T16:00:00Z","requestId":"r-{id}","uuid":"u-{id}","message":{{"id":"{id}","model":"claude-sonnet-4-5","stop_reason":"{stop}","usage":{{"input_tokens":1,"output_tokens":{out}}}}}}}"#
+            ) + "\n"
+        };
+        // the progress copies carry early snapshots only (output 1, 3), like real logs
+        parent("mp1", 10, "tool_use")
+            + &progress_row(Some("a28"), "ms1", 1, "assistant").replace("sess-1", "P")
+            + &progress_row(Some("a28"), "ms1", 3, "assistant").replace("sess-1", "P")
+            + &progress_row(Some("a28"), "ms2", 2, "assistant").replace("sess-1", "P")
+            + USER
+            + "\n"
+            + &parent("mp2", 20, "end_turn")
+    }
+
+    fn transcript_rows() -> String {
+        let row = |id: &str, out: i64| {
+            format!(
+                r#"{{"type":"assistant","sessionId":"P","agentId":"a28","isSidechain":true,"timestamp":"2026-02-12T16:02:51.467Z","requestId":"req-{id}","uuid":"t-{id}","message":{{"id":"{id}","model":"claude-haiku-4-5","stop_reason":"tool_use","usage":{{"input_tokens":3,"output_tokens":{out},"cache_creation_input_tokens":13522}}}}}}"#
+            ) + "\n"
+        };
+        row("ms1", 80) + &row("ms2", 90)
+    }
+
+    fn write_parent(root: &Path) {
+        let dir = root.join("projects").join("-p");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("P.jsonl"), parent_rows()).unwrap();
+    }
+
+    fn write_transcript(root: &Path) {
+        let dir = root.join("projects").join("-p").join("P").join("subagents");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("agent-a28.jsonl"), transcript_rows()).unwrap();
+    }
+
+    type Row = (String, String, i64, bool);
+
+    fn run(ledger: &mut Ledger, root: &Path) {
+        let opts = IngestOptions {
+            claude_roots: Some(vec![root.to_string_lossy().into_owned()]),
+            harnesses: Some(vec![Harness::ClaudeCode]),
+            ..Default::default()
+        };
+        let report = ingest(ledger, &opts).unwrap();
+        assert_eq!(report.lines_skipped, 0);
+    }
+
+    fn turns(ledger: &Ledger) -> Vec<Row> {
+        let c = ledger.conn().unwrap();
+        let mut st = c
+            .prepare(
+                "SELECT message_id, session_id, output, complete FROM turns ORDER BY message_id",
+            )
+            .unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    fn session_turns(ledger: &Ledger, id: &str) -> (i64, i64) {
+        let c = ledger.conn().unwrap();
+        c.query_row(
+            "SELECT turns, output FROM sessions WHERE session_id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+    }
+
+    fn expected() -> Vec<Row> {
+        let r = |m: &str, s: &str, o: i64, c: bool| (m.to_string(), s.to_string(), o, c);
+        vec![
+            r("mp1", "P", 10, true),
+            r("mp2", "P", 20, true),
+            r("ms1", "P/agent-a28", 80, true),
+            r("ms2", "P/agent-a28", 90, true),
+        ]
+    }
+
+    #[test]
+    fn every_order_counts_each_subagent_call_once_in_its_session() {
+        for order in ["together", "parent-first", "transcript-first"] {
+            let dir = tempfile::tempdir().unwrap();
+            let root = dir.path().join("claude");
+            let mut ledger = Ledger::open(&dir.path().join("home")).unwrap();
+            match order {
+                "together" => {
+                    write_parent(&root);
+                    write_transcript(&root);
+                    run(&mut ledger, &root);
+                }
+                "parent-first" => {
+                    write_parent(&root);
+                    run(&mut ledger, &root);
+                    // Without the transcript, the progress copies are the spend (early
+                    // snapshots, incomplete): counted, not lost.
+                    let only_parent = turns(&ledger);
+                    assert_eq!(only_parent.len(), 4, "{order}");
+                    assert_eq!(
+                        only_parent[2],
+                        ("ms1".into(), "P/agent-a28".into(), 3, false)
+                    );
+                    write_transcript(&root);
+                    run(&mut ledger, &root);
+                }
+                _ => {
+                    write_transcript(&root);
+                    run(&mut ledger, &root);
+                    write_parent(&root);
+                    run(&mut ledger, &root);
+                }
+            }
+            assert_eq!(turns(&ledger), expected(), "{order}");
+            assert_eq!(session_turns(&ledger, "P/agent-a28"), (2, 170), "{order}");
+            assert_eq!(session_turns(&ledger, "P"), (2, 30), "{order}");
+            // A re-read from scratch (cursors gone) changes nothing.
+            ledger
+                .conn()
+                .unwrap()
+                .execute("DELETE FROM cursors", [])
+                .unwrap();
+            run(&mut ledger, &root);
+            assert_eq!(turns(&ledger), expected(), "{order} re-read");
+            assert_eq!(session_turns(&ledger, "P/agent-a28"), (2, 170), "{order}");
+        }
+    }
+}
+
+/// Deliberate differences from peers, pinned. ccusage (rust/crates/ccusage/src/main.rs, daily
+/// validation test) drops a row whose `version` is not semver: an API call is spend whatever
+/// the client wrote there. tokscale (`test_deduplication_per_field_max_not_just_output`) keeps
+/// a per-field maximum across streamed copies: that can build a usage no response had, so the
+/// largest snapshot is kept whole.
+#[test]
+fn version_is_not_validated_and_the_largest_snapshot_is_kept_whole() {
+    let row = |version: &str, id: &str, inp: i64, out_tokens: i64| {
+        format!(
+            r#"{{"type":"assistant","version":"{version}","timestamp":"2025-01-10T10:00:00Z","requestId":"r-{id}","message":{{"id":"{id}","usage":{{"input_tokens":{inp},"output_tokens":{out_tokens}}}}}}}"#
+        ) + "\n"
+    };
+    let input = row("not-semver", "bad", 999, 999)
+        + &row("2.1.0", "m1", 10, 100)
+        + &row("2.1.0", "m1", 100, 50);
+    let mut r = ClaudeReader::new(ctx(), ClaudeState::default());
+    let mut out = run(&mut r, &input);
+    r.finish(true, &mut out);
+    let got: Vec<(&str, i64, i64)> = out
+        .turns
+        .iter()
+        .map(|t| (t.message_id.as_str(), t.usage.input, t.usage.output))
+        .collect();
+    assert_eq!(got, vec![("bad", 999, 999), ("m1", 100, 50)]);
 }

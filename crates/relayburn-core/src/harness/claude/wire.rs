@@ -41,6 +41,20 @@ pub(super) struct Row<'a> {
     pub continued_from: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     pub origin: Option<Origin<'a>>,
+    /// `type:"progress"` rows: what the progress is about (for a subagent, its rows). Kept raw:
+    /// other row types use `data` with other shapes, which must not fail the row.
+    #[serde(borrow, default)]
+    pub data: Option<&'a RawValue>,
+}
+
+/// `data` of a `type:"progress"` row. An `agent_progress` row embeds one row of a running
+/// subagent (`message`, shaped like a top-level [`Row`]) and names the agent.
+#[derive(Deserialize)]
+pub(super) struct ProgressData<'a> {
+    #[serde(borrow, default)]
+    pub message: Option<&'a RawValue>,
+    #[serde(rename = "agentId", borrow, default)]
+    pub agent_id: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
@@ -59,6 +73,9 @@ pub(super) struct CompactMetadata {
 pub(super) struct AssistantMessage<'a> {
     #[serde(borrow, default)]
     pub id: Option<Cow<'a, str>>,
+    /// Read for rows without `type` (exports, old versions): `assistant` or `user`.
+    #[serde(borrow, default)]
+    pub role: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     pub model: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
@@ -99,18 +116,30 @@ pub(super) struct AssistantContentBlock<'a> {
     pub thinking: Option<Cow<'a, str>>,
 }
 
+/// Absent counts are `None`, so an empty `usage: {}` can be told from zeros.
 #[derive(Deserialize, Default)]
 pub(super) struct ClaudeUsage {
     #[serde(default)]
-    pub input_tokens: Count,
+    pub input_tokens: Option<Count>,
     #[serde(default)]
-    pub output_tokens: Count,
+    pub output_tokens: Option<Count>,
     #[serde(default)]
-    pub cache_read_input_tokens: Count,
+    pub cache_read_input_tokens: Option<Count>,
     #[serde(default)]
-    pub cache_creation_input_tokens: Count,
+    pub cache_creation_input_tokens: Option<Count>,
     #[serde(default)]
     pub cache_creation: Option<CacheCreation>,
+}
+
+impl ClaudeUsage {
+    /// True when the object names no token count at all (`usage: {}`).
+    pub fn is_empty(&self) -> bool {
+        self.input_tokens.is_none()
+            && self.output_tokens.is_none()
+            && self.cache_read_input_tokens.is_none()
+            && self.cache_creation_input_tokens.is_none()
+            && self.cache_creation.is_none()
+    }
 }
 
 #[derive(Deserialize, Default)]
