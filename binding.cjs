@@ -835,6 +835,8 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.budgets = nativeBinding.budgets
+module.exports.budgetStatus = nativeBinding.budgetStatus
 module.exports.cancelIngest = nativeBinding.cancelIngest
 module.exports.exportStamps = nativeBinding.exportStamps
 module.exports.fingerprint = nativeBinding.fingerprint
@@ -842,9 +844,11 @@ module.exports.importStamps = nativeBinding.importStamps
 module.exports.ingest = nativeBinding.ingest
 module.exports.pruneContent = nativeBinding.pruneContent
 module.exports.rebuildState = nativeBinding.rebuildState
+module.exports.removeBudget = nativeBinding.removeBudget
 module.exports.session = nativeBinding.session
 module.exports.sessionCost = nativeBinding.sessionCost
 module.exports.sessions = nativeBinding.sessions
+module.exports.setBudget = nativeBinding.setBudget
 module.exports.stamps = nativeBinding.stamps
 module.exports.status = nativeBinding.status
 module.exports.summary = nativeBinding.summary

@@ -9,6 +9,56 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+export interface Budget {
+  name: string
+  limitUsd: number
+  /** `day`, `week` or `month`. */
+  period: string
+  warn: number
+  filter: BudgetFilter
+  createdAt: string
+  updatedAt: string
+}
+
+export interface BudgetFilter {
+  tags: Record<string, string>
+  harness?: string
+  project?: string
+}
+
+/** Every budget, by name. */
+export declare function budgets(options?: BudgetsOptions | undefined | null): Promise<Array<Budget>>
+
+export interface BudgetsOptions {
+  ledgerHome?: string
+}
+
+/** The state of each budget that applies, in its current period. */
+export declare function budgetStatus(options?: BudgetStatusOptions | undefined | null): Promise<Array<BudgetStatus>>
+
+export interface BudgetStatus {
+  name: string
+  limitUsd: number
+  spentUsd: number
+  fraction: number
+  period: string
+  periodStart: string
+  periodEnd: string
+  /** `ok`, `warn` or `over`. */
+  state: string
+  warn: number
+  filter: BudgetFilter
+}
+
+export interface BudgetStatusOptions {
+  tags?: Record<string, string>
+  harness?: string
+  project?: string
+  timezone?: string
+  weekStart?: string
+  ledgerHome?: string
+}
+
 /** Asks the ingest started with `token` to stop; returns false when none is running. */
 export declare function cancelIngest(token: number): boolean
 
@@ -42,6 +92,8 @@ export interface ExportStampsResult {
   /** Absolute path of the file written. */
   path: string
   stamps: number
+  /** Budgets written after the stamps. */
+  budgets: number
 }
 
 /** A token that changes whenever a query's answer could. */
@@ -59,6 +111,10 @@ export declare function importStamps(options: StampsFileOptions): Promise<Import
 export interface ImportStampsResult {
   imported: number
   skipped: number
+  /** Budgets added, or replaced by a newer version. */
+  budgetsImported: number
+  /** Budgets the ledger already had in that version or a newer one. */
+  budgetsSkipped: number
 }
 
 /**
@@ -147,6 +203,19 @@ export interface RebuildReport {
  * transaction, then ingests again. Progress and cancellation as for `ingest`.
  */
 export declare function rebuildState(options: IngestOptions, onProgress?: ((progress: IngestProgress) => void) | undefined | null, cancelToken?: number | undefined | null): Promise<RebuildReport>
+
+/** Deletes a budget by name. */
+export declare function removeBudget(options: RemoveBudgetOptions): Promise<RemoveBudgetResult>
+
+export interface RemoveBudgetOptions {
+  name?: string
+  ledgerHome?: string
+}
+
+export interface RemoveBudgetResult {
+  /** False when no budget had that name. */
+  removed: boolean
+}
 
 export interface ResetReport {
   turns: number
@@ -237,6 +306,20 @@ export interface SessionsOptions {
   timezone?: string
   weekStart?: string
   flat?: boolean
+  ledgerHome?: string
+}
+
+/** Stores a budget (replacing one of the same name). Resolves with the stored budget. */
+export declare function setBudget(options: SetBudgetOptions): Promise<Budget>
+
+export interface SetBudgetOptions {
+  name?: string
+  limitUsd?: number
+  period?: string
+  tags?: Record<string, string>
+  harness?: string
+  project?: string
+  warn?: number
   ledgerHome?: string
 }
 

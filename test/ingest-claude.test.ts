@@ -431,7 +431,10 @@ describe.each(entryPoints)('Claude Code ingest via %s', (_name, sdk) => {
         outputTokens: 44,
       });
       expect(child.turns[0]).toMatchObject({ messageId: 'ms', complete: true });
-      expect((await detailOf('P', ledgerHome)).session.turns).toBe(1);
+      // The parent's own turn; its row's totals are the tree's (parent + subagent).
+      const parent = (await detailOf('P', ledgerHome)).session;
+      expect(parent.own.turns).toBe(1);
+      expect(parent.turns).toBe(2);
       // A rebuild re-reads both files from scratch: the same rows.
       await sdk.rebuildState({ roots: { 'claude-code': [store.root] }, ledgerHome });
       expect((await sdk.summary({ ledgerHome })).totals).toMatchObject({ turns: 2, outputTokens: 54 });

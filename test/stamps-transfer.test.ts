@@ -108,13 +108,18 @@ describe.each(entryPoints)('stamps export and import via %s', (_name, sdk) => {
 
     const file = join(tempHome('export'), 'stamps.jsonl');
     const exported = await sdk.exportStamps({ ledgerHome: a, path: file });
-    expect(exported).toEqual({ path: file, stamps: 6 });
+    expect(exported).toEqual({ path: file, stamps: 6, budgets: 0 });
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
     expect(lines.map((l) => JSON.parse(l))).toEqual(stampsA);
 
     const b = tempHome();
     await sdk.ingest({ ledgerHome: b, roots });
-    expect(await sdk.importStamps({ ledgerHome: b, path: file })).toEqual({ imported: 6, skipped: 0 });
+    expect(await sdk.importStamps({ ledgerHome: b, path: file })).toEqual({
+      imported: 6,
+      skipped: 0,
+      budgetsImported: 0,
+      budgetsSkipped: 0,
+    });
     expect(withoutSeq(await sdk.stamps({ ledgerHome: b }))).toEqual(withoutSeq(stampsA));
 
     for (const groupBy of ['tag:persona', 'tag:team'] as const) {
@@ -131,7 +136,12 @@ describe.each(entryPoints)('stamps export and import via %s', (_name, sdk) => {
 
     // Idempotent: a second import adds nothing and changes no answer.
     const fingerprint = await sdk.fingerprint({ ledgerHome: b });
-    expect(await sdk.importStamps({ ledgerHome: b, path: file })).toEqual({ imported: 0, skipped: 6 });
+    expect(await sdk.importStamps({ ledgerHome: b, path: file })).toEqual({
+      imported: 0,
+      skipped: 6,
+      budgetsImported: 0,
+      budgetsSkipped: 0,
+    });
     expect(await sdk.fingerprint({ ledgerHome: b })).toBe(fingerprint);
     expect(await sdk.stamps({ ledgerHome: b })).toHaveLength(6);
   });
@@ -145,7 +155,12 @@ describe.each(entryPoints)('stamps export and import via %s', (_name, sdk) => {
       `${JSON.stringify({ id: 'b0000000000000b', sessionId: 's', enrichment: { k: 'second' }, ts, seq: 9 })}\n\n` +
         `${JSON.stringify({ id: 'a0000000000000a', sessionId: 's', enrichment: { k: 'first' }, ts, seq: 4 })}\r\n`,
     );
-    expect(await sdk.importStamps({ ledgerHome, path: file })).toEqual({ imported: 2, skipped: 0 });
+    expect(await sdk.importStamps({ ledgerHome, path: file })).toEqual({
+      imported: 2,
+      skipped: 0,
+      budgetsImported: 0,
+      budgetsSkipped: 0,
+    });
     expect((await sdk.stamps({ ledgerHome })).map((s) => s.enrichment.k)).toEqual(['first', 'second']);
   });
 
@@ -225,13 +240,18 @@ describe('burn stamps, burn stamp --message, burn status', () => {
         .map((l) => JSON.parse(l)),
     ).toEqual(listed);
     const json = burn(['stamps', 'export', '--out', file, '--json', '--ledger-home', a]);
-    expect(JSON.parse(json.stdout)).toEqual({ path: file, stamps: 2 });
+    expect(JSON.parse(json.stdout)).toEqual({ path: file, stamps: 2, budgets: 0 });
 
     const imp = burn(['stamps', 'import', file, '--ledger-home', b]);
     expect(imp.status, imp.stderr).toBe(0);
     expect(imp.stdout).toMatch(/imported\s+2/);
     const again = burn(['stamps', 'import', file, '--json', '--ledger-home', b]);
-    expect(JSON.parse(again.stdout)).toEqual({ imported: 0, skipped: 2 });
+    expect(JSON.parse(again.stdout)).toEqual({
+      imported: 0,
+      skipped: 2,
+      budgetsImported: 0,
+      budgetsSkipped: 0,
+    });
     expect(withoutSeq(await esm.stamps({ ledgerHome: b }))).toEqual(withoutSeq(listed));
   });
 

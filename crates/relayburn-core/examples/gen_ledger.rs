@@ -11,6 +11,7 @@
 //! all name roots.
 //!
 //! Usage: cargo run --release -p relayburn-core --example gen_ledger -- <ledger-home> [turns] [stamps] [roots subagents [tree]]
+//! `GEN_LEDGER_END=<ISO instant>` moves the end of the 180 days (default 2026-11-01T00:00:00Z).
 
 use rusqlite::{params, Connection};
 
@@ -69,7 +70,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;")?;
     let tx = conn.transaction()?;
     let mut rng = Rng(42);
-    let end_ms: i64 = 1_793_491_200_000; // 2026-11-01T00:00:00Z
+    // The 180 days end at 2026-11-01T00:00:00Z, or at the ISO instant in `GEN_LEDGER_END`
+    // (`bench/statusline-bench.mjs` passes now, so today and this month have turns).
+    let end_ms: i64 = match std::env::var("GEN_LEDGER_END") {
+        Ok(iso) if !iso.is_empty() => {
+            relayburn_core::time::parse_instant_ms("GEN_LEDGER_END", &iso)?
+        }
+        _ => 1_793_491_200_000,
+    };
     let span_ms: i64 = 180 * 86_400_000;
     let per_session = match roots {
         Some(r) => ((turns + r + subagents - 1) / (r + subagents)).max(1),

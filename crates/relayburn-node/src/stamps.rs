@@ -152,6 +152,8 @@ pub struct ExportStampsResult {
     /// Absolute path of the file written.
     pub path: String,
     pub stamps: i64,
+    /// Budgets written after the stamps.
+    pub budgets: i64,
 }
 
 impl From<stamp::ExportReceipt> for ExportStampsResult {
@@ -159,6 +161,7 @@ impl From<stamp::ExportReceipt> for ExportStampsResult {
         ExportStampsResult {
             path: r.path.to_string_lossy().into_owned(),
             stamps: r.stamps,
+            budgets: r.budgets,
         }
     }
 }
@@ -167,6 +170,10 @@ impl From<stamp::ExportReceipt> for ExportStampsResult {
 pub struct ImportStampsResult {
     pub imported: i64,
     pub skipped: i64,
+    /// Budgets added, or replaced by a newer version.
+    pub budgets_imported: i64,
+    /// Budgets the ledger already had in that version or a newer one.
+    pub budgets_skipped: i64,
 }
 
 impl From<stamp::ImportReceipt> for ImportStampsResult {
@@ -174,6 +181,8 @@ impl From<stamp::ImportReceipt> for ImportStampsResult {
         ImportStampsResult {
             imported: r.imported,
             skipped: r.skipped,
+            budgets_imported: r.budgets_imported,
+            budgets_skipped: r.budgets_skipped,
         }
     }
 }

@@ -219,6 +219,11 @@ const FLAG_OF_FIELD: Record<string, string> = {
   ledgerHome: '--ledger-home',
   contentMode: '--content-mode',
   olderThanDays: '--days',
+  // wip-budget
+  limitUsd: '--limit',
+  period: '--period',
+  warn: '--warn',
+  name: '<name>',
 };
 
 /** Fields whose CLI spelling depends on the command. */

@@ -1,7 +1,14 @@
 // ESM entry: re-exports the CommonJS implementation so ESM and CJS users share one module
 // instance (one BurnError class, one connection pool). Names must match index.ts (tested).
 
+// wip-budget
 export type {
+  Budget,
+  BudgetFilter,
+  BudgetPeriod,
+  BudgetState,
+  BudgetStatus,
+  BudgetStatusOptions,
   BurnErrorCode,
   Compaction,
   ContentBlock,
@@ -24,6 +31,8 @@ export type {
   RebuildReport,
   RebuildStateOptions,
   Relationship,
+  RemoveBudgetOptions,
+  RemoveBudgetResult,
   ResetReport,
   SessionCost,
   SessionCostOptions,
@@ -31,6 +40,7 @@ export type {
   SessionOptions,
   SessionRow,
   SessionsOptions,
+  SetBudgetOptions,
   Stamp,
   StampReceipt,
   StampsFileOptions,
@@ -53,15 +63,19 @@ export type {
 export {
   BURN_ERROR_CODES,
   BurnError,
+  budgetStatus,
+  budgets,
   exportStamps,
   fingerprint,
   importStamps,
   ingest,
   pruneContent,
   rebuildState,
+  removeBudget,
   session,
   sessionCost,
   sessions,
+  setBudget,
   stamps,
   status,
   summary,

@@ -4,6 +4,21 @@
  * {@link BurnError} carrying a stable `code`.
  */
 
+export {
+  type Budget,
+  type BudgetFilter,
+  type BudgetPeriod,
+  type BudgetState,
+  type BudgetStatus,
+  type BudgetStatusOptions,
+  budgetStatus,
+  budgets,
+  type RemoveBudgetOptions,
+  type RemoveBudgetResult,
+  removeBudget,
+  type SetBudgetOptions,
+  setBudget,
+} from './budgets.js';
 export { pruneContent } from './content.js';
 export { BURN_ERROR_CODES, BurnError, type BurnErrorCode } from './errors.js';
 export { ingest, rebuildState, watch } from './ingest.js';

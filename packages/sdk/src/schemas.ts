@@ -4,6 +4,7 @@
  * drift. Limits mirror `relayburn-core/src/validate.rs`.
  */
 import { z } from 'zod';
+import type { BudgetPeriod, BudgetStatusOptions, RemoveBudgetOptions, SetBudgetOptions } from './budgets.js';
 import type {
   FingerprintOptions,
   GroupBy,
@@ -351,3 +352,53 @@ export const rebuildStateSchema = z.strictObject({
   signal: ingestSchema.shape.signal,
   ledgerHome: ledgerHome.optional(),
 }) satisfies z.ZodType<RebuildStateOptions>;
+
+// wip-budget: budgets (rules mirror relayburn-core/src/budget/mod.rs).
+const MAX_BUDGET_NAME_CHARS = 128;
+const MAX_LIMIT_USD = 1e12;
+const budgetName = z
+  .string({ error: 'must be a string' })
+  .refine(wellFormed, WELL_FORMED)
+  .refine((s) => s.trim().length > 0, 'must be a non-empty, non-blank string')
+  .refine((s) => chars(s) <= MAX_BUDGET_NAME_CHARS, `must be at most ${MAX_BUDGET_NAME_CHARS} characters`)
+  .refine((s) => !CONTROL.test(s), 'must not contain control characters');
+const budgetPeriod = z
+  .string({ error: 'is required: day, week or month' })
+  .refine(
+    (s) => /^(day|week|month)$/i.test(s.trim()),
+    'is not a period: use day, week or month',
+  ) as z.ZodType<BudgetPeriod>;
+
+export const setBudgetSchema = z.strictObject({
+  name: budgetName,
+  limitUsd: z
+    .number({ error: 'must be a positive number of US dollars' })
+    .refine((n) => Number.isFinite(n) && n > 0, 'must be a positive number of US dollars')
+    .refine((n) => n <= MAX_LIMIT_USD, `must be at most ${MAX_LIMIT_USD} US dollars`),
+  period: budgetPeriod,
+  tags: tags.optional(),
+  harness: harness.optional(),
+  project: selector.optional(),
+  warn: z
+    .number({ error: 'must be a number' })
+    .refine(
+      (n) => Number.isFinite(n) && n > 0 && n <= 1,
+      'must be a fraction of the limit greater than 0 and at most 1',
+    )
+    .optional(),
+  ledgerHome: ledgerHome.optional(),
+}) satisfies z.ZodType<SetBudgetOptions>;
+
+export const removeBudgetSchema = z.strictObject({
+  name: budgetName,
+  ledgerHome: ledgerHome.optional(),
+}) satisfies z.ZodType<RemoveBudgetOptions>;
+
+export const budgetStatusSchema = z.strictObject({
+  tags: tags.optional(),
+  harness: harness.optional(),
+  project: selector.optional(),
+  timezone: nonBlank.optional(),
+  weekStart: weekStart.optional(),
+  ledgerHome: ledgerHome.optional(),
+}) satisfies z.ZodType<BudgetStatusOptions>;

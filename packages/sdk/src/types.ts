@@ -167,6 +167,8 @@ export interface ExportStampsResult {
   path: string;
   /** Number of stamps (lines) written. */
   stamps: number;
+  /** Number of budgets written (one line each, after the stamps). */
+  budgets: number;
 }
 
 /**
@@ -184,6 +186,10 @@ export interface ImportStampsResult {
   imported: number;
   /** Stamps whose id the ledger already had (left unchanged). */
   skipped: number;
+  /** Budgets added, or replaced because the file's version is newer (`updatedAt`). */
+  budgetsImported: number;
+  /** Budgets the ledger already had in that version or a newer one (left unchanged). */
+  budgetsSkipped: number;
 }
 
 /**
@@ -299,7 +305,7 @@ export interface IngestOptions extends LedgerOptions {
   harnesses?: Harness[] | undefined;
   /** Override discovery (see {@link IngestRoots}). */
   roots?: IngestRoots | undefined;
-  /** Ingest just this one session log (the hook fast path). */
+  /** Ingest just this one session log (the hook fast path); a Claude Code session file brings its subagent transcripts along. */
   sessionFile?: string | undefined;
   /**
    * What the content store keeps of the conversation read in this pass (see

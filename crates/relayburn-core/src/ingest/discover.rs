@@ -216,6 +216,35 @@ pub fn classify_file(path: &Path, codex_roots: Option<&[String]>) -> SourceFile 
     classify_claude_file(path)
 }
 
+/// The subagent transcripts of a Claude Code session file `<dir>/<session>.jsonl`:
+/// `<dir>/<session>/subagents/*.jsonl`, sorted (none for any other file).
+pub fn claude_subagents_of(session_file: &SourceFile) -> Vec<SourceFile> {
+    if session_file.kind != FileKind::ClaudeSession {
+        return Vec::new();
+    }
+    let (Some(dir), Some(stem)) = (session_file.path.parent(), session_file.path.file_stem())
+    else {
+        return Vec::new();
+    };
+    let Ok(subs) = std::fs::read_dir(dir.join(stem).join("subagents")) else {
+        return Vec::new();
+    };
+    let parent_session = stem.to_string_lossy().into_owned();
+    let mut out: Vec<SourceFile> = subs
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| is_jsonl(p))
+        .map(|p| {
+            let kind = FileKind::ClaudeSubagent {
+                parent_session: parent_session.clone(),
+            };
+            claude_file(p, kind)
+        })
+        .collect();
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
 /// Codex rows are `{"timestamp", "type", "payload"}` envelopes; Claude rows never have a
 /// `payload`.
 fn sniff_codex(path: &Path) -> bool {

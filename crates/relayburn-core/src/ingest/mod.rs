@@ -111,10 +111,10 @@ pub fn ingest(ledger: &mut Ledger, opts: &IngestOptions) -> Result<IngestReport>
         if one.trim().is_empty() {
             return Err(Error::invalid("sessionFile", "must be a non-empty path"));
         }
-        vec![discover::classify_file(
-            std::path::Path::new(one),
-            opts.codex_roots.as_deref(),
-        )]
+        let file = discover::classify_file(std::path::Path::new(one), opts.codex_roots.as_deref());
+        // A Claude session's subagent transcripts are part of its spend (wip-budget).
+        let subagents = discover::claude_subagents_of(&file);
+        std::iter::once(file).chain(subagents).collect()
     } else {
         discover_all(opts, None)
     };

@@ -497,6 +497,22 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     WHERE parent_session_id IS NOT NULL AND parent_session_id IS NOT
         (SELECT parent_id FROM session_tree t WHERE t.session_id = sessions.session_id);
     "#,
+    // wip-budget
+    // budgets: named spending limits per calendar period over a filter (`budget/`). Written
+    // by users, so a rebuild keeps them; exported and imported with the stamps.
+    r#"
+    CREATE TABLE budgets (
+        name        TEXT    PRIMARY KEY,
+        limit_usd   REAL    NOT NULL CHECK (limit_usd > 0),
+        period      TEXT    NOT NULL CHECK (period IN ('day', 'week', 'month')),
+        tags        TEXT    NOT NULL,
+        harness     TEXT,
+        project     TEXT,
+        warn        REAL    NOT NULL CHECK (warn > 0 AND warn <= 1),
+        created_ms  INTEGER NOT NULL,
+        updated_ms  INTEGER NOT NULL
+    ) STRICT;
+    "#,
     // wip-codex: Codex and OpenCode turns become one row per API call (they were one per task /
     // message). Their derived rows and cursors are reset, as `burn state rebuild` does for those
     // harnesses, so the next ingest reads their logs again from byte 0; stamps are kept. The
@@ -569,6 +585,8 @@ pub const KEPT_TABLES: &[&str] = &[
     "ledger_clock",
     // Written by launchers; a claim already became a stamp, so a rebuild keeps both.
     "pending_stamps",
+    // Written by users (`setBudget`).
+    "budgets",
 ];
 
 /// The schema version this build writes and understands.

@@ -17,6 +17,8 @@ pub use sessions::{
     DEFAULT_SESSIONS_LIMIT,
 };
 pub use status::{status, Status};
+/// Used by `budget` (spend at a pinned instant).
+pub(crate) use summary::summary_at;
 pub use summary::{summary, Summary, SummaryOptions, Totals};
 
 #[cfg(test)]

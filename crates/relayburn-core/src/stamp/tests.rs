@@ -274,7 +274,9 @@ fn export_import_round_trip_keeps_ids_times_and_order() {
         imported,
         ImportReceipt {
             imported: 2,
-            skipped: 0
+            skipped: 0,
+            budgets_imported: 0,
+            budgets_skipped: 0,
         }
     );
     let strip = |v: Vec<Stamp>| {
@@ -292,7 +294,9 @@ fn export_import_round_trip_keeps_ids_times_and_order() {
         again,
         ImportReceipt {
             imported: 0,
-            skipped: 2
+            skipped: 2,
+            budgets_imported: 0,
+            budgets_skipped: 0,
         }
     );
 }

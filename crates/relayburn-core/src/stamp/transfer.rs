@@ -40,6 +40,8 @@ pub struct ExportReceipt {
     /// Absolute path of the file written.
     pub path: PathBuf,
     pub stamps: i64,
+    /// Budgets written after the stamps (`budget::transfer`).
+    pub budgets: i64,
 }
 
 /// What `import_stamps` did.
@@ -49,6 +51,10 @@ pub struct ImportReceipt {
     pub imported: i64,
     /// Lines whose stamp id the ledger already had (left as they were).
     pub skipped: i64,
+    /// Budgets added or replaced by a newer version (`budget::transfer`).
+    pub budgets_imported: i64,
+    /// Budget lines the ledger already had in that version or a newer one.
+    pub budgets_skipped: i64,
 }
 
 fn check_path(path: &str) -> Result<PathBuf> {
@@ -73,6 +79,7 @@ pub fn validate_path(path: &str) -> Result<()> {
 pub fn export_stamps(ledger: &Ledger, path: &str) -> Result<ExportReceipt> {
     let path = check_path(path)?;
     let all = list_stamps(ledger, &StampFilter::default())?;
+    let budgets = crate::budget::list_budgets(ledger)?;
     let (file, tmp) = create_temp(&path).map_err(|e| Error::io(&path, e))?;
     let write = || -> std::io::Result<()> {
         let mut out = std::io::BufWriter::new(file);
@@ -88,6 +95,7 @@ pub fn export_stamps(ledger: &Ledger, path: &str) -> Result<ExportReceipt> {
             serde_json::to_writer(&mut out, &line)?;
             out.write_all(b"\n")?;
         }
+        crate::budget::transfer::write_lines(&budgets, &mut out)?;
         let file = out.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
         std::fs::rename(&tmp, &path)
@@ -100,6 +108,7 @@ pub fn export_stamps(ledger: &Ledger, path: &str) -> Result<ExportReceipt> {
     Ok(ExportReceipt {
         path,
         stamps: all.len() as i64,
+        budgets: budgets.len() as i64,
     })
 }
 
@@ -165,6 +174,7 @@ pub fn import_stamps(ledger: &mut Ledger, path: &str) -> Result<ImportReceipt> {
     let path = check_path(path)?;
     let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
     let mut parsed = Vec::new();
+    let mut budgets = Vec::new();
     for (i, raw) in bytes.split(|b| *b == b'\n').enumerate() {
         let raw = std::str::from_utf8(raw).map_err(|e| {
             Error::invalid(
@@ -181,6 +191,10 @@ pub fn import_stamps(ledger: &mut Ledger, path: &str) -> Result<ImportReceipt> {
         if raw.is_empty() {
             continue;
         }
+        if let Some(budget) = crate::budget::transfer::parse_line(&path, i + 1, raw) {
+            budgets.push(budget?);
+            continue;
+        }
         parsed.push(parse_line(&path, i + 1, raw)?);
     }
     parsed.sort_by_key(|p| p.order);
@@ -195,6 +209,8 @@ pub fn import_stamps(ledger: &mut Ledger, path: &str) -> Result<ImportReceipt> {
         let mut receipt = ImportReceipt {
             imported: 0,
             skipped: 0,
+            budgets_imported: 0,
+            budgets_skipped: 0,
         };
         for p in &parsed {
             let enrichment = serde_json::to_string(&p.request.enrichment)
@@ -214,6 +230,8 @@ pub fn import_stamps(ledger: &mut Ledger, path: &str) -> Result<ImportReceipt> {
                 receipt.skipped += 1;
             }
         }
+        (receipt.budgets_imported, receipt.budgets_skipped) =
+            crate::budget::transfer::import(tx, &db, &budgets)?;
         Ok(receipt)
     })
 }

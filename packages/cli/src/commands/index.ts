@@ -3,6 +3,7 @@
  * exporting a `Command` plus one line here.
  */
 import type { Command } from '../command.js';
+import { budgetListCommand, budgetRmCommand, budgetSetCommand, budgetStatusCommand } from './budget.js';
 import { contentPruneCommand } from './content.js';
 import { demoCommand } from './demo.js';
 import { ingestCommand } from './ingest.js';
@@ -11,6 +12,7 @@ import { stampCommand } from './stamp.js';
 import { stampsExportCommand, stampsImportCommand } from './stamps.js';
 import { stateRebuildCommand } from './state.js';
 import { statusCommand } from './status.js';
+import { statuslineCommand } from './statusline.js';
 import { summaryCommand } from './summary.js';
 
 export const COMMANDS: readonly Command[] = [
@@ -25,4 +27,10 @@ export const COMMANDS: readonly Command[] = [
   statusCommand,
   stateRebuildCommand,
   demoCommand,
+  // wip-budget
+  budgetSetCommand,
+  budgetListCommand,
+  budgetStatusCommand,
+  budgetRmCommand,
+  statuslineCommand,
 ];

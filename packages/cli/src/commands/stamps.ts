@@ -11,6 +11,7 @@ const exportHelp = `Usage: burn stamps export [--out <file>]
 
 Write every stamp (id, time, write order, labels) as JSONL, to <file> or standard output.
 Stamps are the one thing the logs cannot give back: keep a copy, or carry them to another ledger.
+Budgets ('burn budget') are written too, one line each after the stamps.
 
 Options:
   --out <file>   write the export to <file> (atomically) instead of standard output
@@ -56,6 +57,15 @@ export const stampsImportCommand: Command = {
     printFields([
       ['imported', formatCount(result.imported)],
       ['already present', formatCount(result.skipped)],
+      // wip-budget: budgets travel in the same file.
+      ...(result.budgetsImported + result.budgetsSkipped > 0
+        ? ([
+            [
+              'budgets imported',
+              `${formatCount(result.budgetsImported)} (${formatCount(result.budgetsSkipped)} unchanged)`,
+            ],
+          ] as const)
+        : []),
     ]);
     return 0;
   },
@@ -74,7 +84,10 @@ async function runExport(args: ExportArgs, out: Output): Promise<void> {
       return;
     }
     printFields([
-      ['exported', `${formatCount(result.stamps)} stamps`],
+      [
+        'exported',
+        `${formatCount(result.stamps)} stamps${result.budgets > 0 ? `, ${formatCount(result.budgets)} budgets` : ''}`,
+      ],
       ['to', result.path],
     ]);
     return;
