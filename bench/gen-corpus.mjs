@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import initSqlJs from 'sql.js';
 import { generateCorpus, makeRandom } from './gen-claude-corpus.mjs';
 
-export const MIXED_GENERATOR_VERSION = 1;
+export const MIXED_GENERATOR_VERSION = 2;
 const HEX = '0123456789abcdef';
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const BASE_MS = Date.UTC(2026, 5, 30);
@@ -134,7 +134,6 @@ class Codex {
         this.modelSwitches++;
       }
       const turnId = `${id.slice(0, 8)}-t${n}`;
-      const usage = { input: 0, output: 0, reasoning: 0, cacheRead: 0 };
       const rows = [];
       const push = (s) => rows.push(s);
       push(
@@ -208,10 +207,10 @@ class Codex {
           output: totals.output + outTok,
           reasoning: totals.reasoning + reas,
         };
-        usage.input += inTok - cached;
-        usage.cacheRead += cached;
-        usage.output += outTok;
-        usage.reasoning += reas;
+        // One model call is one turn (its token_count's own usage).
+        const call = { input: inTok - cached, cacheRead: cached, output: outTok, reasoning: reas };
+        add(session.counts, call);
+        add(this.tally.byModel(model), call);
         const late = c === calls - 1 && r.chance(0.08);
         const tc = this.row(ms + 500, 'event_msg', {
           type: 'token_count',
@@ -249,8 +248,6 @@ class Codex {
             );
         }
       }
-      add(session.counts, usage);
-      add(this.tally.byModel(model), usage);
       own.push(...rows);
       bytes += rows.reduce((s, l) => s + Buffer.byteLength(l), 0);
       ms += r.int(30, 900) * 1000;
@@ -426,7 +423,6 @@ class OpenCode {
       const [providerID, modelID] = r.pick(OC_MODELS);
       const steps = r.chance(0.25) ? 0 : r.int(1, 4);
       const parts = [];
-      const usage = { input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite5m: 0 };
       let lastTokens = null;
       const tokens = () => {
         const t = {
@@ -437,12 +433,17 @@ class OpenCode {
         };
         return t;
       };
+      // One model call (a step, or a message without steps) is one turn.
       const count = (t) => {
-        usage.input += t.input;
-        usage.output += t.output + t.reasoning;
-        usage.reasoning += t.reasoning;
-        usage.cacheRead += t.cache.read;
-        usage.cacheWrite5m += t.cache.write;
+        const call = {
+          input: t.input,
+          output: t.output + t.reasoning,
+          reasoning: t.reasoning,
+          cacheRead: t.cache.read,
+          cacheWrite5m: t.cache.write,
+        };
+        add(counts, call);
+        add(this.tally.byModel(modelID), call);
       };
       for (let s = 0; s < steps; s++) {
         parts.push({ id: this.id('prt'), messageID: aid, sessionID: sid, type: 'step-start' });
@@ -519,8 +520,6 @@ class OpenCode {
         },
         parts,
       );
-      add(counts, usage);
-      add(this.tally.byModel(modelID), usage);
       ms += r.int(30, 900) * 1000;
     } while (bytes < budget);
     this.tally.session('opencode', sid, counts);

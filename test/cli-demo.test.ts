@@ -53,7 +53,7 @@ function tableRows(text: string): Map<string, string[]> {
 //   gpt-5-codex: 10,500×1.25 + 2,000×10 + 11,000×0.125             =  34,500  µ$
 //   gemini-2.5-pro: 10,400×1.25 + 2,350×10 + 17,100×0.125          =  38,637.5 µ$
 const EXPECTED_TOTALS = {
-  turns: 10,
+  turns: 12,
   inputTokens: 14 + 1_400 + 10_500 + 10_400,
   outputTokens: 2_160 + 950 + 2_000 + 2_350,
   reasoningTokens: 1_000 + 600,
@@ -94,7 +94,7 @@ describe('burn demo', () => {
       '$0.01',
     ]);
     expect(models.get('gpt-5-codex')).toEqual([
-      '2',
+      '3',
       '10,500',
       '2,000',
       '11,000',
@@ -104,7 +104,7 @@ describe('burn demo', () => {
       '$0.03',
     ]);
     expect(models.get('gemini-2.5-pro')).toEqual([
-      '2',
+      '3',
       '10,400',
       '2,350',
       '17,100',
@@ -114,7 +114,7 @@ describe('burn demo', () => {
       '$0.04',
     ]);
     expect(models.get('TOTAL')).toEqual([
-      '10',
+      '12',
       '22,314',
       '7,460',
       '100,900',
@@ -146,14 +146,14 @@ describe('burn demo', () => {
       byTag: { groups: Array<{ key: string; turns: number }> };
     };
     expect(out.ledgerHome).toBeNull();
-    expect(out.ingest).toMatchObject({ turnsAdded: 10, sessionsAdded: 4, errors: [], linesSkipped: 0 });
+    expect(out.ingest).toMatchObject({ turnsAdded: 12, sessionsAdded: 4, errors: [], linesSkipped: 0 });
     expect(out.byModel.totals).toMatchObject(EXPECTED_TOTALS);
     expect(out.byModel.totals.costUsd).toBeCloseTo(EXPECTED_COST, 9);
     expect(out.byModel.unpricedModels).toEqual([]);
     expect(Object.fromEntries(out.byTag.groups.map((g) => [g.key, g.turns]))).toEqual({
       reviewer: 6,
-      implementer: 2,
-      writer: 2,
+      implementer: 3,
+      writer: 3,
     });
   });
 
@@ -175,7 +175,7 @@ describe('burn demo', () => {
     expect(again.status).toBe(2);
     expect(again.stderr).toMatch(/^burn: demo needs a new or empty --ledger-home/);
     expect(JSON.parse(burn(['status', '--json', '--ledger-home', ledgerHome]).stdout)).toMatchObject({
-      turns: 10,
+      turns: 12,
       stamps: 3,
     });
   });
@@ -230,15 +230,15 @@ describe('every command', () => {
       expect(r.status, args.join(' ')).toBe(0);
       return JSON.parse(r.stdout) as Record<string, unknown>;
     };
-    expect(json(['ingest'])).toMatchObject({ turnsAdded: 10, sessionsAdded: 4 });
+    expect(json(['ingest'])).toMatchObject({ turnsAdded: 12, sessionsAdded: 4 });
     expect(json(['stamp', '--session', CLAUDE, 'persona=reviewer'])).toHaveProperty('id');
-    expect(json(['summary', '--by', 'tag:persona'])).toHaveProperty('totals.turns', 10);
+    expect(json(['summary', '--by', 'tag:persona'])).toHaveProperty('totals.turns', 12);
     expect(json(['sessions'])).toHaveLength(3); // trees: the subagent is under its parent
     expect(json(['sessions', '--flat'])).toHaveLength(4);
     expect(json(['session', CLAUDE])).toHaveProperty('turns');
-    expect(json(['status'])).toMatchObject({ turns: 10, sessions: 4, stamps: 1 });
-    expect(json(['state', 'rebuild'])).toMatchObject({ removed: { turns: 10 }, ingest: { turnsAdded: 10 } });
-    expect(json(['demo'])).toHaveProperty('byModel.totals.turns', 10);
+    expect(json(['status'])).toMatchObject({ turns: 12, sessions: 4, stamps: 1 });
+    expect(json(['state', 'rebuild'])).toMatchObject({ removed: { turns: 12 }, ingest: { turnsAdded: 12 } });
+    expect(json(['demo'])).toHaveProperty('byModel.totals.turns', 12);
   });
 });
 
@@ -312,14 +312,14 @@ describe('burn state rebuild', () => {
     const r = burn(['state', 'rebuild'], env);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('reset: 10 turns, 4 sessions');
+    expect(r.stdout).toContain('reset: 12 turns, 4 sessions');
     expect(r.stdout).toContain('(stamps kept)');
-    expect(r.stdout).toMatch(/10 turns added/);
+    expect(r.stdout).toMatch(/12 turns added/);
 
     expect(summaries()).toEqual(before);
     expect(JSON.parse(burn(['status', '--json'], env).stdout)).toMatchObject({
       stamps: 3,
-      turns: 10,
+      turns: 12,
       sessions: 4,
     });
     // Rebuilding again is the same again; a plain ingest afterwards reads nothing new.
@@ -333,6 +333,6 @@ describe('burn state rebuild', () => {
     mkdirSync(join(ledgerHome, '..'), { recursive: true });
     const r = burn(['state', 'rebuild', '--json'], samplesEnv(ledgerHome));
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ removed: { turns: 0 }, ingest: { turnsAdded: 10 } });
+    expect(JSON.parse(r.stdout)).toMatchObject({ removed: { turns: 0 }, ingest: { turnsAdded: 12 } });
   });
 });

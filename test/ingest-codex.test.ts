@@ -171,7 +171,7 @@ describe.each(entryPoints)('Codex rollouts via %s', (_name, sdk) => {
     });
   });
 
-  it('reads rollouts without turn ids, and flushes an unfinished last turn once the file is idle', async () => {
+  it('reads rollouts without turn ids, writing each call as soon as its token_count is read', async () => {
     const ledgerHome = tempHome();
     const { home, rollout } = codexHome();
     const file = rollout(
@@ -184,20 +184,49 @@ describe.each(entryPoints)('Codex rollouts via %s', (_name, sdk) => {
         prompt(3, 'second') +
         tokens(4, [250, 100, 30, 5], [150, 100, 20, 5]),
     );
-    // Fresh file: the second turn may still be running.
+    // A fresh file: each API call is complete once its token_count is written.
     let r = await sdk.ingest({ roots: { codex: [home] }, ledgerHome });
-    expect(r.turnsAdded).toBe(1);
-    age(file);
-    r = await sdk.ingest({ roots: { codex: [home] }, ledgerHome });
-    expect(r).toMatchObject({ filesChanged: 1, bytesRead: 0, turnsAdded: 1 });
+    expect(r.turnsAdded).toBe(2);
     const detail = await detailOf(sdk, ledgerHome, 's-legacy');
     expect(detail.turns.map((t) => [t.messageId, t.inputTokens, t.cacheReadTokens, t.outputTokens])).toEqual([
       ['turn-1', 100, 0, 10],
       ['turn-2', 50, 100, 20],
     ]);
-    // Nothing left to flush: the idle file is not read again.
+    // Nothing held back: once the file is idle there is nothing more to write.
+    age(file);
     r = await sdk.ingest({ roots: { codex: [home] }, ledgerHome });
-    expect(r).toMatchObject({ filesChanged: 0, turnsAdded: 0 });
+    expect(r).toMatchObject({ bytesRead: 0, turnsAdded: 0, turnsUpdated: 0 });
+  });
+
+  it('prices a long-context model per API call: calls under 272k stay at the base rate', async () => {
+    // Three gpt-5.5 calls of 150k prompt tokens each in one task: the task's total (450k)
+    // crosses the 272k long-context threshold, no call does. The cost is the per-call sum.
+    const call: Vec = [150_000, 100_000, 2_000, 500];
+    const costOf = async (text: string, sessionId: string) => {
+      const ledgerHome = tempHome();
+      const { home, rollout } = codexHome();
+      rollout(sessionId, text);
+      await sdk.ingest({ roots: { codex: [home] }, ledgerHome });
+      const { totals } = await sdk.summary({ ledgerHome });
+      return totals;
+    };
+    const task = (id: string, calls: number, each: Vec) => {
+      let text = meta(0, id) + ctx(1, 't1', 'gpt-5.5') + started(1, 't1');
+      for (let i = 1; i <= calls; i++) {
+        const total = each.map((n) => n * i) as Vec;
+        text += tokens(1 + i * 10, total, each) + tokens(2 + i * 10, total, each); // re-emitted
+      }
+      return text + done(60, 't1');
+    };
+    const three = await costOf(task('s-long', 3, call), 's-long');
+    const one = await costOf(task('s-one', 1, call), 's-one');
+    expect(three.turns).toBe(3);
+    expect(three.inputTokens).toBe(150_000);
+    expect(three.costUsd).toBeCloseTo(3 * one.costUsd, 9);
+    // The same usage as one call would cross the threshold and cost more: the test can fail.
+    const whole = await costOf(task('s-whole', 1, call.map((n) => n * 3) as Vec), 's-whole');
+    expect(whole.inputTokens).toBe(three.inputTokens);
+    expect(whole.costUsd).toBeGreaterThan(three.costUsd * 1.5);
   });
 
   it('records compactions between turns', async () => {

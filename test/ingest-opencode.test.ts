@@ -59,9 +59,10 @@ function simpleTree(root: string): void {
   );
 }
 
-// Truth for simpleTree: msg_002 = both steps, msg_003 output includes reasoning.
+// Truth for simpleTree: msg_002 = two steps (two model calls, two turns), msg_003 output
+// includes reasoning.
 const SIMPLE = {
-  turns: 3,
+  turns: 4,
   inputTokens: 100 + 50 + 5 + 7,
   outputTokens: 10 + 20 + (40 + 30) + 3,
   reasoningTokens: 30,
@@ -88,7 +89,7 @@ describe.each(entryPoints)('OpenCode ingest via %s', (_name, sdk) => {
     simpleTree(root);
     const report = await sdk.ingest({ roots: { opencode: [root] }, ledgerHome });
     expect(report).toMatchObject({
-      turnsAdded: 3,
+      turnsAdded: 4,
       turnsUpdated: 0,
       userTurnsAdded: 1,
       linesSkipped: 0,
@@ -107,15 +108,23 @@ describe.each(entryPoints)('OpenCode ingest via %s', (_name, sdk) => {
     expect(child?.title).toBeUndefined();
     const parent = must(await sdk.session({ sessionId: 'ses_parent', ledgerHome }));
     // The session's row counts its tree (the child's turn too); `own` its own turns.
-    expect(parent.session).toMatchObject({ title: 'Fix the build', project: '/work/app', turns: 3 });
-    expect(parent.session.own.turns).toBe(2);
+    expect(parent.session).toMatchObject({ title: 'Fix the build', project: '/work/app', turns: 4 });
+    expect(parent.session.own.turns).toBe(3);
     expect(parent.children).toEqual([{ sessionId: 'ses_child', relationship: 'subagent' }]);
+    // One turn per step, grouped by the message; the tool call goes to the step that made it.
     expect(parent.turns[0]).toMatchObject({
       messageId: 'msg_002',
       model: 'claude-sonnet-4-5',
       complete: true,
-      stopReason: 'stop',
+      stopReason: 'tool-calls',
+      inputTokens: 100,
       toolCalls: [{ id: 'call_1', name: 'read', target: '/work/app/a.ts' }],
+    });
+    expect(parent.turns[1]).toMatchObject({
+      messageId: 'msg_002',
+      stopReason: 'stop',
+      inputTokens: 50,
+      toolCalls: [],
     });
     expect(parent.userTurns).toEqual([
       {
@@ -221,7 +230,7 @@ describe.each(entryPoints)('OpenCode ingest via %s', (_name, sdk) => {
     const none = await sdk.ingest({ harnesses: ['claude-code', 'codex'], roots, ledgerHome });
     expect(none).toMatchObject({ filesScanned: 0, turnsAdded: 0 });
     const some = await sdk.ingest({ harnesses: ['opencode'], roots, ledgerHome });
-    expect(some.turnsAdded).toBe(3);
+    expect(some.turnsAdded).toBe(4);
   });
 
   it('reads the SQLite database: changed rows only, rewritten rows updated, tree and database counted once', async () => {
@@ -315,7 +324,7 @@ describe.each(entryPoints)('OpenCode ingest via %s', (_name, sdk) => {
     writeFileSync(join(root, 'opencode.db'), 'this is not sqlite');
     simpleTree(root);
     const report = await sdk.ingest({ roots: { opencode: [root] }, ledgerHome });
-    expect(report.turnsAdded).toBe(3);
+    expect(report.turnsAdded).toBe(4);
     expect(report.errors).toEqual([expect.objectContaining({ file: join(root, 'opencode.db') })]);
   });
 });

@@ -150,7 +150,7 @@ writeStamp({ sessionId: 'from-cjs', enrichment: { via: 'cjs' }, ledgerHome: proc
       env: { PATH: process.env.PATH, HOME: emptyHome, USERPROFILE: emptyHome, NO_COLOR: '1' },
     });
     const shown = JSON.parse(demo) as { byModel: { totals: { turns: number; totalTokens: number } } };
-    expect(shown.byModel.totals).toMatchObject({ turns: 10, totalTokens: 162_874 });
+    expect(shown.byModel.totals).toMatchObject({ turns: 12, totalTokens: 162_874 });
     expect(readdirSync(emptyHome)).toEqual([]);
   });
 });

@@ -34,9 +34,9 @@ describe.each(entryPoints)('rebuildState via %s', (_name, sdk) => {
       onProgress: (p) => progress.push(p.bytesRead),
     });
     // 8 cursors: 2 Claude transcripts, 1 Codex rollout, 5 OpenCode documents.
-    expect(report.removed).toMatchObject({ turns: 10, compactions: 0, sessions: 4, cursors: 8 });
+    expect(report.removed).toMatchObject({ turns: 12, compactions: 0, sessions: 4, cursors: 8 });
     expect(report.ingest).toMatchObject({
-      turnsAdded: 10,
+      turnsAdded: 12,
       sessionsAdded: 4,
       userTurnsAdded: report.removed.userTurns,
       errors: [],
@@ -52,9 +52,9 @@ describe.each(entryPoints)('rebuildState via %s', (_name, sdk) => {
     const ledgerHome = tempHome();
     await sdk.ingest({ roots, ledgerHome });
     const report = await sdk.rebuildState({ roots, ledgerHome, harnesses: ['codex'] });
-    expect(report.removed.turns).toBe(2);
-    expect(report.ingest.turnsAdded).toBe(2);
-    expect((await sdk.summary({ ledgerHome })).totals.turns).toBe(10);
+    expect(report.removed.turns).toBe(3);
+    expect(report.ingest.turnsAdded).toBe(3);
+    expect((await sdk.summary({ ledgerHome })).totals.turns).toBe(12);
   });
 
   it('refuses a sessionFile and unknown options before touching the ledger', async () => {
@@ -67,7 +67,7 @@ describe.each(entryPoints)('rebuildState via %s', (_name, sdk) => {
       code: 'INVALID_ARGUMENT',
       field: 'harnesses.0',
     });
-    expect((await sdk.summary({ ledgerHome })).totals.turns).toBe(10);
+    expect((await sdk.summary({ ledgerHome })).totals.turns).toBe(12);
   });
 
   it('an already-aborted signal rejects without resetting anything', async () => {
@@ -76,6 +76,6 @@ describe.each(entryPoints)('rebuildState via %s', (_name, sdk) => {
     const ac = new AbortController();
     ac.abort(new Error('stop'));
     await expect(sdk.rebuildState({ roots, ledgerHome, signal: ac.signal })).rejects.toThrow('stop');
-    expect((await sdk.summary({ ledgerHome })).totals.turns).toBe(10);
+    expect((await sdk.summary({ ledgerHome })).totals.turns).toBe(12);
   });
 });

@@ -169,8 +169,8 @@ describe.each(entryPoints)('session trees via %s', (_name, sdk) => {
     await sdk.ingest({ ledgerHome, roots: { codex: [codexHome] } });
 
     const codexOwn = await sdk.sessionCost({ ledgerHome, sessionId: CODEX_ID, descendants: false });
-    expect(codexOwn.totals.turns).toBe(2);
-    expect((await sdk.sessionCost({ ledgerHome, sessionId: CODEX_ID })).totals.turns).toBe(4);
+    expect(codexOwn.totals.turns).toBe(3); // the sample's three API calls
+    expect((await sdk.sessionCost({ ledgerHome, sessionId: CODEX_ID })).totals.turns).toBe(5);
     const trees = await sdk.sessions({ ledgerHome });
     expect(trees.map((t) => [t.sessionId, t.harness, t.descendantCount])).toEqual([[CODEX_ID, 'codex', 1]]);
     expect(trees[0]?.descendants.map((d) => [d.sessionId, d.harness])).toEqual([['cc-fork', 'claude-code']]);
@@ -182,7 +182,7 @@ describe.each(entryPoints)('session trees via %s', (_name, sdk) => {
     await sdk.writeStamp({ ledgerHome, sessionId: CODEX_ID, enrichment: { spawner: 'pear' } });
     const pear = await sdk.summary({ ledgerHome, tags: { spawner: 'pear' }, groupBy: 'harness' });
     expect(Object.fromEntries(pear.groups.map((g) => [g.key, g.turns]))).toEqual({
-      codex: 2,
+      codex: 3,
       'claude-code': 2,
     });
   });

@@ -203,7 +203,26 @@ pub fn discover_codex_noting(dirs: &[PathBuf], issues: &mut Vec<DirIssue>) -> Ve
             }
         }
     }
-    out
+    drop_archived_copies(out)
+}
+
+/// A rollout in `archived_sessions/` whose file name is also under `sessions/` is a copy of
+/// the active one: the active copy is read, the archived one is not.
+fn drop_archived_copies(files: Vec<SourceFile>) -> Vec<SourceFile> {
+    let archived = |f: &SourceFile| {
+        f.path
+            .components()
+            .any(|c| c.as_os_str() == "archived_sessions")
+    };
+    let active: HashSet<std::ffi::OsString> = files
+        .iter()
+        .filter(|f| !archived(f))
+        .filter_map(|f| f.path.file_name().map(|n| n.to_os_string()))
+        .collect();
+    files
+        .into_iter()
+        .filter(|f| !(archived(f) && f.path.file_name().is_some_and(|n| active.contains(n))))
+        .collect()
 }
 
 /// Classifies one explicitly named file (the hook fast path): a Codex rollout when it lies

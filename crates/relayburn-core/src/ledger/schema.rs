@@ -513,6 +513,53 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         updated_ms  INTEGER NOT NULL
     ) STRICT;
     "#,
+    // wip-codex: Codex and OpenCode turns become one row per API call (they were one per task /
+    // message). Their derived rows and cursors are reset, as `burn state rebuild` does for those
+    // harnesses, so the next ingest reads their logs again from byte 0; stamps are kept. The
+    // clock ticks only when something was deleted.
+    r#"
+    UPDATE ledger_clock SET ticks = ticks + 1
+    WHERE EXISTS (SELECT 1 FROM turns WHERE harness IN ('codex', 'opencode'))
+       OR EXISTS (SELECT 1 FROM user_turns WHERE harness IN ('codex', 'opencode'))
+       OR EXISTS (SELECT 1 FROM compactions WHERE harness IN ('codex', 'opencode'))
+       OR EXISTS (SELECT 1 FROM sessions WHERE harness IN ('codex', 'opencode'))
+       OR EXISTS (SELECT 1 FROM cursors WHERE harness IN ('codex', 'opencode'));
+    DELETE FROM turns WHERE harness IN ('codex', 'opencode');
+    DELETE FROM turn_rollup WHERE harness IN ('codex', 'opencode');
+    DELETE FROM user_turns WHERE harness IN ('codex', 'opencode');
+    DELETE FROM compactions WHERE harness IN ('codex', 'opencode');
+    DELETE FROM sessions WHERE harness IN ('codex', 'opencode');
+    DELETE FROM cursors WHERE harness IN ('codex', 'opencode');
+
+    -- Session trees span harnesses: recompute them from the sessions that remain, as a rebuild
+    -- does. A parent that is gone becomes a placeholder, so its children keep their link.
+    INSERT INTO sessions (harness, session_id, placeholder)
+    SELECT min(s.harness), s.parent_session_id, 1 FROM sessions s
+    WHERE s.parent_session_id IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM sessions o WHERE o.session_id = s.parent_session_id)
+    GROUP BY s.parent_session_id;
+    DELETE FROM session_tree;
+    INSERT INTO session_tree (session_id, harness, parent_id, root_id, depth)
+    WITH RECURSIVE
+        p(session_id, harness, parent_id) AS (
+            SELECT session_id, min(harness), min(NULLIF(parent_session_id, session_id))
+            FROM sessions GROUP BY session_id
+        ),
+        t(session_id, harness, parent_id, root_id, depth) AS (
+            SELECT session_id, harness, NULL, session_id, 0 FROM p WHERE parent_id IS NULL
+            UNION ALL
+            SELECT p.session_id, p.harness, p.parent_id, t.root_id, t.depth + 1
+            FROM p JOIN t ON p.parent_id = t.session_id
+        )
+    SELECT session_id, harness, parent_id, root_id, depth FROM t WHERE true
+    ON CONFLICT (session_id) DO NOTHING;
+    INSERT INTO session_tree (session_id, harness, parent_id, root_id, depth)
+    SELECT session_id, min(harness), NULL, session_id, 0 FROM sessions
+    WHERE session_id NOT IN (SELECT session_id FROM session_tree) GROUP BY session_id;
+    UPDATE sessions SET parent_session_id = NULL, relationship = 'root', evidence = NULL
+    WHERE parent_session_id IS NOT NULL AND parent_session_id IS NOT
+        (SELECT parent_id FROM session_tree t WHERE t.session_id = sessions.session_id);
+    "#,
 ];
 
 /// Tables holding rows derived from harness logs, each with a `harness` column: a rebuild

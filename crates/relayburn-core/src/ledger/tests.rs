@@ -497,3 +497,98 @@ fn looser_modes_are_tightened_on_open() {
         }
     }
 }
+
+/// The migration that re-derives Codex and OpenCode rows (found by its text).
+fn per_call_migration() -> usize {
+    schema::MIGRATIONS
+        .iter()
+        .position(|m| m.contains("DELETE FROM cursors WHERE harness IN ('codex', 'opencode')"))
+        .expect("the per-call migration")
+}
+
+#[test]
+fn per_call_migration_resets_codex_and_opencode_rows_and_keeps_stamps() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = per_call_migration();
+    let clock_before: i64 = {
+        let conn = rusqlite::Connection::open(dir.path().join(LEDGER_FILE)).unwrap();
+        conn.execute_batch("CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT;")
+            .unwrap();
+        for sql in &schema::MIGRATIONS[..at] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute("INSERT INTO schema_version VALUES (?1)", [at as i64])
+            .unwrap();
+        for (i, harness) in ["claude-code", "codex", "opencode"].iter().enumerate() {
+            let i = i as i64;
+            conn.execute(
+                "INSERT INTO turns (id, harness, session_id, message_id, ts_ms, model, input, output,
+                    reasoning, cache_read, cache_write_5m, cache_write_1h, complete, tool_calls)
+                 VALUES (?1, ?2, ?3, 'm', 1779364800000, 'gpt-5.5', 500000, 10, 0, 0, 0, 0, 1, '[]')",
+                rusqlite::params![i, harness, format!("s{i}")],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO cursors VALUES (?1, ?2, 0, 0, 0, 0, 10, 10, 10, 0, '{}')",
+                rusqlite::params![format!("/logs/{i}.jsonl"), harness],
+            )
+            .unwrap();
+        }
+        // The Claude session s0 is a child of the Codex session s1 (links span harnesses).
+        conn.execute(
+            "UPDATE sessions SET parent_session_id = 's1', relationship = 'subagent' WHERE session_id = 's0'",
+            [],
+        )
+        .unwrap();
+        conn.execute(
+            "UPDATE session_tree SET parent_id = 's1', root_id = 's1', depth = 1 WHERE session_id = 's0'",
+            [],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO stamps (id, session_id, enrichment, ts_ms) VALUES ('st1', 's1', '{\"a\":\"b\"}', 1)",
+            [],
+        )
+        .unwrap();
+        conn.query_row("SELECT ticks FROM ledger_clock", [], |r| r.get(0))
+            .unwrap()
+    };
+
+    let ledger = Ledger::open(dir.path()).unwrap();
+    let conn = ledger.conn().unwrap();
+    assert_eq!(read_version(conn).unwrap(), SCHEMA_VERSION);
+    let harnesses = |sql: &str| -> Vec<String> {
+        conn.prepare(sql)
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    };
+    let only_claude = vec!["claude-code".to_string()];
+    assert_eq!(harnesses("SELECT harness FROM turns"), only_claude);
+    assert_eq!(
+        harnesses("SELECT DISTINCT harness FROM turn_rollup"),
+        only_claude
+    );
+    assert_eq!(
+        harnesses("SELECT DISTINCT harness FROM sessions"),
+        only_claude
+    );
+    // The child keeps its link: its gone parent is a placeholder until its log is read again.
+    assert_eq!(
+        harnesses("SELECT session_id || ':' || placeholder FROM sessions ORDER BY session_id"),
+        vec!["s0:0".to_string(), "s1:1".to_string()]
+    );
+    assert_eq!(
+        harnesses("SELECT session_id || '<' || coalesce(parent_id, '') || '@' || depth FROM session_tree ORDER BY session_id"),
+        vec!["s0<s1@1".to_string(), "s1<@0".to_string()]
+    );
+    assert_eq!(harnesses("SELECT harness FROM cursors"), only_claude);
+    assert_eq!(harnesses("SELECT id FROM stamps"), vec!["st1".to_string()]);
+    let clock: i64 = conn
+        .query_row("SELECT ticks FROM ledger_clock", [], |r| r.get(0))
+        .unwrap();
+    assert!(clock > clock_before, "fingerprints change");
+    assert_derived_consistent(conn);
+}

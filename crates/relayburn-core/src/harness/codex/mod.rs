@@ -1,21 +1,39 @@
 //! Codex CLI rollouts (`$CODEX_HOME/sessions/YYYY/MM/DD/rollout-<time>-<uuid>.jsonl` and
 //! `$CODEX_HOME/archived_sessions/`).
 //!
-//! Counting rules (DESIGN §3): Codex logs cumulative `total_token_usage` snapshots in
-//! `event_msg/token_count` rows. A turn (from `task_started` to `task_complete`, or from one
-//! user prompt to the next in rollouts without task events) is charged the growth of that
-//! cumulative vector while it is open: a repeated snapshot adds nothing, a smaller one
-//! subtracts nothing. Input is reported without its cached part (which is `cache_read`);
-//! output includes reasoning, which is also reported alone.
+//! Counting rules (DESIGN §3: a turn is one model API response): every `event_msg/token_count`
+//! row that carries new usage is one turn. A row holds the cumulative `total_token_usage` (T)
+//! and the response's own `last_token_usage` (L); Codex writes each row twice, and snapshots
+//! can be stale, reset or rewritten by a compaction, so a row is charged (see [`charge`]):
+//!
+//! - T equal to the previous snapshot (a re-emit): nothing;
+//! - T grown past the previous snapshot: L (the call's own usage), or the growth when L is
+//!   missing or equals T;
+//! - T slightly below the previous snapshot (a stale row arriving late): nothing, the previous
+//!   snapshot stays the baseline; further below (a reset, a compaction): L, and T is the new
+//!   baseline (without L: nothing, new baseline);
+//! - the first snapshot of a file: L (a resumed rollout's first T holds the earlier history);
+//! - L without T: L, and the baseline moves by L;
+//! - a row that would charge nothing (all zero) never moves the baseline.
+//!
+//! Input is reported without its cached part (`cache_read`); output includes reasoning, which
+//! is also reported alone. The task (`task_started` → `task_complete`, or one user prompt to
+//! the next without task events) groups calls: it is the turns' `message_id`, the user turns'
+//! and compactions' `preceding_message_id`, and tool calls go to the call that made them.
+//! A call's key is `codex|<session>|<timestamp ms>|<T>` (or `…|L<L>@<line>` without T), so
+//! re-reads, re-emits and resumed passes are idempotent.
 //!
 //! Forks and spawned subagents (`session_meta` naming a parent) start by replaying the
 //! parent's rows, `token_count`s included, and then continue the parent's cumulative totals.
-//! The replay is written in one burst when the child is created: rows stamped at or before
-//! that instant (plus [`REPLAY_BURST_MS`]) only move the baseline and produce nothing; the
-//! child is charged only what its totals grow beyond it (harness-formats §3.8).
+//! The replay is written in one burst when the child is created: rows stamped before the
+//! child's creation or within [`REPLAY_BURST_MS`] after it only move the baseline (the
+//! inherited totals) and produce nothing. The child's own turn ends the burst early: a
+//! `turn_context` after a replayed `token_count` and a pause of [`REPLAY_GAP_MS`], or a
+//! `turn_context`/`task_started` before any sign of a replay (a `token_count`, the parent's
+//! `session_meta`, a row stamped before the child's creation). Inside the burst a snapshot still within the inherited totals is
+//! replay (harness-formats §3.8).
 //!
-//! Everything needed to continue mid-file (last snapshot, open turn, model, counters) lives
-//! in [`CodexState`], which the cursor stores.
+//! Everything needed to continue mid-file lives in [`CodexState`], which the cursor stores.
 
 mod tools;
 mod wire;
@@ -28,15 +46,22 @@ use super::Harness;
 use crate::content::{Capture, ContentBlock as Block, ContentRecord};
 use crate::scan::Line;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use std::borrow::Cow;
 use wire::{ContentBlock, Envelope, Payload, Source, TokenUsage};
 
 /// Rows of a fork or subagent rollout stamped up to this long after its `session_meta` are
 /// the replayed parent history (Codex writes it in one burst, well under a second).
 pub const REPLAY_BURST_MS: i64 = 2_000;
+/// Inside the burst, a `turn_context` this long after the previous row (after a replayed
+/// `token_count`) is the child's own turn: the replay is written in a tight loop.
+pub const REPLAY_GAP_MS: i64 = 50;
 /// At most this many bad lines per file are described in the report (all are counted).
 const MAX_BAD_LINES_REPORTED: usize = 5;
 const TITLE_CHARS: usize = 120;
+/// Calls written before any model was named, remembered to be written again with the model
+/// once one appears (the writer fills an empty model).
+const MAX_UNMODELED: usize = 64;
 
 /// Which file is read.
 #[derive(Debug, Clone)]
@@ -45,8 +70,8 @@ pub struct FileContext {
     pub file_stem: String,
 }
 
-/// A cumulative `total_token_usage` snapshot (OpenAI semantics: input includes cached
-/// input, output includes reasoning).
+/// A `token_count` usage vector (OpenAI semantics: input includes cached input, output
+/// includes reasoning).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
     pub input: i64,
@@ -65,14 +90,19 @@ impl Totals {
         }
     }
 
-    fn sum(&self) -> i64 {
-        self.input + self.output
+    /// All four counters summed (the scale used to tell a stale snapshot from a reset).
+    fn size(&self) -> i64 {
+        self.input
+            .saturating_add(self.cached)
+            .saturating_add(self.output)
+            .saturating_add(self.reasoning)
     }
 
     fn is_zero(&self) -> bool {
         *self == Totals::default()
     }
 
+    /// Every counter at least `other`'s.
     fn covers(&self, other: &Totals) -> bool {
         self.input >= other.input
             && self.cached >= other.cached
@@ -90,32 +120,80 @@ impl Totals {
         }
     }
 
+    fn plus(&self, d: &Totals) -> Totals {
+        Totals {
+            input: self.input.saturating_add(d.input),
+            cached: self.cached.saturating_add(d.cached),
+            output: self.output.saturating_add(d.output),
+            reasoning: self.reasoning.saturating_add(d.reasoning),
+        }
+    }
+
     fn usage(&self) -> Usage {
         Usage {
             input: (self.input - self.cached).max(0),
             output: self.output,
             reasoning: self.reasoning,
-            cache_read: self.cached,
+            cache_read: self.cached.min(self.input).max(0),
             cache_write_5m: 0,
             cache_write_1h: 0,
         }
     }
+
+    fn key(&self) -> String {
+        format!(
+            "{}.{}.{}.{}",
+            self.input, self.cached, self.output, self.reasoning
+        )
+    }
 }
 
-/// What one new cumulative snapshot adds. `call` is the row's `last_token_usage` (the
-/// response's own usage), used only to recognise counters that restarted at zero and, in a
-/// child rollout with no baseline, to avoid charging inherited totals.
-fn growth(last: Option<Totals>, now: Totals, call: Option<Totals>, child: bool) -> Totals {
-    match last {
-        Some(l) if now == l => Totals::default(),
-        Some(l) if now.sum() >= l.sum() => now.minus(&l),
-        // Totals went down: a counter restarted at zero counts from zero (its first
-        // snapshot equals its own response); anything else only rebases.
-        Some(_) if call == Some(now) => now,
-        Some(_) => Totals::default(),
-        None if !child || call == Some(now) => now,
-        // A child whose inherited history was not replayed: charge this response only.
-        None => call.filter(|c| now.covers(c)).unwrap_or_default(),
+/// A snapshot below the baseline by about one recent call (at most 2 % below it, or less than
+/// twice the row's own usage below it) is a stale row written out of order, not a reset.
+fn looks_stale(now: &Totals, base: &Totals, call: &Totals) -> bool {
+    let (n, b, c) = (now.size(), base.size(), call.size());
+    if n <= 0 || b <= 0 || c <= 0 {
+        return false;
+    }
+    n.saturating_mul(100) >= b.saturating_mul(98) || n.saturating_add(c.saturating_mul(2)) >= b
+}
+
+/// What one `token_count` row charges (its call's usage) and the baseline after it, from the
+/// baseline before it, the row's cumulative `total` (T) and its own `last` usage (L). A row
+/// that charges nothing leaves the baseline where it was, except a reset without L.
+pub fn charge(
+    base: Option<Totals>,
+    total: Option<Totals>,
+    last: Option<Totals>,
+) -> (Totals, Option<Totals>) {
+    let (charged, next) = match (total, last, base) {
+        (None, None, _) => return (Totals::default(), base),
+        (Some(t), _, Some(b)) if t == b => return (Totals::default(), base),
+        (Some(t), Some(l), Some(b)) if t.covers(&b) => {
+            if l == t {
+                (t.minus(&b), Some(t))
+            } else {
+                (l, Some(t))
+            }
+        }
+        (Some(t), Some(l), Some(b)) => {
+            if looks_stale(&t, &b, &l) {
+                return (Totals::default(), base);
+            }
+            (l, Some(t))
+        }
+        (Some(t), Some(l), None) => (l, Some(t)),
+        (Some(t), None, Some(b)) if t.covers(&b) => (t.minus(&b), Some(t)),
+        // Lower without the call's own usage: nothing to charge, a new baseline.
+        (Some(t), None, Some(_)) => return (Totals::default(), Some(t)),
+        (Some(t), None, None) => (t, Some(t)),
+        (None, Some(l), Some(b)) => (l, Some(b.plus(&l))),
+        (None, Some(l), None) => (l, None),
+    };
+    if charged.is_zero() {
+        (charged, base)
+    } else {
+        (charged, next)
     }
 }
 
@@ -136,13 +214,33 @@ pub struct CodexState {
     /// The model of the latest `turn_context` (or other row naming one).
     #[serde(default)]
     pub model: String,
+    /// The working directory of the latest `turn_context`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cwd: Option<String>,
     /// The rollout names a parent (fork, subagent, continuation).
     #[serde(default)]
     pub child: bool,
-    /// Still inside a child's replayed parent history, which ends at this instant.
+    /// A child's creation instant: rows stamped before it are replayed parent rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_ms: Option<i64>,
+    /// Still possibly inside a child's replayed parent history, which ends at this instant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replay_until_ms: Option<i64>,
-    /// The last cumulative snapshot (the baseline of the next growth).
+    /// The child's own turn began inside the burst window: only snapshots within the
+    /// inherited totals are still replay.
+    #[serde(default)]
+    pub replay_over: bool,
+    /// The replay showed itself (a parent's `token_count` or `session_meta`, or a row stamped
+    /// before the child existed).
+    #[serde(default)]
+    pub replay_seen: bool,
+    /// A `token_count` was replayed (a later `turn_context` is the child's own turn).
+    #[serde(default)]
+    pub replay_tokens: bool,
+    /// The totals the replay carried (the parent's, at the fork point).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inherited: Option<Totals>,
+    /// The cumulative snapshot the next row is compared with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last: Option<Totals>,
     /// Input tokens of the latest response: the context size a compaction discards.
@@ -150,48 +248,44 @@ pub struct CodexState {
     pub last_call_input: i64,
     #[serde(default)]
     pub last_ts_ms: i64,
-    /// Turns opened so far (the ordinal in turn keys).
+    /// Tasks opened so far (the ordinal in id-less task ids).
     #[serde(default)]
     pub turns: i64,
-    /// The rollout has `task_started` events (else user prompts delimit turns).
+    /// The rollout has `task_started` events (else user prompts delimit tasks).
     #[serde(default)]
     pub task_events: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub open: Option<Turn>,
-    /// The last closed turn: a `token_count` that arrives after `task_complete` is its.
+    pub open: Option<Task>,
+    /// The last closed task: a `token_count` that arrives after `task_complete` is its.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub closed: Option<Turn>,
+    pub closed: Option<Task>,
+    /// Calls written without a model (before any row named one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmodeled: Vec<Call>,
     #[serde(default)]
     pub titled: bool,
 }
 
+/// A task: the user turn that groups calls, tool calls and content.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Turn {
-    key: String,
+pub struct Task {
     message_id: String,
-    /// Ordinal of the turn in its file.
-    n: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     turn_id: Option<String>,
-    ts_ms: i64,
-    model: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    project: Option<String>,
-    growth: Totals,
+    /// Tool calls made since the task's last written call (they go to its next call).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    tool_calls: Vec<ToolCall>,
-    /// The growth last written to the ledger (None: never written).
+    tools: Vec<ToolCall>,
+    /// The task's last written call (tool calls left at its end are added to it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    emitted: Option<Totals>,
+    last_call: Option<Call>,
+    /// Calls written so far.
     #[serde(default)]
-    emitted_complete: bool,
-    #[serde(default)]
-    complete: bool,
+    calls: i64,
 }
 
-impl Turn {
+impl Task {
     fn has_activity(&self) -> bool {
-        !self.growth.is_zero() || !self.tool_calls.is_empty()
+        self.calls > 0 || !self.tools.is_empty()
     }
 
     fn matches(&self, turn_id: Option<&str>) -> bool {
@@ -200,6 +294,20 @@ impl Turn {
             _ => true,
         }
     }
+}
+
+/// One written API call.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Call {
+    key: String,
+    message_id: String,
+    ts_ms: i64,
+    model: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    project: Option<String>,
+    usage: Totals,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    tool_calls: Vec<ToolCall>,
 }
 
 pub struct CodexReader {
@@ -216,15 +324,8 @@ impl super::LogReader for CodexReader {
         self.feed_line(line, out);
     }
 
-    fn finish(&mut self, idle: bool, out: &mut Records) {
-        // A turn that never completes (interrupted, crashed) is written with what it has
-        // once the file is idle, and updated if it later grows or completes.
-        if idle {
-            let (session, branch, provider) = self.ids();
-            if let Some(t) = self.state.open.as_mut() {
-                emit(t, &session, &branch, &provider, out);
-            }
-        }
+    fn finish(&mut self, _idle: bool, _out: &mut Records) {
+        // Every call is written when its token_count is read: nothing is held back.
     }
 
     fn state_json(&self) -> String {
@@ -232,10 +333,7 @@ impl super::LogReader for CodexReader {
     }
 
     fn pending(&self) -> i64 {
-        self.state
-            .open
-            .as_ref()
-            .is_some_and(|t| !t.growth.is_zero() && t.emitted != Some(t.growth)) as i64
+        0
     }
 }
 
@@ -313,44 +411,52 @@ impl CodexReader {
             }
         };
         // Rows without a readable timestamp take the previous row's.
-        let ts = match env.timestamp.as_deref() {
-            Some(t) => match crate::time::parse_instant_ms("timestamp", t) {
-                Ok(ms) => ms,
-                Err(e) => {
-                    self.bad_line(out, e.to_string());
-                    return;
-                }
-            },
+        let ts = match env
+            .timestamp
+            .filter(|t| t.get() != "null")
+            .map(timestamp_ms)
+        {
+            Some(Ok(ms)) => ms,
+            Some(Err(e)) => {
+                self.bad_line(out, e);
+                return;
+            }
             None => self.state.last_ts_ms,
         };
+        let gap = ts - self.state.last_ts_ms;
         self.state.last_ts_ms = ts;
-        let replayed = self.replayed(ts);
         let ptype = p.kind.as_deref().unwrap_or("");
+        let turn_start = matches!(
+            (kind, ptype),
+            ("turn_context", _) | ("event_msg", "task_started" | "turn_started")
+        );
+        let replayed = self.replayed(ts, gap, kind == "turn_context", turn_start);
         match (kind, ptype) {
             ("session_meta", _) => self.session_meta(&p, ts, out),
-            ("turn_context", _) => self.turn_context_row(&p, ts, out),
+            ("turn_context", _) => self.turn_context_row(&p, replayed, out),
             ("event_msg", "token_count") => self.token_count(&p, ts, replayed, out),
-            ("event_msg", "task_started" | "turn_started") => {
+            ("event_msg", "task_started" | "turn_started") if !replayed => {
                 self.state.task_events = true;
-                self.open_turn(p.turn_id.as_deref(), ts, out);
+                self.open_task(p.turn_id.as_deref(), out);
             }
-            ("event_msg", "task_complete" | "turn_complete") => {
-                self.close_turn(p.turn_id.as_deref(), true, out)
+            ("event_msg", "task_complete" | "turn_complete" | "turn_aborted") if !replayed => {
+                self.close_task(p.turn_id.as_deref(), out)
             }
-            ("event_msg", "turn_aborted") => self.close_turn(p.turn_id.as_deref(), false, out),
             ("event_msg", "user_message") => {
                 let text = p
                     .message
                     .and_then(|m| serde_json::from_str::<Cow<'_, str>>(m.get()).ok());
                 if let Some(text) = text.filter(|t| !is_boilerplate(t)) {
-                    self.prompt(&text, ts, replayed, out);
+                    self.prompt(&text, replayed, out);
                 }
             }
             ("response_item", "message") if p.role.as_deref() == Some("user") => {
                 self.user_message(&p, ts, replayed, out)
             }
-            ("response_item", "function_call" | "custom_tool_call" | "local_shell_call") => {
-                self.tool_call(&p, ptype, ts, out)
+            ("response_item", "function_call" | "custom_tool_call" | "local_shell_call")
+                if !replayed =>
+            {
+                self.tool_call(&p, ptype, out)
             }
             ("response_item", "function_call_output" | "custom_tool_call_output") if !replayed => {
                 self.tool_output(&p, ts, out)
@@ -440,17 +546,35 @@ impl CodexReader {
         }
     }
 
-    /// Whether a row stamped `ts` belongs to a child's replayed parent history. The first
-    /// row past the burst ends the replay for good.
-    fn replayed(&mut self, ts: i64) -> bool {
-        match self.state.replay_until_ms {
-            Some(until) if ts <= until => true,
-            Some(_) => {
-                self.state.replay_until_ms = None;
-                false
-            }
-            None => false,
+    /// Whether a row stamped `ts` (`gap` ms after the previous row) belongs to a child's
+    /// replayed parent history. The first row past the burst ends the replay for good; so does
+    /// the child's own turn inside it: a `turn_context` after a replayed `token_count` and a
+    /// pause (the replay itself is written without pauses, parent `turn_context`s included),
+    /// or a turn start before any sign of a replay.
+    fn replayed(&mut self, ts: i64, gap: i64, turn_context: bool, turn_start: bool) -> bool {
+        let s = &mut self.state;
+        let Some(until) = s.replay_until_ms else {
+            return false;
+        };
+        if ts > until {
+            s.replay_until_ms = None;
+            s.replay_over = true;
+            s.inherited = None;
+            return false;
         }
+        if s.replay_over {
+            return false;
+        }
+        if s.created_ms.is_some_and(|c| ts < c) {
+            s.replay_seen = true;
+            return true;
+        }
+        let after_replay = turn_context && s.replay_tokens && gap >= REPLAY_GAP_MS;
+        if (turn_start && !s.replay_seen) || after_replay {
+            s.replay_over = true;
+            return false;
+        }
+        true
     }
 
     /// The session id: `session_meta.payload.id`, else the uuid at the end of the file name.
@@ -463,18 +587,6 @@ impl CodexReader {
             Some(tail) if looks_like_uuid(tail) => tail.to_string(),
             _ => stem.clone(),
         }
-    }
-
-    /// Session id, branch and provider, for writing a turn.
-    fn ids(&self) -> (String, Option<String>, String) {
-        (
-            self.session(),
-            self.state.branch.clone(),
-            self.state
-                .provider
-                .clone()
-                .unwrap_or_else(|| "openai".into()),
-        )
     }
 
     /// Announces the session once per pass (rows seen before any `session_meta`).
@@ -495,8 +607,12 @@ impl CodexReader {
         let Some(id) = non_empty(&p.id) else {
             return;
         };
-        // The first one is this rollout's; a later one is an embedded parent's (replay).
-        if self.state.session_id.is_some() {
+        // The first one is this rollout's; a later one with another id is an embedded
+        // parent's (a replay).
+        if let Some(own) = &self.state.session_id {
+            if *own != id && self.state.child {
+                self.state.replay_seen = true;
+            }
             return;
         }
         self.state.session_id = Some(id.clone());
@@ -504,7 +620,7 @@ impl CodexReader {
         self.state.branch = p.git.as_ref().and_then(|g| non_empty(&g.branch));
         self.state.provider = non_empty(&p.model_provider);
         if let Some(m) = non_empty(&p.model) {
-            self.state.model = m;
+            self.set_model(m, out);
         }
         let parent = parent_of(p).filter(|(parent, _, _)| *parent != id);
         if parent.is_some() {
@@ -513,9 +629,9 @@ impl CodexReader {
             // session's own timestamp).
             let created = p
                 .timestamp
-                .as_deref()
-                .and_then(|t| crate::time::parse_instant_ms("timestamp", t).ok())
+                .and_then(|t| timestamp_ms(t).ok())
                 .map_or(ts, |c| c.max(ts));
+            self.state.created_ms = Some(created);
             self.state.replay_until_ms = Some(created + REPLAY_BURST_MS);
         }
         self.announced = true;
@@ -529,76 +645,71 @@ impl CodexReader {
         });
     }
 
-    fn turn_context_row(&mut self, p: &Payload<'_>, ts: i64, out: &mut Records) {
-        let model = non_empty(&p.model);
-        if let Some(m) = &model {
-            self.state.model = m.clone();
+    fn turn_context_row(&mut self, p: &Payload<'_>, replayed: bool, out: &mut Records) {
+        if let Some(m) = non_empty(&p.model) {
+            self.set_model(m, out);
         }
-        let cwd = non_empty(&p.cwd);
-        // Without task events, each turn writes one turn_context: it starts the turn.
-        if !self.state.task_events && self.state.open.as_ref().is_none_or(Turn::has_activity) {
-            self.open_turn(p.turn_id.as_deref(), ts, out);
+        if replayed {
+            return;
         }
-        if let Some(t) = self.state.open.as_mut() {
-            if t.matches(p.turn_id.as_deref()) {
-                if let Some(m) = model {
-                    t.model = m;
-                }
-                if cwd.is_some() {
-                    t.project = cwd;
-                }
-            }
+        if let Some(cwd) = non_empty(&p.cwd) {
+            self.state.cwd = Some(cwd);
+        }
+        // Without task events, each turn writes one turn_context: it starts the task.
+        if !self.state.task_events && self.state.open.as_ref().is_none_or(Task::has_activity) {
+            self.open_task(p.turn_id.as_deref(), out);
         }
     }
 
-    fn open_turn(&mut self, turn_id: Option<&str>, ts: i64, out: &mut Records) {
-        // A turn that has done nothing yet (a `turn_context` just before `task_started`)
-        // is replaced, keeping its ordinal.
-        let n = match self.state.open.take_if(|t| !t.has_activity()) {
-            Some(empty) => empty.n,
-            None => {
-                self.close_turn(None, false, out);
-                self.state.turns += 1;
-                self.state.turns
-            }
-        };
-        self.announce(out);
+    /// The model is known from here on; calls written without one are written again with it.
+    fn set_model(&mut self, model: String, out: &mut Records) {
+        self.state.model = model;
+        if self.state.unmodeled.is_empty() {
+            return;
+        }
         let session = self.session();
-        let message_id = turn_id.map_or_else(|| format!("turn-{n}"), str::to_string);
-        self.state.open = Some(Turn {
-            // The ordinal keeps keys unique when a turn id repeats (counters restart when a
-            // session is resumed) and gives id-less turns a stable key.
-            key: format!(
-                "{}|{session}|{}|{n}",
-                Harness::Codex.as_str(),
-                turn_id.unwrap_or("")
-            ),
-            message_id,
-            n,
+        for mut call in std::mem::take(&mut self.state.unmodeled) {
+            call.model = self.state.model.clone();
+            out.turns.push(self.record(&session, &call));
+        }
+    }
+
+    fn open_task(&mut self, turn_id: Option<&str>, out: &mut Records) {
+        // A task that has done nothing yet (a `turn_context` just before `task_started`) is
+        // replaced.
+        if self.state.open.as_ref().is_some_and(|t| !t.has_activity()) {
+            self.state.open = None;
+        } else {
+            self.close_task(None, out);
+        }
+        self.state.turns += 1;
+        let n = self.state.turns;
+        self.announce(out);
+        self.state.open = Some(Task {
+            message_id: turn_id.map_or_else(|| format!("turn-{n}"), str::to_string),
             turn_id: turn_id.map(str::to_string),
-            ts_ms: ts,
-            model: self.state.model.clone(),
-            project: self.state.project.clone(),
-            growth: Totals::default(),
-            tool_calls: Vec::new(),
-            emitted: None,
-            emitted_complete: false,
-            complete: false,
+            tools: Vec::new(),
+            last_call: None,
+            calls: 0,
         });
     }
 
-    /// Ends the open turn (when `turn_id` matches it, or unconditionally for `None` with
-    /// `complete = false`) and writes it if it used tokens.
-    fn close_turn(&mut self, turn_id: Option<&str>, complete: bool, out: &mut Records) {
+    /// Ends the open task (when `turn_id` matches it, or whatever it is for `None`). Tool
+    /// calls it made after its last call are added to that call.
+    fn close_task(&mut self, turn_id: Option<&str>, out: &mut Records) {
         if !self.state.open.as_ref().is_some_and(|t| t.matches(turn_id)) {
             return;
         }
         let Some(mut t) = self.state.open.take() else {
             return;
         };
-        t.complete = complete;
-        let (session, branch, provider) = self.ids();
-        emit(&mut t, &session, &branch, &provider, out);
+        let tools = std::mem::take(&mut t.tools);
+        if let Some(call) = t.last_call.as_mut().filter(|_| !tools.is_empty()) {
+            merge_tools(&mut call.tool_calls, tools);
+            let session = self.session();
+            let call = call.clone();
+            out.turns.push(self.record(&session, &call));
+        }
         self.state.closed = Some(t);
     }
 
@@ -607,48 +718,104 @@ impl CodexReader {
             return;
         };
         if let Some(m) = non_empty(&info.model) {
-            self.state.model = m;
+            self.set_model(m, out);
         }
-        let call = info.last_token_usage.as_ref().map(Totals::of);
-        if let Some(c) = call {
+        let last = info.last_token_usage.as_ref().map(Totals::of);
+        let total = info.total_token_usage.as_ref().map(Totals::of);
+        if let Some(c) = last.filter(|c| !c.is_zero()) {
             self.state.last_call_input = c.input;
         }
-        let Some(now) = info.total_token_usage.as_ref().map(Totals::of) else {
-            return;
-        };
-        let last = self.state.last.replace(now);
         if replayed {
             // The parent's history: it only moves the baseline.
-            return;
-        }
-        let grown = growth(last, now, call, self.state.child);
-        if grown.is_zero() {
-            return;
-        }
-        let (session, branch, provider) = self.ids();
-        if self.state.open.is_none() {
-            match self.state.closed.as_mut() {
-                // A late snapshot of a finished turn: rewrite that turn, larger.
-                Some(t) if self.state.task_events => {
-                    add(&mut t.growth, &grown);
-                    emit(t, &session, &branch, &provider, out);
-                    return;
-                }
-                _ => self.open_turn(None, ts, out),
+            self.state.replay_seen = true;
+            self.state.replay_tokens = true;
+            if let Some(t) = total {
+                self.state.inherited = Some(t);
+                self.state.last = Some(t);
             }
+            return;
         }
-        if let Some(t) = self.state.open.as_mut() {
-            add(&mut t.growth, &grown);
+        if let (Some(inh), Some(t)) = (self.state.inherited, total) {
+            // Inside the burst, after the child's turn began: a snapshot within the inherited
+            // totals is still the parent's.
+            if inh.covers(&t) {
+                return;
+            }
+            self.state.inherited = None;
+        }
+        let (charged, next) = charge(self.state.last, total, last);
+        self.state.last = next;
+        if charged.is_zero() {
+            return;
+        }
+        let session = self.session();
+        let fingerprint = match total {
+            Some(t) => t.key(),
+            None => format!("L{}@{}", charged.key(), self.state.lines),
+        };
+        // A call after `task_complete` (its token_count comes late) belongs to that task.
+        if self.state.open.is_none() && !(self.state.task_events && self.state.closed.is_some()) {
+            self.open_task(None, out);
+        }
+        let project = self
+            .state
+            .cwd
+            .clone()
+            .or_else(|| self.state.project.clone());
+        let model = self.state.model.clone();
+        let Some(task) = self.state.open.as_mut().or(self.state.closed.as_mut()) else {
+            return;
+        };
+        let call = Call {
+            key: format!("{}|{session}|{ts}|{fingerprint}", Harness::Codex.as_str()),
+            message_id: task.message_id.clone(),
+            ts_ms: ts,
+            model,
+            project,
+            usage: charged,
+            tool_calls: std::mem::take(&mut task.tools),
+        };
+        task.calls += 1;
+        task.last_call = Some(call.clone());
+        self.announce(out);
+        if call.model.is_empty() && self.state.unmodeled.len() < MAX_UNMODELED {
+            self.state.unmodeled.push(call.clone());
+        }
+        out.turns.push(self.record(&session, &call));
+    }
+
+    /// The ledger row of a call.
+    fn record(&self, session: &str, c: &Call) -> TurnRecord {
+        TurnRecord {
+            harness: Harness::Codex,
+            key: c.key.clone(),
+            session_id: session.to_string(),
+            message_id: c.message_id.clone(),
+            request_id: None,
+            ts_ms: c.ts_ms,
+            model: c.model.clone(),
+            provider: Some(
+                self.state
+                    .provider
+                    .clone()
+                    .unwrap_or_else(|| "openai".into()),
+            ),
+            project: c.project.clone(),
+            branch: self.state.branch.clone(),
+            usage: c.usage.usage(),
+            stop_reason: None,
+            complete: true,
+            tool_calls: c.tool_calls.clone(),
         }
     }
 
-    /// A typed user prompt: sets the title and, without task events, starts a turn.
-    fn prompt(&mut self, text: &str, ts: i64, replayed: bool, out: &mut Records) {
+    /// A typed user prompt: sets the title and, without task events, starts a task.
+    fn prompt(&mut self, text: &str, replayed: bool, out: &mut Records) {
         if replayed {
             return;
         }
-        if !self.state.task_events && self.state.open.as_ref().is_none_or(Turn::has_activity) {
-            self.open_turn(None, ts, out);
+        if !self.state.task_events && self.state.open.as_ref().is_none_or(Task::has_activity) {
+            self.open_task(None, out);
         }
         if !self.state.titled {
             self.state.titled = true;
@@ -676,7 +843,7 @@ impl CodexReader {
         if texts.is_empty() || replayed {
             return;
         }
-        self.prompt(texts[0], ts, false, out);
+        self.prompt(texts[0], false, out);
         out.user_turns.push(UserTurnRecord {
             harness: Harness::Codex,
             session_id: self.session(),
@@ -690,7 +857,7 @@ impl CodexReader {
         });
     }
 
-    fn tool_call(&mut self, p: &Payload<'_>, kind: &str, ts: i64, out: &mut Records) {
+    fn tool_call(&mut self, p: &Payload<'_>, kind: &str, out: &mut Records) {
         let Some(id) = non_empty(&p.call_id).or_else(|| non_empty(&p.id)) else {
             return;
         };
@@ -707,11 +874,15 @@ impl CodexReader {
             _ => tools::local_shell_call(id, p.action.map(|r| r.get())),
         };
         if self.state.open.is_none() {
-            self.open_turn(None, ts, out);
+            self.open_task(None, out);
         }
         if let Some(t) = self.state.open.as_mut() {
-            if !t.tool_calls.iter().any(|c| c.id == call.id) {
-                t.tool_calls.push(call);
+            let written = t
+                .last_call
+                .as_ref()
+                .is_some_and(|c| c.tool_calls.iter().any(|x| x.id == call.id));
+            if !written {
+                merge_tools(&mut t.tools, vec![call]);
             }
         }
     }
@@ -742,7 +913,7 @@ impl CodexReader {
         });
     }
 
-    /// The turn a user row or compaction follows (the open one, else the last closed one).
+    /// The task a user row or compaction follows (the open one, else the last closed one).
     fn last_message_id(&self) -> Option<String> {
         self.state
             .open
@@ -752,36 +923,29 @@ impl CodexReader {
     }
 }
 
-/// Writes `t` if it used tokens and changed since it was last written.
-fn emit(t: &mut Turn, session: &str, branch: &Option<String>, provider: &str, out: &mut Records) {
-    if t.growth.is_zero() || (t.emitted == Some(t.growth) && t.emitted_complete == t.complete) {
-        return;
+/// Adds the calls of `new` not already in `calls` (by id).
+fn merge_tools(calls: &mut Vec<ToolCall>, new: Vec<ToolCall>) {
+    for call in new {
+        if !calls.iter().any(|c| c.id == call.id) {
+            calls.push(call);
+        }
     }
-    t.emitted = Some(t.growth);
-    t.emitted_complete = t.complete;
-    out.turns.push(TurnRecord {
-        harness: Harness::Codex,
-        key: t.key.clone(),
-        session_id: session.to_string(),
-        message_id: t.message_id.clone(),
-        request_id: None,
-        ts_ms: t.ts_ms,
-        model: t.model.clone(),
-        provider: Some(provider.to_string()),
-        project: t.project.clone(),
-        branch: branch.clone(),
-        usage: t.growth.usage(),
-        stop_reason: None,
-        complete: t.complete,
-        tool_calls: t.tool_calls.clone(),
-    });
 }
 
-fn add(sum: &mut Totals, d: &Totals) {
-    sum.input += d.input;
-    sum.cached += d.cached;
-    sum.output += d.output;
-    sum.reasoning += d.reasoning;
+/// A row's timestamp: an ISO-8601 string, or epoch milliseconds written as a number.
+fn timestamp_ms(raw: &RawValue) -> Result<i64, String> {
+    let text = raw.get().trim();
+    if text.starts_with('"') {
+        let s: Cow<'_, str> =
+            serde_json::from_str(text).map_err(|e| format!("unreadable timestamp: {e}"))?;
+        return crate::time::parse_instant_ms("timestamp", &s).map_err(|e| e.to_string());
+    }
+    match text.parse::<f64>() {
+        Ok(ms) if ms.is_finite() && ms > 0.0 && ms < 1e15 => Ok(ms as i64),
+        _ => Err(format!(
+            "timestamp {text} is neither an ISO-8601 string nor epoch milliseconds"
+        )),
+    }
 }
 
 fn text_block(bytes: i64, tool_use_id: Option<String>) -> UserTurnBlock {

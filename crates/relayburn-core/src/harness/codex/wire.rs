@@ -9,8 +9,9 @@ use std::borrow::Cow;
 
 #[derive(Deserialize)]
 pub(super) struct Envelope<'a> {
+    /// An ISO-8601 string, or (some writers) epoch milliseconds as a number.
     #[serde(borrow, default)]
-    pub timestamp: Option<Cow<'a, str>>,
+    pub timestamp: Option<&'a RawValue>,
     #[serde(rename = "type", borrow, default)]
     pub kind: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
@@ -24,8 +25,9 @@ pub(super) struct Payload<'a> {
     // session_meta
     #[serde(borrow, default)]
     pub id: Option<Cow<'a, str>>,
+    /// The session's creation: an ISO-8601 string or epoch milliseconds.
     #[serde(borrow, default)]
-    pub timestamp: Option<Cow<'a, str>>,
+    pub timestamp: Option<&'a RawValue>,
     #[serde(borrow, default)]
     pub forked_from_id: Option<Cow<'a, str>>,
     #[serde(rename = "forkSessionId", alias = "fork_session_id", borrow, default)]

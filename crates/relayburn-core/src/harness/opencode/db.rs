@@ -8,6 +8,10 @@
 //! messages last seen unfinished (`open`), whatever their `time_updated`. Messages are fetched
 //! in chunks, each in its own short read transaction, and every chunk's records travel with
 //! the cursor position just past it, so a crash between chunks loses and repeats nothing.
+//!
+//! A forked session's copies of its parent's rows (byte-identical `data` under new ids, in
+//! another session) read in the same pass as the originals are skipped. Limitation: a fork
+//! made after its parent was read is counted again (its copies are the only changed rows).
 
 use super::{bad_doc, message_records_with, session_from, DocIds, Preceding};
 use crate::content::Capture;
@@ -170,6 +174,7 @@ pub fn read_with(
     let last_t = keys.last().map(|k| k.0).filter(|t| *t != i64::MIN);
 
     let mut records = first;
+    let mut copies: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
     let mut chunks = keys.chunks(CHUNK).peekable();
     if chunks.peek().is_none() {
         state.ses_t = ses_t;
@@ -184,6 +189,18 @@ pub fn read_with(
         }
         for row in rows {
             bytes += row.data.len() as u64 + row.parts.iter().map(|p| p.len() as u64).sum::<u64>();
+            // A forked session holds byte-identical copies of its parent's rows under new ids:
+            // a row equal to one already read this pass in another session is that copy.
+            let digest = crate::hash::id64(&row.data);
+            match copies.entry(digest) {
+                std::collections::hash_map::Entry::Occupied(e) if *e.get() != row.session_id => {
+                    continue;
+                }
+                std::collections::hash_map::Entry::Occupied(_) => {}
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(row.session_id.clone());
+                }
+            }
             let ids = DocIds {
                 id: Some(&row.id),
                 session_id: Some(&row.session_id),
@@ -259,6 +276,10 @@ fn read_sessions(
     out: &mut Records,
     bytes: &mut u64,
 ) -> Result<i64, DbError> {
+    // Minimal databases (peer tests) hold only `message(id, session_id, data)`.
+    if !has_column(conn, "session", "time_updated") {
+        return Ok(since);
+    }
     let mut stmt = conn.prepare("SELECT * FROM session WHERE time_updated > ?1 LIMIT ?2")?;
     let col = |name: &str| stmt.column_index(name).ok();
     let (id, parent, dir, title, updated) = (
@@ -305,6 +326,12 @@ fn read_sessions(
 
 /// `(time_updated, id)` of messages past the stored position, in that order.
 fn changed_messages(conn: &Connection, state: &DbState) -> Result<Vec<(i64, String)>, DbError> {
+    if !has_column(conn, "message", "time_updated") {
+        // No change times: every message, every pass that finds the database changed.
+        let mut stmt = conn.prepare("SELECT id FROM message ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((0, r.get::<_, String>(0)?)))?;
+        return Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?);
+    }
     let mut stmt = conn.prepare(
         "SELECT time_updated, id FROM message
          WHERE time_updated > ?1 OR (time_updated = ?1 AND id > ?2)
@@ -328,8 +355,11 @@ struct MessageRow {
 fn fetch(conn: &Connection, keys: &[(i64, String)]) -> Result<Vec<MessageRow>, DbError> {
     let tx = conn.unchecked_transaction()?;
     let mut msg = tx.prepare_cached("SELECT session_id, data FROM message WHERE id = ?1")?;
-    let mut part =
-        tx.prepare_cached("SELECT data FROM part WHERE message_id = ?1 ORDER BY id LIMIT ?2")?;
+    let mut part = if has_column(&tx, "part", "message_id") {
+        Some(tx.prepare_cached("SELECT data FROM part WHERE message_id = ?1 ORDER BY id LIMIT ?2")?)
+    } else {
+        None
+    };
     let mut out = Vec::with_capacity(keys.len());
     for (_, id) in keys {
         let Some((session_id, data)) = msg
@@ -340,9 +370,12 @@ fn fetch(conn: &Connection, keys: &[(i64, String)]) -> Result<Vec<MessageRow>, D
         else {
             continue;
         };
-        let parts = part
-            .query_map(rusqlite::params![id, MAX_PARTS], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let parts = match part.as_mut() {
+            Some(part) => part
+                .query_map(rusqlite::params![id, MAX_PARTS], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?,
+            None => Vec::new(),
+        };
         out.push(MessageRow {
             id: id.clone(),
             session_id,
@@ -353,6 +386,27 @@ fn fetch(conn: &Connection, keys: &[(i64, String)]) -> Result<Vec<MessageRow>, D
     drop((msg, part));
     tx.commit()?;
     Ok(out)
+}
+
+/// Whether `table` exists with `column`.
+fn has_column(conn: &Connection, table: &str, column: &str) -> bool {
+    conn.query_row(
+        "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2",
+        [table, column],
+        |_| Ok(()),
+    )
+    .optional()
+    .ok()
+    .flatten()
+    .is_some()
+}
+
+/// The ids of the database's messages (their copies win over legacy JSON files).
+pub fn message_ids(path: &Path) -> Result<std::collections::HashSet<String>, DbError> {
+    let conn = open(path)?;
+    let mut stmt = conn.prepare("SELECT id FROM message")?;
+    let ids = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    Ok(ids.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The latest assistant message of `session` created before (`ts_ms`, `id`).

@@ -2,13 +2,14 @@
 //! message and part) and the SQLite database (`opencode*.db`) newer releases keep instead,
 //! holding the same documents in `data` columns.
 //!
-//! Counting rules: each assistant message is one turn keyed by its message id (so the tree and
+//! Counting rules: an assistant message is keyed by its message id (so the tree and
 //! the database, or a re-read, never count it twice). OpenCode rewrites a message while it
 //! streams; every read emits the message as it stands (`complete` once `time.completed` is
-//! set) and the writer keeps the complete, larger snapshot. Usage is the sum of the message's
-//! `step-finish` parts (one per model call: OpenCode overwrites the message's own `tokens` with
-//! the last step's), else the message's `tokens`. OpenCode's `output` excludes reasoning, so
-//! [`Usage::output`] = output + reasoning.
+//! set) and the writer keeps the complete, larger snapshot. A message's turns are its
+//! `step-finish` parts that carry tokens, one per model call (DESIGN §3), else one turn from the
+//! message's own `tokens`; the message id groups them. OpenCode's `output` excludes reasoning,
+//! so [`Usage::output`] = output + reasoning. A legacy message without `role` that carries a
+//! model or tokens is an assistant message.
 
 pub mod db;
 pub mod storage;
@@ -101,9 +102,12 @@ pub fn message_records_with(
         complete: false,
         compaction_at: None,
     };
+    // Legacy message files may lack `role`: one that carries a model or tokens is an
+    // assistant message.
     let role = match msg.role.as_deref() {
         Some("assistant") => Some("assistant"),
         Some("user") => Some("user"),
+        None if msg.tokens.is_some() || msg.model_id.is_some() => Some("assistant"),
         _ => None,
     };
     if let Some(role) = role.filter(|_| capture.wants(ts_ms)) {
@@ -122,12 +126,12 @@ pub fn message_records_with(
             });
         }
     }
-    match msg.role.as_deref() {
+    match role {
         Some("assistant") => {
             summary.assistant = true;
             summary.complete = times.completed.is_some_and(|c| c.0 > 0);
             out.turns
-                .push(turn(&msg, id, session_id, ts_ms, summary.complete, &parts));
+                .extend(turns(&msg, id, session_id, ts_ms, summary.complete, &parts));
         }
         Some("user") => {
             let blocks: Vec<UserTurnBlock> = parts
@@ -206,63 +210,87 @@ fn part_blocks(parts: &[PartDoc<'_>], c: &Capture) -> Vec<ContentBlock> {
     blocks
 }
 
-fn turn(
+/// The turns of an assistant message: one per `step-finish` part that carries tokens (one
+/// model call each; tool parts go to the step they precede), else one from the message's own
+/// `tokens`. The first turn is keyed `opencode|<message id>` (so a message read before its
+/// first step finished is replaced, not doubled), later steps `opencode|<message id>|<n>`.
+fn turns(
     msg: &MessageDoc<'_>,
     id: String,
     session_id: String,
     ts_ms: i64,
     complete: bool,
     parts: &[PartDoc<'_>],
-) -> TurnRecord {
-    let steps: Vec<&PartDoc<'_>> = parts
-        .iter()
-        .filter(|p| p.kind.as_deref() == Some("step-finish"))
-        .collect();
-    let step_tokens: Vec<Tokens> = steps.iter().filter_map(|p| p.tokens).collect();
-    let usage = if step_tokens.is_empty() {
-        msg.tokens.map(|t| usage_of(&t)).unwrap_or_default()
-    } else {
-        step_tokens
-            .iter()
-            .fold(Usage::default(), |acc, t| add(acc, usage_of(t)))
-    };
-    let stop_reason = non_empty(&msg.finish).or_else(|| {
-        steps
-            .iter()
-            .rev()
-            .find_map(|p| p.reason.as_deref().filter(|r| !r.is_empty()))
-            .map(str::to_string)
-    });
-    let mut tool_calls = Vec::new();
-    for p in parts.iter().filter(|p| p.kind.as_deref() == Some("tool")) {
-        let (Some(call_id), Some(name)) = (non_empty(&p.call_id), non_empty(&p.tool)) else {
-            continue;
-        };
-        if tool_calls
-            .iter()
-            .any(|c: &super::records::ToolCall| c.id == call_id)
-        {
-            continue;
+) -> Vec<TurnRecord> {
+    let mut steps: Vec<(Usage, Option<String>, Vec<super::records::ToolCall>)> = Vec::new();
+    let mut tools: Vec<super::records::ToolCall> = Vec::new();
+    for p in parts {
+        match p.kind.as_deref() {
+            Some("tool") => {
+                let (Some(call_id), Some(name)) = (non_empty(&p.call_id), non_empty(&p.tool))
+                else {
+                    continue;
+                };
+                let seen = tools.iter().chain(steps.iter().flat_map(|s| s.2.iter()));
+                if seen.clone().any(|c| c.id == call_id) {
+                    continue;
+                }
+                let input = p.state.as_ref().and_then(|s| s.input).map(|r| r.get());
+                tools.push(tools::tool_call(call_id, name, input.unwrap_or("{}")));
+            }
+            Some("step-finish") => {
+                if let Some(t) = p.tokens {
+                    let reason = p.reason.as_deref().filter(|r| !r.is_empty());
+                    steps.push((
+                        usage_of(&t),
+                        reason.map(str::to_string),
+                        std::mem::take(&mut tools),
+                    ));
+                }
+            }
+            _ => {}
         }
-        let input = p.state.as_ref().and_then(|s| s.input).map(|r| r.get());
-        tool_calls.push(tools::tool_call(call_id, name, input.unwrap_or("{}")));
     }
-    TurnRecord {
-        harness: Harness::OpenCode,
-        key: format!("{}|{id}", Harness::OpenCode.as_str()),
-        session_id,
-        message_id: id,
-        request_id: None,
-        ts_ms,
-        model: model_key(msg.model_id.as_deref().unwrap_or("")),
-        provider: non_empty(&msg.provider_id),
-        project: msg.path.as_ref().and_then(|p| non_empty(&p.cwd)),
-        branch: None,
-        usage,
-        stop_reason,
-        complete,
-        tool_calls,
+    if steps.is_empty() {
+        // An assistant message that never got any usage (no tokens at all) made no call.
+        let Some(tokens) = msg.tokens else {
+            return Vec::new();
+        };
+        steps.push((usage_of(&tokens), None, std::mem::take(&mut tools)));
+    } else if let Some(last) = steps.last_mut() {
+        // Tool parts after the last finished step belong to it (or to a step still running).
+        last.2.append(&mut tools);
     }
+    let last = steps.len() - 1;
+    let finish = non_empty(&msg.finish);
+    steps
+        .into_iter()
+        .enumerate()
+        .map(|(n, (usage, reason, tool_calls))| TurnRecord {
+            harness: Harness::OpenCode,
+            key: match n {
+                0 => format!("{}|{id}", Harness::OpenCode.as_str()),
+                _ => format!("{}|{id}|{n}", Harness::OpenCode.as_str()),
+            },
+            session_id: session_id.clone(),
+            message_id: id.clone(),
+            request_id: None,
+            ts_ms,
+            model: model_key(msg.model_id.as_deref().unwrap_or("")),
+            provider: non_empty(&msg.provider_id),
+            project: msg.path.as_ref().and_then(|p| non_empty(&p.cwd)),
+            branch: None,
+            usage,
+            stop_reason: if n == last {
+                finish.clone().or(reason)
+            } else {
+                reason
+            },
+            // A finished step is a finished call; the message's last one is complete with it.
+            complete: complete || n < last,
+            tool_calls,
+        })
+        .collect()
 }
 
 /// A session document → what the sessions table keeps. `id` (a database column) wins.
@@ -341,17 +369,6 @@ pub fn assistant_context(doc: &str) -> Option<i64> {
     let msg: MessageDoc<'_> = serde_json::from_str(doc).ok()?;
     (msg.role.as_deref() == Some("assistant"))
         .then(|| msg.tokens.map(|t| context_tokens(&t)).unwrap_or(0))
-}
-
-fn add(a: Usage, b: Usage) -> Usage {
-    Usage {
-        input: a.input.saturating_add(b.input),
-        output: a.output.saturating_add(b.output),
-        reasoning: a.reasoning.saturating_add(b.reasoning),
-        cache_read: a.cache_read.saturating_add(b.cache_read),
-        cache_write_5m: a.cache_write_5m.saturating_add(b.cache_write_5m),
-        cache_write_1h: a.cache_write_1h.saturating_add(b.cache_write_1h),
-    }
 }
 
 fn text_block(bytes: i64) -> UserTurnBlock {

@@ -6,7 +6,11 @@
 use super::{bad_doc, message_records_with, session_info, DocIds, Preceding};
 use crate::content::Capture;
 use crate::harness::records::Records;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
 
 /// Compaction lookups read at most this many earlier messages of the session.
 const PRECEDING_LOOKBACK: usize = 64;
@@ -46,6 +50,11 @@ pub fn read_message_file_with(
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
+    // OpenCode moved to a database and may leave the JSON behind: a message the database
+    // also holds is read from the database only.
+    if root.as_deref().is_some_and(|r| in_database(r, &stem)) {
+        return Ok(read);
+    }
     let parts = match &root {
         Some(root) => read_parts(&root.join("part").join(&stem), &mut read),
         None => Vec::new(),
@@ -59,6 +68,88 @@ pub fn read_message_file_with(
         bad_doc(out, 0, message);
     }
     Ok(read)
+}
+
+/// How long a thread trusts its cached list of database message ids.
+const DB_IDS_TTL: Duration = Duration::from_secs(1);
+
+/// The message ids of the `opencode*.db` files next to a storage tree, per directory.
+struct DbIds {
+    checked: Instant,
+    /// (database path, size, mtime) of what the ids were read from.
+    stamp: Vec<(PathBuf, u64, Option<SystemTime>)>,
+    ids: Arc<HashSet<String>>,
+}
+
+thread_local! {
+    static DB_IDS: RefCell<HashMap<PathBuf, DbIds>> = RefCell::new(HashMap::new());
+}
+
+/// Whether an `opencode*.db` next to the storage tree holds message `id`. The ids are read once
+/// per thread and reused while the databases' size and mtime stay the same (checked at most
+/// every [`DB_IDS_TTL`]), so a tree of many files does not open the database for each.
+fn in_database(storage: &Path, id: &str) -> bool {
+    let Some(dir) = storage.parent() else {
+        return false;
+    };
+    DB_IDS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(c) = cache.get(dir).filter(|c| c.checked.elapsed() < DB_IDS_TTL) {
+            return c.ids.contains(id);
+        }
+        let stamp = database_stamp(dir);
+        let reuse = cache
+            .get(dir)
+            .filter(|c| c.stamp == stamp)
+            .map(|c| c.ids.clone());
+        let ids = reuse.unwrap_or_else(|| {
+            let mut ids = HashSet::new();
+            for (path, _, _) in &stamp {
+                // An unreadable database hides nothing (it is reported when read itself).
+                ids.extend(super::db::message_ids(path).unwrap_or_default());
+            }
+            Arc::new(ids)
+        });
+        let found = ids.contains(id);
+        cache.insert(
+            dir.to_path_buf(),
+            DbIds {
+                checked: Instant::now(),
+                stamp,
+                ids,
+            },
+        );
+        found
+    })
+}
+
+/// The `opencode*.db` files of a directory with their size and mtime (WAL included).
+fn database_stamp(dir: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<_> = entries
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name.starts_with("opencode") && name.ends_with(".db")
+        })
+        .map(|e| {
+            let path = e.path();
+            let mut wal = path.as_os_str().to_owned();
+            wal.push("-wal");
+            let (size, mtime) = [path.as_os_str(), wal.as_os_str()]
+                .iter()
+                .filter_map(|p| std::fs::metadata(p).ok())
+                .fold((0, None), |(size, mtime): (u64, Option<SystemTime>), m| {
+                    (size + m.len(), mtime.max(m.modified().ok()))
+                });
+            (path, size, mtime)
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 /// `<root>/message/<session>/<message>.json` → `<root>`.

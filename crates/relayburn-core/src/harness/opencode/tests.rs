@@ -51,9 +51,9 @@ fn assistant_message_is_one_turn_with_reasoning_inside_output() {
 }
 
 #[test]
-fn step_finish_parts_are_summed_over_the_message_tokens() {
+fn each_step_finish_part_is_one_turn() {
     // OpenCode overwrites message.tokens with the last step's usage; each step-finish part
-    // holds one model call's usage.
+    // holds one model call's usage, so each is one turn, grouped by the message id.
     let parts = vec![
         r#"{"type":"step-start"}"#.to_string(),
         r#"{"type":"tool","callID":"c1","tool":"read","state":{"status":"completed","input":{"filePath":"/src/a.ts"},"output":"x"}}"#.to_string(),
@@ -65,25 +65,59 @@ fn step_finish_parts_are_summed_over_the_message_tokens() {
     let doc = asst("msg_2", true, TOKENS).replace(r#","finish":"tool-calls""#, "");
     let mut out = Records::default();
     message_records(&doc, DocIds::default(), &parts, &mut none, &mut out).unwrap();
-    let t = &out.turns[0];
+    assert_eq!(out.turns.len(), 2);
+    let (a, b) = (&out.turns[0], &out.turns[1]);
     assert_eq!(
-        t.usage,
+        a.usage,
         Usage {
-            input: 11,
-            output: 27,
-            reasoning: 5,
-            cache_read: 103,
-            cache_write_5m: 11,
+            input: 1,
+            output: 2,
+            reasoning: 0,
+            cache_read: 3,
+            cache_write_5m: 4,
             cache_write_1h: 0
         }
     );
-    assert_eq!(t.stop_reason.as_deref(), Some("stop"));
     assert_eq!(
-        t.tool_calls.len(),
-        1,
-        "tool calls are deduplicated by callID"
+        b.usage,
+        Usage {
+            input: 10,
+            output: 25,
+            reasoning: 5,
+            cache_read: 100,
+            cache_write_5m: 7,
+            cache_write_1h: 0
+        }
     );
-    assert_eq!(t.tool_calls[0].target.as_deref(), Some("/src/a.ts"));
+    assert_eq!(
+        (a.key.as_str(), b.key.as_str()),
+        ("opencode|msg_2", "opencode|msg_2|1")
+    );
+    assert_eq!(
+        (a.message_id.as_str(), b.message_id.as_str()),
+        ("msg_2", "msg_2")
+    );
+    assert_eq!(a.stop_reason.as_deref(), Some("tool-calls"));
+    assert_eq!(b.stop_reason.as_deref(), Some("stop"));
+    assert!(a.complete && b.complete);
+    // Tool calls go to the step that made them, deduplicated by callID.
+    assert_eq!(a.tool_calls.len(), 1);
+    assert!(b.tool_calls.is_empty());
+}
+
+#[test]
+fn legacy_message_without_role_is_an_assistant_message() {
+    // Learned from ryoppippi/ccusage `rust/crates/ccusage/src/adapter/opencode/loader.rs`
+    // (a legacy storage/message JSON without "role").
+    let doc = r#"{"id":"m1","sessionID":"s1","modelID":"claude-sonnet-4","time":{"created":1767312000000},"tokens":{"input":100,"output":50,"cache":{"read":10,"write":20}}}"#;
+    let mut out = Records::default();
+    message_records(doc, DocIds::default(), &[], &mut none, &mut out).unwrap();
+    assert_eq!(out.turns.len(), 1);
+    assert_eq!(out.turns[0].usage.input, 100);
+    assert_eq!(out.turns[0].usage.cache_write_5m, 20);
+    // Without a role, model or tokens it is still refused (and counted by the caller).
+    let bare = r#"{"id":"m2","sessionID":"s1","time":{"created":1767312000000}}"#;
+    assert!(message_records(bare, DocIds::default(), &[], &mut none, &mut out).is_err());
 }
 
 #[test]
@@ -324,4 +358,76 @@ mod database {
             .unwrap();
         assert!(db::read(&empty, DbState::default(), &mut |_| true).is_err());
     }
+}
+
+#[test]
+fn minimal_database_wins_over_the_json_copy_and_bad_rows_are_counted() {
+    // Learned from ryoppippi/ccusage `rust/crates/ccusage/src/adapter/opencode/loader.rs`
+    // (db overrides json) and junhoyeo/tokscale `sessions/opencode.rs` (skip invalid rows):
+    // a database holding only `message(id, session_id, data)`.
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("opencode.db");
+    let conn = rusqlite::Connection::open(&db_path).unwrap();
+    conn.execute_batch(
+        r#"CREATE TABLE message (id TEXT, session_id TEXT, data TEXT);
+        INSERT INTO message VALUES ('m1', 'db-s', '{"modelID":"claude-sonnet-4","time":{"created":1767312000000},"tokens":{"input":120,"output":60}}');
+        INSERT INTO message VALUES ('m2', 'db-s', 'not json');
+        INSERT INTO message VALUES ('m3', 'db-s', '{"role":"assistant","modelID":"x","time":{"created":1767312000000}}');"#,
+    )
+    .unwrap();
+    drop(conn);
+    let mut out = Records::default();
+    db::read(&db_path, db::DbState::default(), &mut |page| {
+        out.turns.extend(page.records.turns);
+        out.lines_skipped += page.records.lines_skipped;
+        true
+    })
+    .unwrap();
+    assert_eq!(out.turns.len(), 1, "the row without tokens made no call");
+    assert_eq!(out.turns[0].usage.input, 120);
+    assert_eq!(out.lines_skipped, 1, "the unreadable row is counted");
+    // The legacy JSON copy of m1 (other tokens) next to the database is not read.
+    let msg_dir = dir.path().join("storage/message/json-s");
+    std::fs::create_dir_all(&msg_dir).unwrap();
+    let json = r#"{"id":"m1","sessionID":"json-s","modelID":"m","time":{"created":1767312000000},"tokens":{"input":999,"output":999}}"#;
+    std::fs::write(msg_dir.join("m1.json"), json).unwrap();
+    std::fs::write(msg_dir.join("m9.json"), json.replace("m1", "m9")).unwrap();
+    let mut out = Records::default();
+    storage::read_message_file(&msg_dir.join("m1.json"), &mut out).unwrap();
+    assert!(out.turns.is_empty());
+    storage::read_message_file(&msg_dir.join("m9.json"), &mut out).unwrap();
+    assert_eq!(out.turns.len(), 1, "a message only in JSON is read");
+}
+
+#[test]
+fn a_forked_sessions_copy_of_a_parent_row_counts_once() {
+    // Learned from junhoyeo/tokscale `sessions/opencode.rs` (forked history): the fork holds a
+    // byte-identical copy of the parent's assistant row under a new id.
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("opencode.db");
+    let conn = rusqlite::Connection::open(&db_path).unwrap();
+    let data = r#"{"role":"assistant","modelID":"m","time":{"created":1700000000000,"completed":1700000000500},"tokens":{"input":1000,"output":500}}"#;
+    conn.execute_batch("CREATE TABLE message (id TEXT PRIMARY KEY, session_id TEXT, data TEXT);")
+        .unwrap();
+    for (id, session, data) in [
+        ("a_root", "root", data.to_string()),
+        ("b_copy", "fork", data.to_string()),
+        ("c_same_session", "root", data.to_string()),
+        ("d_new", "fork", data.replace("1000", "1300")),
+    ] {
+        conn.execute(
+            "INSERT INTO message VALUES (?1, ?2, ?3)",
+            [id, session, &data],
+        )
+        .unwrap();
+    }
+    drop(conn);
+    let mut turns = Vec::new();
+    db::read(&db_path, db::DbState::default(), &mut |page| {
+        turns.extend(page.records.turns);
+        true
+    })
+    .unwrap();
+    let ids: Vec<&str> = turns.iter().map(|t| t.message_id.as_str()).collect();
+    assert_eq!(ids, ["a_root", "c_same_session", "d_new"]);
 }
