@@ -24,7 +24,7 @@ pub const DEFAULT_LIMIT: i64 = 20;
 pub const MAX_LIMIT: i64 = 10_000;
 
 /// `limit`: a positive integer, at most [`MAX_LIMIT`]; [`DEFAULT_LIMIT`] when absent.
-pub(crate) fn limit_of(limit: Option<i64>) -> Result<usize> {
+pub fn limit_of(limit: Option<i64>) -> Result<usize> {
     match limit {
         None => Ok(DEFAULT_LIMIT as usize),
         Some(n) if n < 1 => Err(Error::invalid("limit", "must be positive")),

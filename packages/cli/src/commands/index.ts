@@ -3,6 +3,7 @@
  * exporting a `Command` plus one line here.
  */
 import type { Command } from '../command.js';
+import { compareCommand, hotspotsCommand, overheadCommand } from './analysis.js';
 import { budgetListCommand, budgetRmCommand, budgetSetCommand, budgetStatusCommand } from './budget.js';
 import { contentPruneCommand } from './content.js';
 import { demoCommand } from './demo.js';
@@ -33,4 +34,7 @@ export const COMMANDS: readonly Command[] = [
   budgetStatusCommand,
   budgetRmCommand,
   statuslineCommand,
+  hotspotsCommand,
+  overheadCommand,
+  compareCommand,
 ];
