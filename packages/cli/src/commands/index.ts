@@ -8,6 +8,7 @@ import { budgetListCommand, budgetRmCommand, budgetSetCommand, budgetStatusComma
 import { contentPruneCommand } from './content.js';
 import { demoCommand } from './demo.js';
 import { ingestCommand } from './ingest.js';
+import { mcpCommand } from './mcp.js';
 import { sessionCommand, sessionsCommand } from './sessions.js';
 import { stampCommand } from './stamp.js';
 import { stampsExportCommand, stampsImportCommand } from './stamps.js';
@@ -37,4 +38,5 @@ export const COMMANDS: readonly Command[] = [
   hotspotsCommand,
   overheadCommand,
   compareCommand,
+  mcpCommand,
 ];
