@@ -30,16 +30,35 @@ const transcript = store.write(
     sessionId: 'S',
     timestamp: at(1),
     uuid: 'u1',
-    message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'tu1', content: 'x'.repeat(40_000) }] },
+    message: {
+      role: 'user',
+      content: [{ type: 'tool_result', tool_use_id: 'tu1', content: 'x'.repeat(40_000) }],
+    },
   })}\n`,
-  assistant({ session: 'S', msg: 'm1', req: 'r1', ts: at(2), usage: { input: 500, output: 100, cache5m: 12_000 } }),
-  assistant({ session: 'S', msg: 'm2', req: 'r2', ts: at(3), usage: { input: 10, output: 20, cacheRead: 14_000 } }),
+  assistant({
+    session: 'S',
+    msg: 'm1',
+    req: 'r1',
+    ts: at(2),
+    usage: { input: 500, output: 100, cache5m: 12_000 },
+  }),
+  assistant({
+    session: 'S',
+    msg: 'm2',
+    req: 'r2',
+    ts: at(3),
+    usage: { input: 10, output: 20, cacheRead: 14_000 },
+  }),
 );
 const ledgerHome = tempHome();
 const empty = tempHome('empty');
 let client: Client;
 
-type ToolResult = { isError?: boolean; structuredContent?: unknown; content: Array<{ type: string; text?: string }> };
+type ToolResult = {
+  isError?: boolean;
+  structuredContent?: unknown;
+  content: Array<{ type: string; text?: string }>;
+};
 const call = async (name: string, args: Record<string, unknown> = {}) =>
   (await client.callTool({ name, arguments: args })) as ToolResult;
 
@@ -96,20 +115,26 @@ describe('burn mcp', () => {
     const session = await call('session');
     expect(session.isError).toBeFalsy();
     expect(session.structuredContent).toEqual(await sdk.session({ ledgerHome, sessionId: 'S' }));
-    expect(await call('session', { sessionId: 'S' })).toMatchObject({ structuredContent: session.structuredContent });
+    expect(await call('session', { sessionId: 'S' })).toMatchObject({
+      structuredContent: session.structuredContent,
+    });
 
     const hot = await call('hotspots', { by: 'file' });
     expect(hot.structuredContent).toEqual(await sdk.hotspots({ ledgerHome, by: 'file' }));
-    expect((hot.structuredContent as { rows: Array<{ key: string; tokens: number }> }).rows[0]).toMatchObject({
-      key: '/work/app/big.ts',
-      tokens: 20_000,
-    });
+    expect((hot.structuredContent as { rows: Array<{ key: string; tokens: number }> }).rows[0]).toMatchObject(
+      {
+        key: '/work/app/big.ts',
+        tokens: 20_000,
+      },
+    );
 
     const over = await call('overhead', { limit: 3 });
     expect(over.structuredContent).toEqual(await sdk.overhead({ ledgerHome, limit: 3 }));
 
     const cmp = await call('compare', { models: ['claude-sonnet-4-5', 'gpt-5'] });
-    expect(cmp.structuredContent).toEqual(await sdk.compare({ ledgerHome, models: ['claude-sonnet-4-5', 'gpt-5'] }));
+    expect(cmp.structuredContent).toEqual(
+      await sdk.compare({ ledgerHome, models: ['claude-sonnet-4-5', 'gpt-5'] }),
+    );
 
     const stamp = await call('stamp', { enrichment: { task: 'mcp-test' } });
     expect(stamp.isError).toBeFalsy();
@@ -146,7 +171,13 @@ describe('burn mcp', () => {
   it('ingests new log bytes before answering', async () => {
     appendFileSync(
       transcript,
-      assistant({ session: 'S', msg: 'm3', req: 'r3', ts: at(4), usage: { input: 1, output: 1, cacheRead: 14_000 } }),
+      assistant({
+        session: 'S',
+        msg: 'm3',
+        req: 'r3',
+        ts: at(4),
+        usage: { input: 1, output: 1, cacheRead: 14_000 },
+      }),
     );
     await new Promise((r) => setTimeout(r, 1_100)); // past the once-a-second ingest throttle
     const s = await call('summary');

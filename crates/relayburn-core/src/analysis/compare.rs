@@ -65,37 +65,56 @@ pub fn compare(ledger: &Ledger, opts: &CompareOptions) -> Result<Compare> {
     }
     let prices = PriceTable::load(ledger.home())?;
     let wanted: Vec<String> = opts.models.iter().map(|m| prices.model_key(m)).collect();
-    let mut rows: HashMap<String, CompareRow> = HashMap::new();
     let need = Need {
         calls: true,
         results: false,
         compactions: false,
     };
-    let walked = timeline::walk(ledger, &opts.scope, need, |models, s| {
-        for t in s.turns.iter().filter(|t| t.in_scope) {
-            let info = &models.list[t.model];
-            if !wanted.is_empty() && !wanted.contains(&info.key) {
-                continue;
+    let (parts, _walked) = timeline::walk(
+        ledger,
+        &opts.scope,
+        need,
+        HashMap::new,
+        |rows: &mut HashMap<String, CompareRow>, models, s| {
+            for t in s.turns.iter().filter(|t| t.in_scope) {
+                let info = &models.list[t.model];
+                if !wanted.is_empty() && !wanted.contains(&info.key) {
+                    continue;
+                }
+                let r = rows.entry(info.key.clone()).or_insert_with(|| CompareRow {
+                    model: info.key.clone(),
+                    priced: info.price.is_some(),
+                    ..CompareRow::default()
+                });
+                let u = &t.usage;
+                r.totals.add(&Totals {
+                    turns: 1,
+                    input: u.input,
+                    output: u.output,
+                    reasoning: u.reasoning,
+                    cache_read: u.cache_read,
+                    cache_write_5m: u.cache_write_5m,
+                    cache_write_1h: u.cache_write_1h,
+                    cost_usd: t.cost,
+                });
+                r.tool_calls += t.calls.len() as i64;
             }
-            let r = rows.entry(info.key.clone()).or_insert_with(|| CompareRow {
-                model: info.key.clone(),
-                priced: info.price.is_some(),
-                ..CompareRow::default()
-            });
-            let u = &t.usage;
-            r.totals.add(&Totals {
-                turns: 1,
-                input: u.input,
-                output: u.output,
-                reasoning: u.reasoning,
-                cache_read: u.cache_read,
-                cache_write_5m: u.cache_write_5m,
-                cache_write_1h: u.cache_write_1h,
-                cost_usd: t.cost,
-            });
-            r.tool_calls += t.calls.len() as i64;
+        },
+    )?;
+    let mut rows: HashMap<String, CompareRow> = HashMap::new();
+    for part in parts {
+        for (k, r) in part {
+            match rows.get_mut(&k) {
+                Some(into) => {
+                    into.totals.add(&r.totals);
+                    into.tool_calls += r.tool_calls;
+                }
+                None => {
+                    rows.insert(k, r);
+                }
+            }
         }
-    })?;
+    }
     let ratio = |a: f64, b: i64| (b > 0).then(|| a / b as f64);
     let finish = |mut r: CompareRow| {
         let t = &mut r.totals;
@@ -136,6 +155,5 @@ pub fn compare(ledger: &Ledger, opts: &CompareOptions) -> Result<Compare> {
         totals.add(&r.totals);
     }
     totals.cost_usd = usd(totals.cost_usd);
-    let _ = walked;
     Ok(Compare { rows: out, totals })
 }

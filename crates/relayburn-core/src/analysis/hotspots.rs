@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::ledger::Ledger;
 use crate::pricing::Tokens;
 use crate::query::Totals;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// What `hotspots` ranks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -109,6 +109,15 @@ pub struct HotspotRow {
 }
 
 impl HotspotRow {
+    fn add(&mut self, o: &HotspotRow) {
+        self.calls += o.calls;
+        self.result_bytes += o.result_bytes;
+        self.fresh_tokens += o.fresh_tokens;
+        self.cache_read_tokens += o.cache_read_tokens;
+        self.output_tokens += o.output_tokens;
+        self.cost_usd += o.cost_usd;
+    }
+
     pub fn tokens(&self) -> i64 {
         self.fresh_tokens + self.cache_read_tokens + self.output_tokens
     }
@@ -130,7 +139,6 @@ pub struct Hotspots {
 pub fn hotspots(ledger: &Ledger, opts: &HotspotsOptions) -> Result<Hotspots> {
     let limit = super::limit_of(opts.limit)?;
     let by = opts.by;
-    let mut rows: HashMap<String, HotspotRow> = HashMap::new();
     let subagents = if by == HotspotBy::Subagent {
         Some(subagent_sessions(ledger)?)
     } else {
@@ -141,14 +149,32 @@ pub fn hotspots(ledger: &Ledger, opts: &HotspotsOptions) -> Result<Hotspots> {
         results: by != HotspotBy::Subagent,
         compactions: by != HotspotBy::Subagent,
     };
-    let walked = timeline::walk(ledger, &opts.scope, need, |models, s| match &subagents {
-        Some(set) => {
-            if set.contains_key(&(s.harness.clone(), s.session_id.clone())) {
-                add_subagent(&mut rows, s);
+    let (parts, walked) = timeline::walk(
+        ledger,
+        &opts.scope,
+        need,
+        HashMap::new,
+        |rows: &mut HashMap<String, HotspotRow>, models, s| match &subagents {
+            Some(set) => {
+                if set.contains(&(s.harness.clone(), s.session_id.clone())) {
+                    add_subagent(rows, s);
+                }
+            }
+            None => attribute(rows, by, models, s),
+        },
+    )?;
+    // Parts read disjoint sessions; a key can appear in several.
+    let mut rows: HashMap<String, HotspotRow> = HashMap::new();
+    for part in parts {
+        for (k, r) in part {
+            match rows.get_mut(&k) {
+                Some(into) => into.add(&r),
+                None => {
+                    rows.insert(k, r);
+                }
             }
         }
-        None => attribute(&mut rows, by, models, s),
-    })?;
+    }
     let mut all: Vec<HotspotRow> = rows
         .into_values()
         .map(|mut r| {
@@ -178,16 +204,16 @@ pub fn hotspots(ledger: &Ledger, opts: &HotspotsOptions) -> Result<Hotspots> {
     })
 }
 
-/// (harness, session) → nothing, for every session linked to its parent as a subagent.
-fn subagent_sessions(ledger: &Ledger) -> Result<HashMap<(String, String), ()>> {
+/// (harness, session) of every session linked to its parent as a subagent.
+fn subagent_sessions(ledger: &Ledger) -> Result<HashSet<(String, String)>> {
     let conn = ledger.conn()?;
     let mut stmt = conn
         .prepare_cached("SELECT harness, session_id FROM sessions WHERE relationship = 'subagent'")
         .map_err(|e| ledger.err(e))?;
     let rows = stmt
-        .query_map([], |r| Ok(((r.get(0)?, r.get(1)?), ())))
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
         .map_err(|e| ledger.err(e))?;
-    rows.collect::<rusqlite::Result<HashMap<_, _>>>()
+    rows.collect::<rusqlite::Result<HashSet<_>>>()
         .map_err(|e| ledger.err(e))
 }
 
@@ -207,44 +233,94 @@ fn add_subagent(rows: &mut HashMap<String, HotspotRow>, s: &Session) {
     }
 }
 
-/// The row key of a tool call under `by`, if it has one.
-fn key_of(by: HotspotBy, name: &str, target: Option<&str>) -> Option<String> {
-    let clip = |s: &str| {
-        let s = s.trim();
-        match s.char_indices().nth(MAX_KEY_CHARS) {
-            Some((i, _)) => format!("{}…", &s[..i]),
-            None => s.to_string(),
-        }
-    };
+/// The row key of a tool call under `by`, if it has one (borrowed from the call).
+fn key_of<'a>(by: HotspotBy, name: &'a str, target: Option<&'a str>) -> Option<&'a str> {
     match by {
-        HotspotBy::Tool => Some(name.to_string()),
-        HotspotBy::File if FILE_TOOLS.contains(&name) => target.map(clip),
-        HotspotBy::Command if SHELL_TOOLS.contains(&name) => target.map(clip),
+        HotspotBy::Tool => Some(name),
+        HotspotBy::File if FILE_TOOLS.contains(&name) => target.map(str::trim),
+        HotspotBy::Command if SHELL_TOOLS.contains(&name) => target.map(str::trim),
         _ => None,
     }
     .filter(|k| !k.is_empty())
 }
 
-/// A result in the context: its row (if it has one under `by`) and its tokens.
+/// A long key (a shell command) clipped to [`MAX_KEY_CHARS`].
+fn clip(s: &str) -> String {
+    match s.char_indices().nth(MAX_KEY_CHARS) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// Results held in a context, added up by row (so a turn's work grows with the rows of its
+/// session, not with every result it carries): tokens per row index present, plus the tokens
+/// of results that belong to no row under `by`.
+#[derive(Default)]
 struct Held {
-    row: Option<usize>,
-    tokens: i64,
+    by_row: Vec<i64>,
+    present: Vec<usize>,
+    none: i64,
+}
+
+impl Held {
+    fn push(&mut self, row: Option<usize>, tokens: i64) {
+        match row {
+            None => self.none += tokens,
+            Some(i) => {
+                if self.by_row.len() <= i {
+                    self.by_row.resize(i + 1, 0);
+                }
+                if self.by_row[i] == 0 && !self.present.contains(&i) {
+                    self.present.push(i);
+                }
+                self.by_row[i] += tokens;
+            }
+        }
+    }
+
+    fn clear(&mut self) {
+        for i in self.present.drain(..) {
+            self.by_row[i] = 0;
+        }
+        self.none = 0;
+    }
+
+    /// Moves everything held here into `into`.
+    fn drain_into(&mut self, into: &mut Held) {
+        for &i in &self.present {
+            into.push(Some(i), self.by_row[i]);
+        }
+        into.none += self.none;
+        self.clear();
+    }
+
+    /// Grants `pool` to the rows held (in proportion when they ask for more), calling
+    /// `grant(row, tokens)` for each row.
+    fn allocate(
+        &self,
+        pool: i64,
+        demands: &mut Vec<i64>,
+        grants: &mut Vec<i64>,
+        mut grant: impl FnMut(usize, i64),
+    ) {
+        demands.clear();
+        demands.extend(self.present.iter().map(|&i| self.by_row[i]));
+        demands.push(self.none);
+        allocate(demands, pool, grants);
+        for (&i, &g) in self.present.iter().zip(grants.iter()) {
+            grant(i, g);
+        }
+    }
 }
 
 fn attribute(rows: &mut HashMap<String, HotspotRow>, by: HotspotBy, models: &Models, s: &Session) {
     // Row keys of this session, indexed, so the walk below works on small integers.
-    let mut keys: Vec<String> = Vec::new();
-    let mut key_idx: HashMap<String, usize> = HashMap::new();
-    let mut intern = |k: String, keys: &mut Vec<String>| -> usize {
-        *key_idx.entry(k.clone()).or_insert_with(|| {
-            keys.push(k);
-            keys.len() - 1
-        })
-    };
+    let mut keys: Vec<&str> = Vec::new();
+    let mut key_idx: HashMap<&str, usize> = HashMap::new();
     let mut calls: HashMap<&str, Option<usize>> = HashMap::new();
     let mut acc: Vec<HotspotRow> = Vec::new();
-    let mut pending: Vec<Held> = Vec::new();
-    let mut context: Vec<Held> = Vec::new();
+    let mut pending = Held::default();
+    let mut context = Held::default();
     let (mut ri, mut ci) = (0usize, 0usize);
     let mut demands: Vec<i64> = Vec::new();
     let mut grants: Vec<i64> = Vec::new();
@@ -270,14 +346,18 @@ fn attribute(rows: &mut HashMap<String, HotspotRow>, by: HotspotBy, models: &Mod
                     acc[i].result_bytes += r.bytes;
                 }
             }
-            pending.push(Held {
-                row: idx,
-                tokens: r.tokens,
-            });
+            pending.push(idx, r.tokens);
             ri += 1;
         }
         for c in &t.calls {
-            let k = key_of(by, &c.name, c.target.as_deref()).map(|k| intern(k, &mut keys));
+            let k = key_of(by, &c.name, c.target.as_deref()).map(|k| match key_idx.get(k) {
+                Some(i) => *i,
+                None => {
+                    keys.push(k);
+                    key_idx.insert(k, keys.len() - 1);
+                    keys.len() - 1
+                }
+            });
             if let Some(i) = k {
                 if t.in_scope {
                     row(&mut acc, i);
@@ -304,39 +384,27 @@ fn attribute(rows: &mut HashMap<String, HotspotRow>, by: HotspotBy, models: &Mod
             });
             let fresh_rate = per_token(fresh_cost, t.fresh());
             let read_rate = per_token(read_cost, t.usage.cache_read);
-            demands.clear();
-            demands.extend(pending.iter().map(|h| h.tokens));
-            allocate(&demands, t.fresh(), &mut grants);
-            for (h, g) in pending.iter().zip(&grants) {
-                if let Some(i) = h.row {
-                    row(&mut acc, i);
-                    acc[i].fresh_tokens += g;
-                    acc[i].cost_usd += *g as f64 * fresh_rate;
-                }
-            }
-            demands.clear();
-            demands.extend(context.iter().map(|h| h.tokens));
-            allocate(&demands, t.usage.cache_read, &mut grants);
-            for (h, g) in context.iter().zip(&grants) {
-                if let Some(i) = h.row {
-                    row(&mut acc, i);
-                    acc[i].cache_read_tokens += g;
-                    acc[i].cost_usd += *g as f64 * read_rate;
-                }
-            }
+            pending.allocate(t.fresh(), &mut demands, &mut grants, |i, g| {
+                row(&mut acc, i);
+                acc[i].fresh_tokens += g;
+                acc[i].cost_usd += g as f64 * fresh_rate;
+            });
+            context.allocate(t.usage.cache_read, &mut demands, &mut grants, |i, g| {
+                row(&mut acc, i);
+                acc[i].cache_read_tokens += g;
+                acc[i].cost_usd += g as f64 * read_rate;
+            });
         }
-        context.append(&mut pending);
+        pending.drain_into(&mut context);
     }
     for (i, a) in acc.into_iter().enumerate() {
-        let Some(key) = keys.get(i) else { continue };
+        let Some(key) = keys.get(i).map(|k| clip(k)) else {
+            continue;
+        };
         let r = rows.entry(key.clone()).or_insert_with(|| HotspotRow {
-            key: key.clone(),
+            key,
             ..HotspotRow::default()
         });
-        r.calls += a.calls;
-        r.result_bytes += a.result_bytes;
-        r.fresh_tokens += a.fresh_tokens;
-        r.cache_read_tokens += a.cache_read_tokens;
-        r.cost_usd += a.cost_usd;
+        r.add(&a);
     }
 }

@@ -89,19 +89,20 @@ pub struct Overhead {
 
 pub fn overhead(ledger: &Ledger, opts: &OverheadOptions) -> Result<Overhead> {
     let limit = super::limit_of(opts.limit)?;
-    let mut rows: Vec<OverheadRow> = Vec::new();
-    let mut now_ms = 0;
+    let now_ms = crate::time::now_ms();
     let need = Need {
         calls: false,
         results: false,
         compactions: true,
     };
-    let walked = timeline::walk(ledger, &opts.scope, need, |models, s| {
-        if now_ms == 0 {
-            now_ms = crate::time::now_ms();
-        }
-        rows.push(session_row(models, s, now_ms));
-    })?;
+    let (parts, walked) = timeline::walk(
+        ledger,
+        &opts.scope,
+        need,
+        Vec::new,
+        |rows: &mut Vec<OverheadRow>, models, s| rows.push(session_row(models, s, now_ms)),
+    )?;
+    let rows: Vec<OverheadRow> = parts.into_iter().flatten().collect();
     let mut totals = OverheadRow::default();
     for r in &rows {
         totals.add(r);

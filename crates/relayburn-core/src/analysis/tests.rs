@@ -487,3 +487,66 @@ fn options_are_validated() {
     .unwrap_err();
     assert_eq!(field(since).1.as_deref(), Some("since"));
 }
+
+/// Enough sessions for the walk to split them across threads: the whole-ledger answer equals
+/// the sum of the per-session answers (each read by one thread) and summary's totals.
+#[test]
+fn a_split_walk_adds_up_to_the_per_session_walks() {
+    let (_d, l) = open();
+    let names: Vec<String> = (0..300).map(|i| format!("s{i:03}")).collect();
+    for (i, s) in names.iter().enumerate() {
+        let ts = T0 + i as i64 * 100_000;
+        let id = format!("{s}-c");
+        let mut a = turn(s, 0, ts, [10, 10, 0, 100, 0]);
+        let file = format!("/f{}.rs", i % 7);
+        a.calls = vec![(id.as_str(), "Read", file.as_str())];
+        insert(&l, &a);
+        results(&l, s, ts + 10, &[(id.as_str(), 400 + i as i64)]);
+        insert(&l, &turn(s, 1, ts + 20, [5, 5, 0, 1_000, 0]));
+        insert(&l, &turn(s, 2, ts + 30, [5, 5, 1_000, 0, 0]));
+    }
+    let whole = hot(&l, HotspotBy::File, TurnFilter::default());
+    let mut by_key: std::collections::BTreeMap<String, (i64, i64, i64)> = Default::default();
+    for s in &names {
+        let one = hot(
+            &l,
+            HotspotBy::File,
+            TurnFilter {
+                session: Some(s.clone()),
+                ..TurnFilter::default()
+            },
+        );
+        for r in one.rows {
+            let e = by_key.entry(r.key).or_default();
+            e.0 += r.calls;
+            e.1 += r.fresh_tokens;
+            e.2 += r.cache_read_tokens;
+        }
+    }
+    let got: std::collections::BTreeMap<String, (i64, i64, i64)> = whole
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.key.clone(),
+                (r.calls, r.fresh_tokens, r.cache_read_tokens),
+            )
+        })
+        .collect();
+    assert_eq!(got, by_key);
+    assert_eq!(got.len(), 7);
+    let s = summary(&l, &TurnFilter::default(), &SummaryOptions::default()).unwrap();
+    assert_eq!(whole.totals, s.totals);
+    let o = overhead(
+        &l,
+        &OverheadOptions {
+            limit: Some(1_000),
+            ..OverheadOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(o.sessions.len(), 300);
+    assert_eq!(o.totals.turns, 900);
+    let c = compare(&l, &CompareOptions::default()).unwrap();
+    assert_eq!(c.rows[0].tool_calls, 300);
+}

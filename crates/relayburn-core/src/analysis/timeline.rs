@@ -8,7 +8,7 @@
 //! context that later turns re-read, and their tool calls name the results that follow.
 
 use crate::error::Result;
-use crate::harness::records::{ToolCall, Usage};
+use crate::harness::records::Usage;
 use crate::ledger::Ledger;
 use crate::pricing::{ModelPrice, PriceTable, Rates, Tokens};
 use crate::query::{round_usd, Resolved, TagIndex, Totals, TurnFilter};
@@ -42,11 +42,20 @@ pub(crate) struct ModelInfo {
     wanted: bool,
 }
 
+/// A tool call as the analyses need it (no `argsHash`).
+#[derive(Deserialize)]
+pub(crate) struct Call {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub target: Option<String>,
+}
+
 pub(crate) struct Turn {
     pub ts_ms: i64,
     pub model: usize,
     pub usage: Usage,
-    pub calls: Vec<ToolCall>,
+    pub calls: Vec<Call>,
     /// Inside the window and passing the tag and model filters.
     pub in_scope: bool,
     /// The turn's long-context class (which rates price it).
@@ -124,13 +133,43 @@ struct Block {
     approx_tokens: i64,
 }
 
-/// Walks every session with a turn in scope, calling `each` once per session.
-pub(crate) fn walk(
+/// Most threads a walk uses (each reads its own range of sessions on its own connection).
+const MAX_PARTS: usize = 4;
+/// Below this many sessions one thread reads them all.
+const MIN_SESSIONS_PER_PART: i64 = 64;
+
+/// The read-only state every part of a walk shares.
+struct Shared<'a> {
+    f: &'a Resolved,
+    prices: &'a PriceTable,
+    tags: Option<&'a TagIndex>,
+    want: Vec<(usize, &'a str)>,
+    want_model: Option<String>,
+    need: Need,
+    /// A `session` filter: its turns are looked up by `(harness, session_id)`.
+    one_tree: bool,
+}
+
+/// What one part of a walk counted.
+struct Part<A> {
+    acc: A,
+    totals: Totals,
+    unpriced: HashMap<String, i64>,
+}
+
+type Key = (String, String);
+
+/// Walks every session with a turn in scope, calling `each` once per session with the
+/// accumulator of the part (thread) that read it. Sessions are split into up to
+/// [`MAX_PARTS`] ranges of `(harness, session_id)`, each read on its own thread and
+/// connection; the accumulators come back in range order.
+pub(crate) fn walk<A: Send>(
     ledger: &Ledger,
     scope: &Scope,
     need: Need,
-    mut each: impl FnMut(&Models, &Session),
-) -> Result<Walked> {
+    init: impl Fn() -> A + Sync,
+    each: impl Fn(&mut A, &Models, &Session) + Sync,
+) -> Result<(Vec<A>, Walked)> {
     let now_ms = time::now_ms();
     let zone = Zone::new(scope.timezone.as_deref(), scope.week_start)?;
     let f: Resolved = scope.filter.resolve(ledger, now_ms, &zone)?;
@@ -142,7 +181,108 @@ pub(crate) fn walk(
         let keys: Vec<String> = f.tags.iter().map(|(k, _)| k.clone()).collect();
         Some(TagIndex::load(ledger, &keys)?)
     };
-    let want_model = f.model.as_deref().map(|m| prices.model_key(m));
+    let shared = Shared {
+        f: &f,
+        prices: &prices,
+        tags: tags.as_ref(),
+        want: f
+            .tags
+            .iter()
+            .enumerate()
+            .map(|(i, (_, v))| (i, v.as_str()))
+            .collect(),
+        want_model: f.model.as_deref().map(|m| prices.model_key(m)),
+        need,
+        one_tree: scope.filter.session.is_some(),
+    };
+    let bounds = pivots(ledger, scope.filter.session.is_some())?;
+    let mut ranges: Vec<(Option<&Key>, Option<&Key>)> = Vec::new();
+    for i in 0..=bounds.len() {
+        ranges.push((i.checked_sub(1).and_then(|j| bounds.get(j)), bounds.get(i)));
+    }
+    let home = ledger.home().to_path_buf();
+    let parts: Vec<Result<Part<A>>> = std::thread::scope(|sc| {
+        let (first, rest) = ranges
+            .split_first()
+            .map_or((None, &[][..]), |(a, b)| (Some(*a), b));
+        let handles: Vec<_> = rest
+            .iter()
+            .map(|range| {
+                let (shared, init, each, home) = (&shared, &init, &each, &home);
+                let range = *range;
+                sc.spawn(move || {
+                    let own = Ledger::open(home)?;
+                    walk_part(&own, shared, range, init(), each)
+                })
+            })
+            .collect();
+        let mut out = vec![match first {
+            Some(range) => walk_part(ledger, &shared, range, init(), &each),
+            None => Err(crate::Error::Internal("no range to walk".into())),
+        }];
+        for h in handles {
+            out.push(h.join().unwrap_or_else(|_| {
+                Err(crate::Error::Internal("analysis thread panicked".into()))
+            }));
+        }
+        out
+    });
+    let mut accs = Vec::with_capacity(parts.len());
+    let mut totals = Totals::default();
+    let mut unpriced: HashMap<String, i64> = HashMap::new();
+    for p in parts {
+        let p = p?;
+        totals.add(&p.totals);
+        for (k, n) in p.unpriced {
+            *unpriced.entry(k).or_default() += n;
+        }
+        accs.push(p.acc);
+    }
+    totals.cost_usd = round_usd(totals.cost_usd);
+    let mut unpriced: Vec<(String, i64)> = unpriced.into_iter().collect();
+    unpriced.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Ok((accs, Walked { totals, unpriced }))
+}
+
+/// `(harness, session_id)` keys that split the sessions into equal counts, one part per
+/// available core (up to [`MAX_PARTS`]); none for a small ledger or a one-tree filter.
+fn pivots(ledger: &Ledger, one_tree: bool) -> Result<Vec<Key>> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let parts = cores.min(MAX_PARTS) as i64;
+    if parts < 2 || one_tree {
+        return Ok(Vec::new());
+    }
+    let conn = ledger.conn()?;
+    let count: i64 = conn
+        .query_row("SELECT COUNT(*) FROM sessions", [], |r| r.get(0))
+        .map_err(|e| ledger.err(e))?;
+    if count < parts * MIN_SESSIONS_PER_PART {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn
+        .prepare_cached("SELECT harness, session_id FROM sessions ORDER BY harness, session_id LIMIT 1 OFFSET ?1")
+        .map_err(|e| ledger.err(e))?;
+    let mut out: Vec<Key> = Vec::new();
+    for i in 1..parts {
+        let key: Key = stmt
+            .query_row([count * i / parts], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| ledger.err(e))?;
+        if out.last() != Some(&key) {
+            out.push(key);
+        }
+    }
+    Ok(out)
+}
+
+/// One part of a walk: the sessions with `lo <= (harness, session_id) < hi`.
+fn walk_part<A>(
+    ledger: &Ledger,
+    sh: &Shared<'_>,
+    (lo, hi): (Option<&Key>, Option<&Key>),
+    mut acc: A,
+    each: &(impl Fn(&mut A, &Models, &Session) + Sync),
+) -> Result<Part<A>> {
+    let f = sh.f;
     let mut models = Models {
         idx: HashMap::new(),
         list: Vec::new(),
@@ -150,7 +290,31 @@ pub(crate) fn walk(
     let mut totals = Totals::default();
     let mut unpriced: HashMap<String, i64> = HashMap::new();
 
-    let (where_, params) = f.where_sql("ts_ms", None, f.until);
+    let (mut where_, mut params) = f.where_sql("ts_ms", None, f.until);
+    let mut range = Vec::new();
+    if sh.one_tree {
+        // Lets SQLite seek `turns_by_session` per (harness, session) of the tree instead of
+        // scanning the whole index for the session ids.
+        range.push("harness IN (SELECT DISTINCT harness FROM sessions)");
+    }
+    if let Some((h, s)) = lo {
+        range.push("(harness, session_id) >= (?, ?)");
+        params.push(Value::Text(h.clone()));
+        params.push(Value::Text(s.clone()));
+    }
+    if let Some((h, s)) = hi {
+        range.push("(harness, session_id) < (?, ?)");
+        params.push(Value::Text(h.clone()));
+        params.push(Value::Text(s.clone()));
+    }
+    if !range.is_empty() {
+        let joined = range.join(" AND ");
+        where_ = if where_.is_empty() {
+            format!("WHERE {joined}")
+        } else {
+            format!("{where_} AND {joined}")
+        };
+    }
     let sql = format!(
         "SELECT harness, session_id, ts_ms, model, message_id, input, output, reasoning, cache_read,
                 cache_write_5m, cache_write_1h, tool_calls
@@ -165,12 +329,6 @@ pub(crate) fn walk(
     let mut current: Option<Session> = None;
     let mut any_in_scope = false;
     let mut folded: Vec<Option<&str>> = Vec::new();
-    let want: Vec<(usize, &str)> = f
-        .tags
-        .iter()
-        .enumerate()
-        .map(|(i, (_, v))| (i, v.as_str()))
-        .collect();
     while let Some(r) = rows.next().map_err(|e| ledger.err(e))? {
         let get = |i| r.get_ref(i).and_then(|v| Ok(v.as_str()?));
         let (harness, session_id, ts_ms, model, message_id) = (|| -> rusqlite::Result<_> {
@@ -194,7 +352,7 @@ pub(crate) fn walk(
         if !same {
             if let Some(s) = current.take() {
                 if any_in_scope {
-                    finish(ledger, s, need, until, &models, &mut each)?;
+                    finish(ledger, s, sh.need, until, &models, &mut acc, each)?;
                 }
             }
             any_in_scope = false;
@@ -209,15 +367,15 @@ pub(crate) fn walk(
         let model_idx = match models.idx.get(model) {
             Some(i) => *i,
             None => {
-                let key = prices.model_key(model);
+                let key = sh.prices.model_key(model);
                 models.list.push(ModelInfo {
-                    wanted: want_model.as_ref().is_none_or(|w| *w == key),
+                    wanted: sh.want_model.as_ref().is_none_or(|w| *w == key),
                     key: if key.is_empty() {
                         "(unknown)".to_string()
                     } else {
                         key
                     },
-                    price: prices.lookup(model).cloned(),
+                    price: sh.prices.lookup(model).cloned(),
                 });
                 models.idx.insert(model.to_string(), models.list.len() - 1);
                 models.list.len() - 1
@@ -225,12 +383,12 @@ pub(crate) fn walk(
         };
         let mut in_scope = f.since.is_none_or(|s| ts_ms >= s) && models.list[model_idx].wanted;
         if in_scope {
-            if let Some(tags) = &tags {
+            if let Some(tags) = sh.tags {
                 tags.fold(session_id, Some(message_id), &mut folded);
-                in_scope = want.iter().all(|(k, v)| folded[*k] == Some(*v));
+                in_scope = sh.want.iter().all(|(k, v)| folded[*k] == Some(*v));
             }
         }
-        let calls: Vec<ToolCall> = if need.calls {
+        let calls: Vec<Call> = if sh.need.calls {
             let raw = get(11).map_err(|e| ledger.err(e))?;
             if raw.len() > 2 {
                 serde_json::from_str(raw).unwrap_or_default()
@@ -277,23 +435,25 @@ pub(crate) fn walk(
     drop(rows);
     if let Some(s) = current.take() {
         if any_in_scope {
-            finish(ledger, s, need, until, &models, &mut each)?;
+            finish(ledger, s, sh.need, until, &models, &mut acc, each)?;
         }
     }
-    totals.cost_usd = round_usd(totals.cost_usd);
-    let mut unpriced: Vec<(String, i64)> = unpriced.into_iter().collect();
-    unpriced.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    Ok(Walked { totals, unpriced })
+    Ok(Part {
+        acc,
+        totals,
+        unpriced,
+    })
 }
 
 /// Loads a session's tool results and compactions (as `need` says), then hands it over.
-fn finish(
+fn finish<A>(
     ledger: &Ledger,
     mut s: Session,
     need: Need,
     until: i64,
     models: &Models,
-    each: &mut impl FnMut(&Models, &Session),
+    acc: &mut A,
+    each: &impl Fn(&mut A, &Models, &Session),
 ) -> Result<()> {
     let conn = ledger.conn()?;
     let key = [
@@ -354,7 +514,7 @@ fn finish(
             s.compactions.push(c.map_err(|e| ledger.err(e))?);
         }
     }
-    each(models, &s);
+    each(acc, models, &s);
     Ok(())
 }
 
