@@ -3,6 +3,7 @@
 // server keeps answering), and an ingest before each answer (a turn appended to the transcript
 // is in the next answer). The server reads only a temp Claude store (HOME and the harness
 // variables point at temp dirs).
+import { spawnSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -182,5 +183,52 @@ describe('burn mcp', () => {
     await new Promise((r) => setTimeout(r, 1_100)); // past the once-a-second ingest throttle
     const s = await call('summary');
     expect((s.structuredContent as { totals: { turns: number } }).totals.turns).toBe(4);
+  });
+
+  it('answers the calls in flight when the client closes stdin, then exits', () => {
+    const lines = [
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+      },
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      {
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'hotspots', arguments: { by: 'file' } },
+      },
+      {
+        jsonrpc: '2.0',
+        id: 3,
+        method: 'tools/call',
+        params: { name: 'hotspots', arguments: { by: 'nope' } },
+      },
+    ];
+    const r = spawnSync(process.execPath, [cliMain, 'mcp', '--ledger-home', ledgerHome], {
+      input: `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`,
+      encoding: 'utf8',
+      timeout: 20_000,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: empty,
+        CLAUDE_CONFIG_DIR: store.root,
+        CODEX_HOME: empty,
+        OPENCODE_DATA_DIR: empty,
+      },
+    });
+    expect(r.status).toBe(0);
+    const byId = new Map(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { id: number; result: ToolResult })
+        .map((m) => [m.id, m.result]),
+    );
+    expect(byId.get(2)?.isError).toBeFalsy();
+    expect(byId.get(2)?.structuredContent).toMatchObject({ by: 'file' });
+    expect(byId.get(3)?.isError).toBe(true);
   });
 });

@@ -325,21 +325,37 @@ export const mcpCommand: Command = {
       tools: TOOLS.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema })),
     }));
     const ingested = { at: 0 };
+    // Calls in flight: when the client closes stdin, their answers are still written.
+    let inflight = 0;
+    let ending = false;
+    const closeWhenIdle = () => {
+      if (ending && inflight === 0) void server.close();
+    };
     server.setRequestHandler(types.CallToolRequestSchema, async (req) => {
       const meta = req.params._meta as Json | undefined;
       const metaSession = typeof meta?.sessionId === 'string' ? meta.sessionId : undefined;
-      return callTool(
-        req.params.name,
-        req.params.arguments,
-        { ledgerHome: ctx.ledgerHome, metaSession },
-        ingested,
-      );
+      inflight++;
+      try {
+        return await callTool(
+          req.params.name,
+          req.params.arguments,
+          { ledgerHome: ctx.ledgerHome, metaSession },
+          ingested,
+        );
+      } finally {
+        inflight--;
+        // After the response is written (the SDK sends it once this handler resolves).
+        setImmediate(closeWhenIdle);
+      }
     });
     const closed = new Promise<void>((resolve) => {
       server.onclose = () => resolve();
     });
     await server.connect(new StdioServerTransport());
-    process.stdin.on('end', () => void server.close());
+    process.stdin.on('end', () => {
+      ending = true;
+      closeWhenIdle();
+    });
     await closed;
     return 0;
   },
