@@ -297,6 +297,14 @@ fn walk_part<A>(
         // scanning the whole index for the session ids.
         range.push("harness IN (SELECT DISTINCT harness FROM sessions)");
     }
+    if let Some(since) = f.since {
+        // Only sessions active in the window can have a turn in scope (`sessions_by_last_ts`);
+        // their earlier turns are still read.
+        range.push(
+            "(harness, session_id) IN (SELECT harness, session_id FROM sessions WHERE last_ts_ms >= ?)",
+        );
+        params.push(Value::Integer(since));
+    }
     if let Some((h, s)) = lo {
         range.push("(harness, session_id) >= (?, ?)");
         params.push(Value::Text(h.clone()));
