@@ -550,3 +550,39 @@ fn a_split_walk_adds_up_to_the_per_session_walks() {
     let c = compare(&l, &CompareOptions::default()).unwrap();
     assert_eq!(c.rows[0].tool_calls, 300);
 }
+
+/// Tag filters fold like `summary`'s: session stamps, and a message stamp that takes one turn out.
+#[test]
+fn tags_filter_like_summary() {
+    let (_d, mut l) = open();
+    read_40k(&l, 3);
+    insert(&l, &turn("s2", 0, T0, [1_000, 10, 0, 0, 0]));
+    let stamp = |l: &mut Ledger, session: Option<&str>, message: Option<&str>, v: &str| {
+        crate::stamp::write_stamp(
+            l,
+            &crate::stamp::StampRequest {
+                session_id: session.map(str::to_string),
+                message_id: message.map(str::to_string),
+                enrichment: [("persona".to_string(), v.to_string())]
+                    .into_iter()
+                    .collect(),
+                ts: Some(format_ms(T0)),
+            },
+        )
+        .unwrap();
+    };
+    stamp(&mut l, Some("s1"), None, "reviewer");
+    stamp(&mut l, None, Some("s1-m3"), "coder");
+    let filter = TurnFilter {
+        tags: [("persona".to_string(), "reviewer".to_string())]
+            .into_iter()
+            .collect(),
+        ..TurnFilter::default()
+    };
+    let h = hot(&l, HotspotBy::Tool, filter.clone());
+    let s = summary(&l, &filter, &SummaryOptions::default()).unwrap();
+    assert_eq!(h.totals, s.totals);
+    assert_eq!(h.totals.turns, 4);
+    // The Read: fresh once, then read by the two reviewer turns left (m2, m4).
+    assert_eq!(h.rows[0].tokens(), 10_000 * 3);
+}
