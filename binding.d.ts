@@ -68,6 +68,48 @@ export interface Compaction {
   tokensBefore?: number
 }
 
+/** Models side by side: cost per turn and per output token, cache hit ratio, tokens per tool call. */
+export declare function compare(options: CompareOptions): Promise<Compare>
+
+export interface Compare {
+  rows: Array<CompareRow>
+  totals: Totals
+}
+
+export interface CompareOptions {
+  models?: Array<string>
+  since?: string
+  until?: string
+  harness?: string
+  session?: string
+  descendants?: boolean
+  project?: string
+  tags?: Record<string, string>
+  timezone?: string
+  weekStart?: string
+  ledgerHome?: string
+}
+
+export interface CompareRow {
+  model: string
+  priced: boolean
+  turns: number
+  inputTokens: number
+  outputTokens: number
+  reasoningTokens: number
+  cacheReadTokens: number
+  cacheWrite5mTokens: number
+  cacheWrite1hTokens: number
+  totalTokens: number
+  costUsd: number
+  toolCalls: number
+  costPerTurn?: number
+  costPer1kOutputTokens?: number
+  cacheHitRatio?: number
+  outputTokensPerTurn?: number
+  tokensPerToolCall?: number
+}
+
 export interface ContentBlock {
   kind: string
   text?: string
@@ -102,6 +144,46 @@ export declare function fingerprint(options: FingerprintOptions): Promise<string
 export interface FingerprintOptions {
   sessionId?: string
   descendants?: boolean
+  ledgerHome?: string
+}
+
+export interface HotspotRow {
+  key: string
+  calls: number
+  resultBytes: number
+  tokens: number
+  freshTokens: number
+  cacheReadTokens: number
+  outputTokens: number
+  costUsd: number
+}
+
+/** Tokens and cost attributed to tools, files, shell commands or subagents. */
+export declare function hotspots(options: HotspotsOptions): Promise<Hotspots>
+
+export interface Hotspots {
+  /** `tool`, `file`, `command` or `subagent`. */
+  by: string
+  totals: Totals
+  attributedTokens: number
+  attributedCostUsd: number
+  rows: Array<HotspotRow>
+  unpricedModels: Array<UnpricedModel>
+}
+
+export interface HotspotsOptions {
+  since?: string
+  until?: string
+  harness?: string
+  session?: string
+  descendants?: boolean
+  model?: string
+  project?: string
+  tags?: Record<string, string>
+  by?: string
+  limit?: number
+  timezone?: string
+  weekStart?: string
   ledgerHome?: string
 }
 
@@ -166,6 +248,67 @@ export interface IngestRoots {
   'claude-code'?: Array<string>
   codex?: Array<string>
   opencode?: Array<string>
+}
+
+/** Per session: context re-reads vs new work, unread cache writes, compactions. */
+export declare function overhead(options: OverheadOptions): Promise<Overhead>
+
+export interface Overhead {
+  totals: OverheadFigures
+  window: Totals
+  sessions: Array<OverheadSession>
+  unpricedModels: Array<UnpricedModel>
+}
+
+export interface OverheadFigures {
+  turns: number
+  totalTokens: number
+  costUsd: number
+  cacheReadTokens: number
+  cacheReadCostUsd: number
+  newTokens: number
+  newCostUsd: number
+  cacheWriteTokens: number
+  cacheWriteCostUsd: number
+  unreadCacheWriteTokens: number
+  unreadCacheWriteCostUsd: number
+  compactions: number
+  compactionSavedTokens: number
+  compactionSavedUsd: number
+}
+
+export interface OverheadOptions {
+  since?: string
+  until?: string
+  harness?: string
+  session?: string
+  descendants?: boolean
+  model?: string
+  project?: string
+  tags?: Record<string, string>
+  limit?: number
+  timezone?: string
+  weekStart?: string
+  ledgerHome?: string
+}
+
+export interface OverheadSession {
+  harness: string
+  sessionId: string
+  turns: number
+  totalTokens: number
+  costUsd: number
+  cacheReadTokens: number
+  cacheReadCostUsd: number
+  newTokens: number
+  newCostUsd: number
+  cacheWriteTokens: number
+  cacheWriteCostUsd: number
+  unreadCacheWriteTokens: number
+  unreadCacheWriteCostUsd: number
+  compactions: number
+  compactionSavedTokens: number
+  compactionSavedUsd: number
 }
 
 export interface PendingStampReceipt {

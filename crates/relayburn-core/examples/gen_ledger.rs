@@ -12,6 +12,9 @@
 //!
 //! Usage: cargo run --release -p relayburn-core --example gen_ledger -- <ledger-home> [turns] [stamps] [roots subagents [tree]]
 //! `GEN_LEDGER_END=<ISO instant>` moves the end of the 180 days (default 2026-11-01T00:00:00Z).
+//! `GEN_LEDGER_RESULTS=1` also writes, 1 ms after each turn with tool calls, a user turn with
+//! one `tool_result` block per call (0–40,000 bytes; `bench/hotspots-bench.mjs`), from its own
+//! random stream, so the turns are the same with or without it. (wip-mcp)
 
 use rusqlite::{params, Connection};
 
@@ -70,6 +73,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;")?;
     let tx = conn.transaction()?;
     let mut rng = Rng(42);
+    let results = std::env::var("GEN_LEDGER_RESULTS").is_ok_and(|v| v == "1");
+    let mut rr = Rng(7);
     // The 180 days end at 2026-11-01T00:00:00Z, or at the ISO instant in `GEN_LEDGER_END`
     // (`bench/statusline-bench.mjs` passes now, so today and this month have turns).
     let end_ms: i64 = match std::env::var("GEN_LEDGER_END") {
@@ -97,6 +102,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 project, branch, input, output, reasoning, cache_read, cache_write_5m, cache_write_1h,
                 stop_reason, complete, tool_calls)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 1, ?18)",
+        )?;
+        let mut ins_user = tx.prepare(
+            "INSERT INTO user_turns (id, harness, session_id, uuid, ts_ms, preceding_message_id, blocks)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
         let mut n = 0;
         for s in 0..sessions {
@@ -166,13 +175,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         )
                     })
                     .collect();
+                let ts_ms = start + i * (5_000 + rng.below(60_000));
+                if results && !calls.is_empty() {
+                    let blocks: Vec<String> = (0..calls.len())
+                        .map(|c| {
+                            let bytes = rr.below(40_000);
+                            format!(
+                                r#"{{"kind":"tool_result","toolUseId":"tu-{s}-{i}-{c}","bytes":{bytes},"approxTokens":{}}}"#,
+                                (bytes + 3) / 4
+                            )
+                        })
+                        .collect();
+                    let uuid = format!("u-{s}-{i}");
+                    ins_user.execute(params![
+                        relayburn_core::hash::id64(&format!("{harness}|{session_id}|{uuid}")),
+                        harness,
+                        session_id,
+                        uuid,
+                        ts_ms + 1,
+                        message_id,
+                        format!("[{}]", blocks.join(",")),
+                    ])?;
+                }
                 ins.execute(params![
                     relayburn_core::hash::id64(&format!("{harness}|{message_id}")),
                     harness,
                     session_id,
                     message_id,
                     format!("req-{s}-{i}"),
-                    start + i * (5_000 + rng.below(60_000)),
+                    ts_ms,
                     model,
                     provider,
                     project,

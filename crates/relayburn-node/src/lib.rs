@@ -3,6 +3,7 @@
 //! JS errors whose `code` is the core's stable code. No product logic lives here.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod analysis;
 mod budgets;
 mod errors;
 mod ingest;

@@ -224,6 +224,9 @@ const FLAG_OF_FIELD: Record<string, string> = {
   period: '--period',
   warn: '--warn',
   name: '<name>',
+  // wip-mcp
+  by: '--by',
+  models: '--model',
 };
 
 /** Fields whose CLI spelling depends on the command. */

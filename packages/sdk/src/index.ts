@@ -5,6 +5,23 @@
  */
 
 export {
+  type AnalysisFilter,
+  type Compare,
+  type CompareOptions,
+  type CompareRow,
+  compare,
+  type HotspotBy,
+  type HotspotRow,
+  type Hotspots,
+  type HotspotsOptions,
+  hotspots,
+  type Overhead,
+  type OverheadFigures,
+  type OverheadOptions,
+  type OverheadSession,
+  overhead,
+} from './analysis.js';
+export {
   type Budget,
   type BudgetFilter,
   type BudgetPeriod,

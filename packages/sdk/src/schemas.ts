@@ -4,6 +4,7 @@
  * drift. Limits mirror `relayburn-core/src/validate.rs`.
  */
 import { z } from 'zod';
+import type { CompareOptions, HotspotBy, HotspotsOptions, OverheadOptions } from './analysis.js';
 import type { BudgetPeriod, BudgetStatusOptions, RemoveBudgetOptions, SetBudgetOptions } from './budgets.js';
 import type {
   FingerprintOptions,
@@ -417,3 +418,70 @@ export const budgetStatusSchema = z.strictObject({
   weekStart: weekStart.optional(),
   ledgerHome: ledgerHome.optional(),
 }) satisfies z.ZodType<BudgetStatusOptions>;
+
+// wip-mcp: analyses (rules mirror relayburn-core/src/analysis/).
+const MAX_ANALYSIS_LIMIT = 10_000;
+const MAX_COMPARE_MODELS = 50;
+const analysisLimit = z
+  .number({ error: 'must be a number' })
+  .int('must be an integer')
+  .positive('must be positive')
+  .max(MAX_ANALYSIS_LIMIT, `must be at most ${MAX_ANALYSIS_LIMIT}`);
+const analysisFilter = {
+  since: bound.optional(),
+  until: bound.optional(),
+  harness: harness.optional(),
+  session: selector.optional(),
+  descendants: z.boolean({ error: 'must be a boolean' }).optional(),
+  project: selector.optional(),
+  tags: tags.optional(),
+  timezone: nonBlank.optional(),
+  weekStart: weekStart.optional(),
+  ledgerHome: ledgerHome.optional(),
+};
+const needsSession = {
+  message: 'needs a session',
+  path: ['descendants'],
+};
+const hotspotBy = z
+  .string({ error: 'must be one of tool, file, command or subagent' })
+  .refine(
+    (s) => /^(tool|file|command|subagent)$/i.test(s.trim()),
+    'must be one of tool, file, command or subagent',
+  ) as z.ZodType<HotspotBy>;
+
+export const hotspotsSchema = z
+  .strictObject({
+    ...analysisFilter,
+    model: selector.optional(),
+    by: hotspotBy.optional(),
+    limit: analysisLimit.optional(),
+  })
+  .refine(
+    (o) => o.descendants === undefined || o.session !== undefined,
+    needsSession,
+  ) satisfies z.ZodType<HotspotsOptions>;
+
+export const overheadSchema = z
+  .strictObject({
+    ...analysisFilter,
+    model: selector.optional(),
+    limit: analysisLimit.optional(),
+  })
+  .refine(
+    (o) => o.descendants === undefined || o.session !== undefined,
+    needsSession,
+  ) satisfies z.ZodType<OverheadOptions>;
+
+export const compareSchema = z
+  .strictObject({
+    ...analysisFilter,
+    models: z
+      .array(selector, { error: 'must be an array of model names' })
+      .max(MAX_COMPARE_MODELS, `must name at most ${MAX_COMPARE_MODELS} models`)
+      .optional(),
+  })
+  .refine(
+    (o) => o.descendants === undefined || o.session !== undefined,
+    needsSession,
+  ) satisfies z.ZodType<CompareOptions>;

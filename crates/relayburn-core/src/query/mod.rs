@@ -8,6 +8,8 @@ mod status;
 mod summary;
 mod tags;
 
+/// Used by `analysis` (same filter rules, tag folding and rounding as `summary`).
+pub(crate) use filter::Resolved;
 pub use filter::TurnFilter;
 pub use fingerprint::{fingerprint, fingerprint_of};
 pub use group::{GroupBy, GROUP_BY_NAMES};
@@ -17,9 +19,11 @@ pub use sessions::{
     DEFAULT_SESSIONS_LIMIT,
 };
 pub use status::{status, Status};
+pub(crate) use summary::round_usd;
 /// Used by `budget` (spend at a pinned instant).
 pub(crate) use summary::summary_at;
 pub use summary::{summary, Summary, SummaryOptions, Totals};
+pub(crate) use tags::TagIndex;
 
 #[cfg(test)]
 mod tests;

@@ -3,10 +3,12 @@
  * exporting a `Command` plus one line here.
  */
 import type { Command } from '../command.js';
+import { compareCommand, hotspotsCommand, overheadCommand } from './analysis.js';
 import { budgetListCommand, budgetRmCommand, budgetSetCommand, budgetStatusCommand } from './budget.js';
 import { contentPruneCommand } from './content.js';
 import { demoCommand } from './demo.js';
 import { ingestCommand } from './ingest.js';
+import { mcpCommand } from './mcp.js';
 import { sessionCommand, sessionsCommand } from './sessions.js';
 import { stampCommand } from './stamp.js';
 import { stampsExportCommand, stampsImportCommand } from './stamps.js';
@@ -33,4 +35,8 @@ export const COMMANDS: readonly Command[] = [
   budgetStatusCommand,
   budgetRmCommand,
   statuslineCommand,
+  hotspotsCommand,
+  overheadCommand,
+  compareCommand,
+  mcpCommand,
 ];

@@ -1,0 +1,588 @@
+//! Analyses over real ledgers: turns, user turns and compactions inserted as ingest stores
+//! them, expectations computed by hand from the attribution model (ARCHITECTURE.md).
+
+use super::*;
+use crate::analysis::timeline::Scope;
+use crate::ledger::Ledger;
+use crate::query::{summary, SummaryOptions, TurnFilter};
+use crate::time::format_ms;
+
+const T0: i64 = 1_779_364_800_000; // 2026-05-21T12:00:00Z
+const SONNET: &str = "claude-sonnet-4-5-20250929";
+// claude-sonnet-4-5 list prices, USD per million tokens.
+const IN: f64 = 3.0;
+const CR: f64 = 0.3;
+const W5: f64 = 3.75;
+
+fn open() -> (tempfile::TempDir, Ledger) {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = Ledger::open(dir.path()).unwrap();
+    (dir, ledger)
+}
+
+struct Turn<'a> {
+    session: &'a str,
+    message: String,
+    ts: i64,
+    model: &'a str,
+    /// input, output, cache read, cache write 5m, cache write 1h
+    usage: [i64; 5],
+    /// (id, name, target)
+    calls: Vec<(&'a str, &'a str, &'a str)>,
+}
+
+fn turn<'a>(session: &'a str, n: i64, ts: i64, usage: [i64; 5]) -> Turn<'a> {
+    Turn {
+        session,
+        message: format!("{session}-m{n}"),
+        ts,
+        model: SONNET,
+        usage,
+        calls: Vec::new(),
+    }
+}
+
+fn insert(l: &Ledger, t: &Turn<'_>) {
+    let calls: Vec<serde_json::Value> = t
+        .calls
+        .iter()
+        .map(|(id, name, target)| {
+            serde_json::json!({"id": id, "name": name, "target": target, "argsHash": "0"})
+        })
+        .collect();
+    let [input, output, cr, w5, w1] = t.usage;
+    l.conn()
+        .unwrap()
+        .execute(
+            "INSERT INTO turns (id, harness, session_id, message_id, ts_ms, model, project,
+                input, output, reasoning, cache_read, cache_write_5m, cache_write_1h, complete, tool_calls)
+             VALUES (?1, 'claude-code', ?2, ?3, ?4, ?5, '/p', ?6, ?7, 0, ?8, ?9, ?10, 1, ?11)",
+            rusqlite::params![
+                crate::hash::id64(&format!("t|{}|{}", t.session, t.message)),
+                t.session,
+                t.message,
+                t.ts,
+                t.model,
+                input,
+                output,
+                cr,
+                w5,
+                w1,
+                serde_json::to_string(&calls).unwrap()
+            ],
+        )
+        .unwrap();
+}
+
+/// A user turn carrying tool results `(tool_use_id, bytes)`.
+fn results(l: &Ledger, session: &str, ts: i64, blocks: &[(&str, i64)]) {
+    let blocks: Vec<serde_json::Value> = blocks
+        .iter()
+        .map(|(id, bytes)| {
+            serde_json::json!({"kind": "tool_result", "toolUseId": id, "bytes": bytes,
+                               "approxTokens": (bytes + 3) / 4})
+        })
+        .collect();
+    l.conn()
+        .unwrap()
+        .execute(
+            "INSERT INTO user_turns (id, harness, session_id, uuid, ts_ms, preceding_message_id, blocks)
+             VALUES (?1, 'claude-code', ?2, ?3, ?4, NULL, ?5)",
+            rusqlite::params![
+                crate::hash::id64(&format!("u|{session}|{ts}")),
+                session,
+                format!("u-{ts}"),
+                ts,
+                serde_json::to_string(&blocks).unwrap()
+            ],
+        )
+        .unwrap();
+}
+
+fn compaction(l: &Ledger, session: &str, ts: i64, before: Option<i64>) {
+    l.conn()
+        .unwrap()
+        .execute(
+            "INSERT INTO compactions (id, harness, session_id, ts_ms, preceding_message_id, tokens_before)
+             VALUES (?1, 'claude-code', ?2, ?3, NULL, ?4)",
+            rusqlite::params![
+                crate::hash::id64(&format!("c|{session}|{ts}")),
+                session,
+                ts,
+                before
+            ],
+        )
+        .unwrap();
+}
+
+fn hot(l: &Ledger, by: HotspotBy, filter: TurnFilter) -> Hotspots {
+    hotspots(
+        l,
+        &HotspotsOptions {
+            scope: Scope {
+                filter,
+                ..Scope::default()
+            },
+            by,
+            limit: None,
+        },
+    )
+    .unwrap()
+}
+
+fn close(a: f64, b: f64) {
+    assert!((a - b).abs() < 1e-9, "{a} != {b}");
+}
+
+/// A Read of a 40 KB file, then `n` turns that re-read it from cache.
+fn read_40k(l: &Ledger, n: i64) {
+    let mut a = turn("s1", 0, T0, [100, 50, 0, 2_000, 0]);
+    a.calls = vec![("r1", "Read", "/src/big.rs")];
+    insert(l, &a);
+    results(l, "s1", T0 + 1_000, &[("r1", 40_000)]);
+    insert(l, &turn("s1", 1, T0 + 2_000, [500, 100, 2_000, 12_000, 0]));
+    for k in 0..n {
+        insert(
+            l,
+            &turn("s1", 2 + k, T0 + 3_000 + k * 1_000, [10, 20, 14_000, 0, 0]),
+        );
+    }
+}
+
+#[test]
+fn a_40k_read_is_paid_fresh_once_then_as_cache_reads() {
+    let (_d, l) = open();
+    let n = 5;
+    read_40k(&l, n);
+    let h = hot(&l, HotspotBy::Tool, TurnFilter::default());
+    assert_eq!(h.rows.len(), 1);
+    let r = &h.rows[0];
+    assert_eq!(r.key, "Read");
+    assert_eq!((r.calls, r.result_bytes), (1, 40_000));
+    // 40,000 bytes ≈ 10,000 tokens: new to the next turn (its fresh pool is 12,500), then read
+    // from cache by each of the n turns after it.
+    assert_eq!(r.fresh_tokens, 10_000);
+    assert_eq!(r.cache_read_tokens, 10_000 * n);
+    let fresh_rate = (500.0 * IN + 12_000.0 * W5) / 12_500.0 / 1e6;
+    let expected = 10_000.0 * fresh_rate + (10_000 * n) as f64 * CR / 1e6;
+    close(r.cost_usd, expected);
+    close(h.attributed_cost_usd, expected);
+    assert_eq!(h.attributed_tokens, 10_000 * (n + 1));
+    // The window's totals are summary's.
+    let s = summary(&l, &TurnFilter::default(), &SummaryOptions::default()).unwrap();
+    assert_eq!(h.totals, s.totals);
+    // By file: the same figures under the path; by command: nothing.
+    let f = hot(&l, HotspotBy::File, TurnFilter::default());
+    assert_eq!(f.rows[0].key, "/src/big.rs");
+    assert_eq!(f.rows[0].tokens(), 10_000 * (n + 1));
+    assert!(hot(&l, HotspotBy::Command, TurnFilter::default())
+        .rows
+        .is_empty());
+}
+
+#[test]
+fn a_window_attributes_only_its_turns() {
+    let (_d, l) = open();
+    read_40k(&l, 4);
+    // From the third turn on: the result was paid fresh before the window, the call was made
+    // before it too; only the 4 cache reads are in.
+    let h = hot(
+        &l,
+        HotspotBy::Tool,
+        TurnFilter {
+            since: Some(format_ms(T0 + 2_500)),
+            ..TurnFilter::default()
+        },
+    );
+    let r = &h.rows[0];
+    assert_eq!((r.calls, r.result_bytes, r.fresh_tokens), (0, 0, 0));
+    assert_eq!(r.cache_read_tokens, 40_000);
+    assert_eq!(h.totals.turns, 4);
+}
+
+#[test]
+fn grants_never_exceed_the_turns_pools() {
+    let (_d, l) = open();
+    let mut a = turn("s1", 0, T0, [10, 10, 0, 0, 0]);
+    a.calls = vec![("b1", "Bash", "ls -la"), ("r1", "Read", "/a.rs")];
+    insert(&l, &a);
+    results(&l, "s1", T0 + 1_000, &[("b1", 8_000), ("r1", 4_000)]);
+    // 3,000 tokens of results, a fresh pool of 1,500 and a cache-read pool of 600.
+    insert(&l, &turn("s1", 1, T0 + 2_000, [500, 10, 0, 1_000, 0]));
+    insert(&l, &turn("s1", 2, T0 + 3_000, [0, 10, 600, 0, 0]));
+    let h = hot(&l, HotspotBy::Tool, TurnFilter::default());
+    let bash = h.rows.iter().find(|r| r.key == "Bash").unwrap();
+    let read = h.rows.iter().find(|r| r.key == "Read").unwrap();
+    assert_eq!((bash.fresh_tokens, read.fresh_tokens), (1_000, 500));
+    assert_eq!((bash.cache_read_tokens, read.cache_read_tokens), (400, 200));
+    let c = hot(&l, HotspotBy::Command, TurnFilter::default());
+    assert_eq!(c.rows.len(), 1);
+    assert_eq!(c.rows[0].key, "ls -la");
+    assert_eq!(c.rows[0].tokens(), 1_400);
+}
+
+#[test]
+fn a_compaction_drops_earlier_results() {
+    let (_d, l) = open();
+    read_40k(&l, 1);
+    compaction(&l, "s1", T0 + 10_000, Some(30_000));
+    insert(&l, &turn("s1", 9, T0 + 11_000, [10, 10, 14_000, 0, 0]));
+    let h = hot(&l, HotspotBy::Tool, TurnFilter::default());
+    // Fresh once, one cache read before the compaction, nothing after it.
+    assert_eq!(h.rows[0].tokens(), 20_000);
+}
+
+#[test]
+fn subagents_are_attributed_their_own_turns() {
+    let (_d, l) = open();
+    insert(&l, &turn("p", 0, T0, [100, 100, 0, 0, 0]));
+    insert(
+        &l,
+        &turn("p/agent-1", 0, T0 + 1_000, [1_000, 200, 300, 0, 0]),
+    );
+    insert(&l, &turn("p/agent-1", 1, T0 + 2_000, [10, 20, 30, 40, 0]));
+    l.conn()
+        .unwrap()
+        .execute(
+            "UPDATE sessions SET relationship = 'subagent', parent_session_id = 'p' WHERE session_id = 'p/agent-1'",
+            [],
+        )
+        .unwrap();
+    let h = hot(&l, HotspotBy::Subagent, TurnFilter::default());
+    assert_eq!(h.rows.len(), 1);
+    let r = &h.rows[0];
+    assert_eq!(r.key, "p/agent-1");
+    assert_eq!(r.calls, 2);
+    assert_eq!(r.tokens(), 1_000 + 200 + 300 + 10 + 20 + 30 + 40);
+    let expected = (1_010.0 * IN + 220.0 * 15.0 + 330.0 * CR + 40.0 * W5) / 1e6;
+    close(r.cost_usd, expected);
+}
+
+/// Deterministic generated sessions: every dimension's rows add up to at most the totals,
+/// and the totals equal `summary`'s for the same filter.
+#[test]
+fn rows_never_add_up_to_more_than_the_window() {
+    let (_d, l) = open();
+    let mut seed: u64 = 7;
+    let mut rnd = |n: i64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((seed >> 33) % n as u64) as i64
+    };
+    const NAMES: &[(&str, &str)] = &[
+        ("Read", "/a.rs"),
+        ("Read", "/b.rs"),
+        ("Bash", "cargo test"),
+        ("Edit", "/a.rs"),
+        ("Grep", "fn main"),
+    ];
+    let ids: Vec<String> = (0..400).map(|i| format!("c{i}")).collect();
+    let mut next_id = 0;
+    for s in 0..4 {
+        let session = ["s0", "s1", "s2", "s3"][s];
+        let mut ts = T0 + s as i64 * 10_000_000;
+        for k in 0..40 {
+            let mut t = turn(
+                session,
+                k,
+                ts,
+                [
+                    rnd(3_000),
+                    rnd(2_000),
+                    rnd(40_000),
+                    rnd(9_000),
+                    rnd(2) * rnd(5_000),
+                ],
+            );
+            let mut made = Vec::new();
+            for _ in 0..rnd(3) {
+                let (name, target) = NAMES[rnd(NAMES.len() as i64) as usize];
+                t.calls.push((ids[next_id].as_str(), name, target));
+                made.push((ids[next_id].as_str(), rnd(200_000)));
+                next_id += 1;
+            }
+            insert(&l, &t);
+            if !made.is_empty() {
+                results(&l, session, ts + 500, &made);
+            }
+            if rnd(15) == 0 {
+                compaction(&l, session, ts + 700, None);
+            }
+            ts += 1_000 + rnd(400_000);
+        }
+    }
+    for filter in [
+        TurnFilter::default(),
+        TurnFilter {
+            since: Some(format_ms(T0 + 10_000_000)),
+            until: Some(format_ms(T0 + 25_000_000)),
+            ..TurnFilter::default()
+        },
+        TurnFilter {
+            session: Some("s2".into()),
+            ..TurnFilter::default()
+        },
+    ] {
+        let s = summary(&l, &filter, &SummaryOptions::default()).unwrap();
+        for by in [
+            HotspotBy::Tool,
+            HotspotBy::File,
+            HotspotBy::Command,
+            HotspotBy::Subagent,
+        ] {
+            let h = hot(&l, by, filter.clone());
+            assert_eq!(h.totals, s.totals);
+            assert!(h.attributed_tokens <= s.totals.total_tokens());
+            assert!(h.attributed_cost_usd <= s.totals.cost_usd);
+            let fresh: i64 = h.rows.iter().map(|r| r.fresh_tokens).sum();
+            let read: i64 = h.rows.iter().map(|r| r.cache_read_tokens).sum();
+            assert!(fresh <= s.totals.input + s.totals.cache_write_5m + s.totals.cache_write_1h);
+            assert!(read <= s.totals.cache_read);
+            if by == HotspotBy::Tool && filter.session.is_none() && filter.since.is_none() {
+                // Big results against random pools: something is attributed.
+                assert!(h.attributed_tokens > 0);
+            }
+        }
+    }
+}
+
+#[test]
+fn overhead_splits_a_session_by_hand() {
+    let (_d, l) = open();
+    let min = 60_000;
+    // 1: writes 1,000 (read by 2, a minute later).
+    insert(&l, &turn("s1", 0, T0, [10, 100, 0, 1_000, 0]));
+    // 2: reads 1,000, writes 500 that nobody reads (next turn 10 minutes later).
+    insert(&l, &turn("s1", 1, T0 + min, [0, 100, 1_000, 500, 0]));
+    // 3: writes 300 for an hour, read 30 minutes later by 4.
+    insert(&l, &turn("s1", 2, T0 + 11 * min, [5, 100, 0, 0, 300]));
+    // A compaction of a 50,000-token context; 4 and 5 start from 3,000 and 5,000 tokens.
+    compaction(&l, "s1", T0 + 31 * min, Some(50_000));
+    insert(&l, &turn("s1", 3, T0 + 41 * min, [1_000, 100, 2_000, 0, 0]));
+    insert(&l, &turn("s1", 4, T0 + 42 * min, [0, 100, 5_000, 0, 0]));
+    let o = overhead(&l, &OverheadOptions::default()).unwrap();
+    assert_eq!(o.sessions.len(), 1);
+    let r = &o.sessions[0];
+    assert_eq!(r.turns, 5);
+    assert_eq!(r.cache_read_tokens, 8_000);
+    close(r.cache_read_cost_usd, 8_000.0 * CR / 1e6);
+    assert_eq!(r.new_tokens, 1_015 + 500 + 1_500 + 300);
+    assert_eq!(r.cache_write_tokens, 1_800);
+    assert_eq!(r.unread_cache_write_tokens, 500);
+    close(r.unread_cache_write_cost_usd, 500.0 * W5 / 1e6);
+    assert_eq!(r.compactions, 1);
+    // 50,000 − 3,000 (the first prompt after it) kept out of turns 4 and 5.
+    assert_eq!(r.compaction_saved_tokens, 2 * 47_000);
+    close(r.compaction_saved_usd, 94_000.0 * CR / 1e6);
+    close(r.cost_usd, r.cache_read_cost_usd + r.new_cost_usd);
+    let s = summary(&l, &TurnFilter::default(), &SummaryOptions::default()).unwrap();
+    assert_eq!(o.window, s.totals);
+    close(r.cost_usd, s.totals.cost_usd);
+    assert_eq!(o.totals.turns, 5);
+}
+
+#[test]
+fn compare_puts_models_side_by_side() {
+    let (_d, l) = open();
+    let mut a = turn("s1", 0, T0, [1_000, 2_000, 3_000, 0, 0]);
+    a.calls = vec![("x", "Read", "/a"), ("y", "Bash", "ls")];
+    insert(&l, &a);
+    insert(&l, &turn("s1", 1, T0 + 1_000, [1_000, 0, 1_000, 0, 0]));
+    let mut h = turn("s2", 0, T0, [500, 500, 0, 500, 0]);
+    h.model = "claude-haiku-4-5-20251001";
+    h.calls = vec![("z", "Read", "/b")];
+    insert(&l, &h);
+    let c = compare(&l, &CompareOptions::default()).unwrap();
+    assert_eq!(c.rows.len(), 2);
+    let s = &c.rows[0];
+    assert_eq!(s.model, "claude-sonnet-4-5");
+    assert_eq!((s.totals.turns, s.tool_calls), (2, 2));
+    let cost = (2_000.0 * IN + 2_000.0 * 15.0 + 4_000.0 * CR) / 1e6;
+    close(s.totals.cost_usd, cost);
+    close(s.cost_per_turn.unwrap(), cost / 2.0);
+    close(s.cost_per_1k_output_tokens.unwrap(), cost / 2.0);
+    close(s.cache_hit_ratio.unwrap(), 4_000.0 / 6_000.0);
+    close(s.tokens_per_tool_call.unwrap(), 8_000.0 / 2.0);
+    // Asked by name: in that order, a model without turns listed with no ratios.
+    let c = compare(
+        &l,
+        &CompareOptions {
+            models: vec![
+                "claude-haiku-4-5".into(),
+                "gpt-5".into(),
+                "anthropic/claude-sonnet-4-5".into(),
+            ],
+            ..CompareOptions::default()
+        },
+    )
+    .unwrap();
+    let keys: Vec<&str> = c.rows.iter().map(|r| r.model.as_str()).collect();
+    assert_eq!(keys, ["claude-haiku-4-5", "gpt-5", "claude-sonnet-4-5"]);
+    assert_eq!(c.rows[1].totals.turns, 0);
+    assert_eq!(c.rows[1].cost_per_turn, None);
+    assert_eq!(c.rows[0].tool_calls, 1);
+}
+
+#[test]
+fn options_are_validated() {
+    let (_d, l) = open();
+    let field = |e: crate::Error| (e.code(), e.field().map(str::to_string));
+    let bad_limit = hotspots(
+        &l,
+        &HotspotsOptions {
+            limit: Some(0),
+            ..HotspotsOptions::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(field(bad_limit), ("INVALID_ARGUMENT", Some("limit".into())));
+    let too_big = overhead(
+        &l,
+        &OverheadOptions {
+            limit: Some(MAX_LIMIT + 1),
+            ..OverheadOptions::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(field(too_big).1.as_deref(), Some("limit"));
+    assert_eq!(
+        field(HotspotBy::parse("by", "files").unwrap_err())
+            .1
+            .as_deref(),
+        Some("by")
+    );
+    assert_eq!(HotspotBy::parse("by", " File ").unwrap(), HotspotBy::File);
+    let blank = compare(
+        &l,
+        &CompareOptions {
+            models: vec!["a".into(), " ".into()],
+            ..CompareOptions::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(field(blank).1.as_deref(), Some("models.1"));
+    let many = compare(
+        &l,
+        &CompareOptions {
+            models: (0..51).map(|i| format!("m{i}")).collect(),
+            ..CompareOptions::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(field(many).1.as_deref(), Some("models"));
+    let since = hotspots(
+        &l,
+        &HotspotsOptions {
+            scope: Scope {
+                filter: TurnFilter {
+                    since: Some("yesterdayish".into()),
+                    ..TurnFilter::default()
+                },
+                ..Scope::default()
+            },
+            ..HotspotsOptions::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(field(since).1.as_deref(), Some("since"));
+}
+
+/// Enough sessions for the walk to split them across threads: the whole-ledger answer equals
+/// the sum of the per-session answers (each read by one thread) and summary's totals.
+#[test]
+fn a_split_walk_adds_up_to_the_per_session_walks() {
+    let (_d, l) = open();
+    let names: Vec<String> = (0..300).map(|i| format!("s{i:03}")).collect();
+    for (i, s) in names.iter().enumerate() {
+        let ts = T0 + i as i64 * 100_000;
+        let id = format!("{s}-c");
+        let mut a = turn(s, 0, ts, [10, 10, 0, 100, 0]);
+        let file = format!("/f{}.rs", i % 7);
+        a.calls = vec![(id.as_str(), "Read", file.as_str())];
+        insert(&l, &a);
+        results(&l, s, ts + 10, &[(id.as_str(), 400 + i as i64)]);
+        insert(&l, &turn(s, 1, ts + 20, [5, 5, 0, 1_000, 0]));
+        insert(&l, &turn(s, 2, ts + 30, [5, 5, 1_000, 0, 0]));
+    }
+    let whole = hot(&l, HotspotBy::File, TurnFilter::default());
+    let mut by_key: std::collections::BTreeMap<String, (i64, i64, i64)> = Default::default();
+    for s in &names {
+        let one = hot(
+            &l,
+            HotspotBy::File,
+            TurnFilter {
+                session: Some(s.clone()),
+                ..TurnFilter::default()
+            },
+        );
+        for r in one.rows {
+            let e = by_key.entry(r.key).or_default();
+            e.0 += r.calls;
+            e.1 += r.fresh_tokens;
+            e.2 += r.cache_read_tokens;
+        }
+    }
+    let got: std::collections::BTreeMap<String, (i64, i64, i64)> = whole
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.key.clone(),
+                (r.calls, r.fresh_tokens, r.cache_read_tokens),
+            )
+        })
+        .collect();
+    assert_eq!(got, by_key);
+    assert_eq!(got.len(), 7);
+    let s = summary(&l, &TurnFilter::default(), &SummaryOptions::default()).unwrap();
+    assert_eq!(whole.totals, s.totals);
+    let o = overhead(
+        &l,
+        &OverheadOptions {
+            limit: Some(1_000),
+            ..OverheadOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(o.sessions.len(), 300);
+    assert_eq!(o.totals.turns, 900);
+    let c = compare(&l, &CompareOptions::default()).unwrap();
+    assert_eq!(c.rows[0].tool_calls, 300);
+}
+
+/// Tag filters fold like `summary`'s: session stamps, and a message stamp that takes one turn out.
+#[test]
+fn tags_filter_like_summary() {
+    let (_d, mut l) = open();
+    read_40k(&l, 3);
+    insert(&l, &turn("s2", 0, T0, [1_000, 10, 0, 0, 0]));
+    let stamp = |l: &mut Ledger, session: Option<&str>, message: Option<&str>, v: &str| {
+        crate::stamp::write_stamp(
+            l,
+            &crate::stamp::StampRequest {
+                session_id: session.map(str::to_string),
+                message_id: message.map(str::to_string),
+                enrichment: [("persona".to_string(), v.to_string())]
+                    .into_iter()
+                    .collect(),
+                ts: Some(format_ms(T0)),
+            },
+        )
+        .unwrap();
+    };
+    stamp(&mut l, Some("s1"), None, "reviewer");
+    stamp(&mut l, None, Some("s1-m3"), "coder");
+    let filter = TurnFilter {
+        tags: [("persona".to_string(), "reviewer".to_string())]
+            .into_iter()
+            .collect(),
+        ..TurnFilter::default()
+    };
+    let h = hot(&l, HotspotBy::Tool, filter.clone());
+    let s = summary(&l, &filter, &SummaryOptions::default()).unwrap();
+    assert_eq!(h.totals, s.totals);
+    assert_eq!(h.totals.turns, 4);
+    // The Read: fresh once, then read by the two reviewer turns left (m2, m4).
+    assert_eq!(h.rows[0].tokens(), 10_000 * 3);
+}

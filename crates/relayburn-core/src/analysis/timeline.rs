@@ -1,0 +1,558 @@
+//! The per-session timeline the analyses walk: every turn of each session that has at least
+//! one turn in scope (window, tags, model), in time order, with its tool calls, plus the
+//! session's tool results (from `user_turns` blocks) and compactions before `until`.
+//!
+//! Turns are read once, ordered by the `turns_by_session` index `(harness, session_id,
+//! ts_ms)`, so one session is in memory at a time. Turns before `since` (or outside the tag
+//! or model filter) are kept in the timeline, marked out of scope: they still made the
+//! context that later turns re-read, and their tool calls name the results that follow.
+
+use crate::error::Result;
+use crate::harness::records::Usage;
+use crate::ledger::Ledger;
+use crate::pricing::{ModelPrice, PriceTable, Rates, Tokens};
+use crate::query::{round_usd, Resolved, TagIndex, Totals, TurnFilter};
+use crate::time::{self, WeekStart, Zone};
+use rusqlite::types::Value;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// Options every analysis takes besides its own: the turn filter and the zone of calendar
+/// bounds (`today`, dates).
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    pub filter: TurnFilter,
+    /// IANA zone for calendar bounds; UTC when `None`.
+    pub timezone: Option<String>,
+    pub week_start: WeekStart,
+}
+
+/// What a walk reads besides the turns.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Need {
+    pub calls: bool,
+    pub results: bool,
+    pub compactions: bool,
+}
+
+pub(crate) struct ModelInfo {
+    /// The model key (`PriceTable::model_key`), `(unknown)` for an empty id.
+    pub key: String,
+    pub price: Option<ModelPrice>,
+    wanted: bool,
+}
+
+/// A tool call as the analyses need it (no `argsHash`).
+#[derive(Deserialize)]
+pub(crate) struct Call {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub target: Option<String>,
+}
+
+pub(crate) struct Turn {
+    pub ts_ms: i64,
+    pub model: usize,
+    pub usage: Usage,
+    pub calls: Vec<Call>,
+    /// Inside the window and passing the tag and model filters.
+    pub in_scope: bool,
+    /// The turn's long-context class (which rates price it).
+    pub ctx: u8,
+    pub cost: f64,
+}
+
+impl Turn {
+    pub fn tokens(&self) -> Tokens {
+        Tokens {
+            input: self.usage.input,
+            output: self.usage.output,
+            cache_read: self.usage.cache_read,
+            cache_write_5m: self.usage.cache_write_5m,
+            cache_write_1h: self.usage.cache_write_1h,
+        }
+    }
+
+    /// Prompt tokens that were not read from cache: input plus both cache writes.
+    pub fn fresh(&self) -> i64 {
+        self.usage.input + self.usage.cache_write_5m + self.usage.cache_write_1h
+    }
+}
+
+pub(crate) struct ToolResult {
+    pub ts_ms: i64,
+    pub tool_use_id: String,
+    pub bytes: i64,
+    /// The block's approximate tokens (bytes / 4, rounded up), as stored.
+    pub tokens: i64,
+}
+
+pub(crate) struct Compaction {
+    pub ts_ms: i64,
+    pub tokens_before: Option<i64>,
+}
+
+pub(crate) struct Session {
+    pub harness: String,
+    pub session_id: String,
+    pub turns: Vec<Turn>,
+    pub results: Vec<ToolResult>,
+    pub compactions: Vec<Compaction>,
+}
+
+/// The models met in a walk, by raw id.
+pub(crate) struct Models {
+    idx: HashMap<String, usize>,
+    pub list: Vec<ModelInfo>,
+}
+
+impl Models {
+    /// Rates of a turn (its model's, at its context class); `None` when unpriced.
+    pub fn rates(&self, t: &Turn) -> Option<&Rates> {
+        self.list[t.model].price.as_ref().map(|p| p.rates(t.ctx))
+    }
+}
+
+/// What a walk saw: the in-scope totals (equal to `summary`'s over the same filter) and the
+/// unpriced models.
+pub(crate) struct Walked {
+    pub totals: Totals,
+    pub unpriced: Vec<(String, i64)>,
+}
+
+/// Block of a stored user turn, as much as the analyses need.
+#[derive(Deserialize)]
+struct Block {
+    kind: String,
+    #[serde(rename = "toolUseId", default)]
+    tool_use_id: Option<String>,
+    #[serde(default)]
+    bytes: i64,
+    #[serde(rename = "approxTokens", default)]
+    approx_tokens: i64,
+}
+
+/// Most threads a walk uses (each reads its own range of sessions on its own connection).
+const MAX_PARTS: usize = 4;
+/// Below this many sessions one thread reads them all.
+const MIN_SESSIONS_PER_PART: i64 = 64;
+
+/// The read-only state every part of a walk shares.
+struct Shared<'a> {
+    f: &'a Resolved,
+    prices: &'a PriceTable,
+    tags: Option<&'a TagIndex>,
+    want: Vec<(usize, &'a str)>,
+    want_model: Option<String>,
+    need: Need,
+    /// A `session` filter: its turns are looked up by `(harness, session_id)`.
+    one_tree: bool,
+}
+
+/// What one part of a walk counted.
+struct Part<A> {
+    acc: A,
+    totals: Totals,
+    unpriced: HashMap<String, i64>,
+}
+
+type Key = (String, String);
+
+/// Walks every session with a turn in scope, calling `each` once per session with the
+/// accumulator of the part (thread) that read it. Sessions are split into up to
+/// [`MAX_PARTS`] ranges of `(harness, session_id)`, each read on its own thread and
+/// connection; the accumulators come back in range order.
+pub(crate) fn walk<A: Send>(
+    ledger: &Ledger,
+    scope: &Scope,
+    need: Need,
+    init: impl Fn() -> A + Sync,
+    each: impl Fn(&mut A, &Models, &Session) + Sync,
+) -> Result<(Vec<A>, Walked)> {
+    let now_ms = time::now_ms();
+    let zone = Zone::new(scope.timezone.as_deref(), scope.week_start)?;
+    let f: Resolved = scope.filter.resolve(ledger, now_ms, &zone)?;
+    f.check_window()?;
+    let prices = PriceTable::load(ledger.home())?;
+    let tags = if f.tags.is_empty() {
+        None
+    } else {
+        let keys: Vec<String> = f.tags.iter().map(|(k, _)| k.clone()).collect();
+        Some(TagIndex::load(ledger, &keys)?)
+    };
+    let shared = Shared {
+        f: &f,
+        prices: &prices,
+        tags: tags.as_ref(),
+        want: f
+            .tags
+            .iter()
+            .enumerate()
+            .map(|(i, (_, v))| (i, v.as_str()))
+            .collect(),
+        want_model: f.model.as_deref().map(|m| prices.model_key(m)),
+        need,
+        one_tree: scope.filter.session.is_some(),
+    };
+    let bounds = pivots(ledger, scope.filter.session.is_some())?;
+    let mut ranges: Vec<(Option<&Key>, Option<&Key>)> = Vec::new();
+    for i in 0..=bounds.len() {
+        ranges.push((i.checked_sub(1).and_then(|j| bounds.get(j)), bounds.get(i)));
+    }
+    let home = ledger.home().to_path_buf();
+    let parts: Vec<Result<Part<A>>> = std::thread::scope(|sc| {
+        let (first, rest) = ranges
+            .split_first()
+            .map_or((None, &[][..]), |(a, b)| (Some(*a), b));
+        let handles: Vec<_> = rest
+            .iter()
+            .map(|range| {
+                let (shared, init, each, home) = (&shared, &init, &each, &home);
+                let range = *range;
+                sc.spawn(move || {
+                    let own = Ledger::open(home)?;
+                    walk_part(&own, shared, range, init(), each)
+                })
+            })
+            .collect();
+        let mut out = vec![match first {
+            Some(range) => walk_part(ledger, &shared, range, init(), &each),
+            None => Err(crate::Error::Internal("no range to walk".into())),
+        }];
+        for h in handles {
+            out.push(h.join().unwrap_or_else(|_| {
+                Err(crate::Error::Internal("analysis thread panicked".into()))
+            }));
+        }
+        out
+    });
+    let mut accs = Vec::with_capacity(parts.len());
+    let mut totals = Totals::default();
+    let mut unpriced: HashMap<String, i64> = HashMap::new();
+    for p in parts {
+        let p = p?;
+        totals.add(&p.totals);
+        for (k, n) in p.unpriced {
+            *unpriced.entry(k).or_default() += n;
+        }
+        accs.push(p.acc);
+    }
+    totals.cost_usd = round_usd(totals.cost_usd);
+    let mut unpriced: Vec<(String, i64)> = unpriced.into_iter().collect();
+    unpriced.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Ok((accs, Walked { totals, unpriced }))
+}
+
+/// `(harness, session_id)` keys that split the sessions into equal counts, one part per
+/// available core (up to [`MAX_PARTS`]); none for a small ledger or a one-tree filter.
+fn pivots(ledger: &Ledger, one_tree: bool) -> Result<Vec<Key>> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let parts = cores.min(MAX_PARTS) as i64;
+    if parts < 2 || one_tree {
+        return Ok(Vec::new());
+    }
+    let conn = ledger.conn()?;
+    let count: i64 = conn
+        .query_row("SELECT COUNT(*) FROM sessions", [], |r| r.get(0))
+        .map_err(|e| ledger.err(e))?;
+    if count < parts * MIN_SESSIONS_PER_PART {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn
+        .prepare_cached("SELECT harness, session_id FROM sessions ORDER BY harness, session_id LIMIT 1 OFFSET ?1")
+        .map_err(|e| ledger.err(e))?;
+    let mut out: Vec<Key> = Vec::new();
+    for i in 1..parts {
+        let key: Key = stmt
+            .query_row([count * i / parts], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| ledger.err(e))?;
+        if out.last() != Some(&key) {
+            out.push(key);
+        }
+    }
+    Ok(out)
+}
+
+/// One part of a walk: the sessions with `lo <= (harness, session_id) < hi`.
+fn walk_part<A>(
+    ledger: &Ledger,
+    sh: &Shared<'_>,
+    (lo, hi): (Option<&Key>, Option<&Key>),
+    mut acc: A,
+    each: &(impl Fn(&mut A, &Models, &Session) + Sync),
+) -> Result<Part<A>> {
+    let f = sh.f;
+    let mut models = Models {
+        idx: HashMap::new(),
+        list: Vec::new(),
+    };
+    let mut totals = Totals::default();
+    let mut unpriced: HashMap<String, i64> = HashMap::new();
+
+    let (mut where_, mut params) = f.where_sql("ts_ms", None, f.until);
+    let mut range = Vec::new();
+    if sh.one_tree {
+        // Lets SQLite seek `turns_by_session` per (harness, session) of the tree instead of
+        // scanning the whole index for the session ids.
+        range.push("harness IN (SELECT DISTINCT harness FROM sessions)");
+    }
+    if let Some(since) = f.since {
+        // Only sessions active in the window can have a turn in scope (`sessions_by_last_ts`);
+        // their earlier turns are still read.
+        range.push(
+            "(harness, session_id) IN (SELECT harness, session_id FROM sessions WHERE last_ts_ms >= ?)",
+        );
+        params.push(Value::Integer(since));
+    }
+    if let Some((h, s)) = lo {
+        range.push("(harness, session_id) >= (?, ?)");
+        params.push(Value::Text(h.clone()));
+        params.push(Value::Text(s.clone()));
+    }
+    if let Some((h, s)) = hi {
+        range.push("(harness, session_id) < (?, ?)");
+        params.push(Value::Text(h.clone()));
+        params.push(Value::Text(s.clone()));
+    }
+    if !range.is_empty() {
+        let joined = range.join(" AND ");
+        where_ = if where_.is_empty() {
+            format!("WHERE {joined}")
+        } else {
+            format!("{where_} AND {joined}")
+        };
+    }
+    let sql = format!(
+        "SELECT harness, session_id, ts_ms, model, message_id, input, output, reasoning, cache_read,
+                cache_write_5m, cache_write_1h, tool_calls
+         FROM turns {where_} ORDER BY harness, session_id, ts_ms, rid"
+    );
+    let conn = ledger.conn()?;
+    let mut stmt = conn.prepare_cached(&sql).map_err(|e| ledger.err(e))?;
+    let mut rows = stmt
+        .query(rusqlite::params_from_iter(params.iter()))
+        .map_err(|e| ledger.err(e))?;
+    let until = f.until.unwrap_or(i64::MAX);
+    let mut current: Option<Session> = None;
+    let mut any_in_scope = false;
+    let mut folded: Vec<Option<&str>> = Vec::new();
+    while let Some(r) = rows.next().map_err(|e| ledger.err(e))? {
+        let get = |i| r.get_ref(i).and_then(|v| Ok(v.as_str()?));
+        let (harness, session_id, ts_ms, model, message_id) = (|| -> rusqlite::Result<_> {
+            Ok((get(0)?, get(1)?, r.get::<_, i64>(2)?, get(3)?, get(4)?))
+        })()
+        .map_err(|e| ledger.err(e))?;
+        let usage = (|| -> rusqlite::Result<_> {
+            Ok(Usage {
+                input: r.get(5)?,
+                output: r.get(6)?,
+                reasoning: r.get(7)?,
+                cache_read: r.get(8)?,
+                cache_write_5m: r.get(9)?,
+                cache_write_1h: r.get(10)?,
+            })
+        })()
+        .map_err(|e| ledger.err(e))?;
+        let same = current
+            .as_ref()
+            .is_some_and(|s| s.session_id == session_id && s.harness == harness);
+        if !same {
+            if let Some(s) = current.take() {
+                if any_in_scope {
+                    finish(ledger, s, sh.need, until, &models, &mut acc, each)?;
+                }
+            }
+            any_in_scope = false;
+            current = Some(Session {
+                harness: harness.to_string(),
+                session_id: session_id.to_string(),
+                turns: Vec::new(),
+                results: Vec::new(),
+                compactions: Vec::new(),
+            });
+        }
+        let model_idx = match models.idx.get(model) {
+            Some(i) => *i,
+            None => {
+                let key = sh.prices.model_key(model);
+                models.list.push(ModelInfo {
+                    wanted: sh.want_model.as_ref().is_none_or(|w| *w == key),
+                    key: if key.is_empty() {
+                        "(unknown)".to_string()
+                    } else {
+                        key
+                    },
+                    price: sh.prices.lookup(model).cloned(),
+                });
+                models.idx.insert(model.to_string(), models.list.len() - 1);
+                models.list.len() - 1
+            }
+        };
+        let mut in_scope = f.since.is_none_or(|s| ts_ms >= s) && models.list[model_idx].wanted;
+        if in_scope {
+            if let Some(tags) = sh.tags {
+                tags.fold(session_id, Some(message_id), &mut folded);
+                in_scope = sh.want.iter().all(|(k, v)| folded[*k] == Some(*v));
+            }
+        }
+        let calls: Vec<Call> = if sh.need.calls {
+            let raw = get(11).map_err(|e| ledger.err(e))?;
+            if raw.len() > 2 {
+                serde_json::from_str(raw).unwrap_or_default()
+            } else {
+                Vec::new()
+            }
+        } else {
+            Vec::new()
+        };
+        let mut turn = Turn {
+            ts_ms,
+            model: model_idx,
+            usage,
+            calls,
+            in_scope,
+            ctx: 0,
+            cost: 0.0,
+        };
+        let tokens = turn.tokens();
+        turn.ctx = tokens.context_class();
+        let info = &models.list[model_idx];
+        match &info.price {
+            Some(p) => turn.cost = p.rates(turn.ctx).cost(&tokens),
+            None if in_scope => *unpriced.entry(info.key.clone()).or_default() += 1,
+            None => {}
+        }
+        if in_scope {
+            any_in_scope = true;
+            totals.add(&Totals {
+                turns: 1,
+                input: usage.input,
+                output: usage.output,
+                reasoning: usage.reasoning,
+                cache_read: usage.cache_read,
+                cache_write_5m: usage.cache_write_5m,
+                cache_write_1h: usage.cache_write_1h,
+                cost_usd: turn.cost,
+            });
+        }
+        if let Some(s) = current.as_mut() {
+            s.turns.push(turn);
+        }
+    }
+    drop(rows);
+    if let Some(s) = current.take() {
+        if any_in_scope {
+            finish(ledger, s, sh.need, until, &models, &mut acc, each)?;
+        }
+    }
+    Ok(Part {
+        acc,
+        totals,
+        unpriced,
+    })
+}
+
+/// Loads a session's tool results and compactions (as `need` says), then hands it over.
+fn finish<A>(
+    ledger: &Ledger,
+    mut s: Session,
+    need: Need,
+    until: i64,
+    models: &Models,
+    acc: &mut A,
+    each: &impl Fn(&mut A, &Models, &Session),
+) -> Result<()> {
+    let conn = ledger.conn()?;
+    let key = [
+        Value::Text(s.harness.clone()),
+        Value::Text(s.session_id.clone()),
+        Value::Integer(until),
+    ];
+    if need.results {
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT ts_ms, blocks FROM user_turns
+                 WHERE harness = ?1 AND session_id = ?2 AND ts_ms < ?3 ORDER BY ts_ms, rid",
+            )
+            .map_err(|e| ledger.err(e))?;
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(key.iter()))
+            .map_err(|e| ledger.err(e))?;
+        while let Some(r) = rows.next().map_err(|e| ledger.err(e))? {
+            let ts_ms: i64 = r.get(0).map_err(|e| ledger.err(e))?;
+            let raw = r
+                .get_ref(1)
+                .and_then(|v| Ok(v.as_str()?))
+                .map_err(|e| ledger.err(e))?;
+            if !raw.contains("tool_result") {
+                continue;
+            }
+            let blocks: Vec<Block> = serde_json::from_str(raw).unwrap_or_default();
+            for b in blocks {
+                if b.kind != "tool_result" {
+                    continue;
+                }
+                let Some(id) = b.tool_use_id else { continue };
+                s.results.push(ToolResult {
+                    ts_ms,
+                    tool_use_id: id,
+                    bytes: b.bytes.max(0),
+                    tokens: b.approx_tokens.max(0),
+                });
+            }
+        }
+    }
+    if need.compactions {
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT ts_ms, tokens_before FROM compactions
+                 WHERE harness = ?1 AND session_id = ?2 AND ts_ms < ?3 ORDER BY ts_ms",
+            )
+            .map_err(|e| ledger.err(e))?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(key.iter()), |r| {
+                Ok(Compaction {
+                    ts_ms: r.get(0)?,
+                    tokens_before: r.get(1)?,
+                })
+            })
+            .map_err(|e| ledger.err(e))?;
+        for c in rows {
+            s.compactions.push(c.map_err(|e| ledger.err(e))?);
+        }
+    }
+    each(acc, models, &s);
+    Ok(())
+}
+
+/// Splits `pool` among `demands` in proportion (all granted when they fit), rounding down so
+/// the grants never add up to more than `pool`.
+pub(crate) fn allocate(demands: &[i64], pool: i64, out: &mut Vec<i64>) {
+    out.clear();
+    let total: i64 = demands.iter().sum();
+    let pool = pool.max(0);
+    if total <= pool {
+        out.extend_from_slice(demands);
+        return;
+    }
+    out.extend(
+        demands
+            .iter()
+            .map(|d| ((*d as i128 * pool as i128) / total as i128) as i64),
+    );
+}
+
+/// USD per token of a class for a turn: `cost_of(tokens) / tokens` (0 for none).
+pub(crate) fn per_token(cost: f64, tokens: i64) -> f64 {
+    if tokens > 0 {
+        cost / tokens as f64
+    } else {
+        0.0
+    }
+}
+
+/// Rounds a cost the way `summary` does.
+pub(crate) fn usd(v: f64) -> f64 {
+    round_usd(v)
+}
