@@ -5,6 +5,7 @@
  * `commands/index.ts`. Errors print as one `burn: …` line (with a hint where one helps):
  * exit 2 for usage mistakes (bad flags, invalid options), 1 for runtime failures.
  */
+import { writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { BurnError } from '@relayburn/sdk';
 import type { Command, FlagSpec } from './command.js';
@@ -123,9 +124,13 @@ function parse(argv: readonly string[], options: Record<string, FlagSpec>, stric
   };
 }
 
+/** `burn --version` or `burn -v` alone: the one answer that needs no parsing (the parse gives the same). */
+function isVersionOnly(argv: readonly string[]): boolean {
+  return argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v');
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
-  // The one answer that needs no parsing (the parse below gives the same for this argv).
-  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+  if (isVersionOnly(argv)) {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
@@ -324,7 +329,22 @@ function guardOutput(): void {
   process.stderr.on('error', onError('stderr'));
 }
 
-if (require.main === module) {
+/** `burn --version` as one write to fd 1: no stdout stream to build (a few ms). Errors as guardOutput's. */
+function writeVersion(): void {
+  try {
+    writeSync(1, `${VERSION}\n`);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EPIPE') return;
+    guardOutput();
+    // A full non-blocking pipe: the stream waits for it. Anything else: guardOutput's one line.
+    if (code === 'EAGAIN') process.stdout.write(`${VERSION}\n`);
+    else process.stdout.emit('error', err);
+  }
+}
+
+if (require.main === module && isVersionOnly(process.argv.slice(2))) writeVersion();
+else if (require.main === module) {
   guardOutput();
   main(process.argv.slice(2)).then(
     (code) => {
