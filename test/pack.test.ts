@@ -40,6 +40,11 @@ describe('npm package', () => {
       ]),
     );
     expect(files.filter((f) => f.endsWith('.node'))).toEqual([]);
+    // One bundled file (scripts/bundle.mjs) beside the ESM entry; zod's schemas are inside it.
+    expect(files.filter((f) => /\.m?js$/.test(f) && f.startsWith('dist/')).sort()).toEqual([
+      'dist/index.js',
+      'dist/index.mjs',
+    ]);
   });
 
   it('the CLI tarball ships its JS and the demo samples', () => {
@@ -48,7 +53,7 @@ describe('npm package', () => {
     }>;
     const files = (out[0]?.files ?? []).map((f) => f.path);
     expect(files).toEqual(expect.arrayContaining(['dist/main.js', 'samples/stamps.json']));
-    // One bundled file (scripts/bundle-cli.mjs): no per-module output.
+    // One bundled file (scripts/bundle.mjs): no per-module output.
     expect(files.filter((f) => f.startsWith('dist/'))).toEqual(['dist/main.js']);
     expect(files.filter((f) => f.startsWith('samples/claude/')).length).toBeGreaterThanOrEqual(2);
     expect(files.some((f) => f.startsWith('samples/codex/sessions/'))).toBe(true);

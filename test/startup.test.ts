@@ -5,10 +5,11 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { buildSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { assistant, claudeStore } from './helpers/claude-log.js';
 import { tempHome } from './helpers/home.js';
-import { cliMain, repoRoot, sdkDir } from './helpers/paths.js';
+import { cliMain, repoRoot } from './helpers/paths.js';
 
 const work = tempHome('startup');
 const preload = join(work, 'loaded.cjs');
@@ -42,7 +43,6 @@ function node(args: string[], env: Record<string, string> = {}, input?: string):
   };
 }
 
-const require = createRequire(import.meta.url);
 const zod = (loaded: string[]) => loaded.filter((f) => /[\\/]node_modules[\\/]zod[\\/]/.test(f));
 const addon = (loaded: string[]) => loaded.filter((f) => /binding\.cjs$|\.node$/.test(f));
 
@@ -110,11 +110,23 @@ describe('start-up', () => {
   });
 
   it('the fast path accepts only what zod accepts, unchanged', () => {
-    const { QUICK, quickAccepts } = require(join(sdkDir, 'dist', 'quick.js')) as {
+    // The SDK ships as one bundle: build quick.ts and schemas.ts alone to reach them.
+    const src = join(repoRoot, 'packages', 'sdk', 'src');
+    const out = join(work, 'sdk-modules');
+    buildSync({
+      entryPoints: [join(src, 'quick.ts'), join(src, 'schemas.ts')],
+      outdir: out,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      logLevel: 'error',
+    });
+    const load = createRequire(import.meta.url);
+    const { QUICK, quickAccepts } = load(join(out, 'quick.js')) as {
       QUICK: Record<string, Record<string, unknown>>;
       quickAccepts: (fn: string, input: unknown) => boolean;
     };
-    const schemas = require(join(sdkDir, 'dist', 'schemas.js')) as Record<
+    const schemas = load(join(out, 'schemas.js')) as Record<
       string,
       { safeParse(v: unknown): { success: boolean; data?: unknown }; shape?: Record<string, unknown> }
     >;

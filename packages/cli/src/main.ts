@@ -15,7 +15,7 @@ import { UsageError } from './usage.js';
 const VERSION: string = (require('../package.json') as { version: string }).version;
 
 // Loaded on first use, not at start-up (issue 22): `burn --version` needs neither the command
-// table nor the SDK. In the bundle (scripts/bundle-cli.mjs) these are lazily evaluated modules.
+// table nor the SDK. In the bundle (scripts/bundle.mjs) these are lazily evaluated modules.
 let table: readonly Command[] | undefined;
 function commands(): readonly Command[] {
   table ??= (require('./commands/index.js') as typeof import('./commands/index.js')).COMMANDS;
