@@ -5,15 +5,23 @@
  * `commands/index.ts`. Errors print as one `burn: …` line (with a hint where one helps):
  * exit 2 for usage mistakes (bad flags, invalid options), 1 for runtime failures.
  */
+import { writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import * as sdk from '@relayburn/sdk';
-import { BurnError } from '@relayburn/sdk';
+import type { BurnError } from '@relayburn/sdk';
 import type { Command, FlagSpec } from './command.js';
-import { COMMANDS } from './commands/index.js';
 import { type Output, visible } from './output.js';
 import { UsageError } from './usage.js';
 
 const VERSION: string = (require('../package.json') as { version: string }).version;
+
+// Loaded on first use, not at start-up (issue 22): `burn --version` needs neither the command
+// table nor the SDK. In the bundle (scripts/bundle.mjs) these are lazily evaluated modules.
+let table: readonly Command[] | undefined;
+function commands(): readonly Command[] {
+  table ??= (require('./commands/index.js') as typeof import('./commands/index.js')).COMMANDS;
+  return table;
+}
+const sdk = () => require('@relayburn/sdk') as typeof import('@relayburn/sdk');
 
 const GLOBAL_FLAGS: Record<string, FlagSpec> = {
   'ledger-home': { type: 'string' },
@@ -24,14 +32,16 @@ const GLOBAL_FLAGS: Record<string, FlagSpec> = {
 };
 
 function mainHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
-  const commands = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n');
+  const width = Math.max(...commands().map((c) => c.name.length));
+  const list = commands()
+    .map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`)
+    .join('\n');
   return `burn — what your coding agents cost
 
 Usage: burn <command> [options]
 
 Commands:
-${commands}
+${list}
 
 Global options:
   --ledger-home <dir>   ledger directory (default $RELAYBURN_HOME, else ~/.relayburn)
@@ -80,9 +90,9 @@ function parseArgsMessage(err: unknown, command: string | undefined, argv: reado
 /** Finds the command named by the first one or two positionals. */
 function lookup(positionals: readonly string[]): { command: Command; rest: string[] } | undefined {
   const two = positionals.slice(0, 2).join(' ');
-  const byTwo = COMMANDS.find((c) => c.name === two);
+  const byTwo = commands().find((c) => c.name === two);
   if (byTwo) return { command: byTwo, rest: positionals.slice(2) };
-  const byOne = COMMANDS.find((c) => c.name === positionals[0]);
+  const byOne = commands().find((c) => c.name === positionals[0]);
   if (byOne) return { command: byOne, rest: positionals.slice(1) };
   return undefined;
 }
@@ -96,12 +106,12 @@ function firstExample(help: string): string | undefined {
 
 /** Subcommands of a group word (`state` → `state rebuild`). */
 function groupOf(word: string): Command[] {
-  return COMMANDS.filter((c) => c.name.startsWith(`${word} `));
+  return commands().filter((c) => c.name.startsWith(`${word} `));
 }
 
 function allFlags(): Record<string, FlagSpec> {
   const options: Record<string, FlagSpec> = { ...GLOBAL_FLAGS };
-  for (const c of COMMANDS) Object.assign(options, c.flags);
+  for (const c of commands()) Object.assign(options, c.flags);
   return options;
 }
 
@@ -114,7 +124,16 @@ function parse(argv: readonly string[], options: Record<string, FlagSpec>, stric
   };
 }
 
+/** `burn --version` or `burn -v` alone: the one answer that needs no parsing (the parse gives the same). */
+function isVersionOnly(argv: readonly string[]): boolean {
+  return argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v');
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  if (isVersionOnly(argv)) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
   // First find the command (a lenient parse that knows every flag's type), then parse
   // strictly with only the global flags and that command's own.
   let values: Values;
@@ -185,7 +204,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 /** One `burn: …` line on stderr; exit 2 for usage mistakes and invalid options, else 1. */
 function failure(err: unknown, command: string): number {
   if (err instanceof UsageError) return usage(err.message, command);
-  if (err instanceof BurnError) {
+  if (err instanceof sdk().BurnError) {
     if (err.code === 'INVALID_ARGUMENT') return usage(asFlag(err, command), command);
     const hint = hintFor(err);
     process.stderr.write(
@@ -237,16 +256,18 @@ const FLAG_OF_FIELD_IN: Record<string, Record<string, string>> = {
 };
 
 /** The SDK's function names (its messages start with one): never shown to CLI users. */
-const SDK_FUNCTIONS = new Set(
-  Object.entries(sdk)
-    .filter(([, v]) => typeof v === 'function')
-    .map(([k]) => k),
-);
+function sdkFunctions(): Set<string> {
+  return new Set(
+    Object.entries(sdk())
+      .filter(([, v]) => typeof v === 'function')
+      .map(([k]) => k),
+  );
+}
 
 /** `summary: …` → `…`: the SDK function is an implementation detail of the command. */
 function withoutFunction(message: string): string {
   const m = /^(\w+): /.exec(message);
-  return m?.[1] !== undefined && SDK_FUNCTIONS.has(m[1]) ? message.slice(m[0].length) : message;
+  return m?.[1] !== undefined && sdkFunctions().has(m[1]) ? message.slice(m[0].length) : message;
 }
 
 /** `summary: groupBy: must be …` → `--by: must be …` (the flag the user typed). */
@@ -311,7 +332,22 @@ function guardOutput(): void {
   process.stderr.on('error', onError('stderr'));
 }
 
-if (require.main === module) {
+/** `burn --version` as one write to fd 1: no stdout stream to build (a few ms). Errors as guardOutput's. */
+function writeVersion(): void {
+  try {
+    writeSync(1, `${VERSION}\n`);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EPIPE') return;
+    guardOutput();
+    // A full non-blocking pipe: the stream waits for it. Anything else: guardOutput's one line.
+    if (code === 'EAGAIN') process.stdout.write(`${VERSION}\n`);
+    else process.stdout.emit('error', err);
+  }
+}
+
+if (require.main === module && isVersionOnly(process.argv.slice(2))) writeVersion();
+else if (require.main === module) {
   guardOutput();
   main(process.argv.slice(2)).then(
     (code) => {

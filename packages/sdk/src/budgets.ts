@@ -4,7 +4,6 @@
  * (`relayburn-core/src/budget/`); this module validates early and documents.
  */
 import { callNative } from './native.js';
-import { budgetStatusSchema, ledgerOptionsSchema, removeBudgetSchema, setBudgetSchema } from './schemas.js';
 import type { Harness, LedgerOptions, WeekStart } from './types.js';
 import { parseOptions } from './validate.js';
 
@@ -207,7 +206,7 @@ function asBudget(b: {
  * ```
  */
 export async function setBudget(options: SetBudgetOptions): Promise<Budget> {
-  const o = parseOptions('setBudget', setBudgetSchema, options);
+  const o = parseOptions('setBudget', 'setBudgetSchema', options);
   return asBudget(await callNative('setBudget', (b) => b.setBudget(o)));
 }
 
@@ -221,7 +220,7 @@ export async function setBudget(options: SetBudgetOptions): Promise<Budget> {
  * ```
  */
 export async function removeBudget(options: RemoveBudgetOptions): Promise<RemoveBudgetResult> {
-  const o = parseOptions('removeBudget', removeBudgetSchema, options);
+  const o = parseOptions('removeBudget', 'removeBudgetSchema', options);
   return callNative('removeBudget', (b) => b.removeBudget(o));
 }
 
@@ -235,7 +234,7 @@ export async function removeBudget(options: RemoveBudgetOptions): Promise<Remove
  * ```
  */
 export async function budgets(options: LedgerOptions = {}): Promise<Budget[]> {
-  const o = parseOptions('budgets', ledgerOptionsSchema, options);
+  const o = parseOptions('budgets', 'ledgerOptionsSchema', options);
   return (await callNative('budgets', (b) => b.budgets(o))).map(asBudget);
 }
 
@@ -254,7 +253,7 @@ export async function budgets(options: LedgerOptions = {}): Promise<Budget[]> {
  * ```
  */
 export async function budgetStatus(options: BudgetStatusOptions = {}): Promise<BudgetStatus[]> {
-  const o = parseOptions('budgetStatus', budgetStatusSchema, options);
+  const o = parseOptions('budgetStatus', 'budgetStatusSchema', options);
   const rows = await callNative('budgetStatus', (b) => b.budgetStatus(o));
   return rows.map((r) => ({
     ...r,

@@ -1,5 +1,4 @@
 import { callNative } from './native.js';
-import { pruneContentSchema } from './schemas.js';
 import type { PruneContentOptions, PruneContentReport } from './types.js';
 import { parseOptions } from './validate.js';
 
@@ -17,6 +16,6 @@ import { parseOptions } from './validate.js';
  * ```
  */
 export async function pruneContent(options: PruneContentOptions): Promise<PruneContentReport> {
-  const o = parseOptions('pruneContent', pruneContentSchema, options);
+  const o = parseOptions('pruneContent', 'pruneContentSchema', options);
   return callNative('pruneContent', (b) => b.pruneContent(o));
 }

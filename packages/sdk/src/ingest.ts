@@ -1,5 +1,4 @@
 import { callNative, type NativeBinding } from './native.js';
-import { ingestSchema, rebuildStateSchema, watchSchema } from './schemas.js';
 import type {
   IngestOptions,
   IngestReport,
@@ -54,7 +53,7 @@ function guardCallback<A extends unknown[]>(
  * ```
  */
 export async function ingest(options: IngestOptions = {}): Promise<IngestReport> {
-  const { onProgress, signal, ...rest } = parseOptions('ingest', ingestSchema, options);
+  const { onProgress, signal, ...rest } = parseOptions('ingest', 'ingestSchema', options);
   signal?.throwIfAborted();
   const token = nextToken++;
   const onAbort = () => {
@@ -97,7 +96,7 @@ export async function ingest(options: IngestOptions = {}): Promise<IngestReport>
  * ```
  */
 export async function watch(options: WatchOptions = {}): Promise<void> {
-  const { onReport, signal, ...rest } = parseOptions('watch', watchSchema, options);
+  const { onReport, signal, ...rest } = parseOptions('watch', 'watchSchema', options);
   if (signal?.aborted) return;
   const token = nextToken++;
   const onAbort = () => {
@@ -142,7 +141,7 @@ export async function watch(options: WatchOptions = {}): Promise<void> {
  * ```
  */
 export async function rebuildState(options: RebuildStateOptions = {}): Promise<RebuildReport> {
-  const { onProgress, signal, ...rest } = parseOptions('rebuildState', rebuildStateSchema, options);
+  const { onProgress, signal, ...rest } = parseOptions('rebuildState', 'rebuildStateSchema', options);
   signal?.throwIfAborted();
   const token = nextToken++;
   const onAbort = () => {

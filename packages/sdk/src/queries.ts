@@ -1,11 +1,4 @@
 import { callNative } from './native.js';
-import {
-  fingerprintSchema,
-  sessionCostSchema,
-  sessionSchema,
-  sessionsSchema,
-  summarySchema,
-} from './schemas.js';
 import type {
   ContentMessage,
   FingerprintOptions,
@@ -36,7 +29,7 @@ import { parseOptions } from './validate.js';
  * ```
  */
 export async function summary(options: SummaryOptions = {}): Promise<Summary> {
-  const o = parseOptions('summary', summarySchema, options);
+  const o = parseOptions('summary', 'summarySchema', options);
   return callNative('summary', (b) => b.summary(o));
 }
 
@@ -54,7 +47,7 @@ export async function summary(options: SummaryOptions = {}): Promise<Summary> {
  * ```
  */
 export async function sessions(options: SessionsOptions = {}): Promise<SessionRow[]> {
-  const o = parseOptions('sessions', sessionsSchema, options);
+  const o = parseOptions('sessions', 'sessionsSchema', options);
   const rows = await callNative('sessions', (b) => b.sessions(o));
   return rows.map(asSessionRow);
 }
@@ -73,7 +66,7 @@ export async function sessions(options: SessionsOptions = {}): Promise<SessionRo
  * ```
  */
 export async function session(options: SessionOptions): Promise<SessionDetail | null> {
-  const o = parseOptions('session', sessionSchema, options);
+  const o = parseOptions('session', 'sessionSchema', options);
   const d = await callNative('session', (b) => b.session(o));
   if (!d) return null;
   return {
@@ -104,7 +97,7 @@ export async function session(options: SessionOptions): Promise<SessionDetail | 
  * ```
  */
 export async function sessionCost(options: SessionCostOptions): Promise<SessionCost> {
-  const o = parseOptions('sessionCost', sessionCostSchema, options);
+  const o = parseOptions('sessionCost', 'sessionCostSchema', options);
   return callNative('sessionCost', (b) => b.sessionCost(o));
 }
 
@@ -123,7 +116,7 @@ export async function sessionCost(options: SessionCostOptions): Promise<SessionC
  * ```
  */
 export async function fingerprint(options: FingerprintOptions = {}): Promise<string> {
-  const o = parseOptions('fingerprint', fingerprintSchema, options);
+  const o = parseOptions('fingerprint', 'fingerprintSchema', options);
   return callNative('fingerprint', (b) => b.fingerprint(o));
 }
 

@@ -1,5 +1,4 @@
 import { callNative } from './native.js';
-import { stampsFileSchema, stampsSchema, writePendingStampSchema, writeStampSchema } from './schemas.js';
 import type {
   ExportStampsResult,
   ImportStampsResult,
@@ -27,7 +26,7 @@ import { parseOptions } from './validate.js';
  * ```
  */
 export async function writeStamp(options: WriteStampOptions): Promise<StampReceipt> {
-  const o = parseOptions('writeStamp', writeStampSchema, options);
+  const o = parseOptions('writeStamp', 'writeStampSchema', options);
   return callNative('writeStamp', (b) => b.writeStamp(o));
 }
 
@@ -42,7 +41,7 @@ export async function writeStamp(options: WriteStampOptions): Promise<StampRecei
  * ```
  */
 export async function stamps(options: StampsOptions = {}): Promise<Stamp[]> {
-  const o = parseOptions('stamps', stampsSchema, options);
+  const o = parseOptions('stamps', 'stampsSchema', options);
   return callNative('stamps', (b) => b.stamps(o));
 }
 
@@ -66,7 +65,7 @@ export async function stamps(options: StampsOptions = {}): Promise<Stamp[]> {
  * ```
  */
 export async function writePendingStamp(options: WritePendingStampOptions): Promise<PendingStampReceipt> {
-  const o = parseOptions('writePendingStamp', writePendingStampSchema, options);
+  const o = parseOptions('writePendingStamp', 'writePendingStampSchema', options);
   return callNative('writePendingStamp', (b) => b.writePendingStamp(o));
 }
 
@@ -83,7 +82,7 @@ export async function writePendingStamp(options: WritePendingStampOptions): Prom
  * ```
  */
 export async function exportStamps(options: StampsFileOptions): Promise<ExportStampsResult> {
-  const o = parseOptions('exportStamps', stampsFileSchema, options);
+  const o = parseOptions('exportStamps', 'stampsFileSchema', options);
   return callNative('exportStamps', (b) => b.exportStamps(o));
 }
 
@@ -100,6 +99,6 @@ export async function exportStamps(options: StampsFileOptions): Promise<ExportSt
  * ```
  */
 export async function importStamps(options: StampsFileOptions): Promise<ImportStampsResult> {
-  const o = parseOptions('importStamps', stampsFileSchema, options);
+  const o = parseOptions('importStamps', 'stampsFileSchema', options);
   return callNative('importStamps', (b) => b.importStamps(o));
 }

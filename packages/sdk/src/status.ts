@@ -1,5 +1,4 @@
 import { callNative } from './native.js';
-import { ledgerOptionsSchema } from './schemas.js';
 import type { LedgerOptions, Status } from './types.js';
 import { parseOptions } from './validate.js';
 
@@ -15,6 +14,6 @@ import { parseOptions } from './validate.js';
  * ```
  */
 export async function status(options: LedgerOptions = {}): Promise<Status> {
-  const o = parseOptions('status', ledgerOptionsSchema, options);
+  const o = parseOptions('status', 'ledgerOptionsSchema', options);
   return callNative('status', (b) => b.status(o));
 }

@@ -7,8 +7,8 @@ import { bold, formatCount, printJson } from '../output.js';
 import { UsageError } from '../usage.js';
 import { printSummary } from './summary.js';
 
-/** Sample logs shipped in the package: `samples/` next to `dist/`. */
-export const SAMPLES_DIR = join(__dirname, '..', '..', 'samples');
+/** Sample logs shipped in the package: `samples/` next to `dist/` (this code runs from the bundle, `dist/main.js`). */
+export const SAMPLES_DIR = join(__dirname, '..', 'samples');
 
 const demoHelp = `Usage: burn demo [--keep] [--json]
 

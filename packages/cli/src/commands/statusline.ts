@@ -11,6 +11,7 @@
 import { appendFileSync, chmodSync, mkdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
+import { isatty } from 'node:tty';
 import { type BudgetStatus, budgetStatus, ingest, sessionCost, summary } from '@relayburn/sdk';
 import type { Command } from '../command.js';
 import { formatUsd, visible } from '../output.js';
@@ -65,7 +66,8 @@ interface Payload {
 
 function readPayload(): Payload {
   // Run by hand at a terminal there is no payload: say so instead of waiting for one.
-  if (process.stdin.isTTY === true) throw new Error('expects the status-line JSON on stdin');
+  // (isatty, not process.stdin.isTTY: that would build a stdin stream this never reads.)
+  if (isatty(0)) throw new Error('expects the status-line JSON on stdin');
   const text = readFileSync(0, 'utf8');
   let p: { session_id?: unknown; transcript_path?: unknown } | null;
   try {

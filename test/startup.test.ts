@@ -1,0 +1,242 @@
+// Start-up (issue 22): importing the SDK loads neither zod nor the native addon; the CLI's
+// frequent commands load no zod; and the SDK's fast path (`quick.ts`) accepts only options its
+// zod schemas accept unchanged, so skipping zod never changes a result or an error.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { assistant, claudeStore } from './helpers/claude-log.js';
+import { tempHome } from './helpers/home.js';
+import { cliMain, repoRoot } from './helpers/paths.js';
+
+const work = tempHome('startup');
+const preload = join(work, 'loaded.cjs');
+// Writes the files of every module loaded by the end of the process to $LOADED_OUT.
+writeFileSync(
+  preload,
+  `process.on('exit', () => require('node:fs').writeFileSync(process.env.LOADED_OUT, JSON.stringify(Object.keys(require.cache))));`,
+);
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  loaded: string[];
+}
+
+let runs = 0;
+function node(args: string[], env: Record<string, string> = {}, input?: string): Run {
+  const out = join(work, `loaded-${runs++}.json`);
+  const r = spawnSync(process.execPath, ['--require', preload, ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    input,
+    env: { ...process.env, NO_COLOR: '1', TZ: 'UTC', LOADED_OUT: out, ...env },
+  });
+  return {
+    status: r.status,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    loaded: JSON.parse(readFileSync(out, 'utf8')),
+  };
+}
+
+const zod = (loaded: string[]) => loaded.filter((f) => /[\\/]node_modules[\\/]zod[\\/]/.test(f));
+const addon = (loaded: string[]) => loaded.filter((f) => /binding\.cjs$|\.node$/.test(f));
+
+describe('start-up', () => {
+  it('importing the SDK (CJS or ESM) loads neither zod nor the native addon', () => {
+    for (const code of [
+      "require('@relayburn/sdk')",
+      "import('@relayburn/sdk').then((m) => { if (typeof m.summary !== 'function') process.exit(3); })",
+    ]) {
+      const r = node(['-e', code]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.loaded.some((f) => f.includes(join('packages', 'sdk', 'dist', 'index.js')))).toBe(true);
+      expect(zod(r.loaded)).toEqual([]);
+      expect(addon(r.loaded)).toEqual([]);
+    }
+  });
+
+  it('burn --version and --help load neither zod nor the addon', () => {
+    for (const args of [['--version'], ['--help'], ['summary', '--help']]) {
+      const r = node([cliMain, ...args]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(zod(r.loaded)).toEqual([]);
+      expect(addon(r.loaded)).toEqual([]);
+    }
+  });
+
+  it('summary, ingest and statusline load no zod; a bad option loads it and keeps its message', () => {
+    const ledgerHome = tempHome();
+    const store = claudeStore();
+    const transcript = store.write(
+      'S',
+      assistant({
+        session: 'S',
+        msg: 'm1',
+        req: 'r1',
+        usage: { output: 1000 },
+        ts: new Date().toISOString(),
+      }),
+    );
+    const env = {
+      RELAYBURN_HOME: ledgerHome,
+      CLAUDE_CONFIG_DIR: store.root,
+      CODEX_HOME: work,
+      OPENCODE_DATA_DIR: work,
+    };
+    const payload = JSON.stringify({ session_id: 'S', transcript_path: transcript, cwd: '/work/app' });
+    for (const [args, input] of [
+      [['ingest'], undefined],
+      [['ingest', '--json'], undefined],
+      [['summary', '--json'], undefined],
+      [['summary', '--since', '7d', '--by', 'day', '--harness', 'claude-code'], undefined],
+      [['statusline'], payload],
+      [['statusline', '--json', '--timezone', 'Europe/Paris', '--week-start', 'sunday'], payload],
+    ] as const) {
+      const r = node([cliMain, ...args], env, input);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).not.toContain('burn: ?');
+      expect(zod(r.loaded), args.join(' ')).toEqual([]);
+      expect(addon(r.loaded).length).toBeGreaterThan(0);
+    }
+    const bad = node([cliMain, 'summary', '--since', 'last tuesday'], env);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^burn: --since: must be an ISO-8601 instant, a date/);
+    expect(zod(bad.loaded).length).toBeGreaterThan(0);
+  });
+
+  it('the fast path accepts only what zod accepts, unchanged', () => {
+    // The SDK ships as one bundle: build quick.ts and schemas.ts alone to reach them.
+    const src = join(repoRoot, 'packages', 'sdk', 'src');
+    const out = join(work, 'sdk-modules');
+    buildSync({
+      entryPoints: [join(src, 'quick.ts'), join(src, 'schemas.ts')],
+      outdir: out,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      logLevel: 'error',
+    });
+    const load = createRequire(import.meta.url);
+    const { QUICK, quickAccepts } = load(join(out, 'quick.js')) as {
+      QUICK: Record<string, Record<string, unknown>>;
+      quickAccepts: (fn: string, input: unknown) => boolean;
+    };
+    const schemas = load(join(out, 'schemas.js')) as Record<
+      string,
+      { safeParse(v: unknown): { success: boolean; data?: unknown }; shape?: Record<string, unknown> }
+    >;
+    const schemaOf: Record<string, string> = {
+      status: 'ledgerOptionsSchema',
+      budgets: 'ledgerOptionsSchema',
+      summary: 'summarySchema',
+      sessionCost: 'sessionCostSchema',
+      budgetStatus: 'budgetStatusSchema',
+      ingest: 'ingestSchema',
+    };
+    expect(Object.keys(QUICK).sort()).toEqual(Object.keys(schemaOf).sort());
+    const values: unknown[] = [
+      undefined,
+      null,
+      '',
+      ' ',
+      '\t',
+      'a',
+      ' a ',
+      'x'.repeat(256),
+      'x'.repeat(257),
+      'é'.repeat(256),
+      '😀'.repeat(128),
+      '😀'.repeat(129),
+      '\ud800',
+      'a\ud83d',
+      'a\u0000b',
+      'a\nb',
+      '\u0085',
+      '\u202e',
+      '/home/me/.relayburn',
+      'C:\\Users\\me',
+      'UTC',
+      'Europe/Paris',
+      'monday',
+      'sunday',
+      'Monday',
+      ' monday',
+      'today',
+      'Today',
+      'yesterday',
+      'this-week',
+      'this-month',
+      'last-week',
+      '7d',
+      '30m',
+      '5min',
+      '3mo',
+      '24h',
+      '4w',
+      '7 d',
+      ' 7d',
+      '7y',
+      '9999999999d',
+      '2026-11-30',
+      '2026-11-30T12:00:00Z',
+      'claude-code',
+      'codex',
+      'opencode',
+      'claude',
+      'model',
+      'day',
+      'tool',
+      'tag:persona',
+      'full',
+      'off',
+      'hash-only',
+      'none',
+      0,
+      1,
+      -1,
+      1.5,
+      Number.NaN,
+      true,
+      false,
+      [],
+      ['claude-code'],
+      {},
+      { a: 'b' },
+      () => undefined,
+      new AbortController().signal,
+      new Date(),
+    ];
+    let accepted = 0;
+    for (const [fn, checks] of Object.entries(QUICK)) {
+      const schema = schemas[schemaOf[fn] ?? ''];
+      if (!schema) throw new Error(`no schema for ${fn}`);
+      // Every key the fast path knows is a key of the schema.
+      expect(Object.keys(schema.shape ?? {})).toEqual(expect.arrayContaining(Object.keys(checks)));
+      const base: Record<string, unknown> = fn === 'sessionCost' ? { sessionId: 's' } : {};
+      expect(quickAccepts(fn, base), fn).toBe(true);
+      for (const key of Object.keys(checks)) {
+        for (const value of values) {
+          const input = { ...base, [key]: value };
+          if (!quickAccepts(fn, input)) continue;
+          accepted++;
+          const z = schema.safeParse(input);
+          expect(z.success, `${fn} ${key}=${String(value)}`).toBe(true);
+          expect(z.data, `${fn} ${key}=${String(value)}`).toEqual(input);
+        }
+      }
+      // Unknown keys, non-plain objects and non-objects always go to zod.
+      expect(quickAccepts(fn, { ...base, typo: 1 })).toBe(false);
+      expect(quickAccepts(fn, { ...base, typo: undefined })).toBe(false);
+      expect(quickAccepts(fn, Object.assign(Object.create({ ledgerHome: 1 }), base))).toBe(false);
+      expect(quickAccepts(fn, undefined)).toBe(false);
+      expect(quickAccepts(fn, [])).toBe(false);
+    }
+    expect(quickAccepts('writeStamp', { sessionId: 's', enrichment: { a: 'b' } })).toBe(false);
+    expect(accepted).toBeGreaterThan(100);
+  });
+});
