@@ -4,7 +4,6 @@
  * module validates early and documents.
  */
 import { callNative } from './native.js';
-import { compareSchema, hotspotsSchema, overheadSchema } from './schemas.js';
 import type { Harness, LedgerOptions, Totals, UnpricedModel, WeekStart } from './types.js';
 import { parseOptions } from './validate.js';
 
@@ -269,7 +268,7 @@ export interface Compare {
  * ```
  */
 export async function hotspots(options: HotspotsOptions = {}): Promise<Hotspots> {
-  const o = parseOptions('hotspots', hotspotsSchema, options);
+  const o = parseOptions('hotspots', 'hotspotsSchema', options);
   const h = await callNative('hotspots', (b) => b.hotspots(o));
   return { ...h, by: h.by as HotspotBy };
 }
@@ -286,7 +285,7 @@ export async function hotspots(options: HotspotsOptions = {}): Promise<Hotspots>
  * ```
  */
 export async function overhead(options: OverheadOptions = {}): Promise<Overhead> {
-  const o = parseOptions('overhead', overheadSchema, options);
+  const o = parseOptions('overhead', 'overheadSchema', options);
   const r = await callNative('overhead', (b) => b.overhead(o));
   return { ...r, sessions: r.sessions.map((s) => ({ ...s, harness: s.harness as Harness })) };
 }
@@ -303,6 +302,6 @@ export async function overhead(options: OverheadOptions = {}): Promise<Overhead>
  * ```
  */
 export async function compare(options: CompareOptions = {}): Promise<Compare> {
-  const o = parseOptions('compare', compareSchema, options);
+  const o = parseOptions('compare', 'compareSchema', options);
   return callNative('compare', (b) => b.compare(o));
 }
