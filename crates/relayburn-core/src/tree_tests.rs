@@ -1,7 +1,6 @@
 //! Session trees end to end: Claude Code logs written to disk (fork and continuation fields,
 //! subagent transcripts), ingested, then read back through the queries.
 
-use crate::harness::Harness;
 use crate::ingest::{ingest, reset_derived, IngestOptions, IngestReport};
 use crate::ledger::Ledger;
 use crate::query::{
@@ -9,6 +8,7 @@ use crate::query::{
     Totals, TurnFilter,
 };
 use crate::stamp::{write_stamp, StampRequest};
+use crate::vocab::Harness;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 

@@ -46,7 +46,7 @@ pub struct Totals {
 impl From<&query::Totals> for Totals {
     fn from(t: &query::Totals) -> Self {
         // Sums are capped at Number.MAX_SAFE_INTEGER (the core's rule) to stay exact in JS.
-        use relayburn_core::harness::records::safe_sum;
+        use relayburn_core::vocab::records::safe_sum;
         Totals {
             turns: safe_sum(t.turns),
             input_tokens: safe_sum(t.input),

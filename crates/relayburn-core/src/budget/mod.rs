@@ -12,11 +12,11 @@
 //! `spent >= warn × limit`, else `ok`.
 
 use crate::error::{Error, Result};
-use crate::harness::Harness;
 use crate::ledger::Ledger;
 use crate::query::{self, SummaryOptions, TurnFilter};
 use crate::time::{self, Edge, WeekStart, Zone};
 use crate::validate;
+use crate::vocab::Harness;
 use rusqlite::params;
 use std::collections::BTreeMap;
 

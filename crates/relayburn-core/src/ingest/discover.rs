@@ -1,6 +1,6 @@
 //! Finding session logs (DESIGN §5). A missing store is not an error.
 
-use crate::harness::Harness;
+use crate::vocab::Harness;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 

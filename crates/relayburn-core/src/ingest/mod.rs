@@ -5,6 +5,7 @@
 pub mod cursor;
 pub mod discover;
 mod file;
+mod job;
 mod opencode;
 mod rebuild;
 mod watch;
@@ -18,10 +19,10 @@ use crate::content::settings::{self as content_settings, ContentMode};
 use crate::content::store::{ContentSink, ContentStore};
 use crate::content::Capture;
 use crate::error::{Error, Result};
-use crate::harness::Harness;
 use crate::ledger::Ledger;
+use crate::vocab::Harness;
 use discover::SourceFile;
-use file::{Batch, FileMeta, Job};
+use job::{Batch, FileMeta, Job};
 use rusqlite::OptionalExtension;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -380,13 +381,21 @@ fn run_jobs(
                 if cancel.load(Ordering::Relaxed) {
                     break;
                 }
-                file::process(job, now, capture, cancel, &mut |mut b| {
+                let mut send = |mut b: Batch| {
                     // Titles and command lines follow the content mode (`content::privacy`);
                     // a pass whose content store cannot be opened keeps no text either.
                     crate::content::privacy::redact(&mut b.records, capture.mode);
                     b.records.skip_impossible_turns();
                     tx.send(b).is_ok()
-                });
+                };
+                // Each harness's reader: JSONL logs (Claude Code, Codex) or OpenCode's JSON
+                // documents and database.
+                match job.file.harness {
+                    Harness::OpenCode => opencode::process(job, capture, &mut send),
+                    Harness::ClaudeCode | Harness::Codex => {
+                        file::process(job, now, capture, cancel, &mut send)
+                    }
+                }
             });
         }
         drop(tx);

@@ -2,8 +2,9 @@
 //! `WHERE` clauses with bound parameters (never string-interpolated values).
 
 use crate::error::{Error, Result};
-use crate::harness::Harness;
+use crate::ledger::Ledger;
 use crate::time::{Edge, Zone};
+use crate::vocab::Harness;
 use rusqlite::types::Value;
 use std::collections::BTreeMap;
 
@@ -80,7 +81,7 @@ impl TurnFilter {
                     params.push(Value::Text(s.clone()));
                     params.push(Value::Text(s.clone()));
                 } else {
-                    let ids = super::sessions::tree_ids(ledger, s)?;
+                    let ids = tree_ids(ledger, s)?;
                     clauses.push("session_id IN (SELECT value FROM json_each(?))".to_string());
                     params.push(Value::Text(
                         serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()),
@@ -149,4 +150,14 @@ impl Resolved {
             _ => Ok(()),
         }
     }
+}
+
+/// The session ids of `id`'s tree below and including it (`[id]` when unknown).
+pub(super) fn tree_ids(ledger: &Ledger, id: &str) -> Result<Vec<String>> {
+    let conn = ledger.conn()?;
+    Ok(crate::tree::subtree(conn, id)
+        .map_err(|e| ledger.err(e))?
+        .into_iter()
+        .map(|n| n.session_id)
+        .collect())
 }

@@ -17,10 +17,10 @@
 
 use super::PendingStampRequest;
 use crate::error::{Error, Result};
-use crate::harness::Harness;
 use crate::ledger::Ledger;
 use crate::time;
 use crate::validate;
+use crate::vocab::Harness;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -119,7 +119,7 @@ fn pending_requests_are_validated_in_the_core() {
     std::fs::write(&file, "x").unwrap();
     let ok = pending(dir.path());
     let v = ok.validate().unwrap();
-    assert_eq!(v.harness, crate::harness::Harness::Codex);
+    assert_eq!(v.harness, crate::vocab::Harness::Codex);
     assert_eq!(
         std::path::PathBuf::from(&v.cwd),
         pending::canonical_path(dir.path())

@@ -38,13 +38,14 @@
 mod tools;
 mod wire;
 
-use super::records::{
+use crate::content::Capture;
+use crate::scan::Line;
+use crate::vocab::content::{ContentBlock as Block, ContentRecord};
+use crate::vocab::records::{
     CompactionRecord, Records, Relationship, SessionInfo, ToolCall, TurnRecord, Usage,
     UserTurnBlock, UserTurnRecord,
 };
-use super::Harness;
-use crate::content::{Capture, ContentBlock as Block, ContentRecord};
-use crate::scan::Line;
+use crate::vocab::Harness;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use std::borrow::Cow;

@@ -1,7 +1,7 @@
 //! Codex tool calls: the primary target per tool and the `argsHash` over key-sorted JSON.
 
-use crate::harness::records::ToolCall;
 use crate::hash::short_hex;
+use crate::vocab::records::ToolCall;
 use serde_json::Value;
 
 /// A `function_call`: `arguments` is a JSON string holding the arguments object.
