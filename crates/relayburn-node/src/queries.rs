@@ -127,7 +127,7 @@ impl From<query::Summary> for Summary {
 
 core_task!(SummaryTask, SummaryOptions, query::Summary => Summary, |o: SummaryOptions| {
     let opts = query::SummaryOptions {
-        group_by: query::GroupBy::parse(o.group_by.as_deref().unwrap_or("model"))?,
+        group_by: query::GroupBy::parse_or_default(o.group_by.as_deref())?,
         timezone: o.timezone,
         week_start: week_start(o.week_start.as_deref())?,
     };

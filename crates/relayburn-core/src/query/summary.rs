@@ -108,7 +108,7 @@ pub struct SummaryOptions {
 impl Default for SummaryOptions {
     fn default() -> Self {
         SummaryOptions {
-            group_by: GroupBy::Model,
+            group_by: GroupBy::default(),
             timezone: None,
             week_start: WeekStart::Monday,
         }
