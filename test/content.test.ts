@@ -1,4 +1,4 @@
-// The content store (DESIGN §7): conversation blocks in order, modes, settings precedence,
+// The content store: conversation blocks in order, modes, settings precedence,
 // retention and pruning, path-like ids, incremental and crash-interrupted ingests, and option
 // validation, through the public package (ESM and CJS) and the CLI.
 import { createHash } from 'node:crypto';

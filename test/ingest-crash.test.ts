@@ -157,7 +157,7 @@ describe('ingest crash safety', () => {
     expect(await sdk.stamps({ ledgerHome })).toHaveLength(800);
     expect((await sdk.summary({ ledgerHome })).totals).toMatchObject(expected);
   });
-  it('8 processes x 1,000 writeStamp while a watch ingests (DESIGN §12): all 8,000 stored', async () => {
+  it('8 processes x 1,000 writeStamp while a watch ingests: all 8,000 stored', async () => {
     const ledgerHome = tempHome('crash-watch');
     // A second store the test keeps appending to, so the watch keeps writing throughout.
     const live = tempHome('crash-live');

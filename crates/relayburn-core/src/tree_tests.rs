@@ -176,7 +176,7 @@ fn nodes(l: &Ledger) -> Vec<(String, Option<String>, String, i64)> {
         .unwrap()
 }
 
-/// The invariants of DESIGN §3 on whatever ledger `l` holds.
+/// The session-tree invariants (see `crate::tree`) on whatever ledger `l` holds.
 fn check_invariants(l: &Ledger) {
     let nodes = nodes(l);
     let by_id: HashMap<&str, (&Option<String>, &str, i64)> = nodes

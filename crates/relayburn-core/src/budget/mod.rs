@@ -1,4 +1,4 @@
-//! Budgets (DESIGN §15): named spending limits per calendar period over a filter (tags,
+//! Budgets: named spending limits per calendar period over a filter (tags,
 //! harness, project), stored in the ledger's `budgets` table (kept by a rebuild, exported
 //! and imported with the stamps).
 //!

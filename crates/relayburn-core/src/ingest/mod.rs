@@ -126,7 +126,7 @@ pub fn ingest(ledger: &mut Ledger, opts: &IngestOptions) -> Result<IngestReport>
             }
         }
         let file = discover::classify_file(std::path::Path::new(one), opts.codex_roots.as_deref());
-        // A Claude session's subagent transcripts are part of its spend (wip-budget).
+        // A Claude session's subagent transcripts are part of its spend (budgets count them).
         let subagents = discover::claude_subagents_of(&file);
         std::iter::once(file).chain(subagents).collect()
     } else {

@@ -1,4 +1,4 @@
-//! Prices (DESIGN §8): the table shipped in the package (`data/prices.json`, embedded here),
+//! Prices: the table shipped in the package (`data/prices.json`, embedded here),
 //! merged with the user's `$RELAYBURN_HOME/prices.json`, model-name normalization, and the
 //! cost of a set of tokens. Costs are computed at query time, so a price fix reprices history.
 

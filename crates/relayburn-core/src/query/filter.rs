@@ -17,7 +17,7 @@ pub struct TurnFilter {
     pub until: Option<String>,
     pub harness: Option<String>,
     /// A session and, unless `descendants` is `Some(false)`, every session below it in its
-    /// tree (subagents, forks, continuations: DESIGN §3).
+    /// tree (subagents, forks, continuations: see `crate::tree`).
     pub session: Option<String>,
     /// With `session`: count its descendants too (default `true`).
     pub descendants: Option<bool>,
@@ -25,7 +25,7 @@ pub struct TurnFilter {
     /// (`PriceTable::model_key`: `claude-x`, `provider/claude-x`, Bedrock and Vertex ids…).
     pub model: Option<String>,
     pub project: Option<String>,
-    /// Folded tags that must all match (DESIGN §6).
+    /// Folded tags that must all match (see `super::tags`).
     pub tags: BTreeMap<String, String>,
 }
 

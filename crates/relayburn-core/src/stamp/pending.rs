@@ -1,4 +1,4 @@
-//! Pending stamps (DESIGN §6): labels for "the next session this launcher spawns", written by
+//! Pending stamps: labels for "the next session this launcher spawns", written by
 //! launchers that cannot know the session id in advance (Codex, OpenCode).
 //!
 //! A pending stamp is claimed during ingest, inside the write transaction that first stores a

@@ -1,4 +1,4 @@
-//! Export and import of stamps as JSONL (DESIGN §4, §6): stamps are written by users and cannot
+//! Export and import of stamps as JSONL: stamps are written by users and cannot
 //! be re-derived from logs, so they can be carried to another ledger.
 //!
 //! One stamp per line, in fold order, shaped like the SDK's `Stamp`:

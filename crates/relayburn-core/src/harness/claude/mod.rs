@@ -1,7 +1,7 @@
 //! Claude Code session logs (`projects/<slug>/<session>.jsonl` and subagent transcripts
 //! `projects/<slug>/<session>/subagents/agent-<id>.jsonl`).
 //!
-//! Counting rules (DESIGN §3): Claude writes one row per content block of a response; rows of
+//! Counting rules (a turn is one model API response): Claude writes one row per content block of a response; rows of
 //! one response share `message.id` and `requestId` and repeat the usage snapshot. They are
 //! merged, never summed: the largest snapshot wins (the final row, not an early partial one).
 //! A response is emitted when a row carries `stop_reason`; one that never gets it is emitted

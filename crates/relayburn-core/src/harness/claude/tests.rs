@@ -132,7 +132,7 @@ fn compaction_points_back_to_the_last_response() {
     );
 }
 
-// ---- Rows that real logs sometimes lack (issue 13) ----
+// ---- Rows that real logs sometimes lack ----
 
 fn keys(out: &Records) -> Vec<(&str, &str, i64)> {
     out.turns

@@ -113,7 +113,7 @@ mod tests {
             Some(r#""{\"workdir\":\"/tmp/project\",\"cmd\":\"git status\"}""#),
         );
         assert_eq!(exec.target.as_deref(), Some("git status"));
-        // harness-formats §8 test vector: sorted `{"cmd":"git status","workdir":"/tmp/project"}`.
+        // The shared `argsHash` test vector: sorted `{"cmd":"git status","workdir":"/tmp/project"}`.
         assert_eq!(exec.args_hash, "f358a830b359499c");
         let shell = function_call(
             "c2".into(),

@@ -6,7 +6,7 @@
 //! the database, or a re-read, never count it twice). OpenCode rewrites a message while it
 //! streams; every read emits the message as it stands (`complete` once `time.completed` is
 //! set) and the writer keeps the complete, larger snapshot. A message's turns are its
-//! `step-finish` parts that carry tokens, one per model call (DESIGN §3), else one turn from the
+//! `step-finish` parts that carry tokens, one per model call, else one turn from the
 //! message's own `tokens`; the message id groups them. OpenCode's `output` excludes reasoning,
 //! so [`Usage::output`] = output + reasoning. A legacy message without `role` that carries a
 //! model or tokens is an assistant message.
