@@ -401,6 +401,7 @@ fn run_jobs(
         drop(tx);
 
         let mut last_progress = Instant::now();
+        let mut pause_at = test_pause_at(progress.bytes_total);
         // Stamps never wait behind this ingest: a window ends early when one is waiting, and
         // the next begins once it has written (`ledger::priority`).
         let priority = crate::ledger::priority::Probe::new(ledger.home());
@@ -418,6 +419,7 @@ fn run_jobs(
                 resumed: &resumed,
                 content: sink.as_ref(),
                 priority: &priority,
+                pause_at,
             };
             let window = write_window(ledger, first, &sources, report, &mut progress);
             if let Err(e) = window {
@@ -425,6 +427,14 @@ fn run_jobs(
                 cancel.store(true, Ordering::Relaxed);
                 result = Err(e);
                 break;
+            }
+            if pause_at.is_some_and(|at| progress.bytes_read >= at) {
+                // The crash tests' pause point (see `test_pause_at`): committed, reported, idle.
+                if let Some(cb) = &opts.on_progress {
+                    cb(progress);
+                }
+                std::thread::sleep(TEST_PAUSE);
+                pause_at = None;
             }
             if let Some(cb) = &opts.on_progress {
                 if last_progress.elapsed() >= Duration::from_millis(100) {
@@ -460,6 +470,27 @@ fn run_jobs(
     result
 }
 
+/// How long the writer idles at the crash tests' pause point before going on.
+const TEST_PAUSE: Duration = Duration::from_secs(60);
+
+/// A hook for crash tests, so they kill a pass at a known state on any build, however fast:
+/// with `RELAYBURN_TEST_PAUSE_AT=<fraction>` (strictly between 0 and 1) the write window that
+/// reaches that fraction of the pass's bytes commits there, the writer reports progress and
+/// then idles for [`TEST_PAUSE`]: every report with at least that many bytes read (and not
+/// all) comes from a process that commits nothing more until the pause ends. Unset (always,
+/// outside tests) it changes nothing.
+fn test_pause_at(bytes_total: i64) -> Option<i64> {
+    let fraction: f64 = std::env::var("RELAYBURN_TEST_PAUSE_AT")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    if fraction.is_nan() || fraction <= 0.0 || fraction >= 1.0 {
+        return None;
+    }
+    Some(((fraction * bytes_total as f64).ceil() as i64).max(1))
+}
+
 /// Where a write window takes its batches from, and what it consults while applying them.
 #[derive(Clone, Copy)]
 struct WindowSources<'a, 's> {
@@ -473,6 +504,8 @@ struct WindowSources<'a, 's> {
     content: Option<&'a ContentSink<'s>>,
     /// Says when a stamp waits for the ledger (the window then ends after its current batch).
     priority: &'a crate::ledger::priority::Probe,
+    /// The crash tests' pause point in bytes read (see `test_pause_at`): the window ends there.
+    pause_at: Option<i64>,
 }
 
 /// Applies `first` and the batches that follow within `src.window` (time, records) in one
@@ -492,6 +525,7 @@ fn write_window(
         resumed,
         content,
         priority,
+        pause_at,
     } = *src;
     let path = ledger.path().to_path_buf();
     let started = Instant::now();
@@ -523,6 +557,7 @@ fn write_window(
                 || left.is_zero()
                 || cancel.load(Ordering::Relaxed)
                 || priority.waiting()
+                || pause_at.is_some_and(|at| progress.bytes_read >= at)
             {
                 break;
             }
