@@ -58,15 +58,7 @@ pub struct ImportReceipt {
 }
 
 fn check_path(path: &str) -> Result<PathBuf> {
-    if path.trim().is_empty() {
-        return Err(Error::invalid("path", "must be a non-empty path"));
-    }
-    if path.chars().any(char::is_control) {
-        return Err(Error::invalid(
-            "path",
-            "must not contain control characters",
-        ));
-    }
+    validate::path("path", path)?;
     Ok(std::path::absolute(path).unwrap_or_else(|_| PathBuf::from(path)))
 }
 
