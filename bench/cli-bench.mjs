@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `burn` start-up, whole process, beside a bare `node -e 0` (issue 22): `burn --version`,
+// `burn` start-up, whole process, beside a bare `node -e 0`: `burn --version`,
 // `burn summary --json`, a no-change `burn ingest` and `burn statusline` (with a status-line
 // JSON on stdin), on a ledger ingested from a generated Claude Code store
 // (bench/gen-claude-corpus.mjs, reused from bench/.corpus/). Runs are interleaved (one of each

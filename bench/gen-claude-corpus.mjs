@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Deterministic generator of realistic Claude Code logs (harness-formats.md §2) and of the exact
+// Deterministic generator of realistic Claude Code logs (row shapes: ARCHITECTURE.md, "Counting rules: Claude Code") and of the exact
 // totals a correct ingest must report for them (`tally.json`, from the generator's own
 // bookkeeping: one turn per unique (message.id, requestId), with its largest usage snapshot).
 //

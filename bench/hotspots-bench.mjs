@@ -2,7 +2,7 @@
 // Analyses over a generated 1M-turn ledger (the `gen_ledger` ledger of the summary bench:
 // 180 days, three harnesses, 10,000 roots and 50,000 subagents) plus, for each turn with tool
 // calls, a user turn carrying one tool result per call (`GEN_LEDGER_RESULTS=1`: ~670k user turns,
-// 0–40 KB results). Target (issue 20): `burn hotspots` over the whole ledger ≤ 1 s. Timed through
+// 0–40 KB results). Target: `burn hotspots` over the whole ledger ≤ 1 s. Timed through
 // the public package (`hotspots` by tool, file, command, subagent; `overhead`; `compare`) and as
 // the whole `burn hotspots` process (node start-up included).
 // Usage: npm run bench:hotspots  (builds the release addon first)

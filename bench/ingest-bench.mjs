@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Ingest bench through the public package (DESIGN §11), on a generated Claude Code corpus
+// Ingest bench through the public package, on a generated Claude Code corpus
 // (bench/gen-claude-corpus.mjs, reused from the git-ignored bench/.corpus/ when intact).
 // Every phase runs in its own child process, so peak RSS is per phase (`/usr/bin/time -v`
 // when present, else the child's `process.resourceUsage().maxRSS`):

@@ -4,7 +4,7 @@
 // every run ingests new bytes), three budgets set. The ledger is a generated one of 1M turns
 // (20,000 sessions over the 180 days up to now, 5,000 stamps: `gen_ledger`, as for
 // bench/summary-bench.mjs) plus the live session (200 turns and a subagent transcript).
-// Target (DESIGN §11): ≤ 60 ms. Reported beside a bare `node -e 0` on the same machine.
+// Target: ≤ 60 ms. Reported beside a bare `node -e 0` on the same machine.
 //
 // Usage: npm run build:release && node bench/statusline-bench.mjs
 //        node bench/statusline-bench.mjs [--ledger-home DIR] [--turns N] [--stamps N]

@@ -2,7 +2,7 @@
 // Query latency through the public package on a generated ledger of 1M turns over 180 days
 // (three harnesses, five models) arranged as session trees: 10,000 roots and 50,000 subagent
 // sessions (one tree of 1,000 sessions several levels deep, the rest under random roots),
-// 5,000 stamps on roots. Targets (DESIGN §11, issue 14): `summary` with a tag filter (tags
+// 5,000 stamps on roots. Targets: `summary` with a tag filter (tags
 // inherited down the trees) ≤ 300 ms; `summary({ session })` of the 1,000-session tree ≤ 10 ms.
 // `--roots 0` builds the older flat ledger (sessions of 50 turns, 5% of stamps by message id).
 // Usage: npm run bench:summary  (builds the release addon first)

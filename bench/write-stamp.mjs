@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // writeStamp latency through the public package (the path a launcher takes), on a fresh
-// ledger in a temp dir. Target (DESIGN §11): median ≤ 2 ms.
+// ledger in a temp dir. Target: median ≤ 2 ms.
 // Then the same while a cold ingest of a generated Claude Code corpus runs in another process
 // on the same ledger (a launcher stamping while a hook or `burn ingest --watch` ingests): a
 // stamp must never wait behind the ingest's write transactions; target max ≤ 50 ms.

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundles the JavaScript of both packages with esbuild (issue 22: a CLI that starts like Node).
+// Bundles the JavaScript of both packages with esbuild (a CLI that starts about as fast as Node).
 // Node pays per module file it resolves, reads and compiles, so each package loads as one file:
 //   - packages/sdk/dist/index.js, from src/index.ts: the SDK's CommonJS entry (index.mjs, from
 //     tsc, re-exports it). zod stays external and is required on first use (validate.ts);

@@ -88,7 +88,7 @@ describe('burn summary, sessions, session', () => {
   const env = { CLAUDE_CONFIG_DIR: s.root, RELAYBURN_HOME: tempHome() };
   burn(['ingest', '--quiet'], env);
 
-  it('summary --json --by model has the DESIGN §8 shape and exact tokens', () => {
+  it('summary --json --by model has the SDK summary shape and exact tokens', () => {
     const r = burn(['summary', '--json', '--by', 'model'], env);
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);

@@ -1,4 +1,4 @@
-// The content store (DESIGN §7): conversation blocks in order, modes, settings precedence,
+// The content store: conversation blocks in order, modes, settings precedence,
 // retention and pruning, path-like ids, incremental and crash-interrupted ingests, and option
 // validation, through the public package (ESM and CJS) and the CLI.
 import { createHash } from 'node:crypto';
@@ -410,12 +410,20 @@ describe('content across a crash', () => {
     const root = bigStore();
     const ledgerHome = tempHome('content-crash');
     let killedAt = -1;
-    const run = ingestChild(ledgerHome, root, 'claude-code', (p, child) => {
-      if (killedAt < 0 && p.bytesRead >= 0.4 * p.bytesTotal && p.bytesRead < p.bytesTotal) {
-        killedAt = p.bytesRead;
-        child.kill('SIGKILL');
-      }
-    });
+    // The child pauses after the commit that reaches 40% of the bytes; the kill lands there.
+    const run = ingestChild(
+      ledgerHome,
+      root,
+      'claude-code',
+      (p, child) => {
+        if (killedAt < 0 && p.bytesRead >= 0.4 * p.bytesTotal && p.bytesRead < p.bytesTotal) {
+          killedAt = p.bytesRead;
+          child.kill('SIGKILL');
+        }
+      },
+      'ingest',
+      0.4,
+    );
     const exit = await run.done;
     expect(exit.signal).toBe('SIGKILL');
     const partial = await allContent(ledgerHome);

@@ -1,5 +1,6 @@
 // Documentation stays complete: every value the SDK exports carries TSDoc with an `@example`
 // in the published declarations, and the README documents every SDK function and CLI command.
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -66,5 +67,35 @@ describe('documentation', () => {
         .map((l) => l.trim().split(/\s{2,}/)[0] ?? '') ?? [];
     expect(commands.length).toBeGreaterThan(5);
     for (const c of commands) expect(readme, `burn ${c}`).toContain(`burn ${c}`);
+  });
+
+  it('burn --help suggests burn demo in its first lines', () => {
+    const head = burn(['--help']).stdout.split('\n').slice(0, 3).join('\n');
+    expect(head).toContain('burn demo');
+  });
+
+  // Every reference in code, tests and docs must lead somewhere in this repository: no design
+  // documents, format notes, issue numbers or branch names that a contributor cannot open.
+  // The pattern is assembled from pieces so this file does not match itself.
+  it('no tracked file refers to documents, issues or branches outside the repository', () => {
+    const pattern = [
+      ['DESIGN', ' \u00a7'].join(''),
+      ['harness', '-formats'].join(''),
+      ['issue', ' [0-9]+'].join(''),
+      ['on this', ' branch'].join(''),
+      ['wip', '-[a-z]+'].join(''),
+      ['the owner', "'s"].join(''),
+    ].join('|');
+    let hits = '';
+    try {
+      hits = execFileSync('git', ['grep', '--untracked', '-nE', pattern, '--', ':!CHANGELOG.md'], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+      });
+    } catch (err) {
+      // git grep exits 1 when nothing matches.
+      if ((err as { status?: number }).status !== 1) throw err;
+    }
+    expect(hits, 'references to documents outside the repository').toBe('');
   });
 });

@@ -1,4 +1,4 @@
-// Hardening of the core and SDK (issue 23): user callbacks that throw, file modes, foreign or
+// Hardening of the core and SDK: user callbacks that throw, file modes, foreign or
 // damaged ledgers, non-regular input files. Real files in temp homes, through the public package.
 import { spawnSync } from 'node:child_process';
 import {

@@ -30,7 +30,7 @@ const claudeRow = (session: string, id: string, model: string, input: number) =>
     },
   })}\n`;
 
-// Codex rollout rows (reference/harness-formats.md §3).
+// Codex rollout rows.
 const at = (s: number) => new Date(Date.UTC(2026, 2, 1, 11, 0, s)).toISOString();
 const codexRow = (s: number, type: string, payload: object) =>
   `${JSON.stringify({ timestamp: at(s), type, payload })}\n`;

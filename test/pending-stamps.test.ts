@@ -19,7 +19,7 @@ import { entryPoints, esm as sdk } from './helpers/sdk.js';
 const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-// ---- Codex rollouts (reference/harness-formats.md §3) with a chosen cwd and clock ----
+// ---- Codex rollouts with a chosen cwd and clock ----
 const row = (ms: number, type: string, payload: object) =>
   `${JSON.stringify({ timestamp: iso(ms), type, payload })}\n`;
 

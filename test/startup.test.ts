@@ -1,4 +1,4 @@
-// Start-up (issue 22): importing the SDK loads neither zod nor the native addon; the CLI's
+// Start-up: importing the SDK loads neither zod nor the native addon; the CLI's
 // frequent commands load no zod; and the SDK's fast path (`quick.ts`) accepts only options its
 // zod schemas accept unchanged, so skipping zod never changes a result or an error.
 import { spawnSync } from 'node:child_process';

@@ -1,4 +1,4 @@
-// Hand-written Claude Code log rows (the shapes of reference/harness-formats.md §2), and a
+// Hand-written Claude Code log rows (the row shapes the Claude Code reader reads), and a
 // store layout to put them in. Each builder returns one JSONL line, newline included.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

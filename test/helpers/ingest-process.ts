@@ -20,7 +20,10 @@ export interface ChildRun {
 
 /**
  * Starts `ingest({roots: {[harness]: [root]}})` (or `rebuildState`, same options) in a child;
- * `onProgress` sees each report.
+ * `onProgress` sees each report. With `pauseAt` (a fraction of the bytes, between 0 and 1) the
+ * child commits when it reaches that point, reports, and then commits nothing more for a minute
+ * (the core's `RELAYBURN_TEST_PAUSE_AT` hook): a kill on a report with `bytesRead >= pauseAt *
+ * bytesTotal` lands at that known state on a debug or a release build alike.
  */
 export function ingestChild(
   ledgerHome: string,
@@ -28,11 +31,15 @@ export function ingestChild(
   harness: Harness,
   onProgress?: (p: IngestProgress, child: ChildProcess) => void,
   mode: 'ingest' | 'rebuild' = 'ingest',
+  pauseAt?: number,
 ): ChildRun {
+  const env = { ...process.env };
+  if (pauseAt === undefined) delete env.RELAYBURN_TEST_PAUSE_AT;
+  else env.RELAYBURN_TEST_PAUSE_AT = String(pauseAt);
   const child = spawn(
     process.execPath,
     [join(repoRoot, 'test', 'helpers', 'ingest-child.cjs'), ledgerHome, root, harness, mode],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env },
   );
   let stderr = '';
   let buf = '';

@@ -14,7 +14,7 @@
 //! `GEN_LEDGER_END=<ISO instant>` moves the end of the 180 days (default 2026-11-01T00:00:00Z).
 //! `GEN_LEDGER_RESULTS=1` also writes, 1 ms after each turn with tool calls, a user turn with
 //! one `tool_result` block per call (0–40,000 bytes; `bench/hotspots-bench.mjs`), from its own
-//! random stream, so the turns are the same with or without it. (wip-mcp)
+//! random stream, so the turns are the same with or without it.
 
 use rusqlite::{params, Connection};
 

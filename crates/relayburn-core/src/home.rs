@@ -3,8 +3,19 @@
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
+// The names of every file relayburn keeps in the home directory live here, so the modules
+// that own the files and this list of private files agree without importing each other.
+
 /// File name of the ledger database inside the home directory.
 pub const LEDGER_FILE: &str = "ledger.sqlite";
+/// The ledger's priority lock file (see `ledger::priority`).
+pub const PRIORITY_FILE: &str = "ledger.sqlite-priority";
+/// File name of the content store inside the home directory.
+pub const CONTENT_FILE: &str = "content.sqlite";
+/// File name of the optional settings file inside the home directory.
+pub const CONFIG_FILE: &str = "config.json";
+/// The user's price override file (see `pricing`).
+pub const OVERRIDE_FILE: &str = "prices.json";
 
 /// Resolves the home directory. An explicit value must be a non-blank string; an empty
 /// `RELAYBURN_HOME` counts as unset.
@@ -47,13 +58,13 @@ pub const PRIVATE_FILES: &[&str] = &[
     "ledger.sqlite-wal",
     "ledger.sqlite-shm",
     "ledger.sqlite-journal",
-    crate::ledger::priority::PRIORITY_FILE,
-    crate::content::store::CONTENT_FILE,
+    PRIORITY_FILE,
+    CONTENT_FILE,
     "content.sqlite-wal",
     "content.sqlite-shm",
     "content.sqlite-journal",
-    crate::content::settings::CONFIG_FILE,
-    crate::pricing::OVERRIDE_FILE,
+    CONFIG_FILE,
+    OVERRIDE_FILE,
 ];
 
 /// Mode of the home directory (Unix).

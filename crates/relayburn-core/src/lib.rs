@@ -20,9 +20,11 @@ pub mod pricing;
 pub mod query;
 pub mod scan;
 pub mod stamp;
+pub mod status;
 pub mod time;
 pub mod tree;
 pub mod validate;
+pub mod vocab;
 
 pub use error::{Error, Result};
 pub use ledger::Ledger;

@@ -1,4 +1,4 @@
-//! Session trees (DESIGN §3): every session has at most one parent (subagent, fork,
+//! Session trees: every session has at most one parent (subagent, fork,
 //! continuation — across harnesses too), so the sessions form trees. `session_tree` keeps one
 //! node per session id with its parent, the root of its tree and its depth below that root
 //! (migration 6). A trigger adds a root node for every new session row; [`link`] (called by

@@ -1,7 +1,6 @@
 //! Session trees end to end: Claude Code logs written to disk (fork and continuation fields,
 //! subagent transcripts), ingested, then read back through the queries.
 
-use crate::harness::Harness;
 use crate::ingest::{ingest, reset_derived, IngestOptions, IngestReport};
 use crate::ledger::Ledger;
 use crate::query::{
@@ -9,6 +8,7 @@ use crate::query::{
     Totals, TurnFilter,
 };
 use crate::stamp::{write_stamp, StampRequest};
+use crate::vocab::Harness;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -176,7 +176,7 @@ fn nodes(l: &Ledger) -> Vec<(String, Option<String>, String, i64)> {
         .unwrap()
 }
 
-/// The invariants of DESIGN §3 on whatever ledger `l` holds.
+/// The session-tree invariants (see `crate::tree`) on whatever ledger `l` holds.
 fn check_invariants(l: &Ledger) {
     let nodes = nodes(l);
     let by_id: HashMap<&str, (&Option<String>, &str, i64)> = nodes

@@ -11,6 +11,26 @@ pub const MAX_KEY_CHARS: usize = 128;
 pub const MAX_VALUE_BYTES: usize = 4096;
 /// Largest accepted enrichment (one stamp, or a tag filter) in all: keys and values, UTF-8 bytes.
 pub const MAX_ENRICHMENT_BYTES: usize = 64 * 1024;
+/// Longest accepted path option (a pending stamp's `cwd` / `sessionDirHint`, the stamps
+/// export/import `path`), in characters.
+pub const MAX_PATH_CHARS: usize = 4096;
+
+/// Path options: non-blank, at most [`MAX_PATH_CHARS`] characters, no control characters.
+pub fn path(field: &str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid(field, "must be a non-empty path"));
+    }
+    if value.chars().count() > MAX_PATH_CHARS {
+        return Err(Error::invalid(
+            field,
+            format!("must be at most {MAX_PATH_CHARS} characters"),
+        ));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(Error::invalid(field, "must not contain control characters"));
+    }
+    Ok(())
+}
 
 /// A session or message id: non-empty, not blank, at most 256 characters, no control characters.
 pub fn selector(field: &str, value: &str) -> Result<()> {

@@ -46,7 +46,7 @@ pub struct Totals {
 impl From<&query::Totals> for Totals {
     fn from(t: &query::Totals) -> Self {
         // Sums are capped at Number.MAX_SAFE_INTEGER (the core's rule) to stay exact in JS.
-        use relayburn_core::harness::records::safe_sum;
+        use relayburn_core::vocab::records::safe_sum;
         Totals {
             turns: safe_sum(t.turns),
             input_tokens: safe_sum(t.input),
@@ -127,7 +127,7 @@ impl From<query::Summary> for Summary {
 
 core_task!(SummaryTask, SummaryOptions, query::Summary => Summary, |o: SummaryOptions| {
     let opts = query::SummaryOptions {
-        group_by: query::GroupBy::parse(o.group_by.as_deref().unwrap_or("model"))?,
+        group_by: query::GroupBy::parse_or_default(o.group_by.as_deref())?,
         timezone: o.timezone,
         week_start: week_start(o.week_start.as_deref())?,
     };

@@ -3,7 +3,6 @@
 use crate::task::core_task;
 use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
-use relayburn_core::query;
 
 #[napi(object)]
 pub struct StatusOptions {
@@ -25,8 +24,8 @@ pub struct Status {
     pub last_ingest_at: Option<String>,
 }
 
-impl From<query::Status> for Status {
-    fn from(s: query::Status) -> Self {
+impl From<relayburn_core::status::Status> for Status {
+    fn from(s: relayburn_core::status::Status) -> Self {
         Status {
             ledger_home: s.ledger_home.to_string_lossy().into_owned(),
             ledger_path: s.ledger_path.to_string_lossy().into_owned(),
@@ -41,9 +40,9 @@ impl From<query::Status> for Status {
     }
 }
 
-core_task!(StatusTask, StatusOptions, query::Status => Status, |o: StatusOptions| {
+core_task!(StatusTask, StatusOptions, relayburn_core::status::Status => Status, |o: StatusOptions| {
     let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
-    query::status(&ledger)
+    relayburn_core::status::status(&ledger)
 });
 
 /// Where the ledger is, its schema version, size and counts.

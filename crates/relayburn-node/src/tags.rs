@@ -1,4 +1,4 @@
-//! Tag and enrichment maps as JS objects whose keys are data (issue 23). napi's own map
+//! Tag and enrichment maps as JS objects whose keys are data. napi's own map
 //! conversion assigns each key (`obj[key] = value`), so a key `__proto__` would hit the
 //! prototype setter and vanish; here each key is *defined* as an own, enumerable property,
 //! like `Object.fromEntries` or `JSON.parse` would.

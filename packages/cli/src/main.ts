@@ -14,7 +14,7 @@ import { UsageError } from './usage.js';
 
 const VERSION: string = (require('../package.json') as { version: string }).version;
 
-// Loaded on first use, not at start-up (issue 22): `burn --version` needs neither the command
+// Loaded on first use, not at start-up (start-up near a bare Node): `burn --version` needs neither the command
 // table nor the SDK. In the bundle (scripts/bundle.mjs) these are lazily evaluated modules.
 let table: readonly Command[] | undefined;
 function commands(): readonly Command[] {
@@ -37,6 +37,7 @@ function mainHelp(): string {
     .map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`)
     .join('\n');
   return `burn — what your coding agents cost
+New here? Try \`burn demo\`: sample sessions in a temporary ledger, and their summary.
 
 Usage: burn <command> [options]
 
@@ -238,12 +239,12 @@ const FLAG_OF_FIELD: Record<string, string> = {
   ledgerHome: '--ledger-home',
   contentMode: '--content-mode',
   olderThanDays: '--days',
-  // wip-budget
+  // Budgets.
   limitUsd: '--limit',
   period: '--period',
   warn: '--warn',
   name: '<name>',
-  // wip-mcp
+  // Analyses.
   by: '--by',
   models: '--model',
 };

@@ -40,7 +40,7 @@ export function bold(out: Output, text: string): string {
 }
 
 // Counts and dollars are formatted without Intl where the text is certainly the same: the first
-// use of Intl loads ICU data, ~15 ms of a status line's start-up (issue 22).
+// use of Intl loads ICU data, ~15 ms of a status line's start-up.
 
 /** Thousands separators in a string of digits: 1234567 → 1,234,567. */
 function group(digits: string): string {

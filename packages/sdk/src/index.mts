@@ -1,7 +1,7 @@
 // ESM entry: re-exports the CommonJS implementation so ESM and CJS users share one module
 // instance (one BurnError class, one connection pool). Names must match index.ts (tested).
 
-// wip-budget
+// Budgets, the status line and analyses.
 export type {
   AnalysisFilter,
   Budget,

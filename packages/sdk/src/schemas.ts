@@ -369,7 +369,7 @@ export const rebuildStateSchema = z.strictObject({
   ledgerHome: ledgerHome.optional(),
 }) satisfies z.ZodType<RebuildStateOptions>;
 
-// wip-budget: budgets (rules mirror relayburn-core/src/budget/mod.rs).
+// Budgets (rules mirror relayburn-core/src/budget/mod.rs).
 const MAX_BUDGET_NAME_CHARS = 128;
 const MAX_LIMIT_USD = 1e12;
 const budgetName = z
@@ -419,7 +419,7 @@ export const budgetStatusSchema = z.strictObject({
   ledgerHome: ledgerHome.optional(),
 }) satisfies z.ZodType<BudgetStatusOptions>;
 
-// wip-mcp: analyses (rules mirror relayburn-core/src/analysis/).
+// Analyses (rules mirror relayburn-core/src/analysis/).
 const MAX_ANALYSIS_LIMIT = 10_000;
 const MAX_COMPARE_MODELS = 50;
 const analysisLimit = z

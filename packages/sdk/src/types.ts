@@ -239,7 +239,8 @@ export type Harness = 'claude-code' | 'codex' | 'opencode';
 
 /**
  * Where to look for session logs, per harness. When given, exactly these roots are scanned
- * (environment variables and default locations are ignored).
+ * (environment variables and default locations are ignored); a leading `~/` is the home
+ * directory, in these roots and in the environment variables alike.
  * - `claude-code`: directories holding `projects/` (like `CLAUDE_CONFIG_DIR`), or `projects/` dirs.
  * - `codex`: Codex homes (like `CODEX_HOME`, default `~/.codex`) whose `sessions/` (recursively)
  * and `archived_sessions/` hold `*.jsonl` rollouts; nothing else of a home is read (a home with

@@ -8,11 +8,11 @@
 //! context that later turns re-read, and their tool calls name the results that follow.
 
 use crate::error::Result;
-use crate::harness::records::Usage;
 use crate::ledger::Ledger;
 use crate::pricing::{ModelPrice, PriceTable, Rates, Tokens};
 use crate::query::{round_usd, Resolved, TagIndex, Totals, TurnFilter};
 use crate::time::{self, WeekStart, Zone};
+use crate::vocab::records::Usage;
 use rusqlite::types::Value;
 use serde::Deserialize;
 use std::collections::HashMap;

@@ -1,4 +1,4 @@
-//! Budgets (DESIGN §15): named spending limits per calendar period over a filter (tags,
+//! Budgets: named spending limits per calendar period over a filter (tags,
 //! harness, project), stored in the ledger's `budgets` table (kept by a rebuild, exported
 //! and imported with the stamps).
 //!
@@ -12,11 +12,11 @@
 //! `spent >= warn × limit`, else `ok`.
 
 use crate::error::{Error, Result};
-use crate::harness::Harness;
 use crate::ledger::Ledger;
 use crate::query::{self, SummaryOptions, TurnFilter};
 use crate::time::{self, Edge, WeekStart, Zone};
 use crate::validate;
+use crate::vocab::Harness;
 use rusqlite::params;
 use std::collections::BTreeMap;
 

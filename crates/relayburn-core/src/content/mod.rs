@@ -3,7 +3,7 @@
 //! `content.sqlite` beside the ledger so harnesses pruning their logs do not make sessions
 //! unexplainable. Modes and retention: [`settings`]. Storage, pruning and reads: [`store`].
 //!
-//! Readers build [`ContentRecord`]s on the parse threads: each block is hashed (SHA-256) and,
+//! Readers build [`ContentRecord`](crate::vocab::content::ContentRecord)s on the parse threads: each block is hashed (SHA-256) and,
 //! in `full` mode, LZ4-compressed there, so the single writer thread only inserts rows.
 
 pub mod privacy;
@@ -13,16 +13,11 @@ pub mod store;
 pub use settings::{ContentMode, ContentSettings, Retention};
 pub use store::{prune_content, session_content, ContentBlockRow, ContentMessage, PruneReport};
 
-use crate::harness::Harness;
+use crate::vocab::content::{ContentBlock, CODEC_LZ4, CODEC_RAW};
 use sha2::{Digest, Sha256};
 
 /// Blocks shorter than this are stored uncompressed (LZ4 cannot win on them).
 const COMPRESS_MIN_BYTES: usize = 128;
-
-/// Codec of a stored block's `data`.
-pub const CODEC_RAW: i64 = 0;
-/// LZ4 block format with a little-endian u32 size prefix (`lz4_flex::compress_prepend_size`).
-pub const CODEC_LZ4: i64 = 1;
 
 /// What a reader captures: the resolved mode and the retention cutoff (messages older than
 /// `cutoff_ms` are not captured at all: the next prune would delete them).
@@ -84,44 +79,6 @@ impl Capture {
             data,
         }
     }
-}
-
-/// The captured blocks of one log row (a user row, or one row of an assistant response).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ContentRecord {
-    pub harness: Harness,
-    pub session_id: String,
-    /// Identifies the row within the session (Claude: the row `uuid`); with the block index it
-    /// is the natural key, so re-reading a row rewrites the same keys.
-    pub message_key: String,
-    /// The message the blocks belong to (assistant `message.id`; user rows: the `uuid`).
-    pub message_id: String,
-    /// `user` or `assistant`.
-    pub role: &'static str,
-    pub ts_ms: i64,
-    /// Position in the conversation: the byte offset of the row in its log (OpenCode: the
-    /// message's creation time).
-    pub seq: i64,
-    pub blocks: Vec<ContentBlock>,
-    /// The record is the message's whole current content and replaces what is stored
-    /// (OpenCode rewrites a message while it streams); otherwise stored blocks are kept.
-    pub replace: bool,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct ContentBlock {
-    /// `text`, `thinking`, `tool_use` or `tool_result`.
-    pub kind: &'static str,
-    pub tool_name: Option<String>,
-    pub tool_use_id: Option<String>,
-    pub is_error: bool,
-    /// UTF-8 length of the text.
-    pub bytes: i64,
-    /// SHA-256 of the text.
-    pub hash: [u8; 32],
-    pub codec: i64,
-    /// `None` in `hash-only` mode.
-    pub data: Option<Vec<u8>>,
 }
 
 /// Decodes a stored block's text.

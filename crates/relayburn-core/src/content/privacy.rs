@@ -6,8 +6,8 @@
 //! command keeps only its program name (`curl -H 'Authorization: …' …` → `curl`).
 
 use super::ContentMode;
-use crate::harness::records::Records;
-use crate::harness::Harness;
+use crate::vocab::records::Records;
+use crate::vocab::Harness;
 
 /// Tools whose target is a shell command line, per harness (names as the logs spell them).
 pub fn is_command_tool(harness: Harness, name: &str) -> bool {

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use std::path::Path;
 
 /// File name of the optional settings file inside the home directory.
-pub const CONFIG_FILE: &str = "config.json";
+pub use crate::home::CONFIG_FILE;
 pub const ENV_MODE: &str = "RELAYBURN_CONTENT_STORE";
 pub const ENV_TTL: &str = "RELAYBURN_CONTENT_TTL_DAYS";
 /// Default retention, by message time.

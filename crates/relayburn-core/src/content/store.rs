@@ -10,15 +10,16 @@
 //! of the cursor; the next pass re-reads those rows and rewrites the same keys (nothing lost,
 //! nothing doubled). `secure_delete` is on, so pruned text is overwritten, not just unlinked.
 
-use super::{decode, ContentRecord, Retention};
+use super::{decode, Retention};
 use crate::error::{Error, Result};
-use crate::harness::Harness;
+use crate::vocab::content::ContentRecord;
+use crate::vocab::Harness;
 use rusqlite::{params, Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
 /// File name of the content store inside the home directory.
-pub const CONTENT_FILE: &str = "content.sqlite";
+pub use crate::home::CONTENT_FILE;
 /// `PRAGMA user_version` of the content store this build writes.
 pub const CONTENT_SCHEMA_VERSION: i64 = 1;
 

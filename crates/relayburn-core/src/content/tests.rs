@@ -1,6 +1,8 @@
 use super::settings::{resolve, ContentMode, Retention};
 use super::store::{session_content, ContentStore};
 use super::*;
+use crate::vocab::content::ContentRecord;
+use crate::vocab::Harness;
 
 fn capture(mode: ContentMode) -> Capture {
     Capture {

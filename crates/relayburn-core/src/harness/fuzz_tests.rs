@@ -7,9 +7,9 @@
 use super::claude::{ClaudeReader, ClaudeState, FileContext as ClaudeContext};
 use super::codex::{CodexReader, CodexState, FileContext as CodexContext};
 use super::opencode::{self, DocIds};
-use super::records::Records;
 use super::LogReader;
 use crate::scan::LineReader;
+use crate::vocab::records::Records;
 
 const CASES: usize = 4_000;
 
@@ -245,7 +245,7 @@ fn opencode_documents_survive_mutation() {
 
 #[test]
 fn counts_accept_integers_and_integral_floats_and_refuse_the_absurd() {
-    use super::claude::wire::{Count, MAX_COUNT};
+    use super::wire::{Count, MAX_COUNT};
     let read = |json: &str| serde_json::from_str::<Count>(json).unwrap().0;
     assert_eq!(read("1234"), 1234);
     assert_eq!(read("1234.0"), 1234);

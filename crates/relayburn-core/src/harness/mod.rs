@@ -1,16 +1,16 @@
-//! Harness log readers. Each turns its harness's bytes into the shared [`records`].
+//! Harness log readers. Each turns its harness's bytes into the shared records of
+//! [`crate::vocab`]; [`wire`] holds the JSON helpers the readers share.
 
 pub mod claude;
 pub mod codex;
 pub mod opencode;
-pub mod records;
+pub mod wire;
 
 #[cfg(test)]
 mod fuzz_tests;
 
 use crate::scan::Line;
-use records::Records;
-use serde::{Deserialize, Serialize};
+use crate::vocab::records::Records;
 
 /// A reader of one JSONL log file. Ingest feeds it every complete line from where the last
 /// pass stopped; its state (serialized into the file's cursor) carries whatever it needs to
@@ -24,40 +24,4 @@ pub trait LogReader: Send {
     fn state_json(&self) -> String;
     /// Records still held back (unfinished responses) that a later idle pass may emit.
     fn pending(&self) -> i64;
-}
-
-/// A coding-agent CLI whose logs relayburn reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Harness {
-    #[serde(rename = "claude-code")]
-    ClaudeCode,
-    #[serde(rename = "codex")]
-    Codex,
-    #[serde(rename = "opencode")]
-    OpenCode,
-}
-
-impl Harness {
-    pub const ALL: [Harness; 3] = [Harness::ClaudeCode, Harness::Codex, Harness::OpenCode];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Harness::ClaudeCode => "claude-code",
-            Harness::Codex => "codex",
-            Harness::OpenCode => "opencode",
-        }
-    }
-
-    /// Parses a wire name; `field` names the option in the error.
-    pub fn parse(field: &str, value: &str) -> crate::Result<Harness> {
-        Harness::ALL
-            .into_iter()
-            .find(|h| h.as_str() == value)
-            .ok_or_else(|| {
-                crate::Error::invalid(
-                    field,
-                    format!("unknown harness {value:?}: expected claude-code, codex or opencode"),
-                )
-            })
-    }
 }

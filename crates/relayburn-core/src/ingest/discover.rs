@@ -1,6 +1,7 @@
-//! Finding session logs (DESIGN §5). A missing store is not an error.
+//! Finding session logs: where each harness keeps them ([`resolve_roots`]) and which files
+//! under those roots are logs. A missing store is not an error.
 
-use crate::harness::Harness;
+use crate::vocab::Harness;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -28,26 +29,79 @@ pub enum FileKind {
     OpenCodeDb,
 }
 
+/// Where one harness keeps its logs when the caller names no roots.
+pub struct RootSource {
+    /// The environment variable read when no explicit roots are given (blank counts as unset).
+    pub env: &'static str,
+    /// The variable holds a comma-separated list (else one path).
+    pub env_is_list: bool,
+    /// The roots used when neither explicit roots nor the variable are given.
+    pub defaults: fn() -> Vec<PathBuf>,
+}
+
+const CLAUDE_ROOTS: RootSource = RootSource {
+    env: "CLAUDE_CONFIG_DIR",
+    env_is_list: true,
+    defaults: || {
+        home_dir()
+            .map(|h| vec![h.join(".config").join("claude"), h.join(".claude")])
+            .unwrap_or_default()
+    },
+};
+
+const CODEX_ROOTS: RootSource = RootSource {
+    env: "CODEX_HOME",
+    env_is_list: true,
+    defaults: || {
+        home_dir()
+            .map(|h| vec![h.join(".codex")])
+            .unwrap_or_default()
+    },
+};
+
+const OPENCODE_ROOTS: RootSource = RootSource {
+    env: "OPENCODE_DATA_DIR",
+    env_is_list: false,
+    defaults: || {
+        let xdg = std::env::var("XDG_DATA_HOME")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .map(PathBuf::from);
+        match xdg {
+            Some(xdg) if xdg.is_absolute() => vec![xdg.join("opencode")],
+            _ => home_dir()
+                .map(|h| vec![h.join(".local").join("share").join("opencode")])
+                .unwrap_or_default(),
+        }
+    },
+};
+
+/// The roots of one harness's logs, resolved the same way for every harness: the explicit
+/// roots when given, else the environment variable, else the defaults. A leading `~/` is
+/// expanded to the home directory in explicit roots and in the variable alike.
+pub fn resolve_roots(explicit: Option<&[String]>, source: &RootSource) -> Vec<PathBuf> {
+    if let Some(list) = explicit {
+        return list.iter().map(|p| expand_home(p)).collect();
+    }
+    match std::env::var(source.env)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    {
+        Some(list) if source.env_is_list => list
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(expand_home)
+            .collect(),
+        Some(one) => vec![expand_home(one.trim())],
+        None => (source.defaults)(),
+    }
+}
+
 /// Claude stores: explicit roots, else `$CLAUDE_CONFIG_DIR` (comma-separated), else
 /// `~/.config/claude` and `~/.claude`. Each root holds `projects/` (or is a `projects/` dir).
 pub fn claude_projects_dirs(explicit: Option<&[String]>) -> Vec<PathBuf> {
-    let roots: Vec<PathBuf> = match explicit {
-        Some(list) => list.iter().map(PathBuf::from).collect(),
-        None => match std::env::var("CLAUDE_CONFIG_DIR")
-            .ok()
-            .filter(|v| !v.trim().is_empty())
-        {
-            Some(list) => list
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(expand_home)
-                .collect(),
-            None => home_dir()
-                .map(|h| vec![h.join(".config").join("claude"), h.join(".claude")])
-                .unwrap_or_default(),
-        },
-    };
+    let roots = resolve_roots(explicit, &CLAUDE_ROOTS);
     roots
         .into_iter()
         .map(|root| {
@@ -135,23 +189,7 @@ fn read_dir_noting(dir: &Path, issues: &mut Vec<DirIssue>) -> Option<std::fs::Re
 
 /// Codex homes: explicit roots, else `$CODEX_HOME` (comma-separated), else `~/.codex`.
 pub fn codex_homes(explicit: Option<&[String]>) -> Vec<PathBuf> {
-    match explicit {
-        Some(list) => list.iter().map(|p| expand_home(p)).collect(),
-        None => match std::env::var("CODEX_HOME")
-            .ok()
-            .filter(|v| !v.trim().is_empty())
-        {
-            Some(list) => list
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(expand_home)
-                .collect(),
-            None => home_dir()
-                .map(|h| vec![h.join(".codex")])
-                .unwrap_or_default(),
-        },
-    }
+    resolve_roots(explicit, &CODEX_ROOTS)
 }
 
 /// The directories holding rollouts: each home's `sessions/` and `archived_sessions/`. Nothing
@@ -319,19 +357,7 @@ fn claude_file(path: PathBuf, kind: FileKind) -> SourceFile {
 /// OpenCode data dirs: explicit roots, else `$OPENCODE_DATA_DIR`, else
 /// `$XDG_DATA_HOME/opencode`, else `~/.local/share/opencode` (on every platform, like OpenCode).
 pub fn opencode_data_dirs(explicit: Option<&[String]>) -> Vec<PathBuf> {
-    if let Some(list) = explicit {
-        return list.iter().map(PathBuf::from).collect();
-    }
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-    if let Some(dir) = env("OPENCODE_DATA_DIR") {
-        return vec![expand_home(dir.trim())];
-    }
-    match env("XDG_DATA_HOME").map(PathBuf::from) {
-        Some(xdg) if xdg.is_absolute() => vec![xdg.join("opencode")],
-        _ => home_dir()
-            .map(|h| vec![h.join(".local").join("share").join("opencode")])
-            .unwrap_or_default(),
-    }
+    resolve_roots(explicit, &OPENCODE_ROOTS)
 }
 
 /// The `storage/` tree under an OpenCode root: `<root>/storage`, or the root itself when it
@@ -441,5 +467,24 @@ fn expand_home(p: &str) -> PathBuf {
     match (p.strip_prefix("~/"), home_dir()) {
         (Some(rest), Some(home)) => home.join(rest),
         _ => PathBuf::from(p),
+    }
+}
+
+#[cfg(test)]
+mod root_tests {
+    use super::*;
+
+    #[test]
+    fn explicit_roots_expand_the_home_directory_for_every_harness() {
+        let Some(home) = home_dir() else { return };
+        let explicit = vec!["~/logs".to_string(), "/abs".to_string()];
+        for source in [&CLAUDE_ROOTS, &CODEX_ROOTS, &OPENCODE_ROOTS] {
+            assert_eq!(
+                resolve_roots(Some(&explicit), source),
+                vec![home.join("logs"), PathBuf::from("/abs")],
+                "{}",
+                source.env
+            );
+        }
     }
 }

@@ -3,12 +3,13 @@
 
 use super::cursor::{Cursor, HEAD_BYTES};
 use super::discover::{FileKind, SourceFile};
+use super::job::{Batch, Job};
 use crate::content::Capture;
 use crate::harness::claude::{ClaudeReader, ClaudeState, FileContext, Subagent};
 use crate::harness::codex::{self, CodexReader, CodexState};
-use crate::harness::records::Records;
-use crate::harness::{Harness, LogReader};
+use crate::harness::LogReader;
 use crate::scan::LineReader;
+use crate::vocab::records::Records;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -21,61 +22,7 @@ pub const STREAM_GRACE_MS: i64 = 5 * 60 * 1000;
 const BATCH_RECORDS: usize = 1000;
 const BATCH_BYTES: u64 = 8 << 20;
 
-/// What stat said about a file when it was planned.
-#[derive(Debug, Clone, Copy)]
-pub struct FileMeta {
-    pub dev: i64,
-    pub ino: i64,
-    pub size: i64,
-    pub mtime_ms: i64,
-}
-
-impl FileMeta {
-    pub fn of(meta: &std::fs::Metadata) -> FileMeta {
-        #[cfg(unix)]
-        let (dev, ino) = {
-            use std::os::unix::fs::MetadataExt;
-            (meta.dev() as i64, meta.ino() as i64)
-        };
-        #[cfg(not(unix))]
-        let (dev, ino) = (0i64, 0i64);
-        let mtime_ms = meta
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0);
-        FileMeta {
-            dev,
-            ino,
-            size: meta.len() as i64,
-            mtime_ms,
-        }
-    }
-}
-
-/// One file to read, from where.
-pub struct Job {
-    pub file: SourceFile,
-    pub path: String,
-    pub meta: FileMeta,
-    /// The stored cursor to resume from (None: read from the start).
-    pub resume: Option<Cursor>,
-}
-
-/// Records from a byte range of one file, and the cursor just past that range.
-pub struct Batch {
-    pub path: String,
-    pub records: Records,
-    pub cursor: Cursor,
-    pub bytes_read: u64,
-    /// The last batch of this file.
-    pub done: bool,
-    /// The file could not be read (reported, not fatal).
-    pub error: Option<String>,
-}
-
-/// Reads `job`, calling `send` with each batch; stops early when `cancel` is set or `send`
+/// Reads the JSONL file of `job` (Claude Code, Codex), calling `send` with each batch; stops early when `cancel` is set or `send`
 /// returns false.
 pub fn process(
     job: &Job,
@@ -84,10 +31,6 @@ pub fn process(
     cancel: &AtomicBool,
     send: &mut dyn FnMut(Batch) -> bool,
 ) {
-    if job.file.harness == Harness::OpenCode {
-        // Whole JSON documents and a database, not JSONL: their own reader.
-        return super::opencode::process(job, capture, send);
-    }
     if let Err(e) = read_file(job, now_ms, capture, cancel, send) {
         send(Batch {
             path: job.path.clone(),

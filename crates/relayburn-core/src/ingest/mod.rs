@@ -5,6 +5,7 @@
 pub mod cursor;
 pub mod discover;
 mod file;
+mod job;
 mod opencode;
 mod rebuild;
 mod watch;
@@ -18,10 +19,10 @@ use crate::content::settings::{self as content_settings, ContentMode};
 use crate::content::store::{ContentSink, ContentStore};
 use crate::content::Capture;
 use crate::error::{Error, Result};
-use crate::harness::Harness;
 use crate::ledger::Ledger;
+use crate::vocab::Harness;
 use discover::SourceFile;
-use file::{Batch, FileMeta, Job};
+use job::{Batch, FileMeta, Job};
 use rusqlite::OptionalExtension;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -125,7 +126,7 @@ pub fn ingest(ledger: &mut Ledger, opts: &IngestOptions) -> Result<IngestReport>
             }
         }
         let file = discover::classify_file(std::path::Path::new(one), opts.codex_roots.as_deref());
-        // A Claude session's subagent transcripts are part of its spend (wip-budget).
+        // A Claude session's subagent transcripts are part of its spend (budgets count them).
         let subagents = discover::claude_subagents_of(&file);
         std::iter::once(file).chain(subagents).collect()
     } else {
@@ -380,18 +381,27 @@ fn run_jobs(
                 if cancel.load(Ordering::Relaxed) {
                     break;
                 }
-                file::process(job, now, capture, cancel, &mut |mut b| {
+                let mut send = |mut b: Batch| {
                     // Titles and command lines follow the content mode (`content::privacy`);
                     // a pass whose content store cannot be opened keeps no text either.
                     crate::content::privacy::redact(&mut b.records, capture.mode);
                     b.records.skip_impossible_turns();
                     tx.send(b).is_ok()
-                });
+                };
+                // Each harness's reader: JSONL logs (Claude Code, Codex) or OpenCode's JSON
+                // documents and database.
+                match job.file.harness {
+                    Harness::OpenCode => opencode::process(job, capture, &mut send),
+                    Harness::ClaudeCode | Harness::Codex => {
+                        file::process(job, now, capture, cancel, &mut send)
+                    }
+                }
             });
         }
         drop(tx);
 
         let mut last_progress = Instant::now();
+        let mut pause_at = test_pause_at(progress.bytes_total);
         // Stamps never wait behind this ingest: a window ends early when one is waiting, and
         // the next begins once it has written (`ledger::priority`).
         let priority = crate::ledger::priority::Probe::new(ledger.home());
@@ -409,6 +419,7 @@ fn run_jobs(
                 resumed: &resumed,
                 content: sink.as_ref(),
                 priority: &priority,
+                pause_at,
             };
             let window = write_window(ledger, first, &sources, report, &mut progress);
             if let Err(e) = window {
@@ -416,6 +427,14 @@ fn run_jobs(
                 cancel.store(true, Ordering::Relaxed);
                 result = Err(e);
                 break;
+            }
+            if pause_at.is_some_and(|at| progress.bytes_read >= at) {
+                // The crash tests' pause point (see `test_pause_at`): committed, reported, idle.
+                if let Some(cb) = &opts.on_progress {
+                    cb(progress);
+                }
+                std::thread::sleep(TEST_PAUSE);
+                pause_at = None;
             }
             if let Some(cb) = &opts.on_progress {
                 if last_progress.elapsed() >= Duration::from_millis(100) {
@@ -451,6 +470,27 @@ fn run_jobs(
     result
 }
 
+/// How long the writer idles at the crash tests' pause point before going on.
+const TEST_PAUSE: Duration = Duration::from_secs(60);
+
+/// A hook for crash tests, so they kill a pass at a known state on any build, however fast:
+/// with `RELAYBURN_TEST_PAUSE_AT=<fraction>` (strictly between 0 and 1) the write window that
+/// reaches that fraction of the pass's bytes commits there, the writer reports progress and
+/// then idles for [`TEST_PAUSE`]: every report with at least that many bytes read (and not
+/// all) comes from a process that commits nothing more until the pause ends. Unset (always,
+/// outside tests) it changes nothing.
+fn test_pause_at(bytes_total: i64) -> Option<i64> {
+    let fraction: f64 = std::env::var("RELAYBURN_TEST_PAUSE_AT")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    if fraction.is_nan() || fraction <= 0.0 || fraction >= 1.0 {
+        return None;
+    }
+    Some(((fraction * bytes_total as f64).ceil() as i64).max(1))
+}
+
 /// Where a write window takes its batches from, and what it consults while applying them.
 #[derive(Clone, Copy)]
 struct WindowSources<'a, 's> {
@@ -464,6 +504,8 @@ struct WindowSources<'a, 's> {
     content: Option<&'a ContentSink<'s>>,
     /// Says when a stamp waits for the ledger (the window then ends after its current batch).
     priority: &'a crate::ledger::priority::Probe,
+    /// The crash tests' pause point in bytes read (see `test_pause_at`): the window ends there.
+    pause_at: Option<i64>,
 }
 
 /// Applies `first` and the batches that follow within `src.window` (time, records) in one
@@ -483,6 +525,7 @@ fn write_window(
         resumed,
         content,
         priority,
+        pause_at,
     } = *src;
     let path = ledger.path().to_path_buf();
     let started = Instant::now();
@@ -514,6 +557,7 @@ fn write_window(
                 || left.is_zero()
                 || cancel.load(Ordering::Relaxed)
                 || priority.waiting()
+                || pause_at.is_some_and(|at| progress.bytes_read >= at)
             {
                 break;
             }

@@ -4,11 +4,11 @@
 
 use super::cursor::Cursor;
 use super::discover::FileKind;
-use super::file::{Batch, FileMeta, Job};
+use super::job::{Batch, FileMeta, Job};
 use crate::content::Capture;
 use crate::harness::opencode::db::{self, DbState};
 use crate::harness::opencode::storage;
-use crate::harness::records::Records;
+use crate::vocab::records::Records;
 
 /// A database's stat folds in its `-wal` file: WAL writes leave the main file untouched.
 pub fn with_wal(path: &std::path::Path, meta: FileMeta) -> FileMeta {

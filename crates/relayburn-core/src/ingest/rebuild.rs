@@ -15,8 +15,8 @@
 
 use super::{ingest, IngestOptions, IngestReport};
 use crate::error::{Error, Result};
-use crate::harness::Harness;
 use crate::ledger::{Ledger, DERIVED_TABLES};
+use crate::vocab::Harness;
 
 /// Rows deleted by [`reset_derived`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

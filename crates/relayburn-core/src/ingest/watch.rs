@@ -12,8 +12,8 @@
 use super::discover::{self, FileKind, SourceFile};
 use super::{discover_all, ingest, ingest_files, IngestOptions, IngestReport};
 use crate::error::{Error, Result};
-use crate::harness::Harness;
 use crate::ledger::Ledger;
+use crate::vocab::Harness;
 use notify::{RecursiveMode, Watcher};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

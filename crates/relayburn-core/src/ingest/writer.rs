@@ -3,14 +3,12 @@
 //! neither loses nor duplicates anything.
 
 use super::cursor;
-use super::file::Batch;
-use crate::harness::records::{
-    CompactionRecord, SessionInfo, ToolCall, TurnRecord, UserTurnRecord,
-};
-use crate::harness::Harness;
+use super::job::Batch;
 use crate::hash::id64;
 use crate::stamp::pending::{self, NewSession};
 use crate::tree::{self, Link};
+use crate::vocab::records::{CompactionRecord, SessionInfo, ToolCall, TurnRecord, UserTurnRecord};
+use crate::vocab::Harness;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashSet;
 

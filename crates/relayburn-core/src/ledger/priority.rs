@@ -13,7 +13,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// The lock file, in the ledger home.
-pub const PRIORITY_FILE: &str = "ledger.sqlite-priority";
+pub use crate::home::PRIORITY_FILE;
 /// The longest an ingest waits for priority writers before going on anyway (so a stream of
 /// stamps cannot starve it).
 pub const MAX_YIELD: Duration = Duration::from_millis(200);

@@ -442,7 +442,6 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE INDEX user_turns_by_session ON user_turns (harness, session_id, ts_ms);
     CREATE TRIGGER clock_user_turns AFTER INSERT ON user_turns BEGIN UPDATE ledger_clock SET ticks = ticks + 1; END;
     "#,
-    // wip-trees
     // 6: session trees. One node per session id (whatever its harness): its parent, the root
     // of its tree and its depth below it. A trigger adds a root node for every new session
     // row; the ingest writer (`crate::tree::link`) hangs a node under its parent, moving its
@@ -497,8 +496,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     WHERE parent_session_id IS NOT NULL AND parent_session_id IS NOT
         (SELECT parent_id FROM session_tree t WHERE t.session_id = sessions.session_id);
     "#,
-    // wip-budget
-    // budgets: named spending limits per calendar period over a filter (`budget/`). Written
+    // 7: budgets: named spending limits per calendar period over a filter (`budget/`). Written
     // by users, so a rebuild keeps them; exported and imported with the stamps.
     r#"
     CREATE TABLE budgets (
@@ -513,7 +511,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         updated_ms  INTEGER NOT NULL
     ) STRICT;
     "#,
-    // wip-codex: Codex and OpenCode turns become one row per API call (they were one per task /
+    // 8: Codex and OpenCode turns become one row per API call (they were one per task /
     // message). Their derived rows and cursors are reset, as `burn state rebuild` does for those
     // harnesses, so the next ingest reads their logs again from byte 0; stamps are kept. The
     // clock ticks only when something was deleted.

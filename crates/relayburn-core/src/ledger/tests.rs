@@ -302,7 +302,7 @@ fn rowid_migration_rebuilds_turns_keeping_rows_indexes_and_triggers() {
     assert_eq!(s_new, 20);
 }
 
-// ---- wip-harden: foreign databases, damaged schemas, file modes ----
+// ---- Hardening: foreign databases, damaged schemas, file modes ----
 
 /// Clears the connection pool's hold on `dir`'s ledger by opening fresh connections only.
 fn fresh(dir: &Path) -> Result<Connection> {

@@ -1,4 +1,4 @@
-//! Prices (DESIGN §8): the table shipped in the package (`data/prices.json`, embedded here),
+//! Prices: the table shipped in the package (`data/prices.json`, embedded here),
 //! merged with the user's `$RELAYBURN_HOME/prices.json`, model-name normalization, and the
 //! cost of a set of tokens. Costs are computed at query time, so a price fix reprices history.
 
@@ -17,7 +17,7 @@ pub const BUILTIN_JSON: &str = include_str!("../../data/prices.json");
 
 /// The user's override file in the ledger home: same shape as the shipped table; an entry
 /// replaces the shipped entry of the same name.
-pub const OVERRIDE_FILE: &str = "prices.json";
+pub use crate::home::OVERRIDE_FILE;
 
 /// Long-context thresholds (prompt tokens) a tier may use: Anthropic and Google price
 /// prompts above 200k higher; OpenAI's long-context tier starts above 272k. The ledger's

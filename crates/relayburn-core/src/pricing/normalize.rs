@@ -2,7 +2,7 @@
 //! step by step to the price table's key. Each step is tried against the table in turn, so
 //! a name that is itself a key (`codex-mini-latest`) is never over-normalized.
 //!
-//! The same steps give the model's group key (DESIGN §8, issue 26): [`PriceTable::model_key`]
+//! The same steps give the model's group key: [`PriceTable::model_key`]
 //! is the table key a raw id resolves to, else [`base_model`] (the structural steps alone), so
 //! pricing, `groupBy: 'model'` and the `model` filter agree on what one model is.
 //!

@@ -2,8 +2,9 @@
 //! `WHERE` clauses with bound parameters (never string-interpolated values).
 
 use crate::error::{Error, Result};
-use crate::harness::Harness;
+use crate::ledger::Ledger;
 use crate::time::{Edge, Zone};
+use crate::vocab::Harness;
 use rusqlite::types::Value;
 use std::collections::BTreeMap;
 
@@ -16,7 +17,7 @@ pub struct TurnFilter {
     pub until: Option<String>,
     pub harness: Option<String>,
     /// A session and, unless `descendants` is `Some(false)`, every session below it in its
-    /// tree (subagents, forks, continuations: DESIGN §3).
+    /// tree (subagents, forks, continuations: see `crate::tree`).
     pub session: Option<String>,
     /// With `session`: count its descendants too (default `true`).
     pub descendants: Option<bool>,
@@ -24,7 +25,7 @@ pub struct TurnFilter {
     /// (`PriceTable::model_key`: `claude-x`, `provider/claude-x`, Bedrock and Vertex ids…).
     pub model: Option<String>,
     pub project: Option<String>,
-    /// Folded tags that must all match (DESIGN §6).
+    /// Folded tags that must all match (see `super::tags`).
     pub tags: BTreeMap<String, String>,
 }
 
@@ -80,7 +81,7 @@ impl TurnFilter {
                     params.push(Value::Text(s.clone()));
                     params.push(Value::Text(s.clone()));
                 } else {
-                    let ids = super::sessions::tree_ids(ledger, s)?;
+                    let ids = tree_ids(ledger, s)?;
                     clauses.push("session_id IN (SELECT value FROM json_each(?))".to_string());
                     params.push(Value::Text(
                         serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()),
@@ -149,4 +150,14 @@ impl Resolved {
             _ => Ok(()),
         }
     }
+}
+
+/// The session ids of `id`'s tree below and including it (`[id]` when unknown).
+pub(super) fn tree_ids(ledger: &Ledger, id: &str) -> Result<Vec<String>> {
+    let conn = ledger.conn()?;
+    Ok(crate::tree::subtree(conn, id)
+        .map_err(|e| ledger.err(e))?
+        .into_iter()
+        .map(|n| n.session_id)
+        .collect())
 }

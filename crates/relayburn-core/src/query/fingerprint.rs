@@ -28,7 +28,7 @@ pub fn fingerprint_of(
     };
     crate::validate::selector("sessionId", session)?;
     let ids = if descendants.unwrap_or(true) {
-        super::sessions::tree_ids(ledger, session)?
+        super::filter::tree_ids(ledger, session)?
     } else {
         vec![session.to_string()]
     };

@@ -1,7 +1,8 @@
-//! Group dimensions of `summary` and the keys they give a turn (DESIGN §8).
+//! Group dimensions of `summary` and the keys they give a turn.
 
 use crate::error::{Error, Result};
 use crate::time::{Period, Zone};
+use crate::validate::MAX_KEY_CHARS;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,7 +28,19 @@ pub enum GroupBy {
 pub const GROUP_BY_NAMES: &str =
     "model, modelRaw, provider, harness, project, branch, session, root, day, week, month, tool or tag:<key>";
 
+/// `summary` groups by model unless told otherwise.
+impl Default for GroupBy {
+    fn default() -> Self {
+        GroupBy::Model
+    }
+}
+
 impl GroupBy {
+    /// Parses an optional dimension; none given is the default ([`GroupBy::Model`]).
+    pub fn parse_or_default(value: Option<&str>) -> Result<GroupBy> {
+        value.map_or_else(|| Ok(GroupBy::default()), GroupBy::parse)
+    }
+
     pub fn parse(value: &str) -> Result<GroupBy> {
         Ok(match value {
             "model" => GroupBy::Model,
@@ -43,7 +56,7 @@ impl GroupBy {
             "month" => GroupBy::Month,
             "tool" => GroupBy::Tool,
             other => match other.strip_prefix("tag:") {
-                Some(key) if !key.trim().is_empty() && key.chars().count() <= 128 => {
+                Some(key) if !key.trim().is_empty() && key.chars().count() <= MAX_KEY_CHARS => {
                     if key.chars().any(char::is_control) {
                         return Err(Error::invalid(
                             "groupBy",

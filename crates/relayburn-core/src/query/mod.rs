@@ -4,7 +4,6 @@ mod filter;
 mod fingerprint;
 mod group;
 mod sessions;
-mod status;
 mod summary;
 mod tags;
 
@@ -18,7 +17,6 @@ pub use sessions::{
     SessionDetail, SessionRow, SessionsFilter, TurnRow, UserTurnBlockRow, UserTurnRow,
     DEFAULT_SESSIONS_LIMIT,
 };
-pub use status::{status, Status};
 pub(crate) use summary::round_usd;
 /// Used by `budget` (spend at a pinned instant).
 pub(crate) use summary::summary_at;

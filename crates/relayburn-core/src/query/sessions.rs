@@ -6,11 +6,11 @@ use super::summary::{summary, Summary, SummaryOptions, Totals};
 use super::tags::TagIndex;
 use super::TurnFilter;
 use crate::error::{Error, Result};
-use crate::harness::records::ToolCall;
-use crate::harness::Harness;
 use crate::ledger::Ledger;
 use crate::pricing::{PriceTable, Tokens};
 use crate::time;
+use crate::vocab::records::ToolCall;
+use crate::vocab::Harness;
 use rusqlite::types::Value;
 use std::collections::{BTreeMap, HashMap};
 
@@ -255,16 +255,6 @@ pub fn sessions(ledger: &Ledger, f: &SessionsFilter) -> Result<Vec<SessionRow>> 
     Ok(roots
         .iter()
         .map(|root| tree_row(root, &children, &below, &mut rows))
-        .collect())
-}
-
-/// The session ids of `id`'s tree below and including it (`[id]` when unknown).
-pub(crate) fn tree_ids(ledger: &Ledger, id: &str) -> Result<Vec<String>> {
-    let conn = ledger.conn()?;
-    Ok(crate::tree::subtree(conn, id)
-        .map_err(|e| ledger.err(e))?
-        .into_iter()
-        .map(|n| n.session_id)
         .collect())
 }
 

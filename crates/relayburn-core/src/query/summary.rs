@@ -8,10 +8,10 @@ use super::filter::{Resolved, TurnFilter};
 use super::group::{Calendar, GroupBy, BUCKET_MS, NONE_KEY};
 use super::tags::TagIndex;
 use crate::error::Result;
-use crate::harness::records::ToolCall;
 use crate::ledger::Ledger;
 use crate::pricing::{route_provider, ModelPrice, PriceTable, Tokens};
 use crate::time::{self, WeekStart, Zone};
+use crate::vocab::records::ToolCall;
 use rusqlite::types::Value;
 use std::collections::HashMap;
 
@@ -108,7 +108,7 @@ pub struct SummaryOptions {
 impl Default for SummaryOptions {
     fn default() -> Self {
         SummaryOptions {
-            group_by: GroupBy::Model,
+            group_by: GroupBy::default(),
             timezone: None,
             week_start: WeekStart::Monday,
         }

@@ -4,7 +4,7 @@
 //! from at most three candidates: its session's stamp, its message's stamp, and a stamp
 //! naming both.
 //!
-//! **Inheritance down session trees** (DESIGN §3, §6). A session carries, for each key, the
+//! **Inheritance down session trees** (see `crate::tree`). A session carries, for each key, the
 //! value of the nearest session on its path to the root that has a session-level stamp for
 //! that key: its own stamp first (folded as above), else its parent's, and so on. Computed
 //! here, at query time, from the trees of the stamped sessions (`crate::tree`): a stamp

@@ -695,6 +695,14 @@ fn every_dimension_groups() {
     ] {
         assert_eq!(GroupBy::parse(bad).unwrap_err().field(), Some("groupBy"));
     }
+    // Tag keys follow the enrichment key limit; none given is the model default.
+    let key = "k".repeat(crate::validate::MAX_KEY_CHARS);
+    assert_eq!(
+        GroupBy::parse(&format!("tag:{key}")).unwrap(),
+        GroupBy::Tag(key.clone())
+    );
+    assert!(GroupBy::parse(&format!("tag:{key}k")).is_err());
+    assert_eq!(GroupBy::parse_or_default(None).unwrap(), GroupBy::Model);
     let err = summary(
         &l,
         &all,

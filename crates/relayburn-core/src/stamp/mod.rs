@@ -1,4 +1,4 @@
-//! Stamps: user-written labels attached to a session or a message by exact id (DESIGN §6).
+//! Stamps: user-written labels attached to a session or a message by exact id.
 //! Validation lives here, so every caller (Node, CLI, Rust) gets the same rules.
 
 use crate::error::{Error, Result};
@@ -68,7 +68,7 @@ pub struct StampFilter {
 }
 
 impl StampRequest {
-    /// Checks every rule of DESIGN §6 and returns the normalized `ts` in epoch ms.
+    /// Checks every stamp rule (selectors, enrichment, `ts`) and returns the normalized `ts` in epoch ms.
     pub fn validate(&self) -> Result<i64> {
         if self.session_id.is_none() && self.message_id.is_none() {
             return Err(Error::invalid(

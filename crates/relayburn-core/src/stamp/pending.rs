@@ -1,4 +1,4 @@
-//! Pending stamps (DESIGN §6): labels for "the next session this launcher spawns", written by
+//! Pending stamps: labels for "the next session this launcher spawns", written by
 //! launchers that cannot know the session id in advance (Codex, OpenCode).
 //!
 //! A pending stamp is claimed during ingest, inside the write transaction that first stores a
@@ -17,10 +17,10 @@
 
 use super::PendingStampRequest;
 use crate::error::{Error, Result};
-use crate::harness::Harness;
 use crate::ledger::Ledger;
 use crate::time;
 use crate::validate;
+use crate::vocab::Harness;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -30,8 +30,8 @@ pub const PENDING_TTL_MS: i64 = 24 * 60 * 60 * 1000;
 /// A session whose first event is up to this much older than `spawnStartTs` still matches
 /// (timestamps truncated to seconds, a launcher taking its time after spawning).
 pub const CLOCK_SLACK_MS: i64 = 2_000;
-/// Longest accepted `cwd` / `sessionDirHint`, in characters.
-pub const MAX_PATH_CHARS: usize = 4096;
+/// Longest accepted `cwd` / `sessionDirHint`, in characters (the rule of every path option).
+pub use crate::validate::MAX_PATH_CHARS;
 
 /// A validated pending stamp request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,19 +111,7 @@ impl PendingStampRequest {
 }
 
 fn path_rules(field: &str, value: &str) -> Result<()> {
-    if value.trim().is_empty() {
-        return Err(Error::invalid(field, "must be a non-empty path"));
-    }
-    if value.chars().count() > MAX_PATH_CHARS {
-        return Err(Error::invalid(
-            field,
-            format!("must be at most {MAX_PATH_CHARS} characters"),
-        ));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(Error::invalid(field, "must not contain control characters"));
-    }
-    Ok(())
+    validate::path(field, value)
 }
 
 /// Validates and stores one pending stamp in a `BEGIN IMMEDIATE` transaction.

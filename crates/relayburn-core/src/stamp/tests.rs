@@ -119,7 +119,7 @@ fn pending_requests_are_validated_in_the_core() {
     std::fs::write(&file, "x").unwrap();
     let ok = pending(dir.path());
     let v = ok.validate().unwrap();
-    assert_eq!(v.harness, crate::harness::Harness::Codex);
+    assert_eq!(v.harness, crate::vocab::Harness::Codex);
     assert_eq!(
         std::path::PathBuf::from(&v.cwd),
         pending::canonical_path(dir.path())
@@ -354,4 +354,23 @@ fn import_of_invalid_utf8_names_the_line() {
     assert!(list_stamps(&ledger, &StampFilter::default())
         .unwrap()
         .is_empty());
+}
+
+#[test]
+fn export_and_import_paths_follow_the_path_rule() {
+    let long = "p".repeat(crate::validate::MAX_PATH_CHARS + 1);
+    for bad in ["", "  ", "a\u{0}b", long.as_str()] {
+        let err = super::transfer::validate_path(bad).unwrap_err();
+        assert_eq!(err.field(), Some("path"), "{bad:?}");
+        assert_eq!(
+            err.to_string(),
+            crate::validate::path("path", bad).unwrap_err().to_string()
+        );
+    }
+    let err = super::transfer::validate_path(&long).unwrap_err();
+    assert!(
+        err.to_string().contains("must be at most 4096 characters"),
+        "{err}"
+    );
+    assert!(super::transfer::validate_path(&"p".repeat(crate::validate::MAX_PATH_CHARS)).is_ok());
 }

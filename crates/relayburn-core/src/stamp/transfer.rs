@@ -1,4 +1,4 @@
-//! Export and import of stamps as JSONL (DESIGN §4, §6): stamps are written by users and cannot
+//! Export and import of stamps as JSONL: stamps are written by users and cannot
 //! be re-derived from logs, so they can be carried to another ledger.
 //!
 //! One stamp per line, in fold order, shaped like the SDK's `Stamp`:
@@ -58,15 +58,7 @@ pub struct ImportReceipt {
 }
 
 fn check_path(path: &str) -> Result<PathBuf> {
-    if path.trim().is_empty() {
-        return Err(Error::invalid("path", "must be a non-empty path"));
-    }
-    if path.chars().any(char::is_control) {
-        return Err(Error::invalid(
-            "path",
-            "must not contain control characters",
-        ));
-    }
+    validate::path("path", path)?;
     Ok(std::path::absolute(path).unwrap_or_else(|_| PathBuf::from(path)))
 }
 

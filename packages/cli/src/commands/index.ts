@@ -29,7 +29,7 @@ export const COMMANDS: readonly Command[] = [
   statusCommand,
   stateRebuildCommand,
   demoCommand,
-  // wip-budget
+  // Budgets and the status line.
   budgetSetCommand,
   budgetListCommand,
   budgetStatusCommand,

@@ -57,7 +57,7 @@ export const stampsImportCommand: Command = {
     printFields([
       ['imported', formatCount(result.imported)],
       ['already present', formatCount(result.skipped)],
-      // wip-budget: budgets travel in the same file.
+      // Budgets travel in the same file.
       ...(result.budgetsImported + result.budgetsSkipped > 0
         ? ([
             [

@@ -1,7 +1,7 @@
 //! Claude Code session logs (`projects/<slug>/<session>.jsonl` and subagent transcripts
 //! `projects/<slug>/<session>/subagents/agent-<id>.jsonl`).
 //!
-//! Counting rules (DESIGN §3): Claude writes one row per content block of a response; rows of
+//! Counting rules (a turn is one model API response): Claude writes one row per content block of a response; rows of
 //! one response share `message.id` and `requestId` and repeat the usage snapshot. They are
 //! merged, never summed: the largest snapshot wins (the final row, not an early partial one).
 //! A response is emitted when a row carries `stop_reason`; one that never gets it is emitted
@@ -20,13 +20,14 @@
 mod tools;
 pub(crate) mod wire;
 
-use super::records::{
+use crate::content::Capture;
+use crate::scan::Line;
+use crate::vocab::content::{ContentBlock, ContentRecord};
+use crate::vocab::records::{
     CompactionRecord, Records, Relationship, SessionInfo, ToolCall, TurnRecord, Usage,
     UserTurnBlock, UserTurnRecord,
 };
-use super::Harness;
-use crate::content::{Capture, ContentBlock, ContentRecord};
-use crate::scan::Line;
+use crate::vocab::Harness;
 use memchr::memmem::Finder;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -770,9 +771,15 @@ fn user_blocks(content: &str, capture: Option<&Capture>) -> Result<UserContent, 
                 let Some(id) = b.tool_use_id.as_deref().filter(|s| !s.is_empty()) else {
                     continue;
                 };
-                let bytes = b.content.map(wire::payload_bytes).unwrap_or(0);
+                let bytes = b
+                    .content
+                    .map(crate::harness::wire::payload_bytes)
+                    .unwrap_or(0);
                 if let Some(c) = capture {
-                    let body = b.content.map(wire::payload_text).unwrap_or_default();
+                    let body = b
+                        .content
+                        .map(crate::harness::wire::payload_text)
+                        .unwrap_or_default();
                     let error = b.is_error == Some(true);
                     captured.push(c.block("tool_result", &body, None, Some(id), error));
                 }

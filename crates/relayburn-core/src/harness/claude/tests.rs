@@ -132,7 +132,7 @@ fn compaction_points_back_to_the_last_response() {
     );
 }
 
-// ---- Rows that real logs sometimes lack (issue 13) ----
+// ---- Rows that real logs sometimes lack ----
 
 fn keys(out: &Records) -> Vec<(&str, &str, i64)> {
     out.turns
@@ -424,9 +424,9 @@ fn a_progress_row_without_agent_id_counts_in_the_files_session() {
 /// per call, in the subagent session, with the transcript's final usage.
 mod ingest_order {
     use super::progress_row;
-    use crate::harness::Harness;
     use crate::ingest::{ingest, IngestOptions};
     use crate::ledger::Ledger;
+    use crate::vocab::Harness;
     use std::path::Path;
 
     const USER: &str = r#"{"type":"user","sessionId":"P","timestamp":"2026-02-12T16:05:00Z","uuid":"u-task","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_task","content":"done"}]}}"#;

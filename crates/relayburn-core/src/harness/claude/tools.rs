@@ -1,7 +1,7 @@
 //! Tool calls: the primary target per tool and the `argsHash` over key-sorted JSON input.
 
-use crate::harness::records::ToolCall;
 use crate::hash::short_hex;
+use crate::vocab::records::ToolCall;
 
 /// Builds a tool call from a `tool_use` block. `input` is the raw JSON of its input.
 pub(super) fn tool_call(id: String, name: String, input: &str) -> ToolCall {

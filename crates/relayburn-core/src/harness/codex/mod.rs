@@ -1,7 +1,7 @@
 //! Codex CLI rollouts (`$CODEX_HOME/sessions/YYYY/MM/DD/rollout-<time>-<uuid>.jsonl` and
 //! `$CODEX_HOME/archived_sessions/`).
 //!
-//! Counting rules (DESIGN §3: a turn is one model API response): every `event_msg/token_count`
+//! Counting rules (a turn is one model API response): every `event_msg/token_count`
 //! row that carries new usage is one turn. A row holds the cumulative `total_token_usage` (T)
 //! and the response's own `last_token_usage` (L); Codex writes each row twice, and snapshots
 //! can be stale, reset or rewritten by a compaction, so a row is charged (see [`charge`]):
@@ -31,20 +31,21 @@
 //! `turn_context` after a replayed `token_count` and a pause of [`REPLAY_GAP_MS`], or a
 //! `turn_context`/`task_started` before any sign of a replay (a `token_count`, the parent's
 //! `session_meta`, a row stamped before the child's creation). Inside the burst a snapshot still within the inherited totals is
-//! replay (harness-formats §3.8).
+//! replay (equal snapshots alone never merge two sessions).
 //!
 //! Everything needed to continue mid-file lives in [`CodexState`], which the cursor stores.
 
 mod tools;
 mod wire;
 
-use super::records::{
+use crate::content::Capture;
+use crate::scan::Line;
+use crate::vocab::content::{ContentBlock as Block, ContentRecord};
+use crate::vocab::records::{
     CompactionRecord, Records, Relationship, SessionInfo, ToolCall, TurnRecord, Usage,
     UserTurnBlock, UserTurnRecord,
 };
-use super::Harness;
-use crate::content::{Capture, ContentBlock as Block, ContentRecord};
-use crate::scan::Line;
+use crate::vocab::Harness;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use std::borrow::Cow;

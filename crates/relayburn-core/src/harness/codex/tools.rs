@@ -1,7 +1,7 @@
 //! Codex tool calls: the primary target per tool and the `argsHash` over key-sorted JSON.
 
-use crate::harness::records::ToolCall;
 use crate::hash::short_hex;
+use crate::vocab::records::ToolCall;
 use serde_json::Value;
 
 /// A `function_call`: `arguments` is a JSON string holding the arguments object.
@@ -113,7 +113,7 @@ mod tests {
             Some(r#""{\"workdir\":\"/tmp/project\",\"cmd\":\"git status\"}""#),
         );
         assert_eq!(exec.target.as_deref(), Some("git status"));
-        // harness-formats §8 test vector: sorted `{"cmd":"git status","workdir":"/tmp/project"}`.
+        // The shared `argsHash` test vector: sorted `{"cmd":"git status","workdir":"/tmp/project"}`.
         assert_eq!(exec.args_hash, "f358a830b359499c");
         let shell = function_call(
             "c2".into(),

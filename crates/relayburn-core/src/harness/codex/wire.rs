@@ -2,7 +2,7 @@
 //! an envelope `{"timestamp", "type", "payload"}`; all payload kinds share one struct of
 //! optional fields (unknown fields are skipped), so a row is parsed once.
 
-pub(super) use crate::harness::claude::wire::{payload_bytes, payload_text, Count};
+pub(super) use crate::harness::wire::{payload_bytes, payload_text, Count};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;

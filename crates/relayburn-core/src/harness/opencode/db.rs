@@ -15,7 +15,7 @@
 
 use super::{bad_doc, message_records_with, session_from, DocIds, Preceding};
 use crate::content::Capture;
-use crate::harness::records::Records;
+use crate::vocab::records::Records;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;

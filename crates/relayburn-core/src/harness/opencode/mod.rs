@@ -6,7 +6,7 @@
 //! the database, or a re-read, never count it twice). OpenCode rewrites a message while it
 //! streams; every read emits the message as it stands (`complete` once `time.completed` is
 //! set) and the writer keeps the complete, larger snapshot. A message's turns are its
-//! `step-finish` parts that carry tokens, one per model call (DESIGN §3), else one turn from the
+//! `step-finish` parts that carry tokens, one per model call, else one turn from the
 //! message's own `tokens`; the message id groups them. OpenCode's `output` excludes reasoning,
 //! so [`Usage::output`] = output + reasoning. A legacy message without `role` that carries a
 //! model or tokens is an assistant message.
@@ -16,12 +16,13 @@ pub mod storage;
 mod tools;
 mod wire;
 
-use super::records::{
+use crate::content::Capture;
+use crate::vocab::content::{ContentBlock, ContentRecord};
+use crate::vocab::records::{
     CompactionRecord, Records, Relationship, SessionInfo, TurnRecord, Usage, UserTurnBlock,
     UserTurnRecord,
 };
-use super::Harness;
-use crate::content::{Capture, ContentBlock, ContentRecord};
+use crate::vocab::Harness;
 use wire::{MessageDoc, PartDoc, SessionDoc, Tokens};
 
 /// At most this many bad documents per file (or database pass) are described in the report.
@@ -192,7 +193,7 @@ fn part_blocks(parts: &[PartDoc<'_>], c: &Capture) -> Vec<ContentBlock> {
                 let failed = state.and_then(|s| s.status.as_deref()) == Some("error");
                 let output = state
                     .and_then(|s| s.output)
-                    .map(crate::harness::claude::wire::payload_text);
+                    .map(crate::harness::wire::payload_text);
                 let error = state.and_then(|s| s.error.as_deref()).filter(|_| failed);
                 match (output, error) {
                     (Some(o), _) => {
@@ -222,8 +223,8 @@ fn turns(
     complete: bool,
     parts: &[PartDoc<'_>],
 ) -> Vec<TurnRecord> {
-    let mut steps: Vec<(Usage, Option<String>, Vec<super::records::ToolCall>)> = Vec::new();
-    let mut tools: Vec<super::records::ToolCall> = Vec::new();
+    let mut steps: Vec<(Usage, Option<String>, Vec<crate::vocab::records::ToolCall>)> = Vec::new();
+    let mut tools: Vec<crate::vocab::records::ToolCall> = Vec::new();
     for p in parts {
         match p.kind.as_deref() {
             Some("tool") => {

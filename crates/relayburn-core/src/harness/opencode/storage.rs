@@ -5,7 +5,7 @@
 
 use super::{bad_doc, message_records_with, session_info, DocIds, Preceding};
 use crate::content::Capture;
-use crate::harness::records::Records;
+use crate::vocab::records::Records;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};

@@ -259,7 +259,7 @@ mod database {
     fn read_all(
         path: &std::path::Path,
         state: DbState,
-    ) -> (Vec<crate::harness::records::TurnRecord>, DbState, usize) {
+    ) -> (Vec<crate::vocab::records::TurnRecord>, DbState, usize) {
         let mut turns = Vec::new();
         let mut last = state.clone();
         let mut sessions = 0;

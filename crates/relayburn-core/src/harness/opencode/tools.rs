@@ -1,8 +1,8 @@
 //! OpenCode tool parts → tool calls: the primary target per tool (OpenCode's lowercase tool
 //! names and camelCase arguments) and the `argsHash` over key-sorted JSON input.
 
-use crate::harness::records::ToolCall;
 use crate::hash::short_hex;
+use crate::vocab::records::ToolCall;
 
 pub(super) fn tool_call(id: String, name: String, input: &str) -> ToolCall {
     // serde_json's default map is a BTreeMap, so re-serializing sorts keys at every depth.

@@ -108,4 +108,4 @@ pub(super) struct ToolState<'a> {
 
 /// Token counts and epoch-ms times: the one count type every reader shares (corrupt values
 /// read as 0, sums cannot overflow).
-pub(super) use crate::harness::claude::wire::Count;
+pub(super) use crate::harness::wire::Count;

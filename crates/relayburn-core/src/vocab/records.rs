@@ -127,7 +127,7 @@ pub struct Records {
     pub compactions: Vec<CompactionRecord>,
     pub sessions: Vec<SessionInfo>,
     /// Captured conversation content (empty when the content store is off).
-    pub content: Vec<crate::content::ContentRecord>,
+    pub content: Vec<super::content::ContentRecord>,
     pub lines_skipped: i64,
     /// First few bad lines, for the report: (line number within this pass, message).
     pub bad_lines: Vec<(i64, String)>,

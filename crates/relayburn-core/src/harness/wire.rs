@@ -1,0 +1,96 @@
+//! JSON helpers every harness reader shares: lenient token counts and the size and text of
+//! raw payloads (tool inputs and results).
+
+use serde::de::{Deserializer, IgnoredAny, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+
+/// A token count (or epoch-ms time): a non-negative JSON integer or integral float; anything
+/// else (negative, fractional, string, null, object) reads as 0, so one odd field never drops a row. Values above
+/// [`MAX_COUNT`] are corrupt (no log holds a quadrillion tokens; epoch ms are far below) and
+/// read as 0 too, so sums of counts can never overflow.
+#[derive(Default, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Count(pub i64);
+
+/// The largest count accepted: 10^15.
+pub(crate) const MAX_COUNT: i64 = 1_000_000_000_000_000;
+
+impl Count {
+    fn sane(v: i64) -> i64 {
+        if (0..=MAX_COUNT).contains(&v) {
+            v
+        } else {
+            0
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Count;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a token count")
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Count, E> {
+                Ok(Count(i64::try_from(v).map_or(0, Count::sane)))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Count, E> {
+                Ok(Count(Count::sane(v)))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Count, E> {
+                // An integral float is accepted: JavaScript writers may produce one.
+                let ok = v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= MAX_COUNT as f64;
+                Ok(Count(if ok { v as i64 } else { 0 }))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Count, E> {
+                Ok(Count(0))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Count, E> {
+                Ok(Count(0))
+            }
+            fn visit_unit<E>(self) -> Result<Count, E> {
+                Ok(Count(0))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Count, A::Error> {
+                while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Count(0))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut s: A) -> Result<Count, A::Error> {
+                while s.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Count(0))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Byte length of a JSON payload as the model saw it: decoded UTF-8 for a string, the raw
+/// JSON text for anything else, 0 for null.
+pub(crate) fn payload_bytes(raw: &RawValue) -> i64 {
+    let text = raw.get();
+    if text.starts_with('"') {
+        return serde_json::from_str::<Cow<str>>(text)
+            .map(|s| s.len() as i64)
+            .unwrap_or(text.len() as i64);
+    }
+    if text == "null" {
+        return 0;
+    }
+    text.len() as i64
+}
+
+/// A payload as the model saw it: the decoded string for a JSON string, the verbatim JSON
+/// text for anything else, empty for null.
+pub(crate) fn payload_text(raw: &RawValue) -> Cow<'_, str> {
+    let text = raw.get();
+    if text.starts_with('"') {
+        return serde_json::from_str::<Cow<str>>(text).unwrap_or(Cow::Borrowed(text));
+    }
+    if text == "null" {
+        return Cow::Borrowed("");
+    }
+    Cow::Borrowed(text)
+}

@@ -1,0 +1,45 @@
+//! The ground vocabulary every other module speaks: which harness a record comes from, the
+//! records readers produce ([`records`]) and the content they capture ([`content`]). This
+//! module imports no other module of the crate except [`crate::error`]; everything else imports
+//! it. `node scripts/check-import-cycles.mjs` keeps it that way.
+
+pub mod content;
+pub mod records;
+
+use serde::{Deserialize, Serialize};
+
+/// A coding-agent CLI whose logs relayburn reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Harness {
+    #[serde(rename = "claude-code")]
+    ClaudeCode,
+    #[serde(rename = "codex")]
+    Codex,
+    #[serde(rename = "opencode")]
+    OpenCode,
+}
+
+impl Harness {
+    pub const ALL: [Harness; 3] = [Harness::ClaudeCode, Harness::Codex, Harness::OpenCode];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Harness::ClaudeCode => "claude-code",
+            Harness::Codex => "codex",
+            Harness::OpenCode => "opencode",
+        }
+    }
+
+    /// Parses a wire name; `field` names the option in the error.
+    pub fn parse(field: &str, value: &str) -> crate::Result<Harness> {
+        Harness::ALL
+            .into_iter()
+            .find(|h| h.as_str() == value)
+            .ok_or_else(|| {
+                crate::Error::invalid(
+                    field,
+                    format!("unknown harness {value:?}: expected claude-code, codex or opencode"),
+                )
+            })
+    }
+}
