@@ -1,5 +1,6 @@
 // Documentation stays complete: every value the SDK exports carries TSDoc with an `@example`
-// in the published declarations, and the README documents every SDK function and CLI command.
+// in the published declarations, the SDK's README (its reference, what npm shows) documents every
+// SDK function, and the root README every CLI command.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ const declarations = readdirSync(dist)
   .join('\n');
 const exported = Object.keys(esm).filter((k) => k !== 'default' && k !== '__esModule');
 const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+const sdkReadme = readFileSync(join(sdkDir, 'README.md'), 'utf8');
 /** Type-only exports, from `export type { … }` and `type X` in the published index.d.ts. */
 const index = readFileSync(join(dist, 'index.d.ts'), 'utf8');
 const exportedTypes = [
@@ -53,8 +55,8 @@ describe('documentation', () => {
 
   it.each(
     exported.filter((n) => /^[a-z]/.test(n) && typeof (esm as Record<string, unknown>)[n] === 'function'),
-  )('README documents %s', (name) => {
-    expect(readme).toContain(`\`${name}(`);
+  )('the SDK README documents %s', (name) => {
+    expect(sdkReadme).toContain(`\`${name}(`);
   });
 
   it('README lists every CLI command', () => {

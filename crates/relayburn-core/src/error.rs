@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-/// Stable error codes (README, "Errors"). These strings are part of the public contract.
+/// Stable error codes (packages/sdk/README.md, "Errors"). These strings are part of the public contract.
 pub mod codes {
     pub const INVALID_ARGUMENT: &str = "INVALID_ARGUMENT";
     pub const LEDGER_BUSY: &str = "LEDGER_BUSY";
