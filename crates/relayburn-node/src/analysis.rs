@@ -119,7 +119,6 @@ core_task!(HotspotsTask, HotspotsOptions, core::Hotspots => Hotspots, |o: Hotspo
         limit: o.limit,
         scope: scope(o.since, o.until, o.harness, o.session, o.descendants, o.model, o.project, o.tags, o.timezone, o.week_start)?,
     };
-    core::limit_of(opts.limit)?;
     let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
     core::hotspots(&ledger, &opts)
 });
@@ -245,7 +244,6 @@ core_task!(OverheadTask, OverheadOptions, core::Overhead => Overhead, |o: Overhe
         limit: o.limit,
         scope: scope(o.since, o.until, o.harness, o.session, o.descendants, o.model, o.project, o.tags, o.timezone, o.week_start)?,
     };
-    core::limit_of(opts.limit)?;
     let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
     core::overhead(&ledger, &opts)
 });
