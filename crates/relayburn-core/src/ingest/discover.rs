@@ -109,7 +109,11 @@ const GEMINI_ROOTS: RootSource = RootSource {
 const QWEN_ROOTS: RootSource = RootSource {
     env: "QWEN_RUNTIME_DIR",
     env_is_list: false,
-    defaults: || home_dir().map(|h| vec![h.join(".qwen")]).unwrap_or_default(),
+    defaults: || {
+        home_dir()
+            .map(|h| vec![h.join(".qwen")])
+            .unwrap_or_default()
+    },
 };
 
 const PI_ROOTS: RootSource = RootSource {
@@ -351,11 +355,16 @@ fn sniff_other(path: &Path) -> Option<SourceFile> {
     let first = head[..n].split(|b| *b == b'\n').next().unwrap_or(&[]);
     let has = |needle: &[u8]| memchr::memmem::find(first, needle).is_some();
     if has(b"\"projectHash\"") {
-        let parent = path.parent().filter(|p| p.file_name().is_some_and(|n| n != "chats"));
+        let parent = path
+            .parent()
+            .filter(|p| p.file_name().is_some_and(|n| n != "chats"));
         let parent_session = parent
             .and_then(|p| p.file_name())
             .map(|n| n.to_string_lossy().into_owned());
-        return Some(file(Harness::GeminiCli, FileKind::GeminiChat { parent_session }));
+        return Some(file(
+            Harness::GeminiCli,
+            FileKind::GeminiChat { parent_session },
+        ));
     }
     if has(b"\"type\":\"session\"") && !has(b"\"sessionId\"") {
         return Some(file(Harness::Pi, FileKind::PiSession));
@@ -575,7 +584,12 @@ pub fn discover_gemini_noting(dirs: &[PathBuf], issues: &mut Vec<DirIssue>) -> V
                         }
                     }
                 } else if is_jsonl(&path) {
-                    out.push(file(path, FileKind::GeminiChat { parent_session: None }));
+                    out.push(file(
+                        path,
+                        FileKind::GeminiChat {
+                            parent_session: None,
+                        },
+                    ));
                 } else if is_legacy_gemini(&path) {
                     out.push(file(path, FileKind::GeminiLegacy));
                 }
@@ -596,15 +610,17 @@ pub fn classify_in_tree(harness: Harness, rel: &Path, path: &Path) -> Option<Sou
     };
     let chats = |i: usize| parts.get(i).is_some_and(|p| *p == "chats");
     match (harness, parts.len()) {
-        (Harness::GeminiCli, 3) if chats(1) && is_jsonl(path) => {
-            Some(file(FileKind::GeminiChat { parent_session: None }))
-        }
+        (Harness::GeminiCli, 3) if chats(1) && is_jsonl(path) => Some(file(FileKind::GeminiChat {
+            parent_session: None,
+        })),
         (Harness::GeminiCli, 3) if chats(1) && is_legacy_gemini(path) => {
             Some(file(FileKind::GeminiLegacy))
         }
         (Harness::GeminiCli, 4) if chats(1) && is_jsonl(path) => {
             let parent = parts[2].to_string_lossy().into_owned();
-            Some(file(FileKind::GeminiChat { parent_session: Some(parent) }))
+            Some(file(FileKind::GeminiChat {
+                parent_session: Some(parent),
+            }))
         }
         (Harness::QwenCode, 3) if chats(1) && is_jsonl(path) => Some(file(FileKind::QwenChat)),
         (Harness::Pi, 2) if is_jsonl(path) => Some(file(FileKind::PiSession)),
@@ -626,7 +642,14 @@ pub fn qwen_dirs(explicit: Option<&[String]>) -> Vec<PathBuf> {
 
 /// Qwen Code chats: `<dir>/projects/<project>/chats/*.jsonl`.
 pub fn discover_qwen_noting(dirs: &[PathBuf], issues: &mut Vec<DirIssue>) -> Vec<SourceFile> {
-    two_levels(dirs, "projects", Some("chats"), Harness::QwenCode, FileKind::QwenChat, issues)
+    two_levels(
+        dirs,
+        "projects",
+        Some("chats"),
+        Harness::QwenCode,
+        FileKind::QwenChat,
+        issues,
+    )
 }
 
 /// Pi agent dirs: explicit roots, else `$PI_CODING_AGENT_DIR`, else `~/.pi/agent`.
@@ -636,7 +659,14 @@ pub fn pi_dirs(explicit: Option<&[String]>) -> Vec<PathBuf> {
 
 /// Pi sessions: `<dir>/sessions/<encoded cwd>/*.jsonl`.
 pub fn discover_pi_noting(dirs: &[PathBuf], issues: &mut Vec<DirIssue>) -> Vec<SourceFile> {
-    two_levels(dirs, "sessions", None, Harness::Pi, FileKind::PiSession, issues)
+    two_levels(
+        dirs,
+        "sessions",
+        None,
+        Harness::Pi,
+        FileKind::PiSession,
+        issues,
+    )
 }
 
 /// `*.jsonl` files in `<root>/<top>/<each dir>[/<leaf>]/`, each root walked once.

@@ -43,7 +43,11 @@ pub fn process(job: &Job, send: &mut dyn FnMut(Batch) -> bool) {
         path: job.path.clone(),
         records,
         cursor,
-        bytes_read: if error.is_none() { job.meta.size as u64 } else { 0 },
+        bytes_read: if error.is_none() {
+            job.meta.size as u64
+        } else {
+            0
+        },
         done: true,
         error,
     });
@@ -67,8 +71,7 @@ pub fn gemini_context(file: &SourceFile) -> FileContext {
     let project = chats
         .and_then(Path::parent)
         .and_then(|dir| {
-            crate::files::read_regular_to_string(&dir.join(".project_root"), MAX_MARKER_BYTES)
-                .ok()
+            crate::files::read_regular_to_string(&dir.join(".project_root"), MAX_MARKER_BYTES).ok()
         })
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty());

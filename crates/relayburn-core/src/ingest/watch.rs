@@ -175,9 +175,21 @@ fn watched_dirs(opts: &IngestOptions) -> Vec<WatchedDir> {
     }
     // Gemini CLI (`tmp/`), Qwen Code (`projects/`) and Pi (`sessions/`): each store's log tree.
     let trees = [
-        (Harness::GeminiCli, discover::gemini_dirs(opts.gemini_roots.as_deref()), "tmp"),
-        (Harness::QwenCode, discover::qwen_dirs(opts.qwen_roots.as_deref()), "projects"),
-        (Harness::Pi, discover::pi_dirs(opts.pi_roots.as_deref()), "sessions"),
+        (
+            Harness::GeminiCli,
+            discover::gemini_dirs(opts.gemini_roots.as_deref()),
+            "tmp",
+        ),
+        (
+            Harness::QwenCode,
+            discover::qwen_dirs(opts.qwen_roots.as_deref()),
+            "projects",
+        ),
+        (
+            Harness::Pi,
+            discover::pi_dirs(opts.pi_roots.as_deref()),
+            "sessions",
+        ),
     ];
     for (harness, roots, sub) in trees {
         if wants(harness) {
@@ -221,7 +233,10 @@ fn targets(
             return None;
         }
         let rel = path.strip_prefix(&dir.path).ok()?;
-        if matches!(dir.harness, Harness::GeminiCli | Harness::QwenCode | Harness::Pi) {
+        if matches!(
+            dir.harness,
+            Harness::GeminiCli | Harness::QwenCode | Harness::Pi
+        ) {
             files.extend(discover::classify_in_tree(dir.harness, rel, &path));
             continue;
         }

@@ -54,7 +54,10 @@ impl Harness {
             .ok_or_else(|| {
                 crate::Error::invalid(
                     field,
-                    format!("unknown harness {value:?}: expected one of {}", Harness::names()),
+                    format!(
+                        "unknown harness {value:?}: expected one of {}",
+                        Harness::names()
+                    ),
                 )
             })
     }

@@ -87,7 +87,10 @@ impl GeminiReader {
     }
 
     fn project(&self) -> Option<String> {
-        self.ctx.project.clone().or_else(|| self.state.project.clone())
+        self.ctx
+            .project
+            .clone()
+            .or_else(|| self.state.project.clone())
     }
 
     fn bad_line(&self, out: &mut Records, message: String) {

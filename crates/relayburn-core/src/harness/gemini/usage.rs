@@ -62,8 +62,15 @@ mod tests {
             total: 1087,
         };
         let u = g.usage();
-        assert_eq!((u.input, u.cache_read, u.output, u.reasoning), (207, 800, 80, 30));
-        assert_eq!(u.total(), 1087, "the token model adds up to the API's total");
+        assert_eq!(
+            (u.input, u.cache_read, u.output, u.reasoning),
+            (207, 800, 80, 30)
+        );
+        assert_eq!(
+            u.total(),
+            1087,
+            "the token model adds up to the API's total"
+        );
         // OpenAI-compatible: thoughts inside candidates, total = prompt + candidates.
         let q = GenAiCounts {
             prompt: 1000,

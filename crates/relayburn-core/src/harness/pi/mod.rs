@@ -7,8 +7,9 @@
 //! write a new session file copying the path to the branch point verbatim (same entries, a
 //! header whose `parentSession` is the source file's path), so a call's key is the message's
 //! own identity, not the file's: `pi|<message timestamp ms>|<model>|<input>|<output>|<cache
-//! read>|<cache write>`; the copy is the same call, counted once in the session seen first,
-//! and the new session hangs under the source as a fork. Pi's `input` is already the uncached
+//! read>|<cache write>`; the copy is the same call, stored in the source session (a call of a
+//! branched file stamped before the branch's creation is a copy), and the new session hangs
+//! under the source as a fork. Pi's `input` is already the uncached
 //! prompt; `cacheWrite` has no lifetime (5-minute class); Pi reports no reasoning. The cost
 //! Pi computed (`usage.cost.total`, USD) is kept beside the price table's.
 
@@ -53,6 +54,9 @@ pub struct PiState {
     pub last_assistant: Option<String>,
     #[serde(default)]
     pub titled: bool,
+    /// A branched session's source session and the branch's creation time (epoch ms).
+    #[serde(default)]
+    pub parent: Option<(String, i64)>,
 }
 
 pub struct PiReader {
@@ -83,6 +87,16 @@ impl PiReader {
             .unwrap_or_else(|| session_of_stem(&self.ctx.file_stem).to_string())
     }
 
+    /// The session an entry stamped `ts_ms` belongs to: an entry of a branched session older
+    /// than the branch is a copy of its source's, stored there, so copy and original are one
+    /// row whichever file is read first.
+    fn owner(&self, ts_ms: i64) -> String {
+        match &self.state.parent {
+            Some((parent, created)) if ts_ms < *created => parent.clone(),
+            _ => self.session_id(),
+        }
+    }
+
     fn bad_line(&self, out: &mut Records, message: String) {
         out.lines_skipped += 1;
         if out.bad_lines.len() < MAX_BAD_LINES_REPORTED {
@@ -111,6 +125,14 @@ impl PiReader {
                 (parent, Relationship::Fork, "parentSession".to_string())
             })
             .filter(|(p, _, _)| !p.is_empty() && *p != session_id);
+        let created = e
+            .timestamp
+            .as_deref()
+            .and_then(|t| crate::time::parse_instant_ms("timestamp", t).ok());
+        self.state.parent = parent
+            .as_ref()
+            .zip(created)
+            .map(|((p, _, _), at)| (p.clone(), at));
         out.sessions.push(SessionInfo {
             harness: Some(Harness::Pi),
             session_id,
@@ -190,18 +212,24 @@ impl PiReader {
             .filter_map(|b| {
                 let id = b.id.as_deref().filter(|s| !s.is_empty())?;
                 let name = b.name.as_deref().unwrap_or_default();
-                Some(tool_call(id.to_string(), name.to_string(), b.arguments, target_of))
+                Some(tool_call(
+                    id.to_string(),
+                    name.to_string(),
+                    b.arguments,
+                    target_of,
+                ))
             })
             .collect();
         let key = format!(
             "pi|{ts_ms}|{model}|{}|{}|{}|{}",
             usage.input, usage.output, usage.cache_read, usage.cache_write_5m
         );
+        let session_id = self.owner(ts_ms);
         Some(PiTurn {
             turn: TurnRecord {
                 harness: Harness::Pi,
                 key,
-                session_id: self.session_id(),
+                session_id,
                 message_id: uuid.to_string(),
                 request_id: None,
                 ts_ms,
@@ -231,7 +259,7 @@ impl PiReader {
     ) {
         out.user_turns.push(UserTurnRecord {
             harness: Harness::Pi,
-            session_id: self.session_id(),
+            session_id: self.owner(ts_ms),
             uuid,
             ts_ms,
             preceding_message_id: self.state.last_assistant.clone(),
@@ -264,7 +292,10 @@ impl PiReader {
                 out.compactions.push(CompactionRecord {
                     harness: Harness::Pi,
                     session_id: self.session_id(),
-                    key: e.id.as_deref().map_or_else(|| ts_ms.to_string(), str::to_string),
+                    key: e
+                        .id
+                        .as_deref()
+                        .map_or_else(|| ts_ms.to_string(), str::to_string),
                     ts_ms,
                     preceding_message_id: self.state.last_assistant.clone(),
                     tokens_before: Some(e.tokens_before.0).filter(|n| *n > 0),

@@ -5,8 +5,8 @@
 //!
 //! Counting rules: an `assistant` record with `usageMetadata` is one API call, keyed
 //! `qwen-code|<uuid>`: `/branch` copies records verbatim into a new session (same uuid,
-//! `forkedFrom` naming the source), so a copy is the same call, counted once in the session
-//! seen first. `system` records (`ui_telemetry` repeats the usage) are not calls. A rewound
+//! `forkedFrom` naming the source), so a copy is the same call, stored in the source session
+//! whichever file is read first (the copy's user turns too). `system` records (`ui_telemetry` repeats the usage) are not calls. A rewound
 //! branch stays billed. The usage is Google GenAI's ([`GenAiCounts`]): the prompt count
 //! includes cached tokens, and thoughts are inside the candidates when the total says so.
 //! Project and branch come from each record's `cwd` and `gitBranch`.
@@ -18,8 +18,7 @@ use crate::harness::wire::{payload_bytes, tool_call};
 use crate::harness::LogReader;
 use crate::scan::Line;
 use crate::vocab::records::{
-    CompactionRecord, Records, Relationship, SessionInfo, TurnRecord, UserTurnBlock,
-    UserTurnRecord,
+    CompactionRecord, Records, Relationship, SessionInfo, TurnRecord, UserTurnBlock, UserTurnRecord,
 };
 use crate::vocab::Harness;
 use serde::{Deserialize, Serialize};
@@ -90,16 +89,22 @@ impl QwenReader {
             self.bad_line(out, format!("record {uuid}: no valid timestamp"));
             return;
         };
-        let project = rec.cwd.as_deref().filter(|s| !s.is_empty()).map(str::to_string);
+        let project = rec
+            .cwd
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
         let branch = rec
             .git_branch
             .as_deref()
             .filter(|s| !s.is_empty())
             .map(str::to_string);
         let parent = match (&rec.forked_from, rec.subtype.as_deref()) {
-            (Some(f), _) => f.session_id.as_deref().filter(|p| *p != session_id).map(|p| {
-                (p.to_string(), Relationship::Fork, "forkedFrom".to_string())
-            }),
+            (Some(f), _) => f
+                .session_id
+                .as_deref()
+                .filter(|p| *p != session_id)
+                .map(|p| (p.to_string(), Relationship::Fork, "forkedFrom".to_string())),
             (None, Some("parent_session")) => rec
                 .system_payload
                 .as_ref()
@@ -121,6 +126,14 @@ impl QwenReader {
                 parent,
             });
         }
+        // A record `/branch` copied is the source session's (its call, its prompt): stored there,
+        // so the copy and the original are one row whichever file is read first.
+        let session_id = rec
+            .forked_from
+            .as_ref()
+            .and_then(|f| f.session_id.as_deref())
+            .filter(|s| !s.is_empty())
+            .map_or(session_id, str::to_string);
         match (rec.kind.as_deref(), rec.subtype.as_deref()) {
             (Some("assistant"), _) => {
                 let Some(meta) = &rec.usage_metadata else {
@@ -210,7 +223,8 @@ impl QwenReader {
                     .map(payload_bytes)
                     .sum();
                 let error = result.is_some_and(|r| {
-                    r.status.as_deref() == Some("error") || r.error.is_some_and(|e| e.get() != "null")
+                    r.status.as_deref() == Some("error")
+                        || r.error.is_some_and(|e| e.get() != "null")
                 });
                 let (kind, error) = ("tool_result", Some(error));
                 self.user_turn(session_id, uuid, ts_ms, kind, call_id, bytes, error, out);
