@@ -202,7 +202,7 @@ interface MixedTally {
     childSessions: number;
     tokensOnlyMessages: number;
   };
-  bySession: Record<'codex' | 'opencode', Record<string, number>>;
+  bySession: Record<'codex' | 'opencode' | 'gemini-cli' | 'qwen-code' | 'pi', Record<string, number>>;
 }
 
 const mixedGenerator = join(repoRoot, 'bench', 'gen-corpus.mjs');
@@ -224,7 +224,14 @@ describe('generated mixed corpus', () => {
   });
 
   it('has every feature the counting rules care about', () => {
-    expect(Object.keys(mixedTally.byHarness).sort()).toEqual(['claude-code', 'codex', 'opencode']);
+    expect(Object.keys(mixedTally.byHarness).sort()).toEqual([
+      'claude-code',
+      'codex',
+      'gemini-cli',
+      'opencode',
+      'pi',
+      'qwen-code',
+    ]);
     for (const h of Object.values(mixedTally.byHarness)) expect(h.turns).toBeGreaterThan(0);
     const { codex, opencode } = mixedTally;
     for (const n of Object.values(codex)) expect(n).toBeGreaterThan(0);
@@ -240,14 +247,15 @@ describe('generated mixed corpus', () => {
         'claude-code': [join(mixed, 'claude')],
         codex: [join(mixed, 'codex')],
         opencode: [join(mixed, 'opencode')],
+        'gemini-cli': [join(mixed, 'gemini')],
+        'qwen-code': [join(mixed, 'qwen')],
+        pi: [join(mixed, 'pi')],
       };
       const report = await sdk.ingest({ roots, ledgerHome });
       expect(report.errors).toEqual([]);
       expect(report.linesSkipped).toBe(0);
       const files = mixedTally.files;
-      expect(report.filesScanned).toBe(
-        (files['claude-code'] ?? 0) + (files.codex ?? 0) + (files.opencode ?? 0),
-      );
+      expect(report.filesScanned).toBe(Object.values(files).reduce((n, f) => n + f, 0));
       const turns = Object.values(mixedTally.byHarness).reduce((n, h) => n + h.turns, 0);
       expect(report.turnsAdded).toBe(turns);
 
@@ -257,7 +265,7 @@ describe('generated mixed corpus', () => {
       );
       expect(got).toEqual(mixedTally.byHarness);
 
-      for (const harness of ['codex', 'opencode'] as const) {
+      for (const harness of ['codex', 'opencode', 'gemini-cli', 'qwen-code', 'pi'] as const) {
         const bySession = await sdk.summary({ ledgerHome, harness, groupBy: 'session' });
         expect(Object.fromEntries(bySession.groups.map((g) => [g.key, g.turns]))).toEqual(
           mixedTally.bySession[harness],

@@ -235,7 +235,7 @@ export interface Status {
  * await summary({ harness, groupBy: 'model' });
  * ```
  */
-export type Harness = 'claude-code' | 'codex' | 'opencode';
+export type Harness = 'claude-code' | 'codex' | 'opencode' | 'gemini-cli' | 'qwen-code' | 'pi';
 
 /**
  * Where to look for session logs, per harness. When given, exactly these roots are scanned
@@ -249,6 +249,12 @@ export type Harness = 'claude-code' | 'codex' | 'opencode';
  * `$XDG_DATA_HOME/opencode`, else `~/.local/share/opencode`) holding the `opencode*.db`
  * database and/or the older `storage/` tree; a `storage/` directory itself or a database
  * file also works. The database is opened read-only.
+ * - `gemini-cli`: Gemini CLI dirs (default `~/.gemini`; `GEMINI_CLI_HOME` names a home holding
+ * `.gemini`, and a root may be either) whose `tmp/<project>/chats/` hold the chats.
+ * - `qwen-code`: Qwen Code dirs (like `QWEN_RUNTIME_DIR`, default `~/.qwen`) whose
+ * `projects/<project>/chats/` hold the chats.
+ * - `pi`: Pi agent dirs (like `PI_CODING_AGENT_DIR`, default `~/.pi/agent`) whose
+ * `sessions/<project>/` hold the sessions.
  *
  * @example
  * ```ts
@@ -260,6 +266,9 @@ export interface IngestRoots {
   'claude-code'?: string[] | undefined;
   codex?: string[] | undefined;
   opencode?: string[] | undefined;
+  'gemini-cli'?: string[] | undefined;
+  'qwen-code'?: string[] | undefined;
+  pi?: string[] | undefined;
 }
 
 /**
