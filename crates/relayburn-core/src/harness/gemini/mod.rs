@@ -283,6 +283,7 @@ impl GeminiReader {
             stop_reason: None,
             complete: true,
             tool_calls: calls,
+            reported_cost_usd: None,
         });
     }
 

@@ -65,12 +65,6 @@ pub struct PiReader {
     line: i64,
 }
 
-/// One call as read, with the cost Pi wrote for it (USD), when it wrote one.
-pub struct PiTurn {
-    pub turn: TurnRecord,
-    pub reported_cost_usd: Option<f64>,
-}
-
 impl PiReader {
     pub fn new(ctx: FileContext, state: PiState) -> Self {
         PiReader {
@@ -160,9 +154,7 @@ impl PiReader {
             Some("assistant") => {
                 if let Some(t) = self.assistant(&uuid, ts_ms, m) {
                     self.state.last_assistant = Some(uuid);
-                    // The reported cost waits for the ledger's column (see `PiTurn`).
-                    let PiTurn { turn, .. } = t;
-                    out.turns.push(turn);
+                    out.turns.push(t);
                 }
             }
             Some("user") => {
@@ -189,7 +181,7 @@ impl PiReader {
     }
 
     /// The call an assistant message records, if it carries usage.
-    fn assistant(&self, uuid: &str, ts_ms: i64, m: &Message<'_>) -> Option<PiTurn> {
+    fn assistant(&self, uuid: &str, ts_ms: i64, m: &Message<'_>) -> Option<TurnRecord> {
         let u = m.usage.as_ref()?;
         let usage = Usage {
             input: u.input.0,
@@ -225,23 +217,22 @@ impl PiReader {
             usage.input, usage.output, usage.cache_read, usage.cache_write_5m
         );
         let session_id = self.owner(ts_ms);
-        Some(PiTurn {
-            turn: TurnRecord {
-                harness: Harness::Pi,
-                key,
-                session_id,
-                message_id: uuid.to_string(),
-                request_id: None,
-                ts_ms,
-                model,
-                provider: m.provider.as_deref().map(str::to_string),
-                project: self.state.cwd.clone(),
-                branch: None,
-                usage,
-                stop_reason: m.stop_reason.as_deref().map(str::to_string),
-                complete: true,
-                tool_calls,
-            },
+        Some(TurnRecord {
+            harness: Harness::Pi,
+            key,
+            session_id,
+            message_id: uuid.to_string(),
+            request_id: None,
+            ts_ms,
+            model,
+            provider: m.provider.as_deref().map(str::to_string),
+            project: self.state.cwd.clone(),
+            branch: None,
+            usage,
+            stop_reason: m.stop_reason.as_deref().map(str::to_string),
+            complete: true,
+            tool_calls,
+            // Pi's own price of the call (USD): kept beside the price table's.
             reported_cost_usd: u.cost.as_ref().and_then(|c| c.total),
         })
     }

@@ -198,4 +198,9 @@ fn a_branched_session_file_counts_its_copied_calls_once_and_is_a_fork() {
         )
         .unwrap();
     assert_eq!((parent.as_deref(), rel.as_str()), (Some(SID), "fork"));
+    // Pi's own cost of each call is stored beside the tokens.
+    let cost: f64 = conn
+        .query_row("SELECT sum(reported_cost_usd) FROM turns", [], |r| r.get(0))
+        .unwrap();
+    assert!((cost - 0.012).abs() < 1e-9, "{cost}");
 }

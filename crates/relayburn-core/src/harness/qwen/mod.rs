@@ -185,6 +185,7 @@ impl QwenReader {
                     stop_reason: None,
                     complete: true,
                     tool_calls,
+                    reported_cost_usd: None,
                 });
             }
             (Some("user"), _) => {
