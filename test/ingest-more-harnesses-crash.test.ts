@@ -66,5 +66,9 @@ describe.each(Object.entries(STORES))('%s ingest killed midway', (harness, dir) 
     expect((await sdk.summary({ ledgerHome, groupBy: 'session' })).groups).toEqual(want);
     const again = await sdk.ingest({ roots, harnesses: [h], ledgerHome });
     expect(again).toMatchObject({ turnsAdded: 0, turnsUpdated: 0, bytesRead: 0 });
+    // `status` names the harness with its counts.
+    expect((await sdk.status({ ledgerHome })).harnesses).toEqual([
+      { harness: h, sessions: want.length, turns: tally.calls },
+    ]);
   }, 120_000);
 });

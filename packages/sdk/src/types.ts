@@ -223,6 +223,24 @@ export interface Status {
   sessions: number;
   /** When the last ingest finished. */
   lastIngestAt?: string;
+  /** Sessions and turns per harness, for each harness with at least one session. */
+  harnesses: HarnessCount[];
+}
+
+/**
+ * What the ledger holds of one harness (in `Status.harnesses`).
+ *
+ * @example
+ * ```ts
+ * import { status } from '@relayburn/sdk';
+ * for (const h of (await status()).harnesses) console.log(h.harness, h.sessions, h.turns);
+ * ```
+ */
+export interface HarnessCount {
+  /** A {@link Harness} key. */
+  harness: string;
+  sessions: number;
+  turns: number;
 }
 
 /**
