@@ -749,6 +749,41 @@ mod root_tests {
     use super::*;
 
     #[test]
+    fn watch_events_map_to_files_by_each_harness_layout() {
+        let at = |h, rel: &str| {
+            classify_in_tree(h, Path::new(rel), &Path::new("/r").join(rel)).map(|f| f.kind)
+        };
+        let chat = |p: Option<&str>| {
+            Some(FileKind::GeminiChat {
+                parent_session: p.map(str::to_string),
+            })
+        };
+        assert_eq!(
+            at(Harness::GeminiCli, "proj/chats/session-x.jsonl"),
+            chat(None)
+        );
+        assert_eq!(
+            at(Harness::GeminiCli, "proj/chats/parent/sub.jsonl"),
+            chat(Some("parent"))
+        );
+        assert_eq!(
+            at(Harness::GeminiCli, "proj/chats/session-x.json"),
+            Some(FileKind::GeminiLegacy)
+        );
+        assert_eq!(at(Harness::GeminiCli, "proj/logs.json"), None);
+        assert_eq!(
+            at(Harness::QwenCode, "p/chats/s.jsonl"),
+            Some(FileKind::QwenChat)
+        );
+        assert_eq!(at(Harness::QwenCode, "p/other/s.jsonl"), None);
+        assert_eq!(
+            at(Harness::Pi, "--home--/t_s.jsonl"),
+            Some(FileKind::PiSession)
+        );
+        assert_eq!(at(Harness::Pi, "t_s.jsonl"), None);
+    }
+
+    #[test]
     fn explicit_roots_expand_the_home_directory_for_every_harness() {
         let Some(home) = home_dir() else { return };
         let explicit = vec!["~/logs".to_string(), "/abs".to_string()];
