@@ -267,6 +267,12 @@ fn counts_accept_integers_and_integral_floats_and_refuse_the_absurd() {
     }
 }
 
+/// The content store on, so the capture paths of the newer readers are fuzzed too.
+const FULL: crate::content::Capture = crate::content::Capture {
+    mode: crate::content::ContentMode::Full,
+    cutoff_ms: None,
+};
+
 const GEMINI_ROWS: &[&str] = &[
     r#"{"sessionId":"g-1","projectHash":"abc","startTime":"2026-01-01T00:00:00.000Z","lastUpdated":"2026-01-01T00:00:00.000Z","kind":"subagent","directories":["/p"]}"#,
     r#"{"id":"u1","timestamp":"2026-01-01T00:00:01.000Z","type":"user","content":[{"text":"hi"}]}"#,
@@ -291,7 +297,7 @@ fn gemini_reader_survives_mutated_rows() {
                 parent_session: Some("p".into()),
                 project: None,
             };
-            GeminiReader::new(ctx, state)
+            GeminiReader::new(ctx, state).with_capture(FULL)
         });
         // The same rows as one legacy document.
         let doc = format!(
@@ -299,7 +305,7 @@ fn gemini_reader_survives_mutated_rows() {
             String::from_utf8_lossy(&rows.join(&b","[..]))
         );
         let mut out = Records::default();
-        super::gemini::legacy_records(&doc, Default::default(), &mut out);
+        super::gemini::legacy_records(&doc, Default::default(), Default::default(), &mut out);
         assert_sane(&out);
     }
 }
@@ -328,6 +334,7 @@ fn qwen_reader_survives_mutated_rows() {
                 },
                 state,
             )
+            .with_capture(FULL)
         });
     }
 }
@@ -356,6 +363,7 @@ fn pi_reader_survives_mutated_rows() {
                 },
                 state,
             )
+            .with_capture(FULL)
         });
     }
 }

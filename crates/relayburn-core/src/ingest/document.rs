@@ -7,6 +7,7 @@
 use super::cursor::Cursor;
 use super::discover::{FileKind, SourceFile};
 use super::job::{Batch, Job};
+use crate::content::Capture;
 use crate::harness::gemini::{self, FileContext};
 use crate::vocab::records::Records;
 use std::path::Path;
@@ -17,7 +18,7 @@ const MAX_DOCUMENT_BYTES: u64 = 256 << 20;
 const MAX_MARKER_BYTES: u64 = 64 << 10;
 
 /// Reads a legacy Gemini CLI document whole, calling `send` with its one batch.
-pub fn process(job: &Job, send: &mut dyn FnMut(Batch) -> bool) {
+pub fn process(job: &Job, capture: Capture, send: &mut dyn FnMut(Batch) -> bool) {
     let cursor = Cursor {
         path: job.path.clone(),
         harness: job.file.harness.as_str().into(),
@@ -34,7 +35,7 @@ pub fn process(job: &Job, send: &mut dyn FnMut(Batch) -> bool) {
     let mut records = Records::default();
     let error = match crate::files::read_regular_to_string(&job.file.path, MAX_DOCUMENT_BYTES) {
         Ok(text) => {
-            gemini::legacy_records(&text, gemini_context(&job.file), &mut records);
+            gemini::legacy_records(&text, gemini_context(&job.file), capture, &mut records);
             None
         }
         Err(e) => Some(e.to_string()),

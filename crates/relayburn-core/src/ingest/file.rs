@@ -162,19 +162,19 @@ fn reader_for(file: &SourceFile, state: Option<&str>, capture: Capture) -> Box<d
     match &file.kind {
         FileKind::GeminiChat { .. } => {
             let ctx = super::document::gemini_context(file);
-            return Box::new(GeminiReader::new(ctx, state_of(state)));
+            return Box::new(GeminiReader::new(ctx, state_of(state)).with_capture(capture));
         }
         FileKind::QwenChat => {
             let ctx = qwen::FileContext {
                 file_stem: file_stem(file),
             };
-            return Box::new(QwenReader::new(ctx, state_of(state)));
+            return Box::new(QwenReader::new(ctx, state_of(state)).with_capture(capture));
         }
         FileKind::PiSession => {
             let ctx = pi::FileContext {
                 file_stem: file_stem(file),
             };
-            return Box::new(PiReader::new(ctx, state_of(state)));
+            return Box::new(PiReader::new(ctx, state_of(state)).with_capture(capture));
         }
         _ => {}
     }

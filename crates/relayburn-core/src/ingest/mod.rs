@@ -414,7 +414,9 @@ fn run_jobs(
                 // documents and database.
                 match (job.file.harness, &job.file.kind) {
                     (Harness::OpenCode, _) => opencode::process(job, capture, &mut send),
-                    (_, discover::FileKind::GeminiLegacy) => document::process(job, &mut send),
+                    (_, discover::FileKind::GeminiLegacy) => {
+                        document::process(job, capture, &mut send)
+                    }
                     _ => file::process(job, now, capture, cancel, &mut send),
                 }
             });

@@ -18,9 +18,11 @@ mod wire;
 
 pub(crate) use tools::target_of as tools_target;
 
-use crate::harness::wire::{payload_bytes, tool_call};
+use crate::content::Capture;
+use crate::harness::wire::{parts_text, payload_bytes, payload_text, tool_call};
 use crate::harness::LogReader;
 use crate::scan::Line;
+use crate::vocab::content::{ContentBlock, ContentRecord};
 use crate::vocab::records::{
     Records, Relationship, SessionInfo, ToolCall, TurnRecord, UserTurnBlock, UserTurnRecord,
 };
@@ -66,6 +68,7 @@ pub struct GeminiReader {
     /// What was last emitted per message id in this pass (usage total, tool calls, results):
     /// an unchanged re-append emits nothing.
     emitted: HashMap<String, (i64, usize, usize)>,
+    capture: Capture,
 }
 
 impl GeminiReader {
@@ -76,7 +79,63 @@ impl GeminiReader {
             line: 0,
             announced: false,
             emitted: HashMap::new(),
+            capture: Capture::default(),
         }
+    }
+
+    /// Captures conversation content as `capture` says (default: off).
+    pub fn with_capture(mut self, capture: Capture) -> Self {
+        self.capture = capture;
+        self
+    }
+
+    /// A message's content for the content store: its text, thoughts, tool calls and their
+    /// results. Gemini CLI re-writes a message as it grows, so each capture replaces the last.
+    fn capture_message(&self, id: &str, ts_ms: i64, rec: &Record<'_>, out: &mut Records) {
+        if !self.capture.wants(ts_ms) {
+            return;
+        }
+        let c = &self.capture;
+        let mut blocks: Vec<ContentBlock> = Vec::new();
+        let gemini = rec.kind_of_message.as_deref() == Some("gemini");
+        for t in rec.thoughts.iter().flatten().filter(|_| gemini) {
+            let text = [t.subject.as_deref(), t.description.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(": ");
+            if !text.is_empty() {
+                blocks.push(c.block("thinking", &text, None, None, false));
+            }
+        }
+        let text = rec.content.map(parts_text).unwrap_or_default();
+        if !text.trim().is_empty() {
+            blocks.push(c.block("text", &text, None, None, false));
+        }
+        for call in rec.tool_calls.iter().flatten().filter(|_| gemini) {
+            let (name, call_id) = (call.name.as_deref(), call.id.as_deref());
+            let args = call.args.map(payload_text).unwrap_or_default();
+            blocks.push(c.block("tool_use", &args, name, call_id, false));
+            if let Some(result) = call.result {
+                let error = call.status.as_deref() == Some("error");
+                let text = payload_text(result);
+                blocks.push(c.block("tool_result", &text, name, call_id, error));
+            }
+        }
+        if blocks.is_empty() {
+            return;
+        }
+        out.content.push(ContentRecord {
+            harness: Harness::GeminiCli,
+            session_id: self.session_id(),
+            message_key: id.to_string(),
+            message_id: id.to_string(),
+            role: if gemini { "assistant" } else { "user" },
+            ts_ms,
+            seq: ts_ms,
+            blocks,
+            replace: true,
+        });
     }
 
     fn session_id(&self) -> String {
@@ -160,7 +219,10 @@ impl GeminiReader {
         }
         self.announce(out, None);
         match rec.kind_of_message.as_deref() {
-            Some("user") => self.user(id, ts_ms, rec, out),
+            Some("user") => {
+                self.capture_message(id, ts_ms, rec, out);
+                self.user(id, ts_ms, rec, out)
+            }
             Some("gemini") => self.response(id, ts_ms, rec, out),
             // info, warning, error: the CLI's own notes, never sent to a model.
             _ => {}
@@ -168,10 +230,7 @@ impl GeminiReader {
     }
 
     fn user(&mut self, id: &str, ts_ms: i64, rec: &Record<'_>, out: &mut Records) {
-        let text = rec
-            .content
-            .map(crate::harness::wire::parts_text)
-            .unwrap_or_default();
+        let text = rec.content.map(parts_text).unwrap_or_default();
         if !self.state.titled && !text.trim().is_empty() {
             self.state.titled = true;
             let title: String = text.trim().chars().take(TITLE_CHARS).collect();
@@ -245,6 +304,7 @@ impl GeminiReader {
             return;
         }
         self.emitted.insert(id.to_string(), seen);
+        self.capture_message(id, ts_ms, rec, out);
         let session_id = self.session_id();
         // Tool results live in the response that called the tools: each is a user turn of
         // its own (the input of the next call), keyed by message and call.
@@ -333,8 +393,8 @@ impl LogReader for GeminiReader {
 
 /// Records of a legacy `session-*.json` document (the whole conversation in one JSON object,
 /// rewritten on every change). Unreadable: one skipped document.
-pub fn legacy_records(doc: &str, ctx: FileContext, out: &mut Records) {
-    let mut reader = GeminiReader::new(ctx, GeminiState::default());
+pub fn legacy_records(doc: &str, ctx: FileContext, capture: Capture, out: &mut Records) {
+    let mut reader = GeminiReader::new(ctx, GeminiState::default()).with_capture(capture);
     match serde_json::from_str::<Record<'_>>(doc) {
         Ok(rec) => reader.conversation(&rec, out),
         Err(e) => {

@@ -325,3 +325,37 @@ fn a_legacy_document_and_its_jsonl_continuation_count_once_and_subagents_hang_un
     assert_eq!(again.turns_added, 1);
     assert_eq!(totals(&ledger).0, 4);
 }
+
+#[test]
+fn content_is_captured_and_replaced_as_the_message_grows() {
+    use crate::content::{settings::ContentMode, Capture};
+    let capture = Capture {
+        mode: ContentMode::Full,
+        cutoff_ms: None,
+    };
+    let mut r = reader().with_capture(capture);
+    let t = [100, 10, 0, 0, 0, 110];
+    let out = run(
+        &mut r,
+        &[
+            header(SESSION, ""),
+            user("u1", 1, "fix it"),
+            gemini("g1", 2, Some("gemini-2.5-pro"), Some(t), ""),
+            gemini(
+                "g1",
+                2,
+                Some("gemini-2.5-pro"),
+                Some(t),
+                &tool("c1", "read_file", r#"{"file_path":"/a"}"#, Some("ok")),
+            ),
+        ],
+    );
+    let last = out.content.last().unwrap();
+    assert!(
+        last.replace,
+        "a re-appended message replaces its stored blocks"
+    );
+    let kinds: Vec<&str> = last.blocks.iter().map(|b| b.kind).collect();
+    assert_eq!(kinds, ["tool_use", "tool_result"]);
+    assert_eq!(out.content[0].role, "user");
+}

@@ -38,6 +38,17 @@ pub(crate) struct Record<'a> {
     pub tool_calls: Option<Vec<ToolCallRecord<'a>>>,
     #[serde(borrow, default)]
     pub content: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub thoughts: Option<Vec<Thought<'a>>>,
+}
+
+/// A `ThoughtSummary`: `{subject, description}`.
+#[derive(Deserialize)]
+pub(crate) struct Thought<'a> {
+    #[serde(borrow, default)]
+    pub subject: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub description: Option<Cow<'a, str>>,
 }
 
 /// `TokensSummary`: `input` is the prompt including cached tokens; thoughts and tool-use

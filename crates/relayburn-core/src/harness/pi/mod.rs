@@ -15,9 +15,11 @@
 
 mod wire;
 
-use crate::harness::wire::tool_call;
+use crate::content::Capture;
+use crate::harness::wire::{payload_text, tool_call};
 use crate::harness::LogReader;
 use crate::scan::Line;
+use crate::vocab::content::{ContentBlock, ContentRecord};
 use crate::vocab::records::{
     CompactionRecord, Records, Relationship, SessionInfo, ToolCall, TurnRecord, Usage,
     UserTurnBlock, UserTurnRecord,
@@ -63,6 +65,9 @@ pub struct PiReader {
     ctx: FileContext,
     state: PiState,
     line: i64,
+    /// Byte offset of the line being read (the content store's conversation order).
+    offset: u64,
+    capture: Capture,
 }
 
 impl PiReader {
@@ -71,7 +76,73 @@ impl PiReader {
             ctx,
             state,
             line: 0,
+            offset: 0,
+            capture: Capture::default(),
         }
+    }
+
+    /// Captures conversation content as `capture` says (default: off).
+    pub fn with_capture(mut self, capture: Capture) -> Self {
+        self.capture = capture;
+        self
+    }
+
+    /// The text, thinking, tool calls and tool results of a message, for the content store.
+    fn capture_message(&self, uuid: &str, ts_ms: i64, m: &Message<'_>, out: &mut Records) {
+        if !self.capture.wants(ts_ms) {
+            return;
+        }
+        let c = &self.capture;
+        let role = match m.role.as_deref() {
+            Some("assistant") => "assistant",
+            Some("user" | "toolResult") => "user",
+            _ => return,
+        };
+        let blocks: Vec<ContentBlock> = match m.role.as_deref() {
+            Some("toolResult") => {
+                let text = m.content.map(text_of).unwrap_or_default();
+                let id = m.tool_call_id.as_deref();
+                vec![c.block("tool_result", &text, None, id, m.is_error.unwrap_or(false))]
+            }
+            _ => match m.content {
+                Some(raw) if raw.get().starts_with('"') => {
+                    vec![c.block("text", &text_of(raw), None, None, false)]
+                }
+                Some(raw) => serde_json::from_str::<Vec<Block<'_>>>(raw.get())
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|b| match b.kind.as_deref() {
+                        Some("text") => {
+                            Some(c.block("text", b.text.as_deref()?, None, None, false))
+                        }
+                        Some("thinking") => {
+                            Some(c.block("thinking", b.thinking.as_deref()?, None, None, false))
+                        }
+                        Some("toolCall") => {
+                            let args = b.arguments.map(payload_text).unwrap_or_default();
+                            let (name, id) = (b.name.as_deref(), b.id.as_deref());
+                            Some(c.block("tool_use", &args, name, id, false))
+                        }
+                        _ => None,
+                    })
+                    .collect(),
+                None => Vec::new(),
+            },
+        };
+        if blocks.is_empty() {
+            return;
+        }
+        out.content.push(ContentRecord {
+            harness: Harness::Pi,
+            session_id: self.owner(ts_ms),
+            message_key: uuid.to_string(),
+            message_id: uuid.to_string(),
+            role,
+            ts_ms,
+            seq: self.offset as i64,
+            blocks,
+            replace: false,
+        });
     }
 
     fn session_id(&self) -> String {
@@ -150,6 +221,7 @@ impl PiReader {
             return;
         };
         let uuid = entry_id.map_or_else(|| format!("@{ts_ms}"), str::to_string);
+        self.capture_message(&uuid, ts_ms, m, out);
         match m.role.as_deref() {
             Some("assistant") => {
                 if let Some(t) = self.assistant(&uuid, ts_ms, m) {
@@ -331,6 +403,7 @@ fn target_of(name: &str, args: &serde_json::Value) -> Option<String> {
 impl LogReader for PiReader {
     fn feed(&mut self, line: &Line<'_>, out: &mut Records) {
         self.line += 1;
+        self.offset = line.offset;
         if line.oversized {
             self.bad_line(out, "line too long".into());
             return;

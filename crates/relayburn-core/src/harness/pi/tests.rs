@@ -204,3 +204,43 @@ fn a_branched_session_file_counts_its_copied_calls_once_and_is_a_fork() {
         .unwrap();
     assert!((cost - 0.012).abs() < 1e-9, "{cost}");
 }
+
+#[test]
+fn content_is_captured_when_the_store_is_on() {
+    use crate::content::{settings::ContentMode, Capture};
+    let capture = Capture {
+        mode: ContentMode::Full,
+        cutoff_ms: None,
+    };
+    let mut r = PiReader::new(FileContext::default(), PiState::default()).with_capture(capture);
+    let mut out = Records::default();
+    let text = [
+        header(SID, None),
+        user("a0000001", "null", T0, "read main"),
+        assistant("a0000002", "a0000001", T0 + 1_000, [1, 2, 3, 4], 0.01),
+        tool_result("a0000003", "a0000002", T0 + 1_100),
+    ]
+    .join("\n")
+        + "\n";
+    let mut lr = LineReader::new(text.as_bytes(), 0);
+    while let Some(line) = lr.next_line().unwrap() {
+        r.feed(&line, &mut out);
+    }
+    let kinds: Vec<(&str, Vec<&str>)> = out
+        .content
+        .iter()
+        .map(|c| (c.role, c.blocks.iter().map(|b| b.kind).collect()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("user", vec!["text"]),
+            ("assistant", vec!["thinking", "tool_use"]),
+            ("user", vec!["tool_result"]),
+        ]
+    );
+    assert_eq!(out.content[1].blocks[1].tool_name.as_deref(), Some("read"));
+    // Off (the default): nothing captured.
+    let (_, off) = read(&[header(SID, None), user("a0000001", "null", T0, "x")]);
+    assert!(off.content.is_empty());
+}

@@ -88,6 +88,8 @@ pub(crate) struct Block<'a> {
     #[serde(borrow, default)]
     pub text: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
+    pub thinking: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
     pub id: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     pub name: Option<Cow<'a, str>>,

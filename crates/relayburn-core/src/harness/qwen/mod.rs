@@ -13,10 +13,12 @@
 
 mod wire;
 
+use crate::content::Capture;
 use crate::harness::gemini::usage::GenAiCounts;
-use crate::harness::wire::{payload_bytes, tool_call};
+use crate::harness::wire::{payload_bytes, payload_text, tool_call};
 use crate::harness::LogReader;
 use crate::scan::Line;
+use crate::vocab::content::{ContentBlock, ContentRecord};
 use crate::vocab::records::{
     CompactionRecord, Records, Relationship, SessionInfo, TurnRecord, UserTurnBlock, UserTurnRecord,
 };
@@ -49,6 +51,9 @@ pub struct QwenReader {
     ctx: FileContext,
     state: QwenState,
     line: i64,
+    /// Byte offset of the line being read (the content store's conversation order).
+    offset: u64,
+    capture: Capture,
     /// Sessions already described in this pass.
     announced: HashSet<String>,
 }
@@ -59,8 +64,86 @@ impl QwenReader {
             ctx,
             state,
             line: 0,
+            offset: 0,
+            capture: Capture::default(),
             announced: HashSet::new(),
         }
+    }
+
+    /// Captures conversation content as `capture` says (default: off).
+    pub fn with_capture(mut self, capture: Capture) -> Self {
+        self.capture = capture;
+        self
+    }
+
+    /// A user, assistant or tool-result record's parts, for the content store.
+    fn capture_record(
+        &self,
+        session_id: &str,
+        uuid: &str,
+        ts_ms: i64,
+        rec: &ChatRecord<'_>,
+        out: &mut Records,
+    ) {
+        if !self.capture.wants(ts_ms) {
+            return;
+        }
+        let role = match rec.kind.as_deref() {
+            Some("assistant") => "assistant",
+            Some("user" | "tool_result") => "user",
+            _ => return,
+        };
+        let c = &self.capture;
+        let error = rec
+            .tool_call_result
+            .as_ref()
+            .is_some_and(|r| r.status.as_deref() == Some("error"));
+        let blocks: Vec<ContentBlock> = rec
+            .message
+            .as_ref()
+            .and_then(|m| m.parts.as_ref())
+            .into_iter()
+            .flatten()
+            .filter_map(|p| {
+                if let Some(call) = &p.function_call {
+                    let args = call.args.map(payload_text).unwrap_or_default();
+                    let (name, id) = (call.name.as_deref(), call.id.as_deref());
+                    return Some(c.block("tool_use", &args, name, id, false));
+                }
+                if let Some(raw) = p.function_response {
+                    let r = serde_json::from_str::<wire::FunctionResponse<'_>>(raw.get()).ok();
+                    let text = r
+                        .as_ref()
+                        .and_then(|r| r.response)
+                        .map(payload_text)
+                        .unwrap_or_default();
+                    let name = r.as_ref().and_then(|r| r.name.as_deref());
+                    let id = r.as_ref().and_then(|r| r.id.as_deref());
+                    return Some(c.block("tool_result", &text, name, id, error));
+                }
+                let text = p.text.as_deref().filter(|t| !t.trim().is_empty())?;
+                let kind = if p.thought == Some(true) {
+                    "thinking"
+                } else {
+                    "text"
+                };
+                Some(c.block(kind, text, None, None, false))
+            })
+            .collect();
+        if blocks.is_empty() {
+            return;
+        }
+        out.content.push(ContentRecord {
+            harness: Harness::QwenCode,
+            session_id: session_id.to_string(),
+            message_key: uuid.to_string(),
+            message_id: uuid.to_string(),
+            role,
+            ts_ms,
+            seq: self.offset as i64,
+            blocks,
+            replace: false,
+        });
     }
 
     fn bad_line(&self, out: &mut Records, message: String) {
@@ -134,6 +217,7 @@ impl QwenReader {
             .and_then(|f| f.session_id.as_deref())
             .filter(|s| !s.is_empty())
             .map_or(session_id, str::to_string);
+        self.capture_record(&session_id, uuid, ts_ms, rec, out);
         match (rec.kind.as_deref(), rec.subtype.as_deref()) {
             (Some("assistant"), _) => {
                 let Some(meta) = &rec.usage_metadata else {
@@ -282,6 +366,7 @@ impl QwenReader {
 impl LogReader for QwenReader {
     fn feed(&mut self, line: &Line<'_>, out: &mut Records) {
         self.line += 1;
+        self.offset = line.offset;
         if line.oversized {
             self.bad_line(out, "line too long".into());
             return;

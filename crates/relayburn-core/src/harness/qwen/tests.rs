@@ -168,3 +168,43 @@ fn a_branch_copy_counts_once_and_hangs_under_its_source_and_a_rewound_call_stays
         .unwrap();
     assert_eq!((parent.as_deref(), rel.as_str()), (Some(S), "fork"));
 }
+
+#[test]
+fn content_is_captured_when_the_store_is_on() {
+    use crate::content::{settings::ContentMode, Capture};
+    let capture = Capture {
+        mode: ContentMode::HashOnly,
+        cutoff_ms: None,
+    };
+    let mut r = QwenReader::new(
+        FileContext {
+            file_stem: S.into(),
+        },
+        QwenState::default(),
+    )
+    .with_capture(capture);
+    let text = [
+        user("u1", S, 1, "run"),
+        assistant("a1", S, 2, [10, 5, 0, 0, 15], ""),
+    ]
+    .join("\n")
+        + "\n";
+    let mut out = Records::default();
+    let mut lr = LineReader::new(text.as_bytes(), 0);
+    while let Some(line) = lr.next_line().unwrap() {
+        r.feed(&line, &mut out);
+    }
+    let kinds: Vec<Vec<&str>> = out
+        .content
+        .iter()
+        .map(|c| c.blocks.iter().map(|b| b.kind).collect())
+        .collect();
+    assert_eq!(kinds, [vec!["text"], vec!["text", "tool_use"]]);
+    assert!(
+        out.content
+            .iter()
+            .flat_map(|c| &c.blocks)
+            .all(|b| b.data.is_none()),
+        "hash-only keeps no text"
+    );
+}

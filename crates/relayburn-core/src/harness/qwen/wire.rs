@@ -63,10 +63,23 @@ pub(crate) struct Content<'a> {
 pub(crate) struct Part<'a> {
     #[serde(borrow, default)]
     pub text: Option<Cow<'a, str>>,
+    /// A thought summary part (its `text` is reasoning).
+    #[serde(default)]
+    pub thought: Option<bool>,
     #[serde(rename = "functionCall", borrow, default)]
     pub function_call: Option<FunctionCall<'a>>,
     #[serde(rename = "functionResponse", borrow, default)]
     pub function_response: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct FunctionResponse<'a> {
+    #[serde(borrow, default)]
+    pub id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub response: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
