@@ -359,3 +359,23 @@ fn content_is_captured_and_replaced_as_the_message_grows() {
     assert_eq!(kinds, ["tool_use", "tool_result"]);
     assert_eq!(out.content[0].role, "user");
 }
+
+#[test]
+fn a_partial_last_line_is_a_re_append_of_a_counted_message() {
+    let t = [400, 40, 100, 0, 0, 440];
+    let complete = gemini("g1", 2, Some("gemini-2.5-pro"), Some(t), "");
+    let cut = &complete[..complete.len() / 2];
+    let text = [header(SESSION, ""), complete.clone(), complete.clone()].join("\n") + "\n" + cut;
+    // While the file may still grow, the cut line is not read; once idle it is, and skipped.
+    for idle in [false, true] {
+        let mut r = reader();
+        let mut out = Records::default();
+        let mut lr = LineReader::new(text.as_bytes(), 0).take_tail(idle);
+        while let Some(line) = lr.next_line().unwrap() {
+            r.feed(&line, &mut out);
+        }
+        assert_eq!(out.turns.len(), 1, "the re-append adds nothing");
+        assert_eq!(out.turns[0].usage.total(), 440);
+        assert_eq!(out.lines_skipped, i64::from(idle));
+    }
+}
