@@ -144,6 +144,12 @@ export interface FingerprintOptions {
   ledgerHome?: string
 }
 
+export interface HarnessCount {
+  harness: string
+  sessions: number
+  turns: number
+}
+
 export interface HotspotRow {
   key: string
   calls: number
@@ -503,6 +509,8 @@ export interface Status {
   sessions: number
   /** When the last ingest finished. */
   lastIngestAt?: string
+  /** Sessions and turns per harness (harnesses with at least one session). */
+  harnesses: Array<HarnessCount>
 }
 
 export interface StatusOptions {

@@ -22,8 +22,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import initSqlJs from 'sql.js';
 import { generateCorpus, makeRandom } from './gen-claude-corpus.mjs';
+import { generateMoreHarnesses } from './gen-more-harnesses.mjs';
 
-export const MIXED_GENERATOR_VERSION = 2;
+export const MIXED_GENERATOR_VERSION = 3;
 const HEX = '0123456789abcdef';
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const BASE_MS = Date.UTC(2026, 5, 30);
@@ -529,8 +530,8 @@ class OpenCode {
 // ---------------------------------------------------------------------------------------------
 
 class MixedTally {
-  harness = { codex: zero(), opencode: zero() };
-  sessions = { codex: {}, opencode: {} };
+  harness = { codex: zero(), opencode: zero(), 'gemini-cli': zero(), 'qwen-code': zero(), pi: zero() };
+  sessions = { codex: {}, opencode: {}, 'gemini-cli': {}, 'qwen-code': {}, pi: {} };
   models = {};
   byModel(m) {
     this.models[m] ??= zero();
@@ -542,6 +543,11 @@ class MixedTally {
     t.turns += counts.turns;
     for (const k of Object.keys(counts)) if (k !== 'turns') t[k] += counts[k];
   }
+  /** One call of `h` in session `id`. */
+  add(h, id, usage) {
+    this.sessions[h][id] = (this.sessions[h][id] ?? 0) + 1;
+    add(this.harness[h], usage);
+  }
 }
 
 /** Writes a mixed corpus into `out` (replacing its claude/, codex/ and opencode/) and returns the tally. */
@@ -550,7 +556,8 @@ export async function generateMixedCorpus({ out, mb = 400, files = 10_000, seed 
   const claudeFiles = Math.max(3, Math.round(files * 0.8));
   const codexFiles = Math.max(8, Math.round(files * 0.15));
   const ocSessions = Math.max(8, files - claudeFiles - codexFiles);
-  for (const d of ['claude', 'codex', 'opencode']) rmSync(join(out, d), { recursive: true, force: true });
+  for (const d of ['claude', 'codex', 'opencode', 'gemini', 'qwen', 'pi'])
+    rmSync(join(out, d), { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const claude = generateCorpus({ out: join(out, 'claude'), mb: mb * 0.7, files: claudeFiles, seed });
 
@@ -599,6 +606,16 @@ export async function generateMixedCorpus({ out, mb = 400, files = 10_000, seed 
   utimesSync(dbPath, OLD_MS / 1000, OLD_MS / 1000);
   db.close();
 
+  // Gemini CLI, Qwen Code and Pi: a few sessions each (their traps, not their volume).
+  const more = generateMoreHarnesses({
+    out,
+    r,
+    sessions: Math.max(5, Math.round(files * 0.01)),
+    baseMs: BASE_MS,
+    oldMs: OLD_MS,
+    tally,
+  });
+
   const sortKeys = (o) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
   const claudeCounts = {
     turns: claude.turns,
@@ -613,6 +630,9 @@ export async function generateMixedCorpus({ out, mb = 400, files = 10_000, seed 
     'claude-code': claudeCounts,
     codex: tally.harness.codex,
     opencode: tally.harness.opencode,
+    'gemini-cli': tally.harness['gemini-cli'],
+    'qwen-code': tally.harness['qwen-code'],
+    pi: tally.harness.pi,
   };
   const totals = zero();
   for (const h of Object.values(byHarness)) {
@@ -631,8 +651,9 @@ export async function generateMixedCorpus({ out, mb = 400, files = 10_000, seed 
       // Tree documents that ingest stats (sessions and messages; parts are read with their
       // message) plus the database.
       opencode: oc.docs + 1,
+      ...more.files,
     },
-    bytes: { 'claude-code': claude.bytes, codex: codex.bytes, opencode: oc.bytes },
+    bytes: { 'claude-code': claude.bytes, codex: codex.bytes, opencode: oc.bytes, ...more.bytes },
     codex: {
       rollouts: codex.files,
       forks: codex.forks,
@@ -649,7 +670,7 @@ export async function generateMixedCorpus({ out, mb = 400, files = 10_000, seed 
       stepMessages: oc.stepMessages,
       tokensOnlyMessages: oc.tokensOnlyMessages,
     },
-    bySession: { codex: sortKeys(tally.sessions.codex), opencode: sortKeys(tally.sessions.opencode) },
+    bySession: Object.fromEntries(Object.entries(tally.sessions).map(([h, s]) => [h, sortKeys(s)])),
   };
   writeFileSync(join(out, 'tally.json'), `${JSON.stringify(result, null, 2)}\n`);
   return result;

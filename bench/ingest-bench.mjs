@@ -425,6 +425,9 @@ const rootsOf = (corpus, mixed) =>
         'claude-code': [join(corpus, 'claude')],
         codex: [join(corpus, 'codex')],
         opencode: [join(corpus, 'opencode')],
+        'gemini-cli': [join(corpus, 'gemini')],
+        'qwen-code': [join(corpus, 'qwen')],
+        pi: [join(corpus, 'pi')],
       }
     : { 'claude-code': [corpus] };
 

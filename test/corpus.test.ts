@@ -202,7 +202,7 @@ interface MixedTally {
     childSessions: number;
     tokensOnlyMessages: number;
   };
-  bySession: Record<'codex' | 'opencode', Record<string, number>>;
+  bySession: Record<'codex' | 'opencode' | 'gemini-cli' | 'qwen-code' | 'pi', Record<string, number>>;
 }
 
 const mixedGenerator = join(repoRoot, 'bench', 'gen-corpus.mjs');
@@ -224,7 +224,14 @@ describe('generated mixed corpus', () => {
   });
 
   it('has every feature the counting rules care about', () => {
-    expect(Object.keys(mixedTally.byHarness).sort()).toEqual(['claude-code', 'codex', 'opencode']);
+    expect(Object.keys(mixedTally.byHarness).sort()).toEqual([
+      'claude-code',
+      'codex',
+      'gemini-cli',
+      'opencode',
+      'pi',
+      'qwen-code',
+    ]);
     for (const h of Object.values(mixedTally.byHarness)) expect(h.turns).toBeGreaterThan(0);
     const { codex, opencode } = mixedTally;
     for (const n of Object.values(codex)) expect(n).toBeGreaterThan(0);
@@ -240,14 +247,15 @@ describe('generated mixed corpus', () => {
         'claude-code': [join(mixed, 'claude')],
         codex: [join(mixed, 'codex')],
         opencode: [join(mixed, 'opencode')],
+        'gemini-cli': [join(mixed, 'gemini')],
+        'qwen-code': [join(mixed, 'qwen')],
+        pi: [join(mixed, 'pi')],
       };
       const report = await sdk.ingest({ roots, ledgerHome });
       expect(report.errors).toEqual([]);
       expect(report.linesSkipped).toBe(0);
       const files = mixedTally.files;
-      expect(report.filesScanned).toBe(
-        (files['claude-code'] ?? 0) + (files.codex ?? 0) + (files.opencode ?? 0),
-      );
+      expect(report.filesScanned).toBe(Object.values(files).reduce((n, f) => n + f, 0));
       const turns = Object.values(mixedTally.byHarness).reduce((n, h) => n + h.turns, 0);
       expect(report.turnsAdded).toBe(turns);
 
@@ -257,7 +265,7 @@ describe('generated mixed corpus', () => {
       );
       expect(got).toEqual(mixedTally.byHarness);
 
-      for (const harness of ['codex', 'opencode'] as const) {
+      for (const harness of ['codex', 'opencode', 'gemini-cli', 'qwen-code', 'pi'] as const) {
         const bySession = await sdk.summary({ ledgerHome, harness, groupBy: 'session' });
         expect(Object.fromEntries(bySession.groups.map((g) => [g.key, g.turns]))).toEqual(
           mixedTally.bySession[harness],
@@ -270,4 +278,53 @@ describe('generated mixed corpus', () => {
       expect(after.groups).toEqual(byHarness.groups);
     },
   );
+
+  it('reads only the appended calls of Gemini CLI, Qwen Code and Pi logs', async () => {
+    const { esm: sdk } = await import('./helpers/sdk.js');
+    const copy = tempHome('mixed-append');
+    spawnSync('cp', ['-a', `${mixed}/.`, copy]);
+    const ledgerHome = tempHome();
+    const roots = {
+      'gemini-cli': [join(copy, 'gemini')],
+      'qwen-code': [join(copy, 'qwen')],
+      pi: [join(copy, 'pi')],
+    };
+    const harnesses = ['gemini-cli', 'qwen-code', 'pi'] as const;
+    await sdk.ingest({ roots, harnesses: [...harnesses], ledgerHome });
+    const firstJsonl = (dir: string) => {
+      const name = readdirSync(dir).find((f) => f.endsWith('.jsonl')) as string;
+      return join(dir, name);
+    };
+    const ts = '2026-07-02T00:00:00.000Z';
+    // One more call in one file of each (prompt 1,000 with 400 cached, 50 out).
+    appendFileSync(
+      firstJsonl(join(copy, 'gemini', 'tmp', 'corpus-project', 'chats')),
+      `${JSON.stringify({ id: 'appended-g', timestamp: ts, type: 'gemini', content: '', tokens: { input: 1000, output: 50, cached: 400, thoughts: 0, tool: 0, total: 1050 }, model: 'gemini-2.5-pro' })}\n`,
+    );
+    appendFileSync(
+      firstJsonl(join(copy, 'qwen', 'projects', '-work-corpus', 'chats')),
+      `${JSON.stringify({ uuid: 'appended-q', parentUuid: null, sessionId: 'appended-q-session', timestamp: ts, type: 'assistant', cwd: '/work/corpus', version: '0.14.2', model: 'qwen3-coder-plus', usageMetadata: { promptTokenCount: 1000, candidatesTokenCount: 50, cachedContentTokenCount: 400, totalTokenCount: 1050 } })}\n`,
+    );
+    appendFileSync(
+      firstJsonl(join(copy, 'pi', 'sessions', '--work-corpus--')),
+      `${JSON.stringify({ type: 'message', id: 'appended', parentId: null, timestamp: ts, message: { role: 'assistant', content: [], provider: 'anthropic', model: 'claude-sonnet-4-5', usage: { input: 600, output: 50, cacheRead: 400, cacheWrite: 0, totalTokens: 1050 }, timestamp: Date.parse(ts) } })}\n`,
+    );
+    const grown = await sdk.ingest({ roots, harnesses: [...harnesses], ledgerHome });
+    expect(grown).toMatchObject({ filesChanged: 3, turnsAdded: 3, linesSkipped: 0 });
+    const got = await sdk.summary({ ledgerHome, groupBy: 'harness' });
+    for (const h of harnesses) {
+      const g = got.groups.find((x) => x.key === h);
+      const t = mixedTally.byHarness[h] as HarnessCounts;
+      expect(g && counts(g)).toEqual({
+        ...counts({
+          turns: t.turns + 1,
+          inputTokens: t.input + 600,
+          outputTokens: t.output + 50,
+          cacheReadTokens: t.cacheRead + 400,
+          cacheWrite5mTokens: t.cacheWrite5m,
+          cacheWrite1hTokens: t.cacheWrite1h,
+        }),
+      });
+    }
+  });
 });

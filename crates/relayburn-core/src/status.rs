@@ -2,6 +2,7 @@
 
 use crate::error::Result;
 use crate::ledger::{Ledger, SCHEMA_VERSION};
+use crate::vocab::Harness;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +20,16 @@ pub struct Status {
     pub sessions: i64,
     /// When the last ingest finished (epoch ms), if any.
     pub last_ingest_ms: Option<i64>,
+    /// Sessions and turns per harness, for each harness with a session (in `Harness::ALL` order).
+    pub harnesses: Vec<HarnessCount>,
+}
+
+/// What the ledger holds of one harness.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HarnessCount {
+    pub harness: Harness,
+    pub sessions: i64,
+    pub turns: i64,
 }
 
 pub fn status(ledger: &Ledger) -> Result<Status> {
@@ -31,6 +42,28 @@ pub fn status(ledger: &Ledger) -> Result<Status> {
     let pending_stamps = crate::stamp::pending::count_waiting(conn).map_err(|e| ledger.err(e))?;
     let turns = count("SELECT count(*) FROM turns")?;
     let sessions = count("SELECT count(*) FROM sessions WHERE placeholder = 0")?;
+    // The sessions rows carry their turn counters (kept by triggers): no scan of the turns.
+    let mut per: Vec<(String, i64, i64)> = conn
+        .prepare_cached(
+            "SELECT harness, count(*), sum(turns) FROM sessions WHERE placeholder = 0 GROUP BY harness",
+        )
+        .and_then(|mut st| {
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .map_err(|e| ledger.err(e))?;
+    let harnesses = Harness::ALL
+        .into_iter()
+        .filter_map(|h| {
+            let i = per.iter().position(|(name, _, _)| name == h.as_str())?;
+            let (_, sessions, turns) = per.swap_remove(i);
+            Some(HarnessCount {
+                harness: h,
+                sessions,
+                turns,
+            })
+        })
+        .collect();
     let last_ingest_ms: Option<i64> = conn
         .query_row("SELECT max(finished_ms) FROM ingest_runs", [], |r| r.get(0))
         .map_err(|e| ledger.err(e))?;
@@ -51,5 +84,6 @@ pub fn status(ledger: &Ledger) -> Result<Status> {
         turns,
         sessions,
         last_ingest_ms,
+        harnesses,
     })
 }

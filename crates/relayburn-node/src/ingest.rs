@@ -108,6 +108,7 @@ fn core_options(
         None => None,
     };
     let (mut claude_roots, mut codex_roots, mut opencode_roots) = (None, None, None);
+    let (mut gemini_roots, mut qwen_roots, mut pi_roots) = (None, None, None);
     // Sorted, so the first bad entry reported does not depend on hash order.
     let mut roots: Vec<(String, Vec<String>)> = o
         .roots
@@ -121,6 +122,9 @@ fn core_options(
             Harness::ClaudeCode => &mut claude_roots,
             Harness::Codex => &mut codex_roots,
             Harness::OpenCode => &mut opencode_roots,
+            Harness::GeminiCli => &mut gemini_roots,
+            Harness::QwenCode => &mut qwen_roots,
+            Harness::Pi => &mut pi_roots,
         };
         *slot = Some(dirs);
     }
@@ -147,6 +151,9 @@ fn core_options(
         claude_roots,
         codex_roots,
         opencode_roots,
+        gemini_roots,
+        qwen_roots,
+        pi_roots,
         session_file: o.session_file,
         content_mode,
         on_progress,

@@ -56,6 +56,9 @@ Environment:
   CLAUDE_CONFIG_DIR     Claude Code config dirs, comma-separated (default ~/.config/claude, ~/.claude)
   CODEX_HOME            Codex CLI homes, comma-separated (default ~/.codex)
   OPENCODE_DATA_DIR     OpenCode data dir (default $XDG_DATA_HOME/opencode, ~/.local/share/opencode)
+  GEMINI_CLI_HOME       Gemini CLI home holding .gemini (default ~)
+  QWEN_RUNTIME_DIR      Qwen Code data dir (default ~/.qwen)
+  PI_CODING_AGENT_DIR   Pi agent dir (default ~/.pi/agent)
   NO_COLOR              disable colors
 
 Examples:

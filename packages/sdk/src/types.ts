@@ -223,6 +223,24 @@ export interface Status {
   sessions: number;
   /** When the last ingest finished. */
   lastIngestAt?: string;
+  /** Sessions and turns per harness, for each harness with at least one session. */
+  harnesses: HarnessCount[];
+}
+
+/**
+ * What the ledger holds of one harness (in `Status.harnesses`).
+ *
+ * @example
+ * ```ts
+ * import { status } from '@relayburn/sdk';
+ * for (const h of (await status()).harnesses) console.log(h.harness, h.sessions, h.turns);
+ * ```
+ */
+export interface HarnessCount {
+  /** A {@link Harness} key. */
+  harness: string;
+  sessions: number;
+  turns: number;
 }
 
 /**
@@ -235,7 +253,7 @@ export interface Status {
  * await summary({ harness, groupBy: 'model' });
  * ```
  */
-export type Harness = 'claude-code' | 'codex' | 'opencode';
+export type Harness = 'claude-code' | 'codex' | 'opencode' | 'gemini-cli' | 'qwen-code' | 'pi';
 
 /**
  * Where to look for session logs, per harness. When given, exactly these roots are scanned
@@ -249,6 +267,12 @@ export type Harness = 'claude-code' | 'codex' | 'opencode';
  * `$XDG_DATA_HOME/opencode`, else `~/.local/share/opencode`) holding the `opencode*.db`
  * database and/or the older `storage/` tree; a `storage/` directory itself or a database
  * file also works. The database is opened read-only.
+ * - `gemini-cli`: Gemini CLI dirs (default `~/.gemini`; `GEMINI_CLI_HOME` names a home holding
+ * `.gemini`, and a root may be either) whose `tmp/<project>/chats/` hold the chats.
+ * - `qwen-code`: Qwen Code dirs (like `QWEN_RUNTIME_DIR`, default `~/.qwen`) whose
+ * `projects/<project>/chats/` hold the chats.
+ * - `pi`: Pi agent dirs (like `PI_CODING_AGENT_DIR`, default `~/.pi/agent`) whose
+ * `sessions/<project>/` hold the sessions.
  *
  * @example
  * ```ts

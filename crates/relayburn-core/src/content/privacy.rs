@@ -17,7 +17,8 @@ pub fn is_command_tool(harness: Harness, name: &str) -> bool {
             name,
             "exec_command" | "shell" | "container.exec" | "local_shell" | "unified_exec"
         ),
-        Harness::OpenCode => name == "bash",
+        Harness::OpenCode | Harness::Pi => name == "bash",
+        Harness::GeminiCli | Harness::QwenCode => name == "run_shell_command",
     }
 }
 

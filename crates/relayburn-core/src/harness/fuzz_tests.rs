@@ -266,3 +266,104 @@ fn counts_accept_integers_and_integral_floats_and_refuse_the_absurd() {
         assert_eq!(read(corrupt), 0, "{corrupt}");
     }
 }
+
+/// The content store on, so the capture paths of the newer readers are fuzzed too.
+const FULL: crate::content::Capture = crate::content::Capture {
+    mode: crate::content::ContentMode::Full,
+    cutoff_ms: None,
+};
+
+const GEMINI_ROWS: &[&str] = &[
+    r#"{"sessionId":"g-1","projectHash":"abc","startTime":"2026-01-01T00:00:00.000Z","lastUpdated":"2026-01-01T00:00:00.000Z","kind":"subagent","directories":["/p"]}"#,
+    r#"{"id":"u1","timestamp":"2026-01-01T00:00:01.000Z","type":"user","content":[{"text":"hi"}]}"#,
+    r#"{"id":"m1","timestamp":"2026-01-01T00:00:02.000Z","type":"gemini","content":"","thoughts":[],"tokens":null,"model":"gemini-2.5-pro"}"#,
+    r#"{"id":"m1","timestamp":"2026-01-01T00:00:02.000Z","type":"gemini","content":"","tokens":{"input":100,"output":10,"cached":40,"thoughts":5,"tool":2,"total":117},"model":"gemini-2.5-pro","toolCalls":[{"id":"c1","name":"read_file","args":{"file_path":"/a"},"result":[{"functionResponse":{"response":{"output":"x"}}}],"status":"success","timestamp":"2026-01-01T00:00:03.000Z"}]}"#,
+    r#"{"$set":{"lastUpdated":"2026-01-01T00:00:04.000Z","messages":[{"id":"m2","timestamp":"2026-01-01T00:00:02.000Z","type":"gemini","tokens":{"input":1,"output":1}}]}}"#,
+    r#"{"$rewindTo":"u1"}"#,
+];
+
+#[test]
+fn gemini_reader_survives_mutated_rows() {
+    use super::gemini::{FileContext, GeminiReader, GeminiState};
+    let mut rng = Rng(0x6e6d_1c11);
+    for _ in 0..CASES {
+        let rows = corpus(&mut rng, GEMINI_ROWS);
+        drive(&rows, |state| {
+            let state: GeminiState = state
+                .map(|s| serde_json::from_str(&s).unwrap())
+                .unwrap_or_default();
+            let ctx = FileContext {
+                file_stem: "session-x".into(),
+                parent_session: Some("p".into()),
+                project: None,
+            };
+            GeminiReader::new(ctx, state).with_capture(FULL)
+        });
+        // The same rows as one legacy document.
+        let doc = format!(
+            r#"{{"sessionId":"g","messages":[{}]}}"#,
+            String::from_utf8_lossy(&rows.join(&b","[..]))
+        );
+        let mut out = Records::default();
+        super::gemini::legacy_records(&doc, Default::default(), Default::default(), &mut out);
+        assert_sane(&out);
+    }
+}
+
+const QWEN_ROWS: &[&str] = &[
+    r#"{"uuid":"u1","parentUuid":null,"sessionId":"q-1","timestamp":"2026-01-01T00:00:01.000Z","type":"user","cwd":"/p","version":"1","gitBranch":"main","message":{"role":"user","parts":[{"text":"hi"}]}}"#,
+    r#"{"uuid":"a1","parentUuid":"u1","sessionId":"q-1","timestamp":"2026-01-01T00:00:02.000Z","type":"assistant","cwd":"/p","version":"1","model":"qwen3-coder-plus","message":{"role":"model","parts":[{"functionCall":{"id":"c1","name":"run_shell_command","args":{"command":"ls"}}}]},"usageMetadata":{"promptTokenCount":100,"candidatesTokenCount":10,"cachedContentTokenCount":60,"thoughtsTokenCount":4,"totalTokenCount":110},"forkedFrom":{"sessionId":"q-0","messageUuid":"a1"}}"#,
+    r#"{"uuid":"r1","parentUuid":"a1","sessionId":"q-1","timestamp":"2026-01-01T00:00:03.000Z","type":"tool_result","cwd":"/p","version":"1","message":{"role":"user","parts":[{"functionResponse":{"id":"c1","response":{"output":"ok"}}}]},"toolCallResult":{"callId":"c1","status":"success"}}"#,
+    r#"{"uuid":"s1","parentUuid":"r1","sessionId":"q-1","timestamp":"2026-01-01T00:00:04.000Z","type":"system","subtype":"chat_compression","cwd":"/p","version":"1","systemPayload":{"info":{"originalTokenCount":5000,"newTokenCount":900}}}"#,
+    r#"{"uuid":"s2","parentUuid":null,"sessionId":"q-1","timestamp":"2026-01-01T00:00:00.000Z","type":"system","subtype":"parent_session","cwd":"/p","version":"1","systemPayload":{"parentSessionId":"q-0"}}"#,
+];
+
+#[test]
+fn qwen_reader_survives_mutated_rows() {
+    use super::qwen::{FileContext, QwenReader, QwenState};
+    let mut rng = Rng(0x9e11_c0de);
+    for _ in 0..CASES {
+        let rows = corpus(&mut rng, QWEN_ROWS);
+        drive(&rows, |state| {
+            let state: QwenState = state
+                .map(|s| serde_json::from_str(&s).unwrap())
+                .unwrap_or_default();
+            QwenReader::new(
+                FileContext {
+                    file_stem: "q-1".into(),
+                },
+                state,
+            )
+            .with_capture(FULL)
+        });
+    }
+}
+
+const PI_ROWS: &[&str] = &[
+    r#"{"type":"session","version":3,"id":"p-1","timestamp":"2026-01-01T00:00:00.000Z","cwd":"/p","parentSession":"/s/2025-12-31T00-00-00-000Z_p-0.jsonl"}"#,
+    r#"{"type":"message","id":"e1","parentId":null,"timestamp":"2026-01-01T00:00:01.000Z","message":{"role":"user","content":"hi","timestamp":1767225601000}}"#,
+    r#"{"type":"message","id":"e2","parentId":"e1","timestamp":"2026-01-01T00:00:02.000Z","message":{"role":"assistant","content":[{"type":"toolCall","id":"t1","name":"bash","arguments":{"command":"ls"}}],"provider":"anthropic","model":"claude-sonnet-4-5","usage":{"input":10,"output":20,"cacheRead":300,"cacheWrite":40,"totalTokens":370,"cost":{"total":0.01}},"stopReason":"toolUse","timestamp":1767225602000}}"#,
+    r#"{"type":"message","id":"e3","parentId":"e2","timestamp":"2026-01-01T00:00:03.000Z","message":{"role":"toolResult","toolCallId":"t1","toolName":"bash","content":[{"type":"text","text":"a"}],"isError":false,"timestamp":1767225603000}}"#,
+    r#"{"type":"compaction","id":"e4","parentId":"e3","timestamp":"2026-01-01T00:00:04.000Z","summary":"s","firstKeptEntryId":"e3","tokensBefore":370}"#,
+];
+
+#[test]
+fn pi_reader_survives_mutated_rows() {
+    use super::pi::{FileContext, PiReader, PiState};
+    let mut rng = Rng(0x0091_5e55);
+    for _ in 0..CASES {
+        let rows = corpus(&mut rng, PI_ROWS);
+        drive(&rows, |state| {
+            let state: PiState = state
+                .map(|s| serde_json::from_str(&s).unwrap())
+                .unwrap_or_default();
+            PiReader::new(
+                FileContext {
+                    file_stem: "2026-01-01T00-00-00-000Z_p-1".into(),
+                },
+                state,
+            )
+            .with_capture(FULL)
+        });
+    }
+}

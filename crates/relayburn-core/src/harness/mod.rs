@@ -3,7 +3,10 @@
 
 pub mod claude;
 pub mod codex;
+pub mod gemini;
 pub mod opencode;
+pub mod pi;
+pub mod qwen;
 pub mod wire;
 
 #[cfg(test)]

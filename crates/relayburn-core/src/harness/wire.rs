@@ -94,3 +94,49 @@ pub(crate) fn payload_text(raw: &RawValue) -> Cow<'_, str> {
     }
     Cow::Borrowed(text)
 }
+
+/// A tool call from its id, name and JSON arguments: `argsHash` over the key-sorted input (the
+/// same hash every reader gives the same input) and the primary target `target_of` names.
+pub(crate) fn tool_call(
+    id: String,
+    name: String,
+    args: Option<&RawValue>,
+    target_of: fn(&str, &serde_json::Value) -> Option<String>,
+) -> crate::vocab::records::ToolCall {
+    // serde_json's default map is a BTreeMap, so re-serializing sorts keys at every depth.
+    let value: serde_json::Value = args
+        .and_then(|a| serde_json::from_str(a.get()).ok())
+        .unwrap_or(serde_json::Value::Null);
+    let stable = match &value {
+        serde_json::Value::Object(_) => value.to_string(),
+        _ => "{}".to_string(),
+    };
+    crate::vocab::records::ToolCall {
+        args_hash: crate::hash::short_hex(stable.as_bytes()),
+        target: target_of(&name, &value),
+        id,
+        name,
+    }
+}
+
+/// Text of a Google GenAI `PartListUnion` (a string, a part, or a list of either): the
+/// `text` of each part, concatenated.
+pub(crate) fn parts_text(raw: &RawValue) -> String {
+    fn walk(v: &serde_json::Value, out: &mut String) {
+        match v {
+            serde_json::Value::String(s) => out.push_str(s),
+            serde_json::Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            serde_json::Value::Object(map) => {
+                if let Some(serde_json::Value::String(t)) = map.get("text") {
+                    out.push_str(t);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = String::new();
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(raw.get()) {
+        walk(&v, &mut out);
+    }
+    out
+}

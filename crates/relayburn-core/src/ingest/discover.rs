@@ -27,6 +27,26 @@ pub enum FileKind {
     OpenCodeMessage,
     /// OpenCode's SQLite database, `opencode*.db`
     OpenCodeDb,
+    /// Gemini CLI `tmp/<project>/chats/*.jsonl`, or a subagent chat in
+    /// `chats/<parent session>/<session>.jsonl`
+    GeminiChat { parent_session: Option<String> },
+    /// Gemini CLI legacy `tmp/<project>/chats/session-*.json` (one document, rewritten whole)
+    GeminiLegacy,
+    /// Qwen Code `projects/<project>/chats/<session>.jsonl`
+    QwenChat,
+    /// Pi `sessions/<encoded cwd>/<timestamp>_<session>.jsonl`
+    PiSession,
+}
+
+impl FileKind {
+    /// A whole JSON document re-read on every change (its cursor offset stays 0), not an
+    /// append-only log read on from its cursor.
+    pub fn is_document(&self) -> bool {
+        matches!(
+            self,
+            FileKind::OpenCodeSession | FileKind::OpenCodeMessage | FileKind::GeminiLegacy
+        )
+    }
 }
 
 /// Where one harness keeps its logs when the caller names no roots.
@@ -73,6 +93,36 @@ const OPENCODE_ROOTS: RootSource = RootSource {
                 .map(|h| vec![h.join(".local").join("share").join("opencode")])
                 .unwrap_or_default(),
         }
+    },
+};
+
+const GEMINI_ROOTS: RootSource = RootSource {
+    env: "GEMINI_CLI_HOME",
+    env_is_list: false,
+    defaults: || {
+        home_dir()
+            .map(|h| vec![h.join(".gemini")])
+            .unwrap_or_default()
+    },
+};
+
+const QWEN_ROOTS: RootSource = RootSource {
+    env: "QWEN_RUNTIME_DIR",
+    env_is_list: false,
+    defaults: || {
+        home_dir()
+            .map(|h| vec![h.join(".qwen")])
+            .unwrap_or_default()
+    },
+};
+
+const PI_ROOTS: RootSource = RootSource {
+    env: "PI_CODING_AGENT_DIR",
+    env_is_list: false,
+    defaults: || {
+        home_dir()
+            .map(|h| vec![h.join(".pi").join("agent")])
+            .unwrap_or_default()
     },
 };
 
@@ -278,7 +328,53 @@ pub fn classify_file(path: &Path, codex_roots: Option<&[String]>) -> SourceFile 
             kind: FileKind::CodexRollout,
         };
     }
+    if let Some(file) = sniff_other(path) {
+        return file;
+    }
     classify_claude_file(path)
+}
+
+/// A Gemini CLI chat (its header names a `projectHash`; a legacy `session-*.json`), a Qwen
+/// Code chat (rows shaped like Claude Code's, but a GenAI message with `parts`, or
+/// `usageMetadata`/`systemPayload`, or under a `.qwen` dir) or a Pi session (a
+/// `{"type":"session", …}` header), by the first line or the layout.
+fn sniff_other(path: &Path) -> Option<SourceFile> {
+    use std::io::Read;
+    let file = |harness, kind| SourceFile {
+        path: path.to_path_buf(),
+        harness,
+        kind,
+    };
+    if is_legacy_gemini(path) {
+        return Some(file(Harness::GeminiCli, FileKind::GeminiLegacy));
+    }
+    let mut head = [0u8; 4096];
+    let n = crate::files::open_regular(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    let first = head[..n].split(|b| *b == b'\n').next().unwrap_or(&[]);
+    let has = |needle: &[u8]| memchr::memmem::find(first, needle).is_some();
+    if has(b"\"projectHash\"") {
+        let parent = path
+            .parent()
+            .filter(|p| p.file_name().is_some_and(|n| n != "chats"));
+        let parent_session = parent
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned());
+        return Some(file(
+            Harness::GeminiCli,
+            FileKind::GeminiChat { parent_session },
+        ));
+    }
+    if has(b"\"type\":\"session\"") && !has(b"\"sessionId\"") {
+        return Some(file(Harness::Pi, FileKind::PiSession));
+    }
+    let in_qwen = path.components().any(|c| c.as_os_str() == ".qwen");
+    let genai = has(b"\"parts\"") || has(b"\"usageMetadata\"") || has(b"\"systemPayload\"");
+    if has(b"\"parentUuid\"") && (in_qwen || genai) {
+        return Some(file(Harness::QwenCode, FileKind::QwenChat));
+    }
+    None
 }
 
 /// The subagent transcripts of a Claude Code session file `<dir>/<session>.jsonl`:
@@ -434,6 +530,184 @@ pub fn discover_opencode(roots: &[PathBuf]) -> Vec<SourceFile> {
     out
 }
 
+/// Gemini CLI data dirs: explicit roots, else `$GEMINI_CLI_HOME/.gemini`, else `~/.gemini`. A
+/// root may be the `.gemini` dir or a home holding one (as `GEMINI_CLI_HOME` is).
+pub fn gemini_dirs(explicit: Option<&[String]>) -> Vec<PathBuf> {
+    resolve_roots(explicit, &GEMINI_ROOTS)
+        .into_iter()
+        .map(|root| {
+            let nested = root.join(".gemini");
+            if root.join("tmp").is_dir() || !nested.is_dir() {
+                root
+            } else {
+                nested
+            }
+        })
+        .collect()
+}
+
+/// Gemini CLI chats under each dir's `tmp/<project>/chats/`: `*.jsonl` and legacy
+/// `session-*.json` files, and subagent chats one directory down (`chats/<parent>/`).
+pub fn discover_gemini_noting(dirs: &[PathBuf], issues: &mut Vec<DirIssue>) -> Vec<SourceFile> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    let file = |path: PathBuf, kind: FileKind| SourceFile {
+        path,
+        harness: Harness::GeminiCli,
+        kind,
+    };
+    for dir in dirs {
+        let key = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
+        if !seen.insert(key) {
+            continue;
+        }
+        for project in dirs_in_noting(&dir.join("tmp"), issues) {
+            let chats = project.join("chats");
+            let Some(entries) = read_dir_noting(&chats, issues) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let Ok(kind) = entry.file_type() else {
+                    continue;
+                };
+                if kind.is_dir() {
+                    let parent = entry.file_name().to_string_lossy().into_owned();
+                    let Some(subs) = read_dir_noting(&path, issues) else {
+                        continue;
+                    };
+                    for sub in subs.flatten() {
+                        let p = sub.path();
+                        if is_jsonl(&p) {
+                            let parent_session = Some(parent.clone());
+                            out.push(file(p, FileKind::GeminiChat { parent_session }));
+                        }
+                    }
+                } else if is_jsonl(&path) {
+                    out.push(file(
+                        path,
+                        FileKind::GeminiChat {
+                            parent_session: None,
+                        },
+                    ));
+                } else if is_legacy_gemini(&path) {
+                    out.push(file(path, FileKind::GeminiLegacy));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The log file at `path`, `rel` below its harness's tree (Gemini CLI `tmp/`, Qwen Code
+/// `projects/`, Pi `sessions/`), when the layout makes it one (watch events).
+pub fn classify_in_tree(harness: Harness, rel: &Path, path: &Path) -> Option<SourceFile> {
+    let parts: Vec<&std::ffi::OsStr> = rel.iter().collect();
+    let file = |kind| SourceFile {
+        path: path.to_path_buf(),
+        harness,
+        kind,
+    };
+    let chats = |i: usize| parts.get(i).is_some_and(|p| *p == "chats");
+    match (harness, parts.len()) {
+        (Harness::GeminiCli, 3) if chats(1) && is_jsonl(path) => Some(file(FileKind::GeminiChat {
+            parent_session: None,
+        })),
+        (Harness::GeminiCli, 3) if chats(1) && is_legacy_gemini(path) => {
+            Some(file(FileKind::GeminiLegacy))
+        }
+        (Harness::GeminiCli, 4) if chats(1) && is_jsonl(path) => {
+            let parent = parts[2].to_string_lossy().into_owned();
+            Some(file(FileKind::GeminiChat {
+                parent_session: Some(parent),
+            }))
+        }
+        (Harness::QwenCode, 3) if chats(1) && is_jsonl(path) => Some(file(FileKind::QwenChat)),
+        (Harness::Pi, 2) if is_jsonl(path) => Some(file(FileKind::PiSession)),
+        _ => None,
+    }
+}
+
+/// `session-*.json`: a legacy Gemini CLI chat document.
+fn is_legacy_gemini(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("session-") && n.ends_with(".json"))
+}
+
+/// Qwen Code dirs: explicit roots, else `$QWEN_RUNTIME_DIR`, else `~/.qwen`.
+pub fn qwen_dirs(explicit: Option<&[String]>) -> Vec<PathBuf> {
+    resolve_roots(explicit, &QWEN_ROOTS)
+}
+
+/// Qwen Code chats: `<dir>/projects/<project>/chats/*.jsonl`.
+pub fn discover_qwen_noting(dirs: &[PathBuf], issues: &mut Vec<DirIssue>) -> Vec<SourceFile> {
+    two_levels(
+        dirs,
+        "projects",
+        Some("chats"),
+        Harness::QwenCode,
+        FileKind::QwenChat,
+        issues,
+    )
+}
+
+/// Pi agent dirs: explicit roots, else `$PI_CODING_AGENT_DIR`, else `~/.pi/agent`.
+pub fn pi_dirs(explicit: Option<&[String]>) -> Vec<PathBuf> {
+    resolve_roots(explicit, &PI_ROOTS)
+}
+
+/// Pi sessions: `<dir>/sessions/<encoded cwd>/*.jsonl`.
+pub fn discover_pi_noting(dirs: &[PathBuf], issues: &mut Vec<DirIssue>) -> Vec<SourceFile> {
+    two_levels(
+        dirs,
+        "sessions",
+        None,
+        Harness::Pi,
+        FileKind::PiSession,
+        issues,
+    )
+}
+
+/// `*.jsonl` files in `<root>/<top>/<each dir>[/<leaf>]/`, each root walked once.
+fn two_levels(
+    roots: &[PathBuf],
+    top: &str,
+    leaf: Option<&str>,
+    harness: Harness,
+    kind: FileKind,
+    issues: &mut Vec<DirIssue>,
+) -> Vec<SourceFile> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for root in roots {
+        let key = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+        if !seen.insert(key) {
+            continue;
+        }
+        for dir in dirs_in_noting(&root.join(top), issues) {
+            let dir = leaf.map_or_else(|| dir.clone(), |l| dir.join(l));
+            let Some(entries) = read_dir_noting(&dir, issues) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let is_file = entry
+                    .file_type()
+                    .is_ok_and(|t| t.is_file() || t.is_symlink());
+                if is_file && is_jsonl(&path) {
+                    out.push(SourceFile {
+                        path,
+                        harness,
+                        kind: kind.clone(),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
 fn dirs_in(dir: &Path) -> Vec<PathBuf> {
     dirs_in_noting(dir, &mut Vec::new())
 }
@@ -475,10 +749,52 @@ mod root_tests {
     use super::*;
 
     #[test]
+    fn watch_events_map_to_files_by_each_harness_layout() {
+        let at = |h, rel: &str| {
+            classify_in_tree(h, Path::new(rel), &Path::new("/r").join(rel)).map(|f| f.kind)
+        };
+        let chat = |p: Option<&str>| {
+            Some(FileKind::GeminiChat {
+                parent_session: p.map(str::to_string),
+            })
+        };
+        assert_eq!(
+            at(Harness::GeminiCli, "proj/chats/session-x.jsonl"),
+            chat(None)
+        );
+        assert_eq!(
+            at(Harness::GeminiCli, "proj/chats/parent/sub.jsonl"),
+            chat(Some("parent"))
+        );
+        assert_eq!(
+            at(Harness::GeminiCli, "proj/chats/session-x.json"),
+            Some(FileKind::GeminiLegacy)
+        );
+        assert_eq!(at(Harness::GeminiCli, "proj/logs.json"), None);
+        assert_eq!(
+            at(Harness::QwenCode, "p/chats/s.jsonl"),
+            Some(FileKind::QwenChat)
+        );
+        assert_eq!(at(Harness::QwenCode, "p/other/s.jsonl"), None);
+        assert_eq!(
+            at(Harness::Pi, "--home--/t_s.jsonl"),
+            Some(FileKind::PiSession)
+        );
+        assert_eq!(at(Harness::Pi, "t_s.jsonl"), None);
+    }
+
+    #[test]
     fn explicit_roots_expand_the_home_directory_for_every_harness() {
         let Some(home) = home_dir() else { return };
         let explicit = vec!["~/logs".to_string(), "/abs".to_string()];
-        for source in [&CLAUDE_ROOTS, &CODEX_ROOTS, &OPENCODE_ROOTS] {
+        for source in [
+            &CLAUDE_ROOTS,
+            &CODEX_ROOTS,
+            &OPENCODE_ROOTS,
+            &GEMINI_ROOTS,
+            &QWEN_ROOTS,
+            &PI_ROOTS,
+        ] {
             assert_eq!(
                 resolve_roots(Some(&explicit), source),
                 vec![home.join("logs"), PathBuf::from("/abs")],

@@ -7,6 +7,9 @@ use super::job::{Batch, Job};
 use crate::content::Capture;
 use crate::harness::claude::{ClaudeReader, ClaudeState, FileContext, Subagent};
 use crate::harness::codex::{self, CodexReader, CodexState};
+use crate::harness::gemini::GeminiReader;
+use crate::harness::pi::{self, PiReader};
+use crate::harness::qwen::{self, QwenReader};
 use crate::harness::LogReader;
 use crate::scan::LineReader;
 use crate::vocab::records::Records;
@@ -151,6 +154,30 @@ fn read_head(file: &mut File, size: i64) -> std::io::Result<Vec<u8>> {
 
 /// The reader for `file`'s harness, resumed from `state` (JSON from its cursor) when given.
 fn reader_for(file: &SourceFile, state: Option<&str>, capture: Capture) -> Box<dyn LogReader> {
+    fn state_of<T: serde::de::DeserializeOwned + Default>(state: Option<&str>) -> T {
+        state
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_default()
+    }
+    match &file.kind {
+        FileKind::GeminiChat { .. } => {
+            let ctx = super::document::gemini_context(file);
+            return Box::new(GeminiReader::new(ctx, state_of(state)).with_capture(capture));
+        }
+        FileKind::QwenChat => {
+            let ctx = qwen::FileContext {
+                file_stem: file_stem(file),
+            };
+            return Box::new(QwenReader::new(ctx, state_of(state)).with_capture(capture));
+        }
+        FileKind::PiSession => {
+            let ctx = pi::FileContext {
+                file_stem: file_stem(file),
+            };
+            return Box::new(PiReader::new(ctx, state_of(state)).with_capture(capture));
+        }
+        _ => {}
+    }
     if file.kind == FileKind::CodexRollout {
         let state: CodexState = state
             .and_then(|s| serde_json::from_str(s).ok())
@@ -166,7 +193,7 @@ fn reader_for(file: &SourceFile, state: Option<&str>, capture: Capture) -> Box<d
     Box::new(ClaudeReader::new(claude_context(file), state).with_capture(capture))
 }
 
-fn file_stem(file: &SourceFile) -> String {
+pub(super) fn file_stem(file: &SourceFile) -> String {
     file.path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())

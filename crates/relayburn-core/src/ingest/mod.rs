@@ -4,6 +4,7 @@
 
 pub mod cursor;
 pub mod discover;
+mod document;
 mod file;
 mod job;
 mod opencode;
@@ -65,6 +66,12 @@ pub struct IngestOptions {
     pub codex_roots: Option<Vec<String>>,
     /// OpenCode data dirs (or `storage/` dirs, or database files) to scan instead.
     pub opencode_roots: Option<Vec<String>>,
+    /// Gemini CLI dirs (`~/.gemini`, or a home holding one) instead of `$GEMINI_CLI_HOME`.
+    pub gemini_roots: Option<Vec<String>>,
+    /// Qwen Code dirs (`~/.qwen`) instead of `$QWEN_RUNTIME_DIR`.
+    pub qwen_roots: Option<Vec<String>>,
+    /// Pi agent dirs (`~/.pi/agent`) instead of `$PI_CODING_AGENT_DIR`.
+    pub pi_roots: Option<Vec<String>>,
     /// Ingest just this file.
     pub session_file: Option<String>,
     /// Content store mode for this pass (else environment, `config.json`, default `full`).
@@ -176,6 +183,18 @@ fn discover_all_noting(
     if wants(Harness::OpenCode) {
         let roots = discover::opencode_data_dirs(opts.opencode_roots.as_deref());
         files.extend(discover::discover_opencode(&roots));
+    }
+    if wants(Harness::GeminiCli) {
+        let dirs = discover::gemini_dirs(opts.gemini_roots.as_deref());
+        files.extend(discover::discover_gemini_noting(&dirs, issues));
+    }
+    if wants(Harness::QwenCode) {
+        let dirs = discover::qwen_dirs(opts.qwen_roots.as_deref());
+        files.extend(discover::discover_qwen_noting(&dirs, issues));
+    }
+    if wants(Harness::Pi) {
+        let dirs = discover::pi_dirs(opts.pi_roots.as_deref());
+        files.extend(discover::discover_pi_noting(&dirs, issues));
     }
     files
 }
@@ -298,7 +317,10 @@ fn plan(ledger: &Ledger, files: Vec<SourceFile>, report: &mut IngestReport) -> R
                 let idle = now - meta.mtime_ms > STREAM_GRACE_MS;
                 let idle_pending = c.pending > 0 && idle;
                 // A last line without `\n` (its writer is done once the file is idle).
-                let idle_tail = idle && c.offset < meta.size && file.harness != Harness::OpenCode;
+                let idle_tail = idle
+                    && c.offset < meta.size
+                    && file.harness != Harness::OpenCode
+                    && !file.kind.is_document();
                 if unchanged && !idle_pending && !idle_tail {
                     continue;
                 }
@@ -390,11 +412,12 @@ fn run_jobs(
                 };
                 // Each harness's reader: JSONL logs (Claude Code, Codex) or OpenCode's JSON
                 // documents and database.
-                match job.file.harness {
-                    Harness::OpenCode => opencode::process(job, capture, &mut send),
-                    Harness::ClaudeCode | Harness::Codex => {
-                        file::process(job, now, capture, cancel, &mut send)
+                match (job.file.harness, &job.file.kind) {
+                    (Harness::OpenCode, _) => opencode::process(job, capture, &mut send),
+                    (_, discover::FileKind::GeminiLegacy) => {
+                        document::process(job, capture, &mut send)
                     }
+                    _ => file::process(job, now, capture, cancel, &mut send),
                 }
             });
         }

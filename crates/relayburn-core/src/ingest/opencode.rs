@@ -86,6 +86,7 @@ pub fn process(job: &Job, capture: Capture, send: &mut dyn FnMut(Batch) -> bool)
                 }
             }
         }
-        FileKind::ClaudeSession | FileKind::ClaudeSubagent { .. } | FileKind::CodexRollout => {}
+        // Other harnesses' files never reach this reader.
+        _ => {}
     }
 }

@@ -173,6 +173,33 @@ fn watched_dirs(opts: &IngestOptions) -> Vec<WatchedDir> {
             dirs.push(dir(root, RecursiveMode::NonRecursive, Harness::OpenCode));
         }
     }
+    // Gemini CLI (`tmp/`), Qwen Code (`projects/`) and Pi (`sessions/`): each store's log tree.
+    let trees = [
+        (
+            Harness::GeminiCli,
+            discover::gemini_dirs(opts.gemini_roots.as_deref()),
+            "tmp",
+        ),
+        (
+            Harness::QwenCode,
+            discover::qwen_dirs(opts.qwen_roots.as_deref()),
+            "projects",
+        ),
+        (
+            Harness::Pi,
+            discover::pi_dirs(opts.pi_roots.as_deref()),
+            "sessions",
+        ),
+    ];
+    for (harness, roots, sub) in trees {
+        if wants(harness) {
+            dirs.extend(
+                roots
+                    .into_iter()
+                    .map(|r| dir(r.join(sub), RecursiveMode::Recursive, harness)),
+            );
+        }
+    }
     dirs.into_iter().filter(|d| d.path.is_dir()).collect()
 }
 
@@ -184,13 +211,16 @@ fn targets(
     paths: HashSet<PathBuf>,
 ) -> Option<Vec<SourceFile>> {
     let mut files = Vec::new();
-    let mut opencode = false;
+    // Stores re-listed whole on an event (a document or part names its file only by layout).
+    let mut relist: Vec<Harness> = Vec::new();
     for path in paths {
         let Some(dir) = dirs.iter().find(|d| path.starts_with(&d.path)) else {
             continue;
         };
         if dir.harness == Harness::OpenCode {
-            opencode = true;
+            if !relist.contains(&dir.harness) {
+                relist.push(dir.harness);
+            }
             continue;
         }
         let meta = match std::fs::metadata(&path) {
@@ -203,6 +233,13 @@ fn targets(
             return None;
         }
         let rel = path.strip_prefix(&dir.path).ok()?;
+        if matches!(
+            dir.harness,
+            Harness::GeminiCli | Harness::QwenCode | Harness::Pi
+        ) {
+            files.extend(discover::classify_in_tree(dir.harness, rel, &path));
+            continue;
+        }
         if !is_jsonl(&path) {
             continue;
         }
@@ -224,8 +261,8 @@ fn targets(
             }),
         }
     }
-    if opencode {
-        files.extend(discover_all(opts, Some(Harness::OpenCode)));
+    for harness in relist {
+        files.extend(discover_all(opts, Some(harness)));
     }
     Some(files)
 }

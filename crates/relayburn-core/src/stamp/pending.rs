@@ -60,7 +60,7 @@ impl PendingStampRequest {
             None => {
                 return Err(Error::invalid(
                     "harness",
-                    "is required: one of claude-code, codex, opencode",
+                    format!("is required: one of {}", Harness::names()),
                 ))
             }
         };

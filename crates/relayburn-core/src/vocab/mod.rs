@@ -17,16 +17,32 @@ pub enum Harness {
     Codex,
     #[serde(rename = "opencode")]
     OpenCode,
+    #[serde(rename = "gemini-cli")]
+    GeminiCli,
+    #[serde(rename = "qwen-code")]
+    QwenCode,
+    #[serde(rename = "pi")]
+    Pi,
 }
 
 impl Harness {
-    pub const ALL: [Harness; 3] = [Harness::ClaudeCode, Harness::Codex, Harness::OpenCode];
+    pub const ALL: [Harness; 6] = [
+        Harness::ClaudeCode,
+        Harness::Codex,
+        Harness::OpenCode,
+        Harness::GeminiCli,
+        Harness::QwenCode,
+        Harness::Pi,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Harness::ClaudeCode => "claude-code",
             Harness::Codex => "codex",
             Harness::OpenCode => "opencode",
+            Harness::GeminiCli => "gemini-cli",
+            Harness::QwenCode => "qwen-code",
+            Harness::Pi => "pi",
         }
     }
 
@@ -38,8 +54,17 @@ impl Harness {
             .ok_or_else(|| {
                 crate::Error::invalid(
                     field,
-                    format!("unknown harness {value:?}: expected claude-code, codex or opencode"),
+                    format!(
+                        "unknown harness {value:?}: expected one of {}",
+                        Harness::names()
+                    ),
                 )
             })
+    }
+
+    /// Every wire name, comma-separated (for messages).
+    pub fn names() -> String {
+        let names: Vec<&str> = Harness::ALL.iter().map(|h| h.as_str()).collect();
+        names.join(", ")
     }
 }

@@ -24,6 +24,9 @@ Where logs are found:
                 ~/.config/claude and ~/.claude
   Codex CLI     $CODEX_HOME (comma-separated), else ~/.codex
   OpenCode      $OPENCODE_DATA_DIR, else $XDG_DATA_HOME/opencode, else ~/.local/share/opencode
+  Gemini CLI    $GEMINI_CLI_HOME/.gemini, else ~/.gemini (tmp/*/chats/)
+  Qwen Code     $QWEN_RUNTIME_DIR, else ~/.qwen (projects/*/chats/)
+  Pi            $PI_CODING_AGENT_DIR, else ~/.pi/agent (sessions/*/)
 
 Examples:
   burn ingest
