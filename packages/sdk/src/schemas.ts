@@ -14,6 +14,8 @@ import type {
   IngestReport,
   LedgerOptions,
   PruneContentOptions,
+  PushOptions,
+  PushProgress,
   RebuildStateOptions,
   SessionCostOptions,
   SessionOptions,
@@ -21,6 +23,7 @@ import type {
   StampsFileOptions,
   StampsOptions,
   SummaryOptions,
+  TimeWindowOptions,
   WatchOptions,
   WeekStart,
   WritePendingStampOptions,
@@ -485,3 +488,35 @@ export const compareSchema = z
     (o) => o.descendants === undefined || o.session !== undefined,
     needsSession,
   ) satisfies z.ZodType<CompareOptions>;
+
+export const pushSchema = z.strictObject({
+  server: nonBlank.optional(),
+  token: nonBlank.optional(),
+  projects: z
+    .enum(['name', 'full', 'hash', 'none'], { error: 'must be name, full, hash or none' })
+    .optional(),
+  batchSize: z
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .min(1, 'must be between 1 and 5000')
+    .max(5000, 'must be between 1 and 5000')
+    .optional(),
+  retries: z
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .min(0, 'must be 0 or more')
+    .max(100, 'must be at most 100')
+    .optional(),
+  onProgress: z
+    .custom<(p: PushProgress) => void>((v) => typeof v === 'function', 'must be a function')
+    .optional(),
+  signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, 'must be an AbortSignal').optional(),
+  ledgerHome: ledgerHome.optional(),
+}) satisfies z.ZodType<PushOptions>;
+
+export const timeWindowSchema = z.strictObject({
+  since: bound.optional(),
+  until: bound.optional(),
+  timezone: nonBlank.optional(),
+  weekStart: weekStart.optional(),
+}) satisfies z.ZodType<TimeWindowOptions>;
