@@ -484,6 +484,71 @@ describe('relayburn-server', () => {
     expect(s.body?.children).toEqual([{ sessionId: 'child-x', relationship: 'subagent' }]);
   });
 
+  it('burn push, burn ingest --watch --push and team queries from the CLI', async () => {
+    const store = claudeStore('-work-cli');
+    store.write(
+      'cli-1',
+      assistant({ session: 'cli-1', msg: 'c1', req: 'q1', usage: { input: 7, output: 9 } }),
+    );
+    const t = token('cli-org', 'cli-laptop');
+    const reader = token('cli-org', 'reader', true);
+    const env = {
+      RELAYBURN_HOME: tempHome('cli-ledger'),
+      CLAUDE_CONFIG_DIR: store.root,
+      CODEX_HOME: tempHome('no-codex'),
+      OPENCODE_DATA_DIR: tempHome('no-opencode'),
+    };
+    expect(burn(['ingest', '--quiet'], env).status).toBe(0);
+    const pushed = burn(['push', '--server', a.url, '--token', t, '--json'], env);
+    expect(pushed.stderr).toBe('');
+    expect(JSON.parse(pushed.stdout)).toMatchObject({ batches: 1, turns: 1, sessions: 1 });
+    const again = burn(['push'], { ...env, RELAYBURN_SERVER: a.url, RELAYBURN_TOKEN: t });
+    expect(again.stdout).toMatch(/nothing new to push/);
+    const noServer = burn(['push'], { ...env, RELAYBURN_SERVER: '', RELAYBURN_TOKEN: '' });
+    expect(noServer.status).not.toBe(0);
+    expect(noServer.stderr).toMatch(/server/);
+
+    // --watch --push: a turn appended to the log reaches the server without another command.
+    const watcher = spawn(
+      process.execPath,
+      [join(repoRoot, 'packages', 'cli', 'dist', 'main.js'), 'ingest', '--watch', '--push', '--quiet'],
+      {
+        env: { ...process.env, ...env, RELAYBURN_SERVER: b.url, RELAYBURN_TOKEN: t, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      const { appendFileSync } = await import('node:fs');
+      appendFileSync(
+        store.file('cli-1'),
+        assistant({
+          session: 'cli-1',
+          msg: 'c2',
+          req: 'q2',
+          usage: { input: 1, output: 2 },
+          ts: '2026-03-01T10:01:00.000Z',
+        }),
+      );
+      let turns = 0;
+      for (let i = 0; i < 100 && turns < 2; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        turns = (await get<Summary>(`${a.url}/v1/summary`, reader)).body.totals.turns;
+      }
+      expect(turns).toBe(2);
+    } finally {
+      watcher.kill('SIGTERM');
+    }
+    const team = burn(['sessions', '--server', a.url, '--token', reader, '--flat', '--json']);
+    const local = burn(['sessions', '--flat', '--json'], env);
+    const pick = (rows: Array<{ sessionId: string; turns: number; costUsd: number }>) =>
+      rows.map((r) => [r.sessionId, r.turns, r.costUsd]);
+    expect(pick(JSON.parse(team.stdout))).toEqual(pick(JSON.parse(local.stdout)));
+    const table = burn(['summary', '--server', a.url, '--token', reader, '--by', 'device']);
+    expect(table.stdout).toMatch(/cli-laptop/);
+    expect(burn(['summary', '--server', a.url]).stderr).toMatch(/--token/);
+  }, 60_000);
+
   it('holds org isolation on every endpoint', async () => {
     const other = tokens.other as string;
     const s = await get<Summary>(`${a.url}/v1/summary?groupBy=device`, other);
