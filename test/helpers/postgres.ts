@@ -17,6 +17,7 @@ export interface TestDatabase {
 function binDir(): string {
   const r = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
   const candidates = [
+    ...(process.env.PGBIN ? [process.env.PGBIN] : []),
     ...(r.status === 0 ? [r.stdout.trim()] : []),
     ...(existsSync('/usr/lib/postgresql')
       ? readdirSync('/usr/lib/postgresql')
@@ -24,7 +25,10 @@ function binDir(): string {
           .map((v) => `/usr/lib/postgresql/${v}/bin`)
       : []),
   ];
-  const dir = candidates.find((d) => existsSync(join(d, 'initdb')) && existsSync(join(d, 'pg_ctl')));
+  const exe = process.platform === 'win32' ? '.exe' : '';
+  const dir = candidates.find(
+    (d) => existsSync(join(d, `initdb${exe}`)) && existsSync(join(d, `pg_ctl${exe}`)),
+  );
   if (!dir)
     throw new Error(
       'no PostgreSQL server binaries (initdb, pg_ctl): install postgresql or set RELAYBURN_TEST_DATABASE_URL',
