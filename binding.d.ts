@@ -332,6 +332,98 @@ export interface PruneContentReport {
   blocksDeleted: number
 }
 
+/** Moves the server's mark to `upTo` (never back); resolves the mark. */
+export declare function pushAck(options: PushAckOptions): Promise<number>
+
+export interface PushAckOptions {
+  ledgerHome?: string
+  server: string
+  upTo: number
+}
+
+/** The next changes after the server's acknowledged mark, privacy-filtered and priced. */
+export declare function pushBatch(options: PushBatchOptions): Promise<PushBatch>
+
+export interface PushBatch {
+  after: number
+  upTo: number
+  more: boolean
+  pending: number
+  sessions: Array<PushSession>
+  turns: Array<PushTurn>
+  stamps: Array<PushStamp>
+}
+
+export interface PushBatchOptions {
+  ledgerHome?: string
+  server: string
+  limit: number
+  projects: string
+}
+
+export interface PushSession {
+  revision: number
+  harness: string
+  sessionId: string
+  project?: string
+  branch?: string
+  parentSessionId?: string
+  parentHarness?: string
+  relationship: string
+  placeholder: boolean
+}
+
+/** Server, token and project mode for `push` (options > environment > `config.json`). */
+export declare function pushSettings(options: PushSettingsOptions): Promise<PushSettings>
+
+export interface PushSettings {
+  server: string
+  token: string
+  projects: string
+}
+
+export interface PushSettingsOptions {
+  ledgerHome?: string
+  server?: string
+  token?: string
+  projects?: string
+}
+
+export interface PushStamp {
+  revision: number
+  id: string
+  sessionId?: string
+  messageId?: string
+  /** Key-sorted JSON object. */
+  enrichment: string
+  tsMs: number
+}
+
+export interface PushTurn {
+  key: string
+  revision: number
+  harness: string
+  sessionId: string
+  messageId: string
+  requestId?: string
+  tsMs: number
+  model: string
+  modelKey: string
+  provider?: string
+  priced: boolean
+  project?: string
+  branch?: string
+  input: number
+  output: number
+  reasoning: number
+  cacheRead: number
+  cacheWrite5m: number
+  cacheWrite1h: number
+  costUsd: number
+  stopReason?: string
+  complete: boolean
+}
+
 export interface RebuildReport {
   /** Derived rows deleted before the logs were read again. */
   removed: ResetReport
@@ -554,6 +646,22 @@ export interface SummaryOptions {
   timezone?: string
   weekStart?: string
   ledgerHome?: string
+}
+
+/** `since`/`until` resolved to epoch ms as `summary` resolves them, and the zone's name. */
+export declare function timeWindow(options: TimeWindowOptions): Promise<TimeWindow>
+
+export interface TimeWindow {
+  sinceMs?: number
+  untilMs?: number
+  timezone: string
+}
+
+export interface TimeWindowOptions {
+  since?: string
+  until?: string
+  timezone?: string
+  weekStart?: string
 }
 
 export interface ToolCall {

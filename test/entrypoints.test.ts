@@ -27,6 +27,7 @@ describe('entry points', () => {
         'SCHEMA_TOO_NEW',
         'IO',
         'UNSUPPORTED_PLATFORM',
+        'SERVER',
         'INTERNAL',
       ].sort(),
     );

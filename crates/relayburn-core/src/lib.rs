@@ -17,6 +17,7 @@ pub mod home;
 pub mod ingest;
 pub mod ledger;
 pub mod pricing;
+pub mod push;
 pub mod query;
 pub mod scan;
 pub mod stamp;

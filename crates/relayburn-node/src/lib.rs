@@ -7,6 +7,7 @@ mod analysis;
 mod budgets;
 mod errors;
 mod ingest;
+mod push;
 mod queries;
 mod stamps;
 mod status;

@@ -19,12 +19,14 @@ export const BURN_ERROR_CODES = [
   'SCHEMA_TOO_NEW',
   'IO',
   'UNSUPPORTED_PLATFORM',
+  'SERVER',
   'INTERNAL',
 ] as const;
 
 /**
  * One of {@link BURN_ERROR_CODES}: `INVALID_ARGUMENT`, `LEDGER_BUSY`, `LEDGER_CORRUPT`,
- * `SCHEMA_TOO_NEW`, `IO`, `UNSUPPORTED_PLATFORM`, `INTERNAL`.
+ * `SCHEMA_TOO_NEW`, `IO`, `UNSUPPORTED_PLATFORM`, `SERVER` (a team server refused a request or
+ * stayed unreachable), `INTERNAL`.
  *
  * @example
  * ```ts

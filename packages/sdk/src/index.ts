@@ -39,6 +39,7 @@ export {
 export { pruneContent } from './content.js';
 export { BURN_ERROR_CODES, BurnError, type BurnErrorCode } from './errors.js';
 export { ingest, rebuildState, watch } from './ingest.js';
+export { push, timeWindow } from './push.js';
 export { fingerprint, session, sessionCost, sessions, summary } from './queries.js';
 export { exportStamps, importStamps, stamps, writePendingStamp, writeStamp } from './stamps.js';
 export { status } from './status.js';
@@ -62,6 +63,9 @@ export type {
   PendingStampReceipt,
   PruneContentOptions,
   PruneContentReport,
+  PushOptions,
+  PushProgress,
+  PushReport,
   RebuildReport,
   RebuildStateOptions,
   Relationship,
@@ -80,6 +84,8 @@ export type {
   Summary,
   SummaryGroup,
   SummaryOptions,
+  TimeWindow,
+  TimeWindowOptions,
   ToolCall,
   Totals,
   Turn,

@@ -23,6 +23,8 @@ import type {
   IngestReport,
   LedgerOptions,
   PruneContentOptions,
+  PushOptions,
+  PushProgress,
   RebuildStateOptions,
   SessionCostOptions,
   SessionOptions,
@@ -30,6 +32,7 @@ import type {
   StampsFileOptions,
   StampsOptions,
   SummaryOptions,
+  TimeWindowOptions,
   WatchOptions,
   WeekStart,
   WritePendingStampOptions,
@@ -266,3 +269,24 @@ export const compareSchema = z.strictObject({
   ...analysisFilter,
   models: z.array(text(), { error: 'must be an array of model names' }).optional(),
 }) satisfies z.ZodType<CompareOptions>;
+
+export const pushSchema = z.strictObject({
+  server: text().optional(),
+  token: text().optional(),
+  projects: word<NonNullable<PushOptions['projects']>>().optional(),
+  batchSize: whole().optional(),
+  // The retry loop is the facade's own (HTTP runs in Node), so its bound is written here.
+  retries: whole().min(0, 'must be 0 or more').max(100, 'must be at most 100').optional(),
+  onProgress: z
+    .custom<(p: PushProgress) => void>((v) => typeof v === 'function', 'must be a function')
+    .optional(),
+  signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, 'must be an AbortSignal').optional(),
+  ledgerHome,
+}) satisfies z.ZodType<PushOptions>;
+
+export const timeWindowSchema = z.strictObject({
+  since: text().optional(),
+  until: text().optional(),
+  timezone: text().optional(),
+  weekStart: word<WeekStart>().optional(),
+}) satisfies z.ZodType<TimeWindowOptions>;

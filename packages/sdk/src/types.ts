@@ -975,3 +975,95 @@ export interface RebuildReport {
   /** The pass that read the logs again. */
   ingest: IngestReport;
 }
+
+/**
+ * Options of {@link push}.
+ *
+ * @example
+ * ```ts
+ * import { type PushOptions, push } from '@relayburn/sdk';
+ * const o: PushOptions = { server: 'https://burn.example.com', token: 'rbt_…', projects: 'hash' };
+ * await push(o);
+ * ```
+ */
+export interface PushOptions extends LedgerOptions {
+  /** The team server's URL (else `RELAYBURN_SERVER`, else `push.server` in `config.json`). */
+  server?: string | undefined;
+  /** A device token from `relayburn-server token create` (else `RELAYBURN_TOKEN`, else `push.token`). */
+  token?: string | undefined;
+  /** How projects are sent: `name` (last path segment, default), `full`, `hash` or `none`. */
+  projects?: 'name' | 'full' | 'hash' | 'none' | undefined;
+  /** Rows per batch, 1–5000 (default 5000). */
+  batchSize?: number | undefined;
+  /** Retries of a batch after a network error, 429 or 5xx (default 6, backoff up to 30 s). */
+  retries?: number | undefined;
+  /** Called after each acknowledged batch. */
+  onProgress?: ((progress: PushProgress) => void) | undefined;
+  /** Stops between batches (a batch in flight is abandoned, and sent again next time). */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * What {@link push} sent (rows acknowledged by the server).
+ *
+ * @example
+ * ```ts
+ * import { type PushReport, push } from '@relayburn/sdk';
+ * const r: PushReport = await push();
+ * console.log(r.turns, r.durationMs);
+ * ```
+ */
+export interface PushReport {
+  /** The server's URL, normalized. */
+  server: string;
+  batches: number;
+  turns: number;
+  sessions: number;
+  stamps: number;
+  durationMs: number;
+}
+
+/**
+ * Progress of {@link push}: the report so far and the changes still to send.
+ *
+ * @example
+ * ```ts
+ * import { push } from '@relayburn/sdk';
+ * await push({ onProgress: (p) => console.log(`${p.turns} sent, ${p.pending} to go`) });
+ * ```
+ */
+export interface PushProgress extends PushReport {
+  pending: number;
+}
+
+/**
+ * Options of {@link timeWindow}: the window fields of {@link SummaryOptions}.
+ *
+ * @example
+ * ```ts
+ * import { type TimeWindowOptions, timeWindow } from '@relayburn/sdk';
+ * const o: TimeWindowOptions = { since: '7d' };
+ * await timeWindow(o);
+ * ```
+ */
+export interface TimeWindowOptions {
+  since?: string | undefined;
+  until?: string | undefined;
+  timezone?: string | undefined;
+  weekStart?: WeekStart | undefined;
+}
+
+/**
+ * A resolved window: epoch-ms bounds (absent when open) and the canonical zone name.
+ *
+ * @example
+ * ```ts
+ * import { type TimeWindow, timeWindow } from '@relayburn/sdk';
+ * const w: TimeWindow = await timeWindow({ since: 'today', timezone: 'Asia/Tokyo' });
+ * ```
+ */
+export interface TimeWindow {
+  sinceMs?: number;
+  untilMs?: number;
+  timezone: string;
+}

@@ -557,7 +557,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     UPDATE sessions SET parent_session_id = NULL, relationship = 'root', evidence = NULL
     WHERE parent_session_id IS NOT NULL AND parent_session_id IS NOT
         (SELECT parent_id FROM session_tree t WHERE t.session_id = sessions.session_id);
-    "#, // 9: the cost a harness writes for a call itself (`TurnRecord::reported_cost_usd`), kept per
+    "#,
+    // 9: the cost a harness writes for a call itself (`TurnRecord::reported_cost_usd`), kept per
     // turn and summed per rollup row; queries use it for models the price table cannot price.
     // The rollup triggers are restated from 5 with the new column; existing rows have none.
     r#"
@@ -619,6 +620,65 @@ pub(crate) const MIGRATIONS: &[&str] = &[
             reported_cost_usd = reported_cost_usd + excluded.reported_cost_usd;
     END;
     "#,
+    // 10: the push outbox. One row per changed turn, session or stamp, at the sequence number
+    // of its latest change (a change deletes its entry and appends a new one; not `INSERT OR
+    // REPLACE`, whose policy the writer's own upsert statement would override), so `push` sends every
+    // change after a high-water mark in order, and a turn changed again later is sent again
+    // with a higher sequence (its revision). Sessions are named by key (their rowid is not
+    // stable across VACUUM); turns and stamps by their INTEGER PRIMARY KEY. Only the columns
+    // a team server reads move a session's entry (its counters change with every turn).
+    // `push_marks` holds the acknowledged high-water mark per server.
+    r#"
+    CREATE TABLE push_outbox (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind        TEXT    NOT NULL CHECK (kind IN ('t', 's', 'p')),
+        rid         INTEGER NOT NULL DEFAULT 0,
+        harness     TEXT    NOT NULL DEFAULT '',
+        session_id  TEXT    NOT NULL DEFAULT '',
+        UNIQUE (kind, rid, harness, session_id)
+    ) STRICT;
+    CREATE TABLE push_marks (
+        server  TEXT    PRIMARY KEY,
+        seq     INTEGER NOT NULL
+    ) STRICT;
+    INSERT INTO push_outbox (kind, harness, session_id)
+        SELECT 's', harness, session_id FROM sessions ORDER BY first_ts_ms, harness, session_id;
+    INSERT INTO push_outbox (kind, rid) SELECT 't', rid FROM turns ORDER BY rid;
+    INSERT INTO push_outbox (kind, rid) SELECT 'p', seq FROM stamps ORDER BY seq;
+
+    CREATE TRIGGER push_turns_insert AFTER INSERT ON turns BEGIN
+        DELETE FROM push_outbox WHERE kind = 't' AND rid = NEW.rid AND harness = '' AND session_id = '';
+        INSERT INTO push_outbox (kind, rid) VALUES ('t', NEW.rid);
+    END;
+    CREATE TRIGGER push_turns_update AFTER UPDATE ON turns
+    WHEN NEW.input IS NOT OLD.input OR NEW.output IS NOT OLD.output
+      OR NEW.reasoning IS NOT OLD.reasoning OR NEW.cache_read IS NOT OLD.cache_read
+      OR NEW.cache_write_5m IS NOT OLD.cache_write_5m OR NEW.cache_write_1h IS NOT OLD.cache_write_1h
+      OR NEW.model IS NOT OLD.model OR NEW.ts_ms IS NOT OLD.ts_ms OR NEW.complete IS NOT OLD.complete
+      OR NEW.session_id IS NOT OLD.session_id OR NEW.stop_reason IS NOT OLD.stop_reason
+    BEGIN
+        DELETE FROM push_outbox WHERE kind = 't' AND rid = NEW.rid AND harness = '' AND session_id = '';
+        INSERT INTO push_outbox (kind, rid) VALUES ('t', NEW.rid);
+    END;
+    CREATE TRIGGER push_turns_delete AFTER DELETE ON turns BEGIN
+        DELETE FROM push_outbox WHERE kind = 't' AND rid = OLD.rid AND harness = '' AND session_id = '';
+    END;
+    CREATE TRIGGER push_sessions_insert AFTER INSERT ON sessions BEGIN
+        DELETE FROM push_outbox WHERE kind = 's' AND rid = 0 AND harness = NEW.harness AND session_id = NEW.session_id;
+        INSERT INTO push_outbox (kind, harness, session_id) VALUES ('s', NEW.harness, NEW.session_id);
+    END;
+    CREATE TRIGGER push_sessions_update AFTER UPDATE ON sessions
+    WHEN NEW.project IS NOT OLD.project OR NEW.branch IS NOT OLD.branch
+      OR NEW.parent_session_id IS NOT OLD.parent_session_id OR NEW.relationship IS NOT OLD.relationship
+      OR NEW.placeholder IS NOT OLD.placeholder
+    BEGIN
+        DELETE FROM push_outbox WHERE kind = 's' AND rid = 0 AND harness = NEW.harness AND session_id = NEW.session_id;
+        INSERT INTO push_outbox (kind, harness, session_id) VALUES ('s', NEW.harness, NEW.session_id);
+    END;
+    CREATE TRIGGER push_stamps_insert AFTER INSERT ON stamps BEGIN
+        INSERT INTO push_outbox (kind, rid) VALUES ('p', NEW.seq);
+    END;
+    "#,
 ];
 
 /// Tables holding rows derived from harness logs, each with a `harness` column: a rebuild
@@ -646,6 +706,10 @@ pub const KEPT_TABLES: &[&str] = &[
     "pending_stamps",
     // Written by users (`setBudget`).
     "budgets",
+    // What `push` still has to send, and how far each server acknowledged: kept by a rebuild
+    // (a rebuilt turn is queued again by its insert; entries of deleted rows are dropped).
+    "push_outbox",
+    "push_marks",
 ];
 
 /// The schema version this build writes and understands.

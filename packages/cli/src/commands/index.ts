@@ -9,6 +9,7 @@ import { contentPruneCommand } from './content.js';
 import { demoCommand } from './demo.js';
 import { ingestCommand } from './ingest.js';
 import { mcpCommand } from './mcp.js';
+import { pushCommand } from './push.js';
 import { sessionCommand, sessionsCommand } from './sessions.js';
 import { stampCommand } from './stamp.js';
 import { stampsExportCommand, stampsImportCommand } from './stamps.js';
@@ -29,6 +30,7 @@ export const COMMANDS: readonly Command[] = [
   statusCommand,
   stateRebuildCommand,
   demoCommand,
+  pushCommand,
   // Budgets and the status line.
   budgetSetCommand,
   budgetListCommand,

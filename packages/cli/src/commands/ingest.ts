@@ -1,16 +1,26 @@
 import { readFileSync } from 'node:fs';
-import { type ContentMode, type IngestProgress, type IngestReport, ingest, watch } from '@relayburn/sdk';
+import {
+  type ContentMode,
+  type IngestProgress,
+  type IngestReport,
+  ingest,
+  push,
+  watch,
+} from '@relayburn/sdk';
 import { bool, type Command, str } from '../command.js';
 import { formatBytes, formatCount, type Output, printJson, visible } from '../output.js';
 import { UsageError } from '../usage.js';
+import { printPush } from './push.js';
 
-const ingestHelp = `Usage: burn ingest [--watch] [--json] [--quiet] [--hook claude] [--content-mode <mode>]
+const ingestHelp = `Usage: burn ingest [--watch [--push]] [--json] [--quiet] [--hook claude] [--content-mode <mode>]
 
 Read new session-log bytes (Claude Code, Codex CLI, OpenCode) into the ledger. Only changed files are read,
 from where the last run stopped; safe to run beside other burn processes.
 
 Options:
   --watch         keep going: ingest again whenever the logs change (Ctrl-C stops)
+  --push          with --watch: push to the team server after each pass that changed
+                  something (server and token as for 'burn push')
   --hook claude   read a Claude Code hook payload ({"session_id", "transcript_path"}) from
                   stdin and ingest just that transcript (fast path for Stop/SubagentStop hooks)
   --quiet         print nothing unless something went wrong
@@ -31,6 +41,7 @@ Where logs are found:
 Examples:
   burn ingest
   burn ingest --watch
+  burn ingest --watch --push
   burn ingest --json
   echo '{"session_id":"…","transcript_path":"/home/me/.claude/projects/p/….jsonl"}' | burn ingest --hook claude`;
 
@@ -40,6 +51,7 @@ export const ingestCommand: Command = {
   help: ingestHelp,
   flags: {
     watch: { type: 'boolean' },
+    push: { type: 'boolean' },
     hook: { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
     'content-mode': { type: 'string' },
@@ -49,6 +61,7 @@ export const ingestCommand: Command = {
     await runIngest(
       {
         watch: bool(ctx, 'watch'),
+        push: bool(ctx, 'push'),
         hook: str(ctx, 'hook'),
         quiet: bool(ctx, 'quiet'),
         contentMode: str(ctx, 'content-mode'),
@@ -62,6 +75,7 @@ export const ingestCommand: Command = {
 
 export interface IngestArgs {
   watch: boolean;
+  push?: boolean | undefined;
   hook?: string | undefined;
   quiet: boolean;
   contentMode?: string | undefined;
@@ -69,6 +83,7 @@ export interface IngestArgs {
 }
 
 export async function runIngest(args: IngestArgs, out: Output): Promise<void> {
+  if (args.push && !args.watch) throw new UsageError('--push needs --watch (or run burn push)');
   if (args.watch) {
     if (args.hook !== undefined) throw new UsageError('--watch and --hook cannot be combined');
     await runWatch(args, out);
@@ -106,17 +121,34 @@ async function runWatch(args: IngestArgs, out: Output): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   if (!out.json && !args.quiet) process.stderr.write('watching for new session-log bytes (Ctrl-C stops)\n');
+  // Pushes run one after another, each after the pass that triggered it.
+  let pushes: Promise<void> = Promise.resolve();
   try {
     await watch({
       ledgerHome: args.ledgerHome,
       signal: ac.signal,
       ...contentMode(args),
-      onReport: (r) =>
-        out.json ? process.stdout.write(`${JSON.stringify(r)}\n`) : printReport(r, args.quiet, out),
+      onReport: (r) => {
+        if (out.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+        else printReport(r, args.quiet, out);
+        if (args.push) pushes = pushes.then(() => pushAfterPass(args, out));
+      },
     });
+    await pushes;
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+  }
+}
+
+/** One push after a watch pass; a failure is reported and the next pass tries again. */
+async function pushAfterPass(args: IngestArgs, out: Output): Promise<void> {
+  try {
+    const r = await push({ ledgerHome: args.ledgerHome });
+    if (out.json) process.stdout.write(`${JSON.stringify({ push: r })}\n`);
+    else if (!args.quiet && r.batches > 0) printPush(r, out);
+  } catch (err) {
+    process.stderr.write(`burn: push: ${(err as Error).message}\n`);
   }
 }
 

@@ -2,6 +2,7 @@ import { type ContentMessage, type Harness, type SessionRow, session, sessions }
 import { bool, type Command, list, str } from '../command.js';
 import { clip, formatCount, formatUsd, type Output, printFields, printJson, visible } from '../output.js';
 import { renderTable } from '../table.js';
+import { teamGet, teamTarget } from '../team.js';
 import { parseTagFlags, UsageError } from '../usage.js';
 import { chooseZone, withZone, ZONE_FLAGS, ZONE_HELP, type ZoneChoice } from '../zone.js';
 
@@ -17,6 +18,7 @@ subagent carries its parent's stamps unless it has its own).
 --since/--until take the same forms as in 'burn summary' (dates and today, yesterday,
 this-week, this-month are your local ones):
 ${ZONE_HELP}
+--server <url> --token <t> (else $RELAYBURN_TOKEN) list a team server's sessions instead.
 
 Examples:
   burn sessions --since 24h
@@ -50,6 +52,8 @@ export const sessionsCommand: Command = {
     tags: { type: 'string', multiple: true },
     ...ZONE_FLAGS,
     flat: { type: 'boolean' },
+    server: { type: 'string' },
+    token: { type: 'string' },
   },
   async run(ctx) {
     if (ctx.args.length > 0) throw new UsageError(`sessions takes no arguments, got '${ctx.args[0]}'`);
@@ -65,6 +69,8 @@ export const sessionsCommand: Command = {
         zone: chooseZone(ctx),
         flat: bool(ctx, 'flat'),
         ledgerHome: ctx.ledgerHome,
+        server: str(ctx, 'server'),
+        token: str(ctx, 'token'),
       },
       ctx.out,
     );
@@ -94,6 +100,8 @@ export interface SessionsArgs {
   zone: ZoneChoice;
   flat?: boolean | undefined;
   ledgerHome?: string | undefined;
+  server?: string | undefined;
+  token?: string | undefined;
 }
 
 export async function runSessions(a: SessionsArgs, out: Output): Promise<void> {
@@ -103,19 +111,32 @@ export async function runSessions(a: SessionsArgs, out: Output): Promise<void> {
     if (!Number.isSafeInteger(limit) || limit < 1)
       throw new UsageError(`--limit must be a positive integer, got '${a.limit}'`);
   }
+  const team = teamTarget(a.server, a.token);
   const rows = await withZone(a.zone, () =>
-    sessions({
-      since: a.since,
-      until: a.until,
-      harness: a.harness as Harness | undefined,
-      project: a.project,
-      tags: parseTagFlags(a.tag, a.tags),
-      limit,
-      ...(a.flat ? { flat: true } : {}),
-      timezone: a.zone.timezone,
-      weekStart: a.zone.weekStart,
-      ledgerHome: a.ledgerHome,
-    }),
+    team
+      ? teamGet<SessionRow[]>(team, '/v1/sessions', {
+          since: a.since,
+          until: a.until,
+          harness: a.harness,
+          project: a.project,
+          tags: parseTagFlags(a.tag, a.tags),
+          limit,
+          ...(a.flat ? { flat: true } : {}),
+          timezone: a.zone.timezone,
+          weekStart: a.zone.weekStart,
+        })
+      : sessions({
+          since: a.since,
+          until: a.until,
+          harness: a.harness as Harness | undefined,
+          project: a.project,
+          tags: parseTagFlags(a.tag, a.tags),
+          limit,
+          ...(a.flat ? { flat: true } : {}),
+          timezone: a.zone.timezone,
+          weekStart: a.zone.weekStart,
+          ledgerHome: a.ledgerHome,
+        }),
   );
   if (out.json) {
     printJson(rows);

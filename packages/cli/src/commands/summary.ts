@@ -2,6 +2,7 @@ import { type GroupBy, type Harness, type Summary, type SummaryGroup, summary } 
 import { bool, type Command, list, str } from '../command.js';
 import { formatCount, formatUsd, type Output, printJson, visible } from '../output.js';
 import { renderTable } from '../table.js';
+import { teamGet, teamTarget } from '../team.js';
 import { parseTagFlags, UsageError } from '../usage.js';
 import { chooseZone, withZone, ZONE_FLAGS, ZONE_HELP, type ZoneChoice } from '../zone.js';
 
@@ -30,6 +31,9 @@ Options:
   --model <m>         one model, however spelled (Bedrock, Vertex, OpenRouter ids)
   --project <dir>     one project (working directory)
 ${ZONE_HELP}
+  --server <url>      ask a team server (relayburn-server) instead of this ledger;
+                      --by device is also available there
+  --token <t>         its token (else $RELAYBURN_TOKEN)
   --json              print {totals, groups, unpricedModels} as JSON
 
 --by model shows one row per model however the logs spelled it (the price table's name);
@@ -46,7 +50,8 @@ Examples:
   burn summary --tags spawner=pear --by model
   burn summary --tag persona=reviewer --by day --since 30d --timezone Europe/Paris
   burn summary --by week --week-start sunday --utc
-  burn summary --by tag:workflowId --json`;
+  burn summary --by tag:workflowId --json
+  burn summary --server https://burn.example.com --token rbt_… --by device --since this-month`;
 
 export const summaryCommand: Command = {
   name: 'summary',
@@ -63,6 +68,8 @@ export const summaryCommand: Command = {
     project: { type: 'string' },
     tag: { type: 'string', multiple: true },
     tags: { type: 'string', multiple: true },
+    server: { type: 'string' },
+    token: { type: 'string' },
     ...ZONE_FLAGS,
   },
   async run(ctx) {
@@ -81,6 +88,8 @@ export const summaryCommand: Command = {
         tags: list(ctx, 'tags'),
         zone: chooseZone(ctx),
         ledgerHome: ctx.ledgerHome,
+        server: str(ctx, 'server'),
+        token: str(ctx, 'token'),
       },
       ctx.out,
     );
@@ -101,25 +110,43 @@ export interface SummaryArgs {
   tags?: string[] | undefined;
   zone: ZoneChoice;
   ledgerHome?: string | undefined;
+  server?: string | undefined;
+  token?: string | undefined;
 }
 
 export async function runSummary(a: SummaryArgs, out: Output): Promise<void> {
   if (a.sessionOnly && a.session === undefined) throw new UsageError('--session-only needs --session <id>');
+  const team = teamTarget(a.server, a.token);
+  const tags = parseTagFlags(a.tag, a.tags);
   const s = await withZone(a.zone, () =>
-    summary({
-      since: a.since,
-      until: a.until,
-      groupBy: a.by as GroupBy | undefined,
-      harness: a.harness as Harness | undefined,
-      session: a.session,
-      ...(a.sessionOnly ? { descendants: false } : {}),
-      model: a.model,
-      project: a.project,
-      tags: parseTagFlags(a.tag, a.tags),
-      timezone: a.zone.timezone,
-      weekStart: a.zone.weekStart,
-      ledgerHome: a.ledgerHome,
-    }),
+    team
+      ? teamGet<Summary>(team, '/v1/summary', {
+          since: a.since,
+          until: a.until,
+          groupBy: a.by,
+          harness: a.harness,
+          session: a.session,
+          ...(a.sessionOnly ? { descendants: false } : {}),
+          model: a.model,
+          project: a.project,
+          tags,
+          timezone: a.zone.timezone,
+          weekStart: a.zone.weekStart,
+        })
+      : summary({
+          since: a.since,
+          until: a.until,
+          groupBy: a.by as GroupBy | undefined,
+          harness: a.harness as Harness | undefined,
+          session: a.session,
+          ...(a.sessionOnly ? { descendants: false } : {}),
+          model: a.model,
+          project: a.project,
+          tags,
+          timezone: a.zone.timezone,
+          weekStart: a.zone.weekStart,
+          ledgerHome: a.ledgerHome,
+        }),
   );
   if (out.json) {
     printJson(s);
