@@ -18,6 +18,8 @@ pub fn is_command_tool(harness: Harness, name: &str) -> bool {
             "exec_command" | "shell" | "container.exec" | "local_shell" | "unified_exec"
         ),
         Harness::OpenCode => name == "bash",
+        // Totals only: these readers record no tool calls.
+        Harness::Droid | Harness::Goose | Harness::Crush => false,
     }
 }
 

@@ -3,7 +3,12 @@
 
 pub mod claude;
 pub mod codex;
+pub mod crush;
+pub mod droid;
+pub mod goose;
 pub mod opencode;
+pub mod readonly_db;
+pub mod snapshot;
 pub mod wire;
 
 #[cfg(test)]

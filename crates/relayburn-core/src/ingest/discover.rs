@@ -27,6 +27,23 @@ pub enum FileKind {
     OpenCodeMessage,
     /// OpenCode's SQLite database, `opencode*.db`
     OpenCodeDb,
+    /// Factory Droid `<session>.settings.json` (read with its `<session>.jsonl` transcript)
+    DroidSession,
+    /// Goose `sessions.db`
+    GooseDb,
+    /// A Crush `crush.db`, with the project directory `projects.json` names for it
+    CrushDb { project: Option<String> },
+}
+
+impl FileKind {
+    /// Read whole on every change (documents, databases, session totals) rather than resumed
+    /// line by line: such a file's cursor offset stays 0.
+    pub fn reads_whole(&self) -> bool {
+        !matches!(
+            self,
+            FileKind::ClaudeSession | FileKind::ClaudeSubagent { .. } | FileKind::CodexRollout
+        )
+    }
 }
 
 /// Where one harness keeps its logs when the caller names no roots.

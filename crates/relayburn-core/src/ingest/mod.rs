@@ -4,10 +4,15 @@
 
 pub mod cursor;
 pub mod discover;
+pub mod discover_totals;
 mod file;
 mod job;
 mod opencode;
 mod rebuild;
+mod snapshot_writer;
+mod totals;
+#[cfg(test)]
+mod totals_tests;
 mod watch;
 mod writer;
 
@@ -65,6 +70,14 @@ pub struct IngestOptions {
     pub codex_roots: Option<Vec<String>>,
     /// OpenCode data dirs (or `storage/` dirs, or database files) to scan instead.
     pub opencode_roots: Option<Vec<String>>,
+    /// Factory Droid session dirs (or settings files) instead of `$DROID_SESSIONS_DIR` /
+    /// `~/.factory/sessions`.
+    pub droid_roots: Option<Vec<String>>,
+    /// Goose data dirs (or `sessions.db` files) instead of `$GOOSE_PATH_ROOT` / Goose's data dir.
+    pub goose_roots: Option<Vec<String>>,
+    /// Crush data dirs holding `projects.json` (or `crush.db` files) instead of
+    /// `$CRUSH_GLOBAL_DATA` / `~/.local/share/crush`.
+    pub crush_roots: Option<Vec<String>>,
     /// Ingest just this file.
     pub session_file: Option<String>,
     /// Content store mode for this pass (else environment, `config.json`, default `full`).
@@ -177,6 +190,18 @@ fn discover_all_noting(
         let roots = discover::opencode_data_dirs(opts.opencode_roots.as_deref());
         files.extend(discover::discover_opencode(&roots));
     }
+    if wants(Harness::Droid) {
+        files.extend(discover_totals::discover_droid(opts.droid_roots.as_deref()));
+    }
+    if wants(Harness::Goose) {
+        files.extend(discover_totals::discover_goose(opts.goose_roots.as_deref()));
+    }
+    if wants(Harness::Crush) {
+        files.extend(discover_totals::discover_crush(
+            opts.crush_roots.as_deref(),
+            issues,
+        ));
+    }
     files
 }
 
@@ -280,8 +305,18 @@ fn plan(ledger: &Ledger, files: Vec<SourceFile>, report: &mut IngestReport) -> R
                 push_issue(report, &path, None, format!("cannot read: {e}"));
                 continue;
             }
-            Ok(m) if file.kind == discover::FileKind::OpenCodeDb => {
+            Ok(m)
+                if matches!(
+                    file.kind,
+                    discover::FileKind::OpenCodeDb
+                        | discover::FileKind::GooseDb
+                        | discover::FileKind::CrushDb { .. }
+                ) =>
+            {
                 opencode::with_wal(&file.path, FileMeta::of(&m))
+            }
+            Ok(m) if file.kind == discover::FileKind::DroidSession => {
+                totals::with_transcript(&file.path, FileMeta::of(&m))
             }
             Ok(m) => FileMeta::of(&m),
             Err(e) => {
@@ -298,7 +333,7 @@ fn plan(ledger: &Ledger, files: Vec<SourceFile>, report: &mut IngestReport) -> R
                 let idle = now - meta.mtime_ms > STREAM_GRACE_MS;
                 let idle_pending = c.pending > 0 && idle;
                 // A last line without `\n` (its writer is done once the file is idle).
-                let idle_tail = idle && c.offset < meta.size && file.harness != Harness::OpenCode;
+                let idle_tail = idle && c.offset < meta.size && !file.kind.reads_whole();
                 if unchanged && !idle_pending && !idle_tail {
                     continue;
                 }
@@ -394,6 +429,10 @@ fn run_jobs(
                     Harness::OpenCode => opencode::process(job, capture, &mut send),
                     Harness::ClaudeCode | Harness::Codex => {
                         file::process(job, now, capture, cancel, &mut send)
+                    }
+                    // Session totals: Droid settings files, Goose and Crush databases.
+                    Harness::Droid | Harness::Goose | Harness::Crush => {
+                        totals::process(job, &mut send)
                     }
                 }
             });

@@ -17,16 +17,32 @@ pub enum Harness {
     Codex,
     #[serde(rename = "opencode")]
     OpenCode,
+    #[serde(rename = "droid")]
+    Droid,
+    #[serde(rename = "goose")]
+    Goose,
+    #[serde(rename = "crush")]
+    Crush,
 }
 
 impl Harness {
-    pub const ALL: [Harness; 3] = [Harness::ClaudeCode, Harness::Codex, Harness::OpenCode];
+    pub const ALL: [Harness; 6] = [
+        Harness::ClaudeCode,
+        Harness::Codex,
+        Harness::OpenCode,
+        Harness::Droid,
+        Harness::Goose,
+        Harness::Crush,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Harness::ClaudeCode => "claude-code",
             Harness::Codex => "codex",
             Harness::OpenCode => "opencode",
+            Harness::Droid => "droid",
+            Harness::Goose => "goose",
+            Harness::Crush => "crush",
         }
     }
 
@@ -38,7 +54,10 @@ impl Harness {
             .ok_or_else(|| {
                 crate::Error::invalid(
                     field,
-                    format!("unknown harness {value:?}: expected claude-code, codex or opencode"),
+                    format!(
+                        "unknown harness {value:?}: expected one of {}",
+                        Harness::ALL.map(Harness::as_str).join(", ")
+                    ),
                 )
             })
     }
