@@ -147,6 +147,12 @@ export interface FingerprintOptions {
   ledgerHome?: string
 }
 
+export interface HarnessCount {
+  harness: string
+  sessions: number
+  turns: number
+}
+
 export interface HotspotRow {
   key: string
   calls: number
@@ -248,6 +254,9 @@ export interface IngestRoots {
   'claude-code'?: Array<string>
   codex?: Array<string>
   opencode?: Array<string>
+  droid?: Array<string>
+  goose?: Array<string>
+  crush?: Array<string>
 }
 
 /** Per session: context re-reads vs new work, unread cache writes, compactions. */
@@ -511,6 +520,8 @@ export interface Status {
   sessions: number
   /** When the last ingest finished. */
   lastIngestAt?: string
+  /** Sessions and turns per harness (every harness relayburn reads). */
+  harnesses: Array<HarnessCount>
 }
 
 export interface StatusOptions {

@@ -19,6 +19,15 @@ pub struct Status {
     pub sessions: i64,
     /// When the last ingest finished (epoch ms), if any.
     pub last_ingest_ms: Option<i64>,
+    /// Sessions and turns per harness, one entry for every harness relayburn reads.
+    pub harnesses: Vec<HarnessCount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HarnessCount {
+    pub harness: crate::vocab::Harness,
+    pub sessions: i64,
+    pub turns: i64,
 }
 
 pub fn status(ledger: &Ledger) -> Result<Status> {
@@ -34,6 +43,28 @@ pub fn status(ledger: &Ledger) -> Result<Status> {
     let last_ingest_ms: Option<i64> = conn
         .query_row("SELECT max(finished_ms) FROM ingest_runs", [], |r| r.get(0))
         .map_err(|e| ledger.err(e))?;
+    // From the session counters (kept by triggers), not a scan of the turns.
+    let mut per: std::collections::HashMap<String, (i64, i64)> = conn
+        .prepare(
+            "SELECT harness, count(*) FILTER (WHERE placeholder = 0), COALESCE(sum(turns), 0)
+             FROM sessions GROUP BY harness",
+        )
+        .and_then(|mut stmt| {
+            stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+                .collect()
+        })
+        .map_err(|e| ledger.err(e))?;
+    let harnesses = crate::vocab::Harness::ALL
+        .into_iter()
+        .map(|h| {
+            let (sessions, turns) = per.remove(h.as_str()).unwrap_or((0, 0));
+            HarnessCount {
+                harness: h,
+                sessions,
+                turns,
+            }
+        })
+        .collect();
     let size = |suffix: &str| {
         let mut p = ledger.path().as_os_str().to_owned();
         p.push(suffix);
@@ -51,5 +82,6 @@ pub fn status(ledger: &Ledger) -> Result<Status> {
         turns,
         sessions,
         last_ingest_ms,
+        harnesses,
     })
 }

@@ -17,6 +17,9 @@ pub struct IngestRoots {
     pub claude_code: Option<Vec<String>>,
     pub codex: Option<Vec<String>>,
     pub opencode: Option<Vec<String>>,
+    pub droid: Option<Vec<String>>,
+    pub goose: Option<Vec<String>>,
+    pub crush: Option<Vec<String>>,
 }
 
 #[napi(object)]
@@ -120,10 +123,14 @@ fn core_options(
         ),
         None => None,
     };
-    let (claude_roots, codex_roots, opencode_roots) = match o.roots {
-        Some(r) => (r.claude_code, r.codex, r.opencode),
-        None => (None, None, None),
-    };
+    let roots = o.roots.unwrap_or(IngestRoots {
+        claude_code: None,
+        codex: None,
+        opencode: None,
+        droid: None,
+        goose: None,
+        crush: None,
+    });
     let on_progress = on_progress.map(|f| {
         Box::new(move |p: core::Progress| {
             f.call(
@@ -144,9 +151,12 @@ fn core_options(
         .transpose()?;
     let opts = core::IngestOptions {
         harnesses,
-        claude_roots,
-        codex_roots,
-        opencode_roots,
+        claude_roots: roots.claude_code,
+        codex_roots: roots.codex,
+        opencode_roots: roots.opencode,
+        droid_roots: roots.droid,
+        goose_roots: roots.goose,
+        crush_roots: roots.crush,
         session_file: o.session_file,
         content_mode,
         on_progress,

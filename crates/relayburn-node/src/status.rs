@@ -22,6 +22,15 @@ pub struct Status {
     pub sessions: i64,
     /// When the last ingest finished.
     pub last_ingest_at: Option<String>,
+    /// Sessions and turns per harness (every harness relayburn reads).
+    pub harnesses: Vec<HarnessCount>,
+}
+
+#[napi(object)]
+pub struct HarnessCount {
+    pub harness: String,
+    pub sessions: i64,
+    pub turns: i64,
 }
 
 impl From<relayburn_core::status::Status> for Status {
@@ -36,6 +45,15 @@ impl From<relayburn_core::status::Status> for Status {
             turns: s.turns,
             sessions: s.sessions,
             last_ingest_at: s.last_ingest_ms.map(relayburn_core::time::format_ms),
+            harnesses: s
+                .harnesses
+                .into_iter()
+                .map(|h| HarnessCount {
+                    harness: h.harness.as_str().to_string(),
+                    sessions: h.sessions,
+                    turns: h.turns,
+                })
+                .collect(),
         }
     }
 }

@@ -166,8 +166,9 @@ export const stampsSchema = z.strictObject({
   ledgerHome: ledgerHome.optional(),
 }) satisfies z.ZodType<StampsOptions>;
 
-const harness = z.enum(['claude-code', 'codex', 'opencode'], {
-  error: 'must be one of claude-code, codex, opencode',
+const HARNESSES = ['claude-code', 'codex', 'opencode', 'droid', 'goose', 'crush'] as const;
+const harness = z.enum(HARNESSES, {
+  error: `must be one of ${HARNESSES.join(', ')}`,
 });
 const MAX_PATH_CHARS = 4096;
 const path = z
@@ -229,6 +230,9 @@ export const ingestSchema = z.strictObject({
       'claude-code': rootList.optional(),
       codex: rootList.optional(),
       opencode: rootList.optional(),
+      droid: rootList.optional(),
+      goose: rootList.optional(),
+      crush: rootList.optional(),
     })
     .optional(),
   sessionFile: nonBlank.optional(),

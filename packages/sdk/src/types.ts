@@ -223,6 +223,25 @@ export interface Status {
   sessions: number;
   /** When the last ingest finished. */
   lastIngestAt?: string;
+  /** Sessions and turns per harness, one entry for every harness relayburn reads. */
+  harnesses: HarnessCount[];
+}
+
+/**
+ * Sessions and turns of one harness in the ledger (see {@link Status}).
+ *
+ * @example
+ * ```ts
+ * import { status } from '@relayburn/sdk';
+ * const { harnesses } = await status();
+ * for (const h of harnesses) console.log(h.harness, h.sessions, h.turns);
+ * ```
+ */
+export interface HarnessCount {
+  /** A {@link Harness} key. */
+  harness: string;
+  sessions: number;
+  turns: number;
 }
 
 /**
@@ -235,7 +254,7 @@ export interface Status {
  * await summary({ harness, groupBy: 'model' });
  * ```
  */
-export type Harness = 'claude-code' | 'codex' | 'opencode';
+export type Harness = 'claude-code' | 'codex' | 'opencode' | 'droid' | 'goose' | 'crush';
 
 /**
  * Where to look for session logs, per harness. When given, exactly these roots are scanned
@@ -249,6 +268,14 @@ export type Harness = 'claude-code' | 'codex' | 'opencode';
  * `$XDG_DATA_HOME/opencode`, else `~/.local/share/opencode`) holding the `opencode*.db`
  * database and/or the older `storage/` tree; a `storage/` directory itself or a database
  * file also works. The database is opened read-only.
+ * - `droid`: Factory Droid session directories (like `DROID_SESSIONS_DIR`, default
+ * `~/.factory/sessions`), searched for `<session>.settings.json` files (read with their
+ * `<session>.jsonl` transcripts); a settings file itself also works.
+ * - `goose`: Goose data directories (like `GOOSE_PATH_ROOT`; default Goose's own data dir, e.g.
+ * `~/.local/share/goose`) holding `sessions/sessions.db`, or the database file. Read-only.
+ * - `crush`: Crush data directories holding `projects.json` (like `CRUSH_GLOBAL_DATA`; default
+ * `$XDG_DATA_HOME/crush`, else `~/.local/share/crush`), whose projects' `crush.db` files are
+ * read (read-only); a `crush.db` file itself also works.
  *
  * @example
  * ```ts
@@ -260,6 +287,9 @@ export interface IngestRoots {
   'claude-code'?: string[] | undefined;
   codex?: string[] | undefined;
   opencode?: string[] | undefined;
+  droid?: string[] | undefined;
+  goose?: string[] | undefined;
+  crush?: string[] | undefined;
 }
 
 /**

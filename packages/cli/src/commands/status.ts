@@ -41,6 +41,9 @@ function printStatus(s: Status, _out: Output): void {
     ['pending stamps', formatCount(s.pendingStamps)],
     ['last ingest', s.lastIngestAt ?? 'never (run `burn ingest`)'],
   ];
+  for (const h of s.harnesses ?? []) {
+    rows.push([`  ${h.harness}`, `${formatCount(h.sessions)} sessions, ${formatCount(h.turns)} turns`]);
+  }
   const extra = s as unknown as Record<string, unknown>;
   if (typeof extra.contentMode === 'string') rows.push(['content mode', extra.contentMode]);
   printFields(rows);
