@@ -64,13 +64,15 @@ pub fn read(path: &Path, state: &mut DigestState, out: &mut Records) -> Result<u
             }
             .filter(|s| !s.trim().is_empty())
         };
+        // A count outside 0..=10^15 is corrupt and reads as absent (as `wire::Count` does).
         let count = |i: Option<usize>| -> Option<i64> {
-            match row.get_ref(i?).ok()? {
-                ValueRef::Integer(n) => Some(n.max(0)),
-                ValueRef::Real(f) => Some((f as i64).max(0)),
-                ValueRef::Text(t) => std::str::from_utf8(t).ok()?.trim().parse().ok(),
-                _ => None,
-            }
+            let n = match row.get_ref(i?).ok()? {
+                ValueRef::Integer(n) => n,
+                ValueRef::Real(f) if f.is_finite() => f as i64,
+                ValueRef::Text(t) => std::str::from_utf8(t).ok()?.trim().parse().ok()?,
+                _ => return None,
+            };
+            (0..=super::wire::MAX_COUNT).contains(&n).then_some(n)
         };
         let Some(session_id) = text(Some(id_col)) else {
             continue;

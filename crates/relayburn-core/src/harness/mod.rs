@@ -13,6 +13,8 @@ pub mod wire;
 
 #[cfg(test)]
 mod fuzz_tests;
+#[cfg(test)]
+mod totals_fuzz_tests;
 
 use crate::scan::Line;
 use crate::vocab::records::Records;
