@@ -27,6 +27,8 @@ interface Counts {
 
 interface Tally {
   byHarness: Record<(typeof HARNESSES)[number], Counts>;
+  /** Crush counts by the cost it wrote (its sessions carry no tokens). */
+  costUsd: { crush: number };
 }
 
 function generate(out: string, sessions: number, seed: number, update = false): Tally {
@@ -79,6 +81,8 @@ describe.each(entryPoints)('session-total harnesses (%s)', (_name, s) => {
     expect(report.errors).toEqual([]);
     expect(report.linesSkipped).toBe(0);
     expect(await measured(s, ledgerHome)).toEqual(first.byHarness);
+    const crushCost = async () => (await s.summary({ ledgerHome, harness: 'crush' })).totals.costUsd;
+    expect(await crushCost()).toBeCloseTo(first.costUsd.crush, 6);
 
     const second = generate(corpus, 45, 3, true);
     expect(second.byHarness.droid.input).toBeGreaterThan(first.byHarness.droid.input);
@@ -86,6 +90,7 @@ describe.each(entryPoints)('session-total harnesses (%s)', (_name, s) => {
     expect(again.errors).toEqual([]);
     expect(again.turnsUpdated).toBeGreaterThan(0);
     expect(await measured(s, ledgerHome)).toEqual(second.byHarness);
+    expect(await crushCost()).toBeCloseTo(second.costUsd.crush, 6);
 
     // Unchanged stores cost a stat each: nothing is read.
     const idle = await s.ingest({ roots: roots(corpus), harnesses: [...HARNESSES], ledgerHome });

@@ -212,9 +212,18 @@ pub struct SessionTotal {
 pub fn group(s: SessionTotal) -> crate::vocab::records::SnapshotGroup {
     use crate::vocab::records::{SnapshotGroup, TurnRecord};
     let parts = spread(&s.total, &s.replies, s.fallback);
+    let mut seen = 0i64;
     let turns = parts
         .into_iter()
-        .map(|p| TurnRecord {
+        .map(|p| {
+            // Cumulative shares, like the counts: the parts' costs add up to the total.
+            let before = seen;
+            seen += p.replies;
+            let share = |k: i64| s.cost.map(|c| c * k as f64 / p.of.max(1) as f64);
+            let cost = share(seen).zip(share(before)).map(|(to, from)| to - from);
+            (p, cost)
+        })
+        .map(|(p, reported_cost_usd)| TurnRecord {
             harness: s.harness,
             key: format!(
                 "{}|{}|{}|{}",
@@ -235,6 +244,7 @@ pub fn group(s: SessionTotal) -> crate::vocab::records::SnapshotGroup {
             stop_reason: None,
             complete: true,
             tool_calls: Vec::new(),
+            reported_cost_usd,
         })
         .collect();
     SnapshotGroup {

@@ -62,14 +62,15 @@ fn replace(conn: &Connection, t: &TurnRecord, applied: &mut Applied) -> rusqlite
         u.cache_write_1h,
         t.stop_reason,
         t.complete,
-        tools
+        tools,
+        t.reported_cost_usd
     ];
     if !exists {
         conn.prepare_cached(
             "INSERT INTO turns (id, harness, session_id, message_id, request_id, ts_ms, model, provider,
                 project, branch, input, output, reasoning, cache_read, cache_write_5m, cache_write_1h,
-                stop_reason, complete, tool_calls)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                stop_reason, complete, tool_calls, reported_cost_usd)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
         )?
         .execute(values)?;
         applied.turns_added += 1;
@@ -80,13 +81,14 @@ fn replace(conn: &Connection, t: &TurnRecord, applied: &mut Applied) -> rusqlite
         .prepare_cached(
             "UPDATE turns SET message_id = ?4, request_id = ?5, ts_ms = ?6, model = ?7, provider = ?8,
                 project = ?9, branch = ?10, input = ?11, output = ?12, reasoning = ?13, cache_read = ?14,
-                cache_write_5m = ?15, cache_write_1h = ?16, stop_reason = ?17, complete = ?18, tool_calls = ?19
+                cache_write_5m = ?15, cache_write_1h = ?16, stop_reason = ?17, complete = ?18, tool_calls = ?19,
+                reported_cost_usd = ?20
              WHERE id = ?1 AND harness = ?2 AND session_id = ?3 AND (
                 message_id IS NOT ?4 OR request_id IS NOT ?5 OR ts_ms IS NOT ?6 OR model IS NOT ?7
                 OR provider IS NOT ?8 OR project IS NOT ?9 OR branch IS NOT ?10 OR input IS NOT ?11
                 OR output IS NOT ?12 OR reasoning IS NOT ?13 OR cache_read IS NOT ?14
                 OR cache_write_5m IS NOT ?15 OR cache_write_1h IS NOT ?16 OR stop_reason IS NOT ?17
-                OR complete IS NOT ?18 OR tool_calls IS NOT ?19)",
+                OR complete IS NOT ?18 OR tool_calls IS NOT ?19 OR reported_cost_usd IS NOT ?20)",
         )?
         .execute(values)?;
     applied.turns_updated += changed as i64;
@@ -100,7 +102,7 @@ fn replace(conn: &Connection, t: &TurnRecord, applied: &mut Applied) -> rusqlite
 fn delete(conn: &Connection, id: i64) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "UPDATE turns SET input = 0, output = 0, reasoning = 0, cache_read = 0, cache_write_5m = 0,
-            cache_write_1h = 0 WHERE id = ?1",
+            cache_write_1h = 0, reported_cost_usd = NULL WHERE id = ?1",
     )?
     .execute([id])?;
     // The zeroed row sits in the rollup row of its bucket with long-context class 0.

@@ -420,8 +420,24 @@ fn crush_sessions_count_by_cost_with_zero_tokens_and_children_in_the_tree() {
     let r = ingest(&mut ledger, &env.opts(Harness::Crush)).unwrap();
     assert!(r.errors.is_empty(), "{:?}", r.errors);
     let t = totals(&ledger, Harness::Crush);
-    // Token columns are a step's, not the session's: zero tokens, turns by reply bucket.
+    // Token columns are a step's, not the session's: zero tokens, turns by reply bucket, the
+    // root's cost (its child's included) spread over them, kept under models no price table
+    // knows so that the harness's cost is what counts, and listed as unpriced.
     assert_eq!((t.total_tokens(), t.turns), (0, 2));
+    assert!((t.cost_usd - 0.42).abs() < 1e-9, "{}", t.cost_usd);
+    let filter = TurnFilter {
+        harness: Some("crush".into()),
+        ..Default::default()
+    };
+    let s = summary(&ledger, &filter, &SummaryOptions::default()).unwrap();
+    let mut unpriced: Vec<&str> = s.unpriced_models.iter().map(|(m, _)| m.as_str()).collect();
+    unpriced.sort();
+    assert_eq!(unpriced, ["cost-only:gpt-5", "cost-only:gpt-5-mini"]);
+    // Updated in place: the running cost grows, the total is replaced.
+    conn.execute("UPDATE sessions SET cost = 0.5 WHERE id = 'root'", [])
+        .unwrap();
+    ingest(&mut ledger, &env.opts(Harness::Crush)).unwrap();
+    assert!((totals(&ledger, Harness::Crush).cost_usd - 0.5).abs() < 1e-9);
     let conn2 = ledger.conn().unwrap();
     let (project, parent): (Option<String>, Option<String>) = conn2
         .query_row(
