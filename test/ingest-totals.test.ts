@@ -5,7 +5,7 @@
 // added), and an ingest killed midway ends, once re-run, exactly where an uninterrupted one
 // does.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempHome } from './helpers/home.js';
@@ -145,4 +145,33 @@ describe('Droid ingest killed midway', () => {
     expect(report.errors).toEqual([]);
     expect((await measured(sdk, ledgerHome)).droid).toEqual(tally.byHarness.droid);
   }, 120_000);
+});
+
+describe('watch', () => {
+  it('a rewritten Droid total is replaced on its filesystem event, before any fallback sweep', async () => {
+    const ledgerHome = tempHome();
+    const root = tempHome('droid-watch');
+    mkdirSync(join(root, '-work-w'));
+    const settings = join(root, '-work-w', 'w1.settings.json');
+    const write = (input: number) =>
+      writeFileSync(
+        settings,
+        JSON.stringify({ model: 'claude-sonnet-4-5', tokenUsage: { inputTokens: input, outputTokens: 1 } }),
+      );
+    write(100);
+    const input = async () => (await sdk.summary({ ledgerHome, harness: 'droid' })).totals.inputTokens;
+    const ac = new AbortController();
+    const done = sdk.watch({ roots: { droid: [root] }, harnesses: ['droid'], ledgerHome, signal: ac.signal });
+    const until = async (want: number, ms: number) => {
+      const end = Date.now() + ms;
+      while (Date.now() < end && (await input()) !== want) await new Promise((r) => setTimeout(r, 25));
+      return input();
+    };
+    expect(await until(100, 15_000)).toBe(100);
+    write(250);
+    // The fallback sweep runs every 5 s: within 3 s only the event can have done it.
+    expect(await until(250, 3_000)).toBe(250);
+    ac.abort();
+    await done;
+  });
 });
