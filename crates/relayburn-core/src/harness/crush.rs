@@ -48,12 +48,14 @@ pub fn read(
         .iter()
         .filter_map(|s| Some((s.id.as_str(), s.parent.as_deref()?)))
         .collect();
-    // The root of each session (a parent missing from the database is the root).
+    let ids: std::collections::HashSet<&str> = sessions.iter().map(|s| s.id.as_str()).collect();
+    // The root of each session (a parent missing from the database is the root; a chain is
+    // followed at most 64 steps, so a cycle ends).
     let root_of = |id: &str| -> String {
         let mut at = id;
         for _ in 0..64 {
             match parent_of.get(at) {
-                Some(p) if *p != at && sessions.iter().any(|s| s.id == *p) => at = p,
+                Some(p) if *p != at && ids.contains(p) => at = p,
                 _ => break,
             }
         }
@@ -82,8 +84,12 @@ pub fn read(
                 .filter(|p| *p != s.id)
                 .map(|p| (p, Relationship::Subagent, "crush parent_session_id".into())),
         };
-        if s.parent.is_some() {
-            // Its cost is in its parent's.
+        // A child's cost is in its parent's; a child whose parent is gone from the database
+        // (deleted) counts its own.
+        if s.parent
+            .as_deref()
+            .is_some_and(|p| p != s.id && ids.contains(p))
+        {
             state.emit(info, None, out);
             continue;
         }

@@ -412,6 +412,7 @@ fn crush_sessions_count_by_cost_with_zero_tokens_and_children_in_the_tree() {
     conn.execute_batch(&format!(
         "INSERT INTO sessions VALUES ('root', NULL, 'Fix', 4, 1200, 80, 0.42, {s}, {s}, NULL);
          INSERT INTO sessions VALUES ('child', 'root', 'Task', 2, 300, 20, 0.02, {s}, {s}, NULL);
+         INSERT INTO sessions VALUES ('orphan', 'gone', 'Old', 1, 9, 9, 0.08, {s}, {s}, NULL);
          INSERT INTO messages VALUES ('m1', 'root', 'assistant', '[]', 'gpt-5', {s}, {s}, {s}, 'openai', 0);
          INSERT INTO messages VALUES ('m2', 'child', 'assistant', '[]', 'gpt-5-mini', {}, {s}, {s}, 'openai', 0);",
         s + 86_400
@@ -423,8 +424,9 @@ fn crush_sessions_count_by_cost_with_zero_tokens_and_children_in_the_tree() {
     // Token columns are a step's, not the session's: zero tokens, turns by reply bucket, the
     // root's cost (its child's included) spread over them, kept under models no price table
     // knows so that the harness's cost is what counts, and listed as unpriced.
-    assert_eq!((t.total_tokens(), t.turns), (0, 2));
-    assert!((t.cost_usd - 0.42).abs() < 1e-9, "{}", t.cost_usd);
+    // A child whose parent is gone from the database counts its own cost.
+    assert_eq!((t.total_tokens(), t.turns), (0, 3));
+    assert!((t.cost_usd - 0.50).abs() < 1e-9, "{}", t.cost_usd);
     let filter = TurnFilter {
         harness: Some("crush".into()),
         ..Default::default()
@@ -432,12 +434,19 @@ fn crush_sessions_count_by_cost_with_zero_tokens_and_children_in_the_tree() {
     let s = summary(&ledger, &filter, &SummaryOptions::default()).unwrap();
     let mut unpriced: Vec<&str> = s.unpriced_models.iter().map(|(m, _)| m.as_str()).collect();
     unpriced.sort();
-    assert_eq!(unpriced, ["cost-only:gpt-5", "cost-only:gpt-5-mini"]);
+    assert_eq!(
+        unpriced,
+        [
+            "cost-only:gpt-5",
+            "cost-only:gpt-5-mini",
+            "cost-only:unknown"
+        ]
+    );
     // Updated in place: the running cost grows, the total is replaced.
     conn.execute("UPDATE sessions SET cost = 0.5 WHERE id = 'root'", [])
         .unwrap();
     ingest(&mut ledger, &env.opts(Harness::Crush)).unwrap();
-    assert!((totals(&ledger, Harness::Crush).cost_usd - 0.5).abs() < 1e-9);
+    assert!((totals(&ledger, Harness::Crush).cost_usd - 0.58).abs() < 1e-9);
     let conn2 = ledger.conn().unwrap();
     let (project, parent): (Option<String>, Option<String>) = conn2
         .query_row(
