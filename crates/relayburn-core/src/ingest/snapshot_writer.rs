@@ -4,20 +4,27 @@
 //! analyses) reads it like any turn; the `turns` triggers move the session counters and the
 //! rollup by the difference between the old and the new row, in the same transaction.
 
-use super::writer::Applied;
 use crate::hash::id64;
 use crate::vocab::records::{SnapshotGroup, TurnRecord};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashSet;
 
+/// Rows a group inserted, and rows it changed or deleted.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Counts {
+    pub added: i64,
+    pub updated: i64,
+}
+
 /// Makes the group's session hold exactly the group's turns: rows of the same key are
 /// replaced (only when something differs, so a re-read changes nothing), new keys are
 /// inserted, and rows of the session no longer in the group are deleted.
-pub fn apply(conn: &Connection, g: &SnapshotGroup, applied: &mut Applied) -> rusqlite::Result<()> {
+pub fn apply(conn: &Connection, g: &SnapshotGroup) -> rusqlite::Result<Counts> {
+    let mut applied = Counts::default();
     let mut keep = HashSet::with_capacity(g.turns.len());
     for t in &g.turns {
         keep.insert(id64(&t.key));
-        replace(conn, t, applied)?;
+        replace(conn, t, &mut applied)?;
     }
     let stale: Vec<i64> = conn
         .prepare_cached("SELECT id FROM turns WHERE harness = ?1 AND session_id = ?2")?
@@ -28,13 +35,13 @@ pub fn apply(conn: &Connection, g: &SnapshotGroup, applied: &mut Applied) -> rus
         .collect();
     for id in stale {
         delete(conn, id)?;
-        applied.turns_updated += 1;
+        applied.updated += 1;
     }
-    Ok(())
+    Ok(applied)
 }
 
 /// Inserts the turn, or overwrites the stored row of its key when any value differs.
-fn replace(conn: &Connection, t: &TurnRecord, applied: &mut Applied) -> rusqlite::Result<()> {
+fn replace(conn: &Connection, t: &TurnRecord, applied: &mut Counts) -> rusqlite::Result<()> {
     let id = id64(&t.key);
     let tools = serde_json::to_string(&t.tool_calls).unwrap_or_else(|_| "[]".into());
     let u = &t.usage;
@@ -73,7 +80,7 @@ fn replace(conn: &Connection, t: &TurnRecord, applied: &mut Applied) -> rusqlite
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
         )?
         .execute(values)?;
-        applied.turns_added += 1;
+        applied.added += 1;
         return Ok(());
     }
     // `IS NOT` on every column: an unchanged snapshot fires no trigger and ticks no clock.
@@ -91,7 +98,7 @@ fn replace(conn: &Connection, t: &TurnRecord, applied: &mut Applied) -> rusqlite
                 OR complete IS NOT ?18 OR tool_calls IS NOT ?19 OR reported_cost_usd IS NOT ?20)",
         )?
         .execute(values)?;
-    applied.turns_updated += changed as i64;
+    applied.updated += changed as i64;
     Ok(())
 }
 

@@ -33,7 +33,9 @@ pub fn apply(conn: &Connection, batch: &Batch, applied: &mut Applied) -> rusqlit
         upsert_turn(conn, turn, applied)?;
     }
     for group in &batch.records.snapshots {
-        super::snapshot_writer::apply(conn, group, applied)?;
+        let n = super::snapshot_writer::apply(conn, group)?;
+        applied.turns_added += n.added;
+        applied.turns_updated += n.updated;
     }
     for u in &batch.records.user_turns {
         applied.user_turns_added += insert_user_turn(conn, u)? as i64;
