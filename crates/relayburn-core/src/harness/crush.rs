@@ -90,7 +90,13 @@ pub fn read(
             .as_deref()
             .is_some_and(|p| p != s.id && ids.contains(p))
         {
-            state.emit(info, None, out);
+            // An empty group, so rows it had as a root (before it got a parent) go.
+            let empty = SnapshotGroup {
+                harness: Harness::Crush,
+                session_id: s.id.clone(),
+                turns: Vec::new(),
+            };
+            state.emit(info, Some(empty), out);
             continue;
         }
         let mut r = tree_replies.remove(&s.id).unwrap_or_default();
