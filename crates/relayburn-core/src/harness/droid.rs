@@ -10,6 +10,9 @@
 //! 5-minute cache writes, and `thinkingTokens` reported beside `outputTokens`: output =
 //! output + thinking, reasoning = thinking. A settings file without `tokenUsage` (Droid 0.56
 //! wrote none) changes nothing.
+//!
+//! Content: the transcript's message blocks (`text`, `thinking`, `tool_use`, `tool_result`, in
+//! the Anthropic shape) go to the content store when it captures, keyed by message id.
 
 use super::snapshot::{group, Reply, SessionTotal};
 use crate::vocab::records::{Records, SessionInfo, Usage};
@@ -71,6 +74,9 @@ struct Line<'a> {
     cwd: Option<std::borrow::Cow<'a, str>>,
     #[serde(borrow)]
     title: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    id: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
     message: Option<Message<'a>>,
 }
 
@@ -78,11 +84,19 @@ struct Line<'a> {
 struct Message<'a> {
     #[serde(borrow)]
     role: Option<&'a str>,
+    /// Read only when content is captured.
+    #[serde(default)]
+    content: Option<&'a serde_json::value::RawValue>,
 }
 
 /// Reads one session (settings file + transcript) into `out`; returns the bytes read.
 /// `mtime_ms` is the settings file's modification time (where the total sits without replies).
-pub fn read_session(settings: &Path, mtime_ms: i64, out: &mut Records) -> std::io::Result<u64> {
+pub fn read_session(
+    settings: &Path,
+    mtime_ms: i64,
+    capture: &crate::content::Capture,
+    out: &mut Records,
+) -> std::io::Result<u64> {
     let Some(session_id) = session_id_of(settings).map(str::to_string) else {
         return Ok(0);
     };
@@ -109,7 +123,13 @@ pub fn read_session(settings: &Path, mtime_ms: i64, out: &mut Records) -> std::i
         .unwrap_or("unknown")
         .to_string();
     if let Some(transcript) = transcript_of(settings) {
-        bytes += read_transcript(&transcript, &model, &mut info, &mut replies, out);
+        let mut t = Transcript {
+            model: &model,
+            capture,
+            info: &mut info,
+            replies: &mut replies,
+        };
+        bytes += read_transcript(&transcript, &mut t, out);
     }
     let Some(u) = parsed.token_usage else {
         out.sessions.push(info);
@@ -146,15 +166,19 @@ pub fn read_session(settings: &Path, mtime_ms: i64, out: &mut Records) -> std::i
     Ok(bytes)
 }
 
-/// The transcript's `session_start` (project, title) and assistant replies; returns bytes read.
-/// A missing transcript is not an error (the total then sits at the fallback time).
-fn read_transcript(
-    path: &Path,
-    model: &str,
-    info: &mut SessionInfo,
-    replies: &mut Vec<Reply>,
-    out: &mut Records,
-) -> u64 {
+/// What reading a transcript fills in.
+struct Transcript<'a> {
+    model: &'a str,
+    capture: &'a crate::content::Capture,
+    info: &'a mut SessionInfo,
+    replies: &'a mut Vec<Reply>,
+}
+
+/// The transcript's `session_start` (project, title), assistant replies and (when captured)
+/// message content; returns bytes read. A missing transcript is not an error (the total then
+/// sits at the fallback time).
+fn read_transcript(path: &Path, t: &mut Transcript<'_>, out: &mut Records) -> u64 {
+    let (info, replies, model) = (&mut *t.info, &mut *t.replies, t.model);
     let Ok(file) = crate::files::open_regular(path) else {
         return 0;
     };
@@ -166,10 +190,12 @@ fn read_transcript(
             super::snapshot::skip(out, n, "line too long".into());
             continue;
         }
-        // Only the first line and message lines matter; skip the rest without parsing.
+        // Only the first line and message lines matter; skip the rest without parsing (user
+        // messages only matter for their content).
         let b = line.bytes;
         let wanted = memchr::memmem::find(b, b"\"session_start\"").is_some()
-            || memchr::memmem::find(b, b"\"assistant\"").is_some();
+            || memchr::memmem::find(b, b"\"assistant\"").is_some()
+            || (!t.capture.is_off() && memchr::memmem::find(b, b"\"user\"").is_some());
         if !wanted {
             continue;
         }
@@ -188,21 +214,113 @@ fn read_transcript(
                     .map(|t| t.into_owned())
                     .filter(|t| !t.is_empty());
             }
-            Some("message") if parsed.message.and_then(|m| m.role) == Some("assistant") => {
+            Some("message") => {
+                let Some(message) = parsed.message else {
+                    continue;
+                };
                 let ts = parsed
                     .timestamp
                     .as_deref()
                     .and_then(super::snapshot::parse_db_time);
-                match ts {
-                    Some(ts_ms) => replies.push(Reply {
+                let role = match message.role {
+                    Some("assistant") => "assistant",
+                    Some("user") => "user",
+                    _ => continue,
+                };
+                let Some(ts_ms) = ts else {
+                    super::snapshot::skip(out, n, "message without a timestamp".into());
+                    continue;
+                };
+                if role == "assistant" {
+                    replies.push(Reply {
                         ts_ms,
                         model: model.to_string(),
-                    }),
-                    None => super::snapshot::skip(out, n, "message without a timestamp".into()),
+                    });
+                }
+                if let (Some(id), Some(content)) = (parsed.id.as_deref(), message.content) {
+                    if t.capture.wants(ts_ms) {
+                        capture_message(
+                            t.capture,
+                            &info.session_id,
+                            id,
+                            role,
+                            ts_ms,
+                            line.offset,
+                            content,
+                            out,
+                        );
+                    }
                 }
             }
             _ => {}
         }
     }
     lines.bytes_read()
+}
+
+/// Stores one message's blocks in the content store (re-reading writes the same keys).
+#[allow(clippy::too_many_arguments)]
+fn capture_message(
+    capture: &crate::content::Capture,
+    session_id: &str,
+    id: &str,
+    role: &'static str,
+    ts_ms: i64,
+    offset: u64,
+    content: &serde_json::value::RawValue,
+    out: &mut Records,
+) {
+    use serde_json::Value;
+    let Ok(Value::Array(items)) = serde_json::from_str::<Value>(content.get()) else {
+        return;
+    };
+    let text_of = |v: &Value| -> String {
+        match v {
+            Value::String(s) => s.clone(),
+            Value::Array(parts) => parts
+                .iter()
+                .filter_map(|p| p.get("text").and_then(Value::as_str))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        }
+    };
+    let str_of = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    let blocks: Vec<_> = items
+        .iter()
+        .filter_map(|b| match b.get("type").and_then(Value::as_str)? {
+            "text" => Some(capture.block("text", &str_of(b, "text")?, None, None, false)),
+            "thinking" => {
+                Some(capture.block("thinking", &str_of(b, "thinking")?, None, None, false))
+            }
+            "tool_use" => {
+                let input = b.get("input").map(Value::to_string).unwrap_or_default();
+                let name = str_of(b, "name");
+                let id = str_of(b, "id");
+                Some(capture.block("tool_use", &input, name.as_deref(), id.as_deref(), false))
+            }
+            "tool_result" => {
+                let text = text_of(b.get("content").unwrap_or(&Value::Null));
+                let id = str_of(b, "tool_use_id");
+                let error = b.get("is_error").and_then(Value::as_bool).unwrap_or(false);
+                Some(capture.block("tool_result", &text, None, id.as_deref(), error))
+            }
+            _ => None,
+        })
+        .collect();
+    if blocks.is_empty() {
+        return;
+    }
+    out.content.push(crate::vocab::content::ContentRecord {
+        harness: Harness::Droid,
+        session_id: session_id.to_string(),
+        message_key: id.to_string(),
+        message_id: id.to_string(),
+        role,
+        ts_ms,
+        seq: offset as i64,
+        blocks,
+        replace: true,
+    });
 }

@@ -51,7 +51,11 @@ fn droid_sessions_survive_mutated_settings_and_transcripts() {
         }
         std::fs::write(dir.path().join("s.jsonl"), lines).unwrap();
         let mut out = Records::default();
-        let _ = super::droid::read_session(&settings, 1_767_225_600_000, &mut out);
+        let capture = crate::content::Capture {
+            mode: crate::content::settings::ContentMode::Full,
+            cutoff_ms: None,
+        };
+        let _ = super::droid::read_session(&settings, 1_767_225_600_000, &capture, &mut out);
         assert_sane(&out);
         if case % 4 == 0 {
             // The valid settings: every class adds up to the file's total, however the

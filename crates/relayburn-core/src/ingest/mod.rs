@@ -432,7 +432,7 @@ fn run_jobs(
                     }
                     // Session totals: Droid settings files, Goose and Crush databases.
                     Harness::Droid | Harness::Goose | Harness::Crush => {
-                        totals::process(job, &mut send)
+                        totals::process(job, capture, &mut send)
                     }
                 }
             });

@@ -27,7 +27,7 @@ pub fn with_transcript(settings: &std::path::Path, meta: FileMeta) -> FileMeta {
 }
 
 /// Reads one job, calling `send` with its batch.
-pub fn process(job: &Job, send: &mut dyn FnMut(Batch) -> bool) {
+pub fn process(job: &Job, capture: crate::content::Capture, send: &mut dyn FnMut(Batch) -> bool) {
     let mut records = Records::default();
     let mut state = String::new();
     let read: Result<u64, String> = match &job.file.kind {
@@ -36,7 +36,8 @@ pub fn process(job: &Job, send: &mut dyn FnMut(Batch) -> bool) {
             let mtime = std::fs::metadata(&job.file.path)
                 .map(|m| FileMeta::of(&m).mtime_ms)
                 .unwrap_or(job.meta.mtime_ms);
-            droid::read_session(&job.file.path, mtime, &mut records).map_err(|e| e.to_string())
+            droid::read_session(&job.file.path, mtime, &capture, &mut records)
+                .map_err(|e| e.to_string())
         }
         FileKind::GooseDb | FileKind::CrushDb { .. } => {
             let mut digests: DigestState = job

@@ -467,3 +467,38 @@ fn crush_sessions_count_by_cost_with_zero_tokens_and_children_in_the_tree() {
         .unwrap();
     assert_eq!(child_turns, 0, "a child's cost is inside its parent's");
 }
+
+#[test]
+fn droid_transcript_content_goes_to_the_content_store() {
+    let env = Env::new();
+    let mut ledger = env.ledger();
+    // Recent replies: the content store keeps only what is inside its retention.
+    let now = crate::time::now_ms();
+    droid_session(
+        &env.path("droid"),
+        "c1",
+        Some([1, 1, 0, 0, 0]),
+        &[now - 60_000, now - 30_000],
+    );
+    ingest(&mut ledger, &env.opts(Harness::Droid)).unwrap();
+    let content =
+        Connection::open(env.path("home").join(crate::content::store::CONTENT_FILE)).unwrap();
+    let count = || -> i64 {
+        content
+            .query_row(
+                "SELECT count(*) FROM blocks WHERE harness = 'droid' AND session_id = 'c1'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    // Two user and two assistant messages, one text block each; a re-read rewrites the keys.
+    assert_eq!(count(), 4);
+    ledger
+        .conn()
+        .unwrap()
+        .execute("DELETE FROM cursors", [])
+        .unwrap();
+    ingest(&mut ledger, &env.opts(Harness::Droid)).unwrap();
+    assert_eq!(count(), 4);
+}
