@@ -6,8 +6,10 @@ import { UsageError } from '../usage.js';
 
 const ingestHelp = `Usage: burn ingest [--watch] [--json] [--quiet] [--hook claude] [--content-mode <mode>]
 
-Read new session-log bytes (Claude Code, Codex CLI, OpenCode) into the ledger. Only changed files are read,
-from where the last run stopped; safe to run beside other burn processes.
+Read new session-log bytes (Claude Code, Codex CLI, OpenCode, Droid, Goose, Crush) into the
+ledger. Only changed files are read, from where the last run stopped; safe to run beside other
+burn processes. Droid, Goose and Crush keep running totals: a changed total replaces the
+stored one.
 
 Options:
   --watch         keep going: ingest again whenever the logs change (Ctrl-C stops)
@@ -24,6 +26,10 @@ Where logs are found:
                 ~/.config/claude and ~/.claude
   Codex CLI     $CODEX_HOME (comma-separated), else ~/.codex
   OpenCode      $OPENCODE_DATA_DIR, else $XDG_DATA_HOME/opencode, else ~/.local/share/opencode
+  Droid         $DROID_SESSIONS_DIR (comma-separated), else ~/.factory/sessions
+  Goose         $GOOSE_PATH_ROOT, else Goose's data dir (~/.local/share/goose)
+  Crush         projects.json in $CRUSH_GLOBAL_DATA, else $XDG_DATA_HOME/crush, else
+                ~/.local/share/crush
 
 Examples:
   burn ingest
