@@ -55,6 +55,8 @@ export const demoCommand: Command = {
     try {
       const report = await ingest({
         ledgerHome,
+        // Only the samples: no other harness's store (of the user's HOME) is read.
+        harnesses: ['claude-code', 'codex', 'opencode'],
         roots: {
           'claude-code': [join(SAMPLES_DIR, 'claude')],
           codex: [join(SAMPLES_DIR, 'codex')],
