@@ -502,3 +502,74 @@ fn droid_transcript_content_goes_to_the_content_store() {
     ingest(&mut ledger, &env.opts(Harness::Droid)).unwrap();
     assert_eq!(count(), 4);
 }
+
+#[test]
+fn a_snapshot_turn_whose_time_moves_moves_its_sessions_span() {
+    use crate::vocab::records::{SnapshotGroup, TurnRecord, Usage};
+    let env = Env::new();
+    let ledger = env.ledger();
+    let conn = ledger.conn().unwrap();
+    let turn = |ts_ms: i64, input: i64| TurnRecord {
+        harness: Harness::Goose,
+        key: "goose|s|k".into(),
+        session_id: "s".into(),
+        message_id: "s@k".into(),
+        request_id: None,
+        ts_ms,
+        model: "m".into(),
+        provider: None,
+        project: None,
+        branch: None,
+        usage: Usage {
+            input,
+            ..Default::default()
+        },
+        stop_reason: None,
+        complete: true,
+        tool_calls: Vec::new(),
+        reported_cost_usd: Some(0.25),
+    };
+    let group = |t: TurnRecord| SnapshotGroup {
+        harness: Harness::Goose,
+        session_id: "s".into(),
+        turns: vec![t],
+    };
+    let span = || -> (i64, i64, i64, i64) {
+        conn.query_row(
+            "SELECT first_ts_ms, last_ts_ms, input, turns FROM sessions WHERE session_id = 's'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap()
+    };
+    let n = super::snapshot_writer::apply(conn, &group(turn(T0, 10))).unwrap();
+    assert_eq!((n.added, n.updated), (1, 0));
+    // The same snapshot again changes nothing (no update, no clock tick).
+    let ticks = || -> i64 {
+        conn.query_row("SELECT ticks FROM ledger_clock", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = ticks();
+    let n = super::snapshot_writer::apply(conn, &group(turn(T0, 10))).unwrap();
+    assert_eq!((n.added, n.updated, ticks()), (0, 0, before));
+    // A later, larger snapshot of the same key: replaced, and the span follows its time.
+    super::snapshot_writer::apply(conn, &group(turn(T0 + DAY, 30))).unwrap();
+    assert_eq!(span(), (T0, T0 + DAY, 30, 1));
+    // An empty snapshot leaves the session without turns.
+    let empty = SnapshotGroup {
+        harness: Harness::Goose,
+        session_id: "s".into(),
+        turns: Vec::new(),
+    };
+    super::snapshot_writer::apply(conn, &empty).unwrap();
+    assert_eq!((span().2, span().3), (0, 0));
+    counters_match_turns(&ledger);
+    let cost: f64 = conn
+        .query_row(
+            "SELECT COALESCE(sum(reported_cost_usd), 0) FROM turn_rollup",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(cost, 0.0);
+}
