@@ -109,6 +109,7 @@ fn core_options(
     };
     let (mut claude_roots, mut codex_roots, mut opencode_roots) = (None, None, None);
     let (mut gemini_roots, mut qwen_roots, mut pi_roots) = (None, None, None);
+    let (mut droid_roots, mut goose_roots, mut crush_roots) = (None, None, None);
     // Sorted, so the first bad entry reported does not depend on hash order.
     let mut roots: Vec<(String, Vec<String>)> = o
         .roots
@@ -125,6 +126,9 @@ fn core_options(
             Harness::GeminiCli => &mut gemini_roots,
             Harness::QwenCode => &mut qwen_roots,
             Harness::Pi => &mut pi_roots,
+            Harness::Droid => &mut droid_roots,
+            Harness::Goose => &mut goose_roots,
+            Harness::Crush => &mut crush_roots,
         };
         *slot = Some(dirs);
     }
@@ -154,6 +158,9 @@ fn core_options(
         gemini_roots,
         qwen_roots,
         pi_roots,
+        droid_roots,
+        goose_roots,
+        crush_roots,
         session_file: o.session_file,
         content_mode,
         on_progress,

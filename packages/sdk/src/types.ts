@@ -253,7 +253,16 @@ export interface HarnessCount {
  * await summary({ harness, groupBy: 'model' });
  * ```
  */
-export type Harness = 'claude-code' | 'codex' | 'opencode' | 'gemini-cli' | 'qwen-code' | 'pi';
+export type Harness =
+  | 'claude-code'
+  | 'codex'
+  | 'opencode'
+  | 'gemini-cli'
+  | 'qwen-code'
+  | 'pi'
+  | 'droid'
+  | 'goose'
+  | 'crush';
 
 /**
  * Where to look for session logs, per harness. When given, exactly these roots are scanned
@@ -273,6 +282,14 @@ export type Harness = 'claude-code' | 'codex' | 'opencode' | 'gemini-cli' | 'qwe
  * `projects/<project>/chats/` hold the chats.
  * - `pi`: Pi agent dirs (like `PI_CODING_AGENT_DIR`, default `~/.pi/agent`) whose
  * `sessions/<project>/` hold the sessions.
+ * - `droid`: Factory Droid session directories (like `DROID_SESSIONS_DIR`, default
+ * `~/.factory/sessions`), searched for `<session>.settings.json` files (read with their
+ * `<session>.jsonl` transcripts); a settings file itself also works.
+ * - `goose`: Goose data directories (like `GOOSE_PATH_ROOT`; default Goose's own data dir, e.g.
+ * `~/.local/share/goose`) holding `sessions/sessions.db`, or the database file. Read-only.
+ * - `crush`: Crush data directories holding `projects.json` (like `CRUSH_GLOBAL_DATA`; default
+ * `$XDG_DATA_HOME/crush`, else `~/.local/share/crush`), whose projects' `crush.db` files are
+ * read (read-only); a `crush.db` file itself also works.
  *
  * @example
  * ```ts

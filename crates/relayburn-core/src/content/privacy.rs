@@ -19,6 +19,8 @@ pub fn is_command_tool(harness: Harness, name: &str) -> bool {
         ),
         Harness::OpenCode | Harness::Pi => name == "bash",
         Harness::GeminiCli | Harness::QwenCode => name == "run_shell_command",
+        // Totals only: these readers record no tool calls.
+        Harness::Droid | Harness::Goose | Harness::Crush => false,
     }
 }
 

@@ -14,17 +14,17 @@ use crate::vocab::records::Records;
 const CASES: usize = 4_000;
 
 /// xorshift64*: a tiny seeded generator, enough to drive mutations.
-struct Rng(u64);
+pub(super) struct Rng(pub(super) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
     }
 
-    fn below(&mut self, n: usize) -> usize {
+    pub(super) fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
     }
 }
@@ -52,7 +52,7 @@ const INJECT: &[&[u8]] = &[
 ];
 
 /// One random corruption of `row`.
-fn mutate(rng: &mut Rng, row: &[u8]) -> Vec<u8> {
+pub(super) fn mutate(rng: &mut Rng, row: &[u8]) -> Vec<u8> {
     let mut v = row.to_vec();
     for _ in 0..=rng.below(3) {
         let at = rng.below(v.len() + 1);
@@ -92,8 +92,12 @@ fn mutate(rng: &mut Rng, row: &[u8]) -> Vec<u8> {
     v
 }
 
-fn assert_sane(out: &Records) {
-    for t in &out.turns {
+pub(super) fn assert_sane(out: &Records) {
+    for t in out
+        .turns
+        .iter()
+        .chain(out.snapshots.iter().flat_map(|g| &g.turns))
+    {
         let u = &t.usage;
         assert!(
             u.input >= 0

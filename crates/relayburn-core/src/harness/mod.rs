@@ -3,14 +3,21 @@
 
 pub mod claude;
 pub mod codex;
+pub mod crush;
+pub mod droid;
 pub mod gemini;
+pub mod goose;
 pub mod opencode;
 pub mod pi;
 pub mod qwen;
+pub mod readonly_db;
+pub mod snapshot;
 pub mod wire;
 
 #[cfg(test)]
 mod fuzz_tests;
+#[cfg(test)]
+mod totals_fuzz_tests;
 
 use crate::scan::Line;
 use crate::vocab::records::Records;

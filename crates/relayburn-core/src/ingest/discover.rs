@@ -36,15 +36,27 @@ pub enum FileKind {
     QwenChat,
     /// Pi `sessions/<encoded cwd>/<timestamp>_<session>.jsonl`
     PiSession,
+    /// Factory Droid `<session>.settings.json` (read with its `<session>.jsonl` transcript)
+    DroidSession,
+    /// Goose `sessions.db`
+    GooseDb,
+    /// A Crush `crush.db`, with the project directory `projects.json` names for it
+    CrushDb { project: Option<String> },
 }
 
 impl FileKind {
-    /// A whole JSON document re-read on every change (its cursor offset stays 0), not an
-    /// append-only log read on from its cursor.
-    pub fn is_document(&self) -> bool {
-        matches!(
+    /// Read whole on every change (JSON documents, databases, session totals) rather than an
+    /// append-only log resumed line by line from its cursor: such a file's cursor offset
+    /// stays 0.
+    pub fn reads_whole(&self) -> bool {
+        !matches!(
             self,
-            FileKind::OpenCodeSession | FileKind::OpenCodeMessage | FileKind::GeminiLegacy
+            FileKind::ClaudeSession
+                | FileKind::ClaudeSubagent { .. }
+                | FileKind::CodexRollout
+                | FileKind::GeminiChat { .. }
+                | FileKind::QwenChat
+                | FileKind::PiSession
         )
     }
 }

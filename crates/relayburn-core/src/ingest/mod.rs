@@ -4,11 +4,16 @@
 
 pub mod cursor;
 pub mod discover;
+pub mod discover_totals;
 mod document;
 mod file;
 mod job;
 mod opencode;
 mod rebuild;
+mod snapshot_writer;
+mod totals;
+#[cfg(test)]
+mod totals_tests;
 mod watch;
 mod writer;
 
@@ -72,6 +77,14 @@ pub struct IngestOptions {
     pub qwen_roots: Option<Vec<String>>,
     /// Pi agent dirs (`~/.pi/agent`) instead of `$PI_CODING_AGENT_DIR`.
     pub pi_roots: Option<Vec<String>>,
+    /// Factory Droid session dirs (or settings files) instead of `$DROID_SESSIONS_DIR` /
+    /// `~/.factory/sessions`.
+    pub droid_roots: Option<Vec<String>>,
+    /// Goose data dirs (or `sessions.db` files) instead of `$GOOSE_PATH_ROOT` / Goose's data dir.
+    pub goose_roots: Option<Vec<String>>,
+    /// Crush data dirs holding `projects.json` (or `crush.db` files) instead of
+    /// `$CRUSH_GLOBAL_DATA` / `~/.local/share/crush`.
+    pub crush_roots: Option<Vec<String>>,
     /// Ingest just this file.
     pub session_file: Option<String>,
     /// Content store mode for this pass (else environment, `config.json`, default `full`).
@@ -196,6 +209,18 @@ fn discover_all_noting(
         let dirs = discover::pi_dirs(opts.pi_roots.as_deref());
         files.extend(discover::discover_pi_noting(&dirs, issues));
     }
+    if wants(Harness::Droid) {
+        files.extend(discover_totals::discover_droid(opts.droid_roots.as_deref()));
+    }
+    if wants(Harness::Goose) {
+        files.extend(discover_totals::discover_goose(opts.goose_roots.as_deref()));
+    }
+    if wants(Harness::Crush) {
+        files.extend(discover_totals::discover_crush(
+            opts.crush_roots.as_deref(),
+            issues,
+        ));
+    }
     files
 }
 
@@ -299,8 +324,18 @@ fn plan(ledger: &Ledger, files: Vec<SourceFile>, report: &mut IngestReport) -> R
                 push_issue(report, &path, None, format!("cannot read: {e}"));
                 continue;
             }
-            Ok(m) if file.kind == discover::FileKind::OpenCodeDb => {
+            Ok(m)
+                if matches!(
+                    file.kind,
+                    discover::FileKind::OpenCodeDb
+                        | discover::FileKind::GooseDb
+                        | discover::FileKind::CrushDb { .. }
+                ) =>
+            {
                 opencode::with_wal(&file.path, FileMeta::of(&m))
+            }
+            Ok(m) if file.kind == discover::FileKind::DroidSession => {
+                totals::with_transcript(&file.path, FileMeta::of(&m))
             }
             Ok(m) => FileMeta::of(&m),
             Err(e) => {
@@ -317,10 +352,7 @@ fn plan(ledger: &Ledger, files: Vec<SourceFile>, report: &mut IngestReport) -> R
                 let idle = now - meta.mtime_ms > STREAM_GRACE_MS;
                 let idle_pending = c.pending > 0 && idle;
                 // A last line without `\n` (its writer is done once the file is idle).
-                let idle_tail = idle
-                    && c.offset < meta.size
-                    && file.harness != Harness::OpenCode
-                    && !file.kind.is_document();
+                let idle_tail = idle && c.offset < meta.size && !file.kind.reads_whole();
                 if unchanged && !idle_pending && !idle_tail {
                     continue;
                 }
@@ -416,6 +448,10 @@ fn run_jobs(
                     (Harness::OpenCode, _) => opencode::process(job, capture, &mut send),
                     (_, discover::FileKind::GeminiLegacy) => {
                         document::process(job, capture, &mut send)
+                    }
+                    // Session totals: Droid settings files, Goose and Crush databases.
+                    (Harness::Droid | Harness::Goose | Harness::Crush, _) => {
+                        totals::process(job, capture, &mut send)
                     }
                     _ => file::process(job, now, capture, cancel, &mut send),
                 }

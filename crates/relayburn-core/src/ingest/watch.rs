@@ -200,6 +200,45 @@ fn watched_dirs(opts: &IngestOptions) -> Vec<WatchedDir> {
             );
         }
     }
+    // Session totals: Droid's session folders; the folders of the Goose and Crush databases
+    // (their `-wal` files change beside them) and Crush's data dir (`projects.json`). An event
+    // there re-plans that harness's few stores.
+    if wants(Harness::Droid) {
+        let roots = discover::resolve_roots(
+            opts.droid_roots.as_deref(),
+            &super::discover_totals::DROID_ROOTS,
+        );
+        dirs.extend(
+            roots
+                .into_iter()
+                .map(|d| dir(d, RecursiveMode::Recursive, Harness::Droid)),
+        );
+    }
+    for h in [Harness::Goose, Harness::Crush] {
+        if !wants(h) {
+            continue;
+        }
+        let parents: Vec<PathBuf> = discover_all(opts, Some(h))
+            .into_iter()
+            .filter_map(|f| f.path.parent().map(Path::to_path_buf))
+            .collect();
+        dirs.extend(
+            parents
+                .into_iter()
+                .map(|d| dir(d, RecursiveMode::NonRecursive, h)),
+        );
+    }
+    if wants(Harness::Crush) {
+        let roots = discover::resolve_roots(
+            opts.crush_roots.as_deref(),
+            &super::discover_totals::CRUSH_ROOTS,
+        );
+        dirs.extend(
+            roots
+                .into_iter()
+                .map(|d| dir(d, RecursiveMode::NonRecursive, Harness::Crush)),
+        );
+    }
     dirs.into_iter().filter(|d| d.path.is_dir()).collect()
 }
 
@@ -217,7 +256,11 @@ fn targets(
         let Some(dir) = dirs.iter().find(|d| path.starts_with(&d.path)) else {
             continue;
         };
-        if dir.harness == Harness::OpenCode {
+        // OpenCode's documents and parts; the session-total stores (Droid, Goose, Crush).
+        if matches!(
+            dir.harness,
+            Harness::OpenCode | Harness::Droid | Harness::Goose | Harness::Crush
+        ) {
             if !relist.contains(&dir.harness) {
                 relist.push(dir.harness);
             }

@@ -32,6 +32,11 @@ pub fn apply(conn: &Connection, batch: &Batch, applied: &mut Applied) -> rusqlit
     for turn in &batch.records.turns {
         upsert_turn(conn, turn, applied)?;
     }
+    for group in &batch.records.snapshots {
+        let n = super::snapshot_writer::apply(conn, group)?;
+        applied.turns_added += n.added;
+        applied.turns_updated += n.updated;
+    }
     for u in &batch.records.user_turns {
         applied.user_turns_added += insert_user_turn(conn, u)? as i64;
     }
@@ -79,6 +84,12 @@ impl NewSessions {
             .turns
             .iter()
             .map(|t| (t.harness, t.session_id.as_str()))
+            .chain(
+                r.snapshots
+                    .iter()
+                    .filter(|g| !g.turns.is_empty())
+                    .map(|g| (g.harness, g.session_id.as_str())),
+            )
             .chain(
                 r.user_turns
                     .iter()

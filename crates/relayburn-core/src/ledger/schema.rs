@@ -679,6 +679,17 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         INSERT INTO push_outbox (kind, rid) VALUES ('p', NEW.seq);
     END;
     "#,
+    // 11: snapshot turns (harnesses that keep running totals) are replaced in place, so a
+    // turn's time can move: a session's first and last activity follow it. The counters
+    // already move with every update (`turns_count_update`); this adds only the time span.
+    r#"
+    CREATE TRIGGER turns_span_update AFTER UPDATE OF ts_ms ON turns WHEN NEW.ts_ms IS NOT OLD.ts_ms BEGIN
+        UPDATE sessions SET
+            first_ts_ms = min(COALESCE(first_ts_ms, NEW.ts_ms), NEW.ts_ms),
+            last_ts_ms  = max(COALESCE(last_ts_ms, NEW.ts_ms), NEW.ts_ms)
+        WHERE harness = NEW.harness AND session_id = NEW.session_id;
+    END;
+    "#,
 ];
 
 /// Tables holding rows derived from harness logs, each with a `harness` column: a rebuild

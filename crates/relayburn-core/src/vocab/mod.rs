@@ -23,16 +23,25 @@ pub enum Harness {
     QwenCode,
     #[serde(rename = "pi")]
     Pi,
+    #[serde(rename = "droid")]
+    Droid,
+    #[serde(rename = "goose")]
+    Goose,
+    #[serde(rename = "crush")]
+    Crush,
 }
 
 impl Harness {
-    pub const ALL: [Harness; 6] = [
+    pub const ALL: [Harness; 9] = [
         Harness::ClaudeCode,
         Harness::Codex,
         Harness::OpenCode,
         Harness::GeminiCli,
         Harness::QwenCode,
         Harness::Pi,
+        Harness::Droid,
+        Harness::Goose,
+        Harness::Crush,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -43,6 +52,9 @@ impl Harness {
             Harness::GeminiCli => "gemini-cli",
             Harness::QwenCode => "qwen-code",
             Harness::Pi => "pi",
+            Harness::Droid => "droid",
+            Harness::Goose => "goose",
+            Harness::Crush => "crush",
         }
     }
 

@@ -122,10 +122,24 @@ pub struct SessionInfo {
     pub parent: Option<(String, Relationship, String)>,
 }
 
+/// Every turn a harness that keeps running totals (not one record per call) shows for one
+/// session now: the writer makes the session's stored turns exactly these, replacing rows of
+/// the same key, inserting new keys and deleting keys no longer present, so a later snapshot
+/// replaces an earlier one and never adds to it (see the ingest writer).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SnapshotGroup {
+    pub harness: Harness,
+    pub session_id: String,
+    /// Each turn's `key` is its snapshot key; all share `harness` and `session_id`.
+    pub turns: Vec<TurnRecord>,
+}
+
 /// Everything a reader produced from a range of bytes.
 #[derive(Debug, Default)]
 pub struct Records {
     pub turns: Vec<TurnRecord>,
+    /// Whole-session snapshots (replace, never add).
+    pub snapshots: Vec<SnapshotGroup>,
     pub user_turns: Vec<UserTurnRecord>,
     pub compactions: Vec<CompactionRecord>,
     pub sessions: Vec<SessionInfo>,
@@ -138,7 +152,15 @@ pub struct Records {
 
 impl Records {
     pub fn len(&self) -> usize {
-        self.turns.len() + self.user_turns.len() + self.compactions.len() + self.sessions.len()
+        self.turns.len()
+            + self
+                .snapshots
+                .iter()
+                .map(|g| g.turns.len().max(1))
+                .sum::<usize>()
+            + self.user_turns.len()
+            + self.compactions.len()
+            + self.sessions.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -191,6 +213,19 @@ impl Records {
                 false
             }
             None => true,
+        });
+        // A snapshot is all or nothing: storing part of one would change the session's total.
+        self.snapshots.retain(|g| {
+            match g.turns.iter().find_map(|t| t.usage.impossible().map(|c| (t, c))) {
+                Some((t, (class, n))) => {
+                    skipped.push(format!(
+                        "snapshot of session {} ({}): {n} {class} tokens is above the per-turn bound of {MAX_TURN_TOKENS}",
+                        g.session_id, t.key
+                    ));
+                    false
+                }
+                None => true,
+            }
         });
         for message in skipped {
             self.lines_skipped += 1;

@@ -22,7 +22,7 @@ const bound = (what: string) => ({
 });
 const harness = {
   type: 'string',
-  enum: ['claude-code', 'codex', 'opencode', 'gemini-cli', 'qwen-code', 'pi'],
+  enum: ['claude-code', 'codex', 'opencode', 'gemini-cli', 'qwen-code', 'pi', 'droid', 'goose', 'crush'],
 };
 const tags = {
   type: 'object',

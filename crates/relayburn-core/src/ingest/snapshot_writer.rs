@@ -1,0 +1,132 @@
+//! Snapshot groups: what a harness that keeps running totals shows for a session, applied so
+//! that the session's stored turns become exactly the group's. Each snapshot is an ordinary
+//! `turns` row keyed by its snapshot key, so every query (summary, sessions, trees, budgets,
+//! analyses) reads it like any turn; the `turns` triggers move the session counters and the
+//! rollup by the difference between the old and the new row, in the same transaction.
+
+use crate::hash::id64;
+use crate::vocab::records::{SnapshotGroup, TurnRecord};
+use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::HashSet;
+
+/// Rows a group inserted, and rows it changed or deleted.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Counts {
+    pub added: i64,
+    pub updated: i64,
+}
+
+/// Makes the group's session hold exactly the group's turns: rows of the same key are
+/// replaced (only when something differs, so a re-read changes nothing), new keys are
+/// inserted, and rows of the session no longer in the group are deleted.
+pub fn apply(conn: &Connection, g: &SnapshotGroup) -> rusqlite::Result<Counts> {
+    let mut applied = Counts::default();
+    let mut keep = HashSet::with_capacity(g.turns.len());
+    for t in &g.turns {
+        keep.insert(id64(&t.key));
+        replace(conn, t, &mut applied)?;
+    }
+    let stale: Vec<i64> = conn
+        .prepare_cached("SELECT id FROM turns WHERE harness = ?1 AND session_id = ?2")?
+        .query_map(params![g.harness.as_str(), g.session_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<i64>>>()?
+        .into_iter()
+        .filter(|id| !keep.contains(id))
+        .collect();
+    for id in stale {
+        delete(conn, id)?;
+        applied.updated += 1;
+    }
+    Ok(applied)
+}
+
+/// Inserts the turn, or overwrites the stored row of its key when any value differs.
+fn replace(conn: &Connection, t: &TurnRecord, applied: &mut Counts) -> rusqlite::Result<()> {
+    let id = id64(&t.key);
+    let tools = serde_json::to_string(&t.tool_calls).unwrap_or_else(|_| "[]".into());
+    let u = &t.usage;
+    let exists = conn
+        .prepare_cached("SELECT 1 FROM turns WHERE id = ?1")?
+        .query_row([id], |_| Ok(()))
+        .optional()?
+        .is_some();
+    let values = params![
+        id,
+        t.harness.as_str(),
+        t.session_id,
+        t.message_id,
+        t.request_id,
+        t.ts_ms,
+        t.model,
+        t.provider,
+        t.project,
+        t.branch,
+        u.input,
+        u.output,
+        u.reasoning,
+        u.cache_read,
+        u.cache_write_5m,
+        u.cache_write_1h,
+        t.stop_reason,
+        t.complete,
+        tools,
+        t.reported_cost_usd
+    ];
+    if !exists {
+        conn.prepare_cached(
+            "INSERT INTO turns (id, harness, session_id, message_id, request_id, ts_ms, model, provider,
+                project, branch, input, output, reasoning, cache_read, cache_write_5m, cache_write_1h,
+                stop_reason, complete, tool_calls, reported_cost_usd)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+        )?
+        .execute(values)?;
+        applied.added += 1;
+        return Ok(());
+    }
+    // `IS NOT` on every column: an unchanged snapshot fires no trigger and ticks no clock.
+    let changed = conn
+        .prepare_cached(
+            "UPDATE turns SET message_id = ?4, request_id = ?5, ts_ms = ?6, model = ?7, provider = ?8,
+                project = ?9, branch = ?10, input = ?11, output = ?12, reasoning = ?13, cache_read = ?14,
+                cache_write_5m = ?15, cache_write_1h = ?16, stop_reason = ?17, complete = ?18, tool_calls = ?19,
+                reported_cost_usd = ?20
+             WHERE id = ?1 AND harness = ?2 AND session_id = ?3 AND (
+                message_id IS NOT ?4 OR request_id IS NOT ?5 OR ts_ms IS NOT ?6 OR model IS NOT ?7
+                OR provider IS NOT ?8 OR project IS NOT ?9 OR branch IS NOT ?10 OR input IS NOT ?11
+                OR output IS NOT ?12 OR reasoning IS NOT ?13 OR cache_read IS NOT ?14
+                OR cache_write_5m IS NOT ?15 OR cache_write_1h IS NOT ?16 OR stop_reason IS NOT ?17
+                OR complete IS NOT ?18 OR tool_calls IS NOT ?19 OR reported_cost_usd IS NOT ?20)",
+        )?
+        .execute(values)?;
+    applied.updated += changed as i64;
+    Ok(())
+}
+
+/// Deletes a turn the newer snapshot no longer has. `turns` has no delete triggers (a rebuild
+/// deletes millions of rows whose counters it drops wholesale), so the row is first zeroed
+/// (the update triggers take its usage out of the session and the rollup), then its count is
+/// taken out of both by hand, then it goes.
+fn delete(conn: &Connection, id: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE turns SET input = 0, output = 0, reasoning = 0, cache_read = 0, cache_write_5m = 0,
+            cache_write_1h = 0, reported_cost_usd = NULL WHERE id = ?1",
+    )?
+    .execute([id])?;
+    // The zeroed row sits in the rollup row of its bucket with long-context class 0.
+    conn.prepare_cached(
+        "UPDATE turn_rollup SET turns = turns - 1
+         WHERE (session_id, harness, model, provider, project, branch, bucket_ms, ctx) =
+           (SELECT session_id, harness, model, COALESCE(provider, ''), COALESCE(project, ''),
+                   COALESCE(branch, ''), ts_ms - ((ts_ms % 900000) + 900000) % 900000, 0
+            FROM turns WHERE id = ?1)",
+    )?
+    .execute([id])?;
+    conn.prepare_cached(
+        "UPDATE sessions SET turns = turns - 1
+         WHERE (harness, session_id) = (SELECT harness, session_id FROM turns WHERE id = ?1)",
+    )?
+    .execute([id])?;
+    conn.prepare_cached("DELETE FROM turns WHERE id = ?1")?
+        .execute([id])?;
+    Ok(())
+}
