@@ -17,6 +17,13 @@ pub struct IngestRoots {
     pub claude_code: Option<Vec<String>>,
     pub codex: Option<Vec<String>>,
     pub opencode: Option<Vec<String>>,
+    pub amp: Option<Vec<String>>,
+    pub kilo: Option<Vec<String>>,
+    pub cline: Option<Vec<String>>,
+    #[napi(js_name = "roo-code")]
+    pub roo_code: Option<Vec<String>>,
+    #[napi(js_name = "kilo-code")]
+    pub kilo_code: Option<Vec<String>>,
 }
 
 #[napi(object)]
@@ -120,10 +127,16 @@ fn core_options(
         ),
         None => None,
     };
-    let (claude_roots, codex_roots, opencode_roots) = match o.roots {
-        Some(r) => (r.claude_code, r.codex, r.opencode),
-        None => (None, None, None),
-    };
+    let roots = o.roots.unwrap_or(IngestRoots {
+        claude_code: None,
+        codex: None,
+        opencode: None,
+        amp: None,
+        kilo: None,
+        cline: None,
+        roo_code: None,
+        kilo_code: None,
+    });
     let on_progress = on_progress.map(|f| {
         Box::new(move |p: core::Progress| {
             f.call(
@@ -144,9 +157,14 @@ fn core_options(
         .transpose()?;
     let opts = core::IngestOptions {
         harnesses,
-        claude_roots,
-        codex_roots,
-        opencode_roots,
+        claude_roots: roots.claude_code,
+        codex_roots: roots.codex,
+        opencode_roots: roots.opencode,
+        amp_roots: roots.amp,
+        kilo_roots: roots.kilo,
+        cline_roots: roots.cline,
+        roo_code_roots: roots.roo_code,
+        kilo_code_roots: roots.kilo_code,
         session_file: o.session_file,
         content_mode,
         on_progress,

@@ -17,7 +17,10 @@ pub fn is_command_tool(harness: Harness, name: &str) -> bool {
             name,
             "exec_command" | "shell" | "container.exec" | "local_shell" | "unified_exec"
         ),
-        Harness::OpenCode => name == "bash",
+        Harness::OpenCode | Harness::Kilo => name == "bash",
+        Harness::Amp => name == "Bash",
+        // Cline-family tasks carry no tool calls in the ledger.
+        Harness::Cline | Harness::RooCode | Harness::KiloCode => false,
     }
 }
 

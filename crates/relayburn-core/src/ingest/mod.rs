@@ -4,6 +4,9 @@
 
 pub mod cursor;
 pub mod discover;
+mod document;
+#[cfg(test)]
+mod document_tests;
 mod file;
 mod job;
 mod opencode;
@@ -21,7 +24,7 @@ use crate::content::Capture;
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
 use crate::vocab::Harness;
-use discover::SourceFile;
+use discover::{FileKind, SourceFile};
 use job::{Batch, FileMeta, Job};
 use rusqlite::OptionalExtension;
 use std::collections::HashMap;
@@ -65,6 +68,15 @@ pub struct IngestOptions {
     pub codex_roots: Option<Vec<String>>,
     /// OpenCode data dirs (or `storage/` dirs, or database files) to scan instead.
     pub opencode_roots: Option<Vec<String>>,
+    /// Amp data dirs (holding `threads/`) instead of `$AMP_DATA_DIR` / `~/.local/share/amp`.
+    pub amp_roots: Option<Vec<String>>,
+    /// Kilo CLI data dirs (or `kilo.db` files) instead of `$KILO_DATA_DIR` /
+    /// `~/.local/share/kilo`.
+    pub kilo_roots: Option<Vec<String>>,
+    /// VS Code user dirs (or the extension's storage dir) for Cline, Roo Code and Kilo Code.
+    pub cline_roots: Option<Vec<String>>,
+    pub roo_code_roots: Option<Vec<String>>,
+    pub kilo_code_roots: Option<Vec<String>>,
     /// Ingest just this file.
     pub session_file: Option<String>,
     /// Content store mode for this pass (else environment, `config.json`, default `full`).
@@ -177,7 +189,33 @@ fn discover_all_noting(
         let roots = discover::opencode_data_dirs(opts.opencode_roots.as_deref());
         files.extend(discover::discover_opencode(&roots));
     }
+    if wants(Harness::Amp) {
+        let roots = discover::amp_data_dirs(opts.amp_roots.as_deref());
+        files.extend(discover::discover_amp(&roots));
+    }
+    if wants(Harness::Kilo) {
+        let roots = discover::kilo_data_dirs(opts.kilo_roots.as_deref());
+        files.extend(discover::discover_kilo(&roots));
+    }
+    for h in [Harness::Cline, Harness::RooCode, Harness::KiloCode] {
+        if wants(h) {
+            let roots = discover::vscode_task_roots(h, opts.vscode_roots(h));
+            files.extend(discover::discover_vscode_tasks(h, &roots));
+        }
+    }
     files
+}
+
+impl IngestOptions {
+    /// The explicit roots of a Cline-family harness.
+    pub(crate) fn vscode_roots(&self, h: Harness) -> Option<&[String]> {
+        match h {
+            Harness::Cline => self.cline_roots.as_deref(),
+            Harness::RooCode => self.roo_code_roots.as_deref(),
+            Harness::KiloCode => self.kilo_code_roots.as_deref(),
+            _ => None,
+        }
+    }
 }
 
 /// One pass over the given files (unchanged ones are only stat'ed), recorded for `status()`.
@@ -283,6 +321,9 @@ fn plan(ledger: &Ledger, files: Vec<SourceFile>, report: &mut IngestReport) -> R
             Ok(m) if file.kind == discover::FileKind::OpenCodeDb => {
                 opencode::with_wal(&file.path, FileMeta::of(&m))
             }
+            Ok(m) if file.kind == discover::FileKind::ClineTask => {
+                document::with_history(&file.path, FileMeta::of(&m))
+            }
             Ok(m) => FileMeta::of(&m),
             Err(e) => {
                 push_issue(report, &path, None, format!("cannot read: {e}"));
@@ -298,7 +339,7 @@ fn plan(ledger: &Ledger, files: Vec<SourceFile>, report: &mut IngestReport) -> R
                 let idle = now - meta.mtime_ms > STREAM_GRACE_MS;
                 let idle_pending = c.pending > 0 && idle;
                 // A last line without `\n` (its writer is done once the file is idle).
-                let idle_tail = idle && c.offset < meta.size && file.harness != Harness::OpenCode;
+                let idle_tail = idle && c.offset < meta.size && file.kind.is_jsonl();
                 if unchanged && !idle_pending && !idle_tail {
                     continue;
                 }
@@ -388,13 +429,19 @@ fn run_jobs(
                     b.records.skip_impossible_turns();
                     tx.send(b).is_ok()
                 };
-                // Each harness's reader: JSONL logs (Claude Code, Codex) or OpenCode's JSON
-                // documents and database.
-                match job.file.harness {
-                    Harness::OpenCode => opencode::process(job, capture, &mut send),
-                    Harness::ClaudeCode | Harness::Codex => {
-                        file::process(job, now, capture, cancel, &mut send)
+                // Each kind's reader: JSONL logs (Claude Code, Codex), OpenCode's JSON
+                // documents and database (also Kilo CLI's), whole JSON documents (Amp
+                // threads, Cline-family tasks).
+                match job.file.kind {
+                    FileKind::OpenCodeSession
+                    | FileKind::OpenCodeMessage
+                    | FileKind::OpenCodeDb => opencode::process(job, capture, &mut send),
+                    FileKind::AmpThread | FileKind::ClineTask => {
+                        document::process(job, capture, &mut send)
                     }
+                    FileKind::ClaudeSession
+                    | FileKind::ClaudeSubagent { .. }
+                    | FileKind::CodexRollout => file::process(job, now, capture, cancel, &mut send),
                 }
             });
         }

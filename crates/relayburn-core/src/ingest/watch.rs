@@ -173,6 +173,28 @@ fn watched_dirs(opts: &IngestOptions) -> Vec<WatchedDir> {
             dirs.push(dir(root, RecursiveMode::NonRecursive, Harness::OpenCode));
         }
     }
+    // Whole documents and databases: an event re-plans that harness's files (stat only).
+    if wants(Harness::Amp) {
+        for root in discover::amp_data_dirs(opts.amp_roots.as_deref()) {
+            let threads = root.join("threads");
+            let d = if threads.is_dir() { threads } else { root };
+            dirs.push(dir(d, RecursiveMode::NonRecursive, Harness::Amp));
+        }
+    }
+    if wants(Harness::Kilo) {
+        for root in discover::kilo_data_dirs(opts.kilo_roots.as_deref()) {
+            dirs.push(dir(root, RecursiveMode::NonRecursive, Harness::Kilo));
+        }
+    }
+    for h in [Harness::Cline, Harness::RooCode, Harness::KiloCode] {
+        if wants(h) {
+            for root in discover::vscode_task_roots(h, opts.vscode_roots(h)) {
+                if let Some(tasks) = discover::vscode_tasks_dir(h, &root) {
+                    dirs.push(dir(tasks, RecursiveMode::Recursive, h));
+                }
+            }
+        }
+    }
     dirs.into_iter().filter(|d| d.path.is_dir()).collect()
 }
 
@@ -184,13 +206,15 @@ fn targets(
     paths: HashSet<PathBuf>,
 ) -> Option<Vec<SourceFile>> {
     let mut files = Vec::new();
-    let mut opencode = false;
+    let mut replan: Vec<Harness> = Vec::new();
     for path in paths {
         let Some(dir) = dirs.iter().find(|d| path.starts_with(&d.path)) else {
             continue;
         };
-        if dir.harness == Harness::OpenCode {
-            opencode = true;
+        if !matches!(dir.harness, Harness::ClaudeCode | Harness::Codex) {
+            if !replan.contains(&dir.harness) {
+                replan.push(dir.harness);
+            }
             continue;
         }
         let meta = match std::fs::metadata(&path) {
@@ -224,8 +248,8 @@ fn targets(
             }),
         }
     }
-    if opencode {
-        files.extend(discover_all(opts, Some(Harness::OpenCode)));
+    for h in replan {
+        files.extend(discover_all(opts, Some(h)));
     }
     Some(files)
 }

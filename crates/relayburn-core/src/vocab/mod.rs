@@ -17,16 +17,40 @@ pub enum Harness {
     Codex,
     #[serde(rename = "opencode")]
     OpenCode,
+    #[serde(rename = "amp")]
+    Amp,
+    #[serde(rename = "kilo")]
+    Kilo,
+    #[serde(rename = "cline")]
+    Cline,
+    #[serde(rename = "roo-code")]
+    RooCode,
+    #[serde(rename = "kilo-code")]
+    KiloCode,
 }
 
 impl Harness {
-    pub const ALL: [Harness; 3] = [Harness::ClaudeCode, Harness::Codex, Harness::OpenCode];
+    pub const ALL: [Harness; 8] = [
+        Harness::ClaudeCode,
+        Harness::Codex,
+        Harness::OpenCode,
+        Harness::Amp,
+        Harness::Kilo,
+        Harness::Cline,
+        Harness::RooCode,
+        Harness::KiloCode,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Harness::ClaudeCode => "claude-code",
             Harness::Codex => "codex",
             Harness::OpenCode => "opencode",
+            Harness::Amp => "amp",
+            Harness::Kilo => "kilo",
+            Harness::Cline => "cline",
+            Harness::RooCode => "roo-code",
+            Harness::KiloCode => "kilo-code",
         }
     }
 
@@ -36,9 +60,13 @@ impl Harness {
             .into_iter()
             .find(|h| h.as_str() == value)
             .ok_or_else(|| {
+                let names: Vec<&str> = Harness::ALL.iter().map(|h| h.as_str()).collect();
                 crate::Error::invalid(
                     field,
-                    format!("unknown harness {value:?}: expected claude-code, codex or opencode"),
+                    format!(
+                        "unknown harness {value:?}: expected one of {}",
+                        names.join(", ")
+                    ),
                 )
             })
     }

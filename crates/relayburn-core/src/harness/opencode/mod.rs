@@ -59,11 +59,21 @@ pub fn message_records(
     preceding: &mut dyn FnMut(&str, i64, &str) -> Preceding,
     out: &mut Records,
 ) -> Result<MessageSummary, String> {
-    message_records_with(doc, ids, parts, &Capture::default(), preceding, out)
+    message_records_with(
+        Harness::OpenCode,
+        doc,
+        ids,
+        parts,
+        &Capture::default(),
+        preceding,
+        out,
+    )
 }
 
-/// [`message_records`], capturing the message's content as `capture` says.
+/// [`message_records`] for `harness` (OpenCode or a fork that writes the same documents, such
+/// as Kilo CLI), capturing the message's content as `capture` says.
 pub fn message_records_with(
+    harness: Harness,
     doc: &str,
     ids: DocIds<'_>,
     parts: &[String],
@@ -115,7 +125,7 @@ pub fn message_records_with(
         let blocks = part_blocks(&parts, capture);
         if !blocks.is_empty() {
             out.content.push(ContentRecord {
-                harness: Harness::OpenCode,
+                harness,
                 session_id: session_id.clone(),
                 message_key: id.clone(),
                 message_id: id.clone(),
@@ -131,8 +141,9 @@ pub fn message_records_with(
         Some("assistant") => {
             summary.assistant = true;
             summary.complete = times.completed.is_some_and(|c| c.0 > 0);
+            let ids = (id, session_id);
             out.turns
-                .extend(turns(&msg, id, session_id, ts_ms, summary.complete, &parts));
+                .extend(turns(harness, &msg, ids, ts_ms, summary.complete, &parts));
         }
         Some("user") => {
             let blocks: Vec<UserTurnBlock> = parts
@@ -148,7 +159,7 @@ pub fn message_records_with(
                 summary.compaction_at = Some(ts_ms);
                 let before = preceding(&session_id, ts_ms, &id);
                 out.compactions.push(CompactionRecord {
-                    harness: Harness::OpenCode,
+                    harness,
                     session_id: session_id.clone(),
                     key: id.clone(),
                     ts_ms,
@@ -158,7 +169,7 @@ pub fn message_records_with(
             }
             if !blocks.is_empty() {
                 out.user_turns.push(UserTurnRecord {
-                    harness: Harness::OpenCode,
+                    harness,
                     session_id,
                     uuid: id,
                     ts_ms,
@@ -216,9 +227,9 @@ fn part_blocks(parts: &[PartDoc<'_>], c: &Capture) -> Vec<ContentBlock> {
 /// `tokens`. The first turn is keyed `opencode|<message id>` (so a message read before its
 /// first step finished is replaced, not doubled), later steps `opencode|<message id>|<n>`.
 fn turns(
+    harness: Harness,
     msg: &MessageDoc<'_>,
-    id: String,
-    session_id: String,
+    (id, session_id): (String, String),
     ts_ms: i64,
     complete: bool,
     parts: &[PartDoc<'_>],
@@ -268,10 +279,10 @@ fn turns(
         .into_iter()
         .enumerate()
         .map(|(n, (usage, reason, tool_calls))| TurnRecord {
-            harness: Harness::OpenCode,
+            harness,
             key: match n {
-                0 => format!("{}|{id}", Harness::OpenCode.as_str()),
-                _ => format!("{}|{id}|{n}", Harness::OpenCode.as_str()),
+                0 => format!("{}|{id}", harness.as_str()),
+                _ => format!("{}|{id}|{n}", harness.as_str()),
             },
             session_id: session_id.clone(),
             message_id: id.clone(),
@@ -303,6 +314,7 @@ pub fn session_info(doc: &str, id: Option<&str>) -> Result<SessionInfo, String> 
         .filter(|s| !s.is_empty())
         .ok_or("session without id")?;
     Ok(session_from(
+        Harness::OpenCode,
         session_id,
         s.parent_id.as_deref(),
         s.directory.as_deref(),
@@ -312,13 +324,14 @@ pub fn session_info(doc: &str, id: Option<&str>) -> Result<SessionInfo, String> 
 
 /// Session fields → [`SessionInfo`]. A child session (`parentID`) is a subagent of its parent.
 pub fn session_from(
+    harness: Harness,
     id: &str,
     parent: Option<&str>,
     directory: Option<&str>,
     title: Option<&str>,
 ) -> SessionInfo {
     SessionInfo {
-        harness: Some(Harness::OpenCode),
+        harness: Some(harness),
         session_id: id.to_string(),
         project: directory.filter(|d| !d.is_empty()).map(str::to_string),
         branch: None,
@@ -327,7 +340,7 @@ pub fn session_from(
             (
                 p.to_string(),
                 Relationship::Subagent,
-                "opencode parentID".to_string(),
+                format!("{} parentID", harness.as_str()),
             )
         }),
     }
