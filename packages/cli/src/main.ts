@@ -56,6 +56,10 @@ Environment:
   CLAUDE_CONFIG_DIR     Claude Code config dirs, comma-separated (default ~/.config/claude, ~/.claude)
   CODEX_HOME            Codex CLI homes, comma-separated (default ~/.codex)
   OPENCODE_DATA_DIR     OpenCode data dir (default $XDG_DATA_HOME/opencode, ~/.local/share/opencode)
+  AMP_DATA_DIR          Amp data dirs, comma-separated (default $XDG_DATA_HOME/amp, ~/.local/share/amp)
+  KILO_DATA_DIR         Kilo CLI data dirs, comma-separated (default $XDG_DATA_HOME/kilo, ~/.local/share/kilo)
+  CLINE_DATA_DIR, ROO_CODE_DATA_DIR, KILO_CODE_DATA_DIR
+                        VS Code user dirs for Cline, Roo Code, Kilo Code (default: VS Code, Insiders, Server)
   NO_COLOR              disable colors
 
 Examples:

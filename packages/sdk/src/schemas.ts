@@ -166,8 +166,18 @@ export const stampsSchema = z.strictObject({
   ledgerHome: ledgerHome.optional(),
 }) satisfies z.ZodType<StampsOptions>;
 
-const harness = z.enum(['claude-code', 'codex', 'opencode'], {
-  error: 'must be one of claude-code, codex, opencode',
+const HARNESSES = [
+  'claude-code',
+  'codex',
+  'opencode',
+  'amp',
+  'kilo',
+  'cline',
+  'roo-code',
+  'kilo-code',
+] as const;
+const harness = z.enum(HARNESSES, {
+  error: `must be one of ${HARNESSES.join(', ')}`,
 });
 const MAX_PATH_CHARS = 4096;
 const path = z
@@ -229,6 +239,11 @@ export const ingestSchema = z.strictObject({
       'claude-code': rootList.optional(),
       codex: rootList.optional(),
       opencode: rootList.optional(),
+      amp: rootList.optional(),
+      kilo: rootList.optional(),
+      cline: rootList.optional(),
+      'roo-code': rootList.optional(),
+      'kilo-code': rootList.optional(),
     })
     .optional(),
   sessionFile: nonBlank.optional(),

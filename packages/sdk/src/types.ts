@@ -235,7 +235,15 @@ export interface Status {
  * await summary({ harness, groupBy: 'model' });
  * ```
  */
-export type Harness = 'claude-code' | 'codex' | 'opencode';
+export type Harness =
+  | 'claude-code'
+  | 'codex'
+  | 'opencode'
+  | 'amp'
+  | 'kilo'
+  | 'cline'
+  | 'roo-code'
+  | 'kilo-code';
 
 /**
  * Where to look for session logs, per harness. When given, exactly these roots are scanned
@@ -249,6 +257,14 @@ export type Harness = 'claude-code' | 'codex' | 'opencode';
  * `$XDG_DATA_HOME/opencode`, else `~/.local/share/opencode`) holding the `opencode*.db`
  * database and/or the older `storage/` tree; a `storage/` directory itself or a database
  * file also works. The database is opened read-only.
+ * - `amp`: Amp data directories (like `AMP_DATA_DIR`; default `$XDG_DATA_HOME/amp`, else
+ * `~/.local/share/amp`) holding `threads/T-*.json`, or a `threads/` directory itself.
+ * - `kilo`: Kilo CLI data directories (like `KILO_DATA_DIR`; default `$XDG_DATA_HOME/kilo`, else
+ * `~/.local/share/kilo`) holding `kilo*.db`, or a database file; opened read-only.
+ * - `cline`, `roo-code`, `kilo-code`: VS Code user directories (like `CLINE_DATA_DIR`,
+ * `ROO_CODE_DATA_DIR`, `KILO_CODE_DATA_DIR`; default: VS Code, Insiders and VS Code Server on
+ * Linux, macOS and Windows) whose `globalStorage/<extension id>/tasks/` hold the tasks, or the
+ * extension's own storage directory (holding `tasks/`).
  *
  * @example
  * ```ts
@@ -260,6 +276,11 @@ export interface IngestRoots {
   'claude-code'?: string[] | undefined;
   codex?: string[] | undefined;
   opencode?: string[] | undefined;
+  amp?: string[] | undefined;
+  kilo?: string[] | undefined;
+  cline?: string[] | undefined;
+  'roo-code'?: string[] | undefined;
+  'kilo-code'?: string[] | undefined;
 }
 
 /**

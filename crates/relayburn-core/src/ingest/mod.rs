@@ -4,14 +4,14 @@
 
 pub mod cursor;
 pub mod discover;
-mod document;
-#[cfg(test)]
-mod document_tests;
 mod file;
 mod job;
 mod opencode;
 mod rebuild;
 mod watch;
+mod whole;
+#[cfg(test)]
+mod whole_tests;
 mod writer;
 
 pub use file::STREAM_GRACE_MS;
@@ -322,7 +322,7 @@ fn plan(ledger: &Ledger, files: Vec<SourceFile>, report: &mut IngestReport) -> R
                 opencode::with_wal(&file.path, FileMeta::of(&m))
             }
             Ok(m) if file.kind == discover::FileKind::ClineTask => {
-                document::with_history(&file.path, FileMeta::of(&m))
+                whole::with_history(&file.path, FileMeta::of(&m))
             }
             Ok(m) => FileMeta::of(&m),
             Err(e) => {
@@ -437,7 +437,7 @@ fn run_jobs(
                     | FileKind::OpenCodeMessage
                     | FileKind::OpenCodeDb => opencode::process(job, capture, &mut send),
                     FileKind::AmpThread | FileKind::ClineTask => {
-                        document::process(job, capture, &mut send)
+                        whole::process(job, capture, &mut send)
                     }
                     FileKind::ClaudeSession
                     | FileKind::ClaudeSubagent { .. }

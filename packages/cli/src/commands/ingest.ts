@@ -6,8 +6,9 @@ import { UsageError } from '../usage.js';
 
 const ingestHelp = `Usage: burn ingest [--watch] [--json] [--quiet] [--hook claude] [--content-mode <mode>]
 
-Read new session-log bytes (Claude Code, Codex CLI, OpenCode) into the ledger. Only changed files are read,
-from where the last run stopped; safe to run beside other burn processes.
+Read new session-log bytes (Claude Code, Codex CLI, OpenCode, Amp, Kilo CLI, Cline, Roo Code, Kilo Code)
+into the ledger. Only changed files are read, from where the last run stopped; safe to run beside other
+burn processes.
 
 Options:
   --watch         keep going: ingest again whenever the logs change (Ctrl-C stops)
@@ -24,6 +25,14 @@ Where logs are found:
                 ~/.config/claude and ~/.claude
   Codex CLI     $CODEX_HOME (comma-separated), else ~/.codex
   OpenCode      $OPENCODE_DATA_DIR, else $XDG_DATA_HOME/opencode, else ~/.local/share/opencode
+  Amp           $AMP_DATA_DIR (comma-separated), else $XDG_DATA_HOME/amp, else ~/.local/share/amp
+                (threads/T-*.json)
+  Kilo CLI      $KILO_DATA_DIR (comma-separated), else $XDG_DATA_HOME/kilo, else ~/.local/share/kilo
+                (kilo.db, opened read-only)
+  Cline, Roo Code, Kilo Code
+                $CLINE_DATA_DIR, $ROO_CODE_DATA_DIR, $KILO_CODE_DATA_DIR (comma-separated), else the
+                VS Code user dirs (Code, Code - Insiders, ~/.vscode-server; Linux, macOS, Windows):
+                globalStorage/<extension id>/tasks/<task>/ui_messages.json
 
 Examples:
   burn ingest
