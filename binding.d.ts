@@ -590,6 +590,7 @@ export interface Turn {
   stopReason?: string
   complete: boolean
   toolCalls: Array<ToolCall>
+  reportedCostUsd?: number
 }
 
 export interface UnpricedModel {
