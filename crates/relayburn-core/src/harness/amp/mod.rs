@@ -153,6 +153,8 @@ pub fn thread_records(
                     stop_reason: msg.state.as_ref().and_then(|s| s.stop_reason.clone()),
                     complete: true,
                     tool_calls: tool_calls(msg.content.as_deref().unwrap_or(&[])),
+                    // Amp's credits are not dollars.
+                    reported_cost_usd: None,
                 });
             }
             Some("user") => {
@@ -210,6 +212,7 @@ pub fn thread_records(
             stop_reason: None,
             complete: true,
             tool_calls: Vec::new(),
+            reported_cost_usd: None,
         });
     }
     Ok(())

@@ -36,17 +36,20 @@ use std::collections::BTreeMap;
 pub use history::TaskHistory;
 
 /// What a task's cursor keeps between passes.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TaskState {
-    /// Requests counted so far, by entry key: `[input, output, cache read, cache write]`. A
-    /// request that disappears from the file stays here until a `deleted_api_reqs` entry
-    /// accounts for it.
+    /// Requests counted so far, by entry key: `[input, output, cache read, cache write]` and
+    /// the reported cost. A request that disappears from the file stays here until a
+    /// `deleted_api_reqs` entry accounts for it.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub req: BTreeMap<String, [i64; 4]>,
+    pub req: BTreeMap<String, Counted>,
     /// Aggregates counted, by entry key: the part of each that was not already counted.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub agg: BTreeMap<String, [i64; 4]>,
+    pub agg: BTreeMap<String, Counted>,
 }
+
+/// Token classes `[input, output, cache read, cache write]` and the reported cost (USD).
+pub type Counted = ([i64; 4], f64);
 
 /// One entry of `ui_messages.json` (the fields read).
 #[derive(Deserialize)]
@@ -78,9 +81,8 @@ struct ReqInfo {
     cache_reads: Option<Count>,
     #[serde(rename = "reasoningTokens", default)]
     reasoning: Option<Count>,
-    /// The extension's own price of the request (USD); not stored yet.
+    /// The extension's own price of the request (USD).
     #[serde(default)]
-    #[allow(dead_code)]
     cost: Option<f64>,
     #[serde(rename = "apiProtocol", default)]
     api_protocol: Option<String>,
@@ -130,6 +132,13 @@ fn classes(u: &Usage) -> [i64; 4] {
     [u.input, u.output, u.cache_read, u.cache_write_5m]
 }
 
+impl ReqInfo {
+    /// The reported cost, when it is a real amount.
+    fn cost_usd(&self) -> Option<f64> {
+        self.cost.filter(|c| c.is_finite() && *c >= 0.0 && *c < 1e9)
+    }
+}
+
 /// Reads one task's `ui_messages.json` (`doc`) with its API history into `out`; `state` is
 /// the cursor state of the previous pass and is updated in place.
 pub fn task_records(
@@ -156,8 +165,8 @@ pub fn task_records(
     // copies of one entry are one entry).
     let mut seen_ts: BTreeMap<i64, Vec<u64>> = BTreeMap::new();
     let mut requests: Vec<(String, i64, Usage, ReqInfo, Option<history::ModelInfo>)> = Vec::new();
-    // (key, ts, usage, a `deleted_api_reqs` sum)
-    let mut aggregates: Vec<(String, i64, Usage, bool)> = Vec::new();
+    // (key, ts, usage, cost, a `deleted_api_reqs` sum)
+    let mut aggregates: Vec<(String, i64, Usage, Option<f64>, bool)> = Vec::new();
     let mut last_request: Option<String> = None;
     let mut emitted: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (n, value) in raw.into_iter().enumerate() {
@@ -216,10 +225,20 @@ pub fn task_records(
                         last_request = Some(key.clone());
                         requests.push((key, ts, usage, info, entry.model_info));
                     }
-                    "deleted_api_reqs" => {
-                        aggregates.push((format!("deleted@{key}"), ts, usage, true))
-                    }
-                    _ => aggregates.push((format!("subagents@{key}"), ts, usage, false)),
+                    "deleted_api_reqs" => aggregates.push((
+                        format!("deleted@{key}"),
+                        ts,
+                        usage,
+                        info.cost_usd(),
+                        true,
+                    )),
+                    _ => aggregates.push((
+                        format!("subagents@{key}"),
+                        ts,
+                        usage,
+                        info.cost_usd(),
+                        false,
+                    )),
                 }
             }
             "text" | "task" | "user_feedback" if ts > 0 && !text.trim().is_empty() => {
@@ -261,34 +280,30 @@ pub fn task_records(
 
     // Requests gone from the file (a checkpoint restore) that an aggregate now sums up.
     let present: std::collections::HashSet<String> = requests.iter().map(|r| r.0.clone()).collect();
-    let mut vanished: Vec<(String, i64, [i64; 4])> = state
+    let mut vanished: Vec<(String, i64, Counted)> = state
         .req
         .iter()
         .filter(|(k, _)| !present.contains(k.as_str()))
-        .map(|(k, u)| (k.clone(), ts_of(k), *u))
+        .map(|(k, c)| (k.clone(), ts_of(k), *c))
         .collect();
     vanished.sort_by_key(|v| v.1);
 
-    let turn = |key: String,
-                ts: i64,
-                usage: Usage,
-                model: String,
-                provider: Option<String>,
-                stop: Option<String>| TurnRecord {
+    let turn = |key: String, ts: i64, usage: Usage, meta: TurnMeta| TurnRecord {
         harness,
         key: format!("{name}|{task_id}|{key}"),
         session_id: task_id.to_string(),
         message_id: key,
         request_id: None,
         ts_ms: ts,
-        model,
-        provider,
+        model: meta.model,
+        provider: meta.provider,
         project: history.cwd.clone(),
         branch: None,
         usage,
-        stop_reason: stop,
+        stop_reason: meta.stop,
         complete: true,
         tool_calls: Vec::new(),
+        reported_cost_usd: meta.cost,
     };
 
     for (key, ts, usage, info, model_info) in requests {
@@ -309,56 +324,80 @@ pub fn task_records(
             .clone()
             .or_else(|| model_info.and_then(|m| m.provider_id))
             .filter(|p| !p.is_empty());
-        state.req.insert(key.clone(), classes(&usage));
+        let cost = info.cost_usd();
+        state
+            .req
+            .insert(key.clone(), (classes(&usage), cost.unwrap_or(0.0)));
+        let stop = info.cancel_reason.clone();
         out.turns.push(turn(
             key,
             ts,
             usage,
-            model,
-            provider,
-            info.cancel_reason.clone(),
+            TurnMeta {
+                model,
+                provider,
+                stop,
+                cost,
+            },
         ));
     }
-    for (key, ts, usage, deleted) in aggregates {
-        let counted = match state.agg.get(&key) {
+    for (key, ts, usage, cost, deleted) in aggregates {
+        let counted: Counted = match state.agg.get(&key) {
             Some(c) => *c,
             None if deleted => {
                 // Take out what was already counted of the requests deleted before it.
-                let mut left = classes(&usage);
-                for (_, _, v) in vanished.iter_mut().filter(|(_, vts, _)| *vts <= ts) {
+                let (mut left, mut left_cost) = (classes(&usage), cost.unwrap_or(0.0));
+                for (_, _, (v, c)) in vanished.iter_mut().filter(|(_, vts, _)| *vts <= ts) {
                     for i in 0..4 {
                         let take = left[i].min(v[i]);
                         left[i] -= take;
                         v[i] -= take;
                     }
+                    let take = left_cost.min(*c);
+                    left_cost -= take;
+                    *c -= take;
                 }
-                left
+                (left, left_cost)
             }
-            None => classes(&usage),
+            None => (classes(&usage), cost.unwrap_or(0.0)),
         };
         state.agg.insert(key.clone(), counted);
+        let (t, c) = counted;
         let usage = Usage {
-            input: counted[0],
-            output: counted[1],
+            input: t[0],
+            output: t[1],
             reasoning: 0,
-            cache_read: counted[2],
-            cache_write_5m: counted[3],
+            cache_read: t[2],
+            cache_write_5m: t[3],
             cache_write_1h: 0,
         };
-        if usage.total() > 0 {
-            let model = history.model_at(ts).unwrap_or_default();
-            out.turns.push(turn(key, ts, usage, model, None, None));
+        if usage.total() > 0 || c > 0.0 {
+            let meta = TurnMeta {
+                model: history.model_at(ts).unwrap_or_default(),
+                provider: None,
+                stop: None,
+                cost: cost.map(|_| c),
+            };
+            out.turns.push(turn(key, ts, usage, meta));
         }
     }
     // What an aggregate accounted for leaves the state; the rest waits for one.
-    for (key, _, v) in vanished {
-        if v.iter().all(|x| *x == 0) {
+    for (key, _, (v, c)) in vanished {
+        if v.iter().all(|x| *x == 0) && c <= 1e-12 {
             state.req.remove(&key);
         } else {
-            state.req.insert(key, v);
+            state.req.insert(key, (v, c));
         }
     }
     Ok(())
+}
+
+/// What a turn carries beside its key, time and usage.
+struct TurnMeta {
+    model: String,
+    provider: Option<String>,
+    stop: Option<String>,
+    cost: Option<f64>,
 }
 
 /// The `ts` part of an entry key (`<ts>` or `<ts>#<n>`).

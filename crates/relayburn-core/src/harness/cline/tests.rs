@@ -115,6 +115,7 @@ fn requests_are_turns_with_the_prompt_split_by_protocol() {
     );
     assert_eq!(out.turns[0].key, "roo-code|1767225600000|1767225601000");
     assert_eq!(out.turns[0].model, "claude-sonnet-4-5");
+    assert_eq!(out.turns[0].reported_cost_usd, Some(0.06), "the extension's own cost");
     assert_eq!(out.turns[0].project.as_deref(), Some("/w/app"));
     assert_eq!(out.user_turns.len(), 1);
 }
@@ -176,9 +177,9 @@ fn a_checkpoint_restore_aggregate_counts_only_what_was_not_counted() {
     // request made and deleted between two reads) as `deleted_api_reqs`.
     let mut state = TaskState::default();
     let before = serde_json::json!([
-        req(1767225601000, done(10, 10, 0, 0, 0.0)),
-        req(1767225602000, done(20, 20, 0, 0, 0.0)),
-        req(1767225603000, done(30, 30, 0, 0, 0.0)),
+        req(1767225601000, done(10, 10, 0, 0, 0.125)),
+        req(1767225602000, done(20, 20, 0, 0, 0.25)),
+        req(1767225603000, done(30, 30, 0, 0, 0.5)),
     ]);
     assert_eq!(read(Harness::Cline, &before, "", &mut state).turns.len(), 3);
     let after = serde_json::json!([
