@@ -291,7 +291,8 @@ fn amp_threads_survive_mutation() {
             mode: crate::content::settings::ContentMode::Full,
             cutoff_ms: None,
         };
-        let _ = super::amp::thread_records(&doc, "T-f", &capture, &mut out);
+        let mut state = super::amp::AmpState::default();
+        let _ = super::amp::thread_records(&doc, "T-f", &capture, &mut state, &mut out);
         assert_sane(&out);
     }
 }

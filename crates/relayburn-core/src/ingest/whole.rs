@@ -7,6 +7,7 @@ use super::cursor::Cursor;
 use super::discover::FileKind;
 use super::job::{Batch, FileMeta, Job};
 use crate::content::Capture;
+use crate::harness::amp::AmpState;
 use crate::harness::cline::{TaskHistory, TaskState};
 use crate::vocab::records::Records;
 use std::path::{Path, PathBuf};
@@ -96,10 +97,13 @@ fn read(
         .unwrap_or_default();
     match job.file.kind {
         FileKind::AmpThread => {
-            if let Err(e) = crate::harness::amp::thread_records(&doc, &stem, capture, out) {
+            let mut state: AmpState = serde_json::from_str(prior).unwrap_or_default();
+            let read = crate::harness::amp::thread_records(&doc, &stem, capture, &mut state, out);
+            if let Err(e) = read {
                 crate::harness::wire::skip_entry(out, e);
+                return Ok((prior.to_string(), bytes));
             }
-            Ok((String::new(), bytes))
+            Ok((serde_json::to_string(&state).unwrap_or_default(), bytes))
         }
         FileKind::ClineTask => {
             let task_id = path

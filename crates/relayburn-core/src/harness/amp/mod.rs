@@ -7,9 +7,10 @@
 //! `cacheReadInputTokens`), keyed `amp|<thread>|<messageId>`. Older threads also keep a usage
 //! ledger (`usageLedger.events[]`, `tokens{input, output}`) describing the same calls: an event
 //! is the message it names (`toMessageId`), else the first unmatched message with the same
-//! model and counts; an event left over (its message was removed when the thread was edited)
-//! is a call of its own, keyed by the event. A message removed from the thread stays counted:
-//! its call was billed.
+//! model and counts (the match is remembered in the cursor state, [`AmpState`]); an event left
+//! over (its message was removed when the thread was edited) keeps the key of the message it
+//! described, so a call read before the edit is not counted again, and is a call of its own
+//! otherwise. A message removed from the thread stays counted: its call was billed.
 
 mod wire;
 
@@ -19,6 +20,15 @@ use crate::vocab::records::{Records, SessionInfo, ToolCall, TurnRecord, Usage, U
 use crate::vocab::Harness;
 use wire::{Block, Event, Message, Thread};
 
+/// What a thread's cursor keeps between passes: ledger events without `toMessageId` matched to
+/// a message by model and counts (event key → message key), so the event keeps that key once
+/// the message is edited away.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AmpState {
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub matched: std::collections::BTreeMap<String, String>,
+}
+
 /// Reads one thread document into `out`. `fallback_id` (the file name without `.json`) names
 /// a thread whose document has no `id`. Bad messages are skipped and counted; an unreadable
 /// document is an error (counted by the caller).
@@ -26,6 +36,7 @@ pub fn thread_records(
     doc: &str,
     fallback_id: &str,
     capture: &Capture,
+    state: &mut AmpState,
     out: &mut Records,
 ) -> Result<(), String> {
     let thread: Thread =
@@ -83,6 +94,11 @@ pub fn thread_records(
         {
             used[e] = true;
             event_of[m] = Some(e);
+            if let Some(mid) = msg.message_id {
+                state
+                    .matched
+                    .insert(event_key(&events[e], e), mid.to_string());
+            }
         }
     }
 
@@ -193,9 +209,12 @@ pub fn thread_records(
         if usage.total() == 0 {
             continue;
         }
-        let key = match &e.id {
-            Some(eid) if !eid.is_empty() => format!("event:{eid}"),
-            _ => format!("event@{ts_ms}#{n}"),
+        let key = match e.to_message_id {
+            Some(mid) => mid.to_string(),
+            None => {
+                let own = event_key(e, n);
+                state.matched.get(&own).cloned().unwrap_or(own)
+            }
         };
         out.turns.push(TurnRecord {
             harness: Harness::Amp,
@@ -216,6 +235,14 @@ pub fn thread_records(
         });
     }
     Ok(())
+}
+
+/// An event's own key: its id, else its time and position.
+fn event_key(e: &Event, n: usize) -> String {
+    match &e.id {
+        Some(eid) if !eid.is_empty() => format!("event:{eid}"),
+        _ => format!("event@{}#{n}", e.timestamp.as_deref().unwrap_or("")),
+    }
 }
 
 /// Entries parsed one by one: a malformed one is skipped and counted, the rest still count.

@@ -55,7 +55,15 @@ pub(crate) fn thread(id: &str, messages: Vec<serde_json::Value>) -> serde_json::
 
 fn read(doc: &serde_json::Value) -> Records {
     let mut out = Records::default();
-    thread_records(&doc.to_string(), "T-file", &Capture::default(), &mut out).unwrap();
+    let mut state = AmpState::default();
+    thread_records(
+        &doc.to_string(),
+        "T-file",
+        &Capture::default(),
+        &mut state,
+        &mut out,
+    )
+    .unwrap();
     out
 }
 
@@ -132,7 +140,7 @@ fn ledger_events_describe_the_same_calls_and_orphans_count_once() {
     ]});
     let out = read(&doc);
     let keys: Vec<&str> = out.turns.iter().map(|t| t.key.as_str()).collect();
-    assert_eq!(keys, ["amp|T-led|1", "amp|T-led|3", "amp|T-led|event:ev-2"]);
+    assert_eq!(keys, ["amp|T-led|1", "amp|T-led|3", "amp|T-led|2"]);
     assert_eq!(
         out.turns[0].usage.cache_read, 300,
         "the message's cache split wins"
@@ -164,7 +172,15 @@ fn malformed_messages_are_skipped_and_counted() {
         "the message whose fields have the wrong types"
     );
     let mut out = Records::default();
-    assert!(thread_records("{not json", "T-x", &Capture::default(), &mut out).is_err());
+    let mut state = AmpState::default();
+    assert!(thread_records(
+        "{not json",
+        "T-x",
+        &Capture::default(),
+        &mut state,
+        &mut out
+    )
+    .is_err());
 }
 
 #[test]
@@ -176,4 +192,41 @@ fn a_thread_without_id_is_named_by_its_file() {
     doc.as_object_mut().unwrap().remove("id");
     let out = read(&doc);
     assert_eq!(out.turns[0].session_id, "T-file");
+}
+
+#[test]
+fn an_event_matched_by_counts_keeps_its_message_key_after_an_edit() {
+    let event = serde_json::json!({"id": "ev-9", "timestamp": "2026-01-01T00:00:05.000Z",
+        "model": "m", "tokens": {"input": 4, "output": 6}});
+    let mut doc = thread(
+        "T-e",
+        vec![assistant(7, "2026-01-01T00:00:05.000Z", "m", [4, 6, 0, 50])],
+    );
+    doc["usageLedger"] = serde_json::json!({"events": [event]});
+    let mut state = AmpState::default();
+    let mut out = Records::default();
+    thread_records(
+        &doc.to_string(),
+        "T-e",
+        &Capture::default(),
+        &mut state,
+        &mut out,
+    )
+    .unwrap();
+    assert_eq!(out.turns[0].key, "amp|T-e|7");
+    // The thread is edited: message 7 is gone, its ledger event stays.
+    doc["messages"] = serde_json::json!([]);
+    let mut out = Records::default();
+    thread_records(
+        &doc.to_string(),
+        "T-e",
+        &Capture::default(),
+        &mut state,
+        &mut out,
+    )
+    .unwrap();
+    assert_eq!(
+        out.turns[0].key, "amp|T-e|7",
+        "the same call, not a second one"
+    );
 }

@@ -115,7 +115,11 @@ fn requests_are_turns_with_the_prompt_split_by_protocol() {
     );
     assert_eq!(out.turns[0].key, "roo-code|1767225600000|1767225601000");
     assert_eq!(out.turns[0].model, "claude-sonnet-4-5");
-    assert_eq!(out.turns[0].reported_cost_usd, Some(0.06), "the extension's own cost");
+    assert_eq!(
+        out.turns[0].reported_cost_usd,
+        Some(0.06),
+        "the extension's own cost"
+    );
     assert_eq!(out.turns[0].project.as_deref(), Some("/w/app"));
     assert_eq!(out.user_turns.len(), 1);
 }
