@@ -248,6 +248,11 @@ export interface IngestRoots {
   'claude-code'?: Array<string>
   codex?: Array<string>
   opencode?: Array<string>
+  amp?: Array<string>
+  kilo?: Array<string>
+  cline?: Array<string>
+  'roo-code'?: Array<string>
+  'kilo-code'?: Array<string>
 }
 
 /** Per session: context re-reads vs new work, unread cache writes, compactions. */

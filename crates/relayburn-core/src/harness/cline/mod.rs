@@ -38,8 +38,7 @@ pub use history::TaskHistory;
 /// What a task's cursor keeps between passes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TaskState {
-    /// Requests counted so far, by entry key: `[input, output, cache read, cache write]` and
-    /// the reported cost. A request that disappears from the file stays here until a
+    /// Requests counted so far, by entry key: their token classes and reported cost. A request that disappears from the file stays here until a
     /// `deleted_api_reqs` entry accounts for it.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub req: BTreeMap<String, Counted>,
@@ -48,8 +47,9 @@ pub struct TaskState {
     pub agg: BTreeMap<String, Counted>,
 }
 
-/// Token classes `[input, output, cache read, cache write]` and the reported cost (USD).
-pub type Counted = ([i64; 4], f64);
+/// Token classes `[input, output, cache read, cache write, reasoning]` and the reported cost
+/// (USD).
+pub type Counted = ([i64; 5], f64);
 
 /// One entry of `ui_messages.json` (the fields read).
 #[derive(Deserialize)]
@@ -128,8 +128,8 @@ impl ReqInfo {
     }
 }
 
-fn classes(u: &Usage) -> [i64; 4] {
-    [u.input, u.output, u.cache_read, u.cache_write_5m]
+fn classes(u: &Usage) -> [i64; 5] {
+    [u.input, u.output, u.cache_read, u.cache_write_5m, u.reasoning]
 }
 
 impl ReqInfo {
@@ -348,7 +348,7 @@ pub fn task_records(
                 // Take out what was already counted of the requests deleted before it.
                 let (mut left, mut left_cost) = (classes(&usage), cost.unwrap_or(0.0));
                 for (_, _, (v, c)) in vanished.iter_mut().filter(|(_, vts, _)| *vts <= ts) {
-                    for i in 0..4 {
+                    for i in 0..5 {
                         let take = left[i].min(v[i]);
                         left[i] -= take;
                         v[i] -= take;
@@ -366,7 +366,7 @@ pub fn task_records(
         let usage = Usage {
             input: t[0],
             output: t[1],
-            reasoning: 0,
+            reasoning: t[4],
             cache_read: t[2],
             cache_write_5m: t[3],
             cache_write_1h: 0,

@@ -1,0 +1,151 @@
+// Harnesses whose stores are rewritten whole or updated in place (Amp threads, Cline, Roo Code
+// and Kilo Code tasks, Kilo CLI's database), from bench/gen-rewrite-corpus.mjs: per-harness totals
+// equal the generator's tally after a first ingest, after the stores are rewritten and ingested
+// again, and after a first ingest of the rewritten stores alone; a SIGKILLed pass completes
+// exactly on the next run.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Harness, SummaryGroup } from '@relayburn/sdk';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempHome } from './helpers/home.js';
+import { ingestChild } from './helpers/ingest-process.js';
+import { repoRoot } from './helpers/paths.js';
+import { entryPoints, esm as sdk } from './helpers/sdk.js';
+
+const HARNESSES = ['amp', 'kilo', 'cline', 'roo-code', 'kilo-code'] as const satisfies readonly Harness[];
+type Counts = Record<
+  'turns' | 'input' | 'output' | 'reasoning' | 'cacheRead' | 'cacheWrite5m' | 'cacheWrite1h',
+  number
+>;
+interface Tally {
+  byHarness: Record<string, Counts>;
+  coldByHarness: Record<string, Counts>;
+  files: Record<string, number>;
+  traps: Record<string, number>;
+}
+
+const generator = join(repoRoot, 'bench', 'gen-rewrite-corpus.mjs');
+
+function generate(out: string, phase: 1 | 2, scale = 1): Tally {
+  const r = spawnSync(
+    process.execPath,
+    [generator, '--out', out, '--phase', String(phase), '--seed', '7', '--scale', String(scale)],
+    { encoding: 'utf8' },
+  );
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  return JSON.parse(readFileSync(join(out, `tally-${phase}.json`), 'utf8')) as Tally;
+}
+
+const rootsOf = (out: string) => ({
+  amp: [join(out, 'amp')],
+  kilo: [join(out, 'kilo')],
+  cline: [join(out, 'vscode', 'User')],
+  'roo-code': [join(out, 'vscode', 'User')],
+  'kilo-code': [join(out, 'vscode', 'User')],
+});
+
+const counts = (g: SummaryGroup): Counts => ({
+  turns: g.turns,
+  input: g.inputTokens,
+  output: g.outputTokens,
+  reasoning: g.reasoningTokens,
+  cacheRead: g.cacheReadTokens,
+  cacheWrite5m: g.cacheWrite5mTokens,
+  cacheWrite1h: g.cacheWrite1hTokens,
+});
+
+async function byHarness(s: typeof sdk, ledgerHome: string) {
+  const r = await s.summary({ ledgerHome, groupBy: 'harness' });
+  return Object.fromEntries(
+    r.groups.filter((g) => (HARNESSES as readonly string[]).includes(g.key)).map((g) => [g.key, counts(g)]),
+  );
+}
+
+describe('generated corpus of rewritten stores', () => {
+  let tally1: Tally;
+  beforeAll(() => {
+    tally1 = generate(tempHome('rewrite-probe'), 1);
+  });
+
+  it('has every trap the counting rules care about', () => {
+    for (const h of HARNESSES) expect(tally1.byHarness[h]?.turns).toBeGreaterThan(0);
+    for (const [trap, n] of Object.entries(tally1.traps)) expect(n, trap).toBeGreaterThan(0);
+  });
+
+  it.each(entryPoints)('ingested, rewritten and ingested again: the tally both times (%s)', async (_n, s) => {
+    const out = tempHome('rewrite-corpus');
+    const ledgerHome = tempHome();
+    const opts = { ledgerHome, harnesses: [...HARNESSES], roots: rootsOf(out) };
+    const first = generate(out, 1);
+    const r1 = await s.ingest(opts);
+    expect(r1.errors).toEqual([]);
+    expect(r1.linesSkipped).toBe(0);
+    expect(r1.filesScanned).toBe(Object.values(first.files).reduce((a, b) => a + b, 0));
+    expect(await byHarness(s, ledgerHome)).toEqual(first.byHarness);
+    // Unchanged: nothing read.
+    expect(await s.ingest(opts)).toMatchObject({ filesChanged: 0, bytesRead: 0, turnsAdded: 0 });
+
+    const second = generate(out, 2);
+    const r2 = await s.ingest(opts);
+    expect(r2.errors).toEqual([]);
+    expect(r2.turnsUpdated).toBeGreaterThan(0);
+    expect(await byHarness(s, ledgerHome)).toEqual(second.byHarness);
+    expect(await s.ingest(opts)).toMatchObject({ filesChanged: 0, turnsAdded: 0, turnsUpdated: 0 });
+
+    // The rewritten stores read by a fresh ledger.
+    const cold = tempHome();
+    await s.ingest({ ...opts, ledgerHome: cold });
+    expect(await byHarness(s, cold)).toEqual(second.coldByHarness);
+  });
+
+  it('reported costs are kept for Cline-family requests', async () => {
+    const out = tempHome('rewrite-cost');
+    const ledgerHome = tempHome();
+    generate(out, 1);
+    await sdk.ingest({ ledgerHome, harnesses: ['cline'], roots: rootsOf(out) });
+    const list = await sdk.sessions({ ledgerHome, harness: 'cline', flat: true, limit: 1 });
+    expect(list.length).toBe(1);
+    const detail = await sdk.session({ ledgerHome, sessionId: list[0]?.sessionId ?? '' });
+    expect(detail?.turns.some((t) => (t.reportedCostUsd ?? 0) > 0)).toBe(true);
+  });
+});
+
+describe('rewritten stores: ingest killed midway', () => {
+  const out = tempHome('rewrite-crash');
+  let tally: Tally;
+  beforeAll(() => {
+    tally = generate(out, 1, 6);
+  });
+
+  it.each([
+    ['amp', 'amp'],
+    ['cline', join('vscode', 'User')],
+    ['roo-code', join('vscode', 'User')],
+  ] as const)('%s: the next pass ends at the uninterrupted totals', async (harness, rel) => {
+    const ledgerHome = tempHome();
+    const root = join(out, rel);
+    let killed = false;
+    const run = ingestChild(
+      ledgerHome,
+      root,
+      harness,
+      (p, child) => {
+        if (!killed && p.bytesRead >= 0.5 * p.bytesTotal && p.bytesRead < p.bytesTotal) {
+          killed = true;
+          child.kill('SIGKILL');
+        }
+      },
+      'ingest',
+      0.5,
+    );
+    const exit = await run.done;
+    expect(exit.signal).toBe('SIGKILL');
+    const partial = (await byHarness(sdk, ledgerHome))[harness]?.turns ?? 0;
+    expect(partial).toBeLessThan(tally.byHarness[harness]?.turns ?? 0);
+    const report = await sdk.ingest({ ledgerHome, harnesses: [harness], roots: { [harness]: [root] } });
+    expect(report.errors).toEqual([]);
+    expect((await byHarness(sdk, ledgerHome))[harness]).toEqual(tally.byHarness[harness]);
+  });
+});
