@@ -129,7 +129,13 @@ impl ReqInfo {
 }
 
 fn classes(u: &Usage) -> [i64; 5] {
-    [u.input, u.output, u.cache_read, u.cache_write_5m, u.reasoning]
+    [
+        u.input,
+        u.output,
+        u.cache_read,
+        u.cache_write_5m,
+        u.reasoning,
+    ]
 }
 
 impl ReqInfo {
