@@ -331,7 +331,23 @@ function taskFiles(task, phase) {
     },
     { role: 'assistant', ts: Number(task.id) + 2, content: [{ type: 'text', text: 'On it.' }] },
   ];
-  return { ui: JSON.stringify(entries), history: JSON.stringify(history) };
+  // Roo Code keeps its task list entry beside the task; a subtask names its parent.
+  const item =
+    task.harness === 'roo-code'
+      ? JSON.stringify({
+          id: task.id,
+          ...(task.parent ? { parentTaskId: task.parent, rootTaskId: task.parent } : {}),
+          number: 1,
+          ts: Number(task.id),
+          task: 'fix the failing test',
+          tokensIn: 1,
+          tokensOut: 1,
+          totalCost: 0,
+          workspace: '/w/app',
+          mode: 'code',
+        })
+      : null;
+  return { ui: JSON.stringify(entries), history: JSON.stringify(history), item };
 }
 
 function taskTally(tasks, phase, cold) {
@@ -496,14 +512,18 @@ export async function generateRewriteCorpus({ out, phase, seed = 1, scale = 1 })
   const r = makeRandom(seed);
   const threads = ampPlan(r, 12 * scale);
   const tasks = taskPlan(r, 18 * scale);
+  // Every other Roo Code task after the first is a subtask of the one before it.
+  const roo = tasks.filter((t) => t.harness === 'roo-code');
+  for (let i = 1; i < roo.length; i += 2) roo[i].parent = roo[i - 1].id;
   const kilo = kiloPlan(r, 8 * scale);
   for (const t of threads)
     write(join(out, 'amp', 'threads', `${t.id}.json`), JSON.stringify(ampDoc(t, phase)));
   for (const task of tasks) {
     const dir = join(out, 'vscode', 'User', 'globalStorage', EXTENSIONS[task.harness], 'tasks', task.id);
-    const { ui, history } = taskFiles(task, phase);
+    const { ui, history, item } = taskFiles(task, phase);
     write(join(dir, 'ui_messages.json'), ui);
     write(join(dir, 'api_conversation_history.json'), history);
+    if (item) write(join(dir, 'history_item.json'), item);
   }
   await writeKilo(join(out, 'kilo', 'kilo.db'), kilo, phase);
   const byHarness = {
@@ -537,6 +557,7 @@ export async function generateRewriteCorpus({ out, phase, seed = 1, scale = 1 })
       taskInFlight: tasks.filter((t) => t.inFlight).length,
       taskCancelled: tasks.filter((t) => t.cancelled >= 0).length,
       taskSubagents: tasks.filter((t) => t.subagents).length,
+      rooSubtasks: roo.filter((t) => t.parent).length,
       kiloOpen: kilo.filter((s) => s.open).length,
       kiloChildren: kilo.filter((s) => s.parent).length,
     },

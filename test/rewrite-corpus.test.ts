@@ -4,7 +4,7 @@
 // again, and after a first ingest of the rewritten stores alone; a SIGKILLed pass completes
 // exactly on the next run.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Harness, SummaryGroup } from '@relayburn/sdk';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +84,14 @@ describe('generated corpus of rewritten stores', () => {
     expect(r1.linesSkipped).toBe(0);
     expect(r1.filesScanned).toBe(Object.values(first.files).reduce((a, b) => a + b, 0));
     expect(await byHarness(s, ledgerHome)).toEqual(first.byHarness);
+    // Roo Code subtasks hang under their parent task; Kilo CLI child sessions under theirs.
+    for (const harness of ['roo-code', 'kilo'] as const) {
+      const trees = await s.sessions({ ledgerHome, harness, limit: 1000 });
+      expect(
+        trees.some((t) => t.descendantCount > 0),
+        harness,
+      ).toBe(true);
+    }
     // Unchanged: nothing read.
     expect(await s.ingest(opts)).toMatchObject({ filesChanged: 0, bytesRead: 0, turnsAdded: 0 });
 
@@ -147,5 +155,63 @@ describe('rewritten stores: ingest killed midway', () => {
     const report = await sdk.ingest({ ledgerHome, harnesses: [harness], roots: { [harness]: [root] } });
     expect(report.errors).toEqual([]);
     expect((await byHarness(sdk, ledgerHome))[harness]).toEqual(tally.byHarness[harness]);
+  });
+});
+
+async function until(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('condition not met in time');
+}
+
+describe('watch on rewritten stores', () => {
+  it('a task rewritten in place is read again and re-plans only its harness', async () => {
+    const ledgerHome = tempHome();
+    const user = tempHome('vscode-user');
+    const ampRoot = tempHome('amp');
+    mkdirSync(join(ampRoot, 'threads'), { recursive: true });
+    writeFileSync(join(ampRoot, 'threads', 'T-1.json'), JSON.stringify({ id: 'T-1', messages: [] }));
+    const task = join(user, 'globalStorage', 'saoudrizwan.claude-dev', 'tasks', '1767225600000');
+    mkdirSync(task, { recursive: true });
+    const request = (ts: number, tokensOut: number) => ({
+      ts,
+      type: 'say',
+      say: 'api_req_started',
+      text: JSON.stringify({
+        request: 'x',
+        tokensIn: 3,
+        tokensOut,
+        cacheWrites: 100,
+        cacheReads: 0,
+        cost: 0.01,
+      }),
+    });
+    writeFileSync(join(task, 'ui_messages.json'), JSON.stringify([request(1767225601000, 10)]));
+    const reports: Array<{ filesScanned: number; turnsAdded: number; turnsUpdated: number }> = [];
+    const ac = new AbortController();
+    const done = sdk.watch({
+      harnesses: ['cline', 'amp'],
+      roots: { cline: [user], amp: [ampRoot] },
+      ledgerHome,
+      signal: ac.signal,
+      onReport: (r) => reports.push(r),
+    });
+    await until(async () => reports.length === 1);
+    expect(reports[0]).toMatchObject({ filesScanned: 2, turnsAdded: 1 });
+    // The extension rewrites the file: the request's final usage and a new request.
+    writeFileSync(
+      join(task, 'ui_messages.json'),
+      JSON.stringify([request(1767225601000, 50), request(1767225602000, 7)]),
+    );
+    await until(async () => reports.reduce((a, r) => a + r.turnsAdded, 0) === 2);
+    ac.abort();
+    await done;
+    // The pass that read the rewrite planned the Cline tasks only (not the Amp thread).
+    expect(reports.slice(1).find((r) => r.turnsAdded > 0)?.filesScanned).toBe(1);
+    const { totals } = await sdk.summary({ ledgerHome, harness: 'cline' });
+    expect(totals).toMatchObject({ turns: 2, outputTokens: 57, cacheWrite5mTokens: 200 });
   });
 });

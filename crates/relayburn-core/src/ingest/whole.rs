@@ -111,7 +111,7 @@ fn read(
                 .and_then(|p| p.file_name())
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or(stem);
-            let history =
+            let mut history =
                 match crate::files::read_regular_to_string(&history_path(path), MAX_DOC_BYTES) {
                     Ok(h) => {
                         bytes += h.len() as u64;
@@ -119,6 +119,12 @@ fn read(
                     }
                     Err(_) => TaskHistory::default(),
                 };
+            // Roo Code's task list entry (parent task, workspace), when it keeps one.
+            let item = path.with_file_name("history_item.json");
+            if let Ok(h) = crate::files::read_regular_to_string(&item, 1 << 20) {
+                bytes += h.len() as u64;
+                history.add_history_item(&h);
+            }
             let mut state: TaskState = serde_json::from_str(prior).unwrap_or_default();
             let read = crate::harness::cline::task_records(
                 job.file.harness,

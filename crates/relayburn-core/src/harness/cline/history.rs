@@ -25,12 +25,26 @@ struct Message<'a> {
     content: Option<&'a RawValue>,
 }
 
-/// The models a task's history names, with when, and its workspace directory.
+/// The models a task's history names, with when, and its workspace directory; with Roo
+/// Code's `history_item.json`, the parent task and the task's text.
 #[derive(Debug, Default, Clone)]
 pub struct TaskHistory {
     /// `(ts, model)` in file order; ts 0 when the message has none.
     models: Vec<(i64, String)>,
     pub cwd: Option<String>,
+    pub parent: Option<String>,
+    pub title: Option<String>,
+}
+
+/// Roo Code's `tasks/<task>/history_item.json` (its task list entry): only the fields read.
+#[derive(Deserialize)]
+struct HistoryItem {
+    #[serde(rename = "parentTaskId", default)]
+    parent_task_id: Option<String>,
+    #[serde(default)]
+    workspace: Option<String>,
+    #[serde(default)]
+    task: Option<String>,
 }
 
 impl TaskHistory {
@@ -69,6 +83,23 @@ impl TaskHistory {
             }
         }
         out
+    }
+
+    /// Adds what Roo Code's `history_item.json` says: the parent task (a subtask the parent
+    /// delegated), the workspace and the task's text. Its token totals repeat the requests'
+    /// and are not read.
+    pub fn add_history_item(&mut self, doc: &str) {
+        let Ok(item) = serde_json::from_str::<HistoryItem>(doc) else {
+            return;
+        };
+        self.parent = item.parent_task_id.filter(|p| !p.is_empty());
+        if let Some(w) = item.workspace.filter(|w| !w.is_empty()) {
+            self.cwd = Some(w);
+        }
+        self.title = item
+            .task
+            .map(|t| t.trim().chars().take(200).collect::<String>())
+            .filter(|t| !t.is_empty());
     }
 
     /// The model named nearest in time to `ts` (a message without a time counts as the

@@ -27,7 +27,7 @@ use crate::content::Capture;
 use crate::harness::wire::{skip_entry, Count};
 use crate::vocab::content::ContentRecord;
 use crate::vocab::records::{
-    Records, SessionInfo, TurnRecord, Usage, UserTurnBlock, UserTurnRecord,
+    Records, Relationship, SessionInfo, TurnRecord, Usage, UserTurnBlock, UserTurnRecord,
 };
 use crate::vocab::Harness;
 use serde::{Deserialize, Serialize};
@@ -164,8 +164,11 @@ pub fn task_records(
         session_id: task_id.to_string(),
         project: history.cwd.clone(),
         branch: None,
-        title: None,
-        parent: None,
+        title: history.title.clone(),
+        parent: history.parent.as_ref().filter(|p| *p != task_id).map(|p| {
+            let evidence = format!("{name} parentTaskId");
+            (p.clone(), Relationship::Subagent, evidence)
+        }),
     });
     // Keys: the entry's `ts`, with `#n` for the n-th distinct entry sharing it (identical
     // copies of one entry are one entry).

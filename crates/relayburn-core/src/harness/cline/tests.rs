@@ -262,3 +262,39 @@ fn subagent_usage_is_one_turn() {
     assert_eq!(out.turns[1].message_id, "subagents@1767225605000");
     assert_eq!(out.turns[1].usage.total(), 560);
 }
+
+#[test]
+fn roo_code_history_item_gives_the_parent_task_and_workspace() {
+    // RooCodeInc/Roo-Code `src/core/task-persistence/TaskHistoryStore.ts` writes each task's
+    // `history_item.json` (`packages/types` `historyItemSchema`: id, rootTaskId, parentTaskId,
+    // ts, task, tokensIn, tokensOut, totalCost, workspace, mode).
+    let mut history = TaskHistory::parse(&roo_history(1767225600500, "claude-sonnet-4-5"));
+    history.add_history_item(
+        &serde_json::json!({"id": "1767225600000", "rootTaskId": "1767225000000",
+            "parentTaskId": "1767225000000", "number": 2, "ts": 1767225600000i64,
+            "task": "write the tests", "tokensIn": 99999, "tokensOut": 99999, "totalCost": 9.0,
+            "workspace": "/w/other", "mode": "code", "status": "completed"})
+        .to_string(),
+    );
+    let doc = serde_json::json!([req(1767225601000, done(1, 2, 3, 4, 0.0))]);
+    let mut out = Records::default();
+    task_records(
+        Harness::RooCode,
+        "1767225600000",
+        &doc.to_string(),
+        &history,
+        &Capture::default(),
+        &mut TaskState::default(),
+        &mut out,
+    )
+    .unwrap();
+    let s = &out.sessions[0];
+    assert_eq!(
+        s.parent.as_ref().map(|p| (p.0.as_str(), p.1)),
+        Some(("1767225000000", Relationship::Subagent))
+    );
+    assert_eq!(s.project.as_deref(), Some("/w/other"));
+    assert_eq!(s.title.as_deref(), Some("write the tests"));
+    assert_eq!(out.turns.len(), 1, "the item's totals are not usage");
+    assert_eq!(out.turns[0].usage.total(), 10);
+}
