@@ -15,9 +15,11 @@
 mod wire;
 
 use crate::content::Capture;
+use crate::harness::wire::skip_entry;
 use crate::vocab::content::{ContentBlock, ContentRecord};
 use crate::vocab::records::{Records, SessionInfo, ToolCall, TurnRecord, Usage, UserTurnRecord};
 use crate::vocab::Harness;
+use serde_json::value::RawValue;
 use wire::{Block, Event, Message, Thread};
 
 /// What a thread's cursor keeps between passes: ledger events without `toMessageId` matched to
@@ -55,13 +57,20 @@ pub fn thread_records(
         title: thread.title.filter(|t| !t.trim().is_empty()),
         parent: None,
     });
-    let messages: Vec<Message> = parse_each(thread.messages, out, &id, "message");
-    let events: Vec<Event> = parse_each(
-        thread.usage_ledger.and_then(|l| l.events),
-        out,
-        &id,
-        "ledger event",
-    );
+    let raw_messages: Vec<&RawValue> = match thread.messages {
+        Some(raw) => serde_json::from_str(raw.get()).unwrap_or_else(|e| {
+            skip_entry(out, format!("thread {id} messages: {e}"));
+            Vec::new()
+        }),
+        None => Vec::new(),
+    };
+    let messages: Vec<Message> = parse_each(raw_messages, out, &id, "message");
+    let raw_events = thread
+        .usage_ledger
+        .and_then(|l| l.events)
+        .unwrap_or_default();
+    let raw_events: Vec<&RawValue> = raw_events.iter().map(|b| b.as_ref()).collect();
+    let events: Vec<Event> = parse_each(raw_events, out, &id, "ledger event");
     // Which ledger event (if any) describes each message's call.
     let mut used = vec![false; events.len()];
     let mut event_of: Vec<Option<usize>> = vec![None; messages.len()];
@@ -138,7 +147,7 @@ pub fn thread_records(
                     continue;
                 };
                 let Some(ts_ms) = ts_ms else {
-                    crate::harness::wire::skip_entry(
+                    skip_entry(
                         out,
                         format!("thread {id} message {key}: usage without a timestamp"),
                     );
@@ -194,10 +203,7 @@ pub fn thread_records(
     // Ledger events no message accounts for: calls whose messages were edited away.
     for (n, e) in events.iter().enumerate().filter(|(n, _)| !used[*n]) {
         let Some(ts_ms) = e.ts_ms().or(created) else {
-            crate::harness::wire::skip_entry(
-                out,
-                format!("thread {id} ledger event {n}: no timestamp"),
-            );
+            skip_entry(out, format!("thread {id} ledger event {n}: no timestamp"));
             continue;
         };
         let t = e.tokens.unwrap_or_default();
@@ -247,18 +253,16 @@ fn event_key(e: &Event, n: usize) -> String {
 
 /// Entries parsed one by one: a malformed one is skipped and counted, the rest still count.
 fn parse_each<T: serde::de::DeserializeOwned>(
-    raw: Option<Vec<serde_json::Value>>,
+    raw: Vec<&RawValue>,
     out: &mut Records,
     thread: &str,
     what: &str,
 ) -> Vec<T> {
     let mut parsed = Vec::new();
-    for (n, v) in raw.unwrap_or_default().into_iter().enumerate() {
-        match serde_json::from_value(v) {
+    for (n, v) in raw.into_iter().enumerate() {
+        match serde_json::from_str(v.get()) {
             Ok(t) => parsed.push(t),
-            Err(e) => {
-                crate::harness::wire::skip_entry(out, format!("thread {thread} {what} {n}: {e}"))
-            }
+            Err(e) => skip_entry(out, format!("thread {thread} {what} {n}: {e}")),
         }
     }
     parsed

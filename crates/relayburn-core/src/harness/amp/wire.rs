@@ -6,7 +6,7 @@ use crate::vocab::records::Usage;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
-pub(super) struct Thread {
+pub(super) struct Thread<'a> {
     #[serde(default)]
     pub id: Option<String>,
     /// Epoch ms.
@@ -15,8 +15,8 @@ pub(super) struct Thread {
     #[serde(default)]
     pub title: Option<String>,
     /// Parsed one by one, so a malformed message is skipped alone.
-    #[serde(default, deserialize_with = "lenient")]
-    pub messages: Option<Vec<serde_json::Value>>,
+    #[serde(borrow, default)]
+    pub messages: Option<&'a serde_json::value::RawValue>,
     #[serde(rename = "usageLedger", default, deserialize_with = "lenient")]
     pub usage_ledger: Option<Ledger>,
     #[serde(default, deserialize_with = "lenient")]
@@ -92,7 +92,7 @@ impl MessageUsage {
 #[derive(Deserialize)]
 pub(super) struct Ledger {
     #[serde(default, deserialize_with = "lenient")]
-    pub events: Option<Vec<serde_json::Value>>,
+    pub events: Option<Vec<Box<serde_json::value::RawValue>>>,
 }
 
 /// `usageLedger.events[]` of older threads.

@@ -156,7 +156,7 @@ pub fn task_records(
     state: &mut TaskState,
     out: &mut Records,
 ) -> Result<(), String> {
-    let raw: Vec<serde_json::Value> =
+    let raw: Vec<&serde_json::value::RawValue> =
         serde_json::from_str(doc).map_err(|e| format!("unreadable ui_messages.json: {e}"))?;
     let name = harness.as_str();
     out.sessions.push(SessionInfo {
@@ -179,7 +179,7 @@ pub fn task_records(
     let mut last_request: Option<String> = None;
     let mut emitted: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (n, value) in raw.into_iter().enumerate() {
-        let entry: Entry = match serde_json::from_value(value) {
+        let entry: Entry = match serde_json::from_str(value.get()) {
             Ok(e) => e,
             Err(e) => {
                 skip_entry(out, format!("task {task_id} entry {n}: {e}"));
