@@ -331,11 +331,15 @@ fn plan(ledger: &Ledger, files: Vec<SourceFile>, report: &mut IngestReport) -> R
             }
         };
         let resume = cursors.remove(&path);
+        // A whole document replaced by a new file (written aside, then renamed over: Roo
+        // Code's `safeWriteJson`) keeps its cursor: its state says what is already counted.
+        let whole = matches!(file.kind, FileKind::AmpThread | FileKind::ClineTask);
+        let replaced = |c: &cursor::Cursor| c.dev != meta.dev || c.ino != meta.ino;
         let resume = match resume {
             None => None,
-            Some(c) if c.dev != meta.dev || c.ino != meta.ino || meta.size < c.offset => None,
+            Some(c) if !whole && (replaced(&c) || meta.size < c.offset) => None,
             Some(c) => {
-                let unchanged = meta.size == c.size && meta.mtime_ms == c.mtime_ms;
+                let unchanged = meta.size == c.size && meta.mtime_ms == c.mtime_ms && !replaced(&c);
                 let idle = now - meta.mtime_ms > STREAM_GRACE_MS;
                 let idle_pending = c.pending > 0 && idle;
                 // A last line without `\n` (its writer is done once the file is idle).

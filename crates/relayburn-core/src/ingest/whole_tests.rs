@@ -256,3 +256,34 @@ fn kilo_cli_database_is_read_by_the_opencode_reader_under_its_own_key() {
     let r = f.ingest();
     assert_eq!(r.files_changed, 0, "an unchanged database costs a stat");
 }
+
+#[test]
+fn a_task_replaced_by_rename_keeps_what_was_counted() {
+    // Roo Code writes its files aside and renames them over (`safeWriteJson`): a new inode
+    // every time. A checkpoint restore's sum must still not count the requests read before.
+    let f = Fixture::new();
+    let rel = "Code/User/globalStorage/rooveterinaryinc.roo-cline/tasks/t1/ui_messages.json";
+    let info = |n: i64| {
+        serde_json::json!({"tokensIn": n, "tokensOut": n, "cacheWrites": 0, "cacheReads": 0,
+            "apiProtocol": "anthropic"})
+    };
+    let before = serde_json::json!([
+        cline::req(1767225601000, info(10)),
+        cline::req(1767225602000, info(20)),
+    ]);
+    f.write(rel, &before.to_string());
+    f.ingest();
+    assert_eq!(f.totals(Harness::RooCode), (2, 60));
+    let after = serde_json::json!([
+        cline::req(1767225601000, info(10)),
+        cline::say(1767225609000, "deleted_api_reqs", &info(25).to_string()),
+    ]);
+    let path = f.store.path().join(rel);
+    let aside = path.with_extension("json.tmp");
+    std::fs::write(&aside, after.to_string()).unwrap();
+    std::fs::rename(&aside, &path).unwrap();
+    bump(&path);
+    f.ingest();
+    // 10 + 20 read before, 5 more only the sum knows about.
+    assert_eq!(f.totals(Harness::RooCode), (3, 70));
+}
