@@ -435,7 +435,8 @@ async function writeKilo(path, sessions, phase) {
   const db = new SQL.Database();
   db.run(KILO_SCHEMA);
   db.run(`INSERT INTO project VALUES ('prj', '/w/kilo', ${BASE_MS}, ${BASE_MS})`);
-  const updated = BASE_MS + phase * 86_400_000;
+  // Kilo stamps a row when it writes it: each phase after every message time of the corpus.
+  const updated = BASE_MS + phase * 1000 * 86_400_000;
   for (const s of sessions) {
     db.run('INSERT INTO session VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
       s.id,
