@@ -253,6 +253,17 @@ fn kilo_cli_database_is_read_by_the_opencode_reader_under_its_own_key() {
         )
         .unwrap();
     assert_eq!((parent.as_str(), rel.as_str()), ("ses_p", "subagent"));
+    // The message's cost (its step-finish part carries none) is the call's reported cost.
+    let cost: Option<f64> = ledger
+        .conn()
+        .unwrap()
+        .query_row(
+            "SELECT reported_cost_usd FROM turns WHERE harness = 'kilo'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(cost, Some(0.01));
     let r = f.ingest();
     assert_eq!(r.files_changed, 0, "an unchanged database costs a stat");
 }

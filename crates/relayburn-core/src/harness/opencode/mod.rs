@@ -9,7 +9,8 @@
 //! `step-finish` parts that carry tokens, one per model call, else one turn from the
 //! message's own `tokens`; the message id groups them. OpenCode's `output` excludes reasoning,
 //! so [`Usage::output`] = output + reasoning. A legacy message without `role` that carries a
-//! model or tokens is an assistant message.
+//! model or tokens is an assistant message. The cost OpenCode writes (a `step-finish` part's
+//! `cost`, else the message's, given to its first call) is the turn's reported cost.
 
 pub mod db;
 pub mod storage;
@@ -234,7 +235,14 @@ fn turns(
     complete: bool,
     parts: &[PartDoc<'_>],
 ) -> Vec<TurnRecord> {
-    let mut steps: Vec<(Usage, Option<String>, Vec<crate::vocab::records::ToolCall>)> = Vec::new();
+    // (usage, finish reason, tool calls, reported cost) per model call.
+    type Step = (
+        Usage,
+        Option<String>,
+        Vec<crate::vocab::records::ToolCall>,
+        Option<f64>,
+    );
+    let mut steps: Vec<Step> = Vec::new();
     let mut tools: Vec<crate::vocab::records::ToolCall> = Vec::new();
     for p in parts {
         match p.kind.as_deref() {
@@ -257,6 +265,7 @@ fn turns(
                         usage_of(&t),
                         reason.map(str::to_string),
                         std::mem::take(&mut tools),
+                        p.cost,
                     ));
                 }
             }
@@ -268,8 +277,17 @@ fn turns(
         let Some(tokens) = msg.tokens else {
             return Vec::new();
         };
-        steps.push((usage_of(&tokens), None, std::mem::take(&mut tools)));
-    } else if let Some(last) = steps.last_mut() {
+        steps.push((
+            usage_of(&tokens),
+            None,
+            std::mem::take(&mut tools),
+            msg.cost,
+        ));
+    } else if steps.iter().all(|s| s.3.is_none()) {
+        // Steps without their own cost: the message's total goes with its first call.
+        steps[0].3 = msg.cost;
+    }
+    if let Some(last) = steps.last_mut() {
         // Tool parts after the last finished step belong to it (or to a step still running).
         last.2.append(&mut tools);
     }
@@ -278,7 +296,7 @@ fn turns(
     steps
         .into_iter()
         .enumerate()
-        .map(|(n, (usage, reason, tool_calls))| TurnRecord {
+        .map(|(n, (usage, reason, tool_calls, cost))| TurnRecord {
             harness,
             key: match n {
                 0 => format!("{}|{id}", harness.as_str()),
@@ -301,7 +319,7 @@ fn turns(
             // A finished step is a finished call; the message's last one is complete with it.
             complete: complete || n < last,
             tool_calls,
-            reported_cost_usd: None,
+            reported_cost_usd: cost,
         })
         .collect()
 }
