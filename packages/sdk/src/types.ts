@@ -272,16 +272,7 @@ export type Harness =
  * await ingest({ roots: { 'claude-code': ['/mnt/backup/.claude'], codex: ['/mnt/backup/.codex'] } });
  * ```
  */
-export interface IngestRoots {
-  'claude-code'?: string[] | undefined;
-  codex?: string[] | undefined;
-  opencode?: string[] | undefined;
-  amp?: string[] | undefined;
-  kilo?: string[] | undefined;
-  cline?: string[] | undefined;
-  'roo-code'?: string[] | undefined;
-  'kilo-code'?: string[] | undefined;
-}
+export type IngestRoots = { [H in Harness]?: string[] | undefined };
 
 /**
  * Progress of a running ingest, reported to `onProgress`.
