@@ -61,11 +61,12 @@ impl Harness {
             .find(|h| h.as_str() == value)
             .ok_or_else(|| {
                 let names: Vec<&str> = Harness::ALL.iter().map(|h| h.as_str()).collect();
+                let (last, rest) = names.split_last().unwrap_or((&"", &[]));
                 crate::Error::invalid(
                     field,
                     format!(
-                        "unknown harness {value:?}: expected one of {}",
-                        names.join(", ")
+                        "unknown harness {value:?}: expected {} or {last}",
+                        rest.join(", ")
                     ),
                 )
             })
