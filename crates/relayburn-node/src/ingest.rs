@@ -110,6 +110,8 @@ fn core_options(
     let (mut claude_roots, mut codex_roots, mut opencode_roots) = (None, None, None);
     let (mut gemini_roots, mut qwen_roots, mut pi_roots) = (None, None, None);
     let (mut droid_roots, mut goose_roots, mut crush_roots) = (None, None, None);
+    let (mut amp_roots, mut kilo_roots) = (None, None);
+    let (mut cline_roots, mut roo_code_roots, mut kilo_code_roots) = (None, None, None);
     // Sorted, so the first bad entry reported does not depend on hash order.
     let mut roots: Vec<(String, Vec<String>)> = o
         .roots
@@ -129,6 +131,11 @@ fn core_options(
             Harness::Droid => &mut droid_roots,
             Harness::Goose => &mut goose_roots,
             Harness::Crush => &mut crush_roots,
+            Harness::Amp => &mut amp_roots,
+            Harness::Kilo => &mut kilo_roots,
+            Harness::Cline => &mut cline_roots,
+            Harness::RooCode => &mut roo_code_roots,
+            Harness::KiloCode => &mut kilo_code_roots,
         };
         *slot = Some(dirs);
     }
@@ -161,6 +168,11 @@ fn core_options(
         droid_roots,
         goose_roots,
         crush_roots,
+        amp_roots,
+        kilo_roots,
+        cline_roots,
+        roo_code_roots,
+        kilo_code_roots,
         session_file: o.session_file,
         content_mode,
         on_progress,

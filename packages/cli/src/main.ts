@@ -59,6 +59,13 @@ Environment:
   GEMINI_CLI_HOME       Gemini CLI home holding .gemini (default ~)
   QWEN_RUNTIME_DIR      Qwen Code data dir (default ~/.qwen)
   PI_CODING_AGENT_DIR   Pi agent dir (default ~/.pi/agent)
+  DROID_SESSIONS_DIR    Factory Droid session dirs, comma-separated (default ~/.factory/sessions)
+  GOOSE_PATH_ROOT       Goose root (default Goose's data dir, ~/.local/share/goose)
+  CRUSH_GLOBAL_DATA     Crush data dir holding projects.json (default $XDG_DATA_HOME/crush)
+  AMP_DATA_DIR          Amp data dirs, comma-separated (default $XDG_DATA_HOME/amp, ~/.local/share/amp)
+  KILO_DATA_DIR         Kilo CLI data dirs, comma-separated (default $XDG_DATA_HOME/kilo, ~/.local/share/kilo)
+  CLINE_DATA_DIR, ROO_CODE_DATA_DIR, KILO_CODE_DATA_DIR
+                        VS Code user dirs for Cline, Roo Code, Kilo Code (default: VS Code, Insiders, Server)
   NO_COLOR              disable colors
 
 Examples:

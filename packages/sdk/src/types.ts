@@ -262,7 +262,12 @@ export type Harness =
   | 'pi'
   | 'droid'
   | 'goose'
-  | 'crush';
+  | 'crush'
+  | 'amp'
+  | 'kilo'
+  | 'cline'
+  | 'roo-code'
+  | 'kilo-code';
 
 /**
  * Where to look for session logs, per harness. When given, exactly these roots are scanned
@@ -290,6 +295,14 @@ export type Harness =
  * - `crush`: Crush data directories holding `projects.json` (like `CRUSH_GLOBAL_DATA`; default
  * `$XDG_DATA_HOME/crush`, else `~/.local/share/crush`), whose projects' `crush.db` files are
  * read (read-only); a `crush.db` file itself also works.
+ * - `amp`: Amp data directories (like `AMP_DATA_DIR`; default `$XDG_DATA_HOME/amp`, else
+ * `~/.local/share/amp`) holding `threads/T-*.json`, or a `threads/` directory itself.
+ * - `kilo`: Kilo CLI data directories (like `KILO_DATA_DIR`; default `$XDG_DATA_HOME/kilo`, else
+ * `~/.local/share/kilo`) holding `kilo*.db`, or a database file; opened read-only.
+ * - `cline`, `roo-code`, `kilo-code`: VS Code user directories (like `CLINE_DATA_DIR`,
+ * `ROO_CODE_DATA_DIR`, `KILO_CODE_DATA_DIR`; default: VS Code, Insiders and VS Code Server on
+ * Linux, macOS and Windows) whose `globalStorage/<extension id>/tasks/` hold the tasks, or the
+ * extension's own storage directory (holding `tasks/`).
  *
  * @example
  * ```ts

@@ -17,10 +17,13 @@ pub fn is_command_tool(harness: Harness, name: &str) -> bool {
             name,
             "exec_command" | "shell" | "container.exec" | "local_shell" | "unified_exec"
         ),
-        Harness::OpenCode | Harness::Pi => name == "bash",
+        Harness::OpenCode | Harness::Kilo | Harness::Pi => name == "bash",
         Harness::GeminiCli | Harness::QwenCode => name == "run_shell_command",
         // Totals only: these readers record no tool calls.
         Harness::Droid | Harness::Goose | Harness::Crush => false,
+        Harness::Amp => name == "Bash",
+        // Cline-family tasks carry no tool calls in the ledger.
+        Harness::Cline | Harness::RooCode | Harness::KiloCode => false,
     }
 }
 

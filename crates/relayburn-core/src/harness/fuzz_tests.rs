@@ -247,6 +247,99 @@ fn opencode_documents_survive_mutation() {
     }
 }
 
+/// Mutates entries of a JSON array document one at a time, or the document's text itself.
+fn mutate_doc(rng: &mut Rng, entries: &[serde_json::Value]) -> String {
+    if rng.below(4) == 0 {
+        let whole = serde_json::Value::Array(entries.to_vec()).to_string();
+        return String::from_utf8_lossy(&mutate(rng, whole.as_bytes())).into_owned();
+    }
+    let parts: Vec<String> = entries
+        .iter()
+        .map(|e| {
+            let text = e.to_string();
+            if rng.below(3) == 0 {
+                String::from_utf8_lossy(&mutate(rng, text.as_bytes())).into_owned()
+            } else {
+                text
+            }
+        })
+        .collect();
+    format!("[{}]", parts.join(","))
+}
+
+#[test]
+fn amp_threads_survive_mutation() {
+    use super::amp::tests::{assistant, thread, user};
+    let mut rng = Rng(0x0a3b_7e11);
+    let messages = vec![
+        user(0, "go", 1767225600000),
+        assistant(
+            1,
+            "2026-01-01T00:00:05.000Z",
+            "claude-sonnet-4-5",
+            [10, 20, 30, 40],
+        ),
+        assistant(
+            2,
+            "2026-01-01T00:00:09.000Z",
+            "claude-sonnet-4-5",
+            [1, 2, 3, 4],
+        ),
+    ];
+    for _ in 0..CASES {
+        let doc = thread("T-f", Vec::new()).to_string();
+        let body = mutate_doc(&mut rng, &messages);
+        let doc = doc.replacen("\"messages\":[]", &format!("\"messages\":{body}"), 1);
+        let mut out = Records::default();
+        let capture = crate::content::Capture {
+            mode: crate::content::settings::ContentMode::Full,
+            cutoff_ms: None,
+        };
+        let mut state = super::amp::AmpState::default();
+        let _ = super::amp::thread_records(&doc, "T-f", &capture, &mut state, &mut out);
+        assert_sane(&out);
+    }
+}
+
+#[test]
+fn cline_tasks_survive_mutation_and_resume_from_their_state() {
+    use super::cline::tests::{done, req, roo_history, say};
+    use super::cline::{task_records, TaskHistory, TaskState};
+    let mut rng = Rng(0x0c1e_0a5e);
+    let entries = vec![
+        say(1767225600000, "task", "fix it"),
+        req(1767225601000, done(3, 200, 15000, 0, 0.06)),
+        req(
+            1767225602000,
+            serde_json::json!({"tokensIn": 900, "tokensOut": 10, "cacheReads": 800, "apiProtocol": "openai"}),
+        ),
+        say(
+            1767225609000,
+            "deleted_api_reqs",
+            &done(54, 54, 0, 0, 0.0).to_string(),
+        ),
+    ];
+    let history = TaskHistory::parse(&roo_history(1767225600500, "claude-sonnet-4-5"));
+    for _ in 0..CASES {
+        let mut state = TaskState::default();
+        for _ in 0..2 {
+            let doc = mutate_doc(&mut rng, &entries);
+            let mut out = Records::default();
+            let h = crate::vocab::Harness::Cline;
+            let capture = crate::content::Capture::default();
+            let _ = task_records(h, "t", &doc, &history, &capture, &mut state, &mut out);
+            assert_sane(&out);
+            // The state survives its own serialization.
+            let json = serde_json::to_string(&state).unwrap();
+            state = serde_json::from_str(&json).unwrap();
+        }
+        let _ = TaskHistory::parse(&String::from_utf8_lossy(&mutate(
+            &mut rng,
+            roo_history(1, "m").as_bytes(),
+        )));
+    }
+}
+
 #[test]
 fn counts_accept_integers_and_integral_floats_and_refuse_the_absurd() {
     use super::wire::{Count, MAX_COUNT};

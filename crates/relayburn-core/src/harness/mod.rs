@@ -1,7 +1,9 @@
 //! Harness log readers. Each turns its harness's bytes into the shared records of
 //! [`crate::vocab`]; [`wire`] holds the JSON helpers the readers share.
 
+pub mod amp;
 pub mod claude;
+pub mod cline;
 pub mod codex;
 pub mod crush;
 pub mod droid;

@@ -140,3 +140,15 @@ pub(crate) fn parts_text(raw: &RawValue) -> String {
     }
     out
 }
+
+/// At most this many skipped documents or entries per file are described in the report.
+const MAX_SKIPS_REPORTED: usize = 5;
+
+/// Counts a skipped document or entry of a whole-document log (Amp, Cline family) in `out`,
+/// describing the first few (line 0: not a line of a JSONL file).
+pub(crate) fn skip_entry(out: &mut crate::vocab::records::Records, message: String) {
+    out.lines_skipped += 1;
+    if out.bad_lines.len() < MAX_SKIPS_REPORTED {
+        out.bad_lines.push((0, message));
+    }
+}

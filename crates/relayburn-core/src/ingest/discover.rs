@@ -25,7 +25,7 @@ pub enum FileKind {
     OpenCodeSession,
     /// OpenCode `storage/message/<sessionID>/<messageID>.json` (read with its parts)
     OpenCodeMessage,
-    /// OpenCode's SQLite database, `opencode*.db`
+    /// OpenCode's SQLite database, `opencode*.db` (or Kilo CLI's `kilo*.db`: same tables)
     OpenCodeDb,
     /// Gemini CLI `tmp/<project>/chats/*.jsonl`, or a subagent chat in
     /// `chats/<parent session>/<session>.jsonl`
@@ -42,6 +42,10 @@ pub enum FileKind {
     GooseDb,
     /// A Crush `crush.db`, with the project directory `projects.json` names for it
     CrushDb { project: Option<String> },
+    /// Amp thread, `threads/T-*.json`, rewritten whole
+    AmpThread,
+    /// A Cline-family task's `tasks/<task>/ui_messages.json`, rewritten whole
+    ClineTask,
 }
 
 impl FileKind {
@@ -136,6 +140,89 @@ const PI_ROOTS: RootSource = RootSource {
             .map(|h| vec![h.join(".pi").join("agent")])
             .unwrap_or_default()
     },
+};
+
+/// `$XDG_DATA_HOME/<name>` when that variable holds an absolute path, else
+/// `~/.local/share/<name>` (on every platform, as these tools do).
+fn xdg_data(name: &str) -> Vec<PathBuf> {
+    let xdg = std::env::var("XDG_DATA_HOME")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .map(PathBuf::from);
+    match xdg {
+        Some(xdg) if xdg.is_absolute() => vec![xdg.join(name)],
+        _ => home_dir()
+            .map(|h| vec![h.join(".local").join("share").join(name)])
+            .unwrap_or_default(),
+    }
+}
+
+const AMP_ROOTS: RootSource = RootSource {
+    env: "AMP_DATA_DIR",
+    env_is_list: true,
+    defaults: || xdg_data("amp"),
+};
+
+const KILO_ROOTS: RootSource = RootSource {
+    env: "KILO_DATA_DIR",
+    env_is_list: true,
+    defaults: || xdg_data("kilo"),
+};
+
+/// VS Code user directories (`…/User`) on Linux, macOS and Windows, for VS Code, Insiders,
+/// VS Code Server (remote hosts) and a portable install (`$VSCODE_PORTABLE/user-data/User`).
+fn vscode_user_dirs() -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Some(portable) = std::env::var_os("VSCODE_PORTABLE").filter(|v| !v.is_empty()) {
+        dirs.push(PathBuf::from(portable).join("user-data").join("User"));
+    }
+    let products = ["Code", "Code - Insiders"];
+    let config = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| home_dir().map(|h| h.join(".config")));
+    let app_data = std::env::var_os("APPDATA")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    let mac = home_dir().map(|h| h.join("Library").join("Application Support"));
+    for base in [config, mac, app_data].into_iter().flatten() {
+        dirs.extend(products.iter().map(|p| base.join(p).join("User")));
+    }
+    if let Some(home) = home_dir() {
+        for server in [".vscode-server", ".vscode-server-insiders"] {
+            dirs.push(home.join(server).join("data").join("User"));
+        }
+    }
+    dirs
+}
+
+/// The VS Code extension a Cline-family harness is (its `globalStorage/<id>` folder).
+pub fn vscode_extension_id(harness: Harness) -> Option<&'static str> {
+    match harness {
+        Harness::Cline => Some("saoudrizwan.claude-dev"),
+        Harness::RooCode => Some("rooveterinaryinc.roo-cline"),
+        Harness::KiloCode => Some("kilocode.kilo-code"),
+        _ => None,
+    }
+}
+
+const CLINE_ROOTS: RootSource = RootSource {
+    env: "CLINE_DATA_DIR",
+    env_is_list: true,
+    defaults: vscode_user_dirs,
+};
+
+const ROO_CODE_ROOTS: RootSource = RootSource {
+    env: "ROO_CODE_DATA_DIR",
+    env_is_list: true,
+    defaults: vscode_user_dirs,
+};
+
+const KILO_CODE_ROOTS: RootSource = RootSource {
+    env: "KILO_CODE_DATA_DIR",
+    env_is_list: true,
+    defaults: vscode_user_dirs,
 };
 
 /// The roots of one harness's logs, resolved the same way for every harness: the explicit
@@ -611,6 +698,50 @@ pub fn discover_gemini_noting(dirs: &[PathBuf], issues: &mut Vec<DirIssue>) -> V
     out
 }
 
+/// Amp data dirs: explicit roots, else `$AMP_DATA_DIR` (comma-separated), else
+/// `$XDG_DATA_HOME/amp`, else `~/.local/share/amp`.
+pub fn amp_data_dirs(explicit: Option<&[String]>) -> Vec<PathBuf> {
+    resolve_roots(explicit, &AMP_ROOTS)
+}
+
+/// Amp threads: `<root>/threads/T-*.json` (or `T-*.json` in a root that is a `threads/` dir).
+pub fn discover_amp(roots: &[PathBuf]) -> Vec<SourceFile> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for root in roots {
+        let threads = root.join("threads");
+        let dir = if threads.is_dir() {
+            threads
+        } else {
+            root.clone()
+        };
+        let key = std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone());
+        if !seen.insert(key) {
+            continue;
+        }
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut found: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("T-") && n.ends_with(".json"))
+                    && p.is_file()
+            })
+            .collect();
+        found.sort();
+        out.extend(found.into_iter().map(|path| SourceFile {
+            path,
+            harness: Harness::Amp,
+            kind: FileKind::AmpThread,
+        }));
+    }
+    out
+}
+
 /// The log file at `path`, `rel` below its harness's tree (Gemini CLI `tmp/`, Qwen Code
 /// `projects/`, Pi `sessions/`), when the layout makes it one (watch events).
 pub fn classify_in_tree(harness: Harness, rel: &Path, path: &Path) -> Option<SourceFile> {
@@ -720,6 +851,102 @@ fn two_levels(
     out
 }
 
+/// Kilo CLI data dirs: explicit roots, else `$KILO_DATA_DIR` (comma-separated), else
+/// `$XDG_DATA_HOME/kilo`, else `~/.local/share/kilo`.
+pub fn kilo_data_dirs(explicit: Option<&[String]>) -> Vec<PathBuf> {
+    resolve_roots(explicit, &KILO_ROOTS)
+}
+
+/// Kilo CLI databases: `kilo*.db` in a root, or a root that is a `.db` file. Read by the
+/// OpenCode database reader (Kilo CLI is an OpenCode fork with the same tables).
+pub fn discover_kilo(roots: &[PathBuf]) -> Vec<SourceFile> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    let file = |path: PathBuf| SourceFile {
+        path,
+        harness: Harness::Kilo,
+        kind: FileKind::OpenCodeDb,
+    };
+    for root in roots {
+        let key = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+        if !seen.insert(key) {
+            continue;
+        }
+        if root.is_file() {
+            if root.extension().is_some_and(|e| e == "db") {
+                out.push(file(root.clone()));
+            }
+            continue;
+        }
+        let Ok(entries) = std::fs::read_dir(root) else {
+            continue;
+        };
+        let mut dbs: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("kilo") && n.ends_with(".db"))
+                    && p.is_file()
+            })
+            .collect();
+        dbs.sort();
+        out.extend(dbs.into_iter().map(file));
+    }
+    out
+}
+
+/// Roots of a Cline-family harness: explicit roots, else its variable (`CLINE_DATA_DIR`,
+/// `ROO_CODE_DATA_DIR`, `KILO_CODE_DATA_DIR`; comma-separated), else the VS Code user
+/// directories. A root is a VS Code user dir (holding `globalStorage/<extension id>/`) or the
+/// extension's own storage dir (holding `tasks/`).
+pub fn vscode_task_roots(harness: Harness, explicit: Option<&[String]>) -> Vec<PathBuf> {
+    let source = match harness {
+        Harness::RooCode => &ROO_CODE_ROOTS,
+        Harness::KiloCode => &KILO_CODE_ROOTS,
+        _ => &CLINE_ROOTS,
+    };
+    resolve_roots(explicit, source)
+}
+
+/// The `tasks/` dir under a Cline-family root, if any.
+pub fn vscode_tasks_dir(harness: Harness, root: &Path) -> Option<PathBuf> {
+    let own = root.join("tasks");
+    if own.is_dir() {
+        return Some(own);
+    }
+    let ext = vscode_extension_id(harness)?;
+    let under = root.join("globalStorage").join(ext).join("tasks");
+    under.is_dir().then_some(under)
+}
+
+/// A Cline-family harness's tasks: `<tasks>/<task id>/ui_messages.json`.
+pub fn discover_vscode_tasks(harness: Harness, roots: &[PathBuf]) -> Vec<SourceFile> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for root in roots {
+        let Some(tasks) = vscode_tasks_dir(harness, root) else {
+            continue;
+        };
+        let key = std::fs::canonicalize(&tasks).unwrap_or_else(|_| tasks.clone());
+        if !seen.insert(key) {
+            continue;
+        }
+        for task in dirs_in(&tasks) {
+            let path = task.join("ui_messages.json");
+            if path.is_file() {
+                out.push(SourceFile {
+                    path,
+                    harness,
+                    kind: FileKind::ClineTask,
+                });
+            }
+        }
+    }
+    out
+}
+
 fn dirs_in(dir: &Path) -> Vec<PathBuf> {
     dirs_in_noting(dir, &mut Vec::new())
 }
@@ -806,6 +1033,11 @@ mod root_tests {
             &GEMINI_ROOTS,
             &QWEN_ROOTS,
             &PI_ROOTS,
+            &AMP_ROOTS,
+            &KILO_ROOTS,
+            &CLINE_ROOTS,
+            &ROO_CODE_ROOTS,
+            &KILO_CODE_ROOTS,
         ] {
             assert_eq!(
                 resolve_roots(Some(&explicit), source),

@@ -15,6 +15,9 @@ mod totals;
 #[cfg(test)]
 mod totals_tests;
 mod watch;
+mod whole;
+#[cfg(test)]
+mod whole_tests;
 mod writer;
 
 pub use file::STREAM_GRACE_MS;
@@ -27,7 +30,7 @@ use crate::content::Capture;
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
 use crate::vocab::Harness;
-use discover::SourceFile;
+use discover::{FileKind, SourceFile};
 use job::{Batch, FileMeta, Job};
 use rusqlite::OptionalExtension;
 use std::collections::HashMap;
@@ -85,6 +88,15 @@ pub struct IngestOptions {
     /// Crush data dirs holding `projects.json` (or `crush.db` files) instead of
     /// `$CRUSH_GLOBAL_DATA` / `~/.local/share/crush`.
     pub crush_roots: Option<Vec<String>>,
+    /// Amp data dirs (holding `threads/`) instead of `$AMP_DATA_DIR` / `~/.local/share/amp`.
+    pub amp_roots: Option<Vec<String>>,
+    /// Kilo CLI data dirs (or `kilo.db` files) instead of `$KILO_DATA_DIR` /
+    /// `~/.local/share/kilo`.
+    pub kilo_roots: Option<Vec<String>>,
+    /// VS Code user dirs (or the extension's storage dir) for Cline, Roo Code and Kilo Code.
+    pub cline_roots: Option<Vec<String>>,
+    pub roo_code_roots: Option<Vec<String>>,
+    pub kilo_code_roots: Option<Vec<String>>,
     /// Ingest just this file.
     pub session_file: Option<String>,
     /// Content store mode for this pass (else environment, `config.json`, default `full`).
@@ -221,7 +233,33 @@ fn discover_all_noting(
             issues,
         ));
     }
+    if wants(Harness::Amp) {
+        let roots = discover::amp_data_dirs(opts.amp_roots.as_deref());
+        files.extend(discover::discover_amp(&roots));
+    }
+    if wants(Harness::Kilo) {
+        let roots = discover::kilo_data_dirs(opts.kilo_roots.as_deref());
+        files.extend(discover::discover_kilo(&roots));
+    }
+    for h in [Harness::Cline, Harness::RooCode, Harness::KiloCode] {
+        if wants(h) {
+            let roots = discover::vscode_task_roots(h, opts.vscode_roots(h));
+            files.extend(discover::discover_vscode_tasks(h, &roots));
+        }
+    }
     files
+}
+
+impl IngestOptions {
+    /// The explicit roots of a Cline-family harness.
+    pub(crate) fn vscode_roots(&self, h: Harness) -> Option<&[String]> {
+        match h {
+            Harness::Cline => self.cline_roots.as_deref(),
+            Harness::RooCode => self.roo_code_roots.as_deref(),
+            Harness::KiloCode => self.kilo_code_roots.as_deref(),
+            _ => None,
+        }
+    }
 }
 
 /// One pass over the given files (unchanged ones are only stat'ed), recorded for `status()`.
@@ -337,6 +375,9 @@ fn plan(ledger: &Ledger, files: Vec<SourceFile>, report: &mut IngestReport) -> R
             Ok(m) if file.kind == discover::FileKind::DroidSession => {
                 totals::with_transcript(&file.path, FileMeta::of(&m))
             }
+            Ok(m) if file.kind == discover::FileKind::ClineTask => {
+                whole::with_history(&file.path, FileMeta::of(&m))
+            }
             Ok(m) => FileMeta::of(&m),
             Err(e) => {
                 push_issue(report, &path, None, format!("cannot read: {e}"));
@@ -344,11 +385,15 @@ fn plan(ledger: &Ledger, files: Vec<SourceFile>, report: &mut IngestReport) -> R
             }
         };
         let resume = cursors.remove(&path);
+        // A whole document replaced by a new file (written aside, then renamed over: Roo
+        // Code's `safeWriteJson`) keeps its cursor: its state says what is already counted.
+        let whole = matches!(file.kind, FileKind::AmpThread | FileKind::ClineTask);
+        let replaced = |c: &cursor::Cursor| c.dev != meta.dev || c.ino != meta.ino;
         let resume = match resume {
             None => None,
-            Some(c) if c.dev != meta.dev || c.ino != meta.ino || meta.size < c.offset => None,
+            Some(c) if !whole && (replaced(&c) || meta.size < c.offset) => None,
             Some(c) => {
-                let unchanged = meta.size == c.size && meta.mtime_ms == c.mtime_ms;
+                let unchanged = meta.size == c.size && meta.mtime_ms == c.mtime_ms && !replaced(&c);
                 let idle = now - meta.mtime_ms > STREAM_GRACE_MS;
                 let idle_pending = c.pending > 0 && idle;
                 // A last line without `\n` (its writer is done once the file is idle).
@@ -442,18 +487,27 @@ fn run_jobs(
                     b.records.skip_impossible_turns();
                     tx.send(b).is_ok()
                 };
-                // Each harness's reader: JSONL logs (Claude Code, Codex) or OpenCode's JSON
-                // documents and database.
-                match (job.file.harness, &job.file.kind) {
-                    (Harness::OpenCode, _) => opencode::process(job, capture, &mut send),
-                    (_, discover::FileKind::GeminiLegacy) => {
-                        document::process(job, capture, &mut send)
-                    }
-                    // Session totals: Droid settings files, Goose and Crush databases.
-                    (Harness::Droid | Harness::Goose | Harness::Crush, _) => {
+                // Each kind's reader: JSONL logs (Claude Code, Codex, Gemini CLI chats, Qwen Code,
+                // Pi), OpenCode's JSON documents and database (also Kilo CLI's), Gemini CLI's
+                // legacy documents, session totals (Droid settings files, Goose and Crush
+                // databases), whole JSON documents (Amp threads, Cline-family tasks).
+                match job.file.kind {
+                    FileKind::OpenCodeSession
+                    | FileKind::OpenCodeMessage
+                    | FileKind::OpenCodeDb => opencode::process(job, capture, &mut send),
+                    FileKind::GeminiLegacy => document::process(job, capture, &mut send),
+                    FileKind::DroidSession | FileKind::GooseDb | FileKind::CrushDb { .. } => {
                         totals::process(job, capture, &mut send)
                     }
-                    _ => file::process(job, now, capture, cancel, &mut send),
+                    FileKind::AmpThread | FileKind::ClineTask => {
+                        whole::process(job, capture, &mut send)
+                    }
+                    FileKind::ClaudeSession
+                    | FileKind::ClaudeSubagent { .. }
+                    | FileKind::CodexRollout
+                    | FileKind::GeminiChat { .. }
+                    | FileKind::QwenChat
+                    | FileKind::PiSession => file::process(job, now, capture, cancel, &mut send),
                 }
             });
         }

@@ -74,7 +74,8 @@ pub fn process(job: &Job, capture: Capture, send: &mut dyn FnMut(Batch) -> bool)
                 .and_then(|c| serde_json::from_str(&c.state).ok())
                 .unwrap_or_default();
             let mut stopped = false;
-            let result = db::read_with(&job.file.path, state, &capture, &mut |page| {
+            let harness = job.file.harness;
+            let result = db::read_with(harness, &job.file.path, state, &capture, &mut |page| {
                 let state = serde_json::to_string(&page.state).unwrap_or_default();
                 let c = cursor(page.state.open.len() as i64, state);
                 stopped = !send(batch(page.records, c, page.bytes_read, page.done));

@@ -239,6 +239,28 @@ fn watched_dirs(opts: &IngestOptions) -> Vec<WatchedDir> {
                 .map(|d| dir(d, RecursiveMode::NonRecursive, Harness::Crush)),
         );
     }
+    // Whole documents and databases: an event re-plans that harness's files (stat only).
+    if wants(Harness::Amp) {
+        for root in discover::amp_data_dirs(opts.amp_roots.as_deref()) {
+            let threads = root.join("threads");
+            let d = if threads.is_dir() { threads } else { root };
+            dirs.push(dir(d, RecursiveMode::NonRecursive, Harness::Amp));
+        }
+    }
+    if wants(Harness::Kilo) {
+        for root in discover::kilo_data_dirs(opts.kilo_roots.as_deref()) {
+            dirs.push(dir(root, RecursiveMode::NonRecursive, Harness::Kilo));
+        }
+    }
+    for h in [Harness::Cline, Harness::RooCode, Harness::KiloCode] {
+        if wants(h) {
+            for root in discover::vscode_task_roots(h, opts.vscode_roots(h)) {
+                if let Some(tasks) = discover::vscode_tasks_dir(h, &root) {
+                    dirs.push(dir(tasks, RecursiveMode::Recursive, h));
+                }
+            }
+        }
+    }
     dirs.into_iter().filter(|d| d.path.is_dir()).collect()
 }
 
@@ -256,10 +278,19 @@ fn targets(
         let Some(dir) = dirs.iter().find(|d| path.starts_with(&d.path)) else {
             continue;
         };
-        // OpenCode's documents and parts; the session-total stores (Droid, Goose, Crush).
+        // Stores re-planned whole: OpenCode's documents and parts, the session-total stores
+        // (Droid, Goose, Crush), Amp threads, Kilo CLI's database and Cline-family tasks.
         if matches!(
             dir.harness,
-            Harness::OpenCode | Harness::Droid | Harness::Goose | Harness::Crush
+            Harness::OpenCode
+                | Harness::Droid
+                | Harness::Goose
+                | Harness::Crush
+                | Harness::Amp
+                | Harness::Kilo
+                | Harness::Cline
+                | Harness::RooCode
+                | Harness::KiloCode
         ) {
             if !relist.contains(&dir.harness) {
                 relist.push(dir.harness);

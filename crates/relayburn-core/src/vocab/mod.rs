@@ -29,10 +29,20 @@ pub enum Harness {
     Goose,
     #[serde(rename = "crush")]
     Crush,
+    #[serde(rename = "amp")]
+    Amp,
+    #[serde(rename = "kilo")]
+    Kilo,
+    #[serde(rename = "cline")]
+    Cline,
+    #[serde(rename = "roo-code")]
+    RooCode,
+    #[serde(rename = "kilo-code")]
+    KiloCode,
 }
 
 impl Harness {
-    pub const ALL: [Harness; 9] = [
+    pub const ALL: [Harness; 14] = [
         Harness::ClaudeCode,
         Harness::Codex,
         Harness::OpenCode,
@@ -42,6 +52,11 @@ impl Harness {
         Harness::Droid,
         Harness::Goose,
         Harness::Crush,
+        Harness::Amp,
+        Harness::Kilo,
+        Harness::Cline,
+        Harness::RooCode,
+        Harness::KiloCode,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -55,6 +70,11 @@ impl Harness {
             Harness::Droid => "droid",
             Harness::Goose => "goose",
             Harness::Crush => "crush",
+            Harness::Amp => "amp",
+            Harness::Kilo => "kilo",
+            Harness::Cline => "cline",
+            Harness::RooCode => "roo-code",
+            Harness::KiloCode => "kilo-code",
         }
     }
 
@@ -64,11 +84,13 @@ impl Harness {
             .into_iter()
             .find(|h| h.as_str() == value)
             .ok_or_else(|| {
+                let names: Vec<&str> = Harness::ALL.iter().map(|h| h.as_str()).collect();
+                let (last, rest) = names.split_last().unwrap_or((&"", &[]));
                 crate::Error::invalid(
                     field,
                     format!(
-                        "unknown harness {value:?}: expected one of {}",
-                        Harness::names()
+                        "unknown harness {value:?}: expected {} or {last}",
+                        rest.join(", ")
                     ),
                 )
             })

@@ -15,9 +15,9 @@ import { printPush } from './push.js';
 const ingestHelp = `Usage: burn ingest [--watch [--push]] [--json] [--quiet] [--hook claude] [--content-mode <mode>]
 
 Read new session-log bytes (Claude Code, Codex CLI, OpenCode, Gemini CLI, Qwen Code, Pi,
-Droid, Goose, Crush) into the ledger. Only changed files are read, from where the last run
-stopped; safe to run beside other burn processes. Droid, Goose and Crush keep running totals:
-a changed total replaces the stored one.
+Droid, Goose, Crush, Amp, Kilo CLI, Cline, Roo Code, Kilo Code) into the ledger. Only changed
+files are read, from where the last run stopped; safe to run beside other burn processes.
+Droid, Goose and Crush keep running totals: a changed total replaces the stored one.
 
 Options:
   --watch         keep going: ingest again whenever the logs change (Ctrl-C stops)
@@ -43,6 +43,14 @@ Where logs are found:
   Goose         $GOOSE_PATH_ROOT, else Goose's data dir (~/.local/share/goose)
   Crush         projects.json in $CRUSH_GLOBAL_DATA, else $XDG_DATA_HOME/crush, else
                 ~/.local/share/crush
+  Amp           $AMP_DATA_DIR (comma-separated), else $XDG_DATA_HOME/amp, else ~/.local/share/amp
+                (threads/T-*.json)
+  Kilo CLI      $KILO_DATA_DIR (comma-separated), else $XDG_DATA_HOME/kilo, else ~/.local/share/kilo
+                (kilo.db, opened read-only)
+  Cline, Roo Code, Kilo Code
+                $CLINE_DATA_DIR, $ROO_CODE_DATA_DIR, $KILO_CODE_DATA_DIR (comma-separated), else the
+                VS Code user dirs (Code, Code - Insiders, ~/.vscode-server; Linux, macOS, Windows):
+                globalStorage/<extension id>/tasks/<task>/ui_messages.json
 
 Examples:
   burn ingest

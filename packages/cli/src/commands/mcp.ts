@@ -22,7 +22,22 @@ const bound = (what: string) => ({
 });
 const harness = {
   type: 'string',
-  enum: ['claude-code', 'codex', 'opencode', 'gemini-cli', 'qwen-code', 'pi', 'droid', 'goose', 'crush'],
+  enum: [
+    'claude-code',
+    'codex',
+    'opencode',
+    'gemini-cli',
+    'qwen-code',
+    'pi',
+    'droid',
+    'goose',
+    'crush',
+    'amp',
+    'kilo',
+    'cline',
+    'roo-code',
+    'kilo-code',
+  ],
 };
 const tags = {
   type: 'object',

@@ -16,6 +16,7 @@
 use super::{bad_doc, message_records_with, session_from, DocIds, Preceding};
 use crate::content::Capture;
 use crate::vocab::records::Records;
+use crate::vocab::Harness;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -143,11 +144,13 @@ pub fn read(
     state: DbState,
     send: &mut dyn FnMut(DbPage) -> bool,
 ) -> Result<(), DbError> {
-    read_with(path, state, &Capture::default(), send)
+    read_with(Harness::OpenCode, path, state, &Capture::default(), send)
 }
 
-/// [`read`], capturing content as `capture` says.
+/// [`read`] for `harness` (OpenCode, or Kilo CLI whose `kilo.db` has the same tables and
+/// documents), capturing content as `capture` says.
 pub fn read_with(
+    harness: Harness,
     path: &Path,
     state: DbState,
     capture: &Capture,
@@ -157,7 +160,7 @@ pub fn read_with(
     let mut state = state;
     let mut first = Records::default();
     let mut bytes = 0u64;
-    let ses_t = read_sessions(&conn, state.ses_t, &mut first, &mut bytes)?;
+    let ses_t = read_sessions(harness, &conn, state.ses_t, &mut first, &mut bytes)?;
 
     // Keys of changed messages, then the unfinished ones (by id), deduplicated.
     let changed = changed_messages(&conn, &state)?;
@@ -207,6 +210,7 @@ pub fn read_with(
             };
             let mut preceding = |s: &str, ts: i64, id: &str| preceding_assistant(&conn, s, ts, id);
             let read = message_records_with(
+                harness,
                 &row.data,
                 ids,
                 &row.parts,
@@ -271,6 +275,7 @@ fn finish(
 
 /// Sessions updated after `since` → session infos; returns the new position.
 fn read_sessions(
+    harness: Harness,
     conn: &Connection,
     since: i64,
     out: &mut Records,
@@ -308,6 +313,7 @@ fn read_sessions(
             + d.as_ref().map_or(0, String::len)
             + t.as_ref().map_or(0, String::len)) as u64;
         out.sessions.push(session_from(
+            harness,
             &session_id,
             p.as_deref(),
             d.as_deref(),

@@ -9,7 +9,8 @@
 //! `step-finish` parts that carry tokens, one per model call, else one turn from the
 //! message's own `tokens`; the message id groups them. OpenCode's `output` excludes reasoning,
 //! so [`Usage::output`] = output + reasoning. A legacy message without `role` that carries a
-//! model or tokens is an assistant message.
+//! model or tokens is an assistant message. The cost OpenCode writes (a `step-finish` part's
+//! `cost`, else the message's, given to its first call) is the turn's reported cost.
 
 pub mod db;
 pub mod storage;
@@ -59,11 +60,21 @@ pub fn message_records(
     preceding: &mut dyn FnMut(&str, i64, &str) -> Preceding,
     out: &mut Records,
 ) -> Result<MessageSummary, String> {
-    message_records_with(doc, ids, parts, &Capture::default(), preceding, out)
+    message_records_with(
+        Harness::OpenCode,
+        doc,
+        ids,
+        parts,
+        &Capture::default(),
+        preceding,
+        out,
+    )
 }
 
-/// [`message_records`], capturing the message's content as `capture` says.
+/// [`message_records`] for `harness` (OpenCode or a fork that writes the same documents, such
+/// as Kilo CLI), capturing the message's content as `capture` says.
 pub fn message_records_with(
+    harness: Harness,
     doc: &str,
     ids: DocIds<'_>,
     parts: &[String],
@@ -115,7 +126,7 @@ pub fn message_records_with(
         let blocks = part_blocks(&parts, capture);
         if !blocks.is_empty() {
             out.content.push(ContentRecord {
-                harness: Harness::OpenCode,
+                harness,
                 session_id: session_id.clone(),
                 message_key: id.clone(),
                 message_id: id.clone(),
@@ -131,8 +142,9 @@ pub fn message_records_with(
         Some("assistant") => {
             summary.assistant = true;
             summary.complete = times.completed.is_some_and(|c| c.0 > 0);
+            let ids = (id, session_id);
             out.turns
-                .extend(turns(&msg, id, session_id, ts_ms, summary.complete, &parts));
+                .extend(turns(harness, &msg, ids, ts_ms, summary.complete, &parts));
         }
         Some("user") => {
             let blocks: Vec<UserTurnBlock> = parts
@@ -148,7 +160,7 @@ pub fn message_records_with(
                 summary.compaction_at = Some(ts_ms);
                 let before = preceding(&session_id, ts_ms, &id);
                 out.compactions.push(CompactionRecord {
-                    harness: Harness::OpenCode,
+                    harness,
                     session_id: session_id.clone(),
                     key: id.clone(),
                     ts_ms,
@@ -158,7 +170,7 @@ pub fn message_records_with(
             }
             if !blocks.is_empty() {
                 out.user_turns.push(UserTurnRecord {
-                    harness: Harness::OpenCode,
+                    harness,
                     session_id,
                     uuid: id,
                     ts_ms,
@@ -216,14 +228,21 @@ fn part_blocks(parts: &[PartDoc<'_>], c: &Capture) -> Vec<ContentBlock> {
 /// `tokens`. The first turn is keyed `opencode|<message id>` (so a message read before its
 /// first step finished is replaced, not doubled), later steps `opencode|<message id>|<n>`.
 fn turns(
+    harness: Harness,
     msg: &MessageDoc<'_>,
-    id: String,
-    session_id: String,
+    (id, session_id): (String, String),
     ts_ms: i64,
     complete: bool,
     parts: &[PartDoc<'_>],
 ) -> Vec<TurnRecord> {
-    let mut steps: Vec<(Usage, Option<String>, Vec<crate::vocab::records::ToolCall>)> = Vec::new();
+    // (usage, finish reason, tool calls, reported cost) per model call.
+    type Step = (
+        Usage,
+        Option<String>,
+        Vec<crate::vocab::records::ToolCall>,
+        Option<f64>,
+    );
+    let mut steps: Vec<Step> = Vec::new();
     let mut tools: Vec<crate::vocab::records::ToolCall> = Vec::new();
     for p in parts {
         match p.kind.as_deref() {
@@ -246,6 +265,7 @@ fn turns(
                         usage_of(&t),
                         reason.map(str::to_string),
                         std::mem::take(&mut tools),
+                        p.cost,
                     ));
                 }
             }
@@ -257,8 +277,17 @@ fn turns(
         let Some(tokens) = msg.tokens else {
             return Vec::new();
         };
-        steps.push((usage_of(&tokens), None, std::mem::take(&mut tools)));
-    } else if let Some(last) = steps.last_mut() {
+        steps.push((
+            usage_of(&tokens),
+            None,
+            std::mem::take(&mut tools),
+            msg.cost,
+        ));
+    } else if steps.iter().all(|s| s.3.is_none()) {
+        // Steps without their own cost: the message's total goes with its first call.
+        steps[0].3 = msg.cost;
+    }
+    if let Some(last) = steps.last_mut() {
         // Tool parts after the last finished step belong to it (or to a step still running).
         last.2.append(&mut tools);
     }
@@ -267,11 +296,11 @@ fn turns(
     steps
         .into_iter()
         .enumerate()
-        .map(|(n, (usage, reason, tool_calls))| TurnRecord {
-            harness: Harness::OpenCode,
+        .map(|(n, (usage, reason, tool_calls, cost))| TurnRecord {
+            harness,
             key: match n {
-                0 => format!("{}|{id}", Harness::OpenCode.as_str()),
-                _ => format!("{}|{id}|{n}", Harness::OpenCode.as_str()),
+                0 => format!("{}|{id}", harness.as_str()),
+                _ => format!("{}|{id}|{n}", harness.as_str()),
             },
             session_id: session_id.clone(),
             message_id: id.clone(),
@@ -290,7 +319,7 @@ fn turns(
             // A finished step is a finished call; the message's last one is complete with it.
             complete: complete || n < last,
             tool_calls,
-            reported_cost_usd: None,
+            reported_cost_usd: cost,
         })
         .collect()
 }
@@ -304,6 +333,7 @@ pub fn session_info(doc: &str, id: Option<&str>) -> Result<SessionInfo, String> 
         .filter(|s| !s.is_empty())
         .ok_or("session without id")?;
     Ok(session_from(
+        Harness::OpenCode,
         session_id,
         s.parent_id.as_deref(),
         s.directory.as_deref(),
@@ -313,13 +343,14 @@ pub fn session_info(doc: &str, id: Option<&str>) -> Result<SessionInfo, String> 
 
 /// Session fields → [`SessionInfo`]. A child session (`parentID`) is a subagent of its parent.
 pub fn session_from(
+    harness: Harness,
     id: &str,
     parent: Option<&str>,
     directory: Option<&str>,
     title: Option<&str>,
 ) -> SessionInfo {
     SessionInfo {
-        harness: Some(Harness::OpenCode),
+        harness: Some(harness),
         session_id: id.to_string(),
         project: directory.filter(|d| !d.is_empty()).map(str::to_string),
         branch: None,
@@ -328,7 +359,7 @@ pub fn session_from(
             (
                 p.to_string(),
                 Relationship::Subagent,
-                "opencode parentID".to_string(),
+                format!("{} parentID", harness.as_str()),
             )
         }),
     }

@@ -64,7 +64,15 @@ pub fn read_message_file_with(
         None => None,
     };
     let ids = DocIds::default();
-    if let Err(message) = message_records_with(doc, ids, &parts, capture, &mut preceding, out) {
+    if let Err(message) = message_records_with(
+        crate::vocab::Harness::OpenCode,
+        doc,
+        ids,
+        &parts,
+        capture,
+        &mut preceding,
+        out,
+    ) {
         bad_doc(out, 0, message);
     }
     Ok(read)

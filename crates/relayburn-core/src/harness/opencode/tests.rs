@@ -431,3 +431,25 @@ fn a_forked_sessions_copy_of_a_parent_row_counts_once() {
     let ids: Vec<&str> = turns.iter().map(|t| t.message_id.as_str()).collect();
     assert_eq!(ids, ["a_root", "c_same_session", "d_new"]);
 }
+
+#[test]
+fn reported_cost_per_step_else_the_message_total_on_its_first_call() {
+    // OpenCode `packages/opencode/src/session/message-v2.ts`: `StepFinishPart{cost, tokens}`
+    // and the assistant message's `cost` (their sum).
+    let doc = r#"{"id":"msg_c","sessionID":"ses_c","role":"assistant","modelID":"m","time":{"created":1767225600000,"completed":1767225601000},"cost":0.5,"tokens":{"input":1,"output":1}}"#;
+    let step = |cost: &str| {
+        format!(r#"{{"type":"step-finish","cost":{cost},"tokens":{{"input":1,"output":2}}}}"#)
+    };
+    let read = |parts: Vec<String>| {
+        let mut out = Records::default();
+        let ids = DocIds::default();
+        message_records(doc, ids, &parts, &mut |_, _, _| None, &mut out).unwrap();
+        out.turns
+            .iter()
+            .map(|t| t.reported_cost_usd)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(read(vec![step("0.2"), step("0.3")]), [Some(0.2), Some(0.3)]);
+    assert_eq!(read(vec![step("null"), step("\"x\"")]), [Some(0.5), None]);
+    assert_eq!(read(vec![]), [Some(0.5)]);
+}

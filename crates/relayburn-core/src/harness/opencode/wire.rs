@@ -38,6 +38,9 @@ pub(super) struct MessageDoc<'a> {
     pub tokens: Option<Tokens>,
     #[serde(borrow, default)]
     pub finish: Option<Cow<'a, str>>,
+    /// What OpenCode (or Kilo CLI) priced the message at, in USD.
+    #[serde(default, deserialize_with = "lenient_cost")]
+    pub cost: Option<f64>,
 }
 
 #[derive(Deserialize, Default, Clone, Copy)]
@@ -90,8 +93,18 @@ pub(super) struct PartDoc<'a> {
     pub reason: Option<Cow<'a, str>>,
     #[serde(default)]
     pub tokens: Option<Tokens>,
+    /// A `step-finish` part's cost (USD): the price of that model call.
+    #[serde(default, deserialize_with = "lenient_cost")]
+    pub cost: Option<f64>,
     #[serde(borrow, default)]
     pub text: Option<Cow<'a, str>>,
+}
+
+/// A cost in USD: a finite, non-negative number below 10^9; anything else reads as absent.
+fn lenient_cost<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    let v = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(v.and_then(|v| v.as_f64())
+        .filter(|c| c.is_finite() && (0.0..1e9).contains(c)))
 }
 
 #[derive(Deserialize)]
