@@ -284,7 +284,20 @@ export const summarySchema = z
     model: selector.optional(),
     project: selector.optional(),
     tags: tags.optional(),
-    groupBy: groupBy.optional(),
+    groupBy: z
+      .union([
+        groupBy,
+        z
+          .array(groupBy, { error: `must be one of ${GROUP_BY_NAMES}, or a list of them` })
+          .min(1, 'must list at least one dimension')
+          .max(3, 'must list at most 3 dimensions')
+          .refine((l) => new Set(l).size === l.length, 'must not list a dimension twice')
+          .refine(
+            (l) => l.length === 1 || !l.includes('tool'),
+            'tool cannot be combined with other dimensions',
+          ),
+      ])
+      .optional(),
     timezone: nonBlank.optional(),
     weekStart: weekStart.optional(),
     ledgerHome: ledgerHome.optional(),
