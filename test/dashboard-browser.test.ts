@@ -4,6 +4,8 @@
 // `summary()`, the chart follows the group and the window, a session tree opens. A
 // screenshot of each view goes to test/screenshots/ (git-ignored) for a person to look at.
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +26,8 @@ let browser: Browser;
 let page: Page;
 const problems: string[] = [];
 const offsite: string[] = [];
+/** Origins the browser may load from: `burn dashboard` (and the token proxy below). */
+const origins: string[] = [];
 
 /** Waits until the page has drawn the data of its latest load. */
 async function settled(p: Page = page): Promise<void> {
@@ -49,6 +53,7 @@ beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
   ledger = await dashboardLedger();
   served = await serveDashboard(ledger.home);
+  origins.push(served.url);
   browser = await chromium.launch({
     ...(CHROMIUM ? { executablePath: CHROMIUM } : { channel: 'chrome' }),
     args: ['--no-sandbox', '--disable-gpu'],
@@ -57,7 +62,7 @@ beforeAll(async () => {
   // Offline: anything not served by `burn dashboard` itself is refused (and noted).
   await context.route('**/*', (route) => {
     const url = route.request().url();
-    if (url.startsWith(served.url) || url.startsWith('data:')) return route.continue();
+    if (origins.some((o) => url.startsWith(o)) || url.startsWith('data:')) return route.continue();
     offsite.push(url);
     return route.abort();
   });
@@ -177,5 +182,67 @@ describe('burn dashboard in Chromium', () => {
       .toBe(formatCount(s.totals.turns));
     expect(problems).toEqual([]);
     expect(offsite).toEqual([]);
+  });
+});
+
+/**
+ * relayburn-server's side of the contract, in front of `burn dashboard`: the API needs a bearer
+ * token (401 without it) and its answers do not say `x-relayburn-source: local`.
+ */
+function tokenProxy(upstream: string, token: string): Promise<{ url: string; server: Server }> {
+  const up = new URL(upstream);
+  const server = createServer((req, res) => {
+    if (req.url?.startsWith('/v1/') && req.headers.authorization !== `Bearer ${token}`) {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ code: 'UNAUTHORIZED', message: 'a read token is needed' }));
+      return;
+    }
+    request({ host: up.hostname, port: up.port, path: req.url, headers: { host: up.host } }, (r) => {
+      const { 'x-relayburn-source': _local, ...headers } = r.headers;
+      res.writeHead(r.statusCode ?? 502, headers);
+      r.pipe(res);
+    })
+      .on('error', () => res.destroy())
+      .end();
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://localhost:${(server.address() as AddressInfo).port}/`, server }),
+    ),
+  );
+}
+
+describe('on a server that needs a token', () => {
+  it('asks for it once, keeps it in the browser, and offers the device dimension', async () => {
+    const { url, server } = await tokenProxy(served.url, 'read-token-1');
+    origins.push(url);
+    const p = await page.context().newPage();
+    const seen: string[] = [];
+    p.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') seen.push(m.text());
+    });
+    p.on('pageerror', (e) => seen.push(e.message));
+    try {
+      await p.goto(url);
+      await p.locator('#token-dialog[open]').waitFor();
+      await p.screenshot({ path: join(shots, 'token.png') });
+      await p.fill('#token-dialog input[name=token]', 'read-token-1');
+      await p.click('#token-dialog button[type=submit]');
+      await settled(p);
+      const s = await sdk.summary({ ledgerHome: ledger.home, since: '30d' });
+      expect(await p.locator('#total-cost .value').textContent()).toBe(formatUsd(s.totals.costUsd));
+      expect(await p.locator('#by option[value=device]').count()).toBe(1);
+      // Kept: a new visit asks nothing.
+      await p.reload();
+      await settled(p);
+      expect(await p.locator('#token-dialog[open]').count()).toBe(0);
+      expect(await p.locator('#total-turns .value').textContent()).toBe(formatCount(s.totals.turns));
+      // The browser reports the refused requests themselves; nothing else may go wrong.
+      expect(seen.filter((t) => !/status of 401/.test(t))).toEqual([]);
+    } finally {
+      await p.close();
+      server.close();
+      server.closeAllConnections();
+    }
   });
 });

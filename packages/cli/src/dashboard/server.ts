@@ -3,15 +3,14 @@
  * (each endpoint one SDK call, its result sent as JSON) and `/v1/events`, server-sent
  * events when the ledger file changes. Read-only: GET only.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { extname, join } from 'node:path';
 import { BurnError, session, sessions, summary } from '@relayburn/sdk';
 import { optionsFrom } from './params.js';
 
 export interface DashboardOptions {
-  /** The built page (`@relayburn/dashboard`'s `assetsDir`). */
-  assetsDir: string;
+  /** The page's files by URL path (`@relayburn/dashboard`'s `assets()`). */
+  assets: ReadonlyMap<string, { body: Buffer; type: string }>;
   ledgerHome: string | undefined;
   /** `ledger.sqlite`: watched for changes. */
   ledgerPath: string;
@@ -24,14 +23,6 @@ export interface DashboardOptions {
    */
   hosts: readonly string[];
 }
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-};
 
 const SECURITY = {
   'x-content-type-options': 'nosniff',
@@ -64,18 +55,6 @@ function sendError(res: ServerResponse, err: unknown): void {
   });
 }
 
-/** The page's files, read once: name → body and type. */
-function loadAssets(dir: string): Map<string, { body: Buffer; type: string }> {
-  const files = new Map<string, { body: Buffer; type: string }>();
-  for (const name of readdirSync(dir)) {
-    const type = TYPES[extname(name)];
-    if (type) files.set(`/${name}`, { body: readFileSync(join(dir, name)), type });
-  }
-  const index = files.get('/index.html');
-  if (index) files.set('/', index);
-  return files;
-}
-
 export interface Dashboard {
   server: Server;
   /** Stops watching, ends the event streams and closes the server. */
@@ -83,7 +62,7 @@ export interface Dashboard {
 }
 
 export function createDashboard(o: DashboardOptions): Dashboard {
-  const assets = loadAssets(o.assetsDir);
+  const assets = o.assets;
   const lh = o.ledgerHome === undefined ? {} : { ledgerHome: o.ledgerHome };
   const streams = new Set<ServerResponse>();
   const hosts = new Set([
