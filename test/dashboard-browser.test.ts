@@ -10,7 +10,14 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCount, formatUsd } from '../packages/cli/src/output.js';
-import { type DashboardLedger, dashboardLedger, type Served, serveDashboard } from './helpers/dashboard.js';
+import { formatChange } from '../packages/dashboard/src/format.js';
+import {
+  ago,
+  type DashboardLedger,
+  dashboardLedger,
+  type Served,
+  serveDashboard,
+} from './helpers/dashboard.js';
 import { repoRoot } from './helpers/paths.js';
 import { esm as sdk } from './helpers/sdk.js';
 
@@ -128,6 +135,30 @@ describe('burn dashboard in Chromium', () => {
     await copy.close();
     await page.screenshot({ path: join(shots, 'filtered.png'), fullPage: true });
     expect(problems).toEqual([]);
+  });
+
+  it('a custom window: dates in the URL, totals and the previous window of the same length', async () => {
+    const day = (n: number) => ago(n).slice(0, 10);
+    await page.goto(`${served.url}?window=custom&from=${day(4)}&to=${day(2)}`);
+    await settled();
+    const cur = await sdk.summary({ ledgerHome: ledger.home, since: day(4), until: day(2), timezone: 'UTC' });
+    const prev = await sdk.summary({
+      ledgerHome: ledger.home,
+      since: day(7),
+      until: day(5),
+      timezone: 'UTC',
+    });
+    expect(cur.totals.turns).toBeGreaterThan(0);
+    expect(await text('#total-cost .value')).toBe(formatUsd(cur.totals.costUsd));
+    // The previous window: the 3 days before.
+    expect(await text('#total-turns .change')).toBe(
+      `${formatChange(cur.totals.turns, prev.totals.turns)} vs previous`,
+    );
+    expect(await text('#total-cost .change')).toBe(
+      `${formatChange(cur.totals.costUsd, prev.totals.costUsd)} vs previous`,
+    );
+    expect(await page.locator('input[name=from]').inputValue()).toBe(day(4));
+    expect(Number(await page.locator('#chart').getAttribute('data-days'))).toBe(3);
   });
 
   it('spend by tag key lists the values summary() gives', async () => {
