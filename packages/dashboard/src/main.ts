@@ -32,13 +32,13 @@ async function load(): Promise<void> {
   const cur: Params = { ...filters, ...w.current };
   try {
     showStatus('loading…');
-    const [main, prev, list, projects] = await Promise.all([
+    // First paint: the totals, the chart and the session trees; the rest follows.
+    const [main, prev, list] = await Promise.all([
       api.summary({ ...cur, groupBy: ['day', state.by] }),
       w.previous
         ? api.summary({ ...filters, ...w.previous, groupBy: 'harness' })
         : Promise.resolve(undefined),
       api.sessions({ ...cur, limit: '15' }),
-      api.summary({ ...cur, project: undefined, groupBy: 'project' }),
     ]);
     if (!live()) return;
     renderTotals(main, prev);
@@ -47,17 +47,19 @@ async function load(): Promise<void> {
     for (const r of list)
       for (const row of [r, ...r.descendants]) for (const k of Object.keys(row.tags)) tagKeys.add(k);
     for (const t of state.tags) tagKeys.add(t.slice(0, t.indexOf('=')));
-    syncSelectors(projects);
+    syncSelectors(undefined);
     if (!document.body.dataset.painted) {
       document.body.dataset.painted = '1';
       performance.mark('relayburn:first-paint');
     }
     const key = state.tagKey || [...tagKeys].sort()[0] || '';
-    const [tags, detail] = await Promise.all([
+    const [projects, tags, detail] = await Promise.all([
+      api.summary({ ...cur, project: undefined, groupBy: 'project' }),
       key ? api.summary({ ...cur, groupBy: `tag:${key}` }) : Promise.resolve(undefined),
       state.session ? api.session(state.session) : Promise.resolve(undefined),
     ]);
     if (!live()) return;
+    syncSelectors(projects);
     renderTagBars(tags, key);
     if (state.session && detail !== undefined)
       renderSession(detail, state.session, openSession, closeSession);
@@ -85,7 +87,8 @@ function syncForm(): void {
 }
 
 /** Options that depend on the data: harnesses, projects, stacking dimensions, tag keys. */
-function syncSelectors(projects: Summary): void {
+/** Projects come after the first paint (`undefined` keeps the list, with the chosen one). */
+function syncSelectors(projects: Summary | undefined): void {
   setOptions(
     field<HTMLSelectElement>('harness'),
     [
@@ -96,9 +99,12 @@ function syncSelectors(projects: Summary): void {
     ],
     state.harness,
   );
+  const projectSelect = field<HTMLSelectElement>('project');
   setOptions(
-    field<HTMLSelectElement>('project'),
-    [['', 'all'], ...projects.groups.map((g) => [g.key, g.key] as [string, string])],
+    projectSelect,
+    projects
+      ? [['', 'all'], ...projects.groups.map((g) => [g.key, g.key] as [string, string])]
+      : [...projectSelect.options].map((o) => [o.value, o.text] as [string, string]),
     state.project,
   );
   const keys = [...tagKeys].sort();
