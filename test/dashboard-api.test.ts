@@ -8,6 +8,7 @@ import { assetsDir } from '@relayburn/dashboard';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { burn } from './helpers/cli.js';
 import { type DashboardLedger, dashboardLedger, type Served, serveDashboard } from './helpers/dashboard.js';
+import { repoRoot } from './helpers/paths.js';
 import { entryPoints, esm as sdk } from './helpers/sdk.js';
 
 let ledger: DashboardLedger;
@@ -194,5 +195,13 @@ describe('the page package', () => {
       expect(urls, f).toEqual([]);
     }
     expect(gz).toBeLessThanOrEqual(300 * 1024);
+  });
+
+  it('the README shows a screenshot of at most 300 KB', () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    expect(readme).toContain('](packages/dashboard/screenshot.png)');
+    const png = readFileSync(join(repoRoot, 'packages', 'dashboard', 'screenshot.png'));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(png.length).toBeLessThanOrEqual(300 * 1024);
   });
 });
