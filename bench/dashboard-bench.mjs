@@ -114,10 +114,10 @@ try {
         paints.push(t.paint);
         for (const [path, ms] of t.api) requests.set(path, [...(requests.get(path) ?? []), ms]);
       }
-      if (values.screenshot && i === 0 && query === '') {
-        await page.locator('body[data-ready] > #status:empty').waitFor({ timeout: 120_000 });
+      // Let the queries after first paint finish, so none runs on into the next visit.
+      await page.locator('body[data-ready] > #status:empty').waitFor({ timeout: 120_000 });
+      if (values.screenshot && i === 0 && query === '')
         await page.screenshot({ path: values.screenshot, fullPage: true });
-      }
       await context.close();
     }
     results.push({

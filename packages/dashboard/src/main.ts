@@ -32,16 +32,14 @@ async function load(): Promise<void> {
   const cur: Params = { ...filters, ...w.current };
   try {
     showStatus('loading…');
-    // First paint: the totals, the chart and the session trees; the rest follows.
-    const [main, prev, list] = await Promise.all([
+    // First paint: the totals, the chart and the session trees (two queries); then the
+    // previous window (the change figures), the project list, tags and the open session.
+    const [main, list] = await Promise.all([
       api.summary({ ...cur, groupBy: ['day', state.by] }),
-      w.previous
-        ? api.summary({ ...filters, ...w.previous, groupBy: 'harness' })
-        : Promise.resolve(undefined),
       api.sessions({ ...cur, limit: '15' }),
     ]);
     if (!live()) return;
-    renderTotals(main, prev);
+    renderTotals(main, undefined);
     renderDaily(stack(main, w.firstDay, w.lastDay));
     renderSessions(list, openSession);
     for (const r of list)
@@ -53,12 +51,16 @@ async function load(): Promise<void> {
       performance.mark('relayburn:first-paint');
     }
     const key = state.tagKey || [...tagKeys].sort()[0] || '';
-    const [projects, tags, detail] = await Promise.all([
+    const [prev, projects, tags, detail] = await Promise.all([
+      w.previous
+        ? api.summary({ ...filters, ...w.previous, groupBy: 'harness' })
+        : Promise.resolve(undefined),
       api.summary({ ...cur, project: undefined, groupBy: 'project' }),
       key ? api.summary({ ...cur, groupBy: `tag:${key}` }) : Promise.resolve(undefined),
       state.session ? api.session(state.session) : Promise.resolve(undefined),
     ]);
     if (!live()) return;
+    if (prev) renderTotals(main, prev);
     syncSelectors(projects);
     renderTagBars(tags, key);
     if (state.session && detail !== undefined)
