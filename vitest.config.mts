@@ -9,8 +9,9 @@ export default defineConfig({
     pool: 'forks',
     server: {
       deps: {
-        // Load the workspace packages as Node does (CJS + ESM wrapper), not through Vite.
-        external: [/\/packages\/(sdk|cli)\//],
+        // Load the workspace packages as Node does (CJS + ESM wrapper), not through Vite;
+        // TypeScript sources a test imports directly (the CLI's formatters) go through Vite.
+        external: [/\/packages\/(sdk|cli)\/(?!src\/)/],
       },
     },
   },

@@ -449,8 +449,11 @@ export interface SummaryOptions extends LedgerOptions {
   project?: string | undefined;
   /** Folded tags (stamps) that must all match: `{ persona: 'reviewer' }`. */
   tags?: Record<string, string> | undefined;
-  /** Default `model`. */
-  groupBy?: GroupBy | undefined;
+  /**
+   * Default `model`. Several dimensions (`['day', 'model']`, at most 3, `tool` only alone)
+   * give a group per combination, each with its `keys`.
+   */
+  groupBy?: GroupBy | GroupBy[] | undefined;
   /**
    * IANA time zone for `day`/`week`/`month` groups and calendar bounds, e.g. `Europe/Paris`.
    * Default UTC: the SDK never reads the host's zone (`TZ`); the result says which applied.
@@ -510,6 +513,11 @@ export interface Totals {
  */
 export interface SummaryGroup extends Totals {
   key: string;
+  /**
+   * Grouped by several dimensions: the key per dimension, in `groupBy` order (`key` is them
+   * joined by `' · '`). Groups are then in time order for time dimensions, else by cost.
+   */
+  keys?: string[];
 }
 
 /**
