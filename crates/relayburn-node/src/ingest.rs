@@ -17,6 +17,11 @@ pub struct IngestRoots {
     pub claude_code: Option<Vec<String>>,
     pub codex: Option<Vec<String>>,
     pub opencode: Option<Vec<String>>,
+    #[napi(js_name = "copilot-cli")]
+    pub copilot_cli: Option<Vec<String>>,
+    #[napi(js_name = "kimi-cli")]
+    pub kimi_cli: Option<Vec<String>>,
+    pub grok: Option<Vec<String>>,
 }
 
 #[napi(object)]
@@ -120,10 +125,14 @@ fn core_options(
         ),
         None => None,
     };
-    let (claude_roots, codex_roots, opencode_roots) = match o.roots {
-        Some(r) => (r.claude_code, r.codex, r.opencode),
-        None => (None, None, None),
-    };
+    let roots = o.roots.unwrap_or(IngestRoots {
+        claude_code: None,
+        codex: None,
+        opencode: None,
+        copilot_cli: None,
+        kimi_cli: None,
+        grok: None,
+    });
     let on_progress = on_progress.map(|f| {
         Box::new(move |p: core::Progress| {
             f.call(
@@ -144,9 +153,12 @@ fn core_options(
         .transpose()?;
     let opts = core::IngestOptions {
         harnesses,
-        claude_roots,
-        codex_roots,
-        opencode_roots,
+        claude_roots: roots.claude_code,
+        codex_roots: roots.codex,
+        opencode_roots: roots.opencode,
+        copilot_roots: roots.copilot_cli,
+        kimi_roots: roots.kimi_cli,
+        grok_roots: roots.grok,
         session_file: o.session_file,
         content_mode,
         on_progress,

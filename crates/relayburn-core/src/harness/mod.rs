@@ -3,11 +3,17 @@
 
 pub mod claude;
 pub mod codex;
+pub mod copilot;
+pub mod grok;
+pub mod kimi;
+pub(crate) mod lines;
 pub mod opencode;
 pub mod wire;
 
 #[cfg(test)]
 mod fuzz_tests;
+#[cfg(test)]
+pub(crate) mod test_support;
 
 use crate::scan::Line;
 use crate::vocab::records::Records;

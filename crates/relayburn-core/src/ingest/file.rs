@@ -7,6 +7,7 @@ use super::job::{Batch, Job};
 use crate::content::Capture;
 use crate::harness::claude::{ClaudeReader, ClaudeState, FileContext, Subagent};
 use crate::harness::codex::{self, CodexReader, CodexState};
+use crate::harness::{copilot, grok, kimi};
 use crate::harness::LogReader;
 use crate::scan::LineReader;
 use crate::vocab::records::Records;
@@ -22,7 +23,7 @@ pub const STREAM_GRACE_MS: i64 = 5 * 60 * 1000;
 const BATCH_RECORDS: usize = 1000;
 const BATCH_BYTES: u64 = 8 << 20;
 
-/// Reads the JSONL file of `job` (Claude Code, Codex), calling `send` with each batch; stops early when `cancel` is set or `send`
+/// Reads the line log of `job` (every harness but OpenCode and Copilot's store), calling `send` with each batch; stops early when `cancel` is set or `send`
 /// returns false.
 pub fn process(
     job: &Job,
@@ -151,6 +152,26 @@ fn read_head(file: &mut File, size: i64) -> std::io::Result<Vec<u8>> {
 
 /// The reader for `file`'s harness, resumed from `state` (JSON from its cursor) when given.
 fn reader_for(file: &SourceFile, state: Option<&str>, capture: Capture) -> Box<dyn LogReader> {
+    fn resumed<T: serde::de::DeserializeOwned + Default>(state: Option<&str>) -> T {
+        state
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_default()
+    }
+    match &file.kind {
+        FileKind::CopilotEvents => {
+            let ctx = copilot::events::context_for(&file.path);
+            return Box::new(copilot::events::EventsReader::new(ctx, resumed(state)));
+        }
+        FileKind::KimiWire => {
+            let ctx = kimi::context_for(&file.path);
+            return Box::new(kimi::KimiReader::new(ctx, resumed(state)));
+        }
+        FileKind::GrokUpdates { parent } => {
+            let ctx = grok::context_for(&file.path, parent.clone());
+            return Box::new(grok::GrokReader::new(ctx, resumed(state)));
+        }
+        _ => {}
+    }
     if file.kind == FileKind::CodexRollout {
         let state: CodexState = state
             .and_then(|s| serde_json::from_str(s).ok())

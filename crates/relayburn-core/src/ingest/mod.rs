@@ -5,6 +5,7 @@
 pub mod cursor;
 pub mod discover;
 mod file;
+mod copilot;
 mod job;
 mod opencode;
 mod rebuild;
@@ -65,6 +66,13 @@ pub struct IngestOptions {
     pub codex_roots: Option<Vec<String>>,
     /// OpenCode data dirs (or `storage/` dirs, or database files) to scan instead.
     pub opencode_roots: Option<Vec<String>>,
+    /// Copilot CLI homes (`session-store.db`, `session-state/`) instead of `$COPILOT_HOME`.
+    pub copilot_roots: Option<Vec<String>>,
+    /// Kimi CLI or Kimi Code homes (their `sessions/`) instead of `$KIMI_SHARE_DIR` and
+    /// `$KIMI_CODE_HOME`.
+    pub kimi_roots: Option<Vec<String>>,
+    /// Grok Build homes (their `sessions/`) instead of `$GROK_HOME`.
+    pub grok_roots: Option<Vec<String>>,
     /// Ingest just this file.
     pub session_file: Option<String>,
     /// Content store mode for this pass (else environment, `config.json`, default `full`).
@@ -177,6 +185,18 @@ fn discover_all_noting(
         let roots = discover::opencode_data_dirs(opts.opencode_roots.as_deref());
         files.extend(discover::discover_opencode(&roots));
     }
+    if wants(Harness::CopilotCli) {
+        let homes = discover::copilot_homes(opts.copilot_roots.as_deref());
+        files.extend(discover::discover_copilot_noting(&homes, issues));
+    }
+    if wants(Harness::KimiCli) {
+        let homes = discover::kimi_homes(opts.kimi_roots.as_deref());
+        files.extend(discover::discover_kimi_noting(&homes, issues));
+    }
+    if wants(Harness::Grok) {
+        let homes = discover::grok_homes(opts.grok_roots.as_deref());
+        files.extend(discover::discover_grok_noting(&homes, issues));
+    }
     files
 }
 
@@ -280,7 +300,12 @@ fn plan(ledger: &Ledger, files: Vec<SourceFile>, report: &mut IngestReport) -> R
                 push_issue(report, &path, None, format!("cannot read: {e}"));
                 continue;
             }
-            Ok(m) if file.kind == discover::FileKind::OpenCodeDb => {
+            Ok(m)
+                if matches!(
+                    file.kind,
+                    discover::FileKind::OpenCodeDb | discover::FileKind::CopilotStore
+                ) =>
+            {
                 opencode::with_wal(&file.path, FileMeta::of(&m))
             }
             Ok(m) => FileMeta::of(&m),
@@ -298,7 +323,7 @@ fn plan(ledger: &Ledger, files: Vec<SourceFile>, report: &mut IngestReport) -> R
                 let idle = now - meta.mtime_ms > STREAM_GRACE_MS;
                 let idle_pending = c.pending > 0 && idle;
                 // A last line without `\n` (its writer is done once the file is idle).
-                let idle_tail = idle && c.offset < meta.size && file.harness != Harness::OpenCode;
+                let idle_tail = idle && c.offset < meta.size && file.kind.is_line_log();
                 if unchanged && !idle_pending && !idle_tail {
                     continue;
                 }
@@ -388,13 +413,14 @@ fn run_jobs(
                     b.records.skip_impossible_turns();
                     tx.send(b).is_ok()
                 };
-                // Each harness's reader: JSONL logs (Claude Code, Codex) or OpenCode's JSON
-                // documents and database.
-                match job.file.harness {
-                    Harness::OpenCode => opencode::process(job, capture, &mut send),
-                    Harness::ClaudeCode | Harness::Codex => {
-                        file::process(job, now, capture, cancel, &mut send)
+                // Each harness's reader: line logs, OpenCode's JSON documents and database,
+                // Copilot's session store.
+                match job.file.kind {
+                    discover::FileKind::CopilotStore => copilot::process(job, &mut send),
+                    _ if job.file.harness == Harness::OpenCode => {
+                        opencode::process(job, capture, &mut send)
                     }
+                    _ => file::process(job, now, capture, cancel, &mut send),
                 }
             });
         }

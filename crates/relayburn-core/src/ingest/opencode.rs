@@ -86,6 +86,6 @@ pub fn process(job: &Job, capture: Capture, send: &mut dyn FnMut(Batch) -> bool)
                 }
             }
         }
-        FileKind::ClaudeSession | FileKind::ClaudeSubagent { .. } | FileKind::CodexRollout => {}
+        _ => {}
     }
 }

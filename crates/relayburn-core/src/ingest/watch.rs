@@ -173,6 +173,24 @@ fn watched_dirs(opts: &IngestOptions) -> Vec<WatchedDir> {
             dirs.push(dir(root, RecursiveMode::NonRecursive, Harness::OpenCode));
         }
     }
+    // Copilot, Kimi and Grok: their homes' session trees (Copilot's home itself for its store).
+    if wants(Harness::CopilotCli) {
+        for home in discover::copilot_homes(opts.copilot_roots.as_deref()) {
+            let state = home.join("session-state");
+            dirs.push(dir(state, RecursiveMode::Recursive, Harness::CopilotCli));
+            dirs.push(dir(home, RecursiveMode::NonRecursive, Harness::CopilotCli));
+        }
+    }
+    if wants(Harness::KimiCli) {
+        for home in discover::kimi_homes(opts.kimi_roots.as_deref()) {
+            dirs.push(dir(home.join("sessions"), RecursiveMode::Recursive, Harness::KimiCli));
+        }
+    }
+    if wants(Harness::Grok) {
+        for home in discover::grok_homes(opts.grok_roots.as_deref()) {
+            dirs.push(dir(home.join("sessions"), RecursiveMode::Recursive, Harness::Grok));
+        }
+    }
     dirs.into_iter().filter(|d| d.path.is_dir()).collect()
 }
 
@@ -184,13 +202,17 @@ fn targets(
     paths: HashSet<PathBuf>,
 ) -> Option<Vec<SourceFile>> {
     let mut files = Vec::new();
-    let mut opencode = false;
+    // Harnesses whose stores are listed again on any event (a database, or files whose
+    // session and parent come from their place in the tree).
+    let mut relist: Vec<Harness> = Vec::new();
     for path in paths {
         let Some(dir) = dirs.iter().find(|d| path.starts_with(&d.path)) else {
             continue;
         };
-        if dir.harness == Harness::OpenCode {
-            opencode = true;
+        if !matches!(dir.harness, Harness::ClaudeCode | Harness::Codex) {
+            if !relist.contains(&dir.harness) {
+                relist.push(dir.harness);
+            }
             continue;
         }
         let meta = match std::fs::metadata(&path) {
@@ -224,8 +246,8 @@ fn targets(
             }),
         }
     }
-    if opencode {
-        files.extend(discover_all(opts, Some(Harness::OpenCode)));
+    for harness in relist {
+        files.extend(discover_all(opts, Some(harness)));
     }
     Some(files)
 }

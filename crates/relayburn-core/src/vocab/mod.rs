@@ -17,16 +17,32 @@ pub enum Harness {
     Codex,
     #[serde(rename = "opencode")]
     OpenCode,
+    #[serde(rename = "copilot-cli")]
+    CopilotCli,
+    #[serde(rename = "kimi-cli")]
+    KimiCli,
+    #[serde(rename = "grok")]
+    Grok,
 }
 
 impl Harness {
-    pub const ALL: [Harness; 3] = [Harness::ClaudeCode, Harness::Codex, Harness::OpenCode];
+    pub const ALL: [Harness; 6] = [
+        Harness::ClaudeCode,
+        Harness::Codex,
+        Harness::OpenCode,
+        Harness::CopilotCli,
+        Harness::KimiCli,
+        Harness::Grok,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Harness::ClaudeCode => "claude-code",
             Harness::Codex => "codex",
             Harness::OpenCode => "opencode",
+            Harness::CopilotCli => "copilot-cli",
+            Harness::KimiCli => "kimi-cli",
+            Harness::Grok => "grok",
         }
     }
 
@@ -38,7 +54,10 @@ impl Harness {
             .ok_or_else(|| {
                 crate::Error::invalid(
                     field,
-                    format!("unknown harness {value:?}: expected claude-code, codex or opencode"),
+                    format!(
+                        "unknown harness {value:?}: expected one of {}",
+                        Harness::ALL.map(Harness::as_str).join(", ")
+                    ),
                 )
             })
     }
