@@ -147,6 +147,12 @@ export interface FingerprintOptions {
   ledgerHome?: string
 }
 
+export interface HarnessCount {
+  harness: string
+  sessions: number
+  turns: number
+}
+
 export interface HotspotRow {
   key: string
   calls: number
@@ -248,6 +254,9 @@ export interface IngestRoots {
   'claude-code'?: Array<string>
   codex?: Array<string>
   opencode?: Array<string>
+  'copilot-cli'?: Array<string>
+  'kimi-cli'?: Array<string>
+  grok?: Array<string>
 }
 
 /** Per session: context re-reads vs new work, unread cache writes, compactions. */
@@ -509,6 +518,8 @@ export interface Status {
   pendingStamps: number
   turns: number
   sessions: number
+  /** Sessions and turns per harness (every harness, zeros included). */
+  harnesses: Array<HarnessCount>
   /** When the last ingest finished. */
   lastIngestAt?: string
 }

@@ -2,6 +2,7 @@
 
 use crate::error::Result;
 use crate::ledger::{Ledger, SCHEMA_VERSION};
+use crate::vocab::Harness;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,8 +18,17 @@ pub struct Status {
     pub turns: i64,
     /// Sessions seen in logs (placeholders for parents not yet seen excluded).
     pub sessions: i64,
+    /// Sessions and turns per harness, every harness in [`Harness::ALL`] order.
+    pub harnesses: Vec<HarnessCount>,
     /// When the last ingest finished (epoch ms), if any.
     pub last_ingest_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HarnessCount {
+    pub harness: Harness,
+    pub sessions: i64,
+    pub turns: i64,
 }
 
 pub fn status(ledger: &Ledger) -> Result<Status> {
@@ -31,6 +41,28 @@ pub fn status(ledger: &Ledger) -> Result<Status> {
     let pending_stamps = crate::stamp::pending::count_waiting(conn).map_err(|e| ledger.err(e))?;
     let turns = count("SELECT count(*) FROM turns")?;
     let sessions = count("SELECT count(*) FROM sessions WHERE placeholder = 0")?;
+    // From the sessions' counters (kept by triggers): far fewer rows than turns.
+    let mut per: std::collections::HashMap<String, (i64, i64)> = conn
+        .prepare_cached(
+            "SELECT harness, count(*), coalesce(sum(turns), 0) FROM sessions
+             WHERE placeholder = 0 GROUP BY harness",
+        )
+        .and_then(|mut stmt| {
+            stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?))))?
+                .collect()
+        })
+        .map_err(|e| ledger.err(e))?;
+    let harnesses = Harness::ALL
+        .into_iter()
+        .map(|h| {
+            let (sessions, turns) = per.remove(h.as_str()).unwrap_or((0, 0));
+            HarnessCount {
+                harness: h,
+                sessions,
+                turns,
+            }
+        })
+        .collect();
     let last_ingest_ms: Option<i64> = conn
         .query_row("SELECT max(finished_ms) FROM ingest_runs", [], |r| r.get(0))
         .map_err(|e| ledger.err(e))?;
@@ -50,6 +82,7 @@ pub fn status(ledger: &Ledger) -> Result<Status> {
         pending_stamps,
         turns,
         sessions,
+        harnesses,
         last_ingest_ms,
     })
 }

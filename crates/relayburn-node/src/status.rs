@@ -10,6 +10,13 @@ pub struct StatusOptions {
 }
 
 #[napi(object)]
+pub struct HarnessCount {
+    pub harness: String,
+    pub sessions: i64,
+    pub turns: i64,
+}
+
+#[napi(object)]
 pub struct Status {
     pub ledger_home: String,
     pub ledger_path: String,
@@ -20,6 +27,8 @@ pub struct Status {
     pub pending_stamps: i64,
     pub turns: i64,
     pub sessions: i64,
+    /// Sessions and turns per harness (every harness, zeros included).
+    pub harnesses: Vec<HarnessCount>,
     /// When the last ingest finished.
     pub last_ingest_at: Option<String>,
 }
@@ -35,6 +44,15 @@ impl From<relayburn_core::status::Status> for Status {
             pending_stamps: s.pending_stamps,
             turns: s.turns,
             sessions: s.sessions,
+            harnesses: s
+                .harnesses
+                .into_iter()
+                .map(|h| HarnessCount {
+                    harness: h.harness.as_str().to_string(),
+                    sessions: h.sessions,
+                    turns: h.turns,
+                })
+                .collect(),
             last_ingest_at: s.last_ingest_ms.map(relayburn_core::time::format_ms),
         }
     }

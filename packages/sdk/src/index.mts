@@ -22,6 +22,7 @@ export type {
   FingerprintOptions,
   GroupBy,
   Harness,
+  HarnessCount,
   HotspotBy,
   HotspotRow,
   Hotspots,

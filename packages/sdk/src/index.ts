@@ -51,6 +51,7 @@ export type {
   FingerprintOptions,
   GroupBy,
   Harness,
+  HarnessCount,
   ImportStampsResult,
   IngestIssue,
   IngestOptions,

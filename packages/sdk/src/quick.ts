@@ -40,7 +40,7 @@ const absent: Check = (v) => v === undefined;
 const ledgerHome = optional(plain(Number.POSITIVE_INFINITY));
 const selector = plain(256);
 const bound = optional((v) => typeof v === 'string' && RELATIVE_OR_CALENDAR.test(v));
-const harness = optional(oneOf('claude-code', 'codex', 'opencode'));
+const harness = optional(oneOf('claude-code', 'codex', 'opencode', 'copilot-cli', 'kimi-cli', 'grok'));
 const timezone = optional(plain(Number.POSITIVE_INFINITY));
 const weekStart = optional(oneOf('monday', 'sunday'));
 

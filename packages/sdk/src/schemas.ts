@@ -166,8 +166,8 @@ export const stampsSchema = z.strictObject({
   ledgerHome: ledgerHome.optional(),
 }) satisfies z.ZodType<StampsOptions>;
 
-const harness = z.enum(['claude-code', 'codex', 'opencode'], {
-  error: 'must be one of claude-code, codex, opencode',
+const harness = z.enum(['claude-code', 'codex', 'opencode', 'copilot-cli', 'kimi-cli', 'grok'], {
+  error: 'must be one of claude-code, codex, opencode, copilot-cli, kimi-cli, grok',
 });
 const MAX_PATH_CHARS = 4096;
 const path = z
@@ -229,6 +229,9 @@ export const ingestSchema = z.strictObject({
       'claude-code': rootList.optional(),
       codex: rootList.optional(),
       opencode: rootList.optional(),
+      'copilot-cli': rootList.optional(),
+      'kimi-cli': rootList.optional(),
+      grok: rootList.optional(),
     })
     .optional(),
   sessionFile: nonBlank.optional(),

@@ -221,8 +221,25 @@ export interface Status {
   turns: number;
   /** Number of sessions seen in logs. */
   sessions: number;
+  /** Sessions and turns per harness, every harness relayburn reads (zeros included). */
+  harnesses: HarnessCount[];
   /** When the last ingest finished. */
   lastIngestAt?: string;
+}
+
+/**
+ * One harness's share of the ledger, in {@link Status}.
+ *
+ * @example
+ * ```ts
+ * import { status } from '@relayburn/sdk';
+ * for (const h of (await status()).harnesses) console.log(h.harness, h.sessions, h.turns);
+ * ```
+ */
+export interface HarnessCount {
+  harness: Harness;
+  sessions: number;
+  turns: number;
 }
 
 /**
@@ -235,7 +252,7 @@ export interface Status {
  * await summary({ harness, groupBy: 'model' });
  * ```
  */
-export type Harness = 'claude-code' | 'codex' | 'opencode';
+export type Harness = 'claude-code' | 'codex' | 'opencode' | 'copilot-cli' | 'kimi-cli' | 'grok';
 
 /**
  * Where to look for session logs, per harness. When given, exactly these roots are scanned
@@ -249,6 +266,12 @@ export type Harness = 'claude-code' | 'codex' | 'opencode';
  * `$XDG_DATA_HOME/opencode`, else `~/.local/share/opencode`) holding the `opencode*.db`
  * database and/or the older `storage/` tree; a `storage/` directory itself or a database
  * file also works. The database is opened read-only.
+ * - `copilot-cli`: Copilot CLI homes (like `COPILOT_HOME`, default `~/.copilot`): their
+ * `session-store.db` (opened read-only) and `session-state/<session>/events.jsonl`.
+ * - `kimi-cli`: Kimi CLI homes (like `KIMI_SHARE_DIR`, default `~/.kimi`) or Kimi Code homes
+ * (like `KIMI_CODE_HOME`, default `~/.kimi-code`); the `wire.jsonl` files under `sessions/`.
+ * - `grok`: Grok Build homes (like `GROK_HOME`, comma-separated, default `~/.grok`); the
+ * `updates.jsonl` files under `sessions/`.
  *
  * @example
  * ```ts
@@ -260,6 +283,9 @@ export interface IngestRoots {
   'claude-code'?: string[] | undefined;
   codex?: string[] | undefined;
   opencode?: string[] | undefined;
+  'copilot-cli'?: string[] | undefined;
+  'kimi-cli'?: string[] | undefined;
+  grok?: string[] | undefined;
 }
 
 /**

@@ -58,9 +58,10 @@ impl PendingStampRequest {
         let harness = match &self.harness {
             Some(h) => Harness::parse("harness", h)?,
             None => {
+                let keys = Harness::ALL.map(Harness::as_str).join(", ");
                 return Err(Error::invalid(
                     "harness",
-                    "is required: one of claude-code, codex, opencode",
+                    format!("is required: one of {keys}"),
                 ))
             }
         };

@@ -43,7 +43,7 @@ Options:
   --period <p>        day, week or month (your local ones; see 'burn budget status')
   --tag k=v           count only turns whose folded tags match (repeatable; all must match)
   --tags k=v[,k=v]    the same, comma-separated
-  --harness <h>       count only claude-code, codex or opencode turns
+  --harness <h>       count only the turns of one harness (claude-code, codex, opencode, copilot-cli, kimi-cli or grok)
   --project <dir>     count only one project (working directory)
   --warn <f>          fraction of the limit at which the state turns warn (default 0.8)
 

@@ -23,7 +23,7 @@ Options:
                       session, root, day, week, month, tool or tag:<key>
   --tag k=v           only turns whose folded tags match (repeatable; all must match)
   --tags k=v[,k=v]    the same, comma-separated
-  --harness <h>       claude-code, codex or opencode
+  --harness <h>       claude-code, codex, opencode, copilot-cli, kimi-cli or grok
   --session <id>      one session and its subagents, forks and continuations
   --session-only      with --session: that session's own turns only
   --model <m>         one model, however spelled (Bedrock, Vertex, OpenRouter ids)
