@@ -12,6 +12,7 @@
 // assistant messages made of one or more model calls (`step-finish` parts, summed) or only the
 // message's `tokens`, tool parts, child sessions (`parentID`), and sessions present both in
 // the storage tree and the database (OpenCode's migration) that count once.
+//   <out>/copilot/, <out>/kimi/, <out>/grok/  from gen-more-corpus.mjs (see there)
 //
 // Usage: node bench/gen-corpus.mjs [--out DIR] [--mb 400] [--files 10000] [--seed 1] [--quiet]
 //   (default DIR: bench/.corpus/mixed-<mb>mb-<files>f-seed<seed>). About 70% of the bytes and
@@ -22,8 +23,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import initSqlJs from 'sql.js';
 import { generateCorpus, makeRandom } from './gen-claude-corpus.mjs';
+import { generateMoreHarnesses } from './gen-more-corpus.mjs';
 
-export const MIXED_GENERATOR_VERSION = 2;
+export const MIXED_GENERATOR_VERSION = 3;
 const HEX = '0123456789abcdef';
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const BASE_MS = Date.UTC(2026, 5, 30);
@@ -550,7 +552,8 @@ export async function generateMixedCorpus({ out, mb = 400, files = 10_000, seed 
   const claudeFiles = Math.max(3, Math.round(files * 0.8));
   const codexFiles = Math.max(8, Math.round(files * 0.15));
   const ocSessions = Math.max(8, files - claudeFiles - codexFiles);
-  for (const d of ['claude', 'codex', 'opencode']) rmSync(join(out, d), { recursive: true, force: true });
+  for (const d of ['claude', 'codex', 'opencode', 'copilot', 'kimi', 'grok'])
+    rmSync(join(out, d), { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const claude = generateCorpus({ out: join(out, 'claude'), mb: mb * 0.7, files: claudeFiles, seed });
 
@@ -598,6 +601,8 @@ export async function generateMixedCorpus({ out, mb = 400, files = 10_000, seed 
   writeFileSync(dbPath, db.export());
   utimesSync(dbPath, OLD_MS / 1000, OLD_MS / 1000);
   db.close();
+  // Copilot CLI, Kimi and Grok: a few percent of the sessions each.
+  const more = await generateMoreHarnesses(r, out, Math.max(3, Math.round(files * 0.02)));
 
   const sortKeys = (o) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
   const claudeCounts = {
@@ -613,6 +618,7 @@ export async function generateMixedCorpus({ out, mb = 400, files = 10_000, seed 
     'claude-code': claudeCounts,
     codex: tally.harness.codex,
     opencode: tally.harness.opencode,
+    ...more.byHarness,
   };
   const totals = zero();
   for (const h of Object.values(byHarness)) {
@@ -631,8 +637,9 @@ export async function generateMixedCorpus({ out, mb = 400, files = 10_000, seed 
       // Tree documents that ingest stats (sessions and messages; parts are read with their
       // message) plus the database.
       opencode: oc.docs + 1,
+      ...more.files,
     },
-    bytes: { 'claude-code': claude.bytes, codex: codex.bytes, opencode: oc.bytes },
+    bytes: { 'claude-code': claude.bytes, codex: codex.bytes, opencode: oc.bytes, ...more.bytes },
     codex: {
       rollouts: codex.files,
       forks: codex.forks,
@@ -649,6 +656,7 @@ export async function generateMixedCorpus({ out, mb = 400, files = 10_000, seed 
       stepMessages: oc.stepMessages,
       tokensOnlyMessages: oc.tokensOnlyMessages,
     },
+    more: more.features,
     bySession: { codex: sortKeys(tally.sessions.codex), opencode: sortKeys(tally.sessions.opencode) },
   };
   writeFileSync(join(out, 'tally.json'), `${JSON.stringify(result, null, 2)}\n`);

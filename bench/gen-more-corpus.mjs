@@ -14,7 +14,15 @@
 //   <out>/grok/     a GROK_HOME: sessions/<encoded workspace>/<id>/updates.jsonl (only
 //                   turn_completed counts, one turn per model, replayed event ids, input
 //                   inclusive of cached reads, reasoning beside output, sub-agent siblings).
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import initSqlJs from 'sql.js';
 
@@ -131,7 +139,13 @@ class Copilot {
         this.storeRow(sid, call, ms + 3);
         add(this.tally, copilotUsage(call.model, call));
       } else {
-        const m = (perModel[call.model] ??= { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 });
+        const m = (perModel[call.model] ??= {
+          input: 0,
+          output: 0,
+          cacheRead: 0,
+          cacheWrite: 0,
+          reasoning: 0,
+        });
         for (const k of Object.keys(m)) m[k] += call[k];
       }
     }
@@ -159,7 +173,13 @@ class Copilot {
       // The run's calls are in the store: its shutdown repeats them (and is not counted).
       modelMetrics['claude-sonnet-4.6'] = {
         requests: { count: 1 },
-        usage: { inputTokens: 100, outputTokens: 10, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
+        usage: {
+          inputTokens: 100,
+          outputTokens: 10,
+          cacheReadTokens: 0,
+          cacheWriteTokens: 0,
+          reasoningTokens: 0,
+        },
       };
     }
     text += this.ev('session.shutdown', `${sid}-x${ms}`, ms, {
@@ -177,10 +197,21 @@ class Copilot {
       `INSERT INTO assistant_usage_events (session_id, turn_index, model, copilot_usage_model, input_tokens,
         output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, total_nano_aiu, duration_ms, created_at)
        VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, 556570000, 1200, ?)`,
-      [sid, auto ? 'auto' : call.model, auto ? call.model : null, call.input, call.output, call.cacheRead, call.cacheWrite, call.reasoning, sqlTime(ms)],
+      [
+        sid,
+        auto ? 'auto' : call.model,
+        auto ? call.model : null,
+        call.input,
+        call.output,
+        call.cacheRead,
+        call.cacheWrite,
+        call.reasoning,
+        sqlTime(ms),
+      ],
     );
     this.features.storeRows += 1;
-    if (this.r.chance(0.1)) {
+    // An all-zero row (no usage): the first store row, and some others.
+    if (this.features.zeroRows === 0 || this.r.chance(0.1)) {
       this.db.run(
         `INSERT INTO assistant_usage_events (session_id, turn_index, model, input_tokens, output_tokens,
           cache_read_tokens, cache_write_tokens, reasoning_tokens, total_nano_aiu, created_at)
@@ -247,7 +278,12 @@ class Kimi {
       context_tokens: 2000,
       max_context_tokens: 262144,
       token_usage: u
-        ? { input_other: u.input, output: u.output, input_cache_read: u.cacheRead, input_cache_creation: u.cacheWrite5m }
+        ? {
+            input_other: u.input,
+            output: u.output,
+            input_cache_read: u.cacheRead,
+            input_cache_creation: u.cacheWrite5m,
+          }
         : null,
       message_id: id,
       plan_mode: null,
@@ -269,13 +305,19 @@ class Kimi {
         function: { name: 'Shell', arguments: JSON.stringify({ command: 'cargo test' }) },
         extras: null,
       });
-      if (r.chance(0.3)) {
+      const first = this.features.nullUpdates === 0;
+      if (first || r.chance(0.3)) {
         text += this.status(ts + 0.2, null, null);
         this.features.nullUpdates += 1;
       }
       const id = `chatcmpl-${sid}-${s}`;
-      const u = { input: r.int(1, 3000), output: r.int(1, 200), cacheRead: r.int(0, 30_000), cacheWrite5m: 0 };
-      const repeats = r.int(1, 3);
+      const u = {
+        input: r.int(1, 3000),
+        output: r.int(1, 200),
+        cacheRead: r.int(0, 30_000),
+        cacheWrite5m: 0,
+      };
+      const repeats = first ? 3 : r.int(1, 3);
       for (let k = 1; k <= repeats; k++) {
         text += this.status(ts + 0.3 + k / 10, id, { ...u, output: Math.ceil((u.output * k) / repeats) });
       }
@@ -306,7 +348,10 @@ class Kimi {
           event: inner,
         });
       }
-      this.bytes += write(join(this.root, 'sessions', group, sid, 'subagents', agent, 'wire.jsonl'), KIMI_HEADER + sub.text);
+      this.bytes += write(
+        join(this.root, 'sessions', group, sid, 'subagents', agent, 'wire.jsonl'),
+        KIMI_HEADER + sub.text,
+      );
       this.files += 1;
       this.features.subagents += 1;
     }
@@ -316,7 +361,10 @@ class Kimi {
       // /fork: the source's lines copied, then the fork's own calls.
       const fid = `${sid.slice(0, -4)}f0rk`;
       const own = this.steps(fid, t0 + 2000, r.int(1, 3));
-      this.bytes += write(join(this.root, 'sessions', group, fid, 'wire.jsonl'), KIMI_HEADER + text + own.text);
+      this.bytes += write(
+        join(this.root, 'sessions', group, fid, 'wire.jsonl'),
+        KIMI_HEADER + text + own.text,
+      );
       this.bytes += write(
         join(this.root, 'sessions', group, fid, 'state.json'),
         JSON.stringify({ custom_title: 'Fork: refactor', title_generated: true }),
@@ -334,7 +382,12 @@ class Kimi {
     const steps = r.int(2, 6);
     for (let s = 0; s < steps; s++) {
       ms += r.int(1000, 9000);
-      const u = { inputOther: r.int(1, 4000), output: r.int(1, 300), inputCacheRead: r.int(0, 40_000), inputCacheCreation: 0 };
+      const u = {
+        inputOther: r.int(1, 4000),
+        output: r.int(1, 300),
+        inputCacheRead: r.int(0, 40_000),
+        inputCacheCreation: 0,
+      };
       const rec = (type, scope) =>
         `${JSON.stringify({ type, usage: u, ...(scope ? { usageScope: scope } : {}), model: '__kimi_env_model__', time: ms })}\n`;
       text += rec('usage.record', 'turn') + rec('step.end');
@@ -380,8 +433,14 @@ class Grok {
     const lines = [];
     for (let t = 0; t < count; t++) {
       ms += r.int(2000, 60_000);
-      text += this.update(ms, sid, `${sid}-u${t}`, { sessionUpdate: 'user_message_chunk', content: { type: 'text', text: 'fix ' } });
-      text += this.update(ms + 1, sid, `${sid}-v${t}`, { sessionUpdate: 'user_message_chunk', content: { type: 'text', text: 'the bug' } });
+      text += this.update(ms, sid, `${sid}-u${t}`, {
+        sessionUpdate: 'user_message_chunk',
+        content: { type: 'text', text: 'fix ' },
+      });
+      text += this.update(ms + 1, sid, `${sid}-v${t}`, {
+        sessionUpdate: 'user_message_chunk',
+        content: { type: 'text', text: 'the bug' },
+      });
       text += this.update(ms + 2, sid, `${sid}-c${t}`, {
         sessionUpdate: 'tool_call',
         toolCallId: `t-${sid}-${t}`,
@@ -394,13 +453,19 @@ class Grok {
         content: { type: 'text', text: 'done' },
         usage: { inputTokens: 999, outputTokens: 99 },
       });
-      const models = r.chance(0.3) ? GROK_MODELS.slice(0, 2) : [r.pick(GROK_MODELS)];
+      const first = this.features.multiModelTurns === 0;
+      const models = first || r.chance(0.3) ? GROK_MODELS.slice(0, 2) : [r.pick(GROK_MODELS)];
       if (models.length > 1) this.features.multiModelTurns += 1;
       const modelUsage = {};
       const top = { inputTokens: 0, outputTokens: 0, cachedReadTokens: 0, reasoningTokens: 0 };
       for (const m of models) {
         const cached = r.int(0, 20_000);
-        const u = { inputTokens: cached + r.int(1, 3000), outputTokens: r.int(1, 400), cachedReadTokens: cached, reasoningTokens: r.int(0, 200) };
+        const u = {
+          inputTokens: cached + r.int(1, 3000),
+          outputTokens: r.int(1, 400),
+          cachedReadTokens: cached,
+          reasoningTokens: r.int(0, 200),
+        };
         modelUsage[m] = u;
         for (const k of Object.keys(top)) top[k] += u[k];
         add(this.tally, {
@@ -417,7 +482,7 @@ class Grok {
       });
       text += line;
       lines.push(line);
-      if (r.chance(0.15)) {
+      if (first || r.chance(0.15)) {
         text += line; // replayed
         this.features.replayedEvents += 1;
       }
@@ -508,7 +573,11 @@ export async function appendMoreHarnesses(r, out) {
 
   // Kimi: more steps in one Kimi CLI session file.
   const kimi = new Kimi(r, join(out, 'kimi'));
-  const kimiFile = firstFile(join(out, 'kimi', 'sessions'), 'wire.jsonl', (p) => !p.includes('/agents/') && !p.includes('/subagents/') && !p.includes('f0rk'));
+  const kimiFile = firstFile(
+    join(out, 'kimi', 'sessions'),
+    'wire.jsonl',
+    (p) => !p.includes('/agents/') && !p.includes('/subagents/') && !p.includes('f0rk'),
+  );
   const steps = kimi.steps('appended', BASE_MS / 1000 + 400 * 86_400, 3);
   appendFileSync(kimiFile, steps.text);
   add3['kimi-cli'] = kimi.tally;
