@@ -367,7 +367,8 @@ class Kimi {
       );
       this.bytes += write(
         join(this.root, 'sessions', group, fid, 'state.json'),
-        JSON.stringify({ custom_title: 'Fork: refactor', title_generated: true }),
+        // Kimi CLI records the fork's instant: rows up to it are the source's copies.
+        JSON.stringify({ custom_title: 'Fork: refactor', title_generated: true, wire_mtime: t0 + 1000 }),
       );
       this.files += 1;
       this.features.forks += 1;

@@ -6,8 +6,9 @@
 //! "payload"}}` after a `{"type":"metadata"}` header. A `StatusUpdate` carrying `token_usage`
 //! is one model call (`message_id` names it); the same id is written again with growing counts
 //! while the step runs, so the largest record wins (the writer keeps the larger total of one
-//! key). The key is the message id alone: a `/fork` copies the source's lines into a new
-//! session, and its copies land on the rows already counted. A `SubagentEvent` wraps a
+//! key). The key is the message id alone, so a call is one row wherever it is read. A `/fork`
+//! copies the source's lines into a new session and records when (`state.json`): rows up to
+//! then are the source's and are skipped in the fork. A `SubagentEvent` wraps a
 //! sub-agent's own events, which its own `wire.jsonl` also holds: they are not counted here.
 //!
 //! Kimi Code writes `{"type":"usage.record", "usage": {inputOther, output, inputCacheRead,
@@ -54,6 +55,9 @@ pub struct FileContext {
     pub code: bool,
     /// Kimi Code: the agent directory's name (part of the record keys).
     pub agent: String,
+    /// A `/fork` (or `/undo`) copy: rows stamped at or before this instant (epoch ms) are the
+    /// source session's, copied; they are not this session's calls or prompts.
+    pub copied_until_ms: Option<i64>,
 }
 
 /// Cursor state: what a later pass needs to resume mid-file.
@@ -264,6 +268,9 @@ impl KimiReader {
         let Some(payload) = env.payload else {
             return;
         };
+        if self.ctx.copied_until_ms.is_some_and(|until| ts <= until) {
+            return;
+        }
         match env.kind.as_ref() {
             "StatusUpdate" => {
                 let status: Status<'_> = match serde_json::from_str(payload.get()) {
@@ -487,10 +494,26 @@ pub fn context_for(path: &std::path::Path) -> FileContext {
         // <home>/sessions/<group>/<session>/wire.jsonl
         ctx.session_id = name(dir);
         ctx.agent = "main".into();
+        ctx.copied_until_ms = dir.and_then(fork_point);
         home = up(4);
     }
     ctx.model = home.and_then(configured_model).unwrap_or_else(|| DEFAULT_MODEL.into());
     ctx
+}
+
+/// When a forked session's copy of its source ends: Kimi CLI writes the copied lines, titles
+/// the session `Fork: …` (`Undo: …` for an undo) and stores the new file's mtime as
+/// `wire_mtime` (seconds) in its `state.json`; later rows are the fork's own.
+fn fork_point(session_dir: &std::path::Path) -> Option<i64> {
+    let text =
+        crate::files::read_regular_to_string(&session_dir.join("state.json"), 1 << 20).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let title = v.get("custom_title")?.as_str()?;
+    if !(title.starts_with("Fork: ") || title.starts_with("Undo: ")) {
+        return None;
+    }
+    let secs = v.get("wire_mtime")?.as_f64()?;
+    (secs.is_finite() && secs > 0.0).then(|| (secs * 1000.0) as i64)
 }
 
 /// The model named by Kimi CLI's `config.json` in `home`.

@@ -117,10 +117,18 @@ fn a_fork_copy_does_not_bill_the_copied_calls_again() {
     f.write("home/sessions/g1/fork/wire.jsonl", &fork);
     f.write(
         "home/sessions/g1/fork/state.json",
-        r#"{"custom_title": "Fork: hi", "title_generated": true}"#,
+        &format!(
+            r#"{{"custom_title": "Fork: hi", "title_generated": true, "wire_mtime": {}}}"#,
+            T0 + 30.0
+        ),
     );
     f.ingest(Harness::KimiCli, "home");
     assert_eq!(f.totals(Harness::KimiCli), (2, 105, 11, 0, 0, 0));
+    // The copied call stays the source's, whichever file is read first; so does its prompt.
+    let turns = f.turns(Harness::KimiCli);
+    assert_eq!(turns[0].0, "fork");
+    assert_eq!((turns[1].0.as_str(), turns[1].2), ("src", 100));
+    assert_eq!(f.count("user_turns", Harness::KimiCli), 1);
 }
 
 #[test]
