@@ -601,6 +601,7 @@ export interface Turn {
   stopReason?: string
   complete: boolean
   toolCalls: Array<ToolCall>
+  reportedCostUsd?: number
 }
 
 export interface UnpricedModel {

@@ -294,6 +294,7 @@ pub struct Turn {
     pub stop_reason: Option<String>,
     pub complete: bool,
     pub tool_calls: Vec<ToolCall>,
+    pub reported_cost_usd: Option<f64>,
 }
 
 #[napi(object)]
@@ -411,6 +412,7 @@ impl From<MaybeDetail> for Option<SessionDetail> {
                             args_hash: c.args_hash,
                         })
                         .collect(),
+                    reported_cost_usd: t.reported_cost_usd,
                 })
                 .collect(),
             user_turns: d

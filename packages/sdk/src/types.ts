@@ -519,12 +519,13 @@ export interface SummaryGroup extends Totals {
 }
 
 /**
- * A model with no known price, and how many turns used it.
+ * A model with no known price, and how many turns used it. Those turns cost what their harness
+ * reported for them where it writes a cost (Pi, Copilot, Cline…), else 0.
  *
  * @example
  * ```ts
  * import { summary } from '@relayburn/sdk';
- * for (const m of (await summary()).unpricedModels) console.warn(`${m.model}: ${m.turns} turns priced at 0`);
+ * for (const m of (await summary()).unpricedModels) console.warn(`${m.model}: ${m.turns} turns not priced`);
  * ```
  */
 export interface UnpricedModel {
@@ -767,11 +768,14 @@ export interface Turn {
   cacheReadTokens: number;
   cacheWrite5mTokens: number;
   cacheWrite1hTokens: number;
+  /** Priced from the price table; for a model it cannot price, the harness's own cost (else 0). */
   costUsd: number;
   stopReason?: string;
   /** False for a response that never finished (counted with its last usage snapshot). */
   complete: boolean;
   toolCalls: ToolCall[];
+  /** The cost the harness itself wrote for this call (USD), for harnesses that write one. */
+  reportedCostUsd?: number;
 }
 
 /**

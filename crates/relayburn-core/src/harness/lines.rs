@@ -17,7 +17,11 @@ pub(crate) fn bad_line(out: &mut Records, line_no: i64, message: String) {
 
 /// The trimmed bytes of a line worth parsing, `None` for a blank line; an oversized line or
 /// one that is not a JSON object is counted as bad.
-pub(crate) fn object_bytes<'a>(line: &'a Line<'_>, line_no: i64, out: &mut Records) -> Option<&'a [u8]> {
+pub(crate) fn object_bytes<'a>(
+    line: &'a Line<'_>,
+    line_no: i64,
+    out: &mut Records,
+) -> Option<&'a [u8]> {
     if line.oversized {
         bad_line(out, line_no, "line longer than the 64 MiB limit".into());
         return None;
@@ -39,7 +43,11 @@ pub(crate) fn has(bytes: &[u8], needle: &[u8]) -> bool {
 }
 
 /// A user-turn block of `bytes` of text (a tool result when `tool_use_id` is given).
-pub(crate) fn text_block(bytes: i64, tool_use_id: Option<String>, is_error: Option<bool>) -> UserTurnBlock {
+pub(crate) fn text_block(
+    bytes: i64,
+    tool_use_id: Option<String>,
+    is_error: Option<bool>,
+) -> UserTurnBlock {
     UserTurnBlock {
         kind: if tool_use_id.is_some() {
             "tool_result"
@@ -63,7 +71,13 @@ pub(crate) fn text_bytes(raw: &serde_json::value::RawValue) -> i64 {
             text: Option<std::borrow::Cow<'a, str>>,
         }
         return serde_json::from_str::<Vec<Part<'_>>>(text)
-            .map(|parts| parts.iter().filter_map(|p| p.text.as_ref()).map(|t| t.len() as i64).sum())
+            .map(|parts| {
+                parts
+                    .iter()
+                    .filter_map(|p| p.text.as_ref())
+                    .map(|t| t.len() as i64)
+                    .sum()
+            })
             .unwrap_or(0);
     }
     super::wire::payload_bytes(raw)
@@ -81,5 +95,9 @@ pub(crate) fn timestamp_ms(raw: &serde_json::value::RawValue) -> Option<i64> {
     if !n.is_finite() || n <= 0.0 || n >= 1e15 {
         return None;
     }
-    Some(if n < 1e11 { (n * 1000.0) as i64 } else { n as i64 })
+    Some(if n < 1e11 {
+        (n * 1000.0) as i64
+    } else {
+        n as i64
+    })
 }

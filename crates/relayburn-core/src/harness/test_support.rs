@@ -69,7 +69,16 @@ impl Fixture {
                         coalesce(sum(cache_write_5m),0)
                  FROM turns WHERE harness = ?1",
                 [harness.as_str()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                },
             )
             .unwrap()
     }
@@ -97,10 +106,25 @@ impl Fixture {
                  ORDER BY session_id, model, input, output",
             )
             .unwrap();
-        stmt.query_map([harness.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        stmt.query_map([harness.as_str()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+    }
+
+    /// The sum of the costs the harness reported for its turns (USD).
+    pub fn reported_cost(&self, harness: Harness) -> f64 {
+        self.ledger
+            .conn()
             .unwrap()
-            .map(Result::unwrap)
-            .collect()
+            .query_row(
+                "SELECT coalesce(sum(reported_cost_usd), 0) FROM turns WHERE harness = ?1",
+                [harness.as_str()],
+                |r| r.get(0),
+            )
+            .unwrap()
     }
 
     /// Number of rows of a table for a harness.

@@ -113,7 +113,11 @@ const COPILOT_ROOTS: RootSource = RootSource {
 const KIMI_ROOTS: RootSource = RootSource {
     env: "KIMI_SHARE_DIR",
     env_is_list: false,
-    defaults: || home_dir().map(|h| vec![h.join(".kimi")]).unwrap_or_default(),
+    defaults: || {
+        home_dir()
+            .map(|h| vec![h.join(".kimi")])
+            .unwrap_or_default()
+    },
 };
 
 const KIMI_CODE_ROOTS: RootSource = RootSource {
@@ -129,7 +133,11 @@ const KIMI_CODE_ROOTS: RootSource = RootSource {
 const GROK_ROOTS: RootSource = RootSource {
     env: "GROK_HOME",
     env_is_list: true,
-    defaults: || home_dir().map(|h| vec![h.join(".grok")]).unwrap_or_default(),
+    defaults: || {
+        home_dir()
+            .map(|h| vec![h.join(".grok")])
+            .unwrap_or_default()
+    },
 };
 
 /// The roots of one harness's logs, resolved the same way for every harness: the explicit

@@ -2,10 +2,10 @@
 //! only stat'ed), parse changed files in parallel, and apply their batches through one writer
 //! in `BEGIN IMMEDIATE` transactions, rows and cursors together.
 
+mod copilot;
 pub mod cursor;
 pub mod discover;
 mod file;
-mod copilot;
 mod job;
 mod opencode;
 mod rebuild;

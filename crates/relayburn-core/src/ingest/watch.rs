@@ -183,12 +183,20 @@ fn watched_dirs(opts: &IngestOptions) -> Vec<WatchedDir> {
     }
     if wants(Harness::KimiCli) {
         for home in discover::kimi_homes(opts.kimi_roots.as_deref()) {
-            dirs.push(dir(home.join("sessions"), RecursiveMode::Recursive, Harness::KimiCli));
+            dirs.push(dir(
+                home.join("sessions"),
+                RecursiveMode::Recursive,
+                Harness::KimiCli,
+            ));
         }
     }
     if wants(Harness::Grok) {
         for home in discover::grok_homes(opts.grok_roots.as_deref()) {
-            dirs.push(dir(home.join("sessions"), RecursiveMode::Recursive, Harness::Grok));
+            dirs.push(dir(
+                home.join("sessions"),
+                RecursiveMode::Recursive,
+                Harness::Grok,
+            ));
         }
     }
     dirs.into_iter().filter(|d| d.path.is_dir()).collect()

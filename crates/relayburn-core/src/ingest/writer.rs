@@ -130,8 +130,8 @@ fn upsert_turn(conn: &Connection, t: &TurnRecord, applied: &mut Applied) -> rusq
         .prepare_cached(
             "INSERT INTO turns (id, harness, session_id, message_id, request_id, ts_ms, model, provider,
                 project, branch, input, output, reasoning, cache_read, cache_write_5m, cache_write_1h,
-                stop_reason, complete, tool_calls)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+                stop_reason, complete, tool_calls, reported_cost_usd)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
              ON CONFLICT (id) DO NOTHING",
         )?
         .execute(params![
@@ -153,7 +153,8 @@ fn upsert_turn(conn: &Connection, t: &TurnRecord, applied: &mut Applied) -> rusq
             u.cache_write_1h,
             t.stop_reason,
             t.complete,
-            tools
+            tools,
+            t.reported_cost_usd
         ])?;
     if inserted == 1 {
         applied.turns_added += 1;
@@ -161,14 +162,21 @@ fn upsert_turn(conn: &Connection, t: &TurnRecord, applied: &mut Applied) -> rusq
     }
     let old = conn
         .prepare_cached(
-            "SELECT input + output + cache_read + cache_write_5m + cache_write_1h, complete, tool_calls, model
+            "SELECT input + output + cache_read + cache_write_5m + cache_write_1h, complete, tool_calls, model,
+                reported_cost_usd IS NOT NULL
              FROM turns WHERE id = ?1",
         )?
         .query_row([id], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, bool>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, bool>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, bool>(4)?,
+            ))
         })
         .optional()?;
-    let Some((old_total, old_complete, old_tools, old_model)) = old else {
+    let Some((old_total, old_complete, old_tools, old_model, old_reported)) = old else {
         return Ok(());
     };
     let better =
@@ -182,7 +190,9 @@ fn upsert_turn(conn: &Connection, t: &TurnRecord, applied: &mut Applied) -> rusq
     }
     let tools_grew = merged.len() > before;
     let model_fill = old_model.is_empty() && !t.model.is_empty();
-    if !(better || tools_grew || model_fill) {
+    // A cost the harness wrote later (or only in a later copy) is taken even when usage is equal.
+    let cost_fill = !old_reported && t.reported_cost_usd.is_some();
+    if !(better || tools_grew || model_fill || cost_fill) {
         return Ok(());
     }
     let merged = serde_json::to_string(&merged).unwrap_or_else(|_| "[]".into());
@@ -190,7 +200,8 @@ fn upsert_turn(conn: &Connection, t: &TurnRecord, applied: &mut Applied) -> rusq
         conn.prepare_cached(
             "UPDATE turns SET input = ?2, output = ?3, reasoning = ?4, cache_read = ?5, cache_write_5m = ?6,
                 cache_write_1h = ?7, stop_reason = ?8, complete = ?9, tool_calls = ?10,
-                model = CASE WHEN model = '' THEN ?11 ELSE model END
+                model = CASE WHEN model = '' THEN ?11 ELSE model END,
+                reported_cost_usd = COALESCE(?12, reported_cost_usd)
              WHERE id = ?1",
         )?
         .execute(params![
@@ -204,13 +215,16 @@ fn upsert_turn(conn: &Connection, t: &TurnRecord, applied: &mut Applied) -> rusq
             t.stop_reason,
             t.complete,
             merged,
-            t.model
+            t.model,
+            t.reported_cost_usd
         ])?;
     } else {
         conn.prepare_cached(
-            "UPDATE turns SET tool_calls = ?2, model = CASE WHEN model = '' THEN ?3 ELSE model END WHERE id = ?1",
+            "UPDATE turns SET tool_calls = ?2, model = CASE WHEN model = '' THEN ?3 ELSE model END,
+                reported_cost_usd = COALESCE(reported_cost_usd, ?4)
+             WHERE id = ?1",
         )?
-        .execute(params![id, merged, t.model])?;
+        .execute(params![id, merged, t.model, t.reported_cost_usd])?;
     }
     applied.turns_updated += 1;
     Ok(())
@@ -298,4 +312,66 @@ fn insert_compaction(conn: &Connection, c: &CompactionRecord) -> rusqlite::Resul
          VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING",
     )?
     .execute(params![id, c.harness.as_str(), c.session_id, c.ts_ms, c.preceding_message_id, c.tokens_before])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::records::Usage;
+
+    fn turn(output: i64, reported: Option<f64>) -> TurnRecord {
+        TurnRecord {
+            harness: Harness::ClaudeCode,
+            key: "k".into(),
+            session_id: "s".into(),
+            message_id: "m".into(),
+            request_id: None,
+            ts_ms: 1_700_000_000_000,
+            model: "my-llama".into(),
+            provider: None,
+            project: None,
+            branch: None,
+            usage: Usage {
+                input: 10,
+                output,
+                ..Usage::default()
+            },
+            stop_reason: None,
+            complete: true,
+            tool_calls: Vec::new(),
+            reported_cost_usd: reported,
+        }
+    }
+
+    fn stored(conn: &Connection) -> (Option<f64>, f64) {
+        conn.query_row(
+            "SELECT (SELECT reported_cost_usd FROM turns), (SELECT sum(reported_cost_usd) FROM turn_rollup)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_reported_cost_is_kept_filled_and_replaced_with_the_usage_it_came_with() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = crate::ledger::Ledger::open(dir.path()).unwrap();
+        let conn = ledger.conn().unwrap();
+        let mut applied = Applied::default();
+        upsert_turn(conn, &turn(5, None), &mut applied).unwrap();
+        assert_eq!(stored(conn), (None, 0.0));
+        // Same usage, a cost seen only in a later copy: taken.
+        upsert_turn(conn, &turn(5, Some(0.5)), &mut applied).unwrap();
+        assert_eq!(stored(conn), (Some(0.5), 0.5));
+        // A smaller (stale) copy changes nothing.
+        upsert_turn(conn, &turn(4, Some(9.0)), &mut applied).unwrap();
+        assert_eq!(stored(conn), (Some(0.5), 0.5));
+        // The final, larger usage brings its own cost; the rollup moves by the difference.
+        upsert_turn(conn, &turn(8, Some(0.75)), &mut applied).unwrap();
+        assert_eq!(stored(conn), (Some(0.75), 0.75));
+        // A larger copy without a cost keeps the one known.
+        upsert_turn(conn, &turn(9, None), &mut applied).unwrap();
+        assert_eq!(stored(conn), (Some(0.75), 0.75));
+        assert_eq!(applied.turns_added, 1);
+    }
 }

@@ -557,6 +557,67 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     UPDATE sessions SET parent_session_id = NULL, relationship = 'root', evidence = NULL
     WHERE parent_session_id IS NOT NULL AND parent_session_id IS NOT
         (SELECT parent_id FROM session_tree t WHERE t.session_id = sessions.session_id);
+    "#, // 9: the cost a harness writes for a call itself (`TurnRecord::reported_cost_usd`), kept per
+    // turn and summed per rollup row; queries use it for models the price table cannot price.
+    // The rollup triggers are restated from 5 with the new column; existing rows have none.
+    r#"
+    ALTER TABLE turns ADD COLUMN reported_cost_usd REAL;
+    ALTER TABLE turn_rollup ADD COLUMN reported_cost_usd REAL NOT NULL DEFAULT 0;
+    DROP TRIGGER turns_rollup_insert;
+    DROP TRIGGER turns_rollup_update;
+
+    CREATE TRIGGER turns_rollup_insert AFTER INSERT ON turns BEGIN
+        INSERT INTO turn_rollup VALUES (
+            NEW.session_id, NEW.harness, NEW.model, COALESCE(NEW.provider, ''), COALESCE(NEW.project, ''),
+            COALESCE(NEW.branch, ''), NEW.ts_ms - ((NEW.ts_ms % 900000) + 900000) % 900000,
+            (NEW.input + NEW.cache_read + NEW.cache_write_5m + NEW.cache_write_1h > 200000)
+              + (NEW.input + NEW.cache_read + NEW.cache_write_5m + NEW.cache_write_1h > 272000),
+            1, NEW.input, NEW.output, NEW.reasoning, NEW.cache_read, NEW.cache_write_5m, NEW.cache_write_1h,
+            COALESCE(NEW.reported_cost_usd, 0))
+        ON CONFLICT DO UPDATE SET
+            turns             = turns + 1,
+            input             = input + excluded.input,
+            output            = output + excluded.output,
+            reasoning         = reasoning + excluded.reasoning,
+            cache_read        = cache_read + excluded.cache_read,
+            cache_write_5m    = cache_write_5m + excluded.cache_write_5m,
+            cache_write_1h    = cache_write_1h + excluded.cache_write_1h,
+            reported_cost_usd = reported_cost_usd + excluded.reported_cost_usd;
+    END;
+
+    CREATE TRIGGER turns_rollup_update AFTER UPDATE ON turns BEGIN
+        UPDATE turn_rollup SET
+            turns             = turns - 1,
+            input             = input - OLD.input,
+            output            = output - OLD.output,
+            reasoning         = reasoning - OLD.reasoning,
+            cache_read        = cache_read - OLD.cache_read,
+            cache_write_5m    = cache_write_5m - OLD.cache_write_5m,
+            cache_write_1h    = cache_write_1h - OLD.cache_write_1h,
+            reported_cost_usd = reported_cost_usd - COALESCE(OLD.reported_cost_usd, 0)
+        WHERE session_id = OLD.session_id AND harness = OLD.harness AND model = OLD.model
+          AND provider = COALESCE(OLD.provider, '') AND project = COALESCE(OLD.project, '')
+          AND branch = COALESCE(OLD.branch, '')
+          AND bucket_ms = OLD.ts_ms - ((OLD.ts_ms % 900000) + 900000) % 900000
+          AND ctx = (OLD.input + OLD.cache_read + OLD.cache_write_5m + OLD.cache_write_1h > 200000)
+                  + (OLD.input + OLD.cache_read + OLD.cache_write_5m + OLD.cache_write_1h > 272000);
+        INSERT INTO turn_rollup VALUES (
+            NEW.session_id, NEW.harness, NEW.model, COALESCE(NEW.provider, ''), COALESCE(NEW.project, ''),
+            COALESCE(NEW.branch, ''), NEW.ts_ms - ((NEW.ts_ms % 900000) + 900000) % 900000,
+            (NEW.input + NEW.cache_read + NEW.cache_write_5m + NEW.cache_write_1h > 200000)
+              + (NEW.input + NEW.cache_read + NEW.cache_write_5m + NEW.cache_write_1h > 272000),
+            1, NEW.input, NEW.output, NEW.reasoning, NEW.cache_read, NEW.cache_write_5m, NEW.cache_write_1h,
+            COALESCE(NEW.reported_cost_usd, 0))
+        ON CONFLICT DO UPDATE SET
+            turns             = turns + 1,
+            input             = input + excluded.input,
+            output            = output + excluded.output,
+            reasoning         = reasoning + excluded.reasoning,
+            cache_read        = cache_read + excluded.cache_read,
+            cache_write_5m    = cache_write_5m + excluded.cache_write_5m,
+            cache_write_1h    = cache_write_1h + excluded.cache_write_1h,
+            reported_cost_usd = reported_cost_usd + excluded.reported_cost_usd;
+    END;
     "#,
 ];
 

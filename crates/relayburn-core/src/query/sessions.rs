@@ -68,6 +68,9 @@ pub struct TurnRow {
     pub stop_reason: Option<String>,
     pub complete: bool,
     pub tool_calls: Vec<ToolCall>,
+    /// The cost the harness wrote for this call, if any (`totals.cost_usd` uses it when the
+    /// model has no price).
+    pub reported_cost_usd: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -421,7 +424,7 @@ fn decorate(ledger: &Ledger, rows: &mut [SessionRow]) -> Result<()> {
     let mut stmt = conn
         .prepare_cached(
             "SELECT session_id, model, ctx, sum(input), sum(output), sum(cache_read),
-                    sum(cache_write_5m), sum(cache_write_1h), sum(turns)
+                    sum(cache_write_5m), sum(cache_write_1h), sum(turns), sum(reported_cost_usd)
              FROM turn_rollup WHERE session_id IN (SELECT value FROM json_each(?1))
              GROUP BY session_id, model, ctx",
         )
@@ -441,12 +444,15 @@ fn decorate(ledger: &Ledger, rows: &mut [SessionRow]) -> Result<()> {
                     cache_write_1h: r.get(7)?,
                 },
                 r.get::<_, i64>(8)?,
+                r.get::<_, f64>(9)?,
             ))
         };
-        let (session, model, ctx, tokens, turns) = read().map_err(|e| ledger.err(e))?;
-        if let Some(p) = prices.lookup(&model) {
-            *costs.entry(session.clone()).or_default() += p.rates(ctx as u8).cost(&tokens);
-        }
+        let (session, model, ctx, tokens, turns, reported) = read().map_err(|e| ledger.err(e))?;
+        // A model without a price costs what the harness reported for it (0 when nothing).
+        *costs.entry(session.clone()).or_default() += match prices.lookup(&model) {
+            Some(p) => p.rates(ctx as u8).cost(&tokens),
+            None => reported,
+        };
         if turns > 0 && !model.is_empty() {
             *models.entry(session).or_default().entry(model).or_default() += turns;
         }
@@ -546,7 +552,7 @@ pub fn session(
     let mut stmt = conn
         .prepare_cached(
             "SELECT message_id, request_id, ts_ms, model, input, output, reasoning, cache_read, cache_write_5m,
-                    cache_write_1h, stop_reason, complete, tool_calls
+                    cache_write_1h, stop_reason, complete, tool_calls, reported_cost_usd
              FROM turns WHERE harness = ?1 AND session_id = ?2 ORDER BY ts_ms, id",
         )
         .map_err(|e| ledger.err(e))?;
@@ -570,6 +576,7 @@ pub fn session(
                 stop_reason: r.get(10)?,
                 complete: r.get(11)?,
                 tool_calls: serde_json::from_str(&r.get::<_, String>(12)?).unwrap_or_default(),
+                reported_cost_usd: r.get(13)?,
             })
         })
         .map_err(|e| ledger.err(e))?
@@ -577,9 +584,10 @@ pub fn session(
         .map_err(|e| ledger.err(e))?;
     let mut turns = turns;
     for t in &mut turns {
-        if let Some(p) = prices.lookup(&t.model) {
-            t.totals.cost_usd = p.turn_cost(&t.totals.tokens());
-        }
+        t.totals.cost_usd = match prices.lookup(&t.model) {
+            Some(p) => p.turn_cost(&t.totals.tokens()),
+            None => t.reported_cost_usd.unwrap_or(0.0),
+        };
     }
 
     let mut stmt = conn

@@ -206,7 +206,7 @@ struct Accumulator<'a> {
 
 const TURN_COLUMNS: &str = "session_id, harness, model, COALESCE(provider, ''), COALESCE(project, ''),
     COALESCE(branch, ''), ts_ms, input, output, reasoning, cache_read, cache_write_5m, cache_write_1h,
-    message_id, tool_calls";
+    message_id, tool_calls, COALESCE(reported_cost_usd, 0)";
 
 impl<'a> Accumulator<'a> {
     fn new(
@@ -280,7 +280,7 @@ impl<'a> Accumulator<'a> {
         }
         let sql = format!(
             "SELECT session_id, harness, model, provider, project, branch, bucket_ms, input, output, reasoning,
-                    cache_read, cache_write_5m, cache_write_1h, turns, ctx
+                    cache_read, cache_write_5m, cache_write_1h, turns, ctx, reported_cost_usd
              FROM turn_rollup {where_}"
         );
         let conn = self.ledger.conn()?;
@@ -309,7 +309,8 @@ impl<'a> Accumulator<'a> {
                         cache_write_5m: r.get(11)?,
                         cache_write_1h: r.get(12)?,
                         turns: r.get(13)?,
-                        cost_usd: 0.0,
+                        // The harness's own cost: what `add` keeps for a model without a price.
+                        cost_usd: r.get(15)?,
                     },
                 ))
             })()
@@ -402,7 +403,8 @@ impl<'a> Accumulator<'a> {
                         cache_read: r.get(10)?,
                         cache_write_5m: r.get(11)?,
                         cache_write_1h: r.get(12)?,
-                        cost_usd: 0.0,
+                        // The harness's own cost: what `add` keeps for a model without a price.
+                        cost_usd: r.get(15)?,
                     },
                     get(13)?,
                 ))
@@ -470,6 +472,8 @@ impl<'a> Accumulator<'a> {
         let info = &self.models[idx];
         let sign = if undo { -1 } else { 1 };
         let mut t = t;
+        // `t.cost_usd` arrives holding the cost the harness reported (0 when none): a model
+        // the price table cannot price keeps it and is still listed as unpriced.
         match &info.price {
             Some(p) => t.cost_usd = p.rates(ctx).cost(&t.tokens()),
             None => *self.unpriced.entry(info.key.clone()).or_default() += sign * t.turns,

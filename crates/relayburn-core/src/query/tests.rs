@@ -1106,3 +1106,89 @@ fn one_model_one_row_across_spellings() {
     };
     assert_eq!(by(&l, &f, "model").totals.turns, 5);
 }
+
+/// Sets the cost a harness wrote for a turn inserted by `insert`.
+fn report_cost(l: &Ledger, message: &str, usd: Option<f64>) {
+    l.conn()
+        .unwrap()
+        .execute(
+            "UPDATE turns SET reported_cost_usd = ?2 WHERE message_id = ?1",
+            rusqlite::params![message, usd],
+        )
+        .unwrap();
+}
+
+#[test]
+fn reported_cost_prices_unpriced_models_only() {
+    let (_d, l) = open();
+    // Priced: the price table wins over what the harness wrote (69,000 µ$, as above).
+    insert(
+        &l,
+        &T {
+            usage: [1_000, 2_000, 500, 10_000, 4_000, 3_000],
+            ..base()
+        },
+    );
+    report_cost(&l, "m1", Some(99.0));
+    for (m, ts) in [
+        ("m2", "2026-05-21T12:01:00Z"),
+        ("m3", "2026-05-21T12:20:00Z"),
+        ("m4", "2026-05-21T12:21:00Z"),
+    ] {
+        insert(
+            &l,
+            &T {
+                message: m,
+                ts,
+                model: "my-llama",
+                usage: [7, 7, 0, 0, 0, 0],
+                ..base()
+            },
+        );
+    }
+    report_cost(&l, "m2", Some(0.5));
+    report_cost(&l, "m3", Some(0.25));
+    // m4 reports nothing: it costs 0.
+    let s = by(&l, &TurnFilter::default(), "model");
+    close(group(&s, "claude-sonnet-4-5").cost_usd, 0.069);
+    close(group(&s, "my-llama").cost_usd, 0.75);
+    close(s.totals.cost_usd, 0.819);
+    // Still listed: the price table does not know the model.
+    assert_eq!(s.unpriced_models, vec![("my-llama".to_string(), 3)]);
+
+    // A window starting inside a 15-minute bucket reads that edge from the turns table.
+    let edge = TurnFilter {
+        since: Some("2026-05-21T12:00:30Z".into()),
+        ..TurnFilter::default()
+    };
+    close(by(&l, &edge, "model").totals.cost_usd, 0.75);
+    let whole = TurnFilter {
+        since: Some("2026-05-21T12:15:00Z".into()),
+        ..TurnFilter::default()
+    };
+    close(by(&l, &whole, "model").totals.cost_usd, 0.25);
+
+    // A revised cost moves the rollup by the difference.
+    report_cost(&l, "m3", Some(1.0));
+    close(
+        by(&l, &TurnFilter::default(), "model").totals.cost_usd,
+        1.569,
+    );
+    let rows = sessions(&l, &SessionsFilter::default()).unwrap();
+    close(rows[0].totals.cost_usd, 1.569);
+    let d = session(&l, "s1", None).unwrap().unwrap();
+    let m3 = d.turns.iter().find(|t| t.message_id == "m3").unwrap();
+    assert_eq!(m3.reported_cost_usd, Some(1.0));
+    close(m3.totals.cost_usd, 1.0);
+    let m1 = d.turns.iter().find(|t| t.message_id == "m1").unwrap();
+    close(m1.totals.cost_usd, 0.069);
+    assert_eq!(
+        d.turns
+            .iter()
+            .find(|t| t.message_id == "m4")
+            .unwrap()
+            .totals
+            .cost_usd,
+        0.0
+    );
+}

@@ -62,7 +62,7 @@ impl PendingStampRequest {
                 return Err(Error::invalid(
                     "harness",
                     format!("is required: one of {keys}"),
-                ))
+                ));
             }
         };
         let Some(cwd) = &self.cwd else {

@@ -50,6 +50,9 @@ pub struct TurnRecord {
     /// False for a response that never finished (stored with its last snapshot).
     pub complete: bool,
     pub tool_calls: Vec<ToolCall>,
+    /// The cost the harness itself wrote for this call, in USD, where it writes one. Queries
+    /// price turns from the price table and fall back to this for models it cannot price.
+    pub reported_cost_usd: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -219,6 +222,7 @@ mod bound_tests {
             stop_reason: None,
             complete: true,
             tool_calls: Vec::new(),
+            reported_cost_usd: None,
         };
         let mut r = Records::default();
         r.turns.push(turn(

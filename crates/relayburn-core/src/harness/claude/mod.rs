@@ -457,6 +457,7 @@ impl ClaudeReader {
                 complete: stop.is_some(),
                 stop_reason: stop,
                 tool_calls: calls,
+                reported_cost_usd: None,
             });
             return;
         }
@@ -617,6 +618,7 @@ fn turn_record(p: PendingTurn, stop_reason: Option<String>) -> TurnRecord {
         complete: stop_reason.is_some(),
         stop_reason,
         tool_calls: p.tool_calls,
+        reported_cost_usd: None,
     }
 }
 

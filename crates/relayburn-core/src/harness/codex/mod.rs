@@ -807,6 +807,7 @@ impl CodexReader {
             stop_reason: None,
             complete: true,
             tool_calls: c.tool_calls.clone(),
+            reported_cost_usd: None,
         }
     }
 

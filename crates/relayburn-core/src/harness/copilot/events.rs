@@ -74,12 +74,27 @@ struct Shutdown {
     model_metrics: BTreeMap<String, Metric>,
     #[serde(rename = "sessionStartTime", default)]
     session_start: Count,
+    /// The run's AI units (nano) when no model carries its own.
+    #[serde(rename = "totalNanoAiu", default)]
+    total_nano_aiu: Count,
 }
 
 #[derive(Deserialize, Default)]
 struct Metric {
     #[serde(default)]
     usage: MetricUsage,
+    #[serde(default)]
+    requests: Requests,
+    #[serde(rename = "totalNanoAiu", default)]
+    total_nano_aiu: Count,
+}
+
+/// Premium requests (billing before AI units): `cost` is the multiplier-weighted count.
+#[derive(Deserialize, Default)]
+struct Requests {
+    /// Any JSON (a stray string or object reads as no cost rather than losing the run).
+    #[serde(default)]
+    cost: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize, Default)]
@@ -178,9 +193,8 @@ impl LogReader for EventsReader {
             },
             "session.start" | "session.resume" => {
                 if let Ok(Start { context: Some(c) }) = serde_json::from_str(data.get()) {
-                    let some = |v: Option<Cow<'_, str>>| {
-                        v.map(Cow::into_owned).filter(|s| !s.is_empty())
-                    };
+                    let some =
+                        |v: Option<Cow<'_, str>>| v.map(Cow::into_owned).filter(|s| !s.is_empty());
                     self.state.project = some(c.cwd).or(self.state.project.take());
                     self.state.branch = some(c.branch).or(self.state.branch.take());
                     out.sessions.push(self.session_info());
@@ -278,6 +292,7 @@ impl EventsReader {
             id.to_string()
         };
         out.sessions.push(self.session_info());
+        let only_model = s.model_metrics.len() == 1;
         for (model, m) in s.model_metrics {
             let u = &m.usage;
             let usage = super::usage(
@@ -291,6 +306,13 @@ impl EventsReader {
             if usage.total() == 0 {
                 continue;
             }
+            // A run-wide AI-unit total belongs to its model only when there is one.
+            let nano = match m.total_nano_aiu.0 {
+                0 if only_model => s.total_nano_aiu.0,
+                n => n,
+            };
+            let premium = m.requests.cost.as_ref().and_then(serde_json::Value::as_f64);
+            let reported_cost_usd = super::reported_cost_usd(nano, premium);
             out.turns.push(TurnRecord {
                 harness: Harness::CopilotCli,
                 key: format!(
@@ -309,6 +331,7 @@ impl EventsReader {
                 stop_reason: None,
                 complete: true,
                 tool_calls: tools.take().unwrap_or_default(),
+                reported_cost_usd,
             });
         }
     }

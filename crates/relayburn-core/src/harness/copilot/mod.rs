@@ -8,7 +8,9 @@
 //!   database only.
 //!
 //! Both report `inputTokens` inclusive of cache reads and writes (subtracted here). Claude
-//! and GPT models count reasoning inside `outputTokens`; Gemini models report it beside.
+//! and GPT models count reasoning inside `outputTokens`; Gemini models report it beside. The
+//! cost Copilot bills (AI units, earlier premium requests) is kept as the turn's reported
+//! cost.
 
 pub mod events;
 pub mod store;
@@ -45,7 +47,11 @@ pub(crate) fn usage(
 
 /// The model a row names: `copilot_usage_model` when `model` is the `auto` router.
 pub(crate) fn model_of(model: Option<&str>, usage_model: Option<&str>) -> String {
-    let clean = |m: Option<&str>| m.map(str::trim).filter(|m| !m.is_empty()).map(str::to_string);
+    let clean = |m: Option<&str>| {
+        m.map(str::trim)
+            .filter(|m| !m.is_empty())
+            .map(str::to_string)
+    };
     clean(usage_model)
         .or_else(|| clean(model))
         .unwrap_or_else(|| "auto".to_string())

@@ -173,9 +173,11 @@ fn created_at(r: &rusqlite::Row<'_>, i: usize) -> Option<i64> {
         rusqlite::types::ValueRef::Integer(n) if n > 0 => {
             Some(if n < 100_000_000_000 { n * 1000 } else { n })
         }
-        rusqlite::types::ValueRef::Real(f) if f > 0.0 && f < 1e15 => {
-            Some(if f < 1e11 { (f * 1000.0) as i64 } else { f as i64 })
-        }
+        rusqlite::types::ValueRef::Real(f) if f > 0.0 && f < 1e15 => Some(if f < 1e11 {
+            (f * 1000.0) as i64
+        } else {
+            f as i64
+        }),
         rusqlite::types::ValueRef::Text(t) => parse_time(std::str::from_utf8(t).ok()?),
         _ => None,
     }
@@ -207,9 +209,8 @@ pub fn usage_times(path: &Path, session: &str) -> Vec<i64> {
     let Some(list) = select_list(&conn) else {
         return Vec::new();
     };
-    let sql = format!(
-        "SELECT {list} FROM assistant_usage_events WHERE session_id = ?1 LIMIT {MAX_ROWS}"
-    );
+    let sql =
+        format!("SELECT {list} FROM assistant_usage_events WHERE session_id = ?1 LIMIT {MAX_ROWS}");
     let Ok(mut stmt) = conn.prepare(&sql) else {
         return Vec::new();
     };
@@ -322,7 +323,7 @@ fn emit(
     known: &mut HashMap<String, Place>,
     out: &mut Records,
 ) -> bool {
-    let [input, output, cache_read, cache_write, reasoning, _nano_aiu] = row.counts;
+    let [input, output, cache_read, cache_write, reasoning, nano_aiu] = row.counts;
     let model = super::model_of(row.model.as_deref(), row.usage_model.as_deref());
     let usage = super::usage(&model, input, output, cache_read, cache_write, reasoning);
     if usage.total() == 0 {
@@ -360,6 +361,7 @@ fn emit(
         stop_reason: None,
         complete: true,
         tool_calls: Vec::new(),
+        reported_cost_usd: super::reported_cost_usd(nano_aiu, None),
     });
     true
 }

@@ -62,19 +62,54 @@ fn each_shutdown_is_its_own_run_and_input_excludes_cache() {
     let mut f = Fixture::new();
     let log = [
         start("e1", "2026-07-01T12:00:00.000Z", "sess-1"),
-        event("user.message", "e2", "2026-07-01T12:00:01.000Z", r#"{"content":"add tests","transformedContent":"add tests"}"#),
-        event("tool.execution_start", "e3", "2026-07-01T12:00:02.000Z", r#"{"toolCallId":"tc-1","toolName":"bash","arguments":{"command":"cargo test"}}"#),
-        event("tool.execution_complete", "e4", "2026-07-01T12:00:03.000Z", r#"{"toolCallId":"tc-1","success":true,"result":{"content":"ok"}}"#),
+        event(
+            "user.message",
+            "e2",
+            "2026-07-01T12:00:01.000Z",
+            r#"{"content":"add tests","transformedContent":"add tests"}"#,
+        ),
+        event(
+            "tool.execution_start",
+            "e3",
+            "2026-07-01T12:00:02.000Z",
+            r#"{"toolCallId":"tc-1","toolName":"bash","arguments":{"command":"cargo test"}}"#,
+        ),
+        event(
+            "tool.execution_complete",
+            "e4",
+            "2026-07-01T12:00:03.000Z",
+            r#"{"toolCallId":"tc-1","success":true,"result":{"content":"ok"}}"#,
+        ),
         // Per-message output counts and checkpoints are progress, not usage.
-        event("assistant.message", "e5", "2026-07-01T12:00:04.000Z", r#"{"messageId":"m-1","content":"done","outputTokens":929}"#),
-        event("session.usage_checkpoint", "e6", "2026-07-01T12:00:05.000Z", r#"{"totalNanoAiu":27353260000}"#),
-        shutdown("e7", "2026-07-01T12:10:00.000Z", T12, &[
-            ("claude-sonnet-4.6", [10_000, 500, 8_000, 1_000, 200]),
-            ("gemini-2.5-pro", [3_000, 100, 2_000, 0, 50]),
-        ]),
+        event(
+            "assistant.message",
+            "e5",
+            "2026-07-01T12:00:04.000Z",
+            r#"{"messageId":"m-1","content":"done","outputTokens":929}"#,
+        ),
+        event(
+            "session.usage_checkpoint",
+            "e6",
+            "2026-07-01T12:00:05.000Z",
+            r#"{"totalNanoAiu":27353260000}"#,
+        ),
+        shutdown(
+            "e7",
+            "2026-07-01T12:10:00.000Z",
+            T12,
+            &[
+                ("claude-sonnet-4.6", [10_000, 500, 8_000, 1_000, 200]),
+                ("gemini-2.5-pro", [3_000, 100, 2_000, 0, 50]),
+            ],
+        ),
         // Resumed later: this run's own counts, not a running total.
         start("e8", "2026-07-02T09:00:00.000Z", "sess-1"),
-        shutdown("e9", "2026-07-02T09:30:00.000Z", T12 + 75_600_000, &[("claude-sonnet-4.6", [4_000, 300, 3_000, 0, 0])]),
+        shutdown(
+            "e9",
+            "2026-07-02T09:30:00.000Z",
+            T12 + 75_600_000,
+            &[("claude-sonnet-4.6", [4_000, 300, 3_000, 0, 0])],
+        ),
     ]
     .concat();
     f.write(EVENTS, &log);
@@ -84,16 +119,27 @@ fn each_shutdown_is_its_own_run_and_input_excludes_cache() {
     // Gemini reasoning beside (100 + 50), 300.
     assert_eq!(
         f.totals(Harness::CopilotCli),
-        (3, 1_000 + 1_000 + 1_000, 500 + 150 + 300, 200 + 50, 13_000, 1_000)
+        (
+            3,
+            1_000 + 1_000 + 1_000,
+            500 + 150 + 300,
+            200 + 50,
+            13_000,
+            1_000
+        )
     );
     assert_eq!(f.count("user_turns", Harness::CopilotCli), 2);
     assert!(f.tool_calls(Harness::CopilotCli).contains("cargo test"));
+    // Premium requests (`requests.cost`, 1 per model here) at $0.04.
+    assert!((f.reported_cost(Harness::CopilotCli) - 0.12).abs() < 1e-9);
     assert_eq!(
-        f.session(Harness::CopilotCli, "sess-1", "project").as_deref(),
+        f.session(Harness::CopilotCli, "sess-1", "project")
+            .as_deref(),
         Some("/work/app")
     );
     assert_eq!(
-        f.session(Harness::CopilotCli, "sess-1", "branch").as_deref(),
+        f.session(Harness::CopilotCli, "sess-1", "branch")
+            .as_deref(),
         Some("main")
     );
 }
@@ -102,16 +148,30 @@ fn each_shutdown_is_its_own_run_and_input_excludes_cache() {
 fn a_crashed_run_without_shutdown_is_not_counted() {
     let mut f = Fixture::new();
     let log = [
-        shutdown("e1", "2026-07-01T12:10:00.000Z", T12, &[("gpt-5.4", [1_000, 100, 0, 0, 40])]),
+        shutdown(
+            "e1",
+            "2026-07-01T12:10:00.000Z",
+            T12,
+            &[("gpt-5.4", [1_000, 100, 0, 0, 40])],
+        ),
         start("e2", "2026-07-01T13:00:00.000Z", "sess-1"),
-        event("assistant.message", "e3", "2026-07-01T13:00:04.000Z", r#"{"messageId":"m-2","outputTokens":77}"#),
+        event(
+            "assistant.message",
+            "e3",
+            "2026-07-01T13:00:04.000Z",
+            r#"{"messageId":"m-2","outputTokens":77}"#,
+        ),
     ]
     .concat();
-    let torn = r#"{"type":"session.shutdown","data":{"modelMetrics":{"gpt-5.4":{"usage":{"inputTok"#;
+    let torn =
+        r#"{"type":"session.shutdown","data":{"modelMetrics":{"gpt-5.4":{"usage":{"inputTok"#;
     let p = f.write(EVENTS, &(log + torn));
     age(&p);
     let r = f.ingest(Harness::CopilotCli, "home");
-    assert_eq!(r.lines_skipped, 1, "the torn line is read once idle and skipped");
+    assert_eq!(
+        r.lines_skipped, 1,
+        "the torn line is read once idle and skipped"
+    );
     // GPT reasoning is inside its output.
     assert_eq!(f.totals(Harness::CopilotCli), (1, 1_000, 100, 40, 0, 0));
 }
@@ -133,13 +193,30 @@ fn store(f: &Fixture) -> rusqlite::Connection {
     conn
 }
 
-fn insert(conn: &rusqlite::Connection, session: &str, model: &str, usage_model: Option<&str>, c: [i64; 5], at: &str) {
+fn insert(
+    conn: &rusqlite::Connection,
+    session: &str,
+    model: &str,
+    usage_model: Option<&str>,
+    c: [i64; 5],
+    at: &str,
+) {
     conn.execute(
         "INSERT INTO assistant_usage_events (session_id, turn_index, model, copilot_usage_model,
             input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
             total_nano_aiu, duration_ms, created_at)
          VALUES (?1, 0, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 556570000, 1234, ?9)",
-        rusqlite::params![session, model, usage_model, c[0], c[1], c[2], c[3], c[4], at],
+        rusqlite::params![
+            session,
+            model,
+            usage_model,
+            c[0],
+            c[1],
+            c[2],
+            c[3],
+            c[4],
+            at
+        ],
     )
     .unwrap();
 }
@@ -153,21 +230,55 @@ fn the_store_is_read_per_call_with_a_keyset_cursor() {
         [],
     )
     .unwrap();
-    insert(&db, "sess-2", "auto", Some("claude-sonnet-4.5"), [21_343, 100, 0, 20_974, 0], "2026-07-01 12:34:56");
-    insert(&db, "sess-2", "gpt-5.4-mini", None, [0, 0, 0, 0, 0], "2026-07-01 12:35:00");
+    insert(
+        &db,
+        "sess-2",
+        "auto",
+        Some("claude-sonnet-4.5"),
+        [21_343, 100, 0, 20_974, 0],
+        "2026-07-01 12:34:56",
+    );
+    insert(
+        &db,
+        "sess-2",
+        "gpt-5.4-mini",
+        None,
+        [0, 0, 0, 0, 0],
+        "2026-07-01 12:35:00",
+    );
     f.ingest(Harness::CopilotCli, "home");
     assert_eq!(f.totals(Harness::CopilotCli), (1, 369, 100, 0, 0, 20_974));
-    assert_eq!(f.turns(Harness::CopilotCli)[0].1, "claude-sonnet-4.5", "the model behind auto");
+    // 556,570,000 nano AI units: $0.0055657.
+    assert!((f.reported_cost(Harness::CopilotCli) - 0.0055657).abs() < 1e-12);
     assert_eq!(
-        f.session(Harness::CopilotCli, "sess-2", "project").as_deref(),
+        f.turns(Harness::CopilotCli)[0].1,
+        "claude-sonnet-4.5",
+        "the model behind auto"
+    );
+    assert_eq!(
+        f.session(Harness::CopilotCli, "sess-2", "project")
+            .as_deref(),
         Some("/work/lib")
     );
     // The all-zero row is filled in place later; a new row is appended.
-    db.execute("UPDATE assistant_usage_events SET input_tokens = 50, output_tokens = 5 WHERE id = 2", [])
-        .unwrap();
-    insert(&db, "sess-2", "gpt-5.4-mini", None, [70, 7, 20, 0, 3], "2026-07-01 12:36:00");
+    db.execute(
+        "UPDATE assistant_usage_events SET input_tokens = 50, output_tokens = 5 WHERE id = 2",
+        [],
+    )
+    .unwrap();
+    insert(
+        &db,
+        "sess-2",
+        "gpt-5.4-mini",
+        None,
+        [70, 7, 20, 0, 3],
+        "2026-07-01 12:36:00",
+    );
     f.ingest(Harness::CopilotCli, "home");
-    assert_eq!(f.totals(Harness::CopilotCli), (3, 369 + 50 + 50, 112, 3, 20, 20_974));
+    assert_eq!(
+        f.totals(Harness::CopilotCli),
+        (3, 369 + 50 + 50, 112, 3, 20, 20_974)
+    );
     // Nothing changed: nothing read.
     let r = f.ingest(Harness::CopilotCli, "home");
     assert_eq!((r.files_changed, r.turns_added), (0, 0));
@@ -178,15 +289,35 @@ fn a_session_in_both_sources_is_counted_once() {
     let mut f = Fixture::new();
     let db = store(&f);
     // The second run's calls are in the store; the first run predates the store.
-    insert(&db, "sess-1", "claude-sonnet-4.6", None, [4_000, 300, 3_000, 0, 0], "2026-07-02 09:10:00");
+    insert(
+        &db,
+        "sess-1",
+        "claude-sonnet-4.6",
+        None,
+        [4_000, 300, 3_000, 0, 0],
+        "2026-07-02 09:10:00",
+    );
     let log = [
-        shutdown("e7", "2026-07-01T12:10:00.000Z", T12, &[("claude-sonnet-4.6", [10_000, 500, 8_000, 1_000, 0])]),
-        shutdown("e9", "2026-07-02T09:30:00.000Z", T12 + 75_600_000, &[("claude-sonnet-4.6", [4_000, 300, 3_000, 0, 0])]),
+        shutdown(
+            "e7",
+            "2026-07-01T12:10:00.000Z",
+            T12,
+            &[("claude-sonnet-4.6", [10_000, 500, 8_000, 1_000, 0])],
+        ),
+        shutdown(
+            "e9",
+            "2026-07-02T09:30:00.000Z",
+            T12 + 75_600_000,
+            &[("claude-sonnet-4.6", [4_000, 300, 3_000, 0, 0])],
+        ),
     ]
     .concat();
     f.write(EVENTS, &log);
     f.ingest(Harness::CopilotCli, "home");
-    assert_eq!(f.totals(Harness::CopilotCli), (2, 1_000 + 1_000, 800, 0, 11_000, 1_000));
+    assert_eq!(
+        f.totals(Harness::CopilotCli),
+        (2, 1_000 + 1_000, 800, 0, 11_000, 1_000)
+    );
 }
 
 #[test]

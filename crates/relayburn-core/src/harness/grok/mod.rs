@@ -172,7 +172,9 @@ impl LogReader for GrokReader {
         match kind {
             "turn_completed" => self.turn(out, &session, event_id, ts, update.usage),
             "tool_call" => {
-                let Some(id) = update.tool_call_id else { return };
+                let Some(id) = update.tool_call_id else {
+                    return;
+                };
                 let name = update.tool_kind.as_deref().unwrap_or("other").to_string();
                 let args = update.raw_input.map(|r| r.get()).unwrap_or("{}");
                 let call = ToolCall {
@@ -191,7 +193,11 @@ impl LogReader for GrokReader {
                 let bytes = update.content.map(chunk_bytes).unwrap_or(0);
                 if self.state.in_user {
                     // A later chunk of the same prompt: its bytes join the turn.
-                    if let Some(u) = out.user_turns.last_mut().filter(|u| u.session_id == session) {
+                    if let Some(u) = out
+                        .user_turns
+                        .last_mut()
+                        .filter(|u| u.session_id == session)
+                    {
                         if let Some(b) = u.blocks.first_mut() {
                             b.bytes += bytes;
                             b.approx_tokens = (b.bytes + 3) / 4;
@@ -296,6 +302,7 @@ impl GrokReader {
                 stop_reason: None,
                 complete: true,
                 tool_calls: std::mem::take(&mut self.state.tools),
+                reported_cost_usd: None,
             });
         }
         self.state.last_message = Some(message_id);

@@ -10,7 +10,9 @@ use super::*;
 use crate::harness::test_support::{age, Fixture};
 
 fn update(ts: &str, session: &str, event: Option<&str>, update: &str) -> String {
-    let meta = event.map_or(String::new(), |e| format!(r#","_meta":{{"eventId":"{e}"}}"#));
+    let meta = event.map_or(String::new(), |e| {
+        format!(r#","_meta":{{"eventId":"{e}"}}"#)
+    });
     format!(
         r#"{{"jsonrpc":"2.0","method":"session/update","timestamp":"{ts}","params":{{"sessionId":"{session}","update":{update}{meta}}}}}"#
     ) + "\n"
@@ -96,14 +98,24 @@ fn only_completed_turns_count_one_turn_per_model() {
 #[test]
 fn a_replayed_event_counts_once_even_across_passes() {
     let mut f = Fixture::new();
-    let turn = completed("2026-07-13T10:00:03Z", "s-1", Some("e3"), &[("grok-4.3", [100, 5, 0, 0])]);
+    let turn = completed(
+        "2026-07-13T10:00:03Z",
+        "s-1",
+        Some("e3"),
+        &[("grok-4.3", [100, 5, 0, 0])],
+    );
     f.write(DIR, &turn.repeat(2));
     f.ingest(Harness::Grok, "home");
     assert_eq!(f.totals(Harness::Grok), (1, 100, 5, 0, 0, 0));
     f.append(DIR, &turn);
     f.append(
         DIR,
-        &completed("2026-07-13T10:01:00Z", "s-1", Some("e4"), &[("grok-4.3", [7, 1, 0, 0])]),
+        &completed(
+            "2026-07-13T10:01:00Z",
+            "s-1",
+            Some("e4"),
+            &[("grok-4.3", [7, 1, 0, 0])],
+        ),
     );
     f.ingest(Harness::Grok, "home");
     assert_eq!(f.totals(Harness::Grok), (2, 107, 6, 0, 0, 0));
@@ -114,17 +126,31 @@ fn subagent_sessions_hang_under_their_parent() {
     let mut f = Fixture::new();
     f.write(
         DIR,
-        &completed("2026-07-13T10:00:03Z", "s-1", Some("e1"), &[("grok-4.3", [10, 1, 0, 0])]),
+        &completed(
+            "2026-07-13T10:00:03Z",
+            "s-1",
+            Some("e1"),
+            &[("grok-4.3", [10, 1, 0, 0])],
+        ),
     );
-    f.write("home/sessions/%2Fwork%2Fapp/s-1/subagents/s-2/meta.json", "{}");
+    f.write(
+        "home/sessions/%2Fwork%2Fapp/s-1/subagents/s-2/meta.json",
+        "{}",
+    );
     f.write(
         "home/sessions/%2Fwork%2Fapp/s-2/updates.jsonl",
-        &completed("2026-07-13T10:00:05Z", "s-2", Some("e9"), &[("grok-4.3", [20, 2, 0, 0])]),
+        &completed(
+            "2026-07-13T10:00:05Z",
+            "s-2",
+            Some("e9"),
+            &[("grok-4.3", [20, 2, 0, 0])],
+        ),
     );
     f.ingest(Harness::Grok, "home");
     assert_eq!(f.totals(Harness::Grok), (2, 30, 3, 0, 0, 0));
     assert_eq!(
-        f.session(Harness::Grok, "s-2", "parent_session_id").as_deref(),
+        f.session(Harness::Grok, "s-2", "parent_session_id")
+            .as_deref(),
         Some("s-1")
     );
 }
@@ -132,8 +158,18 @@ fn subagent_sessions_hang_under_their_parent() {
 #[test]
 fn a_partial_last_line_is_not_a_turn() {
     let mut f = Fixture::new();
-    let done = completed("2026-07-13T10:00:03Z", "s-1", Some("e1"), &[("grok-4.3", [10, 1, 0, 0])]);
-    let next = completed("2026-07-13T10:00:09Z", "s-1", Some("e2"), &[("grok-4.3", [50, 5, 0, 0])]);
+    let done = completed(
+        "2026-07-13T10:00:03Z",
+        "s-1",
+        Some("e1"),
+        &[("grok-4.3", [10, 1, 0, 0])],
+    );
+    let next = completed(
+        "2026-07-13T10:00:09Z",
+        "s-1",
+        Some("e2"),
+        &[("grok-4.3", [50, 5, 0, 0])],
+    );
     let p = f.write(DIR, &(done + &next[..next.len() / 2]));
     f.ingest(Harness::Grok, "home");
     assert_eq!(f.totals(Harness::Grok), (1, 10, 1, 0, 0, 0));

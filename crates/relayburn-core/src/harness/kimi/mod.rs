@@ -275,7 +275,9 @@ impl KimiReader {
             "StatusUpdate" => {
                 let status: Status<'_> = match serde_json::from_str(payload.get()) {
                     Ok(s) => s,
-                    Err(e) => return bad_line(out, line_no, format!("unreadable StatusUpdate: {e}")),
+                    Err(e) => {
+                        return bad_line(out, line_no, format!("unreadable StatusUpdate: {e}"))
+                    }
                 };
                 // Context and plan-mode updates carry no usage.
                 let Some(tokens) = status.token_usage else {
@@ -316,7 +318,8 @@ impl KimiReader {
                 }
             }
             "ToolResult" => {
-                let Ok(result) = serde_json::from_str::<ToolResultPayload<'_>>(payload.get()) else {
+                let Ok(result) = serde_json::from_str::<ToolResultPayload<'_>>(payload.get())
+                else {
                     return bad_line(out, line_no, "unreadable ToolResult".into());
                 };
                 let Some(id) = result.tool_call_id else {
@@ -329,7 +332,12 @@ impl KimiReader {
                     .map(super::wire::payload_bytes)
                     .unwrap_or(0);
                 let err = rv.and_then(|r| r.is_error);
-                self.user_turn(out, offset, ts, text_block(bytes, Some(id.into_owned()), err));
+                self.user_turn(
+                    out,
+                    offset,
+                    ts,
+                    text_block(bytes, Some(id.into_owned()), err),
+                );
             }
             // SubagentEvent and the rest: nothing to count here.
             _ => {}
@@ -396,6 +404,7 @@ impl KimiReader {
             stop_reason: None,
             complete: true,
             tool_calls: std::mem::take(&mut self.state.tools),
+            reported_cost_usd: None,
         });
     }
 
@@ -497,7 +506,9 @@ pub fn context_for(path: &std::path::Path) -> FileContext {
         ctx.copied_until_ms = dir.and_then(fork_point);
         home = up(4);
     }
-    ctx.model = home.and_then(configured_model).unwrap_or_else(|| DEFAULT_MODEL.into());
+    ctx.model = home
+        .and_then(configured_model)
+        .unwrap_or_else(|| DEFAULT_MODEL.into());
     ctx
 }
 
@@ -527,7 +538,10 @@ fn configured_model(home: &std::path::Path) -> Option<String> {
             .map(str::to_string)
     };
     if let Some(name) = s(v.get("default_model")) {
-        let concrete = s(v.get("models").and_then(|m| m.get(&name)).and_then(|m| m.get("model")));
+        let concrete = s(v
+            .get("models")
+            .and_then(|m| m.get(&name))
+            .and_then(|m| m.get("model")));
         return Some(concrete.unwrap_or(name));
     }
     s(v.get("model"))
@@ -539,7 +553,10 @@ fn code_workspace(home: &std::path::Path, slug: &str, session: &str) -> Option<S
     let read = |f: &str| crate::files::read_regular_to_string(&home.join(f), 16 << 20).ok();
     if let Some(text) = read("workspaces.json") {
         let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-        let root = v.get("workspaces").and_then(|w| w.get(slug)).and_then(|w| w.get("root"));
+        let root = v
+            .get("workspaces")
+            .and_then(|w| w.get(slug))
+            .and_then(|w| w.get("root"));
         if let Some(root) = root.and_then(|r| r.as_str()).filter(|r| !r.is_empty()) {
             return Some(root.to_string());
         }

@@ -88,16 +88,22 @@ fn subagent_calls_count_once_under_their_parent() {
     ]
     .concat();
     f.write("home/sessions/g1/s1/wire.jsonl", &parent);
-    let child = [HEADER.to_string(), status(T0 + 1.0, Some("chatcmpl-sub"), Some((7, 3, 0, 0)))].concat();
+    let child = [
+        HEADER.to_string(),
+        status(T0 + 1.0, Some("chatcmpl-sub"), Some((7, 3, 0, 0))),
+    ]
+    .concat();
     f.write("home/sessions/g1/s1/subagents/a1b2/wire.jsonl", &child);
     f.ingest(Harness::KimiCli, "home");
     assert_eq!(f.totals(Harness::KimiCli), (2, 17, 4, 0, 0, 0));
     assert_eq!(
-        f.session(Harness::KimiCli, "s1/a1b2", "parent_session_id").as_deref(),
+        f.session(Harness::KimiCli, "s1/a1b2", "parent_session_id")
+            .as_deref(),
         Some("s1")
     );
     assert_eq!(
-        f.session(Harness::KimiCli, "s1/a1b2", "relationship").as_deref(),
+        f.session(Harness::KimiCli, "s1/a1b2", "relationship")
+            .as_deref(),
         Some("subagent")
     );
 }
@@ -153,7 +159,10 @@ fn kimi_code_counts_turn_scoped_usage_records_only() {
     assert_eq!(f.totals(Harness::KimiCli), (1, 120, 30, 0, 2000, 0));
     let turns = f.turns(Harness::KimiCli);
     assert_eq!(turns[0].0, "sess-9");
-    assert_eq!(turns[0].1, "kimi-k2.6", "the concrete model of the llm.request");
+    assert_eq!(
+        turns[0].1, "kimi-k2.6",
+        "the concrete model of the llm.request"
+    );
     assert_eq!(
         f.session(Harness::KimiCli, "sess-9", "project").as_deref(),
         Some("/work/app")
@@ -168,13 +177,20 @@ fn a_partial_last_line_waits_and_resumed_passes_equal_one_pass() {
     let (head, tail) = full.split_at(40);
     f.write(
         rel,
-        &[HEADER.to_string(), status(T0, Some("chatcmpl-1"), Some((10, 1, 0, 0))), head.to_string()]
-            .concat(),
+        &[
+            HEADER.to_string(),
+            status(T0, Some("chatcmpl-1"), Some((10, 1, 0, 0))),
+            head.to_string(),
+        ]
+        .concat(),
     );
     f.ingest(Harness::KimiCli, "home");
     assert_eq!(f.totals(Harness::KimiCli), (1, 10, 1, 0, 0, 0));
     f.append(rel, tail);
-    f.append(rel, &status(T0 + 3.0, Some("chatcmpl-2"), Some((30, 9, 0, 0))));
+    f.append(
+        rel,
+        &status(T0 + 3.0, Some("chatcmpl-2"), Some((30, 9, 0, 0))),
+    );
     let r = f.ingest(Harness::KimiCli, "home");
     assert_eq!(r.lines_skipped, 0);
     assert_eq!(f.totals(Harness::KimiCli), (2, 40, 10, 0, 0, 0));

@@ -290,6 +290,7 @@ fn turns(
             // A finished step is a finished call; the message's last one is complete with it.
             complete: complete || n < last,
             tool_calls,
+            reported_cost_usd: None,
         })
         .collect()
 }
