@@ -139,13 +139,8 @@ class Copilot {
         this.storeRow(sid, call, ms + 3);
         add(this.tally, copilotUsage(call.model, call));
       } else {
-        const m = (perModel[call.model] ??= {
-          input: 0,
-          output: 0,
-          cacheRead: 0,
-          cacheWrite: 0,
-          reasoning: 0,
-        });
+        perModel[call.model] ??= { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 };
+        const m = perModel[call.model];
         for (const k of Object.keys(m)) m[k] += call[k];
       }
     }

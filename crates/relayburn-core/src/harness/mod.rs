@@ -13,7 +13,7 @@ pub mod wire;
 #[cfg(test)]
 mod fuzz_tests;
 #[cfg(test)]
-pub(crate) mod test_support;
+pub(crate) mod support_tests;
 
 use crate::scan::Line;
 use crate::vocab::records::Records;

@@ -20,7 +20,10 @@ const bound = (what: string) => ({
   type: 'string',
   description: `${what}: an ISO-8601 instant, a date (2026-11-30), today, yesterday, this-week, this-month, or relative (30m, 24h, 7d, 4w, 3mo)`,
 });
-const harness = { type: 'string', enum: ['claude-code', 'codex', 'opencode', 'copilot-cli', 'kimi-cli', 'grok'] };
+const harness = {
+  type: 'string',
+  enum: ['claude-code', 'codex', 'opencode', 'copilot-cli', 'kimi-cli', 'grok'],
+};
 const tags = {
   type: 'object',
   additionalProperties: { type: 'string' },

@@ -12,7 +12,7 @@
 //!   (`~/.copilot`, `session-state/`, `session-store.db`).
 
 use super::*;
-use crate::harness::test_support::{age, Fixture};
+use crate::harness::support_tests::{age, Fixture};
 use crate::vocab::Harness;
 
 fn event(kind: &str, id: &str, ts: &str, data: &str) -> String {

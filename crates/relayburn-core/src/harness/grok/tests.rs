@@ -7,7 +7,7 @@
 //! `crates/tokscale-core/src/sessions/grok.rs` (the JSON-RPC `session/update` envelope).
 
 use super::*;
-use crate::harness::test_support::{age, Fixture};
+use crate::harness::support_tests::{age, Fixture};
 
 fn update(ts: &str, session: &str, event: Option<&str>, update: &str) -> String {
     let meta = event.map_or(String::new(), |e| {

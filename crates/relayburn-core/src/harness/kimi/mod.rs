@@ -524,7 +524,7 @@ fn fork_point(session_dir: &std::path::Path) -> Option<i64> {
         return None;
     }
     let secs = v.get("wire_mtime")?.as_f64()?;
-    (secs.is_finite() && secs > 0.0).then(|| (secs * 1000.0) as i64)
+    (secs.is_finite() && secs > 0.0).then_some((secs * 1000.0) as i64)
 }
 
 /// The model named by Kimi CLI's `config.json` in `home`.

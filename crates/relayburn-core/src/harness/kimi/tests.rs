@@ -12,7 +12,7 @@
 //!   `usageScope`, `llm.request` with the concrete model, `workspaces.json`).
 
 use super::*;
-use crate::harness::test_support::{age, Fixture};
+use crate::harness::support_tests::{age, Fixture};
 
 const HEADER: &str = "{\"type\": \"metadata\", \"protocol_version\": \"1.3\"}\n";
 
