@@ -1,13 +1,14 @@
 // GitHub Copilot CLI, Kimi and Grok Build through the public package: the harness keys in every
 // option that names one, the override variables of discovery, and per-harness status counts.
 // Logs from bench/gen-more-corpus.mjs (shaped as each harness writes them, with their traps).
+import { appendFileSync, cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { burn } from './helpers/cli.js';
 import { tempHome } from './helpers/home.js';
 import { repoRoot } from './helpers/paths.js';
-import { entryPoints } from './helpers/sdk.js';
+import { entryPoints, esm } from './helpers/sdk.js';
 
 type Sums = Record<string, number>;
 interface More {
@@ -119,4 +120,61 @@ describe('discovery and the CLI', () => {
     for (const h of NEW)
       expect(status).toMatch(new RegExp(`\\b${h}\\s+\\d+ sessions, ${more.byHarness[h]?.turns} turns`));
   });
+});
+
+describe('watch', () => {
+  it('picks up a Grok turn appended and a Kimi sub-agent file created while watching', async () => {
+    const sdk = esm;
+    const copy = tempHome('more-watch');
+    cpSync(out, copy, { recursive: true });
+    const ledgerHome = tempHome();
+    const reports: Array<{ turnsAdded: number }> = [];
+    const ac = new AbortController();
+    const done = sdk.watch({
+      roots: { grok: [join(copy, 'grok')], 'kimi-cli': [join(copy, 'kimi')] },
+      harnesses: ['grok', 'kimi-cli'],
+      ledgerHome,
+      signal: ac.signal,
+      onReport: (r) => reports.push(r),
+    });
+    const added = () => reports.reduce((n, r) => n + r.turnsAdded, 0);
+    const base = (more.byHarness.grok?.turns ?? 0) + (more.byHarness['kimi-cli']?.turns ?? 0);
+    const until = async (ok: () => boolean) => {
+      for (let i = 0; i < 400 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(ok()).toBe(true);
+    };
+    await until(() => added() === base);
+    const ws = join(copy, 'grok', 'sessions', readdirSync(join(copy, 'grok', 'sessions'))[0] ?? '');
+    const session = readdirSync(ws).find((d) => !d.endsWith('c41d')) ?? '';
+    appendFileSync(
+      join(ws, session, 'updates.jsonl'),
+      `${JSON.stringify({
+        timestamp: '2026-08-01T00:00:00Z',
+        params: {
+          sessionId: session,
+          update: {
+            sessionUpdate: 'turn_completed',
+            usage: { modelUsage: { 'grok-4.3': { inputTokens: 10, outputTokens: 1 } } },
+          },
+          _meta: { eventId: 'watch-1' },
+        },
+      })}\n`,
+    );
+    await until(() => added() === base + 1);
+    const group = join(copy, 'kimi', 'sessions', 'g-watch', 's-watch', 'subagents', 'a-watch');
+    mkdirSync(group, { recursive: true });
+    writeFileSync(
+      join(group, 'wire.jsonl'),
+      `${JSON.stringify({ type: 'metadata', protocol_version: '1.3' })}\n${JSON.stringify({
+        timestamp: 1_790_000_000.5,
+        message: {
+          type: 'StatusUpdate',
+          payload: { token_usage: { input_other: 3, output: 2 }, message_id: 'chatcmpl-watch' },
+        },
+      })}\n`,
+    );
+    await until(() => added() === base + 2);
+    ac.abort();
+    await done;
+  }, 60_000);
 });
