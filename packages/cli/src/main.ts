@@ -56,6 +56,9 @@ Environment:
   CLAUDE_CONFIG_DIR     Claude Code config dirs, comma-separated (default ~/.config/claude, ~/.claude)
   CODEX_HOME            Codex CLI homes, comma-separated (default ~/.codex)
   OPENCODE_DATA_DIR     OpenCode data dir (default $XDG_DATA_HOME/opencode, ~/.local/share/opencode)
+  COPILOT_HOME          GitHub Copilot CLI home (default ~/.copilot)
+  KIMI_SHARE_DIR        Kimi CLI home (default ~/.kimi); KIMI_CODE_HOME: Kimi Code's (~/.kimi-code)
+  GROK_HOME             Grok Build homes, comma-separated (default ~/.grok)
   NO_COLOR              disable colors
 
 Examples:

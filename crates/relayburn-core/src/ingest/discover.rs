@@ -702,6 +702,32 @@ mod root_tests {
     use super::*;
 
     #[test]
+    fn a_named_file_of_copilot_kimi_or_grok_is_read_by_its_reader() {
+        let kind = |p: &str| {
+            let f = classify_file(Path::new(p), Some(&[]));
+            (f.harness, f.kind)
+        };
+        assert_eq!(
+            kind("/h/.copilot/session-state/s1/events.jsonl"),
+            (Harness::CopilotCli, FileKind::CopilotEvents)
+        );
+        assert_eq!(
+            kind("/h/.copilot/session-store.db"),
+            (Harness::CopilotCli, FileKind::CopilotStore)
+        );
+        assert_eq!(
+            kind("/h/.kimi/sessions/g/s/wire.jsonl"),
+            (Harness::KimiCli, FileKind::KimiWire)
+        );
+        assert_eq!(
+            kind("/h/.grok/sessions/w/s/updates.jsonl"),
+            (Harness::Grok, FileKind::GrokUpdates { parent: None })
+        );
+        // Another `events.jsonl` is not Copilot's.
+        assert_eq!(kind("/h/logs/events.jsonl").0, Harness::ClaudeCode);
+    }
+
+    #[test]
     fn explicit_roots_expand_the_home_directory_for_every_harness() {
         let Some(home) = home_dir() else { return };
         let explicit = vec!["~/logs".to_string(), "/abs".to_string()];

@@ -6,7 +6,8 @@ import { UsageError } from '../usage.js';
 
 const ingestHelp = `Usage: burn ingest [--watch] [--json] [--quiet] [--hook claude] [--content-mode <mode>]
 
-Read new session-log bytes (Claude Code, Codex CLI, OpenCode) into the ledger. Only changed files are read,
+Read new session-log bytes (Claude Code, Codex CLI, OpenCode, Copilot CLI, Kimi, Grok Build) into
+the ledger. Only changed files are read,
 from where the last run stopped; safe to run beside other burn processes.
 
 Options:
@@ -24,6 +25,9 @@ Where logs are found:
                 ~/.config/claude and ~/.claude
   Codex CLI     $CODEX_HOME (comma-separated), else ~/.codex
   OpenCode      $OPENCODE_DATA_DIR, else $XDG_DATA_HOME/opencode, else ~/.local/share/opencode
+  Copilot CLI   $COPILOT_HOME, else ~/.copilot (session-store.db, session-state/)
+  Kimi          $KIMI_SHARE_DIR, else ~/.kimi; $KIMI_CODE_HOME, else ~/.kimi-code
+  Grok Build    $GROK_HOME (comma-separated), else ~/.grok
 
 Examples:
   burn ingest
