@@ -101,3 +101,65 @@ pub(crate) fn timestamp_ms(raw: &serde_json::value::RawValue) -> Option<i64> {
         n as i64
     })
 }
+
+/// The text of a user prompt as a content record (`None` when the pass captures no content,
+/// the message is past retention, or the text is empty). `key` names the row in its session.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn user_content(
+    capture: &crate::content::Capture,
+    harness: crate::vocab::Harness,
+    session_id: &str,
+    key: &str,
+    message_id: &str,
+    ts_ms: i64,
+    seq: i64,
+    text: &str,
+) -> Option<crate::vocab::content::ContentRecord> {
+    if text.is_empty() || !capture.wants(ts_ms) {
+        return None;
+    }
+    Some(crate::vocab::content::ContentRecord {
+        harness,
+        session_id: session_id.to_string(),
+        message_key: key.to_string(),
+        message_id: message_id.to_string(),
+        role: "user",
+        ts_ms,
+        seq,
+        blocks: vec![capture.block("text", text, None, None, false)],
+        replace: false,
+    })
+}
+
+/// The text of a plain string or of a `[{"type":"text","text":…}]` list.
+pub(crate) fn text_of(raw: &serde_json::value::RawValue) -> String {
+    let text = raw.get();
+    if text.starts_with('[') {
+        #[derive(serde::Deserialize)]
+        struct Part<'a> {
+            #[serde(borrow, default)]
+            text: Option<std::borrow::Cow<'a, str>>,
+        }
+        return serde_json::from_str::<Vec<Part<'_>>>(text)
+            .map(|parts| {
+                parts
+                    .iter()
+                    .filter_map(|p| p.text.as_deref())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .unwrap_or_default();
+    }
+    if text.starts_with('{') {
+        #[derive(serde::Deserialize)]
+        struct Block<'a> {
+            #[serde(borrow, default)]
+            text: Option<std::borrow::Cow<'a, str>>,
+        }
+        return serde_json::from_str::<Block<'_>>(text)
+            .ok()
+            .and_then(|b| b.text.map(std::borrow::Cow::into_owned))
+            .unwrap_or_default();
+    }
+    super::wire::payload_text(raw).into_owned()
+}

@@ -17,7 +17,15 @@ pub struct Fixture {
 impl Fixture {
     pub fn new() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
-        let ledger = Ledger::open(&dir.path().join("ledger-home")).unwrap();
+        let home = dir.path().join("ledger-home");
+        // The fixtures are dated months back: keep their content whatever today is.
+        std::fs::create_dir_all(&home).unwrap();
+        std::fs::write(
+            home.join("config.json"),
+            r#"{"content": {"mode": "full", "ttlDays": "forever"}}"#,
+        )
+        .unwrap();
+        let ledger = Ledger::open(&home).unwrap();
         Fixture { dir, ledger }
     }
 
@@ -112,6 +120,17 @@ impl Fixture {
         .unwrap()
         .map(Result::unwrap)
         .collect()
+    }
+
+    /// The user prompts the content store holds for a session, in order.
+    pub fn prompts(&self, harness: Harness, session: &str) -> Vec<String> {
+        crate::content::session_content(self.ledger.home(), harness, session)
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.role == "user")
+            .flat_map(|m| m.blocks)
+            .filter_map(|b| b.text)
+            .collect()
     }
 
     /// The sum of the costs the harness reported for its turns (USD).

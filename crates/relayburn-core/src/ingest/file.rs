@@ -160,15 +160,16 @@ fn reader_for(file: &SourceFile, state: Option<&str>, capture: Capture) -> Box<d
     match &file.kind {
         FileKind::CopilotEvents => {
             let ctx = copilot::events::context_for(&file.path);
-            return Box::new(copilot::events::EventsReader::new(ctx, resumed(state)));
+            let reader = copilot::events::EventsReader::new(ctx, resumed(state));
+            return Box::new(reader.with_capture(capture));
         }
         FileKind::KimiWire => {
             let ctx = kimi::context_for(&file.path);
-            return Box::new(kimi::KimiReader::new(ctx, resumed(state)));
+            return Box::new(kimi::KimiReader::new(ctx, resumed(state)).with_capture(capture));
         }
         FileKind::GrokUpdates { parent } => {
             let ctx = grok::context_for(&file.path, parent.clone());
-            return Box::new(grok::GrokReader::new(ctx, resumed(state)));
+            return Box::new(grok::GrokReader::new(ctx, resumed(state)).with_capture(capture));
         }
         _ => {}
     }

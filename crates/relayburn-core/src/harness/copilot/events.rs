@@ -54,6 +54,7 @@ pub struct EventsState {
 pub struct EventsReader {
     ctx: FileContext,
     state: EventsState,
+    capture: crate::content::Capture,
 }
 
 #[derive(Deserialize)]
@@ -206,6 +207,29 @@ impl LogReader for EventsReader {
                 };
                 let bytes = m.content.map(super::super::lines::text_bytes).unwrap_or(0);
                 self.user_turn(out, &id, line.offset, ts, text_block(bytes, None, None));
+                if !self.capture.is_off() {
+                    let text = m
+                        .content
+                        .map(super::super::lines::text_of)
+                        .unwrap_or_default();
+                    let key = out
+                        .user_turns
+                        .last()
+                        .map(|u| u.uuid.clone())
+                        .unwrap_or_default();
+                    let (s, c) = (&self.ctx.session_id, &self.capture);
+                    let rec = super::super::lines::user_content(
+                        c,
+                        Harness::CopilotCli,
+                        s,
+                        &key,
+                        &key,
+                        ts,
+                        line.offset as i64,
+                        &text,
+                    );
+                    out.content.extend(rec);
+                }
             }
             "tool.execution_start" => {
                 let Ok(t) = serde_json::from_str::<ToolStart<'_>>(data.get()) else {
@@ -254,7 +278,17 @@ impl LogReader for EventsReader {
 
 impl EventsReader {
     pub fn new(ctx: FileContext, state: EventsState) -> Self {
-        EventsReader { ctx, state }
+        EventsReader {
+            ctx,
+            state,
+            capture: Default::default(),
+        }
+    }
+
+    /// Captures user prompts into the content store as `capture` says.
+    pub fn with_capture(mut self, capture: crate::content::Capture) -> Self {
+        self.capture = capture;
+        self
     }
 
     fn session_info(&self) -> SessionInfo {

@@ -129,6 +129,7 @@ fn each_shutdown_is_its_own_run_and_input_excludes_cache() {
         )
     );
     assert_eq!(f.count("user_turns", Harness::CopilotCli), 2);
+    assert_eq!(f.prompts(Harness::CopilotCli, "sess-1"), ["add tests"]);
     assert!(f.tool_calls(Harness::CopilotCli).contains("cargo test"));
     // Premium requests (`requests.cost`, 1 per model here) at $0.04.
     assert!((f.reported_cost(Harness::CopilotCli) - 0.12).abs() < 1e-9);

@@ -56,6 +56,7 @@ pub struct GrokReader {
     ctx: FileContext,
     state: GrokState,
     announced: bool,
+    capture: crate::content::Capture,
 }
 
 #[derive(Deserialize)]
@@ -191,6 +192,31 @@ impl LogReader for GrokReader {
             }
             "user_message_chunk" => {
                 let bytes = update.content.map(chunk_bytes).unwrap_or(0);
+                if !self.capture.is_off() {
+                    // Each chunk is its own content row (keyed by its event), in its prompt.
+                    let text = update
+                        .content
+                        .map(super::lines::text_of)
+                        .unwrap_or_default();
+                    let key = event_id
+                        .clone()
+                        .unwrap_or_else(|| format!("@{}", line.offset));
+                    let prompt = match (self.state.in_user, out.user_turns.last()) {
+                        (true, Some(u)) => u.uuid.clone(),
+                        _ => key.clone(),
+                    };
+                    let rec = super::lines::user_content(
+                        &self.capture,
+                        Harness::Grok,
+                        &session,
+                        &key,
+                        &prompt,
+                        ts,
+                        line.offset as i64,
+                        &text,
+                    );
+                    out.content.extend(rec);
+                }
                 if self.state.in_user {
                     // A later chunk of the same prompt: its bytes join the turn.
                     if let Some(u) = out
@@ -236,7 +262,14 @@ impl GrokReader {
             ctx,
             state,
             announced: false,
+            capture: Default::default(),
         }
+    }
+
+    /// Captures user prompts into the content store as `capture` says.
+    pub fn with_capture(mut self, capture: crate::content::Capture) -> Self {
+        self.capture = capture;
+        self
     }
 
     fn announce(&mut self, out: &mut Records) {

@@ -88,6 +88,7 @@ fn only_completed_turns_count_one_turn_per_model() {
     // input without its cached part; reasoning beside output, added to it.
     assert_eq!(f.totals(Harness::Grok), (2, 200 + 200, 70 + 10, 20, 900, 0));
     assert_eq!(f.count("user_turns", Harness::Grok), 1);
+    assert_eq!(f.prompts(Harness::Grok, "s-1"), ["refactor"]);
     assert!(f.tool_calls(Harness::Grok).contains("ls -la"));
     assert_eq!(
         f.session(Harness::Grok, "s-1", "project").as_deref(),

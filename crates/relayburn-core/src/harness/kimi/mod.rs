@@ -79,6 +79,7 @@ pub struct KimiReader {
     ctx: FileContext,
     state: KimiState,
     announced: bool,
+    capture: crate::content::Capture,
 }
 
 #[derive(Deserialize)]
@@ -235,7 +236,14 @@ impl KimiReader {
             ctx,
             state,
             announced: false,
+            capture: Default::default(),
         }
+    }
+
+    /// Captures user prompts into the content store as `capture` says.
+    pub fn with_capture(mut self, capture: crate::content::Capture) -> Self {
+        self.capture = capture;
+        self
     }
 
     /// The session, once per pass (its project and parent).
@@ -303,6 +311,25 @@ impl KimiReader {
                 };
                 let bytes = begin.user_input.map(text_bytes).unwrap_or(0);
                 self.user_turn(out, offset, ts, text_block(bytes, None, None));
+                if !self.capture.is_off() {
+                    let text = begin
+                        .user_input
+                        .map(super::lines::text_of)
+                        .unwrap_or_default();
+                    let key = format!("{}@{offset}", self.ctx.agent);
+                    let (s, c) = (&self.ctx.session_id, &self.capture);
+                    let rec = super::lines::user_content(
+                        c,
+                        Harness::KimiCli,
+                        s,
+                        &key,
+                        &key,
+                        ts,
+                        offset as i64,
+                        &text,
+                    );
+                    out.content.extend(rec);
+                }
             }
             "ToolCall" => {
                 let Ok(call) = serde_json::from_str::<ToolCallPayload<'_>>(payload.get()) else {

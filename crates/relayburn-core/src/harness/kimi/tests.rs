@@ -72,6 +72,7 @@ fn repeated_status_updates_keep_the_largest_and_null_usage_is_no_call() {
         "the largest record of chatcmpl-1 (40 output), once"
     );
     assert_eq!(f.count("user_turns", Harness::KimiCli), 1);
+    assert_eq!(f.prompts(Harness::KimiCli, "s1"), ["fix the build"]);
     assert!(f.tool_calls(Harness::KimiCli).contains("cargo build"));
     // kimi-for-coding after 2026-04-20T15:28Z is Kimi K2.6.
     assert!(f.turns(Harness::KimiCli).iter().all(|t| t.1 == "kimi-k2.6"));
