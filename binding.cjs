@@ -837,7 +837,6 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.budgets = nativeBinding.budgets
 module.exports.budgetStatus = nativeBinding.budgetStatus
-module.exports.cancelIngest = nativeBinding.cancelIngest
 module.exports.compare = nativeBinding.compare
 module.exports.exportStamps = nativeBinding.exportStamps
 module.exports.fingerprint = nativeBinding.fingerprint

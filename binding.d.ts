@@ -59,9 +59,6 @@ export interface BudgetStatusOptions {
   ledgerHome?: string
 }
 
-/** Asks the ingest started with `token` to stop; returns false when none is running. */
-export declare function cancelIngest(token: number): boolean
-
 export interface Compaction {
   ts: string
   precedingMessageId?: string
@@ -206,10 +203,10 @@ export interface ImportStampsResult {
 }
 
 /**
- * One ingest pass. `onProgress` is called from time to time; `cancelToken` lets
- * `cancelIngest(token)` stop the run early.
+ * One ingest pass. `onProgress` is called from time to time; aborting `signal` stops the run
+ * early (the report says `cancelled`).
  */
-export declare function ingest(options: IngestOptions, onProgress?: ((progress: IngestProgress) => void) | undefined | null, cancelToken?: number | undefined | null): Promise<IngestReport>
+export declare function ingest(options: IngestOptions, onProgress?: ((progress: IngestProgress) => void) | undefined | null, signal?: AbortSignal | undefined | null): Promise<IngestReport>
 
 export interface IngestIssue {
   file: string
@@ -219,7 +216,8 @@ export interface IngestIssue {
 
 export interface IngestOptions {
   harnesses?: Array<string>
-  roots?: IngestRoots
+  /** Directories per harness key (checked by the core: known keys, path rules). */
+  roots?: Record<string, Array<string> | undefined | null>
   sessionFile?: string
   /** `full`, `hash-only` or `off` (else environment, config, default). */
   contentMode?: string
@@ -246,17 +244,8 @@ export interface IngestReport {
   linesSkipped: number
   errors: Array<IngestIssue>
   durationMs: number
-  /** True when `cancelIngest` stopped the run early (committed work stays). */
+  /** True when the abort signal stopped the run early (committed work stays). */
   cancelled: boolean
-}
-
-export interface IngestRoots {
-  'claude-code'?: Array<string>
-  codex?: Array<string>
-  opencode?: Array<string>
-  'copilot-cli'?: Array<string>
-  'kimi-cli'?: Array<string>
-  grok?: Array<string>
 }
 
 /** Per session: context re-reads vs new work, unread cache writes, compactions. */
@@ -354,7 +343,7 @@ export interface RebuildReport {
  * Re-derives the ledger from the logs: deletes derived rows and cursors (stamps stay) in one
  * transaction, then ingests again. Progress and cancellation as for `ingest`.
  */
-export declare function rebuildState(options: IngestOptions, onProgress?: ((progress: IngestProgress) => void) | undefined | null, cancelToken?: number | undefined | null): Promise<RebuildReport>
+export declare function rebuildState(options: IngestOptions, onProgress?: ((progress: IngestProgress) => void) | undefined | null, signal?: AbortSignal | undefined | null): Promise<RebuildReport>
 
 /** Deletes a budget by name. */
 export declare function removeBudget(options: RemoveBudgetOptions): Promise<RemoveBudgetResult>
@@ -625,10 +614,10 @@ export interface UserTurnBlock {
 }
 
 /**
- * Ingests now and again whenever the stores change, until `cancelIngest(cancelToken)`.
- * `onReport` receives each pass that changed something.
+ * Ingests now and again whenever the stores change, until `signal` aborts. `onReport`
+ * receives each pass that changed something.
  */
-export declare function watch(options: IngestOptions, onReport: ((report: IngestReport) => void) | undefined | null, cancelToken: number): Promise<void>
+export declare function watch(options: IngestOptions, onReport: ((report: IngestReport) => void) | undefined | null, signal: AbortSignal): Promise<void>
 
 /**
  * Stores a stamp for the next new session of `harness` started in `cwd`; ingest gives it to

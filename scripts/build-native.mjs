@@ -5,13 +5,15 @@
 //   2. the loader, its types and the `.node` binary are copied into packages/sdk/native/, where
 //      the SDK facade loads them (the `.node` is never published from there: see `files`).
 // Usage: node scripts/build-native.mjs [--release]
+//   (RELAYBURN_BUILD=release in the environment also selects the release profile, so that
+//   `npm install` and `npm test` build and test the optimized addon, as CI does).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const release = process.argv.includes('--release');
+const release = process.argv.includes('--release') || process.env.RELAYBURN_BUILD === 'release';
 const napi = join(root, 'node_modules', '@napi-rs', 'cli', 'dist', 'cli.js');
 
 const args = [

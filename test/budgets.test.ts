@@ -336,7 +336,10 @@ describe('burn budget', () => {
         ['budget', 'set', 'x', '--limit', 'lots', '--period', 'day'],
         "--limit: expected a number of US dollars, got 'lots'",
       ],
-      [['budget', 'set', 'x', '--limit', '3', '--period', 'year'], '--period: is not a period'],
+      [
+        ['budget', 'set', 'x', '--limit', '3', '--period', 'year'],
+        '--period: "year" is not a period: use day, week or month',
+      ],
       [['budget', 'set', 'x', '--limit', '3'], '--period day|week|month is required'],
       [['budget', 'set', '', '--limit', '3', '--period', 'day'], '<name>: must be a non-empty'],
       [
@@ -345,7 +348,7 @@ describe('burn budget', () => {
       ],
       [
         ['budget', 'set', 'x', '--limit', '3', '--period', 'day', '--harness', 'vim'],
-        '--harness: must be one of',
+        '--harness: unknown harness "vim": expected',
       ],
       [['budget', 'set', '--limit', '3', '--period', 'day'], 'expected one budget name'],
     ];

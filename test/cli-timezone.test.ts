@@ -195,7 +195,7 @@ describe('burn summary groups by the local time zone', () => {
     expect(both.stderr).toMatch(/--timezone and --utc/);
     const week = run(['--week-start', 'tuesday'], PARIS);
     expect(week.status).toBe(2);
-    expect(week.stderr).toMatch(/^burn: --week-start: must be monday or sunday/);
+    expect(week.stderr).toMatch(/^burn: --week-start: "tuesday" is not a week start: use monday or sunday/);
     const date = run(['--since', '2026-02-30'], PARIS);
     expect(date.status).toBe(2);
     expect(date.stderr).toMatch(/^burn: --since: /);

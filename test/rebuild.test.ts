@@ -65,7 +65,7 @@ describe.each(entryPoints)('rebuildState via %s', (_name, sdk) => {
     ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'sessionFile' });
     await expect(sdk.rebuildState({ ledgerHome, harnesses: ['cursor' as 'codex'] })).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
-      field: 'harnesses.0',
+      field: 'harnesses',
     });
     expect((await sdk.summary({ ledgerHome })).totals.turns).toBe(12);
   });

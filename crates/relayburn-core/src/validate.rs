@@ -32,6 +32,17 @@ pub fn path(field: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// One entry of the `roots` option: its key names a harness (`roots.<key>` in errors) and
+/// every directory is a path option.
+pub fn roots(key: &str, dirs: &[String]) -> Result<crate::vocab::Harness> {
+    let harness = crate::vocab::Harness::parse("roots", key)?;
+    let field = format!("roots.{key}");
+    for dir in dirs {
+        path(&field, dir)?;
+    }
+    Ok(harness)
+}
+
 /// A session or message id: non-empty, not blank, at most 256 characters, no control characters.
 pub fn selector(field: &str, value: &str) -> Result<()> {
     if value.trim().is_empty() {

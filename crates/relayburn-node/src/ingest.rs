@@ -1,7 +1,8 @@
-//! `ingest` (with progress callback and cancellation) and `cancelIngest`.
+//! `ingest`, `watch` and `rebuildState`, with a progress callback and cancellation by an
+//! `AbortSignal` (napi-rs calls back on abort; the flag it sets is polled by the core).
 
 use crate::task::core_task;
-use napi::bindgen_prelude::AsyncTask;
+use napi::bindgen_prelude::{AbortSignal, AsyncTask};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
 use napi_derive::napi;
@@ -9,25 +10,13 @@ use relayburn_core::ingest as core;
 use relayburn_core::vocab::Harness;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
-
-#[napi(object)]
-pub struct IngestRoots {
-    #[napi(js_name = "claude-code")]
-    pub claude_code: Option<Vec<String>>,
-    pub codex: Option<Vec<String>>,
-    pub opencode: Option<Vec<String>>,
-    #[napi(js_name = "copilot-cli")]
-    pub copilot_cli: Option<Vec<String>>,
-    #[napi(js_name = "kimi-cli")]
-    pub kimi_cli: Option<Vec<String>>,
-    pub grok: Option<Vec<String>>,
-}
+use std::sync::Arc;
 
 #[napi(object)]
 pub struct IngestOptions {
     pub harnesses: Option<Vec<String>>,
-    pub roots: Option<IngestRoots>,
+    /// Directories per harness key (checked by the core: known keys, path rules).
+    pub roots: Option<HashMap<String, Option<Vec<String>>>>,
     pub session_file: Option<String>,
     /// `full`, `hash-only` or `off` (else environment, config, default).
     pub content_mode: Option<String>,
@@ -64,7 +53,7 @@ pub struct IngestReport {
     pub lines_skipped: i64,
     pub errors: Vec<IngestIssue>,
     pub duration_ms: i64,
-    /// True when `cancelIngest` stopped the run early (committed work stays).
+    /// True when the abort signal stopped the run early (committed work stays).
     pub cancelled: bool,
 }
 
@@ -102,13 +91,6 @@ pub struct IngestInput {
     options: IngestOptions,
     on_progress: Option<Arc<ProgressFn>>,
     cancel: Arc<AtomicBool>,
-    token: Option<u32>,
-}
-
-/// Cancellation flags of running ingests, by the token the caller chose.
-fn tokens() -> &'static Mutex<HashMap<u32, Arc<AtomicBool>>> {
-    static T: OnceLock<Mutex<HashMap<u32, Arc<AtomicBool>>>> = OnceLock::new();
-    T.get_or_init(Default::default)
 }
 
 /// Converts binding options to core options (wiring progress and cancellation).
@@ -125,14 +107,27 @@ fn core_options(
         ),
         None => None,
     };
-    let roots = o.roots.unwrap_or(IngestRoots {
-        claude_code: None,
-        codex: None,
-        opencode: None,
-        copilot_cli: None,
-        kimi_cli: None,
-        grok: None,
-    });
+    let (mut claude_roots, mut codex_roots, mut opencode_roots) = (None, None, None);
+    let (mut copilot_roots, mut kimi_roots, mut grok_roots) = (None, None, None);
+    // Sorted, so the first bad entry reported does not depend on hash order.
+    let mut roots: Vec<(String, Vec<String>)> = o
+        .roots
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v?)))
+        .collect();
+    roots.sort();
+    for (key, dirs) in roots {
+        let slot = match relayburn_core::validate::roots(&key, &dirs)? {
+            Harness::ClaudeCode => &mut claude_roots,
+            Harness::Codex => &mut codex_roots,
+            Harness::OpenCode => &mut opencode_roots,
+            Harness::CopilotCli => &mut copilot_roots,
+            Harness::KimiCli => &mut kimi_roots,
+            Harness::Grok => &mut grok_roots,
+        };
+        *slot = Some(dirs);
+    }
     let on_progress = on_progress.map(|f| {
         Box::new(move |p: core::Progress| {
             f.call(
@@ -153,12 +148,12 @@ fn core_options(
         .transpose()?;
     let opts = core::IngestOptions {
         harnesses,
-        claude_roots: roots.claude_code,
-        codex_roots: roots.codex,
-        opencode_roots: roots.opencode,
-        copilot_roots: roots.copilot_cli,
-        kimi_roots: roots.kimi_cli,
-        grok_roots: roots.grok,
+        claude_roots,
+        codex_roots,
+        opencode_roots,
+        copilot_roots,
+        kimi_roots,
+        grok_roots,
         session_file: o.session_file,
         content_mode,
         on_progress,
@@ -167,68 +162,45 @@ fn core_options(
     Ok((opts, o.ledger_home))
 }
 
-fn forget_token(token: Option<u32>) {
-    if let Some(token) = token {
-        if let Ok(mut map) = tokens().lock() {
-            map.remove(&token);
-        }
-    }
-}
-
-fn register_token(token: Option<u32>) -> Arc<AtomicBool> {
+/// The flag the core polls, raised when `signal` aborts (napi-rs calls back on the JS thread;
+/// an abort before the work starts cancels it outright, rejecting with an `AbortError`).
+fn cancel_flag(signal: Option<&AbortSignal>) -> Arc<AtomicBool> {
     let cancel = Arc::new(AtomicBool::new(false));
-    if let Some(token) = token {
-        if let Ok(mut map) = tokens().lock() {
-            map.insert(token, cancel.clone());
-        }
+    if let Some(signal) = signal {
+        let flag = cancel.clone();
+        signal.on_abort(move || flag.store(true, Ordering::Relaxed));
     }
     cancel
 }
 
 fn run(input: IngestInput) -> relayburn_core::Result<core::IngestReport> {
-    let result =
-        core_options(input.options, input.on_progress, input.cancel).and_then(|(opts, home)| {
-            let mut ledger = relayburn_core::open_ledger(home.as_deref())?;
-            core::ingest(&mut ledger, &opts)
-        });
-    forget_token(input.token);
-    result
+    core_options(input.options, input.on_progress, input.cancel).and_then(|(opts, home)| {
+        let mut ledger = relayburn_core::open_ledger(home.as_deref())?;
+        core::ingest(&mut ledger, &opts)
+    })
 }
 
 core_task!(IngestTask, IngestInput, core::IngestReport => IngestReport, run);
 
-/// One ingest pass. `onProgress` is called from time to time; `cancelToken` lets
-/// `cancelIngest(token)` stop the run early.
+/// One ingest pass. `onProgress` is called from time to time; aborting `signal` stops the run
+/// early (the report says `cancelled`).
 #[napi(
-    ts_args_type = "options: IngestOptions, onProgress?: ((progress: IngestProgress) => void) | undefined | null, cancelToken?: number | undefined | null"
+    ts_args_type = "options: IngestOptions, onProgress?: ((progress: IngestProgress) => void) | undefined | null, signal?: AbortSignal | undefined | null"
 )]
 pub fn ingest(
     options: IngestOptions,
     on_progress: Option<ProgressFn>,
-    cancel_token: Option<u32>,
+    signal: Option<AbortSignal>,
 ) -> AsyncTask<IngestTask> {
-    let cancel = register_token(cancel_token);
-    AsyncTask::new(IngestTask(Some(IngestInput {
-        options,
-        on_progress: on_progress.map(Arc::new),
-        cancel,
-        token: cancel_token,
-    })))
-}
-
-/// Asks the ingest started with `token` to stop; returns false when none is running.
-#[napi]
-pub fn cancel_ingest(token: u32) -> bool {
-    match tokens().lock() {
-        Ok(map) => match map.get(&token) {
-            Some(flag) => {
-                flag.store(true, Ordering::Relaxed);
-                true
-            }
-            None => false,
-        },
-        Err(_) => false,
-    }
+    let cancel = cancel_flag(signal.as_ref());
+    AsyncTask::with_optional_signal(
+        IngestTask(Some(IngestInput {
+            options,
+            on_progress: on_progress.map(Arc::new),
+            cancel,
+        })),
+        signal,
+    )
 }
 
 type ReportFn = ThreadsafeFunction<IngestReport, (), IngestReport, Status, false>;
@@ -237,12 +209,11 @@ pub struct WatchInput {
     options: IngestOptions,
     on_report: Option<ReportFn>,
     cancel: Arc<AtomicBool>,
-    token: u32,
 }
 
 fn run_watch(input: WatchInput) -> relayburn_core::Result<()> {
     let on_report = input.on_report;
-    let result = core_options(input.options, None, input.cancel).and_then(|(opts, home)| {
+    core_options(input.options, None, input.cancel).and_then(|(opts, home)| {
         let mut ledger = relayburn_core::open_ledger(home.as_deref())?;
         core::watch(&mut ledger, &opts, &|report: &core::IngestReport| {
             if let Some(f) = &on_report {
@@ -252,30 +223,30 @@ fn run_watch(input: WatchInput) -> relayburn_core::Result<()> {
                 );
             }
         })
-    });
-    forget_token(Some(input.token));
-    result
+    })
 }
 
 core_task!(WatchTask, WatchInput, () => (), run_watch);
 
-/// Ingests now and again whenever the stores change, until `cancelIngest(cancelToken)`.
-/// `onReport` receives each pass that changed something.
+/// Ingests now and again whenever the stores change, until `signal` aborts. `onReport`
+/// receives each pass that changed something.
 #[napi(
-    ts_args_type = "options: IngestOptions, onReport: ((report: IngestReport) => void) | undefined | null, cancelToken: number"
+    ts_args_type = "options: IngestOptions, onReport: ((report: IngestReport) => void) | undefined | null, signal: AbortSignal"
 )]
 pub fn watch(
     options: IngestOptions,
     on_report: Option<ReportFn>,
-    cancel_token: u32,
+    signal: AbortSignal,
 ) -> AsyncTask<WatchTask> {
-    let cancel = register_token(Some(cancel_token));
-    AsyncTask::new(WatchTask(Some(WatchInput {
-        options,
-        on_report,
-        cancel,
-        token: cancel_token,
-    })))
+    let cancel = cancel_flag(Some(&signal));
+    AsyncTask::with_signal(
+        WatchTask(Some(WatchInput {
+            options,
+            on_report,
+            cancel,
+        })),
+        signal,
+    )
 }
 
 #[napi(object)]
@@ -311,13 +282,10 @@ impl From<core::RebuildReport> for RebuildReport {
 }
 
 fn run_rebuild(input: IngestInput) -> relayburn_core::Result<core::RebuildReport> {
-    let result =
-        core_options(input.options, input.on_progress, input.cancel).and_then(|(opts, home)| {
-            let mut ledger = relayburn_core::open_ledger(home.as_deref())?;
-            core::rebuild(&mut ledger, &opts)
-        });
-    forget_token(input.token);
-    result
+    core_options(input.options, input.on_progress, input.cancel).and_then(|(opts, home)| {
+        let mut ledger = relayburn_core::open_ledger(home.as_deref())?;
+        core::rebuild(&mut ledger, &opts)
+    })
 }
 
 core_task!(RebuildTask, IngestInput, core::RebuildReport => RebuildReport, run_rebuild);
@@ -325,18 +293,20 @@ core_task!(RebuildTask, IngestInput, core::RebuildReport => RebuildReport, run_r
 /// Re-derives the ledger from the logs: deletes derived rows and cursors (stamps stay) in one
 /// transaction, then ingests again. Progress and cancellation as for `ingest`.
 #[napi(
-    ts_args_type = "options: IngestOptions, onProgress?: ((progress: IngestProgress) => void) | undefined | null, cancelToken?: number | undefined | null"
+    ts_args_type = "options: IngestOptions, onProgress?: ((progress: IngestProgress) => void) | undefined | null, signal?: AbortSignal | undefined | null"
 )]
 pub fn rebuild_state(
     options: IngestOptions,
     on_progress: Option<ProgressFn>,
-    cancel_token: Option<u32>,
+    signal: Option<AbortSignal>,
 ) -> AsyncTask<RebuildTask> {
-    let cancel = register_token(cancel_token);
-    AsyncTask::new(RebuildTask(Some(IngestInput {
-        options,
-        on_progress: on_progress.map(Arc::new),
-        cancel,
-        token: cancel_token,
-    })))
+    let cancel = cancel_flag(signal.as_ref());
+    AsyncTask::with_optional_signal(
+        RebuildTask(Some(IngestInput {
+            options,
+            on_progress: on_progress.map(Arc::new),
+            cancel,
+        })),
+        signal,
+    )
 }

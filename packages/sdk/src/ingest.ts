@@ -8,7 +8,25 @@ import type {
 } from './types.js';
 import { parseOptions } from './validate.js';
 
-let nextToken = 1;
+/**
+ * The signal handed to the binding for one run: it aborts when the caller's `signal` does and
+ * when a user callback throws (the native run then stops at its next check). The binding polls
+ * it through napi-rs's `AbortSignal` support; nothing is registered globally.
+ */
+function runSignal(signal: AbortSignal | undefined): {
+  signal: AbortSignal;
+  stop: () => void;
+  dispose: () => void;
+} {
+  const own = new AbortController();
+  const onAbort = () => own.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: own.signal,
+    stop: () => own.abort(),
+    dispose: () => signal?.removeEventListener('abort', onAbort),
+  };
+}
 
 /**
  * Wraps a user callback so that an exception never reaches the native thread-safe call (where it
@@ -17,9 +35,8 @@ let nextToken = 1;
  * with `failure()` once the native run has settled.
  */
 function guardCallback<A extends unknown[]>(
-  name: string,
-  token: number,
   fn: ((...args: A) => void) | undefined,
+  stop: () => void,
 ): { call: ((...args: A) => void) | null; failure: () => { error: unknown } | undefined } {
   if (!fn) return { call: null, failure: () => undefined };
   let failed: { error: unknown } | undefined;
@@ -29,7 +46,7 @@ function guardCallback<A extends unknown[]>(
       fn(...args);
     } catch (error) {
       failed = { error };
-      void callNative(name, async (b) => b.cancelIngest(token)).catch(() => {});
+      stop();
     }
   };
   return { call, failure: () => failed };
@@ -55,20 +72,14 @@ function guardCallback<A extends unknown[]>(
 export async function ingest(options: IngestOptions = {}): Promise<IngestReport> {
   const { onProgress, signal, ...rest } = parseOptions('ingest', 'ingestSchema', options);
   signal?.throwIfAborted();
-  const token = nextToken++;
-  const onAbort = () => {
-    void callNative('ingest', async (b) => b.cancelIngest(token));
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const progress = guardCallback('ingest', token, onProgress);
+  const run = runSignal(signal);
+  const progress = guardCallback(onProgress, run.stop);
   try {
     let result: Awaited<ReturnType<NativeBinding['ingest']>>;
     try {
-      result = await callNative('ingest', (b) =>
-        b.ingest(rest, progress.call, signal || progress.call ? token : null),
-      );
+      result = await callNative('ingest', (b) => b.ingest(rest, progress.call, run.signal));
     } catch (err) {
-      throw progress.failure()?.error ?? err;
+      throw progress.failure()?.error ?? (signal?.aborted ? signal.reason : err);
     }
     const failed = progress.failure();
     if (failed) throw failed.error;
@@ -76,7 +87,7 @@ export async function ingest(options: IngestOptions = {}): Promise<IngestReport>
     if (cancelled && signal?.aborted) throw signal.reason;
     return report;
   } finally {
-    signal?.removeEventListener('abort', onAbort);
+    run.dispose();
   }
 }
 
@@ -98,28 +109,27 @@ export async function ingest(options: IngestOptions = {}): Promise<IngestReport>
 export async function watch(options: WatchOptions = {}): Promise<void> {
   const { onReport, signal, ...rest } = parseOptions('watch', 'watchSchema', options);
   if (signal?.aborted) return;
-  const token = nextToken++;
-  const onAbort = () => {
-    void callNative('watch', async (b) => b.cancelIngest(token));
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
+  const run = runSignal(signal);
   const report = guardCallback(
-    'watch',
-    token,
     onReport
       ? ({ cancelled: _c, ...r }: Awaited<ReturnType<NativeBinding['ingest']>>) => onReport(r)
       : undefined,
+    run.stop,
   );
   try {
     try {
-      await callNative('watch', (b) => b.watch(rest, report.call, token));
+      await callNative('watch', (b) => b.watch(rest, report.call, run.signal));
     } catch (err) {
-      throw report.failure()?.error ?? err;
+      const failed = report.failure();
+      if (failed) throw failed.error;
+      // Aborted before the native work started: the watch simply never ran.
+      if (signal?.aborted) return;
+      throw err;
     }
     const failed = report.failure();
     if (failed) throw failed.error;
   } finally {
-    signal?.removeEventListener('abort', onAbort);
+    run.dispose();
   }
 }
 
@@ -143,20 +153,14 @@ export async function watch(options: WatchOptions = {}): Promise<void> {
 export async function rebuildState(options: RebuildStateOptions = {}): Promise<RebuildReport> {
   const { onProgress, signal, ...rest } = parseOptions('rebuildState', 'rebuildStateSchema', options);
   signal?.throwIfAborted();
-  const token = nextToken++;
-  const onAbort = () => {
-    void callNative('rebuildState', async (b) => b.cancelIngest(token));
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const progress = guardCallback('rebuildState', token, onProgress);
+  const run = runSignal(signal);
+  const progress = guardCallback(onProgress, run.stop);
   try {
     let result: Awaited<ReturnType<NativeBinding['rebuildState']>>;
     try {
-      result = await callNative('rebuildState', (b) =>
-        b.rebuildState(rest, progress.call, signal || progress.call ? token : null),
-      );
+      result = await callNative('rebuildState', (b) => b.rebuildState(rest, progress.call, run.signal));
     } catch (err) {
-      throw progress.failure()?.error ?? err;
+      throw progress.failure()?.error ?? (signal?.aborted ? signal.reason : err);
     }
     const failed = progress.failure();
     if (failed) throw failed.error;
@@ -167,6 +171,6 @@ export async function rebuildState(options: RebuildStateOptions = {}): Promise<R
     if (cancelled && signal?.aborted) throw signal.reason;
     return { removed, ingest: report };
   } finally {
-    signal?.removeEventListener('abort', onAbort);
+    run.dispose();
   }
 }

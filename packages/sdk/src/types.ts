@@ -279,14 +279,7 @@ export type Harness = 'claude-code' | 'codex' | 'opencode' | 'copilot-cli' | 'ki
  * await ingest({ roots: { 'claude-code': ['/mnt/backup/.claude'], codex: ['/mnt/backup/.codex'] } });
  * ```
  */
-export interface IngestRoots {
-  'claude-code'?: string[] | undefined;
-  codex?: string[] | undefined;
-  opencode?: string[] | undefined;
-  'copilot-cli'?: string[] | undefined;
-  'kimi-cli'?: string[] | undefined;
-  grok?: string[] | undefined;
-}
+export type IngestRoots = { [H in Harness]?: string[] | undefined };
 
 /**
  * Progress of a running ingest, reported to `onProgress`.
