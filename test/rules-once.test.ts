@@ -17,7 +17,7 @@ const native = require(join(sdkDir, 'native', 'binding.cjs')) as Record<string, 
 const a = (n: number) => 'a'.repeat(n);
 const manyKeys = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, a(4000)]));
 const tag = { a: 'b' };
-const HARNESSES = 'claude-code, codex or opencode';
+const HARNESSES = 'claude-code, codex, opencode, copilot-cli, kimi-cli or grok';
 const DIMENSIONS =
   'model, modelRaw, provider, harness, project, branch, session, root, day, week, month, tool or tag:<key>';
 const BOUND_FORMS =

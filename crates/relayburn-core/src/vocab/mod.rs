@@ -52,11 +52,13 @@ impl Harness {
             .into_iter()
             .find(|h| h.as_str() == value)
             .ok_or_else(|| {
+                let names = Harness::ALL.map(Harness::as_str);
+                let (last, rest) = names.split_last().unwrap_or((&"", &[]));
                 crate::Error::invalid(
                     field,
                     format!(
-                        "unknown harness {value:?}: expected one of {}",
-                        Harness::ALL.map(Harness::as_str).join(", ")
+                        "unknown harness {value:?}: expected {} or {last}",
+                        rest.join(", ")
                     ),
                 )
             })
