@@ -599,10 +599,10 @@ export interface Status {
   pendingStamps: number
   turns: number
   sessions: number
+  /** Sessions and turns per harness (every harness, zeros included). */
+  harnesses: Array<HarnessCount>
   /** When the last ingest finished. */
   lastIngestAt?: string
-  /** Sessions and turns per harness (harnesses with at least one session). */
-  harnesses: Array<HarnessCount>
 }
 
 export interface StatusOptions {

@@ -17,7 +17,8 @@ const native = require(join(sdkDir, 'native', 'binding.cjs')) as Record<string, 
 const a = (n: number) => 'a'.repeat(n);
 const manyKeys = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, a(4000)]));
 const tag = { a: 'b' };
-const HARNESSES = 'one of claude-code, codex, opencode, gemini-cli, qwen-code, pi';
+const HARNESSES =
+  'one of claude-code, codex, opencode, gemini-cli, qwen-code, pi, copilot-cli, kimi-cli, grok';
 const DIMENSIONS =
   'model, modelRaw, provider, harness, project, branch, session, root, day, week, month, tool or tag:<key>';
 const BOUND_FORMS =

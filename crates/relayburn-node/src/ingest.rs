@@ -109,6 +109,7 @@ fn core_options(
     };
     let (mut claude_roots, mut codex_roots, mut opencode_roots) = (None, None, None);
     let (mut gemini_roots, mut qwen_roots, mut pi_roots) = (None, None, None);
+    let (mut copilot_roots, mut kimi_roots, mut grok_roots) = (None, None, None);
     // Sorted, so the first bad entry reported does not depend on hash order.
     let mut roots: Vec<(String, Vec<String>)> = o
         .roots
@@ -125,6 +126,9 @@ fn core_options(
             Harness::GeminiCli => &mut gemini_roots,
             Harness::QwenCode => &mut qwen_roots,
             Harness::Pi => &mut pi_roots,
+            Harness::CopilotCli => &mut copilot_roots,
+            Harness::KimiCli => &mut kimi_roots,
+            Harness::Grok => &mut grok_roots,
         };
         *slot = Some(dirs);
     }
@@ -154,6 +158,9 @@ fn core_options(
         gemini_roots,
         qwen_roots,
         pi_roots,
+        copilot_roots,
+        kimi_roots,
+        grok_roots,
         session_file: o.session_file,
         content_mode,
         on_progress,
@@ -175,6 +182,7 @@ fn cancel_flag(signal: Option<&AbortSignal>) -> Arc<AtomicBool> {
 
 fn run(input: IngestInput) -> relayburn_core::Result<core::IngestReport> {
     core_options(input.options, input.on_progress, input.cancel).and_then(|(opts, home)| {
+        core::check_options(&opts)?;
         let mut ledger = relayburn_core::open_ledger(home.as_deref())?;
         core::ingest(&mut ledger, &opts)
     })

@@ -59,6 +59,9 @@ Environment:
   GEMINI_CLI_HOME       Gemini CLI home holding .gemini (default ~)
   QWEN_RUNTIME_DIR      Qwen Code data dir (default ~/.qwen)
   PI_CODING_AGENT_DIR   Pi agent dir (default ~/.pi/agent)
+  COPILOT_HOME          GitHub Copilot CLI home (default ~/.copilot)
+  KIMI_SHARE_DIR        Kimi CLI home (default ~/.kimi); KIMI_CODE_HOME: Kimi Code's (~/.kimi-code)
+  GROK_HOME             Grok Build homes, comma-separated (default ~/.grok)
   NO_COLOR              disable colors
 
 Examples:

@@ -221,14 +221,14 @@ export interface Status {
   turns: number;
   /** Number of sessions seen in logs. */
   sessions: number;
+  /** Sessions and turns per harness, every harness relayburn reads (zeros included). */
+  harnesses: HarnessCount[];
   /** When the last ingest finished. */
   lastIngestAt?: string;
-  /** Sessions and turns per harness, for each harness with at least one session. */
-  harnesses: HarnessCount[];
 }
 
 /**
- * What the ledger holds of one harness (in `Status.harnesses`).
+ * One harness's share of the ledger, in {@link Status}.
  *
  * @example
  * ```ts
@@ -237,8 +237,7 @@ export interface Status {
  * ```
  */
 export interface HarnessCount {
-  /** A {@link Harness} key. */
-  harness: string;
+  harness: Harness;
   sessions: number;
   turns: number;
 }
@@ -253,7 +252,16 @@ export interface HarnessCount {
  * await summary({ harness, groupBy: 'model' });
  * ```
  */
-export type Harness = 'claude-code' | 'codex' | 'opencode' | 'gemini-cli' | 'qwen-code' | 'pi';
+export type Harness =
+  | 'claude-code'
+  | 'codex'
+  | 'opencode'
+  | 'gemini-cli'
+  | 'qwen-code'
+  | 'pi'
+  | 'copilot-cli'
+  | 'kimi-cli'
+  | 'grok';
 
 /**
  * Where to look for session logs, per harness. When given, exactly these roots are scanned
@@ -273,6 +281,12 @@ export type Harness = 'claude-code' | 'codex' | 'opencode' | 'gemini-cli' | 'qwe
  * `projects/<project>/chats/` hold the chats.
  * - `pi`: Pi agent dirs (like `PI_CODING_AGENT_DIR`, default `~/.pi/agent`) whose
  * `sessions/<project>/` hold the sessions.
+ * - `copilot-cli`: Copilot CLI homes (like `COPILOT_HOME`, default `~/.copilot`): their
+ * `session-store.db` (opened read-only) and `session-state/<session>/events.jsonl`.
+ * - `kimi-cli`: Kimi CLI homes (like `KIMI_SHARE_DIR`, default `~/.kimi`) or Kimi Code homes
+ * (like `KIMI_CODE_HOME`, default `~/.kimi-code`); the `wire.jsonl` files under `sessions/`.
+ * - `grok`: Grok Build homes (like `GROK_HOME`, comma-separated, default `~/.grok`); the
+ * `updates.jsonl` files under `sessions/`.
  *
  * @example
  * ```ts

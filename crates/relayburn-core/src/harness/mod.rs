@@ -3,7 +3,11 @@
 
 pub mod claude;
 pub mod codex;
+pub mod copilot;
 pub mod gemini;
+pub mod grok;
+pub mod kimi;
+pub(crate) mod lines;
 pub mod opencode;
 pub mod pi;
 pub mod qwen;
@@ -11,6 +15,8 @@ pub mod wire;
 
 #[cfg(test)]
 mod fuzz_tests;
+#[cfg(test)]
+pub(crate) mod support_tests;
 
 use crate::scan::Line;
 use crate::vocab::records::Records;

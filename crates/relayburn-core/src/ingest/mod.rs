@@ -2,6 +2,7 @@
 //! only stat'ed), parse changed files in parallel, and apply their batches through one writer
 //! in `BEGIN IMMEDIATE` transactions, rows and cursors together.
 
+mod copilot;
 pub mod cursor;
 pub mod discover;
 mod document;
@@ -72,6 +73,13 @@ pub struct IngestOptions {
     pub qwen_roots: Option<Vec<String>>,
     /// Pi agent dirs (`~/.pi/agent`) instead of `$PI_CODING_AGENT_DIR`.
     pub pi_roots: Option<Vec<String>>,
+    /// Copilot CLI homes (`session-store.db`, `session-state/`) instead of `$COPILOT_HOME`.
+    pub copilot_roots: Option<Vec<String>>,
+    /// Kimi CLI or Kimi Code homes (their `sessions/`) instead of `$KIMI_SHARE_DIR` and
+    /// `$KIMI_CODE_HOME`.
+    pub kimi_roots: Option<Vec<String>>,
+    /// Grok Build homes (their `sessions/`) instead of `$GROK_HOME`.
+    pub grok_roots: Option<Vec<String>>,
     /// Ingest just this file.
     pub session_file: Option<String>,
     /// Content store mode for this pass (else environment, `config.json`, default `full`).
@@ -114,13 +122,20 @@ pub struct IngestReport {
 }
 
 /// One ingest pass.
+/// The option rules that need no ledger, checked before one is opened (so a bad option is
+/// reported as such even when the ledger cannot be opened).
+pub fn check_options(opts: &IngestOptions) -> Result<()> {
+    if let Some(one) = &opts.session_file {
+        crate::validate::path("sessionFile", one)?;
+    }
+    Ok(())
+}
+
 pub fn ingest(ledger: &mut Ledger, opts: &IngestOptions) -> Result<IngestReport> {
+    check_options(opts)?;
     let started = Instant::now();
     let mut issues = Vec::new();
     let files = if let Some(one) = &opts.session_file {
-        if one.trim().is_empty() {
-            return Err(Error::invalid("sessionFile", "must be a non-empty path"));
-        }
         // A FIFO or a device would hang the read: refused up front (a missing file is only
         // reported, as a transcript may not be written yet).
         if let Ok(meta) = std::fs::metadata(one) {
@@ -195,6 +210,18 @@ fn discover_all_noting(
     if wants(Harness::Pi) {
         let dirs = discover::pi_dirs(opts.pi_roots.as_deref());
         files.extend(discover::discover_pi_noting(&dirs, issues));
+    }
+    if wants(Harness::CopilotCli) {
+        let homes = discover::copilot_homes(opts.copilot_roots.as_deref());
+        files.extend(discover::discover_copilot_noting(&homes, issues));
+    }
+    if wants(Harness::KimiCli) {
+        let homes = discover::kimi_homes(opts.kimi_roots.as_deref());
+        files.extend(discover::discover_kimi_noting(&homes, issues));
+    }
+    if wants(Harness::Grok) {
+        let homes = discover::grok_homes(opts.grok_roots.as_deref());
+        files.extend(discover::discover_grok_noting(&homes, issues));
     }
     files
 }
@@ -299,7 +326,12 @@ fn plan(ledger: &Ledger, files: Vec<SourceFile>, report: &mut IngestReport) -> R
                 push_issue(report, &path, None, format!("cannot read: {e}"));
                 continue;
             }
-            Ok(m) if file.kind == discover::FileKind::OpenCodeDb => {
+            Ok(m)
+                if matches!(
+                    file.kind,
+                    discover::FileKind::OpenCodeDb | discover::FileKind::CopilotStore
+                ) =>
+            {
                 opencode::with_wal(&file.path, FileMeta::of(&m))
             }
             Ok(m) => FileMeta::of(&m),
@@ -317,10 +349,7 @@ fn plan(ledger: &Ledger, files: Vec<SourceFile>, report: &mut IngestReport) -> R
                 let idle = now - meta.mtime_ms > STREAM_GRACE_MS;
                 let idle_pending = c.pending > 0 && idle;
                 // A last line without `\n` (its writer is done once the file is idle).
-                let idle_tail = idle
-                    && c.offset < meta.size
-                    && file.harness != Harness::OpenCode
-                    && !file.kind.is_document();
+                let idle_tail = idle && c.offset < meta.size && file.kind.is_line_log();
                 if unchanged && !idle_pending && !idle_tail {
                     continue;
                 }
@@ -410,9 +439,10 @@ fn run_jobs(
                     b.records.skip_impossible_turns();
                     tx.send(b).is_ok()
                 };
-                // Each harness's reader: JSONL logs (Claude Code, Codex) or OpenCode's JSON
-                // documents and database.
+                // Each harness's reader: line logs, OpenCode's JSON documents and database,
+                // Gemini's legacy documents, Copilot's session store.
                 match (job.file.harness, &job.file.kind) {
+                    (_, discover::FileKind::CopilotStore) => copilot::process(job, &mut send),
                     (Harness::OpenCode, _) => opencode::process(job, capture, &mut send),
                     (_, discover::FileKind::GeminiLegacy) => {
                         document::process(job, capture, &mut send)

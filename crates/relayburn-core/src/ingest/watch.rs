@@ -200,6 +200,32 @@ fn watched_dirs(opts: &IngestOptions) -> Vec<WatchedDir> {
             );
         }
     }
+    // Copilot, Kimi and Grok: their homes' session trees (Copilot's home itself for its store).
+    if wants(Harness::CopilotCli) {
+        for home in discover::copilot_homes(opts.copilot_roots.as_deref()) {
+            let state = home.join("session-state");
+            dirs.push(dir(state, RecursiveMode::Recursive, Harness::CopilotCli));
+            dirs.push(dir(home, RecursiveMode::NonRecursive, Harness::CopilotCli));
+        }
+    }
+    if wants(Harness::KimiCli) {
+        for home in discover::kimi_homes(opts.kimi_roots.as_deref()) {
+            dirs.push(dir(
+                home.join("sessions"),
+                RecursiveMode::Recursive,
+                Harness::KimiCli,
+            ));
+        }
+    }
+    if wants(Harness::Grok) {
+        for home in discover::grok_homes(opts.grok_roots.as_deref()) {
+            dirs.push(dir(
+                home.join("sessions"),
+                RecursiveMode::Recursive,
+                Harness::Grok,
+            ));
+        }
+    }
     dirs.into_iter().filter(|d| d.path.is_dir()).collect()
 }
 
@@ -211,13 +237,17 @@ fn targets(
     paths: HashSet<PathBuf>,
 ) -> Option<Vec<SourceFile>> {
     let mut files = Vec::new();
-    // Stores re-listed whole on an event (a document or part names its file only by layout).
+    // Stores listed again on any event: a database, or files whose session and parent come
+    // from their place in the tree or a document elsewhere.
     let mut relist: Vec<Harness> = Vec::new();
     for path in paths {
         let Some(dir) = dirs.iter().find(|d| path.starts_with(&d.path)) else {
             continue;
         };
-        if dir.harness == Harness::OpenCode {
+        if matches!(
+            dir.harness,
+            Harness::OpenCode | Harness::CopilotCli | Harness::KimiCli | Harness::Grok
+        ) {
             if !relist.contains(&dir.harness) {
                 relist.push(dir.harness);
             }

@@ -23,16 +23,25 @@ pub enum Harness {
     QwenCode,
     #[serde(rename = "pi")]
     Pi,
+    #[serde(rename = "copilot-cli")]
+    CopilotCli,
+    #[serde(rename = "kimi-cli")]
+    KimiCli,
+    #[serde(rename = "grok")]
+    Grok,
 }
 
 impl Harness {
-    pub const ALL: [Harness; 6] = [
+    pub const ALL: [Harness; 9] = [
         Harness::ClaudeCode,
         Harness::Codex,
         Harness::OpenCode,
         Harness::GeminiCli,
         Harness::QwenCode,
         Harness::Pi,
+        Harness::CopilotCli,
+        Harness::KimiCli,
+        Harness::Grok,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -43,6 +52,9 @@ impl Harness {
             Harness::GeminiCli => "gemini-cli",
             Harness::QwenCode => "qwen-code",
             Harness::Pi => "pi",
+            Harness::CopilotCli => "copilot-cli",
+            Harness::KimiCli => "kimi-cli",
+            Harness::Grok => "grok",
         }
     }
 

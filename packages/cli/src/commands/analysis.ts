@@ -35,8 +35,8 @@ const FILTER_HELP = `  --since <t>         from: a date, today, yesterday, this-
   --until <t>         to (exclusive), same forms
   --session <id>      one session and its subagents, forks and continuations
   --session-only      with --session: that session's own turns only
-  --harness <h>       claude-code, codex, opencode, gemini-cli,
-                      qwen-code or pi
+  --harness <h>       claude-code, codex, opencode, gemini-cli, qwen-code,
+                      pi, copilot-cli, kimi-cli or grok
   --project <dir>     one project (working directory)
   --tag k=v           only turns whose folded tags match (repeatable; --tags k=v,k=v)
 ${ZONE_HELP}`;

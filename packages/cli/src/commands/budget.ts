@@ -44,7 +44,8 @@ Options:
   --tag k=v           count only turns whose folded tags match (repeatable; all must match)
   --tags k=v[,k=v]    the same, comma-separated
   --harness <h>       count only turns of one harness (claude-code, codex,
-                      opencode, gemini-cli, qwen-code, pi)
+                      opencode, gemini-cli, qwen-code, pi, copilot-cli,
+                      kimi-cli, grok)
   --project <dir>     count only one project (working directory)
   --warn <f>          fraction of the limit at which the state turns warn (default 0.8)
 

@@ -14,7 +14,8 @@ import { printPush } from './push.js';
 
 const ingestHelp = `Usage: burn ingest [--watch [--push]] [--json] [--quiet] [--hook claude] [--content-mode <mode>]
 
-Read new session-log bytes (Claude Code, Codex CLI, OpenCode) into the ledger. Only changed files are read,
+Read new session-log bytes (Claude Code, Codex CLI, OpenCode, Copilot CLI, Kimi, Grok Build) into
+the ledger. Only changed files are read,
 from where the last run stopped; safe to run beside other burn processes.
 
 Options:
@@ -37,6 +38,9 @@ Where logs are found:
   Gemini CLI    $GEMINI_CLI_HOME/.gemini, else ~/.gemini (tmp/*/chats/)
   Qwen Code     $QWEN_RUNTIME_DIR, else ~/.qwen (projects/*/chats/)
   Pi            $PI_CODING_AGENT_DIR, else ~/.pi/agent (sessions/*/)
+  Copilot CLI   $COPILOT_HOME, else ~/.copilot (session-store.db, session-state/)
+  Kimi          $KIMI_SHARE_DIR, else ~/.kimi; $KIMI_CODE_HOME, else ~/.kimi-code
+  Grok Build    $GROK_HOME (comma-separated), else ~/.grok
 
 Examples:
   burn ingest

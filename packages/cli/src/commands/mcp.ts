@@ -22,7 +22,17 @@ const bound = (what: string) => ({
 });
 const harness = {
   type: 'string',
-  enum: ['claude-code', 'codex', 'opencode', 'gemini-cli', 'qwen-code', 'pi'],
+  enum: [
+    'claude-code',
+    'codex',
+    'opencode',
+    'gemini-cli',
+    'qwen-code',
+    'pi',
+    'copilot-cli',
+    'kimi-cli',
+    'grok',
+  ],
 };
 const tags = {
   type: 'object',

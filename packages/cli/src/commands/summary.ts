@@ -24,8 +24,8 @@ Options:
                       session, root, day, week, month, tool or tag:<key>
   --tag k=v           only turns whose folded tags match (repeatable; all must match)
   --tags k=v[,k=v]    the same, comma-separated
-  --harness <h>       claude-code, codex, opencode, gemini-cli,
-                      qwen-code or pi
+  --harness <h>       claude-code, codex, opencode, gemini-cli, qwen-code,
+                      pi, copilot-cli, kimi-cli or grok
   --session <id>      one session and its subagents, forks and continuations
   --session-only      with --session: that session's own turns only
   --model <m>         one model, however spelled (Bedrock, Vertex, OpenRouter ids)
