@@ -135,9 +135,12 @@ function isVersionOnly(argv: readonly string[]): boolean {
  * command table (whose modules Node would all evaluate). Help or a flag it does not know
  * takes the general path, so answers and messages stay the same.
  */
-function quickCommand(argv: readonly string[]): { command: Command; values: Values; rest: string[] } | undefined {
+function quickCommand(
+  argv: readonly string[],
+): { command: Command; values: Values; rest: string[] } | undefined {
   if (argv[0] !== 'statusline') return undefined;
-  const { statuslineCommand } = require('./commands/statusline.js') as typeof import('./commands/statusline.js');
+  const { statuslineCommand } =
+    require('./commands/statusline.js') as typeof import('./commands/statusline.js');
   try {
     const { values, positionals } = parse(argv, { ...GLOBAL_FLAGS, ...statuslineCommand.flags }, true);
     if (values.help || values.version) return undefined;
