@@ -6,7 +6,9 @@
 //     the native loader `../native/binding.cjs` stays external. tsc's per-module .js files
 //     are removed (its .d.ts declarations stay: they are the published types).
 //   - packages/cli/dist/main.js, from src/main.ts: `burn`. `@relayburn/sdk` stays external
-//     (one SDK instance per process: one BurnError class, one connection pool). Modules that
+//     (one SDK instance per process: one BurnError class, one connection pool), and so does
+//     `@modelcontextprotocol/sdk` (a dependency `burn mcp` requires on first use): bundled,
+//     it and its zod and ajv made main.js 1.8 MB, which Node parses on every command. Modules that
 //     main.ts loads with `require()` inside a function (the command table) are bundled as
 //     lazily evaluated wrappers, so `burn --version` evaluates none of them.
 //   - packages/dashboard/dist/: the dashboard page for browsers (app.js with uPlot and the
@@ -37,7 +39,7 @@ await build({
   ...common,
   entryPoints: [join(packages, 'cli', 'src', 'main.ts')],
   outfile: join(cliDist, 'main.js'),
-  external: ['@relayburn/sdk', '@relayburn/dashboard'],
+  external: ['@relayburn/sdk', '@relayburn/dashboard', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*'],
 });
 
 const dashboard = join(packages, 'dashboard');

@@ -379,7 +379,20 @@ impl<'a> Accumulator<'a> {
         messages: Option<&str>,
         mut each: impl FnMut(&mut Self, &Dims<'_>, &str, &[String], Totals),
     ) -> Result<()> {
+        if matches!((lo, hi), (Some(l), Some(h)) if l >= h) {
+            return Ok(());
+        }
         let (mut where_, mut params) = self.f.where_sql("ts_ms", lo, hi);
+        // A window within one rollup bucket (the edges of a summary): by time. Left to the
+        // planner, a `harness` filter picks `turns_by_session` and walks every turn of that
+        // harness to find the few in the window.
+        let by_time =
+            messages.is_none() && matches!((lo, hi), (Some(l), Some(h)) if h - l <= BUCKET_MS);
+        let index = if by_time {
+            " INDEXED BY turns_by_ts"
+        } else {
+            ""
+        };
         if let Some(list) = messages {
             let clause = "message_id IN (SELECT value FROM json_each(?))";
             where_ = if where_.is_empty() {
@@ -389,7 +402,7 @@ impl<'a> Accumulator<'a> {
             };
             params.push(Value::Text(list.to_string()));
         }
-        let sql = format!("SELECT {TURN_COLUMNS} FROM turns {where_}");
+        let sql = format!("SELECT {TURN_COLUMNS} FROM turns{index} {where_}");
         let ledger = self.ledger;
         let conn = ledger.conn()?;
         let mut stmt = conn.prepare_cached(&sql).map_err(|e| ledger.err(e))?;
