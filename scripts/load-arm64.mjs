@@ -47,7 +47,7 @@ const probe = `
 const sdk = require(process.argv[2]);
 (async () => {
   const ledgerHome = process.argv[3];
-  await sdk.writeStamp({ sessionId: '5d1c0b6e-2f4a-4c1e-9b7d-0a3e8c6f1d52', enrichment: { via: 'load-arm64' }, ledgerHome });
+  await sdk.writeStamp({ sessionId: '5d1c0b6e-2f3a-4c8e-9b71-0a4e6f2d8c13', enrichment: { via: 'load-arm64' }, ledgerHome });
   const report = await sdk.ingest({ harnesses: ['claude-code'], ledgerHome });
   const s = await sdk.summary({ groupBy: 'model', ledgerHome });
   const tagged = await sdk.summary({ tags: { via: 'load-arm64' }, ledgerHome });
@@ -83,19 +83,11 @@ function main(argv) {
       join(project, 'package.json'),
       '{"name":"arm64-consumer","version":"1.0.0","private":true}',
     );
-    // Installed as an arm64 machine would: npm picks and accepts packages for that platform.
+    // As on an arm64 machine, but npm refuses a package named directly for another CPU than
+    // its own unless forced (--cpu only steers the choice of optional dependencies).
     run(
       'npm',
-      [
-        'install',
-        '--no-audit',
-        '--no-fund',
-        '--prefer-offline',
-        '--cpu=arm64',
-        '--os=linux',
-        '--libc=glibc',
-        ...tarballs,
-      ],
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', '--cpu=arm64', '--force', ...tarballs],
       { cwd: project },
     );
     writeFileSync(join(project, 'probe.cjs'), probe);
@@ -130,7 +122,10 @@ function main(argv) {
     console.log(`arm64 (qemu, ${seconds.toFixed(1)} s): ${JSON.stringify(arm)}`);
     console.log(`${process.arch} (this machine): ${JSON.stringify(host)}`);
     if (arm.arch !== 'arm64') throw new Error(`the probe ran as ${arm.arch}, not arm64`);
-    if (arm.turnsAdded === 0) throw new Error('the arm64 ingest added no turns');
+    // The sample session's 4 turns and its subagent's 2, all under the stamp (inherited).
+    if (arm.turnsAdded !== 6 || arm.taggedTurns !== 6) {
+      throw new Error('the arm64 build did not count the 6 sample turns under the stamp');
+    }
     const { arch: _a, ...armRest } = arm;
     const { arch: _h, ...hostRest } = host;
     if (JSON.stringify(armRest) !== JSON.stringify(hostRest)) {
