@@ -16,6 +16,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
+import { writeFrameworkStubs } from './macos-stubs.mjs';
 import { INSTALL, repoRoot, sdkPackageJson, sdkTargets } from './platform-targets.mjs';
 
 const napi = join(repoRoot, 'node_modules', '@napi-rs', 'cli', 'dist', 'cli.js');
@@ -97,6 +98,13 @@ function libnodeStub(dir) {
   return { LIBNODE_PATH: dir };
 }
 
+/** The framework stubs (scripts/macos-stubs.mjs) on the linker's framework search path. */
+function frameworkFlags(t, dir) {
+  const key = `CARGO_TARGET_${t.buildTriple.replace(/-/g, '_').toUpperCase()}_RUSTFLAGS`;
+  const own = process.env[key] ? `${process.env[key]} ` : '';
+  return { [key]: `${own}-C link-arg=-F${writeFrameworkStubs(dir)}` };
+}
+
 function napiBuild(t, opts, artifacts, extraEnv) {
   const args = [
     napi,
@@ -168,7 +176,11 @@ export function main(argv) {
   const built = [];
   for (const t of targets) {
     console.log(`\n== ${t.triple}${t.buildTriple !== t.triple ? ` (built as ${t.buildTriple})` : ''}`);
-    const extraEnv = t.buildTriple.endsWith('-windows-gnu') ? libnodeStub(join(out, 'libnode')) : {};
+    const extraEnv = t.buildTriple.endsWith('-windows-gnu')
+      ? libnodeStub(join(out, 'libnode'))
+      : t.os === 'darwin'
+        ? frameworkFlags(t, join(out, 'frameworks'))
+        : {};
     const seconds = napiBuild(t, opts, artifacts, extraEnv);
     const made = join(artifacts, `${sdk.binaryName}.${t.platform}.node`);
     if (t.buildTriple !== t.triple) {
