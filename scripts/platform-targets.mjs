@@ -23,6 +23,7 @@ export const sdkPackageJson = join(repoRoot, 'packages', 'sdk', 'package.json');
  * @property {'x86_64' | 'aarch64'} arch
  * @property {string} buildTriple  what is compiled here (differs for Windows: see below)
  * @property {'host' | 'gcc' | 'zig'} via  plain cargo, cargo with a cross gcc, or cargo-zigbuild
+ *   (`napi build -x`, which sets zig as C compiler, archiver and linker itself)
  * @property {Record<string, string>} env  linker, C compiler and archiver for the bundled SQLite
  * @property {string[]} commands  programs the build needs on PATH (beside cargo)
  */
@@ -70,13 +71,11 @@ const TARGETS = {
     format: 'elf',
     arch: 'x86_64',
     buildTriple: 'x86_64-unknown-linux-musl',
-    via: 'gcc',
-    env: {
-      CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_LINKER: 'musl-gcc',
-      CC_x86_64_unknown_linux_musl: 'musl-gcc',
-      AR_x86_64_unknown_linux_musl: 'ar',
-    },
-    commands: ['musl-gcc'],
+    // zig, as the release does: the addon, a shared library, links libgcc_s for unwinding,
+    // which Debian's musl-gcc does not have for musl; cargo-zigbuild links zig's libunwind.
+    via: 'zig',
+    env: {},
+    commands: ['zig', 'cargo-zigbuild'],
   },
   'x86_64-apple-darwin': {
     platform: 'darwin-x64',
@@ -122,7 +121,6 @@ const TARGETS = {
 export const INSTALL = {
   cc: 'apt-get install gcc',
   'aarch64-linux-gnu-gcc': 'apt-get install gcc-aarch64-linux-gnu',
-  'musl-gcc': 'apt-get install musl-tools',
   'x86_64-w64-mingw32-gcc': 'apt-get install mingw-w64',
   zig: 'pip install ziglang',
   'cargo-zigbuild': 'pip install cargo-zigbuild',
