@@ -122,8 +122,8 @@ export const INSTALL = {
   cc: 'apt-get install gcc',
   'aarch64-linux-gnu-gcc': 'apt-get install gcc-aarch64-linux-gnu',
   'x86_64-w64-mingw32-gcc': 'apt-get install mingw-w64',
-  zig: 'pip install ziglang',
-  'cargo-zigbuild': 'pip install cargo-zigbuild',
+  zig: 'pip install ziglang==0.17.1',
+  'cargo-zigbuild': 'pip install cargo-zigbuild==0.24.1',
   'qemu-aarch64-static': 'apt-get install qemu-user-static',
 };
 
