@@ -174,7 +174,7 @@ describe.runIf(haveBuild || process.env.CI)('platform packages', () => {
     for (const dir of readdirSync(join(built, 'npm'))) expect(r.out).toContain(`ok   @relayburn/sdk-${dir}:`);
     expect(readdirSync(join(built, 'npm')).length).toBe(napiTargets.length);
     expect(r.out).toContain(`optionalDependencies name all ${napiTargets.length} packages`);
-  });
+  }, 300_000); // six `npm pack` runs, one of a 57 MB debug binary
 
   it.each(faults)('the check refuses $name', ({ platform, spoil, expected }) => {
     // A copy of the SDK manifest and of the one package, spoiled; the original passes (above).
@@ -192,5 +192,5 @@ describe.runIf(haveBuild || process.env.CI)('platform packages', () => {
     const r = script('load-arm64.mjs', [built]);
     expect(r.out).toContain('ok   the arm64 glibc package loads');
     expect(r.status).toBe(0);
-  });
+  }, 300_000); // Node under emulation
 });
