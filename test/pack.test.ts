@@ -169,5 +169,5 @@ writeStamp({ sessionId: 'from-cjs', enrichment: { via: 'cjs' }, ledgerHome: proc
       { cwd: project, encoding: 'utf8' },
     );
     expect(assets.trim()).toBe('app.css app.js index.html');
-  });
+  }, 300_000); // npm pack and install of four packages: minutes on a loaded 2-core machine
 });
