@@ -39,7 +39,12 @@ await build({
   ...common,
   entryPoints: [join(packages, 'cli', 'src', 'main.ts')],
   outfile: join(cliDist, 'main.js'),
-  external: ['@relayburn/sdk', '@relayburn/dashboard', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*'],
+  external: [
+    '@relayburn/sdk',
+    '@relayburn/dashboard',
+    '@modelcontextprotocol/sdk',
+    '@modelcontextprotocol/sdk/*',
+  ],
 });
 
 const dashboard = join(packages, 'dashboard');
