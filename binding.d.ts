@@ -599,10 +599,10 @@ export interface Status {
   pendingStamps: number
   turns: number
   sessions: number
+  /** Sessions and turns per harness (every harness, zeros included). */
+  harnesses: Array<HarnessCount>
   /** When the last ingest finished. */
   lastIngestAt?: string
-  /** Sessions and turns per harness (harnesses with at least one session). */
-  harnesses: Array<HarnessCount>
 }
 
 export interface StatusOptions {
@@ -622,6 +622,8 @@ export interface Summary {
 
 export interface SummaryGroup {
   key: string
+  /** Grouped by several dimensions: the key per dimension (`key` is them joined by " · "). */
+  keys?: Array<string>
   turns: number
   inputTokens: number
   outputTokens: number
@@ -642,7 +644,8 @@ export interface SummaryOptions {
   model?: string
   project?: string
   tags?: Record<string, string>
-  groupBy?: string
+  /** One dimension, or several (a group per combination). */
+  groupBy?: string | Array<string>
   timezone?: string
   weekStart?: string
   ledgerHome?: string

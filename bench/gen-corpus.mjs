@@ -12,6 +12,7 @@
 // assistant messages made of one or more model calls (`step-finish` parts, summed) or only the
 // message's `tokens`, tool parts, child sessions (`parentID`), and sessions present both in
 // the storage tree and the database (OpenCode's migration) that count once.
+//   <out>/copilot/, <out>/kimi/, <out>/grok/  from gen-more-corpus.mjs (see there)
 //
 // Usage: node bench/gen-corpus.mjs [--out DIR] [--mb 400] [--files 10000] [--seed 1] [--quiet]
 //   (default DIR: bench/.corpus/mixed-<mb>mb-<files>f-seed<seed>). About 70% of the bytes and
@@ -22,9 +23,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import initSqlJs from 'sql.js';
 import { generateCorpus, makeRandom } from './gen-claude-corpus.mjs';
-import { generateMoreHarnesses } from './gen-more-harnesses.mjs';
+import { generateMoreHarnesses as generateCopilotKimiGrok } from './gen-more-corpus.mjs';
+import { generateMoreHarnesses as generateGeminiQwenPi } from './gen-more-harnesses.mjs';
 
-export const MIXED_GENERATOR_VERSION = 3;
+export const MIXED_GENERATOR_VERSION = 4;
 const HEX = '0123456789abcdef';
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const BASE_MS = Date.UTC(2026, 5, 30);
@@ -556,7 +558,7 @@ export async function generateMixedCorpus({ out, mb = 400, files = 10_000, seed 
   const claudeFiles = Math.max(3, Math.round(files * 0.8));
   const codexFiles = Math.max(8, Math.round(files * 0.15));
   const ocSessions = Math.max(8, files - claudeFiles - codexFiles);
-  for (const d of ['claude', 'codex', 'opencode', 'gemini', 'qwen', 'pi'])
+  for (const d of ['claude', 'codex', 'opencode', 'gemini', 'qwen', 'pi', 'copilot', 'kimi', 'grok'])
     rmSync(join(out, d), { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const claude = generateCorpus({ out: join(out, 'claude'), mb: mb * 0.7, files: claudeFiles, seed });
@@ -605,9 +607,11 @@ export async function generateMixedCorpus({ out, mb = 400, files = 10_000, seed 
   writeFileSync(dbPath, db.export());
   utimesSync(dbPath, OLD_MS / 1000, OLD_MS / 1000);
   db.close();
+  // Copilot CLI, Kimi and Grok: a few percent of the sessions each.
+  const more = await generateCopilotKimiGrok(r, out, Math.max(3, Math.round(files * 0.02)));
 
   // Gemini CLI, Qwen Code and Pi: a few sessions each (their traps, not their volume).
-  const more = generateMoreHarnesses({
+  const gqp = generateGeminiQwenPi({
     out,
     r,
     sessions: Math.max(5, Math.round(files * 0.01)),
@@ -633,6 +637,7 @@ export async function generateMixedCorpus({ out, mb = 400, files = 10_000, seed 
     'gemini-cli': tally.harness['gemini-cli'],
     'qwen-code': tally.harness['qwen-code'],
     pi: tally.harness.pi,
+    ...more.byHarness,
   };
   const totals = zero();
   for (const h of Object.values(byHarness)) {
@@ -651,9 +656,16 @@ export async function generateMixedCorpus({ out, mb = 400, files = 10_000, seed 
       // Tree documents that ingest stats (sessions and messages; parts are read with their
       // message) plus the database.
       opencode: oc.docs + 1,
+      ...gqp.files,
       ...more.files,
     },
-    bytes: { 'claude-code': claude.bytes, codex: codex.bytes, opencode: oc.bytes, ...more.bytes },
+    bytes: {
+      'claude-code': claude.bytes,
+      codex: codex.bytes,
+      opencode: oc.bytes,
+      ...gqp.bytes,
+      ...more.bytes,
+    },
     codex: {
       rollouts: codex.files,
       forks: codex.forks,
@@ -670,6 +682,7 @@ export async function generateMixedCorpus({ out, mb = 400, files = 10_000, seed 
       stepMessages: oc.stepMessages,
       tokensOnlyMessages: oc.tokensOnlyMessages,
     },
+    more: more.features,
     bySession: Object.fromEntries(Object.entries(tally.sessions).map(([h, s]) => [h, sortKeys(s)])),
   };
   writeFileSync(join(out, 'tally.json'), `${JSON.stringify(result, null, 2)}\n`);

@@ -11,7 +11,8 @@
 //            append to the watch's report of the committed turn (median of N)
 //   ccusage  ccusage@20.0.24 `claude daily --offline --json` on the same corpus (the peer); with
 //            --mixed one `daily` over all three stores
-// --mixed uses bench/gen-corpus.mjs (Claude + Codex + OpenCode) and checks the totals per harness.
+// --mixed uses bench/gen-corpus.mjs (Claude, Codex, OpenCode, Copilot CLI, Kimi, Grok) and checks the
+// totals per harness.
 // `--content off,full,hash-only` runs the cold phase once per content-store mode in each rep
 // (interleaved with ccusage, so load drift hits every mode alike), with retention `forever`
 // (the corpus is dated months back: the default 90 days would keep none of it); later phases
@@ -428,6 +429,9 @@ const rootsOf = (corpus, mixed) =>
         'gemini-cli': [join(corpus, 'gemini')],
         'qwen-code': [join(corpus, 'qwen')],
         pi: [join(corpus, 'pi')],
+        'copilot-cli': [join(corpus, 'copilot')],
+        'kimi-cli': [join(corpus, 'kimi')],
+        grok: [join(corpus, 'grok')],
       }
     : { 'claude-code': [corpus] };
 

@@ -6,12 +6,16 @@
 //     the native loader `../native/binding.cjs` stays external. tsc's per-module .js files
 //     are removed (its .d.ts declarations stay: they are the published types).
 //   - packages/cli/dist/main.js, from src/main.ts: `burn`. `@relayburn/sdk` stays external
-//     (one SDK instance per process: one BurnError class, one connection pool). Modules that
+//     (one SDK instance per process: one BurnError class, one connection pool), and so does
+//     `@modelcontextprotocol/sdk` (a dependency `burn mcp` requires on first use): bundled,
+//     it and its zod and ajv made main.js 1.8 MB, which Node parses on every command. Modules that
 //     main.ts loads with `require()` inside a function (the command table) are bundled as
 //     lazily evaluated wrappers, so `burn --version` evaluates none of them.
+//   - packages/dashboard/dist/: the dashboard page for browsers (app.js with uPlot and the
+//     CLI's number formatters, app.css, index.html), minified: every byte is sent to a browser.
 // Run by `npm run build:ts` after tsc (which type-checks both and writes the SDK's .d.ts and
 // index.mjs). Not minified: stack traces stay readable, and minifying measured no faster.
-import { readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -35,5 +39,31 @@ await build({
   ...common,
   entryPoints: [join(packages, 'cli', 'src', 'main.ts')],
   outfile: join(cliDist, 'main.js'),
-  external: ['@relayburn/sdk'],
+  external: [
+    '@relayburn/sdk',
+    '@relayburn/dashboard',
+    '@modelcontextprotocol/sdk',
+    '@modelcontextprotocol/sdk/*',
+  ],
 });
+
+const dashboard = join(packages, 'dashboard');
+const dashboardDist = join(dashboard, 'dist');
+rmSync(dashboardDist, { recursive: true, force: true });
+mkdirSync(dashboardDist, { recursive: true });
+await build({
+  entryPoints: { app: join(dashboard, 'src', 'main.ts'), 'app-css': join(dashboard, 'src', 'app.css') },
+  outdir: dashboardDist,
+  entryNames: '[name]',
+  bundle: true,
+  minify: true,
+  platform: 'browser',
+  format: 'iife',
+  target: ['chrome111', 'firefox111', 'safari16.4'],
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+// esbuild names a CSS entry after its key: app-css.css → app.css.
+copyFileSync(join(dashboardDist, 'app-css.css'), join(dashboardDist, 'app.css'));
+rmSync(join(dashboardDist, 'app-css.css'));
+copyFileSync(join(dashboard, 'src', 'index.html'), join(dashboardDist, 'index.html'));

@@ -2,8 +2,9 @@
 // subagent transcripts, interrupted and synthetic responses, compactions) ingested through the
 // public package must give exactly the generator's own tally; a second ingest reads nothing.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, cpSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempHome } from './helpers/home.js';
 import { repoRoot } from './helpers/paths.js';
@@ -202,10 +203,32 @@ interface MixedTally {
     childSessions: number;
     tokensOnlyMessages: number;
   };
+  more: Record<'copilot-cli' | 'kimi-cli' | 'grok', Record<string, number>>;
   bySession: Record<'codex' | 'opencode' | 'gemini-cli' | 'qwen-code' | 'pi', Record<string, number>>;
 }
 
 const mixedGenerator = join(repoRoot, 'bench', 'gen-corpus.mjs');
+
+const mixedRoots = (mixed: string) => ({
+  'claude-code': [join(mixed, 'claude')],
+  codex: [join(mixed, 'codex')],
+  opencode: [join(mixed, 'opencode')],
+  'gemini-cli': [join(mixed, 'gemini')],
+  'qwen-code': [join(mixed, 'qwen')],
+  pi: [join(mixed, 'pi')],
+  'copilot-cli': [join(mixed, 'copilot')],
+  'kimi-cli': [join(mixed, 'kimi')],
+  grok: [join(mixed, 'grok')],
+});
+
+type Sums = Record<string, number>;
+const harnessCounts = async (sdk: (typeof entryPoints)[number][1], ledgerHome: string) =>
+  Object.fromEntries(
+    (await sdk.summary({ ledgerHome, groupBy: 'harness' })).groups.map((g) => [
+      g.key,
+      { ...counts(g), reasoning: g.reasoningTokens },
+    ]),
+  );
 
 describe('generated mixed corpus', () => {
   let mixed: string;
@@ -227,11 +250,17 @@ describe('generated mixed corpus', () => {
     expect(Object.keys(mixedTally.byHarness).sort()).toEqual([
       'claude-code',
       'codex',
+      'copilot-cli',
       'gemini-cli',
+      'grok',
+      'kimi-cli',
       'opencode',
       'pi',
       'qwen-code',
     ]);
+    // Every trap of the Copilot CLI, Kimi and Grok logs is in the corpus.
+    for (const features of Object.values(mixedTally.more))
+      for (const [name, n] of Object.entries(features)) expect([name, n]).not.toEqual([name, 0]);
     for (const h of Object.values(mixedTally.byHarness)) expect(h.turns).toBeGreaterThan(0);
     const { codex, opencode } = mixedTally;
     for (const n of Object.values(codex)) expect(n).toBeGreaterThan(0);
@@ -243,19 +272,11 @@ describe('generated mixed corpus', () => {
     'ingests to the tally per harness exactly, then re-reads nothing (%s)',
     async (_name, sdk) => {
       const ledgerHome = tempHome();
-      const roots = {
-        'claude-code': [join(mixed, 'claude')],
-        codex: [join(mixed, 'codex')],
-        opencode: [join(mixed, 'opencode')],
-        'gemini-cli': [join(mixed, 'gemini')],
-        'qwen-code': [join(mixed, 'qwen')],
-        pi: [join(mixed, 'pi')],
-      };
+      const roots = mixedRoots(mixed);
       const report = await sdk.ingest({ roots, ledgerHome });
       expect(report.errors).toEqual([]);
       expect(report.linesSkipped).toBe(0);
-      const files = mixedTally.files;
-      expect(report.filesScanned).toBe(Object.values(files).reduce((n, f) => n + f, 0));
+      expect(report.filesScanned).toBe(Object.values(mixedTally.files).reduce((n, f) => n + f, 0));
       const turns = Object.values(mixedTally.byHarness).reduce((n, h) => n + h.turns, 0);
       expect(report.turnsAdded).toBe(turns);
 
@@ -327,4 +348,35 @@ describe('generated mixed corpus', () => {
       });
     }
   });
+  it('after appends to the Copilot CLI, Kimi and Grok logs, ingests to the tally plus the appends', async () => {
+    const sdk = entryPoints[0][1];
+    const copy = tempHome('mixed-append');
+    cpSync(mixed, copy, { recursive: true });
+    const ledgerHome = tempHome();
+    const roots = mixedRoots(copy);
+    await sdk.ingest({ roots, ledgerHome });
+    expect(await harnessCounts(sdk, ledgerHome)).toEqual(mixedTally.byHarness);
+    const { appendMoreHarnesses } = (await import(
+      pathToFileURL(join(repoRoot, 'bench', 'gen-more-corpus.mjs')).href
+    )) as {
+      appendMoreHarnesses: (r: unknown, out: string) => Promise<Record<string, Sums>>;
+    };
+    const { makeRandom } = (await import(
+      pathToFileURL(join(repoRoot, 'bench', 'gen-claude-corpus.mjs')).href
+    )) as {
+      makeRandom: (seed: number) => unknown;
+    };
+    const added = await appendMoreHarnesses(makeRandom(99), copy);
+    const report = await sdk.ingest({ roots, ledgerHome });
+    expect(report.linesSkipped).toBe(0);
+    const want: Record<string, Sums> = structuredClone(mixedTally.byHarness) as unknown as Record<
+      string,
+      Sums
+    >;
+    for (const [h, delta] of Object.entries(added)) {
+      expect(delta.turns).toBeGreaterThan(0);
+      for (const [k, n] of Object.entries(delta)) (want[h] as Sums)[k] = ((want[h] as Sums)[k] ?? 0) + n;
+    }
+    expect(await harnessCounts(sdk, ledgerHome)).toEqual(want);
+  }, 120_000);
 });

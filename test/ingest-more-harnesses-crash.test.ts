@@ -67,7 +67,7 @@ describe.each(Object.entries(STORES))('%s ingest killed midway', (harness, dir) 
     const again = await sdk.ingest({ roots, harnesses: [h], ledgerHome });
     expect(again).toMatchObject({ turnsAdded: 0, turnsUpdated: 0, bytesRead: 0 });
     // `status` names the harness with its counts.
-    expect((await sdk.status({ ledgerHome })).harnesses).toEqual([
+    expect((await sdk.status({ ledgerHome })).harnesses.filter((c) => c.sessions > 0)).toEqual([
       { harness: h, sessions: want.length, turns: tally.calls },
     ]);
   }, 120_000);

@@ -14,6 +14,26 @@ import { repoRoot } from './helpers/paths.js';
 import { entryPoints, type Sdk, esm as sdk } from './helpers/sdk.js';
 
 const HARNESSES = ['droid', 'goose', 'crush'] as const;
+/** Every harness key, in the order status lists them. */
+const ALL_HARNESSES = [
+  'claude-code',
+  'codex',
+  'opencode',
+  'gemini-cli',
+  'qwen-code',
+  'pi',
+  'copilot-cli',
+  'kimi-cli',
+  'grok',
+  'droid',
+  'goose',
+  'crush',
+  'amp',
+  'kilo',
+  'cline',
+  'roo-code',
+  'kilo-code',
+] as const;
 
 interface Counts {
   turns: number;
@@ -103,8 +123,10 @@ describe.each(entryPoints)('session-total harnesses (%s)', (_name, s) => {
 
   it('status and the harness filter name the keys', async () => {
     const ledgerHome = tempHome();
-    // An empty ledger lists no harness; each harness with a session is listed with its counts.
-    expect((await s.status({ ledgerHome })).harnesses).toEqual([]);
+    // Every harness is listed, in order, with zeros until it has sessions.
+    expect((await s.status({ ledgerHome })).harnesses).toEqual(
+      ALL_HARNESSES.map((harness) => ({ harness, sessions: 0, turns: 0 })),
+    );
     for (const harness of HARNESSES) {
       expect((await s.summary({ ledgerHome, harness })).totals.turns).toBe(0);
     }
@@ -112,11 +134,13 @@ describe.each(entryPoints)('session-total harnesses (%s)', (_name, s) => {
     const tally = generate(corpus, 6, 7);
     await s.ingest({ roots: roots(corpus), harnesses: [...HARNESSES], ledgerHome });
     const { harnesses } = await s.status({ ledgerHome });
-    expect(harnesses.map((h) => h.harness)).toEqual([...HARNESSES]);
+    expect(harnesses.map((h) => h.harness)).toEqual([...ALL_HARNESSES]);
     for (const h of harnesses) {
       const key = h.harness as (typeof HARNESSES)[number];
-      expect(h.sessions).toBe(tally.byHarness[key].sessions);
-      expect(h.turns).toBe(tally.byHarness[key].turns);
+      const want = (HARNESSES as readonly string[]).includes(key)
+        ? tally.byHarness[key]
+        : { sessions: 0, turns: 0 };
+      expect([h.harness, h.sessions, h.turns]).toEqual([h.harness, want.sessions, want.turns]);
     }
     await expect(s.ingest({ ledgerHome, harnesses: ['gooose' as 'goose'] })).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',

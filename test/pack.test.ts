@@ -6,7 +6,7 @@ import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempHome } from './helpers/home.js';
-import { cliDir, repoRoot, sdkDir } from './helpers/paths.js';
+import { cliDir, dashboardDir, repoRoot, sdkDir } from './helpers/paths.js';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
@@ -90,6 +90,7 @@ describe('npm package', () => {
     rmSync(npmDir, { recursive: true, force: true });
     const sdkTgz = packInto(tarballs, sdkDir);
     const cliTgz = packInto(tarballs, cliDir);
+    const dashboardTgz = packInto(tarballs, dashboardDir);
 
     const project = join(work, 'project');
     mkdirSync(project);
@@ -99,7 +100,7 @@ describe('npm package', () => {
     );
     run(
       npm,
-      ['install', '--no-audit', '--no-fund', '--prefer-offline', platformTgz, sdkTgz, cliTgz],
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', platformTgz, sdkTgz, cliTgz, dashboardTgz],
       project,
     );
 
@@ -129,7 +130,7 @@ writeStamp({ sessionId: 'from-cjs', enrichment: { via: 'cjs' }, ledgerHome: proc
     expect(cjs.n).toBe(2);
     // The binary came from the platform package, not from the workspace.
     expect(readdirSync(join(project, 'node_modules', '@relayburn')).sort()).toEqual(
-      ['cli', 'sdk', `sdk-${platform}`].sort(),
+      ['cli', 'dashboard', 'sdk', `sdk-${platform}`].sort(),
     );
     expect(
       readdirSync(join(project, 'node_modules', '@relayburn', 'sdk', 'native')).some((f) =>
@@ -157,5 +158,16 @@ writeStamp({ sessionId: 'from-cjs', enrichment: { via: 'cjs' }, ledgerHome: proc
     const shown = JSON.parse(demo) as { byModel: { totals: { turns: number; totalTokens: number } } };
     expect(shown.byModel.totals).toMatchObject({ turns: 12, totalTokens: 162_874 });
     expect(readdirSync(emptyHome)).toEqual([]);
-  });
+
+    // The dashboard page ships built in its package, where the installed CLI finds it.
+    const assets = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        "console.log(require('fs').readdirSync(require('@relayburn/dashboard').assetsDir).sort().join(' '))",
+      ],
+      { cwd: project, encoding: 'utf8' },
+    );
+    expect(assets.trim()).toBe('app.css app.js index.html');
+  }, 300_000); // npm pack and install of four packages: minutes on a loaded 2-core machine
 });

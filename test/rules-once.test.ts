@@ -18,7 +18,7 @@ const a = (n: number) => 'a'.repeat(n);
 const manyKeys = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, a(4000)]));
 const tag = { a: 'b' };
 const HARNESSES =
-  'claude-code, codex, opencode, gemini-cli, qwen-code, pi, droid, goose, crush, amp, kilo, cline, roo-code or kilo-code';
+  'claude-code, codex, opencode, gemini-cli, qwen-code, pi, copilot-cli, kimi-cli, grok, droid, goose, crush, amp, kilo, cline, roo-code or kilo-code';
 const DIMENSIONS =
   'model, modelRaw, provider, harness, project, branch, session, root, day, week, month, tool or tag:<key>';
 const BOUND_FORMS =

@@ -604,7 +604,7 @@ describe('relayburn-server', () => {
       fetch(`${b.url}/v1/ingest`, {
         method: 'POST',
         headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json', ...headers },
-        body,
+        body: typeof body === 'string' ? body : new Uint8Array(body),
       });
     // The server answers 413 from the Content-Length alone, before reading the body, and
     // closes (fetch would fail writing it): this announces 9 MiB on a socket, sends none of

@@ -4,4 +4,5 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const sdkDir = join(repoRoot, 'packages', 'sdk');
 export const cliDir = join(repoRoot, 'packages', 'cli');
+export const dashboardDir = join(repoRoot, 'packages', 'dashboard');
 export const cliMain = join(cliDir, 'dist', 'main.js');

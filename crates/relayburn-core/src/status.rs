@@ -18,13 +18,12 @@ pub struct Status {
     pub turns: i64,
     /// Sessions seen in logs (placeholders for parents not yet seen excluded).
     pub sessions: i64,
+    /// Sessions and turns per harness, every harness in [`Harness::ALL`] order.
+    pub harnesses: Vec<HarnessCount>,
     /// When the last ingest finished (epoch ms), if any.
     pub last_ingest_ms: Option<i64>,
-    /// Sessions and turns per harness, for each harness with a session (in `Harness::ALL` order).
-    pub harnesses: Vec<HarnessCount>,
 }
 
-/// What the ledger holds of one harness.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HarnessCount {
     pub harness: Harness,
@@ -42,26 +41,26 @@ pub fn status(ledger: &Ledger) -> Result<Status> {
     let pending_stamps = crate::stamp::pending::count_waiting(conn).map_err(|e| ledger.err(e))?;
     let turns = count("SELECT count(*) FROM turns")?;
     let sessions = count("SELECT count(*) FROM sessions WHERE placeholder = 0")?;
-    // The sessions rows carry their turn counters (kept by triggers): no scan of the turns.
-    let mut per: Vec<(String, i64, i64)> = conn
+    // From the sessions' counters (kept by triggers): far fewer rows than turns.
+    let mut per: std::collections::HashMap<String, (i64, i64)> = conn
         .prepare_cached(
-            "SELECT harness, count(*), sum(turns) FROM sessions WHERE placeholder = 0 GROUP BY harness",
+            "SELECT harness, count(*), coalesce(sum(turns), 0) FROM sessions
+             WHERE placeholder = 0 GROUP BY harness",
         )
-        .and_then(|mut st| {
-            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<rusqlite::Result<Vec<_>>>()
+        .and_then(|mut stmt| {
+            stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?))))?
+                .collect()
         })
         .map_err(|e| ledger.err(e))?;
     let harnesses = Harness::ALL
         .into_iter()
-        .filter_map(|h| {
-            let i = per.iter().position(|(name, _, _)| name == h.as_str())?;
-            let (_, sessions, turns) = per.swap_remove(i);
-            Some(HarnessCount {
+        .map(|h| {
+            let (sessions, turns) = per.remove(h.as_str()).unwrap_or((0, 0));
+            HarnessCount {
                 harness: h,
                 sessions,
                 turns,
-            })
+            }
         })
         .collect();
     let last_ingest_ms: Option<i64> = conn
@@ -83,7 +82,7 @@ pub fn status(ledger: &Ledger) -> Result<Status> {
         pending_stamps,
         turns,
         sessions,
-        last_ingest_ms,
         harnesses,
+        last_ingest_ms,
     })
 }

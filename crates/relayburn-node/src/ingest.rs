@@ -109,6 +109,7 @@ fn core_options(
     };
     let (mut claude_roots, mut codex_roots, mut opencode_roots) = (None, None, None);
     let (mut gemini_roots, mut qwen_roots, mut pi_roots) = (None, None, None);
+    let (mut copilot_roots, mut kimi_roots, mut grok_roots) = (None, None, None);
     let (mut droid_roots, mut goose_roots, mut crush_roots) = (None, None, None);
     let (mut amp_roots, mut kilo_roots) = (None, None);
     let (mut cline_roots, mut roo_code_roots, mut kilo_code_roots) = (None, None, None);
@@ -128,6 +129,9 @@ fn core_options(
             Harness::GeminiCli => &mut gemini_roots,
             Harness::QwenCode => &mut qwen_roots,
             Harness::Pi => &mut pi_roots,
+            Harness::CopilotCli => &mut copilot_roots,
+            Harness::KimiCli => &mut kimi_roots,
+            Harness::Grok => &mut grok_roots,
             Harness::Droid => &mut droid_roots,
             Harness::Goose => &mut goose_roots,
             Harness::Crush => &mut crush_roots,
@@ -165,6 +169,9 @@ fn core_options(
         gemini_roots,
         qwen_roots,
         pi_roots,
+        copilot_roots,
+        kimi_roots,
+        grok_roots,
         droid_roots,
         goose_roots,
         crush_roots,
@@ -194,6 +201,7 @@ fn cancel_flag(signal: Option<&AbortSignal>) -> Arc<AtomicBool> {
 
 fn run(input: IngestInput) -> relayburn_core::Result<core::IngestReport> {
     core_options(input.options, input.on_progress, input.cancel).and_then(|(opts, home)| {
+        core::check_options(&opts)?;
         let mut ledger = relayburn_core::open_ledger(home.as_deref())?;
         core::ingest(&mut ledger, &opts)
     })

@@ -18,7 +18,8 @@ pub struct SummaryOptions {
     pub model: Option<String>,
     pub project: Option<String>,
     pub tags: Option<HashMap<String, String>>,
-    pub group_by: Option<String>,
+    /// One dimension, or several (a group per combination).
+    pub group_by: Option<Either<String, Vec<String>>>,
     pub timezone: Option<String>,
     pub week_start: Option<String>,
     pub ledger_home: Option<String>,
@@ -64,6 +65,8 @@ impl From<&query::Totals> for Totals {
 #[napi(object)]
 pub struct SummaryGroup {
     pub key: String,
+    /// Grouped by several dimensions: the key per dimension (`key` is them joined by " · ").
+    pub keys: Option<Vec<String>>,
     pub turns: i64,
     pub input_tokens: i64,
     pub output_tokens: i64,
@@ -99,10 +102,12 @@ impl From<query::Summary> for Summary {
             groups: s
                 .groups
                 .iter()
-                .map(|(key, t)| {
+                .enumerate()
+                .map(|(i, (key, t))| {
                     let t: Totals = t.into();
                     SummaryGroup {
                         key: key.clone(),
+                        keys: s.group_keys.get(i).cloned(),
                         turns: t.turns,
                         input_tokens: t.input_tokens,
                         output_tokens: t.output_tokens,
@@ -126,8 +131,18 @@ impl From<query::Summary> for Summary {
 }
 
 core_task!(SummaryTask, SummaryOptions, query::Summary => Summary, |o: SummaryOptions| {
+    let (group_by, then_by) = match o.group_by {
+        None => (query::GroupBy::default(), Vec::new()),
+        Some(Either::A(one)) => (query::GroupBy::parse(&one)?, Vec::new()),
+        Some(Either::B(list)) => {
+            let mut dims = query::GroupBy::parse_list(&list)?;
+            let first = dims.remove(0);
+            (first, dims)
+        }
+    };
     let opts = query::SummaryOptions {
-        group_by: query::GroupBy::parse_or_default(o.group_by.as_deref())?,
+        group_by,
+        then_by,
         timezone: o.timezone,
         week_start: week_start(o.week_start.as_deref())?,
     };

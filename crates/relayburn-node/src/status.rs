@@ -10,6 +10,13 @@ pub struct StatusOptions {
 }
 
 #[napi(object)]
+pub struct HarnessCount {
+    pub harness: String,
+    pub sessions: i64,
+    pub turns: i64,
+}
+
+#[napi(object)]
 pub struct Status {
     pub ledger_home: String,
     pub ledger_path: String,
@@ -20,17 +27,10 @@ pub struct Status {
     pub pending_stamps: i64,
     pub turns: i64,
     pub sessions: i64,
+    /// Sessions and turns per harness (every harness, zeros included).
+    pub harnesses: Vec<HarnessCount>,
     /// When the last ingest finished.
     pub last_ingest_at: Option<String>,
-    /// Sessions and turns per harness (harnesses with at least one session).
-    pub harnesses: Vec<HarnessCount>,
-}
-
-#[napi(object)]
-pub struct HarnessCount {
-    pub harness: String,
-    pub sessions: i64,
-    pub turns: i64,
 }
 
 impl From<relayburn_core::status::Status> for Status {
@@ -44,7 +44,6 @@ impl From<relayburn_core::status::Status> for Status {
             pending_stamps: s.pending_stamps,
             turns: s.turns,
             sessions: s.sessions,
-            last_ingest_at: s.last_ingest_ms.map(relayburn_core::time::format_ms),
             harnesses: s
                 .harnesses
                 .into_iter()
@@ -54,6 +53,7 @@ impl From<relayburn_core::status::Status> for Status {
                     turns: h.turns,
                 })
                 .collect(),
+            last_ingest_at: s.last_ingest_ms.map(relayburn_core::time::format_ms),
         }
     }
 }

@@ -59,6 +59,9 @@ Environment:
   GEMINI_CLI_HOME       Gemini CLI home holding .gemini (default ~)
   QWEN_RUNTIME_DIR      Qwen Code data dir (default ~/.qwen)
   PI_CODING_AGENT_DIR   Pi agent dir (default ~/.pi/agent)
+  COPILOT_HOME          GitHub Copilot CLI home (default ~/.copilot)
+  KIMI_SHARE_DIR        Kimi CLI home (default ~/.kimi); KIMI_CODE_HOME: Kimi Code's (~/.kimi-code)
+  GROK_HOME             Grok Build homes, comma-separated (default ~/.grok)
   DROID_SESSIONS_DIR    Factory Droid session dirs, comma-separated (default ~/.factory/sessions)
   GOOSE_PATH_ROOT       Goose root (default Goose's data dir, ~/.local/share/goose)
   CRUSH_GLOBAL_DATA     Crush data dir holding projects.json (default $XDG_DATA_HOME/crush)
@@ -140,11 +143,33 @@ function isVersionOnly(argv: readonly string[]): boolean {
   return argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v');
 }
 
+/**
+ * `burn statusline` runs after every response of the agent, so it is found without the
+ * command table (whose modules Node would all evaluate). Help or a flag it does not know
+ * takes the general path, so answers and messages stay the same.
+ */
+function quickCommand(
+  argv: readonly string[],
+): { command: Command; values: Values; rest: string[] } | undefined {
+  if (argv[0] !== 'statusline') return undefined;
+  const { statuslineCommand } =
+    require('./commands/statusline.js') as typeof import('./commands/statusline.js');
+  try {
+    const { values, positionals } = parse(argv, { ...GLOBAL_FLAGS, ...statuslineCommand.flags }, true);
+    if (values.help || values.version) return undefined;
+    return { command: statuslineCommand, values, rest: positionals.slice(1) };
+  } catch {
+    return undefined;
+  }
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   if (isVersionOnly(argv)) {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
+  const quick = quickCommand(argv);
+  if (quick) return run(quick.command, quick.values, quick.rest);
   // First find the command (a lenient parse that knows every flag's type), then parse
   // strictly with only the global flags and that command's own.
   let values: Values;
@@ -200,6 +225,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${command.help}\n`);
     return 0;
   }
+  return run(command, values, rest);
+}
+
+/** Runs a command with its parsed flags and positional arguments. */
+async function run(command: Command, values: Values, rest: string[]): Promise<number> {
   const out: Output = {
     json: values.json === true,
     color: process.stdout.isTTY === true && values['no-color'] !== true && !process.env.NO_COLOR,

@@ -29,6 +29,12 @@ function runSignal(signal: AbortSignal | undefined): {
 }
 
 /**
+ * Lets progress calls the native run queued before it finished reach the callback: they travel
+ * on their own queue, which the event loop may serve after the run's completion.
+ */
+const drainCallbacks = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
  * Wraps a user callback so that an exception never reaches the native thread-safe call (where it
  * would be an uncaught exception in the host, or leave a watch running forever): the first
  * exception is kept, the run is asked to stop, and later calls are dropped. The caller rejects
@@ -81,6 +87,7 @@ export async function ingest(options: IngestOptions = {}): Promise<IngestReport>
     } catch (err) {
       throw progress.failure()?.error ?? (signal?.aborted ? signal.reason : err);
     }
+    await drainCallbacks();
     const failed = progress.failure();
     if (failed) throw failed.error;
     const { cancelled, ...report } = result;
@@ -162,6 +169,7 @@ export async function rebuildState(options: RebuildStateOptions = {}): Promise<R
     } catch (err) {
       throw progress.failure()?.error ?? (signal?.aborted ? signal.reason : err);
     }
+    await drainCallbacks();
     const failed = progress.failure();
     if (failed) throw failed.error;
     const {

@@ -167,7 +167,10 @@ export const summarySchema = z.strictObject({
   session: text().optional(),
   descendants: bool().optional(),
   model: text().optional(),
-  groupBy: word<GroupBy>().optional(),
+  // One dimension or a list of them; the core words the rules (which, how many, tool alone).
+  groupBy: z
+    .union([word<GroupBy>(), z.array(word<GroupBy>())], { error: 'must be a string or an array of strings' })
+    .optional(),
 }) satisfies z.ZodType<SummaryOptions>;
 
 export const sessionCostSchema = z.strictObject({

@@ -15,5 +15,6 @@ import { parseOptions } from './validate.js';
  */
 export async function status(options: LedgerOptions = {}): Promise<Status> {
   const o = parseOptions('status', 'ledgerOptionsSchema', options);
-  return callNative('status', (b) => b.status(o));
+  // Harness keys come from the core's own list: `Harness` by construction.
+  return (await callNative('status', (b) => b.status(o))) as Status;
 }

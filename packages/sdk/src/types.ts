@@ -221,14 +221,14 @@ export interface Status {
   turns: number;
   /** Number of sessions seen in logs. */
   sessions: number;
+  /** Sessions and turns per harness, every harness relayburn reads (zeros included). */
+  harnesses: HarnessCount[];
   /** When the last ingest finished. */
   lastIngestAt?: string;
-  /** Sessions and turns per harness, for each harness with at least one session. */
-  harnesses: HarnessCount[];
 }
 
 /**
- * What the ledger holds of one harness (in `Status.harnesses`).
+ * One harness's share of the ledger, in {@link Status}.
  *
  * @example
  * ```ts
@@ -237,8 +237,7 @@ export interface Status {
  * ```
  */
 export interface HarnessCount {
-  /** A {@link Harness} key. */
-  harness: string;
+  harness: Harness;
   sessions: number;
   turns: number;
 }
@@ -260,6 +259,9 @@ export type Harness =
   | 'gemini-cli'
   | 'qwen-code'
   | 'pi'
+  | 'copilot-cli'
+  | 'kimi-cli'
+  | 'grok'
   | 'droid'
   | 'goose'
   | 'crush'
@@ -287,6 +289,12 @@ export type Harness =
  * `projects/<project>/chats/` hold the chats.
  * - `pi`: Pi agent dirs (like `PI_CODING_AGENT_DIR`, default `~/.pi/agent`) whose
  * `sessions/<project>/` hold the sessions.
+ * - `copilot-cli`: Copilot CLI homes (like `COPILOT_HOME`, default `~/.copilot`): their
+ * `session-store.db` (opened read-only) and `session-state/<session>/events.jsonl`.
+ * - `kimi-cli`: Kimi CLI homes (like `KIMI_SHARE_DIR`, default `~/.kimi`) or Kimi Code homes
+ * (like `KIMI_CODE_HOME`, default `~/.kimi-code`); the `wire.jsonl` files under `sessions/`.
+ * - `grok`: Grok Build homes (like `GROK_HOME`, comma-separated, default `~/.grok`); the
+ * `updates.jsonl` files under `sessions/`.
  * - `droid`: Factory Droid session directories (like `DROID_SESSIONS_DIR`, default
  * `~/.factory/sessions`), searched for `<session>.settings.json` files (read with their
  * `<session>.jsonl` transcripts); a settings file itself also works.
@@ -479,8 +487,11 @@ export interface SummaryOptions extends LedgerOptions {
   project?: string | undefined;
   /** Folded tags (stamps) that must all match: `{ persona: 'reviewer' }`. */
   tags?: Record<string, string> | undefined;
-  /** Default `model`. */
-  groupBy?: GroupBy | undefined;
+  /**
+   * Default `model`. Several dimensions (`['day', 'model']`, at most 3, `tool` only alone)
+   * give a group per combination, each with its `keys`.
+   */
+  groupBy?: GroupBy | GroupBy[] | undefined;
   /**
    * IANA time zone for `day`/`week`/`month` groups and calendar bounds, e.g. `Europe/Paris`.
    * Default UTC: the SDK never reads the host's zone (`TZ`); the result says which applied.
@@ -540,6 +551,11 @@ export interface Totals {
  */
 export interface SummaryGroup extends Totals {
   key: string;
+  /**
+   * Grouped by several dimensions: the key per dimension, in `groupBy` order (`key` is them
+   * joined by `' · '`). Groups are then in time order for time dimensions, else by cost.
+   */
+  keys?: string[];
 }
 
 /**

@@ -10,6 +10,7 @@ import { isUnavailable, ServerError } from './db.mjs';
 import { applyBatch, ingestBodySchema, MAX_BODY_BYTES } from './ingest.mjs';
 import { sessionParams, sessionsParams, summaryParams } from './params.mjs';
 import { session, sessions } from './sessions.mjs';
+import { dashboardRoutes } from './static.mjs';
 import { summary } from './summary.mjs';
 import { authenticate, hashToken } from './tokens.mjs';
 
@@ -108,6 +109,8 @@ export async function buildApp(pool, o = {}) {
       throw new ServerError(403, 'READ_ONLY', 'this token is read-only: it cannot ingest');
     return who;
   }
+
+  dashboardRoutes(app);
 
   app.get('/v1/health', async (_req, reply) => {
     try {

@@ -5,6 +5,7 @@
  * device's core computed; sums are rounded to the nano-dollar as the core rounds them.
  */
 
+import { shapeGroups } from './groups.mjs';
 import { treeCtes } from './tree.mjs';
 import { resolveWindow } from './window.mjs';
 
@@ -176,23 +177,14 @@ export async function summary(pool, orgId, p) {
   const unpriced = new Map();
   for (const r of rows) {
     addTotals(totals, r);
-    const key = p.groupBy.map((_, i) => r[`k${i}`]).join('|');
-    addTotals(groups.get(key) ?? groups.set(key, emptyTotals()).get(key), r);
+    const keys = p.groupBy.map((_, i) => r[`k${i}`]);
+    const id = JSON.stringify(keys);
+    const g = groups.get(id) ?? groups.set(id, { keys, totals: emptyTotals() }).get(id);
+    addTotals(g.totals, r);
     if (!r.priced) unpriced.set(r.mk, (unpriced.get(r.mk) ?? 0) + Number(r.turns));
   }
   totals.costUsd = roundUsd(totals.costUsd);
-  const list = [...groups.entries()]
-    .filter(([, t]) => t.turns !== 0 || t.totalTokens !== 0 || t.costUsd !== 0)
-    .map(([key, t]) => ({ key, ...t, costUsd: roundUsd(t.costUsd) }));
-  if (p.groupBy.every((g) => TIME_DIMS.has(g)))
-    list.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  else
-    list.sort(
-      (a, b) =>
-        b.costUsd - a.costUsd ||
-        b.totalTokens - a.totalTokens ||
-        (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
-    );
+  const list = shapeGroups(p.groupBy, groups, roundUsd);
   const unpricedModels = [...unpriced.entries()]
     .filter(([, n]) => n > 0)
     .map(([model, turns]) => ({ model, turns }))

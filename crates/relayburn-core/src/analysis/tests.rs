@@ -551,6 +551,113 @@ fn a_split_walk_adds_up_to_the_per_session_walks() {
     assert_eq!(c.rows[0].tool_calls, 300);
 }
 
+/// The whole-ledger walk reads results and compactions as streams beside the turns: the rows
+/// of sessions it skips (no turn in scope, or no turns at all) must not reach the next
+/// session. Whole answers equal the per-session ones (read by one query per session).
+#[test]
+fn streamed_results_skip_the_sessions_out_of_scope() {
+    let (_d, mut l) = open();
+    let names: Vec<String> = (0..280).map(|i| format!("s{i:03}")).collect();
+    for (i, s) in names.iter().enumerate() {
+        let ts = T0 + i as i64 * 100_000;
+        let id = format!("{s}-c");
+        let tool = ["Read", "Bash", "Grep"][i % 3];
+        let mut a = turn(s, 0, ts, [10, 10, 0, 100, 0]);
+        a.calls = vec![(id.as_str(), tool, "x")];
+        insert(&l, &a);
+        results(&l, s, ts + 10, &[(id.as_str(), 4_000 + i as i64)]);
+        if i % 5 == 0 {
+            compaction(&l, s, ts + 15, Some(50_000));
+        }
+        insert(&l, &turn(s, 1, ts + 20, [5, 5, 0, 1_000, 0]));
+        insert(&l, &turn(s, 2, ts + 30, [5, 5, 1_000, 0, 0]));
+        // Results and a compaction of a session without turns, between two sessions.
+        let orphan = format!("{s}-x");
+        results(&l, &orphan, ts + 12, &[(id.as_str(), 1_000_000)]);
+        compaction(&l, &orphan, ts + 13, Some(9));
+        if i % 2 == 0 {
+            crate::stamp::write_stamp(
+                &mut l,
+                &crate::stamp::StampRequest {
+                    session_id: Some(s.clone()),
+                    message_id: None,
+                    enrichment: [("persona".to_string(), "even".to_string())]
+                        .into_iter()
+                        .collect(),
+                    ts: Some(format_ms(T0)),
+                },
+            )
+            .unwrap();
+        }
+    }
+    let tags: std::collections::BTreeMap<String, String> =
+        [("persona".to_string(), "even".to_string())]
+            .into_iter()
+            .collect();
+    let whole_filter = TurnFilter {
+        tags: tags.clone(),
+        ..TurnFilter::default()
+    };
+    let one_filter = |s: &str| TurnFilter {
+        session: Some(s.to_string()),
+        tags: tags.clone(),
+        ..TurnFilter::default()
+    };
+    let whole = hot(&l, HotspotBy::Tool, whole_filter.clone());
+    let mut by_key: std::collections::BTreeMap<String, (i64, i64, i64, i64)> = Default::default();
+    let mut overhead_sum = (0, 0.0);
+    for s in &names {
+        for r in hot(&l, HotspotBy::Tool, one_filter(s)).rows {
+            let e = by_key.entry(r.key).or_default();
+            e.0 += r.calls;
+            e.1 += r.fresh_tokens;
+            e.2 += r.cache_read_tokens;
+            e.3 += r.result_bytes;
+        }
+        let o = overhead(
+            &l,
+            &OverheadOptions {
+                scope: Scope {
+                    filter: one_filter(s),
+                    ..Scope::default()
+                },
+                limit: None,
+            },
+        )
+        .unwrap();
+        overhead_sum.0 += o.totals.compactions;
+        overhead_sum.1 += o.totals.compaction_saved_usd;
+    }
+    let got: std::collections::BTreeMap<String, (i64, i64, i64, i64)> = whole
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.key.clone(),
+                (r.calls, r.fresh_tokens, r.cache_read_tokens, r.result_bytes),
+            )
+        })
+        .collect();
+    assert_eq!(got, by_key);
+    assert_eq!(got.len(), 3);
+    // No orphan result (1 MB) reached a row.
+    assert!(got.values().all(|v| v.3 < 1_000_000));
+    let o = overhead(
+        &l,
+        &OverheadOptions {
+            scope: Scope {
+                filter: whole_filter,
+                ..Scope::default()
+            },
+            limit: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(o.totals.compactions, overhead_sum.0);
+    assert_eq!(o.totals.compactions, 28);
+    close(o.totals.compaction_saved_usd, overhead_sum.1);
+}
+
 /// Tag filters fold like `summary`'s: session stamps, and a message stamp that takes one turn out.
 #[test]
 fn tags_filter_like_summary() {

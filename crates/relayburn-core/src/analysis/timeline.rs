@@ -13,8 +13,11 @@ use crate::pricing::{ModelPrice, PriceTable, Rates, Tokens};
 use crate::query::{round_usd, Resolved, TagIndex, Totals, TurnFilter};
 use crate::time::{self, WeekStart, Zone};
 use crate::vocab::records::Usage;
+use rusqlite::fallible_streaming_iterator::FallibleStreamingIterator;
 use rusqlite::types::Value;
 use serde::Deserialize;
+use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::collections::HashMap;
 
 /// Options every analysis takes besides its own: the turn filter and the zone of calendar
@@ -121,12 +124,14 @@ pub(crate) struct Walked {
     pub unpriced: Vec<(String, i64)>,
 }
 
-/// Block of a stored user turn, as much as the analyses need.
+/// Block of a stored user turn, as much as the analyses need (strings borrowed from the
+/// row's text unless they hold escapes).
 #[derive(Deserialize)]
-struct Block {
-    kind: String,
-    #[serde(rename = "toolUseId", default)]
-    tool_use_id: Option<String>,
+struct Block<'a> {
+    #[serde(borrow)]
+    kind: Cow<'a, str>,
+    #[serde(rename = "toolUseId", default, borrow)]
+    tool_use_id: Option<Cow<'a, str>>,
     #[serde(default)]
     bytes: i64,
     #[serde(rename = "approxTokens", default)]
@@ -148,6 +153,9 @@ struct Shared<'a> {
     need: Need,
     /// A `session` filter: its turns are looked up by `(harness, session_id)`.
     one_tree: bool,
+    /// Results and compactions are read as streams beside the turns (no session or project
+    /// filter, whose clauses name `turns` columns), not per session.
+    streams: bool,
 }
 
 /// What one part of a walk counted.
@@ -194,6 +202,7 @@ pub(crate) fn walk<A: Send>(
         want_model: f.model.as_deref().map(|m| prices.model_key(m)),
         need,
         one_tree: scope.filter.session.is_some(),
+        streams: scope.filter.session.is_none() && scope.filter.project.is_none(),
     };
     let bounds = pivots(ledger, scope.filter.session.is_some())?;
     let mut ranges: Vec<(Option<&Key>, Option<&Key>)> = Vec::new();
@@ -334,6 +343,47 @@ fn walk_part<A>(
         .query(rusqlite::params_from_iter(params.iter()))
         .map_err(|e| ledger.err(e))?;
     let until = f.until.unwrap_or(i64::MAX);
+    // Results and compactions: one ordered stream each beside the turns when the filter is
+    // broad (most sessions are read), else one indexed query per session.
+    let streamed = sh.streams;
+    let mut side_stmts = Vec::new();
+    for (on, table, cols, tie) in [
+        (sh.need.results, "user_turns", "ts_ms, blocks", "rid"),
+        (
+            sh.need.compactions,
+            "compactions",
+            "ts_ms, tokens_before",
+            "id",
+        ),
+    ] {
+        if on && streamed {
+            let (sql, params) = side_sql(f, (table, cols, tie), until, lo, hi);
+            side_stmts.push((
+                conn.prepare_cached(&sql).map_err(|e| ledger.err(e))?,
+                params,
+            ));
+        }
+    }
+    let mut sides = Vec::with_capacity(side_stmts.len());
+    for (st, params) in side_stmts.iter_mut() {
+        sides.push(Beside::new(
+            st.query(rusqlite::params_from_iter(params.iter()))
+                .map_err(|e| ledger.err(e))?,
+        ));
+    }
+    let mut sides = sides.into_iter();
+    let mut side = Sides {
+        results: if sh.need.results && streamed {
+            sides.next()
+        } else {
+            None
+        },
+        compactions: if sh.need.compactions && streamed {
+            sides.next()
+        } else {
+            None
+        },
+    };
     let mut current: Option<Session> = None;
     let mut any_in_scope = false;
     let mut folded: Vec<Option<&str>> = Vec::new();
@@ -360,7 +410,9 @@ fn walk_part<A>(
         if !same {
             if let Some(s) = current.take() {
                 if any_in_scope {
-                    finish(ledger, s, sh.need, until, &models, &mut acc, each)?;
+                    finish(
+                        ledger, s, sh.need, until, &mut side, &models, &mut acc, each,
+                    )?;
                 }
             }
             any_in_scope = false;
@@ -443,9 +495,12 @@ fn walk_part<A>(
     drop(rows);
     if let Some(s) = current.take() {
         if any_in_scope {
-            finish(ledger, s, sh.need, until, &models, &mut acc, each)?;
+            finish(
+                ledger, s, sh.need, until, &mut side, &models, &mut acc, each,
+            )?;
         }
     }
+    drop(side);
     Ok(Part {
         acc,
         totals,
@@ -453,77 +508,190 @@ fn walk_part<A>(
     })
 }
 
-/// Loads a session's tool results and compactions (as `need` says), then hands it over.
+/// Loads a session's tool results and compactions (as `need` says: from the streams when
+/// the walk has them, else by one query each), then hands it over.
+#[allow(clippy::too_many_arguments)]
 fn finish<A>(
     ledger: &Ledger,
     mut s: Session,
     need: Need,
     until: i64,
+    side: &mut Sides<'_>,
     models: &Models,
     acc: &mut A,
     each: &impl Fn(&mut A, &Models, &Session),
 ) -> Result<()> {
-    let conn = ledger.conn()?;
-    let key = [
-        Value::Text(s.harness.clone()),
-        Value::Text(s.session_id.clone()),
-        Value::Integer(until),
-    ];
+    let err = |e| ledger.err(e);
     if need.results {
-        let mut stmt = conn
-            .prepare_cached(
+        let mut add = |r: &rusqlite::Row<'_>, at: usize| -> rusqlite::Result<()> {
+            let ts_ms: i64 = r.get(at)?;
+            let raw = r.get_ref(at + 1)?.as_str()?;
+            push_results(&mut s.results, ts_ms, raw);
+            Ok(())
+        };
+        match side.results.as_mut() {
+            Some(b) => b.take(&s.harness, &s.session_id, &mut add).map_err(err)?,
+            None => per_session(
+                ledger,
                 "SELECT ts_ms, blocks FROM user_turns
                  WHERE harness = ?1 AND session_id = ?2 AND ts_ms < ?3 ORDER BY ts_ms, rid",
-            )
-            .map_err(|e| ledger.err(e))?;
-        let mut rows = stmt
-            .query(rusqlite::params_from_iter(key.iter()))
-            .map_err(|e| ledger.err(e))?;
-        while let Some(r) = rows.next().map_err(|e| ledger.err(e))? {
-            let ts_ms: i64 = r.get(0).map_err(|e| ledger.err(e))?;
-            let raw = r
-                .get_ref(1)
-                .and_then(|v| Ok(v.as_str()?))
-                .map_err(|e| ledger.err(e))?;
-            if !raw.contains("tool_result") {
-                continue;
-            }
-            let blocks: Vec<Block> = serde_json::from_str(raw).unwrap_or_default();
-            for b in blocks {
-                if b.kind != "tool_result" {
-                    continue;
-                }
-                let Some(id) = b.tool_use_id else { continue };
-                s.results.push(ToolResult {
-                    ts_ms,
-                    tool_use_id: id,
-                    bytes: b.bytes.max(0),
-                    tokens: b.approx_tokens.max(0),
-                });
-            }
+                &s.harness,
+                &s.session_id,
+                until,
+                &mut add,
+            )?,
         }
     }
     if need.compactions {
-        let mut stmt = conn
-            .prepare_cached(
+        let mut add = |r: &rusqlite::Row<'_>, at: usize| -> rusqlite::Result<()> {
+            s.compactions.push(Compaction {
+                ts_ms: r.get(at)?,
+                tokens_before: r.get(at + 1)?,
+            });
+            Ok(())
+        };
+        match side.compactions.as_mut() {
+            Some(b) => b.take(&s.harness, &s.session_id, &mut add).map_err(err)?,
+            None => per_session(
+                ledger,
                 "SELECT ts_ms, tokens_before FROM compactions
-                 WHERE harness = ?1 AND session_id = ?2 AND ts_ms < ?3 ORDER BY ts_ms",
-            )
-            .map_err(|e| ledger.err(e))?;
-        let rows = stmt
-            .query_map(rusqlite::params_from_iter(key.iter()), |r| {
-                Ok(Compaction {
-                    ts_ms: r.get(0)?,
-                    tokens_before: r.get(1)?,
-                })
-            })
-            .map_err(|e| ledger.err(e))?;
-        for c in rows {
-            s.compactions.push(c.map_err(|e| ledger.err(e))?);
+                 WHERE harness = ?1 AND session_id = ?2 AND ts_ms < ?3 ORDER BY ts_ms, id",
+                &s.harness,
+                &s.session_id,
+                until,
+                &mut add,
+            )?,
         }
     }
     each(acc, models, &s);
     Ok(())
+}
+
+/// The tool results among a stored user turn's blocks.
+fn push_results(out: &mut Vec<ToolResult>, ts_ms: i64, raw: &str) {
+    if !raw.contains("tool_result") {
+        return;
+    }
+    let blocks: Vec<Block<'_>> = serde_json::from_str(raw).unwrap_or_default();
+    for b in blocks {
+        if b.kind != "tool_result" {
+            continue;
+        }
+        let Some(id) = b.tool_use_id else { continue };
+        out.push(ToolResult {
+            ts_ms,
+            tool_use_id: id.into_owned(),
+            bytes: b.bytes.max(0),
+            tokens: b.approx_tokens.max(0),
+        });
+    }
+}
+
+/// Rows of one session (`?1` harness, `?2` session id, `?3` until) through `sql`.
+fn per_session(
+    ledger: &Ledger,
+    sql: &str,
+    harness: &str,
+    session_id: &str,
+    until: i64,
+    each: &mut impl FnMut(&rusqlite::Row<'_>, usize) -> rusqlite::Result<()>,
+) -> Result<()> {
+    let conn = ledger.conn()?;
+    let mut stmt = conn.prepare_cached(sql).map_err(|e| ledger.err(e))?;
+    let mut rows = stmt
+        .query(rusqlite::params![harness, session_id, until])
+        .map_err(|e| ledger.err(e))?;
+    while let Some(r) = rows.next().map_err(|e| ledger.err(e))? {
+        each(r, 0).map_err(|e| ledger.err(e))?;
+    }
+    Ok(())
+}
+
+/// `SELECT harness, session_id, <cols> FROM <table>` over a part's range, in the turns'
+/// order, restricted as the turns are (harness, sessions active since `since`) and before
+/// `until`. Only used without a session or project filter (those columns are the turns').
+fn side_sql(
+    f: &Resolved,
+    (table, cols, tie): (&str, &str, &str),
+    until: i64,
+    lo: Option<&Key>,
+    hi: Option<&Key>,
+) -> (String, Vec<Value>) {
+    let mut clauses = vec!["ts_ms < ?".to_string()];
+    let mut params = vec![Value::Integer(until)];
+    // The resolved clauses are harness (and session/project, which never reach here).
+    clauses.extend(f.clauses.iter().cloned());
+    params.extend(f.params.iter().cloned());
+    if let Some(since) = f.since {
+        clauses.push(
+            "(harness, session_id) IN (SELECT harness, session_id FROM sessions WHERE last_ts_ms >= ?)"
+                .into(),
+        );
+        params.push(Value::Integer(since));
+    }
+    for (key, op) in [(lo, ">="), (hi, "<")] {
+        if let Some((h, s)) = key {
+            clauses.push(format!("(harness, session_id) {op} (?, ?)"));
+            params.push(Value::Text(h.clone()));
+            params.push(Value::Text(s.clone()));
+        }
+    }
+    (
+        format!(
+            "SELECT harness, session_id, {cols} FROM {table} WHERE {}
+             ORDER BY harness, session_id, ts_ms, {tie}",
+            clauses.join(" AND ")
+        ),
+        params,
+    )
+}
+
+/// The side streams of a part (none when per-session queries are used).
+struct Sides<'s> {
+    results: Option<Beside<'s>>,
+    compactions: Option<Beside<'s>>,
+}
+
+/// A stream of rows ordered by `(harness, session_id, …)` read beside the turns: each
+/// session takes its rows as the walk reaches it (a merge join), skipping the rows of
+/// sessions the walk did not hand over.
+struct Beside<'s> {
+    rows: rusqlite::Rows<'s>,
+    started: bool,
+}
+
+impl<'s> Beside<'s> {
+    fn new(rows: rusqlite::Rows<'s>) -> Beside<'s> {
+        Beside {
+            rows,
+            started: false,
+        }
+    }
+
+    /// Calls `each` with every row of `(harness, session_id)` (its columns from 2), leaving
+    /// the stream at the first row past it.
+    fn take(
+        &mut self,
+        harness: &str,
+        session_id: &str,
+        each: &mut impl FnMut(&rusqlite::Row<'_>, usize) -> rusqlite::Result<()>,
+    ) -> rusqlite::Result<()> {
+        if !self.started {
+            self.rows.advance()?;
+            self.started = true;
+        }
+        while let Some(r) = self.rows.get() {
+            let h = r.get_ref(0)?.as_str()?;
+            let s = r.get_ref(1)?.as_str()?;
+            match h.cmp(harness).then_with(|| s.cmp(session_id)) {
+                Ordering::Less => {}
+                Ordering::Equal => each(r, 2)?,
+                Ordering::Greater => return Ok(()),
+            }
+            self.rows.advance()?;
+        }
+        Ok(())
+    }
 }
 
 /// Splits `pool` among `demands` in proportion (all granted when they fit), rounding down so

@@ -18,6 +18,10 @@ pub fn is_command_tool(harness: Harness, name: &str) -> bool {
             "exec_command" | "shell" | "container.exec" | "local_shell" | "unified_exec"
         ),
         Harness::OpenCode | Harness::Kilo | Harness::Pi => name == "bash",
+        Harness::CopilotCli => matches!(name, "bash" | "powershell" | "shell"),
+        Harness::KimiCli => name == "Shell",
+        // Agent Client Protocol tool kinds: `execute` runs a command (its title shows it).
+        Harness::Grok => name == "execute",
         Harness::GeminiCli | Harness::QwenCode => name == "run_shell_command",
         // Totals only: these readers record no tool calls.
         Harness::Droid | Harness::Goose | Harness::Crush => false,

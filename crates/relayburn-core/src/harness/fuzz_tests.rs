@@ -464,3 +464,89 @@ fn pi_reader_survives_mutated_rows() {
         });
     }
 }
+
+const COPILOT_ROWS: &[&str] = &[
+    r#"{"type":"session.start","data":{"sessionId":"s1","selectedModel":"claude-sonnet-4.6","context":{"cwd":"/p","branch":"main"}},"id":"e1","timestamp":"2026-07-01T12:00:00.000Z","parentId":null}"#,
+    r#"{"type":"user.message","data":{"content":"go"},"id":"e2","timestamp":"2026-07-01T12:00:01.000Z","parentId":"e1"}"#,
+    r#"{"type":"tool.execution_start","data":{"toolCallId":"t1","toolName":"bash","arguments":{"command":"ls"}},"id":"e3","timestamp":"2026-07-01T12:00:02.000Z","parentId":"e2"}"#,
+    r#"{"type":"tool.execution_complete","data":{"toolCallId":"t1","success":false,"result":{"content":"x"}},"id":"e4","timestamp":"2026-07-01T12:00:03.000Z","parentId":"e3"}"#,
+    r#"{"type":"session.shutdown","data":{"sessionStartTime":1782907200000,"modelMetrics":{"gemini-2.5-pro":{"requests":{"count":1,"cost":1},"usage":{"inputTokens":300,"outputTokens":20,"cacheReadTokens":100,"cacheWriteTokens":50,"reasoningTokens":9}},"gpt-5.4":{"usage":{"inputTokens":5,"outputTokens":1,"reasoningTokens":4}}}},"id":"e5","timestamp":"2026-07-01T12:10:00.000Z","parentId":null}"#,
+];
+
+#[test]
+fn copilot_events_reader_survives_mutated_rows() {
+    use super::copilot::events::{EventsReader, EventsState, FileContext};
+    let mut rng = Rng(0xc091_1075);
+    for _ in 0..CASES {
+        let rows = corpus(&mut rng, COPILOT_ROWS);
+        drive(&rows, |state| {
+            let state: EventsState = state
+                .map(|s| serde_json::from_str(&s).unwrap())
+                .unwrap_or_default();
+            let ctx = FileContext {
+                session_id: "s1".into(),
+                store_times: vec![1_782_000_000_000],
+            };
+            EventsReader::new(ctx, state)
+        });
+    }
+}
+
+const KIMI_ROWS: &[&str] = &[
+    r#"{"type": "metadata", "protocol_version": "1.3"}"#,
+    r#"{"timestamp": 1781000000.5, "message": {"type": "TurnBegin", "payload": {"user_input": [{"type": "text", "text": "hi"}]}}}"#,
+    r#"{"timestamp": 1781000001.5, "message": {"type": "ToolCall", "payload": {"type": "function", "id": "c1", "function": {"name": "Shell", "arguments": "{\"command\": \"ls\"}"}}}}"#,
+    r#"{"timestamp": 1781000002.5, "message": {"type": "StatusUpdate", "payload": {"token_usage": {"input_other": 10, "output": 3, "input_cache_read": 90, "input_cache_creation": 4}, "message_id": "chatcmpl-1"}}}"#,
+    r#"{"timestamp": 1781000003.5, "message": {"type": "ToolResult", "payload": {"tool_call_id": "c1", "return_value": {"is_error": false, "output": "ok"}}}}"#,
+    r#"{"timestamp": 1781000004.5, "message": {"type": "SubagentEvent", "payload": {"agent_id": "a", "event": {"type": "StatusUpdate", "payload": {"token_usage": {"input_other": 1, "output": 1}}}}}}"#,
+    r#"{"type":"llm.request","model":"kimi-code/kimi-k2.6","time":1781000000000}"#,
+    r#"{"type":"usage.record","usage":{"inputOther":12,"output":3,"inputCacheRead":20,"inputCacheCreation":0},"usageScope":"turn","model":"__env__","time":1781000001000}"#,
+];
+
+#[test]
+fn kimi_reader_survives_mutated_rows() {
+    use super::kimi::{FileContext, KimiReader, KimiState};
+    let mut rng = Rng(0x0c1a_0c1a);
+    for i in 0..CASES {
+        let rows = corpus(&mut rng, KIMI_ROWS);
+        drive(&rows, |state| {
+            let state: KimiState = state
+                .map(|s| serde_json::from_str(&s).unwrap())
+                .unwrap_or_default();
+            let ctx = FileContext {
+                session_id: "s1".into(),
+                model: "kimi-for-coding".into(),
+                code: i % 2 == 0,
+                agent: "main".into(),
+                ..Default::default()
+            };
+            KimiReader::new(ctx, state)
+        });
+    }
+}
+
+const GROK_ROWS: &[&str] = &[
+    r#"{"jsonrpc":"2.0","method":"session/update","timestamp":"2026-07-13T10:00:00Z","params":{"sessionId":"s1","update":{"sessionUpdate":"user_message_chunk","content":{"type":"text","text":"hi"}},"_meta":{"eventId":"e0"}}}"#,
+    r#"{"jsonrpc":"2.0","method":"session/update","timestamp":1784000000,"params":{"sessionId":"s1","update":{"sessionUpdate":"tool_call","toolCallId":"t1","title":"ls","kind":"execute","rawInput":{"command":"ls"}}}}"#,
+    r#"{"jsonrpc":"2.0","method":"session/update","timestamp":"2026-07-13T10:00:03Z","params":{"sessionId":"s1","update":{"sessionUpdate":"turn_completed","usage":{"inputTokens":130,"outputTokens":6,"cachedReadTokens":90,"reasoningTokens":2,"modelUsage":{"grok-4.3":{"inputTokens":100,"outputTokens":5,"cachedReadTokens":80,"reasoningTokens":2},"grok-code-fast-1":{"inputTokens":30,"outputTokens":1,"cachedReadTokens":10}}}},"_meta":{"eventId":"e3"}}}"#,
+    r#"{"jsonrpc":"2.0","method":"session/update","timestamp":"2026-07-13T10:00:04Z","params":{"sessionId":"s1","update":{"sessionUpdate":"turn_completed","usage":{"inputTokens":5,"outputTokens":1}}}}"#,
+];
+
+#[test]
+fn grok_reader_survives_mutated_rows() {
+    use super::grok::{FileContext, GrokReader, GrokState};
+    let mut rng = Rng(0x0670_c0de);
+    for _ in 0..CASES {
+        let rows = corpus(&mut rng, GROK_ROWS);
+        drive(&rows, |state| {
+            let state: GrokState = state
+                .map(|s| serde_json::from_str(&s).unwrap())
+                .unwrap_or_default();
+            let ctx = FileContext {
+                session_id: "s1".into(),
+                ..Default::default()
+            };
+            GrokReader::new(ctx, state)
+        });
+    }
+}

@@ -5,10 +5,14 @@ pub mod amp;
 pub mod claude;
 pub mod cline;
 pub mod codex;
+pub mod copilot;
 pub mod crush;
 pub mod droid;
 pub mod gemini;
 pub mod goose;
+pub mod grok;
+pub mod kimi;
+pub(crate) mod lines;
 pub mod opencode;
 pub mod pi;
 pub mod qwen;
@@ -18,6 +22,8 @@ pub mod wire;
 
 #[cfg(test)]
 mod fuzz_tests;
+#[cfg(test)]
+pub(crate) mod support_tests;
 #[cfg(test)]
 mod totals_fuzz_tests;
 

@@ -27,6 +27,16 @@ pub enum FileKind {
     OpenCodeMessage,
     /// OpenCode's SQLite database, `opencode*.db` (or Kilo CLI's `kilo*.db`: same tables)
     OpenCodeDb,
+    /// Copilot CLI `session-state/<session>/events.jsonl`
+    CopilotEvents,
+    /// Copilot CLI's SQLite `session-store.db`
+    CopilotStore,
+    /// Kimi CLI `sessions/<group>/<session>/wire.jsonl` (and `subagents/<agent>/wire.jsonl`
+    /// under a session), or Kimi Code `sessions/<workspace>/<session>/agents/<agent>/wire.jsonl`
+    KimiWire,
+    /// Grok Build `sessions/<workspace>/<session>/updates.jsonl`; `parent` names the session
+    /// whose `subagents/` entry names this one
+    GrokUpdates { parent: Option<String> },
     /// Gemini CLI `tmp/<project>/chats/*.jsonl`, or a subagent chat in
     /// `chats/<parent session>/<session>.jsonl`
     GeminiChat { parent_session: Option<String> },
@@ -49,15 +59,17 @@ pub enum FileKind {
 }
 
 impl FileKind {
-    /// Read whole on every change (JSON documents, databases, session totals) rather than an
-    /// append-only log resumed line by line from its cursor: such a file's cursor offset
-    /// stays 0.
-    pub fn reads_whole(&self) -> bool {
-        !matches!(
+    /// A log read line by line from a byte offset (else a document, a database or a session
+    /// total, read whole or by its own cursor state: such a file's cursor offset stays 0).
+    pub fn is_line_log(&self) -> bool {
+        matches!(
             self,
             FileKind::ClaudeSession
                 | FileKind::ClaudeSubagent { .. }
                 | FileKind::CodexRollout
+                | FileKind::CopilotEvents
+                | FileKind::KimiWire
+                | FileKind::GrokUpdates { .. }
                 | FileKind::GeminiChat { .. }
                 | FileKind::QwenChat
                 | FileKind::PiSession
@@ -223,6 +235,46 @@ const KILO_CODE_ROOTS: RootSource = RootSource {
     env: "KILO_CODE_DATA_DIR",
     env_is_list: true,
     defaults: vscode_user_dirs,
+};
+
+const COPILOT_ROOTS: RootSource = RootSource {
+    env: "COPILOT_HOME",
+    env_is_list: false,
+    defaults: || {
+        home_dir()
+            .map(|h| vec![h.join(".copilot")])
+            .unwrap_or_default()
+    },
+};
+
+const KIMI_ROOTS: RootSource = RootSource {
+    env: "KIMI_SHARE_DIR",
+    env_is_list: false,
+    defaults: || {
+        home_dir()
+            .map(|h| vec![h.join(".kimi")])
+            .unwrap_or_default()
+    },
+};
+
+const KIMI_CODE_ROOTS: RootSource = RootSource {
+    env: "KIMI_CODE_HOME",
+    env_is_list: false,
+    defaults: || {
+        home_dir()
+            .map(|h| vec![h.join(".kimi-code")])
+            .unwrap_or_default()
+    },
+};
+
+const GROK_ROOTS: RootSource = RootSource {
+    env: "GROK_HOME",
+    env_is_list: true,
+    defaults: || {
+        home_dir()
+            .map(|h| vec![h.join(".grok")])
+            .unwrap_or_default()
+    },
 };
 
 /// The roots of one harness's logs, resolved the same way for every harness: the explicit
@@ -415,6 +467,9 @@ fn drop_archived_copies(files: Vec<SourceFile>) -> Vec<SourceFile> {
 /// Classifies one explicitly named file (the hook fast path): a Codex rollout when it lies
 /// under a Codex home or its first line is a rollout envelope, else a Claude Code log.
 pub fn classify_file(path: &Path, codex_roots: Option<&[String]>) -> SourceFile {
+    if let Some(file) = classify_by_name(path) {
+        return file;
+    }
     let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let under_codex = codex_homes(codex_roots).iter().any(|home| {
         let home = std::fs::canonicalize(home).unwrap_or_else(|_| home.clone());
@@ -474,6 +529,35 @@ fn sniff_other(path: &Path) -> Option<SourceFile> {
         return Some(file(Harness::QwenCode, FileKind::QwenChat));
     }
     None
+}
+
+/// Files whose name and place say which harness wrote them: Copilot CLI's `events.jsonl`
+/// (under `session-state/`) and `session-store.db`, Kimi's `wire.jsonl`, Grok's
+/// `updates.jsonl`.
+fn classify_by_name(path: &Path) -> Option<SourceFile> {
+    let name = path.file_name()?.to_str()?;
+    let above = |n: usize| {
+        path.ancestors()
+            .nth(n)
+            .and_then(|p| p.file_name())
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    let (harness, kind) = match name {
+        "events.jsonl" if above(2) == "session-state" => {
+            (Harness::CopilotCli, FileKind::CopilotEvents)
+        }
+        "session-store.db" => (Harness::CopilotCli, FileKind::CopilotStore),
+        "wire.jsonl" => (Harness::KimiCli, FileKind::KimiWire),
+        "updates.jsonl" => (Harness::Grok, FileKind::GrokUpdates { parent: None }),
+        _ => return None,
+    };
+    Some(SourceFile {
+        path: path.to_path_buf(),
+        harness,
+        kind,
+    })
 }
 
 /// The subagent transcripts of a Claude Code session file `<dir>/<session>.jsonl`:
@@ -897,6 +981,40 @@ pub fn discover_kilo(roots: &[PathBuf]) -> Vec<SourceFile> {
     out
 }
 
+/// Copilot CLI homes: explicit roots, else `$COPILOT_HOME`, else `~/.copilot`.
+pub fn copilot_homes(explicit: Option<&[String]>) -> Vec<PathBuf> {
+    resolve_roots(explicit, &COPILOT_ROOTS)
+}
+
+/// Lists each Copilot home's `session-store.db` and `session-state/<session>/events.jsonl`.
+/// Nothing else of a home is walked.
+pub fn discover_copilot_noting(homes: &[PathBuf], issues: &mut Vec<DirIssue>) -> Vec<SourceFile> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    let file = |path, kind| SourceFile {
+        path,
+        harness: Harness::CopilotCli,
+        kind,
+    };
+    for home in homes {
+        let key = std::fs::canonicalize(home).unwrap_or_else(|_| home.clone());
+        if !seen.insert(key) {
+            continue;
+        }
+        let store = home.join("session-store.db");
+        if store.is_file() {
+            out.push(file(store, FileKind::CopilotStore));
+        }
+        for dir in dirs_in_noting(&home.join("session-state"), issues) {
+            let events = dir.join("events.jsonl");
+            if events.is_file() {
+                out.push(file(events, FileKind::CopilotEvents));
+            }
+        }
+    }
+    out
+}
+
 /// Roots of a Cline-family harness: explicit roots, else its variable (`CLINE_DATA_DIR`,
 /// `ROO_CODE_DATA_DIR`, `KILO_CODE_DATA_DIR`; comma-separated), else the VS Code user
 /// directories. A root is a VS Code user dir (holding `globalStorage/<extension id>/`) or the
@@ -947,6 +1065,103 @@ pub fn discover_vscode_tasks(harness: Harness, roots: &[PathBuf]) -> Vec<SourceF
     out
 }
 
+/// Kimi homes: explicit roots (Kimi CLI or Kimi Code homes alike), else `$KIMI_SHARE_DIR` (or
+/// `~/.kimi`) and `$KIMI_CODE_HOME` (or `~/.kimi-code`).
+pub fn kimi_homes(explicit: Option<&[String]>) -> Vec<PathBuf> {
+    if explicit.is_some() {
+        return resolve_roots(explicit, &KIMI_ROOTS);
+    }
+    let mut homes = resolve_roots(None, &KIMI_ROOTS);
+    homes.extend(resolve_roots(None, &KIMI_CODE_ROOTS));
+    homes
+}
+
+/// Lists the `wire.jsonl` files under each Kimi home's `sessions/`: `<group>/<session>/`,
+/// `<group>/<session>/subagents/<agent>/` (Kimi CLI) and `<workspace>/<session>/agents/<agent>/`
+/// (Kimi Code).
+pub fn discover_kimi_noting(homes: &[PathBuf], issues: &mut Vec<DirIssue>) -> Vec<SourceFile> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    let mut push = |path: PathBuf| {
+        if path.is_file() {
+            out.push(SourceFile {
+                path,
+                harness: Harness::KimiCli,
+                kind: FileKind::KimiWire,
+            });
+        }
+    };
+    for home in homes {
+        let key = std::fs::canonicalize(home).unwrap_or_else(|_| home.clone());
+        if !seen.insert(key) {
+            continue;
+        }
+        for group in dirs_in_noting(&home.join("sessions"), issues) {
+            for session in dirs_in_noting(&group, issues) {
+                push(session.join("wire.jsonl"));
+                for sub in ["subagents", "agents"] {
+                    for agent in dirs_in_noting(&session.join(sub), issues) {
+                        push(agent.join("wire.jsonl"));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Grok homes: explicit roots, else `$GROK_HOME` (comma-separated), else `~/.grok`.
+pub fn grok_homes(explicit: Option<&[String]>) -> Vec<PathBuf> {
+    resolve_roots(explicit, &GROK_ROOTS)
+}
+
+/// Lists `updates.jsonl` under each Grok home's `sessions/` (`<workspace>/<session>/`). A
+/// session's `subagents/<child>/` entries name its children, which live in sibling session
+/// directories: each child's file carries its parent.
+pub fn discover_grok_noting(homes: &[PathBuf], issues: &mut Vec<DirIssue>) -> Vec<SourceFile> {
+    let mut seen = HashSet::new();
+    let mut sessions: Vec<PathBuf> = Vec::new();
+    let mut parents: std::collections::HashMap<String, String> = Default::default();
+    for home in homes {
+        let key = std::fs::canonicalize(home).unwrap_or_else(|_| home.clone());
+        if !seen.insert(key) {
+            continue;
+        }
+        for workspace in dirs_in_noting(&home.join("sessions"), issues) {
+            for session in dirs_in_noting(&workspace, issues) {
+                let name = session
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                for child in dirs_in(&session.join("subagents")) {
+                    if let Some(c) = child.file_name() {
+                        parents.insert(c.to_string_lossy().into_owned(), name.clone());
+                    }
+                }
+                if session.join("updates.jsonl").is_file() {
+                    sessions.push(session);
+                }
+            }
+        }
+    }
+    sessions
+        .into_iter()
+        .map(|session| {
+            let name = session
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            SourceFile {
+                path: session.join("updates.jsonl"),
+                harness: Harness::Grok,
+                kind: FileKind::GrokUpdates {
+                    parent: parents.get(&name).cloned(),
+                },
+            }
+        })
+        .collect()
+}
+
 fn dirs_in(dir: &Path) -> Vec<PathBuf> {
     dirs_in_noting(dir, &mut Vec::new())
 }
@@ -986,6 +1201,32 @@ fn expand_home(p: &str) -> PathBuf {
 #[cfg(test)]
 mod root_tests {
     use super::*;
+
+    #[test]
+    fn a_named_file_of_copilot_kimi_or_grok_is_read_by_its_reader() {
+        let kind = |p: &str| {
+            let f = classify_file(Path::new(p), Some(&[]));
+            (f.harness, f.kind)
+        };
+        assert_eq!(
+            kind("/h/.copilot/session-state/s1/events.jsonl"),
+            (Harness::CopilotCli, FileKind::CopilotEvents)
+        );
+        assert_eq!(
+            kind("/h/.copilot/session-store.db"),
+            (Harness::CopilotCli, FileKind::CopilotStore)
+        );
+        assert_eq!(
+            kind("/h/.kimi/sessions/g/s/wire.jsonl"),
+            (Harness::KimiCli, FileKind::KimiWire)
+        );
+        assert_eq!(
+            kind("/h/.grok/sessions/w/s/updates.jsonl"),
+            (Harness::Grok, FileKind::GrokUpdates { parent: None })
+        );
+        // Another `events.jsonl` is not Copilot's.
+        assert_eq!(kind("/h/logs/events.jsonl").0, Harness::ClaudeCode);
+    }
 
     #[test]
     fn watch_events_map_to_files_by_each_harness_layout() {
@@ -1038,6 +1279,10 @@ mod root_tests {
             &CLINE_ROOTS,
             &ROO_CODE_ROOTS,
             &KILO_CODE_ROOTS,
+            &COPILOT_ROOTS,
+            &KIMI_ROOTS,
+            &KIMI_CODE_ROOTS,
+            &GROK_ROOTS,
         ] {
             assert_eq!(
                 resolve_roots(Some(&explicit), source),

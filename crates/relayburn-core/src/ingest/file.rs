@@ -11,6 +11,7 @@ use crate::harness::gemini::GeminiReader;
 use crate::harness::pi::{self, PiReader};
 use crate::harness::qwen::{self, QwenReader};
 use crate::harness::LogReader;
+use crate::harness::{copilot, grok, kimi};
 use crate::scan::LineReader;
 use crate::vocab::records::Records;
 use std::fs::File;
@@ -25,7 +26,7 @@ pub const STREAM_GRACE_MS: i64 = 5 * 60 * 1000;
 const BATCH_RECORDS: usize = 1000;
 const BATCH_BYTES: u64 = 8 << 20;
 
-/// Reads the JSONL file of `job` (Claude Code, Codex), calling `send` with each batch; stops early when `cancel` is set or `send`
+/// Reads the line log of `job` (every harness but OpenCode and Copilot's store), calling `send` with each batch; stops early when `cancel` is set or `send`
 /// returns false.
 pub fn process(
     job: &Job,
@@ -154,27 +155,40 @@ fn read_head(file: &mut File, size: i64) -> std::io::Result<Vec<u8>> {
 
 /// The reader for `file`'s harness, resumed from `state` (JSON from its cursor) when given.
 fn reader_for(file: &SourceFile, state: Option<&str>, capture: Capture) -> Box<dyn LogReader> {
-    fn state_of<T: serde::de::DeserializeOwned + Default>(state: Option<&str>) -> T {
+    fn resumed<T: serde::de::DeserializeOwned + Default>(state: Option<&str>) -> T {
         state
             .and_then(|s| serde_json::from_str(s).ok())
             .unwrap_or_default()
     }
     match &file.kind {
+        FileKind::CopilotEvents => {
+            let ctx = copilot::events::context_for(&file.path);
+            let reader = copilot::events::EventsReader::new(ctx, resumed(state));
+            return Box::new(reader.with_capture(capture));
+        }
+        FileKind::KimiWire => {
+            let ctx = kimi::context_for(&file.path);
+            return Box::new(kimi::KimiReader::new(ctx, resumed(state)).with_capture(capture));
+        }
+        FileKind::GrokUpdates { parent } => {
+            let ctx = grok::context_for(&file.path, parent.clone());
+            return Box::new(grok::GrokReader::new(ctx, resumed(state)).with_capture(capture));
+        }
         FileKind::GeminiChat { .. } => {
             let ctx = super::document::gemini_context(file);
-            return Box::new(GeminiReader::new(ctx, state_of(state)).with_capture(capture));
+            return Box::new(GeminiReader::new(ctx, resumed(state)).with_capture(capture));
         }
         FileKind::QwenChat => {
             let ctx = qwen::FileContext {
                 file_stem: file_stem(file),
             };
-            return Box::new(QwenReader::new(ctx, state_of(state)).with_capture(capture));
+            return Box::new(QwenReader::new(ctx, resumed(state)).with_capture(capture));
         }
         FileKind::PiSession => {
             let ctx = pi::FileContext {
                 file_stem: file_stem(file),
             };
-            return Box::new(PiReader::new(ctx, state_of(state)).with_capture(capture));
+            return Box::new(PiReader::new(ctx, resumed(state)).with_capture(capture));
         }
         _ => {}
     }

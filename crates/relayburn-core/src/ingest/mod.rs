@@ -2,6 +2,7 @@
 //! only stat'ed), parse changed files in parallel, and apply their batches through one writer
 //! in `BEGIN IMMEDIATE` transactions, rows and cursors together.
 
+mod copilot;
 pub mod cursor;
 pub mod discover;
 pub mod discover_totals;
@@ -97,6 +98,13 @@ pub struct IngestOptions {
     pub cline_roots: Option<Vec<String>>,
     pub roo_code_roots: Option<Vec<String>>,
     pub kilo_code_roots: Option<Vec<String>>,
+    /// Copilot CLI homes (`session-store.db`, `session-state/`) instead of `$COPILOT_HOME`.
+    pub copilot_roots: Option<Vec<String>>,
+    /// Kimi CLI or Kimi Code homes (their `sessions/`) instead of `$KIMI_SHARE_DIR` and
+    /// `$KIMI_CODE_HOME`.
+    pub kimi_roots: Option<Vec<String>>,
+    /// Grok Build homes (their `sessions/`) instead of `$GROK_HOME`.
+    pub grok_roots: Option<Vec<String>>,
     /// Ingest just this file.
     pub session_file: Option<String>,
     /// Content store mode for this pass (else environment, `config.json`, default `full`).
@@ -139,13 +147,20 @@ pub struct IngestReport {
 }
 
 /// One ingest pass.
+/// The option rules that need no ledger, checked before one is opened (so a bad option is
+/// reported as such even when the ledger cannot be opened).
+pub fn check_options(opts: &IngestOptions) -> Result<()> {
+    if let Some(one) = &opts.session_file {
+        crate::validate::path("sessionFile", one)?;
+    }
+    Ok(())
+}
+
 pub fn ingest(ledger: &mut Ledger, opts: &IngestOptions) -> Result<IngestReport> {
+    check_options(opts)?;
     let started = Instant::now();
     let mut issues = Vec::new();
     let files = if let Some(one) = &opts.session_file {
-        if one.trim().is_empty() {
-            return Err(Error::invalid("sessionFile", "must be a non-empty path"));
-        }
         // A FIFO or a device would hang the read: refused up front (a missing file is only
         // reported, as a transcript may not be written yet).
         if let Ok(meta) = std::fs::metadata(one) {
@@ -246,6 +261,18 @@ fn discover_all_noting(
             let roots = discover::vscode_task_roots(h, opts.vscode_roots(h));
             files.extend(discover::discover_vscode_tasks(h, &roots));
         }
+    }
+    if wants(Harness::CopilotCli) {
+        let homes = discover::copilot_homes(opts.copilot_roots.as_deref());
+        files.extend(discover::discover_copilot_noting(&homes, issues));
+    }
+    if wants(Harness::KimiCli) {
+        let homes = discover::kimi_homes(opts.kimi_roots.as_deref());
+        files.extend(discover::discover_kimi_noting(&homes, issues));
+    }
+    if wants(Harness::Grok) {
+        let homes = discover::grok_homes(opts.grok_roots.as_deref());
+        files.extend(discover::discover_grok_noting(&homes, issues));
     }
     files
 }
@@ -366,6 +393,7 @@ fn plan(ledger: &Ledger, files: Vec<SourceFile>, report: &mut IngestReport) -> R
                 if matches!(
                     file.kind,
                     discover::FileKind::OpenCodeDb
+                        | discover::FileKind::CopilotStore
                         | discover::FileKind::GooseDb
                         | discover::FileKind::CrushDb { .. }
                 ) =>
@@ -397,7 +425,7 @@ fn plan(ledger: &Ledger, files: Vec<SourceFile>, report: &mut IngestReport) -> R
                 let idle = now - meta.mtime_ms > STREAM_GRACE_MS;
                 let idle_pending = c.pending > 0 && idle;
                 // A last line without `\n` (its writer is done once the file is idle).
-                let idle_tail = idle && c.offset < meta.size && !file.kind.reads_whole();
+                let idle_tail = idle && c.offset < meta.size && file.kind.is_line_log();
                 if unchanged && !idle_pending && !idle_tail {
                     continue;
                 }
@@ -487,11 +515,13 @@ fn run_jobs(
                     b.records.skip_impossible_turns();
                     tx.send(b).is_ok()
                 };
-                // Each kind's reader: JSONL logs (Claude Code, Codex, Gemini CLI chats, Qwen Code,
-                // Pi), OpenCode's JSON documents and database (also Kilo CLI's), Gemini CLI's
-                // legacy documents, session totals (Droid settings files, Goose and Crush
-                // databases), whole JSON documents (Amp threads, Cline-family tasks).
+                // Each kind's reader: line logs (Claude Code, Codex, Copilot CLI events, Kimi,
+                // Grok, Gemini CLI chats, Qwen Code, Pi), OpenCode's JSON documents and database
+                // (also Kilo CLI's), Gemini CLI's legacy documents, Copilot's session store,
+                // session totals (Droid settings files, Goose and Crush databases), whole JSON
+                // documents (Amp threads, Cline-family tasks).
                 match job.file.kind {
+                    FileKind::CopilotStore => copilot::process(job, &mut send),
                     FileKind::OpenCodeSession
                     | FileKind::OpenCodeMessage
                     | FileKind::OpenCodeDb => opencode::process(job, capture, &mut send),
@@ -505,6 +535,9 @@ fn run_jobs(
                     FileKind::ClaudeSession
                     | FileKind::ClaudeSubagent { .. }
                     | FileKind::CodexRollout
+                    | FileKind::CopilotEvents
+                    | FileKind::KimiWire
+                    | FileKind::GrokUpdates { .. }
                     | FileKind::GeminiChat { .. }
                     | FileKind::QwenChat
                     | FileKind::PiSession => file::process(job, now, capture, cancel, &mut send),

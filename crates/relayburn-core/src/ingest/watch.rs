@@ -200,6 +200,32 @@ fn watched_dirs(opts: &IngestOptions) -> Vec<WatchedDir> {
             );
         }
     }
+    // Copilot, Kimi and Grok: their homes' session trees (Copilot's home itself for its store).
+    if wants(Harness::CopilotCli) {
+        for home in discover::copilot_homes(opts.copilot_roots.as_deref()) {
+            let state = home.join("session-state");
+            dirs.push(dir(state, RecursiveMode::Recursive, Harness::CopilotCli));
+            dirs.push(dir(home, RecursiveMode::NonRecursive, Harness::CopilotCli));
+        }
+    }
+    if wants(Harness::KimiCli) {
+        for home in discover::kimi_homes(opts.kimi_roots.as_deref()) {
+            dirs.push(dir(
+                home.join("sessions"),
+                RecursiveMode::Recursive,
+                Harness::KimiCli,
+            ));
+        }
+    }
+    if wants(Harness::Grok) {
+        for home in discover::grok_homes(opts.grok_roots.as_deref()) {
+            dirs.push(dir(
+                home.join("sessions"),
+                RecursiveMode::Recursive,
+                Harness::Grok,
+            ));
+        }
+    }
     // Session totals: Droid's session folders; the folders of the Goose and Crush databases
     // (their `-wal` files change beside them) and Crush's data dir (`projects.json`). An event
     // there re-plans that harness's few stores.
@@ -272,17 +298,22 @@ fn targets(
     paths: HashSet<PathBuf>,
 ) -> Option<Vec<SourceFile>> {
     let mut files = Vec::new();
-    // Stores re-listed whole on an event (a document or part names its file only by layout).
+    // Stores listed again on any event: a database, or files whose session and parent come
+    // from their place in the tree or a document elsewhere.
     let mut relist: Vec<Harness> = Vec::new();
     for path in paths {
         let Some(dir) = dirs.iter().find(|d| path.starts_with(&d.path)) else {
             continue;
         };
-        // Stores re-planned whole: OpenCode's documents and parts, the session-total stores
-        // (Droid, Goose, Crush), Amp threads, Kilo CLI's database and Cline-family tasks.
+        // Stores re-planned whole: OpenCode's documents and parts, Copilot, Kimi and Grok
+        // sessions, the session-total stores (Droid, Goose, Crush), Amp threads, Kilo CLI's
+        // database and Cline-family tasks.
         if matches!(
             dir.harness,
             Harness::OpenCode
+                | Harness::CopilotCli
+                | Harness::KimiCli
+                | Harness::Grok
                 | Harness::Droid
                 | Harness::Goose
                 | Harness::Crush

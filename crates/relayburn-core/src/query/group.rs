@@ -75,11 +75,47 @@ impl GroupBy {
         })
     }
 
+    /// Parses the dimensions of a grouping by several (`["day", "model"]`): one to
+    /// [`MAX_GROUP_DIMS`] distinct dimensions; `tool` (which splits a turn) only alone.
+    pub fn parse_list(values: &[String]) -> Result<Vec<GroupBy>> {
+        if values.is_empty() || values.len() > MAX_GROUP_DIMS {
+            return Err(Error::invalid(
+                "groupBy",
+                format!(
+                    "give 1 to {MAX_GROUP_DIMS} dimensions, got {}",
+                    values.len()
+                ),
+            ));
+        }
+        let dims = values
+            .iter()
+            .map(|v| GroupBy::parse(v))
+            .collect::<Result<Vec<_>>>()?;
+        for (i, d) in dims.iter().enumerate() {
+            if dims[..i].contains(d) {
+                return Err(Error::invalid(
+                    "groupBy",
+                    format!("dimension {:?} given twice", values[i]),
+                ));
+            }
+        }
+        if dims.len() > 1 && dims.contains(&GroupBy::Tool) {
+            return Err(Error::invalid(
+                "groupBy",
+                "tool splits each turn across its tools and cannot be combined with other dimensions",
+            ));
+        }
+        Ok(dims)
+    }
+
     /// Time groups are listed in time order; the others by cost.
     pub fn is_time(&self) -> bool {
         matches!(self, GroupBy::Day | GroupBy::Week | GroupBy::Month)
     }
 }
+
+/// Most dimensions one `summary` groups by at once.
+pub const MAX_GROUP_DIMS: usize = 3;
 
 /// Key of a group with no value (a turn without a project, branch, tag or tool).
 pub const NONE_KEY: &str = "(none)";

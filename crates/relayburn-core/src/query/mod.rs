@@ -11,7 +11,7 @@ mod tags;
 pub(crate) use filter::Resolved;
 pub use filter::TurnFilter;
 pub use fingerprint::{fingerprint, fingerprint_of};
-pub use group::{GroupBy, GROUP_BY_NAMES};
+pub use group::{GroupBy, GROUP_BY_NAMES, MAX_GROUP_DIMS};
 pub use sessions::{
     session, session_cost, session_with_content, sessions, CompactionRow, SessionCost,
     SessionDetail, SessionRow, SessionsFilter, TurnRow, UserTurnBlockRow, UserTurnRow,
@@ -20,7 +20,7 @@ pub use sessions::{
 pub(crate) use summary::round_usd;
 /// Used by `budget` (spend at a pinned instant).
 pub(crate) use summary::summary_at;
-pub use summary::{summary, Summary, SummaryOptions, Totals};
+pub use summary::{summary, Summary, SummaryOptions, Totals, KEY_JOIN};
 pub(crate) use tags::TagIndex;
 
 #[cfg(test)]

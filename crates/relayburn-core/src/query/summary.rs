@@ -1,5 +1,5 @@
 //! `summary()`: token totals and cost of the turns matching a filter, grouped by one
-//! dimension. Reads the `turn_rollup` table (counters per session, model, 15-minute bucket
+//! dimension (or a few: `then_by`). Reads the `turn_rollup` table (counters per session, model, 15-minute bucket
 //! and long-context class, kept by triggers) for the whole buckets of the window and the
 //! `turns` table only for the partial buckets at its edges, for turns stamped by message id,
 //! and for `groupBy: tool` (which needs each turn's tool calls).
@@ -89,6 +89,9 @@ impl Totals {
 pub struct Summary {
     pub totals: Totals,
     pub groups: Vec<(String, Totals)>,
+    /// With `then_by` dimensions: each group's key per dimension (same order as `groups`,
+    /// whose key is these joined by [`KEY_JOIN`]). Empty when grouped by one dimension.
+    pub group_keys: Vec<Vec<String>>,
     /// (model, turns) for models with no known price (costed at 0), most turns first.
     pub unpriced_models: Vec<(String, i64)>,
     /// The IANA zone the day/week/month keys and calendar bounds used (`UTC` by default).
@@ -99,6 +102,8 @@ pub struct Summary {
 #[derive(Debug, Clone)]
 pub struct SummaryOptions {
     pub group_by: GroupBy,
+    /// Further dimensions (`GroupBy::parse_list` rules): a group per combination of keys.
+    pub then_by: Vec<GroupBy>,
     /// IANA zone for day/week/month keys and calendar bounds (dates, `today`…); UTC when `None`.
     pub timezone: Option<String>,
     /// First day of `week` groups and of `this-week`.
@@ -109,6 +114,7 @@ impl Default for SummaryOptions {
     fn default() -> Self {
         SummaryOptions {
             group_by: GroupBy::default(),
+            then_by: Vec::new(),
             timezone: None,
             week_start: WeekStart::Monday,
         }
@@ -131,7 +137,7 @@ pub(crate) fn summary_at(
     f.check_window()?;
     let prices = PriceTable::load(ledger.home())?;
     let mut acc = Accumulator::new(ledger, &f, opts, &prices, zone)?;
-    let tool_mode = opts.group_by == GroupBy::Tool;
+    let tool_mode = acc.dims.contains(&GroupBy::Tool);
 
     // Whole 15-minute buckets inside [since, until) come from the rollup.
     let lo = f
@@ -157,7 +163,7 @@ pub(crate) fn summary_at(
         }
         None => acc.read_turns(f.since, f.until, None)?,
     }
-    Ok(acc.finish(&opts.group_by))
+    Ok(acc.finish())
 }
 
 /// A row's dimensions, borrowed from the SQLite row being read.
@@ -185,7 +191,8 @@ struct ModelInfo {
 struct Accumulator<'a> {
     ledger: &'a Ledger,
     f: &'a Resolved,
-    group_by: GroupBy,
+    /// `group_by` then `then_by`.
+    dims: Vec<GroupBy>,
     prices: &'a PriceTable,
     calendar: Calendar,
     timezone: String,
@@ -194,12 +201,13 @@ struct Accumulator<'a> {
     want: Vec<(usize, String)>,
     /// The `model` filter's model key.
     want_model: Option<String>,
-    group_tag: Option<usize>,
+    /// Per dimension, the tag key index of a `tag:<key>` dimension.
+    group_tags: Vec<Option<usize>>,
     /// `groupBy: root`: session → root of its tree, for sessions below a root.
     roots: HashMap<String, String>,
     model_idx: HashMap<String, usize>,
     models: Vec<ModelInfo>,
-    groups: HashMap<String, Totals>,
+    groups: HashMap<Vec<String>, Totals>,
     totals: Totals,
     unpriced: HashMap<String, i64>,
 }
@@ -216,10 +224,15 @@ impl<'a> Accumulator<'a> {
         prices: &'a PriceTable,
         zone: Zone,
     ) -> Result<Self> {
+        let dims: Vec<GroupBy> = std::iter::once(opts.group_by.clone())
+            .chain(opts.then_by.iter().cloned())
+            .collect();
         let mut keys: Vec<String> = f.tags.iter().map(|(k, _)| k.clone()).collect();
-        if let GroupBy::Tag(k) = &opts.group_by {
-            if !keys.contains(k) {
-                keys.push(k.clone());
+        for dim in &dims {
+            if let GroupBy::Tag(k) = dim {
+                if !keys.contains(k) {
+                    keys.push(k.clone());
+                }
             }
         }
         let tags = if keys.is_empty() {
@@ -233,11 +246,14 @@ impl<'a> Accumulator<'a> {
             .enumerate()
             .map(|(i, (_, v))| (i, v.clone()))
             .collect();
-        let group_tag = match &opts.group_by {
-            GroupBy::Tag(k) => keys.iter().position(|x| x == k),
-            _ => None,
-        };
-        let roots = if opts.group_by == GroupBy::Root {
+        let group_tags = dims
+            .iter()
+            .map(|d| match d {
+                GroupBy::Tag(k) => keys.iter().position(|x| x == k),
+                _ => None,
+            })
+            .collect();
+        let roots = if dims.contains(&GroupBy::Root) {
             load_roots(ledger)?
         } else {
             HashMap::new()
@@ -246,14 +262,14 @@ impl<'a> Accumulator<'a> {
             roots,
             ledger,
             f,
-            group_by: opts.group_by.clone(),
+            dims,
             prices,
             timezone: zone.name().to_string(),
             calendar: Calendar::new(zone),
             tags,
             want,
             want_model: f.model.as_deref().map(|m| prices.model_key(m)),
-            group_tag,
+            group_tags,
             model_idx: HashMap::new(),
             models: Vec::new(),
             groups: HashMap::new(),
@@ -363,7 +379,20 @@ impl<'a> Accumulator<'a> {
         messages: Option<&str>,
         mut each: impl FnMut(&mut Self, &Dims<'_>, &str, &[String], Totals),
     ) -> Result<()> {
+        if matches!((lo, hi), (Some(l), Some(h)) if l >= h) {
+            return Ok(());
+        }
         let (mut where_, mut params) = self.f.where_sql("ts_ms", lo, hi);
+        // A window within one rollup bucket (the edges of a summary): by time. Left to the
+        // planner, a `harness` filter picks `turns_by_session` and walks every turn of that
+        // harness to find the few in the window.
+        let by_time =
+            messages.is_none() && matches!((lo, hi), (Some(l), Some(h)) if h - l <= BUCKET_MS);
+        let index = if by_time {
+            " INDEXED BY turns_by_ts"
+        } else {
+            ""
+        };
         if let Some(list) = messages {
             let clause = "message_id IN (SELECT value FROM json_each(?))";
             where_ = if where_.is_empty() {
@@ -373,14 +402,14 @@ impl<'a> Accumulator<'a> {
             };
             params.push(Value::Text(list.to_string()));
         }
-        let sql = format!("SELECT {TURN_COLUMNS} FROM turns {where_}");
+        let sql = format!("SELECT {TURN_COLUMNS} FROM turns{index} {where_}");
         let ledger = self.ledger;
         let conn = ledger.conn()?;
         let mut stmt = conn.prepare_cached(&sql).map_err(|e| ledger.err(e))?;
         let mut rows = stmt
             .query(rusqlite::params_from_iter(params.iter()))
             .map_err(|e| ledger.err(e))?;
-        let want_tools = self.group_by == GroupBy::Tool;
+        let want_tools = self.dims.contains(&GroupBy::Tool);
         let mut tools: Vec<String> = Vec::new();
         while let Some(r) = rows.next().map_err(|e| ledger.err(e))? {
             let get = |i| r.get_ref(i).and_then(|v| Ok(v.as_str()?));
@@ -432,7 +461,7 @@ impl<'a> Accumulator<'a> {
         ctx: u8,
         undo: bool,
     ) {
-        let mut group_tag: Option<String> = None;
+        let mut group_tags: Vec<Option<String>> = vec![None; self.dims.len()];
         if let Some(tags) = &self.tags {
             let mut folded: Vec<Option<&str>> = Vec::with_capacity(self.want.len() + 1);
             tags.fold(d.session_id, message, &mut folded);
@@ -443,7 +472,9 @@ impl<'a> Accumulator<'a> {
             {
                 return;
             }
-            group_tag = self.group_tag.and_then(|k| folded[k]).map(str::to_string);
+            for (slot, k) in group_tags.iter_mut().zip(&self.group_tags) {
+                *slot = k.and_then(|k| folded[k]).map(str::to_string);
+            }
         }
         let idx = match self.model_idx.get(d.model) {
             Some(i) => *i,
@@ -480,46 +511,52 @@ impl<'a> Accumulator<'a> {
         }
         let t = t.scaled(sign);
         self.totals.add(&t);
-        let or_none = |s: &str| {
-            if s.is_empty() {
-                NONE_KEY.to_string()
-            } else {
-                s.to_string()
-            }
-        };
-        let key = match &self.group_by {
-            GroupBy::Model => info.key.clone(),
-            GroupBy::ModelRaw if d.model.is_empty() => "(unknown)".to_string(),
-            GroupBy::ModelRaw => d.model.to_string(),
-            GroupBy::Provider => info
-                .route
-                .clone()
-                .or_else(|| (!d.provider.is_empty()).then(|| d.provider.to_string()))
-                .or_else(|| info.provider.clone())
-                .unwrap_or_else(|| NONE_KEY.to_string()),
-            GroupBy::Harness => d.harness.to_string(),
-            GroupBy::Project => or_none(d.project),
-            GroupBy::Branch => or_none(d.branch),
-            GroupBy::Session => d.session_id.to_string(),
-            GroupBy::Root => self
-                .roots
-                .get(d.session_id)
-                .cloned()
-                .unwrap_or_else(|| d.session_id.to_string()),
-            GroupBy::Day | GroupBy::Week | GroupBy::Month => {
-                self.calendar.key(&self.group_by, d.ts_ms).to_string()
-            }
-            GroupBy::Tag(_) => group_tag.unwrap_or_else(|| NONE_KEY.to_string()),
-            GroupBy::Tool => {
-                add_tools(&mut self.groups, tools, &t);
-                return;
-            }
-        };
+        if self.dims[0] == GroupBy::Tool {
+            add_tools(&mut self.groups, tools, &t);
+            return;
+        }
+        let mut key = Vec::with_capacity(self.dims.len());
+        for (i, dim) in self.dims.iter().enumerate() {
+            let or_none = |s: &str| {
+                if s.is_empty() {
+                    NONE_KEY.to_string()
+                } else {
+                    s.to_string()
+                }
+            };
+            key.push(match dim {
+                GroupBy::Model => info.key.clone(),
+                GroupBy::ModelRaw if d.model.is_empty() => "(unknown)".to_string(),
+                GroupBy::ModelRaw => d.model.to_string(),
+                GroupBy::Provider => info
+                    .route
+                    .clone()
+                    .or_else(|| (!d.provider.is_empty()).then(|| d.provider.to_string()))
+                    .or_else(|| info.provider.clone())
+                    .unwrap_or_else(|| NONE_KEY.to_string()),
+                GroupBy::Harness => d.harness.to_string(),
+                GroupBy::Project => or_none(d.project),
+                GroupBy::Branch => or_none(d.branch),
+                GroupBy::Session => d.session_id.to_string(),
+                GroupBy::Root => self
+                    .roots
+                    .get(d.session_id)
+                    .cloned()
+                    .unwrap_or_else(|| d.session_id.to_string()),
+                GroupBy::Day | GroupBy::Week | GroupBy::Month => {
+                    self.calendar.key(dim, d.ts_ms).to_string()
+                }
+                GroupBy::Tag(_) => group_tags[i].take().unwrap_or_else(|| NONE_KEY.to_string()),
+                // `parse_list` keeps tool alone (handled above).
+                GroupBy::Tool => NONE_KEY.to_string(),
+            });
+        }
         self.groups.entry(key).or_default().add(&t);
     }
 
-    fn finish(self, group_by: &GroupBy) -> Summary {
-        let mut groups: Vec<(String, Totals)> = self
+    fn finish(self) -> Summary {
+        let dims = self.dims;
+        let mut groups: Vec<(Vec<String>, Totals)> = self
             .groups
             .into_iter()
             .filter(|(_, t)| !t.is_zero())
@@ -530,27 +567,42 @@ impl<'a> Accumulator<'a> {
             .collect();
         let mut totals = self.totals;
         totals.cost_usd = round_usd(totals.cost_usd);
-        if group_by.is_time() {
-            groups.sort_by(|a, b| a.0.cmp(&b.0));
+        // Time dimensions in time order, then by cost.
+        groups.sort_by(|a, b| {
+            dims.iter()
+                .enumerate()
+                .filter(|(_, d)| d.is_time())
+                .fold(std::cmp::Ordering::Equal, |o, (i, _)| {
+                    o.then_with(|| a.0[i].cmp(&b.0[i]))
+                })
+                .then(b.1.cost_usd.total_cmp(&a.1.cost_usd))
+                .then(b.1.total_tokens().cmp(&a.1.total_tokens()))
+                .then(a.0.cmp(&b.0))
+        });
+        let group_keys = if dims.len() > 1 {
+            groups.iter().map(|(k, _)| k.clone()).collect()
         } else {
-            groups.sort_by(|a, b| {
-                b.1.cost_usd
-                    .total_cmp(&a.1.cost_usd)
-                    .then(b.1.total_tokens().cmp(&a.1.total_tokens()))
-                    .then(a.0.cmp(&b.0))
-            });
-        }
+            Vec::new()
+        };
+        let groups = groups
+            .into_iter()
+            .map(|(k, t)| (k.join(KEY_JOIN), t))
+            .collect();
         let mut unpriced_models: Vec<(String, i64)> =
             self.unpriced.into_iter().filter(|(_, n)| *n > 0).collect();
         unpriced_models.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         Summary {
             totals,
             groups,
+            group_keys,
             unpriced_models,
             timezone: self.timezone,
         }
     }
 }
+
+/// Joins a group's keys into its `key` when grouped by several dimensions.
+pub const KEY_JOIN: &str = " · ";
 
 /// Session → root for every session that has a parent (`session_tree`, non-root nodes).
 fn load_roots(ledger: &Ledger) -> Result<HashMap<String, String>> {
@@ -570,9 +622,9 @@ fn load_roots(ledger: &Ledger) -> Result<HashMap<String, String>> {
 /// add up to the totals. Each group's `turns` counts the turns that called the tool at
 /// least once (those can add up to more than the total). Turns without tool calls form the
 /// `(none)` group.
-fn add_tools(groups: &mut HashMap<String, Totals>, tools: &[String], t: &Totals) {
+fn add_tools(groups: &mut HashMap<Vec<String>, Totals>, tools: &[String], t: &Totals) {
     if tools.is_empty() {
-        groups.entry(NONE_KEY.to_string()).or_default().add(t);
+        groups.entry(vec![NONE_KEY.to_string()]).or_default().add(t);
         return;
     }
     let n = tools.len() as i64;
@@ -599,6 +651,6 @@ fn add_tools(groups: &mut HashMap<String, Totals>, tools: &[String], t: &Totals)
             cost_usd: t.cost_usd / n as f64,
         };
         seen.push(name);
-        groups.entry(name.clone()).or_default().add(&part);
+        groups.entry(vec![name.clone()]).or_default().add(&part);
     }
 }

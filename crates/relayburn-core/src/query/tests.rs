@@ -885,6 +885,7 @@ fn inputs_by(
             group_by: GroupBy::parse(group).unwrap(),
             timezone: tz.map(str::to_string),
             week_start,
+            then_by: Vec::new(),
         },
         parse_instant_ms("now", "2026-11-02T12:00:00Z").unwrap(),
     )
@@ -1191,4 +1192,111 @@ fn reported_cost_prices_unpriced_models_only() {
             .cost_usd,
         0.0
     );
+}
+
+#[test]
+fn groups_by_several_dimensions_add_up_to_each_one() {
+    let (_d, mut l) = open();
+    let turns = [
+        (
+            "a",
+            "m1",
+            "2026-05-20T10:00:00Z",
+            "claude-sonnet-4-5-20250929",
+        ),
+        (
+            "a",
+            "m2",
+            "2026-05-21T10:00:00Z",
+            "claude-haiku-4-5-20251001",
+        ),
+        (
+            "b",
+            "m3",
+            "2026-05-21T11:00:00Z",
+            "claude-sonnet-4-5-20250929",
+        ),
+        ("b", "m4", "2026-05-21T11:05:00Z", "claude-sonnet-4-5"),
+    ];
+    for (session, message, ts, model) in turns {
+        insert(
+            &l,
+            &T {
+                session,
+                message,
+                ts,
+                model,
+                ..base()
+            },
+        );
+    }
+    stamp(
+        &mut l,
+        Some("a"),
+        None,
+        "2026-05-01T00:00:00Z",
+        &[("team", "x")],
+    );
+    let f = TurnFilter::default();
+    let s = summary(
+        &l,
+        &f,
+        &SummaryOptions {
+            group_by: GroupBy::Day,
+            then_by: vec![GroupBy::Model, GroupBy::Tag("team".into())],
+            ..SummaryOptions::default()
+        },
+    )
+    .unwrap();
+    let keys: Vec<Vec<&str>> = s
+        .group_keys
+        .iter()
+        .map(|k| k.iter().map(String::as_str).collect())
+        .collect();
+    // Days in order; within a day, by cost (Sonnet costs more than Haiku).
+    assert_eq!(
+        keys,
+        vec![
+            vec!["2026-05-20", "claude-sonnet-4-5", "x"],
+            vec!["2026-05-21", "claude-sonnet-4-5", "(none)"],
+            vec!["2026-05-21", "claude-haiku-4-5", "x"],
+        ]
+    );
+    assert_eq!(s.groups[1].0, "2026-05-21 · claude-sonnet-4-5 · (none)");
+    assert_eq!(s.groups[1].1.turns, 2);
+    // Each dimension alone gives the sums of the combined groups.
+    for (i, dim) in ["day", "model", "tag:team"].iter().enumerate() {
+        let one = by(&l, &f, dim);
+        assert!(one.group_keys.is_empty());
+        for (key, t) in &one.groups {
+            let mut sum = Totals::default();
+            for (k, (_, tt)) in s.group_keys.iter().zip(&s.groups) {
+                if &k[i] == key {
+                    sum.add(tt);
+                }
+            }
+            assert_eq!(sum.turns, t.turns, "{dim} {key}");
+            close(sum.cost_usd, t.cost_usd);
+        }
+    }
+    assert_eq!(s.totals, by(&l, &f, "model").totals);
+}
+
+#[test]
+fn several_dimensions_are_validated() {
+    let list =
+        |v: &[&str]| GroupBy::parse_list(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    assert_eq!(
+        list(&["day", "tag:k"]).unwrap(),
+        vec![GroupBy::Day, GroupBy::Tag("k".into())]
+    );
+    for bad in [
+        &[][..],
+        &["day", "day"][..],
+        &["day", "tool"][..],
+        &["day", "model", "harness", "project"][..],
+        &["day", "nope"][..],
+    ] {
+        assert_eq!(list(bad).unwrap_err().field(), Some("groupBy"), "{bad:?}");
+    }
 }

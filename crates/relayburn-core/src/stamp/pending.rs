@@ -61,7 +61,7 @@ impl PendingStampRequest {
                 return Err(Error::invalid(
                     "harness",
                     format!("is required: one of {}", Harness::names()),
-                ))
+                ));
             }
         };
         let Some(cwd) = &self.cwd else {

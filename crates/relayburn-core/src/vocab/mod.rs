@@ -23,6 +23,12 @@ pub enum Harness {
     QwenCode,
     #[serde(rename = "pi")]
     Pi,
+    #[serde(rename = "copilot-cli")]
+    CopilotCli,
+    #[serde(rename = "kimi-cli")]
+    KimiCli,
+    #[serde(rename = "grok")]
+    Grok,
     #[serde(rename = "droid")]
     Droid,
     #[serde(rename = "goose")]
@@ -42,13 +48,16 @@ pub enum Harness {
 }
 
 impl Harness {
-    pub const ALL: [Harness; 14] = [
+    pub const ALL: [Harness; 17] = [
         Harness::ClaudeCode,
         Harness::Codex,
         Harness::OpenCode,
         Harness::GeminiCli,
         Harness::QwenCode,
         Harness::Pi,
+        Harness::CopilotCli,
+        Harness::KimiCli,
+        Harness::Grok,
         Harness::Droid,
         Harness::Goose,
         Harness::Crush,
@@ -67,6 +76,9 @@ impl Harness {
             Harness::GeminiCli => "gemini-cli",
             Harness::QwenCode => "qwen-code",
             Harness::Pi => "pi",
+            Harness::CopilotCli => "copilot-cli",
+            Harness::KimiCli => "kimi-cli",
+            Harness::Grok => "grok",
             Harness::Droid => "droid",
             Harness::Goose => "goose",
             Harness::Crush => "crush",

@@ -36,7 +36,8 @@ const FILTER_HELP = `  --since <t>         from: a date, today, yesterday, this-
   --session <id>      one session and its subagents, forks and continuations
   --session-only      with --session: that session's own turns only
   --harness <h>       claude-code, codex, opencode, gemini-cli, qwen-code, pi,
-                      droid, goose, crush, amp, kilo, cline, roo-code or kilo-code
+                      copilot-cli, kimi-cli, grok, droid, goose, crush, amp,
+                      kilo, cline, roo-code or kilo-code
   --project <dir>     one project (working directory)
   --tag k=v           only turns whose folded tags match (repeatable; --tags k=v,k=v)
 ${ZONE_HELP}`;

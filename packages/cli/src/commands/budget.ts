@@ -44,8 +44,9 @@ Options:
   --tag k=v           count only turns whose folded tags match (repeatable; all must match)
   --tags k=v[,k=v]    the same, comma-separated
   --harness <h>       count only turns of one harness (claude-code, codex,
-                      opencode, gemini-cli, qwen-code, pi, droid, goose, crush,
-                      amp, kilo, cline, roo-code, kilo-code)
+                      opencode, gemini-cli, qwen-code, pi, copilot-cli,
+                      kimi-cli, grok, droid, goose, crush, amp, kilo, cline,
+                      roo-code, kilo-code)
   --project <dir>     count only one project (working directory)
   --warn <f>          fraction of the limit at which the state turns warn (default 0.8)
 

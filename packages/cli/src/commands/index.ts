@@ -6,6 +6,7 @@ import type { Command } from '../command.js';
 import { compareCommand, hotspotsCommand, overheadCommand } from './analysis.js';
 import { budgetListCommand, budgetRmCommand, budgetSetCommand, budgetStatusCommand } from './budget.js';
 import { contentPruneCommand } from './content.js';
+import { dashboardCommand } from './dashboard.js';
 import { demoCommand } from './demo.js';
 import { ingestCommand } from './ingest.js';
 import { mcpCommand } from './mcp.js';
@@ -41,4 +42,5 @@ export const COMMANDS: readonly Command[] = [
   overheadCommand,
   compareCommand,
   mcpCommand,
+  dashboardCommand,
 ];

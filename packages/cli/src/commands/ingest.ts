@@ -15,9 +15,10 @@ import { printPush } from './push.js';
 const ingestHelp = `Usage: burn ingest [--watch [--push]] [--json] [--quiet] [--hook claude] [--content-mode <mode>]
 
 Read new session-log bytes (Claude Code, Codex CLI, OpenCode, Gemini CLI, Qwen Code, Pi,
-Droid, Goose, Crush, Amp, Kilo CLI, Cline, Roo Code, Kilo Code) into the ledger. Only changed
-files are read, from where the last run stopped; safe to run beside other burn processes.
-Droid, Goose and Crush keep running totals: a changed total replaces the stored one.
+Copilot CLI, Kimi, Grok Build, Droid, Goose, Crush, Amp, Kilo CLI, Cline, Roo Code, Kilo Code)
+into the ledger. Only changed files are read, from where the last run stopped; safe to run
+beside other burn processes. Droid, Goose and Crush keep running totals: a changed total
+replaces the stored one.
 
 Options:
   --watch         keep going: ingest again whenever the logs change (Ctrl-C stops)
@@ -39,6 +40,9 @@ Where logs are found:
   Gemini CLI    $GEMINI_CLI_HOME/.gemini, else ~/.gemini (tmp/*/chats/)
   Qwen Code     $QWEN_RUNTIME_DIR, else ~/.qwen (projects/*/chats/)
   Pi            $PI_CODING_AGENT_DIR, else ~/.pi/agent (sessions/*/)
+  Copilot CLI   $COPILOT_HOME, else ~/.copilot (session-store.db, session-state/)
+  Kimi          $KIMI_SHARE_DIR, else ~/.kimi; $KIMI_CODE_HOME, else ~/.kimi-code
+  Grok Build    $GROK_HOME (comma-separated), else ~/.grok
   Droid         $DROID_SESSIONS_DIR (comma-separated), else ~/.factory/sessions
   Goose         $GOOSE_PATH_ROOT, else Goose's data dir (~/.local/share/goose)
   Crush         projects.json in $CRUSH_GLOBAL_DATA, else $XDG_DATA_HOME/crush, else

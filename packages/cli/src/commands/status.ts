@@ -41,9 +41,11 @@ function printStatus(s: Status, _out: Output): void {
     ['pending stamps', formatCount(s.pendingStamps)],
     ['last ingest', s.lastIngestAt ?? 'never (run `burn ingest`)'],
   ];
-  for (const h of s.harnesses ?? []) {
-    rows.push([`  ${h.harness}`, `${formatCount(h.sessions)} sessions, ${formatCount(h.turns)} turns`]);
-  }
+  // Per harness after the totals, only those with sessions (--json lists every harness).
+  const per: Array<[string, string]> = (s.harnesses ?? [])
+    .filter((h) => h.sessions > 0)
+    .map((h) => [`  ${h.harness}`, `${formatCount(h.sessions)} sessions, ${formatCount(h.turns)} turns`]);
+  rows.splice(5, 0, ...per);
   const extra = s as unknown as Record<string, unknown>;
   if (typeof extra.contentMode === 'string') rows.push(['content mode', extra.contentMode]);
   printFields(rows);

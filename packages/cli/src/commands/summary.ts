@@ -25,7 +25,8 @@ Options:
   --tag k=v           only turns whose folded tags match (repeatable; all must match)
   --tags k=v[,k=v]    the same, comma-separated
   --harness <h>       claude-code, codex, opencode, gemini-cli, qwen-code, pi,
-                      droid, goose, crush, amp, kilo, cline, roo-code or kilo-code
+                      copilot-cli, kimi-cli, grok, droid, goose, crush, amp,
+                      kilo, cline, roo-code or kilo-code
   --session <id>      one session and its subagents, forks and continuations
   --session-only      with --session: that session's own turns only
   --model <m>         one model, however spelled (Bedrock, Vertex, OpenRouter ids)

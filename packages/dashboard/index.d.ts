@@ -1,0 +1,15 @@
+/** Absolute path of the built page's directory (`index.html`, `app.js`, `app.css`). */
+export declare const assetsDir: string;
+
+/** One file of the page: its bytes and its `content-type`. */
+export interface Asset {
+  body: Buffer;
+  type: string;
+}
+
+/**
+ * The page's files by URL path (`/` and `/index.html` are the page; `/app.js`, `/app.css`),
+ * read from {@link assetsDir} when called: serve them at a server's root with their type. The
+ * page then calls `v1/summary`, `v1/sessions`, `v1/session/<id>` relative to itself.
+ */
+export declare function assets(): Map<string, Asset>;

@@ -1,0 +1,85 @@
+// Copilot CLI, Kimi and Grok ingests killed with SIGKILL midway: the next pass ends with exactly
+// the totals of an uninterrupted one (the logs from bench/gen-more-corpus.mjs, with their traps).
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Harness } from '@relayburn/sdk';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempHome } from './helpers/home.js';
+import { ingestChild } from './helpers/ingest-process.js';
+import { repoRoot } from './helpers/paths.js';
+import { esm as sdk } from './helpers/sdk.js';
+
+type Sums = Record<string, number>;
+interface More {
+  byHarness: Record<string, Sums>;
+}
+
+const dirs: Record<string, string> = { 'copilot-cli': 'copilot', 'kimi-cli': 'kimi', grok: 'grok' };
+
+async function sums(ledgerHome: string, harness: Harness) {
+  const s = await sdk.summary({ ledgerHome, harness, groupBy: 'session' });
+  const t = s.totals;
+  return {
+    totals: {
+      turns: t.turns,
+      input: t.inputTokens,
+      output: t.outputTokens,
+      reasoning: t.reasoningTokens,
+      cacheRead: t.cacheReadTokens,
+      cacheWrite5m: t.cacheWrite5mTokens,
+      cacheWrite1h: t.cacheWrite1hTokens,
+    },
+    bySession: Object.fromEntries(s.groups.map((g) => [g.key, g.turns])),
+  };
+}
+
+describe.each(['copilot-cli', 'kimi-cli', 'grok'] as const)('%s ingest killed midway', (harness) => {
+  let out: string;
+  let more: More;
+
+  beforeAll(async () => {
+    out = tempHome('more-crash');
+    const gen = (await import(pathToFileURL(join(repoRoot, 'bench', 'gen-more-corpus.mjs')).href)) as {
+      generateMoreHarnesses: (r: unknown, out: string, sessions: number) => Promise<More>;
+    };
+    const { makeRandom } = (await import(
+      pathToFileURL(join(repoRoot, 'bench', 'gen-claude-corpus.mjs')).href
+    )) as {
+      makeRandom: (seed: number) => unknown;
+    };
+    more = await gen.generateMoreHarnesses(makeRandom(11), out, 120);
+  });
+
+  it('the re-run ends with the uninterrupted totals', async () => {
+    const root = join(out, dirs[harness] ?? harness);
+    const reference = tempHome('more-crash-ref');
+    expect(await ingestChild(reference, root, harness).done).toMatchObject({ code: 0, stderr: '' });
+    const want = await sums(reference, harness);
+    expect(want.totals).toEqual(more.byHarness[harness]);
+
+    const ledgerHome = tempHome('more-crash-kill');
+    let killedAt = -1;
+    const run = ingestChild(
+      ledgerHome,
+      root,
+      harness,
+      (p, child) => {
+        if (killedAt < 0 && p.bytesRead >= 0.5 * p.bytesTotal && p.bytesRead < p.bytesTotal) {
+          killedAt = p.bytesRead;
+          child.kill('SIGKILL');
+        }
+      },
+      'ingest',
+      0.5,
+    );
+    expect((await run.done).signal).toBe('SIGKILL');
+    const partial = (await sdk.summary({ ledgerHome, harness })).totals.turns;
+    expect(partial).toBeLessThan(want.totals.turns ?? 0);
+
+    const report = await sdk.ingest({ roots: { [harness]: [root] }, ledgerHome });
+    expect(report.errors).toEqual([]);
+    expect(await sums(ledgerHome, harness)).toEqual(want);
+    const again = await sdk.ingest({ roots: { [harness]: [root] }, ledgerHome });
+    expect(again).toMatchObject({ turnsAdded: 0, bytesRead: 0 });
+  }, 120_000);
+});
