@@ -148,16 +148,17 @@ fn watched_dirs(opts: &IngestOptions) -> Vec<WatchedDir> {
         mode,
         harness,
     };
+    let roots = |h| super::sources::roots_of(h, opts.roots_of(h));
     let mut dirs = Vec::new();
     if wants(Harness::ClaudeCode) {
         dirs.extend(
-            discover::claude_projects_dirs(opts.claude_roots.as_deref())
+            discover::claude_projects_dirs(&roots(Harness::ClaudeCode))
                 .into_iter()
                 .map(|d| dir(d, RecursiveMode::Recursive, Harness::ClaudeCode)),
         );
     }
     if wants(Harness::Codex) {
-        let homes = discover::codex_homes(opts.codex_roots.as_deref());
+        let homes = roots(Harness::Codex);
         dirs.extend(
             discover::codex_session_dirs(&homes)
                 .into_iter()
@@ -166,7 +167,7 @@ fn watched_dirs(opts: &IngestOptions) -> Vec<WatchedDir> {
     }
     if wants(Harness::OpenCode) {
         // The data dir itself only for its database (it also holds logs and snapshots).
-        for root in discover::opencode_data_dirs(opts.opencode_roots.as_deref()) {
+        for root in roots(Harness::OpenCode) {
             if let Some(storage) = discover::opencode_storage_dir(&root) {
                 dirs.push(dir(storage, RecursiveMode::Recursive, Harness::OpenCode));
             }
@@ -177,19 +178,11 @@ fn watched_dirs(opts: &IngestOptions) -> Vec<WatchedDir> {
     let trees = [
         (
             Harness::GeminiCli,
-            discover::gemini_dirs(opts.gemini_roots.as_deref()),
+            discover::gemini_dirs(&roots(Harness::GeminiCli)),
             "tmp",
         ),
-        (
-            Harness::QwenCode,
-            discover::qwen_dirs(opts.qwen_roots.as_deref()),
-            "projects",
-        ),
-        (
-            Harness::Pi,
-            discover::pi_dirs(opts.pi_roots.as_deref()),
-            "sessions",
-        ),
+        (Harness::QwenCode, roots(Harness::QwenCode), "projects"),
+        (Harness::Pi, roots(Harness::Pi), "sessions"),
     ];
     for (harness, roots, sub) in trees {
         if wants(harness) {
@@ -202,14 +195,14 @@ fn watched_dirs(opts: &IngestOptions) -> Vec<WatchedDir> {
     }
     // Copilot, Kimi and Grok: their homes' session trees (Copilot's home itself for its store).
     if wants(Harness::CopilotCli) {
-        for home in discover::copilot_homes(opts.copilot_roots.as_deref()) {
+        for home in roots(Harness::CopilotCli) {
             let state = home.join("session-state");
             dirs.push(dir(state, RecursiveMode::Recursive, Harness::CopilotCli));
             dirs.push(dir(home, RecursiveMode::NonRecursive, Harness::CopilotCli));
         }
     }
     if wants(Harness::KimiCli) {
-        for home in discover::kimi_homes(opts.kimi_roots.as_deref()) {
+        for home in roots(Harness::KimiCli) {
             dirs.push(dir(
                 home.join("sessions"),
                 RecursiveMode::Recursive,
@@ -218,7 +211,7 @@ fn watched_dirs(opts: &IngestOptions) -> Vec<WatchedDir> {
         }
     }
     if wants(Harness::Grok) {
-        for home in discover::grok_homes(opts.grok_roots.as_deref()) {
+        for home in roots(Harness::Grok) {
             dirs.push(dir(
                 home.join("sessions"),
                 RecursiveMode::Recursive,
@@ -230,10 +223,7 @@ fn watched_dirs(opts: &IngestOptions) -> Vec<WatchedDir> {
     // (their `-wal` files change beside them) and Crush's data dir (`projects.json`). An event
     // there re-plans that harness's few stores.
     if wants(Harness::Droid) {
-        let roots = discover::resolve_roots(
-            opts.droid_roots.as_deref(),
-            &super::discover_totals::DROID_ROOTS,
-        );
+        let roots = roots(Harness::Droid);
         dirs.extend(
             roots
                 .into_iter()
@@ -255,10 +245,7 @@ fn watched_dirs(opts: &IngestOptions) -> Vec<WatchedDir> {
         );
     }
     if wants(Harness::Crush) {
-        let roots = discover::resolve_roots(
-            opts.crush_roots.as_deref(),
-            &super::discover_totals::CRUSH_ROOTS,
-        );
+        let roots = roots(Harness::Crush);
         dirs.extend(
             roots
                 .into_iter()
@@ -267,20 +254,20 @@ fn watched_dirs(opts: &IngestOptions) -> Vec<WatchedDir> {
     }
     // Whole documents and databases: an event re-plans that harness's files (stat only).
     if wants(Harness::Amp) {
-        for root in discover::amp_data_dirs(opts.amp_roots.as_deref()) {
+        for root in roots(Harness::Amp) {
             let threads = root.join("threads");
             let d = if threads.is_dir() { threads } else { root };
             dirs.push(dir(d, RecursiveMode::NonRecursive, Harness::Amp));
         }
     }
     if wants(Harness::Kilo) {
-        for root in discover::kilo_data_dirs(opts.kilo_roots.as_deref()) {
+        for root in roots(Harness::Kilo) {
             dirs.push(dir(root, RecursiveMode::NonRecursive, Harness::Kilo));
         }
     }
     for h in [Harness::Cline, Harness::RooCode, Harness::KiloCode] {
         if wants(h) {
-            for root in discover::vscode_task_roots(h, opts.vscode_roots(h)) {
+            for root in roots(h) {
                 if let Some(tasks) = discover::vscode_tasks_dir(h, &root) {
                     dirs.push(dir(tasks, RecursiveMode::Recursive, h));
                 }
