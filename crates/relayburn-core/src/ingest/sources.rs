@@ -27,6 +27,63 @@ pub struct HarnessSource {
     /// Lists the log files under the resolved roots, noting directories that exist but
     /// cannot be listed. A missing store is not an error.
     pub discover: fn(&[PathBuf], &mut Vec<DirIssue>) -> Vec<SourceFile>,
+    /// The directories `watch` watches under the resolved roots (those that exist are watched).
+    pub watch: fn(&[PathBuf]) -> Vec<WatchDir>,
+    /// What a filesystem event under one of those directories means.
+    pub on_change: OnChange,
+}
+
+/// A directory to watch, with or without its subdirectories.
+pub struct WatchDir {
+    pub path: PathBuf,
+    pub recursive: bool,
+}
+
+/// How `watch` turns an event's path into files to ingest.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum OnChange {
+    /// Re-plan every file of the harness (a database, whole documents, or files whose session
+    /// comes from their place in the tree or from another file).
+    Relist,
+    /// The path's place below the watched tree says what it is (`discover::classify_in_tree`).
+    InTree,
+    /// A Claude Code `<slug>/<session>.jsonl` or `<slug>/<session>/subagents/<agent>.jsonl`.
+    ClaudeLayout,
+    /// Any `*.jsonl` is a Codex rollout.
+    CodexRollout,
+}
+
+/// Each root's `sub` dir (or, with `None`, the root itself), watched recursively or not.
+fn each(roots: &[PathBuf], sub: Option<&str>, recursive: bool) -> Vec<WatchDir> {
+    roots
+        .iter()
+        .map(|r| WatchDir {
+            path: sub.map_or_else(|| r.clone(), |s| r.join(s)),
+            recursive,
+        })
+        .collect()
+}
+
+/// The folders of a harness's database files, not recursive (their `-wal` files change beside
+/// them).
+fn folders_of(files: Vec<SourceFile>) -> Vec<WatchDir> {
+    files
+        .into_iter()
+        .filter_map(|f| f.path.parent().map(PathBuf::from))
+        .map(|path| WatchDir {
+            path,
+            recursive: false,
+        })
+        .collect()
+}
+
+/// The `tasks/` dir of each Cline-family root.
+fn vscode_tasks(harness: Harness, roots: &[PathBuf]) -> Vec<WatchDir> {
+    let tasks: Vec<PathBuf> = roots
+        .iter()
+        .filter_map(|r| d::vscode_tasks_dir(harness, r))
+        .collect();
+    each(&tasks, None, true)
 }
 
 /// `home/<parts…>` as the only default root.
@@ -136,34 +193,55 @@ pub static SOURCES: [HarnessSource; Harness::ALL.len()] = [
         discover: |roots, issues| {
             d::discover_claude_noting(&d::claude_projects_dirs(roots), issues)
         },
+        watch: |roots| each(&d::claude_projects_dirs(roots), None, true),
+        on_change: OnChange::ClaudeLayout,
     },
     // A home's `sessions/` and `archived_sessions/`.
     HarnessSource {
         harness: Harness::Codex,
         roots: list("CODEX_HOME", || under_home(&[".codex"])),
         discover: |homes, issues| d::discover_codex_noting(&d::codex_session_dirs(homes), issues),
+        watch: |homes| each(&d::codex_session_dirs(homes), None, true),
+        on_change: OnChange::CodexRollout,
     },
     // Data dirs, `storage/` dirs or database files.
     HarnessSource {
         harness: Harness::OpenCode,
         roots: one("OPENCODE_DATA_DIR", || xdg_data("opencode")),
         discover: |roots, _| d::discover_opencode(roots),
+        watch: |roots| {
+            // The data dir itself only for its database (it also holds logs and snapshots).
+            let mut dirs = Vec::new();
+            for root in roots {
+                let storage: Vec<PathBuf> = d::opencode_storage_dir(root).into_iter().collect();
+                dirs.extend(each(&storage, None, true));
+                dirs.extend(each(std::slice::from_ref(root), None, false));
+            }
+            dirs
+        },
+        on_change: OnChange::Relist,
     },
     // `~/.gemini`, or a home holding one (as `GEMINI_CLI_HOME` is).
     HarnessSource {
         harness: Harness::GeminiCli,
         roots: one("GEMINI_CLI_HOME", || under_home(&[".gemini"])),
         discover: |roots, issues| d::discover_gemini_noting(&d::gemini_dirs(roots), issues),
+        watch: |roots| each(&d::gemini_dirs(roots), Some("tmp"), true),
+        on_change: OnChange::InTree,
     },
     HarnessSource {
         harness: Harness::QwenCode,
         roots: one("QWEN_RUNTIME_DIR", || under_home(&[".qwen"])),
         discover: d::discover_qwen_noting,
+        watch: |roots| each(roots, Some("projects"), true),
+        on_change: OnChange::InTree,
     },
     HarnessSource {
         harness: Harness::Pi,
         roots: one("PI_CODING_AGENT_DIR", || under_home(&[".pi", "agent"])),
         discover: d::discover_pi_noting,
+        watch: |roots| each(roots, Some("sessions"), true),
+        on_change: OnChange::InTree,
     },
     // Session folders or settings files.
     HarnessSource {
@@ -172,52 +250,93 @@ pub static SOURCES: [HarnessSource; Harness::ALL.len()] = [
             under_home(&[".factory", "sessions"])
         }),
         discover: |roots, _| t::discover_droid(roots),
+        watch: |roots| each(roots, None, true),
+        on_change: OnChange::Relist,
     },
     // Data dirs or `sessions.db` files.
     HarnessSource {
         harness: Harness::Goose,
         roots: one("GOOSE_PATH_ROOT", goose_defaults),
         discover: |roots, _| t::discover_goose(roots),
+        watch: |roots| folders_of(t::discover_goose(roots)),
+        on_change: OnChange::Relist,
     },
     // Data dirs holding `projects.json`, or `crush.db` files.
     HarnessSource {
         harness: Harness::Crush,
         roots: one("CRUSH_GLOBAL_DATA", crush_defaults),
         discover: t::discover_crush,
+        watch: |roots| {
+            // Its data dirs too, for `projects.json`.
+            let mut dirs = folders_of(t::discover_crush(roots, &mut Vec::new()));
+            dirs.extend(each(roots, None, false));
+            dirs
+        },
+        on_change: OnChange::Relist,
     },
     // Data dirs holding `threads/`.
     HarnessSource {
         harness: Harness::Amp,
         roots: list("AMP_DATA_DIR", || xdg_data("amp")),
         discover: |roots, _| d::discover_amp(roots),
+        watch: |roots| {
+            let dirs: Vec<PathBuf> = roots
+                .iter()
+                .map(|r| {
+                    let threads = r.join("threads");
+                    if threads.is_dir() {
+                        threads
+                    } else {
+                        r.clone()
+                    }
+                })
+                .collect();
+            each(&dirs, None, false)
+        },
+        on_change: OnChange::Relist,
     },
     // Data dirs or `kilo.db` files.
     HarnessSource {
         harness: Harness::Kilo,
         roots: list("KILO_DATA_DIR", || xdg_data("kilo")),
         discover: |roots, _| d::discover_kilo(roots),
+        watch: |roots| each(roots, None, false),
+        on_change: OnChange::Relist,
     },
     // The Cline family: VS Code user dirs, or the extension's own storage dir.
     HarnessSource {
         harness: Harness::Cline,
         roots: list("CLINE_DATA_DIR", vscode_user_dirs),
         discover: |roots, _| d::discover_vscode_tasks(Harness::Cline, roots),
+        watch: |roots| vscode_tasks(Harness::Cline, roots),
+        on_change: OnChange::Relist,
     },
     HarnessSource {
         harness: Harness::RooCode,
         roots: list("ROO_CODE_DATA_DIR", vscode_user_dirs),
         discover: |roots, _| d::discover_vscode_tasks(Harness::RooCode, roots),
+        watch: |roots| vscode_tasks(Harness::RooCode, roots),
+        on_change: OnChange::Relist,
     },
     HarnessSource {
         harness: Harness::KiloCode,
         roots: list("KILO_CODE_DATA_DIR", vscode_user_dirs),
         discover: |roots, _| d::discover_vscode_tasks(Harness::KiloCode, roots),
+        watch: |roots| vscode_tasks(Harness::KiloCode, roots),
+        on_change: OnChange::Relist,
     },
     // Homes holding `session-store.db` and `session-state/`.
     HarnessSource {
         harness: Harness::CopilotCli,
         roots: one("COPILOT_HOME", || under_home(&[".copilot"])),
         discover: d::discover_copilot_noting,
+        watch: |homes| {
+            // The home itself for its store.
+            let mut dirs = each(homes, Some("session-state"), true);
+            dirs.extend(each(homes, None, false));
+            dirs
+        },
+        on_change: OnChange::Relist,
     },
     // Kimi CLI or Kimi Code homes (their `sessions/`).
     HarnessSource {
@@ -227,12 +346,16 @@ pub static SOURCES: [HarnessSource; Harness::ALL.len()] = [
             ..one("KIMI_SHARE_DIR", || under_home(&[".kimi"]))
         },
         discover: d::discover_kimi_noting,
+        watch: |homes| each(homes, Some("sessions"), true),
+        on_change: OnChange::Relist,
     },
     // Grok Build homes (their `sessions/`).
     HarnessSource {
         harness: Harness::Grok,
         roots: list("GROK_HOME", || under_home(&[".grok"])),
         discover: d::discover_grok_noting,
+        watch: |homes| each(homes, Some("sessions"), true),
+        on_change: OnChange::Relist,
     },
 ];
 
