@@ -30,7 +30,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &mut ledger,
         &IngestOptions {
             harnesses: Some(vec![Harness::ClaudeCode]),
-            claude_roots: Some(vec![root.clone()]),
+            roots: std::collections::HashMap::from([(Harness::ClaudeCode, vec![root.clone()])]),
             content_mode: Some(content_mode),
             ..Default::default()
         },
