@@ -503,19 +503,21 @@ mod tests {
     }
 
     fn batch(turns: Vec<TurnRecord>, users: &[(&str, &str)]) -> Batch {
-        let mut records = crate::vocab::records::Records::default();
-        records.turns = turns;
-        records.user_turns = users
-            .iter()
-            .map(|(session, uuid)| UserTurnRecord {
-                harness: Harness::ClaudeCode,
-                session_id: (*session).into(),
-                uuid: (*uuid).into(),
-                ts_ms: 1_700_000_000_000,
-                preceding_message_id: None,
-                blocks: Vec::new(),
-            })
-            .collect();
+        let records = crate::vocab::records::Records {
+            turns,
+            user_turns: users
+                .iter()
+                .map(|(session, uuid)| UserTurnRecord {
+                    harness: Harness::ClaudeCode,
+                    session_id: (*session).into(),
+                    uuid: (*uuid).into(),
+                    ts_ms: 1_700_000_000_000,
+                    preceding_message_id: None,
+                    blocks: Vec::new(),
+                })
+                .collect(),
+            ..Default::default()
+        };
         Batch {
             path: "/f.jsonl".into(),
             records,
