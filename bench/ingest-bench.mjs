@@ -640,9 +640,24 @@ function compareTally(verify, tally) {
   for (const [k, got, want] of pairs)
     if (got !== want) failures.push(`total ${k}: ledger ${got} ≠ tally ${want}`);
   const models = Object.fromEntries(verify.byModel.groups.map((g) => [g.key, g]));
-  for (const key of new Set([...Object.keys(models), ...Object.keys(tally.byModel)])) {
+  // `groupBy: 'model'` groups by the price table's model key: the generator's dated Claude names
+  // (`claude-sonnet-4-5-20250929`) fold into their undated key.
+  const byKey = {};
+  for (const [name, w] of Object.entries(tally.byModel)) {
+    const key = name.replace(/-\d{8}$/, '');
+    const acc = (byKey[key] ??= {
+      turns: 0,
+      input: 0,
+      output: 0,
+      cacheRead: 0,
+      cacheWrite5m: 0,
+      cacheWrite1h: 0,
+    });
+    for (const f of Object.keys(acc)) acc[f] += w[f];
+  }
+  for (const key of new Set([...Object.keys(models), ...Object.keys(byKey)])) {
     const g = models[key];
-    const w = tally.byModel[key];
+    const w = byKey[key];
     const got = g && [
       g.turns,
       g.inputTokens,
