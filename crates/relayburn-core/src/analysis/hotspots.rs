@@ -9,7 +9,8 @@
 //! pool. So the rows never add up to more than the window's totals. Subagents are attributed
 //! their sessions' own turns.
 
-use super::timeline::{self, allocate, per_token, usd, Models, Need, Scope, Session};
+use super::derived::{self, Split};
+use super::timeline::{self, allocate, per_token, usd, Models, Need, Scope, Session, Turn, Walked};
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
 use crate::pricing::Tokens;
@@ -137,8 +138,24 @@ pub struct Hotspots {
 }
 
 pub fn hotspots(ledger: &Ledger, opts: &HotspotsOptions) -> Result<Hotspots> {
+    run(ledger, opts, true)
+}
+
+/// `hotspots` by walking every session (no derived rows): what the derived table must equal.
+#[cfg(test)]
+pub(crate) fn hotspots_walked(ledger: &Ledger, opts: &HotspotsOptions) -> Result<Hotspots> {
+    run(ledger, opts, false)
+}
+
+fn run(ledger: &Ledger, opts: &HotspotsOptions, derived: bool) -> Result<Hotspots> {
     let limit = super::limit_of(opts.limit)?;
     let by = opts.by;
+    let p = timeline::prepare(ledger, &opts.scope)?;
+    let split = if derived {
+        derived::split(ledger, &p)?
+    } else {
+        None
+    };
     let subagents = if by == HotspotBy::Subagent {
         Some(subagent_sessions(ledger)?)
     } else {
@@ -149,22 +166,63 @@ pub fn hotspots(ledger: &Ledger, opts: &HotspotsOptions) -> Result<Hotspots> {
         results: by != HotspotBy::Subagent,
         compactions: by != HotspotBy::Subagent,
     };
-    let (parts, walked) = timeline::walk(
-        ledger,
-        &opts.scope,
-        need,
-        HashMap::new,
-        |rows: &mut HashMap<String, HotspotRow>, models, s| match &subagents {
+    let each =
+        |rows: &mut HashMap<String, HotspotRow>, models: &Models, s: &Session| match &subagents {
             Some(set) => {
                 if set.contains(&(s.harness.clone(), s.session_id.clone())) {
                     add_subagent(rows, s);
                 }
             }
             None => attribute(rows, by, models, s),
-        },
-    )?;
-    // Parts read disjoint sessions; a key can appear in several.
+        };
+    let (parts, mut walked) = match &split {
+        None => timeline::walk_prepared(ledger, &p, need, None, HashMap::new, each)?,
+        Some(Split {
+            walk: Some(only), ..
+        }) => timeline::walk_prepared(ledger, &p, need, Some(only), HashMap::new, each)?,
+        Some(_) => (Vec::new(), Walked::default()),
+    };
     let mut rows: HashMap<String, HotspotRow> = HashMap::new();
+    if let Some(sp) = &split {
+        let (totals, unpriced) = derived::totals(ledger, &p, &sp.whole)?;
+        walked.add(&totals, unpriced);
+        let dim = match by {
+            HotspotBy::Subagent => "",
+            d => d.as_str(),
+        };
+        let subagent = by == HotspotBy::Subagent;
+        derived::read_rows(
+            ledger,
+            &p,
+            dim,
+            &sp.whole,
+            subagent,
+            |key, _, price, ctx, a| {
+                let r = match rows.get_mut(key) {
+                    Some(r) => r,
+                    None => rows.entry(key.to_string()).or_insert_with(|| HotspotRow {
+                        key: key.to_string(),
+                        ..HotspotRow::default()
+                    }),
+                };
+                if subagent {
+                    r.calls += a.turns;
+                    r.fresh_tokens += a.input + a.cache_write_5m + a.cache_write_1h;
+                    r.cache_read_tokens += a.cache_read;
+                    r.output_tokens += a.output;
+                    r.cost_usd += price.map_or(0.0, |pr| pr.rates(ctx).cost(&a.tokens()));
+                } else {
+                    r.calls += a.calls;
+                    r.result_bytes += a.result_bytes;
+                    r.fresh_tokens += a.fresh;
+                    r.cache_read_tokens += a.cache_read;
+                    r.cost_usd += price.map_or(0.0, |pr| a.attributed_cost(pr.rates(ctx)));
+                }
+            },
+        )?;
+    }
+    walked.totals.cost_usd = usd(walked.totals.cost_usd);
+    // Parts read disjoint sessions; a key can appear in several.
     for part in parts {
         for (k, r) in part {
             match rows.get_mut(&k) {
@@ -313,22 +371,114 @@ impl Held {
     }
 }
 
+/// What [`attribute_with`] finds, turn by turn, for the in-scope turns: a sink adds it up.
+pub(crate) trait Grants {
+    /// An in-scope turn is about to be granted (called before its grants).
+    fn turn(&mut self, t: &Turn);
+    /// A tool call of row `row` made by `t`.
+    fn call(&mut self, row: usize, t: &Turn);
+    /// Bytes of a result of row `row` first paid for by `t`.
+    fn bytes(&mut self, row: usize, t: &Turn, bytes: i64);
+    /// Tokens of row `row` paid by `t` from its fresh pool.
+    fn fresh(&mut self, row: usize, t: &Turn, tokens: i64);
+    /// Tokens of row `row` paid by `t` from its cache-read pool.
+    fn read(&mut self, row: usize, t: &Turn, tokens: i64);
+}
+
+/// Adds up a session's grants per row (the direct walk).
+struct Direct<'m> {
+    models: &'m Models,
+    acc: Vec<HotspotRow>,
+    fresh_rate: f64,
+    read_rate: f64,
+}
+
+impl Direct<'_> {
+    fn row(&mut self, i: usize) -> &mut HotspotRow {
+        if self.acc.len() <= i {
+            self.acc.resize_with(i + 1, HotspotRow::default);
+        }
+        &mut self.acc[i]
+    }
+}
+
+impl Grants for Direct<'_> {
+    fn turn(&mut self, t: &Turn) {
+        let rates = self.models.rates(t);
+        let fresh_cost = rates.map_or(0.0, |r| {
+            r.cost(&Tokens {
+                input: t.usage.input,
+                cache_write_5m: t.usage.cache_write_5m,
+                cache_write_1h: t.usage.cache_write_1h,
+                ..Tokens::default()
+            })
+        });
+        let read_cost = rates.map_or(0.0, |r| {
+            r.cost(&Tokens {
+                cache_read: t.usage.cache_read,
+                ..Tokens::default()
+            })
+        });
+        self.fresh_rate = per_token(fresh_cost, t.fresh());
+        self.read_rate = per_token(read_cost, t.usage.cache_read);
+    }
+
+    fn call(&mut self, row: usize, _: &Turn) {
+        self.row(row).calls += 1;
+    }
+
+    fn bytes(&mut self, row: usize, _: &Turn, bytes: i64) {
+        self.row(row).result_bytes += bytes;
+    }
+
+    fn fresh(&mut self, row: usize, _: &Turn, g: i64) {
+        let rate = self.fresh_rate;
+        let r = self.row(row);
+        r.fresh_tokens += g;
+        r.cost_usd += g as f64 * rate;
+    }
+
+    fn read(&mut self, row: usize, _: &Turn, g: i64) {
+        let rate = self.read_rate;
+        let r = self.row(row);
+        r.cache_read_tokens += g;
+        r.cost_usd += g as f64 * rate;
+    }
+}
+
 fn attribute(rows: &mut HashMap<String, HotspotRow>, by: HotspotBy, models: &Models, s: &Session) {
+    let mut sink = Direct {
+        models,
+        acc: Vec::new(),
+        fresh_rate: 0.0,
+        read_rate: 0.0,
+    };
+    let keys = attribute_with(by, s, &mut sink);
+    for (i, a) in sink.acc.into_iter().enumerate() {
+        let Some(key) = keys.get(i) else {
+            continue;
+        };
+        let r = rows.entry(key.clone()).or_insert_with(|| HotspotRow {
+            key: key.clone(),
+            ..HotspotRow::default()
+        });
+        r.add(&a);
+    }
+}
+
+/// Walks a session's turns, results and compactions under `by`, sending the in-scope turns'
+/// calls, result bytes and grants to `sink` by row index; returns the row keys (clipped) by
+/// index.
+pub(crate) fn attribute_with(by: HotspotBy, s: &Session, sink: &mut impl Grants) -> Vec<String> {
     // Row keys of this session, indexed, so the walk below works on small integers.
     let mut keys: Vec<&str> = Vec::new();
     let mut key_idx: HashMap<&str, usize> = HashMap::new();
     let mut calls: HashMap<&str, Option<usize>> = HashMap::new();
-    let mut acc: Vec<HotspotRow> = Vec::new();
     let mut pending = Held::default();
     let mut context = Held::default();
     let (mut ri, mut ci) = (0usize, 0usize);
     let mut demands: Vec<i64> = Vec::new();
     let mut grants: Vec<i64> = Vec::new();
-    let row = |acc: &mut Vec<HotspotRow>, i: usize| {
-        if acc.len() <= i {
-            acc.resize_with(i + 1, HotspotRow::default);
-        }
-    };
     for t in &s.turns {
         // A compaction at or before this turn summarized everything before it.
         while ci < s.compactions.len() && s.compactions[ci].ts_ms <= t.ts_ms {
@@ -342,8 +492,7 @@ fn attribute(rows: &mut HashMap<String, HotspotRow>, by: HotspotBy, models: &Mod
             let idx = calls.get(r.tool_use_id.as_str()).copied().flatten();
             if t.in_scope {
                 if let Some(i) = idx {
-                    row(&mut acc, i);
-                    acc[i].result_bytes += r.bytes;
+                    sink.bytes(i, t, r.bytes);
                 }
             }
             pending.push(idx, r.tokens);
@@ -360,51 +509,21 @@ fn attribute(rows: &mut HashMap<String, HotspotRow>, by: HotspotBy, models: &Mod
             });
             if let Some(i) = k {
                 if t.in_scope {
-                    row(&mut acc, i);
-                    acc[i].calls += 1;
+                    sink.call(i, t);
                 }
             }
             calls.insert(c.id.as_str(), k);
         }
         if t.in_scope {
-            let rates = models.rates(t);
-            let fresh_cost = rates.map_or(0.0, |r| {
-                r.cost(&Tokens {
-                    input: t.usage.input,
-                    cache_write_5m: t.usage.cache_write_5m,
-                    cache_write_1h: t.usage.cache_write_1h,
-                    ..Tokens::default()
-                })
-            });
-            let read_cost = rates.map_or(0.0, |r| {
-                r.cost(&Tokens {
-                    cache_read: t.usage.cache_read,
-                    ..Tokens::default()
-                })
-            });
-            let fresh_rate = per_token(fresh_cost, t.fresh());
-            let read_rate = per_token(read_cost, t.usage.cache_read);
+            sink.turn(t);
             pending.allocate(t.fresh(), &mut demands, &mut grants, |i, g| {
-                row(&mut acc, i);
-                acc[i].fresh_tokens += g;
-                acc[i].cost_usd += g as f64 * fresh_rate;
+                sink.fresh(i, t, g)
             });
             context.allocate(t.usage.cache_read, &mut demands, &mut grants, |i, g| {
-                row(&mut acc, i);
-                acc[i].cache_read_tokens += g;
-                acc[i].cost_usd += g as f64 * read_rate;
+                sink.read(i, t, g)
             });
         }
         pending.drain_into(&mut context);
     }
-    for (i, a) in acc.into_iter().enumerate() {
-        let Some(key) = keys.get(i).map(|k| clip(k)) else {
-            continue;
-        };
-        let r = rows.entry(key.clone()).or_insert_with(|| HotspotRow {
-            key,
-            ..HotspotRow::default()
-        });
-        r.add(&a);
-    }
+    keys.into_iter().map(clip).collect()
 }

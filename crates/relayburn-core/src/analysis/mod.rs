@@ -7,6 +7,7 @@
 //! ("Analyses").
 
 mod compare;
+mod derived;
 mod hotspots;
 mod overhead;
 mod timeline;
