@@ -844,6 +844,50 @@ fn the_derived_table_answers_as_the_direct_walk() {
                 tokens += a.attributed_tokens;
             }
         }
+        for filter in filters() {
+            for models in [
+                Vec::new(),
+                vec![OPUS.to_string(), "claude-sonnet-4-5".to_string()],
+            ] {
+                let opts = CompareOptions {
+                    scope: Scope {
+                        filter: filter.clone(),
+                        ..Scope::default()
+                    },
+                    models,
+                };
+                if opts.scope.filter.model.is_some() && !opts.models.is_empty() {
+                    continue;
+                }
+                let a = compare(l, &opts).unwrap();
+                let b = compare::compare_walked(l, &opts).unwrap();
+                let what = format!("{step}, compare, {opts:?}");
+                assert_eq!(a.rows.len(), b.rows.len(), "{what}");
+                for (x, y) in a.rows.iter().zip(&b.rows) {
+                    assert_eq!(
+                        (
+                            &x.model,
+                            x.priced,
+                            x.tool_calls,
+                            x.totals.turns,
+                            x.totals.total_tokens()
+                        ),
+                        (
+                            &y.model,
+                            y.priced,
+                            y.tool_calls,
+                            y.totals.turns,
+                            y.totals.total_tokens()
+                        ),
+                        "{what}"
+                    );
+                    assert!(
+                        (x.totals.cost_usd - y.totals.cost_usd).abs() < 2e-9,
+                        "{what}"
+                    );
+                }
+            }
+        }
         let conn = l.conn().unwrap();
         let dirty: i64 = conn
             .query_row("SELECT COUNT(*) FROM analysis_dirty", [], |r| r.get(0))
