@@ -156,7 +156,9 @@ fn run(ledger: &Ledger, opts: &HotspotsOptions, derived: bool) -> Result<Hotspot
     } else {
         None
     };
-    let subagents = if by == HotspotBy::Subagent {
+    // Only a walk needs the subagent set (the derived rows join `sessions` themselves).
+    let walks = !matches!(split, Some(Split { walk: None, .. }));
+    let subagents = if by == HotspotBy::Subagent && walks {
         Some(subagent_sessions(ledger)?)
     } else {
         None

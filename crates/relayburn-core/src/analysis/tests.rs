@@ -959,3 +959,61 @@ fn the_derived_table_answers_as_the_direct_walk() {
         .unwrap();
     same(&l, "after a rebuild");
 }
+
+/// A ledger written before the derived table gets it back-filled: the migration marks every
+/// session and the first analysis derives them.
+#[test]
+fn an_older_ledger_is_back_filled() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = crate::ledger::schema::MIGRATIONS
+        .iter()
+        .position(|m| m.contains("CREATE TABLE analysis_rows"))
+        .expect("the analysis migration");
+    {
+        // The older schema, and rows written under it (no marks: its triggers did not exist).
+        let conn = rusqlite::Connection::open(dir.path().join(crate::home::LEDGER_FILE)).unwrap();
+        conn.execute_batch("CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT;")
+            .unwrap();
+        for sql in &crate::ledger::schema::MIGRATIONS[..at] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute("INSERT INTO schema_version VALUES (?1)", [at as i64])
+            .unwrap();
+        let turn = |n: i64, ts: i64, usage: [i64; 3], calls: &str| {
+            conn.execute(
+                "INSERT INTO turns (id, harness, session_id, message_id, ts_ms, model, input, output,
+                    reasoning, cache_read, cache_write_5m, cache_write_1h, complete, tool_calls)
+                 VALUES (?1, 'claude-code', 's1', ?2, ?3, ?4, ?5, 10, 0, ?6, ?7, 0, 1, ?8)",
+                rusqlite::params![n, format!("m{n}"), ts, SONNET, usage[0], usage[1], usage[2], calls],
+            )
+            .unwrap();
+        };
+        turn(
+            1,
+            T0,
+            [100, 0, 2_000],
+            r#"[{"id":"r1","name":"Read","target":"/src/big.rs"}]"#,
+        );
+        conn.execute(
+            "INSERT INTO user_turns (id, harness, session_id, uuid, ts_ms, blocks)
+             VALUES (1, 'claude-code', 's1', 'u1', ?1,
+                     '[{\"kind\":\"tool_result\",\"toolUseId\":\"r1\",\"bytes\":40000,\"approxTokens\":10000}]')",
+            [T0 + 1_000],
+        )
+        .unwrap();
+        turn(2, T0 + 2_000, [500, 2_000, 12_000], "[]");
+        turn(3, T0 + 3_000, [10, 14_000, 0], "[]");
+    }
+    let l = Ledger::open(dir.path()).unwrap();
+    let dirty: i64 = l
+        .conn()
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM analysis_dirty", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(dirty, 1, "the migration marks the existing session");
+    let opts = HotspotsOptions::default();
+    let a = hotspots(&l, &opts).unwrap();
+    assert_eq!(a, hotspots::hotspots_walked(&l, &opts).unwrap());
+    assert_eq!(a.rows[0].key, "Read");
+    assert_eq!(a.rows[0].tokens(), 10_000 * 2);
+}
