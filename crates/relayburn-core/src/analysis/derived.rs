@@ -14,7 +14,7 @@
 //! up at once derive each session once). The migration marks every existing session, and a
 //! rebuild's re-ingest marks the sessions it writes.
 
-use super::hotspots::{attribute_with, Grants, HotspotBy};
+use super::attribution::{attribute_with, Grants, HotspotBy};
 use super::timeline::{walk_prepared, Models, Need, Only, Prepared, Session, Turn};
 use crate::error::{Error, Result};
 use crate::ledger::priority::Probe;
