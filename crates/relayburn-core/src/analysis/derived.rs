@@ -99,12 +99,11 @@ pub(crate) fn catch_up(ledger: &Ledger) -> Result<()> {
         probe.yield_to_waiting();
         conn.execute_batch("BEGIN IMMEDIATE")
             .map_err(|e| ledger.err(e))?;
-        match derive_chunk(ledger, prices) {
-            Ok(()) => conn.execute_batch("COMMIT").map_err(|e| ledger.err(e))?,
-            Err(e) => {
-                let _ = conn.execute_batch("ROLLBACK");
-                return Err(e);
-            }
+        let done = derive_chunk(ledger, prices)
+            .and_then(|()| conn.execute_batch("COMMIT").map_err(|e| ledger.err(e)));
+        if let Err(e) = done {
+            let _ = conn.execute_batch("ROLLBACK");
+            return Err(e);
         }
     }
 }
@@ -322,12 +321,16 @@ pub(crate) struct Split {
 
 /// Catches up, then splits the query's sessions; `None` when the table cannot answer the
 /// filter (a `project` filter names a column of the turns, which may differ within a
-/// session).
+/// session) or could not be brought up to date.
 pub(crate) fn split(ledger: &Ledger, p: &Prepared) -> Result<Option<Split>> {
     if p.by_project {
         return Ok(None);
     }
-    catch_up(ledger)?;
+    // The table only saves time: a ledger that cannot be written now (read-only file, a
+    // writer holding the lock past the busy timeout) is answered by the walk.
+    if catch_up(ledger).is_err() {
+        return Ok(None);
+    }
     let f = &p.f;
     let mut whole: Vec<String> = f.clauses.clone();
     let mut whole_params: Vec<Value> = f.params.clone();

@@ -1017,3 +1017,28 @@ fn an_older_ledger_is_back_filled() {
     assert_eq!(a.rows[0].key, "Read");
     assert_eq!(a.rows[0].tokens(), 10_000 * 2);
 }
+
+/// A ledger that cannot be written at the moment still answers (by the walk).
+#[test]
+fn a_ledger_that_cannot_be_written_is_walked() {
+    let (_d, l) = open();
+    read_40k(&l, 3);
+    l.conn()
+        .unwrap()
+        .execute_batch("PRAGMA query_only = 1")
+        .unwrap();
+    let opts = HotspotsOptions::default();
+    let a = hotspots(&l, &opts).unwrap();
+    assert_eq!(a.rows[0].tokens(), 10_000 * 4);
+    assert_eq!(a, hotspots::hotspots_walked(&l, &opts).unwrap());
+    let dirty: i64 = l
+        .conn()
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM analysis_dirty", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(dirty, 1, "nothing was derived");
+    l.conn()
+        .unwrap()
+        .execute_batch("PRAGMA query_only = 0")
+        .unwrap();
+}
