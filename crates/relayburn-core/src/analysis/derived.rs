@@ -82,16 +82,14 @@ impl Agg {
 pub(crate) fn catch_up(ledger: &Ledger) -> Result<()> {
     let probe = Probe::new(ledger.home());
     let mut prices: Option<PriceTable> = None;
-    loop {
+    // Bounded by the marks found at the start: sessions an ingest marks meanwhile are left
+    // for the next run (and walked by this one), so a long ingest is never chased.
+    let marked: i64 = ledger
+        .conn()?
+        .query_row("SELECT COUNT(*) FROM analysis_dirty", [], |r| r.get(0))
+        .map_err(|e| ledger.err(e))?;
+    for _ in 0..(marked + CHUNK - 1) / CHUNK {
         let conn = ledger.conn()?;
-        let any: bool = conn
-            .query_row("SELECT EXISTS (SELECT 1 FROM analysis_dirty)", [], |r| {
-                r.get(0)
-            })
-            .map_err(|e| ledger.err(e))?;
-        if !any {
-            return Ok(());
-        }
         let prices = match &mut prices {
             Some(p) => p,
             None => prices.insert(PriceTable::load(ledger.home())?),
@@ -106,6 +104,7 @@ pub(crate) fn catch_up(ledger: &Ledger) -> Result<()> {
             return Err(e);
         }
     }
+    Ok(())
 }
 
 /// A session's derived rows: (dim, key, model, ctx) → figures.
@@ -319,23 +318,32 @@ pub(crate) struct Split {
     pub walk: Option<Only>,
 }
 
-/// Catches up, then splits the query's sessions; `None` when the table cannot answer the
-/// filter (a `project` filter names a column of the turns, which may differ within a
-/// session) or could not be brought up to date.
+/// Catches up, then splits the query's sessions (those still marked are walked); `None` when
+/// the table cannot answer the filter (a `project` filter names a column of the turns, which
+/// may differ within a session).
 pub(crate) fn split(ledger: &Ledger, p: &Prepared) -> Result<Option<Split>> {
     if p.by_project {
         return Ok(None);
     }
-    // The table only saves time: a ledger that cannot be written now (read-only file, a
-    // writer holding the lock past the busy timeout) is answered by the walk.
-    if catch_up(ledger).is_err() {
-        return Ok(None);
-    }
+    // The table only saves time: when the ledger cannot be written now (read-only file, a
+    // writer holding the lock past the busy timeout), the sessions still marked are walked.
+    let _ = catch_up(ledger);
     let f = &p.f;
     let mut whole: Vec<String> = f.clauses.clone();
     let mut whole_params: Vec<Value> = f.params.clone();
     let mut walk: Vec<String> = Vec::new();
     let mut walk_params: Vec<Value> = Vec::new();
+    let left: bool = ledger
+        .conn()?
+        .query_row("SELECT EXISTS (SELECT 1 FROM analysis_dirty)", [], |r| {
+            r.get(0)
+        })
+        .map_err(|e| ledger.err(e))?;
+    if left {
+        let marked = "(harness, session_id) IN (SELECT harness, session_id FROM analysis_dirty)";
+        whole.push(format!("NOT {marked}"));
+        walk.push(marked.to_string());
+    }
     let mut span = Vec::new();
     for (edge, bound) in [(f.since, "first_ts_ms >= ?"), (f.until, "last_ts_ms < ?")] {
         let Some(at) = edge else { continue };
