@@ -1,11 +1,10 @@
 //! `hotspots`, `overhead`, `compare`.
 
-use crate::queries::{Totals, UnpricedModel};
+use crate::queries::{turn_filter, unpriced, Totals, UnpricedModel};
 use crate::task::core_task;
 use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
 use relayburn_core::analysis::{self as core, HotspotBy, Scope};
-use relayburn_core::query::TurnFilter;
 use relayburn_core::time::WeekStart;
 use std::collections::HashMap;
 
@@ -24,7 +23,7 @@ fn scope(
     week_start: Option<String>,
 ) -> relayburn_core::Result<Scope> {
     Ok(Scope {
-        filter: TurnFilter {
+        filter: turn_filter(
             since,
             until,
             harness,
@@ -32,19 +31,11 @@ fn scope(
             descendants,
             model,
             project,
-            tags: tags.unwrap_or_default().into_iter().collect(),
-        },
+            tags,
+        ),
         timezone,
-        week_start: week_start
-            .as_deref()
-            .map_or(Ok(WeekStart::Monday), |w| WeekStart::parse("weekStart", w))?,
+        week_start: WeekStart::parse_or_default(week_start.as_deref())?,
     })
-}
-
-fn unpriced(list: Vec<(String, i64)>) -> Vec<UnpricedModel> {
-    list.into_iter()
-        .map(|(model, turns)| UnpricedModel { model, turns })
-        .collect()
 }
 
 #[napi(object)]
