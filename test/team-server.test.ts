@@ -117,7 +117,7 @@ function corpusSlices(n: number, seed: number, bySession = false): string[] {
   const g = spawnSync(
     process.execPath,
     [
-      join(repoRoot, 'bench', 'gen-claude-corpus.mjs'),
+      join(repoRoot, 'bench', 'corpus', 'claude.mjs'),
       '--out',
       out,
       '--mb',
