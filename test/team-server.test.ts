@@ -3,9 +3,11 @@
 // the union of the devices' local ledgers, that pushes are exactly-once (repeat, SIGKILL,
 // concurrency, revisions), parent placeholders, org isolation and every refused input.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { cpSync, existsSync, readdirSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -515,6 +517,80 @@ describe('relayburn-server', () => {
     rows = await check(1600, want + 600);
     expect(rows).toMatchObject({ t: '1600', k: '1600', st: '1600', rt: '1600', sessions: '306' });
   }, 120_000);
+
+  it('an instance applies --ingest-concurrency batches at once; a push aborted while waiting takes no slot', async () => {
+    const one = await startServer(db.url, ['--ingest-concurrency', '1']);
+    const t = token('wayne', 'box');
+    const reader = token('wayne', 'reader', true);
+    const u = new URL(one.url);
+    const batch = (n: number, from: number) =>
+      Buffer.from(
+        JSON.stringify({
+          sessions: [],
+          stamps: [],
+          turns: Array.from({ length: n }, (_, i) => ({
+            key: (0xa000 + from + i).toString(16).padStart(16, '0'),
+            revision: 1,
+            harness: 'codex',
+            sessionId: `w-${from}`,
+            messageId: `m${i}`,
+            tsMs: Date.UTC(2026, 5, 1) + i * 1000,
+            model: 'gpt-5-codex',
+            modelKey: 'gpt-5-codex',
+            priced: false,
+            input: 1,
+            output: 1,
+            reasoning: 0,
+            cacheRead: 0,
+            cacheWrite5m: 0,
+            cacheWrite1h: 0,
+            costUsd: 0,
+            complete: true,
+          })),
+        }),
+      );
+    const push = (body: Buffer, signal?: AbortSignal) =>
+      fetch(`${one.url}/v1/ingest`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' },
+        body: new Uint8Array(body),
+        signal,
+      });
+    // 1. A push that has sent half its body holds the one slot.
+    const held = batch(50, 0);
+    const sock = createConnection(Number(u.port), u.hostname);
+    await once(sock, 'connect');
+    let answer = '';
+    sock.on('data', (c: Buffer) => {
+      answer += c.toString();
+    });
+    sock.write(
+      `POST /v1/ingest HTTP/1.1\r\nHost: ${u.host}\r\nAuthorization: Bearer ${t}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${held.length}\r\nConnection: close\r\n\r\n`,
+    );
+    sock.write(held.subarray(0, 100));
+    await sleep(200);
+    // 2. A second push waits and is aborted while waiting; a third queues behind it.
+    const ac = new AbortController();
+    const aborted = push(batch(10, 100), ac.signal).catch((e: Error) => e);
+    const third = push(batch(10, 200));
+    await sleep(300);
+    ac.abort();
+    expect(((await aborted) as Error).name).toBe('AbortError');
+    expect(await Promise.race([third.then(() => 'answered'), sleep(500).then(() => 'waiting')])).toBe(
+      'waiting',
+    );
+    // 3. The first push completes; the third takes the slot the aborted one never had, and
+    // the slot comes back after it.
+    const closed = once(sock, 'close');
+    sock.write(held.subarray(100));
+    await closed;
+    expect(answer).toMatch(/^HTTP\/1\.1 200/);
+    expect((await third).status).toBe(200);
+    expect((await push(batch(10, 300))).status).toBe(200);
+    const s = (await get<Summary>(`${one.url}/v1/summary`, reader)).body;
+    expect(s.totals.turns).toBe(70);
+  }, 60_000);
 
   it('a parent seen before its turns gets a placeholder under its own harness, back-filled', async () => {
     const t = token('tree-org', 'laptop');
