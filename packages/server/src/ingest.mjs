@@ -245,7 +245,8 @@ async function lockSessions(c, org, body, turnSessions) {
   }
   await c.query('SELECT pg_advisory_xact_lock_shared(7265638, $1::int)', [org]);
   if (!ids.size) return;
-  const high = BigInt(org) << 32n;
+  // Keys are signed 64-bit: the org's low 31 bits (a collision between orgs only serializes).
+  const high = (BigInt(org) & 0x7fffffffn) << 32n;
   const keys = [...new Set([...ids].map((id) => high | BigInt(fnv1a(id))))].sort((a, b) =>
     a < b ? -1 : a > b ? 1 : 0,
   );
