@@ -87,7 +87,7 @@ fn begin_bulk(conn: &Connection) -> rusqlite::Result<Bulk> {
 /// What the per-row triggers would have done for the rows added since [`begin_bulk`], one
 /// statement each, in the triggers' order: session counters (creating sessions in the order of
 /// their first new turn; project and branch from the first new turn that has one), the rollup,
-/// the push outbox (in row order), the clock. Rows added and then updated in between count
+/// the push outbox (in row order), the clock, the analyses' dirty sessions. Rows added and then updated in between count
 /// with their final values (their update triggers did not fire either). `NOT INDEXED`: the new
 /// rows are a row-id range; an index that spares a sort would read the whole table.
 fn derive(conn: &Connection, b: Bulk) -> rusqlite::Result<()> {
@@ -147,6 +147,14 @@ fn derive(conn: &Connection, b: Bulk) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "UPDATE ledger_clock SET ticks = ticks + (SELECT count(*) FROM turns NOT INDEXED WHERE rid > ?1)
                                              + (SELECT count(*) FROM user_turns NOT INDEXED WHERE rid > ?2)",
+    )?
+    .execute([b.from_rid, b.from_user_rid])?;
+    // Their sessions' analysis rows are derived again on the next analysis.
+    conn.prepare_cached(
+        "INSERT INTO analysis_dirty (harness, session_id)
+         SELECT harness, session_id FROM turns NOT INDEXED WHERE rid > ?1
+         UNION SELECT harness, session_id FROM user_turns NOT INDEXED WHERE rid > ?2
+         ON CONFLICT DO NOTHING",
     )?
     .execute([b.from_rid, b.from_user_rid])?;
     conn.prepare_cached("DELETE FROM ingest_bulk")?
@@ -551,6 +559,7 @@ mod tests {
             // sends turns and sessions as two lists).
             "SELECT kind, rid, harness, session_id FROM push_outbox ORDER BY kind, seq",
             "SELECT session_id, root_id FROM session_tree ORDER BY session_id",
+            "SELECT harness, session_id FROM analysis_dirty ORDER BY harness, session_id",
             "SELECT count(*) FROM ingest_bulk",
         ] {
             let mut stmt = conn.prepare(sql).unwrap();
