@@ -157,6 +157,15 @@ fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRow> {
 /// A tree is listed when any of its sessions matches the filters, and ordered by the
 /// newest activity among them.
 pub fn sessions(ledger: &Ledger, f: &SessionsFilter) -> Result<Vec<SessionRow>> {
+    sessions_walking_over(ledger, f, WALK_MATCHING_OVER)
+}
+
+/// `sessions` walking newest first when more than `walk_over` sessions match a tag filter.
+pub(super) fn sessions_walking_over(
+    ledger: &Ledger,
+    f: &SessionsFilter,
+    walk_over: usize,
+) -> Result<Vec<SessionRow>> {
     let conn = ledger.conn()?;
     let now = time::now_ms();
     let zone = time::Zone::new(f.timezone.as_deref(), f.week_start)?;
@@ -201,9 +210,7 @@ pub fn sessions(ledger: &Ledger, f: &SessionsFilter) -> Result<Vec<SessionRow>> 
         .map(|i| i.matching_sessions(&want).into_iter().collect());
     // Many matching sessions: walk the `last_ts` index and test each in memory (the first
     // `limit` trees come early). Few: name them to SQLite, which seeks each one.
-    let walk_filter = matching
-        .as_ref()
-        .filter(|m| !f.flat && m.len() > WALK_MATCHING_OVER);
+    let walk_filter = matching.as_ref().filter(|m| !f.flat && m.len() > walk_over);
     if let (Some(m), None) = (&matching, walk_filter) {
         let ids: Vec<&str> = m.iter().copied().collect();
         clauses.push("s.session_id IN (SELECT value FROM json_each(?))".into());

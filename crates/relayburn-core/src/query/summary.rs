@@ -132,6 +132,28 @@ pub(crate) fn summary_at(
     opts: &SummaryOptions,
     now_ms: i64,
 ) -> Result<Summary> {
+    summary_read(ledger, filter, opts, now_ms, false)
+}
+
+/// `summary_at` counted from the turns alone, never the rollup: what the rollup read must
+/// equal (tests).
+#[cfg(test)]
+pub(crate) fn summary_from_turns_at(
+    ledger: &Ledger,
+    filter: &TurnFilter,
+    opts: &SummaryOptions,
+    now_ms: i64,
+) -> Result<Summary> {
+    summary_read(ledger, filter, opts, now_ms, true)
+}
+
+fn summary_read(
+    ledger: &Ledger,
+    filter: &TurnFilter,
+    opts: &SummaryOptions,
+    now_ms: i64,
+    turns_only: bool,
+) -> Result<Summary> {
     let zone = Zone::new(opts.timezone.as_deref(), opts.week_start)?;
     let f = filter.resolve(ledger, now_ms, &zone)?;
     f.check_window()?;
@@ -146,7 +168,7 @@ pub(crate) fn summary_at(
     let hi = f.until.map(|u| u - u.rem_euclid(BUCKET_MS));
     let rollup_window = match (lo, hi) {
         (Some(l), Some(h)) if l >= h => None,
-        _ if tool_mode => None,
+        _ if tool_mode || turns_only => None,
         _ => Some((lo, hi)),
     };
     match rollup_window {
