@@ -197,6 +197,8 @@ struct Dims<'r> {
     project: &'r str,
     branch: &'r str,
     ts_ms: i64,
+    /// Summed over sessions that all pass the tag filter (no per-row fold).
+    tags_checked: bool,
 }
 
 struct ModelInfo {
@@ -320,7 +322,10 @@ impl<'a> Accumulator<'a> {
             }
         }
         let slot = self.time_slot(lo, hi)?;
-        let read = RollupRead::new(&self.dims, self.tags.is_some(), slot);
+        // Rows are summed per session only when tags are folded per row: a tag dimension. A
+        // tag filter alone is settled by the `session_id IN` clause above.
+        let by_session = self.group_tags.iter().any(Option::is_some);
+        let read = RollupRead::new(&self.dims, by_session, slot);
         let sql = read.sql(&where_);
         let conn = self.ledger.conn()?;
         let mut stmt = conn.prepare_cached(&sql).map_err(|e| self.ledger.err(e))?;
@@ -339,6 +344,7 @@ impl<'a> Accumulator<'a> {
                         project: get(4)?,
                         branch: get(5)?,
                         ts_ms: r.get(6)?,
+                        tags_checked: !by_session,
                     },
                     Totals {
                         input: r.get(7)?,
@@ -479,6 +485,7 @@ impl<'a> Accumulator<'a> {
                         project: get(4)?,
                         branch: get(5)?,
                         ts_ms: r.get(6)?,
+                        tags_checked: false,
                     },
                     Totals {
                         turns: 1,
@@ -518,7 +525,7 @@ impl<'a> Accumulator<'a> {
         undo: bool,
     ) {
         let mut group_tags: Vec<Option<String>> = vec![None; self.dims.len()];
-        if let Some(tags) = &self.tags {
+        if let Some(tags) = self.tags.as_ref().filter(|_| !d.tags_checked) {
             let mut folded: Vec<Option<&str>> = Vec::with_capacity(self.want.len() + 1);
             tags.fold(d.session_id, message, &mut folded);
             if !self
@@ -658,7 +665,7 @@ impl<'a> Accumulator<'a> {
 }
 
 /// The rollup columns one `summary` needs: the model and `ctx` always (prices), the
-/// session with tags or a session/root dimension, the other columns only for their
+/// session with a tag, session or root dimension, the other columns only for their
 /// dimension, and the bucket rounded down to `slot` for a time dimension. A column not needed
 /// is read as `''` (or 0) and not grouped by, so SQLite sums the rows that differ only there.
 struct RollupRead {
@@ -667,7 +674,7 @@ struct RollupRead {
 }
 
 impl RollupRead {
-    fn new(dims: &[GroupBy], tags: bool, slot: Option<i64>) -> RollupRead {
+    fn new(dims: &[GroupBy], by_session: bool, slot: Option<i64>) -> RollupRead {
         let has = |g: &[GroupBy]| dims.iter().any(|d| g.contains(d));
         let pick = |need: bool, col: &str| {
             if need {
@@ -679,7 +686,7 @@ impl RollupRead {
         RollupRead {
             columns: vec![
                 pick(
-                    tags || has(&[GroupBy::Session, GroupBy::Root]),
+                    by_session || has(&[GroupBy::Session, GroupBy::Root]),
                     "session_id",
                 ),
                 pick(has(&[GroupBy::Harness]), "harness"),
