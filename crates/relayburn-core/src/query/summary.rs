@@ -197,8 +197,6 @@ struct Dims<'r> {
     project: &'r str,
     branch: &'r str,
     ts_ms: i64,
-    /// Summed over sessions that all pass the tag filter (no per-row fold).
-    tags_checked: bool,
 }
 
 struct ModelInfo {
@@ -322,10 +320,7 @@ impl<'a> Accumulator<'a> {
             }
         }
         let slot = self.time_slot(lo, hi)?;
-        // Rows are summed per session only when tags are folded per row: a tag dimension. A
-        // tag filter alone is settled by the `session_id IN` clause above.
-        let by_session = self.group_tags.iter().any(Option::is_some);
-        let read = RollupRead::new(&self.dims, by_session, slot);
+        let read = RollupRead::new(&self.dims, self.tags.is_some(), slot);
         let sql = read.sql(&where_);
         let conn = self.ledger.conn()?;
         let mut stmt = conn.prepare_cached(&sql).map_err(|e| self.ledger.err(e))?;
@@ -344,7 +339,6 @@ impl<'a> Accumulator<'a> {
                         project: get(4)?,
                         branch: get(5)?,
                         ts_ms: r.get(6)?,
-                        tags_checked: !by_session,
                     },
                     Totals {
                         input: r.get(7)?,
@@ -485,7 +479,6 @@ impl<'a> Accumulator<'a> {
                         project: get(4)?,
                         branch: get(5)?,
                         ts_ms: r.get(6)?,
-                        tags_checked: false,
                     },
                     Totals {
                         turns: 1,
@@ -525,7 +518,7 @@ impl<'a> Accumulator<'a> {
         undo: bool,
     ) {
         let mut group_tags: Vec<Option<String>> = vec![None; self.dims.len()];
-        if let Some(tags) = self.tags.as_ref().filter(|_| !d.tags_checked) {
+        if let Some(tags) = &self.tags {
             let mut folded: Vec<Option<&str>> = Vec::with_capacity(self.want.len() + 1);
             tags.fold(d.session_id, message, &mut folded);
             if !self
@@ -665,7 +658,7 @@ impl<'a> Accumulator<'a> {
 }
 
 /// The rollup columns one `summary` needs: the model and `ctx` always (prices), the
-/// session with a tag, session or root dimension, the other columns only for their
+/// session with tags or a session/root dimension, the other columns only for their
 /// dimension, and the bucket rounded down to `slot` for a time dimension. A column not needed
 /// is read as `''` (or 0) and not grouped by, so SQLite sums the rows that differ only there.
 struct RollupRead {
@@ -674,7 +667,7 @@ struct RollupRead {
 }
 
 impl RollupRead {
-    fn new(dims: &[GroupBy], by_session: bool, slot: Option<i64>) -> RollupRead {
+    fn new(dims: &[GroupBy], tags: bool, slot: Option<i64>) -> RollupRead {
         let has = |g: &[GroupBy]| dims.iter().any(|d| g.contains(d));
         let pick = |need: bool, col: &str| {
             if need {
@@ -686,7 +679,7 @@ impl RollupRead {
         RollupRead {
             columns: vec![
                 pick(
-                    by_session || has(&[GroupBy::Session, GroupBy::Root]),
+                    tags || has(&[GroupBy::Session, GroupBy::Root]),
                     "session_id",
                 ),
                 pick(has(&[GroupBy::Harness]), "harness"),
