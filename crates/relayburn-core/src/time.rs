@@ -274,7 +274,7 @@ impl WeekStart {
 }
 
 /// A calendar period: what `day`/`week`/`month` groups and calendar bounds mean.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Period {
     Day,
     Week,
@@ -406,27 +406,6 @@ impl Zone {
             .map(|z| z.timestamp().as_millisecond())
     }
 
-    /// The longest slot of `slots` (ms, longest first) such that, between `lo_ms` and `hi_ms`,
-    /// every UTC-aligned slot of that length lies within one local day: the zone's offsets
-    /// there and the instants they change at are all multiples of it. `None` when none is
-    /// (a zone whose offset is not a whole quarter hour, as local mean time).
-    pub fn uniform_slot_ms(&self, lo_ms: i64, hi_ms: i64, slots: &[i64]) -> Option<i64> {
-        let lo = Timestamp::from_millisecond(lo_ms).ok()?;
-        let mut marks = vec![i64::from(self.tz.to_offset(lo).seconds()) * 1000];
-        for t in self.tz.following(lo) {
-            let at = t.timestamp().as_millisecond();
-            if at > hi_ms {
-                break;
-            }
-            marks.push(at);
-            marks.push(i64::from(t.offset().seconds()) * 1000);
-        }
-        slots
-            .iter()
-            .copied()
-            .find(|&g| g > 0 && marks.iter().all(|m| m.rem_euclid(g) == 0))
-    }
-
     /// Group key of an instant: `YYYY-MM-DD` (day), ISO `YYYY-Www` (week from Monday) or the
     /// week's first day `YYYY-MM-DD` (week from Sunday), `YYYY-MM` (month).
     pub fn key(&self, period: Period, ms: i64) -> Option<String> {
@@ -509,23 +488,6 @@ mod zone_tests {
 
     fn bound(z: &Zone, edge: Edge, v: &str, now: &str) -> String {
         format_ms(z.bound_ms(edge, v, ms(now)).unwrap())
-    }
-
-    #[test]
-    fn uniform_slots_follow_offsets_and_their_changes() {
-        const SLOTS: &[i64] = &[3_600_000, 1_800_000, 900_000];
-        let (lo, hi) = (ms("2026-01-01T00:00:00Z"), ms("2026-12-31T00:00:00Z"));
-        let slot = |name: &str| zone(name).uniform_slot_ms(lo, hi, SLOTS);
-        assert_eq!(Zone::utc().uniform_slot_ms(lo, hi, SLOTS), Some(3_600_000));
-        assert_eq!(slot("Europe/Paris"), Some(3_600_000));
-        assert_eq!(slot("Asia/Kolkata"), Some(1_800_000));
-        assert_eq!(slot("Asia/Kathmandu"), Some(900_000));
-        // Lord Howe moves by half an hour: +10:30 in winter, +11:00 in summer.
-        assert_eq!(slot("Australia/Lord_Howe"), Some(1_800_000));
-        // Monrovia kept a mean time of -00:44:30 until 1972: no quarter hour.
-        let old = ms("1930-01-01T00:00:00Z");
-        let monrovia = zone("Africa/Monrovia");
-        assert_eq!(monrovia.uniform_slot_ms(old, old + 86_400_000, SLOTS), None);
     }
 
     #[test]

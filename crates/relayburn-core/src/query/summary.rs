@@ -302,9 +302,6 @@ impl<'a> Accumulator<'a> {
 
     /// Rollup rows of whole buckets in `[lo, hi)`; with a tag filter, only the sessions
     /// whose own tags match (turns matching through message stamps come from `restamp`).
-    /// SQLite sums the rows first, over only the columns the dimensions need (see
-    /// [`RollupRead`]), so a month by day and model is a few thousand sums, not every
-    /// session's buckets.
     fn read_rollup(&mut self, lo: Option<i64>, hi: Option<i64>) -> Result<()> {
         let (mut where_, mut params) = self.f.where_sql("bucket_ms", lo, hi);
         if let Some(tags) = &self.tags {
@@ -319,9 +316,11 @@ impl<'a> Accumulator<'a> {
                 params.push(Value::Text(list));
             }
         }
-        let slot = self.time_slot(lo, hi)?;
-        let read = RollupRead::new(&self.dims, self.tags.is_some(), slot);
-        let sql = read.sql(&where_);
+        let sql = format!(
+            "SELECT session_id, harness, model, provider, project, branch, bucket_ms, input, output, reasoning,
+                    cache_read, cache_write_5m, cache_write_1h, turns, ctx, reported_cost_usd
+             FROM turn_rollup {where_}"
+        );
         let conn = self.ledger.conn()?;
         let mut stmt = conn.prepare_cached(&sql).map_err(|e| self.ledger.err(e))?;
         let mut rows = stmt
@@ -361,39 +360,6 @@ impl<'a> Accumulator<'a> {
             self.add(&dims, None, &[], t, ctx as u8, false);
         }
         Ok(())
-    }
-
-    /// With a day, week or month dimension: the longest UTC-aligned slot (1 h, 30 min or one
-    /// 15-minute bucket) that never straddles a local midnight in `[lo, hi)` of the query's
-    /// zone, so the rollup can be summed per slot and each slot keyed once. An open bound is
-    /// the ledger's first or last bucket. `None` without a time dimension.
-    fn time_slot(&self, lo: Option<i64>, hi: Option<i64>) -> Result<Option<i64>> {
-        if !self.dims.iter().any(GroupBy::is_time) {
-            return Ok(None);
-        }
-        let (lo, hi) = match (lo, hi) {
-            (Some(l), Some(h)) => (l, h),
-            _ => {
-                let conn = self.ledger.conn()?;
-                let (first, last): (Option<i64>, Option<i64>) = conn
-                    .query_row(
-                        "SELECT MIN(bucket_ms), MAX(bucket_ms) FROM turn_rollup",
-                        [],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
-                    .map_err(|e| self.ledger.err(e))?;
-                (
-                    lo.or(first).unwrap_or(0),
-                    hi.or(last.map(|l| l + BUCKET_MS)).unwrap_or(0),
-                )
-            }
-        };
-        Ok(Some(
-            self.calendar
-                .zone()
-                .uniform_slot_ms(lo, hi, &[3_600_000, 1_800_000])
-                .unwrap_or(BUCKET_MS),
-        ))
     }
 
     /// Turns in `[lo, hi)`, each folded with its own message stamps. With `messages`, only
@@ -654,67 +620,6 @@ impl<'a> Accumulator<'a> {
             unpriced_models,
             timezone: self.timezone,
         }
-    }
-}
-
-/// The rollup columns one `summary` needs: the model and `ctx` always (prices), the
-/// session with tags or a session/root dimension, the other columns only for their
-/// dimension, and the bucket rounded down to `slot` for a time dimension. A column not needed
-/// is read as `''` (or 0) and not grouped by, so SQLite sums the rows that differ only there.
-struct RollupRead {
-    /// Per column: its expression and whether it is grouped by.
-    columns: Vec<(String, bool)>,
-}
-
-impl RollupRead {
-    fn new(dims: &[GroupBy], tags: bool, slot: Option<i64>) -> RollupRead {
-        let has = |g: &[GroupBy]| dims.iter().any(|d| g.contains(d));
-        let pick = |need: bool, col: &str| {
-            if need {
-                (col.to_string(), true)
-            } else {
-                ("''".to_string(), false)
-            }
-        };
-        RollupRead {
-            columns: vec![
-                pick(
-                    tags || has(&[GroupBy::Session, GroupBy::Root]),
-                    "session_id",
-                ),
-                pick(has(&[GroupBy::Harness]), "harness"),
-                pick(true, "model"),
-                pick(has(&[GroupBy::Provider]), "provider"),
-                pick(has(&[GroupBy::Project]), "project"),
-                pick(has(&[GroupBy::Branch]), "branch"),
-                match slot {
-                    Some(g) if g != BUCKET_MS => {
-                        (format!("bucket_ms - ((bucket_ms % {g}) + {g}) % {g}"), true)
-                    }
-                    Some(_) => ("bucket_ms".to_string(), true),
-                    None => ("0".to_string(), false),
-                },
-            ],
-        }
-    }
-
-    fn sql(&self, where_: &str) -> String {
-        let select: Vec<&str> = self.columns.iter().map(|(c, _)| c.as_str()).collect();
-        let group: Vec<String> = self
-            .columns
-            .iter()
-            .enumerate()
-            .filter(|(_, (_, grouped))| *grouped)
-            .map(|(i, _)| (i + 1).to_string())
-            .chain(["ctx".to_string()])
-            .collect();
-        format!(
-            "SELECT {}, SUM(input), SUM(output), SUM(reasoning), SUM(cache_read), SUM(cache_write_5m),
-                    SUM(cache_write_1h), SUM(turns), ctx, SUM(reported_cost_usd)
-             FROM turn_rollup {where_} GROUP BY {}",
-            select.join(", "),
-            group.join(", ")
-        )
     }
 }
 
