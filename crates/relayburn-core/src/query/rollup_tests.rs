@@ -1,6 +1,7 @@
-//! The rollup read of `summary` (rows summed by SQLite per hour, half hour or bucket) equals
-//! the count of the turns themselves, in zones whose days start on the hour, the half hour and
-//! the quarter hour, with tags inherited down session trees and a message stamp; and
+//! The rollup read of `summary` (whole 15-minute buckets from `turn_rollup`, edges from the
+//! turns, groups found by the ids of their raw values) equals the count of the turns
+//! themselves, in zones whose days start on the hour, the half hour and the quarter hour, with
+//! tags inherited down session trees and a message stamp; and
 //! `sessions` with a tag filter lists the same trees whether it names the matching sessions
 //! to SQLite or walks newest first.
 
