@@ -342,7 +342,7 @@ pub fn batch(
         .prepare_cached(
             "SELECT id, harness, session_id, message_id, request_id, ts_ms, model, provider, project,
                     branch, input, output, reasoning, cache_read, cache_write_5m, cache_write_1h,
-                    stop_reason, complete
+                    stop_reason, complete, COALESCE(reported_cost_usd, 0)
              FROM turns WHERE rid = ?1",
         )
         .map_err(e)?;
@@ -368,7 +368,8 @@ pub fn batch(
             "t" => {
                 let row = turn_q
                     .query_row([rid], |r| {
-                        Ok(PushTurn {
+                        let reported: f64 = r.get(18)?;
+                        let turn = PushTurn {
                             key: format!("{:016x}", r.get::<_, i64>(0)?),
                             revision: seq,
                             harness: r.get(1)?,
@@ -391,12 +392,15 @@ pub fn batch(
                             cost_usd: 0.0,
                             stop_reason: r.get(16)?,
                             complete: r.get::<_, i64>(17)? != 0,
-                        })
+                        };
+                        Ok((turn, reported))
                     })
                     .optional()
                     .map_err(e)?;
                 // A turn deleted since (a rebuild) left its entry behind: nothing to send.
-                let Some(mut t) = row else { continue };
+                let Some((mut t, reported)) = row else {
+                    continue;
+                };
                 let (key, route, price) = models.entry(t.model.clone()).or_insert_with(|| {
                     let key = prices.model_key(&t.model);
                     (
@@ -414,17 +418,22 @@ pub fn batch(
                     .clone()
                     .or_else(|| t.provider.take().filter(|p| !p.is_empty()))
                     .or_else(|| price.as_ref().and_then(|p| p.provider.clone()));
-                if let Some(p) = price {
-                    t.priced = true;
-                    let tokens = Tokens {
-                        input: t.input,
-                        output: t.output,
-                        cache_read: t.cache_read,
-                        cache_write_5m: t.cache_write_5m,
-                        cache_write_1h: t.cache_write_1h,
-                    };
-                    t.cost_usd = p.turn_cost(&tokens);
-                }
+                let tokens = Tokens {
+                    input: t.input,
+                    output: t.output,
+                    cache_read: t.cache_read,
+                    cache_write_5m: t.cache_write_5m,
+                    cache_write_1h: t.cache_write_1h,
+                };
+                // The same cost the local summary shows: the price table's, else what the
+                // harness reported for the call.
+                t.priced = price.is_some();
+                t.cost_usd = crate::pricing::cost_or_reported(
+                    price.as_ref(),
+                    tokens.context_class(),
+                    &tokens,
+                    reported,
+                );
                 t.project = projects.apply(t.project.take());
                 out.turns.push(t);
             }

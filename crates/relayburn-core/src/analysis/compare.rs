@@ -1,7 +1,8 @@
 //! `compare`: models side by side over the same filter: cost per turn, per thousand output
 //! tokens, cache hit ratio, tokens per tool call.
 
-use super::timeline::{self, usd, Need, Scope};
+use super::derived::{self, Split};
+use super::timeline::{self, usd, Models, Need, Scope, Session};
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
 use crate::pricing::PriceTable;
@@ -59,6 +60,16 @@ pub fn validate_models(models: &[String]) -> Result<()> {
 }
 
 pub fn compare(ledger: &Ledger, opts: &CompareOptions) -> Result<Compare> {
+    run(ledger, opts, true)
+}
+
+/// `compare` by walking every session (no derived rows): what the derived table must equal.
+#[cfg(test)]
+pub(crate) fn compare_walked(ledger: &Ledger, opts: &CompareOptions) -> Result<Compare> {
+    run(ledger, opts, false)
+}
+
+fn run(ledger: &Ledger, opts: &CompareOptions, derived: bool) -> Result<Compare> {
     validate_models(&opts.models)?;
     if opts.scope.filter.model.is_some() && !opts.models.is_empty() {
         return Err(Error::invalid("model", "cannot be combined with models"));
@@ -70,37 +81,72 @@ pub fn compare(ledger: &Ledger, opts: &CompareOptions) -> Result<Compare> {
         results: false,
         compactions: false,
     };
-    let (parts, _walked) = timeline::walk(
-        ledger,
-        &opts.scope,
-        need,
-        HashMap::new,
-        |rows: &mut HashMap<String, CompareRow>, models, s| {
-            for t in s.turns.iter().filter(|t| t.in_scope) {
-                let info = &models.list[t.model];
-                if !wanted.is_empty() && !wanted.contains(&info.key) {
-                    continue;
-                }
-                let r = rows.entry(info.key.clone()).or_insert_with(|| CompareRow {
-                    model: info.key.clone(),
-                    priced: info.price.is_some(),
-                    ..CompareRow::default()
-                });
-                let u = &t.usage;
-                r.totals.add(&Totals {
-                    turns: 1,
-                    input: u.input,
-                    output: u.output,
-                    reasoning: u.reasoning,
-                    cache_read: u.cache_read,
-                    cache_write_5m: u.cache_write_5m,
-                    cache_write_1h: u.cache_write_1h,
-                    cost_usd: t.cost,
-                });
-                r.tool_calls += t.calls.len() as i64;
+    let p = timeline::prepare(ledger, &opts.scope)?;
+    let split = if derived {
+        derived::split(ledger, &p)?
+    } else {
+        None
+    };
+    let each = |rows: &mut HashMap<String, CompareRow>, models: &Models, s: &Session| {
+        for t in s.turns.iter().filter(|t| t.in_scope) {
+            let info = &models.list[t.model];
+            if !wanted.is_empty() && !wanted.contains(&info.key) {
+                continue;
             }
-        },
-    )?;
+            let r = rows.entry(info.key.clone()).or_insert_with(|| CompareRow {
+                model: info.key.clone(),
+                priced: info.price.is_some(),
+                ..CompareRow::default()
+            });
+            let u = &t.usage;
+            r.totals.add(&Totals {
+                turns: 1,
+                input: u.input,
+                output: u.output,
+                reasoning: u.reasoning,
+                cache_read: u.cache_read,
+                cache_write_5m: u.cache_write_5m,
+                cache_write_1h: u.cache_write_1h,
+                cost_usd: t.cost,
+            });
+            r.tool_calls += t.calls.len() as i64;
+        }
+    };
+    let mut parts = match &split {
+        None => timeline::walk_prepared(ledger, &p, need, None, HashMap::new, each)?.0,
+        Some(Split {
+            walk: Some(only), ..
+        }) => timeline::walk_prepared(ledger, &p, need, Some(only), HashMap::new, each)?.0,
+        Some(_) => Vec::new(),
+    };
+    if let Some(sp) = &split {
+        let mut stored: HashMap<String, CompareRow> = HashMap::new();
+        derived::read_rows(ledger, &p, "", &sp.whole, false, |_, key, price, ctx, a| {
+            if !wanted.is_empty() && !wanted.iter().any(|w| w == key) {
+                return;
+            }
+            let r = match stored.get_mut(key) {
+                Some(r) => r,
+                None => stored.entry(key.to_string()).or_insert_with(|| CompareRow {
+                    model: key.to_string(),
+                    priced: price.is_some(),
+                    ..CompareRow::default()
+                }),
+            };
+            r.totals.add(&Totals {
+                turns: a.turns,
+                input: a.input,
+                output: a.output,
+                reasoning: a.reasoning,
+                cache_read: a.cache_read,
+                cache_write_5m: a.cache_write_5m,
+                cache_write_1h: a.cache_write_1h,
+                cost_usd: price.map_or(0.0, |pr| pr.rates(ctx).cost(&a.tokens())),
+            });
+            r.tool_calls += a.calls;
+        })?;
+        parts.push(stored);
+    }
     let mut rows: HashMap<String, CompareRow> = HashMap::new();
     for part in parts {
         for (k, r) in part {

@@ -9,81 +9,16 @@
 //! pool. So the rows never add up to more than the window's totals. Subagents are attributed
 //! their sessions' own turns.
 
-use super::timeline::{self, allocate, per_token, usd, Models, Need, Scope, Session};
-use crate::error::{Error, Result};
+pub use super::attribution::{HotspotBy, HOTSPOT_BY_NAMES};
+
+use super::attribution::{attribute_with, Grants};
+use super::derived::{self, Split};
+use super::timeline::{self, per_token, usd, Models, Need, Scope, Session, Turn, Walked};
+use crate::error::Result;
 use crate::ledger::Ledger;
 use crate::pricing::Tokens;
 use crate::query::Totals;
 use std::collections::{HashMap, HashSet};
-
-/// What `hotspots` ranks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum HotspotBy {
-    /// Tool name (`Read`, `Bash`, `exec_command`…).
-    #[default]
-    Tool,
-    /// File targets of file tools (read, edit, write, patch).
-    File,
-    /// Shell commands (the command text).
-    Command,
-    /// Subagent sessions (their own turns).
-    Subagent,
-}
-
-pub const HOTSPOT_BY_NAMES: &str = "tool, file, command or subagent";
-
-impl HotspotBy {
-    pub fn parse(field: &str, v: &str) -> Result<HotspotBy> {
-        match v.trim().to_ascii_lowercase().as_str() {
-            "tool" => Ok(HotspotBy::Tool),
-            "file" => Ok(HotspotBy::File),
-            "command" => Ok(HotspotBy::Command),
-            "subagent" => Ok(HotspotBy::Subagent),
-            _ => Err(Error::invalid(
-                field,
-                format!("must be one of {HOTSPOT_BY_NAMES}"),
-            )),
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HotspotBy::Tool => "tool",
-            HotspotBy::File => "file",
-            HotspotBy::Command => "command",
-            HotspotBy::Subagent => "subagent",
-        }
-    }
-}
-
-/// Tools whose target is a file, across harnesses.
-const FILE_TOOLS: &[&str] = &[
-    "Read",
-    "Edit",
-    "Write",
-    "MultiEdit",
-    "NotebookEdit",
-    "read_file",
-    "write_file",
-    "view_image",
-    "apply_patch",
-    "read",
-    "write",
-    "edit",
-    "multiedit",
-    "patch",
-];
-/// Tools whose target is a shell command, across harnesses.
-const SHELL_TOOLS: &[&str] = &[
-    "Bash",
-    "exec_command",
-    "shell",
-    "container.exec",
-    "local_shell",
-    "bash",
-];
-/// Longest key kept (a long shell command is clipped).
-const MAX_KEY_CHARS: usize = 200;
 
 #[derive(Debug, Clone, Default)]
 pub struct HotspotsOptions {
@@ -137,9 +72,27 @@ pub struct Hotspots {
 }
 
 pub fn hotspots(ledger: &Ledger, opts: &HotspotsOptions) -> Result<Hotspots> {
+    run(ledger, opts, true)
+}
+
+/// `hotspots` by walking every session (no derived rows): what the derived table must equal.
+#[cfg(test)]
+pub(crate) fn hotspots_walked(ledger: &Ledger, opts: &HotspotsOptions) -> Result<Hotspots> {
+    run(ledger, opts, false)
+}
+
+fn run(ledger: &Ledger, opts: &HotspotsOptions, derived: bool) -> Result<Hotspots> {
     let limit = super::limit_of(opts.limit)?;
     let by = opts.by;
-    let subagents = if by == HotspotBy::Subagent {
+    let p = timeline::prepare(ledger, &opts.scope)?;
+    let split = if derived {
+        derived::split(ledger, &p)?
+    } else {
+        None
+    };
+    // Only a walk needs the subagent set (the derived rows join `sessions` themselves).
+    let walks = !matches!(split, Some(Split { walk: None, .. }));
+    let subagents = if by == HotspotBy::Subagent && walks {
         Some(subagent_sessions(ledger)?)
     } else {
         None
@@ -149,22 +102,63 @@ pub fn hotspots(ledger: &Ledger, opts: &HotspotsOptions) -> Result<Hotspots> {
         results: by != HotspotBy::Subagent,
         compactions: by != HotspotBy::Subagent,
     };
-    let (parts, walked) = timeline::walk(
-        ledger,
-        &opts.scope,
-        need,
-        HashMap::new,
-        |rows: &mut HashMap<String, HotspotRow>, models, s| match &subagents {
+    let each =
+        |rows: &mut HashMap<String, HotspotRow>, models: &Models, s: &Session| match &subagents {
             Some(set) => {
                 if set.contains(&(s.harness.clone(), s.session_id.clone())) {
                     add_subagent(rows, s);
                 }
             }
             None => attribute(rows, by, models, s),
-        },
-    )?;
-    // Parts read disjoint sessions; a key can appear in several.
+        };
+    let (parts, mut walked) = match &split {
+        None => timeline::walk_prepared(ledger, &p, need, None, HashMap::new, each)?,
+        Some(Split {
+            walk: Some(only), ..
+        }) => timeline::walk_prepared(ledger, &p, need, Some(only), HashMap::new, each)?,
+        Some(_) => (Vec::new(), Walked::default()),
+    };
     let mut rows: HashMap<String, HotspotRow> = HashMap::new();
+    if let Some(sp) = &split {
+        let (totals, unpriced) = derived::totals(ledger, &p, &sp.whole)?;
+        walked.add(&totals, unpriced);
+        let dim = match by {
+            HotspotBy::Subagent => "",
+            d => d.as_str(),
+        };
+        let subagent = by == HotspotBy::Subagent;
+        derived::read_rows(
+            ledger,
+            &p,
+            dim,
+            &sp.whole,
+            subagent,
+            |key, _, price, ctx, a| {
+                let r = match rows.get_mut(key) {
+                    Some(r) => r,
+                    None => rows.entry(key.to_string()).or_insert_with(|| HotspotRow {
+                        key: key.to_string(),
+                        ..HotspotRow::default()
+                    }),
+                };
+                if subagent {
+                    r.calls += a.turns;
+                    r.fresh_tokens += a.input + a.cache_write_5m + a.cache_write_1h;
+                    r.cache_read_tokens += a.cache_read;
+                    r.output_tokens += a.output;
+                    r.cost_usd += price.map_or(0.0, |pr| pr.rates(ctx).cost(&a.tokens()));
+                } else {
+                    r.calls += a.calls;
+                    r.result_bytes += a.result_bytes;
+                    r.fresh_tokens += a.fresh;
+                    r.cache_read_tokens += a.cache_read;
+                    r.cost_usd += price.map_or(0.0, |pr| a.attributed_cost(pr.rates(ctx)));
+                }
+            },
+        )?;
+    }
+    walked.totals.cost_usd = usd(walked.totals.cost_usd);
+    // Parts read disjoint sessions; a key can appear in several.
     for part in parts {
         for (k, r) in part {
             match rows.get_mut(&k) {
@@ -233,176 +227,80 @@ fn add_subagent(rows: &mut HashMap<String, HotspotRow>, s: &Session) {
     }
 }
 
-/// The row key of a tool call under `by`, if it has one (borrowed from the call).
-fn key_of<'a>(by: HotspotBy, name: &'a str, target: Option<&'a str>) -> Option<&'a str> {
-    match by {
-        HotspotBy::Tool => Some(name),
-        HotspotBy::File if FILE_TOOLS.contains(&name) => target.map(str::trim),
-        HotspotBy::Command if SHELL_TOOLS.contains(&name) => target.map(str::trim),
-        _ => None,
-    }
-    .filter(|k| !k.is_empty())
+struct Direct<'m> {
+    models: &'m Models,
+    acc: Vec<HotspotRow>,
+    fresh_rate: f64,
+    read_rate: f64,
 }
 
-/// A long key (a shell command) clipped to [`MAX_KEY_CHARS`].
-fn clip(s: &str) -> String {
-    match s.char_indices().nth(MAX_KEY_CHARS) {
-        Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_string(),
+impl Direct<'_> {
+    fn row(&mut self, i: usize) -> &mut HotspotRow {
+        if self.acc.len() <= i {
+            self.acc.resize_with(i + 1, HotspotRow::default);
+        }
+        &mut self.acc[i]
     }
 }
 
-/// Results held in a context, added up by row (so a turn's work grows with the rows of its
-/// session, not with every result it carries): tokens per row index present, plus the tokens
-/// of results that belong to no row under `by`.
-#[derive(Default)]
-struct Held {
-    by_row: Vec<i64>,
-    present: Vec<usize>,
-    none: i64,
-}
-
-impl Held {
-    fn push(&mut self, row: Option<usize>, tokens: i64) {
-        match row {
-            None => self.none += tokens,
-            Some(i) => {
-                if self.by_row.len() <= i {
-                    self.by_row.resize(i + 1, 0);
-                }
-                if self.by_row[i] == 0 && !self.present.contains(&i) {
-                    self.present.push(i);
-                }
-                self.by_row[i] += tokens;
-            }
-        }
+impl Grants for Direct<'_> {
+    fn turn(&mut self, t: &Turn) {
+        let rates = self.models.rates(t);
+        let fresh_cost = rates.map_or(0.0, |r| {
+            r.cost(&Tokens {
+                input: t.usage.input,
+                cache_write_5m: t.usage.cache_write_5m,
+                cache_write_1h: t.usage.cache_write_1h,
+                ..Tokens::default()
+            })
+        });
+        let read_cost = rates.map_or(0.0, |r| {
+            r.cost(&Tokens {
+                cache_read: t.usage.cache_read,
+                ..Tokens::default()
+            })
+        });
+        self.fresh_rate = per_token(fresh_cost, t.fresh());
+        self.read_rate = per_token(read_cost, t.usage.cache_read);
     }
 
-    fn clear(&mut self) {
-        for i in self.present.drain(..) {
-            self.by_row[i] = 0;
-        }
-        self.none = 0;
+    fn call(&mut self, row: usize, _: &Turn) {
+        self.row(row).calls += 1;
     }
 
-    /// Moves everything held here into `into`.
-    fn drain_into(&mut self, into: &mut Held) {
-        for &i in &self.present {
-            into.push(Some(i), self.by_row[i]);
-        }
-        into.none += self.none;
-        self.clear();
+    fn bytes(&mut self, row: usize, _: &Turn, bytes: i64) {
+        self.row(row).result_bytes += bytes;
     }
 
-    /// Grants `pool` to the rows held (in proportion when they ask for more), calling
-    /// `grant(row, tokens)` for each row.
-    fn allocate(
-        &self,
-        pool: i64,
-        demands: &mut Vec<i64>,
-        grants: &mut Vec<i64>,
-        mut grant: impl FnMut(usize, i64),
-    ) {
-        demands.clear();
-        demands.extend(self.present.iter().map(|&i| self.by_row[i]));
-        demands.push(self.none);
-        allocate(demands, pool, grants);
-        for (&i, &g) in self.present.iter().zip(grants.iter()) {
-            grant(i, g);
-        }
+    fn fresh(&mut self, row: usize, _: &Turn, g: i64) {
+        let rate = self.fresh_rate;
+        let r = self.row(row);
+        r.fresh_tokens += g;
+        r.cost_usd += g as f64 * rate;
+    }
+
+    fn read(&mut self, row: usize, _: &Turn, g: i64) {
+        let rate = self.read_rate;
+        let r = self.row(row);
+        r.cache_read_tokens += g;
+        r.cost_usd += g as f64 * rate;
     }
 }
 
 fn attribute(rows: &mut HashMap<String, HotspotRow>, by: HotspotBy, models: &Models, s: &Session) {
-    // Row keys of this session, indexed, so the walk below works on small integers.
-    let mut keys: Vec<&str> = Vec::new();
-    let mut key_idx: HashMap<&str, usize> = HashMap::new();
-    let mut calls: HashMap<&str, Option<usize>> = HashMap::new();
-    let mut acc: Vec<HotspotRow> = Vec::new();
-    let mut pending = Held::default();
-    let mut context = Held::default();
-    let (mut ri, mut ci) = (0usize, 0usize);
-    let mut demands: Vec<i64> = Vec::new();
-    let mut grants: Vec<i64> = Vec::new();
-    let row = |acc: &mut Vec<HotspotRow>, i: usize| {
-        if acc.len() <= i {
-            acc.resize_with(i + 1, HotspotRow::default);
-        }
+    let mut sink = Direct {
+        models,
+        acc: Vec::new(),
+        fresh_rate: 0.0,
+        read_rate: 0.0,
     };
-    for t in &s.turns {
-        // A compaction at or before this turn summarized everything before it.
-        while ci < s.compactions.len() && s.compactions[ci].ts_ms <= t.ts_ms {
-            pending.clear();
-            context.clear();
-            ci += 1;
-        }
-        // Results strictly before this turn are new to it.
-        while ri < s.results.len() && s.results[ri].ts_ms < t.ts_ms {
-            let r = &s.results[ri];
-            let idx = calls.get(r.tool_use_id.as_str()).copied().flatten();
-            if t.in_scope {
-                if let Some(i) = idx {
-                    row(&mut acc, i);
-                    acc[i].result_bytes += r.bytes;
-                }
-            }
-            pending.push(idx, r.tokens);
-            ri += 1;
-        }
-        for c in &t.calls {
-            let k = key_of(by, &c.name, c.target.as_deref()).map(|k| match key_idx.get(k) {
-                Some(i) => *i,
-                None => {
-                    keys.push(k);
-                    key_idx.insert(k, keys.len() - 1);
-                    keys.len() - 1
-                }
-            });
-            if let Some(i) = k {
-                if t.in_scope {
-                    row(&mut acc, i);
-                    acc[i].calls += 1;
-                }
-            }
-            calls.insert(c.id.as_str(), k);
-        }
-        if t.in_scope {
-            let rates = models.rates(t);
-            let fresh_cost = rates.map_or(0.0, |r| {
-                r.cost(&Tokens {
-                    input: t.usage.input,
-                    cache_write_5m: t.usage.cache_write_5m,
-                    cache_write_1h: t.usage.cache_write_1h,
-                    ..Tokens::default()
-                })
-            });
-            let read_cost = rates.map_or(0.0, |r| {
-                r.cost(&Tokens {
-                    cache_read: t.usage.cache_read,
-                    ..Tokens::default()
-                })
-            });
-            let fresh_rate = per_token(fresh_cost, t.fresh());
-            let read_rate = per_token(read_cost, t.usage.cache_read);
-            pending.allocate(t.fresh(), &mut demands, &mut grants, |i, g| {
-                row(&mut acc, i);
-                acc[i].fresh_tokens += g;
-                acc[i].cost_usd += g as f64 * fresh_rate;
-            });
-            context.allocate(t.usage.cache_read, &mut demands, &mut grants, |i, g| {
-                row(&mut acc, i);
-                acc[i].cache_read_tokens += g;
-                acc[i].cost_usd += g as f64 * read_rate;
-            });
-        }
-        pending.drain_into(&mut context);
-    }
-    for (i, a) in acc.into_iter().enumerate() {
-        let Some(key) = keys.get(i).map(|k| clip(k)) else {
+    let keys = attribute_with(by, s, &mut sink);
+    for (i, a) in sink.acc.into_iter().enumerate() {
+        let Some(key) = keys.get(i) else {
             continue;
         };
         let r = rows.entry(key.clone()).or_insert_with(|| HotspotRow {
-            key,
+            key: key.clone(),
             ..HotspotRow::default()
         });
         r.add(&a);

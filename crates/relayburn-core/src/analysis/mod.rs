@@ -6,7 +6,9 @@
 //! compactions in time order. The attribution model and its limits are in ARCHITECTURE.md
 //! ("Analyses").
 
+mod attribution;
 mod compare;
+mod derived;
 mod hotspots;
 mod overhead;
 mod timeline;

@@ -693,3 +693,352 @@ fn tags_filter_like_summary() {
     // The Read: fresh once, then read by the two reviewer turns left (m2, m4).
     assert_eq!(h.rows[0].tokens(), 10_000 * 3);
 }
+
+/// The derived table (`analysis_rows`) answers exactly as the direct walk: every dimension,
+/// filters that cut sessions (window edges, message stamps) and those that do not, across
+/// appends, a turn revised as its streamed usage grows, new results and compactions, stamps
+/// and a reset of the derived rows with the rows written again.
+#[test]
+fn the_derived_table_answers_as_the_direct_walk() {
+    let (_d, mut l) = open();
+    const OPUS: &str = "claude-opus-4-1-20250805";
+    let write = |l: &Ledger, from: i64, to: i64| {
+        for s in ["a", "b", "c/agent-1"] {
+            for n in from..to {
+                let ts = T0 + n * 60_000 + if s == "b" { 7_000 } else { 0 };
+                let mut t = turn(
+                    s,
+                    n,
+                    ts,
+                    [50 + n, 30, 1_000 * n, 400, if n % 3 == 0 { 90 } else { 0 }],
+                );
+                if s == "b" && n % 2 == 1 {
+                    t.model = OPUS;
+                }
+                let ids: Vec<String> = (0..3).map(|c| format!("{s}-{n}-{c}")).collect();
+                t.calls = vec![
+                    (&ids[0], "Read", "/src/a.rs"),
+                    (&ids[1], "Bash", "cargo test"),
+                    (&ids[2], "Grep", "x"),
+                ];
+                if n % 4 == 2 {
+                    t.calls[0].2 = "/src/b.rs";
+                }
+                insert(l, &t);
+                let sizes: Vec<(&str, i64)> = ids
+                    .iter()
+                    .enumerate()
+                    .map(|(c, id)| (id.as_str(), 1_000 * (c as i64 + 1) + n * 37))
+                    .collect();
+                results(l, s, ts + 10_000, &sizes);
+            }
+        }
+    };
+    write(&l, 0, 8);
+    compaction(&l, "a", T0 + 4 * 60_000 + 5, Some(90_000));
+    l.conn()
+        .unwrap()
+        .execute(
+            "UPDATE sessions SET relationship = 'subagent', parent_session_id = 'a'
+             WHERE session_id = 'c/agent-1'",
+            [],
+        )
+        .unwrap();
+    let mid = format_ms(T0 + 3 * 60_000 + 30_000);
+    let late = format_ms(T0 + 6 * 60_000 + 1);
+    let persona = |v: &str| -> std::collections::BTreeMap<String, String> {
+        [("persona".to_string(), v.to_string())]
+            .into_iter()
+            .collect()
+    };
+    let filters = || {
+        vec![
+            TurnFilter::default(),
+            TurnFilter {
+                since: Some(mid.clone()),
+                ..TurnFilter::default()
+            },
+            TurnFilter {
+                until: Some(late.clone()),
+                ..TurnFilter::default()
+            },
+            TurnFilter {
+                since: Some(format_ms(T0 - 1)),
+                until: Some(format_ms(T0 + 100 * 60_000)),
+                ..TurnFilter::default()
+            },
+            TurnFilter {
+                model: Some("claude-opus-4-1".into()),
+                ..TurnFilter::default()
+            },
+            TurnFilter {
+                session: Some("a".into()),
+                ..TurnFilter::default()
+            },
+            TurnFilter {
+                project: Some("/p".into()),
+                ..TurnFilter::default()
+            },
+            TurnFilter {
+                tags: persona("reviewer"),
+                ..TurnFilter::default()
+            },
+            TurnFilter {
+                tags: persona("coder"),
+                since: Some(mid.clone()),
+                ..TurnFilter::default()
+            },
+        ]
+    };
+    let same = |l: &Ledger, step: &str| {
+        let mut tokens = 0;
+        for by in [
+            HotspotBy::Tool,
+            HotspotBy::File,
+            HotspotBy::Command,
+            HotspotBy::Subagent,
+        ] {
+            for filter in filters() {
+                let opts = HotspotsOptions {
+                    scope: Scope {
+                        filter: filter.clone(),
+                        ..Scope::default()
+                    },
+                    by,
+                    limit: Some(1_000),
+                };
+                let a = hotspots(l, &opts).unwrap();
+                let b = hotspots::hotspots_walked(l, &opts).unwrap();
+                let what = format!("{step}, {by:?}, {filter:?}");
+                assert_eq!(a.totals.turns, b.totals.turns, "{what}");
+                assert_eq!(a.totals.total_tokens(), b.totals.total_tokens(), "{what}");
+                assert!(
+                    (a.totals.cost_usd - b.totals.cost_usd).abs() < 2e-9,
+                    "{what}"
+                );
+                assert_eq!(a.attributed_tokens, b.attributed_tokens, "{what}");
+                assert_eq!(a.unpriced_models, b.unpriced_models, "{what}");
+                assert_eq!(a.rows.len(), b.rows.len(), "{what}");
+                for (x, y) in a.rows.iter().zip(&b.rows) {
+                    assert_eq!(
+                        (
+                            &x.key,
+                            x.calls,
+                            x.result_bytes,
+                            x.fresh_tokens,
+                            x.cache_read_tokens,
+                            x.output_tokens
+                        ),
+                        (
+                            &y.key,
+                            y.calls,
+                            y.result_bytes,
+                            y.fresh_tokens,
+                            y.cache_read_tokens,
+                            y.output_tokens
+                        ),
+                        "{what}"
+                    );
+                    assert!((x.cost_usd - y.cost_usd).abs() < 2e-9, "{what}");
+                }
+                tokens += a.attributed_tokens;
+            }
+        }
+        for filter in filters() {
+            for models in [
+                Vec::new(),
+                vec![OPUS.to_string(), "claude-sonnet-4-5".to_string()],
+            ] {
+                let opts = CompareOptions {
+                    scope: Scope {
+                        filter: filter.clone(),
+                        ..Scope::default()
+                    },
+                    models,
+                };
+                if opts.scope.filter.model.is_some() && !opts.models.is_empty() {
+                    continue;
+                }
+                let a = compare(l, &opts).unwrap();
+                let b = compare::compare_walked(l, &opts).unwrap();
+                let what = format!("{step}, compare, {opts:?}");
+                assert_eq!(a.rows.len(), b.rows.len(), "{what}");
+                for (x, y) in a.rows.iter().zip(&b.rows) {
+                    assert_eq!(
+                        (
+                            &x.model,
+                            x.priced,
+                            x.tool_calls,
+                            x.totals.turns,
+                            x.totals.total_tokens()
+                        ),
+                        (
+                            &y.model,
+                            y.priced,
+                            y.tool_calls,
+                            y.totals.turns,
+                            y.totals.total_tokens()
+                        ),
+                        "{what}"
+                    );
+                    assert!(
+                        (x.totals.cost_usd - y.totals.cost_usd).abs() < 2e-9,
+                        "{what}"
+                    );
+                }
+            }
+        }
+        let conn = l.conn().unwrap();
+        let dirty: i64 = conn
+            .query_row("SELECT COUNT(*) FROM analysis_dirty", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(dirty, 0, "{step}: every session derived");
+        let stored: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM analysis_rows WHERE dim = 'tool'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(stored > 0 && tokens > 0, "{step}: the table is used");
+    };
+    same(&l, "first derivation");
+
+    // Appends: more turns, results and a compaction in every session.
+    write(&l, 8, 12);
+    compaction(&l, "b", T0 + 9 * 60_000 + 8_000, None);
+    same(&l, "after appends");
+
+    // A streamed turn revised: its usage grows and it gains a call.
+    l.conn()
+        .unwrap()
+        .execute(
+            "UPDATE turns SET cache_read = cache_read + 5000, input = input + 7,
+                tool_calls = '[{\"id\":\"late\",\"name\":\"Edit\",\"target\":\"/src/c.rs\"}]'
+             WHERE message_id = 'a-m5'",
+            [],
+        )
+        .unwrap();
+    results(&l, "a", T0 + 5 * 60_000 + 20_000, &[("late", 9_000)]);
+    same(&l, "after a revision");
+
+    // Stamps: a session (inherited by its subagent) and one message of another.
+    let stamp = |l: &mut Ledger, session: Option<&str>, message: Option<&str>, v: &str| {
+        crate::stamp::write_stamp(
+            l,
+            &crate::stamp::StampRequest {
+                session_id: session.map(str::to_string),
+                message_id: message.map(str::to_string),
+                enrichment: persona(v),
+                ts: Some(format_ms(T0)),
+            },
+        )
+        .unwrap();
+    };
+    stamp(&mut l, Some("a"), None, "reviewer");
+    stamp(&mut l, Some("b"), None, "reviewer");
+    stamp(&mut l, None, Some("b-m9"), "coder");
+    same(&l, "after stamps");
+
+    // A reset of the derived rows (as a rebuild does), then the rows written again.
+    crate::ingest::reset_derived(&mut l, None).unwrap();
+    let rows: i64 = l
+        .conn()
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM analysis_rows", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 0, "a reset clears the derived rows");
+    write(&l, 0, 12);
+    l.conn()
+        .unwrap()
+        .execute(
+            "UPDATE sessions SET relationship = 'subagent', parent_session_id = 'a'
+             WHERE session_id = 'c/agent-1'",
+            [],
+        )
+        .unwrap();
+    same(&l, "after a rebuild");
+}
+
+/// A ledger written before the derived table gets it back-filled: the migration marks every
+/// session and the first analysis derives them.
+#[test]
+fn an_older_ledger_is_back_filled() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = crate::ledger::schema::MIGRATIONS
+        .iter()
+        .position(|m| m.contains("CREATE TABLE analysis_rows"))
+        .expect("the analysis migration");
+    {
+        // The older schema, and rows written under it (no marks: its triggers did not exist).
+        let conn = rusqlite::Connection::open(dir.path().join(crate::home::LEDGER_FILE)).unwrap();
+        conn.execute_batch("CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT;")
+            .unwrap();
+        for sql in &crate::ledger::schema::MIGRATIONS[..at] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute("INSERT INTO schema_version VALUES (?1)", [at as i64])
+            .unwrap();
+        let turn = |n: i64, ts: i64, usage: [i64; 3], calls: &str| {
+            conn.execute(
+                "INSERT INTO turns (id, harness, session_id, message_id, ts_ms, model, input, output,
+                    reasoning, cache_read, cache_write_5m, cache_write_1h, complete, tool_calls)
+                 VALUES (?1, 'claude-code', 's1', ?2, ?3, ?4, ?5, 10, 0, ?6, ?7, 0, 1, ?8)",
+                rusqlite::params![n, format!("m{n}"), ts, SONNET, usage[0], usage[1], usage[2], calls],
+            )
+            .unwrap();
+        };
+        turn(
+            1,
+            T0,
+            [100, 0, 2_000],
+            r#"[{"id":"r1","name":"Read","target":"/src/big.rs"}]"#,
+        );
+        conn.execute(
+            "INSERT INTO user_turns (id, harness, session_id, uuid, ts_ms, blocks)
+             VALUES (1, 'claude-code', 's1', 'u1', ?1,
+                     '[{\"kind\":\"tool_result\",\"toolUseId\":\"r1\",\"bytes\":40000,\"approxTokens\":10000}]')",
+            [T0 + 1_000],
+        )
+        .unwrap();
+        turn(2, T0 + 2_000, [500, 2_000, 12_000], "[]");
+        turn(3, T0 + 3_000, [10, 14_000, 0], "[]");
+    }
+    let l = Ledger::open(dir.path()).unwrap();
+    let dirty: i64 = l
+        .conn()
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM analysis_dirty", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(dirty, 1, "the migration marks the existing session");
+    let opts = HotspotsOptions::default();
+    let a = hotspots(&l, &opts).unwrap();
+    assert_eq!(a, hotspots::hotspots_walked(&l, &opts).unwrap());
+    assert_eq!(a.rows[0].key, "Read");
+    assert_eq!(a.rows[0].tokens(), 10_000 * 2);
+}
+
+/// A ledger that cannot be written at the moment still answers (by the walk).
+#[test]
+fn a_ledger_that_cannot_be_written_is_walked() {
+    let (_d, l) = open();
+    read_40k(&l, 3);
+    l.conn()
+        .unwrap()
+        .execute_batch("PRAGMA query_only = 1")
+        .unwrap();
+    let opts = HotspotsOptions::default();
+    let a = hotspots(&l, &opts).unwrap();
+    assert_eq!(a.rows[0].tokens(), 10_000 * 4);
+    assert_eq!(a, hotspots::hotspots_walked(&l, &opts).unwrap());
+    let dirty: i64 = l
+        .conn()
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM analysis_dirty", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(dirty, 1, "nothing was derived");
+    l.conn()
+        .unwrap()
+        .execute_batch("PRAGMA query_only = 0")
+        .unwrap();
+}

@@ -39,6 +39,8 @@ pub(crate) struct Need {
 }
 
 pub(crate) struct ModelInfo {
+    /// The model id as stored on the turns.
+    pub raw: String,
     /// The model key (`PriceTable::model_key`), `(unknown)` for an empty id.
     pub key: String,
     pub price: Option<ModelPrice>,
@@ -118,10 +120,30 @@ impl Models {
 }
 
 /// What a walk saw: the in-scope totals (equal to `summary`'s over the same filter) and the
-/// unpriced models.
+/// unpriced models (turns per model key, most first).
+#[derive(Default)]
 pub(crate) struct Walked {
     pub totals: Totals,
     pub unpriced: Vec<(String, i64)>,
+}
+
+impl Walked {
+    /// Adds totals and unpriced turns counted elsewhere (the derived rows).
+    pub fn add(&mut self, totals: &Totals, unpriced: HashMap<String, i64>) {
+        self.totals.add(totals);
+        let mut all: HashMap<String, i64> =
+            std::mem::take(&mut self.unpriced).into_iter().collect();
+        for (k, n) in unpriced {
+            *all.entry(k).or_default() += n;
+        }
+        self.unpriced = sorted(all);
+    }
+}
+
+fn sorted(unpriced: HashMap<String, i64>) -> Vec<(String, i64)> {
+    let mut unpriced: Vec<(String, i64)> = unpriced.into_iter().collect();
+    unpriced.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    unpriced
 }
 
 /// Block of a stored user turn, as much as the analyses need (strings borrowed from the
@@ -143,6 +165,43 @@ const MAX_PARTS: usize = 4;
 /// Below this many sessions one thread reads them all.
 const MIN_SESSIONS_PER_PART: i64 = 64;
 
+/// A resolved scope: the filter (its window fixed once, so every step of an analysis sees
+/// the same bounds), the price table and the tag index.
+pub(crate) struct Prepared {
+    pub f: Resolved,
+    pub prices: PriceTable,
+    pub tags: Option<TagIndex>,
+    /// A `session` filter: its turns are looked up by `(harness, session_id)`.
+    pub one_tree: bool,
+    /// A `project` filter (a column of the turns, not of their sessions).
+    pub by_project: bool,
+}
+
+/// Resolves `scope` for one analysis.
+pub(crate) fn prepare(ledger: &Ledger, scope: &Scope) -> Result<Prepared> {
+    let now_ms = time::now_ms();
+    let zone = Zone::new(scope.timezone.as_deref(), scope.week_start)?;
+    let f: Resolved = scope.filter.resolve(ledger, now_ms, &zone)?;
+    f.check_window()?;
+    let prices = PriceTable::load(ledger.home())?;
+    let tags = if f.tags.is_empty() {
+        None
+    } else {
+        let keys: Vec<String> = f.tags.iter().map(|(k, _)| k.clone()).collect();
+        Some(TagIndex::load(ledger, &keys)?)
+    };
+    Ok(Prepared {
+        f,
+        prices,
+        tags,
+        one_tree: scope.filter.session.is_some(),
+        by_project: scope.filter.project.is_some(),
+    })
+}
+
+/// A clause on `(harness, session_id)` with its parameters: the only sessions a walk reads.
+pub(crate) type Only = (String, Vec<Value>);
+
 /// The read-only state every part of a walk shares.
 struct Shared<'a> {
     f: &'a Resolved,
@@ -156,6 +215,7 @@ struct Shared<'a> {
     /// Results and compactions are read as streams beside the turns (no session or project
     /// filter, whose clauses name `turns` columns), not per session.
     streams: bool,
+    only: Option<&'a Only>,
 }
 
 /// What one part of a walk counted.
@@ -178,33 +238,40 @@ pub(crate) fn walk<A: Send>(
     init: impl Fn() -> A + Sync,
     each: impl Fn(&mut A, &Models, &Session) + Sync,
 ) -> Result<(Vec<A>, Walked)> {
-    let now_ms = time::now_ms();
-    let zone = Zone::new(scope.timezone.as_deref(), scope.week_start)?;
-    let f: Resolved = scope.filter.resolve(ledger, now_ms, &zone)?;
-    f.check_window()?;
-    let prices = PriceTable::load(ledger.home())?;
-    let tags = if f.tags.is_empty() {
-        None
-    } else {
-        let keys: Vec<String> = f.tags.iter().map(|(k, _)| k.clone()).collect();
-        Some(TagIndex::load(ledger, &keys)?)
-    };
+    let p = prepare(ledger, scope)?;
+    let (accs, mut walked) = walk_prepared(ledger, &p, need, None, init, each)?;
+    walked.totals.cost_usd = round_usd(walked.totals.cost_usd);
+    Ok((accs, walked))
+}
+
+/// [`walk`] over a prepared scope, reading only the sessions `only` names when given; the
+/// totals' cost is left unrounded (the caller may add more to it).
+pub(crate) fn walk_prepared<A: Send>(
+    ledger: &Ledger,
+    p: &Prepared,
+    need: Need,
+    only: Option<&Only>,
+    init: impl Fn() -> A + Sync,
+    each: impl Fn(&mut A, &Models, &Session) + Sync,
+) -> Result<(Vec<A>, Walked)> {
+    let f = &p.f;
     let shared = Shared {
-        f: &f,
-        prices: &prices,
-        tags: tags.as_ref(),
+        f,
+        prices: &p.prices,
+        tags: p.tags.as_ref(),
         want: f
             .tags
             .iter()
             .enumerate()
             .map(|(i, (_, v))| (i, v.as_str()))
             .collect(),
-        want_model: f.model.as_deref().map(|m| prices.model_key(m)),
+        want_model: f.model.as_deref().map(|m| p.prices.model_key(m)),
         need,
-        one_tree: scope.filter.session.is_some(),
-        streams: scope.filter.session.is_none() && scope.filter.project.is_none(),
+        one_tree: p.one_tree,
+        streams: !p.one_tree && !p.by_project,
+        only,
     };
-    let bounds = pivots(ledger, scope.filter.session.is_some())?;
+    let bounds = pivots(ledger, p.one_tree)?;
     let mut ranges: Vec<(Option<&Key>, Option<&Key>)> = Vec::new();
     for i in 0..=bounds.len() {
         ranges.push((i.checked_sub(1).and_then(|j| bounds.get(j)), bounds.get(i)));
@@ -247,10 +314,13 @@ pub(crate) fn walk<A: Send>(
         }
         accs.push(p.acc);
     }
-    totals.cost_usd = round_usd(totals.cost_usd);
-    let mut unpriced: Vec<(String, i64)> = unpriced.into_iter().collect();
-    unpriced.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    Ok((accs, Walked { totals, unpriced }))
+    Ok((
+        accs,
+        Walked {
+            totals,
+            unpriced: sorted(unpriced),
+        },
+    ))
 }
 
 /// `(harness, session_id)` keys that split the sessions into equal counts, one part per
@@ -314,6 +384,10 @@ fn walk_part<A>(
         );
         params.push(Value::Integer(since));
     }
+    if let Some((clause, only)) = sh.only {
+        range.push(clause.as_str());
+        params.extend(only.iter().cloned());
+    }
     if let Some((h, s)) = lo {
         range.push("(harness, session_id) >= (?, ?)");
         params.push(Value::Text(h.clone()));
@@ -357,7 +431,7 @@ fn walk_part<A>(
         ),
     ] {
         if on && streamed {
-            let (sql, params) = side_sql(f, (table, cols, tie), until, lo, hi);
+            let (sql, params) = side_sql(f, sh.only, (table, cols, tie), until, lo, hi);
             side_stmts.push((
                 conn.prepare_cached(&sql).map_err(|e| ledger.err(e))?,
                 params,
@@ -429,6 +503,7 @@ fn walk_part<A>(
             None => {
                 let key = sh.prices.model_key(model);
                 models.list.push(ModelInfo {
+                    raw: model.to_string(),
                     wanted: sh.want_model.as_ref().is_none_or(|w| *w == key),
                     key: if key.is_empty() {
                         "(unknown)".to_string()
@@ -612,6 +687,7 @@ fn per_session(
 /// `until`. Only used without a session or project filter (those columns are the turns').
 fn side_sql(
     f: &Resolved,
+    only: Option<&Only>,
     (table, cols, tie): (&str, &str, &str),
     until: i64,
     lo: Option<&Key>,
@@ -628,6 +704,10 @@ fn side_sql(
                 .into(),
         );
         params.push(Value::Integer(since));
+    }
+    if let Some((clause, only)) = only {
+        clauses.push(clause.clone());
+        params.extend(only.iter().cloned());
     }
     for (key, op) in [(lo, ">="), (hi, "<")] {
         if let Some((h, s)) = key {

@@ -690,6 +690,87 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         WHERE harness = NEW.harness AND session_id = NEW.session_id;
     END;
     "#,
+    // 12: analyses. `analysis_rows` holds what each session's turns add to the analyses, per
+    // session, model and long-context class: `dim` '' the turns' own counters and tool calls,
+    // 'tool'/'file'/'command' the tokens attributed to each row key (`analysis::derived`). A
+    // session's rows depend on its whole history, so a change to any of its turns, user
+    // turns or compactions marks it in `analysis_dirty` (same transaction, by trigger) and the
+    // next analysis derives its rows again before answering. Every existing session starts
+    // marked (the first analysis back-fills them).
+    r#"
+    CREATE TABLE analysis_rows (
+        dim             TEXT    NOT NULL,
+        harness         TEXT    NOT NULL,
+        session_id      TEXT    NOT NULL,
+        key             TEXT    NOT NULL,
+        model           TEXT    NOT NULL,
+        ctx             INTEGER NOT NULL,
+        turns           INTEGER NOT NULL,
+        calls           INTEGER NOT NULL,
+        result_bytes    INTEGER NOT NULL,
+        fresh           INTEGER NOT NULL,
+        cache_read      INTEGER NOT NULL,
+        fresh_input     REAL    NOT NULL,
+        fresh_w5m       REAL    NOT NULL,
+        fresh_w1h       REAL    NOT NULL,
+        input           INTEGER NOT NULL,
+        output          INTEGER NOT NULL,
+        reasoning       INTEGER NOT NULL,
+        cache_write_5m  INTEGER NOT NULL,
+        cache_write_1h  INTEGER NOT NULL,
+        PRIMARY KEY (dim, harness, session_id, key, model, ctx)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE analysis_dirty (
+        harness     TEXT NOT NULL,
+        session_id  TEXT NOT NULL,
+        PRIMARY KEY (harness, session_id)
+    ) STRICT, WITHOUT ROWID;
+    INSERT INTO analysis_dirty (harness, session_id)
+        SELECT harness, session_id FROM sessions WHERE turns > 0;
+
+    CREATE TRIGGER analysis_turns_insert AFTER INSERT ON turns BEGIN
+        INSERT INTO analysis_dirty (harness, session_id) SELECT NEW.harness, NEW.session_id
+        WHERE NOT EXISTS (SELECT 1 FROM analysis_dirty WHERE harness = NEW.harness AND session_id = NEW.session_id);
+    END;
+    CREATE TRIGGER analysis_turns_update AFTER UPDATE ON turns BEGIN
+        INSERT INTO analysis_dirty (harness, session_id) SELECT NEW.harness, NEW.session_id
+        WHERE NOT EXISTS (SELECT 1 FROM analysis_dirty WHERE harness = NEW.harness AND session_id = NEW.session_id);
+        INSERT INTO analysis_dirty (harness, session_id) SELECT OLD.harness, OLD.session_id
+        WHERE NOT EXISTS (SELECT 1 FROM analysis_dirty WHERE harness = OLD.harness AND session_id = OLD.session_id);
+    END;
+    CREATE TRIGGER analysis_turns_delete AFTER DELETE ON turns BEGIN
+        INSERT INTO analysis_dirty (harness, session_id) SELECT OLD.harness, OLD.session_id
+        WHERE NOT EXISTS (SELECT 1 FROM analysis_dirty WHERE harness = OLD.harness AND session_id = OLD.session_id);
+    END;
+    CREATE TRIGGER analysis_user_turns_insert AFTER INSERT ON user_turns BEGIN
+        INSERT INTO analysis_dirty (harness, session_id) SELECT NEW.harness, NEW.session_id
+        WHERE NOT EXISTS (SELECT 1 FROM analysis_dirty WHERE harness = NEW.harness AND session_id = NEW.session_id);
+    END;
+    CREATE TRIGGER analysis_user_turns_update AFTER UPDATE ON user_turns BEGIN
+        INSERT INTO analysis_dirty (harness, session_id) SELECT NEW.harness, NEW.session_id
+        WHERE NOT EXISTS (SELECT 1 FROM analysis_dirty WHERE harness = NEW.harness AND session_id = NEW.session_id);
+        INSERT INTO analysis_dirty (harness, session_id) SELECT OLD.harness, OLD.session_id
+        WHERE NOT EXISTS (SELECT 1 FROM analysis_dirty WHERE harness = OLD.harness AND session_id = OLD.session_id);
+    END;
+    CREATE TRIGGER analysis_user_turns_delete AFTER DELETE ON user_turns BEGIN
+        INSERT INTO analysis_dirty (harness, session_id) SELECT OLD.harness, OLD.session_id
+        WHERE NOT EXISTS (SELECT 1 FROM analysis_dirty WHERE harness = OLD.harness AND session_id = OLD.session_id);
+    END;
+    CREATE TRIGGER analysis_compactions_insert AFTER INSERT ON compactions BEGIN
+        INSERT INTO analysis_dirty (harness, session_id) SELECT NEW.harness, NEW.session_id
+        WHERE NOT EXISTS (SELECT 1 FROM analysis_dirty WHERE harness = NEW.harness AND session_id = NEW.session_id);
+    END;
+    CREATE TRIGGER analysis_compactions_update AFTER UPDATE ON compactions BEGIN
+        INSERT INTO analysis_dirty (harness, session_id) SELECT NEW.harness, NEW.session_id
+        WHERE NOT EXISTS (SELECT 1 FROM analysis_dirty WHERE harness = NEW.harness AND session_id = NEW.session_id);
+        INSERT INTO analysis_dirty (harness, session_id) SELECT OLD.harness, OLD.session_id
+        WHERE NOT EXISTS (SELECT 1 FROM analysis_dirty WHERE harness = OLD.harness AND session_id = OLD.session_id);
+    END;
+    CREATE TRIGGER analysis_compactions_delete AFTER DELETE ON compactions BEGIN
+        INSERT INTO analysis_dirty (harness, session_id) SELECT OLD.harness, OLD.session_id
+        WHERE NOT EXISTS (SELECT 1 FROM analysis_dirty WHERE harness = OLD.harness AND session_id = OLD.session_id);
+    END;
+    "#,
 ];
 
 /// Tables holding rows derived from harness logs, each with a `harness` column: a rebuild
@@ -704,6 +785,10 @@ pub const DERIVED_TABLES: &[&str] = &[
     "cursors",
     // Recomputed from the remaining sessions after a reset (`crate::tree::rebuild`).
     "session_tree",
+    // Derived from the rows above by the analyses (`crate::analysis::derived`); a rebuild's
+    // re-ingest marks its sessions again.
+    "analysis_rows",
+    "analysis_dirty",
 ];
 
 /// Tables a rebuild keeps: what users wrote (stamps and their tag fold) and bookkeeping.
