@@ -94,7 +94,10 @@ impl Store {
 
     fn opts(&self) -> IngestOptions {
         IngestOptions {
-            claude_roots: Some(vec![self.root.to_string_lossy().into_owned()]),
+            roots: std::collections::HashMap::from([(
+                Harness::ClaudeCode,
+                vec![self.root.to_string_lossy().into_owned()],
+            )]),
             harnesses: Some(vec![Harness::ClaudeCode]),
             ..Default::default()
         }

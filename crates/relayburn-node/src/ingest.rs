@@ -107,12 +107,6 @@ fn core_options(
         ),
         None => None,
     };
-    let (mut claude_roots, mut codex_roots, mut opencode_roots) = (None, None, None);
-    let (mut gemini_roots, mut qwen_roots, mut pi_roots) = (None, None, None);
-    let (mut copilot_roots, mut kimi_roots, mut grok_roots) = (None, None, None);
-    let (mut droid_roots, mut goose_roots, mut crush_roots) = (None, None, None);
-    let (mut amp_roots, mut kilo_roots) = (None, None);
-    let (mut cline_roots, mut roo_code_roots, mut kilo_code_roots) = (None, None, None);
     // Sorted, so the first bad entry reported does not depend on hash order.
     let mut roots: Vec<(String, Vec<String>)> = o
         .roots
@@ -121,27 +115,9 @@ fn core_options(
         .filter_map(|(k, v)| Some((k, v?)))
         .collect();
     roots.sort();
+    let mut by_harness = HashMap::new();
     for (key, dirs) in roots {
-        let slot = match relayburn_core::validate::roots(&key, &dirs)? {
-            Harness::ClaudeCode => &mut claude_roots,
-            Harness::Codex => &mut codex_roots,
-            Harness::OpenCode => &mut opencode_roots,
-            Harness::GeminiCli => &mut gemini_roots,
-            Harness::QwenCode => &mut qwen_roots,
-            Harness::Pi => &mut pi_roots,
-            Harness::CopilotCli => &mut copilot_roots,
-            Harness::KimiCli => &mut kimi_roots,
-            Harness::Grok => &mut grok_roots,
-            Harness::Droid => &mut droid_roots,
-            Harness::Goose => &mut goose_roots,
-            Harness::Crush => &mut crush_roots,
-            Harness::Amp => &mut amp_roots,
-            Harness::Kilo => &mut kilo_roots,
-            Harness::Cline => &mut cline_roots,
-            Harness::RooCode => &mut roo_code_roots,
-            Harness::KiloCode => &mut kilo_code_roots,
-        };
-        *slot = Some(dirs);
+        by_harness.insert(relayburn_core::validate::roots(&key, &dirs)?, dirs);
     }
     let on_progress = on_progress.map(|f| {
         Box::new(move |p: core::Progress| {
@@ -163,23 +139,7 @@ fn core_options(
         .transpose()?;
     let opts = core::IngestOptions {
         harnesses,
-        claude_roots,
-        codex_roots,
-        opencode_roots,
-        gemini_roots,
-        qwen_roots,
-        pi_roots,
-        copilot_roots,
-        kimi_roots,
-        grok_roots,
-        droid_roots,
-        goose_roots,
-        crush_roots,
-        amp_roots,
-        kilo_roots,
-        cline_roots,
-        roo_code_roots,
-        kilo_code_roots,
+        roots: by_harness,
         session_file: o.session_file,
         content_mode,
         on_progress,

@@ -166,7 +166,10 @@ fn rereading_rows_already_stored_adds_nothing() {
     std::fs::write(dir.join("s.jsonl"), rows.join("\n") + "\n").unwrap();
     let opts = crate::ingest::IngestOptions {
         harnesses: Some(vec![Harness::ClaudeCode]),
-        claude_roots: Some(vec![store_dir.path().to_string_lossy().into_owned()]),
+        roots: std::collections::HashMap::from([(
+            Harness::ClaudeCode,
+            vec![store_dir.path().to_string_lossy().into_owned()],
+        )]),
         content_mode: Some(ContentMode::Full),
         ..Default::default()
     };

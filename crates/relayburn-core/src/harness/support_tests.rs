@@ -53,17 +53,12 @@ impl Fixture {
 
     /// Ingests `harness` with `home` (under the fixture) as its only root.
     pub fn ingest(&mut self, harness: Harness, home: &str) -> IngestReport {
-        let roots = Some(vec![self.path(home).to_string_lossy().into_owned()]);
-        let mut opts = IngestOptions {
+        let root = self.path(home).to_string_lossy().into_owned();
+        let opts = IngestOptions {
             harnesses: Some(vec![harness]),
             ..Default::default()
-        };
-        match harness {
-            Harness::CopilotCli => opts.copilot_roots = roots,
-            Harness::KimiCli => opts.kimi_roots = roots,
-            Harness::Grok => opts.grok_roots = roots,
-            _ => unreachable!("not a harness of these tests"),
         }
+        .with_roots(harness, vec![root]);
         ingest(&mut self.ledger, &opts).unwrap()
     }
 

@@ -1,8 +1,7 @@
-//! Where Factory Droid, Goose and Crush keep their session totals, resolved like every
-//! harness's roots ([`resolve_roots`]: explicit roots, else the harness's own variable, else
-//! its default locations).
+//! Which files under the roots of Factory Droid, Goose and Crush hold their session totals
+//! (the roots are resolved like every harness's, in `sources.rs`).
 
-use super::discover::{home_dir, resolve_roots, FileKind, RootSource, SourceFile};
+use super::discover::{DirIssue, FileKind, SourceFile};
 use crate::vocab::Harness;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -13,64 +12,16 @@ const MAX_PROJECTS_BYTES: u64 = 16 << 20;
 /// depth is searched, no more (a root of `/` must not walk the disk).
 const DROID_DEPTH: usize = 3;
 
-fn data_home() -> Option<PathBuf> {
-    std::env::var("XDG_DATA_HOME")
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .or_else(|| home_dir().map(|h| h.join(".local").join("share")))
-}
-
-pub const DROID_ROOTS: RootSource = RootSource {
-    env: "DROID_SESSIONS_DIR",
-    env_is_list: true,
-    defaults: || {
-        home_dir()
-            .map(|h| vec![h.join(".factory").join("sessions")])
-            .unwrap_or_default()
-    },
-};
-
-pub const GOOSE_ROOTS: RootSource = RootSource {
-    env: "GOOSE_PATH_ROOT",
-    env_is_list: false,
-    defaults: || {
-        let mut roots: Vec<PathBuf> = data_home().map(|d| d.join("goose")).into_iter().collect();
-        if let Some(h) = home_dir() {
-            let support = h.join("Library").join("Application Support");
-            roots.push(support.join("goose"));
-            roots.push(support.join("Block").join("goose"));
-        }
-        if let Some(app) = std::env::var_os("APPDATA").filter(|v| !v.is_empty()) {
-            roots.push(PathBuf::from(app).join("Block").join("goose").join("data"));
-        }
-        roots
-    },
-};
-
-pub const CRUSH_ROOTS: RootSource = RootSource {
-    env: "CRUSH_GLOBAL_DATA",
-    env_is_list: false,
-    defaults: || {
-        let mut roots: Vec<PathBuf> = data_home().map(|d| d.join("crush")).into_iter().collect();
-        if let Some(local) = std::env::var_os("LOCALAPPDATA").filter(|v| !v.is_empty()) {
-            roots.push(PathBuf::from(local).join("crush"));
-        }
-        roots
-    },
-};
-
 /// Droid settings files under the roots (a root may be a settings file). The same session id
 /// in two folders is one session: only its most recently written settings file is read.
-pub fn discover_droid(explicit: Option<&[String]>) -> Vec<SourceFile> {
+pub fn discover_droid(roots: &[PathBuf]) -> Vec<SourceFile> {
     let mut newest: HashMap<String, (i64, PathBuf)> = HashMap::new();
     let mut found = Vec::new();
-    for root in resolve_roots(explicit, &DROID_ROOTS) {
+    for root in roots {
         if root.is_file() {
-            found.push(root);
+            found.push(root.clone());
         } else {
-            walk_droid(&root, DROID_DEPTH, &mut found);
+            walk_droid(root, DROID_DEPTH, &mut found);
         }
     }
     for path in found {
@@ -124,9 +75,9 @@ fn walk_droid(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
 
 /// Goose databases: a root is the database, a dir holding `sessions.db`, its `sessions/`
 /// dir, or a `GOOSE_PATH_ROOT` (`data/sessions/sessions.db`).
-pub fn discover_goose(explicit: Option<&[String]>) -> Vec<SourceFile> {
+pub fn discover_goose(roots: &[PathBuf]) -> Vec<SourceFile> {
     let mut out: Vec<SourceFile> = Vec::new();
-    for root in resolve_roots(explicit, &GOOSE_ROOTS) {
+    for root in roots {
         let candidates = [
             root.clone(),
             root.join("sessions.db"),
@@ -164,10 +115,7 @@ struct Project {
 /// Crush databases: each `crush.db` in a data dir `projects.json` lists (with the project's
 /// path), or a root that is a `crush.db` or a dir holding one. Problems reading
 /// `projects.json` are noted, not fatal.
-pub fn discover_crush(
-    explicit: Option<&[String]>,
-    issues: &mut Vec<super::discover::DirIssue>,
-) -> Vec<SourceFile> {
+pub fn discover_crush(roots: &[PathBuf], issues: &mut Vec<DirIssue>) -> Vec<SourceFile> {
     let mut out: Vec<SourceFile> = Vec::new();
     let mut push = |db: PathBuf, project: Option<String>| {
         if !db.is_file() {
@@ -183,9 +131,9 @@ pub fn discover_crush(
             kind: FileKind::CrushDb { project },
         });
     };
-    for root in resolve_roots(explicit, &CRUSH_ROOTS) {
+    for root in roots {
         if root.is_file() {
-            push(root, None);
+            push(root.clone(), None);
             continue;
         }
         let list = root.join("projects.json");

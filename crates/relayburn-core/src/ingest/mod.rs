@@ -12,6 +12,7 @@ mod job;
 mod opencode;
 mod rebuild;
 mod snapshot_writer;
+pub mod sources;
 mod totals;
 #[cfg(test)]
 mod totals_tests;
@@ -68,43 +69,9 @@ const FEW_FILES: usize = 64;
 pub struct IngestOptions {
     /// Only these harnesses (default: all that have readers).
     pub harnesses: Option<Vec<Harness>>,
-    /// Claude stores to scan instead of the environment and defaults.
-    pub claude_roots: Option<Vec<String>>,
-    /// Codex homes (their `sessions/` and `archived_sessions/`) to scan instead of
-    /// `$CODEX_HOME` / `~/.codex`.
-    pub codex_roots: Option<Vec<String>>,
-    /// OpenCode data dirs (or `storage/` dirs, or database files) to scan instead.
-    pub opencode_roots: Option<Vec<String>>,
-    /// Gemini CLI dirs (`~/.gemini`, or a home holding one) instead of `$GEMINI_CLI_HOME`.
-    pub gemini_roots: Option<Vec<String>>,
-    /// Qwen Code dirs (`~/.qwen`) instead of `$QWEN_RUNTIME_DIR`.
-    pub qwen_roots: Option<Vec<String>>,
-    /// Pi agent dirs (`~/.pi/agent`) instead of `$PI_CODING_AGENT_DIR`.
-    pub pi_roots: Option<Vec<String>>,
-    /// Factory Droid session dirs (or settings files) instead of `$DROID_SESSIONS_DIR` /
-    /// `~/.factory/sessions`.
-    pub droid_roots: Option<Vec<String>>,
-    /// Goose data dirs (or `sessions.db` files) instead of `$GOOSE_PATH_ROOT` / Goose's data dir.
-    pub goose_roots: Option<Vec<String>>,
-    /// Crush data dirs holding `projects.json` (or `crush.db` files) instead of
-    /// `$CRUSH_GLOBAL_DATA` / `~/.local/share/crush`.
-    pub crush_roots: Option<Vec<String>>,
-    /// Amp data dirs (holding `threads/`) instead of `$AMP_DATA_DIR` / `~/.local/share/amp`.
-    pub amp_roots: Option<Vec<String>>,
-    /// Kilo CLI data dirs (or `kilo.db` files) instead of `$KILO_DATA_DIR` /
-    /// `~/.local/share/kilo`.
-    pub kilo_roots: Option<Vec<String>>,
-    /// VS Code user dirs (or the extension's storage dir) for Cline, Roo Code and Kilo Code.
-    pub cline_roots: Option<Vec<String>>,
-    pub roo_code_roots: Option<Vec<String>>,
-    pub kilo_code_roots: Option<Vec<String>>,
-    /// Copilot CLI homes (`session-store.db`, `session-state/`) instead of `$COPILOT_HOME`.
-    pub copilot_roots: Option<Vec<String>>,
-    /// Kimi CLI or Kimi Code homes (their `sessions/`) instead of `$KIMI_SHARE_DIR` and
-    /// `$KIMI_CODE_HOME`.
-    pub kimi_roots: Option<Vec<String>>,
-    /// Grok Build homes (their `sessions/`) instead of `$GROK_HOME`.
-    pub grok_roots: Option<Vec<String>>,
+    /// Per harness, the roots to scan instead of its environment variable and default
+    /// locations (what a root is for each harness: [`sources::SOURCES`]).
+    pub roots: HashMap<Harness, Vec<String>>,
     /// Ingest just this file.
     pub session_file: Option<String>,
     /// Content store mode for this pass (else environment, `config.json`, default `full`).
@@ -172,7 +139,10 @@ pub fn ingest(ledger: &mut Ledger, opts: &IngestOptions) -> Result<IngestReport>
                 ));
             }
         }
-        let file = discover::classify_file(std::path::Path::new(one), opts.codex_roots.as_deref());
+        let file = discover::classify_file(
+            std::path::Path::new(one),
+            &sources::roots_of(Harness::Codex, opts.roots_of(Harness::Codex)),
+        );
         // A Claude session's subagent transcripts are part of its spend (budgets count them).
         let subagents = discover::claude_subagents_of(&file);
         std::iter::once(file).chain(subagents).collect()
@@ -209,83 +179,25 @@ fn discover_all_noting(
         only.is_none_or(|o| o == h) && opts.harnesses.as_ref().is_none_or(|l| l.contains(&h))
     };
     let mut files: Vec<SourceFile> = Vec::new();
-    if wants(Harness::ClaudeCode) {
-        let dirs = discover::claude_projects_dirs(opts.claude_roots.as_deref());
-        files.extend(discover::discover_claude_noting(&dirs, issues));
-    }
-    if wants(Harness::Codex) {
-        let homes = discover::codex_homes(opts.codex_roots.as_deref());
-        files.extend(discover::discover_codex_noting(
-            &discover::codex_session_dirs(&homes),
-            issues,
-        ));
-    }
-    if wants(Harness::OpenCode) {
-        let roots = discover::opencode_data_dirs(opts.opencode_roots.as_deref());
-        files.extend(discover::discover_opencode(&roots));
-    }
-    if wants(Harness::GeminiCli) {
-        let dirs = discover::gemini_dirs(opts.gemini_roots.as_deref());
-        files.extend(discover::discover_gemini_noting(&dirs, issues));
-    }
-    if wants(Harness::QwenCode) {
-        let dirs = discover::qwen_dirs(opts.qwen_roots.as_deref());
-        files.extend(discover::discover_qwen_noting(&dirs, issues));
-    }
-    if wants(Harness::Pi) {
-        let dirs = discover::pi_dirs(opts.pi_roots.as_deref());
-        files.extend(discover::discover_pi_noting(&dirs, issues));
-    }
-    if wants(Harness::Droid) {
-        files.extend(discover_totals::discover_droid(opts.droid_roots.as_deref()));
-    }
-    if wants(Harness::Goose) {
-        files.extend(discover_totals::discover_goose(opts.goose_roots.as_deref()));
-    }
-    if wants(Harness::Crush) {
-        files.extend(discover_totals::discover_crush(
-            opts.crush_roots.as_deref(),
-            issues,
-        ));
-    }
-    if wants(Harness::Amp) {
-        let roots = discover::amp_data_dirs(opts.amp_roots.as_deref());
-        files.extend(discover::discover_amp(&roots));
-    }
-    if wants(Harness::Kilo) {
-        let roots = discover::kilo_data_dirs(opts.kilo_roots.as_deref());
-        files.extend(discover::discover_kilo(&roots));
-    }
-    for h in [Harness::Cline, Harness::RooCode, Harness::KiloCode] {
+    for source in &sources::SOURCES {
+        let h = source.harness;
         if wants(h) {
-            let roots = discover::vscode_task_roots(h, opts.vscode_roots(h));
-            files.extend(discover::discover_vscode_tasks(h, &roots));
+            files.extend(sources::discover(h, opts.roots_of(h), issues));
         }
-    }
-    if wants(Harness::CopilotCli) {
-        let homes = discover::copilot_homes(opts.copilot_roots.as_deref());
-        files.extend(discover::discover_copilot_noting(&homes, issues));
-    }
-    if wants(Harness::KimiCli) {
-        let homes = discover::kimi_homes(opts.kimi_roots.as_deref());
-        files.extend(discover::discover_kimi_noting(&homes, issues));
-    }
-    if wants(Harness::Grok) {
-        let homes = discover::grok_homes(opts.grok_roots.as_deref());
-        files.extend(discover::discover_grok_noting(&homes, issues));
     }
     files
 }
 
 impl IngestOptions {
-    /// The explicit roots of a Cline-family harness.
-    pub(crate) fn vscode_roots(&self, h: Harness) -> Option<&[String]> {
-        match h {
-            Harness::Cline => self.cline_roots.as_deref(),
-            Harness::RooCode => self.roo_code_roots.as_deref(),
-            Harness::KiloCode => self.kilo_code_roots.as_deref(),
-            _ => None,
-        }
+    /// The explicit roots of `harness`, if the caller named any.
+    pub fn roots_of(&self, harness: Harness) -> Option<&[String]> {
+        self.roots.get(&harness).map(Vec::as_slice)
+    }
+
+    /// These options with `roots` as `harness`'s explicit roots.
+    pub fn with_roots(mut self, harness: Harness, roots: Vec<String>) -> Self {
+        self.roots.insert(harness, roots);
+        self
     }
 }
 

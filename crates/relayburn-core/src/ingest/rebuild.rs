@@ -126,7 +126,7 @@ mod tests {
         let root = claude_store(dir.path());
         let mut ledger = Ledger::open(&dir.path().join("home")).unwrap();
         let opts = IngestOptions {
-            claude_roots: Some(vec![root]),
+            roots: std::collections::HashMap::from([(Harness::ClaudeCode, vec![root])]),
             harnesses: Some(vec![Harness::ClaudeCode]),
             ..Default::default()
         };
@@ -167,7 +167,7 @@ mod tests {
         let root = claude_store(dir.path());
         let mut ledger = Ledger::open(&dir.path().join("home")).unwrap();
         let opts = IngestOptions {
-            claude_roots: Some(vec![root]),
+            roots: std::collections::HashMap::from([(Harness::ClaudeCode, vec![root])]),
             harnesses: Some(vec![Harness::ClaudeCode]),
             ..Default::default()
         };
@@ -201,7 +201,7 @@ mod tests {
             .join("s1.jsonl");
         let mut ledger = Ledger::open(&dir.path().join("home")).unwrap();
         let opts = IngestOptions {
-            claude_roots: Some(vec![root]),
+            roots: std::collections::HashMap::from([(Harness::ClaudeCode, vec![root])]),
             harnesses: Some(vec![Harness::ClaudeCode]),
             ..Default::default()
         };
@@ -212,7 +212,10 @@ mod tests {
 
         // Plan (resuming past m1, m2), then a rebuild's reset lands, then the stale pass writes.
         let files = super::super::discover::discover_claude(
-            &super::super::discover::claude_projects_dirs(opts.claude_roots.as_deref()),
+            &super::super::discover::claude_projects_dirs(&super::super::sources::roots_of(
+                Harness::ClaudeCode,
+                opts.roots_of(Harness::ClaudeCode),
+            )),
         );
         let mut report = IngestReport::default();
         let jobs = super::super::plan(&ledger, files, &mut report).unwrap();

@@ -49,14 +49,14 @@ impl Env {
         Ledger::open(&self.path("home")).unwrap()
     }
     fn opts(&self, h: Harness) -> IngestOptions {
-        let root = |p: &str| Some(vec![self.path(p).to_string_lossy().into_owned()]);
+        let root = |p: &str| vec![self.path(p).to_string_lossy().into_owned()];
         IngestOptions {
             harnesses: Some(vec![h]),
-            droid_roots: root("droid"),
-            goose_roots: root("goose"),
-            crush_roots: root("crush"),
             ..Default::default()
         }
+        .with_roots(Harness::Droid, root("droid"))
+        .with_roots(Harness::Goose, root("goose"))
+        .with_roots(Harness::Crush, root("crush"))
     }
 }
 

@@ -10,6 +10,7 @@
 //! the backstop for the idle-grace flush of unfinished responses.
 
 use super::discover::{self, FileKind, SourceFile};
+use super::sources::{self, OnChange};
 use super::{discover_all, ingest, ingest_files, IngestOptions, IngestReport};
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
@@ -143,149 +144,22 @@ struct WatchedDir {
 
 fn watched_dirs(opts: &IngestOptions) -> Vec<WatchedDir> {
     let wants = |h| opts.harnesses.as_ref().is_none_or(|l| l.contains(&h));
-    let dir = |path, mode, harness| WatchedDir {
-        path,
-        mode,
-        harness,
-    };
     let mut dirs = Vec::new();
-    if wants(Harness::ClaudeCode) {
-        dirs.extend(
-            discover::claude_projects_dirs(opts.claude_roots.as_deref())
-                .into_iter()
-                .map(|d| dir(d, RecursiveMode::Recursive, Harness::ClaudeCode)),
-        );
-    }
-    if wants(Harness::Codex) {
-        let homes = discover::codex_homes(opts.codex_roots.as_deref());
-        dirs.extend(
-            discover::codex_session_dirs(&homes)
-                .into_iter()
-                .map(|d| dir(d, RecursiveMode::Recursive, Harness::Codex)),
-        );
-    }
-    if wants(Harness::OpenCode) {
-        // The data dir itself only for its database (it also holds logs and snapshots).
-        for root in discover::opencode_data_dirs(opts.opencode_roots.as_deref()) {
-            if let Some(storage) = discover::opencode_storage_dir(&root) {
-                dirs.push(dir(storage, RecursiveMode::Recursive, Harness::OpenCode));
-            }
-            dirs.push(dir(root, RecursiveMode::NonRecursive, Harness::OpenCode));
-        }
-    }
-    // Gemini CLI (`tmp/`), Qwen Code (`projects/`) and Pi (`sessions/`): each store's log tree.
-    let trees = [
-        (
-            Harness::GeminiCli,
-            discover::gemini_dirs(opts.gemini_roots.as_deref()),
-            "tmp",
-        ),
-        (
-            Harness::QwenCode,
-            discover::qwen_dirs(opts.qwen_roots.as_deref()),
-            "projects",
-        ),
-        (
-            Harness::Pi,
-            discover::pi_dirs(opts.pi_roots.as_deref()),
-            "sessions",
-        ),
-    ];
-    for (harness, roots, sub) in trees {
-        if wants(harness) {
-            dirs.extend(
-                roots
-                    .into_iter()
-                    .map(|r| dir(r.join(sub), RecursiveMode::Recursive, harness)),
-            );
-        }
-    }
-    // Copilot, Kimi and Grok: their homes' session trees (Copilot's home itself for its store).
-    if wants(Harness::CopilotCli) {
-        for home in discover::copilot_homes(opts.copilot_roots.as_deref()) {
-            let state = home.join("session-state");
-            dirs.push(dir(state, RecursiveMode::Recursive, Harness::CopilotCli));
-            dirs.push(dir(home, RecursiveMode::NonRecursive, Harness::CopilotCli));
-        }
-    }
-    if wants(Harness::KimiCli) {
-        for home in discover::kimi_homes(opts.kimi_roots.as_deref()) {
-            dirs.push(dir(
-                home.join("sessions"),
-                RecursiveMode::Recursive,
-                Harness::KimiCli,
-            ));
-        }
-    }
-    if wants(Harness::Grok) {
-        for home in discover::grok_homes(opts.grok_roots.as_deref()) {
-            dirs.push(dir(
-                home.join("sessions"),
-                RecursiveMode::Recursive,
-                Harness::Grok,
-            ));
-        }
-    }
-    // Session totals: Droid's session folders; the folders of the Goose and Crush databases
-    // (their `-wal` files change beside them) and Crush's data dir (`projects.json`). An event
-    // there re-plans that harness's few stores.
-    if wants(Harness::Droid) {
-        let roots = discover::resolve_roots(
-            opts.droid_roots.as_deref(),
-            &super::discover_totals::DROID_ROOTS,
-        );
-        dirs.extend(
-            roots
-                .into_iter()
-                .map(|d| dir(d, RecursiveMode::Recursive, Harness::Droid)),
-        );
-    }
-    for h in [Harness::Goose, Harness::Crush] {
-        if !wants(h) {
+    for source in &sources::SOURCES {
+        let harness = source.harness;
+        if !wants(harness) {
             continue;
         }
-        let parents: Vec<PathBuf> = discover_all(opts, Some(h))
-            .into_iter()
-            .filter_map(|f| f.path.parent().map(Path::to_path_buf))
-            .collect();
-        dirs.extend(
-            parents
-                .into_iter()
-                .map(|d| dir(d, RecursiveMode::NonRecursive, h)),
-        );
-    }
-    if wants(Harness::Crush) {
-        let roots = discover::resolve_roots(
-            opts.crush_roots.as_deref(),
-            &super::discover_totals::CRUSH_ROOTS,
-        );
-        dirs.extend(
-            roots
-                .into_iter()
-                .map(|d| dir(d, RecursiveMode::NonRecursive, Harness::Crush)),
-        );
-    }
-    // Whole documents and databases: an event re-plans that harness's files (stat only).
-    if wants(Harness::Amp) {
-        for root in discover::amp_data_dirs(opts.amp_roots.as_deref()) {
-            let threads = root.join("threads");
-            let d = if threads.is_dir() { threads } else { root };
-            dirs.push(dir(d, RecursiveMode::NonRecursive, Harness::Amp));
-        }
-    }
-    if wants(Harness::Kilo) {
-        for root in discover::kilo_data_dirs(opts.kilo_roots.as_deref()) {
-            dirs.push(dir(root, RecursiveMode::NonRecursive, Harness::Kilo));
-        }
-    }
-    for h in [Harness::Cline, Harness::RooCode, Harness::KiloCode] {
-        if wants(h) {
-            for root in discover::vscode_task_roots(h, opts.vscode_roots(h)) {
-                if let Some(tasks) = discover::vscode_tasks_dir(h, &root) {
-                    dirs.push(dir(tasks, RecursiveMode::Recursive, h));
-                }
-            }
-        }
+        let roots = sources::resolve_roots(opts.roots_of(harness), &source.roots);
+        dirs.extend((source.watch)(&roots).into_iter().map(|w| WatchedDir {
+            path: w.path,
+            mode: if w.recursive {
+                RecursiveMode::Recursive
+            } else {
+                RecursiveMode::NonRecursive
+            },
+            harness,
+        }));
     }
     dirs.into_iter().filter(|d| d.path.is_dir()).collect()
 }
@@ -305,24 +179,8 @@ fn targets(
         let Some(dir) = dirs.iter().find(|d| path.starts_with(&d.path)) else {
             continue;
         };
-        // Stores re-planned whole: OpenCode's documents and parts, Copilot, Kimi and Grok
-        // sessions, the session-total stores (Droid, Goose, Crush), Amp threads, Kilo CLI's
-        // database and Cline-family tasks.
-        if matches!(
-            dir.harness,
-            Harness::OpenCode
-                | Harness::CopilotCli
-                | Harness::KimiCli
-                | Harness::Grok
-                | Harness::Droid
-                | Harness::Goose
-                | Harness::Crush
-                | Harness::Amp
-                | Harness::Kilo
-                | Harness::Cline
-                | Harness::RooCode
-                | Harness::KiloCode
-        ) {
+        let on_change = sources::source(dir.harness).on_change;
+        if on_change == OnChange::Relist {
             if !relist.contains(&dir.harness) {
                 relist.push(dir.harness);
             }
@@ -338,18 +196,15 @@ fn targets(
             return None;
         }
         let rel = path.strip_prefix(&dir.path).ok()?;
-        if matches!(
-            dir.harness,
-            Harness::GeminiCli | Harness::QwenCode | Harness::Pi
-        ) {
+        if on_change == OnChange::InTree {
             files.extend(discover::classify_in_tree(dir.harness, rel, &path));
             continue;
         }
         if !is_jsonl(&path) {
             continue;
         }
-        match dir.harness {
-            Harness::ClaudeCode => {
+        match on_change {
+            OnChange::ClaudeLayout => {
                 let depth = rel.components().count();
                 let sub = path
                     .parent()

@@ -33,14 +33,14 @@ impl Fixture {
                 Harness::RooCode,
                 Harness::KiloCode,
             ]),
-            amp_roots: Some(vec![self.root("amp")]),
-            kilo_roots: Some(vec![self.root("kilo")]),
-            cline_roots: Some(vec![self.root("Code/User")]),
-            roo_code_roots: Some(vec![self.root("Code/User")]),
-            kilo_code_roots: Some(vec![self.root("Code/User")]),
             content_mode: Some(ContentMode::Off),
             ..Default::default()
         }
+        .with_roots(Harness::Amp, vec![self.root("amp")])
+        .with_roots(Harness::Kilo, vec![self.root("kilo")])
+        .with_roots(Harness::Cline, vec![self.root("Code/User")])
+        .with_roots(Harness::RooCode, vec![self.root("Code/User")])
+        .with_roots(Harness::KiloCode, vec![self.root("Code/User")])
     }
 
     fn ingest(&self) -> IngestReport {
@@ -118,7 +118,8 @@ fn an_amp_thread_rewritten_whole_is_reread_without_doubling() {
         &amp::thread("T-1", vec![m1]).to_string(),
     );
     let mut opts = f.opts();
-    opts.amp_roots = Some(vec![f.root("amp"), f.root("amp2")]);
+    opts.roots
+        .insert(Harness::Amp, vec![f.root("amp"), f.root("amp2")]);
     let mut ledger = Ledger::open(f.home.path()).unwrap();
     ingest(&mut ledger, &opts).unwrap();
     assert_eq!(f.totals(Harness::Amp), (2, 110));
@@ -186,7 +187,7 @@ fn the_three_extensions_are_told_apart_and_vscode_layouts_are_found() {
         assert_eq!(f.totals(h), (1, 10), "{h:?}");
     }
     // A root that is the extension's own storage dir (a custom storage path) works too.
-    let roots = discover::vscode_task_roots(
+    let roots = sources::roots_of(
         Harness::RooCode,
         Some(&[f.root("Code/User/globalStorage/rooveterinaryinc.roo-cline")]),
     );
@@ -198,7 +199,7 @@ fn the_three_extensions_are_told_apart_and_vscode_layouts_are_found() {
 
 #[test]
 fn the_default_vscode_user_dirs_cover_linux_macos_windows_server_and_insiders() {
-    let dirs = discover::vscode_task_roots(Harness::Cline, None);
+    let dirs = sources::roots_of(Harness::Cline, None);
     let names: Vec<String> = dirs
         .iter()
         .map(|d| d.to_string_lossy().replace('\\', "/"))

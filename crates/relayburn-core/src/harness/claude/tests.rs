@@ -472,7 +472,10 @@ mod ingest_order {
 
     fn run(ledger: &mut Ledger, root: &Path) {
         let opts = IngestOptions {
-            claude_roots: Some(vec![root.to_string_lossy().into_owned()]),
+            roots: std::collections::HashMap::from([(
+                Harness::ClaudeCode,
+                vec![root.to_string_lossy().into_owned()],
+            )]),
             harnesses: Some(vec![Harness::ClaudeCode]),
             ..Default::default()
         };

@@ -284,7 +284,10 @@ fn a_legacy_document_and_its_jsonl_continuation_count_once_and_subagents_hang_un
     let opts = IngestOptions {
         harnesses: Some(vec![Harness::GeminiCli]),
         // A home holding `.gemini`, as GEMINI_CLI_HOME names one.
-        gemini_roots: Some(vec![home.to_string_lossy().into_owned()]),
+        roots: std::collections::HashMap::from([(
+            Harness::GeminiCli,
+            vec![home.to_string_lossy().into_owned()],
+        )]),
         ..Default::default()
     };
     let report = ingest(&mut ledger, &opts).unwrap();

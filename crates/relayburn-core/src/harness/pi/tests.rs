@@ -166,11 +166,10 @@ fn a_branched_session_file_counts_its_copied_calls_once_and_is_a_fork() {
     let mut ledger = Ledger::open(&dir.path().join("burn")).unwrap();
     let opts = IngestOptions {
         harnesses: Some(vec![Harness::Pi]),
-        pi_roots: Some(vec![dir
-            .path()
-            .join("agent")
-            .to_string_lossy()
-            .into_owned()]),
+        roots: std::collections::HashMap::from([(
+            Harness::Pi,
+            vec![dir.path().join("agent").to_string_lossy().into_owned()],
+        )]),
         ..Default::default()
     };
     let report = ingest(&mut ledger, &opts).unwrap();

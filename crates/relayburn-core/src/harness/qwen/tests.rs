@@ -140,7 +140,10 @@ fn a_branch_copy_counts_once_and_hangs_under_its_source_and_a_rewound_call_stays
     let mut ledger = Ledger::open(&dir.path().join("burn")).unwrap();
     let opts = IngestOptions {
         harnesses: Some(vec![Harness::QwenCode]),
-        qwen_roots: Some(vec![dir.path().join("qwen").to_string_lossy().into_owned()]),
+        roots: std::collections::HashMap::from([(
+            Harness::QwenCode,
+            vec![dir.path().join("qwen").to_string_lossy().into_owned()],
+        )]),
         ..Default::default()
     };
     let report = ingest(&mut ledger, &opts).unwrap();
