@@ -380,6 +380,8 @@ export interface PushSettings {
   server: string
   token: string
   projects: string
+  batchSize: number
+  retries: number
 }
 
 export interface PushSettingsOptions {
@@ -387,6 +389,8 @@ export interface PushSettingsOptions {
   server?: string
   token?: string
   projects?: string
+  batchSize?: number
+  retries?: number
 }
 
 export interface PushStamp {

@@ -2,7 +2,7 @@
 // `burn` start-up, whole process, beside a bare `node -e 0`: `burn --version`,
 // `burn summary --json`, a no-change `burn ingest` and `burn statusline` (with a status-line
 // JSON on stdin), on a ledger ingested from a generated Claude Code store
-// (bench/gen-claude-corpus.mjs, reused from bench/.corpus/). Runs are interleaved (one of each
+// (bench/corpus/claude.mjs, reused from bench/.corpus/). Runs are interleaved (one of each
 // command per round) so that a loaded machine slows them alike; it prints the median and min
 // of each and the ratio of the medians to `node -e 0`, with the targets:
 //   burn --version ≤ 1.2×, burn summary --json ≤ 1.5×, no-change burn ingest ≤ 2.0× node -e 0,
@@ -47,7 +47,7 @@ if (!existsSync(join(corpus, 'tally.json'))) {
   execFileSync(
     process.execPath,
     [
-      join(root, 'bench', 'gen-claude-corpus.mjs'),
+      join(root, 'bench', 'corpus', 'claude.mjs'),
       '--out',
       corpus,
       '--mb',

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // A no-change ingest on a machine without Copilot CLI, Kimi or Grok stores: every harness (the
 // default) against only Claude Code, Codex and OpenCode, alternating in one process, on a mixed
-// corpus (bench/gen-corpus.mjs; HOME points at an empty directory, so the newer harnesses'
+// corpus (bench/corpus/mixed.mjs; HOME points at an empty directory, so the newer harnesses'
 // default homes do not exist). Prints median / p90 wall time, the core's own duration, and the
 // median of the paired differences.
 //

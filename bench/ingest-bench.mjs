@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Ingest bench through the public package, on a generated Claude Code corpus
-// (bench/gen-claude-corpus.mjs, reused from the git-ignored bench/.corpus/ when intact).
+// (bench/corpus/claude.mjs, reused from the git-ignored bench/.corpus/ when intact).
 // Every phase runs in its own child process, so peak RSS is per phase (`/usr/bin/time -v`
 // when present, else the child's `process.resourceUsage().maxRSS`):
 //   cold     ingest() of the whole corpus into a fresh RELAYBURN_HOME (MB/s, wall)
@@ -11,7 +11,7 @@
 //            append to the watch's report of the committed turn (median of N)
 //   ccusage  ccusage@20.0.24 `claude daily --offline --json` on the same corpus (the peer); with
 //            --mixed one `daily` over all three stores
-// --mixed uses bench/gen-corpus.mjs (Claude, Codex, OpenCode, Copilot CLI, Kimi, Grok) and checks the
+// --mixed uses bench/corpus/mixed.mjs (Claude, Codex, OpenCode, Copilot CLI, Kimi, Grok) and checks the
 // totals per harness.
 // `--content off,full,hash-only` runs the cold phase once per content-store mode in each rep
 // (interleaved with ccusage, so load drift hits every mode alike), with retention `forever`
@@ -43,8 +43,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { defaultCorpusDir, GENERATOR_VERSION, generateCorpus } from './gen-claude-corpus.mjs';
-import { defaultMixedDir, generateMixedCorpus, MIXED_GENERATOR_VERSION } from './gen-corpus.mjs';
+import { defaultCorpusDir, GENERATOR_VERSION, generateCorpus } from './corpus/claude.mjs';
+import { defaultMixedDir, generateMixedCorpus, MIXED_GENERATOR_VERSION } from './corpus/mixed.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CCUSAGE_VERSION = '20.0.24';

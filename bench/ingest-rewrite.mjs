@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Ingest of the rewritten stores (Amp threads, Cline-family tasks, Kilo CLI's database) on a
-// corpus from gen-rewrite-corpus.mjs: a first ingest, an unchanged re-ingest (a stat per file),
+// corpus from corpus/rewrite.mjs: a first ingest, an unchanged re-ingest (a stat per file),
 // the stores rewritten and ingested again, and an ingest with none of these stores present.
 // Totals are checked against the generator's tally after each ingest.
 //
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ingest, summary } from '../packages/sdk/dist/index.mjs';
-import { generateRewriteCorpus } from './gen-rewrite-corpus.mjs';
+import { generateRewriteCorpus } from './corpus/rewrite.mjs';
 
 const { values } = parseArgs({
   options: { scale: { type: 'string', default: '50' }, seed: { type: 'string', default: '3' } },

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { defaultCorpusDir, GENERATOR_VERSION, generateCorpus } from './gen-claude-corpus.mjs';
+import { defaultCorpusDir, GENERATOR_VERSION, generateCorpus } from './corpus/claude.mjs';
 
 const require = createRequire(import.meta.url);
 const { writeStamp } = require('@relayburn/sdk');

@@ -1,4 +1,4 @@
-// A generated Claude Code corpus (bench/gen-claude-corpus.mjs: streamed rows, resume copies,
+// A generated Claude Code corpus (bench/corpus/claude.mjs: streamed rows, resume copies,
 // subagent transcripts, interrupted and synthetic responses, compactions) ingested through the
 // public package must give exactly the generator's own tally; a second ingest reads nothing.
 import { spawnSync } from 'node:child_process';
@@ -37,7 +37,7 @@ interface Tally extends Counts {
   bySession: Record<string, number>;
 }
 
-const generator = join(repoRoot, 'bench', 'gen-claude-corpus.mjs');
+const generator = join(repoRoot, 'bench', 'corpus', 'claude.mjs');
 
 function generate(out: string, seed: number): Tally {
   const r = spawnSync(
@@ -179,7 +179,7 @@ describe.each(entryPoints)('ingest of a generated corpus via %s', (_name, sdk) =
   });
 });
 
-// A mixed corpus (bench/gen-corpus.mjs): the Claude corpus above plus Codex rollouts (repeated
+// A mixed corpus (bench/corpus/mixed.mjs): the Claude corpus above plus Codex rollouts (repeated
 // and late snapshots, model switches, forks and subagents replaying their parent) and OpenCode
 // data (storage tree and opencode.db, some sessions in both).
 interface HarnessCounts extends Counts {
@@ -207,7 +207,7 @@ interface MixedTally {
   bySession: Record<'codex' | 'opencode' | 'gemini-cli' | 'qwen-code' | 'pi', Record<string, number>>;
 }
 
-const mixedGenerator = join(repoRoot, 'bench', 'gen-corpus.mjs');
+const mixedGenerator = join(repoRoot, 'bench', 'corpus', 'mixed.mjs');
 
 const mixedRoots = (mixed: string) => ({
   'claude-code': [join(mixed, 'claude')],
@@ -357,12 +357,12 @@ describe('generated mixed corpus', () => {
     await sdk.ingest({ roots, ledgerHome });
     expect(await harnessCounts(sdk, ledgerHome)).toEqual(mixedTally.byHarness);
     const { appendMoreHarnesses } = (await import(
-      pathToFileURL(join(repoRoot, 'bench', 'gen-more-corpus.mjs')).href
+      pathToFileURL(join(repoRoot, 'bench', 'corpus', 'copilot-kimi-grok.mjs')).href
     )) as {
       appendMoreHarnesses: (r: unknown, out: string) => Promise<Record<string, Sums>>;
     };
     const { makeRandom } = (await import(
-      pathToFileURL(join(repoRoot, 'bench', 'gen-claude-corpus.mjs')).href
+      pathToFileURL(join(repoRoot, 'bench', 'corpus', 'claude.mjs')).href
     )) as {
       makeRandom: (seed: number) => unknown;
     };

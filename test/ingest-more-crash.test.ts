@@ -1,5 +1,5 @@
 // Copilot CLI, Kimi and Grok ingests killed with SIGKILL midway: the next pass ends with exactly
-// the totals of an uninterrupted one (the logs from bench/gen-more-corpus.mjs, with their traps).
+// the totals of an uninterrupted one (the logs from bench/corpus/copilot-kimi-grok.mjs, with their traps).
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Harness } from '@relayburn/sdk';
@@ -39,11 +39,13 @@ describe.each(['copilot-cli', 'kimi-cli', 'grok'] as const)('%s ingest killed mi
 
   beforeAll(async () => {
     out = tempHome('more-crash');
-    const gen = (await import(pathToFileURL(join(repoRoot, 'bench', 'gen-more-corpus.mjs')).href)) as {
+    const gen = (await import(
+      pathToFileURL(join(repoRoot, 'bench', 'corpus', 'copilot-kimi-grok.mjs')).href
+    )) as {
       generateMoreHarnesses: (r: unknown, out: string, sessions: number) => Promise<More>;
     };
     const { makeRandom } = (await import(
-      pathToFileURL(join(repoRoot, 'bench', 'gen-claude-corpus.mjs')).href
+      pathToFileURL(join(repoRoot, 'bench', 'corpus', 'claude.mjs')).href
     )) as {
       makeRandom: (seed: number) => unknown;
     };

@@ -1,12 +1,12 @@
-// Gemini CLI, Qwen Code and Pi stores (bench/gen-more-harnesses.mjs: re-appended messages,
+// Gemini CLI, Qwen Code and Pi stores (bench/corpus/gemini-qwen-pi.mjs: re-appended messages,
 // checkpoints, rewinds, legacy documents, subagent chats, telemetry rows, branch copies, entry
 // trees) ingested by a child SIGKILLed midway: the next pass ends with the uninterrupted totals.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ES module of the bench, without types
-import { makeRandom } from '../bench/gen-claude-corpus.mjs';
+import { makeRandom } from '../bench/corpus/claude.mjs';
 // @ts-expect-error: a plain ES module of the bench, without types
-import { generateMoreHarnesses } from '../bench/gen-more-harnesses.mjs';
+import { generateMoreHarnesses } from '../bench/corpus/gemini-qwen-pi.mjs';
 import { tempHome } from './helpers/home.js';
 import { ingestChild } from './helpers/ingest-process.js';
 import { esm as sdk } from './helpers/sdk.js';

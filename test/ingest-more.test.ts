@@ -1,6 +1,6 @@
 // GitHub Copilot CLI, Kimi and Grok Build through the public package: the harness keys in every
 // option that names one, the override variables of discovery, and per-harness status counts.
-// Logs from bench/gen-more-corpus.mjs (shaped as each harness writes them, with their traps).
+// Logs from bench/corpus/copilot-kimi-grok.mjs (shaped as each harness writes them, with their traps).
 import { appendFileSync, cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,11 +22,13 @@ let more: More;
 
 beforeAll(async () => {
   out = tempHome('more');
-  const gen = (await import(pathToFileURL(join(repoRoot, 'bench', 'gen-more-corpus.mjs')).href)) as {
+  const gen = (await import(
+    pathToFileURL(join(repoRoot, 'bench', 'corpus', 'copilot-kimi-grok.mjs')).href
+  )) as {
     generateMoreHarnesses: (r: unknown, out: string, sessions: number) => Promise<More>;
   };
   const { makeRandom } = (await import(
-    pathToFileURL(join(repoRoot, 'bench', 'gen-claude-corpus.mjs')).href
+    pathToFileURL(join(repoRoot, 'bench', 'corpus', 'claude.mjs')).href
   )) as {
     makeRandom: (seed: number) => unknown;
   };

@@ -1,5 +1,5 @@
 // The harnesses that keep session totals (Factory Droid, Goose, Crush) through the public
-// package: a generated corpus (bench/gen-totals-corpus.mjs, whose fixtures follow each
+// package: a generated corpus (bench/corpus/totals.mjs, whose fixtures follow each
 // harness's own source, cited there and in the core's scenario tests) ingests to its tally,
 // is updated in place as the harnesses do and ingests to the new tally (replaced, never
 // added), and an ingest killed midway ends, once re-run, exactly where an uninterrupted one
@@ -53,7 +53,7 @@ interface Tally {
 
 function generate(out: string, sessions: number, seed: number, update = false): Tally {
   const args = [
-    join(repoRoot, 'bench', 'gen-totals-corpus.mjs'),
+    join(repoRoot, 'bench', 'corpus', 'totals.mjs'),
     '--out',
     out,
     '--sessions',

@@ -1,5 +1,5 @@
 // Harnesses whose stores are rewritten whole or updated in place (Amp threads, Cline, Roo Code
-// and Kilo Code tasks, Kilo CLI's database), from bench/gen-rewrite-corpus.mjs: per-harness totals
+// and Kilo Code tasks, Kilo CLI's database), from bench/corpus/rewrite.mjs: per-harness totals
 // equal the generator's tally after a first ingest, after the stores are rewritten and ingested
 // again, and after a first ingest of the rewritten stores alone; a SIGKILLed pass completes
 // exactly on the next run.
@@ -25,7 +25,7 @@ interface Tally {
   traps: Record<string, number>;
 }
 
-const generator = join(repoRoot, 'bench', 'gen-rewrite-corpus.mjs');
+const generator = join(repoRoot, 'bench', 'corpus', 'rewrite.mjs');
 
 function generate(out: string, phase: 1 | 2, scale = 1): Tally {
   const r = spawnSync(

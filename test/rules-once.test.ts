@@ -225,6 +225,35 @@ describe('the core refuses every invalid value, in its own words', () => {
   });
 });
 
+/** push's limits: [options, field, the core's message], refused before any server is named. */
+const PUSH_CASES: [Record<string, unknown>, string, string][] = [
+  [{ retries: 101 }, 'retries', 'must be between 0 and 100'],
+  [{ retries: -1 }, 'retries', 'must be between 0 and 100'],
+  [{ batchSize: 0 }, 'batchSize', 'must be between 1 and 5000'],
+  [{ batchSize: 5001 }, 'batchSize', 'must be between 1 and 5000'],
+];
+
+describe('push limits are the core’s', () => {
+  const ledgerHome = tempHome('rules-push');
+  it.each(PUSH_CASES)('native pushSettings %j', async (options, field, message) => {
+    const err = await (native.pushSettings as NativeFn)({ ledgerHome, ...options }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: 'INVALID_ARGUMENT', field, message: `${field}: ${message}` });
+  });
+  it.each(entryPoints)('the SDK (%s) reports them', async (_name, sdk) => {
+    for (const [options, field, message] of PUSH_CASES) {
+      const err = await sdk.push({ ledgerHome, ...options }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(sdk.BurnError);
+      expect(err).toMatchObject({ code: 'INVALID_ARGUMENT', field, message: `push: ${field}: ${message}` });
+    }
+  });
+});
+
 describe.each(entryPoints)('the SDK (%s) reports the core’s words', (_name, sdk) => {
   const ledgerHome = tempHome('rules-sdk');
   const fns = sdk as unknown as Record<string, NativeFn>;

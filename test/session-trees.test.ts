@@ -257,7 +257,7 @@ describe('a generated corpus, asked by session', () => {
     const r = spawnSync(
       process.execPath,
       [
-        join(repoRoot, 'bench', 'gen-claude-corpus.mjs'),
+        join(repoRoot, 'bench', 'corpus', 'claude.mjs'),
         '--out',
         corpus,
         '--mb',
@@ -378,7 +378,7 @@ describe('a generated mixed corpus', () => {
     const r = spawnSync(
       process.execPath,
       [
-        join(repoRoot, 'bench', 'gen-corpus.mjs'),
+        join(repoRoot, 'bench', 'corpus', 'mixed.mjs'),
         '--out',
         out,
         '--mb',

@@ -3,9 +3,11 @@
 // the union of the devices' local ledgers, that pushes are exactly-once (repeat, SIGKILL,
 // concurrency, revisions), parent placeholders, org isolation and every refused input.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { cpSync, existsSync, readdirSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,7 +97,7 @@ beforeAll(async () => {
   pool = new pg.Pool({ connectionString: db.url, max: 2 });
   const m = server(['migrate'], { DATABASE_URL: db.url });
   expect(m.stderr).toBe('');
-  expect(m.stdout).toMatch(/migrated to schema 1/);
+  expect(m.stdout).toMatch(/migrated to schema 2/);
   [a, b] = await Promise.all([startServer(db.url), startServer(db.url)]);
   tokens.d1 = token('acme', 'laptop-1');
   tokens.d2 = token('acme', 'laptop-2');
@@ -117,7 +119,7 @@ function corpusSlices(n: number, seed: number, bySession = false): string[] {
   const g = spawnSync(
     process.execPath,
     [
-      join(repoRoot, 'bench', 'gen-claude-corpus.mjs'),
+      join(repoRoot, 'bench', 'corpus', 'claude.mjs'),
       '--out',
       out,
       '--mb',
@@ -180,7 +182,7 @@ describe('relayburn-server', () => {
     });
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/relayburn-server migrate/);
-    expect(server(['migrate'], { DATABASE_URL: db.url }).stdout).toMatch(/schema 1 is current/);
+    expect(server(['migrate'], { DATABASE_URL: db.url }).stdout).toMatch(/schema 2 is current/);
     await pool.query(`INSERT INTO schema_migrations (version, name) VALUES (999, 'future')`);
     try {
       const r = server(['migrate'], { DATABASE_URL: db.url });
@@ -398,6 +400,197 @@ describe('relayburn-server', () => {
         await sdk.summary({ ledgerHome: union, groupBy: by }),
       );
   }, 180_000);
+
+  it('the same and overlapping batches pushed at once through both instances count once', async () => {
+    const devices = [token('vandelay', 'box-1'), token('vandelay', 'box-2')];
+    const reader = token('vandelay', 'reader', true);
+    const day = Date.UTC(2026, 4, 1);
+    const turn = (sid: string, i: number, revision: number, output: number) => ({
+      key: i.toString(16).padStart(16, '0'),
+      revision,
+      harness: 'codex',
+      sessionId: sid,
+      messageId: `m${i}`,
+      tsMs: day + i * 60_000,
+      model: 'gpt-5-codex',
+      modelKey: 'gpt-5-codex',
+      priced: false,
+      input: 10 + (i % 7),
+      output,
+      reasoning: 0,
+      cacheRead: 0,
+      cacheWrite5m: 0,
+      cacheWrite1h: 0,
+      costUsd: 0,
+      complete: true,
+    });
+    // Session `sN` holds turns N*1000 … N*1000+per-1; a session's turns and stamp form a batch.
+    const body = (sessions: number[], per: number, revision: number, output: (i: number) => number) =>
+      gzipSync(
+        JSON.stringify({
+          sessions: sessions.map((n) => ({
+            revision,
+            harness: 'codex',
+            sessionId: `s${n}`,
+            parentSessionId: n > 0 ? 's0' : null,
+            parentHarness: n > 0 ? 'codex' : null,
+            relationship: n > 0 ? 'subagent' : 'root',
+            placeholder: false,
+          })),
+          turns: sessions.flatMap((n) =>
+            Array.from({ length: per }, (_, j) =>
+              turn(`s${n}`, n * 1000 + j, revision, output(n * 1000 + j)),
+            ),
+          ),
+          stamps: sessions.map((n) => ({
+            revision,
+            id: `st-${n}`,
+            sessionId: `s${n}`,
+            enrichment: { workflow: `wf-${n % 3}` },
+            tsMs: day,
+          })),
+        }),
+      );
+    const post = async (i: number, gz: Buffer) => {
+      const res = await fetch(`${(i % 2 ? a : b).url}/v1/ingest`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${devices[i % 2]}`,
+          'content-type': 'application/json',
+          'content-encoding': 'gzip',
+        },
+        body: new Uint8Array(gz),
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()) as { turnsInserted: number; turnsRevised: number };
+    };
+    const check = async (turns: number, output: number) => {
+      const s = (await get<Summary>(`${a.url}/v1/summary?groupBy=tag:workflow`, reader)).body;
+      expect([s.totals.turns, s.totals.outputTokens]).toEqual([turns, output]);
+      const r = await pool.query(
+        `SELECT (SELECT count(*) FROM turns t WHERE t.org_id = o.id) AS t,
+                (SELECT count(*) FROM turn_keys k WHERE k.org_id = o.id) AS k,
+                (SELECT sum(turns) FROM sessions s WHERE s.org_id = o.id) AS st,
+                (SELECT sum(output) FROM sessions s WHERE s.org_id = o.id) AS so,
+                (SELECT sum(turns) FROM rollups r WHERE r.org_id = o.id) AS rt,
+                (SELECT count(*) FROM sessions s WHERE s.org_id = o.id) AS sessions,
+                (SELECT count(*) FROM stamps p WHERE p.org_id = o.id) AS stamps
+         FROM orgs o WHERE o.name = 'vandelay'`,
+      );
+      return r.rows[0];
+    };
+    // 1. One batch (three sessions) sent four times at once through both instances, and two
+    // batches sharing a session: each turn is inserted by exactly one request.
+    const first = body([1, 2, 3], 200, 1, () => 5);
+    const overlapA = body([3, 4], 200, 1, () => 5);
+    const overlapB = body([4, 5], 200, 1, () => 5);
+    const r1 = await Promise.all([first, first, first, first, overlapA, overlapB].map((g, i) => post(i, g)));
+    expect(r1.reduce((n, r) => n + r.turnsInserted, 0)).toBe(5 * 200);
+    let rows = await check(1000, 1000 * 5);
+    expect(rows).toEqual({
+      t: '1000',
+      k: '1000',
+      st: '1000',
+      so: '5000',
+      rt: '1000',
+      sessions: '6',
+      stamps: '5',
+    });
+    // 2. Every turn revised (output 5 → its index), each revision sent twice at once: applied once.
+    const out = (i: number) => i % 97;
+    const revised = [body([1, 2, 3], 200, 2, out), body([3, 4, 5], 200, 2, out)];
+    const r2 = await Promise.all([...revised, ...revised].map((g, i) => post(i, g)));
+    expect(r2.reduce((n, r) => n + r.turnsRevised, 0)).toBe(1000);
+    let want = 0;
+    for (const n of [1, 2, 3, 4, 5]) for (let j = 0; j < 200; j++) want += out(n * 1000 + j);
+    rows = await check(1000, want);
+    expect(rows).toMatchObject({ t: '1000', k: '1000', st: '1000', so: String(want), rt: '1000' });
+    // 3. A batch naming more sessions than the per-session locks cover (it locks the whole org),
+    // sent at once with a small batch it overlaps.
+    const wide = Array.from({ length: 300 }, (_, i) => 10 + i);
+    const r3 = await Promise.all(
+      [body(wide, 2, 3, () => 1), body([10, 11], 2, 3, () => 1), body(wide, 2, 3, () => 1)].map((g, i) =>
+        post(i, g),
+      ),
+    );
+    expect(r3.reduce((n, r) => n + r.turnsInserted, 0)).toBe(600);
+    rows = await check(1600, want + 600);
+    expect(rows).toMatchObject({ t: '1600', k: '1600', st: '1600', rt: '1600', sessions: '306' });
+  }, 120_000);
+
+  it('an instance applies --ingest-concurrency batches at once; a push aborted while waiting takes no slot', async () => {
+    const one = await startServer(db.url, ['--ingest-concurrency', '1']);
+    const t = token('wayne', 'box');
+    const reader = token('wayne', 'reader', true);
+    const u = new URL(one.url);
+    const batch = (n: number, from: number) =>
+      Buffer.from(
+        JSON.stringify({
+          sessions: [],
+          stamps: [],
+          turns: Array.from({ length: n }, (_, i) => ({
+            key: (0xa000 + from + i).toString(16).padStart(16, '0'),
+            revision: 1,
+            harness: 'codex',
+            sessionId: `w-${from}`,
+            messageId: `m${i}`,
+            tsMs: Date.UTC(2026, 5, 1) + i * 1000,
+            model: 'gpt-5-codex',
+            modelKey: 'gpt-5-codex',
+            priced: false,
+            input: 1,
+            output: 1,
+            reasoning: 0,
+            cacheRead: 0,
+            cacheWrite5m: 0,
+            cacheWrite1h: 0,
+            costUsd: 0,
+            complete: true,
+          })),
+        }),
+      );
+    const push = (body: Buffer, signal?: AbortSignal) =>
+      fetch(`${one.url}/v1/ingest`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' },
+        body: new Uint8Array(body),
+        signal,
+      });
+    // 1. A push that has sent half its body holds the one slot.
+    const held = batch(50, 0);
+    const sock = createConnection(Number(u.port), u.hostname);
+    await once(sock, 'connect');
+    let answer = '';
+    sock.on('data', (c: Buffer) => {
+      answer += c.toString();
+    });
+    sock.write(
+      `POST /v1/ingest HTTP/1.1\r\nHost: ${u.host}\r\nAuthorization: Bearer ${t}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${held.length}\r\nConnection: close\r\n\r\n`,
+    );
+    sock.write(held.subarray(0, 100));
+    await sleep(200);
+    // 2. A second push waits and is aborted while waiting; a third queues behind it.
+    const ac = new AbortController();
+    const aborted = push(batch(10, 100), ac.signal).catch((e: Error) => e);
+    const third = push(batch(10, 200));
+    await sleep(300);
+    ac.abort();
+    expect(((await aborted) as Error).name).toBe('AbortError');
+    expect(await Promise.race([third.then(() => 'answered'), sleep(500).then(() => 'waiting')])).toBe(
+      'waiting',
+    );
+    // 3. The first push completes; the third takes the slot the aborted one never had, and
+    // the slot comes back after it.
+    const closed = once(sock, 'close');
+    sock.write(held.subarray(100));
+    await closed;
+    expect(answer).toMatch(/^HTTP\/1\.1 200/);
+    expect((await third).status).toBe(200);
+    expect((await push(batch(10, 300))).status).toBe(200);
+    const s = (await get<Summary>(`${one.url}/v1/summary`, reader)).body;
+    expect(s.totals.turns).toBe(70);
+  }, 60_000);
 
   it('a parent seen before its turns gets a placeholder under its own harness, back-filled', async () => {
     const t = token('tree-org', 'laptop');

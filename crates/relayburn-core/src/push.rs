@@ -17,6 +17,10 @@ use std::path::Path;
 
 /// At most this many rows per batch (the server refuses more).
 pub const MAX_BATCH_ROWS: i64 = 5_000;
+/// A push retries a failed batch (network error, 429, 5xx) this many times by default, and at
+/// most [`MAX_RETRIES`] times.
+pub const DEFAULT_RETRIES: i64 = 6;
+pub const MAX_RETRIES: i64 = 100;
 pub const ENV_SERVER: &str = "RELAYBURN_SERVER";
 pub const ENV_TOKEN: &str = "RELAYBURN_TOKEN";
 
@@ -48,6 +52,15 @@ impl ProjectMode {
         }
     }
 
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProjectMode::Name => "name",
+            ProjectMode::Full => "full",
+            ProjectMode::Hash => "hash",
+            ProjectMode::None => "none",
+        }
+    }
+
     pub fn apply(self, project: Option<String>) -> Option<String> {
         let p = project.filter(|p| !p.is_empty())?;
         match self {
@@ -71,6 +84,17 @@ pub struct PushSettings {
     pub server: String,
     pub token: String,
     pub projects: ProjectMode,
+    /// Rows per batch (at most [`MAX_BATCH_ROWS`], the default).
+    pub batch_size: i64,
+    /// Retries of a failed batch.
+    pub retries: i64,
+}
+
+/// The push options besides where to send: checked and defaulted here.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PushLimits {
+    pub batch_size: Option<i64>,
+    pub retries: Option<i64>,
 }
 
 /// Resolves [`PushSettings`]. A missing server or token is `INVALID_ARGUMENT` naming it.
@@ -79,7 +103,17 @@ pub fn settings(
     server: Option<&str>,
     token: Option<&str>,
     projects: Option<&str>,
+    limits: PushLimits,
 ) -> Result<PushSettings> {
+    let batch_size = limits.batch_size.unwrap_or(MAX_BATCH_ROWS);
+    check_batch_size(batch_size)?;
+    let retries = limits.retries.unwrap_or(DEFAULT_RETRIES);
+    if !(0..=MAX_RETRIES).contains(&retries) {
+        return Err(Error::invalid(
+            "retries",
+            format!("must be between 0 and {MAX_RETRIES}"),
+        ));
+    }
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     let config = read_config(home)?;
     let cfg = |key: &str| {
@@ -119,6 +153,8 @@ pub fn settings(
         server: normalize_server(&server)?,
         token: check_token(&token)?,
         projects,
+        batch_size,
+        retries,
     })
 }
 
@@ -252,6 +288,17 @@ pub fn mark(ledger: &Ledger, server: &str) -> Result<i64> {
     .map_err(|e| ledger.err(e))
 }
 
+/// Named as the SDK's option (`push({ batchSize })`), which is passed on as it is.
+fn check_batch_size(limit: i64) -> Result<()> {
+    if !(1..=MAX_BATCH_ROWS).contains(&limit) {
+        return Err(Error::invalid(
+            "batchSize",
+            format!("must be between 1 and {MAX_BATCH_ROWS}"),
+        ));
+    }
+    Ok(())
+}
+
 /// Reads the next batch for `server`: at most `limit` (≤ [`MAX_BATCH_ROWS`]) outbox entries
 /// after its mark, in sequence order.
 pub fn batch(
@@ -260,13 +307,7 @@ pub fn batch(
     limit: i64,
     projects: ProjectMode,
 ) -> Result<PushBatch> {
-    if !(1..=MAX_BATCH_ROWS).contains(&limit) {
-        // Named as the SDK's option (`push({ batchSize })`), which is passed here as it is.
-        return Err(Error::invalid(
-            "batchSize",
-            format!("must be between 1 and {MAX_BATCH_ROWS}"),
-        ));
-    }
+    check_batch_size(limit)?;
     let after = mark(ledger, server)?;
     let prices = PriceTable::load(ledger.home())?;
     let conn = ledger.conn()?;
@@ -301,7 +342,7 @@ pub fn batch(
         .prepare_cached(
             "SELECT id, harness, session_id, message_id, request_id, ts_ms, model, provider, project,
                     branch, input, output, reasoning, cache_read, cache_write_5m, cache_write_1h,
-                    stop_reason, complete
+                    stop_reason, complete, COALESCE(reported_cost_usd, 0)
              FROM turns WHERE rid = ?1",
         )
         .map_err(e)?;
@@ -327,7 +368,8 @@ pub fn batch(
             "t" => {
                 let row = turn_q
                     .query_row([rid], |r| {
-                        Ok(PushTurn {
+                        let reported: f64 = r.get(18)?;
+                        let turn = PushTurn {
                             key: format!("{:016x}", r.get::<_, i64>(0)?),
                             revision: seq,
                             harness: r.get(1)?,
@@ -350,12 +392,15 @@ pub fn batch(
                             cost_usd: 0.0,
                             stop_reason: r.get(16)?,
                             complete: r.get::<_, i64>(17)? != 0,
-                        })
+                        };
+                        Ok((turn, reported))
                     })
                     .optional()
                     .map_err(e)?;
                 // A turn deleted since (a rebuild) left its entry behind: nothing to send.
-                let Some(mut t) = row else { continue };
+                let Some((mut t, reported)) = row else {
+                    continue;
+                };
                 let (key, route, price) = models.entry(t.model.clone()).or_insert_with(|| {
                     let key = prices.model_key(&t.model);
                     (
@@ -373,17 +418,22 @@ pub fn batch(
                     .clone()
                     .or_else(|| t.provider.take().filter(|p| !p.is_empty()))
                     .or_else(|| price.as_ref().and_then(|p| p.provider.clone()));
-                if let Some(p) = price {
-                    t.priced = true;
-                    let tokens = Tokens {
-                        input: t.input,
-                        output: t.output,
-                        cache_read: t.cache_read,
-                        cache_write_5m: t.cache_write_5m,
-                        cache_write_1h: t.cache_write_1h,
-                    };
-                    t.cost_usd = p.turn_cost(&tokens);
-                }
+                let tokens = Tokens {
+                    input: t.input,
+                    output: t.output,
+                    cache_read: t.cache_read,
+                    cache_write_5m: t.cache_write_5m,
+                    cache_write_1h: t.cache_write_1h,
+                };
+                // The same cost the local summary shows: the price table's, else what the
+                // harness reported for the call.
+                t.priced = price.is_some();
+                t.cost_usd = crate::pricing::cost_or_reported(
+                    price.as_ref(),
+                    tokens.context_class(),
+                    &tokens,
+                    reported,
+                );
                 t.project = projects.apply(t.project.take());
                 out.turns.push(t);
             }

@@ -264,6 +264,13 @@ impl WeekStart {
         }
     }
 
+    /// [`WeekStart::parse`] of an optional `weekStart` option: the default when not given.
+    pub fn parse_or_default(value: Option<&str>) -> Result<WeekStart> {
+        value.map_or(Ok(WeekStart::default()), |w| {
+            WeekStart::parse("weekStart", w)
+        })
+    }
+
     /// Days from the week's first day to `date` (0..=6).
     fn offset(self, date: Date) -> i8 {
         match self {

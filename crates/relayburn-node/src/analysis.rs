@@ -1,6 +1,6 @@
 //! `hotspots`, `overhead`, `compare`.
 
-use crate::queries::{Totals, UnpricedModel};
+use crate::queries::{turn_filter, unpriced, Totals, UnpricedModel};
 use crate::task::core_task;
 use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
@@ -9,42 +9,17 @@ use relayburn_core::query::TurnFilter;
 use relayburn_core::time::WeekStart;
 use std::collections::HashMap;
 
-/// The filter fields every analysis takes.
-#[allow(clippy::too_many_arguments)]
+/// The filter and calendar every analysis takes.
 fn scope(
-    since: Option<String>,
-    until: Option<String>,
-    harness: Option<String>,
-    session: Option<String>,
-    descendants: Option<bool>,
-    model: Option<String>,
-    project: Option<String>,
-    tags: Option<HashMap<String, String>>,
+    filter: TurnFilter,
     timezone: Option<String>,
     week_start: Option<String>,
 ) -> relayburn_core::Result<Scope> {
     Ok(Scope {
-        filter: TurnFilter {
-            since,
-            until,
-            harness,
-            session,
-            descendants,
-            model,
-            project,
-            tags: tags.unwrap_or_default().into_iter().collect(),
-        },
+        filter,
         timezone,
-        week_start: week_start
-            .as_deref()
-            .map_or(Ok(WeekStart::Monday), |w| WeekStart::parse("weekStart", w))?,
+        week_start: WeekStart::parse_or_default(week_start.as_deref())?,
     })
-}
-
-fn unpriced(list: Vec<(String, i64)>) -> Vec<UnpricedModel> {
-    list.into_iter()
-        .map(|(model, turns)| UnpricedModel { model, turns })
-        .collect()
 }
 
 #[napi(object)]
@@ -117,7 +92,7 @@ core_task!(HotspotsTask, HotspotsOptions, core::Hotspots => Hotspots, |o: Hotspo
     let opts = core::HotspotsOptions {
         by: o.by.as_deref().map_or(Ok(HotspotBy::Tool), |b| HotspotBy::parse("by", b))?,
         limit: o.limit,
-        scope: scope(o.since, o.until, o.harness, o.session, o.descendants, o.model, o.project, o.tags, o.timezone, o.week_start)?,
+        scope: scope(turn_filter(o.since, o.until, o.harness, o.session, o.descendants, o.model, o.project, o.tags), o.timezone, o.week_start)?,
     };
     let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
     core::hotspots(&ledger, &opts)
@@ -242,7 +217,7 @@ impl From<core::Overhead> for Overhead {
 core_task!(OverheadTask, OverheadOptions, core::Overhead => Overhead, |o: OverheadOptions| {
     let opts = core::OverheadOptions {
         limit: o.limit,
-        scope: scope(o.since, o.until, o.harness, o.session, o.descendants, o.model, o.project, o.tags, o.timezone, o.week_start)?,
+        scope: scope(turn_filter(o.since, o.until, o.harness, o.session, o.descendants, o.model, o.project, o.tags), o.timezone, o.week_start)?,
     };
     let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
     core::overhead(&ledger, &opts)
@@ -338,7 +313,7 @@ core_task!(CompareTask, CompareOptions, core::Compare => Compare, |o: CompareOpt
     core::validate_models(&models)?;
     let opts = core::CompareOptions {
         models,
-        scope: scope(o.since, o.until, o.harness, o.session, o.descendants, None, o.project, o.tags, o.timezone, o.week_start)?,
+        scope: scope(turn_filter(o.since, o.until, o.harness, o.session, o.descendants, None, o.project, o.tags), o.timezone, o.week_start)?,
     };
     let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
     core::compare(&ledger, &opts)

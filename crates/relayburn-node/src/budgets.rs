@@ -173,10 +173,7 @@ core_task!(BudgetStatusTask, BudgetStatusOptions, StatusList => Vec<BudgetStatus
         harness: o.harness,
         project: o.project,
         timezone: o.timezone,
-        week_start: o
-            .week_start
-            .as_deref()
-            .map_or(Ok(WeekStart::Monday), |w| WeekStart::parse("weekStart", w))?,
+        week_start: WeekStart::parse_or_default(o.week_start.as_deref())?,
     };
     opts.validate()?;
     let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;

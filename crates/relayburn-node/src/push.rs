@@ -12,6 +12,8 @@ pub struct PushSettingsOptions {
     pub server: Option<String>,
     pub token: Option<String>,
     pub projects: Option<String>,
+    pub batch_size: Option<i64>,
+    pub retries: Option<i64>,
 }
 
 #[napi(object)]
@@ -19,6 +21,8 @@ pub struct PushSettings {
     pub server: String,
     pub token: String,
     pub projects: String,
+    pub batch_size: i64,
+    pub retries: i64,
 }
 
 impl From<push::PushSettings> for PushSettings {
@@ -26,20 +30,17 @@ impl From<push::PushSettings> for PushSettings {
         PushSettings {
             server: s.server,
             token: s.token,
-            projects: match s.projects {
-                push::ProjectMode::Name => "name",
-                push::ProjectMode::Full => "full",
-                push::ProjectMode::Hash => "hash",
-                push::ProjectMode::None => "none",
-            }
-            .to_string(),
+            projects: s.projects.as_str().to_string(),
+            batch_size: s.batch_size,
+            retries: s.retries,
         }
     }
 }
 
 core_task!(PushSettingsTask, PushSettingsOptions, push::PushSettings => PushSettings, |o: PushSettingsOptions| {
     let home = relayburn_core::home::resolve_home(o.ledger_home.as_deref())?;
-    push::settings(&home, o.server.as_deref(), o.token.as_deref(), o.projects.as_deref())
+    let limits = push::PushLimits { batch_size: o.batch_size, retries: o.retries };
+    push::settings(&home, o.server.as_deref(), o.token.as_deref(), o.projects.as_deref(), limits)
 });
 
 /// Server, token and project mode for `push` (options > environment > `config.json`).

@@ -25,8 +25,35 @@ pub struct SummaryOptions {
     pub ledger_home: Option<String>,
 }
 
-fn week_start(v: Option<&str>) -> relayburn_core::Result<WeekStart> {
-    v.map_or(Ok(WeekStart::Monday), |w| WeekStart::parse("weekStart", w))
+/// The models a result could not price, with their turn counts.
+pub(crate) fn unpriced(list: Vec<(String, i64)>) -> Vec<UnpricedModel> {
+    list.into_iter()
+        .map(|(model, turns)| UnpricedModel { model, turns })
+        .collect()
+}
+
+/// The turn filter of a query's options.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn turn_filter(
+    since: Option<String>,
+    until: Option<String>,
+    harness: Option<String>,
+    session: Option<String>,
+    descendants: Option<bool>,
+    model: Option<String>,
+    project: Option<String>,
+    tags: Option<HashMap<String, String>>,
+) -> query::TurnFilter {
+    query::TurnFilter {
+        since,
+        until,
+        harness,
+        session,
+        descendants,
+        model,
+        project,
+        tags: tags.unwrap_or_default().into_iter().collect(),
+    }
 }
 
 #[napi(object)]
@@ -120,11 +147,7 @@ impl From<query::Summary> for Summary {
                     }
                 })
                 .collect(),
-            unpriced_models: s
-                .unpriced_models
-                .into_iter()
-                .map(|(model, turns)| UnpricedModel { model, turns })
-                .collect(),
+            unpriced_models: unpriced(s.unpriced_models),
             timezone: s.timezone,
         }
     }
@@ -144,18 +167,9 @@ core_task!(SummaryTask, SummaryOptions, query::Summary => Summary, |o: SummaryOp
         group_by,
         then_by,
         timezone: o.timezone,
-        week_start: week_start(o.week_start.as_deref())?,
+        week_start: WeekStart::parse_or_default(o.week_start.as_deref())?,
     };
-    let filter = query::TurnFilter {
-        since: o.since,
-        until: o.until,
-        harness: o.harness,
-        session: o.session,
-        descendants: o.descendants,
-        model: o.model,
-        project: o.project,
-        tags: o.tags.unwrap_or_default().into_iter().collect(),
-    };
+    let filter = turn_filter(o.since, o.until, o.harness, o.session, o.descendants, o.model, o.project, o.tags);
     let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
     query::summary(&ledger, &filter, &opts)
 });
@@ -262,7 +276,7 @@ core_task!(SessionsTask, SessionsOptions, SessionRows => Vec<SessionRow>, |o: Se
         tags: o.tags.unwrap_or_default().into_iter().collect(),
         limit: o.limit,
         timezone: o.timezone,
-        week_start: week_start(o.week_start.as_deref())?,
+        week_start: WeekStart::parse_or_default(o.week_start.as_deref())?,
         flat: o.flat.unwrap_or(false),
     };
     let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
@@ -510,11 +524,7 @@ impl From<query::SessionCost> for SessionCost {
         SessionCost {
             session_id: c.session_id,
             totals: (&c.totals).into(),
-            unpriced_models: c
-                .unpriced_models
-                .into_iter()
-                .map(|(model, turns)| UnpricedModel { model, turns })
-                .collect(),
+            unpriced_models: unpriced(c.unpriced_models),
         }
     }
 }

@@ -39,7 +39,14 @@ export async function push(options: PushOptions = {}): Promise<PushReport> {
   const o = parseOptions('push', 'pushSchema', options);
   const started = Date.now();
   const settings = await callNative('push', (b) =>
-    b.pushSettings({ ledgerHome: o.ledgerHome, server: o.server, token: o.token, projects: o.projects }),
+    b.pushSettings({
+      ledgerHome: o.ledgerHome,
+      server: o.server,
+      token: o.token,
+      projects: o.projects,
+      batchSize: o.batchSize,
+      retries: o.retries,
+    }),
   );
   const report: PushReport = {
     server: settings.server,
@@ -49,7 +56,7 @@ export async function push(options: PushOptions = {}): Promise<PushReport> {
     stamps: 0,
     durationMs: 0,
   };
-  let limit = o.batchSize ?? 5000;
+  let limit = settings.batchSize;
   for (;;) {
     if (o.signal?.aborted) break;
     const batch = await callNative('push', (b) =>
@@ -65,7 +72,7 @@ export async function push(options: PushOptions = {}): Promise<PushReport> {
       limit = Math.max(1, Math.floor(limit / 2));
       continue;
     }
-    await send(`${settings.server}/v1/ingest`, settings.token, gzipSync(body), o.retries ?? 6, o.signal);
+    await send(`${settings.server}/v1/ingest`, settings.token, gzipSync(body), settings.retries, o.signal);
     await callNative('push', (b) =>
       b.pushAck({ ledgerHome: o.ledgerHome, server: settings.server, upTo: batch.upTo }),
     );

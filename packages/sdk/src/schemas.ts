@@ -288,8 +288,7 @@ export const pushSchema = z.strictObject({
   token: text().optional(),
   projects: word<NonNullable<PushOptions['projects']>>().optional(),
   batchSize: whole().optional(),
-  // The retry loop is the facade's own (HTTP runs in Node), so its bound is written here.
-  retries: whole().min(0, 'must be 0 or more').max(100, 'must be at most 100').optional(),
+  retries: whole().optional(),
   onProgress: z
     .custom<(p: PushProgress) => void>((v) => typeof v === 'function', 'must be a function')
     .optional(),

@@ -10,13 +10,15 @@ import { isUnavailable, ServerError } from './db.mjs';
 import { applyBatch, ingestBodySchema, MAX_BODY_BYTES } from './ingest.mjs';
 import { sessionParams, sessionsParams, summaryParams } from './params.mjs';
 import { session, sessions } from './sessions.mjs';
+import { slots } from './slots.mjs';
 import { dashboardRoutes } from './static.mjs';
 import { summary } from './summary.mjs';
 import { authenticate, hashToken } from './tokens.mjs';
 
 /**
  * @param {import('pg').Pool} pool
- * @param {{ rateLimit?: number, logger?: boolean }} [o] rateLimit: requests per minute per token
+ * @param {{ rateLimit?: number, logger?: boolean, ingestConcurrency?: number }} [o] rateLimit: requests
+ *   per minute per token; ingestConcurrency: ingests applied at once by this process
  */
 export async function buildApp(pool, o = {}) {
   const app = Fastify({
@@ -112,6 +114,10 @@ export async function buildApp(pool, o = {}) {
 
   dashboardRoutes(app);
 
+  // Each ingest holds a decoded batch (megabytes of objects) until its transaction ends, and
+  // two cores gain nothing from more than a few at once: the rest wait unread.
+  const ingestSlot = slots(o.ingestConcurrency ?? 4);
+
   app.get('/v1/health', async (_req, reply) => {
     try {
       await pool.query('SELECT 1');
@@ -127,6 +133,9 @@ export async function buildApp(pool, o = {}) {
     '/v1/ingest',
     {
       schema: { body: ingestBodySchema },
+      onRequest: async (_req, reply) => {
+        await ingestSlot(reply.raw);
+      },
       // Authenticate before the body is read or validated: a bad token is 401 whatever it sent.
       preValidation: async (req) => {
         /** @type {any} */ (req).who = await auth(req, { write: true });

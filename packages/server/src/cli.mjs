@@ -14,12 +14,15 @@ Usage:
   relayburn-server token revoke <token> | --org <org> --device <name>
   relayburn-server token list --org <org> [--json]
   relayburn-server start [--port 8787] [--host 127.0.0.1] [--rate-limit <per minute>]
+                         [--ingest-concurrency <n>]
 
 Options:
   --database-url <url>  PostgreSQL connection string (default: $DATABASE_URL)
   --port <n>            listen port (default: $PORT, else 8787)
   --host <addr>         listen address (default: $HOST, else 127.0.0.1)
   --rate-limit <n>      requests per minute per token (default 1200)
+  --ingest-concurrency <n>
+                        batches this process applies at once; others wait unread (default 4)
   --help, --version
 `;
 
@@ -36,6 +39,7 @@ export async function main(argv) {
         port: { type: 'string' },
         host: { type: 'string' },
         'rate-limit': { type: 'string' },
+        'ingest-concurrency': { type: 'string' },
         org: { type: 'string' },
         device: { type: 'string' },
         'read-only': { type: 'boolean' },
@@ -125,10 +129,13 @@ async function start(url, v) {
   const limit = Number(v['rate-limit'] ?? 1200);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0-65535');
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--rate-limit must be a positive integer');
+  const ingestConcurrency = Number(v['ingest-concurrency'] ?? 4);
+  if (!Number.isInteger(ingestConcurrency) || ingestConcurrency < 1)
+    throw new UsageError('--ingest-concurrency must be a positive integer');
   const pool = createPool(url);
   await checkSchema(pool);
   const { buildApp } = await import('./app.mjs');
-  const app = await buildApp(pool, { rateLimit: limit });
+  const app = await buildApp(pool, { rateLimit: limit, ingestConcurrency });
   const address = await app.listen({ port, host });
   // The address line is the one readiness signal scripts and tests wait for.
   process.stdout.write(`relayburn-server listening on ${address}\n`);

@@ -148,9 +148,12 @@ function monthOf(ms) {
 /** Creates the month partitions `turns` needs (each in its own short transaction). */
 export async function ensurePartitions(pool, tsList) {
   const wanted = new Map();
+  let month = { from: 0, to: 0 };
   for (const ts of tsList) {
-    const p = monthOf(ts);
-    if (!partitions.has(p.name)) wanted.set(p.name, p);
+    // A device's turns come in time order: one Date per month, not per turn.
+    if (ts >= month.from && ts < month.to) continue;
+    month = monthOf(ts);
+    if (!partitions.has(month.name)) wanted.set(month.name, month);
   }
   for (const p of wanted.values()) {
     const c = await pool.connect();
@@ -179,27 +182,37 @@ export async function applyBatch(pool, auth, body) {
     Object.assign(err, { status: 400, code: 'BATCH_TOO_LARGE' });
     throw err;
   }
-  // The last of several copies of one turn in a batch wins (highest revision).
-  const turns = new Map();
-  for (const t of body.turns) {
-    const k = `${t.harness}\u0000${t.key}`;
-    const prev = turns.get(k);
-    if (!prev || prev.revision < t.revision) turns.set(k, t);
-  }
-  const incoming = [...turns.values()].sort((a, b) => cmp(a.harness, b.harness) || cmp(a.key, b.key));
   await ensurePartitions(
     pool,
-    incoming.map((t) => t.tsMs),
+    body.turns.map((t) => t.tsMs),
   );
+  const sessionIds = new Set();
+  for (const t of body.turns) sessionIds.add(t.sessionId);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await applyOnce(pool, auth, body, [...sessionIds]);
+    } catch (err) {
+      // Locks are taken in one order, so a deadlock needs a turn that moved between
+      // sessions; the loser is rolled back whole and simply runs again.
+      if (attempt >= 3 || !RETRYABLE.has(/** @type {any} */ (err)?.code)) throw err;
+    }
+  }
+}
+
+const RETRYABLE = new Set(['40P01', '40001']);
+
+/** Above this many sessions a batch locks its whole org (advisory locks use shared memory). */
+export const MAX_SESSION_LOCKS = 256;
+
+async function applyOnce(pool, auth, body, turnSessions) {
   const org = auth.orgId;
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    // One writer per org at a time: counters are read-modify-write across tables.
-    await client.query('SELECT pg_advisory_xact_lock(7265638, $1::int)', [org]);
+    await lockSessions(client, org, body, turnSessions);
     const result = { turnsInserted: 0, turnsRevised: 0, turnsUnchanged: 0, sessions: 0, stamps: 0 };
     result.sessions = await applySessions(client, org, body.sessions);
-    await applyTurns(client, auth, incoming, result);
+    await applyTurns(client, auth, body.turns, turnSessions, result);
     result.stamps = await applyStamps(client, auth, body.stamps);
     await client.query('COMMIT');
     return result;
@@ -211,7 +224,48 @@ export async function applyBatch(pool, auth, body) {
   }
 }
 
-const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+/**
+ * Counters are read-modify-write, so two batches touching one session id must not interleave;
+ * batches of different sessions run in parallel. Every row a batch writes in `sessions`,
+ * `turn_keys`, `turns` and `rollups` belongs to a session id it names, so one transaction-scoped
+ * advisory lock per session id (org in the high 32 bits, a hash of the id in the low ones),
+ * taken in ascending key order before any write, serializes exactly the batches that overlap,
+ * without deadlocks. Every batch also holds the org's lock shared; a batch naming more than
+ * MAX_SESSION_LOCKS sessions takes it exclusively instead. A hash collision only serializes.
+ */
+async function lockSessions(c, org, body, turnSessions) {
+  const ids = new Set(turnSessions);
+  for (const s of body.sessions) {
+    ids.add(s.sessionId);
+    if (s.parentSessionId) ids.add(s.parentSessionId);
+  }
+  if (ids.size > MAX_SESSION_LOCKS) {
+    await c.query('SELECT pg_advisory_xact_lock(7265638, $1::int)', [org]);
+    return;
+  }
+  await c.query('SELECT pg_advisory_xact_lock_shared(7265638, $1::int)', [org]);
+  if (!ids.size) return;
+  // Keys are signed 64-bit: the org's low 31 bits (a collision between orgs only serializes).
+  const high = (BigInt(org) & 0x7fffffffn) << 32n;
+  const keys = [...new Set([...ids].map((id) => high | BigInt(fnv1a(id))))].sort((a, b) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
+  await c.query(
+    // A function scan yields the array in order: the locks are taken in ascending order.
+    'SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k',
+    [keys.map(String)],
+  );
+}
+
+/** 32-bit FNV-1a of a string's UTF-16 code units (unsigned). */
+function fnv1a(s) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
 
 async function applySessions(c, org, sessions) {
   if (sessions.length === 0) return 0;
@@ -283,247 +337,113 @@ async function dropPlaceholders(c, org, ids) {
   );
 }
 
-async function applyTurns(c, auth, incoming, result) {
-  if (!incoming.length) return;
-  const org = auth.orgId;
-  const existing = await c.query(
-    `SELECT k.harness, k.turn_key, k.revision, k.ts_ms, k.device_id FROM turn_keys k
-     JOIN unnest($2::text[], $3::text[]) AS i(h, k) ON k.harness = i.h AND k.turn_key = i.k
-     WHERE k.org_id = $1`,
-    [org, incoming.map((t) => t.harness), incoming.map((t) => t.key)],
-  );
-  const known = new Map(existing.rows.map((r) => [`${r.harness}\u0000${r.turn_key}`, r]));
-  const fresh = [];
-  const revised = [];
-  for (const t of incoming) {
-    const k = known.get(`${t.harness}\u0000${t.key}`);
-    if (!k) fresh.push({ ...t, deviceId: auth.deviceId });
-    else if (Number(k.revision) < t.revision)
-      revised.push({ ...t, deviceId: Number(k.device_id), oldTs: Number(k.ts_ms) });
-    else result.turnsUnchanged++;
-  }
-  result.turnsInserted = fresh.length;
-  result.turnsRevised = revised.length;
-  if (!fresh.length && !revised.length) return;
+/** The columns of a pushed turn, as `json_to_recordset` reads them. */
+const TURN_RECORD = `harness text, key text, "tsMs" bigint, revision bigint, "sessionId" text, "messageId" text,
+  "requestId" text, model text, "modelKey" text, provider text, priced boolean, project text, branch text,
+  input bigint, output bigint, reasoning bigint, "cacheRead" bigint, "cacheWrite5m" bigint, "cacheWrite1h" bigint,
+  "costUsd" float8, "stopReason" text, complete boolean`;
 
-  // Deltas per session and per rollup row: + each stored row, − each replaced one.
-  const sessionDelta = new Map();
-  const rollupDelta = new Map();
-  const add = (row, sign) => {
-    const sk = `${row.harness}\u0000${row.sessionId}`;
-    let s = sessionDelta.get(sk);
-    if (!s) {
-      s = {
-        harness: row.harness,
-        sessionId: row.sessionId,
-        project: row.project ?? null,
-        branch: row.branch ?? null,
-        first: row.tsMs,
-        last: row.tsMs,
-        turns: 0,
-        cost: 0,
-        t: [0, 0, 0, 0, 0, 0],
-      };
-      sessionDelta.set(sk, s);
-    }
-    if (sign > 0) {
-      s.first = Math.min(s.first, row.tsMs);
-      s.last = Math.max(s.last, row.tsMs);
-    }
-    s.turns += sign;
-    s.cost += sign * row.costUsd;
-    addTokens(s.t, row, sign);
-    const hour = row.tsMs - (row.tsMs % HOUR);
-    const dims = [
-      hour,
-      row.deviceId,
-      row.harness,
-      row.sessionId,
-      row.modelKey,
-      row.provider ?? '',
-      row.project ?? '',
-      row.branch ?? '',
-      row.priced,
-    ];
-    const rk = dims.join('\u0000');
-    let r = rollupDelta.get(rk);
-    if (!r) {
-      r = { dims, turns: 0, cost: 0, t: [0, 0, 0, 0, 0, 0] };
-      rollupDelta.set(rk, r);
-    }
-    r.turns += sign;
-    r.cost += sign * row.costUsd;
-    addTokens(r.t, row, sign);
-  };
+/** A UUIDv7 in SQL (PostgreSQL 14 has no uuidv7()): ms timestamp over a v4's first 6 bytes. */
+const UUIDV7_SQL = `encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) PLACING
+  substring(int8send((extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3) FROM 1 FOR 6), 52, 1), 53, 1),
+  'hex')::uuid`;
 
-  if (revised.length) {
-    const old = await c.query(
-      `DELETE FROM turns t USING unnest($2::text[], $3::text[], $4::bigint[]) AS i(h, k, ts)
-       WHERE t.org_id = $1 AND t.harness = i.h AND t.turn_key = i.k AND t.ts_ms = i.ts
-       RETURNING t.*`,
-      [org, revised.map((t) => t.harness), revised.map((t) => t.key), revised.map((t) => t.oldTs)],
-    );
-    for (const o of old.rows) add(fromRow(o), -1);
-    await c.query(
-      `UPDATE turn_keys k SET revision = i.rev, ts_ms = i.ts
-       FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[]) AS i(h, k, rev, ts)
-       WHERE k.org_id = $1 AND k.harness = i.h AND k.turn_key = i.k`,
-      [
-        org,
-        revised.map((t) => t.harness),
-        revised.map((t) => t.key),
-        revised.map((t) => t.revision),
-        revised.map((t) => t.tsMs),
-      ],
-    );
-  }
-  if (fresh.length) {
-    await c.query(
-      `INSERT INTO turn_keys (org_id, harness, turn_key, revision, ts_ms, device_id)
-       SELECT $1, h, k, rev, ts, $6 FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[]) AS i(h, k, rev, ts)`,
-      [
-        org,
-        fresh.map((t) => t.harness),
-        fresh.map((t) => t.key),
-        fresh.map((t) => t.revision),
-        fresh.map((t) => t.tsMs),
-        auth.deviceId,
-      ],
-    );
-  }
-  const stored = [...fresh, ...revised];
-  await insertTurns(c, org, stored);
-  for (const t of stored) add(t, +1);
+const SIGNED = (x) => `sum(sign * ${x})::bigint`;
+const DELTA_SUMS = `sum(sign)::bigint, ${COLS.map(SIGNED).join(', ')}, sum(sign * cost_usd)`;
+const DELTA_COLS = `harness, session_id, ts_ms, device_id, model_key, provider, project, branch, priced, ${COLS.join(', ')},
+  cost_usd`;
 
-  await applySessionDeltas(
-    c,
-    org,
-    [...sessionDelta.values()].sort((a, b) => cmp(a.harness, b.harness) || cmp(a.sessionId, b.sessionId)),
-  );
-  await applyRollupDeltas(
-    c,
-    org,
-    [...rollupDelta.entries()].sort((a, b) => cmp(a[0], b[0])).map(([, d]) => d),
-  );
-  await dropPlaceholders(c, org, [...new Set(stored.map((t) => t.sessionId))]);
-}
+/**
+ * Turns in one statement, set-based in PostgreSQL: the batch travels as one JSON parameter
+ * (parsed in C), each key keeps its highest revision, new keys are inserted, higher revisions
+ * replace their stored row, and sessions and rollups move by the net difference (+ each
+ * stored row, − each replaced one), grouped so each counter row is written once. The caller
+ * holds the locks of every session these turns belong to. The sub-statements share one
+ * snapshot and run in no set order: the DELETE cannot see the rows the INSERT adds, and
+ * `turns` has no unique index for a revision to collide on (`turn_keys` holds uniqueness).
+ */
+const APPLY_TURNS_SQL = `
+WITH i AS MATERIALIZED (
+  SELECT DISTINCT ON (harness, key) * FROM json_to_recordset($3::json) AS i(${TURN_RECORD})
+  ORDER BY harness, key, revision DESC
+),
+w AS MATERIALIZED (
+  SELECT i.*, k.revision AS old_revision, k.ts_ms AS old_ts, k.session_id AS old_session, k.device_id AS old_device
+  FROM i LEFT JOIN turn_keys k ON k.org_id = $1 AND k.harness = i.harness AND k.turn_key = i.key
+  WHERE k.revision IS NULL OR k.revision < i.revision
+),
+new_keys AS (
+  INSERT INTO turn_keys (org_id, harness, turn_key, revision, ts_ms, session_id, device_id)
+  SELECT $1, harness, key, revision, "tsMs", "sessionId", $2 FROM w WHERE old_revision IS NULL
+),
+moved_keys AS (
+  UPDATE turn_keys k SET revision = w.revision, ts_ms = w."tsMs", session_id = w."sessionId" FROM w
+  WHERE w.old_revision IS NOT NULL AND k.org_id = $1 AND k.harness = w.harness AND k.turn_key = w.key
+),
+old AS (
+  DELETE FROM turns t USING w
+  WHERE w.old_revision IS NOT NULL AND t.org_id = $1 AND t.session_id = w.old_session AND t.ts_ms = w.old_ts
+    AND t.harness = w.harness AND t.turn_key = w.key
+  RETURNING t.*
+),
+stored AS (
+  INSERT INTO turns (org_id, harness, turn_key, ts_ms, device_id, revision, session_id, message_id, request_id,
+    model, model_key, provider, priced, project, branch, input, output, reasoning, cache_read, cache_write_5m,
+    cache_write_1h, cost_usd, stop_reason, complete)
+  SELECT $1, harness, key, "tsMs", coalesce(old_device, $2), revision, "sessionId", "messageId", "requestId", model,
+    "modelKey", provider, priced, project, branch, input, output, reasoning, "cacheRead", "cacheWrite5m",
+    "cacheWrite1h", "costUsd", "stopReason", complete
+  FROM w
+  RETURNING *
+),
+d AS (
+  SELECT 1 AS sign, ${DELTA_COLS} FROM stored
+  UNION ALL
+  SELECT -1 AS sign, ${DELTA_COLS} FROM old
+),
+session_deltas AS (
+  INSERT INTO sessions AS s (org_id, harness, session_id, id, project, branch, first_ts_ms, last_ts_ms, turns,
+    ${COLS.join(', ')}, cost_usd)
+  SELECT $1, harness, session_id, ${UUIDV7_SQL}, max(project) FILTER (WHERE sign > 0),
+    max(branch) FILTER (WHERE sign > 0), min(ts_ms) FILTER (WHERE sign > 0), max(ts_ms) FILTER (WHERE sign > 0),
+    ${DELTA_SUMS}
+  FROM d GROUP BY harness, session_id ORDER BY harness, session_id
+  ON CONFLICT (org_id, harness, session_id) DO UPDATE SET
+    project = coalesce(s.project, excluded.project),
+    branch = coalesce(s.branch, excluded.branch),
+    first_ts_ms = least(s.first_ts_ms, excluded.first_ts_ms),
+    last_ts_ms = greatest(s.last_ts_ms, excluded.last_ts_ms),
+    turns = s.turns + excluded.turns,
+    ${COLS.map((c) => `${c} = s.${c} + excluded.${c}`).join(',\n    ')},
+    cost_usd = s.cost_usd + excluded.cost_usd,
+    placeholder = false
+),
+rollup_deltas AS (
+  INSERT INTO rollups AS r (org_id, hour_ms, device_id, harness, session_id, model_key, provider, project, branch,
+    priced, turns, ${COLS.join(', ')}, cost_usd)
+  SELECT $1, ts_ms - ts_ms % ${HOUR}, device_id, harness, session_id, model_key, coalesce(provider, ''),
+    coalesce(project, ''), coalesce(branch, ''), priced, ${DELTA_SUMS}
+  FROM d GROUP BY 2, 3, 4, 5, 6, 7, 8, 9, 10
+  HAVING sum(sign) <> 0 OR sum(sign * cost_usd) <> 0 OR ${COLS.map((c) => `${SIGNED(c)} <> 0`).join(' OR ')}
+  ORDER BY 2, 3, 4, 5, 6, 7, 8, 9, 10
+  ON CONFLICT (org_id, hour_ms, device_id, harness, session_id, model_key, provider, project, branch, priced)
+  DO UPDATE SET
+    turns = r.turns + excluded.turns,
+    ${COLS.map((c) => `${c} = r.${c} + excluded.${c}`).join(',\n    ')},
+    cost_usd = r.cost_usd + excluded.cost_usd
+)
+SELECT (SELECT count(*) FROM i)::int AS total,
+       (SELECT count(*) FROM w WHERE old_revision IS NULL)::int AS inserted,
+       (SELECT count(*) FROM w WHERE old_revision IS NOT NULL)::int AS revised`;
 
-function addTokens(t, row, sign) {
-  t[0] += sign * row.input;
-  t[1] += sign * row.output;
-  t[2] += sign * row.reasoning;
-  t[3] += sign * row.cacheRead;
-  t[4] += sign * row.cacheWrite5m;
-  t[5] += sign * row.cacheWrite1h;
-}
-
-function fromRow(o) {
-  return {
-    harness: o.harness,
-    sessionId: o.session_id,
-    tsMs: Number(o.ts_ms),
-    deviceId: Number(o.device_id),
-    modelKey: o.model_key,
-    provider: o.provider,
-    project: o.project,
-    branch: o.branch,
-    priced: o.priced,
-    costUsd: o.cost_usd,
-    input: Number(o.input),
-    output: Number(o.output),
-    reasoning: Number(o.reasoning),
-    cacheRead: Number(o.cache_read),
-    cacheWrite5m: Number(o.cache_write_5m),
-    cacheWrite1h: Number(o.cache_write_1h),
-  };
-}
-
-// The rows travel as one JSON parameter: PostgreSQL parses it in C, where two dozen
-// parameter arrays cost more in escaping and encoding here than the insert itself.
-async function insertTurns(c, org, rows) {
-  await c.query(
-    `INSERT INTO turns (org_id, harness, turn_key, ts_ms, device_id, revision, session_id, message_id, request_id,
-       model, model_key, provider, priced, project, branch, input, output, reasoning, cache_read, cache_write_5m,
-       cache_write_1h, cost_usd, stop_reason, complete)
-     SELECT $1, harness, key, "tsMs", "deviceId", revision, "sessionId", "messageId", "requestId", model,
-       "modelKey", provider, priced, project, branch, input, output, reasoning, "cacheRead", "cacheWrite5m",
-       "cacheWrite1h", "costUsd", "stopReason", complete
-     FROM json_to_recordset($2::json) AS i(harness text, key text, "tsMs" bigint, "deviceId" bigint, revision bigint,
-       "sessionId" text, "messageId" text, "requestId" text, model text, "modelKey" text, provider text,
-       priced boolean, project text, branch text, input bigint, output bigint, reasoning bigint, "cacheRead" bigint,
-       "cacheWrite5m" bigint, "cacheWrite1h" bigint, "costUsd" float8, "stopReason" text, complete boolean)`,
-    [org, JSON.stringify(rows)],
-  );
-}
-
-async function applySessionDeltas(c, org, deltas) {
-  if (!deltas.length) return;
-  const col = (f) => deltas.map(f);
-  await c.query(
-    `INSERT INTO sessions AS s (org_id, harness, session_id, id, project, branch, first_ts_ms, last_ts_ms, turns,
-       input, output, reasoning, cache_read, cache_write_5m, cache_write_1h, cost_usd)
-     SELECT $1, h, sid, u::uuid, p, b, f, l, n, i1, i2, i3, i4, i5, i6, cost
-     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[],
-       $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::float8[])
-       AS i(h, sid, u, p, b, f, l, n, i1, i2, i3, i4, i5, i6, cost)
-     ON CONFLICT (org_id, harness, session_id) DO UPDATE SET
-       project = coalesce(s.project, excluded.project),
-       branch = coalesce(s.branch, excluded.branch),
-       first_ts_ms = least(s.first_ts_ms, excluded.first_ts_ms),
-       last_ts_ms = greatest(s.last_ts_ms, excluded.last_ts_ms),
-       turns = s.turns + excluded.turns,
-       input = s.input + excluded.input,
-       output = s.output + excluded.output,
-       reasoning = s.reasoning + excluded.reasoning,
-       cache_read = s.cache_read + excluded.cache_read,
-       cache_write_5m = s.cache_write_5m + excluded.cache_write_5m,
-       cache_write_1h = s.cache_write_1h + excluded.cache_write_1h,
-       cost_usd = s.cost_usd + excluded.cost_usd,
-       placeholder = false`,
-    [
-      org,
-      col((d) => d.harness),
-      col((d) => d.sessionId),
-      col(() => uuidv7()),
-      col((d) => d.project),
-      col((d) => d.branch),
-      col((d) => d.first),
-      col((d) => d.last),
-      col((d) => d.turns),
-      ...COLS.map((_, i) => col((d) => d.t[i])),
-      col((d) => d.cost),
-    ],
-  );
-}
-
-async function applyRollupDeltas(c, org, deltas) {
-  const nonzero = deltas.filter((d) => d.turns !== 0 || d.cost !== 0 || d.t.some((x) => x !== 0));
-  if (!nonzero.length) return;
-  const col = (f) => nonzero.map(f);
-  await c.query(
-    `INSERT INTO rollups AS r (org_id, hour_ms, device_id, harness, session_id, model_key, provider, project, branch,
-       priced, turns, input, output, reasoning, cache_read, cache_write_5m, cache_write_1h, cost_usd)
-     SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-       $9::text[], $10::boolean[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[],
-       $16::bigint[], $17::bigint[], $18::float8[])
-     ON CONFLICT (org_id, hour_ms, device_id, harness, session_id, model_key, provider, project, branch, priced)
-     DO UPDATE SET
-       turns = r.turns + excluded.turns,
-       input = r.input + excluded.input,
-       output = r.output + excluded.output,
-       reasoning = r.reasoning + excluded.reasoning,
-       cache_read = r.cache_read + excluded.cache_read,
-       cache_write_5m = r.cache_write_5m + excluded.cache_write_5m,
-       cache_write_1h = r.cache_write_1h + excluded.cache_write_1h,
-       cost_usd = r.cost_usd + excluded.cost_usd`,
-    [
-      org,
-      ...[0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => col((d) => d.dims[i])),
-      col((d) => d.turns),
-      ...COLS.map((_, i) => col((d) => d.t[i])),
-      col((d) => d.cost),
-    ],
-  );
+async function applyTurns(c, auth, turns, sessionIds, result) {
+  if (!turns.length) return;
+  const r = await c.query(APPLY_TURNS_SQL, [auth.orgId, auth.deviceId, JSON.stringify(turns)]);
+  const { total, inserted, revised } = r.rows[0];
+  result.turnsInserted = inserted;
+  result.turnsRevised = revised;
+  result.turnsUnchanged = total - inserted - revised;
+  if (inserted + revised) await dropPlaceholders(c, auth.orgId, sessionIds);
 }
 
 async function applyStamps(c, auth, stamps) {

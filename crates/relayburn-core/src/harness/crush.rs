@@ -12,7 +12,7 @@
 //! session is counted, by its cost, with zero tokens; its children are sessions of its tree
 //! without turns of their own. The cost is spread over the assistant replies of the root and
 //! its descendants by bucket and model ([`super::snapshot`]), kept as the turns' reported
-//! cost under a [`cost_only`] model (counted by that cost, listed as unpriced).
+//! cost with zero tokens (priced turns without tokens count the cost their harness reported).
 
 use super::readonly_db::{self, has_column, MAX_ROWS};
 use super::snapshot::{epoch_ms, group, DigestState, Reply, SessionTotal};
@@ -21,6 +21,9 @@ use crate::vocab::Harness;
 use rusqlite::types::ValueRef;
 use std::collections::HashMap;
 use std::path::Path;
+
+/// The model of a session whose replies name none (no price table knows it: listed unpriced).
+const UNKNOWN_MODEL: &str = "unknown";
 
 struct Session {
     id: String,
@@ -104,7 +107,7 @@ pub fn read(
         let model = r
             .last()
             .map(|x| x.model.clone())
-            .unwrap_or_else(|| cost_only("unknown"));
+            .unwrap_or_else(|| UNKNOWN_MODEL.to_string());
         let g = if s.cost > 0.0 {
             group(SessionTotal {
                 harness: Harness::Crush,
@@ -130,16 +133,6 @@ pub fn read(
     }
     Ok(bytes)
 }
-
-/// The model a cost-only turn is stored under: no price table knows it, so queries count the
-/// harness's cost for it (never a price × zero tokens) and list it among the unpriced models,
-/// which says the figure is Crush's own.
-pub fn cost_only(model: &str) -> String {
-    format!("{COST_ONLY}{model}")
-}
-
-/// Prefix of [`cost_only`] models.
-pub const COST_ONLY: &str = "cost-only:";
 
 fn read_sessions(conn: &rusqlite::Connection) -> rusqlite::Result<Vec<Session>> {
     let mut stmt = conn.prepare("SELECT * FROM sessions LIMIT ?1")?;
@@ -222,14 +215,12 @@ fn assistant_replies(conn: &rusqlite::Connection) -> rusqlite::Result<HashMap<St
             ValueRef::Real(f) => epoch_ms(f as i64),
             _ => None,
         };
-        let model = cost_only(
-            row.get::<_, Option<String>>(2)
-                .ok()
-                .flatten()
-                .as_deref()
-                .filter(|m| !m.trim().is_empty())
-                .unwrap_or("unknown"),
-        );
+        let model = row
+            .get::<_, Option<String>>(2)
+            .ok()
+            .flatten()
+            .filter(|m| !m.trim().is_empty())
+            .unwrap_or_else(|| UNKNOWN_MODEL.to_string());
         if let Some(ts_ms) = ts {
             out.entry(session).or_default().push(Reply { ts_ms, model });
         }

@@ -1,8 +1,9 @@
-//! Small pieces the line-log readers of Copilot CLI, Kimi and Grok share: the line count and
-//! bad-line accounting every reader keeps, the first checks of a line, and user-turn blocks.
+//! Small pieces the line-log readers share: the bad-line accounting every reader keeps, the
+//! first checks of a line, and the turn, user-turn and session records they build.
 
 use crate::scan::Line;
-use crate::vocab::records::{Records, UserTurnBlock};
+use crate::vocab::records::{Records, Relationship, SessionInfo, UserTurnBlock, UserTurnRecord};
+use crate::vocab::Harness;
 
 /// Bad lines reported per pass (all are counted).
 const MAX_BAD_LINES_REPORTED: usize = 5;
@@ -37,6 +38,60 @@ pub(crate) fn object_bytes<'a>(
     Some(bytes)
 }
 
+/// The row of one JSONL line: `Ok(None)` for a blank line; an oversized line or one that does
+/// not parse as `T` is `Err` with the reason (`what` names the expected row).
+pub(crate) fn json_row<'a, T: serde::Deserialize<'a>>(
+    line: &Line<'a>,
+    what: &str,
+) -> Result<Option<T>, String> {
+    if line.oversized {
+        return Err("line too long".into());
+    }
+    if line.bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    serde_json::from_slice(line.bytes)
+        .map(Some)
+        .map_err(|e| format!("{what}: {e}"))
+}
+
+/// A user turn of one block.
+pub(crate) fn user_turn(
+    harness: Harness,
+    session_id: String,
+    uuid: String,
+    ts_ms: i64,
+    preceding_message_id: Option<String>,
+    block: UserTurnBlock,
+) -> UserTurnRecord {
+    UserTurnRecord {
+        harness,
+        session_id,
+        uuid,
+        ts_ms,
+        preceding_message_id,
+        blocks: vec![block],
+    }
+}
+
+/// The session a file feeds, with its project and the parent session that spawned it (why
+/// that is known: `reason`).
+pub(crate) fn subagent_session(
+    harness: Harness,
+    session_id: &str,
+    project: Option<&String>,
+    parent: Option<&String>,
+    reason: &str,
+) -> SessionInfo {
+    SessionInfo {
+        harness: Some(harness),
+        session_id: session_id.to_string(),
+        project: project.cloned(),
+        parent: parent.map(|p| (p.clone(), Relationship::Subagent, reason.to_string())),
+        ..Default::default()
+    }
+}
+
 /// Whether `bytes` contains `needle` (the cheap pre-check before parsing a line).
 pub(crate) fn has(bytes: &[u8], needle: &[u8]) -> bool {
     memchr::memmem::find(bytes, needle).is_some()
@@ -48,12 +103,23 @@ pub(crate) fn text_block(
     tool_use_id: Option<String>,
     is_error: Option<bool>,
 ) -> UserTurnBlock {
+    let kind = if tool_use_id.is_some() {
+        "tool_result"
+    } else {
+        "text"
+    };
+    block(kind, tool_use_id, bytes, is_error)
+}
+
+/// A user-turn block of `kind` (`text` or `tool_result`), its tokens estimated from its bytes.
+pub(crate) fn block(
+    kind: &'static str,
+    tool_use_id: Option<String>,
+    bytes: i64,
+    is_error: Option<bool>,
+) -> UserTurnBlock {
     UserTurnBlock {
-        kind: if tool_use_id.is_some() {
-            "tool_result"
-        } else {
-            "text"
-        },
+        kind,
         tool_use_id,
         bytes,
         approx_tokens: (bytes + 3) / 4,

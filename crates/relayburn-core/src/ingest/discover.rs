@@ -91,15 +91,19 @@ pub fn vscode_extension_id(harness: Harness) -> Option<&'static str> {
 pub fn claude_projects_dirs(roots: &[PathBuf]) -> Vec<PathBuf> {
     roots
         .iter()
-        .map(|root| {
-            let projects = root.join("projects");
-            if projects.is_dir() {
-                projects
-            } else {
-                root.clone()
-            }
-        })
+        .map(|root| sub_or_self(root, "projects"))
         .collect()
+}
+
+/// `<root>/<name>` when that directory exists, else the root itself (a root may name the
+/// store or the directory inside it).
+pub fn sub_or_self(root: &Path, name: &str) -> PathBuf {
+    let sub = root.join(name);
+    if sub.is_dir() {
+        sub
+    } else {
+        root.to_path_buf()
+    }
 }
 
 /// Lists Claude session files and subagent transcripts under `projects` dirs. Each dir is
@@ -562,12 +566,7 @@ pub fn discover_amp(roots: &[PathBuf]) -> Vec<SourceFile> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for root in roots {
-        let threads = root.join("threads");
-        let dir = if threads.is_dir() {
-            threads
-        } else {
-            root.clone()
-        };
+        let dir = sub_or_self(root, "threads");
         let key = std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone());
         if !seen.insert(key) {
             continue;

@@ -175,7 +175,7 @@ fn reader_for(file: &SourceFile, state: Option<&str>, capture: Capture) -> Box<d
             return Box::new(grok::GrokReader::new(ctx, resumed(state)).with_capture(capture));
         }
         FileKind::GeminiChat { .. } => {
-            let ctx = super::document::gemini_context(file);
+            let ctx = super::whole::gemini_context(file);
             return Box::new(GeminiReader::new(ctx, resumed(state)).with_capture(capture));
         }
         FileKind::QwenChat => {

@@ -6,7 +6,6 @@ mod copilot;
 pub mod cursor;
 pub mod discover;
 pub mod discover_totals;
-mod document;
 mod file;
 mod job;
 mod opencode;
@@ -437,11 +436,10 @@ fn run_jobs(
                     FileKind::OpenCodeSession
                     | FileKind::OpenCodeMessage
                     | FileKind::OpenCodeDb => opencode::process(job, capture, &mut send),
-                    FileKind::GeminiLegacy => document::process(job, capture, &mut send),
                     FileKind::DroidSession | FileKind::GooseDb | FileKind::CrushDb { .. } => {
                         totals::process(job, capture, &mut send)
                     }
-                    FileKind::AmpThread | FileKind::ClineTask => {
+                    FileKind::AmpThread | FileKind::ClineTask | FileKind::GeminiLegacy => {
                         whole::process(job, capture, &mut send)
                     }
                     FileKind::ClaudeSession

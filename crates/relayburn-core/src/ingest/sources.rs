@@ -280,17 +280,7 @@ pub static SOURCES: [HarnessSource; Harness::ALL.len()] = [
         roots: list("AMP_DATA_DIR", || xdg_data("amp")),
         discover: |roots, _| d::discover_amp(roots),
         watch: |roots| {
-            let dirs: Vec<PathBuf> = roots
-                .iter()
-                .map(|r| {
-                    let threads = r.join("threads");
-                    if threads.is_dir() {
-                        threads
-                    } else {
-                        r.clone()
-                    }
-                })
-                .collect();
+            let dirs: Vec<PathBuf> = roots.iter().map(|r| d::sub_or_self(r, "threads")).collect();
             each(&dirs, None, false)
         },
         on_change: OnChange::Relist,

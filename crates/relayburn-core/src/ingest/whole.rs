@@ -1,19 +1,25 @@
-//! Whole-document jobs: Amp threads and Cline-family tasks, JSON files their harness rewrites
-//! whole. A changed file (size or mtime; for a task, also its API history) is read whole and
-//! all its records are sent in one batch with the cursor (offset 0, the reader's state), so a
-//! crash re-reads the document and its keys make that an upsert.
+//! Whole-document jobs: Amp threads, Cline-family tasks and Gemini CLI's legacy
+//! `session-*.json` chats, JSON files their harness rewrites whole. A changed file (size or
+//! mtime; for a task, also its API history) is read whole and all its records are sent in one
+//! batch with the cursor (offset 0, the reader's state), so a crash re-reads the document and
+//! its keys make that an upsert (a legacy chat's message keys are the ones a `.jsonl`
+//! continuation of the same session uses, so nothing is counted twice).
+//! Also: what a Gemini chat file's reader needs to know from where the file lies.
 
 use super::cursor::Cursor;
-use super::discover::FileKind;
+use super::discover::{FileKind, SourceFile};
 use super::job::{Batch, FileMeta, Job};
 use crate::content::Capture;
 use crate::harness::amp::AmpState;
 use crate::harness::cline::{TaskHistory, TaskState};
+use crate::harness::gemini::{self, FileContext};
 use crate::vocab::records::Records;
 use std::path::{Path, PathBuf};
 
 /// Largest document read (a thread or task this large is reported, not read).
 const MAX_DOC_BYTES: u64 = 512 << 20;
+/// The largest `.project_root` marker read.
+const MAX_MARKER_BYTES: u64 = 64 << 10;
 
 /// The API history beside a task's `ui_messages.json`.
 fn history_path(ui_messages: &Path) -> PathBuf {
@@ -142,6 +148,44 @@ fn read(
             }
             Ok((serde_json::to_string(&state).unwrap_or_default(), bytes))
         }
+        FileKind::GeminiLegacy => {
+            let ctx = gemini_context(&job.file);
+            gemini::legacy_records(&doc, ctx, *capture, out);
+            Ok((prior.to_string(), bytes))
+        }
         _ => Ok((prior.to_string(), 0)),
+    }
+}
+
+/// A Gemini chat file's context: its session id fallback (the file stem), the parent session
+/// of a subagent chat, and the project root from the project directory's `.project_root`
+/// marker (Gemini CLI writes the root there; without it the chats name no directory).
+pub fn gemini_context(file: &SourceFile) -> FileContext {
+    let parent_session = match &file.kind {
+        FileKind::GeminiChat { parent_session } => parent_session.clone(),
+        _ => None,
+    };
+    let chats = file.path.parent().map(|p| {
+        if parent_session.is_some() {
+            p.parent().unwrap_or(p)
+        } else {
+            p
+        }
+    });
+    let project = chats
+        .and_then(Path::parent)
+        .and_then(|dir| {
+            crate::files::read_regular_to_string(&dir.join(".project_root"), MAX_MARKER_BYTES).ok()
+        })
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    FileContext {
+        file_stem: file
+            .path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        parent_session,
+        project,
     }
 }

@@ -45,6 +45,25 @@ impl Tokens {
         let p = self.prompt();
         CONTEXT_THRESHOLDS.iter().filter(|t| p > **t).count() as u8
     }
+
+    fn is_zero(&self) -> bool {
+        self.prompt() == 0 && self.output == 0
+    }
+}
+
+/// What a turn (or turns summed) costs: the price table's figure, except for a model the table
+/// cannot price or turns that counted no tokens (a harness that writes only its own cost):
+/// those cost what the harness reported (`reported`, 0 when nothing).
+pub fn cost_or_reported(
+    price: Option<&ModelPrice>,
+    ctx: u8,
+    tokens: &Tokens,
+    reported: f64,
+) -> f64 {
+    match price {
+        Some(p) if !tokens.is_zero() => p.rates(ctx).cost(tokens),
+        _ => reported,
+    }
 }
 
 /// USD per million tokens of each class.

@@ -435,3 +435,19 @@ fn route_providers() {
     assert_eq!(route_provider("claude-sonnet-4-5"), None);
     assert_eq!(route_provider("gpt-5.1-codex"), None);
 }
+
+#[test]
+fn turns_without_tokens_or_without_a_price_cost_what_their_harness_reported() {
+    let table = PriceTable::builtin().unwrap();
+    let price = table.lookup("gpt-5");
+    assert!(price.is_some());
+    let none = Tokens::default();
+    let some = Tokens {
+        input: 1_000_000,
+        ..Default::default()
+    };
+    assert_eq!(cost_or_reported(price, 0, &none, 0.25), 0.25);
+    assert_eq!(cost_or_reported(None, 0, &some, 0.25), 0.25);
+    let priced = cost_or_reported(price, 0, &some, 0.25);
+    assert!(priced > 0.0 && priced != 0.25, "{priced}");
+}

@@ -449,10 +449,8 @@ fn decorate(ledger: &Ledger, rows: &mut [SessionRow]) -> Result<()> {
         };
         let (session, model, ctx, tokens, turns, reported) = read().map_err(|e| ledger.err(e))?;
         // A model without a price costs what the harness reported for it (0 when nothing).
-        *costs.entry(session.clone()).or_default() += match prices.lookup(&model) {
-            Some(p) => p.rates(ctx as u8).cost(&tokens),
-            None => reported,
-        };
+        *costs.entry(session.clone()).or_default() +=
+            crate::pricing::cost_or_reported(prices.lookup(&model), ctx as u8, &tokens, reported);
         if turns > 0 && !model.is_empty() {
             *models.entry(session).or_default().entry(model).or_default() += turns;
         }
@@ -584,10 +582,13 @@ pub fn session(
         .map_err(|e| ledger.err(e))?;
     let mut turns = turns;
     for t in &mut turns {
-        t.totals.cost_usd = match prices.lookup(&t.model) {
-            Some(p) => p.turn_cost(&t.totals.tokens()),
-            None => t.reported_cost_usd.unwrap_or(0.0),
-        };
+        let tokens = t.totals.tokens();
+        t.totals.cost_usd = crate::pricing::cost_or_reported(
+            prices.lookup(&t.model),
+            tokens.context_class(),
+            &tokens,
+            t.reported_cost_usd.unwrap_or(0.0),
+        );
     }
 
     let mut stmt = conn

@@ -505,9 +505,10 @@ impl<'a> Accumulator<'a> {
         let mut t = t;
         // `t.cost_usd` arrives holding the cost the harness reported (0 when none): a model
         // the price table cannot price keeps it and is still listed as unpriced.
-        match &info.price {
-            Some(p) => t.cost_usd = p.rates(ctx).cost(&t.tokens()),
-            None => *self.unpriced.entry(info.key.clone()).or_default() += sign * t.turns,
+        t.cost_usd =
+            crate::pricing::cost_or_reported(info.price.as_ref(), ctx, &t.tokens(), t.cost_usd);
+        if info.price.is_none() {
+            *self.unpriced.entry(info.key.clone()).or_default() += sign * t.turns;
         }
         let t = t.scaled(sign);
         self.totals.add(&t);

@@ -55,6 +55,38 @@ pub struct TurnRecord {
     pub reported_cost_usd: Option<f64>,
 }
 
+impl TurnRecord {
+    /// A finished model call with what every reader knows of it; the reader sets the rest
+    /// (provider, project, branch, stop reason, tool calls, reported cost) by struct update.
+    pub fn call(
+        harness: Harness,
+        key: String,
+        session_id: String,
+        message_id: String,
+        ts_ms: i64,
+        model: String,
+        usage: Usage,
+    ) -> TurnRecord {
+        TurnRecord {
+            harness,
+            key,
+            session_id,
+            message_id,
+            request_id: None,
+            ts_ms,
+            model,
+            provider: None,
+            project: None,
+            branch: None,
+            usage,
+            stop_reason: None,
+            complete: true,
+            tool_calls: Vec::new(),
+            reported_cost_usd: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserTurnBlock {
     /// `text` or `tool_result`.
@@ -242,22 +274,9 @@ mod bound_tests {
 
     #[test]
     fn impossible_turns_are_skipped_and_counted() {
-        let turn = |id: &str, usage: Usage| TurnRecord {
-            harness: Harness::ClaudeCode,
-            key: id.into(),
-            session_id: "s".into(),
-            message_id: id.into(),
-            request_id: None,
-            ts_ms: 0,
-            model: "m".into(),
-            provider: None,
-            project: None,
-            branch: None,
-            usage,
-            stop_reason: None,
-            complete: true,
-            tool_calls: Vec::new(),
-            reported_cost_usd: None,
+        let turn = |id: &str, usage: Usage| {
+            let (key, s, m) = (id.to_string(), "s".to_string(), "m".to_string());
+            TurnRecord::call(Harness::ClaudeCode, key, s, id.into(), 0, m, usage)
         };
         let mut r = Records::default();
         r.turns.push(turn(

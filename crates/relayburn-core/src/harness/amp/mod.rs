@@ -163,23 +163,13 @@ pub fn thread_records(
                 if u.total() == 0 {
                     continue;
                 }
+                let turn_key = format!("amp|{id}|{key}");
+                // Amp's credits are not dollars: no reported cost.
                 out.turns.push(TurnRecord {
-                    harness: Harness::Amp,
-                    key: format!("amp|{id}|{key}"),
-                    session_id: id.clone(),
-                    message_id: key,
-                    request_id: None,
-                    ts_ms,
-                    model,
-                    provider: None,
                     project: project.clone(),
-                    branch: None,
-                    usage: u,
                     stop_reason: msg.state.as_ref().and_then(|s| s.stop_reason.clone()),
-                    complete: true,
                     tool_calls: tool_calls(msg.content.as_deref().unwrap_or(&[])),
-                    // Amp's credits are not dollars.
-                    reported_cost_usd: None,
+                    ..TurnRecord::call(Harness::Amp, turn_key, id.clone(), key, ts_ms, model, u)
                 });
             }
             Some("user") => {
@@ -222,22 +212,13 @@ pub fn thread_records(
                 state.matched.get(&own).cloned().unwrap_or(own)
             }
         };
+        let (turn_key, model) = (
+            format!("amp|{id}|{key}"),
+            e.model.clone().unwrap_or_default(),
+        );
         out.turns.push(TurnRecord {
-            harness: Harness::Amp,
-            key: format!("amp|{id}|{key}"),
-            session_id: id.clone(),
-            message_id: key,
-            request_id: None,
-            ts_ms,
-            model: e.model.clone().unwrap_or_default(),
-            provider: None,
             project: project.clone(),
-            branch: None,
-            usage,
-            stop_reason: None,
-            complete: true,
-            tool_calls: Vec::new(),
-            reported_cost_usd: None,
+            ..TurnRecord::call(Harness::Amp, turn_key, id.clone(), key, ts_ms, model, usage)
         });
     }
     Ok(())

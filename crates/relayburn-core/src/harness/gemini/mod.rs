@@ -23,16 +23,13 @@ use crate::harness::wire::{parts_text, payload_bytes, payload_text, tool_call};
 use crate::harness::LogReader;
 use crate::scan::Line;
 use crate::vocab::content::{ContentBlock, ContentRecord};
-use crate::vocab::records::{
-    Records, Relationship, SessionInfo, ToolCall, TurnRecord, UserTurnBlock, UserTurnRecord,
-};
+use crate::vocab::records::{Records, Relationship, SessionInfo, ToolCall, TurnRecord};
 use crate::vocab::Harness;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use usage::GenAiCounts;
 use wire::Record;
 
-const MAX_BAD_LINES_REPORTED: usize = 5;
 const TITLE_CHARS: usize = 120;
 
 /// Which file is read.
@@ -153,10 +150,7 @@ impl GeminiReader {
     }
 
     fn bad_line(&self, out: &mut Records, message: String) {
-        out.lines_skipped += 1;
-        if out.bad_lines.len() < MAX_BAD_LINES_REPORTED {
-            out.bad_lines.push((self.line, message));
-        }
+        super::lines::bad_line(out, self.line, message);
     }
 
     fn announce(&mut self, out: &mut Records, title: Option<String>) {
@@ -237,20 +231,14 @@ impl GeminiReader {
             self.announce(out, Some(title));
         }
         let bytes = text.len() as i64;
-        out.user_turns.push(UserTurnRecord {
-            harness: Harness::GeminiCli,
-            session_id: self.session_id(),
-            uuid: id.to_string(),
+        out.user_turns.push(super::lines::user_turn(
+            Harness::GeminiCli,
+            self.session_id(),
+            id.to_string(),
             ts_ms,
-            preceding_message_id: None,
-            blocks: vec![UserTurnBlock {
-                kind: "text",
-                tool_use_id: None,
-                bytes,
-                approx_tokens: (bytes + 3) / 4,
-                is_error: None,
-            }],
-        });
+            None,
+            super::lines::block("text", None, bytes, None),
+        ));
     }
 
     fn response(&mut self, id: &str, ts_ms: i64, rec: &Record<'_>, out: &mut Records) {
@@ -309,41 +297,33 @@ impl GeminiReader {
         // Tool results live in the response that called the tools: each is a user turn of
         // its own (the input of the next call), keyed by message and call.
         for (call_id, bytes, error, at) in results {
-            out.user_turns.push(UserTurnRecord {
-                harness: Harness::GeminiCli,
-                session_id: session_id.clone(),
-                uuid: format!("{id}/{call_id}"),
-                ts_ms: at,
-                preceding_message_id: Some(id.to_string()),
-                blocks: vec![UserTurnBlock {
-                    kind: "tool_result",
-                    tool_use_id: Some(call_id),
-                    bytes,
-                    approx_tokens: (bytes + 3) / 4,
-                    is_error: Some(error),
-                }],
-            });
+            out.user_turns.push(super::lines::user_turn(
+                Harness::GeminiCli,
+                session_id.clone(),
+                format!("{id}/{call_id}"),
+                at,
+                Some(id.to_string()),
+                super::lines::block("tool_result", Some(call_id), bytes, Some(error)),
+            ));
         }
         // `tokens: null` (not yet reported) or all zero: no call to count yet.
         if usage.total() == 0 {
             return;
         }
+        let key = format!("gemini-cli|{session_id}|{id}");
+        let model = self.state.model.clone().unwrap_or_default();
         out.turns.push(TurnRecord {
-            harness: Harness::GeminiCli,
-            key: format!("gemini-cli|{session_id}|{id}"),
-            session_id,
-            message_id: id.to_string(),
-            request_id: None,
-            ts_ms,
-            model: self.state.model.clone().unwrap_or_default(),
-            provider: None,
             project: self.project(),
-            branch: None,
-            usage,
-            stop_reason: None,
-            complete: true,
             tool_calls: calls,
-            reported_cost_usd: None,
+            ..TurnRecord::call(
+                Harness::GeminiCli,
+                key,
+                session_id,
+                id.to_string(),
+                ts_ms,
+                model,
+                usage,
+            )
         });
     }
 
@@ -367,16 +347,10 @@ impl GeminiReader {
 impl LogReader for GeminiReader {
     fn feed(&mut self, line: &Line<'_>, out: &mut Records) {
         self.line += 1;
-        if line.oversized {
-            self.bad_line(out, "line too long".into());
-            return;
-        }
-        if line.bytes.iter().all(u8::is_ascii_whitespace) {
-            return;
-        }
-        match serde_json::from_slice::<Record<'_>>(line.bytes) {
-            Ok(rec) => self.record(&rec, out),
-            Err(e) => self.bad_line(out, format!("not a chat record: {e}")),
+        match super::lines::json_row::<Record<'_>>(line, "not a chat record") {
+            Ok(Some(rec)) => self.record(&rec, out),
+            Ok(None) => {}
+            Err(message) => self.bad_line(out, message),
         }
     }
 

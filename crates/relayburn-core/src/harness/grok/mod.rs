@@ -12,14 +12,13 @@
 #[cfg(test)]
 mod tests;
 
-use super::lines::{bad_line, has, object_bytes, text_block, timestamp_ms};
+use super::lines::{bad_line, has, object_bytes, subagent_session, text_block};
+use super::lines::{timestamp_ms, user_turn};
 use super::wire::Count;
 use super::LogReader;
 use crate::hash::short_hex;
 use crate::scan::Line;
-use crate::vocab::records::{
-    Records, Relationship, SessionInfo, ToolCall, TurnRecord, Usage, UserTurnRecord,
-};
+use crate::vocab::records::{Records, ToolCall, TurnRecord, Usage};
 use crate::vocab::Harness;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -232,14 +231,14 @@ impl LogReader for GrokReader {
                     return;
                 }
                 self.state.in_user = true;
-                out.user_turns.push(UserTurnRecord {
-                    harness: Harness::Grok,
-                    session_id: session,
-                    uuid: event_id.unwrap_or_else(|| format!("@{}", line.offset)),
-                    ts_ms: ts,
-                    preceding_message_id: self.state.last_message.clone(),
-                    blocks: vec![text_block(bytes, None, None)],
-                });
+                out.user_turns.push(user_turn(
+                    Harness::Grok,
+                    session,
+                    event_id.unwrap_or_else(|| format!("@{}", line.offset)),
+                    ts,
+                    self.state.last_message.clone(),
+                    text_block(bytes, None, None),
+                ));
             }
             _ => {}
         }
@@ -277,19 +276,13 @@ impl GrokReader {
             return;
         }
         self.announced = true;
-        out.sessions.push(SessionInfo {
-            harness: Some(Harness::Grok),
-            session_id: self.ctx.session_id.clone(),
-            project: self.ctx.project.clone(),
-            parent: self.ctx.parent.as_ref().map(|p| {
-                (
-                    p.clone(),
-                    Relationship::Subagent,
-                    "subagents/ entry of the parent session".to_string(),
-                )
-            }),
-            ..Default::default()
-        });
+        out.sessions.push(subagent_session(
+            Harness::Grok,
+            &self.ctx.session_id,
+            self.ctx.project.as_ref(),
+            self.ctx.parent.as_ref(),
+            "subagents/ entry of the parent session",
+        ));
     }
 
     /// One turn per model of a completed turn.
@@ -320,22 +313,12 @@ impl GrokReader {
                 Some(id) => format!("grok|{id}|{model}"),
                 None => format!("grok|{session}|{ts}|{model}"),
             };
+            let (session, id) = (session.to_string(), message_id.clone());
             out.turns.push(TurnRecord {
-                harness: Harness::Grok,
-                key,
-                session_id: session.to_string(),
-                message_id: message_id.clone(),
-                request_id: None,
-                ts_ms: ts,
-                model,
                 provider: Some("xai".into()),
                 project: self.ctx.project.clone(),
-                branch: None,
-                usage: u,
-                stop_reason: None,
-                complete: true,
                 tool_calls: std::mem::take(&mut self.state.tools),
-                reported_cost_usd: None,
+                ..TurnRecord::call(Harness::Grok, key, session, id, ts, model, u)
             });
         }
         self.state.last_message = Some(message_id);

@@ -22,14 +22,13 @@
 #[cfg(test)]
 mod tests;
 
-use super::lines::{bad_line, has, object_bytes, text_block, text_bytes};
+use super::lines::{bad_line, has, object_bytes, subagent_session, text_block};
+use super::lines::{text_bytes, user_turn};
 use super::wire::Count;
 use super::LogReader;
 use crate::hash::short_hex;
 use crate::scan::Line;
-use crate::vocab::records::{
-    Records, Relationship, SessionInfo, ToolCall, TurnRecord, Usage, UserTurnRecord,
-};
+use crate::vocab::records::{Records, ToolCall, TurnRecord, Usage};
 use crate::vocab::Harness;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -252,19 +251,13 @@ impl KimiReader {
             return;
         }
         self.announced = true;
-        out.sessions.push(SessionInfo {
-            harness: Some(Harness::KimiCli),
-            session_id: self.ctx.session_id.clone(),
-            project: self.ctx.project.clone(),
-            parent: self.ctx.parent.as_ref().map(|p| {
-                (
-                    p.clone(),
-                    Relationship::Subagent,
-                    "subagents/ directory of the parent session".to_string(),
-                )
-            }),
-            ..Default::default()
-        });
+        out.sessions.push(subagent_session(
+            Harness::KimiCli,
+            &self.ctx.session_id,
+            self.ctx.project.as_ref(),
+            self.ctx.parent.as_ref(),
+            "subagents/ directory of the parent session",
+        ));
     }
 
     fn message(&mut self, row: &Row<'_>, env: &Envelope<'_>, offset: u64, out: &mut Records) {
@@ -416,22 +409,20 @@ impl KimiReader {
         model: String,
         usage: Usage,
     ) {
+        let session = self.ctx.session_id.clone();
         out.turns.push(TurnRecord {
-            harness: Harness::KimiCli,
-            key,
-            session_id: self.ctx.session_id.clone(),
-            message_id,
-            request_id: None,
-            ts_ms,
-            model,
             provider: Some("moonshot".into()),
             project: self.ctx.project.clone(),
-            branch: None,
-            usage,
-            stop_reason: None,
-            complete: true,
             tool_calls: std::mem::take(&mut self.state.tools),
-            reported_cost_usd: None,
+            ..TurnRecord::call(
+                Harness::KimiCli,
+                key,
+                session,
+                message_id,
+                ts_ms,
+                model,
+                usage,
+            )
         });
     }
 
@@ -442,14 +433,14 @@ impl KimiReader {
         ts_ms: i64,
         block: crate::vocab::records::UserTurnBlock,
     ) {
-        out.user_turns.push(UserTurnRecord {
-            harness: Harness::KimiCli,
-            session_id: self.ctx.session_id.clone(),
-            uuid: format!("{}@{offset}", self.ctx.agent),
+        out.user_turns.push(user_turn(
+            Harness::KimiCli,
+            self.ctx.session_id.clone(),
+            format!("{}@{offset}", self.ctx.agent),
             ts_ms,
-            preceding_message_id: self.state.last_message.clone(),
-            blocks: vec![block],
-        });
+            self.state.last_message.clone(),
+            block,
+        ));
     }
 }
 

@@ -235,15 +235,8 @@ mod database {
     use super::super::db::{self, DbState};
     use rusqlite::Connection;
 
-    const SCHEMA: &str = "
-        CREATE TABLE session (id TEXT PRIMARY KEY, project_id TEXT NOT NULL, parent_id TEXT,
-            slug TEXT NOT NULL, directory TEXT NOT NULL, title TEXT NOT NULL, version TEXT NOT NULL,
-            time_created INTEGER NOT NULL, time_updated INTEGER NOT NULL);
-        CREATE TABLE message (id TEXT PRIMARY KEY, session_id TEXT NOT NULL,
-            time_created INTEGER NOT NULL, time_updated INTEGER NOT NULL, data TEXT NOT NULL);
-        CREATE TABLE part (id TEXT PRIMARY KEY, message_id TEXT NOT NULL, session_id TEXT NOT NULL,
-            time_created INTEGER NOT NULL, time_updated INTEGER NOT NULL, data TEXT NOT NULL);
-        CREATE INDEX part_message_id_id_idx ON part (message_id, id);";
+    /// OpenCode's tables, as the generated corpora and the JS tests create them.
+    const SCHEMA: &str = include_str!("../../../../../bench/corpus/opencode-schema.sql");
 
     fn msg(completed: bool, output: i64) -> String {
         let c = if completed {
@@ -280,9 +273,11 @@ mod database {
         let w = Connection::open(&path).unwrap();
         w.pragma_update(None, "journal_mode", "WAL").unwrap();
         w.execute_batch(SCHEMA).unwrap();
-        w.execute(
-            "INSERT INTO session VALUES ('ses_c','p','ses_p','s','/p','Child session - 2026-01-01T00:00:00Z','1',1,1)",
-            [],
+        w.execute_batch(
+            "INSERT INTO project (id, worktree, time_created, time_updated) VALUES ('p','/p',1,1);
+             INSERT INTO session (id, project_id, parent_id, slug, directory, title, version,
+                time_created, time_updated)
+             VALUES ('ses_c','p','ses_p','s','/p','Child session - 2026-01-01T00:00:00Z','1',1,1);",
         )
         .unwrap();
         w.execute(

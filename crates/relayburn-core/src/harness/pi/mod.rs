@@ -22,14 +22,12 @@ use crate::scan::Line;
 use crate::vocab::content::{ContentBlock, ContentRecord};
 use crate::vocab::records::{
     CompactionRecord, Records, Relationship, SessionInfo, ToolCall, TurnRecord, Usage,
-    UserTurnBlock, UserTurnRecord,
 };
 use crate::vocab::Harness;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use wire::{Block, Entry, Message};
 
-const MAX_BAD_LINES_REPORTED: usize = 5;
 const TITLE_CHARS: usize = 120;
 
 /// Which file is read.
@@ -163,10 +161,7 @@ impl PiReader {
     }
 
     fn bad_line(&self, out: &mut Records, message: String) {
-        out.lines_skipped += 1;
-        if out.bad_lines.len() < MAX_BAD_LINES_REPORTED {
-            out.bad_lines.push((self.line, message));
-        }
+        super::lines::bad_line(out, self.line, message);
     }
 
     fn header(&mut self, e: &Entry<'_>, out: &mut Records) {
@@ -289,23 +284,23 @@ impl PiReader {
             usage.input, usage.output, usage.cache_read, usage.cache_write_5m
         );
         let session_id = self.owner(ts_ms);
+        let message_id = uuid.to_string();
         Some(TurnRecord {
-            harness: Harness::Pi,
-            key,
-            session_id,
-            message_id: uuid.to_string(),
-            request_id: None,
-            ts_ms,
-            model,
             provider: m.provider.as_deref().map(str::to_string),
             project: self.state.cwd.clone(),
-            branch: None,
-            usage,
             stop_reason: m.stop_reason.as_deref().map(str::to_string),
-            complete: true,
             tool_calls,
             // Pi's own price of the call (USD): kept beside the price table's.
             reported_cost_usd: u.cost.as_ref().and_then(|c| c.total),
+            ..TurnRecord::call(
+                Harness::Pi,
+                key,
+                session_id,
+                message_id,
+                ts_ms,
+                model,
+                usage,
+            )
         })
     }
 
@@ -320,20 +315,14 @@ impl PiReader {
         is_error: Option<bool>,
         out: &mut Records,
     ) {
-        out.user_turns.push(UserTurnRecord {
-            harness: Harness::Pi,
-            session_id: self.owner(ts_ms),
+        out.user_turns.push(super::lines::user_turn(
+            Harness::Pi,
+            self.owner(ts_ms),
             uuid,
             ts_ms,
-            preceding_message_id: self.state.last_assistant.clone(),
-            blocks: vec![UserTurnBlock {
-                kind,
-                tool_use_id,
-                bytes,
-                approx_tokens: (bytes + 3) / 4,
-                is_error,
-            }],
-        });
+            self.state.last_assistant.clone(),
+            super::lines::block(kind, tool_use_id, bytes, is_error),
+        ));
     }
 
     fn entry(&mut self, e: &Entry<'_>, out: &mut Records) {
@@ -404,16 +393,10 @@ impl LogReader for PiReader {
     fn feed(&mut self, line: &Line<'_>, out: &mut Records) {
         self.line += 1;
         self.offset = line.offset;
-        if line.oversized {
-            self.bad_line(out, "line too long".into());
-            return;
-        }
-        if line.bytes.iter().all(u8::is_ascii_whitespace) {
-            return;
-        }
-        match serde_json::from_slice::<Entry<'_>>(line.bytes) {
-            Ok(e) => self.entry(&e, out),
-            Err(e) => self.bad_line(out, format!("not a session entry: {e}")),
+        match super::lines::json_row::<Entry<'_>>(line, "not a session entry") {
+            Ok(Some(e)) => self.entry(&e, out),
+            Ok(None) => {}
+            Err(message) => self.bad_line(out, message),
         }
     }
 

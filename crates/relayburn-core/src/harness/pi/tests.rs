@@ -243,3 +243,66 @@ fn content_is_captured_when_the_store_is_on() {
     let (_, off) = read(&[header(SID, None), user("a0000001", "null", T0, "x")]);
     assert!(off.content.is_empty());
 }
+
+#[test]
+fn a_pushed_turn_costs_what_the_local_summary_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let sessions = dir.path().join("agent/sessions/--home-ana-app--");
+    std::fs::create_dir_all(&sessions).unwrap();
+    // One call of a priced model and one of a model the price table does not know.
+    let unpriced = assistant("a0000004", "a0000003", T0 + 3_000, [10, 20, 0, 0], 0.42)
+        .replace("claude-sonnet-4-5", "mystery-model-9");
+    std::fs::write(
+        sessions.join(format!("2026-05-04T10-00-00-000Z_{SID}.jsonl")),
+        [
+            header(SID, None),
+            user("a0000001", "null", T0, "hi"),
+            assistant(
+                "a0000002",
+                "a0000001",
+                T0 + 1_000,
+                [12, 80, 9_000, 1_500],
+                0.01,
+            ),
+            user("a0000003", "\"a0000002\"", T0 + 2_000, "go on"),
+            unpriced,
+        ]
+        .join("\n")
+            + "\n",
+    )
+    .unwrap();
+    let mut ledger = Ledger::open(&dir.path().join("burn")).unwrap();
+    let opts = IngestOptions {
+        harnesses: Some(vec![Harness::Pi]),
+        roots: std::collections::HashMap::from([(
+            Harness::Pi,
+            vec![dir.path().join("agent").to_string_lossy().into_owned()],
+        )]),
+        ..Default::default()
+    };
+    ingest(&mut ledger, &opts).unwrap();
+    let local = crate::query::summary(
+        &ledger,
+        &crate::query::TurnFilter::default(),
+        &crate::query::SummaryOptions {
+            group_by: crate::query::GroupBy::ModelRaw,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let pushed =
+        crate::push::batch(&ledger, "http://team", 100, crate::push::ProjectMode::Name).unwrap();
+    assert_eq!(pushed.turns.len(), 2);
+    for t in &pushed.turns {
+        let (_, group) = local
+            .groups
+            .iter()
+            .find(|(key, _)| *key == t.model)
+            .unwrap_or_else(|| panic!("no local group for {}", t.model));
+        // The summary rounds to a millionth of a dollar.
+        assert!((t.cost_usd - group.cost_usd).abs() < 1e-6, "{t:?}");
+        assert_eq!(t.priced, t.model == "claude-sonnet-4-5");
+    }
+    let unpriced = pushed.turns.iter().find(|t| !t.priced).unwrap();
+    assert!((unpriced.cost_usd - 0.42).abs() < 1e-12);
+}

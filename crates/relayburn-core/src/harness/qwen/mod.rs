@@ -19,15 +19,12 @@ use crate::harness::wire::{payload_bytes, payload_text, tool_call};
 use crate::harness::LogReader;
 use crate::scan::Line;
 use crate::vocab::content::{ContentBlock, ContentRecord};
-use crate::vocab::records::{
-    CompactionRecord, Records, Relationship, SessionInfo, TurnRecord, UserTurnBlock, UserTurnRecord,
-};
+use crate::vocab::records::{CompactionRecord, Records, Relationship, SessionInfo, TurnRecord};
 use crate::vocab::Harness;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use wire::ChatRecord;
 
-const MAX_BAD_LINES_REPORTED: usize = 5;
 const TITLE_CHARS: usize = 120;
 
 /// Which file is read.
@@ -147,10 +144,7 @@ impl QwenReader {
     }
 
     fn bad_line(&self, out: &mut Records, message: String) {
-        out.lines_skipped += 1;
-        if out.bad_lines.len() < MAX_BAD_LINES_REPORTED {
-            out.bad_lines.push((self.line, message));
-        }
+        super::lines::bad_line(out, self.line, message);
     }
 
     fn record(&mut self, rec: &ChatRecord<'_>, out: &mut Records) {
@@ -254,22 +248,21 @@ impl QwenReader {
                         ))
                     })
                     .collect();
+                let key = format!("qwen-code|{uuid}");
+                let model = rec.model.as_deref().unwrap_or_default().to_string();
                 out.turns.push(TurnRecord {
-                    harness: Harness::QwenCode,
-                    key: format!("qwen-code|{uuid}"),
-                    session_id,
-                    message_id: uuid.to_string(),
-                    request_id: None,
-                    ts_ms,
-                    model: rec.model.as_deref().unwrap_or_default().to_string(),
-                    provider: None,
                     project,
                     branch,
-                    usage,
-                    stop_reason: None,
-                    complete: true,
                     tool_calls,
-                    reported_cost_usd: None,
+                    ..TurnRecord::call(
+                        Harness::QwenCode,
+                        key,
+                        session_id,
+                        uuid.to_string(),
+                        ts_ms,
+                        model,
+                        usage,
+                    )
                 });
             }
             (Some("user"), _) => {
@@ -346,20 +339,14 @@ impl QwenReader {
         is_error: Option<bool>,
         out: &mut Records,
     ) {
-        out.user_turns.push(UserTurnRecord {
-            harness: Harness::QwenCode,
+        out.user_turns.push(super::lines::user_turn(
+            Harness::QwenCode,
             session_id,
-            uuid: uuid.to_string(),
+            uuid.to_string(),
             ts_ms,
-            preceding_message_id: self.state.last_assistant.clone(),
-            blocks: vec![UserTurnBlock {
-                kind,
-                tool_use_id,
-                bytes,
-                approx_tokens: (bytes + 3) / 4,
-                is_error,
-            }],
-        });
+            self.state.last_assistant.clone(),
+            super::lines::block(kind, tool_use_id, bytes, is_error),
+        ));
     }
 }
 
@@ -367,16 +354,10 @@ impl LogReader for QwenReader {
     fn feed(&mut self, line: &Line<'_>, out: &mut Records) {
         self.line += 1;
         self.offset = line.offset;
-        if line.oversized {
-            self.bad_line(out, "line too long".into());
-            return;
-        }
-        if line.bytes.iter().all(u8::is_ascii_whitespace) {
-            return;
-        }
-        match serde_json::from_slice::<ChatRecord<'_>>(line.bytes) {
-            Ok(rec) => self.record(&rec, out),
-            Err(e) => self.bad_line(out, format!("not a chat record: {e}")),
+        match super::lines::json_row::<ChatRecord<'_>>(line, "not a chat record") {
+            Ok(Some(rec)) => self.record(&rec, out),
+            Ok(None) => {}
+            Err(message) => self.bad_line(out, message),
         }
     }
 

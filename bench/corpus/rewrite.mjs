@@ -13,18 +13,18 @@
 // an ingest of phase 1 followed by one of phase 2 (`byHarness`) and of a first ingest of phase 2
 // alone (`coldByHarness`: the same tokens, other turn counts where a restore summed requests).
 //
-// Usage: node bench/gen-rewrite-corpus.mjs --out DIR --phase 1|2 [--seed 1] [--scale 1]
+// Usage: node bench/corpus/rewrite.mjs --out DIR --phase 1|2 [--seed 1] [--scale 1]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import initSqlJs from 'sql.js';
-import { makeRandom } from './gen-claude-corpus.mjs';
+import { makeRandom } from './claude.mjs';
+import { add, zero } from './tally.mjs';
 
 export const REWRITE_GENERATOR_VERSION = 1;
 const BASE_MS = Date.UTC(2026, 5, 30);
 const HEX = '0123456789abcdef';
-const CLASSES = ['input', 'output', 'reasoning', 'cacheRead', 'cacheWrite5m', 'cacheWrite1h'];
 const HARNESSES = ['amp', 'kilo', 'cline', 'roo-code', 'kilo-code'];
 const EXTENSIONS = {
   cline: 'saoudrizwan.claude-dev',
@@ -32,19 +32,6 @@ const EXTENSIONS = {
   'kilo-code': 'kilocode.kilo-code',
 };
 
-const zero = () => ({
-  turns: 0,
-  input: 0,
-  output: 0,
-  reasoning: 0,
-  cacheRead: 0,
-  cacheWrite5m: 0,
-  cacheWrite1h: 0,
-});
-function add(t, u, turns = 1) {
-  t.turns += turns;
-  for (const k of CLASSES) t[k] += u[k] ?? 0;
-}
 const iso = (ms) => new Date(ms).toISOString();
 function write(path, text) {
   mkdirSync(dirname(path), { recursive: true });
@@ -586,7 +573,7 @@ async function main() {
     !Number.isInteger(seed) ||
     !(Number.isInteger(scale) && scale >= 1)
   ) {
-    console.error('usage: node bench/gen-rewrite-corpus.mjs --out DIR --phase 1|2 [--seed 1] [--scale 1]');
+    console.error('usage: node bench/corpus/rewrite.mjs --out DIR --phase 1|2 [--seed 1] [--scale 1]');
     process.exit(2);
   }
   await generateRewriteCorpus({ out: values.out, phase, seed, scale });

@@ -984,7 +984,12 @@ export function generateCorpus({ out, mb = 400, files = 10_000, seed = 1 }) {
 
 /** Where the bench keeps (and reuses) a corpus: the git-ignored bench/.corpus/. */
 export function defaultCorpusDir({ mb, files, seed }) {
-  return join(dirname(fileURLToPath(import.meta.url)), '.corpus', `claude-${mb}mb-${files}f-seed${seed}`);
+  return join(
+    dirname(fileURLToPath(import.meta.url)),
+    '..',
+    '.corpus',
+    `claude-${mb}mb-${files}f-seed${seed}`,
+  );
 }
 
 function main() {
@@ -1002,7 +1007,7 @@ function main() {
   const seed = Number(values.seed);
   if (!(mb > 0) || !(files >= 1) || !Number.isInteger(seed)) {
     console.error(
-      'usage: node bench/gen-claude-corpus.mjs [--out DIR] [--mb 400] [--files 10000] [--seed 1] [--quiet]',
+      'usage: node bench/corpus/claude.mjs [--out DIR] [--mb 400] [--files 10000] [--seed 1] [--quiet]',
     );
     process.exit(2);
   }

@@ -1,5 +1,5 @@
 // Deterministic logs of GitHub Copilot CLI, Kimi (CLI and Code) and Grok Build, with the exact
-// totals a correct ingest must report per harness. Used by gen-corpus.mjs (the mixed corpus) and
+// totals a correct ingest must report per harness. Used by mixed.mjs (the mixed corpus) and
 // the crash tests. Each carries the traps its reader must get right:
 //   <out>/copilot/  a COPILOT_HOME: session-state/<id>/events.jsonl (one session.shutdown per
 //                   process run, never cumulative; input inclusive of cache; Gemini reasoning
@@ -25,26 +25,12 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import initSqlJs from 'sql.js';
+import { add, zero } from './tally.mjs';
 
 const HEX = '0123456789abcdef';
 /** Files are dated in the past, so no ingest takes them for still being written. */
 const OLD_S = Date.UTC(2026, 6, 1) / 1000;
 const BASE_MS = Date.UTC(2026, 5, 20);
-
-export const zero = () => ({
-  turns: 0,
-  input: 0,
-  output: 0,
-  reasoning: 0,
-  cacheRead: 0,
-  cacheWrite5m: 0,
-  cacheWrite1h: 0,
-});
-function add(t, u) {
-  t.turns += 1;
-  for (const k of ['input', 'output', 'reasoning', 'cacheRead', 'cacheWrite5m', 'cacheWrite1h'])
-    t[k] += u[k] ?? 0;
-}
 
 function write(path, text) {
   mkdirSync(dirname(path), { recursive: true });

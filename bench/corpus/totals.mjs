@@ -13,13 +13,13 @@
 // `--update` then changes the corpus in place as the harnesses do (settings files rewritten
 // with larger totals, database rows updated, replies appended) and writes the new tally.
 //
-// Usage: node bench/gen-totals-corpus.mjs --out DIR [--sessions 60] [--seed 1] [--update] [--quiet]
+// Usage: node bench/corpus/totals.mjs --out DIR [--sessions 60] [--seed 1] [--update] [--quiet]
 import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import initSqlJs from 'sql.js';
-import { makeRandom } from './gen-claude-corpus.mjs';
+import { makeRandom } from './claude.mjs';
 
 const DAY = 86_400_000;
 const BUCKET = 900_000;
@@ -310,7 +310,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     },
   });
   if (!values.out) {
-    process.stderr.write('usage: gen-totals-corpus.mjs --out DIR [--sessions 60] [--seed 1] [--update]\n');
+    process.stderr.write('usage: totals.mjs --out DIR [--sessions 60] [--seed 1] [--update]\n');
     process.exit(2);
   }
   const tally = await generateTotalsCorpus({

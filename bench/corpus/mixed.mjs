@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Deterministic mixed corpus of all three harnesses, with the exact totals a correct ingest must
 // report per harness (`tally.json`, from the generator's own bookkeeping):
-//   <out>/claude/    Claude Code logs from gen-claude-corpus.mjs (its own tally.json inside)
+//   <out>/claude/    Claude Code logs from claude.mjs (its own tally.json inside)
 //   <out>/codex/     a CODEX_HOME: sessions/YYYY/MM/DD/rollout-<time>-<uuid>.jsonl
 //   <out>/opencode/  an OpenCode data dir: storage/ tree of JSON documents and opencode.db
 // Codex rollouts carry cumulative `token_count` snapshots (each often written twice), several
@@ -12,19 +12,20 @@
 // assistant messages made of one or more model calls (`step-finish` parts, summed) or only the
 // message's `tokens`, tool parts, child sessions (`parentID`), and sessions present both in
 // the storage tree and the database (OpenCode's migration) that count once.
-//   <out>/copilot/, <out>/kimi/, <out>/grok/  from gen-more-corpus.mjs (see there)
+//   <out>/copilot/, <out>/kimi/, <out>/grok/  from copilot-kimi-grok.mjs (see there)
 //
-// Usage: node bench/gen-corpus.mjs [--out DIR] [--mb 400] [--files 10000] [--seed 1] [--quiet]
+// Usage: node bench/corpus/mixed.mjs [--out DIR] [--mb 400] [--files 10000] [--seed 1] [--quiet]
 //   (default DIR: bench/.corpus/mixed-<mb>mb-<files>f-seed<seed>). About 70% of the bytes and
 //   80% of the files are Claude, 22% / 15% Codex, the rest OpenCode.
-import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import initSqlJs from 'sql.js';
-import { generateCorpus, makeRandom } from './gen-claude-corpus.mjs';
-import { generateMoreHarnesses as generateCopilotKimiGrok } from './gen-more-corpus.mjs';
-import { generateMoreHarnesses as generateGeminiQwenPi } from './gen-more-harnesses.mjs';
+import { generateCorpus, makeRandom } from './claude.mjs';
+import { generateMoreHarnesses as generateCopilotKimiGrok } from './copilot-kimi-grok.mjs';
+import { generateMoreHarnesses as generateGeminiQwenPi } from './gemini-qwen-pi.mjs';
+import { add, zero } from './tally.mjs';
 
 export const MIXED_GENERATOR_VERSION = 4;
 const HEX = '0123456789abcdef';
@@ -32,21 +33,6 @@ const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const BASE_MS = Date.UTC(2026, 5, 30);
 /** Files are dated an hour back at least, so no ingest takes them for still-streaming. */
 const OLD_MS = Date.UTC(2026, 6, 1);
-
-const zero = () => ({
-  turns: 0,
-  input: 0,
-  output: 0,
-  reasoning: 0,
-  cacheRead: 0,
-  cacheWrite5m: 0,
-  cacheWrite1h: 0,
-});
-function add(t, u) {
-  t.turns += 1;
-  for (const k of ['input', 'output', 'reasoning', 'cacheRead', 'cacheWrite5m', 'cacheWrite1h'])
-    t[k] += u[k] ?? 0;
-}
 
 function uuid7(r, ms) {
   const h = r.chars(HEX, 32);
@@ -299,24 +285,7 @@ const OC_MODELS = [
   ['openai', 'gpt-5.1'],
   ['google', 'gemini-2.5-pro'],
 ];
-const OC_SCHEMA = `
-CREATE TABLE project (id text PRIMARY KEY, worktree text NOT NULL, vcs text, name text,
-  time_created integer NOT NULL, time_updated integer NOT NULL);
-CREATE TABLE session (id text PRIMARY KEY, project_id text NOT NULL REFERENCES project(id) ON DELETE CASCADE,
-  parent_id text, slug text NOT NULL, directory text NOT NULL, title text NOT NULL, version text NOT NULL,
-  share_url text, summary_additions integer, summary_deletions integer, summary_files integer,
-  summary_diffs text, revert text, permission text, time_created integer NOT NULL,
-  time_updated integer NOT NULL, time_compacting integer, time_archived integer);
-CREATE INDEX session_project_idx ON session (project_id);
-CREATE INDEX session_parent_idx ON session (parent_id);
-CREATE TABLE message (id text PRIMARY KEY, session_id text NOT NULL REFERENCES session(id) ON DELETE CASCADE,
-  time_created integer NOT NULL, time_updated integer NOT NULL, data text NOT NULL);
-CREATE INDEX message_session_time_created_id_idx ON message (session_id, time_created, id);
-CREATE TABLE part (id text PRIMARY KEY, message_id text NOT NULL REFERENCES message(id) ON DELETE CASCADE,
-  session_id text NOT NULL, time_created integer NOT NULL, time_updated integer NOT NULL, data text NOT NULL);
-CREATE INDEX part_message_id_id_idx ON part (message_id, id);
-CREATE INDEX part_session_idx ON part (session_id);
-`;
+const OC_SCHEMA = readFileSync(new URL('./opencode-schema.sql', import.meta.url), 'utf8');
 
 class OpenCode {
   constructor(r, root, tally, db) {
@@ -691,7 +660,12 @@ export async function generateMixedCorpus({ out, mb = 400, files = 10_000, seed 
 
 /** Where the bench keeps (and reuses) a mixed corpus. */
 export function defaultMixedDir({ mb, files, seed }) {
-  return join(dirname(fileURLToPath(import.meta.url)), '.corpus', `mixed-${mb}mb-${files}f-seed${seed}`);
+  return join(
+    dirname(fileURLToPath(import.meta.url)),
+    '..',
+    '.corpus',
+    `mixed-${mb}mb-${files}f-seed${seed}`,
+  );
 }
 
 async function main() {
@@ -709,7 +683,7 @@ async function main() {
   const seed = Number(values.seed);
   if (!(mb > 0) || !(files >= 20) || !Number.isInteger(seed)) {
     console.error(
-      'usage: node bench/gen-corpus.mjs [--out DIR] [--mb 400] [--files 10000 (≥ 20)] [--seed 1] [--quiet]',
+      'usage: node bench/corpus/mixed.mjs [--out DIR] [--mb 400] [--files 10000 (≥ 20)] [--seed 1] [--quiet]',
     );
     process.exit(2);
   }
