@@ -856,6 +856,7 @@ module.exports.sessions = nativeBinding.sessions
 module.exports.setBudget = nativeBinding.setBudget
 module.exports.stamps = nativeBinding.stamps
 module.exports.status = nativeBinding.status
+module.exports.statusline = nativeBinding.statusline
 module.exports.summary = nativeBinding.summary
 module.exports.timeWindow = nativeBinding.timeWindow
 module.exports.watch = nativeBinding.watch

@@ -609,6 +609,22 @@ export interface Status {
   lastIngestAt?: string
 }
 
+/**
+ * The status line's text (no final newline): figures, or the marker after logging an error.
+ * Never rejects.
+ */
+export declare function statusline(options: StatuslineOptions): Promise<string>
+
+export interface StatuslineOptions {
+  /** The status-line JSON; absent: read from this process's stdin. */
+  input?: string
+  json?: boolean
+  timezone?: string
+  utc?: boolean
+  weekStart?: string
+  ledgerHome?: string
+}
+
 export interface StatusOptions {
   ledgerHome?: string
 }

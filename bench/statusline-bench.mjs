@@ -4,7 +4,9 @@
 // every run ingests new bytes), three budgets set. The ledger is a generated one of 1M turns
 // (20,000 sessions over the 180 days up to now, 5,000 stamps: `gen_ledger`, as for
 // bench/summary-bench.mjs) plus the live session (200 turns and a subagent transcript).
-// Target: ≤ 60 ms. Reported beside a bare `node -e 0` on the same machine.
+// Target: ≤ 60 ms. Reported beside a bare `node -e 0` on the same machine, and for both
+// commands: `burn statusline` (Node) and the native `relayburn-statusline` (the executable
+// `npm run build:release` stages in packages/sdk/native/), runs interleaved.
 //
 // Usage: npm run build:release && node bench/statusline-bench.mjs
 //        node bench/statusline-bench.mjs [--ledger-home DIR] [--turns N] [--stamps N]
@@ -24,6 +26,13 @@ const require = createRequire(import.meta.url);
 const sdk = require('@relayburn/sdk');
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'packages', 'cli', 'dist', 'main.js');
+const nativeExe = join(
+  root,
+  'packages',
+  'sdk',
+  'native',
+  process.platform === 'win32' ? 'relayburn-statusline.exe' : 'relayburn-statusline',
+);
 
 const { values } = parseArgs({
   options: {
@@ -120,9 +129,9 @@ const payload = JSON.stringify({
 });
 
 const env = { ...process.env, TZ: 'UTC', NO_COLOR: '1' };
-const spawnOnce = (args, input) => {
+const spawnOnce = (args, input, command = process.execPath) => {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { input, env, encoding: 'utf8' });
+  const r = spawnSync(command, args, { input, env, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return { ms, stdout: r.stdout };
@@ -140,16 +149,21 @@ try {
     throw new Error('statusline printed its error marker (see statusline.log)');
   spawnOnce(['-e', '0']); // warm node's own files
   const line = [];
+  const native = [];
   const bare = [];
   const version = [];
   for (let i = 0; i < iterations; i++) {
     appendFileSync(transcript, row(sessionId)); // one new turn, as after each response
     line.push(spawnOnce([cli, 'statusline', '--ledger-home', ledgerHome], payload).ms);
+    appendFileSync(transcript, row(sessionId));
+    native.push(spawnOnce(['--ledger-home', ledgerHome], payload, nativeExe).ms);
     bare.push(spawnOnce(['-e', '0']).ms);
     // `burn --version` loads every module the CLI loads (SDK, zod, commands) and does no work.
     version.push(spawnOnce([cli, '--version']).ms);
   }
   const last = spawnOnce([cli, 'statusline', '--ledger-home', ledgerHome], payload).stdout.trim();
+  const lastNative = spawnOnce(['--ledger-home', ledgerHome], payload, nativeExe).stdout.trim();
+  if (lastNative !== last) throw new Error(`native printed ${lastNative}, burn statusline ${last}`);
 
   // Where the time goes, in process (same calls the command makes, pooled connection warm).
   const parts = {};
@@ -181,6 +195,7 @@ try {
     platform: `${process.platform}-${process.arch}`,
     coldMs: cold.ms,
     statusline: stats(line),
+    native: stats(native),
     nodeBare: stats(bare),
     burnVersion: stats(version),
     inProcessMedianMs: parts,
@@ -198,6 +213,11 @@ try {
     console.log(`  line: ${last}`);
     console.log(`  first call (reads the live transcript)      ${f(cold.ms)}`);
     const s = result.statusline;
+    const nv = result.native;
+    console.log(
+      `  relayburn-statusline (native)        median ${f(nv.medianMs)}  p95 ${f(nv.p95Ms)}  min ${f(nv.minMs)}  ` +
+        `target ≤ 60 ms → ${nv.medianMs <= 60 ? 'met' : 'NOT met'}`,
+    );
     const b = result.nodeBare;
     console.log(
       `  burn statusline (one appended turn)  median ${f(s.medianMs)}  p95 ${f(s.p95Ms)}  min ${f(s.minMs)}  ` +

@@ -3,7 +3,9 @@
 //   1. `napi build` compiles crates/relayburn-node and (re)generates the committed loader
 //      `binding.cjs` and types `binding.d.ts` at the repository root;
 //   2. the loader, its types and the `.node` binary are copied into packages/sdk/native/, where
-//      the SDK facade loads them (the `.node` is never published from there: see `files`).
+//      the SDK facade loads them (the `.node` is never published from there: see `files`);
+//   3. the native status line (crates/relayburn-statusline) is built with the same profile and
+//      copied there too, where the CLI's `relayburn-statusline` finds it in a checkout.
 // Usage: node scripts/build-native.mjs [--release]
 //   (RELAYBURN_BUILD=release in the environment also selects the release profile, so that
 //   `npm install` and `npm test` build and test the optimized addon, as CI does).
@@ -41,6 +43,13 @@ for (const file of readdirSync(root)) {
     copyFileSync(join(root, file), join(native, file));
   }
 }
+const exe = process.platform === 'win32' ? 'relayburn-statusline.exe' : 'relayburn-statusline';
+execFileSync('cargo', ['build', '-p', 'relayburn-statusline', ...(release ? ['--release'] : [])], {
+  cwd: root,
+  stdio: 'inherit',
+});
+const targetDir = process.env.CARGO_TARGET_DIR ?? join(root, 'target');
+copyFileSync(join(targetDir, release ? 'release' : 'debug', exe), join(native, exe));
 // The shipped price table (embedded in the core) is also readable from the package:
 // require('@relayburn/sdk/prices.json').
 copyFileSync(join(root, 'crates', 'relayburn-core', 'data', 'prices.json'), join(native, 'prices.json'));

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Cross-compiles the addon for every target of the SDK's `napi.targets` on this Linux x64
-// machine, makes the per-platform npm packages from the binaries exactly as the release does
+// Cross-compiles the addon and the native status line (crates/relayburn-statusline) for every
+// target of the SDK's `napi.targets` on this Linux x64 machine, makes the per-platform npm packages from the binaries exactly as the release does
 // (`napi create-npm-dirs`, `napi artifacts`, `napi prepublish` without publishing) and checks
 // them (scripts/check-platform-packages.mjs).
 //
@@ -16,8 +16,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
+import { addStatusline, statuslineArtifact } from './add-statusline.mjs';
 import { writeFrameworkStubs } from './macos-stubs.mjs';
-import { INSTALL, repoRoot, sdkPackageJson, sdkTargets } from './platform-targets.mjs';
+import { INSTALL, repoRoot, sdkPackageJson, sdkTargets, statuslineFile } from './platform-targets.mjs';
 
 const napi = join(repoRoot, 'node_modules', '@napi-rs', 'cli', 'dist', 'cli.js');
 
@@ -105,6 +106,37 @@ function frameworkFlags(t, dir) {
   return { [key]: `${own}-C link-arg=-F${writeFrameworkStubs(dir)}` };
 }
 
+/** What the builds of a target run with (linker, C compiler, archiver, framework stubs). */
+function buildEnv(t, opts, extraEnv) {
+  return {
+    // A debug build of another platform is compiled to be checked, never stepped through: no
+    // debug info (smaller, faster to link and pack). The host target keeps the workspace's
+    // settings, so `npm run build` and this share its compiled crates.
+    ...(t.via !== 'host' && !opts.release ? { CARGO_PROFILE_DEV_DEBUG: '0' } : {}),
+    ...process.env,
+    ...t.env,
+    ...extraEnv,
+  };
+}
+
+/** The native status line for `t`, with the addon's toolchain, copied into `artifacts`. */
+function statuslineBuild(t, opts, artifacts, extraEnv) {
+  const args = [
+    t.via === 'zig' ? 'zigbuild' : 'build',
+    '-p',
+    'relayburn-statusline',
+    '--target',
+    t.buildTriple,
+    ...(opts.release ? ['--release'] : []),
+    ...(opts.targetDir ? ['--target-dir', opts.targetDir] : []),
+  ];
+  const run = spawnSync('cargo', args, { cwd: repoRoot, stdio: 'inherit', env: buildEnv(t, opts, extraEnv) });
+  if (run.status !== 0) throw new Error(`build of relayburn-statusline for ${t.triple} failed`);
+  const targetDir = opts.targetDir ?? process.env.CARGO_TARGET_DIR ?? join(repoRoot, 'target');
+  const made = join(targetDir, t.buildTriple, opts.release ? 'release' : 'debug', statuslineFile(t));
+  copyFileSync(made, join(artifacts, statuslineArtifact(t)));
+}
+
 function napiBuild(t, opts, artifacts, extraEnv) {
   const args = [
     napi,
@@ -130,15 +162,7 @@ function napiBuild(t, opts, artifacts, extraEnv) {
   const run = spawnSync(process.execPath, args, {
     cwd: repoRoot,
     stdio: 'inherit',
-    env: {
-      // A debug build of another platform is compiled to be checked, never stepped through: no
-      // debug info (smaller, faster to link and pack). The host target keeps the workspace's
-      // settings, so `npm run build` and this share its compiled crates.
-      ...(t.via !== 'host' && !opts.release ? { CARGO_PROFILE_DEV_DEBUG: '0' } : {}),
-      ...process.env,
-      ...t.env,
-      ...extraEnv,
-    },
+    env: buildEnv(t, opts, extraEnv),
   });
   if (run.status !== 0) throw new Error(`build of ${t.triple} (as ${t.buildTriple}) failed`);
   return (Date.now() - started) / 1000;
@@ -181,7 +205,10 @@ export function main(argv) {
       : t.os === 'darwin'
         ? frameworkFlags(t, join(out, 'frameworks'))
         : {};
-    const seconds = napiBuild(t, opts, artifacts, extraEnv);
+    const started = Date.now();
+    napiBuild(t, opts, artifacts, extraEnv);
+    statuslineBuild(t, opts, artifacts, extraEnv);
+    const seconds = (Date.now() - started) / 1000;
     const made = join(artifacts, `${sdk.binaryName}.${t.platform}.node`);
     if (t.buildTriple !== t.triple) {
       // The GNU Windows build is named win32-x64-gnu by napi; it stands in for the MSVC package.
@@ -202,6 +229,7 @@ export function main(argv) {
   const pj = ['--package-json-path', 'package.json', '--npm-dir', 'npm'];
   napiCli(['create-npm-dirs', ...pj], out);
   napiCli(['artifacts', ...pj, '--output-dir', 'artifacts'], out);
+  addStatusline(artifacts, join(out, 'npm'));
   // What the release's `napi prepublish` writes into the SDK (its optionalDependencies), without
   // publishing anything.
   napiCli(['prepublish', ...pj, '--tag-style', 'npm', '--skip-optional-publish'], out);

@@ -5,7 +5,10 @@
 //   - its `.node`: format (ELF, Mach-O, PE), CPU, a shared library, ELF libc (glibc or musl),
 //     no MinGW runtime DLL or node import on Windows, a valid code signature on arm64 macOS, and
 //     `napi_register_module_v1` exported (what Node calls);
-//   - `npm pack --dry-run`: the binary and package.json (+ README.md), nothing else;
+//   - its native status line (`relayburn-statusline`, `.exe` on Windows): listed in `files`, an
+//     executable of the same format and CPU, the same libc (or static, for musl), no MinGW
+//     runtime DLL, signed on arm64 macOS;
+//   - `npm pack --dry-run`: the binaries and package.json (+ README.md), nothing else;
 //   - the SDK's `optionalDependencies` (as `napi prepublish` wrote them) name every package at
 //     the SDK's version.
 // Usage: node scripts/check-platform-packages.mjs <dir> [--only <platform>]…
@@ -15,7 +18,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readBinary } from './native-binary.mjs';
-import { sdkTargets } from './platform-targets.mjs';
+import { sdkTargets, statuslineFile } from './platform-targets.mjs';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const REGISTER = 'napi_register_module_v1';
@@ -44,8 +47,10 @@ function checkManifest(dir, t, sdk, problems) {
       );
     }
   }
-  if (!Array.isArray(pkg.files) || !pkg.files.includes(want.main)) {
-    problems.push(`package.json files ${JSON.stringify(pkg.files)} does not list ${want.main}`);
+  for (const file of [want.main, statuslineFile(t)]) {
+    if (!Array.isArray(pkg.files) || !pkg.files.includes(file)) {
+      problems.push(`package.json files ${JSON.stringify(pkg.files)} does not list ${file}`);
+    }
   }
   return want.main;
 }
@@ -90,7 +95,37 @@ function checkBinary(file, t, problems) {
   return detail.filter(Boolean).join(', ');
 }
 
-function checkPack(dir, main, problems) {
+function checkExecutable(file, t, problems) {
+  const name = statuslineFile(t);
+  let info;
+  try {
+    info = readBinary(readFileSync(file));
+  } catch (e) {
+    problems.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+    return;
+  }
+  if (info.format !== t.format) {
+    problems.push(`${name} is ${FORMAT_NAMES[info.format]}, expected ${FORMAT_NAMES[t.format]}`);
+  }
+  if (info.arch !== t.arch) problems.push(`${name} is for ${info.arch}, expected ${t.arch}`);
+  if (!info.executable) problems.push(`${name} is not an executable`);
+  // A static musl program links no libc at all; anything it does link must be musl.
+  const staticOk = t.libc === 'musl' && info.needed.length === 0 && info.interpreter === undefined;
+  if (t.format === 'elf' && info.libc !== t.libc && !staticOk) {
+    problems.push(
+      `${name} links ${info.libc ?? 'no known libc'} (${info.needed.join(', ')}), expected ${t.libc}`,
+    );
+  }
+  if (t.format === 'pe') {
+    const runtime = info.needed.filter((d) => MINGW_RUNTIME.test(d));
+    if (runtime.length) problems.push(`${name} imports MinGW runtime DLLs: ${runtime.join(', ')}`);
+  }
+  if (t.format === 'macho' && t.arch === 'aarch64' && info.codeSignature !== 'valid') {
+    problems.push(`${name}'s code signature is ${info.codeSignature === 'none' ? 'missing' : 'broken'}`);
+  }
+}
+
+function checkPack(dir, main, problems, t) {
   const out = JSON.parse(
     execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], {
       cwd: dir,
@@ -99,8 +134,10 @@ function checkPack(dir, main, problems) {
     }),
   );
   const files = (out[0]?.files ?? []).map((f) => f.path).sort();
-  const extra = files.filter((f) => f !== main && f !== 'package.json' && f !== 'README.md');
+  const exe = statuslineFile(t);
+  const extra = files.filter((f) => f !== main && f !== exe && f !== 'package.json' && f !== 'README.md');
   if (!files.includes(main)) problems.push(`npm pack leaves out ${main}`);
+  if (!files.includes(exe)) problems.push(`npm pack leaves out ${exe}`);
   if (extra.length) problems.push(`npm pack ships more than the binary: ${extra.join(', ')}`);
   return files.length;
 }
@@ -149,7 +186,14 @@ function main(argv) {
       const file = join(dir, main);
       if (existsSync(file)) {
         summary = checkBinary(file, t, problems) ?? '';
-        summary += `; npm pack: ${checkPack(dir, main, problems)} files`;
+        const exe = join(dir, statuslineFile(t));
+        if (existsSync(exe)) {
+          checkExecutable(exe, t, problems);
+          summary += `; ${statuslineFile(t)}`;
+        } else {
+          problems.push(`no executable ${statuslineFile(t)}`);
+        }
+        summary += `; npm pack: ${checkPack(dir, main, problems, t)} files`;
       } else {
         problems.push(`no binary ${main}`);
       }

@@ -13,6 +13,9 @@ const PE_MACHINES = { 34404: 'x86_64', 43620: 'aarch64' };
  * @property {'elf' | 'macho' | 'pe'} format
  * @property {string} arch  `x86_64`, `aarch64`, or `unknown(<number>)`
  * @property {boolean} sharedLibrary  ELF `ET_DYN`, Mach-O dylib/bundle, PE DLL
+ * @property {boolean} executable  a program: ELF `ET_EXEC`, or `ET_DYN` with an interpreter or
+ *   the `DF_1_PIE` flag (a position-independent or static-pie program), Mach-O `MH_EXECUTE`,
+ *   PE not a DLL
  * @property {string[]} needed  libraries it links to (ELF `DT_NEEDED`, Mach-O load commands, PE imports)
  * @property {string | undefined} interpreter  ELF `PT_INTERP`, when there is one
  * @property {'glibc' | 'musl' | undefined} libc  ELF only: from the interpreter and needed libraries
@@ -79,6 +82,7 @@ function readElf(buf) {
   const needed = [];
   const exports = [];
   const versions = [];
+  let pie = false;
   for (const sec of sections) {
     const strtab = sections[sec.link];
     if (sec.type === 6 /* SHT_DYNAMIC */ && strtab) {
@@ -87,6 +91,9 @@ function readElf(buf) {
         if (tag === 0n) break;
         if (tag === 1n /* DT_NEEDED */) {
           needed.push(cstring(buf, strtab.offset + Number(buf.readBigUInt64LE(at + 8))));
+        }
+        if (tag === 0x6ffffffbn /* DT_FLAGS_1 */ && (buf.readBigUInt64LE(at + 8) & 0x08000000n) !== 0n) {
+          pie = true; // DF_1_PIE
         }
       }
     } else if (sec.type === 11 /* SHT_DYNSYM */ && strtab) {
@@ -124,7 +131,8 @@ function readElf(buf) {
   return {
     format: 'elf',
     arch: ELF_MACHINES[machine] ?? `unknown(${machine})`,
-    sharedLibrary: type === 3,
+    sharedLibrary: type === 3 && !pie && interpreter === undefined,
+    executable: type === 2 || (type === 3 && (pie || interpreter !== undefined)),
     needed,
     interpreter,
     libc: isGlibc && !isMusl ? 'glibc' : isMusl && !isGlibc ? 'musl' : undefined,
@@ -234,6 +242,7 @@ function readMachO(buf) {
     format: 'macho',
     arch: MACHO_CPUS[cputype] ?? `unknown(${cputype})`,
     sharedLibrary: filetype === 6 /* MH_DYLIB */ || filetype === 8 /* MH_BUNDLE */,
+    executable: filetype === 2 /* MH_EXECUTE */,
     needed,
     interpreter: undefined,
     libc: undefined,
@@ -335,6 +344,7 @@ function readPe(buf) {
     format: 'pe',
     arch: PE_MACHINES[machine] ?? `unknown(${machine})`,
     sharedLibrary: (characteristics & 0x2000) !== 0 /* IMAGE_FILE_DLL */,
+    executable: (characteristics & 0x2000) === 0,
     needed,
     interpreter: undefined,
     libc: undefined,

@@ -139,3 +139,8 @@ export function sdkTargets() {
   });
   return { name: pkg.name, version: pkg.version, binaryName: pkg.napi?.binaryName, targets };
 }
+
+/** The native status line's file name in a target's package (crates/relayburn-statusline). */
+export function statuslineFile(t) {
+  return t.os === 'win32' ? 'relayburn-statusline.exe' : 'relayburn-statusline';
+}

@@ -2,11 +2,19 @@
 // binary package and the CLI exactly as the release workflow does, install them into an empty
 // project, call the API from ESM and CJS, and run `burn demo` from the installed CLI.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempHome } from './helpers/home.js';
-import { cliDir, dashboardDir, repoRoot, sdkDir } from './helpers/paths.js';
+import { cliDir, dashboardDir, nativeStatusline, repoRoot, sdkDir } from './helpers/paths.js';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
@@ -52,7 +60,15 @@ describe('npm package', () => {
       files: Array<{ path: string }>;
     }>;
     const files = (out[0]?.files ?? []).map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['dist/main.js', 'samples/stamps.json']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'dist/main.js',
+        'samples/stamps.json',
+        'bin/relayburn-statusline',
+        'install.js',
+        'native-statusline.js',
+      ]),
+    );
     // One bundled file (scripts/bundle.mjs): no per-module output.
     expect(files.filter((f) => f.startsWith('dist/'))).toEqual(['dist/main.js']);
     expect(files.filter((f) => f.startsWith('samples/claude/')).length).toBeGreaterThanOrEqual(2);
@@ -86,6 +102,16 @@ describe('npm package', () => {
     );
     const platformDir = join(npmDir, platform);
     copyFileSync(join(sdkDir, 'native', node as string), join(platformDir, node as string));
+    // The native status line beside it, listed in `files` (as scripts/add-statusline.mjs does).
+    const exe = basename(nativeStatusline);
+    copyFileSync(nativeStatusline, join(platformDir, exe));
+    const manifest = JSON.parse(readFileSync(join(platformDir, 'package.json'), 'utf8')) as {
+      files: string[];
+    };
+    writeFileSync(
+      join(platformDir, 'package.json'),
+      JSON.stringify({ ...manifest, files: [...manifest.files, exe] }, null, 2),
+    );
     const platformTgz = packInto(tarballs, platformDir);
     rmSync(npmDir, { recursive: true, force: true });
     const sdkTgz = packInto(tarballs, sdkDir);
@@ -158,6 +184,45 @@ writeStamp({ sessionId: 'from-cjs', enrichment: { via: 'cjs' }, ledgerHome: proc
     const shown = JSON.parse(demo) as { byModel: { totals: { turns: number; totalTokens: number } } };
     expect(shown.byModel.totals).toMatchObject({ turns: 12, totalTokens: 162_874 });
     expect(readdirSync(emptyHome)).toEqual([]);
+
+    // `relayburn-statusline` (the command README puts in Claude Code's settings.json): the
+    // install step replaced the CLI's Node shim with the platform package's native executable,
+    // which prints what the installed `burn statusline` prints.
+    const payload = JSON.stringify({ session_id: 'none-yet', cwd: project });
+    const statusEnv = { PATH: process.env.PATH, HOME: emptyHome, TZ: 'UTC', RELAYBURN_HOME: ledgerHome };
+    const bin = join(project, 'node_modules', '.bin', 'relayburn-statusline');
+    if (process.platform !== 'win32') {
+      const head = readFileSync(realpathSync(bin)).subarray(0, 4);
+      expect(head.equals(Buffer.from('\x7fELF', 'latin1')) || head.readUInt32LE(0) === 0xfeedfacf).toBe(true);
+      const viaBin = execFileSync(bin, ['--json'], {
+        cwd: project,
+        encoding: 'utf8',
+        input: payload,
+        env: statusEnv,
+      });
+      const viaBurn = execFileSync(join(project, 'node_modules', '.bin', 'burn'), ['statusline', '--json'], {
+        cwd: project,
+        encoding: 'utf8',
+        input: payload,
+        env: statusEnv,
+      });
+      expect(JSON.parse(viaBin)).toMatchObject({ sessionCostUsd: 0, budgets: [] });
+      expect(viaBin).toBe(viaBurn);
+      // README's settings.json snippet, run as Claude Code runs it (a shell command line), with
+      // the installed bins on PATH as a global install puts them.
+      const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+      const snippet = /```json\n(\{\s*"statusLine"[\s\S]*?)```/.exec(readme)?.[1];
+      const command = (JSON.parse(snippet ?? '{}') as { statusLine?: { command?: string } }).statusLine
+        ?.command;
+      expect(command).toBe('relayburn-statusline');
+      const line = execFileSync('/bin/sh', ['-c', command as string], {
+        cwd: emptyHome,
+        encoding: 'utf8',
+        input: payload,
+        env: { ...statusEnv, PATH: `${join(project, 'node_modules', '.bin')}:${process.env.PATH}` },
+      });
+      expect(line).toBe('$0.00 session · $0.00 today\n');
+    }
 
     // The dashboard page ships built in its package, where the installed CLI finds it.
     const assets = execFileSync(

@@ -1,6 +1,7 @@
 // The per-platform npm packages that `npm run build:targets` cross-compiles and packs
 // (.ci/run builds all of them before the tests): the package check passes on them, refuses
 // copies made wrong in one way each, and the arm64 glibc package loads in an arm64 Node.
+// Each package holds the addon and the native status line (crates/relayburn-statusline).
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -149,6 +150,34 @@ const faults: Fault[] = [
       });
     },
     expected: /npm pack ships more than the binary: build\.log/,
+  },
+  {
+    name: 'the addon in place of the native status line',
+    platform: 'linux-arm64-gnu',
+    spoil: (pkg) => copyFileSync(binaryOf(pkg), join(pkg, 'relayburn-statusline')),
+    expected: /relayburn-statusline is not an executable/,
+  },
+  {
+    name: 'a glibc status line in the musl package',
+    platform: 'linux-x64-musl',
+    spoil: (pkg) =>
+      copyFileSync(
+        join(built, 'npm', 'linux-x64-gnu', 'relayburn-statusline'),
+        join(pkg, 'relayburn-statusline'),
+      ),
+    expected: /relayburn-statusline links glibc .*expected musl/,
+  },
+  {
+    name: 'no native status line listed in files',
+    platform: 'win32-x64-msvc',
+    spoil: (pkg) => {
+      const manifest = readJson(join(pkg, 'package.json'));
+      writeJson(join(pkg, 'package.json'), {
+        ...manifest,
+        files: (manifest.files as string[]).filter((f) => f !== 'relayburn-statusline.exe'),
+      });
+    },
+    expected: /does not list relayburn-statusline\.exe/,
   },
   {
     name: 'an optionalDependency of the SDK missing',

@@ -137,6 +137,7 @@ describe('start-up', () => {
       sessionCost: 'sessionCostSchema',
       budgetStatus: 'budgetStatusSchema',
       ingest: 'ingestSchema',
+      statusline: 'statuslineSchema',
     };
     expect(Object.keys(QUICK).sort()).toEqual(Object.keys(schemaOf).sort());
     const values: unknown[] = [

@@ -22,6 +22,7 @@ pub mod query;
 pub mod scan;
 pub mod stamp;
 pub mod status;
+pub mod statusline;
 pub mod time;
 pub mod tree;
 pub mod validate;

@@ -281,7 +281,7 @@ impl WeekStart {
 }
 
 /// A calendar period: what `day`/`week`/`month` groups and calendar bounds mean.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Period {
     Day,
     Week,

@@ -121,6 +121,43 @@ pub fn trees(conn: &Connection, roots: &[&str]) -> rusqlite::Result<Vec<TreeNode
     rows.collect()
 }
 
+/// Every session below any of `ids` (not `ids` themselves, unless one is below another),
+/// ordered by depth then id, so parents come before children. One query per tree level, each
+/// a lookup of the children of the previous level in the `parent_id` index: the cost follows
+/// the descendants found, not the size of the trees the ids are in (most stamped sessions
+/// have no children).
+pub fn descendants_of(conn: &Connection, ids: &[&str]) -> rusqlite::Result<Vec<TreeNode>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT session_id, parent_id, depth FROM session_tree
+         WHERE parent_id IN (SELECT value FROM json_each(?1))",
+    )?;
+    let mut out: Vec<TreeNode> = Vec::new();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut level: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+    while !level.is_empty() {
+        let list = serde_json::to_string(&level).unwrap_or_else(|_| "[]".into());
+        let found = stmt
+            .query_map([list], |r| {
+                Ok(TreeNode {
+                    session_id: r.get(0)?,
+                    parent_id: r.get(1)?,
+                    depth: r.get(2)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        level = Vec::new();
+        for n in found {
+            // The tree has no cycles (`link` refuses them); `seen` keeps a damaged one finite.
+            if seen.insert(n.session_id.clone()) {
+                level.push(n.session_id.clone());
+                out.push(n);
+            }
+        }
+    }
+    out.sort_by(|a, b| (a.depth, &a.session_id).cmp(&(b.depth, &b.session_id)));
+    Ok(out)
+}
+
 /// `id` and all its descendants, parents before children (`[id]` for an unknown id).
 pub fn subtree(conn: &Connection, id: &str) -> rusqlite::Result<Vec<TreeNode>> {
     let Some((parent, root, depth)) = node(conn, id)? else {

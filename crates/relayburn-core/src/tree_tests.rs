@@ -360,6 +360,25 @@ fn generated_trees_keep_the_invariants() {
         let before: Vec<_> = before.into_iter().map(|(s, p, _, _)| (s, p)).collect();
         assert_eq!(after.len(), before.len());
         check_invariants(&l);
+        // `descendants_of` (the tag fold's walk down from stamped sessions) is the union of the
+        // subtrees below the ids, parents before children.
+        let conn = l.conn().unwrap();
+        let ids: Vec<String> = nodes.iter().step_by(3).map(|n| n.0.clone()).collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let got = crate::tree::descendants_of(conn, &refs).unwrap();
+        let mut want: HashSet<String> = HashSet::new();
+        for id in &refs {
+            for n in crate::tree::subtree(conn, id).unwrap() {
+                if n.session_id != *id {
+                    want.insert(n.session_id);
+                }
+            }
+        }
+        let got_ids: HashSet<String> = got.iter().map(|n| n.session_id.clone()).collect();
+        assert_eq!(got_ids, want, "seed {seed}");
+        assert_eq!(got.len(), got_ids.len(), "each descendant once");
+        assert!(got.windows(2).all(|w| w[0].depth <= w[1].depth));
+        assert!(!want.is_empty());
     }
     // The generated ledgers exercise what the invariants are about.
     assert!(total_refused > 0, "some generated link closes a cycle");

@@ -11,5 +11,6 @@ mod push;
 mod queries;
 mod stamps;
 mod status;
+mod statusline;
 mod tags;
 mod task;

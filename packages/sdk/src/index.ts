@@ -43,6 +43,7 @@ export { push, timeWindow } from './push.js';
 export { fingerprint, session, sessionCost, sessions, summary } from './queries.js';
 export { exportStamps, importStamps, stamps, writePendingStamp, writeStamp } from './stamps.js';
 export { status } from './status.js';
+export { type StatuslineOptions, statusline } from './statusline.js';
 export type {
   Compaction,
   ContentBlock,

@@ -1,6 +1,6 @@
 /**
  * Options recognised as valid without zod, for the calls made on every `burn` command and
- * status-line refresh (`summary`, `ingest`, `sessionCost`, `budgetStatus`, `status`,
+ * status-line refresh (`statusline`, `summary`, `ingest`, `sessionCost`, `budgetStatus`, `status`,
  * `budgets`). Each predicate is a *sufficient* condition for the function's zod schema to
  * accept the value unchanged: well-formed strings, booleans, functions. Like the schemas, it
  * checks shape only — the core checks every value. It never rejects anything: options with
@@ -53,6 +53,14 @@ export const QUICK: Readonly<Record<string, Readonly<Record<string, Check>>>> = 
     harness: text,
     project: text,
     timezone: text,
+    weekStart: text,
+    ledgerHome: text,
+  },
+  statusline: {
+    input: optional((v) => typeof v === 'string'),
+    json: bool,
+    timezone: text,
+    utc: bool,
     weekStart: text,
     ledgerHome: text,
   },

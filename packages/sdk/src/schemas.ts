@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import type { CompareOptions, HotspotBy, HotspotsOptions, OverheadOptions } from './analysis.js';
 import type { BudgetPeriod, BudgetStatusOptions, RemoveBudgetOptions, SetBudgetOptions } from './budgets.js';
+import type { StatuslineOptions } from './statusline.js';
 import type {
   ContentMode,
   FingerprintOptions,
@@ -239,6 +240,15 @@ export const removeBudgetSchema = z.strictObject({
   name: text(),
   ledgerHome,
 }) satisfies z.ZodType<RemoveBudgetOptions>;
+
+export const statuslineSchema = z.strictObject({
+  input: z.string({ error: 'must be a string' }).optional(),
+  json: bool().optional(),
+  timezone: text().optional(),
+  utc: bool().optional(),
+  weekStart: word<WeekStart>().optional(),
+  ledgerHome,
+}) satisfies z.ZodType<StatuslineOptions>;
 
 export const budgetStatusSchema = z.strictObject({
   tags: tags.optional(),

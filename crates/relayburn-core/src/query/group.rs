@@ -124,7 +124,7 @@ pub const NONE_KEY: &str = "(none)";
 /// offsets are whole quarter hours, so every instant of a bucket falls on the same local day).
 pub struct Calendar {
     zone: Zone,
-    cache: HashMap<i64, String>,
+    cache: HashMap<(Period, i64), String>,
 }
 
 pub const BUCKET_MS: i64 = 900_000;
@@ -140,12 +140,13 @@ impl Calendar {
     pub fn key(&mut self, dim: &GroupBy, ts_ms: i64) -> &str {
         let bucket = ts_ms - ts_ms.rem_euclid(BUCKET_MS);
         let zone = &self.zone;
-        self.cache.entry(bucket).or_insert_with(|| {
-            let period = match dim {
-                GroupBy::Week => Period::Week,
-                GroupBy::Month => Period::Month,
-                _ => Period::Day,
-            };
+        let period = match dim {
+            GroupBy::Week => Period::Week,
+            GroupBy::Month => Period::Month,
+            _ => Period::Day,
+        };
+        // Keyed by period too: `groupBy: ['day', 'week']` asks both of one bucket.
+        self.cache.entry((period, bucket)).or_insert_with(|| {
             zone.key(period, bucket)
                 .unwrap_or_else(|| NONE_KEY.to_string())
         })

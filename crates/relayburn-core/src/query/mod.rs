@@ -24,4 +24,6 @@ pub use summary::{summary, Summary, SummaryOptions, Totals, KEY_JOIN};
 pub(crate) use tags::TagIndex;
 
 #[cfg(test)]
+mod rollup_tests;
+#[cfg(test)]
 mod tests;

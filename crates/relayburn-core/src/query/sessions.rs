@@ -12,10 +12,14 @@ use crate::time;
 use crate::vocab::records::ToolCall;
 use crate::vocab::Harness;
 use rusqlite::types::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Rows returned when no limit is given.
 pub const DEFAULT_SESSIONS_LIMIT: i64 = 50;
+
+/// Above this many sessions matching a tag filter, `sessions` walks newest first and tests
+/// each session in memory instead of naming them all to SQLite.
+const WALK_MATCHING_OVER: usize = 500;
 
 #[derive(Debug, Clone, Default)]
 pub struct SessionsFilter {
@@ -153,6 +157,15 @@ fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRow> {
 /// A tree is listed when any of its sessions matches the filters, and ordered by the
 /// newest activity among them.
 pub fn sessions(ledger: &Ledger, f: &SessionsFilter) -> Result<Vec<SessionRow>> {
+    sessions_walking_over(ledger, f, WALK_MATCHING_OVER)
+}
+
+/// `sessions` walking newest first when more than `walk_over` sessions match a tag filter.
+pub(super) fn sessions_walking_over(
+    ledger: &Ledger,
+    f: &SessionsFilter,
+    walk_over: usize,
+) -> Result<Vec<SessionRow>> {
     let conn = ledger.conn()?;
     let now = time::now_ms();
     let zone = time::Zone::new(f.timezone.as_deref(), f.week_start)?;
@@ -177,20 +190,31 @@ pub fn sessions(ledger: &Ledger, f: &SessionsFilter) -> Result<Vec<SessionRow>> 
         params.push(Value::Text(p.clone()));
     }
     let tags = validate_tags(&f.tags)?;
-    if !tags.is_empty() {
-        let keys: Vec<String> = tags.iter().map(|(k, _)| k.clone()).collect();
-        let index = TagIndex::load(ledger, &keys)?;
-        let want: Vec<(usize, String)> = tags
-            .iter()
-            .enumerate()
-            .map(|(i, (_, v))| (i, v.clone()))
-            .collect();
-        clauses.push("s.session_id IN (SELECT value FROM json_each(?))".into());
-        params.push(Value::Text(json_list(&index.matching_sessions(&want))));
-    }
     let limit = f.limit.unwrap_or(DEFAULT_SESSIONS_LIMIT);
     if limit < 1 {
         return Err(Error::invalid("limit", "must be a positive integer"));
+    }
+    let index = if tags.is_empty() {
+        None
+    } else {
+        let keys: Vec<String> = tags.iter().map(|(k, _)| k.clone()).collect();
+        Some(TagIndex::load(ledger, &keys)?)
+    };
+    let want: Vec<(usize, String)> = tags
+        .iter()
+        .enumerate()
+        .map(|(i, (_, v))| (i, v.clone()))
+        .collect();
+    let matching: Option<HashSet<&str>> = index
+        .as_ref()
+        .map(|i| i.matching_sessions(&want).into_iter().collect());
+    // Many matching sessions: walk the `last_ts` index and test each in memory (the first
+    // `limit` trees come early). Few: name them to SQLite, which seeks each one.
+    let walk_filter = matching.as_ref().filter(|m| !f.flat && m.len() > walk_over);
+    if let (Some(m), None) = (&matching, walk_filter) {
+        let ids: Vec<&str> = m.iter().copied().collect();
+        clauses.push("s.session_id IN (SELECT value FROM json_each(?))".into());
+        params.push(Value::Text(json_list(&ids)));
     }
     if f.flat {
         params.push(Value::Integer(limit));
@@ -224,7 +248,7 @@ pub fn sessions(ledger: &Ledger, f: &SessionsFilter) -> Result<Vec<SessionRow>> 
     // Walk matching sessions newest first (the `last_ts` index) until `limit` distinct
     // roots are seen: a tree's place is that of its newest matching session.
     let sql = format!(
-        "SELECT COALESCE(t.root_id, s.session_id) FROM sessions s
+        "SELECT COALESCE(t.root_id, s.session_id), s.session_id FROM sessions s
          LEFT JOIN session_tree t ON t.session_id = s.session_id
          WHERE {} ORDER BY s.last_ts_ms DESC NULLS LAST, s.session_id",
         clauses.join(" AND ")
@@ -237,6 +261,12 @@ pub fn sessions(ledger: &Ledger, f: &SessionsFilter) -> Result<Vec<SessionRow>> 
             .map_err(|e| ledger.err(e))?;
         let mut seen = std::collections::HashSet::new();
         while let Some(r) = rows.next().map_err(|e| ledger.err(e))? {
+            if let Some(m) = walk_filter {
+                let id = r.get_ref(1).and_then(|v| Ok(v.as_str()?));
+                if !m.contains(id.map_err(|e| ledger.err(e))?) {
+                    continue;
+                }
+            }
             let root: String = r.get(0).map_err(|e| ledger.err(e))?;
             if seen.insert(root.clone()) {
                 roots.push(root);

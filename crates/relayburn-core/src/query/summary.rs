@@ -5,7 +5,7 @@
 //! and for `groupBy: tool` (which needs each turn's tool calls).
 
 use super::filter::{Resolved, TurnFilter};
-use super::group::{Calendar, GroupBy, BUCKET_MS, NONE_KEY};
+use super::group::{Calendar, GroupBy, BUCKET_MS, MAX_GROUP_DIMS, NONE_KEY};
 use super::tags::TagIndex;
 use crate::error::Result;
 use crate::ledger::Ledger;
@@ -132,6 +132,28 @@ pub(crate) fn summary_at(
     opts: &SummaryOptions,
     now_ms: i64,
 ) -> Result<Summary> {
+    summary_read(ledger, filter, opts, now_ms, false)
+}
+
+/// `summary_at` counted from the turns alone, never the rollup: what the rollup read must
+/// equal (tests).
+#[cfg(test)]
+pub(crate) fn summary_from_turns_at(
+    ledger: &Ledger,
+    filter: &TurnFilter,
+    opts: &SummaryOptions,
+    now_ms: i64,
+) -> Result<Summary> {
+    summary_read(ledger, filter, opts, now_ms, true)
+}
+
+fn summary_read(
+    ledger: &Ledger,
+    filter: &TurnFilter,
+    opts: &SummaryOptions,
+    now_ms: i64,
+    turns_only: bool,
+) -> Result<Summary> {
     let zone = Zone::new(opts.timezone.as_deref(), opts.week_start)?;
     let f = filter.resolve(ledger, now_ms, &zone)?;
     f.check_window()?;
@@ -146,7 +168,7 @@ pub(crate) fn summary_at(
     let hi = f.until.map(|u| u - u.rem_euclid(BUCKET_MS));
     let rollup_window = match (lo, hi) {
         (Some(l), Some(h)) if l >= h => None,
-        _ if tool_mode => None,
+        _ if tool_mode || turns_only => None,
         _ => Some((lo, hi)),
     };
     match rollup_window {
@@ -207,7 +229,11 @@ struct Accumulator<'a> {
     roots: HashMap<String, String>,
     model_idx: HashMap<String, usize>,
     models: Vec<ModelInfo>,
+    /// `groupBy: tool` groups.
     groups: HashMap<Vec<String>, Totals>,
+    /// Other groups by the ids of their raw values (see `add`), with their key.
+    by_ids: HashMap<[u64; MAX_GROUP_DIMS], (Vec<String>, Totals)>,
+    interned: HashMap<String, u64>,
     totals: Totals,
     unpriced: HashMap<String, i64>,
 }
@@ -273,6 +299,8 @@ impl<'a> Accumulator<'a> {
             model_idx: HashMap::new(),
             models: Vec::new(),
             groups: HashMap::new(),
+            by_ids: HashMap::new(),
+            interned: HashMap::new(),
             totals: Totals::default(),
             unpriced: HashMap::new(),
         })
@@ -461,7 +489,7 @@ impl<'a> Accumulator<'a> {
         ctx: u8,
         undo: bool,
     ) {
-        let mut group_tags: Vec<Option<String>> = vec![None; self.dims.len()];
+        let mut group_tags: Vec<Option<&str>> = vec![None; self.dims.len()];
         if let Some(tags) = &self.tags {
             let mut folded: Vec<Option<&str>> = Vec::with_capacity(self.want.len() + 1);
             tags.fold(d.session_id, message, &mut folded);
@@ -473,7 +501,7 @@ impl<'a> Accumulator<'a> {
                 return;
             }
             for (slot, k) in group_tags.iter_mut().zip(&self.group_tags) {
-                *slot = k.and_then(|k| folded[k]).map(str::to_string);
+                *slot = k.and_then(|k| folded[k]);
             }
         }
         let idx = match self.model_idx.get(d.model) {
@@ -516,6 +544,37 @@ impl<'a> Accumulator<'a> {
             add_tools(&mut self.groups, tools, &t);
             return;
         }
+        // The group of a row seen before is found by ids of its raw values (interned
+        // strings, the model's index, the 15-minute bucket), without building its key.
+        let mut ids = [0u64; MAX_GROUP_DIMS];
+        let interned = &mut self.interned;
+        let mut intern = |v: &str| match interned.get(v) {
+            Some(id) => *id,
+            None => {
+                let id = interned.len() as u64;
+                interned.insert(v.to_string(), id);
+                id
+            }
+        };
+        for (slot, (i, dim)) in ids.iter_mut().zip(self.dims.iter().enumerate()) {
+            *slot = match dim {
+                GroupBy::Model | GroupBy::ModelRaw => idx as u64,
+                GroupBy::Provider => ((idx as u64) << 32) | intern(d.provider),
+                GroupBy::Harness => intern(d.harness),
+                GroupBy::Project => intern(d.project),
+                GroupBy::Branch => intern(d.branch),
+                GroupBy::Session | GroupBy::Root => intern(d.session_id),
+                GroupBy::Day | GroupBy::Week | GroupBy::Month => {
+                    d.ts_ms.div_euclid(BUCKET_MS) as u64
+                }
+                GroupBy::Tag(_) => group_tags[i].map_or(u64::MAX, &mut intern),
+                GroupBy::Tool => 0,
+            };
+        }
+        if let Some((_, seen)) = self.by_ids.get_mut(&ids) {
+            seen.add(&t);
+            return;
+        }
         let mut key = Vec::with_capacity(self.dims.len());
         for (i, dim) in self.dims.iter().enumerate() {
             let or_none = |s: &str| {
@@ -547,18 +606,22 @@ impl<'a> Accumulator<'a> {
                 GroupBy::Day | GroupBy::Week | GroupBy::Month => {
                     self.calendar.key(dim, d.ts_ms).to_string()
                 }
-                GroupBy::Tag(_) => group_tags[i].take().unwrap_or_else(|| NONE_KEY.to_string()),
+                GroupBy::Tag(_) => group_tags[i].unwrap_or(NONE_KEY).to_string(),
                 // `parse_list` keeps tool alone (handled above).
                 GroupBy::Tool => NONE_KEY.to_string(),
             });
         }
-        self.groups.entry(key).or_default().add(&t);
+        self.by_ids.insert(ids, (key, t));
     }
 
     fn finish(self) -> Summary {
         let dims = self.dims;
-        let mut groups: Vec<(Vec<String>, Totals)> = self
-            .groups
+        // Ids that differ can name one group (two spellings of a model).
+        let mut merged = self.groups;
+        for (key, t) in self.by_ids.into_values() {
+            merged.entry(key).or_default().add(&t);
+        }
+        let mut groups: Vec<(Vec<String>, Totals)> = merged
             .into_iter()
             .filter(|(_, t)| !t.is_zero())
             .map(|(k, mut t)| {

@@ -80,27 +80,15 @@ impl TagIndex {
     }
 
     /// Carries each stamped session's values down its subtree (nearest stamp per key wins).
-    /// Reads only the trees that hold a stamped session (`root_id` index).
+    /// Reads only the sessions below stamped sessions (`parent_id` index, level by level).
     fn inherit(&mut self, ledger: &Ledger) -> Result<()> {
         if self.sessions.is_empty() {
             return Ok(());
         }
         let conn = ledger.conn()?;
-        let stamped: Vec<&str> = self.sessions.keys().map(String::as_str).collect();
-        let list = serde_json::to_string(&stamped).unwrap_or_else(|_| "[]".into());
-        let mut roots: Vec<String> = conn
-            .prepare_cached(
-                "SELECT DISTINCT root_id FROM session_tree
-                 WHERE session_id IN (SELECT value FROM json_each(?1))",
-            )
-            .and_then(|mut st| {
-                st.query_map([&list], |r| r.get::<_, String>(0))?
-                    .collect::<rusqlite::Result<Vec<_>>>()
-            })
-            .map_err(|e| ledger.err(e))?;
-        roots.sort();
-        let refs: Vec<&str> = roots.iter().map(String::as_str).collect();
-        let nodes = crate::tree::trees(conn, &refs).map_err(|e| ledger.err(e))?;
+        let mut stamped: Vec<&str> = self.sessions.keys().map(String::as_str).collect();
+        stamped.sort_unstable();
+        let nodes = crate::tree::descendants_of(conn, &stamped).map_err(|e| ledger.err(e))?;
         // Parents come before children: each node starts from its parent's folded values.
         for n in nodes {
             let Some(parent) = n.parent_id.as_deref() else {

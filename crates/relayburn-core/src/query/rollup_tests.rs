@@ -1,0 +1,239 @@
+//! The rollup read of `summary` (whole 15-minute buckets from `turn_rollup`, edges from the
+//! turns, groups found by the ids of their raw values) equals the count of the turns
+//! themselves, in zones whose days start on the hour, the half hour and the quarter hour, with
+//! tags inherited down session trees and a message stamp; and
+//! `sessions` with a tag filter lists the same trees whether it names the matching sessions
+//! to SQLite or walks newest first.
+
+use super::sessions::sessions_walking_over;
+use super::summary::{summary_at, summary_from_turns_at};
+use super::*;
+use crate::ledger::Ledger;
+use crate::stamp::{write_stamp, StampRequest};
+use crate::time::parse_instant_ms;
+
+const MODELS: &[&str] = &[
+    "claude-sonnet-4-5-20250929",
+    "claude-opus-4-1-20250805",
+    "gpt-5-codex",
+    "no-such-model-x",
+];
+const HOUR: i64 = 3_600_000;
+
+/// A small deterministic generator (SplitMix64).
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> i64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) % n) as i64
+    }
+}
+
+fn stamp(l: &mut Ledger, session: Option<&str>, message: Option<&str>, kv: &[(&str, &str)]) {
+    write_stamp(
+        l,
+        &StampRequest {
+            session_id: session.map(str::to_string),
+            message_id: message.map(str::to_string),
+            enrichment: kv
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ts: Some("2026-03-01T00:00:00Z".to_string()),
+        },
+    )
+    .unwrap();
+}
+
+/// `roots` trees of a root and three subagents (one nested), turns every few minutes over
+/// ten days from `start` (so every local midnight of the zones above falls among them), some
+/// over the long-context threshold; personas stamped on most roots, one subagent stamped
+/// apart, one message stamped.
+fn ledger(roots: usize, start: &str) -> (tempfile::TempDir, Ledger) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = Ledger::open(dir.path()).unwrap();
+    let start = parse_instant_ms("start", start).unwrap();
+    let mut rng = Rng(17);
+    let mut n = 0;
+    for r in 0..roots {
+        let root = format!("root-{r}");
+        let harness = ["claude-code", "codex"][r % 2];
+        let members = [
+            root.clone(),
+            format!("{root}/a"),
+            format!("{root}/b"),
+            format!("{root}/a/c"),
+        ];
+        let begin = start + rng.below(10 * 24 * HOUR as u64);
+        for (i, session) in members.iter().enumerate() {
+            let model = MODELS[(r + i) % MODELS.len()];
+            let project = ["/p/one", "/p/two", ""][(r + i) % 3];
+            let mut ts = begin + i as i64 * 7 * 60_000;
+            for _ in 0..(3 + rng.below(5)) {
+                n += 1;
+                let cache_read = rng.below(150_000) + if rng.below(6) == 0 { 120_000 } else { 0 };
+                l.conn()
+                    .unwrap()
+                    .execute(
+                        "INSERT INTO turns (id, harness, session_id, message_id, ts_ms, model, provider,
+                            project, branch, input, output, reasoning, cache_read, cache_write_5m,
+                            cache_write_1h, complete, tool_calls)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1, '[]')",
+                        rusqlite::params![
+                            n,
+                            harness,
+                            session,
+                            format!("m{n}"),
+                            ts,
+                            model,
+                            (!project.is_empty()).then_some(project),
+                            ["main", "dev"][n as usize % 2],
+                            rng.below(5_000),
+                            rng.below(4_000),
+                            rng.below(100),
+                            cache_read,
+                            rng.below(3_000),
+                            rng.below(2) * 1_000,
+                        ],
+                    )
+                    .unwrap();
+                ts += rng.below(40) * 60_000 + 1_000;
+            }
+        }
+        {
+            let conn = l.conn().unwrap();
+            crate::tree::link(conn, harness, &members[1], &members[0]).unwrap();
+            crate::tree::link(conn, harness, &members[2], &members[0]).unwrap();
+            crate::tree::link(conn, harness, &members[3], &members[1]).unwrap();
+        }
+        if r % 5 != 4 {
+            let persona = ["coder", "reviewer", "planner"][r % 3];
+            stamp(&mut l, Some(&root), None, &[("persona", persona)]);
+        }
+        if r % 7 == 0 {
+            stamp(&mut l, Some(&members[2]), None, &[("persona", "tester")]);
+        }
+    }
+    stamp(&mut l, None, Some("m5"), &[("persona", "writer")]);
+    (dir, l)
+}
+
+/// Group keys and integer totals equal; costs equal to the nano-dollar (sums in another order).
+fn assert_same(a: &Summary, b: &Summary, what: &str) {
+    assert_eq!(a.group_keys, b.group_keys, "{what}: keys");
+    assert_eq!(a.unpriced_models, b.unpriced_models, "{what}: unpriced");
+    assert_eq!(a.timezone, b.timezone, "{what}: zone");
+    let strip = |t: &Totals| Totals {
+        cost_usd: 0.0,
+        ..t.clone()
+    };
+    assert_eq!(strip(&a.totals), strip(&b.totals), "{what}: totals");
+    assert!(
+        (a.totals.cost_usd - b.totals.cost_usd).abs() < 1e-6,
+        "{what}"
+    );
+    assert_eq!(a.groups.len(), b.groups.len(), "{what}: groups");
+    for ((ka, ta), (kb, tb)) in a.groups.iter().zip(&b.groups) {
+        assert_eq!(ka, kb, "{what}");
+        assert_eq!(strip(ta), strip(tb), "{what}: {ka}");
+        assert!((ta.cost_usd - tb.cost_usd).abs() < 1e-6, "{what}: {ka}");
+    }
+}
+
+#[test]
+fn rollup_read_equals_the_turns_in_whole_half_and_quarter_hour_zones() {
+    let (_d, l) = ledger(40, "2026-03-22T00:00:00Z");
+    let now = parse_instant_ms("now", "2026-04-10T00:00:00Z").unwrap();
+    let groupings: &[&[&str]] = &[
+        &["day", "model"],
+        &["day", "harness"],
+        &["day", "project"],
+        &["day", "tag:persona"],
+        &["week", "provider"],
+        &["month", "branch"],
+        &["day", "week"],
+        &["day", "root"],
+        &["model"],
+        &["tag:persona"],
+    ];
+    let windows: &[(Option<&str>, Option<&str>)] = &[
+        (None, None),
+        (Some("2026-03-24"), Some("2026-03-29")),
+        (Some("2026-03-23T05:37:00Z"), Some("2026-03-30T18:52:30Z")),
+        (Some("15d"), None),
+    ];
+    // Paris changes to summer time on 2026-03-29 inside the ten days.
+    let zones = [
+        "UTC",
+        "Europe/Paris",
+        "Asia/Kolkata",
+        "Asia/Kathmandu",
+        "Australia/Lord_Howe",
+        "America/St_Johns",
+    ];
+    let tag_filters: &[&[(&str, &str)]] = &[&[], &[("persona", "coder")], &[("persona", "tester")]];
+    let mut compared = 0;
+    for zone in zones {
+        for dims in groupings {
+            for (since, until) in windows {
+                for tags in tag_filters {
+                    let dims: Vec<String> = dims.iter().map(|d| d.to_string()).collect();
+                    let list = GroupBy::parse_list(&dims).unwrap();
+                    let opts = SummaryOptions {
+                        group_by: list[0].clone(),
+                        then_by: list[1..].to_vec(),
+                        timezone: Some(zone.to_string()),
+                        ..SummaryOptions::default()
+                    };
+                    let f = TurnFilter {
+                        since: since.map(str::to_string),
+                        until: until.map(str::to_string),
+                        tags: tags
+                            .iter()
+                            .map(|(k, v)| (k.to_string(), v.to_string()))
+                            .collect(),
+                        ..TurnFilter::default()
+                    };
+                    let rolled = summary_at(&l, &f, &opts, now).unwrap();
+                    let counted = summary_from_turns_at(&l, &f, &opts, now).unwrap();
+                    let what = format!("{zone} {dims:?} {since:?}..{until:?} {tags:?}");
+                    assert!(counted.totals.turns > 0, "{what}: nothing counted");
+                    assert_same(&rolled, &counted, &what);
+                    compared += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(compared, 6 * 10 * 4 * 3);
+}
+
+#[test]
+fn sessions_with_a_tag_filter_walk_or_name_the_same_trees() {
+    let (_d, l) = ledger(30, "2026-03-22T00:00:00Z");
+    for (tags, limit) in [
+        (&[("persona", "coder")][..], 3),
+        (&[("persona", "coder")][..], 50),
+        (&[("persona", "tester")][..], 4),
+        (&[("persona", "nobody")][..], 5),
+    ] {
+        let f = SessionsFilter {
+            tags: tags
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            limit: Some(limit),
+            since: Some("2026-03-24T00:00:00Z".to_string()),
+            ..SessionsFilter::default()
+        };
+        let named = sessions_walking_over(&l, &f, usize::MAX).unwrap();
+        let walked = sessions_walking_over(&l, &f, 0).unwrap();
+        assert_eq!(named, walked, "{tags:?} limit {limit}");
+        if tags[0].1 != "nobody" {
+            assert!(!named.is_empty(), "{tags:?}: no trees");
+        }
+    }
+}
