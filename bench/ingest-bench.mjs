@@ -645,14 +645,9 @@ function compareTally(verify, tally) {
   const byKey = {};
   for (const [name, w] of Object.entries(tally.byModel)) {
     const key = name.replace(/-\d{8}$/, '');
-    const acc = (byKey[key] ??= {
-      turns: 0,
-      input: 0,
-      output: 0,
-      cacheRead: 0,
-      cacheWrite5m: 0,
-      cacheWrite1h: 0,
-    });
+    if (!byKey[key])
+      byKey[key] = { turns: 0, input: 0, output: 0, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0 };
+    const acc = byKey[key];
     for (const f of Object.keys(acc)) acc[f] += w[f];
   }
   for (const key of new Set([...Object.keys(models), ...Object.keys(byKey)])) {
