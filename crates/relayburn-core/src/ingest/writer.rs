@@ -29,16 +29,21 @@ pub fn apply(conn: &Connection, batch: &Batch, applied: &mut Applied) -> rusqlit
             applied.refused_links.push((batch.path.clone(), refused));
         }
     }
-    for turn in &batch.records.turns {
-        upsert_turn(conn, turn, applied)?;
+    if !batch.records.turns.is_empty() || !batch.records.user_turns.is_empty() {
+        // The new rows fire no per-row triggers; `derive` does their work set-based.
+        let from = begin_bulk(conn)?;
+        for turn in &batch.records.turns {
+            upsert_turn(conn, turn, applied)?;
+        }
+        for u in &batch.records.user_turns {
+            applied.user_turns_added += insert_user_turn(conn, u)? as i64;
+        }
+        derive(conn, from)?;
     }
     for group in &batch.records.snapshots {
         let n = super::snapshot_writer::apply(conn, group)?;
         applied.turns_added += n.added;
         applied.turns_updated += n.updated;
-    }
-    for u in &batch.records.user_turns {
-        applied.user_turns_added += insert_user_turn(conn, u)? as i64;
     }
     for c in &batch.records.compactions {
         applied.compactions_added += insert_compaction(conn, c)? as i64;
@@ -54,6 +59,107 @@ pub fn apply(conn: &Connection, batch: &Batch, applied: &mut Applied) -> rusqlit
         };
         cursor::save(conn, &mid)
     }
+}
+
+/// Where the rows a batch adds begin: the last turn and user turn row ids before it.
+#[derive(Clone, Copy)]
+struct Bulk {
+    from_rid: i64,
+    from_user_rid: i64,
+}
+
+/// Marks the rows written from here on as set-based (schema migration 15): until [`derive`],
+/// turns and user turns past the current last row ids fire none of the per-row triggers.
+fn begin_bulk(conn: &Connection) -> rusqlite::Result<Bulk> {
+    conn.prepare_cached(
+        "INSERT INTO ingest_bulk (id, from_rid, from_user_rid)
+         VALUES (1, (SELECT COALESCE(max(rid), 0) FROM turns), (SELECT COALESCE(max(rid), 0) FROM user_turns))
+         RETURNING from_rid, from_user_rid",
+    )?
+    .query_row([], |r| {
+        Ok(Bulk {
+            from_rid: r.get(0)?,
+            from_user_rid: r.get(1)?,
+        })
+    })
+}
+
+/// What the per-row triggers would have done for the rows added since [`begin_bulk`], one
+/// statement each, in the triggers' order: session counters (creating sessions in the order of
+/// their first new turn; project and branch from the first new turn that has one), the rollup,
+/// the push outbox (in row order), the clock, the analyses' dirty sessions. Rows added and then updated in between count
+/// with their final values (their update triggers did not fire either). `NOT INDEXED`: the new
+/// rows are a row-id range; an index that spares a sort would read the whole table.
+fn derive(conn: &Connection, b: Bulk) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO sessions (harness, session_id, project, branch, first_ts_ms, last_ts_ms, turns,
+                               input, output, reasoning, cache_read, cache_write_5m, cache_write_1h)
+         SELECT harness, session_id,
+                substr(min(CASE WHEN project IS NOT NULL THEN printf('%020d', rid) || project END), 21),
+                substr(min(CASE WHEN branch IS NOT NULL THEN printf('%020d', rid) || branch END), 21),
+                min(ts_ms), max(ts_ms), count(*), sum(input), sum(output), sum(reasoning),
+                sum(cache_read), sum(cache_write_5m), sum(cache_write_1h)
+         FROM turns NOT INDEXED WHERE rid > ?1 GROUP BY harness, session_id ORDER BY min(rid)
+         ON CONFLICT (harness, session_id) DO UPDATE SET
+            project        = COALESCE(sessions.project, excluded.project),
+            branch         = COALESCE(sessions.branch, excluded.branch),
+            first_ts_ms    = min(COALESCE(sessions.first_ts_ms, excluded.first_ts_ms), excluded.first_ts_ms),
+            last_ts_ms     = max(COALESCE(sessions.last_ts_ms, excluded.last_ts_ms), excluded.last_ts_ms),
+            turns          = sessions.turns + excluded.turns,
+            input          = sessions.input + excluded.input,
+            output         = sessions.output + excluded.output,
+            reasoning      = sessions.reasoning + excluded.reasoning,
+            cache_read     = sessions.cache_read + excluded.cache_read,
+            cache_write_5m = sessions.cache_write_5m + excluded.cache_write_5m,
+            cache_write_1h = sessions.cache_write_1h + excluded.cache_write_1h,
+            placeholder    = 0",
+    )?
+    .execute([b.from_rid])?;
+    conn.prepare_cached(
+        "INSERT INTO turn_rollup
+         SELECT session_id, harness, model, COALESCE(provider, ''), COALESCE(project, ''),
+                COALESCE(branch, ''), ts_ms - ((ts_ms % 900000) + 900000) % 900000,
+                (input + cache_read + cache_write_5m + cache_write_1h > 200000)
+                  + (input + cache_read + cache_write_5m + cache_write_1h > 272000),
+                count(*), sum(input), sum(output), sum(reasoning), sum(cache_read),
+                sum(cache_write_5m), sum(cache_write_1h), sum(COALESCE(reported_cost_usd, 0))
+         FROM turns NOT INDEXED WHERE rid > ?1 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+         ON CONFLICT DO UPDATE SET
+            turns             = turns + excluded.turns,
+            input             = input + excluded.input,
+            output            = output + excluded.output,
+            reasoning         = reasoning + excluded.reasoning,
+            cache_read        = cache_read + excluded.cache_read,
+            cache_write_5m    = cache_write_5m + excluded.cache_write_5m,
+            cache_write_1h    = cache_write_1h + excluded.cache_write_1h,
+            reported_cost_usd = reported_cost_usd + excluded.reported_cost_usd",
+    )?
+    .execute([b.from_rid])?;
+    // A row id can be reused after a delete: no entry of an earlier row may stand for it.
+    conn.prepare_cached(
+        "DELETE FROM push_outbox WHERE kind = 't' AND rid > ?1 AND harness = '' AND session_id = ''",
+    )?
+    .execute([b.from_rid])?;
+    conn.prepare_cached(
+        "INSERT INTO push_outbox (kind, rid) SELECT 't', rid FROM turns NOT INDEXED WHERE rid > ?1 ORDER BY rid",
+    )?
+    .execute([b.from_rid])?;
+    conn.prepare_cached(
+        "UPDATE ledger_clock SET ticks = ticks + (SELECT count(*) FROM turns NOT INDEXED WHERE rid > ?1)
+                                             + (SELECT count(*) FROM user_turns NOT INDEXED WHERE rid > ?2)",
+    )?
+    .execute([b.from_rid, b.from_user_rid])?;
+    // Their sessions' analysis rows are derived again on the next analysis.
+    conn.prepare_cached(
+        "INSERT INTO analysis_dirty (harness, session_id)
+         SELECT harness, session_id FROM turns NOT INDEXED WHERE rid > ?1
+         UNION SELECT harness, session_id FROM user_turns NOT INDEXED WHERE rid > ?2
+         ON CONFLICT DO NOTHING",
+    )?
+    .execute([b.from_rid, b.from_user_rid])?;
+    conn.prepare_cached("DELETE FROM ingest_bulk")?
+        .execute([])?;
+    Ok(())
 }
 
 /// The sessions of one write transaction that had no events in the ledger before it: the
@@ -384,5 +490,154 @@ mod tests {
         upsert_turn(conn, &turn(9, None), &mut applied).unwrap();
         assert_eq!(stored(conn), (Some(0.75), 0.75));
         assert_eq!(applied.turns_added, 1);
+    }
+
+    fn keyed(
+        key: &str,
+        session: &str,
+        project: Option<&str>,
+        ts_ms: i64,
+        output: i64,
+    ) -> TurnRecord {
+        TurnRecord {
+            key: key.into(),
+            session_id: session.into(),
+            message_id: key.into(),
+            project: project.map(Into::into),
+            ts_ms,
+            reported_cost_usd: Some(0.125 * output as f64),
+            ..turn(output, None)
+        }
+    }
+
+    fn batch(turns: Vec<TurnRecord>, users: &[(&str, &str)]) -> Batch {
+        let records = crate::vocab::records::Records {
+            turns,
+            user_turns: users
+                .iter()
+                .map(|(session, uuid)| UserTurnRecord {
+                    harness: Harness::ClaudeCode,
+                    session_id: (*session).into(),
+                    uuid: (*uuid).into(),
+                    ts_ms: 1_700_000_000_000,
+                    preceding_message_id: None,
+                    blocks: Vec::new(),
+                })
+                .collect(),
+            ..Default::default()
+        };
+        Batch {
+            path: "/f.jsonl".into(),
+            records,
+            cursor: cursor::Cursor {
+                path: "/f.jsonl".into(),
+                harness: "claude-code".into(),
+                dev: 1,
+                ino: 1,
+                head_len: 0,
+                head_hash: 0,
+                size: 1,
+                mtime_ms: 1,
+                offset: 1,
+                pending: 0,
+                state: String::new(),
+            },
+            bytes_read: 1,
+            done: true,
+            error: None,
+        }
+    }
+
+    /// Everything the per-row triggers maintain, in a comparable form.
+    fn derived(conn: &Connection) -> Vec<String> {
+        let mut out = Vec::new();
+        for sql in [
+            "SELECT harness, session_id, project, branch, first_ts_ms, last_ts_ms, turns, input, output,
+                    reasoning, cache_read, cache_write_5m, cache_write_1h, placeholder FROM sessions ORDER BY rowid",
+            "SELECT * FROM turn_rollup ORDER BY session_id, model, project, bucket_ms, ctx",
+            // Entries of one kind keep their order; between kinds it does not matter (a push
+            // sends turns and sessions as two lists).
+            "SELECT kind, rid, harness, session_id FROM push_outbox ORDER BY kind, seq",
+            "SELECT session_id, root_id FROM session_tree ORDER BY session_id",
+            "SELECT harness, session_id FROM analysis_dirty ORDER BY harness, session_id",
+            "SELECT count(*) FROM ingest_bulk",
+        ] {
+            let mut stmt = conn.prepare(sql).unwrap();
+            let n = stmt.column_count();
+            let rows = stmt
+                .query_map([], |r| {
+                    let cells: Vec<String> = (0..n)
+                        .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                        .collect();
+                    Ok(cells.join("|"))
+                })
+                .unwrap();
+            out.extend(rows.map(|r| r.unwrap()));
+        }
+        out
+    }
+
+    #[test]
+    fn set_based_upkeep_equals_the_per_row_triggers() {
+        let ts = 1_700_000_000_000;
+        // Batch 1: two sessions, a project only from the second turn, a turn seen twice (the
+        // larger copy wins, updating a row of the same batch), user turns.
+        let first = vec![
+            keyed("a1", "sa", None, ts, 5),
+            keyed("a2", "sa", Some("/p"), ts + 1_000_000, 7),
+            keyed("b1", "sb", Some("/q"), ts + 5, 3),
+            keyed("a2", "sa", Some("/p"), ts + 1_000_000, 9),
+        ];
+        // Batch 2: updates a row of batch 1 (its triggers fire), adds one to an old session.
+        let second = vec![
+            keyed("b1", "sb", Some("/q"), ts + 5, 4),
+            keyed("a3", "sa", Some("/r"), ts + 9, 1),
+        ];
+        let users = [("sa", "u1"), ("sb", "u2")];
+
+        let dir = tempfile::tempdir().unwrap();
+        let bulk = crate::ledger::Ledger::open(dir.path()).unwrap();
+        let bulk = bulk.conn().unwrap();
+        let dir2 = tempfile::tempdir().unwrap();
+        let rows = crate::ledger::Ledger::open(dir2.path()).unwrap();
+        let rows = rows.conn().unwrap();
+        let clock = |c: &Connection| -> i64 {
+            c.query_row("SELECT ticks FROM ledger_clock", [], |r| r.get(0))
+                .unwrap()
+        };
+        let (bulk_clock, rows_clock) = (clock(bulk), clock(rows));
+
+        let (mut a, mut b) = (Applied::default(), Applied::default());
+        for (turns, users) in [(first, &users[..]), (second, &users[..1])] {
+            let batch = batch(turns, users);
+            apply(bulk, &batch, &mut a).unwrap();
+            // The same rows one by one, every trigger firing.
+            for t in &batch.records.turns {
+                upsert_turn(rows, t, &mut b).unwrap();
+            }
+            for u in &batch.records.user_turns {
+                b.user_turns_added += insert_user_turn(rows, u).unwrap() as i64;
+            }
+        }
+        assert_eq!(
+            (a.turns_added, a.turns_updated, a.user_turns_added),
+            (4, 2, 2)
+        );
+        assert_eq!(
+            (b.turns_added, b.turns_updated),
+            (a.turns_added, a.turns_updated)
+        );
+        assert_eq!(derived(bulk), derived(rows));
+        let project: String = bulk
+            .query_row(
+                "SELECT project FROM sessions WHERE session_id = 'sa'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(project, "/p");
+        // Every new row ticked the clock at least once (readers' caches see the change).
+        assert!(clock(bulk) - bulk_clock >= 6);
+        assert!(clock(rows) - rows_clock >= 6);
     }
 }

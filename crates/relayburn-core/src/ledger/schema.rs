@@ -771,6 +771,167 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         WHERE NOT EXISTS (SELECT 1 FROM analysis_dirty WHERE harness = OLD.harness AND session_id = OLD.session_id);
     END;
     "#,
+    // 15: set-based upkeep of what the turn triggers maintain, for the ingest writer. While a
+    // batch of turns and user turns is written, the writer holds a row in `ingest_bulk` (inside
+    // its transaction, deleted before it commits, so no other connection ever sees one): rows
+    // past its `from_rid` / `from_user_rid` fire none of the per-row triggers below, and the
+    // writer then applies their session counters, rollup, clock ticks and push entries with one
+    // statement each (`ingest::writer::derive`). Per row, these triggers cost a statement
+    // journal and four upserts; the set-based statements cost a fraction of that. Outside a
+    // batch the table is empty and every trigger fires as before (restated from 5, 9, 10, 11
+    // with the `WHEN` added, and 12's `analysis_turns_insert`). `clock_user_turns` and
+    // `analysis_user_turns_insert` are dropped: the writer ticks the clock and marks the
+    // analyses' dirty sessions for user turns.
+    r#"
+    CREATE TABLE ingest_bulk (
+        id              INTEGER PRIMARY KEY CHECK (id = 1),
+        from_rid        INTEGER NOT NULL,
+        from_user_rid   INTEGER NOT NULL
+    ) STRICT;
+
+    DROP TRIGGER turns_count_insert;
+    DROP TRIGGER turns_count_update;
+    DROP TRIGGER turns_rollup_insert;
+    DROP TRIGGER turns_rollup_update;
+    DROP TRIGGER clock_turns_insert;
+    DROP TRIGGER clock_turns_update;
+    DROP TRIGGER clock_user_turns;
+    DROP TRIGGER push_turns_insert;
+    DROP TRIGGER push_turns_update;
+    DROP TRIGGER turns_span_update;
+
+    CREATE TRIGGER turns_count_insert AFTER INSERT ON turns
+    WHEN NOT EXISTS (SELECT 1 FROM ingest_bulk WHERE NEW.rid > from_rid) BEGIN
+        INSERT INTO sessions (harness, session_id, project, branch, first_ts_ms, last_ts_ms, turns,
+                              input, output, reasoning, cache_read, cache_write_5m, cache_write_1h)
+        VALUES (NEW.harness, NEW.session_id, NEW.project, NEW.branch, NEW.ts_ms, NEW.ts_ms, 1,
+                NEW.input, NEW.output, NEW.reasoning, NEW.cache_read, NEW.cache_write_5m, NEW.cache_write_1h)
+        ON CONFLICT (harness, session_id) DO UPDATE SET
+            project        = COALESCE(sessions.project, excluded.project),
+            branch         = COALESCE(sessions.branch, excluded.branch),
+            first_ts_ms    = min(COALESCE(sessions.first_ts_ms, excluded.first_ts_ms), excluded.first_ts_ms),
+            last_ts_ms     = max(COALESCE(sessions.last_ts_ms, excluded.last_ts_ms), excluded.last_ts_ms),
+            turns          = sessions.turns + 1,
+            input          = sessions.input + excluded.input,
+            output         = sessions.output + excluded.output,
+            reasoning      = sessions.reasoning + excluded.reasoning,
+            cache_read     = sessions.cache_read + excluded.cache_read,
+            cache_write_5m = sessions.cache_write_5m + excluded.cache_write_5m,
+            cache_write_1h = sessions.cache_write_1h + excluded.cache_write_1h,
+            placeholder    = 0;
+    END;
+
+    CREATE TRIGGER turns_count_update AFTER UPDATE ON turns
+    WHEN NOT EXISTS (SELECT 1 FROM ingest_bulk WHERE OLD.rid > from_rid) BEGIN
+        UPDATE sessions SET
+            input          = input + NEW.input - OLD.input,
+            output         = output + NEW.output - OLD.output,
+            reasoning      = reasoning + NEW.reasoning - OLD.reasoning,
+            cache_read     = cache_read + NEW.cache_read - OLD.cache_read,
+            cache_write_5m = cache_write_5m + NEW.cache_write_5m - OLD.cache_write_5m,
+            cache_write_1h = cache_write_1h + NEW.cache_write_1h - OLD.cache_write_1h
+        WHERE harness = OLD.harness AND session_id = OLD.session_id;
+    END;
+
+    CREATE TRIGGER turns_rollup_insert AFTER INSERT ON turns
+    WHEN NOT EXISTS (SELECT 1 FROM ingest_bulk WHERE NEW.rid > from_rid) BEGIN
+        INSERT INTO turn_rollup VALUES (
+            NEW.session_id, NEW.harness, NEW.model, COALESCE(NEW.provider, ''), COALESCE(NEW.project, ''),
+            COALESCE(NEW.branch, ''), NEW.ts_ms - ((NEW.ts_ms % 900000) + 900000) % 900000,
+            (NEW.input + NEW.cache_read + NEW.cache_write_5m + NEW.cache_write_1h > 200000)
+              + (NEW.input + NEW.cache_read + NEW.cache_write_5m + NEW.cache_write_1h > 272000),
+            1, NEW.input, NEW.output, NEW.reasoning, NEW.cache_read, NEW.cache_write_5m, NEW.cache_write_1h,
+            COALESCE(NEW.reported_cost_usd, 0))
+        ON CONFLICT DO UPDATE SET
+            turns             = turns + 1,
+            input             = input + excluded.input,
+            output            = output + excluded.output,
+            reasoning         = reasoning + excluded.reasoning,
+            cache_read        = cache_read + excluded.cache_read,
+            cache_write_5m    = cache_write_5m + excluded.cache_write_5m,
+            cache_write_1h    = cache_write_1h + excluded.cache_write_1h,
+            reported_cost_usd = reported_cost_usd + excluded.reported_cost_usd;
+    END;
+
+    CREATE TRIGGER turns_rollup_update AFTER UPDATE ON turns
+    WHEN NOT EXISTS (SELECT 1 FROM ingest_bulk WHERE OLD.rid > from_rid) BEGIN
+        UPDATE turn_rollup SET
+            turns             = turns - 1,
+            input             = input - OLD.input,
+            output            = output - OLD.output,
+            reasoning         = reasoning - OLD.reasoning,
+            cache_read        = cache_read - OLD.cache_read,
+            cache_write_5m    = cache_write_5m - OLD.cache_write_5m,
+            cache_write_1h    = cache_write_1h - OLD.cache_write_1h,
+            reported_cost_usd = reported_cost_usd - COALESCE(OLD.reported_cost_usd, 0)
+        WHERE session_id = OLD.session_id AND harness = OLD.harness AND model = OLD.model
+          AND provider = COALESCE(OLD.provider, '') AND project = COALESCE(OLD.project, '')
+          AND branch = COALESCE(OLD.branch, '')
+          AND bucket_ms = OLD.ts_ms - ((OLD.ts_ms % 900000) + 900000) % 900000
+          AND ctx = (OLD.input + OLD.cache_read + OLD.cache_write_5m + OLD.cache_write_1h > 200000)
+                  + (OLD.input + OLD.cache_read + OLD.cache_write_5m + OLD.cache_write_1h > 272000);
+        INSERT INTO turn_rollup VALUES (
+            NEW.session_id, NEW.harness, NEW.model, COALESCE(NEW.provider, ''), COALESCE(NEW.project, ''),
+            COALESCE(NEW.branch, ''), NEW.ts_ms - ((NEW.ts_ms % 900000) + 900000) % 900000,
+            (NEW.input + NEW.cache_read + NEW.cache_write_5m + NEW.cache_write_1h > 200000)
+              + (NEW.input + NEW.cache_read + NEW.cache_write_5m + NEW.cache_write_1h > 272000),
+            1, NEW.input, NEW.output, NEW.reasoning, NEW.cache_read, NEW.cache_write_5m, NEW.cache_write_1h,
+            COALESCE(NEW.reported_cost_usd, 0))
+        ON CONFLICT DO UPDATE SET
+            turns             = turns + 1,
+            input             = input + excluded.input,
+            output            = output + excluded.output,
+            reasoning         = reasoning + excluded.reasoning,
+            cache_read        = cache_read + excluded.cache_read,
+            cache_write_5m    = cache_write_5m + excluded.cache_write_5m,
+            cache_write_1h    = cache_write_1h + excluded.cache_write_1h,
+            reported_cost_usd = reported_cost_usd + excluded.reported_cost_usd;
+    END;
+
+    CREATE TRIGGER clock_turns_insert AFTER INSERT ON turns
+    WHEN NOT EXISTS (SELECT 1 FROM ingest_bulk WHERE NEW.rid > from_rid)
+    BEGIN UPDATE ledger_clock SET ticks = ticks + 1; END;
+    CREATE TRIGGER clock_turns_update AFTER UPDATE ON turns
+    WHEN NOT EXISTS (SELECT 1 FROM ingest_bulk WHERE OLD.rid > from_rid)
+    BEGIN UPDATE ledger_clock SET ticks = ticks + 1; END;
+    -- The ingest writer is the only writer of user turns: it ticks the clock for them, so
+    -- their inserts run no trigger at all (and journal nothing per statement).
+
+    CREATE TRIGGER push_turns_insert AFTER INSERT ON turns
+    WHEN NOT EXISTS (SELECT 1 FROM ingest_bulk WHERE NEW.rid > from_rid) BEGIN
+        DELETE FROM push_outbox WHERE kind = 't' AND rid = NEW.rid AND harness = '' AND session_id = '';
+        INSERT INTO push_outbox (kind, rid) VALUES ('t', NEW.rid);
+    END;
+    CREATE TRIGGER push_turns_update AFTER UPDATE ON turns
+    WHEN (NEW.input IS NOT OLD.input OR NEW.output IS NOT OLD.output
+      OR NEW.reasoning IS NOT OLD.reasoning OR NEW.cache_read IS NOT OLD.cache_read
+      OR NEW.cache_write_5m IS NOT OLD.cache_write_5m OR NEW.cache_write_1h IS NOT OLD.cache_write_1h
+      OR NEW.model IS NOT OLD.model OR NEW.ts_ms IS NOT OLD.ts_ms OR NEW.complete IS NOT OLD.complete
+      OR NEW.session_id IS NOT OLD.session_id OR NEW.stop_reason IS NOT OLD.stop_reason)
+      AND NOT EXISTS (SELECT 1 FROM ingest_bulk WHERE OLD.rid > from_rid)
+    BEGIN
+        DELETE FROM push_outbox WHERE kind = 't' AND rid = NEW.rid AND harness = '' AND session_id = '';
+        INSERT INTO push_outbox (kind, rid) VALUES ('t', NEW.rid);
+    END;
+
+    CREATE TRIGGER turns_span_update AFTER UPDATE OF ts_ms ON turns
+    WHEN NEW.ts_ms IS NOT OLD.ts_ms AND NOT EXISTS (SELECT 1 FROM ingest_bulk WHERE OLD.rid > from_rid) BEGIN
+        UPDATE sessions SET
+            first_ts_ms = min(COALESCE(first_ts_ms, NEW.ts_ms), NEW.ts_ms),
+            last_ts_ms  = max(COALESCE(last_ts_ms, NEW.ts_ms), NEW.ts_ms)
+        WHERE harness = NEW.harness AND session_id = NEW.session_id;
+    END;
+
+    -- Analyses: the writer marks the sessions of its new turns and user turns dirty itself
+    -- (the user-turn trigger is dropped: the writer is their only writer).
+    DROP TRIGGER analysis_turns_insert;
+    DROP TRIGGER analysis_user_turns_insert;
+    CREATE TRIGGER analysis_turns_insert AFTER INSERT ON turns
+    WHEN NOT EXISTS (SELECT 1 FROM ingest_bulk WHERE NEW.rid > from_rid) BEGIN
+        INSERT INTO analysis_dirty (harness, session_id) SELECT NEW.harness, NEW.session_id
+        WHERE NOT EXISTS (SELECT 1 FROM analysis_dirty WHERE harness = NEW.harness AND session_id = NEW.session_id);
+    END;
+    "#,
 ];
 
 /// Tables holding rows derived from harness logs, each with a `harness` column: a rebuild
@@ -806,6 +967,8 @@ pub const KEPT_TABLES: &[&str] = &[
     // (a rebuilt turn is queued again by its insert; entries of deleted rows are dropped).
     "push_outbox",
     "push_marks",
+    // Empty outside the ingest writer's transactions (see migration 15).
+    "ingest_bulk",
 ];
 
 /// The schema version this build writes and understands.
