@@ -771,7 +771,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         WHERE NOT EXISTS (SELECT 1 FROM analysis_dirty WHERE harness = OLD.harness AND session_id = OLD.session_id);
     END;
     "#,
-    // 15: set-based upkeep of what the turn triggers maintain, for the ingest writer. While a
+    // 13: set-based upkeep of what the turn triggers maintain, for the ingest writer. While a
     // batch of turns and user turns is written, the writer holds a row in `ingest_bulk` (inside
     // its transaction, deleted before it commits, so no other connection ever sees one): rows
     // past its `from_rid` / `from_user_rid` fire none of the per-row triggers below, and the
