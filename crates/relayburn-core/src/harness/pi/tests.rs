@@ -145,7 +145,11 @@ fn a_branched_session_file_counts_its_copied_calls_once_and_is_a_fork() {
     std::fs::write(
         &branch,
         [
-            header(branch_id, Some(&source.to_string_lossy())),
+            // Pi writes a branch's header when it branches (here after the copied call and
+            // before the branch's own): the calls copied before it belong to the source
+            // session whichever file is read first.
+            header(branch_id, Some(&source.to_string_lossy()))
+                .replace("2026-05-04T10:00:00.000Z", "2026-05-04T10:00:30.000Z"),
             user("a0000001", "null", T0, "hi"),
             first,
             user("c0000001", "\"a0000002\"", T0 + 60_000, "go on"),
