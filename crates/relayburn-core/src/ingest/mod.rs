@@ -595,6 +595,7 @@ fn write_window(
         let mut new_sessions =
             writer::NewSessions::new(crate::stamp::pending::any_waiting(tx).map_err(sql)?);
         let mut applied = writer::Applied::default();
+        let mut upkeep = writer::Upkeep::default();
         let mut records = 0;
         let mut next = Some(first);
         while let Some(mut batch) = next.take() {
@@ -604,7 +605,7 @@ fn write_window(
                     c.send(std::mem::take(&mut batch.records.content))?;
                 }
                 new_sessions.note(tx, &batch).map_err(sql)?;
-                writer::apply(tx, &batch, &mut applied).map_err(sql)?;
+                writer::apply(tx, &batch, &mut applied, &mut upkeep).map_err(sql)?;
             }
             records += batch.records.len();
             account(report, progress, &batch);
@@ -619,6 +620,7 @@ fn write_window(
             }
             next = rx.recv_timeout(left).ok();
         }
+        upkeep.finish(tx).map_err(sql)?;
         let after = writer::count_sessions(tx).map_err(sql)?;
         let claimed = new_sessions.claim(tx).map_err(sql)?;
         if let Some(c) = content {

@@ -23,7 +23,57 @@ pub struct Applied {
     pub refused_links: Vec<(String, String)>,
 }
 
-pub fn apply(conn: &Connection, batch: &Batch, applied: &mut Applied) -> rusqlite::Result<()> {
+/// The set-based upkeep still owed for the rows a write transaction added so far. The per-row
+/// triggers stay off from the first batch's turns until [`Upkeep::finish`] (or an earlier
+/// flush), so `derive` runs once per transaction instead of once per batch (per file, for
+/// most logs): one `GROUP BY` over thousands of rows costs about what one over ten did.
+#[derive(Default)]
+pub struct Upkeep {
+    bulk: Option<Bulk>,
+    /// Session ids with rows not derived yet (their `sessions` row may not exist).
+    sessions: HashSet<String>,
+}
+
+impl Upkeep {
+    /// Applies what is owed; call before the transaction commits.
+    pub fn finish(&mut self, conn: &Connection) -> rusqlite::Result<()> {
+        if let Some(b) = self.bulk.take() {
+            derive(conn, b)?;
+        }
+        self.sessions.clear();
+        Ok(())
+    }
+
+    /// Flushes before writes that read or move what `derive` maintains: a session record of
+    /// (or naming as parent) a session with rows owed, whose `sessions` row it reads and merges
+    /// with; a snapshot group, whose writer relies on the per-row triggers.
+    fn before(&mut self, conn: &Connection, batch: &Batch) -> rusqlite::Result<()> {
+        if self.bulk.is_none() {
+            return Ok(());
+        }
+        let r = &batch.records;
+        let touches = r.sessions.iter().any(|s| {
+            self.sessions.contains(&s.session_id)
+                || s.parent
+                    .as_ref()
+                    .is_some_and(|(p, _, _)| self.sessions.contains(p))
+        });
+        if touches || !r.snapshots.is_empty() {
+            self.finish(conn)?;
+        }
+        Ok(())
+    }
+}
+
+/// Applies one batch inside the caller's write transaction; `upkeep` carries the set-based
+/// upkeep from batch to batch and must be finished before the transaction commits.
+pub fn apply(
+    conn: &Connection,
+    batch: &Batch,
+    applied: &mut Applied,
+    upkeep: &mut Upkeep,
+) -> rusqlite::Result<()> {
+    upkeep.before(conn, batch)?;
     for info in &batch.records.sessions {
         if let Some(refused) = upsert_session(conn, info)? {
             applied.refused_links.push((batch.path.clone(), refused));
@@ -31,14 +81,24 @@ pub fn apply(conn: &Connection, batch: &Batch, applied: &mut Applied) -> rusqlit
     }
     if !batch.records.turns.is_empty() || !batch.records.user_turns.is_empty() {
         // The new rows fire no per-row triggers; `derive` does their work set-based.
-        let from = begin_bulk(conn)?;
+        if upkeep.bulk.is_none() {
+            upkeep.bulk = Some(begin_bulk(conn)?);
+        }
         for turn in &batch.records.turns {
             upsert_turn(conn, turn, applied)?;
         }
         for u in &batch.records.user_turns {
             applied.user_turns_added += insert_user_turn(conn, u)? as i64;
         }
-        derive(conn, from)?;
+        let owed = &mut upkeep.sessions;
+        let mut last: Option<&str> = None;
+        let ids = batch.records.turns.iter().map(|t| t.session_id.as_str());
+        for id in ids.chain(batch.records.user_turns.iter().map(|u| u.session_id.as_str())) {
+            if last != Some(id) && !owed.contains(id) {
+                owed.insert(id.to_string());
+            }
+            last = Some(id);
+        }
     }
     for group in &batch.records.snapshots {
         let n = super::snapshot_writer::apply(conn, group)?;
@@ -68,7 +128,7 @@ struct Bulk {
     from_user_rid: i64,
 }
 
-/// Marks the rows written from here on as set-based (schema migration 15): until [`derive`],
+/// Marks the rows written from here on as set-based (schema migration 13): until [`derive`],
 /// turns and user turns past the current last row ids fire none of the per-row triggers.
 fn begin_bulk(conn: &Connection) -> rusqlite::Result<Bulk> {
     conn.prepare_cached(
@@ -593,6 +653,21 @@ mod tests {
             keyed("b1", "sb", Some("/q"), ts + 5, 4),
             keyed("a3", "sa", Some("/r"), ts + 9, 1),
         ];
+        // Batch 3: a subagent of `sa` (whose rows are still owed their upkeep) with its own
+        // project: the writer must settle `sa` before reading and merging sessions rows.
+        let third = vec![keyed("c1", "sc", Some("/s"), ts + 11, 2)];
+        let child = SessionInfo {
+            harness: Some(Harness::ClaudeCode),
+            session_id: "sc".into(),
+            project: Some("/t".into()),
+            branch: None,
+            title: None,
+            parent: Some((
+                "sa".into(),
+                crate::vocab::records::Relationship::Subagent,
+                "test".into(),
+            )),
+        };
         let users = [("sa", "u1"), ("sb", "u2")];
 
         let dir = tempfile::tempdir().unwrap();
@@ -608,10 +683,22 @@ mod tests {
         let (bulk_clock, rows_clock) = (clock(bulk), clock(rows));
 
         let (mut a, mut b) = (Applied::default(), Applied::default());
-        for (turns, users) in [(first, &users[..]), (second, &users[..1])] {
-            let batch = batch(turns, users);
-            apply(bulk, &batch, &mut a).unwrap();
+        // One write transaction's worth of batches: the upkeep is settled once, at the end
+        // (and before the third batch's session record).
+        let mut upkeep = Upkeep::default();
+        let batches = [
+            (first, &users[..], None),
+            (second, &users[..1], None),
+            (third, &[][..], Some(child)),
+        ];
+        for (turns, users, info) in batches {
+            let mut batch = batch(turns, users);
+            batch.records.sessions.extend(info);
+            apply(bulk, &batch, &mut a, &mut upkeep).unwrap();
             // The same rows one by one, every trigger firing.
+            for s in &batch.records.sessions {
+                upsert_session(rows, s).unwrap();
+            }
             for t in &batch.records.turns {
                 upsert_turn(rows, t, &mut b).unwrap();
             }
@@ -619,9 +706,10 @@ mod tests {
                 b.user_turns_added += insert_user_turn(rows, u).unwrap() as i64;
             }
         }
+        upkeep.finish(bulk).unwrap();
         assert_eq!(
             (a.turns_added, a.turns_updated, a.user_turns_added),
-            (4, 2, 2)
+            (5, 2, 2)
         );
         assert_eq!(
             (b.turns_added, b.turns_updated),
@@ -636,6 +724,15 @@ mod tests {
             )
             .unwrap();
         assert_eq!(project, "/p");
+        let (child_project, placeholders): (String, i64) = bulk
+            .query_row(
+                "SELECT (SELECT project FROM sessions WHERE session_id = 'sc'),
+                        (SELECT count(*) FROM sessions WHERE placeholder = 1)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((child_project.as_str(), placeholders), ("/t", 0));
         // Every new row ticked the clock at least once (readers' caches see the change).
         assert!(clock(bulk) - bulk_clock >= 6);
         assert!(clock(rows) - rows_clock >= 6);
