@@ -112,6 +112,9 @@ pub struct ClaudeReader {
     ctx: FileContext,
     state: ClaudeState,
     announced: HashSet<String>,
+    /// Sessions whose title this reader already gave: the ledger keeps a session's first
+    /// title, so later prompts' titles would only cost the writer a no-op upsert each.
+    titled: HashSet<String>,
     capture: Capture,
     /// File offset of the line being read (the content's conversation position).
     offset: i64,
@@ -123,6 +126,7 @@ impl ClaudeReader {
             ctx,
             state,
             announced: HashSet::new(),
+            titled: HashSet::new(),
             capture: Capture::default(),
             offset: 0,
         }
@@ -540,7 +544,11 @@ impl ClaudeReader {
             });
         }
         if row.is_meta != Some(true) && !task_notification {
-            if let Some(prompt) = prompt.filter(|p| !p.starts_with('<')) {
+            let prompt = prompt.filter(|p| !p.starts_with('<'));
+            let first = |titled: &mut HashSet<String>| {
+                !titled.contains(&session_id) && titled.insert(session_id.clone())
+            };
+            if let Some(prompt) = prompt.filter(|_| first(&mut self.titled)) {
                 let title: String = prompt.chars().take(TITLE_CHARS).collect();
                 out.sessions.push(SessionInfo {
                     harness: Some(Harness::ClaudeCode),

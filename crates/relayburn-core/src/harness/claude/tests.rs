@@ -590,3 +590,22 @@ fn version_is_not_validated_and_the_largest_snapshot_is_kept_whole() {
         .collect();
     assert_eq!(got, vec![("bad", 999, 999), ("m1", 100, 50)]);
 }
+
+/// The ledger keeps a session's first title, so the reader gives one title per session and
+/// pass: later prompts would each cost the writer a session upsert that changes nothing.
+#[test]
+fn a_session_title_is_given_once_from_its_first_prompt() {
+    let prompt = |uuid: &str, text: &str| {
+        format!(
+            r#"{{"type":"user","sessionId":"sess-1","timestamp":"2026-01-01T00:00:02Z","uuid":"{uuid}","message":{{"role":"user","content":"{text}"}}}}"#
+        ) + "\n"
+    };
+    let mut r = ClaudeReader::new(ctx(), ClaudeState::default());
+    let out = run(
+        &mut r,
+        &(prompt("u1", "fix the build") + &prompt("u2", "now the tests")),
+    );
+    assert_eq!(out.user_turns.len(), 2);
+    let titles: Vec<_> = out.sessions.iter().filter_map(|s| s.title.as_deref()).collect();
+    assert_eq!(titles, ["fix the build"]);
+}
