@@ -93,8 +93,9 @@ pub fn apply(
         }
         let owed = &mut upkeep.sessions;
         let mut last: Option<&str> = None;
-        let ids = batch.records.turns.iter().map(|t| t.session_id.as_str());
-        for id in ids.chain(batch.records.user_turns.iter().map(|u| u.session_id.as_str())) {
+        let r = &batch.records;
+        let turns = r.turns.iter().map(|t| t.session_id.as_str());
+        for id in turns.chain(r.user_turns.iter().map(|u| u.session_id.as_str())) {
             if last != Some(id) && !owed.contains(id) {
                 owed.insert(id.to_string());
             }

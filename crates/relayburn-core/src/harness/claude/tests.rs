@@ -606,6 +606,10 @@ fn a_session_title_is_given_once_from_its_first_prompt() {
         &(prompt("u1", "fix the build") + &prompt("u2", "now the tests")),
     );
     assert_eq!(out.user_turns.len(), 2);
-    let titles: Vec<_> = out.sessions.iter().filter_map(|s| s.title.as_deref()).collect();
+    let titles: Vec<_> = out
+        .sessions
+        .iter()
+        .filter_map(|s| s.title.as_deref())
+        .collect();
     assert_eq!(titles, ["fix the build"]);
 }
