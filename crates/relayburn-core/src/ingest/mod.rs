@@ -15,6 +15,7 @@ pub mod sources;
 mod totals;
 #[cfg(test)]
 mod totals_tests;
+mod turn_row;
 mod watch;
 mod whole;
 #[cfg(test)]

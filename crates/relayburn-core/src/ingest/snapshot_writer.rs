@@ -4,6 +4,7 @@
 //! analyses) reads it like any turn; the `turns` triggers move the session counters and the
 //! rollup by the difference between the old and the new row, in the same transaction.
 
+use super::turn_row::{turn_params, TurnColumns, TURN_COLUMNS, TURN_VALUES};
 use crate::hash::id64;
 use crate::vocab::records::{SnapshotGroup, TurnRecord};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -42,44 +43,19 @@ pub fn apply(conn: &Connection, g: &SnapshotGroup) -> rusqlite::Result<Counts> {
 
 /// Inserts the turn, or overwrites the stored row of its key when any value differs.
 fn replace(conn: &Connection, t: &TurnRecord, applied: &mut Counts) -> rusqlite::Result<()> {
-    let id = id64(&t.key);
-    let tools = serde_json::to_string(&t.tool_calls).unwrap_or_else(|_| "[]".into());
-    let u = &t.usage;
+    let cols = TurnColumns::of(t);
+    let id = cols.id;
     let exists = conn
         .prepare_cached("SELECT 1 FROM turns WHERE id = ?1")?
         .query_row([id], |_| Ok(()))
         .optional()?
         .is_some();
-    let values = params![
-        id,
-        t.harness.as_str(),
-        t.session_id,
-        t.message_id,
-        t.request_id,
-        t.ts_ms,
-        t.model,
-        t.provider,
-        t.project,
-        t.branch,
-        u.input,
-        u.output,
-        u.reasoning,
-        u.cache_read,
-        u.cache_write_5m,
-        u.cache_write_1h,
-        t.stop_reason,
-        t.complete,
-        tools,
-        t.reported_cost_usd
-    ];
+    let values = turn_params(t, &cols);
     if !exists {
-        conn.prepare_cached(
-            "INSERT INTO turns (id, harness, session_id, message_id, request_id, ts_ms, model, provider,
-                project, branch, input, output, reasoning, cache_read, cache_write_5m, cache_write_1h,
-                stop_reason, complete, tool_calls, reported_cost_usd)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
-        )?
-        .execute(values)?;
+        conn.prepare_cached(&format!(
+            "INSERT INTO turns ({TURN_COLUMNS}) VALUES ({TURN_VALUES})"
+        ))?
+        .execute(values.as_slice())?;
         applied.added += 1;
         return Ok(());
     }
@@ -97,7 +73,7 @@ fn replace(conn: &Connection, t: &TurnRecord, applied: &mut Counts) -> rusqlite:
                 OR cache_write_5m IS NOT ?15 OR cache_write_1h IS NOT ?16 OR stop_reason IS NOT ?17
                 OR complete IS NOT ?18 OR tool_calls IS NOT ?19 OR reported_cost_usd IS NOT ?20)",
         )?
-        .execute(values)?;
+        .execute(values.as_slice())?;
     applied.updated += changed as i64;
     Ok(())
 }

@@ -4,13 +4,14 @@
 
 use super::cursor;
 use super::job::Batch;
+use super::turn_row::{turn_params, TurnColumns, TURN_COLUMNS, TURN_VALUES};
 use crate::hash::id64;
 use crate::stamp::pending::{self, NewSession};
 use crate::tree::{self, Link};
 use crate::vocab::records::{CompactionRecord, SessionInfo, ToolCall, TurnRecord, UserTurnRecord};
 use crate::vocab::Harness;
 use rusqlite::{params, Connection, OptionalExtension};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// What applying batches changed.
 #[derive(Debug, Default, Clone)]
@@ -33,11 +34,14 @@ pub struct Upkeep {
     bulk: Option<Bulk>,
     /// Session ids with rows not derived yet (their `sessions` row may not exist).
     sessions: HashSet<String>,
+    /// New turns not inserted yet (see [`Stage`]).
+    stage: Stage,
 }
 
 impl Upkeep {
     /// Applies what is owed; call before the transaction commits.
     pub fn finish(&mut self, conn: &Connection) -> rusqlite::Result<()> {
+        self.stage.flush(conn)?;
         if let Some(b) = self.bulk.take() {
             derive(conn, b)?;
         }
@@ -86,7 +90,10 @@ pub fn apply(
             upkeep.bulk = Some(begin_bulk(conn)?);
         }
         for turn in &batch.records.turns {
-            upsert_turn(conn, turn, applied)?;
+            upkeep.stage.upsert(conn, turn, applied)?;
+        }
+        if upkeep.stage.rows.len() >= STAGE_ROWS {
+            upkeep.stage.flush(conn)?;
         }
         for u in &batch.records.user_turns {
             applied.user_turns_added += insert_user_turn(conn, u)? as i64;
@@ -121,6 +128,104 @@ pub fn apply(
         };
         cursor::save(conn, &mid)
     }
+}
+
+/// New turns held back this many at most before one statement inserts them.
+const STAGE_ROWS: usize = 4096;
+
+/// New turns of the current bulk mark, inserted together: `turns` has triggers (gated off by
+/// the mark, but present), so SQLite makes every insert statement undoable on its own, a
+/// statement journal and its teardown per row; one `INSERT … SELECT` from a temporary table
+/// pays that once per [`STAGE_ROWS`]. A later copy of a staged turn merges in memory by the
+/// rules of [`upsert_turn`]; a turn already in `turns` merges there.
+#[derive(Default)]
+struct Stage {
+    rows: Vec<TurnRecord>,
+    index: HashMap<i64, usize>,
+}
+
+impl Stage {
+    fn upsert(
+        &mut self,
+        conn: &Connection,
+        t: &TurnRecord,
+        applied: &mut Applied,
+    ) -> rusqlite::Result<()> {
+        let id = id64(&t.key);
+        if let Some(&i) = self.index.get(&id) {
+            if merge_staged(&mut self.rows[i], t) {
+                applied.turns_updated += 1;
+            }
+            return Ok(());
+        }
+        let stored = conn
+            .prepare_cached("SELECT 1 FROM turns WHERE id = ?1")?
+            .exists([id])?;
+        if stored {
+            return upsert_turn(conn, t, applied);
+        }
+        self.index.insert(id, self.rows.len());
+        self.rows.push(t.clone());
+        applied.turns_added += 1;
+        Ok(())
+    }
+
+    /// Inserts the staged turns in the order they were first seen (their row ids follow it).
+    fn flush(&mut self, conn: &Connection) -> rusqlite::Result<()> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        // Temporary tables go when `temp_store` changes (after each ingest): made on demand.
+        conn.prepare_cached(&format!(
+            "CREATE TEMP TABLE IF NOT EXISTS turn_stage (seq INTEGER PRIMARY KEY, {TURN_COLUMNS})"
+        ))?
+        .execute([])?;
+        let stage = format!("INSERT INTO temp.turn_stage ({TURN_COLUMNS}) VALUES ({TURN_VALUES})");
+        let mut stage = conn.prepare_cached(&stage)?;
+        for t in &self.rows {
+            stage.execute(turn_params(t, &TurnColumns::of(t)).as_slice())?;
+        }
+        drop(stage);
+        conn.prepare_cached(&format!(
+            "INSERT INTO turns ({TURN_COLUMNS}) SELECT {TURN_COLUMNS} FROM temp.turn_stage ORDER BY seq"
+        ))?
+        .execute([])?;
+        conn.prepare_cached("DELETE FROM temp.turn_stage")?
+            .execute([])?;
+        self.rows.clear();
+        self.index.clear();
+        Ok(())
+    }
+}
+
+/// [`upsert_turn`]'s merge on a turn not inserted yet; true when it changed.
+fn merge_staged(old: &mut TurnRecord, t: &TurnRecord) -> bool {
+    let better = (t.complete && !old.complete)
+        || (t.complete == old.complete && t.usage.total() > old.usage.total());
+    let before = old.tool_calls.len();
+    for call in &t.tool_calls {
+        if !old.tool_calls.iter().any(|c| c.id == call.id) {
+            old.tool_calls.push(call.clone());
+        }
+    }
+    let tools_grew = old.tool_calls.len() > before;
+    let model_fill = old.model.is_empty() && !t.model.is_empty();
+    let cost_fill = old.reported_cost_usd.is_none() && t.reported_cost_usd.is_some();
+    if !(better || tools_grew || model_fill || cost_fill) {
+        return false;
+    }
+    if model_fill {
+        old.model = t.model.clone();
+    }
+    if better {
+        old.usage = t.usage;
+        old.stop_reason = t.stop_reason.clone();
+        old.complete = t.complete;
+        old.reported_cost_usd = t.reported_cost_usd.or(old.reported_cost_usd);
+    } else {
+        old.reported_cost_usd = old.reported_cost_usd.or(t.reported_cost_usd);
+    }
+    true
 }
 
 /// Where the rows a batch adds begin: the last turn and user turn row ids before it.
@@ -302,39 +407,14 @@ pub fn count_sessions(conn: &Connection) -> rusqlite::Result<i64> {
 /// Inserts a new turn, or merges into the stored one: the complete or (equally complete)
 /// larger usage wins, tool calls are united. The session stays the one seen first.
 fn upsert_turn(conn: &Connection, t: &TurnRecord, applied: &mut Applied) -> rusqlite::Result<()> {
-    let id = id64(&t.key);
-    let tools = serde_json::to_string(&t.tool_calls).unwrap_or_else(|_| "[]".into());
+    let cols = TurnColumns::of(t);
+    let id = cols.id;
     let u = &t.usage;
     let inserted = conn
-        .prepare_cached(
-            "INSERT INTO turns (id, harness, session_id, message_id, request_id, ts_ms, model, provider,
-                project, branch, input, output, reasoning, cache_read, cache_write_5m, cache_write_1h,
-                stop_reason, complete, tool_calls, reported_cost_usd)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
-             ON CONFLICT (id) DO NOTHING",
-        )?
-        .execute(params![
-            id,
-            t.harness.as_str(),
-            t.session_id,
-            t.message_id,
-            t.request_id,
-            t.ts_ms,
-            t.model,
-            t.provider,
-            t.project,
-            t.branch,
-            u.input,
-            u.output,
-            u.reasoning,
-            u.cache_read,
-            u.cache_write_5m,
-            u.cache_write_1h,
-            t.stop_reason,
-            t.complete,
-            tools,
-            t.reported_cost_usd
-        ])?;
+        .prepare_cached(&format!(
+            "INSERT INTO turns ({TURN_COLUMNS}) VALUES ({TURN_VALUES}) ON CONFLICT (id) DO NOTHING"
+        ))?
+        .execute(turn_params(t, &cols).as_slice())?;
     if inserted == 1 {
         applied.turns_added += 1;
         return Ok(());
@@ -552,6 +632,59 @@ mod tests {
         upsert_turn(conn, &turn(9, None), &mut applied).unwrap();
         assert_eq!(stored(conn), (Some(0.75), 0.75));
         assert_eq!(applied.turns_added, 1);
+    }
+
+    /// Copies of a turn not inserted yet merge in memory as they merge in `turns`.
+    #[test]
+    fn staged_copies_merge_like_stored_ones() {
+        let call = |id: &str| ToolCall {
+            id: id.into(),
+            name: "Bash".into(),
+            target: None,
+            args_hash: String::new(),
+        };
+        let copies = [
+            TurnRecord {
+                model: String::new(),
+                tool_calls: vec![call("t1")],
+                ..turn(5, None)
+            },
+            turn(5, Some(0.5)),
+            turn(8, Some(0.75)),
+            turn(9, None),
+            // Stale, but with a new tool call: the call is taken, the cost is not.
+            TurnRecord {
+                tool_calls: vec![call("t2")],
+                ..turn(4, Some(9.0))
+            },
+        ];
+        let row = |c: &Connection| -> String {
+            c.query_row(
+                "SELECT model || '|' || output || '|' || reported_cost_usd || '|' || tool_calls FROM turns",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let staged = crate::ledger::Ledger::open(one.path()).unwrap();
+        let staged = staged.conn().unwrap();
+        let direct = crate::ledger::Ledger::open(two.path()).unwrap();
+        let direct = direct.conn().unwrap();
+        let (mut a, mut b) = (Applied::default(), Applied::default());
+        let mut upkeep = Upkeep::default();
+        for t in &copies {
+            apply(staged, &batch(vec![t.clone()], &[]), &mut a, &mut upkeep).unwrap();
+            upsert_turn(direct, t, &mut b).unwrap();
+        }
+        upkeep.finish(staged).unwrap();
+        assert_eq!(row(staged), row(direct));
+        assert_eq!(stored(staged), stored(direct));
+        assert_eq!(
+            (a.turns_added, a.turns_updated),
+            (b.turns_added, b.turns_updated)
+        );
+        assert_eq!((a.turns_added, a.turns_updated), (1, 4));
     }
 
     fn keyed(
