@@ -6,6 +6,7 @@
 
 use super::filter::{Resolved, TurnFilter};
 use super::group::{Calendar, GroupBy, BUCKET_MS, MAX_GROUP_DIMS, NONE_KEY};
+use super::tag_cache::tag_index;
 use super::tags::TagIndex;
 use crate::error::Result;
 use crate::ledger::Ledger;
@@ -14,6 +15,7 @@ use crate::time::{self, WeekStart, Zone};
 use crate::vocab::records::ToolCall;
 use rusqlite::types::Value;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Totals {
@@ -218,7 +220,7 @@ struct Accumulator<'a> {
     prices: &'a PriceTable,
     calendar: Calendar,
     timezone: String,
-    tags: Option<TagIndex>,
+    tags: Option<Arc<TagIndex>>,
     /// (key index, wanted value) of the tag filter.
     want: Vec<(usize, String)>,
     /// The `model` filter's model key.
@@ -264,7 +266,7 @@ impl<'a> Accumulator<'a> {
         let tags = if keys.is_empty() {
             None
         } else {
-            Some(TagIndex::load(ledger, &keys)?)
+            Some(tag_index(ledger, &keys)?)
         };
         let want = f
             .tags
