@@ -115,7 +115,8 @@ try {
       if (i > 0 || Number(values.iterations) === 1) {
         // The first visit warms the server's SQLite page cache; later ones are what a user sees.
         paints.push(t.paint);
-        for (const [path, start, end] of t.api) requests.set(path, [...(requests.get(path) ?? []), end - start]);
+        for (const [path, start, end] of t.api)
+          requests.set(path, [...(requests.get(path) ?? []), end - start]);
         // Where first paint goes: the page until its first request, the requests it waits
         // for, and drawing after the last of them.
         const before = t.api.filter(([, start]) => start < t.paint);
