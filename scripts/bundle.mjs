@@ -5,8 +5,10 @@
 //     tsc, re-exports it). zod stays external and is required on first use (validate.ts);
 //     the native loader `../native/binding.cjs` stays external. tsc's per-module .js files
 //     are removed (its .d.ts declarations stay: they are the published types).
-//   - packages/cli/dist/main.js, from src/main.ts: `burn`. `@relayburn/sdk` stays external
-//     (one SDK instance per process: one BurnError class, one connection pool), and so does
+//   - packages/cli/dist/main.js, from src/main.ts: `burn`. `@relayburn/sdk` stays out of it
+//     (one SDK instance per process: one BurnError class, one connection pool): every import of it
+//     is src/sdk.ts, which requires the installed SDK's entry by its path (a require by package name
+//     reads the `exports` map, which loads Node's ESM resolver on every command). So does
 //     `@modelcontextprotocol/sdk` (a dependency `burn mcp` requires on first use): bundled,
 //     it and its zod and ajv made main.js 1.8 MB, which Node parses on every command. Modules that
 //     main.ts loads with `require()` inside a function (the command table) are bundled as
@@ -32,6 +34,14 @@ await build({
   external: ['zod', '../native/binding.cjs'],
 });
 
+/** `@relayburn/sdk` in the CLI's sources → src/sdk.ts (which requires the package itself at run time). */
+const sdkByPath = {
+  name: 'sdk-by-path',
+  setup(b) {
+    b.onResolve({ filter: /^@relayburn\/sdk$/ }, () => ({ path: join(packages, 'cli', 'src', 'sdk.ts') }));
+  },
+};
+
 const cliDist = join(packages, 'cli', 'dist');
 // No stale per-module output from older builds (it would be packed: files has dist/**/*.js).
 rmSync(cliDist, { recursive: true, force: true });
@@ -39,12 +49,8 @@ await build({
   ...common,
   entryPoints: [join(packages, 'cli', 'src', 'main.ts')],
   outfile: join(cliDist, 'main.js'),
-  external: [
-    '@relayburn/sdk',
-    '@relayburn/dashboard',
-    '@modelcontextprotocol/sdk',
-    '@modelcontextprotocol/sdk/*',
-  ],
+  plugins: [sdkByPath],
+  external: ['@relayburn/dashboard', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*'],
 });
 
 const dashboard = join(packages, 'dashboard');
