@@ -5,12 +5,14 @@
 //     tsc, re-exports it). zod stays external and is required on first use (validate.ts);
 //     the native loader `../native/binding.cjs` stays external. tsc's per-module .js files
 //     are removed (its .d.ts declarations stay: they are the published types).
-//   - packages/cli/dist/main.js, from src/main.ts: `burn`. `@relayburn/sdk` stays out of it
+//   - packages/cli/dist/main.js, from src/bin.ts: `burn`'s entry, a few KB: it answers
+//     `burn --version` alone and otherwise loads dist/cli.js with a V8 code cache (codecache.ts).
+//   - packages/cli/dist/cli.js, from src/main.ts: the CLI. `@relayburn/sdk` stays out of it
 //     (one SDK instance per process: one BurnError class, one connection pool): every import of it
 //     is src/sdk.ts, which requires the installed SDK's entry by its path (a require by package name
 //     reads the `exports` map, which loads Node's ESM resolver on every command). So does
 //     `@modelcontextprotocol/sdk` (a dependency `burn mcp` requires on first use): bundled,
-//     it and its zod and ajv made main.js 1.8 MB, which Node parses on every command. Modules that
+//     it and its zod and ajv made the CLI 1.8 MB, which Node parsed on every command. Modules that
 //     main.ts loads with `require()` inside a function (the command table) are bundled as
 //     lazily evaluated wrappers, so `burn --version` evaluates none of them.
 //   - packages/dashboard/dist/: the dashboard page for browsers (app.js with uPlot and the
@@ -47,8 +49,13 @@ const cliDist = join(packages, 'cli', 'dist');
 rmSync(cliDist, { recursive: true, force: true });
 await build({
   ...common,
-  entryPoints: [join(packages, 'cli', 'src', 'main.ts')],
+  entryPoints: [join(packages, 'cli', 'src', 'bin.ts')],
   outfile: join(cliDist, 'main.js'),
+});
+await build({
+  ...common,
+  entryPoints: [join(packages, 'cli', 'src', 'main.ts')],
+  outfile: join(cliDist, 'cli.js'),
   plugins: [sdkByPath],
   external: ['@relayburn/dashboard', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*'],
 });

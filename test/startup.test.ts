@@ -2,7 +2,7 @@
 // frequent commands load no zod; and the SDK's fast path (`quick.ts`) accepts only options its
 // zod schemas accept unchanged, so skipping zod never changes a result or an error.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { build, buildSync } from 'esbuild';
@@ -78,6 +78,62 @@ describe('start-up', () => {
     expect(v.stdout).toMatch(/^\d+\.\d+\.\d+\S*\n$/);
     expect(v.loaded.filter((f) => f !== preload)).toEqual([cliMain]);
     expect(heavy(v)).toEqual([]);
+  });
+
+  it('burn --version reads no other file; other runs use a code cache made from the same source only', () => {
+    // A copy of the CLI's files, the SDK where Node would find it.
+    const root = join(work, 'cli-copy');
+    const dist = join(root, 'cli', 'dist');
+    mkdirSync(dist, { recursive: true });
+    mkdirSync(join(root, 'node_modules', '@relayburn'), { recursive: true });
+    symlinkSync(
+      join(repoRoot, 'packages', 'sdk'),
+      join(root, 'node_modules', '@relayburn', 'sdk'),
+      'junction',
+    );
+    const main = join(dist, 'main.js');
+    copyFileSync(cliMain, main);
+    // --version: the entry alone (no dist/cli.js yet).
+    const version = node([main, '--version']);
+    expect(version.status, version.stderr).toBe(0);
+    expect(version.stdout).toBe(node([cliMain, '--version']).stdout);
+
+    const cli = join(dist, 'cli.js');
+    copyFileSync(join(repoRoot, 'packages', 'cli', 'dist', 'cli.js'), cli);
+    const cacheFile = `${cli}.${process.version}-${process.arch}.cache`;
+    const help = (expected: string) => {
+      const r = node([main, '--help']);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toBe(expected);
+      expect(r.loaded).toContain(cli);
+    };
+    const expected = node([cliMain, '--help']).stdout;
+    help(expected);
+    const made = readFileSync(cacheFile);
+    const source = readFileSync(cli);
+    expect(made.subarray(0, source.length).equals(source)).toBe(true);
+    expect(made.length).toBeGreaterThan(source.length);
+    // Used as is: not written again.
+    help(expected);
+    expect(readFileSync(cacheFile).equals(made)).toBe(true);
+
+    // The same length, other text: the cache is not used, and is made again.
+    const edited = source
+      .toString('utf8')
+      .replaceAll('what your coding agents cost', 'WHAT YOUR CODING AGENTS COST');
+    expect(Buffer.byteLength(edited)).toBe(source.length);
+    writeFileSync(cli, edited);
+    const shouting = expected.replace('what your coding agents cost', 'WHAT YOUR CODING AGENTS COST');
+    expect(shouting).not.toBe(expected);
+    help(shouting);
+    expect(readFileSync(cacheFile).subarray(0, source.length).toString('utf8')).toBe(edited);
+
+    // V8 data it rejects (the right source, damaged data): the right answer, a new cache.
+    const damaged = Buffer.from(readFileSync(cacheFile));
+    damaged.fill(0x5a, source.length + 16);
+    writeFileSync(cacheFile, damaged);
+    help(shouting);
+    expect(readFileSync(cacheFile).equals(damaged)).toBe(false);
   });
 
   it('the command table names each command as its module does, in help order', async () => {

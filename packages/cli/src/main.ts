@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * `burn`: the relayburn command line. It only parses arguments, calls the public
  * `@relayburn/sdk` API and formats results. Commands come from the table in
@@ -11,8 +10,7 @@ import type { Command, FlagSpec } from './command.js';
 import { type Output, printWith, visible } from './output.js';
 import { isTerminal, onStreamBuilt, writeOut } from './stdout.js';
 import { UsageError } from './usage.js';
-
-const VERSION: string = (require('../package.json') as { version: string }).version;
+import { isVersionOnly, VERSION } from './version.js';
 
 // Loaded on first use, not at start-up (start-up near a bare Node): `burn --version` needs neither the command
 // table nor the SDK, and a command named first loads only its own module (`quickCommand`). In the
@@ -138,11 +136,6 @@ function parse(argv: readonly string[], options: Record<string, FlagSpec>, stric
     values: Values;
     positionals: string[];
   };
-}
-
-/** `burn --version` or `burn -v` alone: the one answer that needs no parsing (the parse gives the same). */
-function isVersionOnly(argv: readonly string[]): boolean {
-  return argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v');
 }
 
 /**
@@ -385,9 +378,10 @@ function guardOutput(): void {
   );
 }
 
-if (require.main === module) {
+/** Runs `burn` with these arguments as the process's command (dist/main.js calls it). */
+export function start(argv: readonly string[]): void {
   guardOutput();
-  main(process.argv.slice(2)).then(
+  main(argv).then(
     (code) => {
       process.exitCode = code;
     },
