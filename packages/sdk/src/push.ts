@@ -13,6 +13,11 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     });
   });
 
+/** gzip, with zlib loaded on the first push: importing the SDK stays free of it. */
+function gzip(body: string): Buffer {
+  return (require('node:zlib') as typeof import('node:zlib')).gzipSync(body);
+}
+
 /**
  * Sends this ledger's changes to a team server (`relayburn-server`): every turn, session and
  * stamp changed since the server's last acknowledgement, in order, in gzip batches of at most
@@ -34,11 +39,6 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * console.log(`${r.turns} turns in ${r.batches} batches`);
  * ```
  */
-/** gzip, with zlib loaded on the first push: importing the SDK stays free of it. */
-function gzip(body: string): Buffer {
-  return (require('node:zlib') as typeof import('node:zlib')).gzipSync(body);
-}
-
 export async function push(options: PushOptions = {}): Promise<PushReport> {
   const o = parseOptions('push', 'pushSchema', options);
   const started = Date.now();
