@@ -603,7 +603,10 @@ fn push_issue(report: &mut IngestReport, file: &str, line: Option<i64>, message:
 }
 
 /// Remembers the run for `status()` (last ingest) and drops expired pending stamps (after the
-/// run, so a session that started before its stamp expired could still claim it).
+/// run, so a session that started before its stamp expired could still claim it), with the
+/// directory listings the pass learned. A pass that changed nothing and learned nothing
+/// records itself only if the ledger is free at that moment: it never waits behind another
+/// writer (an ingest holding the ledger for a second) just to say it found nothing.
 fn record_run(
     ledger: &mut Ledger,
     report: &IngestReport,
@@ -614,7 +617,8 @@ fn record_run(
         report.files_changed, report.turns_added, report.turns_updated, report.duration_ms
     );
     let path = ledger.path().to_path_buf();
-    ledger.write(|tx| {
+    let idle = report.files_changed == 0 && !listings.is_some_and(DirCache::is_dirty);
+    let record = |tx: &rusqlite::Transaction<'_>| {
         tx.execute(
             "INSERT INTO ingest_runs (finished_ms, report) VALUES (?1, ?2)",
             rusqlite::params![crate::time::now_ms(), summary],
@@ -631,5 +635,10 @@ fn record_run(
             listings.save(tx).map_err(|e| Error::sqlite(&path, e))?;
         }
         Ok(())
-    })
+    };
+    if idle {
+        ledger.try_write(record).map(|_| ())
+    } else {
+        ledger.write(record)
+    }
 }

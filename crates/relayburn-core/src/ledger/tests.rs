@@ -619,3 +619,29 @@ fn per_call_migration_resets_codex_and_opencode_rows_and_keeps_stamps() {
     assert!(clock > clock_before, "fingerprints change");
     assert_derived_consistent(conn);
 }
+
+#[test]
+fn try_write_skips_instead_of_waiting_for_another_writer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(tmp.path()).unwrap();
+    let other = Connection::open(tmp.path().join("ledger.sqlite")).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let insert = |tx: &rusqlite::Transaction<'_>| {
+        tx.execute(
+            "INSERT INTO ingest_runs (finished_ms, report) VALUES (1, '{}')",
+            [],
+        )
+        .map_err(|e| crate::error::Error::Internal(e.to_string()))
+    };
+    assert_eq!(ledger.try_write(insert).unwrap(), None);
+    other.execute_batch("COMMIT").unwrap();
+    assert_eq!(ledger.try_write(insert).unwrap(), Some(1));
+    // The busy handler is back: a plain write waits for a writer instead of failing.
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        other.execute_batch("COMMIT").unwrap();
+    });
+    assert_eq!(ledger.write(insert).unwrap(), 1);
+    release.join().unwrap();
+}
