@@ -840,6 +840,7 @@ module.exports.budgetStatus = nativeBinding.budgetStatus
 module.exports.compare = nativeBinding.compare
 module.exports.exportStamps = nativeBinding.exportStamps
 module.exports.fingerprint = nativeBinding.fingerprint
+module.exports.harnessKeys = nativeBinding.harnessKeys
 module.exports.hotspots = nativeBinding.hotspots
 module.exports.importStamps = nativeBinding.importStamps
 module.exports.ingest = nativeBinding.ingest

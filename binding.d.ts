@@ -150,6 +150,9 @@ export interface HarnessCount {
   turns: number
 }
 
+/** Every harness key the core reads, in its order (the order `status` lists them). */
+export declare function harnessKeys(): Array<string>
+
 export interface HotspotRow {
   key: string
   calls: number

@@ -7,7 +7,10 @@
 // of each and the ratio of the medians to `node -e 0`, with the targets:
 //   burn --version ≤ 1.2×, burn summary --json ≤ 1.5×, no-change burn ingest ≤ 2.0× node -e 0,
 //   burn statusline ≤ 60 ms.
-// Warm page cache: every command runs once before the timed rounds.
+// The commands run with TZ=UTC (deterministic output); `burn summary, TZ unset` shows what the
+// system-zone lookup through Node's ICU adds for a user without TZ.
+// Warm page cache: every command runs once before the timed rounds (which also makes the CLI's
+// code cache, dist/cli.js.<node>-<arch>.cache).
 //
 // Usage: npm run bench:cli   (= npm run build:release && node bench/cli-bench.mjs)
 //        node bench/cli-bench.mjs [--runs 11] [--mb 10] [--files 300] [--cli path/to/main.js]
@@ -76,9 +79,14 @@ const env = {
 const queryHome = values['ledger-home'] ?? ingestHome;
 
 /** One whole process: wall time from spawn to exit. */
-function once(args, input) {
+function once(args, input, extraEnv) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { input, env, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync(process.execPath, args, {
+    input,
+    env: extraEnv ? { ...env, ...extraEnv } : env,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return { ms, stdout: r.stdout };
@@ -124,6 +132,12 @@ try {
       args: [cli, 'summary', '--json', '--ledger-home', queryHome],
       target: 1.5,
     },
+    // What most users run: no TZ, so the CLI asks Node's ICU for the system zone (no target).
+    {
+      name: 'burn summary, TZ unset',
+      args: [cli, 'summary', '--json', '--ledger-home', queryHome],
+      env: { TZ: undefined },
+    },
     { name: 'burn ingest (no change)', args: [cli, 'ingest'], target: 2.0 },
     {
       name: 'burn statusline',
@@ -133,14 +147,14 @@ try {
     },
   ];
   for (const c of commands) {
-    const r = once(c.args, c.input); // warm the page cache and the ledger
+    const r = once(c.args, c.input, c.env); // warm the page cache, the ledger and the code cache
     if (c.name === 'burn statusline' && r.stdout.startsWith('burn: ?'))
       throw new Error('statusline printed its error marker (see statusline.log in the ledger home)');
     if (c.name === 'burn ingest (no change)' && !/^ingested: 0 of /.test(r.stdout))
       throw new Error(`the ingest was not a no-change one: ${r.stdout}`);
     c.samples = [];
   }
-  for (let i = 0; i < runs; i++) for (const c of commands) c.samples.push(once(c.args, c.input).ms);
+  for (let i = 0; i < runs; i++) for (const c of commands) c.samples.push(once(c.args, c.input, c.env).ms);
 
   const median = (xs) => {
     const s = [...xs].sort((a, b) => a - b);

@@ -5,10 +5,14 @@
 //     tsc, re-exports it). zod stays external and is required on first use (validate.ts);
 //     the native loader `../native/binding.cjs` stays external. tsc's per-module .js files
 //     are removed (its .d.ts declarations stay: they are the published types).
-//   - packages/cli/dist/main.js, from src/main.ts: `burn`. `@relayburn/sdk` stays external
-//     (one SDK instance per process: one BurnError class, one connection pool), and so does
+//   - packages/cli/dist/main.js, from src/bin.ts: `burn`'s entry, a few KB: it answers
+//     `burn --version` alone and otherwise loads dist/cli.js with a V8 code cache (codecache.ts).
+//   - packages/cli/dist/cli.js, from src/main.ts: the CLI. `@relayburn/sdk` stays out of it
+//     (one SDK instance per process: one BurnError class, one connection pool): every import of it
+//     is src/sdk.ts, which requires the installed SDK's entry by its path (a require by package name
+//     reads the `exports` map, which loads Node's ESM resolver on every command). So does
 //     `@modelcontextprotocol/sdk` (a dependency `burn mcp` requires on first use): bundled,
-//     it and its zod and ajv made main.js 1.8 MB, which Node parses on every command. Modules that
+//     it and its zod and ajv made the CLI 1.8 MB, which Node parsed on every command. Modules that
 //     main.ts loads with `require()` inside a function (the command table) are bundled as
 //     lazily evaluated wrappers, so `burn --version` evaluates none of them.
 //   - packages/dashboard/dist/: the dashboard page for browsers (app.js with uPlot and the
@@ -32,19 +36,28 @@ await build({
   external: ['zod', '../native/binding.cjs'],
 });
 
+/** `@relayburn/sdk` in the CLI's sources → src/sdk.ts (which requires the package itself at run time). */
+const sdkByPath = {
+  name: 'sdk-by-path',
+  setup(b) {
+    b.onResolve({ filter: /^@relayburn\/sdk$/ }, () => ({ path: join(packages, 'cli', 'src', 'sdk.ts') }));
+  },
+};
+
 const cliDist = join(packages, 'cli', 'dist');
 // No stale per-module output from older builds (it would be packed: files has dist/**/*.js).
 rmSync(cliDist, { recursive: true, force: true });
 await build({
   ...common,
-  entryPoints: [join(packages, 'cli', 'src', 'main.ts')],
+  entryPoints: [join(packages, 'cli', 'src', 'bin.ts')],
   outfile: join(cliDist, 'main.js'),
-  external: [
-    '@relayburn/sdk',
-    '@relayburn/dashboard',
-    '@modelcontextprotocol/sdk',
-    '@modelcontextprotocol/sdk/*',
-  ],
+});
+await build({
+  ...common,
+  entryPoints: [join(packages, 'cli', 'src', 'main.ts')],
+  outfile: join(cliDist, 'cli.js'),
+  plugins: [sdkByPath],
+  external: ['@relayburn/dashboard', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*'],
 });
 
 const dashboard = join(packages, 'dashboard');

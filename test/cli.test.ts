@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { burn } from './helpers/cli.js';
+import { ALL_HARNESSES } from './helpers/harnesses.js';
 import { tempHome } from './helpers/home.js';
 import { repoRoot } from './helpers/paths.js';
 import { esm as sdk } from './helpers/sdk.js';
@@ -20,6 +21,15 @@ describe('burn CLI', () => {
     expect(stampHelp.status).toBe(0);
     expect(stampHelp.stdout).toContain('Examples:');
     expect(burn(['--version']).stdout.trim()).toBe(version);
+  });
+
+  it('the help of every command taking --harness names every harness key', () => {
+    for (const command of [['summary'], ['hotspots'], ['budget', 'set']]) {
+      // Help text wraps lines: compare the words.
+      const words = burn([...command, '--help']).stdout.split(/[\s,()]+/);
+      for (const key of ALL_HARNESSES)
+        expect([command.join(' '), words]).toEqual([command.join(' '), expect.arrayContaining([key])]);
+    }
   });
 
   it('stamps a session and reads it back through the SDK', async () => {

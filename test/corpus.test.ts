@@ -380,3 +380,44 @@ describe('generated mixed corpus', () => {
     expect(await harnessCounts(sdk, ledgerHome)).toEqual(want);
   }, 120_000);
 });
+
+// The kit's Codex home alone (bench/corpus/codex.mjs, what bench/ingest-codex.mjs measures):
+// its tally, then a turn appended to every third rollout, read by an incremental pass.
+describe('a generated Codex home', () => {
+  it('ingests to its tally, and to the tally plus the appended turns', async () => {
+    interface Rollout {
+      counts: Sums;
+    }
+    const kit = (await import(pathToFileURL(join(repoRoot, 'bench', 'corpus', 'codex.mjs')).href)) as {
+      generateCodexHome: (o: { out: string; mb: number; files: number; seed: number }) => {
+        codex: { append: (r: Rollout) => Sums };
+        rollouts: Rollout[];
+        tally: Sums;
+      };
+    };
+    const home = tempHome('codex-home');
+    const { codex, rollouts, tally } = kit.generateCodexHome({ out: home, mb: 0.6, files: 12, seed: 5 });
+    const sdk = entryPoints[0][1];
+    const ledgerHome = tempHome();
+    const totals = async () => {
+      const t = (await sdk.summary({ ledgerHome })).totals;
+      return { ...counts(t), reasoning: t.reasoningTokens };
+    };
+    const want = (t: Sums) => {
+      const { turns, input, output, reasoning, cacheRead, cacheWrite5m, cacheWrite1h } = t;
+      return { turns, input, output, reasoning, cacheRead, cacheWrite5m, cacheWrite1h };
+    };
+    expect(rollouts).toHaveLength(12);
+    await sdk.ingest({ roots: { codex: [home] }, ledgerHome });
+    expect(await totals()).toEqual(want(tally));
+    const grown = { ...tally };
+    for (let i = 0; i < rollouts.length; i += 3) {
+      const added = codex.append(rollouts[i] as Rollout);
+      expect(added.turns).toBeGreaterThan(0);
+      for (const [k, n] of Object.entries(added)) grown[k] = (grown[k] ?? 0) + n;
+    }
+    const report = await sdk.ingest({ roots: { codex: [home] }, ledgerHome });
+    expect(report.turnsAdded).toBe((grown.turns ?? 0) - (tally.turns ?? 0));
+    expect(await totals()).toEqual(want(grown));
+  });
+});

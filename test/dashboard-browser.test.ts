@@ -97,6 +97,12 @@ describe('burn dashboard in Chromium', () => {
     expect(await text('#total-cost .change')).toMatch(/vs previous/);
     // The unpriced model is flagged.
     expect(await text('#unpriced')).toContain('mystery-model-1');
+    // The harness filter offers the harnesses the window has, as summary() names them.
+    const byHarness = await sdk.summary({ ledgerHome: ledger.home, since: '30d', groupBy: 'harness' });
+    expect(await page.locator('select[name=harness] option').allTextContents()).toEqual([
+      'all',
+      ...byHarness.groups.map((g) => g.key),
+    ]);
     // Stacked by model by default: the models of the window, as summary() names them.
     const byModel = await sdk.summary({ ledgerHome: ledger.home, since: '30d', groupBy: 'model' });
     expect((await chartKeys()).sort()).toEqual(byModel.groups.map((g) => g.key).sort());

@@ -1,18 +1,12 @@
 // Copilot CLI, Kimi and Grok ingests killed with SIGKILL midway: the next pass ends with exactly
 // the totals of an uninterrupted one (the logs from bench/corpus/copilot-kimi-grok.mjs, with their traps).
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Harness } from '@relayburn/sdk';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempHome } from './helpers/home.js';
 import { ingestChild } from './helpers/ingest-process.js';
-import { repoRoot } from './helpers/paths.js';
+import { generateMore, type MoreTally } from './helpers/more-corpus.js';
 import { esm as sdk } from './helpers/sdk.js';
-
-type Sums = Record<string, number>;
-interface More {
-  byHarness: Record<string, Sums>;
-}
 
 const dirs: Record<string, string> = { 'copilot-cli': 'copilot', 'kimi-cli': 'kimi', grok: 'grok' };
 
@@ -35,21 +29,11 @@ async function sums(ledgerHome: string, harness: Harness) {
 
 describe.each(['copilot-cli', 'kimi-cli', 'grok'] as const)('%s ingest killed midway', (harness) => {
   let out: string;
-  let more: More;
+  let more: MoreTally;
 
   beforeAll(async () => {
     out = tempHome('more-crash');
-    const gen = (await import(
-      pathToFileURL(join(repoRoot, 'bench', 'corpus', 'copilot-kimi-grok.mjs')).href
-    )) as {
-      generateMoreHarnesses: (r: unknown, out: string, sessions: number) => Promise<More>;
-    };
-    const { makeRandom } = (await import(
-      pathToFileURL(join(repoRoot, 'bench', 'corpus', 'claude.mjs')).href
-    )) as {
-      makeRandom: (seed: number) => unknown;
-    };
-    more = await gen.generateMoreHarnesses(makeRandom(11), out, 120);
+    more = await generateMore(out, 11, 120);
   });
 
   it('the re-run ends with the uninterrupted totals', async () => {

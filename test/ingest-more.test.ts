@@ -3,36 +3,20 @@
 // Logs from bench/corpus/copilot-kimi-grok.mjs (shaped as each harness writes them, with their traps).
 import { appendFileSync, cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { burn } from './helpers/cli.js';
+import { ALL_HARNESSES } from './helpers/harnesses.js';
 import { tempHome } from './helpers/home.js';
-import { repoRoot } from './helpers/paths.js';
+import { generateMore, type MoreTally } from './helpers/more-corpus.js';
 import { entryPoints, esm } from './helpers/sdk.js';
-
-type Sums = Record<string, number>;
-interface More {
-  byHarness: Record<string, Sums>;
-  files: Record<string, number>;
-}
 
 const NEW = ['copilot-cli', 'kimi-cli', 'grok'] as const;
 let out: string;
-let more: More;
+let more: MoreTally;
 
 beforeAll(async () => {
   out = tempHome('more');
-  const gen = (await import(
-    pathToFileURL(join(repoRoot, 'bench', 'corpus', 'copilot-kimi-grok.mjs')).href
-  )) as {
-    generateMoreHarnesses: (r: unknown, out: string, sessions: number) => Promise<More>;
-  };
-  const { makeRandom } = (await import(
-    pathToFileURL(join(repoRoot, 'bench', 'corpus', 'claude.mjs')).href
-  )) as {
-    makeRandom: (seed: number) => unknown;
-  };
-  more = await gen.generateMoreHarnesses(makeRandom(3), out, 5);
+  more = await generateMore(out, 3, 5);
 });
 
 const roots = () => ({
@@ -66,25 +50,8 @@ describe.each(entryPoints)('Copilot CLI, Kimi and Grok (%s)', (_name, sdk) => {
     expect(got).toEqual(more.byHarness);
 
     const s = await sdk.status({ ledgerHome });
-    expect(s.harnesses.map((h) => h.harness)).toEqual([
-      'claude-code',
-      'codex',
-      'opencode',
-      'gemini-cli',
-      'qwen-code',
-      'pi',
-      'copilot-cli',
-      'kimi-cli',
-      'grok',
-      'droid',
-      'goose',
-      'crush',
-      'amp',
-      'kilo',
-      'cline',
-      'roo-code',
-      'kilo-code',
-    ]);
+    expect(s.harnesses.map((h) => h.harness)).toEqual([...ALL_HARNESSES]);
+    expect(sdk.harnessKeys()).toEqual([...ALL_HARNESSES]);
     for (const h of s.harnesses) {
       const want = (NEW as readonly string[]).includes(h.harness) ? more.byHarness[h.harness]?.turns : 0;
       expect([h.harness, h.turns]).toEqual([h.harness, want]);

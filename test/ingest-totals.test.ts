@@ -8,32 +8,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ALL_HARNESSES } from './helpers/harnesses.js';
 import { tempHome } from './helpers/home.js';
 import { ingestChild } from './helpers/ingest-process.js';
 import { repoRoot } from './helpers/paths.js';
 import { entryPoints, type Sdk, esm as sdk } from './helpers/sdk.js';
 
 const HARNESSES = ['droid', 'goose', 'crush'] as const;
-/** Every harness key, in the order status lists them. */
-const ALL_HARNESSES = [
-  'claude-code',
-  'codex',
-  'opencode',
-  'gemini-cli',
-  'qwen-code',
-  'pi',
-  'copilot-cli',
-  'kimi-cli',
-  'grok',
-  'droid',
-  'goose',
-  'crush',
-  'amp',
-  'kilo',
-  'cline',
-  'roo-code',
-  'kilo-code',
-] as const;
 
 interface Counts {
   turns: number;

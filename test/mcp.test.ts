@@ -9,6 +9,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assistant, claudeStore } from './helpers/claude-log.js';
+import { ALL_HARNESSES } from './helpers/harnesses.js';
 import { tempHome } from './helpers/home.js';
 import { cliMain } from './helpers/paths.js';
 import { esm as sdk } from './helpers/sdk.js';
@@ -99,6 +100,9 @@ describe('burn mcp', () => {
     }
     const stamp = tools.find((t) => t.name === 'stamp');
     expect(stamp?.inputSchema.required).toEqual(['enrichment']);
+    // The harness choices are the core's keys.
+    const summary = tools.find((t) => t.name === 'summary');
+    expect(summary?.inputSchema.properties?.harness).toMatchObject({ enum: [...ALL_HARNESSES] });
   });
 
   it("answers every tool with the SDK's result as structuredContent (after ingesting)", async () => {

@@ -69,8 +69,8 @@ describe('npm package', () => {
         'native-statusline.js',
       ]),
     );
-    // One bundled file (scripts/bundle.mjs): no per-module output.
-    expect(files.filter((f) => f.startsWith('dist/'))).toEqual(['dist/main.js']);
+    // The entry and the bundled CLI (scripts/bundle.mjs): no per-module output, no code cache.
+    expect(files.filter((f) => f.startsWith('dist/')).sort()).toEqual(['dist/cli.js', 'dist/main.js']);
     expect(files.filter((f) => f.startsWith('samples/claude/')).length).toBeGreaterThanOrEqual(2);
     expect(files.some((f) => f.startsWith('samples/codex/sessions/'))).toBe(true);
     expect(files.some((f) => f.startsWith('samples/opencode/storage/message/'))).toBe(true);

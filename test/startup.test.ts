@@ -2,10 +2,10 @@
 // frequent commands load no zod; and the SDK's fast path (`quick.ts`) accepts only options its
 // zod schemas accept unchanged, so skipping zod never changes a result or an error.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
+import { build, buildSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { assistant, claudeStore } from './helpers/claude-log.js';
 import { tempHome } from './helpers/home.js';
@@ -13,10 +13,11 @@ import { cliMain, repoRoot } from './helpers/paths.js';
 
 const work = tempHome('startup');
 const preload = join(work, 'loaded.cjs');
-// Writes the files of every module loaded by the end of the process to $LOADED_OUT.
+// Writes the files of every module loaded by the end of the process, and Node's list of the
+// built-in modules it loaded, to $LOADED_OUT.
 writeFileSync(
   preload,
-  `process.on('exit', () => require('node:fs').writeFileSync(process.env.LOADED_OUT, JSON.stringify(Object.keys(require.cache))));`,
+  `process.on('exit', () => require('node:fs').writeFileSync(process.env.LOADED_OUT, JSON.stringify({ files: Object.keys(require.cache), builtins: process.moduleLoadList })));`,
 );
 
 interface Run {
@@ -24,6 +25,7 @@ interface Run {
   stdout: string;
   stderr: string;
   loaded: string[];
+  builtins: string[];
 }
 
 let runs = 0;
@@ -35,15 +37,19 @@ function node(args: string[], env: Record<string, string> = {}, input?: string):
     input,
     env: { ...process.env, NO_COLOR: '1', TZ: 'UTC', LOADED_OUT: out, ...env },
   });
-  return {
-    status: r.status,
-    stdout: r.stdout,
-    stderr: r.stderr,
-    loaded: JSON.parse(readFileSync(out, 'utf8')),
+  const { files, builtins } = JSON.parse(readFileSync(out, 'utf8')) as {
+    files: string[];
+    builtins: string[];
   };
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, loaded: files, builtins };
 }
 
 const zod = (loaded: string[]) => loaded.filter((f) => /[\\/]node_modules[\\/]zod[\\/]/.test(f));
+// Built-ins a frequent command has no use for: streams and `net` (Node builds them with
+// process.stdout/stderr on a pipe), zlib (push), child_process and http (other commands), and
+// the ESM resolver (requiring a package through its `exports` map).
+const HEAVY = ['net', 'stream', 'zlib', 'child_process', 'http', 'internal/modules/esm/resolve'];
+const heavy = (r: Run) => r.builtins.filter((m) => HEAVY.some((h) => m === `NativeModule ${h}`));
 const addon = (loaded: string[]) => loaded.filter((f) => /binding\.cjs$|\.node$/.test(f));
 
 describe('start-up', () => {
@@ -67,6 +73,103 @@ describe('start-up', () => {
       expect(zod(r.loaded)).toEqual([]);
       expect(addon(r.loaded)).toEqual([]);
     }
+    // --version: the CLI's one file and nothing else, no stream built.
+    const v = node([cliMain, '--version']);
+    expect(v.stdout).toMatch(/^\d+\.\d+\.\d+\S*\n$/);
+    expect(v.loaded.filter((f) => f !== preload)).toEqual([cliMain]);
+    expect(heavy(v)).toEqual([]);
+  });
+
+  it('burn --version reads no other file; other runs use a code cache made from the same source only', () => {
+    // A copy of the CLI's files, the SDK where Node would find it.
+    const root = join(work, 'cli-copy');
+    const dist = join(root, 'cli', 'dist');
+    mkdirSync(dist, { recursive: true });
+    mkdirSync(join(root, 'node_modules', '@relayburn'), { recursive: true });
+    symlinkSync(
+      join(repoRoot, 'packages', 'sdk'),
+      join(root, 'node_modules', '@relayburn', 'sdk'),
+      'junction',
+    );
+    const main = join(dist, 'main.js');
+    copyFileSync(cliMain, main);
+    // --version: the entry alone (no dist/cli.js yet).
+    const version = node([main, '--version']);
+    expect(version.status, version.stderr).toBe(0);
+    expect(version.stdout).toBe(node([cliMain, '--version']).stdout);
+
+    const cli = join(dist, 'cli.js');
+    copyFileSync(join(repoRoot, 'packages', 'cli', 'dist', 'cli.js'), cli);
+    const cacheFile = `${cli}.${process.version}-${process.arch}.cache`;
+    const help = (expected: string) => {
+      const r = node([main, '--help']);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toBe(expected);
+      expect(r.loaded).toContain(cli);
+    };
+    const expected = node([cliMain, '--help']).stdout;
+    help(expected);
+    const made = readFileSync(cacheFile);
+    const source = readFileSync(cli);
+    expect(made.subarray(0, source.length).equals(source)).toBe(true);
+    expect(made.length).toBeGreaterThan(source.length);
+    // Used as is: not written again.
+    help(expected);
+    expect(readFileSync(cacheFile).equals(made)).toBe(true);
+
+    // The same length, other text: the cache is not used, and is made again.
+    const edited = source
+      .toString('utf8')
+      .replaceAll('what your coding agents cost', 'WHAT YOUR CODING AGENTS COST');
+    expect(Buffer.byteLength(edited)).toBe(source.length);
+    writeFileSync(cli, edited);
+    const shouting = expected.replace('what your coding agents cost', 'WHAT YOUR CODING AGENTS COST');
+    expect(shouting).not.toBe(expected);
+    help(shouting);
+    expect(readFileSync(cacheFile).subarray(0, source.length).toString('utf8')).toBe(edited);
+
+    // V8 data it rejects (the right source, damaged data): the right answer, a new cache.
+    const damaged = Buffer.from(readFileSync(cacheFile));
+    damaged.fill(0x5a, source.length + 16);
+    writeFileSync(cacheFile, damaged);
+    help(shouting);
+    expect(readFileSync(cacheFile).equals(damaged)).toBe(false);
+  });
+
+  it('the command table names each command as its module does, in help order', async () => {
+    const out = join(work, 'cli-commands');
+    await build({
+      entryPoints: [join(repoRoot, 'packages', 'cli', 'src', 'commands', 'index.ts')],
+      outdir: out,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      external: ['@relayburn/dashboard', '@modelcontextprotocol/sdk'],
+      plugins: [
+        {
+          // Built outside the repository: the SDK by its path.
+          name: 'sdk',
+          setup(b) {
+            b.onResolve({ filter: /^@relayburn\/sdk$/ }, () => ({
+              path: join(repoRoot, 'packages', 'sdk', 'dist', 'index.js'),
+              external: true,
+            }));
+          },
+        },
+      ],
+      logLevel: 'error',
+    });
+    const { COMMAND_LOADERS, allCommands } = createRequire(import.meta.url)(join(out, 'index.js')) as {
+      COMMAND_LOADERS: ReadonlyArray<readonly [string, () => { name: string }]>;
+      allCommands: () => Array<{ name: string }>;
+    };
+    expect(COMMAND_LOADERS.length).toBeGreaterThan(20);
+    expect(allCommands().map((c) => c.name)).toEqual(COMMAND_LOADERS.map(([name]) => name));
+    // burn --help lists them in this order.
+    const help = node([cliMain, '--help']).stdout;
+    const list = help.slice(help.indexOf('Commands:\n'), help.indexOf('\nGlobal options:'));
+    const listed = [...list.matchAll(/^ {2}(\S+(?: \S+)?) {2,}/gm)].map((m) => m[1]);
+    expect(listed).toEqual(COMMAND_LOADERS.map(([name]) => name));
   });
 
   it('summary, ingest and statusline load no zod, nor does a bad value (the core words it)', () => {
@@ -102,6 +205,9 @@ describe('start-up', () => {
       expect(r.stdout).not.toContain('burn: ?');
       expect(zod(r.loaded), args.join(' ')).toEqual([]);
       expect(addon(r.loaded).length).toBeGreaterThan(0);
+      // Only its own command module's code ran, and the SDK was required by its file path.
+      expect(heavy(r), args.join(' ')).toEqual([]);
+      expect(r.loaded.some((f) => f.endsWith(join('sdk', 'dist', 'index.js')))).toBe(true);
     }
     const bad = node([cliMain, 'summary', '--since', 'last tuesday'], env);
     expect(bad.status).toBe(2);

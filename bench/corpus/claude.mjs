@@ -17,7 +17,7 @@
 import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { corpusArgs, isMain } from './args.mjs';
 
 export const GENERATOR_VERSION = 1;
 
@@ -993,24 +993,11 @@ export function defaultCorpusDir({ mb, files, seed }) {
 }
 
 function main() {
-  const { values } = parseArgs({
-    options: {
-      out: { type: 'string' },
-      mb: { type: 'string', default: '400' },
-      files: { type: 'string', default: '10000' },
-      seed: { type: 'string', default: '1' },
-      quiet: { type: 'boolean', default: false },
-    },
+  const values = corpusArgs('claude.mjs', {
+    mb: { default: 400, ok: (v) => v > 0 },
+    files: { default: 10_000, ok: (v) => v >= 1 },
   });
-  const mb = Number(values.mb);
-  const files = Number(values.files);
-  const seed = Number(values.seed);
-  if (!(mb > 0) || !(files >= 1) || !Number.isInteger(seed)) {
-    console.error(
-      'usage: node bench/corpus/claude.mjs [--out DIR] [--mb 400] [--files 10000] [--seed 1] [--quiet]',
-    );
-    process.exit(2);
-  }
+  const { mb, files, seed } = values;
   values.out ??= defaultCorpusDir({ mb, files, seed });
   const t0 = performance.now();
   const tally = generateCorpus({ out: values.out, mb, files, seed });
@@ -1024,4 +1011,4 @@ function main() {
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();
+if (isMain(import.meta.url)) main();

@@ -2,13 +2,9 @@
 // Deterministic mixed corpus of all three harnesses, with the exact totals a correct ingest must
 // report per harness (`tally.json`, from the generator's own bookkeeping):
 //   <out>/claude/    Claude Code logs from claude.mjs (its own tally.json inside)
-//   <out>/codex/     a CODEX_HOME: sessions/YYYY/MM/DD/rollout-<time>-<uuid>.jsonl
+//   <out>/codex/     a CODEX_HOME from codex.mjs (see there)
 //   <out>/opencode/  an OpenCode data dir: storage/ tree of JSON documents and opencode.db
-// Codex rollouts carry cumulative `token_count` snapshots (each often written twice), several
-// model calls per turn, `turn_context` model switches, late snapshots after `task_complete`, and
-// forks / spawned subagents whose files start by replaying their parent's rows (token_counts
-// included; a fork's replay is stamped with the fork instant, a subagent's keeps the original
-// stamps): only the child's growth beyond the parent's totals counts. OpenCode sessions have
+// OpenCode sessions have
 // assistant messages made of one or more model calls (`step-finish` parts, summed) or only the
 // message's `tokens`, tool parts, child sessions (`parentID`), and sessions present both in
 // the storage tree and the database (OpenCode's migration) that count once.
@@ -20,262 +16,16 @@
 import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import initSqlJs from 'sql.js';
+import { corpusArgs, isMain } from './args.mjs';
 import { generateCorpus, makeRandom } from './claude.mjs';
+import { Codex } from './codex.mjs';
 import { generateMoreHarnesses as generateCopilotKimiGrok } from './copilot-kimi-grok.mjs';
 import { generateMoreHarnesses as generateGeminiQwenPi } from './gemini-qwen-pi.mjs';
 import { add, zero } from './tally.mjs';
+import { BASE_MS, HEX, OLD_MS, sentence, words } from './text.mjs';
 
 export const MIXED_GENERATOR_VERSION = 4;
-const HEX = '0123456789abcdef';
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const BASE_MS = Date.UTC(2026, 5, 30);
-/** Files are dated an hour back at least, so no ingest takes them for still-streaming. */
-const OLD_MS = Date.UTC(2026, 6, 1);
-
-function uuid7(r, ms) {
-  const h = r.chars(HEX, 32);
-  const t = ms.toString(16).padStart(12, '0');
-  return `${t.slice(0, 8)}-${t.slice(8, 12)}-7${h.slice(13, 16)}-${'89ab'[r.int(0, 3)]}${h.slice(17, 20)}-${h.slice(20)}`;
-}
-
-const words =
-  'the a build test fix refactor parser module cache query index error file path read write ledger cursor'.split(
-    ' ',
-  );
-const sentence = (r, n) => Array.from({ length: n }, () => r.pick(words)).join(' ');
-
-// ---------------------------------------------------------------------------------------------
-// Codex.
-
-const CODEX_MODELS = ['gpt-5.4', 'gpt-5.3-codex', 'gpt-5.1-codex-mini'];
-
-class Codex {
-  constructor(r, root, tally) {
-    this.r = r;
-    this.root = root;
-    this.tally = tally;
-    this.parents = []; // { id, rows (after session_meta), totals, endMs, project }
-    this.files = 0;
-    this.bytes = 0;
-    this.forks = 0;
-    this.subagents = 0;
-    this.repeatedSnapshots = 0;
-    this.lateSnapshots = 0;
-    this.modelSwitches = 0;
-  }
-
-  row(ms, type, payload) {
-    return `${JSON.stringify({ timestamp: new Date(ms).toISOString(), type, payload })}\n`;
-  }
-
-  /** One rollout of about `budget` bytes; `kind`: root | fork | subagent. */
-  rollout(budget, kind) {
-    const r = this.r;
-    const parent = kind !== 'root' && this.parents.length ? r.pick(this.parents) : null;
-    if (!parent) kind = 'root';
-    const startMs = parent ? parent.endMs + r.int(60, 3600) * 1000 : BASE_MS - r.int(0, 59 * 86400) * 1000;
-    const id = uuid7(r, startMs);
-    const project = parent ? parent.project : `/home/dev/src/codex-${r.int(0, 20)}`;
-    const metaPayload = (sid, ms, extra = {}) => ({
-      id: sid,
-      timestamp: new Date(ms).toISOString(),
-      cwd: project,
-      originator: 'codex_cli_rs',
-      cli_version: '0.50.0',
-      instructions: null,
-      source: 'cli',
-      model_provider: 'openai',
-      git: { commit_hash: r.chars(HEX, 40), branch: 'main', repository_url: 'git@example.com:dev/app.git' },
-      ...extra,
-    });
-    let text = '';
-    let totals = parent ? { ...parent.totals } : { input: 0, cached: 0, output: 0, reasoning: 0 };
-    if (kind === 'fork') {
-      this.forks++;
-      text += this.row(startMs, 'session_meta', metaPayload(id, startMs, { forked_from_id: parent.id }));
-      // The parent's meta and history, stamped with the fork instant.
-      text += this.row(startMs, 'session_meta', metaPayload(parent.id, startMs));
-      text += parent.rows
-        .map((l) => l.replace(/^\{"timestamp":"[^"]+"/, `{"timestamp":"${new Date(startMs).toISOString()}"`))
-        .join('');
-    } else if (kind === 'subagent') {
-      this.subagents++;
-      const extra = { source: { subagent: { thread_spawn: { parent_thread_id: parent.id, depth: 1 } } } };
-      text += this.row(startMs, 'session_meta', metaPayload(id, startMs, extra));
-      text += parent.rows.join(''); // original stamps, all before the child's creation
-    } else {
-      text += this.row(startMs, 'session_meta', metaPayload(id, startMs));
-    }
-    const own = [];
-    let ms = startMs + r.int(5, 60) * 1000;
-    let model = r.pick(CODEX_MODELS);
-    let n = 0;
-    const session = { id, counts: zero() };
-    const head = Buffer.byteLength(text);
-    let bytes = head;
-    do {
-      n++;
-      if (n > 1 && r.chance(0.15)) {
-        const next = r.pick(CODEX_MODELS.filter((m) => m !== model));
-        model = next;
-        this.modelSwitches++;
-      }
-      const turnId = `${id.slice(0, 8)}-t${n}`;
-      const rows = [];
-      const push = (s) => rows.push(s);
-      push(
-        this.row(ms, 'turn_context', {
-          turn_id: turnId,
-          cwd: project,
-          approval_policy: 'on-request',
-          model,
-          effort: 'medium',
-        }),
-      );
-      push(
-        this.row(ms, 'event_msg', { type: 'task_started', turn_id: turnId, model_context_window: 272000 }),
-      );
-      const prompt = sentence(r, r.int(5, 40));
-      push(
-        this.row(ms, 'response_item', {
-          type: 'message',
-          role: 'user',
-          content: [{ type: 'input_text', text: prompt }],
-        }),
-      );
-      push(this.row(ms, 'event_msg', { type: 'user_message', message: prompt, images: [] }));
-      const calls = r.int(1, 3);
-      for (let c = 0; c < calls; c++) {
-        ms += r.int(2, 30) * 1000;
-        push(
-          this.row(ms, 'response_item', {
-            type: 'reasoning',
-            summary: [{ type: 'summary_text', text: sentence(r, 12) }],
-            content: null,
-            encrypted_content: r.chars(B64, r.int(800, 4000)),
-          }),
-        );
-        if (c < calls - 1 || r.chance(0.3)) {
-          const callId = `call_${r.chars(HEX, 24)}`;
-          push(
-            this.row(ms, 'response_item', {
-              type: 'function_call',
-              name: 'exec_command',
-              arguments: JSON.stringify({ cmd: `rg -n ${r.pick(words)} src`, workdir: project }),
-              call_id: callId,
-            }),
-          );
-          push(
-            this.row(ms + 400, 'response_item', {
-              type: 'function_call_output',
-              call_id: callId,
-              output: `src/${r.pick(words)}.rs:${r.int(1, 900)}: ${sentence(r, 10)}\n`.repeat(r.int(1, 40)),
-            }),
-          );
-        } else {
-          push(this.row(ms, 'event_msg', { type: 'agent_message', message: sentence(r, 20) }));
-          push(
-            this.row(ms, 'response_item', {
-              type: 'message',
-              role: 'assistant',
-              content: [{ type: 'output_text', text: sentence(r, 20) }],
-            }),
-          );
-        }
-        // One model call: its usage grows the cumulative totals.
-        const inTok = r.int(2000, 60000);
-        const cached = r.chance(0.8) ? r.int(0, inTok) : 0;
-        const outTok = r.int(10, 3000);
-        const reas = r.chance(0.7) ? r.int(0, outTok) : 0;
-        const last = { input: inTok, cached, output: outTok, reasoning: reas };
-        totals = {
-          input: totals.input + inTok,
-          cached: totals.cached + cached,
-          output: totals.output + outTok,
-          reasoning: totals.reasoning + reas,
-        };
-        // One model call is one turn (its token_count's own usage).
-        const call = { input: inTok - cached, cacheRead: cached, output: outTok, reasoning: reas };
-        add(session.counts, call);
-        add(this.tally.byModel(model), call);
-        const late = c === calls - 1 && r.chance(0.08);
-        const tc = this.row(ms + 500, 'event_msg', {
-          type: 'token_count',
-          info: {
-            total_token_usage: wire(totals),
-            last_token_usage: wire(last),
-            model_context_window: 272000,
-          },
-          rate_limits: { primary: { used_percent: r.int(0, 90), window_minutes: 300 } },
-        });
-        if (late) {
-          // The final snapshot lands after task_complete: still this turn's.
-          this.lateSnapshots++;
-          push(
-            this.row(ms + 450, 'event_msg', {
-              type: 'task_complete',
-              turn_id: turnId,
-              last_agent_message: 'ok',
-            }),
-          );
-          push(tc);
-        } else {
-          push(tc);
-          if (r.chance(0.5)) {
-            push(tc); // Codex often writes the same snapshot twice
-            this.repeatedSnapshots++;
-          }
-          if (c === calls - 1)
-            push(
-              this.row(ms + 600, 'event_msg', {
-                type: 'task_complete',
-                turn_id: turnId,
-                last_agent_message: 'ok',
-              }),
-            );
-        }
-      }
-      own.push(...rows);
-      bytes += rows.reduce((s, l) => s + Buffer.byteLength(l), 0);
-      ms += r.int(30, 900) * 1000;
-    } while (bytes < budget);
-    text += own.join('');
-    const d = new Date(startMs);
-    const ymd = [
-      String(d.getUTCFullYear()),
-      String(d.getUTCMonth() + 1).padStart(2, '0'),
-      String(d.getUTCDate()).padStart(2, '0'),
-    ];
-    const dir = join(this.root, 'sessions', ...ymd);
-    mkdirSync(dir, { recursive: true });
-    const stamp = d.toISOString().slice(0, 19).replaceAll(':', '-');
-    const path = join(dir, `rollout-${stamp}-${id}.jsonl`);
-    writeFileSync(path, text);
-    utimesSync(path, OLD_MS / 1000, OLD_MS / 1000);
-    this.files++;
-    this.bytes += Buffer.byteLength(text);
-    this.tally.session('codex', id, session.counts);
-    // Later children replay this file's rows (after its session_meta) and continue its totals.
-    if (kind === 'root' && this.parents.length < 50) {
-      const lines = text
-        .split('\n')
-        .filter(Boolean)
-        .slice(1)
-        .map((l) => `${l}\n`);
-      this.parents.push({ id, rows: lines, totals, endMs: ms, project });
-    }
-  }
-}
-
-const wire = (t) => ({
-  input_tokens: t.input,
-  cached_input_tokens: t.cached,
-  output_tokens: t.output,
-  reasoning_output_tokens: t.reasoning,
-  total_tokens: t.input + t.output,
-});
 
 // ---------------------------------------------------------------------------------------------
 // OpenCode.
@@ -535,23 +285,7 @@ export async function generateMixedCorpus({ out, mb = 400, files = 10_000, seed 
   const r = makeRandom(seed * 7919 + 17);
   const tally = new MixedTally();
   const codex = new Codex(r, join(out, 'codex'), tally);
-  const perRollout = (bytes * 0.22) / codexFiles;
-  for (let i = 0; i < codexFiles; i++) {
-    // The first few make sure every feature is present, even in a tiny corpus.
-    const kind =
-      i < 3
-        ? 'root'
-        : i === 3
-          ? 'fork'
-          : i === 4
-            ? 'subagent'
-            : r.weighted([
-                ['root', 8],
-                ['fork', 1],
-                ['subagent', 1],
-              ]);
-    codex.rollout(Math.max(2000, r.lognormal(perRollout, 0.8)), kind);
-  }
+  codex.rollouts(codexFiles, (bytes * 0.22) / codexFiles);
 
   const SQL = await initSqlJs();
   const db = new SQL.Database();
@@ -669,24 +403,11 @@ export function defaultMixedDir({ mb, files, seed }) {
 }
 
 async function main() {
-  const { values } = parseArgs({
-    options: {
-      out: { type: 'string' },
-      mb: { type: 'string', default: '400' },
-      files: { type: 'string', default: '10000' },
-      seed: { type: 'string', default: '1' },
-      quiet: { type: 'boolean', default: false },
-    },
+  const values = corpusArgs('mixed.mjs', {
+    mb: { default: 400, ok: (v) => v > 0 },
+    files: { default: 10_000, ok: (v) => v >= 20, hint: '≥ 20' },
   });
-  const mb = Number(values.mb);
-  const files = Number(values.files);
-  const seed = Number(values.seed);
-  if (!(mb > 0) || !(files >= 20) || !Number.isInteger(seed)) {
-    console.error(
-      'usage: node bench/corpus/mixed.mjs [--out DIR] [--mb 400] [--files 10000 (≥ 20)] [--seed 1] [--quiet]',
-    );
-    process.exit(2);
-  }
+  const { mb, files, seed } = values;
   values.out ??= defaultMixedDir({ mb, files, seed });
   const t0 = performance.now();
   const t = await generateMixedCorpus({ out: values.out, mb, files, seed });
@@ -699,4 +420,4 @@ async function main() {
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();
+if (isMain(import.meta.url)) await main();

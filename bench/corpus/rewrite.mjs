@@ -16,9 +16,8 @@
 // Usage: node bench/corpus/rewrite.mjs --out DIR --phase 1|2 [--seed 1] [--scale 1]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import initSqlJs from 'sql.js';
+import { corpusArgs, isMain } from './args.mjs';
 import { makeRandom } from './claude.mjs';
 import { add, zero } from './tally.mjs';
 
@@ -556,27 +555,15 @@ export async function generateRewriteCorpus({ out, phase, seed = 1, scale = 1 })
 }
 
 async function main() {
-  const { values } = parseArgs({
-    options: {
-      out: { type: 'string' },
-      phase: { type: 'string', default: '1' },
-      seed: { type: 'string', default: '1' },
-      scale: { type: 'string', default: '1' },
+  const { out, phase, seed, scale } = corpusArgs(
+    'rewrite.mjs',
+    {
+      phase: { default: 1, ok: (v) => v === 1 || v === 2, hint: '1 or 2' },
+      scale: { default: 1, ok: (v) => Number.isInteger(v) && v >= 1 },
     },
-  });
-  const phase = Number(values.phase);
-  const seed = Number(values.seed);
-  const scale = Number(values.scale);
-  if (
-    !values.out ||
-    ![1, 2].includes(phase) ||
-    !Number.isInteger(seed) ||
-    !(Number.isInteger(scale) && scale >= 1)
-  ) {
-    console.error('usage: node bench/corpus/rewrite.mjs --out DIR --phase 1|2 [--seed 1] [--scale 1]');
-    process.exit(2);
-  }
-  await generateRewriteCorpus({ out: values.out, phase, seed, scale });
+    { outRequired: true },
+  );
+  await generateRewriteCorpus({ out, phase, seed, scale });
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();
+if (isMain(import.meta.url)) await main();

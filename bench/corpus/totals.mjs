@@ -16,9 +16,8 @@
 // Usage: node bench/corpus/totals.mjs --out DIR [--sessions 60] [--seed 1] [--update] [--quiet]
 import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import initSqlJs from 'sql.js';
+import { corpusArgs, isMain } from './args.mjs';
 import { makeRandom } from './claude.mjs';
 
 const DAY = 86_400_000;
@@ -299,25 +298,12 @@ export async function generateTotalsCorpus({ out, sessions = 60, seed = 1, updat
   return tally;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({
-    options: {
-      out: { type: 'string' },
-      sessions: { type: 'string', default: '60' },
-      seed: { type: 'string', default: '1' },
-      update: { type: 'boolean', default: false },
-      quiet: { type: 'boolean', default: false },
-    },
-  });
-  if (!values.out) {
-    process.stderr.write('usage: totals.mjs --out DIR [--sessions 60] [--seed 1] [--update]\n');
-    process.exit(2);
-  }
-  const tally = await generateTotalsCorpus({
-    out: values.out,
-    sessions: Number(values.sessions),
-    seed: Number(values.seed),
-    update: values.update,
-  });
-  if (!values.quiet) process.stdout.write(`${JSON.stringify(tally.byHarness)}\n`);
+if (isMain(import.meta.url)) {
+  const { out, sessions, seed, update, quiet } = corpusArgs(
+    'totals.mjs',
+    { sessions: { default: 60, ok: (v) => Number.isInteger(v) && v >= 1 } },
+    { booleans: ['update'], outRequired: true },
+  );
+  const tally = await generateTotalsCorpus({ out, sessions, seed, update });
+  if (!quiet) process.stdout.write(`${JSON.stringify(tally.byHarness)}\n`);
 }

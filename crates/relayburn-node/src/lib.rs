@@ -6,6 +6,7 @@
 mod analysis;
 mod budgets;
 mod errors;
+mod harnesses;
 mod ingest;
 mod push;
 mod queries;

@@ -1,24 +1,24 @@
-#!/usr/bin/env node
 /**
  * `burn`: the relayburn command line. It only parses arguments, calls the public
  * `@relayburn/sdk` API and formats results. Commands come from the table in
  * `commands/index.ts`. Errors print as one `burn: …` line (with a hint where one helps):
  * exit 2 for usage mistakes (bad flags, invalid options), 1 for runtime failures.
  */
-import { writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { BurnError } from '@relayburn/sdk';
 import type { Command, FlagSpec } from './command.js';
-import { type Output, visible } from './output.js';
+import { type Output, printWith, visible } from './output.js';
+import { isTerminal, onStreamBuilt, writeOut } from './stdout.js';
 import { UsageError } from './usage.js';
-
-const VERSION: string = (require('../package.json') as { version: string }).version;
+import { isVersionOnly, VERSION } from './version.js';
 
 // Loaded on first use, not at start-up (start-up near a bare Node): `burn --version` needs neither the command
-// table nor the SDK. In the bundle (scripts/bundle.mjs) these are lazily evaluated modules.
+// table nor the SDK, and a command named first loads only its own module (`quickCommand`). In the
+// bundle (scripts/bundle.mjs) these are lazily evaluated modules.
+const commandTable = () => require('./commands/index.js') as typeof import('./commands/index.js');
 let table: readonly Command[] | undefined;
 function commands(): readonly Command[] {
-  table ??= (require('./commands/index.js') as typeof import('./commands/index.js')).COMMANDS;
+  table ??= commandTable().allCommands();
   return table;
 }
 const sdk = () => require('@relayburn/sdk') as typeof import('@relayburn/sdk');
@@ -138,26 +138,29 @@ function parse(argv: readonly string[], options: Record<string, FlagSpec>, stric
   };
 }
 
-/** `burn --version` or `burn -v` alone: the one answer that needs no parsing (the parse gives the same). */
-function isVersionOnly(argv: readonly string[]): boolean {
-  return argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v');
-}
-
 /**
- * `burn statusline` runs after every response of the agent, so it is found without the
- * command table (whose modules Node would all evaluate). Help or a flag it does not know
- * takes the general path, so answers and messages stay the same.
+ * The command named by the first one or two words of `argv`, found without loading the other
+ * commands' modules (Node would evaluate each, and the built-ins they import). It gives what the
+ * general path would: its first, lenient parse sees the same leading words (nothing before them
+ * can take them as a value), so it picks the same command and then parses the same strict way.
+ * Help, `--version`, a flag the command does not know or positionals naming another command
+ * take the general path, so answers and messages stay the same.
  */
 function quickCommand(
   argv: readonly string[],
 ): { command: Command; values: Values; rest: string[] } | undefined {
-  if (argv[0] !== 'statusline') return undefined;
-  const { statuslineCommand } =
-    require('./commands/statusline.js') as typeof import('./commands/statusline.js');
+  const { COMMAND_LOADERS, loadCommand } = commandTable();
+  const names = new Set(COMMAND_LOADERS.map(([n]) => n));
+  const name = [argv.slice(0, 2).join(' '), argv[0] ?? ''].find((n) => names.has(n));
+  const command = name === undefined ? undefined : loadCommand(name);
+  if (!command) return undefined;
   try {
-    const { values, positionals } = parse(argv, { ...GLOBAL_FLAGS, ...statuslineCommand.flags }, true);
+    const { values, positionals } = parse(argv, { ...GLOBAL_FLAGS, ...command.flags }, true);
     if (values.help || values.version) return undefined;
-    return { command: statuslineCommand, values, rest: positionals.slice(1) };
+    const two = positionals.slice(0, 2).join(' ');
+    const named = names.has(two) ? two : positionals[0];
+    if (named !== command.name) return undefined;
+    return { command, values, rest: positionals.slice(command.name.split(' ').length) };
   } catch {
     return undefined;
   }
@@ -165,7 +168,7 @@ function quickCommand(
 
 export async function main(argv: readonly string[]): Promise<number> {
   if (isVersionOnly(argv)) {
-    process.stdout.write(`${VERSION}\n`);
+    writeOut(`${VERSION}\n`);
     return 0;
   }
   const quick = quickCommand(argv);
@@ -232,7 +235,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 async function run(command: Command, values: Values, rest: string[]): Promise<number> {
   const out: Output = {
     json: values.json === true,
-    color: process.stdout.isTTY === true && values['no-color'] !== true && !process.env.NO_COLOR,
+    color: values['no-color'] !== true && !process.env.NO_COLOR && isTerminal(1),
   };
   const ledgerHome = typeof values['ledger-home'] === 'string' ? values['ledger-home'] : undefined;
   try {
@@ -358,39 +361,27 @@ function usage(message: string, command?: string): number {
 /**
  * Standard output closed early (`burn … | head`: EPIPE) ends the run quietly; any other write
  * failure (a full disk, `>/dev/full`) is one `burn:` line and exit 1 — never a stack trace.
+ * The handlers are attached when a stream is built (most runs print with `writeOut` alone).
  */
 function guardOutput(): void {
-  const onError = (stream: 'stdout' | 'stderr') => (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE' || stream === 'stderr') process.exit(0);
-    const reason = err.code === 'ENOSPC' ? 'no space left on the device' : (err.code ?? err.message);
-    try {
-      process.stderr.write(`burn: cannot write to standard output: ${reason}\n`);
-    } finally {
-      process.exit(1);
-    }
-  };
-  process.stdout.on('error', onError('stdout'));
-  process.stderr.on('error', onError('stderr'));
+  printWith(writeOut);
+  onStreamBuilt((stream, s) =>
+    s.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE' || stream === 'stderr') process.exit(0);
+      const reason = err.code === 'ENOSPC' ? 'no space left on the device' : (err.code ?? err.message);
+      try {
+        process.stderr.write(`burn: cannot write to standard output: ${reason}\n`);
+      } finally {
+        process.exit(1);
+      }
+    }),
+  );
 }
 
-/** `burn --version` as one write to fd 1: no stdout stream to build (a few ms). Errors as guardOutput's. */
-function writeVersion(): void {
-  try {
-    writeSync(1, `${VERSION}\n`);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EPIPE') return;
-    guardOutput();
-    // A full non-blocking pipe: the stream waits for it. Anything else: guardOutput's one line.
-    if (code === 'EAGAIN') process.stdout.write(`${VERSION}\n`);
-    else process.stdout.emit('error', err);
-  }
-}
-
-if (require.main === module && isVersionOnly(process.argv.slice(2))) writeVersion();
-else if (require.main === module) {
+/** Runs `burn` with these arguments as the process's command (dist/main.js calls it). */
+export function start(argv: readonly string[]): void {
   guardOutput();
-  main(process.argv.slice(2)).then(
+  main(argv).then(
     (code) => {
       process.exitCode = code;
     },

@@ -5,8 +5,19 @@ export interface Output {
   color: boolean;
 }
 
+// How the print functions reach standard output. `burn` sets `writeOut` (stdout.ts: no stream
+// built unless needed); this module stays free of Node built-ins, the dashboard page bundles it.
+let write = (text: string): void => {
+  process.stdout.write(text);
+};
+
+/** Makes `printJson` and `printFields` write with `fn`. */
+export function printWith(fn: (text: string) => void): void {
+  write = fn;
+}
+
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 // C0 and C1 controls and DEL, and the bidirectional overrides and isolates (which reorder what
@@ -32,7 +43,7 @@ export function visible(text: string): string {
 /** Prints `label  value` rows with the labels padded to one width; values made {@link visible}. */
 export function printFields(rows: ReadonlyArray<readonly [string, string]>): void {
   const width = Math.max(0, ...rows.map(([label]) => label.length));
-  for (const [label, value] of rows) process.stdout.write(`${label.padEnd(width)}  ${visible(value)}\n`);
+  write(rows.map(([label, value]) => `${label.padEnd(width)}  ${visible(value)}\n`).join(''));
 }
 
 export function bold(out: Output, text: string): string {

@@ -51,17 +51,18 @@ async function load(): Promise<void> {
       performance.mark('relayburn:first-paint');
     }
     const key = state.tagKey || [...tagKeys].sort()[0] || '';
-    const [prev, projects, tags, detail] = await Promise.all([
+    const [prev, projects, harnesses, tags, detail] = await Promise.all([
       w.previous
         ? api.summary({ ...filters, ...w.previous, groupBy: 'harness' })
         : Promise.resolve(undefined),
       api.summary({ ...cur, project: undefined, groupBy: 'project' }),
+      api.summary({ ...cur, harness: undefined, groupBy: 'harness' }),
       key ? api.summary({ ...cur, groupBy: `tag:${key}` }) : Promise.resolve(undefined),
       state.session ? api.session(state.session) : Promise.resolve(undefined),
     ]);
     if (!live()) return;
     if (prev) renderTotals(main, prev);
-    syncSelectors(projects);
+    syncSelectors({ projects, harnesses });
     renderTagBars(tags, key);
     if (state.session && detail !== undefined)
       renderSession(detail, state.session, openSession, closeSession);
@@ -88,27 +89,23 @@ function syncForm(): void {
   field<HTMLInputElement>('tag').value = state.tags.join(', ');
 }
 
+/** Sets a filter's options to "all" plus the groups the data has; `undefined` keeps its list. */
+function syncFilter(name: string, groups: Summary | undefined, value: string): void {
+  const select = field<HTMLSelectElement>(name);
+  setOptions(
+    select,
+    groups
+      ? [['', 'all'], ...groups.groups.map((g) => [g.key, g.key] as [string, string])]
+      : [...select.options].map((o) => [o.value, o.text] as [string, string]),
+    value,
+  );
+}
+
 /** Options that depend on the data: harnesses, projects, stacking dimensions, tag keys. */
-/** Projects come after the first paint (`undefined` keeps the list, with the chosen one). */
-function syncSelectors(projects: Summary | undefined): void {
-  setOptions(
-    field<HTMLSelectElement>('harness'),
-    [
-      ['', 'all'],
-      ['claude-code', 'claude-code'],
-      ['codex', 'codex'],
-      ['opencode', 'opencode'],
-    ],
-    state.harness,
-  );
-  const projectSelect = field<HTMLSelectElement>('project');
-  setOptions(
-    projectSelect,
-    projects
-      ? [['', 'all'], ...projects.groups.map((g) => [g.key, g.key] as [string, string])]
-      : [...projectSelect.options].map((o) => [o.value, o.text] as [string, string]),
-    state.project,
-  );
+/** Harnesses and projects come after the first paint (`undefined` keeps the lists). */
+function syncSelectors(lists: { projects?: Summary; harnesses?: Summary } | undefined): void {
+  syncFilter('harness', lists?.harnesses, state.harness);
+  syncFilter('project', lists?.projects, state.project);
   const keys = [...tagKeys].sort();
   const dims: Array<[string, string]> = [
     ['model', 'model'],

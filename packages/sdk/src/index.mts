@@ -87,6 +87,7 @@ export {
   compare,
   exportStamps,
   fingerprint,
+  harnessKeys,
   hotspots,
   importStamps,
   ingest,

@@ -1,7 +1,7 @@
 /**
  * `@relayburn/sdk`: a local cost ledger of coding-agent sessions, with labels (stamps).
- * Every function is async, runs off the JS thread, validates its options, and rejects with a
- * {@link BurnError} carrying a stable `code`.
+ * Every function (but `harnessKeys`, a constant list) is async, runs off the JS thread,
+ * validates its options, and rejects with a {@link BurnError} carrying a stable `code`.
  */
 
 export {
@@ -38,6 +38,7 @@ export {
 } from './budgets.js';
 export { pruneContent } from './content.js';
 export { BURN_ERROR_CODES, BurnError, type BurnErrorCode } from './errors.js';
+export { harnessKeys } from './harnesses.js';
 export { ingest, rebuildState, watch } from './ingest.js';
 export { push, timeWindow } from './push.js';
 export { fingerprint, session, sessionCost, sessions, summary } from './queries.js';

@@ -42,6 +42,16 @@ export async function callNative<T>(name: string, fn: (binding: NativeBinding) =
   }
 }
 
+/** The synchronous twin of `callNative`, for binding functions that return at once. */
+export function callNativeSync<T>(name: string, fn: (binding: NativeBinding) => T): T {
+  const binding = load();
+  try {
+    return fn(binding);
+  } catch (err) {
+    throw toBurnError(err, name);
+  }
+}
+
 // Compile-time proof that the public result types equal the binding's generated ones.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;

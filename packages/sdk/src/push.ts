@@ -1,4 +1,3 @@
-import { gzipSync } from 'node:zlib';
 import { BurnError } from './errors.js';
 import { callNative } from './native.js';
 import type { PushOptions, PushReport, TimeWindow, TimeWindowOptions } from './types.js';
@@ -13,6 +12,11 @@ const sleep = (ms: number, signal?: AbortSignal) =>
       resolve();
     });
   });
+
+/** gzip, with zlib loaded on the first push: importing the SDK stays free of it. */
+function gzip(body: string): Buffer {
+  return (require('node:zlib') as typeof import('node:zlib')).gzipSync(body);
+}
 
 /**
  * Sends this ledger's changes to a team server (`relayburn-server`): every turn, session and
@@ -72,7 +76,7 @@ export async function push(options: PushOptions = {}): Promise<PushReport> {
       limit = Math.max(1, Math.floor(limit / 2));
       continue;
     }
-    await send(`${settings.server}/v1/ingest`, settings.token, gzipSync(body), settings.retries, o.signal);
+    await send(`${settings.server}/v1/ingest`, settings.token, gzip(body), settings.retries, o.signal);
     await callNative('push', (b) =>
       b.pushAck({ ledgerHome: o.ledgerHome, server: settings.server, upTo: batch.upTo }),
     );

@@ -1,6 +1,8 @@
 //! Small pieces the line-log readers share: the bad-line accounting every reader keeps, the
-//! first checks of a line, and the turn, user-turn and session records they build.
+//! first checks of a line, the turn, user-turn and session records they build, and the frame of
+//! a reader that follows one session per file.
 
+use crate::content::Capture;
 use crate::scan::Line;
 use crate::vocab::records::{Records, Relationship, SessionInfo, UserTurnBlock, UserTurnRecord};
 use crate::vocab::Harness;
@@ -76,7 +78,7 @@ pub(crate) fn user_turn(
 
 /// The session a file feeds, with its project and the parent session that spawned it (why
 /// that is known: `reason`).
-pub(crate) fn subagent_session(
+fn subagent_session(
     harness: Harness,
     session_id: &str,
     project: Option<&String>,
@@ -228,4 +230,55 @@ pub(crate) fn text_of(raw: &serde_json::value::RawValue) -> String {
             .unwrap_or_default();
     }
     super::wire::payload_text(raw).into_owned()
+}
+
+/// What a file's context says of its session: its id, project and parent session.
+pub(crate) trait SessionContext {
+    fn session(&self) -> (&str, Option<&String>, Option<&String>);
+}
+
+/// A reader of one session per file (Kimi CLI, Grok): the file's context, the state resumed
+/// from the last pass, the content capture, and whether this pass announced the session yet.
+/// Each harness implements `LogReader` on its own instance of it.
+pub struct SessionReader<C, S> {
+    pub(crate) ctx: C,
+    pub(crate) state: S,
+    pub(crate) capture: Capture,
+    announced: bool,
+}
+
+impl<C, S: serde::Serialize> SessionReader<C, S> {
+    pub fn new(ctx: C, state: S) -> Self {
+        SessionReader {
+            ctx,
+            state,
+            capture: Capture::default(),
+            announced: false,
+        }
+    }
+
+    /// Captures user prompts into the content store as `capture` says.
+    pub fn with_capture(mut self, capture: Capture) -> Self {
+        self.capture = capture;
+        self
+    }
+
+    /// Writes the session record (its project, and its parent as `reason` links them) once per
+    /// pass.
+    pub(crate) fn announce(&mut self, out: &mut Records, harness: Harness, reason: &str)
+    where
+        C: SessionContext,
+    {
+        if !self.announced {
+            self.announced = true;
+            let (id, project, parent) = self.ctx.session();
+            out.sessions
+                .push(subagent_session(harness, id, project, parent, reason));
+        }
+    }
+
+    /// The state saved for the next pass.
+    pub(crate) fn saved_state(&self) -> String {
+        serde_json::to_string(&self.state).unwrap_or_default()
+    }
 }

@@ -7,6 +7,7 @@ mod pool;
 pub(crate) mod priority;
 pub(crate) mod schema;
 
+pub(crate) use pool::{file_id, FileId};
 pub use schema::{DERIVED_TABLES, KEPT_TABLES, SCHEMA_VERSION};
 
 use crate::error::{Error, Result};

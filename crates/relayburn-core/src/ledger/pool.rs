@@ -15,7 +15,7 @@ struct Idle {
     file: Option<FileId>,
 }
 
-type FileId = (u64, u64);
+pub(crate) type FileId = (u64, u64);
 
 fn pool() -> &'static Mutex<HashMap<PathBuf, Vec<Idle>>> {
     static POOL: OnceLock<Mutex<HashMap<PathBuf, Vec<Idle>>>> = OnceLock::new();
@@ -23,7 +23,7 @@ fn pool() -> &'static Mutex<HashMap<PathBuf, Vec<Idle>>> {
 }
 
 /// The identity of the file at `path` (device, inode) where the platform exposes it.
-fn file_id(path: &Path) -> Option<FileId> {
+pub(crate) fn file_id(path: &Path) -> Option<FileId> {
     let meta = std::fs::metadata(path).ok()?;
     #[cfg(unix)]
     {

@@ -3,6 +3,7 @@
 use crate::error::{Error, Result};
 use crate::time::{Period, Zone};
 use crate::validate::MAX_KEY_CHARS;
+use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,9 +123,14 @@ pub const NONE_KEY: &str = "(none)";
 
 /// Day/week/month keys of instants in a [`Zone`], cached per 15-minute bucket (time zone
 /// offsets are whole quarter hours, so every instant of a bucket falls on the same local day).
+/// Each distinct period gets a small id, so rows are grouped per period, not per bucket.
 pub struct Calendar {
     zone: Zone,
-    cache: HashMap<(Period, i64), String>,
+    /// (period, 15-minute bucket) → index in `keys`.
+    ids: FxHashMap<(Period, i64), u32>,
+    /// (period, key) → index in `keys`: buckets of one day share its id.
+    by_key: HashMap<(Period, String), u32>,
+    keys: Vec<String>,
 }
 
 pub const BUCKET_MS: i64 = 900_000;
@@ -133,22 +139,39 @@ impl Calendar {
     pub fn new(zone: Zone) -> Calendar {
         Calendar {
             zone,
-            cache: HashMap::new(),
+            ids: FxHashMap::default(),
+            by_key: HashMap::new(),
+            keys: Vec::new(),
         }
     }
 
-    pub fn key(&mut self, dim: &GroupBy, ts_ms: i64) -> &str {
+    /// The id of the day, week or month (`dim`) holding `ts_ms`.
+    pub fn id(&mut self, dim: &GroupBy, ts_ms: i64) -> u32 {
         let bucket = ts_ms - ts_ms.rem_euclid(BUCKET_MS);
-        let zone = &self.zone;
         let period = match dim {
             GroupBy::Week => Period::Week,
             GroupBy::Month => Period::Month,
             _ => Period::Day,
         };
         // Keyed by period too: `groupBy: ['day', 'week']` asks both of one bucket.
-        self.cache.entry((period, bucket)).or_insert_with(|| {
-            zone.key(period, bucket)
-                .unwrap_or_else(|| NONE_KEY.to_string())
-        })
+        if let Some(id) = self.ids.get(&(period, bucket)) {
+            return *id;
+        }
+        let key = self
+            .zone
+            .key(period, bucket)
+            .unwrap_or_else(|| NONE_KEY.to_string());
+        let next = self.keys.len() as u32;
+        let id = *self.by_key.entry((period, key.clone())).or_insert(next);
+        if id == next {
+            self.keys.push(key);
+        }
+        self.ids.insert((period, bucket), id);
+        id
+    }
+
+    /// The key of a period id from [`Calendar::id`].
+    pub fn key_of(&self, id: u32) -> &str {
+        self.keys.get(id as usize).map_or(NONE_KEY, String::as_str)
     }
 }

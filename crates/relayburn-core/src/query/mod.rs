@@ -5,6 +5,7 @@ mod fingerprint;
 mod group;
 mod sessions;
 mod summary;
+mod tag_cache;
 mod tags;
 
 /// Used by `analysis` (same filter rules, tag folding and rounding as `summary`).
@@ -25,5 +26,7 @@ pub(crate) use tags::TagIndex;
 
 #[cfg(test)]
 mod rollup_tests;
+#[cfg(test)]
+mod tag_cache_tests;
 #[cfg(test)]
 mod tests;

@@ -3,7 +3,7 @@
 
 use super::filter::validate_tags;
 use super::summary::{summary, Summary, SummaryOptions, Totals};
-use super::tags::TagIndex;
+use super::tag_cache::tag_index;
 use super::TurnFilter;
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
@@ -198,7 +198,7 @@ pub(super) fn sessions_walking_over(
         None
     } else {
         let keys: Vec<String> = tags.iter().map(|(k, _)| k.clone()).collect();
-        Some(TagIndex::load(ledger, &keys)?)
+        Some(tag_index(ledger, &keys)?)
     };
     let want: Vec<(usize, String)> = tags
         .iter()

@@ -6,6 +6,7 @@
 
 use super::filter::{Resolved, TurnFilter};
 use super::group::{Calendar, GroupBy, BUCKET_MS, MAX_GROUP_DIMS, NONE_KEY};
+use super::tag_cache::tag_index;
 use super::tags::TagIndex;
 use crate::error::Result;
 use crate::ledger::Ledger;
@@ -13,7 +14,9 @@ use crate::pricing::{route_provider, ModelPrice, PriceTable, Tokens};
 use crate::time::{self, WeekStart, Zone};
 use crate::vocab::records::ToolCall;
 use rusqlite::types::Value;
+use rustc_hash::FxHashMap;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Totals {
@@ -218,7 +221,7 @@ struct Accumulator<'a> {
     prices: &'a PriceTable,
     calendar: Calendar,
     timezone: String,
-    tags: Option<TagIndex>,
+    tags: Option<Arc<TagIndex>>,
     /// (key index, wanted value) of the tag filter.
     want: Vec<(usize, String)>,
     /// The `model` filter's model key.
@@ -227,13 +230,14 @@ struct Accumulator<'a> {
     group_tags: Vec<Option<usize>>,
     /// `groupBy: root`: session → root of its tree, for sessions below a root.
     roots: HashMap<String, String>,
-    model_idx: HashMap<String, usize>,
+    // Looked up once or more per row read: a fast hash (keys are the ledger's own values).
+    model_idx: FxHashMap<String, usize>,
     models: Vec<ModelInfo>,
     /// `groupBy: tool` groups.
     groups: HashMap<Vec<String>, Totals>,
     /// Other groups by the ids of their raw values (see `add`), with their key.
-    by_ids: HashMap<[u64; MAX_GROUP_DIMS], (Vec<String>, Totals)>,
-    interned: HashMap<String, u64>,
+    by_ids: FxHashMap<[u64; MAX_GROUP_DIMS], (Vec<String>, Totals)>,
+    interned: FxHashMap<String, u64>,
     totals: Totals,
     unpriced: HashMap<String, i64>,
 }
@@ -264,7 +268,7 @@ impl<'a> Accumulator<'a> {
         let tags = if keys.is_empty() {
             None
         } else {
-            Some(TagIndex::load(ledger, &keys)?)
+            Some(tag_index(ledger, &keys)?)
         };
         let want = f
             .tags
@@ -296,11 +300,11 @@ impl<'a> Accumulator<'a> {
             want,
             want_model: f.model.as_deref().map(|m| prices.model_key(m)),
             group_tags,
-            model_idx: HashMap::new(),
+            model_idx: FxHashMap::default(),
             models: Vec::new(),
             groups: HashMap::new(),
-            by_ids: HashMap::new(),
-            interned: HashMap::new(),
+            by_ids: FxHashMap::default(),
+            interned: FxHashMap::default(),
             totals: Totals::default(),
             unpriced: HashMap::new(),
         })
@@ -322,10 +326,23 @@ impl<'a> Accumulator<'a> {
                 params.push(Value::Text(list));
             }
         }
+        // Only the text columns the groups or the tags need: reading a row's long strings
+        // (session ids, project paths) is much of the cost of a wide window.
+        let need = |yes: bool, col: &'static str| if yes { col } else { "''" };
+        let dims = &self.dims;
+        let has = |d: &GroupBy| dims.contains(d);
         let sql = format!(
-            "SELECT session_id, harness, model, provider, project, branch, bucket_ms, input, output, reasoning,
+            "SELECT {}, {}, model, {}, {}, {}, bucket_ms, input, output, reasoning,
                     cache_read, cache_write_5m, cache_write_1h, turns, ctx, reported_cost_usd
-             FROM turn_rollup {where_}"
+             FROM turn_rollup {where_}",
+            need(
+                self.tags.is_some() || has(&GroupBy::Session) || has(&GroupBy::Root),
+                "session_id"
+            ),
+            need(has(&GroupBy::Harness), "harness"),
+            need(has(&GroupBy::Provider), "provider"),
+            need(has(&GroupBy::Project), "project"),
+            need(has(&GroupBy::Branch), "branch"),
         );
         let conn = self.ledger.conn()?;
         let mut stmt = conn.prepare_cached(&sql).map_err(|e| self.ledger.err(e))?;
@@ -489,7 +506,7 @@ impl<'a> Accumulator<'a> {
         ctx: u8,
         undo: bool,
     ) {
-        let mut group_tags: Vec<Option<&str>> = vec![None; self.dims.len()];
+        let mut group_tags: [Option<&str>; MAX_GROUP_DIMS] = [None; MAX_GROUP_DIMS];
         if let Some(tags) = &self.tags {
             let mut folded: Vec<Option<&str>> = Vec::with_capacity(self.want.len() + 1);
             tags.fold(d.session_id, message, &mut folded);
@@ -545,7 +562,7 @@ impl<'a> Accumulator<'a> {
             return;
         }
         // The group of a row seen before is found by ids of its raw values (interned
-        // strings, the model's index, the 15-minute bucket), without building its key.
+        // strings, the model's index, the day, week or month), without building its key.
         let mut ids = [0u64; MAX_GROUP_DIMS];
         let interned = &mut self.interned;
         let mut intern = |v: &str| match interned.get(v) {
@@ -565,7 +582,7 @@ impl<'a> Accumulator<'a> {
                 GroupBy::Branch => intern(d.branch),
                 GroupBy::Session | GroupBy::Root => intern(d.session_id),
                 GroupBy::Day | GroupBy::Week | GroupBy::Month => {
-                    d.ts_ms.div_euclid(BUCKET_MS) as u64
+                    u64::from(self.calendar.id(dim, d.ts_ms))
                 }
                 GroupBy::Tag(_) => group_tags[i].map_or(u64::MAX, &mut intern),
                 GroupBy::Tool => 0,
@@ -604,7 +621,7 @@ impl<'a> Accumulator<'a> {
                     .cloned()
                     .unwrap_or_else(|| d.session_id.to_string()),
                 GroupBy::Day | GroupBy::Week | GroupBy::Month => {
-                    self.calendar.key(dim, d.ts_ms).to_string()
+                    self.calendar.key_of(ids[i] as u32).to_string()
                 }
                 GroupBy::Tag(_) => group_tags[i].unwrap_or(NONE_KEY).to_string(),
                 // `parse_list` keeps tool alone (handled above).

@@ -16,6 +16,7 @@
 
 use crate::error::Result;
 use crate::ledger::Ledger;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, Clone)]
@@ -30,8 +31,9 @@ struct TagVal {
 #[derive(Debug, Default)]
 pub(crate) struct TagIndex {
     keys: Vec<String>,
-    /// session id → value per key (the session's own stamps, else inherited).
-    sessions: HashMap<String, Vec<Option<TagVal>>>,
+    /// session id → value per key (the session's own stamps, else inherited). Looked up per
+    /// row a query reads: a fast hash.
+    sessions: FxHashMap<String, Vec<Option<TagVal>>>,
     /// message id → (session id or "", key index, value) (stamps naming a message).
     messages: HashMap<String, Vec<(String, usize, TagVal)>>,
 }
@@ -149,18 +151,25 @@ impl TagIndex {
     ) {
         out.clear();
         let slots = self.sessions.get(session);
+        let entries = message.and_then(|m| self.messages.get(m));
+        let Some(entries) = entries else {
+            // No message stamp: the session's values as they are (most rows).
+            out.extend(
+                (0..self.keys.len())
+                    .map(|k| slots.and_then(|s| s[k].as_ref()).map(|t| t.value.as_str())),
+            );
+            return;
+        };
         let mut best: Vec<Option<&TagVal>> = (0..self.keys.len())
             .map(|k| slots.and_then(|s| s[k].as_ref()))
             .collect();
-        if let Some(entries) = message.and_then(|m| self.messages.get(m)) {
-            for (s, k, val) in entries {
-                // A message stamp beats an inherited value outright (it is nearer), and the
-                // session's own stamps in fold order.
-                if (s.is_empty() || s == session)
-                    && best[*k].is_none_or(|b| b.inherited || val.order > b.order)
-                {
-                    best[*k] = Some(val);
-                }
+        for (s, k, val) in entries {
+            // A message stamp beats an inherited value outright (it is nearer), and the
+            // session's own stamps in fold order.
+            if (s.is_empty() || s == session)
+                && best[*k].is_none_or(|b| b.inherited || val.order > b.order)
+            {
+                best[*k] = Some(val);
             }
         }
         out.extend(best.into_iter().map(|b| b.map(|t| t.value.as_str())));

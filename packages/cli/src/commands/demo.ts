@@ -92,7 +92,7 @@ export const demoCommand: Command = {
         );
       }
       process.stdout.write(
-        'Your own spend:\n  burn ingest                 # read your Claude Code, Codex and OpenCode logs\n' +
+        'Your own spend:\n  burn ingest                 # read the logs of every agent relayburn knows\n' +
           '  burn summary --since 7d     # what the last week cost, by model\n',
       );
       return 0;

@@ -9,6 +9,7 @@ import {
 } from '@relayburn/sdk';
 import { bool, type Command, str } from '../command.js';
 import { formatBytes, formatCount, type Output, printJson, visible } from '../output.js';
+import { isTerminal, writeOut } from '../stdout.js';
 import { UsageError } from '../usage.js';
 import { printPush } from './push.js';
 
@@ -189,7 +190,7 @@ export function printReport(report: IngestReport, quiet: boolean, out: Output): 
   if (report.turnsUpdated) parts.push(`${formatCount(report.turnsUpdated)} updated`);
   if (report.sessionsAdded) parts.push(`${formatCount(report.sessionsAdded)} new sessions`);
   if (report.linesSkipped) parts.push(`${formatCount(report.linesSkipped)} bad lines skipped`);
-  process.stdout.write(`ingested: ${parts.join(', ')} (${report.durationMs} ms)\n`);
+  writeOut(`ingested: ${parts.join(', ')} (${report.durationMs} ms)\n`);
 }
 
 /** Reads `{"session_id", "transcript_path"}` from stdin (a Claude Code hook payload). */
@@ -218,7 +219,7 @@ function readHookPayload(): string {
  * terminal: `undefined` otherwise, so logs and pipes never get carriage returns.
  */
 export function progressBar(): { update: (p: IngestProgress) => void; done: () => void } | undefined {
-  if (process.stderr.isTTY !== true) return undefined;
+  if (!isTerminal(2)) return undefined;
   let drawn = false;
   return {
     update(p) {

@@ -22,25 +22,11 @@ const bound = (what: string) => ({
 });
 const harness = {
   type: 'string',
-  enum: [
-    'claude-code',
-    'codex',
-    'opencode',
-    'gemini-cli',
-    'qwen-code',
-    'pi',
-    'copilot-cli',
-    'kimi-cli',
-    'grok',
-    'droid',
-    'goose',
-    'crush',
-    'amp',
-    'kilo',
-    'cline',
-    'roo-code',
-    'kilo-code',
-  ],
+  // The core's list, read when a client lists the tools: the command table loads this module
+  // for every command, and only `burn mcp` needs the native binding.
+  get enum() {
+    return sdk.harnessKeys();
+  },
 };
 const tags = {
   type: 'object',

@@ -8,6 +8,7 @@
 import { statusline } from '@relayburn/sdk';
 import type { Command } from '../command.js';
 import { bool, str } from '../command.js';
+import { writeOut } from '../stdout.js';
 import { UsageError } from '../usage.js';
 import { ZONE_FLAGS, ZONE_HELP } from '../zone.js';
 
@@ -52,7 +53,7 @@ export const statuslineCommand: Command = {
       weekStart: str(ctx, 'week-start') as 'monday' | 'sunday' | undefined,
       ledgerHome: ctx.ledgerHome,
     });
-    process.stdout.write(`${text}\n`);
+    writeOut(`${text}\n`);
     return 0;
   },
 };

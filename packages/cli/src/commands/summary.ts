@@ -1,6 +1,7 @@
 import { type GroupBy, type Harness, type Summary, type SummaryGroup, summary } from '@relayburn/sdk';
 import { bool, type Command, list, str } from '../command.js';
 import { formatCount, formatUsd, type Output, printJson, visible } from '../output.js';
+import { writeOut } from '../stdout.js';
 import { renderTable } from '../table.js';
 import { teamGet, teamTarget } from '../team.js';
 import { parseTagFlags, UsageError } from '../usage.js';
@@ -154,7 +155,7 @@ export async function runSummary(a: SummaryArgs, out: Output): Promise<void> {
     return;
   }
   if (s.totals.turns === 0) {
-    process.stdout.write('no turns match (run `burn ingest` first, or widen the filters)\n');
+    writeOut('no turns match (run `burn ingest` first, or widen the filters)\n');
     return;
   }
   const by = a.by ?? 'model';
@@ -163,7 +164,7 @@ export async function runSummary(a: SummaryArgs, out: Output): Promise<void> {
     by === 'day' || by === 'week' || by === 'month' || a.since !== undefined || a.until !== undefined;
   if (timed && s.timezone !== 'UTC') {
     const week = by === 'week' && a.zone.weekStart?.toLowerCase() === 'sunday' ? ', weeks from Sunday' : '';
-    process.stdout.write(`times in ${s.timezone}${week}\n`);
+    writeOut(`times in ${s.timezone}${week}\n`);
   }
   printSummary(s, by, out);
 }
@@ -172,7 +173,7 @@ export async function runSummary(a: SummaryArgs, out: Output): Promise<void> {
 export function printSummary(s: Summary, by: string, out: Output): void {
   const rows: SummaryGroup[] = [...s.groups, { key: 'TOTAL', ...s.totals }];
   const n = (f: (g: SummaryGroup) => number) => (g: SummaryGroup) => formatCount(f(g));
-  process.stdout.write(
+  writeOut(
     `${renderTable(
       rows,
       [
@@ -191,6 +192,6 @@ export function printSummary(s: Summary, by: string, out: Output): void {
   );
   if (s.unpricedModels.length > 0) {
     const list = s.unpricedModels.map((m) => `${m.model} (${formatCount(m.turns)} turns)`).join(', ');
-    process.stdout.write(`unpriced (counted as $0): ${visible(list)}\n`);
+    writeOut(`unpriced (counted as $0): ${visible(list)}\n`);
   }
 }

@@ -12,7 +12,7 @@
 #[cfg(test)]
 mod tests;
 
-use super::lines::{bad_line, has, object_bytes, subagent_session, text_block};
+use super::lines::{bad_line, has, object_bytes, text_block, SessionContext, SessionReader};
 use super::lines::{timestamp_ms, user_turn};
 use super::wire::Count;
 use super::LogReader;
@@ -38,6 +38,16 @@ pub struct FileContext {
     pub model: Option<String>,
 }
 
+impl SessionContext for FileContext {
+    fn session(&self) -> (&str, Option<&String>, Option<&String>) {
+        (
+            &self.session_id,
+            self.project.as_ref(),
+            self.parent.as_ref(),
+        )
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GrokState {
     #[serde(default)]
@@ -51,12 +61,7 @@ pub struct GrokState {
     pub in_user: bool,
 }
 
-pub struct GrokReader {
-    ctx: FileContext,
-    state: GrokState,
-    announced: bool,
-    capture: crate::content::Capture,
-}
+pub type GrokReader = SessionReader<FileContext, GrokState>;
 
 #[derive(Deserialize)]
 struct Row<'a> {
@@ -139,7 +144,7 @@ impl Counts {
 impl LogReader for GrokReader {
     fn feed(&mut self, line: &Line<'_>, out: &mut Records) {
         self.state.lines += 1;
-        self.announce(out);
+        self.announce(out, Harness::Grok, "subagents/ entry of the parent session");
         let line_no = self.state.lines;
         let Some(bytes) = object_bytes(line, line_no, out) else {
             return;
@@ -247,7 +252,7 @@ impl LogReader for GrokReader {
     fn finish(&mut self, _idle: bool, _out: &mut Records) {}
 
     fn state_json(&self) -> String {
-        serde_json::to_string(&self.state).unwrap_or_default()
+        self.saved_state()
     }
 
     fn pending(&self) -> i64 {
@@ -256,35 +261,6 @@ impl LogReader for GrokReader {
 }
 
 impl GrokReader {
-    pub fn new(ctx: FileContext, state: GrokState) -> Self {
-        GrokReader {
-            ctx,
-            state,
-            announced: false,
-            capture: Default::default(),
-        }
-    }
-
-    /// Captures user prompts into the content store as `capture` says.
-    pub fn with_capture(mut self, capture: crate::content::Capture) -> Self {
-        self.capture = capture;
-        self
-    }
-
-    fn announce(&mut self, out: &mut Records) {
-        if self.announced {
-            return;
-        }
-        self.announced = true;
-        out.sessions.push(subagent_session(
-            Harness::Grok,
-            &self.ctx.session_id,
-            self.ctx.project.as_ref(),
-            self.ctx.parent.as_ref(),
-            "subagents/ entry of the parent session",
-        ));
-    }
-
     /// One turn per model of a completed turn.
     fn turn(
         &mut self,

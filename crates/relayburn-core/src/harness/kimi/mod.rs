@@ -22,7 +22,7 @@
 #[cfg(test)]
 mod tests;
 
-use super::lines::{bad_line, has, object_bytes, subagent_session, text_block};
+use super::lines::{bad_line, has, object_bytes, text_block, SessionContext, SessionReader};
 use super::lines::{text_bytes, user_turn};
 use super::wire::Count;
 use super::LogReader;
@@ -59,6 +59,16 @@ pub struct FileContext {
     pub copied_until_ms: Option<i64>,
 }
 
+impl SessionContext for FileContext {
+    fn session(&self) -> (&str, Option<&String>, Option<&String>) {
+        (
+            &self.session_id,
+            self.project.as_ref(),
+            self.parent.as_ref(),
+        )
+    }
+}
+
 /// Cursor state: what a later pass needs to resume mid-file.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct KimiState {
@@ -74,12 +84,7 @@ pub struct KimiState {
     pub last_message: Option<String>,
 }
 
-pub struct KimiReader {
-    ctx: FileContext,
-    state: KimiState,
-    announced: bool,
-    capture: crate::content::Capture,
-}
+pub type KimiReader = SessionReader<FileContext, KimiState>;
 
 #[derive(Deserialize)]
 struct Row<'a> {
@@ -183,7 +188,11 @@ struct ReturnValue<'a> {
 impl LogReader for KimiReader {
     fn feed(&mut self, line: &Line<'_>, out: &mut Records) {
         self.state.lines += 1;
-        self.announce(out);
+        self.announce(
+            out,
+            Harness::KimiCli,
+            "subagents/ directory of the parent session",
+        );
         let line_no = self.state.lines;
         let Some(bytes) = object_bytes(line, line_no, out) else {
             return;
@@ -221,7 +230,7 @@ impl LogReader for KimiReader {
     }
 
     fn state_json(&self) -> String {
-        serde_json::to_string(&self.state).unwrap_or_default()
+        self.saved_state()
     }
 
     fn pending(&self) -> i64 {
@@ -230,36 +239,6 @@ impl LogReader for KimiReader {
 }
 
 impl KimiReader {
-    pub fn new(ctx: FileContext, state: KimiState) -> Self {
-        KimiReader {
-            ctx,
-            state,
-            announced: false,
-            capture: Default::default(),
-        }
-    }
-
-    /// Captures user prompts into the content store as `capture` says.
-    pub fn with_capture(mut self, capture: crate::content::Capture) -> Self {
-        self.capture = capture;
-        self
-    }
-
-    /// The session, once per pass (its project and parent).
-    fn announce(&mut self, out: &mut Records) {
-        if self.announced {
-            return;
-        }
-        self.announced = true;
-        out.sessions.push(subagent_session(
-            Harness::KimiCli,
-            &self.ctx.session_id,
-            self.ctx.project.as_ref(),
-            self.ctx.parent.as_ref(),
-            "subagents/ directory of the parent session",
-        ));
-    }
-
     fn message(&mut self, row: &Row<'_>, env: &Envelope<'_>, offset: u64, out: &mut Records) {
         let line_no = self.state.lines;
         let ts = row
