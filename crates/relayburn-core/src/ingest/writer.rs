@@ -68,7 +68,7 @@ struct Bulk {
     from_user_rid: i64,
 }
 
-/// Marks the rows written from here on as set-based (schema migration 15): until [`derive`],
+/// Marks the rows written from here on as set-based (schema migration 13): until [`derive`],
 /// turns and user turns past the current last row ids fire none of the per-row triggers.
 fn begin_bulk(conn: &Connection) -> rusqlite::Result<Bulk> {
     conn.prepare_cached(

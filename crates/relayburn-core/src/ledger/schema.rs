@@ -932,7 +932,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         WHERE NOT EXISTS (SELECT 1 FROM analysis_dirty WHERE harness = NEW.harness AND session_id = NEW.session_id);
     END;
     "#,
-    // 15: directory listings kept for discovery (`ingest::listing`): a directory's entries
+    // 14: directory listings kept for discovery (`ingest::listing`): a directory's entries
     // (kind byte, UTF-8 name, NUL, per entry) and the stamp it had when they were read. A sweep
     // lists again only the directories whose stamp changed. A fact about the filesystem, not
     // about the ledger's rows: a rebuild keeps it.
@@ -981,9 +981,9 @@ pub const KEPT_TABLES: &[&str] = &[
     // (a rebuilt turn is queued again by its insert; entries of deleted rows are dropped).
     "push_outbox",
     "push_marks",
-    // Empty outside the ingest writer's transactions (see migration 15).
+    // Empty outside the ingest writer's transactions (see migration 13).
     "ingest_bulk",
-    // A cache of directory listings (migration 15), true whatever the ledger holds.
+    // A cache of directory listings (migration 14), true whatever the ledger holds.
     "dir_listings",
 ];
 

@@ -235,7 +235,7 @@ fn rowid_migration_rebuilds_turns_keeping_rows_indexes_and_triggers() {
     assert_eq!(ledger_contents(conn), contents_before);
     let objects_after = schema_objects(conn);
     // Migration 9 later adds the reported cost to these (and restates the rollup triggers);
-    // migration 15 restates the per-row triggers with the set-based writer's condition.
+    // migration 13 restates the per-row triggers with the set-based writer's condition.
     let restated_later = [
         "turns",
         "turn_rollup",
@@ -246,7 +246,7 @@ fn rowid_migration_rebuilds_turns_keeping_rows_indexes_and_triggers() {
         "clock_turns_insert",
         "clock_turns_update",
     ];
-    // Dropped by migration 15 (the ingest writer ticks the clock for user turns).
+    // Dropped by migration 13 (the ingest writer ticks the clock for user turns).
     let dropped_later = ["clock_user_turns"];
     for (name, sql) in &objects_before {
         if restated_later.contains(&name.as_str()) {
