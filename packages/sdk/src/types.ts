@@ -223,7 +223,10 @@ export interface Status {
   sessions: number;
   /** Sessions and turns per harness, every harness relayburn reads (zeros included). */
   harnesses: HarnessCount[];
-  /** When the last ingest finished. */
+  /**
+   * When the last ingest finished (a pass that found nothing new is not recorded if another
+   * writer held the ledger at that moment: it does not wait for it).
+   */
   lastIngestAt?: string;
 }
 

@@ -2,7 +2,6 @@
 //! the reader state needed to resume without re-reading the ingested prefix.
 
 use rusqlite::{params, Connection, OptionalExtension};
-use std::collections::HashMap;
 
 /// Bytes at the start of a file hashed to notice a file rewritten in place.
 pub const HEAD_BYTES: u64 = 4096;
@@ -24,14 +23,64 @@ pub struct Cursor {
     pub state: String,
 }
 
-/// All cursors of one harness, by path.
-pub fn load_all(conn: &Connection, harness: &str) -> rusqlite::Result<HashMap<String, Cursor>> {
+/// What planning compares with a file's `stat`: a cursor without its reader state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    pub dev: i64,
+    pub ino: i64,
+    pub size: i64,
+    pub mtime_ms: i64,
+    pub offset: i64,
+    pub pending: i64,
+}
+
+impl Cursor {
+    pub fn stamp(&self) -> Stamp {
+        Stamp {
+            dev: self.dev,
+            ino: self.ino,
+            size: self.size,
+            mtime_ms: self.mtime_ms,
+            offset: self.offset,
+            pending: self.pending,
+        }
+    }
+}
+
+/// The stamps of one harness's cursors, added to `into` by [`path_key`] (a sweep compares every
+/// file with these; only the files that changed load their whole cursor).
+pub fn load_stamps(
+    conn: &Connection,
+    harness: &str,
+    into: &mut rustc_hash::FxHashMap<u64, Stamp>,
+) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare_cached(
-        "SELECT path, harness, dev, ino, head_len, head_hash, size, mtime_ms, offset, pending, state
-         FROM cursors WHERE harness = ?1",
+        "SELECT path, dev, ino, size, mtime_ms, offset, pending FROM cursors WHERE harness = ?1",
     )?;
-    let rows = stmt.query_map([harness], row_to_cursor)?;
-    rows.map(|r| r.map(|c| (c.path.clone(), c))).collect()
+    let mut rows = stmt.query([harness])?;
+    while let Some(r) = rows.next()? {
+        let stamp = Stamp {
+            dev: r.get(1)?,
+            ino: r.get(2)?,
+            size: r.get(3)?,
+            mtime_ms: r.get(4)?,
+            offset: r.get(5)?,
+            pending: r.get(6)?,
+        };
+        into.insert(path_key(r.get_ref(0)?.as_str()?), stamp);
+    }
+    Ok(())
+}
+
+/// A 64-bit hash of a cursor's path: the key of [`load_stamps`]'s map, so a sweep neither
+/// copies nor compares ten thousand path strings. Two paths sharing a key (about one chance
+/// in 2^64 per pair) cost at most a needless re-read: a stamp only says "unchanged" when the
+/// file's device, inode, size and mtime equal it (on Unix; elsewhere device and inode are 0).
+pub fn path_key(path: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(path.as_bytes());
+    h.finish()
 }
 
 /// The cursor of one file, if any.

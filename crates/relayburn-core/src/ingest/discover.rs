@@ -1,9 +1,12 @@
 //! Finding session logs: which files under a harness's roots are logs (where the roots are is
 //! in `sources.rs`). A missing store is not an error.
 
+use super::listing::{jsonl, named, EntryKind, Lister};
 use crate::vocab::Harness;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+
+pub use super::listing::DirIssue;
 
 /// One log file to ingest, and which session it feeds.
 #[derive(Debug, Clone)]
@@ -109,14 +112,11 @@ pub fn sub_or_self(root: &Path, name: &str) -> PathBuf {
 /// Lists Claude session files and subagent transcripts under `projects` dirs. Each dir is
 /// walked once even when two roots reach it (a symlinked `~/.claude`).
 pub fn discover_claude(projects_dirs: &[PathBuf]) -> Vec<SourceFile> {
-    discover_claude_noting(projects_dirs, &mut Vec::new())
+    discover_claude_in(projects_dirs, &mut Lister::plain())
 }
 
-/// [`discover_claude`], noting directories that exist but cannot be listed in `issues`.
-pub fn discover_claude_noting(
-    projects_dirs: &[PathBuf],
-    issues: &mut Vec<DirIssue>,
-) -> Vec<SourceFile> {
+/// [`discover_claude`] through `ls`.
+pub fn discover_claude_in(projects_dirs: &[PathBuf], ls: &mut Lister) -> Vec<SourceFile> {
     let mut seen_dirs = HashSet::new();
     let mut out = Vec::new();
     for projects in projects_dirs {
@@ -124,58 +124,27 @@ pub fn discover_claude_noting(
         if !seen_dirs.insert(key) {
             continue;
         }
-        for slug in dirs_in_noting(projects, issues) {
-            let Some(entries) = read_dir_noting(&slug, issues) else {
+        for slug in ls.dirs(projects) {
+            let Some(entries) = ls.entries(&slug) else {
                 continue;
             };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                let Ok(kind) = entry.file_type() else {
-                    continue;
-                };
-                if (kind.is_file() || kind.is_symlink()) && is_jsonl(&path) {
-                    out.push(claude_file(path, FileKind::ClaudeSession));
-                } else if kind.is_dir() {
-                    let parent_session = entry.file_name().to_string_lossy().into_owned();
-                    let Some(subs) = read_dir_noting(&path.join("subagents"), issues) else {
-                        continue;
-                    };
-                    for sub in subs.flatten() {
-                        let p = sub.path();
-                        if is_jsonl(&p) {
-                            let kind = FileKind::ClaudeSubagent {
-                                parent_session: parent_session.clone(),
-                            };
-                            out.push(claude_file(p, kind));
-                        }
+            for entry in entries.iter() {
+                if entry.may_be_file() && jsonl(&entry.name) {
+                    out.push(claude_file(slug.join(&entry.name), FileKind::ClaudeSession));
+                } else if entry.kind == EntryKind::Dir {
+                    let parent_session = entry.name.to_string_lossy().into_owned();
+                    let subagents = slug.join(&entry.name).join("subagents");
+                    for p in ls.files(&subagents, jsonl) {
+                        let kind = FileKind::ClaudeSubagent {
+                            parent_session: parent_session.clone(),
+                        };
+                        out.push(claude_file(p, kind));
                     }
                 }
             }
         }
     }
     out
-}
-
-/// A directory that exists but could not be listed, and why (reported like an unreadable file).
-pub type DirIssue = (PathBuf, std::io::Error);
-
-/// Lists `dir`; a missing directory is `None` silently, any other failure is noted.
-fn read_dir_noting(dir: &Path, issues: &mut Vec<DirIssue>) -> Option<std::fs::ReadDir> {
-    match std::fs::read_dir(dir) {
-        Ok(entries) => Some(entries),
-        Err(e)
-            if matches!(
-                e.kind(),
-                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
-            ) =>
-        {
-            None
-        }
-        Err(e) => {
-            issues.push((dir.to_path_buf(), e));
-            None
-        }
-    }
 }
 
 /// The directories holding rollouts: each home's `sessions/` and `archived_sessions/`. Nothing
@@ -192,33 +161,44 @@ pub fn codex_session_dirs(homes: &[PathBuf]) -> Vec<PathBuf> {
 /// Lists Codex rollouts (`*.jsonl`, any case) under `dirs`, recursively. Each directory is
 /// walked once even when two roots reach it; directory symlinks are not followed (no loops).
 pub fn discover_codex(dirs: &[PathBuf]) -> Vec<SourceFile> {
-    discover_codex_noting(dirs, &mut Vec::new())
+    discover_codex_in(dirs, &mut Lister::plain())
 }
 
-/// [`discover_codex`], noting directories that exist but cannot be listed in `issues`.
-pub fn discover_codex_noting(dirs: &[PathBuf], issues: &mut Vec<DirIssue>) -> Vec<SourceFile> {
+/// [`discover_codex`] through `ls`.
+pub fn discover_codex_in(dirs: &[PathBuf], ls: &mut Lister) -> Vec<SourceFile> {
     const MAX_DEPTH: usize = 8;
     let mut seen_dirs = HashSet::new();
     let mut out = Vec::new();
-    let mut stack: Vec<(PathBuf, usize)> = dirs.iter().map(|d| (d.clone(), 0)).collect();
-    while let Some((dir, depth)) = stack.pop() {
-        let key = std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone());
-        if !seen_dirs.insert(key) {
+    // Each directory with its canonical path: only the roots are resolved (no link is
+    // followed below them, so a subdirectory's canonical path is its root's plus its name).
+    let mut stack: Vec<(PathBuf, PathBuf, usize)> = dirs
+        .iter()
+        .map(|d| {
+            let key = std::fs::canonicalize(d).unwrap_or_else(|_| d.clone());
+            (d.clone(), key, 0)
+        })
+        .collect();
+    while let Some((dir, key, depth)) = stack.pop() {
+        if !seen_dirs.insert(key.clone()) {
             continue;
         }
-        let Some(entries) = read_dir_noting(&dir, issues) else {
+        let Some(entries) = ls.entries(&dir) else {
             continue;
         };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            if kind.is_dir() {
-                if depth < MAX_DEPTH {
-                    stack.push((path, depth + 1));
+        for entry in entries.iter() {
+            let path = dir.join(&entry.name);
+            let rollout = match entry.kind {
+                EntryKind::Dir => {
+                    if depth < MAX_DEPTH {
+                        stack.push((path, key.join(&entry.name), depth + 1));
+                    }
+                    continue;
                 }
-            } else if (kind.is_file() || kind.is_symlink()) && is_jsonl(&path) && path.is_file() {
+                EntryKind::File => jsonl(&entry.name),
+                EntryKind::Link => jsonl(&entry.name) && path.is_file(),
+                EntryKind::Other => false,
+            };
+            if rollout {
                 out.push(SourceFile {
                     path,
                     harness: Harness::Codex,
@@ -355,14 +335,11 @@ pub fn claude_subagents_of(session_file: &SourceFile) -> Vec<SourceFile> {
     else {
         return Vec::new();
     };
-    let Ok(subs) = std::fs::read_dir(dir.join(stem).join("subagents")) else {
-        return Vec::new();
-    };
     let parent_session = stem.to_string_lossy().into_owned();
-    let mut out: Vec<SourceFile> = subs
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| is_jsonl(p))
+    let subagents = dir.join(stem).join("subagents");
+    let mut out: Vec<SourceFile> = Lister::plain()
+        .files(&subagents, jsonl)
+        .into_iter()
         .map(|p| {
             let kind = FileKind::ClaudeSubagent {
                 parent_session: parent_session.clone(),
@@ -433,7 +410,7 @@ pub fn opencode_storage_dir(root: &Path) -> Option<PathBuf> {
 
 /// Lists OpenCode databases (`opencode*.db` in a root, or a root that is a `.db` file), session
 /// files and message files. Part files are read with their message, not listed.
-pub fn discover_opencode(roots: &[PathBuf]) -> Vec<SourceFile> {
+pub fn discover_opencode(roots: &[PathBuf], ls: &mut Lister) -> Vec<SourceFile> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     let file = |path: PathBuf, kind: FileKind| SourceFile {
@@ -441,6 +418,7 @@ pub fn discover_opencode(roots: &[PathBuf]) -> Vec<SourceFile> {
         harness: Harness::OpenCode,
         kind,
     };
+    let json = |n: &std::ffi::OsStr| Path::new(n).extension().is_some_and(|e| e == "json");
     for root in roots {
         let key = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
         if !seen.insert(key) {
@@ -452,20 +430,8 @@ pub fn discover_opencode(roots: &[PathBuf]) -> Vec<SourceFile> {
             }
             continue;
         }
-        if let Ok(entries) = std::fs::read_dir(root) {
-            let mut dbs: Vec<PathBuf> = entries
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| {
-                    p.file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.starts_with("opencode") && n.ends_with(".db"))
-                        && p.is_file()
-                })
-                .collect();
-            dbs.sort();
-            out.extend(dbs.into_iter().map(|p| file(p, FileKind::OpenCodeDb)));
-        }
+        let dbs = ls.regular_files(root, named("opencode", ".db"));
+        out.extend(dbs.into_iter().map(|p| file(p, FileKind::OpenCodeDb)));
         let Some(storage) = opencode_storage_dir(root) else {
             continue;
         };
@@ -473,19 +439,12 @@ pub fn discover_opencode(roots: &[PathBuf]) -> Vec<SourceFile> {
             ("session", FileKind::OpenCodeSession),
             ("message", FileKind::OpenCodeMessage),
         ] {
-            for dir in dirs_in(&storage.join(sub)) {
-                let Ok(entries) = std::fs::read_dir(&dir) else {
-                    continue;
-                };
-                for entry in entries.flatten() {
-                    let path = entry.path();
-                    let is_file = entry
-                        .file_type()
-                        .is_ok_and(|t| t.is_file() || t.is_symlink());
-                    if is_file && path.extension().is_some_and(|e| e == "json") {
-                        out.push(file(path, kind.clone()));
-                    }
-                }
+            for dir in ls.dirs(&storage.join(sub)) {
+                out.extend(
+                    ls.files(&dir, json)
+                        .into_iter()
+                        .map(|p| file(p, kind.clone())),
+                );
             }
         }
     }
@@ -510,7 +469,7 @@ pub fn gemini_dirs(roots: &[PathBuf]) -> Vec<PathBuf> {
 
 /// Gemini CLI chats under each dir's `tmp/<project>/chats/`: `*.jsonl` and legacy
 /// `session-*.json` files, and subagent chats one directory down (`chats/<parent>/`).
-pub fn discover_gemini_noting(dirs: &[PathBuf], issues: &mut Vec<DirIssue>) -> Vec<SourceFile> {
+pub fn discover_gemini(dirs: &[PathBuf], ls: &mut Lister) -> Vec<SourceFile> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     let file = |path: PathBuf, kind: FileKind| SourceFile {
@@ -523,29 +482,22 @@ pub fn discover_gemini_noting(dirs: &[PathBuf], issues: &mut Vec<DirIssue>) -> V
         if !seen.insert(key) {
             continue;
         }
-        for project in dirs_in_noting(&dir.join("tmp"), issues) {
+        for project in ls.dirs(&dir.join("tmp")) {
             let chats = project.join("chats");
-            let Some(entries) = read_dir_noting(&chats, issues) else {
+            let Some(entries) = ls.entries(&chats) else {
                 continue;
             };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                let Ok(kind) = entry.file_type() else {
-                    continue;
-                };
-                if kind.is_dir() {
-                    let parent = entry.file_name().to_string_lossy().into_owned();
-                    let Some(subs) = read_dir_noting(&path, issues) else {
-                        continue;
-                    };
-                    for sub in subs.flatten() {
-                        let p = sub.path();
-                        if is_jsonl(&p) {
-                            let parent_session = Some(parent.clone());
-                            out.push(file(p, FileKind::GeminiChat { parent_session }));
-                        }
+            for entry in entries.iter() {
+                let path = chats.join(&entry.name);
+                if entry.kind == EntryKind::Dir {
+                    let parent = entry.name.to_string_lossy().into_owned();
+                    for p in ls.files(&path, jsonl) {
+                        let parent_session = Some(parent.clone());
+                        out.push(file(p, FileKind::GeminiChat { parent_session }));
                     }
-                } else if is_jsonl(&path) {
+                } else if !entry.may_be_file() {
+                    continue;
+                } else if jsonl(&entry.name) {
                     out.push(file(
                         path,
                         FileKind::GeminiChat {
@@ -562,7 +514,7 @@ pub fn discover_gemini_noting(dirs: &[PathBuf], issues: &mut Vec<DirIssue>) -> V
 }
 
 /// Amp threads: `<root>/threads/T-*.json` (or `T-*.json` in a root that is a `threads/` dir).
-pub fn discover_amp(roots: &[PathBuf]) -> Vec<SourceFile> {
+pub fn discover_amp(roots: &[PathBuf], ls: &mut Lister) -> Vec<SourceFile> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for root in roots {
@@ -571,20 +523,7 @@ pub fn discover_amp(roots: &[PathBuf]) -> Vec<SourceFile> {
         if !seen.insert(key) {
             continue;
         }
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        let mut found: Vec<PathBuf> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with("T-") && n.ends_with(".json"))
-                    && p.is_file()
-            })
-            .collect();
-        found.sort();
+        let found = ls.regular_files(&dir, named("T-", ".json"));
         out.extend(found.into_iter().map(|path| SourceFile {
             path,
             harness: Harness::Amp,
@@ -631,27 +570,20 @@ fn is_legacy_gemini(path: &Path) -> bool {
 }
 
 /// Qwen Code chats: `<dir>/projects/<project>/chats/*.jsonl`.
-pub fn discover_qwen_noting(dirs: &[PathBuf], issues: &mut Vec<DirIssue>) -> Vec<SourceFile> {
+pub fn discover_qwen(dirs: &[PathBuf], ls: &mut Lister) -> Vec<SourceFile> {
     two_levels(
         dirs,
         "projects",
         Some("chats"),
         Harness::QwenCode,
         FileKind::QwenChat,
-        issues,
+        ls,
     )
 }
 
 /// Pi sessions: `<dir>/sessions/<encoded cwd>/*.jsonl`.
-pub fn discover_pi_noting(dirs: &[PathBuf], issues: &mut Vec<DirIssue>) -> Vec<SourceFile> {
-    two_levels(
-        dirs,
-        "sessions",
-        None,
-        Harness::Pi,
-        FileKind::PiSession,
-        issues,
-    )
+pub fn discover_pi(dirs: &[PathBuf], ls: &mut Lister) -> Vec<SourceFile> {
+    two_levels(dirs, "sessions", None, Harness::Pi, FileKind::PiSession, ls)
 }
 
 /// `*.jsonl` files in `<root>/<top>/<each dir>[/<leaf>]/`, each root walked once.
@@ -661,7 +593,7 @@ fn two_levels(
     leaf: Option<&str>,
     harness: Harness,
     kind: FileKind,
-    issues: &mut Vec<DirIssue>,
+    ls: &mut Lister,
 ) -> Vec<SourceFile> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
@@ -670,24 +602,13 @@ fn two_levels(
         if !seen.insert(key) {
             continue;
         }
-        for dir in dirs_in_noting(&root.join(top), issues) {
+        for dir in ls.dirs(&root.join(top)) {
             let dir = leaf.map_or_else(|| dir.clone(), |l| dir.join(l));
-            let Some(entries) = read_dir_noting(&dir, issues) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                let is_file = entry
-                    .file_type()
-                    .is_ok_and(|t| t.is_file() || t.is_symlink());
-                if is_file && is_jsonl(&path) {
-                    out.push(SourceFile {
-                        path,
-                        harness,
-                        kind: kind.clone(),
-                    });
-                }
-            }
+            out.extend(ls.files(&dir, jsonl).into_iter().map(|path| SourceFile {
+                path,
+                harness,
+                kind: kind.clone(),
+            }));
         }
     }
     out
@@ -695,7 +616,7 @@ fn two_levels(
 
 /// Kilo CLI databases: `kilo*.db` in a root, or a root that is a `.db` file. Read by the
 /// OpenCode database reader (Kilo CLI is an OpenCode fork with the same tables).
-pub fn discover_kilo(roots: &[PathBuf]) -> Vec<SourceFile> {
+pub fn discover_kilo(roots: &[PathBuf], ls: &mut Lister) -> Vec<SourceFile> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     let file = |path: PathBuf| SourceFile {
@@ -714,20 +635,7 @@ pub fn discover_kilo(roots: &[PathBuf]) -> Vec<SourceFile> {
             }
             continue;
         }
-        let Ok(entries) = std::fs::read_dir(root) else {
-            continue;
-        };
-        let mut dbs: Vec<PathBuf> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with("kilo") && n.ends_with(".db"))
-                    && p.is_file()
-            })
-            .collect();
-        dbs.sort();
+        let dbs = ls.regular_files(root, named("kilo", ".db"));
         out.extend(dbs.into_iter().map(file));
     }
     out
@@ -735,7 +643,7 @@ pub fn discover_kilo(roots: &[PathBuf]) -> Vec<SourceFile> {
 
 /// Lists each Copilot home's `session-store.db` and `session-state/<session>/events.jsonl`.
 /// Nothing else of a home is walked.
-pub fn discover_copilot_noting(homes: &[PathBuf], issues: &mut Vec<DirIssue>) -> Vec<SourceFile> {
+pub fn discover_copilot(homes: &[PathBuf], ls: &mut Lister) -> Vec<SourceFile> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     let file = |path, kind| SourceFile {
@@ -752,7 +660,7 @@ pub fn discover_copilot_noting(homes: &[PathBuf], issues: &mut Vec<DirIssue>) ->
         if store.is_file() {
             out.push(file(store, FileKind::CopilotStore));
         }
-        for dir in dirs_in_noting(&home.join("session-state"), issues) {
+        for dir in ls.dirs(&home.join("session-state")) {
             let events = dir.join("events.jsonl");
             if events.is_file() {
                 out.push(file(events, FileKind::CopilotEvents));
@@ -775,7 +683,11 @@ pub fn vscode_tasks_dir(harness: Harness, root: &Path) -> Option<PathBuf> {
 }
 
 /// A Cline-family harness's tasks: `<tasks>/<task id>/ui_messages.json`.
-pub fn discover_vscode_tasks(harness: Harness, roots: &[PathBuf]) -> Vec<SourceFile> {
+pub fn discover_vscode_tasks(
+    harness: Harness,
+    roots: &[PathBuf],
+    ls: &mut Lister,
+) -> Vec<SourceFile> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for root in roots {
@@ -786,7 +698,7 @@ pub fn discover_vscode_tasks(harness: Harness, roots: &[PathBuf]) -> Vec<SourceF
         if !seen.insert(key) {
             continue;
         }
-        for task in dirs_in(&tasks) {
+        for task in ls.dirs(&tasks) {
             let path = task.join("ui_messages.json");
             if path.is_file() {
                 out.push(SourceFile {
@@ -803,7 +715,7 @@ pub fn discover_vscode_tasks(harness: Harness, roots: &[PathBuf]) -> Vec<SourceF
 /// Lists the `wire.jsonl` files under each Kimi home's `sessions/`: `<group>/<session>/`,
 /// `<group>/<session>/subagents/<agent>/` (Kimi CLI) and `<workspace>/<session>/agents/<agent>/`
 /// (Kimi Code).
-pub fn discover_kimi_noting(homes: &[PathBuf], issues: &mut Vec<DirIssue>) -> Vec<SourceFile> {
+pub fn discover_kimi(homes: &[PathBuf], ls: &mut Lister) -> Vec<SourceFile> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     let mut push = |path: PathBuf| {
@@ -820,11 +732,11 @@ pub fn discover_kimi_noting(homes: &[PathBuf], issues: &mut Vec<DirIssue>) -> Ve
         if !seen.insert(key) {
             continue;
         }
-        for group in dirs_in_noting(&home.join("sessions"), issues) {
-            for session in dirs_in_noting(&group, issues) {
+        for group in ls.dirs(&home.join("sessions")) {
+            for session in ls.dirs(&group) {
                 push(session.join("wire.jsonl"));
                 for sub in ["subagents", "agents"] {
-                    for agent in dirs_in_noting(&session.join(sub), issues) {
+                    for agent in ls.dirs(&session.join(sub)) {
                         push(agent.join("wire.jsonl"));
                     }
                 }
@@ -837,7 +749,7 @@ pub fn discover_kimi_noting(homes: &[PathBuf], issues: &mut Vec<DirIssue>) -> Ve
 /// Lists `updates.jsonl` under each Grok home's `sessions/` (`<workspace>/<session>/`). A
 /// session's `subagents/<child>/` entries name its children, which live in sibling session
 /// directories: each child's file carries its parent.
-pub fn discover_grok_noting(homes: &[PathBuf], issues: &mut Vec<DirIssue>) -> Vec<SourceFile> {
+pub fn discover_grok(homes: &[PathBuf], ls: &mut Lister) -> Vec<SourceFile> {
     let mut seen = HashSet::new();
     let mut sessions: Vec<PathBuf> = Vec::new();
     let mut parents: std::collections::HashMap<String, String> = Default::default();
@@ -846,13 +758,13 @@ pub fn discover_grok_noting(homes: &[PathBuf], issues: &mut Vec<DirIssue>) -> Ve
         if !seen.insert(key) {
             continue;
         }
-        for workspace in dirs_in_noting(&home.join("sessions"), issues) {
-            for session in dirs_in_noting(&workspace, issues) {
+        for workspace in ls.dirs(&home.join("sessions")) {
+            for session in ls.dirs(&workspace) {
                 let name = session
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                for child in dirs_in(&session.join("subagents")) {
+                for child in ls.dirs(&session.join("subagents")) {
                     if let Some(c) = child.file_name() {
                         parents.insert(c.to_string_lossy().into_owned(), name.clone());
                     }
@@ -879,23 +791,6 @@ pub fn discover_grok_noting(homes: &[PathBuf], issues: &mut Vec<DirIssue>) -> Ve
             }
         })
         .collect()
-}
-
-fn dirs_in(dir: &Path) -> Vec<PathBuf> {
-    dirs_in_noting(dir, &mut Vec::new())
-}
-
-fn dirs_in_noting(dir: &Path, issues: &mut Vec<DirIssue>) -> Vec<PathBuf> {
-    let Some(entries) = read_dir_noting(dir, issues) else {
-        return Vec::new();
-    };
-    let mut dirs: Vec<PathBuf> = entries
-        .flatten()
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.path())
-        .collect();
-    dirs.sort();
-    dirs
 }
 
 fn is_jsonl(path: &Path) -> bool {

@@ -2,6 +2,7 @@
 //! (the roots are resolved like every harness's, in `sources.rs`).
 
 use super::discover::{DirIssue, FileKind, SourceFile};
+use super::listing::{EntryKind, Lister};
 use crate::vocab::Harness;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -14,14 +15,14 @@ const DROID_DEPTH: usize = 3;
 
 /// Droid settings files under the roots (a root may be a settings file). The same session id
 /// in two folders is one session: only its most recently written settings file is read.
-pub fn discover_droid(roots: &[PathBuf]) -> Vec<SourceFile> {
+pub fn discover_droid(roots: &[PathBuf], ls: &mut Lister) -> Vec<SourceFile> {
     let mut newest: HashMap<String, (i64, PathBuf)> = HashMap::new();
     let mut found = Vec::new();
     for root in roots {
         if root.is_file() {
             found.push(root.clone());
         } else {
-            walk_droid(root, DROID_DEPTH, &mut found);
+            walk_droid(root, DROID_DEPTH, ls, &mut found);
         }
     }
     for path in found {
@@ -54,18 +55,15 @@ pub fn discover_droid(roots: &[PathBuf]) -> Vec<SourceFile> {
     out
 }
 
-fn walk_droid(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
+fn walk_droid(dir: &Path, depth: usize, ls: &mut Lister, out: &mut Vec<PathBuf>) {
+    let Some(entries) = ls.entries(dir) else {
         return;
     };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        if kind.is_dir() {
+    for entry in entries.iter() {
+        let path = dir.join(&entry.name);
+        if entry.kind == EntryKind::Dir {
             if depth > 0 {
-                walk_droid(&path, depth - 1, out);
+                walk_droid(&path, depth - 1, ls, out);
             }
         } else if crate::harness::droid::session_id_of(&path).is_some() {
             out.push(path);

@@ -8,10 +8,15 @@ pub mod discover;
 pub mod discover_totals;
 mod file;
 mod job;
+pub mod listing;
+#[cfg(test)]
+mod listing_tests;
 mod opencode;
+mod plan;
 mod rebuild;
 mod snapshot_writer;
 pub mod sources;
+mod stat;
 mod totals;
 #[cfg(test)]
 mod totals_tests;
@@ -33,7 +38,8 @@ use crate::error::{Error, Result};
 use crate::ledger::Ledger;
 use crate::vocab::Harness;
 use discover::{FileKind, SourceFile};
-use job::{Batch, FileMeta, Job};
+use job::{Batch, Job};
+use listing::{DirCache, Lister};
 use rusqlite::OptionalExtension;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -62,8 +68,6 @@ const INGEST_AUTOCHECKPOINT_PAGES: i64 = 16 * 1024;
 /// After reading this much, fold the (then large) WAL back into the database before
 /// returning: every process that later opens the ledger first scans the whole WAL.
 const CHECKPOINT_AFTER_BYTES: i64 = 16 << 20;
-/// Up to this many files, plan loads their cursors one by one instead of all cursors.
-const FEW_FILES: usize = 64;
 
 #[derive(Default)]
 pub struct IngestOptions {
@@ -126,7 +130,6 @@ pub fn check_options(opts: &IngestOptions) -> Result<()> {
 pub fn ingest(ledger: &mut Ledger, opts: &IngestOptions) -> Result<IngestReport> {
     check_options(opts)?;
     let started = Instant::now();
-    let mut issues = Vec::new();
     let files = if let Some(one) = &opts.session_file {
         // A FIFO or a device would hang the read: refused up front (a missing file is only
         // reported, as a transcript may not be written yet).
@@ -145,36 +148,23 @@ pub fn ingest(ledger: &mut Ledger, opts: &IngestOptions) -> Result<IngestReport>
         );
         // A Claude session's subagent transcripts are part of its spend (budgets count them).
         let subagents = discover::claude_subagents_of(&file);
-        std::iter::once(file).chain(subagents).collect()
+        Files::Given(std::iter::once(file).chain(subagents).collect())
     } else {
-        discover_all_noting(opts, None, &mut issues)
+        Files::Sweep
     };
-    let mut report = ingest_files(ledger, opts, files, started)?;
-    // Directories that exist but cannot be listed: reported like unreadable files.
-    let unlisted: Vec<IngestIssue> = issues
-        .into_iter()
-        .map(|(dir, e)| IngestIssue {
-            file: dir.to_string_lossy().into_owned(),
-            line: None,
-            message: format!("cannot read directory: {e}"),
-        })
-        .collect();
-    report.errors.splice(0..0, unlisted);
-    report.errors.truncate(MAX_REPORTED_ERRORS);
-    Ok(report)
+    ingest_files(ledger, opts, files, started)
 }
 
-/// Every log file of the wanted harnesses (of `only`, when given).
-fn discover_all(opts: &IngestOptions, only: Option<Harness>) -> Vec<SourceFile> {
-    discover_all_noting(opts, only, &mut Vec::new())
+/// Which files a pass covers.
+enum Files {
+    /// These (the hook, a watch event).
+    Given(Vec<SourceFile>),
+    /// Every file of the wanted harnesses, discovered with the ledger's directory listings.
+    Sweep,
 }
 
-/// [`discover_all`], noting directories that exist but cannot be listed.
-fn discover_all_noting(
-    opts: &IngestOptions,
-    only: Option<Harness>,
-    issues: &mut Vec<discover::DirIssue>,
-) -> Vec<SourceFile> {
+/// Every log file of the wanted harnesses (of `only`, when given), listed through `ls`.
+fn discover_all(opts: &IngestOptions, only: Option<Harness>, ls: &mut Lister) -> Vec<SourceFile> {
     let wants = |h: Harness| {
         only.is_none_or(|o| o == h) && opts.harnesses.as_ref().is_none_or(|l| l.contains(&h))
     };
@@ -182,7 +172,7 @@ fn discover_all_noting(
     for source in &sources::SOURCES {
         let h = source.harness;
         if wants(h) {
-            files.extend(sources::discover(h, opts.roots_of(h), issues));
+            files.extend(sources::discover(h, opts.roots_of(h), ls));
         }
     }
     files
@@ -205,14 +195,10 @@ impl IngestOptions {
 fn ingest_files(
     ledger: &mut Ledger,
     opts: &IngestOptions,
-    files: Vec<SourceFile>,
+    files: Files,
     started: Instant,
 ) -> Result<IngestReport> {
-    let mut report = IngestReport {
-        files_scanned: files.len() as i64,
-        ..Default::default()
-    };
-
+    let mut report = IngestReport::default();
     let (settings, issues) = content_settings::resolve(ledger.home(), opts.content_mode);
     for i in issues {
         push_issue(&mut report, &i.source, None, i.message);
@@ -223,7 +209,7 @@ fn ingest_files(
         cutoff_ms: settings.retention.cutoff_ms(now),
     };
 
-    let jobs = plan(ledger, files, &mut report)?;
+    let (jobs, listed) = plan::plan(ledger, opts, files, &mut report)?;
     report.files_changed = jobs.len() as i64;
     let home = ledger.home().to_path_buf();
     // A content store that cannot be opened (corrupt, from a newer relayburn) costs only the
@@ -265,96 +251,23 @@ fn ingest_files(
     }
 
     report.duration_ms = started.elapsed().as_millis() as i64;
-    record_run(ledger, &report)?;
-    Ok(report)
-}
-
-/// Stats every file and decides where to read from. Unchanged files are skipped here.
-fn plan(ledger: &Ledger, files: Vec<SourceFile>, report: &mut IngestReport) -> Result<Vec<Job>> {
-    let conn = ledger.conn()?;
-    // A few files (the hook, a watch event): their own cursors; else all of them at once.
-    let mut cursors: HashMap<String, cursor::Cursor> = if files.len() <= FEW_FILES {
-        let mut some = HashMap::new();
-        for f in &files {
-            let path = f.path.to_string_lossy().into_owned();
-            if let Some(c) = cursor::load(conn, &path).map_err(|e| ledger.err(e))? {
-                some.insert(path, c);
-            }
-        }
-        some
-    } else {
-        let mut all = HashMap::new();
-        for h in Harness::ALL {
-            if files.iter().any(|f| f.harness == h) {
-                all.extend(cursor::load_all(conn, h.as_str()).map_err(|e| ledger.err(e))?);
-            }
-        }
-        all
+    let (listings, unlisted) = match listed {
+        Some(lister) => lister.into_cache(),
+        None => (None, Vec::new()),
     };
-    let now = crate::time::now_ms();
-    let mut jobs = Vec::new();
-    for file in files {
-        let path = file.path.to_string_lossy().into_owned();
-        let meta = match std::fs::metadata(&file.path) {
-            Ok(m) if !m.is_file() => {
-                let e = crate::files::not_regular(&m);
-                push_issue(report, &path, None, format!("cannot read: {e}"));
-                continue;
-            }
-            Ok(m)
-                if matches!(
-                    file.kind,
-                    discover::FileKind::OpenCodeDb
-                        | discover::FileKind::CopilotStore
-                        | discover::FileKind::GooseDb
-                        | discover::FileKind::CrushDb { .. }
-                ) =>
-            {
-                opencode::with_wal(&file.path, FileMeta::of(&m))
-            }
-            Ok(m) if file.kind == discover::FileKind::DroidSession => {
-                totals::with_transcript(&file.path, FileMeta::of(&m))
-            }
-            Ok(m) if file.kind == discover::FileKind::ClineTask => {
-                whole::with_history(&file.path, FileMeta::of(&m))
-            }
-            Ok(m) => FileMeta::of(&m),
-            Err(e) => {
-                push_issue(report, &path, None, format!("cannot read: {e}"));
-                continue;
-            }
-        };
-        let resume = cursors.remove(&path);
-        // A whole document replaced by a new file (written aside, then renamed over: Roo
-        // Code's `safeWriteJson`) keeps its cursor: its state says what is already counted.
-        let whole = matches!(file.kind, FileKind::AmpThread | FileKind::ClineTask);
-        let replaced = |c: &cursor::Cursor| c.dev != meta.dev || c.ino != meta.ino;
-        let resume = match resume {
-            None => None,
-            Some(c) if !whole && (replaced(&c) || meta.size < c.offset) => None,
-            Some(c) => {
-                let unchanged = meta.size == c.size && meta.mtime_ms == c.mtime_ms && !replaced(&c);
-                let idle = now - meta.mtime_ms > STREAM_GRACE_MS;
-                let idle_pending = c.pending > 0 && idle;
-                // A last line without `\n` (its writer is done once the file is idle).
-                let idle_tail = idle && c.offset < meta.size && file.kind.is_line_log();
-                if unchanged && !idle_pending && !idle_tail {
-                    continue;
-                }
-                Some(c)
-            }
-        };
-        jobs.push(Job {
-            file,
-            path,
-            meta,
-            resume,
-        });
-    }
-    // Older files first, so a turn copied into a newer file (`--resume`) is seen first in
-    // the session it came from.
-    jobs.sort_by_key(|j| j.meta.mtime_ms);
-    Ok(jobs)
+    record_run(ledger, &report, listings.as_ref())?;
+    // Directories that exist but cannot be listed: reported like unreadable files, first.
+    let unlisted: Vec<IngestIssue> = unlisted
+        .into_iter()
+        .map(|(dir, e)| IngestIssue {
+            file: dir.to_string_lossy().into_owned(),
+            line: None,
+            message: format!("cannot read directory: {e}"),
+        })
+        .collect();
+    report.errors.splice(0..0, unlisted);
+    report.errors.truncate(MAX_REPORTED_ERRORS);
+    Ok(report)
 }
 
 /// Parses jobs on worker threads and applies their batches on this thread.
@@ -693,14 +606,22 @@ fn push_issue(report: &mut IngestReport, file: &str, line: Option<i64>, message:
 }
 
 /// Remembers the run for `status()` (last ingest) and drops expired pending stamps (after the
-/// run, so a session that started before its stamp expired could still claim it).
-fn record_run(ledger: &mut Ledger, report: &IngestReport) -> Result<()> {
+/// run, so a session that started before its stamp expired could still claim it), with the
+/// directory listings the pass learned. A pass that changed nothing and learned nothing
+/// records itself only if the ledger is free at that moment: it never waits behind another
+/// writer (an ingest holding the ledger for a second) just to say it found nothing.
+fn record_run(
+    ledger: &mut Ledger,
+    report: &IngestReport,
+    listings: Option<&DirCache>,
+) -> Result<()> {
     let summary = format!(
         r#"{{"filesChanged":{},"turnsAdded":{},"turnsUpdated":{},"durationMs":{}}}"#,
         report.files_changed, report.turns_added, report.turns_updated, report.duration_ms
     );
     let path = ledger.path().to_path_buf();
-    ledger.write(|tx| {
+    let idle = report.files_changed == 0 && !listings.is_some_and(DirCache::is_dirty);
+    let record = |tx: &rusqlite::Transaction<'_>| {
         tx.execute(
             "INSERT INTO ingest_runs (finished_ms, report) VALUES (?1, ?2)",
             rusqlite::params![crate::time::now_ms(), summary],
@@ -713,6 +634,14 @@ fn record_run(ledger: &mut Ledger, report: &IngestReport) -> Result<()> {
         .map_err(|e| Error::sqlite(&path, e))?;
         crate::stamp::pending::expire(tx, crate::time::now_ms())
             .map_err(|e| Error::sqlite(&path, e))?;
+        if let Some(listings) = listings.filter(|l| l.is_dirty()) {
+            listings.save(tx).map_err(|e| Error::sqlite(&path, e))?;
+        }
         Ok(())
-    })
+    };
+    if idle {
+        ledger.try_write(record).map(|_| ())
+    } else {
+        ledger.write(record)
+    }
 }

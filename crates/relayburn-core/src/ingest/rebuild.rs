@@ -218,7 +218,13 @@ mod tests {
             )),
         );
         let mut report = IngestReport::default();
-        let jobs = super::super::plan(&ledger, files, &mut report).unwrap();
+        let (jobs, _) = super::super::plan::plan(
+            &ledger,
+            &opts,
+            super::super::Files::Given(files),
+            &mut report,
+        )
+        .unwrap();
         assert!(jobs.iter().all(|j| j.resume.is_some()));
         reset_derived(&mut ledger, None).unwrap();
         super::super::run_jobs(

@@ -2,8 +2,9 @@
 //! found under those roots. Adding a harness means adding its entry to [`SOURCES`]; discovery,
 //! the `roots` option and the binding all go through this table.
 
-use super::discover::{self as d, DirIssue, SourceFile};
+use super::discover::{self as d, SourceFile};
 use super::discover_totals as t;
+use super::listing::Lister;
 use crate::vocab::Harness;
 use std::path::PathBuf;
 
@@ -24,9 +25,9 @@ pub struct RootSource {
 pub struct HarnessSource {
     pub harness: Harness,
     pub roots: RootSource,
-    /// Lists the log files under the resolved roots, noting directories that exist but
-    /// cannot be listed. A missing store is not an error.
-    pub discover: fn(&[PathBuf], &mut Vec<DirIssue>) -> Vec<SourceFile>,
+    /// Lists the log files under the resolved roots (every listing through the lister, which
+    /// notes directories that exist but cannot be listed). A missing store is not an error.
+    pub discover: fn(&[PathBuf], &mut Lister) -> Vec<SourceFile>,
     /// The directories `watch` watches under the resolved roots (those that exist are watched).
     pub watch: fn(&[PathBuf]) -> Vec<WatchDir>,
     /// What a filesystem event under one of those directories means.
@@ -190,9 +191,7 @@ pub static SOURCES: [HarnessSource; Harness::ALL.len()] = [
                 .map(|h| vec![h.join(".config").join("claude"), h.join(".claude")])
                 .unwrap_or_default()
         }),
-        discover: |roots, issues| {
-            d::discover_claude_noting(&d::claude_projects_dirs(roots), issues)
-        },
+        discover: |roots, ls| d::discover_claude_in(&d::claude_projects_dirs(roots), ls),
         watch: |roots| each(&d::claude_projects_dirs(roots), None, true),
         on_change: OnChange::ClaudeLayout,
     },
@@ -200,7 +199,7 @@ pub static SOURCES: [HarnessSource; Harness::ALL.len()] = [
     HarnessSource {
         harness: Harness::Codex,
         roots: list("CODEX_HOME", || under_home(&[".codex"])),
-        discover: |homes, issues| d::discover_codex_noting(&d::codex_session_dirs(homes), issues),
+        discover: |homes, ls| d::discover_codex_in(&d::codex_session_dirs(homes), ls),
         watch: |homes| each(&d::codex_session_dirs(homes), None, true),
         on_change: OnChange::CodexRollout,
     },
@@ -208,7 +207,7 @@ pub static SOURCES: [HarnessSource; Harness::ALL.len()] = [
     HarnessSource {
         harness: Harness::OpenCode,
         roots: one("OPENCODE_DATA_DIR", || xdg_data("opencode")),
-        discover: |roots, _| d::discover_opencode(roots),
+        discover: d::discover_opencode,
         watch: |roots| {
             // The data dir itself only for its database (it also holds logs and snapshots).
             let mut dirs = Vec::new();
@@ -225,21 +224,21 @@ pub static SOURCES: [HarnessSource; Harness::ALL.len()] = [
     HarnessSource {
         harness: Harness::GeminiCli,
         roots: one("GEMINI_CLI_HOME", || under_home(&[".gemini"])),
-        discover: |roots, issues| d::discover_gemini_noting(&d::gemini_dirs(roots), issues),
+        discover: |roots, ls| d::discover_gemini(&d::gemini_dirs(roots), ls),
         watch: |roots| each(&d::gemini_dirs(roots), Some("tmp"), true),
         on_change: OnChange::InTree,
     },
     HarnessSource {
         harness: Harness::QwenCode,
         roots: one("QWEN_RUNTIME_DIR", || under_home(&[".qwen"])),
-        discover: d::discover_qwen_noting,
+        discover: d::discover_qwen,
         watch: |roots| each(roots, Some("projects"), true),
         on_change: OnChange::InTree,
     },
     HarnessSource {
         harness: Harness::Pi,
         roots: one("PI_CODING_AGENT_DIR", || under_home(&[".pi", "agent"])),
-        discover: d::discover_pi_noting,
+        discover: d::discover_pi,
         watch: |roots| each(roots, Some("sessions"), true),
         on_change: OnChange::InTree,
     },
@@ -249,7 +248,7 @@ pub static SOURCES: [HarnessSource; Harness::ALL.len()] = [
         roots: list("DROID_SESSIONS_DIR", || {
             under_home(&[".factory", "sessions"])
         }),
-        discover: |roots, _| t::discover_droid(roots),
+        discover: t::discover_droid,
         watch: |roots| each(roots, None, true),
         on_change: OnChange::Relist,
     },
@@ -265,7 +264,7 @@ pub static SOURCES: [HarnessSource; Harness::ALL.len()] = [
     HarnessSource {
         harness: Harness::Crush,
         roots: one("CRUSH_GLOBAL_DATA", crush_defaults),
-        discover: t::discover_crush,
+        discover: |roots, ls| t::discover_crush(roots, &mut ls.issues),
         watch: |roots| {
             // Its data dirs too, for `projects.json`.
             let mut dirs = folders_of(t::discover_crush(roots, &mut Vec::new()));
@@ -278,7 +277,7 @@ pub static SOURCES: [HarnessSource; Harness::ALL.len()] = [
     HarnessSource {
         harness: Harness::Amp,
         roots: list("AMP_DATA_DIR", || xdg_data("amp")),
-        discover: |roots, _| d::discover_amp(roots),
+        discover: d::discover_amp,
         watch: |roots| {
             let dirs: Vec<PathBuf> = roots.iter().map(|r| d::sub_or_self(r, "threads")).collect();
             each(&dirs, None, false)
@@ -289,7 +288,7 @@ pub static SOURCES: [HarnessSource; Harness::ALL.len()] = [
     HarnessSource {
         harness: Harness::Kilo,
         roots: list("KILO_DATA_DIR", || xdg_data("kilo")),
-        discover: |roots, _| d::discover_kilo(roots),
+        discover: d::discover_kilo,
         watch: |roots| each(roots, None, false),
         on_change: OnChange::Relist,
     },
@@ -297,21 +296,21 @@ pub static SOURCES: [HarnessSource; Harness::ALL.len()] = [
     HarnessSource {
         harness: Harness::Cline,
         roots: list("CLINE_DATA_DIR", vscode_user_dirs),
-        discover: |roots, _| d::discover_vscode_tasks(Harness::Cline, roots),
+        discover: |roots, ls| d::discover_vscode_tasks(Harness::Cline, roots, ls),
         watch: |roots| vscode_tasks(Harness::Cline, roots),
         on_change: OnChange::Relist,
     },
     HarnessSource {
         harness: Harness::RooCode,
         roots: list("ROO_CODE_DATA_DIR", vscode_user_dirs),
-        discover: |roots, _| d::discover_vscode_tasks(Harness::RooCode, roots),
+        discover: |roots, ls| d::discover_vscode_tasks(Harness::RooCode, roots, ls),
         watch: |roots| vscode_tasks(Harness::RooCode, roots),
         on_change: OnChange::Relist,
     },
     HarnessSource {
         harness: Harness::KiloCode,
         roots: list("KILO_CODE_DATA_DIR", vscode_user_dirs),
-        discover: |roots, _| d::discover_vscode_tasks(Harness::KiloCode, roots),
+        discover: |roots, ls| d::discover_vscode_tasks(Harness::KiloCode, roots, ls),
         watch: |roots| vscode_tasks(Harness::KiloCode, roots),
         on_change: OnChange::Relist,
     },
@@ -319,7 +318,7 @@ pub static SOURCES: [HarnessSource; Harness::ALL.len()] = [
     HarnessSource {
         harness: Harness::CopilotCli,
         roots: one("COPILOT_HOME", || under_home(&[".copilot"])),
-        discover: d::discover_copilot_noting,
+        discover: d::discover_copilot,
         watch: |homes| {
             // The home itself for its store.
             let mut dirs = each(homes, Some("session-state"), true);
@@ -335,7 +334,7 @@ pub static SOURCES: [HarnessSource; Harness::ALL.len()] = [
             also: Some(&KIMI_CODE_ROOTS),
             ..one("KIMI_SHARE_DIR", || under_home(&[".kimi"]))
         },
-        discover: d::discover_kimi_noting,
+        discover: d::discover_kimi,
         watch: |homes| each(homes, Some("sessions"), true),
         on_change: OnChange::Relist,
     },
@@ -343,7 +342,7 @@ pub static SOURCES: [HarnessSource; Harness::ALL.len()] = [
     HarnessSource {
         harness: Harness::Grok,
         roots: list("GROK_HOME", || under_home(&[".grok"])),
-        discover: d::discover_grok_noting,
+        discover: d::discover_grok,
         watch: |homes| each(homes, Some("sessions"), true),
         on_change: OnChange::Relist,
     },
@@ -365,13 +364,9 @@ pub fn roots_of(harness: Harness, explicit: Option<&[String]>) -> Vec<PathBuf> {
 }
 
 /// The log files of `harness` under its roots (explicit, else its variable, else defaults).
-pub fn discover(
-    harness: Harness,
-    explicit: Option<&[String]>,
-    issues: &mut Vec<DirIssue>,
-) -> Vec<SourceFile> {
+pub fn discover(harness: Harness, explicit: Option<&[String]>, ls: &mut Lister) -> Vec<SourceFile> {
     let source = source(harness);
-    (source.discover)(&resolve_roots(explicit, &source.roots), issues)
+    (source.discover)(&resolve_roots(explicit, &source.roots), ls)
 }
 
 /// The roots of one harness's logs, resolved the same way for every harness: the explicit

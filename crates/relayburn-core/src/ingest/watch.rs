@@ -10,8 +10,9 @@
 //! the backstop for the idle-grace flush of unfinished responses.
 
 use super::discover::{self, FileKind, SourceFile};
+use super::listing::Lister;
 use super::sources::{self, OnChange};
-use super::{discover_all, ingest, ingest_files, IngestOptions, IngestReport};
+use super::{discover_all, ingest, ingest_files, Files, IngestOptions, IngestReport};
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
 use crate::vocab::Harness;
@@ -115,7 +116,7 @@ pub fn watch(
         last_pass = started;
         let result = match files {
             Some(files) if files.is_empty() => continue,
-            Some(files) => ingest_files(ledger, opts, files, started),
+            Some(files) => ingest_files(ledger, opts, Files::Given(files), started),
             None => {
                 last_sweep = Instant::now();
                 ingest(ledger, opts)
@@ -222,7 +223,7 @@ fn targets(
         }
     }
     for harness in relist {
-        files.extend(discover_all(opts, Some(harness)));
+        files.extend(discover_all(opts, Some(harness), &mut Lister::plain()));
     }
     Some(files)
 }

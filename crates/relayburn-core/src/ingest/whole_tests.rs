@@ -192,7 +192,12 @@ fn the_three_extensions_are_told_apart_and_vscode_layouts_are_found() {
         Some(&[f.root("Code/User/globalStorage/rooveterinaryinc.roo-cline")]),
     );
     assert_eq!(
-        discover::discover_vscode_tasks(Harness::RooCode, &roots).len(),
+        discover::discover_vscode_tasks(
+            Harness::RooCode,
+            &roots,
+            &mut super::listing::Lister::plain()
+        )
+        .len(),
         1
     );
 }

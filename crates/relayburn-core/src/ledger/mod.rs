@@ -72,6 +72,39 @@ impl Ledger {
         Ok(out)
     }
 
+    /// [`Ledger::write`] if no other writer holds the ledger right now, else `Ok(None)` at once
+    /// (nothing written): for bookkeeping that may be skipped rather than waited for.
+    pub(crate) fn try_write<T>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let path = self.path.clone();
+        let conn = self
+            .conn
+            .as_mut()
+            .ok_or_else(|| Error::Internal("ledger connection already released".into()))?;
+        let sql = |e| Error::sqlite(&path, e);
+        conn.busy_handler(None::<fn(i32) -> bool>).map_err(sql)?;
+        // Without the busy handler, `BEGIN IMMEDIATE` answers BUSY at once; once begun, the
+        // transaction holds the write lock and nothing in it waits.
+        let result = (|| {
+            let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+                Ok(tx) => tx,
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy =>
+                {
+                    return Ok(None);
+                }
+                Err(e) => return Err(sql(e)),
+            };
+            let out = f(&tx)?;
+            tx.commit().map_err(sql)?;
+            Ok(Some(out))
+        })();
+        conn.busy_handler(Some(busy_poll)).map_err(sql)?;
+        result
+    }
+
     /// [`Ledger::write`] for a writer that must not wait behind an ingest (stamps): announced
     /// to ingest writers while it waits and writes (see [`priority`]).
     pub(crate) fn write_priority<T>(

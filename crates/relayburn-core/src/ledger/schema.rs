@@ -156,7 +156,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         ts_ms       INTEGER NOT NULL,
         seq         INTEGER NOT NULL,
         PRIMARY KEY (key, session_id, message_id)
-    ) STRICT, WITHOUT ROWID;
+    ) STRICT;
     CREATE INDEX stamp_tags_by_session ON stamp_tags (session_id) WHERE message_id = '';
 
     INSERT INTO stamp_tags (key, session_id, message_id, value, ts_ms, seq)
@@ -192,7 +192,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         cache_write_5m  INTEGER NOT NULL,
         cache_write_1h  INTEGER NOT NULL,
         PRIMARY KEY (session_id, harness, model, provider, project, branch, bucket_ms, ctx)
-    ) STRICT, WITHOUT ROWID;
+    ) STRICT;
     CREATE INDEX turn_rollup_by_bucket ON turn_rollup (bucket_ms);
 
     INSERT INTO turn_rollup
@@ -458,7 +458,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         parent_id   TEXT,
         root_id     TEXT    NOT NULL,
         depth       INTEGER NOT NULL
-    ) STRICT, WITHOUT ROWID;
+    ) STRICT;
     CREATE INDEX session_tree_by_root ON session_tree (root_id, depth);
     CREATE INDEX session_tree_by_parent ON session_tree (parent_id) WHERE parent_id IS NOT NULL;
 
@@ -719,12 +719,12 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         cache_write_5m  INTEGER NOT NULL,
         cache_write_1h  INTEGER NOT NULL,
         PRIMARY KEY (dim, harness, session_id, key, model, ctx)
-    ) STRICT, WITHOUT ROWID;
+    ) STRICT;
     CREATE TABLE analysis_dirty (
         harness     TEXT NOT NULL,
         session_id  TEXT NOT NULL,
         PRIMARY KEY (harness, session_id)
-    ) STRICT, WITHOUT ROWID;
+    ) STRICT;
     INSERT INTO analysis_dirty (harness, session_id)
         SELECT harness, session_id FROM sessions WHERE turns > 0;
 
@@ -932,6 +932,20 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         WHERE NOT EXISTS (SELECT 1 FROM analysis_dirty WHERE harness = NEW.harness AND session_id = NEW.session_id);
     END;
     "#,
+    // 14: directory listings kept for discovery (`ingest::listing`): a directory's entries
+    // (kind byte, UTF-8 name, NUL, per entry) and the stamp it had when they were read. A sweep
+    // lists again only the directories whose stamp changed. A fact about the filesystem, not
+    // about the ledger's rows: a rebuild keeps it.
+    r#"
+    CREATE TABLE dir_listings (
+        path      TEXT    PRIMARY KEY,
+        dev       INTEGER NOT NULL,
+        ino       INTEGER NOT NULL,
+        mtime_ns  INTEGER NOT NULL,
+        ctime_ns  INTEGER NOT NULL,
+        entries   BLOB    NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 /// Tables holding rows derived from harness logs, each with a `harness` column: a rebuild
@@ -967,8 +981,10 @@ pub const KEPT_TABLES: &[&str] = &[
     // (a rebuilt turn is queued again by its insert; entries of deleted rows are dropped).
     "push_outbox",
     "push_marks",
-    // Empty outside the ingest writer's transactions (see migration 15).
+    // Empty outside the ingest writer's transactions (see migration 13).
     "ingest_bulk",
+    // A cache of directory listings (migration 14), true whatever the ledger holds.
+    "dir_listings",
 ];
 
 /// The schema version this build writes and understands.

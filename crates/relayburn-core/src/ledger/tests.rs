@@ -235,7 +235,7 @@ fn rowid_migration_rebuilds_turns_keeping_rows_indexes_and_triggers() {
     assert_eq!(ledger_contents(conn), contents_before);
     let objects_after = schema_objects(conn);
     // Migration 9 later adds the reported cost to these (and restates the rollup triggers);
-    // migration 15 restates the per-row triggers with the set-based writer's condition.
+    // migration 13 restates the per-row triggers with the set-based writer's condition.
     let restated_later = [
         "turns",
         "turn_rollup",
@@ -246,7 +246,7 @@ fn rowid_migration_rebuilds_turns_keeping_rows_indexes_and_triggers() {
         "clock_turns_insert",
         "clock_turns_update",
     ];
-    // Dropped by migration 15 (the ingest writer ticks the clock for user turns).
+    // Dropped by migration 13 (the ingest writer ticks the clock for user turns).
     let dropped_later = ["clock_user_turns"];
     for (name, sql) in &objects_before {
         if restated_later.contains(&name.as_str()) {
@@ -618,4 +618,30 @@ fn per_call_migration_resets_codex_and_opencode_rows_and_keeps_stamps() {
         .unwrap();
     assert!(clock > clock_before, "fingerprints change");
     assert_derived_consistent(conn);
+}
+
+#[test]
+fn try_write_skips_instead_of_waiting_for_another_writer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(tmp.path()).unwrap();
+    let other = Connection::open(tmp.path().join("ledger.sqlite")).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let insert = |tx: &rusqlite::Transaction<'_>| {
+        tx.execute(
+            "INSERT INTO ingest_runs (finished_ms, report) VALUES (1, '{}')",
+            [],
+        )
+        .map_err(|e| crate::error::Error::Internal(e.to_string()))
+    };
+    assert_eq!(ledger.try_write(insert).unwrap(), None);
+    other.execute_batch("COMMIT").unwrap();
+    assert_eq!(ledger.try_write(insert).unwrap(), Some(1));
+    // The busy handler is back: a plain write waits for a writer instead of failing.
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        other.execute_batch("COMMIT").unwrap();
+    });
+    assert_eq!(ledger.write(insert).unwrap(), 1);
+    release.join().unwrap();
 }

@@ -1,0 +1,187 @@
+//! The listing cache: a directory is served from the ledger only while its stamp is the one
+//! its listing was read under, and only once that stamp has settled. (Unix: setting a
+//! directory's mtime here opens it as a file; the package tests cover other systems.)
+#![cfg(unix)]
+
+use super::listing::{jsonl, DirCache, Lister};
+use crate::ledger::Ledger;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+struct Fixture {
+    _tmp: tempfile::TempDir,
+    ledger: Ledger,
+    dir: PathBuf,
+}
+
+fn fixture() -> Fixture {
+    let tmp = tempfile::tempdir().unwrap();
+    let ledger = Ledger::open(&tmp.path().join("home")).unwrap();
+    let dir = tmp.path().join("store");
+    std::fs::create_dir_all(&dir).unwrap();
+    Fixture {
+        _tmp: tmp,
+        ledger,
+        dir,
+    }
+}
+
+/// Sets `dir`'s mtime an hour back: a settled directory, as most of a store's are.
+fn settle(dir: &Path) {
+    let old = SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::open(dir).unwrap().set_modified(old).unwrap();
+}
+
+/// One discovery pass over `dir` with the ledger's cache, stored as a sweep stores it:
+/// the `.jsonl` names found, and how many directories were read from disk.
+fn pass(f: &mut Fixture) -> (Vec<String>, usize) {
+    let cache = DirCache::load(f.ledger.conn().unwrap()).unwrap();
+    let mut ls = Lister::cached(cache);
+    let mut names: Vec<String> = ls
+        .files(&f.dir, jsonl)
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let read = ls.read;
+    let (cache, issues) = ls.into_cache();
+    assert!(issues.is_empty(), "{issues:?}");
+    let cache = cache.unwrap();
+    f.ledger
+        .write(|tx| {
+            cache
+                .save(tx)
+                .map_err(|e| crate::error::Error::Internal(e.to_string()))
+        })
+        .unwrap();
+    (names, read)
+}
+
+fn stored_rows(f: &Fixture) -> i64 {
+    f.ledger
+        .conn()
+        .unwrap()
+        .query_row("SELECT count(*) FROM dir_listings", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn a_settled_unchanged_directory_is_served_from_the_ledger() {
+    let mut f = fixture();
+    std::fs::write(f.dir.join("a.jsonl"), "{}\n").unwrap();
+    std::fs::write(f.dir.join("b.txt"), "").unwrap();
+    settle(&f.dir);
+    assert_eq!(pass(&mut f), (vec!["a.jsonl".to_string()], 1));
+    assert_eq!(stored_rows(&f), 1);
+    // Appending to a file inside does not change the directory: still served.
+    std::fs::write(f.dir.join("a.jsonl"), "{}\n{}\n").unwrap();
+    assert_eq!(pass(&mut f), (vec!["a.jsonl".to_string()], 0));
+}
+
+#[test]
+fn a_new_deleted_or_renamed_entry_makes_the_directory_read_again() {
+    let mut f = fixture();
+    std::fs::write(f.dir.join("a.jsonl"), "").unwrap();
+    settle(&f.dir);
+    pass(&mut f);
+
+    std::fs::write(f.dir.join("b.jsonl"), "").unwrap();
+    assert_eq!(pass(&mut f), (vec!["a.jsonl".into(), "b.jsonl".into()], 1));
+
+    settle(&f.dir);
+    pass(&mut f);
+    std::fs::remove_file(f.dir.join("a.jsonl")).unwrap();
+    assert_eq!(pass(&mut f), (vec!["b.jsonl".into()], 1));
+
+    settle(&f.dir);
+    pass(&mut f);
+    std::fs::rename(f.dir.join("b.jsonl"), f.dir.join("c.jsonl")).unwrap();
+    assert_eq!(pass(&mut f), (vec!["c.jsonl".into()], 1));
+}
+
+#[test]
+fn a_directory_changed_moments_ago_is_not_kept() {
+    // Its mtime could still take the same value for an entry created in the same tick.
+    let mut f = fixture();
+    std::fs::write(f.dir.join("a.jsonl"), "").unwrap();
+    assert_eq!(pass(&mut f).1, 1);
+    assert_eq!(stored_rows(&f), 0);
+    assert_eq!(pass(&mut f).1, 1);
+}
+
+#[test]
+fn a_listing_whose_stamp_was_set_back_is_not_trusted() {
+    // A directory replaced by another one (same path) or touched back to its old mtime still
+    // differs in inode or ctime.
+    let mut f = fixture();
+    std::fs::write(f.dir.join("a.jsonl"), "").unwrap();
+    settle(&f.dir);
+    pass(&mut f);
+    let old = std::fs::metadata(&f.dir).unwrap().modified().unwrap();
+    std::fs::write(f.dir.join("b.jsonl"), "").unwrap();
+    std::fs::File::open(&f.dir)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    assert_eq!(pass(&mut f), (vec!["a.jsonl".into(), "b.jsonl".into()], 1));
+}
+
+#[test]
+fn a_removed_directory_is_forgotten() {
+    let mut f = fixture();
+    std::fs::write(f.dir.join("a.jsonl"), "").unwrap();
+    settle(&f.dir);
+    pass(&mut f);
+    assert_eq!(stored_rows(&f), 1);
+    std::fs::remove_dir_all(&f.dir).unwrap();
+    assert_eq!(pass(&mut f), (vec![], 0));
+    assert_eq!(stored_rows(&f), 0);
+}
+
+#[test]
+fn a_directory_with_a_name_that_is_not_utf8_is_listed_every_time() {
+    use std::os::unix::ffi::OsStrExt;
+    let mut f = fixture();
+    std::fs::write(f.dir.join("a.jsonl"), "").unwrap();
+    let odd = std::ffi::OsStr::from_bytes(b"\xff.jsonl");
+    std::fs::write(f.dir.join(odd), "").unwrap();
+    settle(&f.dir);
+    assert_eq!(pass(&mut f).0.len(), 2);
+    assert_eq!(stored_rows(&f), 0);
+    assert_eq!(
+        pass(&mut f),
+        (vec!["a.jsonl".into(), "\u{fffd}.jsonl".into()], 1)
+    );
+}
+
+#[test]
+fn every_entry_kind_survives_the_round_trip() {
+    let mut f = fixture();
+    std::fs::write(f.dir.join("f.jsonl"), "").unwrap();
+    std::fs::create_dir(f.dir.join("d")).unwrap();
+    std::os::unix::fs::symlink(f.dir.join("f.jsonl"), f.dir.join("l.jsonl")).unwrap();
+    settle(&f.dir);
+    let first = {
+        let cache = DirCache::load(f.ledger.conn().unwrap()).unwrap();
+        let mut ls = Lister::cached(cache);
+        let mut e = ls.entries(&f.dir).unwrap().to_vec();
+        e.sort_by(|a, b| a.name.cmp(&b.name));
+        let (cache, _) = ls.into_cache();
+        let cache = cache.unwrap();
+        f.ledger
+            .write(|tx| {
+                cache
+                    .save(tx)
+                    .map_err(|e| crate::error::Error::Internal(e.to_string()))
+            })
+            .unwrap();
+        e
+    };
+    let cache = DirCache::load(f.ledger.conn().unwrap()).unwrap();
+    let mut ls = Lister::cached(cache);
+    let mut again = ls.entries(&f.dir).unwrap().to_vec();
+    again.sort_by(|a, b| a.name.cmp(&b.name));
+    assert_eq!(ls.read, 0);
+    assert_eq!(first, again);
+    assert_eq!(ls.dirs(&f.dir), vec![f.dir.join("d")]);
+}
