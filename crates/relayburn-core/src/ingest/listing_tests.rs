@@ -46,7 +46,12 @@ fn pass(f: &mut Fixture) -> (Vec<String>, usize) {
     let read = ls.read;
     let (cache, issues) = ls.into_cache();
     assert!(issues.is_empty(), "{issues:?}");
-    let cache = cache.unwrap();
+    store(f, cache.unwrap());
+    (names, read)
+}
+
+/// Stores what a pass learned, as a sweep does when it ends.
+fn store(f: &mut Fixture, cache: DirCache) {
     f.ledger
         .write(|tx| {
             cache
@@ -54,7 +59,6 @@ fn pass(f: &mut Fixture) -> (Vec<String>, usize) {
                 .map_err(|e| crate::error::Error::Internal(e.to_string()))
         })
         .unwrap();
-    (names, read)
 }
 
 fn stored_rows(f: &Fixture) -> i64 {
@@ -167,14 +171,7 @@ fn every_entry_kind_survives_the_round_trip() {
         let mut e = ls.entries(&f.dir).unwrap().to_vec();
         e.sort_by(|a, b| a.name.cmp(&b.name));
         let (cache, _) = ls.into_cache();
-        let cache = cache.unwrap();
-        f.ledger
-            .write(|tx| {
-                cache
-                    .save(tx)
-                    .map_err(|e| crate::error::Error::Internal(e.to_string()))
-            })
-            .unwrap();
+        store(&mut f, cache.unwrap());
         e
     };
     let cache = DirCache::load(f.ledger.conn().unwrap()).unwrap();
