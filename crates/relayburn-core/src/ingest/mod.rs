@@ -11,6 +11,9 @@ mod job;
 pub mod listing;
 #[cfg(test)]
 mod listing_tests;
+pub(crate) mod memo;
+#[cfg(test)]
+mod memo_tests;
 mod opencode;
 mod plan;
 mod rebuild;
@@ -209,8 +212,13 @@ fn ingest_files(
         cutoff_ms: settings.retention.cutoff_ms(now),
     };
 
-    let (jobs, listed) = plan::plan(ledger, opts, files, &mut report)?;
-    report.files_changed = jobs.len() as i64;
+    let memo = match files {
+        Files::Sweep => ledger.take_sweep_memo(),
+        Files::Given(_) => None,
+    };
+    let plan::Planned { jobs, sweep } = plan::plan(ledger, opts, files, memo, &mut report)?;
+    let planned_jobs = jobs.len();
+    report.files_changed = planned_jobs as i64;
     let home = ledger.home().to_path_buf();
     // A content store that cannot be opened (corrupt, from a newer relayburn) costs only the
     // content of this pass: the ledger is still ingested, and the problem is reported.
@@ -251,11 +259,19 @@ fn ingest_files(
     }
 
     report.duration_ms = started.elapsed().as_millis() as i64;
-    let (listings, unlisted) = match listed {
-        Some(lister) => lister.into_cache(),
-        None => (None, Vec::new()),
-    };
-    record_run(ledger, &report, listings.as_ref())?;
+    let mut sweep = sweep;
+    let listings = sweep.as_ref().and_then(|s| s.listings.as_ref());
+    record_run(ledger, &report, listings)?;
+    let unlisted = sweep
+        .as_mut()
+        .map(|s| std::mem::take(&mut s.unlisted))
+        .unwrap_or_default();
+    if let Some(sweep) = sweep {
+        let after = memo::Mark::of(ledger.conn()?).map_err(|e| ledger.err(e))?;
+        if let Some(memo) = sweep.into_memo(planned_jobs, after) {
+            ledger.keep_sweep_memo(memo);
+        }
+    }
     // Directories that exist but cannot be listed: reported like unreadable files, first.
     let unlisted: Vec<IngestIssue> = unlisted
         .into_iter()

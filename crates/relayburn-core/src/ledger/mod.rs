@@ -12,6 +12,7 @@ pub use schema::{DERIVED_TABLES, KEPT_TABLES, SCHEMA_VERSION};
 
 use crate::error::{Error, Result};
 use crate::home::LEDGER_FILE;
+use crate::ingest::memo::SweepMemo;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -25,6 +26,9 @@ pub struct Ledger {
     conn: Option<Connection>,
     path: PathBuf,
     home: PathBuf,
+    /// What the last no-change sweep on this connection read (it travels with the connection
+    /// through the pool).
+    sweep: Option<SweepMemo>,
 }
 
 impl Ledger {
@@ -32,14 +36,15 @@ impl Ledger {
     /// A ledger from a newer schema is refused with `SCHEMA_TOO_NEW` and not modified.
     pub fn open(home: &Path) -> Result<Ledger> {
         let path = home.join(LEDGER_FILE);
-        let conn = match pool::take(&path) {
-            Some(conn) => conn,
-            None => open_connection(home, &path)?,
+        let (conn, sweep) = match pool::take(&path) {
+            Some(idle) => idle,
+            None => (open_connection(home, &path)?, None),
         };
         Ok(Ledger {
             conn: Some(conn),
             path,
             home: home.to_path_buf(),
+            sweep,
         })
     }
 
@@ -49,6 +54,21 @@ impl Ledger {
 
     pub fn home(&self) -> &Path {
         &self.home
+    }
+
+    /// The memo the last no-change sweep on this connection kept, if any (taken: a pass keeps
+    /// a new one only if it changes nothing).
+    pub(crate) fn take_sweep_memo(&mut self) -> Option<SweepMemo> {
+        self.sweep.take()
+    }
+
+    pub(crate) fn keep_sweep_memo(&mut self, memo: SweepMemo) {
+        self.sweep = Some(memo);
+    }
+
+    #[cfg(test)]
+    pub(crate) fn has_sweep_memo(&self) -> bool {
+        self.sweep.is_some()
     }
 
     pub(crate) fn conn(&self) -> Result<&Connection> {
@@ -126,7 +146,7 @@ impl Drop for Ledger {
         if let Some(conn) = self.conn.take() {
             // A connection left inside a transaction (a panic mid-write) is not reused.
             if conn.is_autocommit() {
-                pool::give_back(&self.path, conn);
+                pool::give_back(&self.path, conn, self.sweep.take());
             }
         }
     }

@@ -2,6 +2,7 @@
 //! checking the schema costs more than a stamp write; reusing connections keeps
 //! `writeStamp` well under its 2 ms budget.
 
+use crate::ingest::memo::SweepMemo;
 use rusqlite::Connection;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -13,6 +14,7 @@ const MAX_IDLE_PER_LEDGER: usize = 4;
 struct Idle {
     conn: Connection,
     file: Option<FileId>,
+    sweep: Option<SweepMemo>,
 }
 
 pub(crate) type FileId = (u64, u64);
@@ -38,9 +40,9 @@ pub(crate) fn file_id(path: &Path) -> Option<FileId> {
     }
 }
 
-/// Takes an idle connection to `path`, if any. Connections to a file that has since been
+/// Takes an idle connection to `path`, if any, with the sweep memo it carries. Connections to a file that has since been
 /// removed or replaced (a reset home, a deleted temp dir) are closed instead of reused.
-pub(super) fn take(path: &Path) -> Option<Connection> {
+pub(super) fn take(path: &Path) -> Option<(Connection, Option<SweepMemo>)> {
     let current = file_id(path);
     let mut map = pool().lock().ok()?;
     let idle = map.get_mut(path)?;
@@ -48,15 +50,15 @@ pub(super) fn take(path: &Path) -> Option<Connection> {
         map.remove(path);
         return None;
     }
-    idle.pop().map(|i| i.conn)
+    idle.pop().map(|i| (i.conn, i.sweep))
 }
 
-pub(super) fn give_back(path: &Path, conn: Connection) {
+pub(super) fn give_back(path: &Path, conn: Connection, sweep: Option<SweepMemo>) {
     let file = file_id(path);
     if let Ok(mut map) = pool().lock() {
         let idle = map.entry(path.to_path_buf()).or_default();
         if idle.len() < MAX_IDLE_PER_LEDGER && file.is_some() {
-            idle.push(Idle { conn, file });
+            idle.push(Idle { conn, file, sweep });
         }
     }
 }
