@@ -110,3 +110,16 @@ fn the_memo_travels_with_its_pooled_connection() {
     assert_eq!((swept.files_scanned, swept.files_changed), (1, 0));
     assert!(ledger.has_sweep_memo());
 }
+
+#[test]
+fn a_pass_storing_no_content_prunes_once_per_home_and_retention_until_due() {
+    use crate::content::settings::Retention;
+    let f = fixture();
+    let other = f.home.with_file_name("other-home");
+    assert!(super::prune_due(&f.home, Retention::Days(30)));
+    assert!(!super::prune_due(&f.home, Retention::Days(30)));
+    assert!(super::prune_due(&other, Retention::Days(30)));
+    // A changed retention applies at once.
+    assert!(super::prune_due(&f.home, Retention::Days(1)));
+    assert!(!super::prune_due(&f.home, Retention::Days(1)));
+}
