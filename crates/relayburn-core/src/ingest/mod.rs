@@ -214,7 +214,7 @@ fn ingest_files(
     };
 
     let memo = match files {
-        Files::Sweep => ledger.take_sweep_memo(),
+        Files::Sweep => ledger.take_sweep_memo::<memo::SweepMemo>(),
         Files::Given(_) => None,
     };
     let plan::Planned { jobs, mut sweep } = plan::plan(ledger, opts, files, memo, &mut report)?;

@@ -12,7 +12,6 @@ pub use schema::{DERIVED_TABLES, KEPT_TABLES, SCHEMA_VERSION};
 
 use crate::error::{Error, Result};
 use crate::home::LEDGER_FILE;
-use crate::ingest::memo::SweepMemo;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -27,8 +26,8 @@ pub struct Ledger {
     path: PathBuf,
     home: PathBuf,
     /// What the last no-change sweep on this connection read (it travels with the connection
-    /// through the pool).
-    sweep: Option<SweepMemo>,
+    /// through the pool). Opaque here: the ingest module owns its type.
+    sweep: Option<pool::Memo>,
 }
 
 impl Ledger {
@@ -56,14 +55,14 @@ impl Ledger {
         &self.home
     }
 
-    /// The memo the last no-change sweep on this connection kept, if any (taken: a pass keeps
-    /// a new one only if it changes nothing).
-    pub(crate) fn take_sweep_memo(&mut self) -> Option<SweepMemo> {
-        self.sweep.take()
+    /// The memo the last no-change sweep on this connection kept, if any and of type `T`
+    /// (taken: a pass keeps a new one only if it changes nothing).
+    pub(crate) fn take_sweep_memo<T: 'static>(&mut self) -> Option<T> {
+        self.sweep.take()?.downcast().ok().map(|m| *m)
     }
 
-    pub(crate) fn keep_sweep_memo(&mut self, memo: SweepMemo) {
-        self.sweep = Some(memo);
+    pub(crate) fn keep_sweep_memo<T: Send + 'static>(&mut self, memo: T) {
+        self.sweep = Some(Box::new(memo));
     }
 
     #[cfg(test)]

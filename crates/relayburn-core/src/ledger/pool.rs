@@ -2,7 +2,6 @@
 //! checking the schema costs more than a stamp write; reusing connections keeps
 //! `writeStamp` well under its 2 ms budget.
 
-use crate::ingest::memo::SweepMemo;
 use rusqlite::Connection;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -14,10 +13,13 @@ const MAX_IDLE_PER_LEDGER: usize = 4;
 struct Idle {
     conn: Connection,
     file: Option<FileId>,
-    sweep: Option<SweepMemo>,
+    sweep: Option<Memo>,
 }
 
 pub(crate) type FileId = (u64, u64);
+
+/// What a connection carries between uses (the ingest module's sweep memo).
+pub(crate) type Memo = Box<dyn std::any::Any + Send>;
 
 fn pool() -> &'static Mutex<HashMap<PathBuf, Vec<Idle>>> {
     static POOL: OnceLock<Mutex<HashMap<PathBuf, Vec<Idle>>>> = OnceLock::new();
@@ -42,7 +44,7 @@ pub(crate) fn file_id(path: &Path) -> Option<FileId> {
 
 /// Takes an idle connection to `path`, if any, with the sweep memo it carries. Connections to a file that has since been
 /// removed or replaced (a reset home, a deleted temp dir) are closed instead of reused.
-pub(super) fn take(path: &Path) -> Option<(Connection, Option<SweepMemo>)> {
+pub(super) fn take(path: &Path) -> Option<(Connection, Option<Memo>)> {
     let current = file_id(path);
     let mut map = pool().lock().ok()?;
     let idle = map.get_mut(path)?;
@@ -53,7 +55,7 @@ pub(super) fn take(path: &Path) -> Option<(Connection, Option<SweepMemo>)> {
     idle.pop().map(|i| (i.conn, i.sweep))
 }
 
-pub(super) fn give_back(path: &Path, conn: Connection, sweep: Option<SweepMemo>) {
+pub(super) fn give_back(path: &Path, conn: Connection, sweep: Option<Memo>) {
     let file = file_id(path);
     if let Ok(mut map) = pool().lock() {
         let idle = map.entry(path.to_path_buf()).or_default();
