@@ -62,7 +62,10 @@ const early = (): Early => {
 /** Starts a request now; `get` with the same path and parameters takes its answer. */
 export function prefetch(path: string, params: Params): void {
   const url = `v1/${path}${query(params)}`;
-  early().set(url, send(url));
+  const started = send(url);
+  // A network error is reported by `get` when it takes the response, not as unhandled here.
+  started.catch(() => {});
+  early().set(url, started);
 }
 
 async function get<T>(path: string, params: Params = {}): Promise<T> {
