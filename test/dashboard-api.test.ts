@@ -134,6 +134,16 @@ describe('the API answers what the SDK answers', () => {
     expect(scriptSrc).toBe(`'self' 'sha256-${hash}'`);
   });
 
+  it('says in Server-Timing how long the query and the JSON took', async () => {
+    for (const path of ['/v1/summary?groupBy=day,model', '/v1/sessions?limit=3']) {
+      const { status, headers } = await get(path);
+      expect(status).toBe(200);
+      expect(headers.get('server-timing'), path).toMatch(/^sdk;dur=\d+(\.\d)?, json;dur=\d+(\.\d)?$/);
+    }
+    // An error answer has no timings.
+    expect((await get('/v1/summary?groupBy=nope')).headers.get('server-timing')).toBeNull();
+  });
+
   it('sends a change event when the ledger changes', async () => {
     const ac = new AbortController();
     const res = await fetch(new URL('v1/events', served.url), { signal: ac.signal });
