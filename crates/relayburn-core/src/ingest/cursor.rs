@@ -100,7 +100,10 @@ fn row_to_cursor(r: &rusqlite::Row<'_>) -> rusqlite::Result<Cursor> {
 }
 
 /// Stores a cursor. A cursor never moves backwards on the same file: a slower concurrent
-/// ingester cannot undo a faster one's progress.
+/// ingester cannot undo a faster one's progress. The exception is a file cut shorter in place
+/// (same inode and head, smaller size, newer mtime): its new, smaller offset is stored, or every
+/// later pass would see it shorter than its cursor and read it again from the start. A slower
+/// ingester's cursor carries an older mtime, so it still cannot win.
 pub fn save(conn: &Connection, c: &Cursor) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO cursors (path, harness, dev, ino, head_len, head_hash, size, mtime_ms, offset, pending, state)
@@ -111,7 +114,8 @@ pub fn save(conn: &Connection, c: &Cursor) -> rusqlite::Result<()> {
             mtime_ms = excluded.mtime_ms, offset = excluded.offset, pending = excluded.pending,
             state = excluded.state
          WHERE excluded.offset >= cursors.offset OR excluded.ino != cursors.ino
-            OR excluded.dev != cursors.dev OR excluded.head_hash != cursors.head_hash",
+            OR excluded.dev != cursors.dev OR excluded.head_hash != cursors.head_hash
+            OR (excluded.size < cursors.size AND excluded.mtime_ms > cursors.mtime_ms)",
     )?
     .execute(params![
         c.path, c.harness, c.dev, c.ino, c.head_len, c.head_hash, c.size, c.mtime_ms, c.offset, c.pending,
@@ -138,6 +142,34 @@ mod tests {
             pending: 0,
             state: "{}".into(),
         }
+    }
+
+    fn stored_offset(conn: &Connection, path: &str) -> i64 {
+        load(conn, path).unwrap().unwrap().offset
+    }
+
+    /// A slower ingester cannot move a cursor back; a file cut shorter in place (newer mtime)
+    /// does, so the next pass does not read it again from the start.
+    #[test]
+    fn a_cursor_moves_back_only_for_a_file_cut_shorter() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = crate::ledger::Ledger::open(dir.path()).unwrap();
+        let conn = ledger.conn().unwrap();
+        let path = "/s/a.jsonl";
+        let at = |size: i64, mtime_ms: i64| Cursor {
+            mtime_ms,
+            ..cursor(path, size)
+        };
+
+        save(conn, &at(200, 20)).unwrap();
+        save(conn, &at(100, 10)).unwrap(); // a slower ingester that read the file earlier
+        assert_eq!(stored_offset(conn, path), 200);
+        save(conn, &at(100, 20)).unwrap(); // same mtime: cannot tell, keep the progress
+        assert_eq!(stored_offset(conn, path), 200);
+        save(conn, &at(120, 30)).unwrap(); // cut shorter, then written again
+        assert_eq!(stored_offset(conn, path), 120);
+        save(conn, &at(300, 40)).unwrap();
+        assert_eq!(stored_offset(conn, path), 300);
     }
 
     /// Each path keeps its own stamp, found only by that exact path: files with equal device
