@@ -20,6 +20,7 @@ mod stat;
 mod totals;
 #[cfg(test)]
 mod totals_tests;
+mod turn_merge;
 mod turn_row;
 mod watch;
 mod whole;
