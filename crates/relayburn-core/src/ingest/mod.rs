@@ -2,6 +2,7 @@
 //! only stat'ed), parse changed files in parallel, and apply their batches through one writer
 //! in `BEGIN IMMEDIATE` transactions, rows and cursors together.
 
+mod cold_load;
 mod copilot;
 pub mod cursor;
 pub mod discover;
@@ -23,6 +24,7 @@ mod stat;
 mod totals;
 #[cfg(test)]
 mod totals_tests;
+mod turn_merge;
 mod turn_row;
 mod watch;
 mod whole;
@@ -322,6 +324,7 @@ fn run_jobs(
     content: &mut Option<ContentStore>,
     report: &mut IngestReport,
 ) -> Result<()> {
+    let cold = cold_load::ColdLoad::start(ledger)?;
     if jobs.is_empty() {
         return Ok(());
     }
@@ -433,6 +436,7 @@ fn run_jobs(
                 content: sink.as_ref(),
                 priority: &priority,
                 pause_at,
+                cold: &cold,
             };
             let window = write_window(ledger, first, &sources, report, &mut progress);
             if let Err(e) = window {
@@ -465,6 +469,10 @@ fn run_jobs(
             *content = sink.finish();
         }
     });
+    let rebuilt = cold.finish(ledger);
+    if result.is_ok() {
+        result = rebuilt;
+    }
     if let Some(cb) = &opts.on_progress {
         cb(progress);
     }
@@ -519,6 +527,8 @@ struct WindowSources<'a, 's> {
     priority: &'a crate::ledger::priority::Probe,
     /// The crash tests' pause point in bytes read (see `test_pause_at`): the window ends there.
     pause_at: Option<i64>,
+    /// Secondary indexes dropped during a first load (see `cold_load`).
+    cold: &'a cold_load::ColdLoad,
 }
 
 /// Applies `first` and the batches that follow within `src.window` (time, records) in one
@@ -539,6 +549,7 @@ fn write_window(
         content,
         priority,
         pause_at,
+        cold,
     } = *src;
     let path = ledger.path().to_path_buf();
     let started = Instant::now();
@@ -546,6 +557,7 @@ fn write_window(
     // leaves content ahead of the cursors, and the re-read rewrites the same keys.
     let (applied, added, claimed) = ledger.write(|tx| {
         let sql = |e| Error::sqlite(&path, e);
+        cold.on_window(tx).map_err(sql)?;
         let before = writer::count_sessions(tx).map_err(sql)?;
         // Sessions whose first events this transaction writes may claim pending stamps; only
         // tracked while some pending stamp waits.
@@ -562,6 +574,7 @@ fn write_window(
                     c.send(std::mem::take(&mut batch.records.content))?;
                 }
                 new_sessions.note(tx, &batch).map_err(sql)?;
+                cold.before(tx, &batch).map_err(sql)?;
                 writer::apply(tx, &batch, &mut applied, &mut upkeep).map_err(sql)?;
             }
             records += batch.records.len();

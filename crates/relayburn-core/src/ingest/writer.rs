@@ -4,6 +4,7 @@
 
 use super::cursor;
 use super::job::Batch;
+use super::turn_merge::{self, Held};
 use super::turn_row::{turn_params, TurnColumns, TURN_COLUMNS, TURN_VALUES};
 use crate::hash::id64;
 use crate::stamp::pending::{self, NewSession};
@@ -198,32 +199,28 @@ impl Stage {
     }
 }
 
-/// [`upsert_turn`]'s merge on a turn not inserted yet; true when it changed.
+/// [`upsert_turn`]'s merge (the rule of [`turn_merge::merge`]) on a turn not inserted yet;
+/// true when it changed.
 fn merge_staged(old: &mut TurnRecord, t: &TurnRecord) -> bool {
-    let better = (t.complete && !old.complete)
-        || (t.complete == old.complete && t.usage.total() > old.usage.total());
-    let before = old.tool_calls.len();
-    for call in &t.tool_calls {
-        if !old.tool_calls.iter().any(|c| c.id == call.id) {
-            old.tool_calls.push(call.clone());
-        }
-    }
-    let tools_grew = old.tool_calls.len() > before;
-    let model_fill = old.model.is_empty() && !t.model.is_empty();
-    let cost_fill = old.reported_cost_usd.is_none() && t.reported_cost_usd.is_some();
-    if !(better || tools_grew || model_fill || cost_fill) {
+    let held = Held {
+        total: old.usage.total(),
+        complete: old.complete,
+        tool_calls: &old.tool_calls,
+        model_empty: old.model.is_empty(),
+        has_cost: old.reported_cost_usd.is_some(),
+    };
+    let Some(m) = turn_merge::merge(&held, t) else {
         return false;
-    }
-    if model_fill {
+    };
+    old.reported_cost_usd = turn_merge::merged_cost(&m, old.reported_cost_usd, t.reported_cost_usd);
+    old.tool_calls.extend(m.new_calls.into_iter().cloned());
+    if m.model_fill {
         old.model = t.model.clone();
     }
-    if better {
+    if m.better {
         old.usage = t.usage;
         old.stop_reason = t.stop_reason.clone();
         old.complete = t.complete;
-        old.reported_cost_usd = t.reported_cost_usd.or(old.reported_cost_usd);
-    } else {
-        old.reported_cost_usd = old.reported_cost_usd.or(t.reported_cost_usd);
     }
     true
 }
@@ -438,23 +435,21 @@ fn upsert_turn(conn: &Connection, t: &TurnRecord, applied: &mut Applied) -> rusq
     let Some((old_total, old_complete, old_tools, old_model, old_reported)) = old else {
         return Ok(());
     };
-    let better =
-        (t.complete && !old_complete) || (t.complete == old_complete && u.total() > old_total);
     let mut merged: Vec<ToolCall> = serde_json::from_str(&old_tools).unwrap_or_default();
-    let before = merged.len();
-    for call in &t.tool_calls {
-        if !merged.iter().any(|c| c.id == call.id) {
-            merged.push(call.clone());
-        }
-    }
-    let tools_grew = merged.len() > before;
-    let model_fill = old_model.is_empty() && !t.model.is_empty();
-    // A cost the harness wrote later (or only in a later copy) is taken even when usage is equal.
-    let cost_fill = !old_reported && t.reported_cost_usd.is_some();
-    if !(better || tools_grew || model_fill || cost_fill) {
+    let held = Held {
+        total: old_total,
+        complete: old_complete,
+        tool_calls: &merged,
+        model_empty: old_model.is_empty(),
+        has_cost: old_reported,
+    };
+    let Some(m) = turn_merge::merge(&held, t) else {
         return Ok(());
-    }
+    };
+    let better = m.better;
+    merged.extend(m.new_calls.into_iter().cloned());
     let merged = serde_json::to_string(&merged).unwrap_or_else(|_| "[]".into());
+    // The two COALESCE orders are `turn_merge::merged_cost`'s.
     if better {
         conn.prepare_cached(
             "UPDATE turns SET input = ?2, output = ?3, reasoning = ?4, cache_read = ?5, cache_write_5m = ?6,

@@ -946,6 +946,16 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         entries   BLOB    NOT NULL
     ) STRICT;
     "#,
+    // 15: a first load builds some secondary indexes after its rows instead of row by row
+    // (`ingest::cold_load`); the SQL of each index it dropped waits here, written in the
+    // transaction that drops it, until the index exists again. Empty outside such a load, and
+    // nothing to convert in an existing ledger.
+    r#"
+    CREATE TABLE deferred_indexes (
+        name  TEXT PRIMARY KEY,
+        sql   TEXT NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 /// Tables holding rows derived from harness logs, each with a `harness` column: a rebuild
@@ -985,6 +995,8 @@ pub const KEPT_TABLES: &[&str] = &[
     "ingest_bulk",
     // A cache of directory listings (migration 14), true whatever the ledger holds.
     "dir_listings",
+    // Indexes a first load dropped and builds again (migration 15): a rebuild must not lose them.
+    "deferred_indexes",
 ];
 
 /// The schema version this build writes and understands.
