@@ -65,10 +65,8 @@ const dashboard = join(packages, 'dashboard');
 const dashboardDist = join(dashboard, 'dist');
 rmSync(dashboardDist, { recursive: true, force: true });
 mkdirSync(dashboardDist, { recursive: true });
-await build({
-  entryPoints: { app: join(dashboard, 'src', 'main.ts'), 'app-css': join(dashboard, 'src', 'app.css') },
-  outdir: dashboardDist,
-  entryNames: '[name]',
+/** Options of every browser bundle: minified, for the browsers the page supports. */
+const browser = {
   bundle: true,
   minify: true,
   platform: 'browser',
@@ -76,6 +74,12 @@ await build({
   target: ['chrome111', 'firefox111', 'safari16.4'],
   legalComments: 'none',
   logLevel: 'warning',
+};
+await build({
+  ...browser,
+  entryPoints: { app: join(dashboard, 'src', 'main.ts'), 'app-css': join(dashboard, 'src', 'app.css') },
+  outdir: dashboardDist,
+  entryNames: '[name]',
 });
 // esbuild names a CSS entry after its key: app-css.css → app.css.
 copyFileSync(join(dashboardDist, 'app-css.css'), join(dashboardDist, 'app.css'));
@@ -83,15 +87,9 @@ rmSync(join(dashboardDist, 'app-css.css'));
 // boot.ts runs inline in the page's head: it starts the first-paint requests before the
 // styles and app.js have arrived (the page's CSP allows it by its hash, see index.js).
 const boot = await build({
+  ...browser,
   entryPoints: [join(dashboard, 'src', 'boot.ts')],
   write: false,
-  bundle: true,
-  minify: true,
-  platform: 'browser',
-  format: 'iife',
-  target: ['chrome111', 'firefox111', 'safari16.4'],
-  legalComments: 'none',
-  logLevel: 'warning',
 });
 const bootCode = boot.outputFiles[0].text.trim();
 if (bootCode.includes('</')) throw new Error('boot.ts: its code must not close the inline <script>');

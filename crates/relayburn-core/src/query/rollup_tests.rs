@@ -9,7 +9,7 @@ use super::sessions::sessions_walking_over;
 use super::summary::{summary_at, summary_from_turns_at};
 use super::*;
 use crate::ledger::Ledger;
-use crate::stamp::{write_stamp, StampRequest};
+use crate::test_store;
 use crate::time::parse_instant_ms;
 
 const MODELS: &[&str] = &[
@@ -33,20 +33,9 @@ impl Rng {
     }
 }
 
+/// Stamps `kv` at one fixed time (the stamp's time plays no part in these queries).
 fn stamp(l: &mut Ledger, session: Option<&str>, message: Option<&str>, kv: &[(&str, &str)]) {
-    write_stamp(
-        l,
-        &StampRequest {
-            session_id: session.map(str::to_string),
-            message_id: message.map(str::to_string),
-            enrichment: kv
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            ts: Some("2026-03-01T00:00:00Z".to_string()),
-        },
-    )
-    .unwrap();
+    test_store::stamp(l, session, message, "2026-03-01T00:00:00Z", kv);
 }
 
 /// `roots` trees of a root and three subagents (one nested), turns every few minutes over

@@ -4,7 +4,7 @@
 use super::summary::summary_at;
 use super::*;
 use crate::ledger::Ledger;
-use crate::stamp::{write_stamp, StampRequest};
+use crate::test_store::stamp;
 use crate::time::parse_instant_ms;
 
 struct T<'a> {
@@ -71,28 +71,6 @@ fn insert_with(l: &Ledger, t: &T<'_>, harness: &str, project: Option<&str>, bran
             ],
         )
         .unwrap();
-}
-
-fn stamp(
-    l: &mut Ledger,
-    session: Option<&str>,
-    message: Option<&str>,
-    ts: &str,
-    kv: &[(&str, &str)],
-) {
-    write_stamp(
-        l,
-        &StampRequest {
-            session_id: session.map(str::to_string),
-            message_id: message.map(str::to_string),
-            enrichment: kv
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            ts: Some(ts.to_string()),
-        },
-    )
-    .unwrap();
 }
 
 fn by(l: &Ledger, f: &TurnFilter, group: &str) -> Summary {
