@@ -97,6 +97,7 @@ try {
     const paints = [];
     const requests = new Map();
     const phases = [];
+    const timelines = [];
     let firstVisit = 0;
     for (let i = 0; i < Number(values.iterations); i++) {
       // A fresh context: nothing cached, as on a first visit.
@@ -104,25 +105,53 @@ try {
       const page = await context.newPage();
       await page.goto(url + query);
       await page.locator('body[data-painted]').waitFor({ timeout: 120_000 });
-      const t = await page.evaluate(() => ({
-        paint: performance.getEntriesByName('relayburn:first-paint')[0]?.startTime,
-        api: performance
-          .getEntriesByType('resource')
-          .filter((e) => e.name.includes('/v1/') && !e.name.includes('/v1/events'))
-          .map((e) => [new URL(e.name).pathname + new URL(e.name).search, e.startTime, e.responseEnd]),
-      }));
+      const t = await page.evaluate(() => {
+        const mark = (name) => performance.getEntriesByName(name)[0]?.startTime;
+        const nav = performance.getEntriesByType('navigation')[0];
+        const resources = performance.getEntriesByType('resource');
+        const file = (name) => resources.find((e) => new URL(e.name).pathname === name);
+        return {
+          paint: mark('relayburn:first-paint'),
+          // The page's own marks: its script starts, the first-paint answers are parsed.
+          boot: mark('relayburn:boot'),
+          data: mark('relayburn:data'),
+          html: nav?.responseEnd,
+          parsed: nav?.domInteractive,
+          js: file('/app.js')?.responseEnd,
+          api: resources
+            .filter((e) => e.name.includes('/v1/') && !e.name.includes('/v1/events'))
+            .map((e) => ({
+              path: new URL(e.name).pathname + new URL(e.name).search,
+              start: e.startTime,
+              requestStart: e.requestStart,
+              responseStart: e.responseStart,
+              end: e.responseEnd,
+              bytes: e.encodedBodySize,
+              server: Object.fromEntries((e.serverTiming ?? []).map((x) => [x.name, x.duration])),
+            })),
+        };
+      });
       if (i === 0) firstVisit = t.paint;
       if (i > 0 || Number(values.iterations) === 1) {
         // The first visit warms the server's SQLite page cache; later ones are what a user sees.
         paints.push(t.paint);
-        for (const [path, start, end] of t.api)
-          requests.set(path, [...(requests.get(path) ?? []), end - start]);
+        for (const r of t.api) requests.set(r.path, [...(requests.get(r.path) ?? []), r]);
         // Where first paint goes: the page until its first request, the requests it waits
         // for, and drawing after the last of them.
-        const before = t.api.filter(([, start]) => start < t.paint);
-        const asked = Math.min(...before.map(([, start]) => start));
-        const answered = Math.max(...before.map(([, , end]) => end));
+        const before = t.api.filter((r) => r.start < t.paint);
+        const asked = Math.min(...before.map((r) => r.start));
+        const answered = Math.max(...before.map((r) => r.end));
         phases.push([asked, answered - asked, t.paint - answered]);
+        timelines.push({
+          html: t.html,
+          parsed: t.parsed,
+          js: t.js,
+          boot: t.boot,
+          asked,
+          answered,
+          data: t.data,
+          paint: t.paint,
+        });
       }
       // Let the queries after first paint finish, so none runs on into the next visit.
       await page.locator('body[data-ready] > #status:empty').waitFor({ timeout: 120_000 });
@@ -139,7 +168,27 @@ try {
       // Medians of: navigation start → first request, first request → last answer before
       // first paint, that answer → first paint.
       phasesMs: [0, 1, 2].map((k) => median(phases.map((p) => p[k]))),
-      requests: [...requests].map(([path, ms]) => ({ path, medianMs: median(ms), maxMs: max(ms) })),
+      // Median times from navigation start: HTML received, HTML parsed, app.js received, the
+      // script starts, the first request sent, the last first-paint answer received, those
+      // answers parsed, first paint.
+      timelineMs: Object.fromEntries(
+        Object.keys(timelines[0] ?? {}).map((k) => [k, median(timelines.map((x) => x[k] ?? Number.NaN))]),
+      ),
+      requests: [...requests].map(([path, rs]) => {
+        const of = (f) => median(rs.map(f));
+        return {
+          path,
+          medianMs: of((r) => r.end - r.start),
+          maxMs: max(rs.map((r) => r.end - r.start)),
+          // Median parts: sent → the server's first byte less its own time (queueing and
+          // the socket), the SDK call, JSON text, first byte → last byte; the body's size.
+          waitMs: of((r) => r.responseStart - r.requestStart - (r.server.sdk ?? 0) - (r.server.json ?? 0)),
+          sdkMs: of((r) => r.server.sdk ?? Number.NaN),
+          jsonMs: of((r) => r.server.json ?? Number.NaN),
+          downloadMs: of((r) => r.end - r.responseStart),
+          bytes: of((r) => r.bytes),
+        };
+      }),
     });
   }
 } finally {
@@ -159,7 +208,14 @@ else {
     );
     const [asked, waited, drawn] = r.phasesMs.map((ms) => ms.toFixed(0));
     console.log(`  page until its first request ${asked} ms, requests ${waited} ms, drawing ${drawn} ms`);
+    console.log(
+      `  timeline: ${Object.entries(r.timelineMs)
+        .map(([k, ms]) => `${k} ${ms.toFixed(0)}`)
+        .join(', ')}`,
+    );
     for (const q of r.requests.sort((a, b) => b.medianMs - a.medianMs))
-      console.log(`  ${q.medianMs.toFixed(0).padStart(6)} ms  (max ${q.maxMs.toFixed(0)})  ${q.path}`);
+      console.log(
+        `  ${q.medianMs.toFixed(0).padStart(6)} ms  (max ${q.maxMs.toFixed(0)}; wait ${q.waitMs.toFixed(0)}, sdk ${q.sdkMs.toFixed(0)}, json ${q.jsonMs.toFixed(1)}, download ${q.downloadMs.toFixed(1)}, ${q.bytes} B)  ${q.path}`,
+      );
   }
 }

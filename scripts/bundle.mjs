@@ -16,10 +16,11 @@
 //     main.ts loads with `require()` inside a function (the command table) are bundled as
 //     lazily evaluated wrappers, so `burn --version` evaluates none of them.
 //   - packages/dashboard/dist/: the dashboard page for browsers (app.js with uPlot and the
-//     CLI's number formatters, app.css, index.html), minified: every byte is sent to a browser.
+//     CLI's number formatters, app.css, index.html with boot.ts inlined), minified: every byte
+//     is sent to a browser.
 // Run by `npm run build:ts` after tsc (which type-checks both and writes the SDK's .d.ts and
 // index.mjs). Not minified: stack traces stay readable, and minifying measured no faster.
-import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -79,4 +80,25 @@ await build({
 // esbuild names a CSS entry after its key: app-css.css → app.css.
 copyFileSync(join(dashboardDist, 'app-css.css'), join(dashboardDist, 'app.css'));
 rmSync(join(dashboardDist, 'app-css.css'));
-copyFileSync(join(dashboard, 'src', 'index.html'), join(dashboardDist, 'index.html'));
+// boot.ts runs inline in the page's head: it starts the first-paint requests before the
+// styles and app.js have arrived (the page's CSP allows it by its hash, see index.js).
+const boot = await build({
+  entryPoints: [join(dashboard, 'src', 'boot.ts')],
+  write: false,
+  bundle: true,
+  minify: true,
+  platform: 'browser',
+  format: 'iife',
+  target: ['chrome111', 'firefox111', 'safari16.4'],
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+const bootCode = boot.outputFiles[0].text.trim();
+if (bootCode.includes('</')) throw new Error('boot.ts: its code must not close the inline <script>');
+const html = readFileSync(join(dashboard, 'src', 'index.html'), 'utf8');
+const tag = '<script src="boot.js"></script>';
+if (!html.includes(tag)) throw new Error(`index.html: no ${tag} to inline`);
+writeFileSync(
+  join(dashboardDist, 'index.html'),
+  html.replace(tag, () => `<script>${bootCode}</script>`),
+);

@@ -1,5 +1,6 @@
 // `burn dashboard`'s JSON API, as a real process on a real ledger: each endpoint answers
 // exactly what the SDK returns for the same options, and refuses what the SDK would refuse.
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -122,7 +123,25 @@ describe('the API answers what the SDK answers', () => {
     const page = await fetch(served.url);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
-    expect(await page.text()).toContain('<script src="app.js">');
+    const html = await page.text();
+    expect(html).toContain('<script src="app.js">');
+    // The inline script that starts the first-paint requests is allowed by its hash, and
+    // only it: no 'unsafe-inline' for scripts.
+    const inline = /<script>([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
+    expect(inline).toContain('v1/');
+    const hash = createHash('sha256').update(inline).digest('base64');
+    const scriptSrc = /script-src ([^;]*)/.exec(page.headers.get('content-security-policy') ?? '')?.[1];
+    expect(scriptSrc).toBe(`'self' 'sha256-${hash}'`);
+  });
+
+  it('says in Server-Timing how long the query and the JSON took', async () => {
+    for (const path of ['/v1/summary?groupBy=day,model', '/v1/sessions?limit=3']) {
+      const { status, headers } = await get(path);
+      expect(status).toBe(200);
+      expect(headers.get('server-timing'), path).toMatch(/^sdk;dur=\d+(\.\d)?, json;dur=\d+(\.\d)?$/);
+    }
+    // An error answer has no timings.
+    expect((await get('/v1/summary?groupBy=nope')).headers.get('server-timing')).toBeNull();
   });
 
   it('sends a change event when the ledger changes', async () => {

@@ -88,8 +88,19 @@ const chartKeys = async () =>
 
 describe('burn dashboard in Chromium', () => {
   it('loads with no console errors and shows the totals summary() gives', async () => {
+    const asked: string[] = [];
+    const note = (r: { url(): string }) => {
+      if (r.url().includes('/v1/') && !r.url().includes('/v1/events')) asked.push(new URL(r.url()).search);
+    };
+    page.on('request', note);
     await page.goto(served.url);
     await settled();
+    page.off('request', note);
+    // The page's inline script starts the two first-paint queries; app.js takes their
+    // answers instead of asking again: no query is sent twice.
+    expect(asked.filter((q) => q.includes('groupBy=day&groupBy=model'))).toHaveLength(1);
+    expect(asked.filter((q) => q.includes('limit=15'))).toHaveLength(1);
+    expect(new Set(asked).size).toBe(asked.length);
     const s = await sdk.summary({ ledgerHome: ledger.home, since: '30d' });
     expect(await text('#total-cost .value')).toBe(formatUsd(s.totals.costUsd));
     expect(await text('#total-turns .value')).toBe(formatCount(s.totals.turns));

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assistant, claudeStore, userText } from './helpers/claude-log.js';
 import { tempHome } from './helpers/home.js';
+import { ingestChild } from './helpers/ingest-process.js';
 import { entryPoints } from './helpers/sdk.js';
 
 /** Dates paths an hour back: settled directories, idle files. */
@@ -83,5 +84,53 @@ describe.each(entryPoints)('sweep via %s', (_name, sdk) => {
     settle(join(s4Agents, 'agent-c.jsonl'));
     expect(await sweep()).toMatchObject({ filesScanned: 4, filesChanged: 1, turnsAdded: 1 });
     expect(await outputTokens()).toBe(72 + 40 + 9);
+  });
+  it('repeated sweeps in one process stay right while another process appends and ingests', async () => {
+    const ledgerHome = tempHome();
+    const store = claudeStore();
+    const roots = { 'claude-code': [store.root] };
+    const dirs = [join(store.root, 'projects'), store.dir];
+    const sweep = () => sdk.ingest({ roots, ledgerHome });
+    const outputTokens = async () => (await sdk.summary({ ledgerHome })).totals.outputTokens;
+    const inChild = async () => {
+      const r = await ingestChild(ledgerHome, store.root, 'claude-code').done;
+      expect(r.code, r.stderr).toBe(0);
+      return r.report;
+    };
+    const then = new Date(Date.now() - 3_600_000);
+    const original = turn('s1', 'm1', 10);
+    const s1 = store.write('s1', original);
+    utimesSync(s1, then, then);
+    settle(...dirs);
+    expect(await sweep()).toMatchObject({ filesChanged: 1, turnsAdded: 1 });
+    // Twice with nothing new: the second pass reuses what the first read from the ledger.
+    expect(await sweep()).toMatchObject({ filesScanned: 1, filesChanged: 0 });
+    expect(await sweep()).toMatchObject({ filesScanned: 1, filesChanged: 0 });
+
+    // Another process appends and ingests: nothing is left for this one, and nothing counted twice.
+    appendFileSync(s1, turn('s1', 'm2', 20));
+    expect(await inChild()).toMatchObject({ filesChanged: 1, turnsAdded: 1 });
+    expect(await sweep()).toMatchObject({ filesChanged: 0, turnsAdded: 0 });
+    expect(await sweep()).toMatchObject({ filesChanged: 0, turnsAdded: 0 });
+    expect(await outputTokens()).toBe(30);
+
+    // Another process only appends: this one finds the turn.
+    appendFileSync(s1, turn('s1', 'm3', 40));
+    expect(await sweep()).toMatchObject({ filesChanged: 1, turnsAdded: 1 });
+    expect(await sweep()).toMatchObject({ filesChanged: 0 });
+
+    // The file is rewritten to its first size and time with another turn, after another process
+    // ingested its longer form: only the ledger (its cursor is past the end) says the file must be
+    // read again, since the file's stat equals what this process saw two passes ago.
+    writeFileSync(s1, original);
+    utimesSync(s1, then, then);
+    expect(await sweep()).toMatchObject({ filesChanged: 1 });
+    expect(await sweep()).toMatchObject({ filesChanged: 0 });
+    writeFileSync(s1, `${original}${turn('s1', 'm4', 80)}`);
+    expect(await inChild()).toMatchObject({ filesChanged: 1, turnsAdded: 1 });
+    writeFileSync(s1, original.replace('"m1"', '"m9"'));
+    utimesSync(s1, then, then);
+    expect(await sweep()).toMatchObject({ filesChanged: 1, turnsAdded: 1 });
+    expect(await outputTokens()).toBe(10 + 20 + 40 + 80 + 10);
   });
 });

@@ -13,3 +13,9 @@ export interface Asset {
  * page then calls `v1/summary`, `v1/sessions`, `v1/session/<id>` relative to itself.
  */
 export declare function assets(): Map<string, Asset>;
+
+/**
+ * The `Content-Security-Policy` header to serve the page and the API with: nothing from
+ * another origin, and the page's one inline script allowed by its hash.
+ */
+export declare function contentSecurityPolicy(): string;

@@ -1,6 +1,7 @@
 'use strict';
 // The built page, for any server to serve as static files at its root: `burn dashboard` and
 // relayburn-server both use `assets()` so they serve the same bytes with the same types.
+const { createHash } = require('node:crypto');
 const { readdirSync, readFileSync } = require('node:fs');
 const { extname, join } = require('node:path');
 
@@ -24,5 +25,18 @@ function assets() {
   return files;
 }
 
+/**
+ * The page's Content-Security-Policy: nothing from another origin; its one inline script (the
+ * first-paint requests, started before app.js arrives) allowed by its hash.
+ */
+function contentSecurityPolicy() {
+  const html = readFileSync(join(assetsDir, 'index.html'), 'utf8');
+  const hashes = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map(
+    (m) => ` 'sha256-${createHash('sha256').update(m[1]).digest('base64')}'`,
+  );
+  return `default-src 'self'; script-src 'self'${hashes.join('')}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`;
+}
+
 exports.assetsDir = assetsDir;
+exports.contentSecurityPolicy = contentSecurityPolicy;
 exports.assets = assets;

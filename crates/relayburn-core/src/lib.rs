@@ -36,3 +36,6 @@ pub fn open_ledger(ledger_home: Option<&str>) -> Result<Ledger> {
     let home = home::resolve_home(ledger_home)?;
     Ledger::open(&home)
 }
+
+#[cfg(test)]
+mod test_store;

@@ -1,137 +1,17 @@
 //! Session trees end to end: Claude Code logs written to disk (fork and continuation fields,
 //! subagent transcripts), ingested, then read back through the queries.
 
-use crate::ingest::{ingest, reset_derived, IngestOptions, IngestReport};
+use crate::ingest::{reset_derived, IngestReport};
 use crate::ledger::Ledger;
 use crate::query::{
     self, session_cost, sessions, GroupBy, SessionRow, SessionsFilter, Summary, SummaryOptions,
     Totals, TurnFilter,
 };
-use crate::stamp::{write_stamp, StampRequest};
-use crate::vocab::Harness;
+use crate::test_store::{open, stamp, Store};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Path, PathBuf};
-
-/// A Claude Code store under `dir`: `projects/-work-app/…`.
-struct Store {
-    root: PathBuf,
-    project: PathBuf,
-}
-
-impl Store {
-    fn new(dir: &Path) -> Store {
-        let root = dir.join("claude");
-        let project = root.join("projects").join("-work-app");
-        std::fs::create_dir_all(&project).unwrap();
-        Store { root, project }
-    }
-
-    /// One assistant row; `parent` adds `forkSessionId` (or `continuedFromSessionId`).
-    fn row(
-        session: &str,
-        msg: &str,
-        minute: i64,
-        output: i64,
-        parent: Option<(&str, bool)>,
-    ) -> String {
-        let mut v = serde_json::json!({
-            "type": "assistant",
-            "sessionId": session,
-            "cwd": "/work/app",
-            "timestamp": format!("2026-03-01T{:02}:{:02}:00.000Z", 8 + minute / 60, minute % 60),
-            "requestId": format!("r-{msg}"),
-            "uuid": format!("u-{msg}"),
-            "message": {
-                "id": msg,
-                "model": "claude-sonnet-4-5-20250929",
-                "stop_reason": "end_turn",
-                "content": [],
-                "usage": {"input_tokens": 10, "output_tokens": output, "cache_read_input_tokens": output * 3}
-            }
-        });
-        if let Some((p, fork)) = parent {
-            let field = if fork {
-                "forkSessionId"
-            } else {
-                "continuedFromSessionId"
-            };
-            v[field] = serde_json::Value::String(p.to_string());
-        }
-        format!("{v}\n")
-    }
-
-    /// A main session file with `turns` responses.
-    fn session(&self, id: &str, turns: i64, parent: Option<(&str, bool)>, minute: i64) {
-        let mut text = String::new();
-        for t in 0..turns {
-            let p = if t == 0 { parent } else { None };
-            text += &Self::row(id, &format!("{id}-m{t}"), minute + t, 10 + t * 7, p);
-        }
-        std::fs::write(self.project.join(format!("{id}.jsonl")), text).unwrap();
-    }
-
-    /// A subagent transcript of `parent` (session `<parent>/agent-<agent>`).
-    fn subagent(&self, parent: &str, agent: &str, turns: i64, minute: i64) -> String {
-        let dir = self.project.join(parent).join("subagents");
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut text = String::new();
-        for t in 0..turns {
-            let mut row: serde_json::Value = serde_json::from_str(&Self::row(
-                parent,
-                &format!("{parent}-{agent}-m{t}"),
-                minute + t,
-                5 + t,
-                None,
-            ))
-            .unwrap();
-            row["isSidechain"] = serde_json::Value::Bool(true);
-            row["agentId"] = serde_json::Value::String(agent.to_string());
-            text += &format!("{row}\n");
-        }
-        std::fs::write(dir.join(format!("agent-{agent}.jsonl")), text).unwrap();
-        format!("{parent}/agent-{agent}")
-    }
-
-    fn opts(&self) -> IngestOptions {
-        IngestOptions {
-            roots: std::collections::HashMap::from([(
-                Harness::ClaudeCode,
-                vec![self.root.to_string_lossy().into_owned()],
-            )]),
-            harnesses: Some(vec![Harness::ClaudeCode]),
-            ..Default::default()
-        }
-    }
-}
-
-fn open(dir: &Path) -> Ledger {
-    Ledger::open(&dir.join("home")).unwrap()
-}
 
 fn run(l: &mut Ledger, s: &Store) -> IngestReport {
-    ingest(l, &s.opts()).unwrap()
-}
-
-fn stamp(
-    l: &mut Ledger,
-    session: Option<&str>,
-    message: Option<&str>,
-    ts: &str,
-    kv: &[(&str, &str)],
-) {
-    write_stamp(
-        l,
-        &StampRequest {
-            session_id: session.map(str::to_string),
-            message_id: message.map(str::to_string),
-            enrichment: kv
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            ts: Some(ts.to_string()),
-        },
-    )
-    .unwrap();
+    s.ingest(l)
 }
 
 fn summary_by(l: &Ledger, f: TurnFilter, group: &str) -> Summary {

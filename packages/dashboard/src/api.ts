@@ -43,12 +43,37 @@ function query(params: Params): string {
   return s ? `?${s}` : '';
 }
 
+function send(url: string): Promise<Response> {
+  const token = localStorage.getItem(TOKEN_KEY);
+  return fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+}
+
+/**
+ * Requests started by `boot.js` before this script loaded, by URL: shared through a global
+ * because the two scripts are bundled apart. Each is taken once.
+ */
+type Early = Map<string, Promise<Response>>;
+const early = (): Early => {
+  const g = globalThis as { relayburnEarly?: Early };
+  g.relayburnEarly ??= new Map();
+  return g.relayburnEarly;
+};
+
+/** Starts a request now; `get` with the same path and parameters takes its answer. */
+export function prefetch(path: string, params: Params): void {
+  const url = `v1/${path}${query(params)}`;
+  const started = send(url);
+  // A network error is reported by `get` when it takes the response, not as unhandled here.
+  started.catch(() => {});
+  early().set(url, started);
+}
+
 async function get<T>(path: string, params: Params = {}): Promise<T> {
+  const url = `v1/${path}${query(params)}`;
   for (let attempt = 0; ; attempt++) {
-    const token = localStorage.getItem(TOKEN_KEY);
-    const res = await fetch(`v1/${path}${query(params)}`, {
-      headers: token ? { authorization: `Bearer ${token}` } : {},
-    });
+    const started = attempt === 0 ? early().get(url) : undefined;
+    early().delete(url);
+    const res = await (started ?? send(url));
     // `burn dashboard` says so; relayburn-server does not (it has devices and no live events).
     source.local = res.headers.get('x-relayburn-source') === 'local';
     source.known = true;

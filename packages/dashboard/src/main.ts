@@ -5,9 +5,10 @@
 import type { Summary } from '@relayburn/sdk';
 import { ApiError, api, onUnauthorized, type Params, saveToken, source } from './api.js';
 import { byId, setOptions } from './dom.js';
-import { filterParams, readState, type State, windowBounds, writeState } from './state.js';
+import { filterParams, firstPaintQueries, readState, type State, windowBounds, writeState } from './state.js';
 import { renderDaily, renderSession, renderSessions, renderTagBars, renderTotals, stack } from './views.js';
 
+performance.mark('relayburn:boot');
 let state: State = readState();
 /** Tag keys seen in the listed sessions (for the selectors). */
 const tagKeys = new Set<string>();
@@ -34,11 +35,10 @@ async function load(): Promise<void> {
     showStatus('loading…');
     // First paint: the totals, the chart and the session trees (two queries); then the
     // previous window (the change figures), the project list, tags and the open session.
-    const [main, list] = await Promise.all([
-      api.summary({ ...cur, groupBy: ['day', state.by] }),
-      api.sessions({ ...cur, limit: '15' }),
-    ]);
+    const first = firstPaintQueries(state);
+    const [main, list] = await Promise.all([api.summary(first.summary), api.sessions(first.sessions)]);
     if (!live()) return;
+    if (!document.body.dataset.painted) performance.mark('relayburn:data');
     renderTotals(main, undefined);
     renderDaily(stack(main, w.firstDay, w.lastDay));
     renderSessions(list, openSession);

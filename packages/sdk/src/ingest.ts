@@ -87,7 +87,8 @@ export async function ingest(options: IngestOptions = {}): Promise<IngestReport>
     } catch (err) {
       throw progress.failure()?.error ?? (signal?.aborted ? signal.reason : err);
     }
-    await drainCallbacks();
+    // Without a callback there is nothing queued to wait for (a no-change pass returns at once).
+    if (progress.call) await drainCallbacks();
     const failed = progress.failure();
     if (failed) throw failed.error;
     const { cancelled, ...report } = result;

@@ -8,16 +8,22 @@ import { createRequire } from 'node:module';
 const SECURITY = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
-  'content-security-policy':
-    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
 };
 
 /** @param {import('fastify').FastifyInstance} app */
 export function dashboardRoutes(app) {
-  const { assets } = createRequire(import.meta.url)('@relayburn/dashboard');
+  const { assets, contentSecurityPolicy } = createRequire(import.meta.url)('@relayburn/dashboard');
+  const csp = contentSecurityPolicy();
   for (const [path, file] of assets()) {
     app.get(path, { config: { rateLimit: false } }, (_req, reply) =>
-      reply.headers({ ...SECURITY, 'content-type': file.type, 'cache-control': 'no-cache' }).send(file.body),
+      reply
+        .headers({
+          ...SECURITY,
+          'content-security-policy': csp,
+          'content-type': file.type,
+          'cache-control': 'no-cache',
+        })
+        .send(file.body),
     );
   }
 }

@@ -10,7 +10,7 @@
 use crate::error::Result;
 use crate::ledger::Ledger;
 use crate::pricing::{ModelPrice, PriceTable, Rates, Tokens};
-use crate::query::{round_usd, Resolved, TagIndex, Totals, TurnFilter};
+use crate::query::{round_usd, tag_index, Resolved, TagIndex, Totals, TurnFilter};
 use crate::time::{self, WeekStart, Zone};
 use crate::vocab::records::Usage;
 use rusqlite::fallible_streaming_iterator::FallibleStreamingIterator;
@@ -19,6 +19,7 @@ use serde::Deserialize;
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Options every analysis takes besides its own: the turn filter and the zone of calendar
 /// bounds (`today`, dates).
@@ -170,7 +171,8 @@ const MIN_SESSIONS_PER_PART: i64 = 64;
 pub(crate) struct Prepared {
     pub f: Resolved,
     pub prices: PriceTable,
-    pub tags: Option<TagIndex>,
+    /// Shared with `summary` and `sessions` through the per-process tag cache.
+    pub tags: Option<Arc<TagIndex>>,
     /// A `session` filter: its turns are looked up by `(harness, session_id)`.
     pub one_tree: bool,
     /// A `project` filter (a column of the turns, not of their sessions).
@@ -188,7 +190,7 @@ pub(crate) fn prepare(ledger: &Ledger, scope: &Scope) -> Result<Prepared> {
         None
     } else {
         let keys: Vec<String> = f.tags.iter().map(|(k, _)| k.clone()).collect();
-        Some(TagIndex::load(ledger, &keys)?)
+        Some(tag_index(ledger, &keys)?)
     };
     Ok(Prepared {
         f,
@@ -258,7 +260,7 @@ pub(crate) fn walk_prepared<A: Send>(
     let shared = Shared {
         f,
         prices: &p.prices,
-        tags: p.tags.as_ref(),
+        tags: p.tags.as_deref(),
         want: f
             .tags
             .iter()

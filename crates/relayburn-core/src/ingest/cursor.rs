@@ -47,13 +47,14 @@ impl Cursor {
     }
 }
 
-/// The stamps of one harness's cursors, added to `into` by [`path_key`] (a sweep compares every
-/// file with these; only the files that changed load their whole cursor).
-pub fn load_stamps(
-    conn: &Connection,
-    harness: &str,
-    into: &mut rustc_hash::FxHashMap<u64, Stamp>,
-) -> rusqlite::Result<()> {
+/// Cursor stamps by path. Keyed by the path itself, as the `cursors` table is: a key derived
+/// from it (a hash) could make two files share one stamp, and one of them would then be
+/// skipped as unchanged.
+pub type Stamps = rustc_hash::FxHashMap<Box<str>, Stamp>;
+
+/// The stamps of one harness's cursors, added to `into` (a sweep compares every file with
+/// these; only the files that changed load their whole cursor).
+pub fn load_stamps(conn: &Connection, harness: &str, into: &mut Stamps) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare_cached(
         "SELECT path, dev, ino, size, mtime_ms, offset, pending FROM cursors WHERE harness = ?1",
     )?;
@@ -67,20 +68,9 @@ pub fn load_stamps(
             offset: r.get(5)?,
             pending: r.get(6)?,
         };
-        into.insert(path_key(r.get_ref(0)?.as_str()?), stamp);
+        into.insert(r.get_ref(0)?.as_str()?.into(), stamp);
     }
     Ok(())
-}
-
-/// A 64-bit hash of a cursor's path: the key of [`load_stamps`]'s map, so a sweep neither
-/// copies nor compares ten thousand path strings. Two paths sharing a key (about one chance
-/// in 2^64 per pair) cost at most a needless re-read: a stamp only says "unchanged" when the
-/// file's device, inode, size and mtime equal it (on Unix; elsewhere device and inode are 0).
-pub fn path_key(path: &str) -> u64 {
-    use std::hash::Hasher;
-    let mut h = rustc_hash::FxHasher::default();
-    h.write(path.as_bytes());
-    h.finish()
 }
 
 /// The cursor of one file, if any.
@@ -128,4 +118,46 @@ pub fn save(conn: &Connection, c: &Cursor) -> rusqlite::Result<()> {
         c.state
     ])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cursor(path: &str, size: i64) -> Cursor {
+        Cursor {
+            path: path.into(),
+            harness: "claude-code".into(),
+            dev: 0,
+            ino: 0,
+            head_len: 0,
+            head_hash: 0,
+            size,
+            mtime_ms: 1,
+            offset: size,
+            pending: 0,
+            state: "{}".into(),
+        }
+    }
+
+    /// Each path keeps its own stamp, found only by that exact path: files with equal device
+    /// and inode (0 where the platform has none) cannot share or borrow one.
+    #[test]
+    fn stamps_are_keyed_by_the_exact_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = crate::ledger::Ledger::open(dir.path()).unwrap();
+        let conn = ledger.conn().unwrap();
+        let paths = ["/s/a.jsonl", "/s/b.jsonl", "/s/a.jsonl ", "/S/a.jsonl"];
+        for (i, p) in paths.iter().enumerate() {
+            save(conn, &cursor(p, 10 + i as i64)).unwrap();
+        }
+        let mut stamps = Stamps::default();
+        load_stamps(conn, "claude-code", &mut stamps).unwrap();
+        assert_eq!(stamps.len(), paths.len());
+        for (i, p) in paths.iter().enumerate() {
+            assert_eq!(stamps.get(*p).map(|s| s.size), Some(10 + i as i64), "{p}");
+        }
+        assert!(!stamps.contains_key("/s/c.jsonl"));
+        assert!(!stamps.contains_key("/s/a.json"));
+    }
 }

@@ -157,6 +157,19 @@ impl DirCache {
         }
     }
 
+    /// The stored listings, for the next pass on this connection, when this pass learned
+    /// nothing (else `None`: they are read again from the ledger). The stamps taken this pass
+    /// are dropped, so the next pass stats every directory again.
+    pub fn into_unchanged(mut self) -> Option<DirCache> {
+        if self.is_dirty() {
+            return None;
+        }
+        for k in self.known.values_mut() {
+            k.fresh = None;
+        }
+        Some(self)
+    }
+
     /// True when the pass learned something to store.
     pub fn is_dirty(&self) -> bool {
         !self.changed.is_empty()

@@ -12,6 +12,9 @@ mod job;
 pub mod listing;
 #[cfg(test)]
 mod listing_tests;
+pub(crate) mod memo;
+#[cfg(test)]
+mod memo_tests;
 mod opencode;
 mod plan;
 mod rebuild;
@@ -32,7 +35,7 @@ pub use file::STREAM_GRACE_MS;
 pub use rebuild::{rebuild, reset_derived, RebuildReport, ResetReport};
 pub use watch::{watch, POLL_INTERVAL, THROTTLE};
 
-use crate::content::settings::{self as content_settings, ContentMode};
+use crate::content::settings::{self as content_settings, ContentMode, Retention};
 use crate::content::store::{ContentSink, ContentStore};
 use crate::content::Capture;
 use crate::error::{Error, Result};
@@ -42,6 +45,7 @@ use discover::{FileKind, SourceFile};
 use job::{Batch, Job};
 use listing::{DirCache, Lister};
 use rusqlite::OptionalExtension;
+use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -210,8 +214,13 @@ fn ingest_files(
         cutoff_ms: settings.retention.cutoff_ms(now),
     };
 
-    let (jobs, listed) = plan::plan(ledger, opts, files, &mut report)?;
-    report.files_changed = jobs.len() as i64;
+    let memo = match files {
+        Files::Sweep => ledger.take_sweep_memo::<memo::SweepMemo>(),
+        Files::Given(_) => None,
+    };
+    let plan::Planned { jobs, mut sweep } = plan::plan(ledger, opts, files, memo, &mut report)?;
+    let planned_jobs = jobs.len();
+    report.files_changed = planned_jobs as i64;
     let home = ledger.home().to_path_buf();
     // A content store that cannot be opened (corrupt, from a newer relayburn) costs only the
     // content of this pass: the ledger is still ingested, and the problem is reported.
@@ -239,24 +248,35 @@ fn ingest_files(
         Capture::default()
     };
     run_jobs(ledger, jobs, opts, capture, &mut content, &mut report)?;
-    // Retention, by message time: an indexed delete, cheap when nothing has aged out.
-    if !capturing {
-        content = open_content(false, &mut report);
-    }
-    if let Some(store) = &content {
-        if let Err(e) = store.prune(settings.retention, now) {
-            let path = home.join(crate::content::store::CONTENT_FILE);
-            let message = format!("content prune failed: {e}");
-            push_issue(&mut report, &path.to_string_lossy(), None, message);
+    // Retention, by message time: an indexed delete, cheap when nothing has aged out. A pass
+    // that stored no content prunes only when due (`prune_due`): opening the store is a good
+    // part of a no-change pass, and retention counts in days.
+    if capturing || prune_due(&home, settings.retention) {
+        if !capturing {
+            content = open_content(false, &mut report);
+        }
+        if let Some(store) = &content {
+            if let Err(e) = store.prune(settings.retention, now) {
+                let path = home.join(crate::content::store::CONTENT_FILE);
+                let message = format!("content prune failed: {e}");
+                push_issue(&mut report, &path.to_string_lossy(), None, message);
+            }
         }
     }
 
     report.duration_ms = started.elapsed().as_millis() as i64;
-    let (listings, unlisted) = match listed {
-        Some(lister) => lister.into_cache(),
-        None => (None, Vec::new()),
-    };
-    record_run(ledger, &report, listings.as_ref())?;
+    let listings = sweep.as_ref().and_then(|s| s.listings.as_ref());
+    record_run(ledger, &report, listings)?;
+    let unlisted = sweep
+        .as_mut()
+        .map(|s| std::mem::take(&mut s.unlisted))
+        .unwrap_or_default();
+    if let Some(sweep) = sweep {
+        let after = memo::Mark::of(ledger.conn()?).map_err(|e| ledger.err(e))?;
+        if let Some(memo) = sweep.into_memo(planned_jobs, after) {
+            ledger.keep_sweep_memo(memo);
+        }
+    }
     // Directories that exist but cannot be listed: reported like unreadable files, first.
     let unlisted: Vec<IngestIssue> = unlisted
         .into_iter()
@@ -269,6 +289,29 @@ fn ingest_files(
     report.errors.splice(0..0, unlisted);
     report.errors.truncate(MAX_REPORTED_ERRORS);
     Ok(report)
+}
+
+/// How long a process lets passes that store no content skip pruning a home's content store.
+const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// True when a pass that stored no content should prune: the first time this process ingests
+/// into `home` with this retention, then at most every [`PRUNE_EVERY`] (a pass that stores
+/// content always prunes).
+fn prune_due(home: &std::path::Path, retention: Retention) -> bool {
+    type Pruned = FxHashMap<std::path::PathBuf, (Retention, Instant)>;
+    static LAST: std::sync::Mutex<Option<Pruned>> = std::sync::Mutex::new(None);
+    let Ok(mut last) = LAST.lock() else {
+        return true;
+    };
+    let last = last.get_or_insert_with(Default::default);
+    let now = Instant::now();
+    match last.get(home) {
+        Some((r, at)) if *r == retention && now.duration_since(*at) < PRUNE_EVERY => false,
+        _ => {
+            last.insert(home.to_path_buf(), (retention, now));
+            true
+        }
+    }
 }
 
 /// Parses jobs on worker threads and applies their batches on this thread.

@@ -7,10 +7,11 @@
 //! query per harness; then the files are stat'ed and compared with their stamps on up to one
 //! thread per core. Only the files that changed load their whole cursor.
 
-use super::cursor::{self, Stamp};
+use super::cursor::{self, Stamp, Stamps};
 use super::discover::{FileKind, SourceFile};
 use super::job::{FileMeta, Job};
-use super::listing::{DirCache, Lister};
+use super::listing::{DirCache, DirIssue, Lister};
+use super::memo::{Mark, SweepMemo};
 use super::stat::{self, Stat, StatKind};
 use super::STREAM_GRACE_MS;
 use super::{
@@ -19,32 +20,58 @@ use super::{
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
 use crate::vocab::Harness;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 
 /// Up to this many given files, each loads its own cursor (the hook, a watch event) on this
 /// thread; more load every stamp of their harnesses at once.
 const FEW_FILES: usize = 64;
 
-/// Cursor stamps by [`cursor::path_key`].
-type Stamps = FxHashMap<u64, Stamp>;
+/// A planned pass: its jobs (older files first) and, for a sweep, what it read to plan them.
+pub(super) struct Planned {
+    pub jobs: Vec<Job>,
+    pub sweep: Option<SweepState>,
+}
 
-/// The jobs of a pass (older files first), and the lister of a sweep (what it learned about
-/// the directories, which ones it could not list).
+/// What a sweep read: the directory listings (with what it learned about them), the
+/// directories it could not list, the stamps it compared with, and when they were read.
+pub(super) struct SweepState {
+    pub listings: Option<DirCache>,
+    pub unlisted: Vec<DirIssue>,
+    harnesses: Vec<Harness>,
+    stamps: Stamps,
+    read_at: Mark,
+}
+
+impl SweepState {
+    /// What the next sweep on this connection may reuse, if this one changed nothing and
+    /// learned nothing (else `None`). `after` is the connection's mark once the pass has
+    /// written its run record.
+    pub fn into_memo(self, planned_jobs: usize, after: Mark) -> Option<SweepMemo> {
+        if planned_jobs > 0 || after.others_wrote_since(&self.read_at) {
+            return None;
+        }
+        let listings = self.listings?.into_unchanged()?;
+        Some(SweepMemo::new(after, self.harnesses, self.stamps, listings))
+    }
+}
+
+/// Plans a pass over `files`; a sweep reuses `memo` when it is still current.
 pub(super) fn plan(
     ledger: &Ledger,
     opts: &IngestOptions,
     files: Files,
+    memo: Option<SweepMemo>,
     report: &mut IngestReport,
-) -> Result<(Vec<Job>, Option<Lister>)> {
+) -> Result<Planned> {
     let conn = ledger.conn()?;
     let sql = |e| ledger.err(e);
-    let (files, stamps, lister) = match files {
+    let (files, stamps, swept) = match files {
         Files::Given(files) if files.len() <= FEW_FILES => {
             let mut stamps = Stamps::default();
             for f in &files {
                 let path = f.path.to_string_lossy();
                 if let Some(c) = cursor::load(conn, &path).map_err(sql)? {
-                    stamps.insert(cursor::path_key(&path), c.stamp());
+                    stamps.insert(path.into(), c.stamp());
                 }
             }
             (files, stamps, None)
@@ -58,23 +85,31 @@ pub(super) fn plan(
             (files, stamps, None)
         }
         Files::Sweep => {
-            let cache = DirCache::load(conn).map_err(sql)?;
             let wanted: Vec<Harness> = Harness::ALL
                 .into_iter()
                 .filter(|h| opts.harnesses.as_ref().is_none_or(|l| l.contains(h)))
                 .collect();
-            let (found, stamps) = std::thread::scope(|scope| {
-                let listing = scope.spawn(move || {
-                    let mut lister = Lister::cached(cache);
-                    let files = discover_all(opts, None, &mut lister);
-                    (files, lister)
-                });
-                let stamps = load_stamps(conn, &wanted, 0);
-                (listing.join(), stamps)
-            });
-            let (files, lister) =
-                found.map_err(|_| Error::Internal("listing the stores failed".into()))?;
-            (files, stamps.map_err(sql)?, Some(lister))
+            let read_at = Mark::of(conn).map_err(sql)?;
+            let kept = match memo {
+                Some(m) => m.still_current(conn, &wanted).map_err(sql)?,
+                None => None,
+            };
+            let ((files, lister), stamps) = match kept {
+                // Nothing to read from the ledger: the stores are listed on this thread.
+                Some((stamps, cache)) => (list(opts, cache), stamps),
+                None => {
+                    let cache = DirCache::load(conn).map_err(sql)?;
+                    let (found, stamps) = std::thread::scope(|scope| {
+                        let listing = scope.spawn(move || list(opts, cache));
+                        let stamps = load_stamps(conn, &wanted, 0);
+                        (listing.join(), stamps)
+                    });
+                    let found =
+                        found.map_err(|_| Error::Internal("listing the stores failed".into()))?;
+                    (found, stamps.map_err(sql)?)
+                }
+            };
+            (files, stamps, Some((lister, wanted, read_at)))
         }
     };
     report.files_scanned = files.len() as i64;
@@ -130,7 +165,24 @@ pub(super) fn plan(
     // Older files first, so a turn copied into a newer file (`--resume`) is seen first in
     // the session it came from.
     jobs.sort_by_key(|j| j.meta.mtime_ms);
-    Ok((jobs, lister))
+    let sweep = swept.map(|(lister, harnesses, read_at)| {
+        let (listings, unlisted) = lister.into_cache();
+        SweepState {
+            listings,
+            unlisted,
+            harnesses,
+            stamps,
+            read_at,
+        }
+    });
+    Ok(Planned { jobs, sweep })
+}
+
+/// Every file of the wanted stores, listed through `cache`.
+fn list(opts: &IngestOptions, cache: DirCache) -> (Vec<SourceFile>, Lister) {
+    let mut lister = Lister::cached(cache);
+    let files = discover_all(opts, None, &mut lister);
+    (files, lister)
 }
 
 /// The stamps of these harnesses' cursors.
@@ -161,8 +213,10 @@ fn outcome(file: &SourceFile, stat: std::io::Result<Stat>, stamps: &Stamps, now:
         Ok(m) => m,
         Err(message) => return Outcome::Unreadable(message),
     };
-    let key = cursor::path_key(&file.path.to_string_lossy());
-    match stamps.get(&key).map(|s| decide(&file.kind, &meta, s, now)) {
+    match stamps
+        .get(&*file.path.to_string_lossy())
+        .map(|s| decide(&file.kind, &meta, s, now))
+    {
         None => Outcome::Read(meta, Plan::Fresh),
         Some(Plan::Skip) => Outcome::Skip,
         Some(plan) => Outcome::Read(meta, plan),

@@ -218,13 +218,15 @@ mod tests {
             )),
         );
         let mut report = IngestReport::default();
-        let (jobs, _) = super::super::plan::plan(
+        let jobs = super::super::plan::plan(
             &ledger,
             &opts,
             super::super::Files::Given(files),
+            None,
             &mut report,
         )
-        .unwrap();
+        .unwrap()
+        .jobs;
         assert!(jobs.iter().all(|j| j.resume.is_some()));
         reset_derived(&mut ledger, None).unwrap();
         super::super::run_jobs(

@@ -25,6 +25,9 @@ pub struct Ledger {
     conn: Option<Connection>,
     path: PathBuf,
     home: PathBuf,
+    /// What the last no-change sweep on this connection read (it travels with the connection
+    /// through the pool). Opaque here: the ingest module owns its type.
+    sweep: Option<pool::Memo>,
 }
 
 impl Ledger {
@@ -32,14 +35,15 @@ impl Ledger {
     /// A ledger from a newer schema is refused with `SCHEMA_TOO_NEW` and not modified.
     pub fn open(home: &Path) -> Result<Ledger> {
         let path = home.join(LEDGER_FILE);
-        let conn = match pool::take(&path) {
-            Some(conn) => conn,
-            None => open_connection(home, &path)?,
+        let (conn, sweep) = match pool::take(&path) {
+            Some(idle) => idle,
+            None => (open_connection(home, &path)?, None),
         };
         Ok(Ledger {
             conn: Some(conn),
             path,
             home: home.to_path_buf(),
+            sweep,
         })
     }
 
@@ -49,6 +53,21 @@ impl Ledger {
 
     pub fn home(&self) -> &Path {
         &self.home
+    }
+
+    /// The memo the last no-change sweep on this connection kept, if any and of type `T`
+    /// (taken: a pass keeps a new one only if it changes nothing).
+    pub(crate) fn take_sweep_memo<T: 'static>(&mut self) -> Option<T> {
+        self.sweep.take()?.downcast().ok().map(|m| *m)
+    }
+
+    pub(crate) fn keep_sweep_memo<T: Send + 'static>(&mut self, memo: T) {
+        self.sweep = Some(Box::new(memo));
+    }
+
+    #[cfg(test)]
+    pub(crate) fn has_sweep_memo(&self) -> bool {
+        self.sweep.is_some()
     }
 
     pub(crate) fn conn(&self) -> Result<&Connection> {
@@ -126,7 +145,7 @@ impl Drop for Ledger {
         if let Some(conn) = self.conn.take() {
             // A connection left inside a transaction (a panic mid-write) is not reused.
             if conn.is_autocommit() {
-                pool::give_back(&self.path, conn);
+                pool::give_back(&self.path, conn, self.sweep.take());
             }
         }
     }

@@ -13,9 +13,13 @@ const MAX_IDLE_PER_LEDGER: usize = 4;
 struct Idle {
     conn: Connection,
     file: Option<FileId>,
+    sweep: Option<Memo>,
 }
 
 pub(crate) type FileId = (u64, u64);
+
+/// What a connection carries between uses (the ingest module's sweep memo).
+pub(crate) type Memo = Box<dyn std::any::Any + Send>;
 
 fn pool() -> &'static Mutex<HashMap<PathBuf, Vec<Idle>>> {
     static POOL: OnceLock<Mutex<HashMap<PathBuf, Vec<Idle>>>> = OnceLock::new();
@@ -38,9 +42,9 @@ pub(crate) fn file_id(path: &Path) -> Option<FileId> {
     }
 }
 
-/// Takes an idle connection to `path`, if any. Connections to a file that has since been
+/// Takes an idle connection to `path`, if any, with the sweep memo it carries. Connections to a file that has since been
 /// removed or replaced (a reset home, a deleted temp dir) are closed instead of reused.
-pub(super) fn take(path: &Path) -> Option<Connection> {
+pub(super) fn take(path: &Path) -> Option<(Connection, Option<Memo>)> {
     let current = file_id(path);
     let mut map = pool().lock().ok()?;
     let idle = map.get_mut(path)?;
@@ -48,15 +52,15 @@ pub(super) fn take(path: &Path) -> Option<Connection> {
         map.remove(path);
         return None;
     }
-    idle.pop().map(|i| i.conn)
+    idle.pop().map(|i| (i.conn, i.sweep))
 }
 
-pub(super) fn give_back(path: &Path, conn: Connection) {
+pub(super) fn give_back(path: &Path, conn: Connection, sweep: Option<Memo>) {
     let file = file_id(path);
     if let Ok(mut map) = pool().lock() {
         let idle = map.entry(path.to_path_buf()).or_default();
         if idle.len() < MAX_IDLE_PER_LEDGER && file.is_some() {
-            idle.push(Idle { conn, file });
+            idle.push(Idle { conn, file, sweep });
         }
     }
 }

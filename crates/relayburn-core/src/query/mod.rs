@@ -22,6 +22,8 @@ pub(crate) use summary::round_usd;
 /// Used by `budget` (spend at a pinned instant).
 pub(crate) use summary::summary_at;
 pub use summary::{summary, Summary, SummaryOptions, Totals, KEY_JOIN};
+/// Used by `analysis`: the same cached tag index as `summary` and `sessions`.
+pub(crate) use tag_cache::tag_index;
 pub(crate) use tags::TagIndex;
 
 #[cfg(test)]

@@ -4,106 +4,14 @@
 
 use super::tag_cache::tag_index;
 use super::*;
-use crate::ingest::{ingest, IngestOptions};
 use crate::ledger::Ledger;
-use crate::stamp::{write_stamp, StampRequest};
-use crate::vocab::Harness;
+use crate::test_store::{self, Store};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// One assistant response of `session` (its `agentId` for a subagent transcript, or a
-/// `forkSessionId` naming its parent).
-fn row(session: &str, msg: &str, minute: i64, agent: Option<&str>, fork: Option<&str>) -> String {
-    let mut v = serde_json::json!({
-        "type": "assistant",
-        "sessionId": session,
-        "cwd": "/work/app",
-        "timestamp": format!("2026-03-01T08:{minute:02}:00.000Z"),
-        "requestId": format!("r-{msg}"),
-        "uuid": format!("u-{msg}"),
-        "message": {
-            "id": msg,
-            "model": "claude-sonnet-4-5-20250929",
-            "stop_reason": "end_turn",
-            "content": [],
-            "usage": {"input_tokens": 10, "output_tokens": 20}
-        }
-    });
-    if let Some(a) = agent {
-        v["isSidechain"] = true.into();
-        v["agentId"] = a.into();
-    }
-    if let Some(p) = fork {
-        v["forkSessionId"] = p.into();
-    }
-    format!("{v}\n")
-}
-
-struct Store {
-    root: PathBuf,
-    project: PathBuf,
-}
-
-impl Store {
-    fn new(dir: &Path) -> Store {
-        let root = dir.join("claude");
-        let project = root.join("projects").join("-work-app");
-        std::fs::create_dir_all(&project).unwrap();
-        Store { root, project }
-    }
-
-    fn session(&self, id: &str, turns: i64, fork: Option<&str>) {
-        let text: String = (0..turns)
-            .map(|t| row(id, &format!("{id}-m{t}"), t, None, fork.filter(|_| t == 0)))
-            .collect();
-        std::fs::write(self.project.join(format!("{id}.jsonl")), text).unwrap();
-    }
-
-    fn subagent(&self, parent: &str, agent: &str, turns: i64) {
-        let dir = self.project.join(parent).join("subagents");
-        std::fs::create_dir_all(&dir).unwrap();
-        let text: String = (0..turns)
-            .map(|t| {
-                row(
-                    parent,
-                    &format!("{parent}-{agent}-m{t}"),
-                    30 + t,
-                    Some(agent),
-                    None,
-                )
-            })
-            .collect();
-        std::fs::write(dir.join(format!("agent-{agent}.jsonl")), text).unwrap();
-    }
-
-    fn ingest(&self, l: &mut Ledger) {
-        let opts = IngestOptions {
-            roots: std::collections::HashMap::from([(
-                Harness::ClaudeCode,
-                vec![self.root.to_string_lossy().into_owned()],
-            )]),
-            harnesses: Some(vec![Harness::ClaudeCode]),
-            ..Default::default()
-        };
-        ingest(l, &opts).unwrap();
-    }
-}
-
+/// Stamps `kv` on a session.
 fn stamp(l: &mut Ledger, session: &str, kv: &[(&str, &str)]) {
-    write_stamp(
-        l,
-        &StampRequest {
-            session_id: Some(session.to_string()),
-            message_id: None,
-            enrichment: kv
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            ts: Some("2026-03-01T09:00:00Z".to_string()),
-        },
-    )
-    .unwrap();
+    test_store::stamp(l, Some(session), None, "2026-03-01T09:00:00Z", kv);
 }
 
 /// Turns per `persona` value.
@@ -153,7 +61,7 @@ fn reused_until_the_ledger_changes() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::new(dir.path());
     let mut l = Ledger::open(&dir.path().join("home")).unwrap();
-    store.session("root", 3, None);
+    store.session("root", 3, None, 0);
     store.ingest(&mut l);
     stamp(&mut l, "root", &[("persona", "coder")]);
 
@@ -176,21 +84,21 @@ fn a_new_child_session_inherits_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::new(dir.path());
     let mut l = Ledger::open(&dir.path().join("home")).unwrap();
-    store.session("root", 3, None);
-    store.session("other", 2, None);
+    store.session("root", 3, None, 0);
+    store.session("other", 2, None, 0);
     store.ingest(&mut l);
     stamp(&mut l, "root", &[("persona", "coder")]);
     assert_eq!(by_persona(&l), map(&[("coder", 3), ("(none)", 2)]));
     assert_eq!(coder_sessions(&l), ["root"]);
 
     // A subagent of the stamped root arrives: its turns carry the root's persona.
-    store.subagent("root", "a1", 4);
+    store.subagent("root", "a1", 4, 30);
     store.ingest(&mut l);
     assert_eq!(by_persona(&l), map(&[("coder", 7), ("(none)", 2)]));
     assert_eq!(coder_sessions(&l), ["root", "root/agent-a1"]);
 
     // A fork of the root (a new session linked under it) inherits too.
-    store.session("fork", 2, Some("root"));
+    store.session("fork", 2, Some(("root", true)), 0);
     store.ingest(&mut l);
     assert_eq!(by_persona(&l), map(&[("coder", 9), ("(none)", 2)]));
     assert_eq!(coder_sessions(&l), ["fork", "root", "root/agent-a1"]);
@@ -201,9 +109,9 @@ fn a_new_stamp_applies_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::new(dir.path());
     let mut l = Ledger::open(&dir.path().join("home")).unwrap();
-    store.session("root", 3, None);
-    store.subagent("root", "a1", 4);
-    store.session("other", 2, None);
+    store.session("root", 3, None, 0);
+    store.subagent("root", "a1", 4, 30);
+    store.session("other", 2, None, 0);
     store.ingest(&mut l);
     stamp(&mut l, "root", &[("persona", "coder")]);
     assert_eq!(by_persona(&l), map(&[("coder", 7), ("(none)", 2)]));

@@ -11,6 +11,8 @@ import { optionsFrom } from './params.js';
 export interface DashboardOptions {
   /** The page's files by URL path (`@relayburn/dashboard`'s `assets()`). */
   assets: ReadonlyMap<string, { body: Buffer; type: string }>;
+  /** The page's `Content-Security-Policy` (`@relayburn/dashboard`'s `contentSecurityPolicy()`). */
+  csp: string;
   ledgerHome: string | undefined;
   /** `ledger.sqlite`: watched for changes. */
   ledgerPath: string;
@@ -27,8 +29,6 @@ export interface DashboardOptions {
 const SECURITY = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
-  'content-security-policy':
-    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
 };
 
 /** HTTP status of an SDK error: the caller's mistake is 400, anything else 500. */
@@ -36,14 +36,33 @@ function statusOf(err: unknown): number {
   return err instanceof BurnError && err.code === 'INVALID_ARGUMENT' ? 400 : 500;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+/**
+ * Sends `body` as JSON. With `since` (when the request was taken up, `performance.now()`), a
+ * `Server-Timing` header says where its time went: the SDK call and the JSON text (the page's
+ * Resource Timing shows them beside the network times).
+ */
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  since?: number,
+  sdkDone?: number,
+): void {
+  const text = JSON.stringify(body);
+  const timing =
+    since === undefined || sdkDone === undefined
+      ? {}
+      : {
+          'server-timing': `sdk;dur=${(sdkDone - since).toFixed(1)}, json;dur=${(performance.now() - sdkDone).toFixed(1)}`,
+        };
   res.writeHead(status, {
     ...SECURITY,
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
     'x-relayburn-source': 'local',
+    ...timing,
   });
-  res.end(JSON.stringify(body));
+  res.end(text);
 }
 
 function sendError(res: ServerResponse, err: unknown): void {
@@ -78,10 +97,15 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   };
 
   const api = async (path: string, query: URLSearchParams, res: ServerResponse) => {
-    if (path === '/v1/summary')
-      return sendJson(res, 200, await summary({ ...optionsFrom('summary', query), ...lh }));
-    if (path === '/v1/sessions')
-      return sendJson(res, 200, await sessions({ ...optionsFrom('sessions', query), ...lh }));
+    const since = performance.now();
+    if (path === '/v1/summary') {
+      const result = await summary({ ...optionsFrom('summary', query), ...lh });
+      return sendJson(res, 200, result, since, performance.now());
+    }
+    if (path === '/v1/sessions') {
+      const result = await sessions({ ...optionsFrom('sessions', query), ...lh });
+      return sendJson(res, 200, result, since, performance.now());
+    }
     if (path.startsWith('/v1/session/')) {
       const id = decodeURIComponent(path.slice('/v1/session/'.length));
       const extra = [...query.keys()][0];
@@ -90,7 +114,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
       const detail = await session({ sessionId: id, ...lh });
       if (detail === null)
         return sendJson(res, 404, { code: 'NOT_FOUND', message: `no session '${id}' in the ledger` });
-      return sendJson(res, 200, detail);
+      return sendJson(res, 200, detail, since, performance.now());
     }
     return sendJson(res, 404, { code: 'NOT_FOUND', message: `no endpoint ${path}` });
   };
@@ -123,7 +147,12 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     }
     const file = assets.get(url.pathname);
     if (!file) return sendJson(res, 404, { code: 'NOT_FOUND', message: `no file ${url.pathname}` });
-    res.writeHead(200, { ...SECURITY, 'content-type': file.type, 'cache-control': 'no-cache' });
+    res.writeHead(200, {
+      ...SECURITY,
+      'content-security-policy': o.csp,
+      'content-type': file.type,
+      'cache-control': 'no-cache',
+    });
     res.end(req.method === 'HEAD' ? undefined : file.body);
   });
 
