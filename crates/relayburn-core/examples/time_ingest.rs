@@ -1,7 +1,8 @@
 //! A cold (or repeated) ingest of Claude Code stores in one native process, timed: what the
 //! ingest costs without Node, for profiling (`perf record`) and before/after runs:
 //! `cargo run --release -p relayburn-core --example time_ingest -- <ledger home> <claude root>
-//! [off|full|hash-only]`.
+//! [off|full|hash-only]`. The root may also be a comma-separated list of `<harness>=<root>`
+//! (the mixed corpus: `claude-code=<dir>/claude,codex=<dir>/codex,opencode=<dir>/opencode`).
 use relayburn_core::content::settings::ContentMode;
 use relayburn_core::ingest::{ingest, IngestOptions};
 use relayburn_core::vocab::Harness;
@@ -24,13 +25,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "hash-only" => ContentMode::HashOnly,
         other => return Err(format!("unknown content mode {other}").into()),
     };
+    let mut roots = std::collections::HashMap::new();
+    if root.contains('=') {
+        for store in root.split(',') {
+            let (h, dir) = store.split_once('=').ok_or("expected <harness>=<root>")?;
+            let h = Harness::ALL
+                .iter()
+                .copied()
+                .find(|x| x.as_str() == h)
+                .ok_or_else(|| format!("unknown harness {h}"))?;
+            roots.insert(h, vec![dir.to_string()]);
+        }
+    } else {
+        roots.insert(Harness::ClaudeCode, vec![root.clone()]);
+    }
     let t0 = Instant::now();
     let mut ledger = relayburn_core::open_ledger(Some(home))?;
     let report = ingest(
         &mut ledger,
         &IngestOptions {
-            harnesses: Some(vec![Harness::ClaudeCode]),
-            roots: std::collections::HashMap::from([(Harness::ClaudeCode, vec![root.clone()])]),
+            harnesses: Some(roots.keys().copied().collect()),
+            roots,
             content_mode: Some(content_mode),
             ..Default::default()
         },

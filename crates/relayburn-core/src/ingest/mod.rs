@@ -8,6 +8,7 @@ pub mod cursor;
 pub mod discover;
 pub mod discover_totals;
 mod file;
+mod flow;
 mod job;
 pub mod listing;
 #[cfg(test)]
@@ -350,7 +351,9 @@ fn run_jobs(
         .iter()
         .filter_map(|j| j.resume.as_ref().map(|c| (j.path.clone(), c.offset)))
         .collect();
-    let (tx, rx) = mpsc::sync_channel::<Batch>(workers * 4);
+    // Bounded by bytes in flight (`flow`), not by this count.
+    let (tx, rx) = mpsc::sync_channel::<Batch>(QUEUE_BATCHES);
+    let budget = flow::Budget::new(QUEUE_BYTES);
     let mut result: Result<()> = Ok(());
     let conn = ledger.conn()?;
     let tuned = |name: &str, value: i64| -> Result<i64> {
@@ -372,7 +375,7 @@ fn run_jobs(
         let sink = content.take().map(|store| ContentSink::spawn(scope, store));
         for _ in 0..workers {
             let tx = tx.clone();
-            let (jobs, next) = (&jobs, &next);
+            let (jobs, next, budget) = (&jobs, &next, &budget);
             scope.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(job) = jobs.get(i) else { break };
@@ -384,7 +387,7 @@ fn run_jobs(
                     // a pass whose content store cannot be opened keeps no text either.
                     crate::content::privacy::redact(&mut b.records, capture.mode);
                     b.records.skip_impossible_turns();
-                    tx.send(b).is_ok()
+                    budget.take(b.bytes_read) && tx.send(b).is_ok()
                 };
                 // Each kind's reader: line logs (Claude Code, Codex, Copilot CLI events, Kimi,
                 // Grok, Gemini CLI chats, Qwen Code, Pi), OpenCode's JSON documents and database
@@ -437,6 +440,7 @@ fn run_jobs(
                 priority: &priority,
                 pause_at,
                 cold: &cold,
+                budget: &budget,
             };
             let window = write_window(ledger, first, &sources, report, &mut progress);
             if let Err(e) = window {
@@ -464,6 +468,7 @@ fn run_jobs(
             }
         }
         // Unblock workers still sending, then let the scope join them.
+        budget.close();
         drop(rx);
         if let Some(sink) = sink {
             *content = sink.finish();
@@ -490,6 +495,13 @@ fn run_jobs(
     report.cancelled = cancel.load(Ordering::Relaxed) && result.is_ok();
     result
 }
+
+/// Read data that may wait for the writer (source bytes): enough for the parsers to keep going
+/// through a commit. The old bound, four batches of up to 8 MB per parse thread, allowed twice
+/// as much on two cores.
+const QUEUE_BYTES: u64 = 32 << 20;
+/// Batches that may wait, whatever their size (the bytes bound first in practice).
+const QUEUE_BATCHES: usize = 4096;
 
 /// How long the writer idles at the crash tests' pause point before going on.
 const TEST_PAUSE: Duration = Duration::from_secs(60);
@@ -529,6 +541,8 @@ struct WindowSources<'a, 's> {
     pause_at: Option<i64>,
     /// Secondary indexes dropped during a first load (see `cold_load`).
     cold: &'a cold_load::ColdLoad,
+    /// Bytes read and waiting for the writer; freed as each batch is taken.
+    budget: &'a flow::Budget,
 }
 
 /// Applies `first` and the batches that follow within `src.window` (time, records) in one
@@ -550,6 +564,7 @@ fn write_window(
         priority,
         pause_at,
         cold,
+        budget,
     } = *src;
     let path = ledger.path().to_path_buf();
     let started = Instant::now();
@@ -568,6 +583,7 @@ fn write_window(
         let mut records = 0;
         let mut next = Some(first);
         while let Some(mut batch) = next.take() {
+            budget.give(batch.bytes_read);
             let current = still_current(tx, resumed, &batch).map_err(sql)?;
             if batch.error.is_none() && current {
                 if let Some(c) = content.filter(|_| !batch.records.content.is_empty()) {
