@@ -62,12 +62,13 @@ pub(super) fn merged_cost(m: &Merge, held: Option<f64>, later: Option<f64>) -> O
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::vocab::records::Usage;
     use crate::vocab::Harness;
 
-    fn call(id: &str) -> ToolCall {
+    /// A tool call by id (the writer's tests use these two too).
+    pub(crate) fn call(id: &str) -> ToolCall {
         ToolCall {
             id: id.into(),
             name: "Bash".into(),
@@ -76,7 +77,13 @@ mod tests {
         }
     }
 
-    fn copy(output: i64, complete: bool, calls: &[&str], cost: Option<f64>) -> TurnRecord {
+    /// A copy of one turn: 10 input tokens, `output` output tokens.
+    pub(crate) fn copy(
+        output: i64,
+        complete: bool,
+        calls: &[&str],
+        cost: Option<f64>,
+    ) -> TurnRecord {
         TurnRecord {
             harness: Harness::ClaudeCode,
             key: "k".into(),

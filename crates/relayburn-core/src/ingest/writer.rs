@@ -571,29 +571,15 @@ fn insert_compaction(conn: &Connection, c: &CompactionRecord) -> rusqlite::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vocab::records::Usage;
 
+    use super::super::turn_merge::tests::{call, copy};
+
+    /// A complete turn of a model without a price, at a fixed time.
     fn turn(output: i64, reported: Option<f64>) -> TurnRecord {
         TurnRecord {
-            harness: Harness::ClaudeCode,
-            key: "k".into(),
-            session_id: "s".into(),
-            message_id: "m".into(),
-            request_id: None,
             ts_ms: 1_700_000_000_000,
             model: "my-llama".into(),
-            provider: None,
-            project: None,
-            branch: None,
-            usage: Usage {
-                input: 10,
-                output,
-                ..Usage::default()
-            },
-            stop_reason: None,
-            complete: true,
-            tool_calls: Vec::new(),
-            reported_cost_usd: reported,
+            ..copy(output, true, &[], reported)
         }
     }
 
@@ -632,12 +618,6 @@ mod tests {
     /// Copies of a turn not inserted yet merge in memory as they merge in `turns`.
     #[test]
     fn staged_copies_merge_like_stored_ones() {
-        let call = |id: &str| ToolCall {
-            id: id.into(),
-            name: "Bash".into(),
-            target: None,
-            args_hash: String::new(),
-        };
         let copies = [
             TurnRecord {
                 model: String::new(),
