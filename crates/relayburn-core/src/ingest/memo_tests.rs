@@ -1,6 +1,6 @@
-//! A sweep that changed nothing keeps what it read for the next sweep on the same connection;
-//! any write to the ledger since (by another connection or by this one) makes the next sweep
-//! read the ledger again.
+//! A sweep keeps what it read for the next sweep on the same connection (a sweep that read a
+//! few files reads their cursors back); any other write to the ledger since (by another
+//! connection or by this one) makes the next sweep read the ledger again.
 
 use super::rebuild::reset_derived;
 use super::{ingest, IngestOptions};
@@ -40,6 +40,16 @@ fn fixture() -> Fixture {
     }
 }
 
+/// True when the last sweep on this connection kept its memo.
+fn has_memo(ledger: &mut Ledger) -> bool {
+    let carried = ledger.take_sweep_memo::<super::memo::Carried>();
+    let kept = carried.as_ref().is_some_and(|c| c.memo.is_some());
+    if let Some(c) = carried {
+        ledger.keep_sweep_memo(c);
+    }
+    kept
+}
+
 fn turns(ledger: &Ledger) -> i64 {
     let conn = ledger.conn().unwrap();
     conn.query_row("SELECT count(*) FROM turns", [], |r| r.get(0))
@@ -51,9 +61,12 @@ fn turns(ledger: &Ledger) -> i64 {
 fn ingested(f: &Fixture, home: &Path) -> Ledger {
     let mut ledger = Ledger::open(home).unwrap();
     assert_eq!(ingest(&mut ledger, &f.opts).unwrap().turns_added, 2);
-    assert!(!ledger.has_sweep_memo(), "a pass that wrote keeps no memo");
+    assert!(
+        has_memo(&mut ledger),
+        "a pass that read one file keeps its memo"
+    );
     assert_eq!(ingest(&mut ledger, &f.opts).unwrap().files_changed, 0);
-    assert!(ledger.has_sweep_memo());
+    assert!(has_memo(&mut ledger));
     ledger
 }
 
@@ -63,7 +76,7 @@ fn a_no_change_sweep_is_remembered_and_an_append_is_still_seen() {
     let mut ledger = ingested(&f, &f.home);
     let again = ingest(&mut ledger, &f.opts).unwrap();
     assert_eq!((again.files_scanned, again.files_changed), (1, 0));
-    assert!(ledger.has_sweep_memo());
+    assert!(has_memo(&mut ledger));
 
     // The memo holds stamps, not verdicts: the file's own stat still says it grew.
     let mut text = std::fs::read_to_string(&f.file).unwrap();
@@ -72,8 +85,30 @@ fn a_no_change_sweep_is_remembered_and_an_append_is_still_seen() {
     std::fs::write(&f.file, text).unwrap();
     let grown = ingest(&mut ledger, &f.opts).unwrap();
     assert_eq!((grown.files_changed, grown.turns_added), (1, 1));
-    assert!(!ledger.has_sweep_memo());
+    assert!(has_memo(&mut ledger), "the cursor it wrote is read back");
     assert_eq!(turns(&ledger), 3);
+    // With the cursor read back, the next sweep finds the file unchanged.
+    let after = ingest(&mut ledger, &f.opts).unwrap();
+    assert_eq!((after.files_changed, after.turns_added), (0, 0));
+}
+
+#[test]
+fn a_sweep_that_read_many_files_keeps_no_memo() {
+    let f = fixture();
+    let dir = f.file.parent().unwrap();
+    for i in 0..=super::plan::MEMO_MAX_READ {
+        std::fs::write(
+            dir.join(format!("x{i}.jsonl")),
+            format!("{}\n", row(&format!("x{i}"))),
+        )
+        .unwrap();
+    }
+    let mut ledger = Ledger::open(&f.home).unwrap();
+    let first = ingest(&mut ledger, &f.opts).unwrap();
+    assert_eq!(first.files_changed as usize, super::plan::MEMO_MAX_READ + 2);
+    assert!(!has_memo(&mut ledger));
+    assert_eq!(ingest(&mut ledger, &f.opts).unwrap().files_changed, 0);
+    assert!(has_memo(&mut ledger));
 }
 
 #[test]
@@ -105,10 +140,10 @@ fn the_memo_travels_with_its_pooled_connection() {
     drop(ingested(&f, &f.home));
     // The next open of this ledger takes the same connection back, memo included.
     let mut ledger = Ledger::open(&f.home).unwrap();
-    assert!(ledger.has_sweep_memo());
+    assert!(has_memo(&mut ledger));
     let swept = ingest(&mut ledger, &f.opts).unwrap();
     assert_eq!((swept.files_scanned, swept.files_changed), (1, 0));
-    assert!(ledger.has_sweep_memo());
+    assert!(has_memo(&mut ledger));
 }
 
 #[test]

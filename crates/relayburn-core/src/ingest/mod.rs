@@ -2,6 +2,9 @@
 //! only stat'ed), parse changed files in parallel, and apply their batches through one writer
 //! in `BEGIN IMMEDIATE` transactions, rows and cursors together.
 
+mod changes;
+#[cfg(test)]
+mod changes_tests;
 mod cold_load;
 mod copilot;
 pub mod cursor;
@@ -217,12 +220,16 @@ fn ingest_files(
     };
 
     let memo = match files {
-        Files::Sweep => ledger.take_sweep_memo::<memo::SweepMemo>(),
+        Files::Sweep => ledger.take_sweep_memo::<memo::Carried>(),
         Files::Given(_) => None,
     };
     let plan::Planned { jobs, mut sweep } = plan::plan(ledger, opts, files, memo, &mut report)?;
-    let planned_jobs = jobs.len();
-    report.files_changed = planned_jobs as i64;
+    report.files_changed = jobs.len() as i64;
+    // The files whose cursors this pass may write (the next sweep's memo reads them back).
+    let job_paths: Vec<String> = match &sweep {
+        Some(_) => jobs.iter().map(|j| j.path.clone()).collect(),
+        None => Vec::new(),
+    };
     let home = ledger.home().to_path_buf();
     // A content store that cannot be opened (corrupt, from a newer relayburn) costs only the
     // content of this pass: the ledger is still ingested, and the problem is reported.
@@ -275,9 +282,8 @@ fn ingest_files(
         .unwrap_or_default();
     if let Some(sweep) = sweep {
         let after = memo::Mark::of(ledger.conn()?).map_err(|e| ledger.err(e))?;
-        if let Some(memo) = sweep.into_memo(planned_jobs, after) {
-            ledger.keep_sweep_memo(memo);
-        }
+        let carried = sweep.into_carried(ledger.conn()?, &job_paths, after);
+        ledger.keep_sweep_memo(carried);
     }
     // Directories that exist but cannot be listed: reported like unreadable files, first.
     let unlisted: Vec<IngestIssue> = unlisted

@@ -6,12 +6,17 @@
 //! the ledger, `listing`) while this thread reads the cursors' stamps (no reader state) in one
 //! query per harness; then the files are stat'ed and compared with their stamps on up to one
 //! thread per core. Only the files that changed load their whole cursor.
+//!
+//! A sweep on a connection that swept before skips the `stat` of the files a watch covers
+//! and the kernel's change queue does not name (`changes`, `memo::Coverage`), as long as
+//! nothing else changed: the ledger, the listings, the list of files.
 
+use super::changes::{self, Tracker};
 use super::cursor::{self, Stamp, Stamps};
 use super::discover::{FileKind, SourceFile};
 use super::job::{FileMeta, Job};
 use super::listing::{DirCache, DirIssue, Lister};
-use super::memo::{Mark, SweepMemo};
+use super::memo::{Carried, Coverage, Mark, SweepMemo};
 use super::stat::{self, Stat, StatKind};
 use super::STREAM_GRACE_MS;
 use super::{
@@ -20,6 +25,7 @@ use super::{
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
 use crate::vocab::Harness;
+use rusqlite::Connection;
 use rustc_hash::FxHashSet;
 
 /// Up to this many given files, each loads its own cursor (the hook, a watch event) on this
@@ -40,19 +46,54 @@ pub(super) struct SweepState {
     harnesses: Vec<Harness>,
     stamps: Stamps,
     read_at: Mark,
+    coverage: Coverage,
+    changes: Tracker,
 }
 
 impl SweepState {
-    /// What the next sweep on this connection may reuse, if this one changed nothing and
-    /// learned nothing (else `None`). `after` is the connection's mark once the pass has
-    /// written its run record.
-    pub fn into_memo(self, planned_jobs: usize, after: Mark) -> Option<SweepMemo> {
-        if planned_jobs > 0 || after.others_wrote_since(&self.read_at) {
-            return None;
-        }
-        let listings = self.listings?.into_unchanged()?;
-        Some(SweepMemo::new(after, self.harnesses, self.stamps, listings))
+    /// What the next sweep on this connection may reuse: the change queue, and the memo if
+    /// this sweep learned no listing and no other connection wrote meanwhile. `after` is the
+    /// connection's mark once the pass has written its run record; `read` the files this
+    /// pass read, whose cursors are read back (a few at most: else no memo is kept).
+    pub fn into_carried(self, conn: &Connection, read: &[String], after: Mark) -> Carried {
+        let mut changes = self.changes;
+        changes.end();
+        let memo = if read.len() > MEMO_MAX_READ || after.others_wrote_since(&self.read_at) {
+            None
+        } else {
+            let mut stamps = self.stamps;
+            let mut coverage = self.coverage;
+            match refresh(conn, read, &mut stamps) {
+                Ok(()) => {
+                    coverage.uncover(read);
+                    self.listings
+                        .and_then(DirCache::into_unchanged)
+                        .map(|l| SweepMemo::new(after, self.harnesses, stamps, l, coverage))
+                }
+                Err(_) => None,
+            }
+        };
+        Carried { memo, changes }
     }
+}
+
+/// Up to this many files read, a sweep reads their cursors back and keeps its memo (a
+/// watcher's pass after an append); more, and the next sweep reads every stamp again.
+pub(super) const MEMO_MAX_READ: usize = 64;
+
+/// The current stamps of `paths`, from the ledger.
+fn refresh(conn: &Connection, paths: &[String], stamps: &mut Stamps) -> rusqlite::Result<()> {
+    for path in paths {
+        match cursor::load(conn, path)? {
+            Some(c) => {
+                stamps.insert(path.as_str().into(), c.stamp());
+            }
+            None => {
+                stamps.remove(path.as_str());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Plans a pass over `files`; a sweep reuses `memo` when it is still current.
@@ -60,12 +101,12 @@ pub(super) fn plan(
     ledger: &Ledger,
     opts: &IngestOptions,
     files: Files,
-    memo: Option<SweepMemo>,
+    carried: Option<Carried>,
     report: &mut IngestReport,
 ) -> Result<Planned> {
     let conn = ledger.conn()?;
     let sql = |e| ledger.err(e);
-    let (files, stamps, swept) = match files {
+    let (files, stamps, mut swept) = match files {
         Files::Given(files) if files.len() <= FEW_FILES => {
             let mut stamps = Stamps::default();
             for f in &files {
@@ -89,14 +130,21 @@ pub(super) fn plan(
                 .into_iter()
                 .filter(|h| opts.harnesses.as_ref().is_none_or(|l| l.contains(h)))
                 .collect();
+            let Carried { memo, mut changes } = carried.unwrap_or_default();
+            // What changed since the last sweep, read before anything is stat'ed.
+            let seen = changes.begin();
             let read_at = Mark::of(conn).map_err(sql)?;
             let kept = match memo {
                 Some(m) => m.still_current(conn, &wanted).map_err(sql)?,
                 None => None,
             };
+            let mut prior = None;
             let ((files, lister), stamps) = match kept {
                 // Nothing to read from the ledger: the stores are listed on this thread.
-                Some((stamps, cache)) => (list(opts, cache), stamps),
+                Some((stamps, cache, coverage)) => {
+                    prior = Some(coverage);
+                    (list(opts, cache), stamps)
+                }
                 None => {
                     let cache = DirCache::load(conn).map_err(sql)?;
                     let (found, stamps) = std::thread::scope(|scope| {
@@ -109,25 +157,31 @@ pub(super) fn plan(
                     (found, stamps.map_err(sql)?)
                 }
             };
-            (files, stamps, Some((lister, wanted, read_at)))
+            // Unchanged listings (none read from disk) and the same files: the coverage holds.
+            let to_stat = prior
+                .as_ref()
+                .filter(|_| lister.read == 0)
+                .and_then(|c| c.to_stat(&files, &seen));
+            let sweep = Swept {
+                lister,
+                harnesses: wanted,
+                read_at,
+                changes,
+                prior,
+                to_stat,
+            };
+            (files, stamps, Some(sweep))
         }
     };
     report.files_scanned = files.len() as i64;
 
     let now = crate::time::now_ms();
-    let outcomes = stat::par_chunks(&files, |part| {
-        let paths: Vec<&std::path::Path> = part.iter().map(|f| f.path.as_path()).collect();
-        let stats = stat::stat_run(&paths);
-        part.iter()
-            .zip(stats)
-            .map(|(f, s)| outcome(f, s, &stamps, now))
-            .collect()
-    });
+    let (outcomes, coverage) = stat_files(&files, &stamps, now, swept.as_mut());
     let mut jobs = Vec::new();
     let mut planned = FxHashSet::default();
     for (file, out) in files.into_iter().zip(outcomes) {
         let (meta, resume) = match out {
-            Outcome::Skip => continue,
+            Outcome::Skip { .. } => continue,
             Outcome::Unreadable(message) => {
                 push_issue(report, &file.path.to_string_lossy(), None, message);
                 continue;
@@ -165,17 +219,133 @@ pub(super) fn plan(
     // Older files first, so a turn copied into a newer file (`--resume`) is seen first in
     // the session it came from.
     jobs.sort_by_key(|j| j.meta.mtime_ms);
-    let sweep = swept.map(|(lister, harnesses, read_at)| {
-        let (listings, unlisted) = lister.into_cache();
+    let sweep = swept.map(|s| {
+        let (listings, unlisted) = s.lister.into_cache();
         SweepState {
             listings,
             unlisted,
-            harnesses,
+            harnesses: s.harnesses,
             stamps,
-            read_at,
+            read_at: s.read_at,
+            coverage,
+            changes: s.changes,
         }
     });
     Ok(Planned { jobs, sweep })
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many files the last plan on this thread stat'ed.
+    pub(super) static STATTED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// What a sweep carries from listing to the end of planning.
+struct Swept {
+    lister: Lister,
+    harnesses: Vec<Harness>,
+    read_at: Mark,
+    changes: Tracker,
+    /// The last sweep's coverage, when its memo is still current.
+    prior: Option<Coverage>,
+    /// Which files to stat (`None`: all of them).
+    to_stat: Option<Vec<bool>>,
+}
+
+/// Each file's outcome, and (for a sweep) which files a watch now covers. A sweep with a
+/// change queue watches each file's directory before the file is stat'ed; one that may skip
+/// files stats only the others.
+fn stat_files(
+    files: &[SourceFile],
+    stamps: &Stamps,
+    now: i64,
+    sweep: Option<&mut Swept>,
+) -> (Vec<Outcome>, Coverage) {
+    let (to_stat, prior, mut queue) = match sweep {
+        Some(s) => (s.to_stat.as_deref(), s.prior.as_ref(), s.changes.queue()),
+        None => (None, None, None),
+    };
+    // Watches first (a change after its directory's watch is queued), on a full stat only:
+    // a file that may be skipped is covered by a watch already.
+    let watched: Vec<bool> = match (&mut queue, to_stat) {
+        (Some(q), None) => {
+            let mut last: Option<(&std::path::Path, bool)> = None;
+            files
+                .iter()
+                .map(|f| {
+                    let Some(dir) = changes::dir_of(&f.path) else {
+                        return false;
+                    };
+                    match last {
+                        Some((d, ok)) if d == dir => ok,
+                        _ => {
+                            let ok = q.watch(dir);
+                            last = Some((dir, ok));
+                            ok
+                        }
+                    }
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    #[cfg(test)]
+    STATTED.set(to_stat.map_or(files.len(), |t| t.iter().filter(|s| **s).count()));
+    let items: Vec<(&SourceFile, bool)> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f, to_stat.is_none_or(|t| t[i])))
+        .collect();
+    let results: Vec<(Outcome, Option<Stat>)> = stat::par_chunks(&items, |part| {
+        let paths: Vec<&std::path::Path> = part
+            .iter()
+            .filter(|(_, s)| *s)
+            .map(|(f, _)| f.path.as_path())
+            .collect();
+        let mut stats = stat::stat_run(&paths).into_iter();
+        part.iter()
+            .map(|(f, s)| match s.then(|| stats.next()).flatten() {
+                Some(st) => {
+                    let kept = st.as_ref().ok().copied();
+                    (outcome(f, st, stamps, now), kept)
+                }
+                None => (Outcome::Skip { steady: true }, None),
+            })
+            .collect()
+    });
+    // A file is covered when it was stat'ed through a watch and found unchanged with
+    // nothing due later, or was covered and is not stat'ed again; none is when the queue ran
+    // out of watches (it is dropped).
+    let outcomes = |results: Vec<(Outcome, Option<Stat>)>| results.into_iter().map(|(o, _)| o);
+    let full = match &queue {
+        None => return (outcomes(results).collect(), Coverage::default()),
+        Some(q) => q.is_full(),
+    };
+    let mut covered = Vec::with_capacity(files.len());
+    for (i, (f, (out, st))) in files.iter().zip(&results).enumerate() {
+        let through_watch = match (to_stat, prior, &queue) {
+            // No watch was added this pass: one there now was there before the `stat`.
+            (Some(_), Some(p), Some(q)) => {
+                p.covered()[i] || changes::dir_of(&f.path).is_some_and(|d| q.watching(d))
+            }
+            _ => watched.get(i).copied().unwrap_or(false),
+        };
+        let ok = match (out, st) {
+            (Outcome::Skip { steady: true }, None) => through_watch,
+            (Outcome::Skip { steady: true }, Some(st)) => {
+                through_watch
+                    && !st.link
+                    && !has_companion(&f.kind)
+                    && match (&mut queue, changes::dir_of(&f.path)) {
+                        (Some(q), Some(dir)) => q.local(dir, st.dev),
+                        _ => false,
+                    }
+            }
+            _ => false,
+        };
+        covered.push(ok && !full);
+    }
+    (outcomes(results).collect(), Coverage::new(files, covered))
 }
 
 /// Every file of the wanted stores, listed through `cache`.
@@ -200,8 +370,9 @@ fn load_stamps(
 
 /// What planning makes of one file.
 enum Outcome {
-    /// Unchanged since its cursor.
-    Skip,
+    /// Unchanged since its cursor; `steady` when nothing is due later either (no unfinished
+    /// response or unterminated last line waiting for the file to go idle).
+    Skip { steady: bool },
     /// Cannot be stat'ed, or is not a regular file (reported).
     Unreadable(String),
     /// To read: from the start, or on from its cursor (`Plan::Fresh` / `Plan::Resume`).
@@ -213,14 +384,30 @@ fn outcome(file: &SourceFile, stat: std::io::Result<Stat>, stamps: &Stamps, now:
         Ok(m) => m,
         Err(message) => return Outcome::Unreadable(message),
     };
-    match stamps
-        .get(&*file.path.to_string_lossy())
-        .map(|s| decide(&file.kind, &meta, s, now))
-    {
-        None => Outcome::Read(meta, Plan::Fresh),
-        Some(Plan::Skip) => Outcome::Skip,
-        Some(plan) => Outcome::Read(meta, plan),
+    let Some(stamp) = stamps.get(&*file.path.to_string_lossy()) else {
+        return Outcome::Read(meta, Plan::Fresh);
+    };
+    match decide(&file.kind, &meta, stamp, now) {
+        Plan::Skip => Outcome::Skip {
+            steady: stamp.pending == 0 && stamp.offset >= stamp.size,
+        },
+        plan => Outcome::Read(meta, plan),
     }
+}
+
+/// Kinds whose planning stats another file too (a database's `-wal`, a Droid session's
+/// transcript, a Cline task's history), which no watch of the file's directory is known to
+/// cover: always stat'ed.
+fn has_companion(kind: &FileKind) -> bool {
+    matches!(
+        kind,
+        FileKind::OpenCodeDb
+            | FileKind::CopilotStore
+            | FileKind::GooseDb
+            | FileKind::CrushDb { .. }
+            | FileKind::DroidSession
+            | FileKind::ClineTask
+    )
 }
 
 /// What a pass does with a file that has a cursor.

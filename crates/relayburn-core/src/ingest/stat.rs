@@ -20,6 +20,8 @@ pub struct Stat {
     pub mtime_ms: i64,
     pub mtime_ns: i64,
     pub ctime_ns: i64,
+    /// The path itself is a symbolic link (the rest describes what it leads to).
+    pub link: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +69,21 @@ impl Stat {
             mtime_ms: since_epoch.map_or(0, |d| d.as_millis() as i64),
             mtime_ns,
             ctime_ns,
+            link: false,
         }
+    }
+
+    /// The `stat` of `path`, noting whether the path itself is a link.
+    pub fn of_path(path: &Path) -> io::Result<Stat> {
+        let link = std::fs::symlink_metadata(path)?;
+        if link.file_type().is_symlink() {
+            let meta = std::fs::metadata(path)?;
+            return Ok(Stat {
+                link: true,
+                ..Stat::of(&meta)
+            });
+        }
+        Ok(Stat::of(&link))
     }
 }
 
@@ -113,10 +129,7 @@ pub fn stat_many<P: AsRef<Path> + Sync>(paths: &[P]) -> Vec<io::Result<Stat>> {
 /// The `stat` of each path, in order, on this thread.
 #[cfg(not(unix))]
 pub fn stat_run<P: AsRef<Path>>(paths: &[P]) -> Vec<io::Result<Stat>> {
-    paths
-        .iter()
-        .map(|p| std::fs::metadata(p).map(|m| Stat::of(&m)))
-        .collect()
+    paths.iter().map(|p| Stat::of_path(p.as_ref())).collect()
 }
 
 /// An ancestor is opened when at least this many of the next [`LOOKAHEAD`] paths are below it.
@@ -154,7 +167,7 @@ pub fn stat_run<P: AsRef<Path>>(paths: &[P]) -> Vec<io::Result<Stat>> {
                 rel.push(0);
                 out.push(stat_at(dir, &rel));
             }
-            _ => out.push(std::fs::metadata(p).map(|m| Stat::of(&m))),
+            _ => out.push(Stat::of_path(p.as_ref())),
         }
     }
     out
@@ -191,7 +204,8 @@ fn open_dir(dir: &Path) -> Option<std::fs::File> {
         .ok()
 }
 
-/// `fstatat(dir, rel)` following links; `rel` ends with its NUL.
+/// `fstatat(dir, rel)` following links (noting whether `rel` itself is one); `rel` ends
+/// with its NUL.
 #[cfg(unix)]
 // The `stat` field types differ across platforms (32-bit `st_dev` on macOS, …).
 #[allow(clippy::unnecessary_cast)]
@@ -199,15 +213,23 @@ fn stat_at(dir: &std::fs::File, rel: &[u8]) -> io::Result<Stat> {
     use std::os::fd::AsRawFd;
     let name = std::ffi::CStr::from_bytes_with_nul(rel)
         .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
-    let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
-    // SAFETY: `name` is NUL-terminated, `st` is a writable `stat` buffer, and the descriptor
-    // stays open for the call (borrowed from `dir`).
-    let r = unsafe { libc::fstatat(dir.as_raw_fd(), name.as_ptr(), st.as_mut_ptr(), 0) };
-    if r != 0 {
-        return Err(io::Error::last_os_error());
+    let at = |flags: libc::c_int| {
+        let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+        // SAFETY: `name` is NUL-terminated, `st` is a writable `stat` buffer, and the
+        // descriptor stays open for the call (borrowed from `dir`).
+        let r = unsafe { libc::fstatat(dir.as_raw_fd(), name.as_ptr(), st.as_mut_ptr(), flags) };
+        if r != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: `fstatat` succeeded, so it filled `st`.
+        Ok(unsafe { st.assume_init() })
+    };
+    // The link itself first: one call for a file that is not a link (the usual case).
+    let mut st = at(libc::AT_SYMLINK_NOFOLLOW)?;
+    let link = st.st_mode & libc::S_IFMT == libc::S_IFLNK;
+    if link {
+        st = at(0)?;
     }
-    // SAFETY: `fstatat` succeeded, so it filled `st`.
-    let st = unsafe { st.assume_init() };
     let kind = match st.st_mode & libc::S_IFMT {
         libc::S_IFREG => StatKind::File,
         libc::S_IFDIR => StatKind::Dir,
@@ -228,6 +250,7 @@ fn stat_at(dir: &std::fs::File, rel: &[u8]) -> io::Result<Stat> {
         mtime_ms,
         mtime_ns: ns(secs, nsec),
         ctime_ns: ns(st.st_ctime as i64, st.st_ctime_nsec as i64),
+        link,
     })
 }
 
@@ -268,8 +291,17 @@ mod tests {
         let got = stat_many(&many);
         assert_eq!(got.len(), many.len());
         for (p, g) in many.iter().zip(got) {
+            let link = std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
             match (std::fs::metadata(p), g) {
-                (Ok(m), Ok(g)) => assert_eq!(Stat::of(&m), g, "{}", p.display()),
+                (Ok(m), Ok(g)) => assert_eq!(
+                    Stat {
+                        link,
+                        ..Stat::of(&m)
+                    },
+                    g,
+                    "{}",
+                    p.display()
+                ),
                 (Err(e), Err(g)) => assert_eq!(e.kind(), g.kind(), "{}", p.display()),
                 (want, got) => panic!("{}: {want:?} vs {got:?}", p.display()),
             }

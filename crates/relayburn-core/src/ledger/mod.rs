@@ -65,11 +65,6 @@ impl Ledger {
         self.sweep = Some(Box::new(memo));
     }
 
-    #[cfg(test)]
-    pub(crate) fn has_sweep_memo(&self) -> bool {
-        self.sweep.is_some()
-    }
-
     pub(crate) fn conn(&self) -> Result<&Connection> {
         self.conn
             .as_ref()
