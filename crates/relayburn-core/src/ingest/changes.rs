@@ -169,31 +169,48 @@ mod linux {
         /// True when `dir` is watched now (a watch is added if it was not). False when it
         /// cannot be (missing, no permission, no room: the queue is then full).
         pub fn watch(&mut self, dir: &Path) -> bool {
-            if self.dirs.contains_key(dir) {
-                return true;
-            }
+            self.watch_all(&[dir]);
+            self.watching(dir)
+        }
+
+        /// Watches each of `dirs` not watched yet, on up to one thread per core (a watch
+        /// costs a path lookup, as a `stat` does); [`Queue::watching`] then says which are.
+        /// A directory that cannot be watched (missing, no permission) is left out; no room
+        /// for one makes the queue full.
+        pub fn watch_all(&mut self, dirs: &[&Path]) {
             if self.full {
-                return false;
+                return;
             }
-            if self.limit.is_some_and(|l| self.dirs.len() >= l) {
-                self.full = true;
-                return false;
-            }
-            match self.inotify.watches().add(dir, mask()) {
-                Ok(wd) => {
-                    // Two paths to one directory (a link) share a watch; events name the
-                    // first, so files under the other are never matched (stat'ed in full).
-                    self.paths
-                        .entry(wd.clone())
-                        .or_insert_with(|| dir.to_path_buf());
-                    self.dirs.insert(dir.to_path_buf(), wd);
-                    true
+            let mut new: Vec<&Path> = dirs
+                .iter()
+                .copied()
+                .filter(|d| !self.dirs.contains_key(*d))
+                .collect();
+            if let Some(room) = self.limit.map(|l| l.saturating_sub(self.dirs.len())) {
+                if new.len() > room {
+                    new.truncate(room);
+                    self.full = true;
                 }
-                Err(e) => {
-                    if matches!(e.raw_os_error(), Some(libc::ENOSPC | libc::ENOMEM)) {
+            }
+            let inotify = &self.inotify;
+            let added = crate::ingest::stat::par_chunks(&new, |part| {
+                let mut watches = inotify.watches();
+                part.iter().map(|d| watches.add(d, mask())).collect()
+            });
+            for (dir, added) in new.into_iter().zip(added) {
+                match added {
+                    Ok(wd) => {
+                        // Two paths to one directory (a link) share a watch; events name the
+                        // first, so files under the other are never matched (stat'ed in full).
+                        self.paths
+                            .entry(wd.clone())
+                            .or_insert_with(|| dir.to_path_buf());
+                        self.dirs.insert(dir.to_path_buf(), wd);
+                    }
+                    Err(e) if matches!(e.raw_os_error(), Some(libc::ENOSPC | libc::ENOMEM)) => {
                         self.full = true;
                     }
-                    false
+                    Err(_) => {}
                 }
             }
         }
@@ -309,6 +326,8 @@ mod other {
         pub fn watch(&mut self, _dir: &Path) -> bool {
             false
         }
+
+        pub fn watch_all(&mut self, _dirs: &[&Path]) {}
 
         pub fn watching(&self, _dir: &Path) -> bool {
             false

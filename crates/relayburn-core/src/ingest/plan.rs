@@ -269,6 +269,14 @@ fn stat_files(
     // a file that may be skipped is covered by a watch already.
     let watched: Vec<bool> = match (&mut queue, to_stat) {
         (Some(q), None) => {
+            let same = |a: &std::path::Path, b: &std::path::Path| a.as_os_str() == b.as_os_str();
+            let mut dirs: Vec<&std::path::Path> = Vec::new();
+            for dir in files.iter().filter_map(|f| changes::dir_of(&f.path)) {
+                if dirs.last().is_none_or(|last| !same(last, dir)) {
+                    dirs.push(dir);
+                }
+            }
+            q.watch_all(&dirs);
             let mut last: Option<(&std::path::Path, bool)> = None;
             files
                 .iter()
@@ -277,9 +285,9 @@ fn stat_files(
                         return false;
                     };
                     match last {
-                        Some((d, ok)) if d == dir => ok,
+                        Some((d, ok)) if same(d, dir) => ok,
                         _ => {
-                            let ok = q.watch(dir);
+                            let ok = q.watching(dir);
                             last = Some((dir, ok));
                             ok
                         }
