@@ -168,6 +168,7 @@ mod linux {
 
         /// True when `dir` is watched now (a watch is added if it was not). False when it
         /// cannot be (missing, no permission, no room: the queue is then full).
+        #[cfg(test)]
         pub fn watch(&mut self, dir: &Path) -> bool {
             self.watch_all(&[dir]);
             self.watching(dir)
@@ -323,6 +324,7 @@ mod other {
             false
         }
 
+        #[cfg(test)]
         pub fn watch(&mut self, _dir: &Path) -> bool {
             false
         }
