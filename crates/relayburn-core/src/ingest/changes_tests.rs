@@ -301,3 +301,16 @@ fn the_queue_names_changed_files_and_sees_anything_else_as_everything() {
         "a temp directory is on a local filesystem"
     );
 }
+
+#[test]
+fn a_file_with_another_hard_link_is_stat_ed_on_every_sweep() {
+    // Written through a link in a directory no watch covers, it changes with no event here.
+    let mut f = fixture();
+    let elsewhere = f.root.join("elsewhere.jsonl");
+    std::fs::hard_link(file(&f, "-work-b", "b2"), &elsewhere).unwrap();
+    assert_eq!(sweep(&mut f).files_changed, 0);
+    assert_eq!(sweep(&mut f).files_changed, 0);
+    append(&elsewhere, &lines("b2", &["b2-m3"]));
+    let r = sweep(&mut f);
+    assert_eq!((r.files_changed, r.turns_added), (1, 1));
+}

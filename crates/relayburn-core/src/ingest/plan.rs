@@ -341,8 +341,10 @@ fn stat_files(
         let ok = match (out, st) {
             (Outcome::Skip { steady: true }, None) => through_watch,
             (Outcome::Skip { steady: true }, Some(st)) => {
+                // A hard link's writes are reported in the directory it was opened through.
                 through_watch
                     && !st.link
+                    && st.nlink == 1
                     && !has_companion(&f.kind)
                     && match (&mut queue, changes::dir_of(&f.path)) {
                         (Some(q), Some(dir)) => q.local(dir, st.dev),

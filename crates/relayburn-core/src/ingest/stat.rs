@@ -22,6 +22,8 @@ pub struct Stat {
     pub ctime_ns: i64,
     /// The path itself is a symbolic link (the rest describes what it leads to).
     pub link: bool,
+    /// Hard links to the file (1 where the platform does not say).
+    pub nlink: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,21 +47,23 @@ impl Stat {
             .ok()
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
         #[cfg(unix)]
-        let (dev, ino, mtime_ns, ctime_ns) = {
+        let (dev, ino, mtime_ns, ctime_ns, nlink) = {
             use std::os::unix::fs::MetadataExt;
             (
                 meta.dev() as i64,
                 meta.ino() as i64,
                 ns(meta.mtime(), meta.mtime_nsec()),
                 ns(meta.ctime(), meta.ctime_nsec()),
+                meta.nlink(),
             )
         };
         #[cfg(not(unix))]
-        let (dev, ino, mtime_ns, ctime_ns) = (
+        let (dev, ino, mtime_ns, ctime_ns, nlink) = (
             0i64,
             0i64,
             since_epoch.map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)),
             0i64,
+            1u64,
         );
         Stat {
             kind,
@@ -70,6 +74,7 @@ impl Stat {
             mtime_ns,
             ctime_ns,
             link: false,
+            nlink,
         }
     }
 
@@ -251,6 +256,7 @@ fn stat_at(dir: &std::fs::File, rel: &[u8]) -> io::Result<Stat> {
         mtime_ns: ns(secs, nsec),
         ctime_ns: ns(st.st_ctime as i64, st.st_ctime_nsec as i64),
         link,
+        nlink: st.st_nlink as u64,
     })
 }
 
