@@ -306,11 +306,40 @@ fn the_queue_names_changed_files_and_sees_anything_else_as_everything() {
 fn a_file_with_another_hard_link_is_stat_ed_on_every_sweep() {
     // Written through a link in a directory no watch covers, it changes with no event here.
     let mut f = fixture();
-    let elsewhere = f.root.join("elsewhere.jsonl");
+    let elsewhere = f.root.with_file_name("elsewhere.jsonl");
     std::fs::hard_link(file(&f, "-work-b", "b2"), &elsewhere).unwrap();
+    // A new session makes the next sweep stat every file: b2 is seen with its two links.
+    std::fs::write(file(&f, "-work-a", "a3"), lines("a3", &["a3-m1"])).unwrap();
+    settle(&project(&f, "-work-a"));
+    assert_eq!(sweep(&mut f).files_changed, 1);
     assert_eq!(sweep(&mut f).files_changed, 0);
     assert_eq!(sweep(&mut f).files_changed, 0);
+    if LINUX {
+        assert_eq!(statted(), 1, "b2 alone");
+    }
     append(&elsewhere, &lines("b2", &["b2-m3"]));
     let r = sweep(&mut f);
     assert_eq!((r.files_changed, r.turns_added), (1, 1));
+}
+
+#[test]
+fn coverage_older_than_a_full_pass_interval_stats_every_file() {
+    use super::changes::Seen;
+    use super::memo::Coverage;
+    let f = fixture();
+    let files: Vec<super::discover::SourceFile> = ["a1", "a2"]
+        .iter()
+        .map(|s| super::discover::classify_claude_file(&file(&f, "-work-a", s)))
+        .collect();
+    let now = std::time::Instant::now();
+    let fresh = Coverage::new(&files, vec![true, true], now);
+    assert_eq!(
+        fresh.to_stat(&files, &Seen::Quiet),
+        Some(vec![false, false])
+    );
+    let Some(old) = now.checked_sub(super::memo::FULL_STAT_EVERY + Duration::from_secs(1)) else {
+        return;
+    };
+    let stale = Coverage::new(&files, vec![true, true], old);
+    assert_eq!(stale.to_stat(&files, &Seen::Quiet), None);
 }

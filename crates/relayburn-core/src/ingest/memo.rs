@@ -20,6 +20,7 @@ use super::listing::DirCache;
 use crate::vocab::Harness;
 use rusqlite::Connection;
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 /// What a connection carries from one sweep to the next.
 #[derive(Default)]
@@ -36,14 +37,27 @@ pub struct Carried {
 pub struct Coverage {
     paths: Vec<PathBuf>,
     covered: Vec<bool>,
+    /// When the `stat` of every file this coverage rests on began.
+    taken_at: Option<Instant>,
 }
 
+/// A sweep stats every file at least this often, whatever the queue says: the backstop for
+/// changes no directory watch reports (a file given a second hard link elsewhere after it was
+/// stat'ed, then written through it).
+pub const FULL_STAT_EVERY: Duration = Duration::from_secs(60);
+
 impl Coverage {
-    pub fn new(files: &[SourceFile], covered: Vec<bool>) -> Coverage {
+    pub fn new(files: &[SourceFile], covered: Vec<bool>, taken_at: Instant) -> Coverage {
         Coverage {
             paths: files.iter().map(|f| f.path.clone()).collect(),
             covered,
+            taken_at: Some(taken_at),
         }
+    }
+
+    /// When the full `stat` this coverage rests on began.
+    pub fn taken_at(&self) -> Option<Instant> {
+        self.taken_at
     }
 
     /// Which of `files` to stat, given what the queue saw since this coverage was taken;
@@ -54,6 +68,9 @@ impl Coverage {
             Seen::Files(named) => Some(named),
             Seen::Everything => return None,
         };
+        if self.taken_at.is_none_or(|t| t.elapsed() >= FULL_STAT_EVERY) {
+            return None;
+        }
         let same = files.len() == self.paths.len()
             && files
                 .iter()

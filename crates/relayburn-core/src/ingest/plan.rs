@@ -261,6 +261,8 @@ fn stat_files(
     now: i64,
     sweep: Option<&mut Swept>,
 ) -> (Vec<Outcome>, Coverage) {
+    // Taken before any watch is added or file stat'ed (see `Coverage::to_stat`).
+    let started = std::time::Instant::now();
     let (to_stat, prior, mut queue) = match sweep {
         Some(s) => (s.to_stat.as_deref(), s.prior.as_ref(), s.changes.queue()),
         None => (None, None, None),
@@ -355,7 +357,15 @@ fn stat_files(
         };
         covered.push(ok && !full);
     }
-    (outcomes(results).collect(), Coverage::new(files, covered))
+    // A pass that stat'ed only some files keeps the time of the full one it rests on.
+    let taken_at = match (to_stat, prior) {
+        (Some(_), Some(p)) => p.taken_at().unwrap_or(started),
+        _ => started,
+    };
+    (
+        outcomes(results).collect(),
+        Coverage::new(files, covered, taken_at),
+    )
 }
 
 /// Every file of the wanted stores, listed through `cache`.
