@@ -13,6 +13,10 @@
 //! entry created, deleted or renamed, a watched directory gone, an overflow, a file the sweep
 //! does not know): every file is stat'ed, as without the queue.
 //!
+//! A directory watch does not see a write through another hard link to a file (reported in
+//! that link's directory): a file with more than one link is always stat'ed, and every file
+//! at least once a minute (`memo::FULL_STAT_EVERY`), for a link made after its `stat`.
+//!
 //! A watch that cannot be added for lack of room (`fs.inotify.max_user_watches`) drops the
 //! queue: sweeps stat every file, and try again after [`RETRY_AFTER`]. Files on filesystems
 //! whose changes may come from elsewhere (NFS, SMB, FUSE, 9p, …) are always stat'ed, and
