@@ -123,6 +123,12 @@ describe('the API answers what the SDK answers', () => {
     const page = await fetch(served.url);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    // The page and the API answers alike: no sniffing, no referrer.
+    const answer = await fetch(new URL('v1/sessions?limit=1', served.url));
+    for (const res of [page, answer]) {
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    }
     const html = await page.text();
     expect(html).toContain('<script src="app.js">');
     // The inline script that starts the first-paint requests is allowed by its hash, and

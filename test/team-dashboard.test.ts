@@ -143,6 +143,8 @@ describe('relayburn-server serves the dashboard', () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe(file.type);
       expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
       expect(Buffer.from(await res.arrayBuffer()).equals(file.body)).toBe(true);
     }
     expect((await fetch(new URL('/v1/health', url))).status).toBe(200);

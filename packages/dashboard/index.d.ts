@@ -19,3 +19,9 @@ export declare function assets(): Map<string, Asset>;
  * another origin, and the page's one inline script allowed by its hash.
  */
 export declare function contentSecurityPolicy(): string;
+
+/**
+ * Headers every answer of a server of the page carries, API answers included (the page's own
+ * files carry {@link contentSecurityPolicy} as well): no content sniffing, no referrer.
+ */
+export declare const securityHeaders: Readonly<Record<string, string>>;

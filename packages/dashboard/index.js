@@ -37,6 +37,16 @@ function contentSecurityPolicy() {
   return `default-src 'self'; script-src 'self'${hashes.join('')}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`;
 }
 
+/**
+ * Headers every answer of a server of the page carries, API answers included (the page's own
+ * files carry `contentSecurityPolicy()` as well): no content sniffing, no referrer.
+ */
+const securityHeaders = Object.freeze({
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+});
+
 exports.assetsDir = assetsDir;
+exports.securityHeaders = securityHeaders;
 exports.contentSecurityPolicy = contentSecurityPolicy;
 exports.assets = assets;

@@ -5,20 +5,17 @@
  */
 import { createRequire } from 'node:module';
 
-const SECURITY = {
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-};
-
 /** @param {import('fastify').FastifyInstance} app */
 export function dashboardRoutes(app) {
-  const { assets, contentSecurityPolicy } = createRequire(import.meta.url)('@relayburn/dashboard');
+  const { assets, contentSecurityPolicy, securityHeaders } = createRequire(import.meta.url)(
+    '@relayburn/dashboard',
+  );
   const csp = contentSecurityPolicy();
   for (const [path, file] of assets()) {
     app.get(path, { config: { rateLimit: false } }, (_req, reply) =>
       reply
         .headers({
-          ...SECURITY,
+          ...securityHeaders,
           'content-security-policy': csp,
           'content-type': file.type,
           'cache-control': 'no-cache',

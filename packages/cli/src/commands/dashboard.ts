@@ -56,13 +56,14 @@ export const dashboardCommand: Command = {
     if (!(port >= 0 && port <= 65535)) throw new UsageError(`--port must be 0 to 65535, got '${portText}'`);
     const host = str(ctx, 'host') ?? '127.0.0.1';
     if (host.trim() === '') throw new UsageError('--host must not be empty');
-    const { assets, contentSecurityPolicy } =
+    const { assets, contentSecurityPolicy, securityHeaders } =
       require('@relayburn/dashboard') as typeof import('@relayburn/dashboard');
     const { createDashboard } = await import('../dashboard/server.js');
     const { ledgerPath } = await status(ctx.ledgerHome === undefined ? {} : { ledgerHome: ctx.ledgerHome });
     const dash = createDashboard({
       assets: assets(),
       csp: contentSecurityPolicy(),
+      security: securityHeaders,
       ledgerHome: ctx.ledgerHome,
       ledgerPath,
       hosts: [host],

@@ -13,6 +13,8 @@ export interface DashboardOptions {
   assets: ReadonlyMap<string, { body: Buffer; type: string }>;
   /** The page's `Content-Security-Policy` (`@relayburn/dashboard`'s `contentSecurityPolicy()`). */
   csp: string;
+  /** Headers every answer carries (`@relayburn/dashboard`'s `securityHeaders`). */
+  security: Readonly<Record<string, string>>;
   ledgerHome: string | undefined;
   /** `ledger.sqlite`: watched for changes. */
   ledgerPath: string;
@@ -26,11 +28,6 @@ export interface DashboardOptions {
   hosts: readonly string[];
 }
 
-const SECURITY = {
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-};
-
 /** HTTP status of an SDK error: the caller's mistake is 400, anything else 500. */
 function statusOf(err: unknown): number {
   return err instanceof BurnError && err.code === 'INVALID_ARGUMENT' ? 400 : 500;
@@ -43,6 +40,7 @@ function statusOf(err: unknown): number {
  */
 function sendJson(
   res: ServerResponse,
+  security: Readonly<Record<string, string>>,
   status: number,
   body: unknown,
   since?: number,
@@ -56,7 +54,7 @@ function sendJson(
           'server-timing': `sdk;dur=${(sdkDone - since).toFixed(1)}, json;dur=${(performance.now() - sdkDone).toFixed(1)}`,
         };
   res.writeHead(status, {
-    ...SECURITY,
+    ...security,
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
     'x-relayburn-source': 'local',
@@ -65,9 +63,9 @@ function sendJson(
   res.end(text);
 }
 
-function sendError(res: ServerResponse, err: unknown): void {
+function sendError(res: ServerResponse, security: Readonly<Record<string, string>>, err: unknown): void {
   const e = err instanceof BurnError ? err : undefined;
-  sendJson(res, statusOf(err), {
+  sendJson(res, security, statusOf(err), {
     code: e?.code ?? 'INTERNAL',
     message: err instanceof Error ? err.message : String(err),
     ...(e?.field ? { field: e.field } : {}),
@@ -100,11 +98,11 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     const since = performance.now();
     if (path === '/v1/summary') {
       const result = await summary({ ...optionsFrom('summary', query), ...lh });
-      return sendJson(res, 200, result, since, performance.now());
+      return sendJson(res, o.security, 200, result, since, performance.now());
     }
     if (path === '/v1/sessions') {
       const result = await sessions({ ...optionsFrom('sessions', query), ...lh });
-      return sendJson(res, 200, result, since, performance.now());
+      return sendJson(res, o.security, 200, result, since, performance.now());
     }
     if (path.startsWith('/v1/session/')) {
       const id = decodeURIComponent(path.slice('/v1/session/'.length));
@@ -113,10 +111,13 @@ export function createDashboard(o: DashboardOptions): Dashboard {
         throw new BurnError('INVALID_ARGUMENT', `${extra}: unknown parameter`, { field: extra });
       const detail = await session({ sessionId: id, ...lh });
       if (detail === null)
-        return sendJson(res, 404, { code: 'NOT_FOUND', message: `no session '${id}' in the ledger` });
-      return sendJson(res, 200, detail, since, performance.now());
+        return sendJson(res, o.security, 404, {
+          code: 'NOT_FOUND',
+          message: `no session '${id}' in the ledger`,
+        });
+      return sendJson(res, o.security, 200, detail, since, performance.now());
     }
-    return sendJson(res, 404, { code: 'NOT_FOUND', message: `no endpoint ${path}` });
+    return sendJson(res, o.security, 404, { code: 'NOT_FOUND', message: `no endpoint ${path}` });
   };
 
   const events = (req: IncomingMessage, res: ServerResponse) => {
@@ -134,21 +135,25 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://dashboard');
     if (!hostAllowed(req.headers.host)) {
-      return sendJson(res, 403, { code: 'FORBIDDEN', message: 'unexpected Host header' });
+      return sendJson(res, o.security, 403, { code: 'FORBIDDEN', message: 'unexpected Host header' });
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
-      return sendJson(res, 405, { code: 'METHOD_NOT_ALLOWED', message: 'the dashboard is read-only' });
+      return sendJson(res, o.security, 405, {
+        code: 'METHOD_NOT_ALLOWED',
+        message: 'the dashboard is read-only',
+      });
     }
     if (url.pathname === '/v1/events') return events(req, res);
     if (url.pathname.startsWith('/v1/')) {
-      api(url.pathname, url.searchParams, res).catch((err) => sendError(res, err));
+      api(url.pathname, url.searchParams, res).catch((err) => sendError(res, o.security, err));
       return;
     }
     const file = assets.get(url.pathname);
-    if (!file) return sendJson(res, 404, { code: 'NOT_FOUND', message: `no file ${url.pathname}` });
+    if (!file)
+      return sendJson(res, o.security, 404, { code: 'NOT_FOUND', message: `no file ${url.pathname}` });
     res.writeHead(200, {
-      ...SECURITY,
+      ...o.security,
       'content-security-policy': o.csp,
       'content-type': file.type,
       'cache-control': 'no-cache',
