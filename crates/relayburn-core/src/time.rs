@@ -382,6 +382,14 @@ impl Zone {
             .map(|ts| ts.to_zoned(self.tz.clone()).date())
     }
 
+    /// The local date of an instant as days since 1970-01-01: its UTC offset looked up, no
+    /// calendar arithmetic (what a per-row grouping can afford).
+    pub fn local_day(&self, ms: i64) -> Option<i64> {
+        let ts = Timestamp::from_millisecond(ms).ok()?;
+        let offset_ms = i64::from(self.tz.to_offset(ts).seconds()) * 1000;
+        Some((ms + offset_ms).div_euclid(86_400_000))
+    }
+
     /// The first date of the period that contains `date`.
     pub fn period_start(&self, period: Period, date: Date) -> Date {
         match period {

@@ -157,6 +157,7 @@ fn derive_chunk(ledger: &Ledger, prices: &PriceTable) -> Result<()> {
             since: None,
             until: None,
             clauses: Vec::new(),
+            hourly: true,
             params: Vec::new(),
             tags: Vec::new(),
             model: None,

@@ -151,6 +151,9 @@ fn counters_match_turns(ledger: &Ledger) {
         rollup.0, rollup.1,
         "rollup turn count differs from the turns"
     );
+    if rollup.1 > 0 {
+        crate::query::rollup_tests::assert_hourly_is_the_rollup(conn);
+    }
 }
 
 #[test]

@@ -956,6 +956,148 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         sql   TEXT NOT NULL
     ) STRICT;
     "#,
+    // 16: summaries read rollup rows by time. `turn_rollup` is stored in bucket order (a
+    // `WITHOUT ROWID` table keyed by the bucket first): a window's rows are neighbours instead
+    // of spread over the whole table in the order they were written, which made a 30-day read
+    // touch nearly every page. Its columns, their order and its uniqueness are unchanged (the
+    // triggers and the writer's upkeep name them); a session's rows are found through
+    // `turn_rollup_by_session`. Then `turn_hourly`, the rollup without its session, project
+    // and branch, per UTC hour: summaries that need none of those read it (a few rows per
+    // hour instead of one per session and quarter hour). It is kept from `turn_rollup` by
+    // triggers on that table, so every writer of the rollup (the turn triggers, the ingest
+    // writer's set-based upkeep, the snapshot writer, a rebuild's reset) keeps it exact
+    // without knowing of it. Hours holding a local midnight of a zone off the whole hour are
+    // read from `turn_rollup`.
+    r#"
+    CREATE TEMP TABLE turn_rollup_copy AS SELECT * FROM turn_rollup;
+    DROP TABLE turn_rollup;
+    CREATE TABLE turn_rollup (
+        session_id        TEXT    NOT NULL,
+        harness           TEXT    NOT NULL,
+        model             TEXT    NOT NULL,
+        provider          TEXT    NOT NULL,
+        project           TEXT    NOT NULL,
+        branch            TEXT    NOT NULL,
+        bucket_ms         INTEGER NOT NULL,
+        ctx               INTEGER NOT NULL,
+        turns             INTEGER NOT NULL,
+        input             INTEGER NOT NULL,
+        output            INTEGER NOT NULL,
+        reasoning         INTEGER NOT NULL,
+        cache_read        INTEGER NOT NULL,
+        cache_write_5m    INTEGER NOT NULL,
+        cache_write_1h    INTEGER NOT NULL,
+        reported_cost_usd REAL    NOT NULL DEFAULT 0,
+        PRIMARY KEY (bucket_ms, session_id, harness, model, provider, project, branch, ctx)
+    ) STRICT, WITHOUT ROWID;
+    INSERT INTO turn_rollup SELECT * FROM temp.turn_rollup_copy;
+    DROP TABLE temp.turn_rollup_copy;
+    CREATE INDEX turn_rollup_by_session ON turn_rollup (session_id);
+
+    CREATE TABLE turn_hourly (
+        hour_ms           INTEGER NOT NULL,
+        harness           TEXT    NOT NULL,
+        model             TEXT    NOT NULL,
+        provider          TEXT    NOT NULL,
+        ctx               INTEGER NOT NULL,
+        turns             INTEGER NOT NULL,
+        input             INTEGER NOT NULL,
+        output            INTEGER NOT NULL,
+        reasoning         INTEGER NOT NULL,
+        cache_read        INTEGER NOT NULL,
+        cache_write_5m    INTEGER NOT NULL,
+        cache_write_1h    INTEGER NOT NULL,
+        reported_cost_usd REAL    NOT NULL,
+        PRIMARY KEY (hour_ms, harness, model, provider, ctx)
+    ) STRICT, WITHOUT ROWID;
+
+    INSERT INTO turn_hourly
+    SELECT bucket_ms - ((bucket_ms % 3600000) + 3600000) % 3600000, harness, model, provider, ctx,
+           sum(turns), sum(input), sum(output), sum(reasoning), sum(cache_read), sum(cache_write_5m),
+           sum(cache_write_1h), sum(reported_cost_usd)
+    FROM turn_rollup GROUP BY 1, 2, 3, 4, 5;
+
+    CREATE TRIGGER rollup_hourly_insert AFTER INSERT ON turn_rollup BEGIN
+        INSERT INTO turn_hourly VALUES (
+            NEW.bucket_ms - ((NEW.bucket_ms % 3600000) + 3600000) % 3600000, NEW.harness, NEW.model,
+            NEW.provider, NEW.ctx, NEW.turns, NEW.input, NEW.output, NEW.reasoning, NEW.cache_read,
+            NEW.cache_write_5m, NEW.cache_write_1h, NEW.reported_cost_usd)
+        ON CONFLICT DO UPDATE SET
+            turns             = turns + excluded.turns,
+            input             = input + excluded.input,
+            output            = output + excluded.output,
+            reasoning         = reasoning + excluded.reasoning,
+            cache_read        = cache_read + excluded.cache_read,
+            cache_write_5m    = cache_write_5m + excluded.cache_write_5m,
+            cache_write_1h    = cache_write_1h + excluded.cache_write_1h,
+            reported_cost_usd = reported_cost_usd + excluded.reported_cost_usd;
+    END;
+
+    -- Every writer only changes a rollup row's counters: one update by the difference.
+    CREATE TRIGGER rollup_hourly_update AFTER UPDATE ON turn_rollup
+    WHEN NEW.harness = OLD.harness AND NEW.model = OLD.model AND NEW.provider = OLD.provider
+      AND NEW.ctx = OLD.ctx
+      AND NEW.bucket_ms - ((NEW.bucket_ms % 3600000) + 3600000) % 3600000
+        = OLD.bucket_ms - ((OLD.bucket_ms % 3600000) + 3600000) % 3600000 BEGIN
+        UPDATE turn_hourly SET
+            turns             = turns + NEW.turns - OLD.turns,
+            input             = input + NEW.input - OLD.input,
+            output            = output + NEW.output - OLD.output,
+            reasoning         = reasoning + NEW.reasoning - OLD.reasoning,
+            cache_read        = cache_read + NEW.cache_read - OLD.cache_read,
+            cache_write_5m    = cache_write_5m + NEW.cache_write_5m - OLD.cache_write_5m,
+            cache_write_1h    = cache_write_1h + NEW.cache_write_1h - OLD.cache_write_1h,
+            reported_cost_usd = reported_cost_usd + NEW.reported_cost_usd - OLD.reported_cost_usd
+        WHERE hour_ms = OLD.bucket_ms - ((OLD.bucket_ms % 3600000) + 3600000) % 3600000
+          AND harness = OLD.harness AND model = OLD.model AND provider = OLD.provider AND ctx = OLD.ctx;
+    END;
+
+    -- Any other update (a key column changed): out of the old hour row, into the new one.
+    CREATE TRIGGER rollup_hourly_move AFTER UPDATE ON turn_rollup
+    WHEN NOT (NEW.harness = OLD.harness AND NEW.model = OLD.model AND NEW.provider = OLD.provider
+      AND NEW.ctx = OLD.ctx
+      AND NEW.bucket_ms - ((NEW.bucket_ms % 3600000) + 3600000) % 3600000
+        = OLD.bucket_ms - ((OLD.bucket_ms % 3600000) + 3600000) % 3600000) BEGIN
+        UPDATE turn_hourly SET
+            turns             = turns - OLD.turns,
+            input             = input - OLD.input,
+            output            = output - OLD.output,
+            reasoning         = reasoning - OLD.reasoning,
+            cache_read        = cache_read - OLD.cache_read,
+            cache_write_5m    = cache_write_5m - OLD.cache_write_5m,
+            cache_write_1h    = cache_write_1h - OLD.cache_write_1h,
+            reported_cost_usd = reported_cost_usd - OLD.reported_cost_usd
+        WHERE hour_ms = OLD.bucket_ms - ((OLD.bucket_ms % 3600000) + 3600000) % 3600000
+          AND harness = OLD.harness AND model = OLD.model AND provider = OLD.provider AND ctx = OLD.ctx;
+        INSERT INTO turn_hourly VALUES (
+            NEW.bucket_ms - ((NEW.bucket_ms % 3600000) + 3600000) % 3600000, NEW.harness, NEW.model,
+            NEW.provider, NEW.ctx, NEW.turns, NEW.input, NEW.output, NEW.reasoning, NEW.cache_read,
+            NEW.cache_write_5m, NEW.cache_write_1h, NEW.reported_cost_usd)
+        ON CONFLICT DO UPDATE SET
+            turns             = turns + excluded.turns,
+            input             = input + excluded.input,
+            output            = output + excluded.output,
+            reasoning         = reasoning + excluded.reasoning,
+            cache_read        = cache_read + excluded.cache_read,
+            cache_write_5m    = cache_write_5m + excluded.cache_write_5m,
+            cache_write_1h    = cache_write_1h + excluded.cache_write_1h,
+            reported_cost_usd = reported_cost_usd + excluded.reported_cost_usd;
+    END;
+
+    CREATE TRIGGER rollup_hourly_delete AFTER DELETE ON turn_rollup BEGIN
+        UPDATE turn_hourly SET
+            turns             = turns - OLD.turns,
+            input             = input - OLD.input,
+            output            = output - OLD.output,
+            reasoning         = reasoning - OLD.reasoning,
+            cache_read        = cache_read - OLD.cache_read,
+            cache_write_5m    = cache_write_5m - OLD.cache_write_5m,
+            cache_write_1h    = cache_write_1h - OLD.cache_write_1h,
+            reported_cost_usd = reported_cost_usd - OLD.reported_cost_usd
+        WHERE hour_ms = OLD.bucket_ms - ((OLD.bucket_ms % 3600000) + 3600000) % 3600000
+          AND harness = OLD.harness AND model = OLD.model AND provider = OLD.provider AND ctx = OLD.ctx;
+    END;
+    "#,
 ];
 
 /// Tables holding rows derived from harness logs, each with a `harness` column: a rebuild
@@ -963,6 +1105,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
 /// table lists it here or in [`KEPT_TABLES`] (a test checks every table is in exactly one).
 pub const DERIVED_TABLES: &[&str] = &[
     "turns",
+    // Before `turn_rollup`: its rows are gone when that table's delete trigger looks for them.
+    "turn_hourly",
     "turn_rollup",
     "user_turns",
     "compactions",

@@ -36,6 +36,8 @@ pub(crate) struct Resolved {
     pub until: Option<i64>,
     /// Equality clauses over the columns shared by `turns` and `turn_rollup`.
     pub clauses: Vec<String>,
+    /// The clauses name no column but `harness` (the only one `turn_hourly` also has).
+    pub hourly: bool,
     pub params: Vec<Value>,
     pub tags: Vec<(String, String)>,
     /// The `model` filter as given; matched by model key when rows are counted (a raw id's
@@ -106,6 +108,7 @@ impl TurnFilter {
         Ok(Resolved {
             since,
             until,
+            hourly: self.session.is_none() && self.project.is_none(),
             clauses,
             params,
             tags,

@@ -121,19 +121,22 @@ pub const MAX_GROUP_DIMS: usize = 3;
 /// Key of a group with no value (a turn without a project, branch, tag or tool).
 pub const NONE_KEY: &str = "(none)";
 
-/// Day/week/month keys of instants in a [`Zone`], cached per 15-minute bucket (time zone
-/// offsets are whole quarter hours, so every instant of a bucket falls on the same local day).
-/// Each distinct period gets a small id, so rows are grouped per period, not per bucket.
+/// Day/week/month keys of instants in a [`Zone`], by 15-minute bucket (time zone offsets are
+/// whole quarter hours, so every instant of a bucket falls on the same local day). Each
+/// distinct period gets a small id, so rows are grouped per period, not per bucket; a bucket
+/// finds it from its local day (the zone's offset, no calendar arithmetic), and a period's key
+/// is built once, from the first day of it met.
 pub struct Calendar {
     zone: Zone,
-    /// (period, 15-minute bucket) → index in `keys`.
+    /// (period, local day number) → index in `keys`: the days of one week or month share it.
     ids: FxHashMap<(Period, i64), u32>,
-    /// (period, key) → index in `keys`: buckets of one day share its id.
+    /// (period, key) → index in `keys`.
     by_key: HashMap<(Period, String), u32>,
     keys: Vec<String>,
 }
 
 pub const BUCKET_MS: i64 = 900_000;
+pub const HOUR_MS: i64 = 3_600_000;
 
 impl Calendar {
     pub fn new(zone: Zone) -> Calendar {
@@ -154,7 +157,8 @@ impl Calendar {
             _ => Period::Day,
         };
         // Keyed by period too: `groupBy: ['day', 'week']` asks both of one bucket.
-        if let Some(id) = self.ids.get(&(period, bucket)) {
+        let day = self.zone.local_day(bucket).unwrap_or(i64::MIN);
+        if let Some(id) = self.ids.get(&(period, day)) {
             return *id;
         }
         let key = self
@@ -166,8 +170,16 @@ impl Calendar {
         if id == next {
             self.keys.push(key);
         }
-        self.ids.insert((period, bucket), id);
+        self.ids.insert((period, day), id);
         id
+    }
+
+    /// Whether the four quarter hours from `hour_ms` fall in one day, week or month (`dim`):
+    /// always where the zone's offset is a whole number of hours; not for the hour holding a
+    /// local midnight of a zone off the whole hour (India, Nepal, Newfoundland…).
+    pub fn whole_hour(&mut self, dim: &GroupBy, hour_ms: i64) -> bool {
+        let first = self.id(dim, hour_ms);
+        (1..4).all(|q| self.id(dim, hour_ms + q * BUCKET_MS) == first)
     }
 
     /// The key of a period id from [`Calendar::id`].

@@ -27,7 +27,7 @@ pub(crate) use tag_cache::tag_index;
 pub(crate) use tags::TagIndex;
 
 #[cfg(test)]
-mod rollup_tests;
+pub(crate) mod rollup_tests;
 #[cfg(test)]
 mod tag_cache_tests;
 #[cfg(test)]

@@ -1,12 +1,14 @@
-//! The rollup read of `summary` (whole 15-minute buckets from `turn_rollup`, edges from the
-//! turns, groups found by the ids of their raw values) equals the count of the turns
-//! themselves, in zones whose days start on the hour, the half hour and the quarter hour, with
-//! tags inherited down session trees and a message stamp; and
+//! The rollup read of `summary` (whole 15-minute buckets from `turn_rollup`, whole hours from
+//! `turn_hourly`, edges from the turns, groups found by the ids of their raw values) equals
+//! the count of the turns themselves, in zones whose days start on the hour, the half hour and
+//! the quarter hour, with tags inherited down session trees and a message stamp, and after
+//! updates that move turns between hours, models and long-context classes; `turn_hourly`
+//! stays the rollup per hour through every writer; and
 //! `sessions` with a tag filter lists the same trees whether it names the matching sessions
 //! to SQLite or walks newest first.
 
 use super::sessions::sessions_walking_over;
-use super::summary::{summary_at, summary_from_turns_at};
+use super::summary::{summary_at, summary_from_turns_at, summary_testing_rows_at};
 use super::*;
 use crate::ledger::Ledger;
 use crate::test_store;
@@ -192,6 +194,10 @@ fn rollup_read_equals_the_turns_in_whole_half_and_quarter_hour_zones() {
                     let what = format!("{zone} {dims:?} {since:?}..{until:?} {tags:?}");
                     assert!(counted.totals.turns > 0, "{what}: nothing counted");
                     assert_same(&rolled, &counted, &what);
+                    if !tags.is_empty() {
+                        let tested = summary_testing_rows_at(&l, &f, &opts, now).unwrap();
+                        assert_same(&tested, &counted, &format!("{what}, rows tested"));
+                    }
                     compared += 1;
                 }
             }
@@ -225,4 +231,194 @@ fn sessions_with_a_tag_filter_walk_or_name_the_same_trees() {
             assert!(!named.is_empty(), "{tags:?}: no trees");
         }
     }
+}
+
+/// `turn_hourly` holds `turn_rollup` summed per UTC hour (rows that count nothing aside,
+/// reported costs to the micro-dollar: sums in another order).
+pub(crate) fn assert_hourly_is_the_rollup(conn: &rusqlite::Connection) {
+    let dump = |sql: &str| -> Vec<String> {
+        let mut stmt = conn.prepare(sql).unwrap();
+        let n = stmt.column_count();
+        stmt.query_map([], |r| {
+            Ok((0..n)
+                .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                .collect::<Vec<_>>()
+                .join("|"))
+        })
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+    };
+    let counts = "turns != 0 OR input != 0 OR output != 0 OR reasoning != 0 OR cache_read != 0
+        OR cache_write_5m != 0 OR cache_write_1h != 0 OR abs(reported_cost_usd) > 1e-9";
+    let from_rollup = dump(&format!(
+        "SELECT * FROM (
+            SELECT bucket_ms - ((bucket_ms % 3600000) + 3600000) % 3600000 AS hour_ms, harness,
+                   model, provider, ctx, sum(turns) AS turns, sum(input) AS input,
+                   sum(output) AS output, sum(reasoning) AS reasoning, sum(cache_read) AS cache_read,
+                   sum(cache_write_5m) AS cache_write_5m, sum(cache_write_1h) AS cache_write_1h,
+                   round(sum(reported_cost_usd), 6) AS reported_cost_usd
+            FROM turn_rollup GROUP BY 1, 2, 3, 4, 5)
+         WHERE {counts} ORDER BY 1, 2, 3, 4, 5"
+    ));
+    let hourly = dump(&format!(
+        "SELECT hour_ms, harness, model, provider, ctx, turns, input, output, reasoning, cache_read,
+                cache_write_5m, cache_write_1h, round(reported_cost_usd, 6)
+         FROM turn_hourly WHERE {counts} ORDER BY 1, 2, 3, 4, 5"
+    ));
+    assert!(!from_rollup.is_empty(), "an empty rollup proves nothing");
+    assert_eq!(
+        hourly, from_rollup,
+        "turn_hourly differs from the rollup per hour"
+    );
+}
+
+/// Moves turns the way later copies do: some later by 50 minutes (into another hour, often
+/// another day), some over the long-context threshold, some to another model, some with a
+/// reported cost, some emptied as the snapshot writer empties a turn it drops (a priced turn
+/// with no tokens but a reported cost counts that cost alone, a row of several turns prices
+/// their tokens: a rule of every rollup read, not of the hours).
+fn move_turns(l: &mut Ledger) {
+    let conn = l.conn().unwrap();
+    conn.execute_batch(
+        "UPDATE turns SET ts_ms = ts_ms + 3000000 WHERE id % 7 = 0;
+         UPDATE turns SET cache_read = cache_read + 250000 WHERE id % 11 = 0;
+         UPDATE turns SET model = 'gpt-5-codex' WHERE id % 13 = 0;
+         UPDATE turns SET reported_cost_usd = 0.25 WHERE id % 5 = 0;
+         UPDATE turns SET input = 0, output = 0, cache_read = 0, cache_write_5m = 0,
+                          cache_write_1h = 0, reported_cost_usd = NULL WHERE id % 17 = 0;",
+    )
+    .unwrap();
+}
+
+#[test]
+fn hourly_stays_the_rollup_per_hour_through_triggers_ingest_and_reset() {
+    // Per-row triggers: inserts, then updates that move turns between rows.
+    let (_d, mut l) = ledger(30, "2026-03-22T00:00:00Z");
+    assert_hourly_is_the_rollup(l.conn().unwrap());
+    move_turns(&mut l);
+    assert_hourly_is_the_rollup(l.conn().unwrap());
+    l.conn()
+        .unwrap()
+        .execute("DELETE FROM turn_rollup WHERE bucket_ms % 7200000 = 0", [])
+        .unwrap();
+    assert_hourly_is_the_rollup(l.conn().unwrap());
+
+    // The ingest writer's set-based upkeep, then a longer copy of a session (its turns
+    // updated in place), then a reset of one harness (a rebuild's first step).
+    let dir = tempfile::tempdir().unwrap();
+    let store = test_store::Store::new(dir.path());
+    let mut l = test_store::open(dir.path());
+    store.session("s1", 90, None, 0);
+    store.session("s2", 40, None, 50);
+    store.subagent("s1", "a1", 30, 20);
+    store.ingest(&mut l);
+    assert_hourly_is_the_rollup(l.conn().unwrap());
+    // The same messages of s2 with larger usage: the stored turns are updated.
+    let grown: String = (0..40)
+        .map(|t| test_store::Store::row("s2", &format!("s2-m{t}"), 50 + t, 90_000 + t, None))
+        .collect();
+    std::fs::write(store.project.join("s2.jsonl"), grown).unwrap();
+    store.session("s3", 20, None, 130);
+    store.ingest(&mut l);
+    assert_hourly_is_the_rollup(l.conn().unwrap());
+    let hourly = |l: &mut Ledger| -> i64 {
+        l.conn()
+            .unwrap()
+            .query_row("SELECT count(*) FROM turn_hourly", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert!(hourly(&mut l) > 0);
+    crate::ingest::reset_derived(&mut l, Some(&[crate::vocab::Harness::ClaudeCode])).unwrap();
+    assert_eq!(hourly(&mut l), 0, "a reset leaves hourly rows");
+}
+
+#[test]
+fn hourly_read_equals_the_turns_after_turns_move() {
+    let (_d, mut l) = ledger(40, "2026-03-22T00:00:00Z");
+    move_turns(&mut l);
+    let now = parse_instant_ms("now", "2026-04-10T00:00:00Z").unwrap();
+    let groupings: &[&[&str]] = &[
+        &["day", "model"],
+        &["day", "harness"],
+        &["week", "provider"],
+        &["month", "modelRaw"],
+        &["day", "week"],
+        &["harness"],
+    ];
+    let windows: &[(Option<&str>, Option<&str>)] = &[
+        (None, None),
+        (Some("2026-03-24"), Some("2026-03-29")),
+        (Some("2026-03-23T05:37:00Z"), Some("2026-03-30T18:52:30Z")),
+        (Some("2026-03-25T10:20:00Z"), Some("2026-03-25T11:50:00Z")),
+        (Some("15d"), None),
+        (None, Some("2026-03-27T13:05:00Z")),
+    ];
+    let zones = [
+        "UTC",
+        "Europe/Paris",
+        "Asia/Kolkata",
+        "Asia/Kathmandu",
+        "Australia/Lord_Howe",
+        "America/St_Johns",
+    ];
+    let filters = [
+        TurnFilter::default(),
+        TurnFilter {
+            harness: Some("codex".into()),
+            ..TurnFilter::default()
+        },
+        TurnFilter {
+            model: Some("claude-sonnet-4-5".into()),
+            ..TurnFilter::default()
+        },
+    ];
+    let mut compared = 0;
+    for zone in zones {
+        for dims in groupings {
+            for (since, until) in windows {
+                for base in &filters {
+                    let dims: Vec<String> = dims.iter().map(|d| d.to_string()).collect();
+                    let list = GroupBy::parse_list(&dims).unwrap();
+                    let opts = SummaryOptions {
+                        group_by: list[0].clone(),
+                        then_by: list[1..].to_vec(),
+                        timezone: Some(zone.to_string()),
+                        ..SummaryOptions::default()
+                    };
+                    let f = TurnFilter {
+                        since: since.map(str::to_string),
+                        until: until.map(str::to_string),
+                        ..base.clone()
+                    };
+                    let rolled = summary_at(&l, &f, &opts, now).unwrap();
+                    let counted = summary_from_turns_at(&l, &f, &opts, now).unwrap();
+                    let what = format!("{zone} {dims:?} {since:?}..{until:?} {base:?}");
+                    if base.harness.is_none() && base.model.is_none() {
+                        assert!(counted.totals.turns > 0, "{what}: nothing counted");
+                    }
+                    assert_same(&rolled, &counted, &what);
+                    compared += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(compared, 6 * 6 * 6 * 3);
+
+    // The hourly rows are what these summaries read: without them the counts fall short.
+    let opts = SummaryOptions {
+        group_by: GroupBy::Day,
+        timezone: Some("Asia/Kathmandu".into()),
+        ..SummaryOptions::default()
+    };
+    let all = summary_at(&l, &TurnFilter::default(), &opts, now).unwrap();
+    l.conn()
+        .unwrap()
+        .execute("DELETE FROM turn_hourly", [])
+        .unwrap();
+    let without = summary_at(&l, &TurnFilter::default(), &opts, now).unwrap();
+    assert!(
+        without.totals.turns < all.totals.turns,
+        "turn_hourly was not read"
+    );
 }

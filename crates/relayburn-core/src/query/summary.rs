@@ -2,10 +2,12 @@
 //! dimension (or a few: `then_by`). Reads the `turn_rollup` table (counters per session, model, 15-minute bucket
 //! and long-context class, kept by triggers) for the whole buckets of the window and the
 //! `turns` table only for the partial buckets at its edges, for turns stamped by message id,
-//! and for `groupBy: tool` (which needs each turn's tool calls).
+//! and for `groupBy: tool` (which needs each turn's tool calls). A summary that needs no
+//! session, project, branch or tag reads the whole hours of its window from `turn_hourly`
+//! (the rollup per hour without those columns) and only the rest from `turn_rollup`.
 
 use super::filter::{Resolved, TurnFilter};
-use super::group::{Calendar, GroupBy, BUCKET_MS, MAX_GROUP_DIMS, NONE_KEY};
+use super::group::{Calendar, GroupBy, BUCKET_MS, HOUR_MS, MAX_GROUP_DIMS, NONE_KEY};
 use super::tag_cache::tag_index;
 use super::tags::TagIndex;
 use crate::error::Result;
@@ -135,7 +137,19 @@ pub(crate) fn summary_at(
     opts: &SummaryOptions,
     now_ms: i64,
 ) -> Result<Summary> {
-    summary_read(ledger, filter, opts, now_ms, false)
+    summary_read(ledger, filter, opts, now_ms, false, NAME_SESSIONS_UP_TO)
+}
+
+/// `summary_at` with a tag filter's sessions never named to SQLite: every row of the window
+/// tested against the tag index (tests).
+#[cfg(test)]
+pub(crate) fn summary_testing_rows_at(
+    ledger: &Ledger,
+    filter: &TurnFilter,
+    opts: &SummaryOptions,
+    now_ms: i64,
+) -> Result<Summary> {
+    summary_read(ledger, filter, opts, now_ms, false, 0)
 }
 
 /// `summary_at` counted from the turns alone, never the rollup: what the rollup read must
@@ -147,7 +161,7 @@ pub(crate) fn summary_from_turns_at(
     opts: &SummaryOptions,
     now_ms: i64,
 ) -> Result<Summary> {
-    summary_read(ledger, filter, opts, now_ms, true)
+    summary_read(ledger, filter, opts, now_ms, true, NAME_SESSIONS_UP_TO)
 }
 
 fn summary_read(
@@ -156,12 +170,14 @@ fn summary_read(
     opts: &SummaryOptions,
     now_ms: i64,
     turns_only: bool,
+    name_sessions_up_to: usize,
 ) -> Result<Summary> {
     let zone = Zone::new(opts.timezone.as_deref(), opts.week_start)?;
     let f = filter.resolve(ledger, now_ms, &zone)?;
     f.check_window()?;
     let prices = PriceTable::load(ledger.home())?;
     let mut acc = Accumulator::new(ledger, &f, opts, &prices, zone)?;
+    acc.name_sessions_up_to = name_sessions_up_to;
     let tool_mode = acc.dims.contains(&GroupBy::Tool);
 
     // Whole 15-minute buckets inside [since, until) come from the rollup.
@@ -176,7 +192,7 @@ fn summary_read(
     };
     match rollup_window {
         Some((lo, hi)) => {
-            acc.read_rollup(lo, hi)?;
+            acc.read_rollups(lo, hi)?;
             // Edges: [since, lo) and [hi, until) from the turns themselves.
             if let (Some(s), Some(l)) = (f.since, lo) {
                 acc.read_turns(Some(s), Some(l), None)?;
@@ -224,6 +240,8 @@ struct Accumulator<'a> {
     tags: Option<Arc<TagIndex>>,
     /// (key index, wanted value) of the tag filter.
     want: Vec<(usize, String)>,
+    /// Most sessions a tag filter names to SQLite ([`NAME_SESSIONS_UP_TO`]).
+    name_sessions_up_to: usize,
     /// The `model` filter's model key.
     want_model: Option<String>,
     /// Per dimension, the tag key index of a `tag:<key>` dimension.
@@ -241,6 +259,10 @@ struct Accumulator<'a> {
     totals: Totals,
     unpriced: HashMap<String, i64>,
 }
+
+/// Most sessions a tag filter names to SQLite (`session_id IN …`) rather than testing each row
+/// of the window against the tag index.
+const NAME_SESSIONS_UP_TO: usize = 500;
 
 const TURN_COLUMNS: &str = "session_id, harness, model, COALESCE(provider, ''), COALESCE(project, ''),
     COALESCE(branch, ''), ts_ms, input, output, reasoning, cache_read, cache_write_5m, cache_write_1h,
@@ -298,6 +320,7 @@ impl<'a> Accumulator<'a> {
             calendar: Calendar::new(zone),
             tags,
             want,
+            name_sessions_up_to: NAME_SESSIONS_UP_TO,
             want_model: f.model.as_deref().map(|m| prices.model_key(m)),
             group_tags,
             model_idx: FxHashMap::default(),
@@ -310,13 +333,169 @@ impl<'a> Accumulator<'a> {
         })
     }
 
+    /// Whether `turn_hourly` can stand for the rollup: no tag, and no session, project or
+    /// branch in the groups or the filter.
+    fn hourly(&self) -> bool {
+        self.tags.is_none()
+            && self.f.hourly
+            && self.dims.iter().all(|d| {
+                matches!(
+                    d,
+                    GroupBy::Model
+                        | GroupBy::ModelRaw
+                        | GroupBy::Provider
+                        | GroupBy::Harness
+                        | GroupBy::Day
+                        | GroupBy::Week
+                        | GroupBy::Month
+                )
+            })
+    }
+
+    /// The whole 15-minute buckets of `[lo, hi)`: its whole hours from `turn_hourly` when that
+    /// serves, the quarter hours around them and the hours a period boundary cuts from
+    /// `turn_rollup`.
+    fn read_rollups(&mut self, lo: Option<i64>, hi: Option<i64>) -> Result<()> {
+        if !self.hourly() {
+            return self.read_rollup(lo, hi);
+        }
+        let hour_lo = lo.map(|l| l + (HOUR_MS - l.rem_euclid(HOUR_MS)) % HOUR_MS);
+        let hour_hi = hi.map(|h| h - h.rem_euclid(HOUR_MS));
+        if matches!((hour_lo, hour_hi), (Some(l), Some(h)) if l >= h) {
+            return self.read_rollup(lo, hi);
+        }
+        let cut = self.read_hourly(hour_lo, hour_hi)?;
+        if let (Some(l), Some(h)) = (lo, hour_lo) {
+            if l < h {
+                self.read_rollup(Some(l), Some(h))?;
+            }
+        }
+        if let (Some(h), Some(u)) = (hour_hi, hi) {
+            if h < u {
+                self.read_rollup(Some(h), Some(u))?;
+            }
+        }
+        for (l, h) in cut {
+            self.read_rollup(Some(l), Some(h))?;
+        }
+        Ok(())
+    }
+
+    /// `turn_hourly` rows of whole hours in `[lo, hi)`. Returns the spans of hours left out
+    /// because a day, week or month of the groups starts inside them (zones off the whole
+    /// hour), to be read per quarter hour.
+    fn read_hourly(&mut self, lo: Option<i64>, hi: Option<i64>) -> Result<Vec<(i64, i64)>> {
+        let (where_, params) = self.f.where_sql("hour_ms", lo, hi);
+        // As in `read_rollup`: only the text columns the groups need.
+        let mut text: Vec<&'static str> = vec!["model"];
+        let mut column = |yes: bool, col: &'static str| {
+            yes.then(|| {
+                text.push(col);
+                text.len() - 1
+            })
+        };
+        let at = [
+            column(self.dims.contains(&GroupBy::Harness), "harness"),
+            column(self.dims.contains(&GroupBy::Provider), "provider"),
+        ];
+        let n = text.len();
+        let sql = format!(
+            "SELECT {}, hour_ms, input, output, reasoning, cache_read, cache_write_5m,
+                    cache_write_1h, turns, ctx, reported_cost_usd
+             FROM turn_hourly {where_}",
+            text.join(", ")
+        );
+        let time_dims: Vec<GroupBy> = self.dims.iter().filter(|d| d.is_time()).cloned().collect();
+        let mut cut: Vec<i64> = Vec::new();
+        // Rows come in hour order (the table's key): each hour is checked once.
+        let mut last: Option<(i64, bool)> = None;
+        let ledger = self.ledger;
+        let conn = ledger.conn()?;
+        let mut stmt = conn.prepare_cached(&sql).map_err(|e| ledger.err(e))?;
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(params.iter()))
+            .map_err(|e| ledger.err(e))?;
+        while let Some(r) = rows.next().map_err(|e| ledger.err(e))? {
+            let hour: i64 = r.get(n).map_err(|e| ledger.err(e))?;
+            let whole = match last {
+                Some((h, whole)) if h == hour => whole,
+                _ => {
+                    let calendar = &mut self.calendar;
+                    let whole = time_dims.iter().all(|d| calendar.whole_hour(d, hour));
+                    if !whole {
+                        cut.push(hour);
+                    }
+                    last = Some((hour, whole));
+                    whole
+                }
+            };
+            if !whole {
+                continue;
+            }
+            let get = |i: Option<usize>| match i {
+                Some(i) => r.get_ref(i).and_then(|v| Ok(v.as_str()?)),
+                None => Ok(""),
+            };
+            let (dims, t, ctx) = (|| -> rusqlite::Result<_> {
+                Ok((
+                    Dims {
+                        session_id: "",
+                        harness: get(at[0])?,
+                        model: get(Some(0))?,
+                        provider: get(at[1])?,
+                        project: "",
+                        branch: "",
+                        ts_ms: hour,
+                    },
+                    Totals {
+                        input: r.get(n + 1)?,
+                        output: r.get(n + 2)?,
+                        reasoning: r.get(n + 3)?,
+                        cache_read: r.get(n + 4)?,
+                        cache_write_5m: r.get(n + 5)?,
+                        cache_write_1h: r.get(n + 6)?,
+                        turns: r.get(n + 7)?,
+                        // The harness's own cost: what `add` keeps for a model without a price.
+                        cost_usd: r.get(n + 9)?,
+                    },
+                    r.get::<_, i64>(n + 8)?,
+                ))
+            })()
+            .map_err(|e| ledger.err(e))?;
+            if t.is_zero() {
+                continue;
+            }
+            self.add(&dims, None, &[], t, ctx as u8, false);
+        }
+        cut.sort_unstable();
+        cut.dedup();
+        let mut spans: Vec<(i64, i64)> = Vec::new();
+        for h in cut {
+            match spans.last_mut() {
+                Some((_, end)) if *end == h => *end = h + HOUR_MS,
+                _ => spans.push((h, h + HOUR_MS)),
+            }
+        }
+        Ok(spans)
+    }
+
     /// Rollup rows of whole buckets in `[lo, hi)`; with a tag filter, only the sessions
     /// whose own tags match (turns matching through message stamps come from `restamp`).
     fn read_rollup(&mut self, lo: Option<i64>, hi: Option<i64>) -> Result<()> {
         let (mut where_, mut params) = self.f.where_sql("bucket_ms", lo, hi);
         if let Some(tags) = &self.tags {
-            if !self.want.is_empty() {
-                let sessions = tags.matching_sessions(&self.want);
+            // A few matching sessions are named to SQLite; with many, every row of the window
+            // is read and `add` tests its session against the tag index (it folds every row
+            // anyway), which costs less than SQLite's lookup of each row in the list.
+            let sessions = if self.want.is_empty() {
+                Vec::new()
+            } else {
+                tags.matching_sessions(&self.want)
+            };
+            if !self.want.is_empty() && sessions.is_empty() {
+                return Ok(());
+            }
+            if !sessions.is_empty() && sessions.len() <= self.name_sessions_up_to {
                 let list = serde_json::to_string(&sessions).unwrap_or_else(|_| "[]".into());
                 where_ = if where_.is_empty() {
                     "WHERE session_id IN (SELECT value FROM json_each(?))".to_string()
@@ -327,56 +506,80 @@ impl<'a> Accumulator<'a> {
             }
         }
         // Only the text columns the groups or the tags need: reading a row's long strings
-        // (session ids, project paths) is much of the cost of a wide window.
-        let need = |yes: bool, col: &'static str| if yes { col } else { "''" };
+        // (session ids, project paths) is much of the cost of a wide window, and each column
+        // asked for costs a few calls per row even when constant.
         let dims = &self.dims;
         let has = |d: &GroupBy| dims.contains(d);
-        let sql = format!(
-            "SELECT {}, {}, model, {}, {}, {}, bucket_ms, input, output, reasoning,
-                    cache_read, cache_write_5m, cache_write_1h, turns, ctx, reported_cost_usd
-             FROM turn_rollup {where_}",
-            need(
+        let mut text: Vec<&'static str> = vec!["model"];
+        let mut column = |yes: bool, col: &'static str| {
+            yes.then(|| {
+                text.push(col);
+                text.len() - 1
+            })
+        };
+        let at = [
+            column(
                 self.tags.is_some() || has(&GroupBy::Session) || has(&GroupBy::Root),
-                "session_id"
+                "session_id",
             ),
-            need(has(&GroupBy::Harness), "harness"),
-            need(has(&GroupBy::Provider), "provider"),
-            need(has(&GroupBy::Project), "project"),
-            need(has(&GroupBy::Branch), "branch"),
+            column(has(&GroupBy::Harness), "harness"),
+            column(has(&GroupBy::Provider), "provider"),
+            column(has(&GroupBy::Project), "project"),
+            column(has(&GroupBy::Branch), "branch"),
+        ];
+        let n = text.len();
+        let sql = format!(
+            "SELECT {}, bucket_ms, input, output, reasoning, cache_read, cache_write_5m,
+                    cache_write_1h, turns, ctx, reported_cost_usd
+             FROM turn_rollup {where_}",
+            text.join(", ")
         );
-        let conn = self.ledger.conn()?;
-        let mut stmt = conn.prepare_cached(&sql).map_err(|e| self.ledger.err(e))?;
+        // A tag filter tested on the session before the row's other columns are read.
+        let filter = self.tags.clone().filter(|_| !self.want.is_empty());
+        let want = self.want.clone();
+        let ledger = self.ledger;
+        let conn = ledger.conn()?;
+        let mut stmt = conn.prepare_cached(&sql).map_err(|e| ledger.err(e))?;
         let mut rows = stmt
             .query(rusqlite::params_from_iter(params.iter()))
-            .map_err(|e| self.ledger.err(e))?;
-        while let Some(r) = rows.next().map_err(|e| self.ledger.err(e))? {
-            let get = |i| r.get_ref(i).and_then(|v| Ok(v.as_str()?));
-            let (dims, t) = (|| -> rusqlite::Result<_> {
+            .map_err(|e| ledger.err(e))?;
+        while let Some(r) = rows.next().map_err(|e| ledger.err(e))? {
+            let get = |i: Option<usize>| match i {
+                Some(i) => r.get_ref(i).and_then(|v| Ok(v.as_str()?)),
+                None => Ok(""),
+            };
+            let session_id = get(at[0]).map_err(|e| ledger.err(e))?;
+            if let Some(tags) = &filter {
+                if !tags.session_matches(session_id, &want) {
+                    continue;
+                }
+            }
+            let (dims, t, ctx) = (|| -> rusqlite::Result<_> {
                 Ok((
                     Dims {
-                        session_id: get(0)?,
-                        harness: get(1)?,
-                        model: get(2)?,
-                        provider: get(3)?,
-                        project: get(4)?,
-                        branch: get(5)?,
-                        ts_ms: r.get(6)?,
+                        session_id,
+                        harness: get(at[1])?,
+                        model: get(Some(0))?,
+                        provider: get(at[2])?,
+                        project: get(at[3])?,
+                        branch: get(at[4])?,
+                        ts_ms: r.get(n)?,
                     },
                     Totals {
-                        input: r.get(7)?,
-                        output: r.get(8)?,
-                        reasoning: r.get(9)?,
-                        cache_read: r.get(10)?,
-                        cache_write_5m: r.get(11)?,
-                        cache_write_1h: r.get(12)?,
-                        turns: r.get(13)?,
+                        input: r.get(n + 1)?,
+                        output: r.get(n + 2)?,
+                        reasoning: r.get(n + 3)?,
+                        cache_read: r.get(n + 4)?,
+                        cache_write_5m: r.get(n + 5)?,
+                        cache_write_1h: r.get(n + 6)?,
+                        turns: r.get(n + 7)?,
                         // The harness's own cost: what `add` keeps for a model without a price.
-                        cost_usd: r.get(15)?,
+                        cost_usd: r.get(n + 9)?,
                     },
+                    r.get::<_, i64>(n + 8)?,
                 ))
             })()
-            .map_err(|e| self.ledger.err(e))?;
-            let ctx: i64 = r.get(14).map_err(|e| self.ledger.err(e))?;
+            .map_err(|e| ledger.err(e))?;
             if t.is_zero() {
                 continue;
             }

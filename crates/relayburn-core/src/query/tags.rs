@@ -130,16 +130,16 @@ impl TagIndex {
     pub fn matching_sessions(&self, want: &[(usize, String)]) -> Vec<&str> {
         self.sessions
             .iter()
-            .filter(|(_, slots)| {
-                want.iter().all(|(k, v)| {
-                    slots
-                        .get(*k)
-                        .and_then(Option::as_ref)
-                        .is_some_and(|t| &t.value == v)
-                })
-            })
+            .filter(|(_, slots)| slots_match(slots, want))
             .map(|(s, _)| s.as_str())
             .collect()
+    }
+
+    /// Whether a session's own or inherited tags match every `(key index, value)` of `want`.
+    pub fn session_matches(&self, session: &str, want: &[(usize, String)]) -> bool {
+        self.sessions
+            .get(session)
+            .is_some_and(|slots| slots_match(slots, want))
     }
 
     /// Folded value per key for a turn. With `message == None`, session-level stamps only.
@@ -174,6 +174,15 @@ impl TagIndex {
         }
         out.extend(best.into_iter().map(|b| b.map(|t| t.value.as_str())));
     }
+}
+
+fn slots_match(slots: &[Option<TagVal>], want: &[(usize, String)]) -> bool {
+    want.iter().all(|(k, v)| {
+        slots
+            .get(*k)
+            .and_then(Option::as_ref)
+            .is_some_and(|t| &t.value == v)
+    })
 }
 
 /// Folded session-level tags (every key) of `ids`, with inheritance: each session's own
