@@ -52,12 +52,16 @@ pub enum Seen {
 pub struct Tracker {
     queue: Option<Queue>,
     retry_at: Option<Instant>,
+    /// Whether a sweep has begun with this tracker. The queue is opened from the second
+    /// sweep on: a process that sweeps once (`burn ingest`, a status line) would pay for a
+    /// watch per directory and never read what they report.
+    swept: bool,
 }
 
 impl Tracker {
-    /// The queue for this sweep, opened if there is none (unless turned off, unavailable, or
-    /// waiting out [`RETRY_AFTER`]), and what it saw since the last sweep. A new queue has
-    /// seen nothing yet, so it says `Everything`.
+    /// The queue for this sweep, opened if there is none (unless turned off, unavailable,
+    /// waiting out [`RETRY_AFTER`], or this is the tracker's first sweep), and what it saw
+    /// since the last sweep. A new queue has seen nothing yet, so it says `Everything`.
     pub fn begin(&mut self) -> Seen {
         if turned_off() {
             self.queue = None;
@@ -65,6 +69,9 @@ impl Tracker {
         }
         if let Some(q) = &mut self.queue {
             return q.drain();
+        }
+        if !std::mem::replace(&mut self.swept, true) {
+            return Seen::Everything;
         }
         if self.retry_at.is_some_and(|at| Instant::now() < at) {
             return Seen::Everything;
@@ -361,6 +368,7 @@ impl Tracker {
         Tracker {
             queue: Queue::with_limit(limit),
             retry_at: None,
+            swept: true,
         }
     }
 }

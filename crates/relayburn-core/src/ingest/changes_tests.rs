@@ -343,3 +343,15 @@ fn coverage_older_than_a_full_pass_interval_stats_every_file() {
     let stale = Coverage::new(&files, vec![true, true], old);
     assert_eq!(stale.to_stat(&files, &Seen::Quiet), None);
 }
+
+#[test]
+fn a_connection_that_sweeps_once_opens_no_queue() {
+    // `fixture()` swept twice: the second sweep opened the queue.
+    let f = fixture();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut once = Ledger::open(&tmp.path().join("home")).unwrap();
+    assert_eq!(ingest(&mut once, &f.opts).unwrap().turns_added, 8);
+    assert!(!carried(&mut once).1, "no queue after one sweep");
+    ingest(&mut once, &f.opts).unwrap();
+    assert_eq!(carried(&mut once).1, LINUX, "the second sweep opens it");
+}
