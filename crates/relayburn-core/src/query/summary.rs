@@ -400,9 +400,7 @@ impl<'a> Accumulator<'a> {
         ];
         let n = text.len();
         let sql = format!(
-            "SELECT {}, hour_ms, input, output, reasoning, cache_read, cache_write_5m,
-                    cache_write_1h, turns, ctx, reported_cost_usd
-             FROM turn_hourly {where_}",
+            "SELECT {}, hour_ms, {ROLLUP_COUNTS} FROM turn_hourly {where_}",
             text.join(", ")
         );
         let time_dims: Vec<GroupBy> = self.dims.iter().filter(|d| d.is_time()).cloned().collect();
@@ -436,7 +434,7 @@ impl<'a> Accumulator<'a> {
                 Some(i) => r.get_ref(i).and_then(|v| Ok(v.as_str()?)),
                 None => Ok(""),
             };
-            let (dims, t, ctx) = (|| -> rusqlite::Result<_> {
+            let (dims, (t, ctx)) = (|| -> rusqlite::Result<_> {
                 Ok((
                     Dims {
                         session_id: "",
@@ -447,25 +445,14 @@ impl<'a> Accumulator<'a> {
                         branch: "",
                         ts_ms: hour,
                     },
-                    Totals {
-                        input: r.get(n + 1)?,
-                        output: r.get(n + 2)?,
-                        reasoning: r.get(n + 3)?,
-                        cache_read: r.get(n + 4)?,
-                        cache_write_5m: r.get(n + 5)?,
-                        cache_write_1h: r.get(n + 6)?,
-                        turns: r.get(n + 7)?,
-                        // The harness's own cost: what `add` keeps for a model without a price.
-                        cost_usd: r.get(n + 9)?,
-                    },
-                    r.get::<_, i64>(n + 8)?,
+                    rollup_counts(r, n)?,
                 ))
             })()
             .map_err(|e| ledger.err(e))?;
             if t.is_zero() {
                 continue;
             }
-            self.add(&dims, None, &[], t, ctx as u8, false);
+            self.add(&dims, None, &[], t, ctx, false);
         }
         cut.sort_unstable();
         cut.dedup();
@@ -529,9 +516,7 @@ impl<'a> Accumulator<'a> {
         ];
         let n = text.len();
         let sql = format!(
-            "SELECT {}, bucket_ms, input, output, reasoning, cache_read, cache_write_5m,
-                    cache_write_1h, turns, ctx, reported_cost_usd
-             FROM turn_rollup {where_}",
+            "SELECT {}, bucket_ms, {ROLLUP_COUNTS} FROM turn_rollup {where_}",
             text.join(", ")
         );
         // A tag filter tested on the session before the row's other columns are read.
@@ -554,7 +539,7 @@ impl<'a> Accumulator<'a> {
                     continue;
                 }
             }
-            let (dims, t, ctx) = (|| -> rusqlite::Result<_> {
+            let (dims, (t, ctx)) = (|| -> rusqlite::Result<_> {
                 Ok((
                     Dims {
                         session_id,
@@ -565,25 +550,14 @@ impl<'a> Accumulator<'a> {
                         branch: get(at[4])?,
                         ts_ms: r.get(n)?,
                     },
-                    Totals {
-                        input: r.get(n + 1)?,
-                        output: r.get(n + 2)?,
-                        reasoning: r.get(n + 3)?,
-                        cache_read: r.get(n + 4)?,
-                        cache_write_5m: r.get(n + 5)?,
-                        cache_write_1h: r.get(n + 6)?,
-                        turns: r.get(n + 7)?,
-                        // The harness's own cost: what `add` keeps for a model without a price.
-                        cost_usd: r.get(n + 9)?,
-                    },
-                    r.get::<_, i64>(n + 8)?,
+                    rollup_counts(r, n)?,
                 ))
             })()
             .map_err(|e| ledger.err(e))?;
             if t.is_zero() {
                 continue;
             }
-            self.add(&dims, None, &[], t, ctx as u8, false);
+            self.add(&dims, None, &[], t, ctx, false);
         }
         Ok(())
     }
@@ -937,4 +911,26 @@ fn add_tools(groups: &mut HashMap<Vec<String>, Totals>, tools: &[String], t: &To
         seen.push(name);
         groups.entry(vec![name.clone()]).or_default().add(&part);
     }
+}
+
+/// The counter columns of `turn_rollup` and `turn_hourly`, in the order [`rollup_counts`]
+/// reads them.
+const ROLLUP_COUNTS: &str = "input, output, reasoning, cache_read, cache_write_5m, \
+     cache_write_1h, turns, ctx, reported_cost_usd";
+
+/// A rollup row's totals and long-context class, read from the [`ROLLUP_COUNTS`] that follow
+/// its time column `n`.
+fn rollup_counts(r: &rusqlite::Row<'_>, n: usize) -> rusqlite::Result<(Totals, u8)> {
+    let totals = Totals {
+        input: r.get(n + 1)?,
+        output: r.get(n + 2)?,
+        reasoning: r.get(n + 3)?,
+        cache_read: r.get(n + 4)?,
+        cache_write_5m: r.get(n + 5)?,
+        cache_write_1h: r.get(n + 6)?,
+        turns: r.get(n + 7)?,
+        // The harness's own cost: what `add` keeps for a model without a price.
+        cost_usd: r.get(n + 9)?,
+    };
+    Ok((totals, r.get::<_, i64>(n + 8)? as u8))
 }
