@@ -732,17 +732,7 @@ mod tests {
             "SELECT harness, session_id FROM analysis_dirty ORDER BY harness, session_id",
             "SELECT count(*) FROM ingest_bulk",
         ] {
-            let mut stmt = conn.prepare(sql).unwrap();
-            let n = stmt.column_count();
-            let rows = stmt
-                .query_map([], |r| {
-                    let cells: Vec<String> = (0..n)
-                        .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
-                        .collect();
-                    Ok(cells.join("|"))
-                })
-                .unwrap();
-            out.extend(rows.map(|r| r.unwrap()));
+            out.extend(crate::ledger::tests::dump_rows(conn, sql));
         }
         out
     }

@@ -391,4 +391,4 @@ fn migrate(mut conn: Connection, path: &Path) -> Result<Connection> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

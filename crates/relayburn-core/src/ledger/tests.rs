@@ -114,21 +114,25 @@ fn schema_objects(conn: &rusqlite::Connection) -> std::collections::BTreeMap<Str
     .collect()
 }
 
+/// The rows of a query as text, one `|`-joined string of its cells' debug forms per row: for
+/// comparing tables in tests.
+pub(crate) fn dump_rows(conn: &rusqlite::Connection, sql: &str) -> Vec<String> {
+    let mut stmt = conn.prepare(sql).unwrap();
+    let n = stmt.column_count();
+    stmt.query_map([], |r| {
+        Ok((0..n)
+            .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+            .collect::<Vec<_>>()
+            .join("|"))
+    })
+    .unwrap()
+    .map(|r| r.unwrap())
+    .collect()
+}
+
 /// Everything the rebuild must preserve, as text (rows in a stable order, without `rid`).
 fn ledger_contents(conn: &rusqlite::Connection) -> Vec<String> {
-    let dump = |sql: &str| -> Vec<String> {
-        let mut stmt = conn.prepare(sql).unwrap();
-        let n = stmt.column_count();
-        stmt.query_map([], |r| {
-            Ok((0..n)
-                .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
-                .collect::<Vec<_>>()
-                .join("|"))
-        })
-        .unwrap()
-        .map(|r| r.unwrap())
-        .collect()
-    };
+    let dump = |sql: &str| dump_rows(conn, sql);
     [
         "SELECT id, harness, session_id, message_id, request_id, ts_ms, model, provider, project, branch, input,
                 output, reasoning, cache_read, cache_write_5m, cache_write_1h, stop_reason, complete, tool_calls

@@ -236,19 +236,7 @@ fn sessions_with_a_tag_filter_walk_or_name_the_same_trees() {
 /// `turn_hourly` holds `turn_rollup` summed per UTC hour (rows that count nothing aside,
 /// reported costs to the micro-dollar: sums in another order).
 pub(crate) fn assert_hourly_is_the_rollup(conn: &rusqlite::Connection) {
-    let dump = |sql: &str| -> Vec<String> {
-        let mut stmt = conn.prepare(sql).unwrap();
-        let n = stmt.column_count();
-        stmt.query_map([], |r| {
-            Ok((0..n)
-                .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
-                .collect::<Vec<_>>()
-                .join("|"))
-        })
-        .unwrap()
-        .map(|r| r.unwrap())
-        .collect()
-    };
+    let dump = |sql: &str| crate::ledger::tests::dump_rows(conn, sql);
     let counts = "turns != 0 OR input != 0 OR output != 0 OR reasoning != 0 OR cache_read != 0
         OR cache_write_5m != 0 OR cache_write_1h != 0 OR abs(reported_cost_usd) > 1e-9";
     let from_rollup = dump(&format!(
