@@ -386,23 +386,16 @@ impl<'a> Accumulator<'a> {
     /// hour), to be read per quarter hour.
     fn read_hourly(&mut self, lo: Option<i64>, hi: Option<i64>) -> Result<Vec<(i64, i64)>> {
         let (where_, params) = self.f.where_sql("hour_ms", lo, hi);
-        // As in `read_rollup`: only the text columns the groups need.
-        let mut text: Vec<&'static str> = vec!["model"];
-        let mut column = |yes: bool, col: &'static str| {
-            yes.then(|| {
-                text.push(col);
-                text.len() - 1
-            })
-        };
-        let at = [
-            column(self.dims.contains(&GroupBy::Harness), "harness"),
-            column(self.dims.contains(&GroupBy::Provider), "provider"),
+        let has = |d: &GroupBy| self.dims.contains(d);
+        // The table has no session, project or branch (`hourly` asks for none).
+        let wanted = [
+            false,
+            has(&GroupBy::Harness),
+            has(&GroupBy::Provider),
+            false,
+            false,
         ];
-        let n = text.len();
-        let sql = format!(
-            "SELECT {}, hour_ms, {ROLLUP_COUNTS} FROM turn_hourly {where_}",
-            text.join(", ")
-        );
+        let (sql, at, n) = rollup_select("turn_hourly", "hour_ms", wanted, &where_);
         let time_dims: Vec<GroupBy> = self.dims.iter().filter(|d| d.is_time()).cloned().collect();
         let mut cut: Vec<i64> = Vec::new();
         // Rows come in hour order (the table's key): each hour is checked once.
@@ -430,25 +423,7 @@ impl<'a> Accumulator<'a> {
             if !whole {
                 continue;
             }
-            let get = |i: Option<usize>| match i {
-                Some(i) => r.get_ref(i).and_then(|v| Ok(v.as_str()?)),
-                None => Ok(""),
-            };
-            let (dims, (t, ctx)) = (|| -> rusqlite::Result<_> {
-                Ok((
-                    Dims {
-                        session_id: "",
-                        harness: get(at[0])?,
-                        model: get(Some(0))?,
-                        provider: get(at[1])?,
-                        project: "",
-                        branch: "",
-                        ts_ms: hour,
-                    },
-                    rollup_counts(r, n)?,
-                ))
-            })()
-            .map_err(|e| ledger.err(e))?;
+            let (dims, t, ctx) = rollup_row(r, &at, n).map_err(|e| ledger.err(e))?;
             if t.is_zero() {
                 continue;
             }
@@ -472,8 +447,8 @@ impl<'a> Accumulator<'a> {
         let (mut where_, mut params) = self.f.where_sql("bucket_ms", lo, hi);
         if let Some(tags) = &self.tags {
             // A few matching sessions are named to SQLite; with many, every row of the window
-            // is read and `add` tests its session against the tag index (it folds every row
-            // anyway), which costs less than SQLite's lookup of each row in the list.
+            // is read and its session tested against the tag index below, which costs less
+            // than SQLite's lookup of each row in the list.
             let sessions = if self.want.is_empty() {
                 Vec::new()
             } else {
@@ -492,33 +467,16 @@ impl<'a> Accumulator<'a> {
                 params.push(Value::Text(list));
             }
         }
-        // Only the text columns the groups or the tags need: reading a row's long strings
-        // (session ids, project paths) is much of the cost of a wide window, and each column
-        // asked for costs a few calls per row even when constant.
-        let dims = &self.dims;
-        let has = |d: &GroupBy| dims.contains(d);
-        let mut text: Vec<&'static str> = vec!["model"];
-        let mut column = |yes: bool, col: &'static str| {
-            yes.then(|| {
-                text.push(col);
-                text.len() - 1
-            })
-        };
-        let at = [
-            column(
-                self.tags.is_some() || has(&GroupBy::Session) || has(&GroupBy::Root),
-                "session_id",
-            ),
-            column(has(&GroupBy::Harness), "harness"),
-            column(has(&GroupBy::Provider), "provider"),
-            column(has(&GroupBy::Project), "project"),
-            column(has(&GroupBy::Branch), "branch"),
+        // Only the text columns the groups or the tags need (see `rollup_select`).
+        let has = |d: &GroupBy| self.dims.contains(d);
+        let wanted = [
+            self.tags.is_some() || has(&GroupBy::Session) || has(&GroupBy::Root),
+            has(&GroupBy::Harness),
+            has(&GroupBy::Provider),
+            has(&GroupBy::Project),
+            has(&GroupBy::Branch),
         ];
-        let n = text.len();
-        let sql = format!(
-            "SELECT {}, bucket_ms, {ROLLUP_COUNTS} FROM turn_rollup {where_}",
-            text.join(", ")
-        );
+        let (sql, at, n) = rollup_select("turn_rollup", "bucket_ms", wanted, &where_);
         // A tag filter tested on the session before the row's other columns are read.
         let filter = self.tags.clone().filter(|_| !self.want.is_empty());
         let want = self.want.clone();
@@ -529,31 +487,13 @@ impl<'a> Accumulator<'a> {
             .query(rusqlite::params_from_iter(params.iter()))
             .map_err(|e| ledger.err(e))?;
         while let Some(r) = rows.next().map_err(|e| ledger.err(e))? {
-            let get = |i: Option<usize>| match i {
-                Some(i) => r.get_ref(i).and_then(|v| Ok(v.as_str()?)),
-                None => Ok(""),
-            };
-            let session_id = get(at[0]).map_err(|e| ledger.err(e))?;
-            if let Some(tags) = &filter {
-                if !tags.session_matches(session_id, &want) {
+            if let (Some(tags), Some(i)) = (&filter, at[0]) {
+                let session_id = r.get_ref(i).and_then(|v| Ok(v.as_str()?));
+                if !tags.session_matches(session_id.map_err(|e| ledger.err(e))?, &want) {
                     continue;
                 }
             }
-            let (dims, (t, ctx)) = (|| -> rusqlite::Result<_> {
-                Ok((
-                    Dims {
-                        session_id,
-                        harness: get(at[1])?,
-                        model: get(Some(0))?,
-                        provider: get(at[2])?,
-                        project: get(at[3])?,
-                        branch: get(at[4])?,
-                        ts_ms: r.get(n)?,
-                    },
-                    rollup_counts(r, n)?,
-                ))
-            })()
-            .map_err(|e| ledger.err(e))?;
+            let (dims, t, ctx) = rollup_row(r, &at, n).map_err(|e| ledger.err(e))?;
             if t.is_zero() {
                 continue;
             }
@@ -913,10 +853,64 @@ fn add_tools(groups: &mut HashMap<Vec<String>, Totals>, tools: &[String], t: &To
     }
 }
 
+/// The text columns a rollup read may ask for, in order: session, harness, provider,
+/// project, branch (the model is always read).
+const ROLLUP_TEXT: [&str; 5] = ["session_id", "harness", "provider", "project", "branch"];
+
 /// The counter columns of `turn_rollup` and `turn_hourly`, in the order [`rollup_counts`]
 /// reads them.
 const ROLLUP_COUNTS: &str = "input, output, reasoning, cache_read, cache_write_5m, \
      cache_write_1h, turns, ctx, reported_cost_usd";
+
+/// `SELECT model, <the wanted ROLLUP_TEXT columns>, <time>, <ROLLUP_COUNTS> FROM <table>`,
+/// where each wanted text column lands (`None`: not read) and the time column's index. Only
+/// the columns the groups or the tags need: reading a row's long strings (session ids,
+/// project paths) is much of the cost of a wide window, and each column asked for costs a
+/// few calls per row even when constant.
+fn rollup_select(
+    table: &str,
+    time: &str,
+    wanted: [bool; 5],
+    where_: &str,
+) -> (String, [Option<usize>; 5], usize) {
+    let mut text = vec!["model"];
+    let at = std::array::from_fn(|i| {
+        wanted[i].then(|| {
+            text.push(ROLLUP_TEXT[i]);
+            text.len() - 1
+        })
+    });
+    let n = text.len();
+    let sql = format!(
+        "SELECT {}, {time}, {ROLLUP_COUNTS} FROM {table} {where_}",
+        text.join(", ")
+    );
+    (sql, at, n)
+}
+
+/// A row of a [`rollup_select`] statement: its dimensions (`""` for a column not read), its
+/// totals and its long-context class.
+fn rollup_row<'r>(
+    r: &'r rusqlite::Row<'_>,
+    at: &[Option<usize>; 5],
+    n: usize,
+) -> rusqlite::Result<(Dims<'r>, Totals, u8)> {
+    let get = |i: Option<usize>| match i {
+        Some(i) => r.get_ref(i).and_then(|v| Ok(v.as_str()?)),
+        None => Ok(""),
+    };
+    let dims = Dims {
+        session_id: get(at[0])?,
+        harness: get(at[1])?,
+        model: get(Some(0))?,
+        provider: get(at[2])?,
+        project: get(at[3])?,
+        branch: get(at[4])?,
+        ts_ms: r.get(n)?,
+    };
+    let (totals, ctx) = rollup_counts(r, n)?;
+    Ok((dims, totals, ctx))
+}
 
 /// A rollup row's totals and long-context class, read from the [`ROLLUP_COUNTS`] that follow
 /// its time column `n`.
