@@ -268,37 +268,18 @@ fn stat_files(
         None => (None, None, None),
     };
     // Watches first (a change after its directory's watch is queued), on a full stat only:
-    // a file that may be skipped is covered by a watch already.
-    let watched: Vec<bool> = match (&mut queue, to_stat) {
-        (Some(q), None) => {
-            let same = |a: &std::path::Path, b: &std::path::Path| a.as_os_str() == b.as_os_str();
-            let mut dirs: Vec<&std::path::Path> = Vec::new();
-            for dir in files.iter().filter_map(|f| changes::dir_of(&f.path)) {
-                if dirs.last().is_none_or(|last| !same(last, dir)) {
-                    dirs.push(dir);
-                }
+    // a file that may be skipped is covered by a watch already. A watch there after the
+    // `stat`s was there before them.
+    if let (Some(q), None) = (&mut queue, to_stat) {
+        // Each directory once per run of its files (files come listed by directory).
+        let mut dirs: Vec<&std::path::Path> = Vec::new();
+        for dir in files.iter().filter_map(|f| changes::dir_of(&f.path)) {
+            if dirs.last().is_none_or(|l| l.as_os_str() != dir.as_os_str()) {
+                dirs.push(dir);
             }
-            q.watch_all(&dirs);
-            let mut last: Option<(&std::path::Path, bool)> = None;
-            files
-                .iter()
-                .map(|f| {
-                    let Some(dir) = changes::dir_of(&f.path) else {
-                        return false;
-                    };
-                    match last {
-                        Some((d, ok)) if same(d, dir) => ok,
-                        _ => {
-                            let ok = q.watching(dir);
-                            last = Some((dir, ok));
-                            ok
-                        }
-                    }
-                })
-                .collect()
         }
-        _ => Vec::new(),
-    };
+        q.watch_all(&dirs);
+    }
     #[cfg(test)]
     STATTED.set(to_stat.map_or(files.len(), |t| t.iter().filter(|s| **s).count()));
     let items: Vec<(&SourceFile, bool)> = files
@@ -331,15 +312,24 @@ fn stat_files(
         None => return (outcomes(results).collect(), Coverage::default()),
         Some(q) => q.is_full(),
     };
+    // The last directory looked up and whether it is watched: files come by directory.
+    let mut last: Option<(&std::path::Path, bool)> = None;
     let mut covered = Vec::with_capacity(files.len());
     for (i, (f, (out, st))) in files.iter().zip(&results).enumerate() {
-        let through_watch = match (to_stat, prior, &queue) {
-            // No watch was added this pass: one there now was there before the `stat`.
-            (Some(_), Some(p), Some(q)) => {
-                p.covered()[i] || changes::dir_of(&f.path).is_some_and(|d| q.watching(d))
-            }
-            _ => watched.get(i).copied().unwrap_or(false),
-        };
+        // Covered before and not stat'ed again, or in a watched directory (the cheap test
+        // first: on a quiet sweep nearly every file was covered).
+        let through_watch = to_stat.is_some() && prior.is_some_and(|p| p.covered()[i])
+            || match (&queue, changes::dir_of(&f.path)) {
+                (Some(q), Some(dir)) => match last {
+                    Some((d, ok)) if d.as_os_str() == dir.as_os_str() => ok,
+                    _ => {
+                        let ok = q.watching(dir);
+                        last = Some((dir, ok));
+                        ok
+                    }
+                },
+                _ => false,
+            };
         let ok = match (out, st) {
             (Outcome::Skip { steady: true }, None) => through_watch,
             (Outcome::Skip { steady: true }, Some(st)) => {
