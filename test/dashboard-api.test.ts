@@ -123,9 +123,11 @@ describe('the API answers what the SDK answers', () => {
     const page = await fetch(served.url);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
-    // The page and the API answers alike: no sniffing, no referrer.
+    // The page, the API's answers and its errors alike: no sniffing, no referrer.
     const answer = await fetch(new URL('v1/sessions?limit=1', served.url));
-    for (const res of [page, answer]) {
+    const missing = await fetch(new URL('v1/nothing-here', served.url));
+    expect(missing.status).toBe(404);
+    for (const res of [page, answer, missing]) {
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       expect(res.headers.get('referrer-policy')).toBe('no-referrer');
     }

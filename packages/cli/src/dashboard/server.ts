@@ -40,7 +40,6 @@ function statusOf(err: unknown): number {
  */
 function sendJson(
   res: ServerResponse,
-  security: Readonly<Record<string, string>>,
   status: number,
   body: unknown,
   since?: number,
@@ -54,7 +53,6 @@ function sendJson(
           'server-timing': `sdk;dur=${(sdkDone - since).toFixed(1)}, json;dur=${(performance.now() - sdkDone).toFixed(1)}`,
         };
   res.writeHead(status, {
-    ...security,
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
     'x-relayburn-source': 'local',
@@ -63,9 +61,9 @@ function sendJson(
   res.end(text);
 }
 
-function sendError(res: ServerResponse, security: Readonly<Record<string, string>>, err: unknown): void {
+function sendError(res: ServerResponse, err: unknown): void {
   const e = err instanceof BurnError ? err : undefined;
-  sendJson(res, security, statusOf(err), {
+  sendJson(res, statusOf(err), {
     code: e?.code ?? 'INTERNAL',
     message: err instanceof Error ? err.message : String(err),
     ...(e?.field ? { field: e.field } : {}),
@@ -98,11 +96,11 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     const since = performance.now();
     if (path === '/v1/summary') {
       const result = await summary({ ...optionsFrom('summary', query), ...lh });
-      return sendJson(res, o.security, 200, result, since, performance.now());
+      return sendJson(res, 200, result, since, performance.now());
     }
     if (path === '/v1/sessions') {
       const result = await sessions({ ...optionsFrom('sessions', query), ...lh });
-      return sendJson(res, o.security, 200, result, since, performance.now());
+      return sendJson(res, 200, result, since, performance.now());
     }
     if (path.startsWith('/v1/session/')) {
       const id = decodeURIComponent(path.slice('/v1/session/'.length));
@@ -111,13 +109,13 @@ export function createDashboard(o: DashboardOptions): Dashboard {
         throw new BurnError('INVALID_ARGUMENT', `${extra}: unknown parameter`, { field: extra });
       const detail = await session({ sessionId: id, ...lh });
       if (detail === null)
-        return sendJson(res, o.security, 404, {
+        return sendJson(res, 404, {
           code: 'NOT_FOUND',
           message: `no session '${id}' in the ledger`,
         });
-      return sendJson(res, o.security, 200, detail, since, performance.now());
+      return sendJson(res, 200, detail, since, performance.now());
     }
-    return sendJson(res, o.security, 404, { code: 'NOT_FOUND', message: `no endpoint ${path}` });
+    return sendJson(res, 404, { code: 'NOT_FOUND', message: `no endpoint ${path}` });
   };
 
   const events = (req: IncomingMessage, res: ServerResponse) => {
@@ -133,27 +131,27 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   };
 
   const server = createServer((req, res) => {
+    // Every answer (page, API, events, errors): `writeHead` adds its own headers to these.
+    for (const [name, value] of Object.entries(o.security)) res.setHeader(name, value);
     const url = new URL(req.url ?? '/', 'http://dashboard');
     if (!hostAllowed(req.headers.host)) {
-      return sendJson(res, o.security, 403, { code: 'FORBIDDEN', message: 'unexpected Host header' });
+      return sendJson(res, 403, { code: 'FORBIDDEN', message: 'unexpected Host header' });
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
-      return sendJson(res, o.security, 405, {
+      return sendJson(res, 405, {
         code: 'METHOD_NOT_ALLOWED',
         message: 'the dashboard is read-only',
       });
     }
     if (url.pathname === '/v1/events') return events(req, res);
     if (url.pathname.startsWith('/v1/')) {
-      api(url.pathname, url.searchParams, res).catch((err) => sendError(res, o.security, err));
+      api(url.pathname, url.searchParams, res).catch((err) => sendError(res, err));
       return;
     }
     const file = assets.get(url.pathname);
-    if (!file)
-      return sendJson(res, o.security, 404, { code: 'NOT_FOUND', message: `no file ${url.pathname}` });
+    if (!file) return sendJson(res, 404, { code: 'NOT_FOUND', message: `no file ${url.pathname}` });
     res.writeHead(200, {
-      ...o.security,
       'content-security-policy': o.csp,
       'content-type': file.type,
       'cache-control': 'no-cache',
