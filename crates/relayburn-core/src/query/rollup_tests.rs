@@ -114,6 +114,29 @@ fn ledger(roots: usize, start: &str) -> (tempfile::TempDir, Ledger) {
 }
 
 /// Group keys and integer totals equal; costs equal to the nano-dollar (sums in another order).
+/// Zones whose offsets are whole hours, half hours (Kolkata, St John's) and quarter hours
+/// (Kathmandu), one with a half-hour daylight shift (Lord Howe), and one with a DST change.
+const ZONES: [&str; 6] = [
+    "UTC",
+    "Europe/Paris",
+    "Asia/Kolkata",
+    "Asia/Kathmandu",
+    "Australia/Lord_Howe",
+    "America/St_Johns",
+];
+
+/// Summary options grouping by `dims` in `zone`.
+fn grouped(dims: &[&str], zone: &str) -> SummaryOptions {
+    let dims: Vec<String> = dims.iter().map(|d| d.to_string()).collect();
+    let list = GroupBy::parse_list(&dims).unwrap();
+    SummaryOptions {
+        group_by: list[0].clone(),
+        then_by: list[1..].to_vec(),
+        timezone: Some(zone.to_string()),
+        ..SummaryOptions::default()
+    }
+}
+
 fn assert_same(a: &Summary, b: &Summary, what: &str) {
     assert_eq!(a.group_keys, b.group_keys, "{what}: keys");
     assert_eq!(a.unpriced_models, b.unpriced_models, "{what}: unpriced");
@@ -158,28 +181,13 @@ fn rollup_read_equals_the_turns_in_whole_half_and_quarter_hour_zones() {
         (Some("15d"), None),
     ];
     // Paris changes to summer time on 2026-03-29 inside the ten days.
-    let zones = [
-        "UTC",
-        "Europe/Paris",
-        "Asia/Kolkata",
-        "Asia/Kathmandu",
-        "Australia/Lord_Howe",
-        "America/St_Johns",
-    ];
     let tag_filters: &[&[(&str, &str)]] = &[&[], &[("persona", "coder")], &[("persona", "tester")]];
     let mut compared = 0;
-    for zone in zones {
+    for zone in ZONES {
         for dims in groupings {
             for (since, until) in windows {
                 for tags in tag_filters {
-                    let dims: Vec<String> = dims.iter().map(|d| d.to_string()).collect();
-                    let list = GroupBy::parse_list(&dims).unwrap();
-                    let opts = SummaryOptions {
-                        group_by: list[0].clone(),
-                        then_by: list[1..].to_vec(),
-                        timezone: Some(zone.to_string()),
-                        ..SummaryOptions::default()
-                    };
+                    let opts = grouped(dims, zone);
                     let f = TurnFilter {
                         since: since.map(str::to_string),
                         until: until.map(str::to_string),
@@ -342,14 +350,6 @@ fn hourly_read_equals_the_turns_after_turns_move() {
         (Some("15d"), None),
         (None, Some("2026-03-27T13:05:00Z")),
     ];
-    let zones = [
-        "UTC",
-        "Europe/Paris",
-        "Asia/Kolkata",
-        "Asia/Kathmandu",
-        "Australia/Lord_Howe",
-        "America/St_Johns",
-    ];
     let filters = [
         TurnFilter::default(),
         TurnFilter {
@@ -362,18 +362,11 @@ fn hourly_read_equals_the_turns_after_turns_move() {
         },
     ];
     let mut compared = 0;
-    for zone in zones {
+    for zone in ZONES {
         for dims in groupings {
             for (since, until) in windows {
                 for base in &filters {
-                    let dims: Vec<String> = dims.iter().map(|d| d.to_string()).collect();
-                    let list = GroupBy::parse_list(&dims).unwrap();
-                    let opts = SummaryOptions {
-                        group_by: list[0].clone(),
-                        then_by: list[1..].to_vec(),
-                        timezone: Some(zone.to_string()),
-                        ..SummaryOptions::default()
-                    };
+                    let opts = grouped(dims, zone);
                     let f = TurnFilter {
                         since: since.map(str::to_string),
                         until: until.map(str::to_string),
