@@ -92,19 +92,24 @@ impl Store {
 
     /// Ingest options reading this store only.
     pub(crate) fn opts(&self) -> IngestOptions {
-        IngestOptions {
-            roots: std::collections::HashMap::from([(
-                Harness::ClaudeCode,
-                vec![self.root.to_string_lossy().into_owned()],
-            )]),
-            harnesses: Some(vec![Harness::ClaudeCode]),
-            ..Default::default()
-        }
+        claude_options(&self.root)
     }
 
     /// Ingests the store into `l`.
     pub(crate) fn ingest(&self, l: &mut Ledger) -> IngestReport {
         ingest(l, &self.opts()).unwrap()
+    }
+}
+
+/// Ingest options reading only the Claude Code store at `root`.
+pub(crate) fn claude_options(root: &Path) -> IngestOptions {
+    IngestOptions {
+        roots: std::collections::HashMap::from([(
+            Harness::ClaudeCode,
+            vec![root.to_string_lossy().into_owned()],
+        )]),
+        harnesses: Some(vec![Harness::ClaudeCode]),
+        ..Default::default()
     }
 }
 

@@ -10,7 +10,6 @@ use super::memo::Carried;
 use super::plan::STATTED;
 use super::{ingest, IngestOptions, IngestReport};
 use crate::ledger::Ledger;
-use crate::vocab::Harness;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -70,14 +69,7 @@ fn fixture_with(tracker: Option<Tracker>) -> Fixture {
             changes,
         });
     }
-    let opts = IngestOptions {
-        roots: std::collections::HashMap::from([(
-            Harness::ClaudeCode,
-            vec![root.to_string_lossy().into_owned()],
-        )]),
-        harnesses: Some(vec![Harness::ClaudeCode]),
-        ..Default::default()
-    };
+    let opts = crate::test_store::claude_options(&root);
     let mut f = Fixture {
         _tmp: tmp,
         root,

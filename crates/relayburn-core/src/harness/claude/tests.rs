@@ -424,9 +424,8 @@ fn a_progress_row_without_agent_id_counts_in_the_files_session() {
 /// per call, in the subagent session, with the transcript's final usage.
 mod ingest_order {
     use super::progress_row;
-    use crate::ingest::{ingest, IngestOptions};
+    use crate::ingest::ingest;
     use crate::ledger::Ledger;
-    use crate::vocab::Harness;
     use std::path::Path;
 
     const USER: &str = r#"{"type":"user","sessionId":"P","timestamp":"2026-02-12T16:05:00Z","uuid":"u-task","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_task","content":"done"}]}}"#;
@@ -471,14 +470,7 @@ mod ingest_order {
     type Row = (String, String, i64, bool);
 
     fn run(ledger: &mut Ledger, root: &Path) {
-        let opts = IngestOptions {
-            roots: std::collections::HashMap::from([(
-                Harness::ClaudeCode,
-                vec![root.to_string_lossy().into_owned()],
-            )]),
-            harnesses: Some(vec![Harness::ClaudeCode]),
-            ..Default::default()
-        };
+        let opts = crate::test_store::claude_options(root);
         let report = ingest(ledger, &opts).unwrap();
         assert_eq!(report.lines_skipped, 0);
     }
