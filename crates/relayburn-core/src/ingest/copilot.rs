@@ -38,6 +38,7 @@ pub fn process(job: &Job, send: &mut dyn FnMut(Batch) -> bool) {
             bytes_read: page.bytes_read,
             done: page.done,
             error: None,
+            prepared: Default::default(),
         });
         !stopped
     });
@@ -50,6 +51,7 @@ pub fn process(job: &Job, send: &mut dyn FnMut(Batch) -> bool) {
                 bytes_read: 0,
                 done: true,
                 error: Some(message),
+                prepared: Default::default(),
             });
         }
     }

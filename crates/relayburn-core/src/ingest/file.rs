@@ -55,6 +55,7 @@ pub fn process(
             bytes_read: 0,
             done: true,
             error: Some(e.to_string()),
+            prepared: Default::default(),
         });
     }
 }
@@ -117,6 +118,7 @@ fn read_file(
                 bytes_read: read - last_flush_bytes,
                 done: false,
                 error: None,
+                prepared: Default::default(),
             };
             last_flush_bytes = read;
             if !send(batch) {
@@ -133,6 +135,7 @@ fn read_file(
         bytes_read: read - last_flush_bytes,
         done: true,
         error: None,
+        prepared: Default::default(),
     });
     Ok(())
 }

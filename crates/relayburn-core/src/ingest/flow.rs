@@ -54,6 +54,64 @@ impl Budget {
     }
 }
 
+/// How many parse threads may parse at once: one fewer than there are threads while the writer
+/// has batches to apply, so the writer (one thread, the critical path of a large ingest) keeps
+/// a core to itself instead of being preempted by parsers that only fill its queue further;
+/// all of them while it waits for a batch. Admission is per job (a file or a document group):
+/// a parser already inside one finishes it.
+pub struct Gate {
+    /// Parsers that may run while the writer works.
+    busy_slots: usize,
+    /// (parsing now, the writer is waiting)
+    state: Mutex<(usize, bool)>,
+    changed: Condvar,
+}
+
+impl Gate {
+    pub fn new(parsers: usize) -> Gate {
+        Gate {
+            busy_slots: parsers.saturating_sub(1).max(1),
+            state: Mutex::new((0, false)),
+            changed: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, (usize, bool)> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits for a slot to parse one job; the guard gives it back.
+    pub fn enter(&self) -> Slot<'_> {
+        let mut s = self.lock();
+        while s.0 >= self.busy_slots && !s.1 {
+            s = self.changed.wait(s).unwrap_or_else(PoisonError::into_inner);
+        }
+        s.0 += 1;
+        Slot(self)
+    }
+
+    /// The writer found its queue empty (true) or has a batch again (false).
+    pub fn writer_waiting(&self, waiting: bool) {
+        let mut s = self.lock();
+        if s.1 != waiting {
+            s.1 = waiting;
+            if waiting {
+                self.changed.notify_all();
+            }
+        }
+    }
+}
+
+pub struct Slot<'a>(&'a Gate);
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        let mut s = self.0.lock();
+        s.0 -= 1;
+        self.0.changed.notify_one();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +138,31 @@ mod tests {
             assert!(!waiter.join().unwrap());
         });
         assert!(!budget.take(1));
+    }
+
+    #[test]
+    fn a_parser_waits_for_a_slot_while_the_writer_works_and_runs_while_it_waits() {
+        let gate = Gate::new(2);
+        let first = gate.enter();
+        std::thread::scope(|s| {
+            let second = s.spawn(|| drop(gate.enter()));
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            assert!(
+                !second.is_finished(),
+                "one slot of two while the writer works"
+            );
+            gate.writer_waiting(true);
+            second.join().unwrap();
+        });
+        gate.writer_waiting(false);
+        std::thread::scope(|s| {
+            let third = s.spawn(|| drop(gate.enter()));
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            assert!(!third.is_finished(), "the slot is held again");
+            drop(first);
+            third.join().unwrap();
+        });
+        // One parser alone always has its slot.
+        drop(Gate::new(1).enter());
     }
 }

@@ -4,6 +4,7 @@
 
 use super::cursor::Cursor;
 use super::discover::SourceFile;
+use super::turn_row::Prepared;
 use crate::vocab::records::Records;
 
 /// What stat said about a file when it was planned.
@@ -58,4 +59,6 @@ pub struct Batch {
     pub done: bool,
     /// The file could not be read (reported, not fatal).
     pub error: Option<String>,
+    /// The rows' derived columns, filled just before the batch is sent to the writer.
+    pub prepared: Prepared,
 }

@@ -55,6 +55,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+use turn_row::Prepared;
 
 /// Problems described in a report (all are counted; the rest are summarized).
 const MAX_REPORTED_ERRORS: usize = 100;
@@ -360,6 +361,7 @@ fn run_jobs(
     // Bounded by bytes in flight (`flow`), not by this count.
     let (tx, rx) = mpsc::sync_channel::<Batch>(QUEUE_BATCHES);
     let budget = flow::Budget::new(QUEUE_BYTES);
+    let gate = flow::Gate::new(workers);
     let mut result: Result<()> = Ok(());
     let conn = ledger.conn()?;
     let tuned = |name: &str, value: i64| -> Result<i64> {
@@ -379,20 +381,25 @@ fn run_jobs(
 
     std::thread::scope(|scope| {
         let sink = content.take().map(|store| ContentSink::spawn(scope, store));
+        let (spent, freed) = mpsc::channel::<Vec<Batch>>();
+        scope.spawn(move || freed.into_iter().for_each(drop));
         for _ in 0..workers {
             let tx = tx.clone();
             let (jobs, next, budget) = (&jobs, &next, &budget);
+            let gate = &gate;
             scope.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(job) = jobs.get(i) else { break };
                 if cancel.load(Ordering::Relaxed) {
                     break;
                 }
+                let _slot = gate.enter();
                 let mut send = |mut b: Batch| {
                     // Titles and command lines follow the content mode (`content::privacy`);
                     // a pass whose content store cannot be opened keeps no text either.
                     crate::content::privacy::redact(&mut b.records, capture.mode);
                     b.records.skip_impossible_turns();
+                    b.prepared = Prepared::of(&b.records);
                     budget.take(b.bytes_read) && tx.send(b).is_ok()
                 };
                 // Each kind's reader: line logs (Claude Code, Codex, Copilot CLI events, Kimi,
@@ -435,7 +442,7 @@ fn run_jobs(
         } else {
             (TX_MAX_TIME, TX_MAX_RECORDS)
         };
-        while let Ok(first) = rx.recv() {
+        while let Ok(first) = next_batch(&rx, &gate) {
             priority.yield_to_waiting();
             let sources = WindowSources {
                 rx: &rx,
@@ -447,6 +454,8 @@ fn run_jobs(
                 pause_at,
                 cold: &cold,
                 budget: &budget,
+                gate: &gate,
+                spent: &spent,
             };
             let window = write_window(ledger, first, &sources, report, &mut progress);
             if let Err(e) = window {
@@ -476,6 +485,7 @@ fn run_jobs(
         // Unblock workers still sending, then let the scope join them.
         budget.close();
         drop(rx);
+        drop(spent);
         if let Some(sink) = sink {
             *content = sink.finish();
         }
@@ -508,6 +518,9 @@ fn run_jobs(
 const QUEUE_BYTES: u64 = 32 << 20;
 /// Batches that may wait, whatever their size (the bytes bound first in practice).
 const QUEUE_BATCHES: usize = 4096;
+
+/// Applied batches handed to the freeing thread at once (see `WindowSources::spent`).
+const SPENT_BATCHES: usize = 64;
 
 /// How long the writer idles at the crash tests' pause point before going on.
 const TEST_PAUSE: Duration = Duration::from_secs(60);
@@ -549,6 +562,10 @@ struct WindowSources<'a, 's> {
     cold: &'a cold_load::ColdLoad,
     /// Bytes read and waiting for the writer; freed as each batch is taken.
     budget: &'a flow::Budget,
+    /// Lets a parser more run while the writer waits for a batch.
+    gate: &'a flow::Gate,
+    /// Where applied batches go to be freed, off the writer thread, [`SPENT_BATCHES`] at a time.
+    spent: &'a mpsc::Sender<Vec<Batch>>,
 }
 
 /// Applies `first` and the batches that follow within `src.window` (time, records) in one
@@ -571,6 +588,8 @@ fn write_window(
         pause_at,
         cold,
         budget,
+        gate,
+        spent,
     } = *src;
     let path = ledger.path().to_path_buf();
     let started = Instant::now();
@@ -587,9 +606,11 @@ fn write_window(
         let mut applied = writer::Applied::default();
         let mut upkeep = writer::Upkeep::default();
         let mut records = 0;
+        let mut used = Vec::new();
         let mut next = Some(first);
         while let Some(mut batch) = next.take() {
             budget.give(batch.bytes_read);
+            records += batch.records.len();
             let current = still_current(tx, resumed, &batch).map_err(sql)?;
             if batch.error.is_none() && current {
                 if let Some(c) = content.filter(|_| !batch.records.content.is_empty()) {
@@ -597,10 +618,15 @@ fn write_window(
                 }
                 new_sessions.note(tx, &batch).map_err(sql)?;
                 cold.before(tx, &batch).map_err(sql)?;
-                writer::apply(tx, &batch, &mut applied, &mut upkeep).map_err(sql)?;
+                writer::apply(tx, &mut batch, &mut applied, &mut upkeep).map_err(sql)?;
             }
-            records += batch.records.len();
             account(report, progress, &batch);
+            // Freeing a batch's records is about 3 % of the writer's time: a helper thread
+            // does it, woken once per many batches.
+            used.push(batch);
+            if used.len() >= SPENT_BATCHES {
+                let _ = spent.send(std::mem::take(&mut used));
+            }
             let left = max_time.saturating_sub(started.elapsed());
             if records >= max_records
                 || left.is_zero()
@@ -610,8 +636,9 @@ fn write_window(
             {
                 break;
             }
-            next = rx.recv_timeout(left).ok();
+            next = next_batch_within(rx, gate, left);
         }
+        let _ = spent.send(used);
         upkeep.finish(tx).map_err(sql)?;
         let after = writer::count_sessions(tx).map_err(sql)?;
         let claimed = new_sessions.claim(tx).map_err(sql)?;
@@ -630,6 +657,32 @@ fn write_window(
         push_issue(report, &file, None, message);
     }
     Ok(())
+}
+
+/// The next batch, telling the parsers' gate while the queue is empty (see `flow::Gate`).
+fn next_batch(rx: &mpsc::Receiver<Batch>, gate: &flow::Gate) -> Result<Batch, mpsc::RecvError> {
+    if let Ok(b) = rx.try_recv() {
+        return Ok(b);
+    }
+    gate.writer_waiting(true);
+    let b = rx.recv();
+    gate.writer_waiting(false);
+    b
+}
+
+/// As [`next_batch`], waiting at most `left`.
+fn next_batch_within(
+    rx: &mpsc::Receiver<Batch>,
+    gate: &flow::Gate,
+    left: Duration,
+) -> Option<Batch> {
+    if let Ok(b) = rx.try_recv() {
+        return Some(b);
+    }
+    gate.writer_waiting(true);
+    let b = rx.recv_timeout(left).ok();
+    gate.writer_waiting(false);
+    b
 }
 
 /// False when a file this pass resumed mid-way has lost its cursor (or had it moved back)

@@ -49,6 +49,7 @@ pub fn process(job: &Job, capture: Capture, send: &mut dyn FnMut(Batch) -> bool)
         bytes_read,
         done,
         error: None,
+        prepared: Default::default(),
     };
     let failed = |message: String| Batch {
         error: Some(message),

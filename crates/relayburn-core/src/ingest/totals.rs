@@ -87,5 +87,6 @@ pub fn process(job: &Job, capture: crate::content::Capture, send: &mut dyn FnMut
         bytes_read,
         done: true,
         error,
+        prepared: Default::default(),
     });
 }

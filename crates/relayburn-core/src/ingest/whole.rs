@@ -82,6 +82,7 @@ pub fn process(job: &Job, capture: Capture, send: &mut dyn FnMut(Batch) -> bool)
         bytes_read: bytes,
         done: true,
         error,
+        prepared: Default::default(),
     });
 }
 

@@ -5,7 +5,7 @@
 use super::cursor;
 use super::job::Batch;
 use super::turn_merge::{self, Held};
-use super::turn_row::{turn_params, TurnColumns, TURN_COLUMNS, TURN_VALUES};
+use super::turn_row::{turn_params, TurnColumns, UserTurnColumns, TURN_COLUMNS, TURN_VALUES};
 use crate::hash::id64;
 use crate::stamp::pending::{self, NewSession};
 use crate::tree::{self, Link};
@@ -37,6 +37,8 @@ pub struct Upkeep {
     sessions: HashSet<String>,
     /// New turns not inserted yet (see [`Stage`]).
     stage: Stage,
+    /// The sessions of the rows added under the mark: their analyses are derived again.
+    dirty: Dirty,
 }
 
 impl Upkeep {
@@ -44,9 +46,10 @@ impl Upkeep {
     pub fn finish(&mut self, conn: &Connection) -> rusqlite::Result<()> {
         self.stage.flush(conn)?;
         if let Some(b) = self.bulk.take() {
-            derive(conn, b)?;
+            derive(conn, b, &self.dirty)?;
         }
         self.sessions.clear();
+        self.dirty = Dirty::default();
         Ok(())
     }
 
@@ -72,10 +75,12 @@ impl Upkeep {
 }
 
 /// Applies one batch inside the caller's write transaction; `upkeep` carries the set-based
-/// upkeep from batch to batch and must be finished before the transaction commits.
+/// upkeep from batch to batch and must be finished before the transaction commits. The batch's
+/// turns and derived columns move into the stage: what is left of it is its cursor, counts
+/// and the other records.
 pub fn apply(
     conn: &Connection,
-    batch: &Batch,
+    batch: &mut Batch,
     applied: &mut Applied,
     upkeep: &mut Upkeep,
 ) -> rusqlite::Result<()> {
@@ -90,15 +95,6 @@ pub fn apply(
         if upkeep.bulk.is_none() {
             upkeep.bulk = Some(begin_bulk(conn)?);
         }
-        for turn in &batch.records.turns {
-            upkeep.stage.upsert(conn, turn, applied)?;
-        }
-        if upkeep.stage.rows.len() >= STAGE_ROWS {
-            upkeep.stage.flush(conn)?;
-        }
-        for u in &batch.records.user_turns {
-            applied.user_turns_added += insert_user_turn(conn, u)? as i64;
-        }
         let owed = &mut upkeep.sessions;
         let mut last: Option<&str> = None;
         let r = &batch.records;
@@ -109,8 +105,41 @@ pub fn apply(
             }
             last = Some(id);
         }
+        let prepared = std::mem::take(&mut batch.prepared);
+        let turns = std::mem::take(&mut batch.records.turns);
+        let mut columns = prepared.turns.into_iter();
+        let computed = columns.len() == turns.len();
+        for t in turns {
+            let cols = match columns.next() {
+                Some(c) if computed => c,
+                _ => TurnColumns::of(&t),
+            };
+            upkeep
+                .stage
+                .upsert(conn, t, cols, applied, &mut upkeep.dirty)?;
+        }
+        if upkeep.stage.rows.len() >= STAGE_ROWS {
+            upkeep.stage.flush(conn)?;
+        }
+        let computed = prepared.user_turns.len() == batch.records.user_turns.len();
+        for (i, u) in batch.records.user_turns.iter().enumerate() {
+            let cols = if computed {
+                None
+            } else {
+                Some(UserTurnColumns::of(u))
+            };
+            let cols = cols.as_ref().unwrap_or_else(|| &prepared.user_turns[i]);
+            if insert_user_turn(conn, u, cols)? == 1 {
+                applied.user_turns_added += 1;
+                upkeep.dirty.note(u.harness, &u.session_id);
+            }
+        }
     }
     for group in &batch.records.snapshots {
+        if upkeep.bulk.is_some() && !group.turns.is_empty() {
+            // Written under the mark (its rows fire no per-row triggers): derived with them.
+            upkeep.dirty.note(group.harness, &group.session_id);
+        }
         let n = super::snapshot_writer::apply(conn, group)?;
         applied.turns_added += n.added;
         applied.turns_updated += n.updated;
@@ -141,7 +170,7 @@ const STAGE_ROWS: usize = 4096;
 /// rules of [`upsert_turn`]; a turn already in `turns` merges there.
 #[derive(Default)]
 struct Stage {
-    rows: Vec<TurnRecord>,
+    rows: Vec<(TurnRecord, TurnColumns)>,
     index: HashMap<i64, usize>,
 }
 
@@ -149,13 +178,20 @@ impl Stage {
     fn upsert(
         &mut self,
         conn: &Connection,
-        t: &TurnRecord,
+        t: TurnRecord,
+        cols: TurnColumns,
         applied: &mut Applied,
+        dirty: &mut Dirty,
     ) -> rusqlite::Result<()> {
-        let id = id64(&t.key);
+        let id = cols.id;
         if let Some(&i) = self.index.get(&id) {
-            if merge_staged(&mut self.rows[i], t) {
+            let (old, old_cols) = &mut self.rows[i];
+            let calls = old.tool_calls.len();
+            if merge_staged(old, &t) {
                 applied.turns_updated += 1;
+                if old.tool_calls.len() != calls {
+                    old_cols.retool(old);
+                }
             }
             return Ok(());
         }
@@ -163,10 +199,11 @@ impl Stage {
             .prepare_cached("SELECT 1 FROM turns WHERE id = ?1")?
             .exists([id])?;
         if stored {
-            return upsert_turn(conn, t, applied);
+            return upsert_turn(conn, &t, &cols, applied);
         }
+        dirty.note(t.harness, &t.session_id);
         self.index.insert(id, self.rows.len());
-        self.rows.push(t.clone());
+        self.rows.push((t, cols));
         applied.turns_added += 1;
         Ok(())
     }
@@ -183,8 +220,8 @@ impl Stage {
         .execute([])?;
         let stage = format!("INSERT INTO temp.turn_stage ({TURN_COLUMNS}) VALUES ({TURN_VALUES})");
         let mut stage = conn.prepare_cached(&stage)?;
-        for t in &self.rows {
-            stage.execute(turn_params(t, &TurnColumns::of(t)).as_slice())?;
+        for (t, cols) in &self.rows {
+            stage.execute(turn_params(t, cols).as_slice())?;
         }
         drop(stage);
         conn.prepare_cached(&format!(
@@ -225,6 +262,31 @@ fn merge_staged(old: &mut TurnRecord, t: &TurnRecord) -> bool {
     true
 }
 
+/// The sessions (harness, id) of the rows added under the current mark, for their analyses'
+/// dirty marks: known as the rows are written, so `derive` need not find them again in the
+/// rows (a sort of every new turn and user turn).
+#[derive(Default)]
+struct Dirty {
+    sessions: HashSet<(Harness, String)>,
+    /// The last one noted: a batch's rows are mostly one session's.
+    last: Option<(Harness, String)>,
+}
+
+impl Dirty {
+    fn note(&mut self, harness: Harness, session_id: &str) {
+        if self
+            .last
+            .as_ref()
+            .is_some_and(|(h, s)| *h == harness && s == session_id)
+        {
+            return;
+        }
+        let key = (harness, session_id.to_string());
+        self.sessions.insert(key.clone());
+        self.last = Some(key);
+    }
+}
+
 /// Where the rows a batch adds begin: the last turn and user turn row ids before it.
 #[derive(Clone, Copy)]
 struct Bulk {
@@ -251,10 +313,11 @@ fn begin_bulk(conn: &Connection) -> rusqlite::Result<Bulk> {
 /// What the per-row triggers would have done for the rows added since [`begin_bulk`], one
 /// statement each, in the triggers' order: session counters (creating sessions in the order of
 /// their first new turn; project and branch from the first new turn that has one), the rollup,
-/// the push outbox (in row order), the clock, the analyses' dirty sessions. Rows added and then updated in between count
+/// the push outbox (in row order), the clock, the analyses' dirty sessions (`dirty`, noted as
+/// the rows were written). Rows added and then updated in between count
 /// with their final values (their update triggers did not fire either). `NOT INDEXED`: the new
 /// rows are a row-id range; an index that spares a sort would read the whole table.
-fn derive(conn: &Connection, b: Bulk) -> rusqlite::Result<()> {
+fn derive(conn: &Connection, b: Bulk, dirty: &Dirty) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO sessions (harness, session_id, project, branch, first_ts_ms, last_ts_ms, turns,
                                input, output, reasoning, cache_read, cache_write_5m, cache_write_1h)
@@ -314,13 +377,13 @@ fn derive(conn: &Connection, b: Bulk) -> rusqlite::Result<()> {
     )?
     .execute([b.from_rid, b.from_user_rid])?;
     // Their sessions' analysis rows are derived again on the next analysis.
-    conn.prepare_cached(
-        "INSERT INTO analysis_dirty (harness, session_id)
-         SELECT harness, session_id FROM turns NOT INDEXED WHERE rid > ?1
-         UNION SELECT harness, session_id FROM user_turns NOT INDEXED WHERE rid > ?2
-         ON CONFLICT DO NOTHING",
-    )?
-    .execute([b.from_rid, b.from_user_rid])?;
+    let mut mark = conn.prepare_cached(
+        "INSERT INTO analysis_dirty (harness, session_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+    )?;
+    for (harness, session_id) in &dirty.sessions {
+        mark.execute(params![harness.as_str(), session_id])?;
+    }
+    drop(mark);
     conn.prepare_cached("DELETE FROM ingest_bulk")?
         .execute([])?;
     Ok(())
@@ -403,15 +466,19 @@ pub fn count_sessions(conn: &Connection) -> rusqlite::Result<i64> {
 
 /// Inserts a new turn, or merges into the stored one: the complete or (equally complete)
 /// larger usage wins, tool calls are united. The session stays the one seen first.
-fn upsert_turn(conn: &Connection, t: &TurnRecord, applied: &mut Applied) -> rusqlite::Result<()> {
-    let cols = TurnColumns::of(t);
+fn upsert_turn(
+    conn: &Connection,
+    t: &TurnRecord,
+    cols: &TurnColumns,
+    applied: &mut Applied,
+) -> rusqlite::Result<()> {
     let id = cols.id;
     let u = &t.usage;
     let inserted = conn
         .prepare_cached(&format!(
             "INSERT INTO turns ({TURN_COLUMNS}) VALUES ({TURN_VALUES}) ON CONFLICT (id) DO NOTHING"
         ))?
-        .execute(turn_params(t, &cols).as_slice())?;
+        .execute(turn_params(t, cols).as_slice())?;
     if inserted == 1 {
         applied.turns_added += 1;
         return Ok(());
@@ -539,14 +606,12 @@ fn upsert_session(conn: &Connection, s: &SessionInfo) -> rusqlite::Result<Option
     Ok(refused)
 }
 
-fn insert_user_turn(conn: &Connection, u: &UserTurnRecord) -> rusqlite::Result<usize> {
-    let id = id64(&format!(
-        "{}|{}|{}",
-        u.harness.as_str(),
-        u.session_id,
-        u.uuid
-    ));
-    let blocks = serde_json::to_string(&u.blocks).unwrap_or_else(|_| "[]".into());
+fn insert_user_turn(
+    conn: &Connection,
+    u: &UserTurnRecord,
+    cols: &UserTurnColumns,
+) -> rusqlite::Result<usize> {
+    let (id, blocks) = (cols.id, &cols.blocks);
     conn.prepare_cached(
         "INSERT INTO user_turns (id, harness, session_id, uuid, ts_ms, preceding_message_id, blocks)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (harness, session_id, uuid) DO NOTHING",
@@ -583,6 +648,10 @@ mod tests {
         }
     }
 
+    fn upsert(conn: &Connection, t: &TurnRecord, applied: &mut Applied) {
+        upsert_turn(conn, t, &TurnColumns::of(t), applied).unwrap();
+    }
+
     fn stored(conn: &Connection) -> (Option<f64>, f64) {
         conn.query_row(
             "SELECT (SELECT reported_cost_usd FROM turns), (SELECT sum(reported_cost_usd) FROM turn_rollup)",
@@ -598,19 +667,19 @@ mod tests {
         let ledger = crate::ledger::Ledger::open(dir.path()).unwrap();
         let conn = ledger.conn().unwrap();
         let mut applied = Applied::default();
-        upsert_turn(conn, &turn(5, None), &mut applied).unwrap();
+        upsert(conn, &turn(5, None), &mut applied);
         assert_eq!(stored(conn), (None, 0.0));
         // Same usage, a cost seen only in a later copy: taken.
-        upsert_turn(conn, &turn(5, Some(0.5)), &mut applied).unwrap();
+        upsert(conn, &turn(5, Some(0.5)), &mut applied);
         assert_eq!(stored(conn), (Some(0.5), 0.5));
         // A smaller (stale) copy changes nothing.
-        upsert_turn(conn, &turn(4, Some(9.0)), &mut applied).unwrap();
+        upsert(conn, &turn(4, Some(9.0)), &mut applied);
         assert_eq!(stored(conn), (Some(0.5), 0.5));
         // The final, larger usage brings its own cost; the rollup moves by the difference.
-        upsert_turn(conn, &turn(8, Some(0.75)), &mut applied).unwrap();
+        upsert(conn, &turn(8, Some(0.75)), &mut applied);
         assert_eq!(stored(conn), (Some(0.75), 0.75));
         // A larger copy without a cost keeps the one known.
-        upsert_turn(conn, &turn(9, None), &mut applied).unwrap();
+        upsert(conn, &turn(9, None), &mut applied);
         assert_eq!(stored(conn), (Some(0.75), 0.75));
         assert_eq!(applied.turns_added, 1);
     }
@@ -649,8 +718,14 @@ mod tests {
         let (mut a, mut b) = (Applied::default(), Applied::default());
         let mut upkeep = Upkeep::default();
         for t in &copies {
-            apply(staged, &batch(vec![t.clone()], &[]), &mut a, &mut upkeep).unwrap();
-            upsert_turn(direct, t, &mut b).unwrap();
+            apply(
+                staged,
+                &mut batch(vec![t.clone()], &[]),
+                &mut a,
+                &mut upkeep,
+            )
+            .unwrap();
+            upsert(direct, t, &mut b);
         }
         upkeep.finish(staged).unwrap();
         assert_eq!(row(staged), row(direct));
@@ -715,6 +790,7 @@ mod tests {
             bytes_read: 1,
             done: true,
             error: None,
+            prepared: Default::default(),
         }
     }
 
@@ -794,17 +870,18 @@ mod tests {
         for (turns, users, info) in batches {
             let mut batch = batch(turns, users);
             batch.records.sessions.extend(info);
-            apply(bulk, &batch, &mut a, &mut upkeep).unwrap();
             // The same rows one by one, every trigger firing.
             for s in &batch.records.sessions {
                 upsert_session(rows, s).unwrap();
             }
             for t in &batch.records.turns {
-                upsert_turn(rows, t, &mut b).unwrap();
+                upsert(rows, t, &mut b);
             }
             for u in &batch.records.user_turns {
-                b.user_turns_added += insert_user_turn(rows, u).unwrap() as i64;
+                let cols = UserTurnColumns::of(u);
+                b.user_turns_added += insert_user_turn(rows, u, &cols).unwrap() as i64;
             }
+            apply(bulk, &mut batch, &mut a, &mut upkeep).unwrap();
         }
         upkeep.finish(bulk).unwrap();
         assert_eq!(
