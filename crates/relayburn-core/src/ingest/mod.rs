@@ -5,6 +5,7 @@
 mod changes;
 #[cfg(test)]
 mod changes_tests;
+mod checkpointer;
 mod cold_load;
 mod copilot;
 pub mod cursor;
@@ -46,6 +47,7 @@ use crate::content::Capture;
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
 use crate::vocab::Harness;
+use checkpointer::Checkpointer;
 use discover::{FileKind, SourceFile};
 use job::{Batch, Job};
 use listing::{DirCache, Lister};
@@ -74,7 +76,8 @@ const TX_MAX_TIME_BULK: Duration = Duration::from_secs(1);
 const INGEST_CACHE_KIB: i64 = 64 * 1024;
 /// WAL pages between automatic checkpoints while ingesting (SQLite's default is 1000). A page
 /// rewritten by many transactions is then copied back to the database once, not once per
-/// 4 MB of WAL; the WAL may grow to about this many pages (64 MB) meanwhile.
+/// 4 MB of WAL; the WAL may grow to about this many pages (64 MB) meanwhile. A pass of at
+/// least [`BULK_BYTES`] leaves its checkpoints to a helper thread instead (`checkpointer`).
 const INGEST_AUTOCHECKPOINT_PAGES: i64 = 16 * 1024;
 /// After reading this much, fold the (then large) WAL back into the database before
 /// returning: every process that later opens the ledger first scans the whole WAL.
@@ -373,14 +376,27 @@ fn run_jobs(
         Ok(before)
     };
     let cache_before = tuned("cache_size", -INGEST_CACHE_KIB)?;
-    let autocheckpoint_before = tuned("wal_autocheckpoint", INGEST_AUTOCHECKPOINT_PAGES)?;
+    // A large pass's checkpoints run on a helper thread (`checkpointer`), not in its commits.
+    let helper = if progress.bytes_total >= BULK_BYTES {
+        Checkpointer::connect(ledger.path())
+    } else {
+        None
+    };
+    let autocheckpoint = if helper.is_some() {
+        0
+    } else {
+        INGEST_AUTOCHECKPOINT_PAGES
+    };
+    let autocheckpoint_before = tuned("wal_autocheckpoint", autocheckpoint)?;
     // Every upsert that fires triggers is a statement SQLite may have to undo alone, so it
     // journals each page the statement touches; with temporary storage on disk that is a
     // temp file write per page (2 GB of writes per 100 MB ingested). In memory it is a copy.
     let temp_store_before = tuned("temp_store", 2)?;
 
+    let mut rebuilt = Ok(());
     std::thread::scope(|scope| {
         let sink = content.take().map(|store| ContentSink::spawn(scope, store));
+        let checkpointer = helper.map(|conn| Checkpointer::spawn(scope, conn));
         let (spent, freed) = mpsc::channel::<Vec<Batch>>();
         scope.spawn(move || freed.into_iter().for_each(drop));
         for _ in 0..workers {
@@ -464,6 +480,9 @@ fn run_jobs(
                 result = Err(e);
                 break;
             }
+            if let Some(c) = &checkpointer {
+                c.committed();
+            }
             if pause_at.is_some_and(|at| progress.bytes_read >= at) {
                 // The crash tests' pause point (see `test_pause_at`): committed, reported, idle.
                 if let Some(cb) = &opts.on_progress {
@@ -489,8 +508,10 @@ fn run_jobs(
         if let Some(sink) = sink {
             *content = sink.finish();
         }
+        // While the helper copies the last window's pages.
+        rebuilt = cold.finish(ledger);
+        drop(checkpointer);
     });
-    let rebuilt = cold.finish(ledger);
     if result.is_ok() {
         result = rebuilt;
     }
