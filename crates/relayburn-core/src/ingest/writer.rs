@@ -845,6 +845,25 @@ mod tests {
             )),
         };
         let users = [("sa", "u1"), ("sb", "u2")];
+        // Session records without a parent (staged until the upkeep): `sb` before its turns,
+        // then again with a later title and a branch; `sa` while its rows are owed; `se`, with
+        // no turns, after the subagent's record in one batch.
+        let record = |id: &str, project: &str, branch: Option<&str>, title: &str| SessionInfo {
+            harness: Some(Harness::ClaudeCode),
+            session_id: id.into(),
+            project: Some(project.into()),
+            branch: branch.map(Into::into),
+            title: Some(title.into()),
+            parent: None,
+        };
+        let records = [
+            vec![record("sb", "/rec-b", None, "b first")],
+            vec![
+                record("sb", "/rec-b2", Some("main"), "b later"),
+                record("sa", "/rec-a", None, "a"),
+            ],
+            vec![child, record("se", "/rec-e", Some("dev"), "e")],
+        ];
 
         let dir = tempfile::tempdir().unwrap();
         let bulk = crate::ledger::Ledger::open(dir.path()).unwrap();
@@ -862,12 +881,8 @@ mod tests {
         // One write transaction's worth of batches: the upkeep is settled once, at the end
         // (and before the third batch's session record).
         let mut upkeep = Upkeep::default();
-        let batches = [
-            (first, &users[..], None),
-            (second, &users[..1], None),
-            (third, &[][..], Some(child)),
-        ];
-        for (turns, users, info) in batches {
+        let batches = [(first, &users[..]), (second, &users[..1]), (third, &[][..])];
+        for ((turns, users), info) in batches.into_iter().zip(records) {
             let mut batch = batch(turns, users);
             batch.records.sessions.extend(info);
             // The same rows one by one, every trigger firing.
@@ -893,6 +908,12 @@ mod tests {
             (a.turns_added, a.turns_updated)
         );
         assert_eq!(derived(bulk), derived(rows));
+        let learned = "SELECT session_id, project, branch, title, parent_session_id, relationship
+                       FROM sessions ORDER BY session_id";
+        assert_eq!(
+            crate::ledger::tests::dump_rows(bulk, learned),
+            crate::ledger::tests::dump_rows(rows, learned)
+        );
         let project: String = bulk
             .query_row(
                 "SELECT project FROM sessions WHERE session_id = 'sa'",
