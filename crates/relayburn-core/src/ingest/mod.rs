@@ -397,7 +397,7 @@ fn run_jobs(
     std::thread::scope(|scope| {
         let sink = content.take().map(|store| ContentSink::spawn(scope, store));
         let checkpointer = helper.map(|conn| Checkpointer::spawn(scope, conn));
-        let (spent, freed) = mpsc::channel::<Vec<Batch>>();
+        let (spent, freed) = mpsc::channel::<Spent>();
         scope.spawn(move || freed.into_iter().for_each(drop));
         for _ in 0..workers {
             let tx = tx.clone();
@@ -540,6 +540,9 @@ const QUEUE_BYTES: u64 = 32 << 20;
 /// Batches that may wait, whatever their size (the bytes bound first in practice).
 const QUEUE_BATCHES: usize = 4096;
 
+/// What the writer is done with, freed on a helper thread (see `WindowSources::spent`).
+type Spent = Box<dyn Send>;
+
 /// Applied batches handed to the freeing thread at once (see `WindowSources::spent`).
 const SPENT_BATCHES: usize = 64;
 
@@ -586,7 +589,7 @@ struct WindowSources<'a, 's> {
     /// Lets a parser more run while the writer waits for a batch.
     gate: &'a flow::Gate,
     /// Where applied batches go to be freed, off the writer thread, [`SPENT_BATCHES`] at a time.
-    spent: &'a mpsc::Sender<Vec<Batch>>,
+    spent: &'a mpsc::Sender<Spent>,
 }
 
 /// Applies `first` and the batches that follow within `src.window` (time, records) in one
@@ -646,7 +649,10 @@ fn write_window(
             // does it, woken once per many batches.
             used.push(batch);
             if used.len() >= SPENT_BATCHES {
-                let _ = spent.send(std::mem::take(&mut used));
+                let _ = spent.send(Box::new(std::mem::take(&mut used)));
+            }
+            if let Some(rows) = upkeep.take_inserted() {
+                let _ = spent.send(Box::new(rows));
             }
             let left = max_time.saturating_sub(started.elapsed());
             if records >= max_records
@@ -659,8 +665,11 @@ fn write_window(
             }
             next = next_batch_within(rx, gate, left);
         }
-        let _ = spent.send(used);
+        let _ = spent.send(Box::new(used));
         upkeep.finish(tx).map_err(sql)?;
+        if let Some(rows) = upkeep.take_inserted() {
+            let _ = spent.send(Box::new(rows));
+        }
         let after = writer::count_sessions(tx).map_err(sql)?;
         let claimed = new_sessions.claim(tx).map_err(sql)?;
         if let Some(c) = content {
