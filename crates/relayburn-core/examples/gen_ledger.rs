@@ -16,6 +16,10 @@
 //! one `tool_result` block per call (0–40,000 bytes; `bench/hotspots-bench.mjs`), from its own
 //! random stream, so the turns are the same with or without it.
 
+/// The addon's allocator (`crates/relayburn-node`), so timings match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use rusqlite::{params, Connection};
 
 /// A small deterministic generator (SplitMix64), so the bench ledger is the same every time.

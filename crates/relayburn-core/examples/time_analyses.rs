@@ -3,6 +3,11 @@
 //! time_analyses -- <ledger home> <tool|file|command|subagent|overhead|compare> [runs] [out]`.
 //! Prints each run's milliseconds; with `out`, writes the last answer (`Debug`) there, so two
 //! builds' answers can be compared byte for byte.
+
+/// The addon's allocator (`crates/relayburn-node`), so timings match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use relayburn_core::analysis::{
     compare, hotspots, overhead, CompareOptions, HotspotBy, HotspotsOptions, OverheadOptions,
 };

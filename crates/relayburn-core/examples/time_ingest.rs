@@ -3,6 +3,11 @@
 //! `cargo run --release -p relayburn-core --example time_ingest -- <ledger home> <claude root>
 //! [off|full|hash-only]`. The root may also be a comma-separated list of `<harness>=<root>`
 //! (the mixed corpus: `claude-code=<dir>/claude,codex=<dir>/codex,opencode=<dir>/opencode`).
+
+/// The addon's allocator (`crates/relayburn-node`), so timings match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use relayburn_core::content::settings::ContentMode;
 use relayburn_core::ingest::{ingest, IngestOptions};
 use relayburn_core::vocab::Harness;

@@ -4,6 +4,11 @@
 //! is `model30`, `persona30`, `pear90`, `harness-all`, `sessions30` or `sessions-pear90`.
 //! Prints each run's milliseconds (the first builds the tag index later runs reuse); with
 //! `out`, writes the last answer (`Debug`) there, so two builds' answers can be compared.
+
+/// The addon's allocator (`crates/relayburn-node`), so timings match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use relayburn_core::query::{
     sessions, summary, GroupBy, SessionsFilter, SummaryOptions, TurnFilter,
 };

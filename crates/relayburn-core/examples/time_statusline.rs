@@ -3,6 +3,11 @@
 //! and every budget's status. It shows what the work costs without Node:
 //! `cargo run --release -p relayburn-core --example time_statusline -- <ledger home>
 //! <transcript.jsonl> <session id>`.
+
+/// The addon's allocator (`crates/relayburn-node`), so timings match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use relayburn_core::budget::{budget_status, StatusOptions};
 use relayburn_core::ingest::{ingest, IngestOptions};
 use relayburn_core::query::{session_cost, summary, SummaryOptions, TurnFilter};

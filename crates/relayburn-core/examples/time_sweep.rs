@@ -4,6 +4,11 @@
 //! `cargo run --release -p relayburn-core --example time_sweep -- <ledger home> <passes>
 //! <harness>=<root> [<harness>=<root> …]`. The first pass ingests whatever is new (cold on a
 //! fresh home); every pass's time is printed, then the median of the passes after the first.
+
+/// The addon's allocator (`crates/relayburn-node`), so timings match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use relayburn_core::ingest::{ingest, IngestOptions};
 use relayburn_core::vocab::Harness;
 use std::collections::HashMap;

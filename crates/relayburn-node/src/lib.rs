@@ -3,6 +3,12 @@
 //! JS errors whose `code` is the core's stable code. No product logic lives here.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+/// The addon's own allocations (not Node's): records are made on parse threads and freed on
+/// the writer's or a helper's, which the system allocator handles slowly (see the workspace
+/// `Cargo.toml`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod analysis;
 mod budgets;
 mod errors;
