@@ -5,21 +5,73 @@
 //! checkpoints instead, after each commit the writer reports, while the writer goes on.
 //!
 //! A `PASSIVE` checkpoint never waits for the writer or for readers and copies only committed
-//! frames, so it cannot change what any connection sees; the writer restarts the WAL from its
-//! beginning when its next transaction finds every frame copied, as it would after its own.
+//! frames, so it cannot change what any connection sees. The writer restarts the WAL from its
+//! beginning only when its next transaction finds every frame copied, which a writer that
+//! begins right after each commit never does while the helper copies: the WAL would grow for
+//! the whole pass. So once it holds [`WAL_LIMIT_FRAMES`], the writer waits for the copy under
+//! way before its next transaction, which then restarts the WAL.
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::Scope;
 
-pub struct Checkpointer {
-    /// Holds at most one request: commits reported while a checkpoint runs are folded into the
-    /// next one, which copies their frames too.
-    wake: mpsc::SyncSender<()>,
+/// WAL frames (pages) past which the writer lets the helper catch up (256 MB of 4 KB pages).
+/// The ledger's `journal_size_limit` cuts the file back afterwards (`ledger::open_connection`).
+pub const WAL_LIMIT_FRAMES: i64 = 64 * 1024;
+
+#[derive(Default)]
+struct State {
+    /// Commits reported, and the number of them the last finished checkpoint covered.
+    requested: u64,
+    done: u64,
+    /// Frames in the WAL at the last checkpoint.
+    wal_frames: i64,
+    closed: bool,
 }
 
-impl Checkpointer {
+struct Shared {
+    state: Mutex<State>,
+    changed: Condvar,
+    /// [`WAL_LIMIT_FRAMES`], smaller in tests.
+    limit: i64,
+    /// Before each checkpoint (tests: a slow copy, so the writer's wait is what they see).
+    pause: std::time::Duration,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn wait<'a>(&self, s: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
+        self.changed.wait(s).unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+pub struct Checkpointer<'scope> {
+    shared: &'scope Shared,
+}
+
+/// What the helper and the writer share; lives as long as the thread scope.
+pub struct Helper(Shared);
+
+impl Default for Helper {
+    fn default() -> Self {
+        Helper::with_limit(WAL_LIMIT_FRAMES, std::time::Duration::ZERO)
+    }
+}
+
+impl Helper {
+    fn with_limit(limit: i64, pause: std::time::Duration) -> Helper {
+        Helper(Shared {
+            state: Mutex::default(),
+            changed: Condvar::new(),
+            limit,
+            pause,
+        })
+    }
+
     /// The helper's connection to the ledger at `path`; `None` when it cannot be opened (the
     /// writer's connection then keeps checkpointing itself).
     pub fn connect(path: &Path) -> Option<Connection> {
@@ -29,21 +81,65 @@ impl Checkpointer {
 
     /// Starts the helper on `conn`. It ends when the `Checkpointer` is dropped, after the
     /// checkpoint it may be running.
-    pub fn spawn<'scope>(scope: &'scope Scope<'scope, '_>, conn: Connection) -> Checkpointer {
-        let (wake, woken) = mpsc::sync_channel::<()>(1);
-        scope.spawn(move || {
-            for () in woken {
-                // Best effort: what is not copied now is copied by the next one, or by the
-                // writer's checkpoint at the end of the pass.
-                let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+    pub fn spawn<'scope>(
+        &'scope self,
+        scope: &'scope Scope<'scope, '_>,
+        conn: Connection,
+    ) -> Checkpointer<'scope> {
+        let shared = &self.0;
+        scope.spawn(move || loop {
+            let mut s = shared.lock();
+            while s.requested == s.done && !s.closed {
+                s = shared.wait(s);
             }
+            if s.requested == s.done {
+                return;
+            }
+            // Commits reported while this checkpoint runs are covered by the next one.
+            let target = s.requested;
+            drop(s);
+            std::thread::sleep(shared.pause);
+            // Best effort: what is not copied now is copied by the next one, or by the
+            // writer's checkpoint at the end of the pass.
+            let frames = conn
+                .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1))
+                .unwrap_or(0);
+            let mut s = shared.lock();
+            s.done = target;
+            s.wal_frames = frames;
+            shared.changed.notify_all();
         });
-        Checkpointer { wake }
+        Checkpointer { shared }
     }
+}
 
+impl Checkpointer<'_> {
     /// The writer committed: copy what it wrote.
     pub fn committed(&self) {
-        let _ = self.wake.try_send(());
+        let mut s = self.shared.lock();
+        s.requested += 1;
+        self.shared.changed.notify_all();
+    }
+
+    /// Before the writer's next transaction: when the WAL has grown past
+    /// [`WAL_LIMIT_FRAMES`], waits for the checkpoints asked for so far, so that the
+    /// transaction starts the WAL over.
+    pub fn before_transaction(&self) {
+        let mut s = self.shared.lock();
+        if s.wal_frames < self.shared.limit {
+            return;
+        }
+        while s.done < s.requested {
+            s = self.shared.wait(s);
+        }
+        s.wal_frames = 0;
+    }
+}
+
+impl Drop for Checkpointer<'_> {
+    fn drop(&mut self) {
+        self.shared.lock().closed = true;
+        self.shared.changed.notify_all();
     }
 }
 
@@ -60,9 +156,10 @@ mod tests {
         conn.execute_batch("CREATE TABLE t (x BLOB)").unwrap();
         let size = || std::fs::metadata(ledger.path()).unwrap().len();
         let before = size();
+        let shared = Helper::default();
         std::thread::scope(|s| {
-            let own = Checkpointer::connect(ledger.path()).expect("opens");
-            let helper = Checkpointer::spawn(s, own);
+            let own = Helper::connect(ledger.path()).expect("opens");
+            let helper = shared.spawn(s, own);
             conn.execute("INSERT INTO t VALUES (zeroblob(100000))", [])
                 .unwrap();
             assert_eq!(size(), before, "committed to the WAL only");
@@ -70,5 +167,41 @@ mod tests {
             // Dropped: the helper ends after the checkpoint it was woken for.
         });
         assert!(size() >= before + 100_000, "{before} → {}", size());
+    }
+
+    /// Frames in the WAL since it last started over.
+    fn wal_frames(conn: &Connection) -> i64 {
+        conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))
+            .unwrap()
+    }
+
+    #[test]
+    fn past_its_limit_the_wal_starts_over_at_the_writers_next_transaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = crate::ledger::Ledger::open(dir.path()).unwrap();
+        let conn = ledger.conn().unwrap();
+        conn.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
+        conn.execute_batch("CREATE TABLE t (x BLOB)").unwrap();
+        // Each checkpoint starts 50 ms after it is asked for: a copy still under way.
+        let shared = Helper::with_limit(10, std::time::Duration::from_millis(50));
+        std::thread::scope(|s| {
+            let helper = shared.spawn(s, Helper::connect(ledger.path()).expect("opens"));
+            let big = || {
+                conn.execute("INSERT INTO t VALUES (zeroblob(100000))", [])
+                    .unwrap();
+                helper.committed();
+            };
+            // The first checkpoint finds 25+ frames: past the limit of 10.
+            big();
+            while shared.0.lock().done < 1 {
+                std::thread::yield_now();
+            }
+            // A commit whose copy has not started: the next transaction waits for it, and
+            // finding every frame copied, starts the WAL over.
+            big();
+            helper.before_transaction();
+            conn.execute("INSERT INTO t VALUES (1)", []).unwrap();
+            assert!(wal_frames(conn) < 10, "the WAL started over");
+        });
     }
 }

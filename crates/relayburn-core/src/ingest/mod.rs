@@ -47,7 +47,6 @@ use crate::content::Capture;
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
 use crate::vocab::Harness;
-use checkpointer::Checkpointer;
 use discover::{FileKind, SourceFile};
 use job::{Batch, Job};
 use listing::{DirCache, Lister};
@@ -378,7 +377,7 @@ fn run_jobs(
     let cache_before = tuned("cache_size", -INGEST_CACHE_KIB)?;
     // A large pass's checkpoints run on a helper thread (`checkpointer`), not in its commits.
     let helper = if progress.bytes_total >= BULK_BYTES {
-        Checkpointer::connect(ledger.path())
+        checkpointer::Helper::connect(ledger.path())
     } else {
         None
     };
@@ -394,9 +393,10 @@ fn run_jobs(
     let temp_store_before = tuned("temp_store", 2)?;
 
     let mut rebuilt = Ok(());
+    let checkpoints = checkpointer::Helper::default();
     std::thread::scope(|scope| {
         let sink = content.take().map(|store| ContentSink::spawn(scope, store));
-        let checkpointer = helper.map(|conn| Checkpointer::spawn(scope, conn));
+        let checkpointer = helper.map(|conn| checkpoints.spawn(scope, conn));
         let (spent, freed) = mpsc::channel::<Spent>();
         scope.spawn(move || freed.into_iter().for_each(drop));
         for _ in 0..workers {
@@ -460,6 +460,9 @@ fn run_jobs(
         };
         while let Ok(first) = next_batch(&rx, &gate) {
             priority.yield_to_waiting();
+            if let Some(c) = &checkpointer {
+                c.before_transaction();
+            }
             let sources = WindowSources {
                 rx: &rx,
                 window,

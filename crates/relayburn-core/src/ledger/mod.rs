@@ -184,7 +184,11 @@ fn open_connection(home: &Path, path: &Path) -> Result<Connection> {
             path.display()
         )));
     }
-    conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+    // A large ingest may leave a WAL of hundreds of megabytes (`ingest::checkpointer`): the
+    // file is cut back to 64 MB when it next starts over.
+    conn.execute_batch(
+        "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864;",
+    )
         .map_err(|e| Error::sqlite(path, e))?;
 
     let marked = matches!(kind, Kind::Relayburn { marked: true, .. });
