@@ -31,6 +31,17 @@ fn blocks_round_trip_compressed_and_hash_only() {
 }
 
 #[test]
+fn a_new_store_has_its_page_size() {
+    let dir = tempfile::tempdir().unwrap();
+    ContentStore::open(dir.path(), true).unwrap().unwrap();
+    let conn = rusqlite::Connection::open(dir.path().join(super::store::CONTENT_FILE)).unwrap();
+    let page_size: i64 = conn
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(page_size, super::store::PAGE_SIZE);
+}
+
+#[test]
 fn retention_parsing_and_cutoff() {
     assert_eq!(
         Retention::parse("f", "forever").unwrap(),

@@ -16,9 +16,10 @@ use std::path::Path;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::Scope;
 
-/// WAL frames (pages) past which the writer lets the helper catch up (256 MB of 4 KB pages).
+/// WAL frames (pages) past which the writer lets the helper catch up (256 MB of a new
+/// ledger's 8 KB pages, 128 MB of an older one's 4 KB).
 /// The ledger's `journal_size_limit` cuts the file back afterwards (`ledger::open_connection`).
-pub const WAL_LIMIT_FRAMES: i64 = 64 * 1024;
+pub const WAL_LIMIT_FRAMES: i64 = 32 * 1024;
 
 #[derive(Default)]
 struct State {

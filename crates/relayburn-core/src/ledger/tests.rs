@@ -10,6 +10,27 @@ fn creates_wal_ledger_at_current_version() {
         .unwrap();
     assert_eq!(mode, "wal");
     assert_eq!(read_version(conn).unwrap(), SCHEMA_VERSION);
+    let page_size: i64 = conn
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(page_size, PAGE_SIZE);
+}
+
+#[test]
+fn a_ledger_made_with_other_pages_keeps_them() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let conn = rusqlite::Connection::open(dir.path().join(LEDGER_FILE)).unwrap();
+        conn.execute_batch("PRAGMA page_size = 4096; PRAGMA journal_mode = WAL;")
+            .unwrap();
+    }
+    let ledger = Ledger::open(dir.path()).unwrap();
+    let conn = ledger.conn().unwrap();
+    let page_size: i64 = conn
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(page_size, 4096);
+    assert_eq!(read_version(conn).unwrap(), SCHEMA_VERSION);
 }
 
 #[test]
