@@ -8,6 +8,9 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+#[path = "support/clock.rs"]
+mod clock;
+
 use relayburn_core::content::settings::ContentMode;
 use relayburn_core::ingest::{ingest, IngestOptions};
 use relayburn_core::vocab::Harness;
@@ -63,25 +66,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         report.user_turns_added,
         report.lines_skipped,
         t0.elapsed().as_secs_f64() * 1e3,
-        thread_cpu_ms()
+        // This thread is the ledger writer of the ingest (the parse threads are others): the
+        // critical path of a cold ingest, steadier than wall time on a shared machine.
+        clock::thread_ms()
     );
     Ok(())
-}
-
-/// CPU time of this thread, which is the ledger writer of an ingest (the parse threads are
-/// others): the critical path of a cold ingest, steadier than wall time on a shared machine.
-#[cfg(unix)]
-fn thread_cpu_ms() -> f64 {
-    let mut t = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: a valid out pointer; CLOCK_THREAD_CPUTIME_ID exists on every supported Unix.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
-    t.tv_sec as f64 * 1e3 + t.tv_nsec as f64 / 1e6
-}
-
-#[cfg(not(unix))]
-fn thread_cpu_ms() -> f64 {
-    f64::NAN
 }

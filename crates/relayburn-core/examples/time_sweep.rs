@@ -9,6 +9,9 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+#[path = "support/clock.rs"]
+mod clock;
+
 use relayburn_core::ingest::{ingest, IngestOptions};
 use relayburn_core::vocab::Harness;
 use std::collections::HashMap;
@@ -39,10 +42,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut ledger = relayburn_core::open_ledger(Some(home))?;
     let (mut times, mut cpus) = (Vec::new(), Vec::new());
     for i in 0..passes {
-        let (t0, c0) = (Instant::now(), cpu_ms());
+        let (t0, c0) = (Instant::now(), clock::process_ms());
         let report = ingest(&mut ledger, &opts)?;
         let ms = t0.elapsed().as_secs_f64() * 1e3;
-        let cpu = cpu_ms() - c0;
+        let cpu = clock::process_ms() - c0;
         println!(
             "pass {i}: {ms:.2} ms (CPU {cpu:.2} ms), {} files scanned, {} changed, {} bytes, {} turns added",
             report.files_scanned, report.files_changed, report.bytes_read, report.turns_added
@@ -65,22 +68,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]
-}
-
-/// CPU time of the whole process (every thread), in ms.
-fn cpu_ms() -> f64 {
-    #[cfg(unix)]
-    {
-        let mut t = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: `t` is a valid timespec for the call to fill.
-        unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) };
-        t.tv_sec as f64 * 1e3 + t.tv_nsec as f64 / 1e6
-    }
-    #[cfg(not(unix))]
-    {
-        0.0
-    }
 }

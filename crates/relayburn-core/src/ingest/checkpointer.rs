@@ -148,13 +148,21 @@ impl Drop for Checkpointer<'_> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_helper_copies_what_the_writer_committed_into_the_ledger_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let ledger = crate::ledger::Ledger::open(dir.path()).unwrap();
+    /// A ledger whose connection, like an ingest's, leaves checkpoints to the helper, with a
+    /// table to fill.
+    fn writer_ledger(home: &Path) -> crate::ledger::Ledger {
+        let ledger = crate::ledger::Ledger::open(home).unwrap();
         let conn = ledger.conn().unwrap();
         conn.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
         conn.execute_batch("CREATE TABLE t (x BLOB)").unwrap();
+        ledger
+    }
+
+    #[test]
+    fn the_helper_copies_what_the_writer_committed_into_the_ledger_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = writer_ledger(dir.path());
+        let conn = ledger.conn().unwrap();
         let size = || std::fs::metadata(ledger.path()).unwrap().len();
         let before = size();
         let shared = Helper::default();
@@ -179,10 +187,8 @@ mod tests {
     #[test]
     fn past_its_limit_the_wal_starts_over_at_the_writers_next_transaction() {
         let dir = tempfile::tempdir().unwrap();
-        let ledger = crate::ledger::Ledger::open(dir.path()).unwrap();
+        let ledger = writer_ledger(dir.path());
         let conn = ledger.conn().unwrap();
-        conn.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
-        conn.execute_batch("CREATE TABLE t (x BLOB)").unwrap();
         // Each checkpoint starts 50 ms after it is asked for: a copy still under way.
         let shared = Helper::with_limit(10, std::time::Duration::from_millis(50));
         std::thread::scope(|s| {

@@ -10,10 +10,12 @@ fn creates_wal_ledger_at_current_version() {
         .unwrap();
     assert_eq!(mode, "wal");
     assert_eq!(read_version(conn).unwrap(), SCHEMA_VERSION);
-    let page_size: i64 = conn
-        .query_row("PRAGMA page_size", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(page_size, PAGE_SIZE);
+    assert_eq!(page_size(conn), PAGE_SIZE);
+}
+
+fn page_size(conn: &Connection) -> i64 {
+    conn.query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap()
 }
 
 #[test]
@@ -26,10 +28,7 @@ fn a_ledger_made_with_other_pages_keeps_them() {
     }
     let ledger = Ledger::open(dir.path()).unwrap();
     let conn = ledger.conn().unwrap();
-    let page_size: i64 = conn
-        .query_row("PRAGMA page_size", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(page_size, 4096);
+    assert_eq!(page_size(conn), 4096);
     assert_eq!(read_version(conn).unwrap(), SCHEMA_VERSION);
 }
 
