@@ -459,7 +459,7 @@ fn run_jobs(
         } else {
             (TX_MAX_TIME, TX_MAX_RECORDS)
         };
-        while let Ok(first) = next_batch(&rx, &gate) {
+        while let Some(first) = next_batch(&rx, &gate, None) {
             priority.yield_to_waiting();
             if let Some(c) = &checkpointer {
                 c.before_transaction();
@@ -667,7 +667,7 @@ fn write_window(
             {
                 break;
             }
-            next = next_batch_within(rx, gate, left);
+            next = next_batch(rx, gate, Some(left));
         }
         let _ = spent.send(Box::new(used));
         upkeep.finish(tx).map_err(sql)?;
@@ -693,28 +693,21 @@ fn write_window(
     Ok(())
 }
 
-/// The next batch, telling the parsers' gate while the queue is empty (see `flow::Gate`).
-fn next_batch(rx: &mpsc::Receiver<Batch>, gate: &flow::Gate) -> Result<Batch, mpsc::RecvError> {
-    if let Ok(b) = rx.try_recv() {
-        return Ok(b);
-    }
-    gate.writer_waiting(true);
-    let b = rx.recv();
-    gate.writer_waiting(false);
-    b
-}
-
-/// As [`next_batch`], waiting at most `left`.
-fn next_batch_within(
+/// The next batch (waiting at most `limit`, if given; `None` once the parsers are done or the
+/// time is up), telling the parsers' gate while the queue is empty (see `flow::Gate`).
+fn next_batch(
     rx: &mpsc::Receiver<Batch>,
     gate: &flow::Gate,
-    left: Duration,
+    limit: Option<Duration>,
 ) -> Option<Batch> {
     if let Ok(b) = rx.try_recv() {
         return Some(b);
     }
     gate.writer_waiting(true);
-    let b = rx.recv_timeout(left).ok();
+    let b = match limit {
+        Some(left) => rx.recv_timeout(left).ok(),
+        None => rx.recv().ok(),
+    };
     gate.writer_waiting(false);
     b
 }

@@ -79,6 +79,16 @@ impl Prepared {
             user_turns: r.user_turns.iter().map(UserTurnColumns::of).collect(),
         }
     }
+
+    /// These columns if they were computed for `r`, else computed now.
+    pub fn for_records(self, r: &Records) -> Self {
+        let fits = self.turns.len() == r.turns.len() && self.user_turns.len() == r.user_turns.len();
+        if fits {
+            self
+        } else {
+            Prepared::of(r)
+        }
+    }
 }
 
 /// A turn's values for [`TURN_COLUMNS`] (`?1` … `?20`).

@@ -112,15 +112,9 @@ pub fn apply(
             }
             last = Some(id);
         }
-        let prepared = std::mem::take(&mut batch.prepared);
+        let prepared = std::mem::take(&mut batch.prepared).for_records(&batch.records);
         let turns = std::mem::take(&mut batch.records.turns);
-        let mut columns = prepared.turns.into_iter();
-        let computed = columns.len() == turns.len();
-        for t in turns {
-            let cols = match columns.next() {
-                Some(c) if computed => c,
-                _ => TurnColumns::of(&t),
-            };
+        for (t, cols) in turns.into_iter().zip(prepared.turns) {
             upkeep
                 .stage
                 .upsert(conn, t, cols, applied, &mut upkeep.dirty)?;
@@ -128,14 +122,7 @@ pub fn apply(
         if upkeep.stage.rows.len() >= STAGE_ROWS {
             upkeep.stage.flush(conn)?;
         }
-        let computed = prepared.user_turns.len() == batch.records.user_turns.len();
-        for (i, u) in batch.records.user_turns.iter().enumerate() {
-            let cols = if computed {
-                None
-            } else {
-                Some(UserTurnColumns::of(u))
-            };
-            let cols = cols.as_ref().unwrap_or_else(|| &prepared.user_turns[i]);
+        for (u, cols) in batch.records.user_turns.iter().zip(&prepared.user_turns) {
             if insert_user_turn(conn, u, cols)? == 1 {
                 applied.user_turns_added += 1;
                 upkeep.dirty.note(u.harness, &u.session_id);
