@@ -66,6 +66,32 @@ describe('start-up', () => {
     }
   });
 
+  it("a launcher's ingest with its own roots and harnesses loads no zod; a bad root still gets zod's words", () => {
+    const ledgerHome = tempHome();
+    const store = claudeStore();
+    store.write('S', assistant({ session: 'S', msg: 'm1', req: 'r1', usage: { output: 1000 } }));
+    const call = (options: string) =>
+      node([
+        '-e',
+        `require('@relayburn/sdk').ingest(${options}).then(
+           (r) => console.log(JSON.stringify(r)),
+           (e) => { console.log(JSON.stringify({ code: e.code, message: e.message })); });`,
+      ]);
+    const roots = JSON.stringify({ 'claude-code': [store.root], codex: [] });
+    const good = call(
+      `{ roots: ${roots}, harnesses: ['claude-code'], ledgerHome: ${JSON.stringify(ledgerHome)} }`,
+    );
+    expect(good.status, good.stderr).toBe(0);
+    expect(JSON.parse(good.stdout).turnsAdded).toBe(1);
+    expect(zod(good.loaded)).toEqual([]);
+    const bad = call(`{ roots: { 'claude-code': [1] }, ledgerHome: ${JSON.stringify(ledgerHome)} }`);
+    expect(JSON.parse(bad.stdout)).toEqual({
+      code: 'INVALID_ARGUMENT',
+      message: 'ingest: roots.claude-code: must be an array of directory paths',
+    });
+    expect(zod(bad.loaded).length).toBeGreaterThan(0);
+  });
+
   it('burn --version and --help load neither zod nor the addon', () => {
     for (const args of [['--version'], ['--help'], ['summary', '--help']]) {
       const r = node([cliMain, ...args]);
@@ -312,8 +338,22 @@ describe('start-up', () => {
       false,
       [],
       ['claude-code'],
+      ['claude-code', 'codex'],
+      ['claude-code', 1],
+      ['\ud800'],
+      // biome-ignore lint/suspicious/noSparseArray: a hole is not a string
+      [, 'codex'],
       {},
       { a: 'b' },
+      { 'claude-code': ['/home/me/.claude'] },
+      { 'claude-code': ['/a', '/b'], codex: [], opencode: undefined },
+      { 'not-a-harness': ['/a'] },
+      { 'claude-code': '/home/me/.claude' },
+      { 'claude-code': ['/a', 2] },
+      { 'claude-code': ['a\ud83d'] },
+      { 'claude-code': null },
+      Object.assign(Object.create(null), { codex: ['/x'] }),
+      new Map([['codex', ['/x']]]),
       () => undefined,
       new AbortController().signal,
       new Date(),
@@ -332,8 +372,9 @@ describe('start-up', () => {
           if (!quickAccepts(fn, input)) continue;
           accepted++;
           const z = schema.safeParse(input);
-          expect(z.success, `${fn} ${key}=${String(value)}`).toBe(true);
-          expect(z.data, `${fn} ${key}=${String(value)}`).toEqual(input);
+          const what = `${fn} ${key}=${JSON.stringify(value) ?? typeof value}`;
+          expect(z.success, what).toBe(true);
+          expect(z.data, what).toEqual(input);
         }
       }
       // Unknown keys, non-plain objects and non-objects always go to zod.

@@ -1,7 +1,7 @@
 /**
  * Options recognised as valid without zod, for the calls made on every `burn` command and
  * status-line refresh (`statusline`, `summary`, `ingest`, `sessionCost`, `budgetStatus`, `status`,
- * `budgets`). Each predicate is a *sufficient* condition for the function's zod schema to
+ * `budgets`), and for a launcher's `ingest` with its own roots (loading zod costs about 50 ms). Each predicate is a *sufficient* condition for the function's zod schema to
  * accept the value unchanged: well-formed strings, booleans, functions. Like the schemas, it
  * checks shape only — the core checks every value. It never rejects anything: options with
  * another key or another shape go to zod, which decides and words those errors. So a call
@@ -25,6 +25,24 @@ const absent: Check = (v) => v === undefined;
 
 const text = optional(str);
 const bool = optional((v) => typeof v === 'boolean');
+
+/** An array of strings the binding can convert (the core judges each value); holes are not. */
+const strings: Check = (v) => {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (!str(v[i])) return false;
+  return true;
+};
+
+/**
+ * Roots by harness: a plain object whose every value is a list of paths or undefined. Its keys
+ * are the core's to judge, as under zod.
+ */
+const roots: Check = (v) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  return Object.values(v).every((list) => list === undefined || strings(list));
+};
 
 /**
  * Per SDK function: every key of its schema and what the fast path accepts there (zod refuses
@@ -65,8 +83,8 @@ export const QUICK: Readonly<Record<string, Readonly<Record<string, Check>>>> = 
     ledgerHome: text,
   },
   ingest: {
-    harnesses: absent,
-    roots: absent,
+    harnesses: optional(strings),
+    roots: optional(roots),
     sessionFile: text,
     contentMode: text,
     onProgress: optional((v) => typeof v === 'function'),
