@@ -101,77 +101,81 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_roots as usize];
     let mut meta: Vec<(usize, i64)> = Vec::with_capacity(sessions as usize);
     {
-        let mut ins = tx.prepare(
+        // `turns` has no insert triggers: the sessions, rollup, push entries and clock come
+        // from the set-based upkeep once every row is in (also much faster than per row).
+        relayburn_core::ingest::with_upkeep(&tx, |tx| {
+            let mut ins = tx.prepare(
             "INSERT INTO turns (id, harness, session_id, message_id, request_id, ts_ms, model, provider,
                 project, branch, input, output, reasoning, cache_read, cache_write_5m, cache_write_1h,
                 stop_reason, complete, tool_calls)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 1, ?18)",
         )?;
-        let mut ins_user = tx.prepare(
+            let mut ins_user = tx.prepare(
             "INSERT INTO user_turns (id, harness, session_id, uuid, ts_ms, preceding_message_id, blocks)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
-        let mut n = 0;
-        for s in 0..sessions {
-            let su = s as usize;
-            // (parent, root of its tree)
-            let parent = if s < n_roots {
-                None
-            } else if s < n_roots + tree_size - 1 {
-                let m = &members[0];
-                Some((m[rng.below(m.len() as u64) as usize], 0))
-            } else {
-                let r = rng.below(n_roots as u64) as usize;
-                let nested = !members[r].is_empty() && rng.below(5) == 0;
-                let m = &members[r];
-                Some((
-                    if nested {
-                        m[rng.below(m.len() as u64) as usize]
-                    } else {
-                        r
-                    },
-                    r,
-                ))
-            };
-            let (mut model_idx, mut start) = (rng.below(MODELS.len() as u64) as usize, 0);
-            let session_id = match parent {
-                None if s == 0 && roots.is_some() => "bench-tree-root".to_string(),
-                None => format!("{:08x}-bench-{s:012}", rng.next() as u32),
-                Some((p, root)) => {
-                    // A subagent: the root's harness, a start within its parent's activity.
-                    let (pm, ps) = meta[p];
-                    model_idx = if MODELS[pm].0 == "claude-code" && rng.below(3) == 0 {
-                        2
-                    } else {
-                        pm
-                    };
-                    start = ps + rng.below(600_000);
-                    members[root].push(su);
-                    links.push((su, p));
-                    format!("{}/agent-{s:08x}", ids[p])
+            let mut n = 0;
+            for s in 0..sessions {
+                let su = s as usize;
+                // (parent, root of its tree)
+                let parent = if s < n_roots {
+                    None
+                } else if s < n_roots + tree_size - 1 {
+                    let m = &members[0];
+                    Some((m[rng.below(m.len() as u64) as usize], 0))
+                } else {
+                    let r = rng.below(n_roots as u64) as usize;
+                    let nested = !members[r].is_empty() && rng.below(5) == 0;
+                    let m = &members[r];
+                    Some((
+                        if nested {
+                            m[rng.below(m.len() as u64) as usize]
+                        } else {
+                            r
+                        },
+                        r,
+                    ))
+                };
+                let (mut model_idx, mut start) = (rng.below(MODELS.len() as u64) as usize, 0);
+                let session_id = match parent {
+                    None if s == 0 && roots.is_some() => "bench-tree-root".to_string(),
+                    None => format!("{:08x}-bench-{s:012}", rng.next() as u32),
+                    Some((p, root)) => {
+                        // A subagent: the root's harness, a start within its parent's activity.
+                        let (pm, ps) = meta[p];
+                        model_idx = if MODELS[pm].0 == "claude-code" && rng.below(3) == 0 {
+                            2
+                        } else {
+                            pm
+                        };
+                        start = ps + rng.below(600_000);
+                        members[root].push(su);
+                        links.push((su, p));
+                        format!("{}/agent-{s:08x}", ids[p])
+                    }
+                };
+                if parent.is_none() {
+                    start = end_ms - span_ms + rng.below(span_ms as u64);
+                    if s == 0 {
+                        members[0].push(0);
+                    }
                 }
-            };
-            if parent.is_none() {
-                start = end_ms - span_ms + rng.below(span_ms as u64);
-                if s == 0 {
-                    members[0].push(0);
-                }
-            }
-            ids.push(session_id.clone());
-            meta.push((model_idx, start));
-            let (harness, model, provider) = MODELS[model_idx];
-            let project = format!("/home/dev/project-{}", rng.below(40));
-            let branch = ["main", "dev", "feature"][rng.below(3) as usize];
-            for i in 0..per_session {
-                if n == turns {
-                    break;
-                }
-                n += 1;
-                let message_id = format!("msg-{s}-{i}");
-                let cache_read = rng.below(180_000) + if rng.below(50) == 0 { 150_000 } else { 0 };
-                let output = rng.below(4_000);
-                let reasoning = if harness == "codex" { output / 2 } else { 0 };
-                let calls: Vec<String> = (0..rng.below(3))
+                ids.push(session_id.clone());
+                meta.push((model_idx, start));
+                let (harness, model, provider) = MODELS[model_idx];
+                let project = format!("/home/dev/project-{}", rng.below(40));
+                let branch = ["main", "dev", "feature"][rng.below(3) as usize];
+                for i in 0..per_session {
+                    if n == turns {
+                        break;
+                    }
+                    n += 1;
+                    let message_id = format!("msg-{s}-{i}");
+                    let cache_read =
+                        rng.below(180_000) + if rng.below(50) == 0 { 150_000 } else { 0 };
+                    let output = rng.below(4_000);
+                    let reasoning = if harness == "codex" { output / 2 } else { 0 };
+                    let calls: Vec<String> = (0..rng.below(3))
                     .map(|c| {
                         format!(
                             r#"{{"id":"tu-{s}-{i}-{c}","name":"{}","target":"src/lib.rs","argsHash":"0123456789abcdef"}}"#,
@@ -179,9 +183,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         )
                     })
                     .collect();
-                let ts_ms = start + i * (5_000 + rng.below(60_000));
-                if results && !calls.is_empty() {
-                    let blocks: Vec<String> = (0..calls.len())
+                    let ts_ms = start + i * (5_000 + rng.below(60_000));
+                    if results && !calls.is_empty() {
+                        let blocks: Vec<String> = (0..calls.len())
                         .map(|c| {
                             let bytes = rr.below(40_000);
                             format!(
@@ -190,43 +194,45 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                             )
                         })
                         .collect();
-                    let uuid = format!("u-{s}-{i}");
-                    ins_user.execute(params![
-                        relayburn_core::hash::id64(&format!("{harness}|{session_id}|{uuid}")),
+                        let uuid = format!("u-{s}-{i}");
+                        ins_user.execute(params![
+                            relayburn_core::hash::id64(&format!("{harness}|{session_id}|{uuid}")),
+                            harness,
+                            session_id,
+                            uuid,
+                            ts_ms + 1,
+                            message_id,
+                            format!("[{}]", blocks.join(",")),
+                        ])?;
+                    }
+                    ins.execute(params![
+                        relayburn_core::hash::id64(&format!("{harness}|{message_id}")),
                         harness,
                         session_id,
-                        uuid,
-                        ts_ms + 1,
                         message_id,
-                        format!("[{}]", blocks.join(",")),
+                        format!("req-{s}-{i}"),
+                        ts_ms,
+                        model,
+                        provider,
+                        project,
+                        branch,
+                        rng.below(5_000),
+                        output,
+                        reasoning,
+                        cache_read,
+                        rng.below(8_000),
+                        if rng.below(4) == 0 {
+                            rng.below(20_000)
+                        } else {
+                            0
+                        },
+                        "end_turn",
+                        format!("[{}]", calls.join(",")),
                     ])?;
                 }
-                ins.execute(params![
-                    relayburn_core::hash::id64(&format!("{harness}|{message_id}")),
-                    harness,
-                    session_id,
-                    message_id,
-                    format!("req-{s}-{i}"),
-                    ts_ms,
-                    model,
-                    provider,
-                    project,
-                    branch,
-                    rng.below(5_000),
-                    output,
-                    reasoning,
-                    cache_read,
-                    rng.below(8_000),
-                    if rng.below(4) == 0 {
-                        rng.below(20_000)
-                    } else {
-                        0
-                    },
-                    "end_turn",
-                    format!("[{}]", calls.join(",")),
-                ])?;
             }
-        }
+            Ok(())
+        })?;
         for &(child, parent) in &links {
             let harness: String = tx.query_row(
                 "SELECT harness FROM sessions WHERE session_id = ?1",

@@ -51,9 +51,7 @@ fn insert(l: &Ledger, t: &Turn<'_>) {
         })
         .collect();
     let [input, output, cr, w5, w1] = t.usage;
-    l.conn()
-        .unwrap()
-        .execute(
+    crate::ingest::with_upkeep(l.conn().unwrap(), |c| c.execute(
             "INSERT INTO turns (id, harness, session_id, message_id, ts_ms, model, project,
                 input, output, reasoning, cache_read, cache_write_5m, cache_write_1h, complete, tool_calls)
              VALUES (?1, 'claude-code', ?2, ?3, ?4, ?5, '/p', ?6, ?7, 0, ?8, ?9, ?10, 1, ?11)",
@@ -70,7 +68,7 @@ fn insert(l: &Ledger, t: &Turn<'_>) {
                 w1,
                 serde_json::to_string(&calls).unwrap()
             ],
-        )
+        ))
         .unwrap();
 }
 

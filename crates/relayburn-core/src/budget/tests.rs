@@ -17,9 +17,7 @@ fn open() -> (tempfile::TempDir, Ledger) {
 }
 
 fn turn(l: &Ledger, harness: &str, session: &str, message: &str, ts: &str) {
-    l.conn()
-        .unwrap()
-        .execute(
+    crate::ingest::with_upkeep(l.conn().unwrap(), |c| c.execute(
             "INSERT INTO turns (id, harness, session_id, message_id, ts_ms, model, provider, project, branch,
                 input, output, reasoning, cache_read, cache_write_5m, cache_write_1h, complete, tool_calls)
              VALUES (?1, ?2, ?3, ?4, ?5, 'claude-sonnet-4-5-20250929', NULL, '/p', 'main',
@@ -31,7 +29,7 @@ fn turn(l: &Ledger, harness: &str, session: &str, message: &str, ts: &str) {
                 message,
                 parse_instant_ms("ts", ts).unwrap(),
             ],
-        )
+        ))
         .unwrap();
 }
 

@@ -37,6 +37,8 @@ mod whole;
 mod whole_tests;
 mod writer;
 
+pub use writer::with_upkeep;
+
 pub use file::STREAM_GRACE_MS;
 pub use rebuild::{rebuild, reset_derived, RebuildReport, ResetReport};
 pub use watch::{watch, POLL_INTERVAL, THROTTLE};

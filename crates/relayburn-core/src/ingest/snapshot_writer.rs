@@ -1,8 +1,10 @@
 //! Snapshot groups: what a harness that keeps running totals shows for a session, applied so
 //! that the session's stored turns become exactly the group's. Each snapshot is an ordinary
 //! `turns` row keyed by its snapshot key, so every query (summary, sessions, trees, budgets,
-//! analyses) reads it like any turn; the `turns` triggers move the session counters and the
-//! rollup by the difference between the old and the new row, in the same transaction.
+//! analyses) reads it like any turn. The `turns` update triggers move the session counters and
+//! the rollup by the difference between the old and the new row, in the same transaction; new
+//! rows get theirs from the writer's set-based upkeep (`writer::with_upkeep`), as `turns` has
+//! no insert triggers.
 
 use super::turn_row::{turn_params, TurnColumns, TURN_COLUMNS, TURN_VALUES};
 use crate::hash::id64;
@@ -19,8 +21,13 @@ pub struct Counts {
 
 /// Makes the group's session hold exactly the group's turns: rows of the same key are
 /// replaced (only when something differs, so a re-read changes nothing), new keys are
-/// inserted, and rows of the session no longer in the group are deleted.
+/// inserted, and rows of the session no longer in the group are deleted. Every stored row
+/// must be counted already (no upkeep of the ingest writer pending).
 pub fn apply(conn: &Connection, g: &SnapshotGroup) -> rusqlite::Result<Counts> {
+    super::writer::with_upkeep(conn, |conn| replace_all(conn, g))
+}
+
+fn replace_all(conn: &Connection, g: &SnapshotGroup) -> rusqlite::Result<Counts> {
     let mut applied = Counts::default();
     let mut keep = HashSet::with_capacity(g.turns.len());
     for t in &g.turns {

@@ -62,7 +62,8 @@ impl Upkeep {
 
     /// Flushes before writes that read or move what `derive` maintains: a session record of
     /// (or naming as parent) a session with rows owed, whose `sessions` row it reads and merges
-    /// with; a snapshot group, whose writer relies on the per-row triggers.
+    /// with; a snapshot group, whose writer zeroes and deletes stored rows by hand (they must
+    /// be counted already).
     fn before(&mut self, conn: &Connection, batch: &Batch) -> rusqlite::Result<()> {
         if self.bulk.is_none() {
             return Ok(());
@@ -129,11 +130,12 @@ pub fn apply(
             }
         }
     }
+    if !batch.records.snapshots.is_empty() {
+        // The snapshot writer zeroes and deletes stored rows by hand, so every row it may
+        // touch must already be counted; it derives its own new rows (`with_upkeep`).
+        upkeep.finish(conn)?;
+    }
     for group in &batch.records.snapshots {
-        if upkeep.bulk.is_some() && !group.turns.is_empty() {
-            // Written under the mark (its rows fire no per-row triggers): derived with them.
-            upkeep.dirty.note(group.harness, &group.session_id);
-        }
         let n = super::snapshot_writer::apply(conn, group)?;
         applied.turns_added += n.added;
         applied.turns_updated += n.updated;
@@ -154,14 +156,15 @@ pub fn apply(
     }
 }
 
-/// New turns held back this many at most before one statement inserts them.
+/// New turns held back this many at most before they are inserted (bounds the memory held).
 const STAGE_ROWS: usize = 4096;
 
-/// New turns of the current bulk mark, inserted together: `turns` has triggers (gated off by
-/// the mark, but present), so SQLite makes every insert statement undoable on its own, a
-/// statement journal and its teardown per row; one `INSERT … SELECT` from a temporary table
-/// pays that once per [`STAGE_ROWS`]. A later copy of a staged turn merges in memory by the
-/// rules of [`upsert_turn`]; a turn already in `turns` merges there.
+/// New turns of the current bulk mark, held back so that a later copy of one (a streamed
+/// response is logged several times) merges in memory by the rules of [`upsert_turn`] instead
+/// of updating a stored row (an update fires `turns`' update triggers, and a statement that
+/// fires triggers journals every page it touches). `turns` has no insert triggers (schema
+/// migration 17), so each flushed turn is one plain insert; a turn already in `turns` merges
+/// there.
 #[derive(Default)]
 struct Stage {
     rows: Vec<(TurnRecord, TurnColumns)>,
@@ -209,23 +212,13 @@ impl Stage {
         if self.rows.is_empty() {
             return Ok(());
         }
-        // Temporary tables go when `temp_store` changes (after each ingest): made on demand.
-        conn.prepare_cached(&format!(
-            "CREATE TEMP TABLE IF NOT EXISTS turn_stage (seq INTEGER PRIMARY KEY, {TURN_COLUMNS})"
-        ))?
-        .execute([])?;
-        let stage = format!("INSERT INTO temp.turn_stage ({TURN_COLUMNS}) VALUES ({TURN_VALUES})");
-        let mut stage = conn.prepare_cached(&stage)?;
+        let mut insert = conn.prepare_cached(&format!(
+            "INSERT INTO turns ({TURN_COLUMNS}) VALUES ({TURN_VALUES})"
+        ))?;
         for (t, cols) in &self.rows {
-            stage.execute(turn_params(t, cols).as_slice())?;
+            insert.execute(turn_params(t, cols).as_slice())?;
         }
-        drop(stage);
-        conn.prepare_cached(&format!(
-            "INSERT INTO turns ({TURN_COLUMNS}) SELECT {TURN_COLUMNS} FROM temp.turn_stage ORDER BY seq"
-        ))?
-        .execute([])?;
-        conn.prepare_cached("DELETE FROM temp.turn_stage")?
-            .execute([])?;
+        drop(insert);
         let rows = std::mem::take(&mut self.rows);
         if self.inserted.is_empty() {
             self.inserted = rows;
@@ -295,8 +288,45 @@ struct Bulk {
     from_user_rid: i64,
 }
 
+/// Runs `write`, which adds turns or user turns by plain SQL, and then their upkeep: what the
+/// ingest writer derives for its own rows (session counters, rollup, push entries, clock,
+/// analyses' marks). `turns` and `user_turns` have no insert triggers, so whatever else inserts
+/// them (the snapshot writer, fixtures, `gen_ledger`) goes through here. All of it is one
+/// savepoint (a transaction of its own outside one). Not while the ingest writer's upkeep is
+/// pending (its mark is held).
+pub fn with_upkeep<T>(
+    conn: &Connection,
+    write: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    conn.execute_batch("SAVEPOINT with_upkeep")?;
+    let done = (|| {
+        let bulk = begin_bulk(conn)?;
+        let out = write(conn)?;
+        conn.prepare_cached(
+            "INSERT INTO analysis_dirty (harness, session_id)
+             SELECT harness, session_id FROM turns NOT INDEXED WHERE rid > ?1
+             UNION SELECT harness, session_id FROM user_turns NOT INDEXED WHERE rid > ?2
+             ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![bulk.from_rid, bulk.from_user_rid])?;
+        derive(conn, bulk, &Dirty::default())?;
+        Ok(out)
+    })();
+    match done {
+        Ok(out) => {
+            conn.execute_batch("RELEASE with_upkeep")?;
+            Ok(out)
+        }
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK TO with_upkeep; RELEASE with_upkeep");
+            Err(e)
+        }
+    }
+}
+
 /// Marks the rows written from here on as set-based (schema migration 13): until [`derive`],
-/// turns and user turns past the current last row ids fire none of the per-row triggers.
+/// updates of turns past the current last row id fire none of the per-row triggers (and no
+/// insert of turns or user turns has any).
 fn begin_bulk(conn: &Connection) -> rusqlite::Result<Bulk> {
     conn.prepare_cached(
         "INSERT INTO ingest_bulk (id, from_rid, from_user_rid)
@@ -311,7 +341,7 @@ fn begin_bulk(conn: &Connection) -> rusqlite::Result<Bulk> {
     })
 }
 
-/// What the per-row triggers would have done for the rows added since [`begin_bulk`], one
+/// What per-row insert triggers would have done for the rows added since [`begin_bulk`], one
 /// statement each, in the triggers' order: session counters (creating sessions in the order of
 /// their first new turn; project and branch from the first new turn that has one), the rollup,
 /// the push outbox (in row order), the clock, the analyses' dirty sessions (`dirty`, noted as
@@ -649,6 +679,67 @@ mod tests {
         }
     }
 
+    /// The insert triggers `turns` had until schema migration 17, as temporary triggers of this
+    /// connection: the per-row reference the writer's set-based upkeep must equal.
+    fn with_row_triggers(conn: &Connection) {
+        conn.execute_batch(ROW_TRIGGERS).unwrap();
+    }
+
+    const ROW_TRIGGERS: &str = r#"
+    CREATE TEMP TRIGGER turns_count_insert AFTER INSERT ON main.turns
+    WHEN NOT EXISTS (SELECT 1 FROM ingest_bulk WHERE NEW.rid > from_rid) BEGIN
+        INSERT INTO sessions (harness, session_id, project, branch, first_ts_ms, last_ts_ms, turns,
+                              input, output, reasoning, cache_read, cache_write_5m, cache_write_1h)
+        VALUES (NEW.harness, NEW.session_id, NEW.project, NEW.branch, NEW.ts_ms, NEW.ts_ms, 1,
+                NEW.input, NEW.output, NEW.reasoning, NEW.cache_read, NEW.cache_write_5m, NEW.cache_write_1h)
+        ON CONFLICT (harness, session_id) DO UPDATE SET
+            project        = COALESCE(sessions.project, excluded.project),
+            branch         = COALESCE(sessions.branch, excluded.branch),
+            first_ts_ms    = min(COALESCE(sessions.first_ts_ms, excluded.first_ts_ms), excluded.first_ts_ms),
+            last_ts_ms     = max(COALESCE(sessions.last_ts_ms, excluded.last_ts_ms), excluded.last_ts_ms),
+            turns          = sessions.turns + 1,
+            input          = sessions.input + excluded.input,
+            output         = sessions.output + excluded.output,
+            reasoning      = sessions.reasoning + excluded.reasoning,
+            cache_read     = sessions.cache_read + excluded.cache_read,
+            cache_write_5m = sessions.cache_write_5m + excluded.cache_write_5m,
+            cache_write_1h = sessions.cache_write_1h + excluded.cache_write_1h,
+            placeholder    = 0;
+    END;
+    CREATE TEMP TRIGGER turns_rollup_insert AFTER INSERT ON main.turns
+    WHEN NOT EXISTS (SELECT 1 FROM ingest_bulk WHERE NEW.rid > from_rid) BEGIN
+        INSERT INTO turn_rollup VALUES (
+            NEW.session_id, NEW.harness, NEW.model, COALESCE(NEW.provider, ''), COALESCE(NEW.project, ''),
+            COALESCE(NEW.branch, ''), NEW.ts_ms - ((NEW.ts_ms % 900000) + 900000) % 900000,
+            (NEW.input + NEW.cache_read + NEW.cache_write_5m + NEW.cache_write_1h > 200000)
+              + (NEW.input + NEW.cache_read + NEW.cache_write_5m + NEW.cache_write_1h > 272000),
+            1, NEW.input, NEW.output, NEW.reasoning, NEW.cache_read, NEW.cache_write_5m, NEW.cache_write_1h,
+            COALESCE(NEW.reported_cost_usd, 0))
+        ON CONFLICT DO UPDATE SET
+            turns             = turns + 1,
+            input             = input + excluded.input,
+            output            = output + excluded.output,
+            reasoning         = reasoning + excluded.reasoning,
+            cache_read        = cache_read + excluded.cache_read,
+            cache_write_5m    = cache_write_5m + excluded.cache_write_5m,
+            cache_write_1h    = cache_write_1h + excluded.cache_write_1h,
+            reported_cost_usd = reported_cost_usd + excluded.reported_cost_usd;
+    END;
+    CREATE TEMP TRIGGER clock_turns_insert AFTER INSERT ON main.turns
+    WHEN NOT EXISTS (SELECT 1 FROM ingest_bulk WHERE NEW.rid > from_rid)
+    BEGIN UPDATE ledger_clock SET ticks = ticks + 1; END;
+    CREATE TEMP TRIGGER push_turns_insert AFTER INSERT ON main.turns
+    WHEN NOT EXISTS (SELECT 1 FROM ingest_bulk WHERE NEW.rid > from_rid) BEGIN
+        DELETE FROM push_outbox WHERE kind = 't' AND rid = NEW.rid AND harness = '' AND session_id = '';
+        INSERT INTO push_outbox (kind, rid) VALUES ('t', NEW.rid);
+    END;
+    CREATE TEMP TRIGGER analysis_turns_insert AFTER INSERT ON main.turns
+    WHEN NOT EXISTS (SELECT 1 FROM ingest_bulk WHERE NEW.rid > from_rid) BEGIN
+        INSERT INTO analysis_dirty (harness, session_id) SELECT NEW.harness, NEW.session_id
+        WHERE NOT EXISTS (SELECT 1 FROM analysis_dirty WHERE harness = NEW.harness AND session_id = NEW.session_id);
+    END;
+    "#;
+
     fn upsert(conn: &Connection, t: &TurnRecord, applied: &mut Applied) {
         upsert_turn(conn, t, &TurnColumns::of(t), applied).unwrap();
     }
@@ -667,6 +758,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let ledger = crate::ledger::Ledger::open(dir.path()).unwrap();
         let conn = ledger.conn().unwrap();
+        with_row_triggers(conn);
         let mut applied = Applied::default();
         upsert(conn, &turn(5, None), &mut applied);
         assert_eq!(stored(conn), (None, 0.0));
@@ -716,6 +808,7 @@ mod tests {
         let staged = staged.conn().unwrap();
         let direct = crate::ledger::Ledger::open(two.path()).unwrap();
         let direct = direct.conn().unwrap();
+        with_row_triggers(direct);
         let (mut a, mut b) = (Applied::default(), Applied::default());
         let mut upkeep = Upkeep::default();
         for t in &copies {
@@ -872,6 +965,7 @@ mod tests {
         let dir2 = tempfile::tempdir().unwrap();
         let rows = crate::ledger::Ledger::open(dir2.path()).unwrap();
         let rows = rows.conn().unwrap();
+        with_row_triggers(rows);
         let clock = |c: &Connection| -> i64 {
             c.query_row("SELECT ticks FROM ledger_clock", [], |r| r.get(0))
                 .unwrap()

@@ -1098,6 +1098,20 @@ pub(crate) const MIGRATIONS: &[&str] = &[
           AND harness = OLD.harness AND model = OLD.model AND provider = OLD.provider AND ctx = OLD.ctx;
     END;
     "#,
+    // 17: `turns` loses its insert triggers, as `user_turns` did in 13. Its writers (the ingest
+    // writer's stage and the snapshot writer) insert under the bulk mark and derive the session
+    // counters, rollup, push entries, clock and analyses' marks set-based; anything else that
+    // inserts turns goes through `ingest::with_upkeep`. A statement on a table with triggers is
+    // one SQLite may have to undo alone, so it journals every page it touches: without them
+    // each new turn is one plain insert instead of a copy through a temporary table. The
+    // update and delete triggers stay (stored rows change one at a time).
+    r#"
+    DROP TRIGGER turns_count_insert;
+    DROP TRIGGER turns_rollup_insert;
+    DROP TRIGGER clock_turns_insert;
+    DROP TRIGGER push_turns_insert;
+    DROP TRIGGER analysis_turns_insert;
+    "#,
 ];
 
 /// Tables holding rows derived from harness logs, each with a `harness` column: a rebuild

@@ -263,16 +263,20 @@ fn rowid_migration_rebuilds_turns_keeping_rows_indexes_and_triggers() {
     let restated_later = [
         "turns",
         "turn_rollup",
-        "turns_rollup_insert",
         "turns_rollup_update",
-        "turns_count_insert",
         "turns_count_update",
-        "clock_turns_insert",
         "clock_turns_update",
     ];
-    // Dropped by migration 13 (the ingest writer ticks the clock for user turns).
-    // Migration 16 stores the rollup in bucket order, which needs no bucket index.
-    let dropped_later = ["clock_user_turns", "turn_rollup_by_bucket"];
+    // Dropped by migration 13 (the ingest writer ticks the clock for user turns) and 17 (and
+    // derives what the insert triggers of turns did). Migration 16 stores the rollup in
+    // bucket order, which needs no bucket index.
+    let dropped_later = [
+        "clock_user_turns",
+        "turn_rollup_by_bucket",
+        "turns_rollup_insert",
+        "turns_count_insert",
+        "clock_turns_insert",
+    ];
     for (name, sql) in &objects_before {
         if restated_later.contains(&name.as_str()) {
             assert!(objects_after.contains_key(name), "{name} lost");
@@ -293,8 +297,8 @@ fn rowid_migration_rebuilds_turns_keeping_rows_indexes_and_triggers() {
         .collect();
     assert_eq!(pk, vec![("rid".to_string(), 1)]);
 
-    // The triggers still work on the rebuilt tables: inserts, conflicts and updates keep the
-    // sessions and the rollup equal to the turns, and tick the clock.
+    // The rebuilt tables keep the sessions and the rollup equal to the turns, and tick the
+    // clock: inserts through the set-based upkeep, conflicts and updates through the triggers.
     ledger
         .write(|tx| {
             let clock = |tx: &rusqlite::Connection| -> i64 {
@@ -302,20 +306,23 @@ fn rowid_migration_rebuilds_turns_keeping_rows_indexes_and_triggers() {
                     .unwrap()
             };
             let before = clock(tx);
-            for i in 300..320_i64 {
-                tx.execute(
-                    INSERT_TURN,
-                    rusqlite::params![
-                        i,
-                        "s-new",
-                        format!("m{i}"),
-                        1_779_364_800_000_i64,
-                        "gpt-5.4",
-                        7
-                    ],
-                )
-                .unwrap();
-            }
+            crate::ingest::with_upkeep(tx, |tx| {
+                for i in 300..320_i64 {
+                    tx.execute(
+                        INSERT_TURN,
+                        rusqlite::params![
+                            i,
+                            "s-new",
+                            format!("m{i}"),
+                            1_779_364_800_000_i64,
+                            "gpt-5.4",
+                            7
+                        ],
+                    )?;
+                }
+                Ok(())
+            })
+            .unwrap();
             // A conflict on the natural-key hash inserts nothing.
             let n = tx
                 .execute(

@@ -67,9 +67,7 @@ fn ledger(roots: usize, start: &str) -> (tempfile::TempDir, Ledger) {
             for _ in 0..(3 + rng.below(5)) {
                 n += 1;
                 let cache_read = rng.below(150_000) + if rng.below(6) == 0 { 120_000 } else { 0 };
-                l.conn()
-                    .unwrap()
-                    .execute(
+                crate::ingest::with_upkeep(l.conn().unwrap(), |c| c.execute(
                         "INSERT INTO turns (id, harness, session_id, message_id, ts_ms, model, provider,
                             project, branch, input, output, reasoning, cache_read, cache_write_5m,
                             cache_write_1h, complete, tool_calls)
@@ -90,7 +88,7 @@ fn ledger(roots: usize, start: &str) -> (tempfile::TempDir, Ledger) {
                             rng.below(3_000),
                             rng.below(2) * 1_000,
                         ],
-                    )
+                    ))
                     .unwrap();
                 ts += rng.below(40) * 60_000 + 1_000;
             }

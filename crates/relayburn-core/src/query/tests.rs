@@ -46,9 +46,8 @@ fn insert_with(l: &Ledger, t: &T<'_>, harness: &str, project: Option<&str>, bran
         .map(|(i, n)| serde_json::json!({"id": format!("c{i}"), "name": n, "argsHash": "0"}))
         .collect();
     let [input, output, reasoning, cr, w5, w1] = t.usage;
-    l.conn()
-        .unwrap()
-        .execute(
+    crate::ingest::with_upkeep(l.conn().unwrap(), |c| {
+        c.execute(
             "INSERT INTO turns (id, harness, session_id, message_id, ts_ms, model, provider, project, branch,
                 input, output, reasoning, cache_read, cache_write_5m, cache_write_1h, complete, tool_calls)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1, ?15)",
@@ -70,7 +69,8 @@ fn insert_with(l: &Ledger, t: &T<'_>, harness: &str, project: Option<&str>, bran
                 serde_json::to_string(&tools).unwrap()
             ],
         )
-        .unwrap();
+    })
+    .unwrap();
 }
 
 fn by(l: &Ledger, f: &TurnFilter, group: &str) -> Summary {
