@@ -31,16 +31,16 @@ mod totals;
 mod totals_tests;
 mod turn_merge;
 mod turn_row;
+mod upkeep;
 mod watch;
 mod whole;
 #[cfg(test)]
 mod whole_tests;
 mod writer;
 
-pub use writer::with_upkeep;
-
 pub use file::STREAM_GRACE_MS;
 pub use rebuild::{rebuild, reset_derived, RebuildReport, ResetReport};
+pub use upkeep::with_upkeep;
 pub use watch::{watch, POLL_INTERVAL, THROTTLE};
 
 use crate::content::settings::{self as content_settings, ContentMode, Retention};

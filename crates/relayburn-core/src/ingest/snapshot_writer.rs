@@ -3,7 +3,7 @@
 //! `turns` row keyed by its snapshot key, so every query (summary, sessions, trees, budgets,
 //! analyses) reads it like any turn. The `turns` update triggers move the session counters and
 //! the rollup by the difference between the old and the new row, in the same transaction; new
-//! rows get theirs from the writer's set-based upkeep (`writer::with_upkeep`), as `turns` has
+//! rows get theirs from the writer's set-based upkeep (`upkeep::with_upkeep`), as `turns` has
 //! no insert triggers.
 
 use super::turn_row::{turn_params, TurnColumns, TURN_COLUMNS, TURN_VALUES};
@@ -24,7 +24,7 @@ pub struct Counts {
 /// inserted, and rows of the session no longer in the group are deleted. Every stored row
 /// must be counted already (no upkeep of the ingest writer pending).
 pub fn apply(conn: &Connection, g: &SnapshotGroup) -> rusqlite::Result<Counts> {
-    super::writer::with_upkeep(conn, |conn| replace_all(conn, g))
+    super::upkeep::with_upkeep(conn, |conn| replace_all(conn, g))
 }
 
 fn replace_all(conn: &Connection, g: &SnapshotGroup) -> rusqlite::Result<Counts> {

@@ -776,7 +776,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // its transaction, deleted before it commits, so no other connection ever sees one): rows
     // past its `from_rid` / `from_user_rid` fire none of the per-row triggers below, and the
     // writer then applies their session counters, rollup, clock ticks and push entries with one
-    // statement each (`ingest::writer::derive`). Per row, these triggers cost a statement
+    // statement each (`ingest::upkeep::derive`). Per row, these triggers cost a statement
     // journal and four upserts; the set-based statements cost a fraction of that. Outside a
     // batch the table is empty and every trigger fires as before (restated from 5, 9, 10, 11
     // with the `WHEN` added, and 12's `analysis_turns_insert`). `clock_user_turns` and
