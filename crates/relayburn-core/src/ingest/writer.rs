@@ -516,66 +516,30 @@ mod tests {
         }
     }
 
-    /// The insert triggers `turns` had until schema migration 17, as temporary triggers of this
-    /// connection: the per-row reference the writer's set-based upkeep must equal.
+    /// The insert triggers `turns` had until schema migration 17 (as migration 13 wrote them,
+    /// taken from its SQL), as temporary triggers of this connection: the per-row reference the
+    /// writer's set-based upkeep must equal.
     fn with_row_triggers(conn: &Connection) {
-        conn.execute_batch(ROW_TRIGGERS).unwrap();
+        let m13 = crate::ledger::schema::MIGRATIONS[12];
+        let names = [
+            "turns_count_insert",
+            "turns_rollup_insert",
+            "clock_turns_insert",
+            "push_turns_insert",
+            "analysis_turns_insert",
+        ];
+        for name in names {
+            let head = format!("CREATE TRIGGER {name} AFTER INSERT ON turns");
+            let at = m13.find(&head).expect("trigger in migration 13");
+            let end = at + m13[at..].find("END;").expect("trigger end") + "END;".len();
+            let sql = m13[at..end].replacen(
+                &head,
+                &format!("CREATE TEMP TRIGGER {name} AFTER INSERT ON main.turns"),
+                1,
+            );
+            conn.execute_batch(&sql).unwrap();
+        }
     }
-
-    const ROW_TRIGGERS: &str = r#"
-    CREATE TEMP TRIGGER turns_count_insert AFTER INSERT ON main.turns
-    WHEN NOT EXISTS (SELECT 1 FROM ingest_bulk WHERE NEW.rid > from_rid) BEGIN
-        INSERT INTO sessions (harness, session_id, project, branch, first_ts_ms, last_ts_ms, turns,
-                              input, output, reasoning, cache_read, cache_write_5m, cache_write_1h)
-        VALUES (NEW.harness, NEW.session_id, NEW.project, NEW.branch, NEW.ts_ms, NEW.ts_ms, 1,
-                NEW.input, NEW.output, NEW.reasoning, NEW.cache_read, NEW.cache_write_5m, NEW.cache_write_1h)
-        ON CONFLICT (harness, session_id) DO UPDATE SET
-            project        = COALESCE(sessions.project, excluded.project),
-            branch         = COALESCE(sessions.branch, excluded.branch),
-            first_ts_ms    = min(COALESCE(sessions.first_ts_ms, excluded.first_ts_ms), excluded.first_ts_ms),
-            last_ts_ms     = max(COALESCE(sessions.last_ts_ms, excluded.last_ts_ms), excluded.last_ts_ms),
-            turns          = sessions.turns + 1,
-            input          = sessions.input + excluded.input,
-            output         = sessions.output + excluded.output,
-            reasoning      = sessions.reasoning + excluded.reasoning,
-            cache_read     = sessions.cache_read + excluded.cache_read,
-            cache_write_5m = sessions.cache_write_5m + excluded.cache_write_5m,
-            cache_write_1h = sessions.cache_write_1h + excluded.cache_write_1h,
-            placeholder    = 0;
-    END;
-    CREATE TEMP TRIGGER turns_rollup_insert AFTER INSERT ON main.turns
-    WHEN NOT EXISTS (SELECT 1 FROM ingest_bulk WHERE NEW.rid > from_rid) BEGIN
-        INSERT INTO turn_rollup VALUES (
-            NEW.session_id, NEW.harness, NEW.model, COALESCE(NEW.provider, ''), COALESCE(NEW.project, ''),
-            COALESCE(NEW.branch, ''), NEW.ts_ms - ((NEW.ts_ms % 900000) + 900000) % 900000,
-            (NEW.input + NEW.cache_read + NEW.cache_write_5m + NEW.cache_write_1h > 200000)
-              + (NEW.input + NEW.cache_read + NEW.cache_write_5m + NEW.cache_write_1h > 272000),
-            1, NEW.input, NEW.output, NEW.reasoning, NEW.cache_read, NEW.cache_write_5m, NEW.cache_write_1h,
-            COALESCE(NEW.reported_cost_usd, 0))
-        ON CONFLICT DO UPDATE SET
-            turns             = turns + 1,
-            input             = input + excluded.input,
-            output            = output + excluded.output,
-            reasoning         = reasoning + excluded.reasoning,
-            cache_read        = cache_read + excluded.cache_read,
-            cache_write_5m    = cache_write_5m + excluded.cache_write_5m,
-            cache_write_1h    = cache_write_1h + excluded.cache_write_1h,
-            reported_cost_usd = reported_cost_usd + excluded.reported_cost_usd;
-    END;
-    CREATE TEMP TRIGGER clock_turns_insert AFTER INSERT ON main.turns
-    WHEN NOT EXISTS (SELECT 1 FROM ingest_bulk WHERE NEW.rid > from_rid)
-    BEGIN UPDATE ledger_clock SET ticks = ticks + 1; END;
-    CREATE TEMP TRIGGER push_turns_insert AFTER INSERT ON main.turns
-    WHEN NOT EXISTS (SELECT 1 FROM ingest_bulk WHERE NEW.rid > from_rid) BEGIN
-        DELETE FROM push_outbox WHERE kind = 't' AND rid = NEW.rid AND harness = '' AND session_id = '';
-        INSERT INTO push_outbox (kind, rid) VALUES ('t', NEW.rid);
-    END;
-    CREATE TEMP TRIGGER analysis_turns_insert AFTER INSERT ON main.turns
-    WHEN NOT EXISTS (SELECT 1 FROM ingest_bulk WHERE NEW.rid > from_rid) BEGIN
-        INSERT INTO analysis_dirty (harness, session_id) SELECT NEW.harness, NEW.session_id
-        WHERE NOT EXISTS (SELECT 1 FROM analysis_dirty WHERE harness = NEW.harness AND session_id = NEW.session_id);
-    END;
-    "#;
 
     fn upsert(conn: &Connection, t: &TurnRecord, applied: &mut Applied) {
         upsert_turn(conn, t, &TurnColumns::of(t), applied).unwrap();
