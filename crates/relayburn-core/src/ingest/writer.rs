@@ -61,10 +61,8 @@ impl Upkeep {
         Ok(())
     }
 
-    /// Flushes before writes that read or move what `derive` maintains: a session record of
-    /// (or naming as parent) a session with rows owed, whose `sessions` row it reads and merges
-    /// with; a snapshot group, whose writer zeroes and deletes stored rows by hand (they must
-    /// be counted already).
+    /// Flushes before a session record of (or naming as parent) a session with rows owed,
+    /// whose `sessions` row it reads and merges with. (Snapshot groups settle in `apply`.)
     fn before(&mut self, conn: &Connection, batch: &Batch) -> rusqlite::Result<()> {
         if self.bulk.is_none() {
             return Ok(());
@@ -76,7 +74,7 @@ impl Upkeep {
                     .as_ref()
                     .is_some_and(|(p, _, _)| self.sessions.contains(p))
         });
-        if touches || !r.snapshots.is_empty() {
+        if touches {
             self.finish(conn)?;
         }
         Ok(())
