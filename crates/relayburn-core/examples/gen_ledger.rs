@@ -102,7 +102,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut meta: Vec<(usize, i64)> = Vec::with_capacity(sessions as usize);
     {
         // `turns` has no insert triggers: the sessions, rollup, push entries and clock come
-        // from the set-based upkeep once every row is in (also much faster than per row).
+        // from the set-based upkeep once every row is in.
         relayburn_core::ingest::with_upkeep(&tx, |tx| {
             let mut ins = tx.prepare(
             "INSERT INTO turns (id, harness, session_id, message_id, request_id, ts_ms, model, provider,
