@@ -78,8 +78,8 @@ const INGEST_CACHE_KIB: i64 = 64 * 1024;
 /// WAL pages between automatic checkpoints while ingesting (SQLite's default is 1000). A page
 /// rewritten by many transactions is then copied back to the database once, not once per
 /// 4 MB of WAL; the WAL may grow to about this many pages (128 MB of a new ledger's 8 KB
-/// pages) meanwhile. A pass of at
-/// least [`BULK_BYTES`] leaves its checkpoints to a helper thread instead (`checkpointer`).
+/// pages) meanwhile. A pass of at least [`BULK_BYTES`] leaves its checkpoints to a helper
+/// thread instead (`checkpointer`).
 const INGEST_AUTOCHECKPOINT_PAGES: i64 = 16 * 1024;
 /// After reading this much, fold the (then large) WAL back into the database before
 /// returning: every process that later opens the ledger first scans the whole WAL.
