@@ -198,6 +198,24 @@ impl Records {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// Adds what a reader learned about a session, folded into the record pushed last when
+    /// that is the same session's and `info` names no parent: the writer's upsert keeps each
+    /// field's first value, so one merged record stores the same row as the two, in one
+    /// statement instead of two (a title right after its session's first record is common).
+    pub fn push_session(&mut self, info: SessionInfo) {
+        if let Some(last) = self.sessions.last_mut().filter(|last| {
+            info.parent.is_none()
+                && last.harness == info.harness
+                && last.session_id == info.session_id
+        }) {
+            last.project = last.project.take().or(info.project);
+            last.branch = last.branch.take().or(info.branch);
+            last.title = last.title.take().or(info.title);
+            return;
+        }
+        self.sessions.push(info);
+    }
 }
 
 /// The largest count of one token class (input, output, cache read, each cache write) a single
@@ -301,5 +319,42 @@ mod bound_tests {
         assert!(r.bad_lines[0].1.contains("turn bad"), "{:?}", r.bad_lines);
         assert_eq!(safe_sum(i64::MAX), MAX_SAFE_SUM);
         assert_eq!(safe_sum(42), 42);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(id: &str, project: Option<&str>, title: Option<&str>) -> SessionInfo {
+        SessionInfo {
+            harness: Some(Harness::ClaudeCode),
+            session_id: id.into(),
+            project: project.map(str::to_string),
+            title: title.map(str::to_string),
+            ..Default::default()
+        }
+    }
+
+    /// A record folds into the last one when it is the same session's and names no parent;
+    /// the first value of each field wins, as the writer's upsert keeps it.
+    #[test]
+    fn push_session_folds_only_what_one_upsert_stores_the_same() {
+        let mut r = Records::default();
+        r.push_session(info("a", Some("/p"), None));
+        r.push_session(info("a", Some("/q"), Some("first")));
+        r.push_session(info("a", None, Some("second")));
+        assert_eq!(r.sessions.len(), 1);
+        assert_eq!(r.sessions[0].project.as_deref(), Some("/p"));
+        assert_eq!(r.sessions[0].title.as_deref(), Some("first"));
+        // Another session, another harness or a parent link: a record of its own.
+        r.push_session(info("b", None, Some("t")));
+        let mut codex = info("b", None, Some("t"));
+        codex.harness = Some(Harness::Codex);
+        r.push_session(codex);
+        let mut child = info("b", None, None);
+        child.parent = Some(("a".into(), Relationship::Subagent, "test".into()));
+        r.push_session(child);
+        assert_eq!(r.sessions.len(), 4);
     }
 }

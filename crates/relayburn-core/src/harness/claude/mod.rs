@@ -550,7 +550,7 @@ impl ClaudeReader {
             };
             if let Some(prompt) = prompt.filter(|_| first(&mut self.titled)) {
                 let title: String = prompt.chars().take(TITLE_CHARS).collect();
-                out.sessions.push(SessionInfo {
+                out.push_session(SessionInfo {
                     harness: Some(Harness::ClaudeCode),
                     session_id: session_id.clone(),
                     title: Some(title),

@@ -604,4 +604,6 @@ fn a_session_title_is_given_once_from_its_first_prompt() {
         .filter_map(|s| s.title.as_deref())
         .collect();
     assert_eq!(titles, ["fix the build"]);
+    // The title rides on the session's own record: one upsert for the writer, not two.
+    assert_eq!(out.sessions.len(), 1);
 }

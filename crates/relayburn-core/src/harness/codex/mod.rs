@@ -821,7 +821,7 @@ impl CodexReader {
         }
         if !self.state.titled {
             self.state.titled = true;
-            out.sessions.push(SessionInfo {
+            out.push_session(SessionInfo {
                 harness: Some(Harness::Codex),
                 session_id: self.session(),
                 title: Some(text.trim().chars().take(TITLE_CHARS).collect()),

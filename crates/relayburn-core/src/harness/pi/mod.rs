@@ -228,7 +228,7 @@ impl PiReader {
                 let text = m.content.map(text_of).unwrap_or_default();
                 if !self.state.titled && !text.trim().is_empty() {
                     self.state.titled = true;
-                    out.sessions.push(SessionInfo {
+                    out.push_session(SessionInfo {
                         harness: Some(Harness::Pi),
                         session_id: self.session_id(),
                         title: Some(text.trim().chars().take(TITLE_CHARS).collect()),
@@ -355,7 +355,7 @@ impl PiReader {
             }
             Some("session_info") => {
                 if let Some(name) = e.name.as_deref().filter(|n| !n.trim().is_empty()) {
-                    out.sessions.push(SessionInfo {
+                    out.push_session(SessionInfo {
                         harness: Some(Harness::Pi),
                         session_id: self.session_id(),
                         title: Some(name.trim().chars().take(TITLE_CHARS).collect()),

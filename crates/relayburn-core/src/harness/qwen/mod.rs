@@ -276,7 +276,7 @@ impl QwenReader {
                     .collect();
                 if !self.state.titled && !text.trim().is_empty() {
                     self.state.titled = true;
-                    out.sessions.push(SessionInfo {
+                    out.push_session(SessionInfo {
                         harness: Some(Harness::QwenCode),
                         session_id: session_id.clone(),
                         title: Some(text.trim().chars().take(TITLE_CHARS).collect()),
