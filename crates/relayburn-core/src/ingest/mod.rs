@@ -26,12 +26,14 @@ mod rebuild;
 mod snapshot_writer;
 pub mod sources;
 mod stat;
+mod tally;
 mod totals;
 #[cfg(test)]
 mod totals_tests;
 mod turn_merge;
 mod turn_row;
 mod upkeep;
+mod values;
 mod watch;
 mod whole;
 #[cfg(test)]

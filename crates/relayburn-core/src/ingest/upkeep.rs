@@ -4,6 +4,7 @@
 //! the rollup, push entries, clock ticks and the analyses' marks. The ingest writer does so
 //! once per write transaction; anything else goes through [`with_upkeep`].
 
+use super::tally::{counters_upsert, rollup_upsert, Tally};
 use crate::vocab::Harness;
 use rusqlite::{params, Connection};
 use std::collections::HashSet;
@@ -40,6 +41,13 @@ pub(super) struct Bulk {
     from_user_rid: i64,
 }
 
+impl Bulk {
+    /// True for a turn row added under this mark.
+    pub(super) fn added(&self, rid: i64) -> bool {
+        rid > self.from_rid
+    }
+}
+
 /// Runs `write`, which adds turns or user turns by plain SQL, and then their upkeep: what the
 /// ingest writer derives for its own rows (session counters, rollup, push entries, clock,
 /// analyses' marks). `turns` and `user_turns` have no insert triggers, so whatever else inserts
@@ -61,7 +69,7 @@ pub fn with_upkeep<T>(
              ON CONFLICT DO NOTHING",
         )?
         .execute(params![bulk.from_rid, bulk.from_user_rid])?;
-        derive(conn, bulk, &Dirty::default())?;
+        derive(conn, bulk, &Dirty::default(), None)?;
         Ok(out)
     })();
     match done {
@@ -100,8 +108,16 @@ pub(super) fn begin_bulk(conn: &Connection) -> rusqlite::Result<Bulk> {
 /// the rows were written). Rows added and then updated in between count
 /// with their final values (their update triggers did not fire either). `NOT INDEXED`: the new
 /// rows are a row-id range; an index that spares a sort would read the whole table.
-pub(super) fn derive(conn: &Connection, b: Bulk, dirty: &Dirty) -> rusqlite::Result<()> {
-    conn.prepare_cached(
+pub(super) fn derive(
+    conn: &Connection,
+    b: Bulk,
+    dirty: &Dirty,
+    tally: Option<&mut Tally>,
+) -> rusqlite::Result<()> {
+    if let Some(tally) = tally.filter(|t| t.usable()) {
+        tally.write(conn)?;
+    } else {
+        conn.prepare_cached(concat!(
         "INSERT INTO sessions (harness, session_id, project, branch, first_ts_ms, last_ts_ms, turns,
                                input, output, reasoning, cache_read, cache_write_5m, cache_write_1h)
          SELECT harness, session_id,
@@ -109,42 +125,23 @@ pub(super) fn derive(conn: &Connection, b: Bulk, dirty: &Dirty) -> rusqlite::Res
                 substr(min(CASE WHEN branch IS NOT NULL THEN printf('%020d', rid) || branch END), 21),
                 min(ts_ms), max(ts_ms), count(*), sum(input), sum(output), sum(reasoning),
                 sum(cache_read), sum(cache_write_5m), sum(cache_write_1h)
-         FROM turns NOT INDEXED WHERE rid > ?1 GROUP BY harness, session_id ORDER BY min(rid)
-         ON CONFLICT (harness, session_id) DO UPDATE SET
-            project        = COALESCE(sessions.project, excluded.project),
-            branch         = COALESCE(sessions.branch, excluded.branch),
-            first_ts_ms    = min(COALESCE(sessions.first_ts_ms, excluded.first_ts_ms), excluded.first_ts_ms),
-            last_ts_ms     = max(COALESCE(sessions.last_ts_ms, excluded.last_ts_ms), excluded.last_ts_ms),
-            turns          = sessions.turns + excluded.turns,
-            input          = sessions.input + excluded.input,
-            output         = sessions.output + excluded.output,
-            reasoning      = sessions.reasoning + excluded.reasoning,
-            cache_read     = sessions.cache_read + excluded.cache_read,
-            cache_write_5m = sessions.cache_write_5m + excluded.cache_write_5m,
-            cache_write_1h = sessions.cache_write_1h + excluded.cache_write_1h,
-            placeholder    = 0",
-    )?
-    .execute([b.from_rid])?;
-    conn.prepare_cached(
-        "INSERT INTO turn_rollup
+         FROM turns NOT INDEXED WHERE rid > ?1 GROUP BY harness, session_id ORDER BY min(rid) ",
+            counters_upsert!()
+        ))?
+        .execute([b.from_rid])?;
+        conn.prepare_cached(concat!(
+            "INSERT INTO turn_rollup
          SELECT session_id, harness, model, COALESCE(provider, ''), COALESCE(project, ''),
                 COALESCE(branch, ''), ts_ms - ((ts_ms % 900000) + 900000) % 900000,
                 (input + cache_read + cache_write_5m + cache_write_1h > 200000)
                   + (input + cache_read + cache_write_5m + cache_write_1h > 272000),
                 count(*), sum(input), sum(output), sum(reasoning), sum(cache_read),
                 sum(cache_write_5m), sum(cache_write_1h), sum(COALESCE(reported_cost_usd, 0))
-         FROM turns NOT INDEXED WHERE rid > ?1 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
-         ON CONFLICT DO UPDATE SET
-            turns             = turns + excluded.turns,
-            input             = input + excluded.input,
-            output            = output + excluded.output,
-            reasoning         = reasoning + excluded.reasoning,
-            cache_read        = cache_read + excluded.cache_read,
-            cache_write_5m    = cache_write_5m + excluded.cache_write_5m,
-            cache_write_1h    = cache_write_1h + excluded.cache_write_1h,
-            reported_cost_usd = reported_cost_usd + excluded.reported_cost_usd",
-    )?
-    .execute([b.from_rid])?;
+         FROM turns NOT INDEXED WHERE rid > ?1 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ",
+            rollup_upsert!()
+        ))?
+        .execute([b.from_rid])?;
+    }
     // A row id can be reused after a delete: no entry of an earlier row may stand for it.
     conn.prepare_cached(
         "DELETE FROM push_outbox WHERE kind = 't' AND rid > ?1 AND harness = '' AND session_id = ''",

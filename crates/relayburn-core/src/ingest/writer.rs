@@ -4,6 +4,7 @@
 
 use super::cursor;
 use super::job::Batch;
+use super::tally::Tally;
 use super::turn_merge::{self, Held};
 use super::turn_row::{turn_params, TurnColumns, UserTurnColumns, TURN_COLUMNS, TURN_VALUES};
 use super::upkeep::{begin_bulk, derive, Bulk, Dirty};
@@ -15,6 +16,21 @@ use crate::vocab::Harness;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::{HashMap, HashSet};
 
+/// How a session record merges into its stored row: each field keeps its first value, a parent
+/// link only lands on a session without one.
+macro_rules! session_upsert {
+    () => {
+        "ON CONFLICT (harness, session_id) DO UPDATE SET
+            project = COALESCE(sessions.project, excluded.project),
+            branch = COALESCE(sessions.branch, excluded.branch),
+            title = COALESCE(sessions.title, excluded.title),
+            relationship = CASE WHEN sessions.parent_session_id IS NULL AND excluded.parent_session_id IS NOT NULL
+                                THEN excluded.relationship ELSE sessions.relationship END,
+            evidence = CASE WHEN sessions.parent_session_id IS NULL THEN excluded.evidence ELSE sessions.evidence END,
+            parent_session_id = COALESCE(sessions.parent_session_id, excluded.parent_session_id),
+            placeholder = 0"
+    };
+}
 /// What applying batches changed.
 #[derive(Debug, Default, Clone)]
 pub struct Applied {
@@ -38,6 +54,10 @@ pub struct Upkeep {
     sessions: HashSet<String>,
     /// New turns not inserted yet (see [`Stage`]).
     stage: Stage,
+    /// Session records without a parent not written yet (see [`HeldSessions`]).
+    held: HeldSessions,
+    /// The new turns' session counters and rollup rows (see [`Tally`]).
+    tally: Tally,
     /// The sessions of the rows added under the mark: their analyses are derived again.
     dirty: Dirty,
 }
@@ -52,10 +72,12 @@ impl Upkeep {
 
     /// Applies what is owed; call before the transaction commits.
     pub fn finish(&mut self, conn: &Connection) -> rusqlite::Result<()> {
-        self.stage.flush(conn)?;
+        self.held.flush(conn)?;
+        self.stage.flush(conn, &mut self.tally)?;
         if let Some(b) = self.bulk.take() {
-            derive(conn, b, &self.dirty)?;
+            derive(conn, b, &self.dirty, Some(&mut self.tally))?;
         }
+        self.tally.clear();
         self.sessions.clear();
         self.dirty = Dirty::default();
         Ok(())
@@ -92,16 +114,25 @@ pub fn apply(
     upkeep: &mut Upkeep,
 ) -> rusqlite::Result<()> {
     upkeep.before(conn, batch)?;
-    for info in &batch.records.sessions {
-        if let Some(refused) = upsert_session(conn, info)? {
+    for info in std::mem::take(&mut batch.records.sessions) {
+        let Some(parent) = info.parent.as_ref().map(|(p, _, _)| p) else {
+            upkeep.held.hold(info);
+            continue;
+        };
+        // The parent link reads the child's and the parent's rows (tree, placeholder).
+        if upkeep.held.holds(&info.session_id) || upkeep.held.holds(parent) {
+            upkeep.held.flush(conn)?;
+        }
+        if let Some(refused) = upsert_session(conn, &info)? {
             applied.refused_links.push((batch.path.clone(), refused));
         }
     }
     if !batch.records.turns.is_empty() || !batch.records.user_turns.is_empty() {
         // The new rows fire no per-row triggers; `derive` does their work set-based.
-        if upkeep.bulk.is_none() {
-            upkeep.bulk = Some(begin_bulk(conn)?);
-        }
+        let bulk = match upkeep.bulk {
+            Some(bulk) => bulk,
+            None => *upkeep.bulk.insert(begin_bulk(conn)?),
+        };
         let owed = &mut upkeep.sessions;
         let mut last: Option<&str> = None;
         let r = &batch.records;
@@ -115,12 +146,11 @@ pub fn apply(
         let prepared = std::mem::take(&mut batch.prepared).for_records(&batch.records);
         let turns = std::mem::take(&mut batch.records.turns);
         for (t, cols) in turns.into_iter().zip(prepared.turns) {
-            upkeep
-                .stage
-                .upsert(conn, t, cols, applied, &mut upkeep.dirty)?;
+            let owed = (bulk, &mut upkeep.dirty, &mut upkeep.tally);
+            upkeep.stage.upsert(conn, t, cols, applied, owed)?;
         }
         if upkeep.stage.rows.len() >= STAGE_ROWS {
-            upkeep.stage.flush(conn)?;
+            upkeep.stage.flush(conn, &mut upkeep.tally)?;
         }
         for (u, cols) in batch.records.user_turns.iter().zip(&prepared.user_turns) {
             if insert_user_turn(conn, u, cols)? == 1 {
@@ -155,6 +185,67 @@ pub fn apply(
     }
 }
 
+/// Session records without a parent link, held back until the upkeep and then written by one
+/// statement: `sessions` has triggers (tree node, push entry, clock), so each upsert of its own
+/// got a statement journal, a copy of every page it touched. Written before the upkeep's
+/// `derive` and before any parent link that names one of their sessions, so every `sessions`
+/// row sees the same writes in the same order as one upsert per record would.
+#[derive(Default)]
+struct HeldSessions {
+    rows: Vec<SessionInfo>,
+    /// Their session ids (any harness).
+    ids: HashSet<String>,
+}
+
+impl HeldSessions {
+    fn hold(&mut self, info: SessionInfo) {
+        if info.harness.is_none() {
+            return;
+        }
+        if !self.ids.contains(&info.session_id) {
+            self.ids.insert(info.session_id.clone());
+        }
+        self.rows.push(info);
+    }
+
+    fn holds(&self, session_id: &str) -> bool {
+        self.ids.contains(session_id)
+    }
+
+    /// Upserts the held records in the order they came, as [`upsert_session`] does each.
+    fn flush(&mut self, conn: &Connection) -> rusqlite::Result<()> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<[Option<&str>; 5]> = self
+            .rows
+            .iter()
+            .filter_map(|s| {
+                let harness = s.harness?.as_str();
+                Some([
+                    Some(harness),
+                    Some(s.session_id.as_str()),
+                    s.project.as_deref(),
+                    s.branch.as_deref(),
+                    s.title.as_deref(),
+                ])
+            })
+            .collect();
+        let json = serde_json::to_string(&rows)
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;
+        conn.prepare_cached(concat!(
+            "INSERT INTO sessions (harness, session_id, project, branch, title, parent_session_id, relationship, evidence)
+             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, NULL, 'root', NULL
+             FROM json_each(?1) WHERE true ORDER BY key ",
+            session_upsert!()
+        ))?
+        .execute([json])?;
+        self.rows.clear();
+        self.ids.clear();
+        Ok(())
+    }
+}
+
 /// New turns held back this many at most before they are inserted (bounds the memory held).
 const STAGE_ROWS: usize = 4096;
 
@@ -179,7 +270,7 @@ impl Stage {
         t: TurnRecord,
         cols: TurnColumns,
         applied: &mut Applied,
-        dirty: &mut Dirty,
+        (bulk, dirty, tally): (Bulk, &mut Dirty, &mut Tally),
     ) -> rusqlite::Result<()> {
         let id = cols.id;
         if let Some(&i) = self.index.get(&id) {
@@ -193,10 +284,15 @@ impl Stage {
             }
             return Ok(());
         }
-        let stored = conn
-            .prepare_cached("SELECT 1 FROM turns WHERE id = ?1")?
-            .exists([id])?;
-        if stored {
+        let stored: Option<i64> = conn
+            .prepare_cached("SELECT rid FROM turns WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        if let Some(rid) = stored {
+            if bulk.added(rid) {
+                // Counted when it was flushed; `derive` reads its final values instead.
+                tally.spoil();
+            }
             return upsert_turn(conn, &t, &cols, applied);
         }
         dirty.note(t.harness, &t.session_id);
@@ -206,8 +302,9 @@ impl Stage {
         Ok(())
     }
 
-    /// Inserts the staged turns in the order they were first seen (their row ids follow it).
-    fn flush(&mut self, conn: &Connection) -> rusqlite::Result<()> {
+    /// Inserts the staged turns in the order they were first seen (their row ids follow it),
+    /// counting each in `tally`.
+    fn flush(&mut self, conn: &Connection, tally: &mut Tally) -> rusqlite::Result<()> {
         if self.rows.is_empty() {
             return Ok(());
         }
@@ -216,6 +313,7 @@ impl Stage {
         ))?;
         for (t, cols) in &self.rows {
             insert.execute(turn_params(t, cols).as_slice())?;
+            tally.add(t);
         }
         drop(insert);
         let rows = std::mem::take(&mut self.rows);
@@ -324,11 +422,16 @@ impl NewSessions {
     }
 }
 
-/// Number of real (non-placeholder) sessions, to report how many a run added.
+/// Number of real (non-placeholder) sessions, to report how many a run added: all rows (a
+/// count SQLite takes from an index's pages) less the placeholders (their own partial index,
+/// schema migration 18).
 pub fn count_sessions(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.prepare_cached("SELECT count(*) FROM sessions WHERE placeholder = 0")?
+    conn.prepare_cached(COUNT_SESSIONS)?
         .query_row([], |r| r.get(0))
 }
+
+const COUNT_SESSIONS: &str =
+    "SELECT (SELECT count(*) FROM sessions) - (SELECT count(*) FROM sessions WHERE placeholder = 1)";
 
 /// Inserts a new turn, or merges into the stored one: the complete or (equally complete)
 /// larger usage wins, tool calls are united. The session stays the one seen first.
@@ -444,19 +547,11 @@ fn upsert_session(conn: &Connection, s: &SessionInfo) -> rusqlite::Result<Option
         Some((p, r, e)) => (Some(p.as_str()), r.as_str(), Some(e.as_str())),
         None => (None, "root", None),
     };
-    conn.prepare_cached(
+    conn.prepare_cached(concat!(
         "INSERT INTO sessions (harness, session_id, project, branch, title, parent_session_id, relationship, evidence)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-         ON CONFLICT (harness, session_id) DO UPDATE SET
-            project = COALESCE(sessions.project, excluded.project),
-            branch = COALESCE(sessions.branch, excluded.branch),
-            title = COALESCE(sessions.title, excluded.title),
-            relationship = CASE WHEN sessions.parent_session_id IS NULL AND excluded.parent_session_id IS NOT NULL
-                                THEN excluded.relationship ELSE sessions.relationship END,
-            evidence = CASE WHEN sessions.parent_session_id IS NULL THEN excluded.evidence ELSE sessions.evidence END,
-            parent_session_id = COALESCE(sessions.parent_session_id, excluded.parent_session_id),
-            placeholder = 0",
-    )?
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ",
+        session_upsert!()
+    ))?
     .execute(params![harness.as_str(), s.session_id, s.project, s.branch, s.title, parent, relationship, evidence])?;
     if let Some(parent) = parent {
         // A parent referenced before its own logs are seen gets a placeholder row, filled in
@@ -706,6 +801,75 @@ mod tests {
         out
     }
 
+    /// The count of real sessions, taken twice per write transaction, reads no session row.
+    #[test]
+    fn counting_sessions_reads_indexes_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = crate::ledger::Ledger::open(dir.path()).unwrap();
+        let conn = ledger.conn().unwrap();
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {COUNT_SESSIONS}"))
+            .unwrap()
+            .query_map([], |r| r.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let plan = plan.join("\n");
+        assert!(plan.contains("sessions_placeholders"), "{plan}");
+        assert!(plan.lines().all(|l| l != "SCAN sessions"), "{plan}");
+        conn.execute_batch(
+            "INSERT INTO sessions (harness, session_id) VALUES ('claude-code', 'a'), ('codex', 'b');
+             INSERT INTO sessions (harness, session_id, placeholder) VALUES ('claude-code', 'p', 1);",
+        )
+        .unwrap();
+        assert_eq!(count_sessions(conn).unwrap(), 2);
+    }
+
+    /// A turn flushed mid-transaction (the stage full) and then merged with a larger copy is
+    /// counted once, with its final values: the in-memory sums give way to `derive`.
+    #[test]
+    fn a_turn_changed_after_its_flush_is_counted_with_its_final_values() {
+        let ts = 1_700_000_000_000;
+        let first: Vec<TurnRecord> = (0..STAGE_ROWS as i64)
+            .map(|i| keyed(&format!("k{i}"), "s", Some("/p"), ts + i * 60_000, 1))
+            .collect();
+        let second = vec![keyed("k0", "s", Some("/p"), ts, 50)];
+        let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let bulk = crate::ledger::Ledger::open(one.path()).unwrap();
+        let bulk = bulk.conn().unwrap();
+        let rows = crate::ledger::Ledger::open(two.path()).unwrap();
+        let rows = rows.conn().unwrap();
+        with_row_triggers(rows);
+        let (mut a, mut b) = (Applied::default(), Applied::default());
+        let mut upkeep = Upkeep::default();
+        for turns in [first, second] {
+            for t in &turns {
+                upsert(rows, t, &mut b);
+            }
+            apply(bulk, &mut batch(turns, &[]), &mut a, &mut upkeep).unwrap();
+        }
+        upkeep.finish(bulk).unwrap();
+        assert_eq!((a.turns_added, a.turns_updated), (STAGE_ROWS as i64, 1));
+        // (The push outbox differs by design: the reference pushes the updated row twice.)
+        for sql in [
+            "SELECT * FROM sessions ORDER BY rowid",
+            "SELECT * FROM turn_rollup ORDER BY bucket_ms",
+            "SELECT * FROM turn_hourly ORDER BY hour_ms",
+        ] {
+            let same = crate::ledger::tests::dump_rows(bulk, sql)
+                == crate::ledger::tests::dump_rows(rows, sql);
+            assert!(same, "{sql}");
+        }
+        let output: i64 = bulk
+            .query_row(
+                "SELECT output FROM sessions WHERE session_id = 's'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(output, STAGE_ROWS as i64 - 1 + 50);
+    }
+
     #[test]
     fn set_based_upkeep_equals_the_per_row_triggers() {
         let ts = 1_700_000_000_000;
@@ -749,6 +913,17 @@ mod tests {
             title: Some(title.into()),
             parent: None,
         };
+        // Batch 4: a subagent of `se`, whose record is held but owes no rows: the held record
+        // is written before the link reads it (no placeholder for `se`).
+        let grandchild = SessionInfo {
+            session_id: "sf".into(),
+            parent: Some((
+                "se".into(),
+                crate::vocab::records::Relationship::Subagent,
+                "test".into(),
+            )),
+            ..record("sf", "/rec-f", None, "f")
+        };
         let records = [
             vec![record("sb", "/rec-b", None, "b first")],
             vec![
@@ -756,6 +931,7 @@ mod tests {
                 record("sa", "/rec-a", None, "a"),
             ],
             vec![child, record("se", "/rec-e", Some("dev"), "e")],
+            vec![grandchild, record("sg", "/rec-g", None, "g")],
         ];
 
         let dir = tempfile::tempdir().unwrap();
@@ -775,7 +951,12 @@ mod tests {
         // One write transaction's worth of batches: the upkeep is settled once, at the end
         // (and before the third batch's session record).
         let mut upkeep = Upkeep::default();
-        let batches = [(first, &users[..]), (second, &users[..1]), (third, &[][..])];
+        let batches = [
+            (first, &users[..]),
+            (second, &users[..1]),
+            (third, &[][..]),
+            (Vec::new(), &[][..]),
+        ];
         for ((turns, users), info) in batches.into_iter().zip(records) {
             let mut batch = batch(turns, users);
             batch.records.sessions.extend(info);
