@@ -72,14 +72,69 @@ impl<'de> Deserialize<'de> for Count {
 pub(crate) fn payload_bytes(raw: &RawValue) -> i64 {
     let text = raw.get();
     if text.starts_with('"') {
-        return serde_json::from_str::<Cow<str>>(text)
-            .map(|s| s.len() as i64)
-            .unwrap_or(text.len() as i64);
+        return decoded_len(text).unwrap_or(text.len()) as i64;
     }
     if text == "null" {
         return 0;
     }
     text.len() as i64
+}
+
+/// The UTF-8 length of the string a JSON text holding one string literal decodes to, counted
+/// without decoding it; `None` where `serde_json::from_str::<String>` fails (bad or
+/// unterminated escapes, control characters, unpaired surrogates, trailing non-whitespace).
+fn decoded_len(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let hex4 = |at: usize| -> Option<u32> {
+        let h = b.get(at..at + 4)?;
+        h.iter()
+            .try_fold(0u32, |n, &c| Some(n << 4 | (c as char).to_digit(16)?))
+    };
+    let mut i = 1; // past the opening quote
+    let mut len = 0;
+    loop {
+        let rest = &b[i..];
+        let j = memchr::memchr2(b'"', b'\\', rest)?;
+        // Raw control characters are not allowed in a JSON string.
+        if rest[..j].iter().fold(false, |bad, &c| bad | (c < 0x20)) {
+            return None;
+        }
+        len += j;
+        i += j + 1;
+        if rest[j] == b'"' {
+            break;
+        }
+        match *b.get(i)? {
+            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {
+                len += 1;
+                i += 1;
+            }
+            b'u' => {
+                let n = hex4(i + 1)?;
+                i += 5;
+                len += match n {
+                    0..=0x7F => 1,
+                    0x80..=0x7FF => 2,
+                    // A leading surrogate must be followed by an escaped trailing one.
+                    0xD800..=0xDBFF => {
+                        if b.get(i..i + 2)? != b"\\u" || !(0xDC00..=0xDFFF).contains(&hex4(i + 2)?)
+                        {
+                            return None;
+                        }
+                        i += 6;
+                        4
+                    }
+                    0xDC00..=0xDFFF => return None,
+                    _ => 3,
+                };
+            }
+            _ => return None,
+        }
+    }
+    b[i..]
+        .iter()
+        .all(|c| matches!(c, b' ' | b'\n' | b'\r' | b'\t'))
+        .then_some(len)
 }
 
 /// A payload as the model saw it: the decoded string for a JSON string, the verbatim JSON
@@ -150,5 +205,157 @@ pub(crate) fn skip_entry(out: &mut crate::vocab::records::Records, message: Stri
     out.lines_skipped += 1;
     if out.bad_lines.len() < MAX_SKIPS_REPORTED {
         out.bad_lines.push((0, message));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The implementation `payload_bytes` had before counting without decoding: the reference.
+    fn payload_bytes_decoding(text: &str) -> i64 {
+        if text.starts_with('"') {
+            return serde_json::from_str::<Cow<str>>(text)
+                .map(|s| s.len() as i64)
+                .unwrap_or(text.len() as i64);
+        }
+        if text == "null" {
+            return 0;
+        }
+        text.len() as i64
+    }
+
+    fn counted(text: &str) -> i64 {
+        if text.starts_with('"') {
+            return decoded_len(text).unwrap_or(text.len()) as i64;
+        }
+        payload_bytes_decoding(text)
+    }
+
+    fn check(text: &str) {
+        assert_eq!(counted(text), payload_bytes_decoding(text), "{text:?}");
+        // Through `payload_bytes` itself whenever the text is a valid raw value (which drops
+        // surrounding whitespace).
+        if let Ok(raw) = RawValue::from_string(text.to_string()) {
+            assert_eq!(
+                payload_bytes(&raw),
+                payload_bytes_decoding(raw.get()),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn counting_matches_decoding_on_chosen_cases() {
+        let cases = [
+            r#""""#,
+            r#""abc""#,
+            r#""é漢🎉""#,
+            r#""a\nb\tc\r\"\\\/\b\f""#,
+            r#""\u0000\u007f\u0080\u07FF\u0800\uffff\uFFFE""#,
+            r#""\ud83c\udf89""#,
+            r#""\uD83C\uDF89 and \uDBFF\uDFFF and \uD800\uDC00""#,
+            r#""\ud800""#,
+            r#""\ud800x""#,
+            r#""\ud800\n""#,
+            r#""\ud800\u0041""#,
+            r#""\ud800\ud800\udc00""#,
+            r#""\udc00""#,
+            r#""\udfff\ud800""#,
+            r#""\u12""#,
+            r#""\u12g4""#,
+            r#""\uD800\uDC0""#,
+            r#""\x""#,
+            r#""\'""#,
+            r#""\"#,
+            r#"""#,
+            r#""abc"#,
+            r#""abc\""#,
+            "\"tab\there\"",
+            "\"nl\nhere\"",
+            "\"\u{1f}\"",
+            "\"\u{7f}\"",
+            "\"abc\" ",
+            "\"abc\"\n\t\r ",
+            r#""abc" x"#,
+            r#""abc""def""#,
+            r#""a\\""#,
+            r#""a\\\""#,
+            "null",
+            "nul",
+            "123",
+            "[\"a\\nb\"]",
+            r#"{"k":"v\n"}"#,
+            "",
+        ];
+        for c in cases {
+            check(c);
+        }
+    }
+
+    #[test]
+    fn counting_matches_decoding_on_generated_strings() {
+        // xorshift64*: a fixed seed, so a failure reproduces.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            state.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        };
+        let pieces: &[&str] = &[
+            "a",
+            "Z",
+            " ",
+            "é",
+            "漢",
+            "🎉",
+            "\\n",
+            "\\t",
+            "\\\"",
+            "\\\\",
+            "\\/",
+            "\\b",
+            "\\f",
+            "\\r",
+            "\\u0041",
+            "\\u00e9",
+            "\\u6f22",
+            "\\uD83C\\uDF89",
+            "\\ud83c",
+            "\\udf89",
+            "\\uDBFF",
+            "\\uDC00",
+            "\\u",
+            "\\u00",
+            "\\uzzzz",
+            "\\x",
+            "\\",
+            "\"",
+            "\n",
+            "\u{1}",
+            "\u{7f}",
+            "u",
+            "0",
+            "D800",
+            "\\ud800\\",
+            "\\ud800\\u",
+            "\\ud800\\ud800",
+        ];
+        let mut text = String::new();
+        for _ in 0..200_000 {
+            text.clear();
+            text.push('"');
+            for _ in 0..next() % 12 {
+                text.push_str(pieces[(next() % pieces.len() as u64) as usize]);
+            }
+            match next() % 8 {
+                0 => {}
+                1 => text.push_str("\" "),
+                2 => text.push_str("\"x"),
+                _ => text.push('"'),
+            }
+            check(&text);
+        }
     }
 }
