@@ -32,7 +32,7 @@ use memchr::memmem::Finder;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::sync::OnceLock;
-use wire::{AssistantBlock, AssistantContentBlock, AssistantMessage, Row, UserBlock, UserMessage};
+use wire::{AssistantBlock, AssistantContentBlock, AssistantMessage, RawRow, Row, UserBlock};
 
 /// Which session a file's rows belong to.
 #[derive(Debug, Clone)]
@@ -183,7 +183,7 @@ impl ClaudeReader {
         if !markers().iter().any(|m| m.find(bytes).is_some()) {
             return;
         }
-        let row: Row<'_> = match serde_json::from_slice(bytes) {
+        let row = match parse_row(bytes) {
             Ok(row) => row,
             Err(e) => {
                 self.bad_line(out, format!("unreadable row: {e}"));
@@ -278,9 +278,9 @@ impl ClaudeReader {
     }
 
     fn assistant(&mut self, row: &Row<'_>, out: &mut Records) -> Result<(), String> {
-        let raw = row.message.ok_or("assistant row without message")?;
-        let msg: AssistantMessage<'_> = serde_json::from_str(raw.get())
-            .map_err(|e| format!("unreadable assistant message: {e}"))?;
+        let msg = (row.message.as_ref())
+            .ok_or("assistant row without message")?
+            .assistant("unreadable assistant message")?;
         let ts_ms = row_ts(row)?;
         let session_id = self.session_of(row, out);
         let call = Call {
@@ -292,7 +292,7 @@ impl ClaudeReader {
             branch: non_empty(&row.git_branch),
             copy: false,
         };
-        self.response_row(call, msg, out);
+        self.response_row(call, &msg, out);
         Ok(())
     }
 
@@ -300,11 +300,10 @@ impl ClaudeReader {
     /// when its message says `role: "assistant"` or carries a usage object, a user row when it
     /// says `role: "user"`. A message that is neither is counted as skipped.
     fn untyped(&mut self, row: &Row<'_>, out: &mut Records) -> Result<(), String> {
-        let Some(raw) = row.message else {
+        let Some(msg) = &row.message else {
             return Ok(());
         };
-        let msg: AssistantMessage<'_> =
-            serde_json::from_str(raw.get()).map_err(|e| format!("unreadable message: {e}"))?;
+        let msg = msg.assistant("unreadable message")?;
         match msg.role.as_deref() {
             Some("user") => self.user(row, out),
             Some("assistant") => self.assistant(row, out),
@@ -331,16 +330,14 @@ impl ClaudeReader {
         let Some(inner) = data.message.filter(|m| m.get().starts_with('{')) else {
             return Ok(());
         };
-        let inner: Row<'_> = serde_json::from_str(inner.get())
-            .map_err(|e| format!("unreadable progress message: {e}"))?;
+        let inner =
+            parse_row_str(inner.get()).map_err(|e| format!("unreadable progress message: {e}"))?;
         if inner.kind.as_deref() != Some("assistant") {
             return Ok(());
         }
-        let raw = inner
-            .message
-            .ok_or("progress assistant row without message")?;
-        let msg: AssistantMessage<'_> = serde_json::from_str(raw.get())
-            .map_err(|e| format!("unreadable progress assistant message: {e}"))?;
+        let msg = (inner.message.as_ref())
+            .ok_or("progress assistant row without message")?
+            .assistant("unreadable progress assistant message")?;
         let ts_ms = row_ts(&inner).or_else(|_| row_ts(row))?;
         let session_id = match data.agent_id.as_deref().filter(|a| !a.is_empty()) {
             Some(agent) => self.progress_session(agent, row, out),
@@ -356,7 +353,7 @@ impl ClaudeReader {
             branch: non_empty(&row.git_branch),
             copy: true,
         };
-        self.response_row(call, msg, out);
+        self.response_row(call, &msg, out);
         Ok(())
     }
 
@@ -391,7 +388,7 @@ impl ClaudeReader {
     /// One row of a response. Rows with `message.id` and/or `requestId` are merged per
     /// response (pending until `stop_reason`, a user row or idleness); a row with neither is a
     /// call of its own, keyed by its `uuid` or, without one, by its place in the file.
-    fn response_row(&mut self, call: Call, msg: AssistantMessage<'_>, out: &mut Records) {
+    fn response_row(&mut self, call: Call, msg: &AssistantMessage<'_>, out: &mut Records) {
         let message_id = msg
             .id
             .as_deref()
@@ -511,9 +508,9 @@ impl ClaudeReader {
     }
 
     fn user(&mut self, row: &Row<'_>, out: &mut Records) -> Result<(), String> {
-        let raw = row.message.ok_or("user row without message")?;
-        let msg: UserMessage<'_> =
-            serde_json::from_str(raw.get()).map_err(|e| format!("unreadable user message: {e}"))?;
+        let msg = (row.message.as_ref())
+            .ok_or("user row without message")?
+            .user("unreadable user message")?;
         let ts_ms = row_ts(row)?;
         // A user row means the previous response is over, finished or interrupted.
         self.flush_pending(out);
@@ -809,6 +806,49 @@ fn user_blocks(content: &str, capture: Option<&Capture>) -> Result<UserContent, 
 
 fn approx_tokens(bytes: i64) -> i64 {
     (bytes + 3) / 4
+}
+
+/// Reads a line's row in one pass; a line that pass rejects, or whose message it found odd
+/// (see [`wire::Message`]), is re-read as a [`RawRow`], whose result (row or error) is the one
+/// the reader always gave. Lines that are not UTF-8 go that way at once (the one-pass read
+/// skips UTF-8 checks that the raw read makes).
+fn parse_row(bytes: &[u8]) -> Result<Row<'_>, serde_json::Error> {
+    if let Some(text) = one_pass()
+        .then(|| std::str::from_utf8(bytes).ok())
+        .flatten()
+    {
+        if let Ok(row) = serde_json::from_str::<Row<'_>>(text) {
+            if !row.odd() {
+                return Ok(row);
+            }
+        }
+    }
+    serde_json::from_slice::<RawRow<'_>>(bytes).map(RawRow::into_row)
+}
+
+/// [`parse_row`] for a row embedded in a `progress` row.
+fn parse_row_str(text: &str) -> Result<Row<'_>, serde_json::Error> {
+    if one_pass() {
+        if let Ok(row) = serde_json::from_str::<Row<'_>>(text) {
+            if !row.odd() {
+                return Ok(row);
+            }
+        }
+    }
+    serde_json::from_str::<RawRow<'_>>(text).map(RawRow::into_row)
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests: read every row as a [`RawRow`] (the reference the one-pass read must match).
+    static RAW_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn one_pass() -> bool {
+    #[cfg(test)]
+    return !RAW_ONLY.with(|r| r.get());
+    #[cfg(not(test))]
+    true
 }
 
 fn row_ts(row: &Row<'_>) -> Result<i64, String> {

@@ -607,3 +607,231 @@ fn a_session_title_is_given_once_from_its_first_prompt() {
     // The title rides on the session's own record: one upsert for the writer, not two.
     assert_eq!(out.sessions.len(), 1);
 }
+
+/// Reads `input` (with `capture`) and returns everything the reader produced and kept, as
+/// text: the outcome to compare between the one-pass read and the raw (reference) read.
+fn outcome(input: &str, capture: Capture, raw_only: bool) -> String {
+    super::RAW_ONLY.with(|r| r.set(raw_only));
+    let mut r = ClaudeReader::new(ctx(), ClaudeState::default()).with_capture(capture);
+    let mut out = run(&mut r, input);
+    r.finish(true, &mut out);
+    super::RAW_ONLY.with(|r| r.set(false));
+    format!("{out:?}\n{:?}", r.state())
+}
+
+const TS: &str = r#""timestamp":"2026-01-01T00:00:01.000Z""#;
+
+/// Messages of every shape the one-pass read treats specially (odd fields, repeats, other
+/// types, escapes, numbers only a typed parse rejects), and ordinary ones.
+const MESSAGES: &[&str] = &[
+    r#"{"id":"m1","model":"claude-x","stop_reason":"end_turn","usage":{"input_tokens":3,"output_tokens":4},"content":[{"type":"text","text":"hi"}]}"#,
+    r#"{"role":"assistant","id":"m2","content":[{"type":"tool_use","id":"t1","name":"Bash","input":{"command":"ls"}}]}"#,
+    r#"{"role":"user","content":"hello there"}"#,
+    r#"{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"a\nb\u00e9"},{"type":"text","text":"go"}]}"#,
+    r#"{"id":"m\u0033","model":"claude\u002dx","i\u0064":"dup-by-escape","usage":{"output_tokens":1}}"#,
+    r#"{"id":"m4","model":5,"usage":{"output_tokens":1}}"#,
+    r#"{"id":"m4","stop_reason":{"a":[1]},"usage":{"output_tokens":1}}"#,
+    r#"{"id":"m4","role":["assistant"],"usage":{"output_tokens":1}}"#,
+    r#"{"id":"m4","usage":"lots"}"#,
+    r#"{"id":"m4","usage":[1,2,3,4]}"#,
+    r#"{"id":"m4","usage":{"cache_creation":7,"output_tokens":2}}"#,
+    r#"{"id":"m4","usage":{"cache_creation":[1,2],"output_tokens":2}}"#,
+    r#"{"id":"m4","usage":{"input_tokens":1,"input_tokens":2}}"#,
+    r#"{"id":"m4","usage":{"cache_creation":{"ephemeral_5m_input_tokens":1,"ephemeral_5m_input_tokens":2}}}"#,
+    r#"{"id":"m4","usage":{"input_tokens":"x","output_tokens":-3,"cache_read_input_tokens":null,"cache_creation":{"ephemeral_1h_input_tokens":null}}}"#,
+    r#"{"id":"m4","usage":{"input_tokens":1e999}}"#,
+    r#"{"id":"m4","extra":1e999,"usage":{"output_tokens":1}}"#,
+    r#"{"id":"m4","id":"m5","usage":{"output_tokens":1}}"#,
+    r#"{"id":null,"id":"m5","usage":{"output_tokens":1}}"#,
+    r#"{"role":"user","content":"a","content":"b"}"#,
+    r#"{"role":"user","id":7,"content":"typed prompt"}"#,
+    r#"{"role":"user","usage":"x","content":[{"type":"text","text":"t"}]}"#,
+    r#"{"role":"user","content":5}"#,
+    r#"{"role":"user","content":[{"type":"text","text":5}]}"#,
+    r#"{"role":"user","content":"\ud800"}"#,
+    r#"{"usage":{"output_tokens":9},"content":[]}"#,
+    r#"{"usage":{},"content":[]}"#,
+    r#"{"role":"system","content":"x"}"#,
+    r#""a string message""#,
+    "5",
+    "true",
+    "[]",
+    r#"["m6","assistant","claude-x","end_turn",{"output_tokens":2},[]]"#,
+    r#"["m6","assistant","claude-x","end_turn",{"output_tokens":2},[],"extra"]"#,
+    r#"[1]"#,
+    r#"[[{"type":"text","text":"positional user content"}]]"#,
+    "{}",
+    "null",
+    r#"{"id":"m7","content":[{"type":"text","text":"\ud83c\udf89"}],"usage":{"output_tokens":1},"stop_reason":"end_turn"}"#,
+];
+
+/// Rows around a message: every kind the reader handles or ignores.
+fn rows_with(message: &str) -> Vec<String> {
+    let progress_inner =
+        format!(r#"{{"type":"assistant","requestId":"rq","uuid":"pu",{TS},"message":{message}}}"#);
+    let progress_inner = serde_json::to_string(
+        &serde_json::value::RawValue::from_string(progress_inner.clone())
+            .map(|r| r.get().to_string())
+            .unwrap_or(progress_inner),
+    )
+    .unwrap();
+    vec![
+        format!(r#"{{"type":"assistant","uuid":"u1","requestId":"r1",{TS},"message":{message}}}"#),
+        format!(r#"{{"type":"user","uuid":"u2",{TS},"message":{message}}}"#),
+        format!(r#"{{"uuid":"u3",{TS},"message":{message}}}"#),
+        format!(
+            r#"{{"type":"system","subtype":"note","uuid":"u4",{TS},"message":{message},"x":"usage"}}"#
+        ),
+        format!(
+            r#"{{"type":"system","subtype":"compact_boundary","uuid":"u5",{TS},"message":{message}}}"#
+        ),
+        format!(r#"{{"type":"summary","summary":"assistant","message":{message}}}"#),
+        format!(r#"{{"type":"file-history-snapshot","message":{message},"usage":1}}"#),
+        format!(
+            r#"{{"type":"progress","uuid":"u6",{TS},"data":{{"type":"agent_progress","agentId":"ag","message":{{"type":"assistant",{TS},"message":{message}}}}}}}"#
+        ),
+        // The embedded row as escaped JSON text is not a row: exercises the string case.
+        format!(
+            r#"{{"type":"progress","uuid":"u7",{TS},"data":{{"type":"agent_progress","agentId":"ag","message":{progress_inner}}}}}"#
+        ),
+    ]
+}
+
+#[test]
+fn one_pass_reads_every_message_shape_exactly_as_the_raw_read() {
+    let full = Capture {
+        mode: crate::content::settings::ContentMode::Full,
+        cutoff_ms: None,
+    };
+    let mut all = String::new();
+    for message in MESSAGES {
+        for row in rows_with(message) {
+            let line = row + "\n";
+            all.push_str(&line);
+            for capture in [Capture::default(), full] {
+                let fast = outcome(&line, capture, false);
+                let raw = outcome(&line, capture, true);
+                assert_eq!(fast, raw, "{line}");
+            }
+        }
+    }
+    // All rows in one pass, so state carries across them.
+    for capture in [Capture::default(), full] {
+        assert_eq!(outcome(&all, capture, false), outcome(&all, capture, true));
+    }
+}
+
+#[test]
+fn a_line_that_is_not_utf8_or_not_json_reads_as_before() {
+    let mut bad = format!(r#"{{"type":"assistant",{TS},"message":{{"id":"m1","x":"#).into_bytes();
+    bad.extend_from_slice(b"\"\xff\"");
+    bad.extend_from_slice(br#","usage":{"output_tokens":1}}}"#);
+    bad.push(b'\n');
+    let mut ignored = br#"{"type":"summary","x":""#.to_vec();
+    ignored.extend_from_slice(b"\xfe\"");
+    ignored.extend_from_slice(br#","usage":1}"#);
+    ignored.push(b'\n');
+    for bytes in [bad, ignored] {
+        let read = |raw_only: bool| {
+            super::RAW_ONLY.with(|r| r.set(raw_only));
+            let mut r = ClaudeReader::new(ctx(), ClaudeState::default());
+            let mut out = Records::default();
+            let mut lines = LineReader::new(&bytes[..], 0);
+            while let Some(line) = lines.next_line().unwrap() {
+                r.feed(&line, &mut out);
+            }
+            super::RAW_ONLY.with(|r| r.set(false));
+            format!("{out:?}")
+        };
+        assert_eq!(read(false), read(true));
+    }
+    let broken = format!(
+        r#"{{"type":"assistant",{TS},"message":{{"id":"m1","usage":{{"output_tokens":1}}}}"#
+    );
+    assert_eq!(
+        outcome(&(broken.clone() + "}\n"), Capture::default(), false),
+        outcome(&(broken + "}\n"), Capture::default(), true)
+    );
+}
+
+#[test]
+fn an_ignored_row_never_fails_on_its_message() {
+    for message in [
+        r#"{"model":5,"usage":"x"}"#,
+        "[1,2]",
+        r#"{"usage":{"input_tokens":1e999}}"#,
+    ] {
+        let line =
+            format!(r#"{{"type":"system","subtype":"note",{TS},"message":{message},"usage":1}}"#)
+                + "\n";
+        let mut r = ClaudeReader::new(ctx(), ClaudeState::default());
+        let out = run(&mut r, &line);
+        assert_eq!(out.lines_skipped, 0, "{line}");
+        assert!(out.turns.is_empty() && out.bad_lines.is_empty());
+    }
+}
+
+#[test]
+fn a_wrongly_typed_assistant_field_is_a_bad_line_with_the_typed_parse_error() {
+    let line = format!(r#"{{"type":"assistant",{TS},"message":{{"id":"m1","model":5}}}}"#) + "\n";
+    let mut r = ClaudeReader::new(ctx(), ClaudeState::default());
+    let out = run(&mut r, &line);
+    assert_eq!(out.lines_skipped, 1);
+    assert_eq!(
+        out.bad_lines,
+        vec![(
+            1,
+            "unreadable assistant message: invalid type: integer `5`, expected a string at line 1 column 20"
+                .to_string()
+        )]
+    );
+    // The same field in a user row is not read: the row counts.
+    let line =
+        format!(r#"{{"type":"user",{TS},"uuid":"u","message":{{"model":5,"content":"hi"}}}}"#)
+            + "\n";
+    let out = run(&mut ClaudeReader::new(ctx(), ClaudeState::default()), &line);
+    assert_eq!(out.lines_skipped, 0);
+    assert_eq!(out.user_turns.len(), 1);
+}
+
+#[test]
+fn borrowed_string_fields_accept_and_reject_what_owned_strings_do() {
+    // `UserBlock` as it was declared before its strings borrowed (serde's `Option<Cow<str>>`
+    // reads through `String`).
+    #[derive(Deserialize)]
+    struct Owned {
+        #[serde(rename = "type", default)]
+        kind: Option<String>,
+        #[serde(default)]
+        text: Option<String>,
+    }
+    for text in [
+        r#"{"type":"text","text":"plain"}"#,
+        r#"{"type":"t\u0065xt","text":"esc\naped"}"#,
+        r#"{"type":null}"#,
+        r#"{}"#,
+        r#"{"text":5}"#,
+        r#"{"text":true}"#,
+        r#"{"text":[]}"#,
+        r#"{"text":{"a":1}}"#,
+        r#"{"type":1.5}"#,
+        r#"{"text":"\ud800"}"#,
+        r#"{"text":"a","text":"b"}"#,
+        r#"[]"#,
+        r#"["text","x"]"#,
+        r#"[5]"#,
+    ] {
+        let owned = serde_json::from_str::<Owned>(text)
+            .map(|b| (b.kind, b.text))
+            .map_err(|e| e.to_string());
+        let borrowed = serde_json::from_str::<wire::UserBlock<'_>>(text)
+            .map(|b| {
+                (
+                    b.kind.map(|s| s.into_owned()),
+                    b.text.map(|s| s.into_owned()),
+                )
+            })
+            .map_err(|e| e.to_string());
+        assert_eq!(borrowed, owned, "{text}");
+    }
+}

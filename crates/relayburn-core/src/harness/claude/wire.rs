@@ -1,43 +1,72 @@
 //! The fields of Claude Code JSONL rows that relayburn reads, deserialized zero-copy (strings
 //! borrow from the line unless they contain escapes; big payloads stay as raw JSON slices).
 
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
+use std::fmt;
 
 pub(super) use crate::harness::wire::Count;
 
+/// A row with its `message` read in the row's own pass (see [`Message`]).
+pub(super) type Row<'a> = RowOf<'a, Message<'a>>;
+
+/// A row with its `message` kept verbatim: the reader's fallback, whose outcome (values and
+/// error texts) is the reference the single-pass [`Row`] must reproduce.
+pub(super) type RawRow<'a> = RowOf<'a, &'a RawValue>;
+
 #[derive(Deserialize)]
-pub(super) struct Row<'a> {
-    #[serde(rename = "type", borrow, default)]
+#[serde(bound(deserialize = "M: Deserialize<'de>"))]
+pub(super) struct RowOf<'a, M> {
+    #[serde(rename = "type", borrow, default, deserialize_with = "opt_str")]
     pub kind: Option<Cow<'a, str>>,
-    #[serde(rename = "sessionId", alias = "session_id", borrow, default)]
+    #[serde(
+        rename = "sessionId",
+        alias = "session_id",
+        borrow,
+        default,
+        deserialize_with = "opt_str"
+    )]
     pub session_id: Option<Cow<'a, str>>,
-    #[serde(alias = "ts", borrow, default)]
+    #[serde(alias = "ts", borrow, default, deserialize_with = "opt_str")]
     pub timestamp: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub uuid: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub cwd: Option<Cow<'a, str>>,
-    #[serde(rename = "gitBranch", borrow, default)]
+    #[serde(rename = "gitBranch", borrow, default, deserialize_with = "opt_str")]
     pub git_branch: Option<Cow<'a, str>>,
-    #[serde(rename = "requestId", alias = "request_id", borrow, default)]
+    #[serde(
+        rename = "requestId",
+        alias = "request_id",
+        borrow,
+        default,
+        deserialize_with = "opt_str"
+    )]
     pub request_id: Option<Cow<'a, str>>,
     #[serde(rename = "isMeta", default)]
     pub is_meta: Option<bool>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub subtype: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    pub message: Option<&'a RawValue>,
+    #[serde(default)]
+    pub message: Option<M>,
     #[serde(rename = "compactMetadata", default)]
     pub compact_metadata: Option<CompactMetadata>,
-    #[serde(rename = "forkSessionId", alias = "fork_session_id", borrow, default)]
+    #[serde(
+        rename = "forkSessionId",
+        alias = "fork_session_id",
+        borrow,
+        default,
+        deserialize_with = "opt_str"
+    )]
     pub fork_session_id: Option<Cow<'a, str>>,
     #[serde(
         rename = "continuedFromSessionId",
         alias = "continued_from_session_id",
         borrow,
-        default
+        default,
+        deserialize_with = "opt_str"
     )]
     pub continued_from: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
@@ -54,13 +83,13 @@ pub(super) struct Row<'a> {
 pub(super) struct ProgressData<'a> {
     #[serde(borrow, default)]
     pub message: Option<&'a RawValue>,
-    #[serde(rename = "agentId", borrow, default)]
+    #[serde(rename = "agentId", borrow, default, deserialize_with = "opt_str")]
     pub agent_id: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
 pub(super) struct Origin<'a> {
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub kind: Option<Cow<'a, str>>,
 }
 
@@ -70,16 +99,16 @@ pub(super) struct CompactMetadata {
     pub pre_tokens: Count,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 pub(super) struct AssistantMessage<'a> {
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub id: Option<Cow<'a, str>>,
     /// Read for rows without `type` (exports, old versions): `assistant` or `user`.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub role: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub model: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub stop_reason: Option<Cow<'a, str>>,
     #[serde(default)]
     pub usage: Option<ClaudeUsage>,
@@ -89,11 +118,11 @@ pub(super) struct AssistantMessage<'a> {
 
 #[derive(Deserialize)]
 pub(super) struct AssistantBlock<'a> {
-    #[serde(rename = "type", borrow, default)]
+    #[serde(rename = "type", borrow, default, deserialize_with = "opt_str")]
     pub kind: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub id: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub name: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     pub input: Option<&'a RawValue>,
@@ -103,22 +132,22 @@ pub(super) struct AssistantBlock<'a> {
 /// escaped text costs more than skipping it).
 #[derive(Deserialize)]
 pub(super) struct AssistantContentBlock<'a> {
-    #[serde(rename = "type", borrow, default)]
+    #[serde(rename = "type", borrow, default, deserialize_with = "opt_str")]
     pub kind: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub id: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub name: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     pub input: Option<&'a RawValue>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub text: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub thinking: Option<Cow<'a, str>>,
 }
 
 /// Absent counts are `None`, so an empty `usage: {}` can be told from zeros.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 pub(super) struct ClaudeUsage {
     #[serde(default)]
     pub input_tokens: Option<Count>,
@@ -143,7 +172,7 @@ impl ClaudeUsage {
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 pub(super) struct CacheCreation {
     #[serde(default)]
     pub ephemeral_5m_input_tokens: Count,
@@ -159,14 +188,379 @@ pub(super) struct UserMessage<'a> {
 
 #[derive(Deserialize)]
 pub(super) struct UserBlock<'a> {
-    #[serde(rename = "type", borrow, default)]
+    #[serde(rename = "type", borrow, default, deserialize_with = "opt_str")]
     pub kind: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub text: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub tool_use_id: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     pub content: Option<&'a RawValue>,
     #[serde(default)]
     pub is_error: Option<bool>,
+}
+
+/// An optional string field, borrowed from the line unless it has escapes (serde's own
+/// `Option<Cow<str>>` always copies). Accepts and rejects what `Option<String>` does, with
+/// the same error text.
+fn opt_str<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Option<Cow<'a, str>>, D::Error> {
+    struct Str<'a>(Cow<'a, str>);
+    impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_string(StrVisitor).map(Str)
+        }
+    }
+    Ok(Option::<Str<'a>>::deserialize(d)?.map(|s| s.0))
+}
+
+struct StrVisitor;
+
+impl<'de> Visitor<'de> for StrVisitor {
+    type Value = Cow<'de, str>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        // serde's text for `String`, so errors read as before.
+        f.write_str("a string")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
+    }
+}
+
+/// A row's `message`, read in the row's own pass with the fields of both an
+/// [`AssistantMessage`] and a [`UserMessage`] (the latter reads only `content`).
+///
+/// Reading never fails on the message's shape (rows the reader ignores must not fail because
+/// of it): a message that [`AssistantMessage`]'s or [`UserMessage`]'s derived parse might
+/// reject or read differently (not an object, a repeated field, a field of another type) is
+/// [`Message::Odd`], and the reader then re-reads the row as a [`RawRow`], the old two-pass
+/// way, so outcomes and error texts stay those of that parse.
+pub(super) enum Message<'a> {
+    Parsed(AssistantMessage<'a>),
+    /// Never handed to the row's handlers: the reader re-reads such a row as a [`RawRow`].
+    Odd,
+    /// From a [`RawRow`]: parsed when the row's kind needs it.
+    Raw(&'a RawValue),
+}
+
+impl<'a> Message<'a> {
+    /// The message as an assistant message; `what` prefixes the error.
+    pub fn assistant(&self, what: &str) -> Result<Cow<'_, AssistantMessage<'a>>, String> {
+        match self {
+            Message::Parsed(m) => Ok(Cow::Borrowed(m)),
+            Message::Raw(raw) => serde_json::from_str(raw.get())
+                .map(Cow::Owned)
+                .map_err(|e| format!("{what}: {e}")),
+            Message::Odd => Err(format!("{what}: not re-read")),
+        }
+    }
+
+    /// The message as a user message; `what` prefixes the error.
+    pub fn user(&self, what: &str) -> Result<UserMessage<'a>, String> {
+        match self {
+            Message::Parsed(m) => Ok(UserMessage { content: m.content }),
+            Message::Raw(raw) => {
+                serde_json::from_str(raw.get()).map_err(|e| format!("{what}: {e}"))
+            }
+            Message::Odd => Err(format!("{what}: not re-read")),
+        }
+    }
+}
+
+impl<'a> RawRow<'a> {
+    pub fn into_row(self) -> Row<'a> {
+        RowOf {
+            kind: self.kind,
+            session_id: self.session_id,
+            timestamp: self.timestamp,
+            uuid: self.uuid,
+            cwd: self.cwd,
+            git_branch: self.git_branch,
+            request_id: self.request_id,
+            is_meta: self.is_meta,
+            subtype: self.subtype,
+            message: self.message.map(Message::Raw),
+            compact_metadata: self.compact_metadata,
+            fork_session_id: self.fork_session_id,
+            continued_from: self.continued_from,
+            origin: self.origin,
+            data: self.data,
+        }
+    }
+}
+
+impl<'a> Row<'a> {
+    /// True when the message must be re-read from a [`RawRow`].
+    pub fn odd(&self) -> bool {
+        matches!(self.message, Some(Message::Odd))
+    }
+}
+
+/// A field value of a lenient read: absent/null, a value, or one of another shape.
+enum Lenient<T> {
+    Null,
+    Value(T),
+    Odd,
+}
+
+/// Visits of a lenient read: null is [`Lenient::Null`]; a scalar or an array (consumed) is
+/// [`Lenient::Odd`]. Strings and objects are visited by each reader.
+macro_rules! odd_visits {
+    () => {
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(Lenient::Odd)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(Lenient::Odd)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(Lenient::Odd)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(Lenient::Odd)
+        }
+        fn visit_seq<S: SeqAccess<'de>>(self, mut s: S) -> Result<Self::Value, S::Error> {
+            while s.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(Lenient::Odd)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(Lenient::Null)
+        }
+    };
+}
+
+/// A string or null; any other shape is odd.
+struct LenientStr<'a>(Lenient<Cow<'a, str>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for LenientStr<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Lenient<Cow<'de, str>>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any value")
+            }
+            odd_visits!();
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Lenient::Value(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Lenient::Value(Cow::Owned(v.to_owned())))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Lenient::Odd)
+            }
+        }
+        d.deserialize_any(V).map(LenientStr)
+    }
+}
+
+/// Reads the entries of an object, `known` giving a key's field index (below 32) if it has
+/// one, and calls `field` with that index (it must read the value); other values are skipped.
+/// Returns true when a known key repeats (a derived parse rejects that).
+fn read_fields<'de, A: MapAccess<'de>>(
+    m: &mut A,
+    known: fn(&str) -> Option<u32>,
+    mut field: impl FnMut(u32, &mut A) -> Result<(), A::Error>,
+) -> Result<bool, A::Error> {
+    struct K(fn(&str) -> Option<u32>);
+    impl<'de> serde::de::DeserializeSeed<'de> for K {
+        type Value = Option<u32>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_identifier(self)
+        }
+    }
+    impl<'de> Visitor<'de> for K {
+        type Value = Option<u32>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a field name")
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+            Ok((self.0)(v))
+        }
+    }
+    let mut seen = 0u32;
+    let mut repeated = false;
+    while let Some(key) = m.next_key_seed(K(known))? {
+        let Some(i) = key else {
+            m.next_value::<IgnoredAny>()?;
+            continue;
+        };
+        repeated |= seen & (1 << i) != 0;
+        seen |= 1 << i;
+        field(i, m)?;
+    }
+    Ok(repeated)
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Message<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Lenient<AssistantMessage<'de>>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any value")
+            }
+            odd_visits!();
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(Lenient::Odd)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                let mut msg = AssistantMessage {
+                    id: None,
+                    role: None,
+                    model: None,
+                    stop_reason: None,
+                    usage: None,
+                    content: None,
+                };
+                let mut odd = false;
+                let known = |k: &str| match k {
+                    "id" => Some(0),
+                    "role" => Some(1),
+                    "model" => Some(2),
+                    "stop_reason" => Some(3),
+                    "usage" => Some(4),
+                    "content" => Some(5),
+                    _ => None,
+                };
+                let repeated = read_fields(&mut m, known, |i, m| {
+                    match i {
+                        0..=3 => {
+                            let v = match m.next_value::<LenientStr<'de>>()?.0 {
+                                Lenient::Null => None,
+                                Lenient::Value(s) => Some(s),
+                                Lenient::Odd => {
+                                    odd = true;
+                                    None
+                                }
+                            };
+                            match i {
+                                0 => msg.id = v,
+                                1 => msg.role = v,
+                                2 => msg.model = v,
+                                _ => msg.stop_reason = v,
+                            }
+                        }
+                        4 => match m.next_value::<LenientUsage>()?.0 {
+                            Lenient::Null => msg.usage = None,
+                            Lenient::Value(u) => msg.usage = Some(u),
+                            Lenient::Odd => odd = true,
+                        },
+                        _ => msg.content = m.next_value::<Option<&'de RawValue>>()?,
+                    }
+                    Ok(())
+                })?;
+                Ok(if odd || repeated {
+                    Lenient::Odd
+                } else {
+                    Lenient::Value(msg)
+                })
+            }
+        }
+        Ok(match d.deserialize_any(V)? {
+            Lenient::Value(m) => Message::Parsed(m),
+            // `null` never gets here (`Option<Message>` reads it as absent).
+            Lenient::Null | Lenient::Odd => Message::Odd,
+        })
+    }
+}
+
+/// `usage`, as [`ClaudeUsage`]'s derived parse reads it, or odd.
+struct LenientUsage(Lenient<ClaudeUsage>);
+
+impl<'de> Deserialize<'de> for LenientUsage {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Lenient<ClaudeUsage>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any value")
+            }
+            odd_visits!();
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(Lenient::Odd)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                let mut u = ClaudeUsage::default();
+                let mut odd = false;
+                let known = |k: &str| match k {
+                    "input_tokens" => Some(0),
+                    "output_tokens" => Some(1),
+                    "cache_read_input_tokens" => Some(2),
+                    "cache_creation_input_tokens" => Some(3),
+                    "cache_creation" => Some(4),
+                    _ => None,
+                };
+                let repeated = read_fields(&mut m, known, |i, m| {
+                    // `Count` reads any value; `Option` makes null absent.
+                    match i {
+                        0 => u.input_tokens = m.next_value()?,
+                        1 => u.output_tokens = m.next_value()?,
+                        2 => u.cache_read_input_tokens = m.next_value()?,
+                        3 => u.cache_creation_input_tokens = m.next_value()?,
+                        _ => match m.next_value::<LenientCacheCreation>()?.0 {
+                            Lenient::Null => u.cache_creation = None,
+                            Lenient::Value(c) => u.cache_creation = Some(c),
+                            Lenient::Odd => odd = true,
+                        },
+                    }
+                    Ok(())
+                })?;
+                Ok(if odd || repeated {
+                    Lenient::Odd
+                } else {
+                    Lenient::Value(u)
+                })
+            }
+        }
+        d.deserialize_any(V).map(LenientUsage)
+    }
+}
+
+/// `cache_creation`, as [`CacheCreation`]'s derived parse reads it, or odd.
+struct LenientCacheCreation(Lenient<CacheCreation>);
+
+impl<'de> Deserialize<'de> for LenientCacheCreation {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Lenient<CacheCreation>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any value")
+            }
+            odd_visits!();
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(Lenient::Odd)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                let mut c = CacheCreation::default();
+                let known = |k: &str| match k {
+                    "ephemeral_5m_input_tokens" => Some(0),
+                    "ephemeral_1h_input_tokens" => Some(1),
+                    _ => None,
+                };
+                let repeated = read_fields(&mut m, known, |i, m| {
+                    // `Count` reads any value (null as 0, like the derived parse).
+                    match i {
+                        0 => c.ephemeral_5m_input_tokens = m.next_value()?,
+                        _ => c.ephemeral_1h_input_tokens = m.next_value()?,
+                    }
+                    Ok(())
+                })?;
+                Ok(if repeated {
+                    Lenient::Odd
+                } else {
+                    Lenient::Value(c)
+                })
+            }
+        }
+        d.deserialize_any(V).map(LenientCacheCreation)
+    }
 }
