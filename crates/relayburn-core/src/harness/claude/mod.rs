@@ -78,14 +78,15 @@ pub struct PendingTurn {
     tool_calls: Vec<ToolCall>,
 }
 
-/// Where one assistant row (own or a progress copy) belongs.
-struct Call {
+/// Where one assistant row (own or a progress copy) belongs. Fields borrow from the row: most
+/// rows merge into a pending response and need no copies.
+struct Call<'r> {
     session_id: String,
     ts_ms: i64,
-    request_id: Option<String>,
-    uuid: Option<String>,
-    project: Option<String>,
-    branch: Option<String>,
+    request_id: Option<&'r str>,
+    uuid: Option<&'r str>,
+    project: Option<&'r str>,
+    branch: Option<&'r str>,
     /// A subagent's row embedded in a `progress` row of another file.
     copy: bool,
 }
@@ -286,10 +287,10 @@ impl ClaudeReader {
         let call = Call {
             session_id,
             ts_ms,
-            request_id: non_empty(&row.request_id),
-            uuid: non_empty(&row.uuid),
-            project: non_empty(&row.cwd),
-            branch: non_empty(&row.git_branch),
+            request_id: non_empty_str(&row.request_id),
+            uuid: non_empty_str(&row.uuid),
+            project: non_empty_str(&row.cwd),
+            branch: non_empty_str(&row.git_branch),
             copy: false,
         };
         self.response_row(call, &msg, out);
@@ -347,10 +348,10 @@ impl ClaudeReader {
         let call = Call {
             session_id,
             ts_ms,
-            request_id: non_empty(&inner.request_id),
-            uuid: non_empty(&inner.uuid),
-            project: non_empty(&row.cwd),
-            branch: non_empty(&row.git_branch),
+            request_id: non_empty_str(&inner.request_id),
+            uuid: non_empty_str(&inner.uuid),
+            project: non_empty_str(&row.cwd),
+            branch: non_empty_str(&row.git_branch),
             copy: true,
         };
         self.response_row(call, &msg, out);
@@ -388,29 +389,24 @@ impl ClaudeReader {
     /// One row of a response. Rows with `message.id` and/or `requestId` are merged per
     /// response (pending until `stop_reason`, a user row or idleness); a row with neither is a
     /// call of its own, keyed by its `uuid` or, without one, by its place in the file.
-    fn response_row(&mut self, call: Call, msg: &AssistantMessage<'_>, out: &mut Records) {
-        let message_id = msg
-            .id
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .map(str::to_string);
+    fn response_row(&mut self, call: Call<'_>, msg: &AssistantMessage<'_>, out: &mut Records) {
+        let message_id = msg.id.as_deref().filter(|s| !s.is_empty());
         let usage = msg.usage.as_ref().map(usage_of);
-        let ident = match (&message_id, &call.request_id) {
-            (None, None) => Some(call.uuid.clone().unwrap_or_else(|| self.row_ident())),
+        let ident = match (message_id, call.request_id) {
+            (None, None) => Some(call.uuid.map_or_else(|| self.row_ident(), str::to_string)),
             _ => None,
         };
         // The id user turns and content point at: message id, else request id, else the row.
         let pointer = message_id
-            .clone()
-            .or_else(|| call.request_id.clone())
-            .or_else(|| ident.clone())
+            .or(call.request_id)
+            .or(ident.as_deref())
             .unwrap_or_default();
         let calls = match msg.content {
             Some(c) if !call.copy && self.capture.wants(call.ts_ms) => {
                 let (calls, blocks) = assistant_content(c.get(), &self.capture);
                 if !blocks.is_empty() {
-                    let key = match (&call.uuid, &ident) {
-                        (Some(uuid), _) => uuid.clone(),
+                    let key = match (call.uuid, &ident) {
+                        (Some(uuid), _) => uuid.to_string(),
                         (None, Some(ident)) => ident.clone(),
                         (None, None) => format!("{pointer}@{}", self.offset),
                     };
@@ -418,7 +414,7 @@ impl ClaudeReader {
                         harness: Harness::ClaudeCode,
                         session_id: call.session_id.clone(),
                         message_key: key,
-                        message_id: pointer.clone(),
+                        message_id: pointer.to_string(),
                         role: "assistant",
                         ts_ms: call.ts_ms,
                         seq: self.offset,
@@ -431,15 +427,11 @@ impl ClaudeReader {
             Some(c) if c.get().starts_with('[') => tool_calls(c.get()),
             _ => Vec::new(),
         };
-        if !call.copy {
-            self.state.last_message_id = Some(pointer.clone());
+        if !call.copy && self.state.last_message_id.as_deref() != Some(pointer) {
+            self.state.last_message_id = Some(pointer.to_string());
         }
-        let stop = msg
-            .stop_reason
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .map(str::to_string);
-        let model = msg.model.as_deref().unwrap_or("").to_string();
+        let stop = msg.stop_reason.as_deref().filter(|s| !s.is_empty());
+        let model = msg.model.as_deref().unwrap_or("");
 
         if let Some(ident) = ident {
             // Nothing to merge on: this row is one call.
@@ -450,35 +442,34 @@ impl ClaudeReader {
                 message_id: ident,
                 request_id: None,
                 ts_ms: call.ts_ms,
-                model,
+                model: model.to_string(),
                 provider: Some("anthropic".into()),
-                project: call.project,
-                branch: call.branch,
+                project: call.project.map(str::to_string),
+                branch: call.branch.map(str::to_string),
                 usage: usage.unwrap_or_default(),
                 complete: stop.is_some(),
-                stop_reason: stop,
+                stop_reason: stop.map(str::to_string),
                 tool_calls: calls,
                 reported_cost_usd: None,
             });
             return;
         }
         let message_id = message_id.unwrap_or_default();
-        let idx = self
-            .state
-            .pending
-            .iter()
-            .position(|p| p.message_id == message_id && p.request_id == call.request_id);
+        let idx =
+            self.state.pending.iter().position(|p| {
+                p.message_id == message_id && p.request_id.as_deref() == call.request_id
+            });
         let i = match idx {
             Some(i) => i,
             None => {
                 self.state.pending.push(PendingTurn {
-                    message_id,
-                    request_id: call.request_id,
+                    message_id: message_id.to_string(),
+                    request_id: call.request_id.map(str::to_string),
                     session_id: call.session_id,
                     ts_ms: call.ts_ms,
                     model: String::new(),
-                    project: call.project,
-                    branch: call.branch,
+                    project: call.project.map(str::to_string),
+                    branch: call.branch.map(str::to_string),
                     usage: Usage::default(),
                     tool_calls: Vec::new(),
                 });
@@ -487,7 +478,7 @@ impl ClaudeReader {
         };
         let pending = &mut self.state.pending[i];
         if pending.model.is_empty() {
-            pending.model = model;
+            pending.model = model.to_string();
         }
         // Largest snapshot wins (ties: the later row), never a sum: a response's last row
         // carries the real output count, earlier ones a few streamed tokens.
@@ -503,7 +494,7 @@ impl ClaudeReader {
         }
         if stop.is_some() {
             let done = self.state.pending.remove(i);
-            out.turns.push(turn_record(done, stop));
+            out.turns.push(turn_record(done, stop.map(str::to_string)));
         }
     }
 
@@ -857,7 +848,11 @@ fn row_ts(row: &Row<'_>) -> Result<i64, String> {
 }
 
 fn non_empty(v: &Option<std::borrow::Cow<'_, str>>) -> Option<String> {
-    v.as_deref().filter(|s| !s.is_empty()).map(str::to_string)
+    non_empty_str(v).map(str::to_string)
+}
+
+fn non_empty_str<'r>(v: &'r Option<std::borrow::Cow<'_, str>>) -> Option<&'r str> {
+    v.as_deref().filter(|s| !s.is_empty())
 }
 
 fn trim(bytes: &[u8]) -> &[u8] {
