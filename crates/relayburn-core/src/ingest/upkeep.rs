@@ -107,7 +107,9 @@ pub(super) fn begin_bulk(conn: &Connection) -> rusqlite::Result<Bulk> {
 /// the push outbox (in row order), the clock, the analyses' dirty sessions (`dirty`, noted as
 /// the rows were written). Rows added and then updated in between count
 /// with their final values (their update triggers did not fire either). `NOT INDEXED`: the new
-/// rows are a row-id range; an index that spares a sort would read the whole table.
+/// rows are a row-id range; an index that spares a sort would read the whole table. The ingest
+/// writer passes the sums it kept while inserting (`tally`): when they hold every new row as
+/// stored, they replace the first two statements (which read every new turn back).
 pub(super) fn derive(
     conn: &Connection,
     b: Bulk,

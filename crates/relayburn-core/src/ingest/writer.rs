@@ -31,6 +31,7 @@ macro_rules! session_upsert {
             placeholder = 0"
     };
 }
+
 /// What applying batches changed.
 #[derive(Debug, Default, Clone)]
 pub struct Applied {
