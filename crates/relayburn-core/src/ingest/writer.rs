@@ -8,12 +8,13 @@ use super::tally::Tally;
 use super::turn_merge::{self, Held};
 use super::turn_row::{turn_params, TurnColumns, UserTurnColumns, TURN_COLUMNS, TURN_VALUES};
 use super::upkeep::{begin_bulk, derive, Bulk, Dirty};
+use super::values::insert_rows;
 use crate::hash::id64;
 use crate::stamp::pending::{self, NewSession};
 use crate::tree::{self, Link};
 use crate::vocab::records::{CompactionRecord, SessionInfo, ToolCall, TurnRecord, UserTurnRecord};
 use crate::vocab::Harness;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, ToSql};
 use std::collections::{HashMap, HashSet};
 
 /// How a session record merges into its stored row: each field keeps its first value, a parent
@@ -186,27 +187,28 @@ pub fn apply(
     }
 }
 
-/// Session records without a parent link, held back until the upkeep and then written by one
-/// statement: `sessions` has triggers (tree node, push entry, clock), so each upsert of its own
+/// Session records without a parent link, held back until the upkeep and then written by
+/// multi-row statements ([`insert_rows`]): `sessions` has triggers (tree node, push entry, clock), so each upsert of its own
 /// got a statement journal, a copy of every page it touched. Written before the upkeep's
 /// `derive` and before any parent link that names one of their sessions, so every `sessions`
 /// row sees the same writes in the same order as one upsert per record would.
 #[derive(Default)]
 struct HeldSessions {
-    rows: Vec<SessionInfo>,
+    /// Each record with its harness's name (a record without a harness is not stored).
+    rows: Vec<(&'static str, SessionInfo)>,
     /// Their session ids (any harness).
     ids: HashSet<String>,
 }
 
 impl HeldSessions {
     fn hold(&mut self, info: SessionInfo) {
-        if info.harness.is_none() {
+        let Some(harness) = info.harness else {
             return;
-        }
+        };
         if !self.ids.contains(&info.session_id) {
             self.ids.insert(info.session_id.clone());
         }
-        self.rows.push(info);
+        self.rows.push((harness.as_str(), info));
     }
 
     fn holds(&self, session_id: &str) -> bool {
@@ -218,29 +220,24 @@ impl HeldSessions {
         if self.rows.is_empty() {
             return Ok(());
         }
-        let rows: Vec<[Option<&str>; 5]> = self
-            .rows
-            .iter()
-            .filter_map(|s| {
-                let harness = s.harness?.as_str();
-                Some([
-                    Some(harness),
-                    Some(s.session_id.as_str()),
-                    s.project.as_deref(),
-                    s.branch.as_deref(),
-                    s.title.as_deref(),
-                ])
-            })
-            .collect();
-        let json = serde_json::to_string(&rows)
-            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;
-        conn.prepare_cached(concat!(
-            "INSERT INTO sessions (harness, session_id, project, branch, title, parent_session_id, relationship, evidence)
-             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, NULL, 'root', NULL
-             FROM json_each(?1) WHERE true ORDER BY key ",
-            session_upsert!()
-        ))?
-        .execute([json])?;
+        let mut params: Vec<&dyn ToSql> = Vec::with_capacity(self.rows.len() * 5);
+        for (harness, s) in &self.rows {
+            params.extend([
+                harness as &dyn ToSql,
+                &s.session_id,
+                &s.project,
+                &s.branch,
+                &s.title,
+            ]);
+        }
+        insert_rows(
+            conn,
+            "INSERT INTO sessions (harness, session_id, project, branch, title, parent_session_id, relationship, evidence)",
+            "(?, ?, ?, ?, ?, NULL, 'root', NULL)",
+            session_upsert!(),
+            5,
+            &params,
+        )?;
         self.rows.clear();
         self.ids.clear();
         Ok(())
