@@ -32,6 +32,19 @@ impl Dirty {
         self.sessions.insert(key.clone());
         self.last = Some(key);
     }
+
+    /// The harnesses under which `session_id` has rows noted.
+    pub(super) fn harnesses_of(&self, session_id: &str) -> Vec<Harness> {
+        let mut key = (Harness::ALL[0], session_id.to_string());
+        let mut found = Vec::new();
+        for h in Harness::ALL {
+            key.0 = h;
+            if self.sessions.contains(&key) {
+                found.push(h);
+            }
+        }
+        found
+    }
 }
 
 /// Where the rows a batch adds begin: the last turn and user turn row ids before it.

@@ -85,23 +85,75 @@ impl Upkeep {
         Ok(())
     }
 
-    /// Flushes before a session record of (or naming as parent) a session with rows owed,
-    /// whose `sessions` row it reads and merges with. (Snapshot groups settle in `apply`.)
+    /// Settles what a batch's session records need before they are written. A record merges
+    /// with its session's `sessions` row, and a parent link reads whether its parent's row
+    /// exists (its placeholder) and the session tree; `derive` may create or change those rows
+    /// for the rows owed. Everything is flushed first unless the record provably lands the
+    /// same either way: a parent link whose own session owes nothing, naming a parent whose
+    /// rows all exist already; a record without a parent whose merge commutes with the owed
+    /// counters ([`Upkeep::commutes`]). (Snapshot groups settle in `apply`.)
     fn before(&mut self, conn: &Connection, batch: &Batch) -> rusqlite::Result<()> {
         if self.bulk.is_none() {
             return Ok(());
         }
-        let r = &batch.records;
-        let touches = r.sessions.iter().any(|s| {
-            self.sessions.contains(&s.session_id)
-                || s.parent
-                    .as_ref()
-                    .is_some_and(|(p, _, _)| self.sessions.contains(p))
-        });
-        if touches {
-            self.finish(conn)?;
+        for s in &batch.records.sessions {
+            let owes = self.sessions.contains(&s.session_id);
+            let settled = match &s.parent {
+                Some((p, _, _)) => {
+                    !owes && (!self.sessions.contains(p) || self.rows_exist(conn, p)?)
+                }
+                None => !owes || self.commutes(conn, s)?,
+            };
+            if !settled {
+                return self.finish(conn);
+            }
         }
         Ok(())
+    }
+
+    /// True when `session_id` has a `sessions` row under every harness it has new rows in, so
+    /// `derive` only updates its rows (held records are written first).
+    fn rows_exist(&mut self, conn: &Connection, session_id: &str) -> rusqlite::Result<bool> {
+        if self.held.holds(session_id) {
+            self.held.flush(conn)?;
+        }
+        let mut exists = conn.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM sessions WHERE harness = ?1 AND session_id = ?2)",
+        )?;
+        for harness in self.dirty.harnesses_of(session_id) {
+            if !exists.query_row(params![harness.as_str(), session_id], |r| {
+                r.get::<_, bool>(0)
+            })? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// True when a record without a parent, of a session with rows owed, merges into a row
+    /// the owed counters only update, and neither can change what the other writes: each of
+    /// project and branch is already set or not in the record (both merges keep the first
+    /// value; the counters never touch the title), and the row is no placeholder (whichever
+    /// made it real would move its push entry).
+    fn commutes(&mut self, conn: &Connection, s: &SessionInfo) -> rusqlite::Result<bool> {
+        let Some(harness) = s.harness else {
+            return Ok(true); // never stored
+        };
+        if !self.rows_exist(conn, &s.session_id)? {
+            return Ok(false);
+        }
+        let row: Option<(bool, bool, bool)> = conn
+            .prepare_cached(
+                "SELECT placeholder = 0, project IS NOT NULL, branch IS NOT NULL
+                 FROM sessions WHERE harness = ?1 AND session_id = ?2",
+            )?
+            .query_row(params![harness.as_str(), s.session_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?;
+        Ok(row.is_some_and(|(real, project, branch)| {
+            real && (project || s.project.is_none()) && (branch || s.branch.is_none())
+        }))
     }
 }
 
@@ -190,8 +242,9 @@ pub fn apply(
 /// Session records without a parent link, held back until the upkeep and then written by
 /// multi-row statements ([`insert_rows`]): `sessions` has triggers (tree node, push entry, clock), so each upsert of its own
 /// got a statement journal, a copy of every page it touched. Written before the upkeep's
-/// `derive` and before any parent link that names one of their sessions, so every `sessions`
-/// row sees the same writes in the same order as one upsert per record would.
+/// `derive` and before any record that reads one of their sessions' rows (a parent link naming
+/// one, [`Upkeep::before`]'s checks), so every `sessions` row sees the same writes in the same
+/// order as one upsert per record would.
 #[derive(Default)]
 struct HeldSessions {
     /// Each record with its harness's name (a record without a harness is not stored).
@@ -932,23 +985,11 @@ mod tests {
             vec![grandchild, record("sg", "/rec-g", None, "g")],
         ];
 
-        let dir = tempfile::tempdir().unwrap();
-        let bulk = crate::ledger::Ledger::open(dir.path()).unwrap();
-        let bulk = bulk.conn().unwrap();
-        let dir2 = tempfile::tempdir().unwrap();
-        let rows = crate::ledger::Ledger::open(dir2.path()).unwrap();
-        let rows = rows.conn().unwrap();
-        with_row_triggers(rows);
-        let clock = |c: &Connection| -> i64 {
-            c.query_row("SELECT ticks FROM ledger_clock", [], |r| r.get(0))
-                .unwrap()
-        };
-        let (bulk_clock, rows_clock) = (clock(bulk), clock(rows));
-
-        let (mut a, mut b) = (Applied::default(), Applied::default());
+        let mut pair = Pair::new();
+        let (bulk_clock, rows_clock) = (pair.clock(true), pair.clock(false));
         // One write transaction's worth of batches: the upkeep is settled once, at the end
-        // (and before the third batch's session record).
-        let mut upkeep = Upkeep::default();
+        // (and before the second batch's records: `sb`'s second record brings a branch to a
+        // row without one, which its owed turns could have set first).
         let batches = [
             (first, &users[..]),
             (second, &users[..1]),
@@ -956,22 +997,10 @@ mod tests {
             (Vec::new(), &[][..]),
         ];
         for ((turns, users), info) in batches.into_iter().zip(records) {
-            let mut batch = batch(turns, users);
-            batch.records.sessions.extend(info);
-            // The same rows one by one, every trigger firing.
-            for s in &batch.records.sessions {
-                upsert_session(rows, s).unwrap();
-            }
-            for t in &batch.records.turns {
-                upsert(rows, t, &mut b);
-            }
-            for u in &batch.records.user_turns {
-                let cols = UserTurnColumns::of(u);
-                b.user_turns_added += insert_user_turn(rows, u, &cols).unwrap() as i64;
-            }
-            apply(bulk, &mut batch, &mut a, &mut upkeep).unwrap();
+            pair.apply(turns, users, info);
         }
-        upkeep.finish(bulk).unwrap();
+        pair.finish_and_compare();
+        let (a, b) = (&pair.applied.0, &pair.applied.1);
         assert_eq!(
             (a.turns_added, a.turns_updated, a.user_turns_added),
             (5, 2, 2)
@@ -980,13 +1009,7 @@ mod tests {
             (b.turns_added, b.turns_updated),
             (a.turns_added, a.turns_updated)
         );
-        assert_eq!(derived(bulk), derived(rows));
-        let learned = "SELECT session_id, project, branch, title, parent_session_id, relationship
-                       FROM sessions ORDER BY session_id";
-        assert_eq!(
-            crate::ledger::tests::dump_rows(bulk, learned),
-            crate::ledger::tests::dump_rows(rows, learned)
-        );
+        let bulk = pair.conn(true);
         let project: String = bulk
             .query_row(
                 "SELECT project FROM sessions WHERE session_id = 'sa'",
@@ -1005,7 +1028,175 @@ mod tests {
             .unwrap();
         assert_eq!((child_project.as_str(), placeholders), ("/t", 0));
         // Every new row ticked the clock at least once (readers' caches see the change).
-        assert!(clock(bulk) - bulk_clock >= 6);
-        assert!(clock(rows) - rows_clock >= 6);
+        assert!(pair.clock(true) - bulk_clock >= 6);
+        assert!(pair.clock(false) - rows_clock >= 6);
+    }
+
+    /// Two ledgers fed the same batches: one through [`apply`] in one write transaction's
+    /// upkeep, the other row by row with every per-row trigger firing.
+    struct Pair {
+        _dirs: [tempfile::TempDir; 2],
+        ledgers: [crate::ledger::Ledger; 2],
+        upkeep: Upkeep,
+        /// (through `apply`, row by row)
+        applied: (Applied, Applied),
+    }
+
+    impl Pair {
+        fn new() -> Self {
+            let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+            let ledgers = [0, 1].map(|i| crate::ledger::Ledger::open(dirs[i].path()).unwrap());
+            with_row_triggers(ledgers[1].conn().unwrap());
+            Pair {
+                _dirs: dirs,
+                ledgers,
+                upkeep: Upkeep::default(),
+                applied: Default::default(),
+            }
+        }
+
+        fn conn(&self, bulk: bool) -> &Connection {
+            self.ledgers[usize::from(!bulk)].conn().unwrap()
+        }
+
+        fn clock(&self, bulk: bool) -> i64 {
+            self.conn(bulk)
+                .query_row("SELECT ticks FROM ledger_clock", [], |r| r.get(0))
+                .unwrap()
+        }
+
+        /// Applies one batch to both; returns the bulk ledger's stored turns after it (staged
+        /// turns are stored when the upkeep is settled).
+        fn apply(
+            &mut self,
+            turns: Vec<TurnRecord>,
+            users: &[(&str, &str)],
+            sessions: Vec<SessionInfo>,
+        ) -> i64 {
+            let mut batch = batch(turns, users);
+            batch.records.sessions.extend(sessions);
+            let rows = self.ledgers[1].conn().unwrap();
+            for s in &batch.records.sessions {
+                upsert_session(rows, s).unwrap();
+            }
+            let b = &mut self.applied.1;
+            for t in &batch.records.turns {
+                upsert(rows, t, b);
+            }
+            for u in &batch.records.user_turns {
+                let cols = UserTurnColumns::of(u);
+                b.user_turns_added += insert_user_turn(rows, u, &cols).unwrap() as i64;
+            }
+            let bulk = self.ledgers[0].conn().unwrap();
+            apply(bulk, &mut batch, &mut self.applied.0, &mut self.upkeep).unwrap();
+            bulk.query_row("SELECT count(*) FROM turns", [], |r| r.get(0))
+                .unwrap()
+        }
+
+        /// Settles the upkeep; both ledgers then hold the same derived rows and sessions.
+        fn finish_and_compare(&mut self) {
+            self.upkeep.finish(self.ledgers[0].conn().unwrap()).unwrap();
+            assert_eq!(derived(self.conn(true)), derived(self.conn(false)));
+            let learned = "SELECT harness, session_id, project, branch, title, parent_session_id,
+                                  relationship, placeholder
+                           FROM sessions ORDER BY rowid";
+            assert_eq!(
+                crate::ledger::tests::dump_rows(self.conn(true), learned),
+                crate::ledger::tests::dump_rows(self.conn(false), learned)
+            );
+        }
+    }
+
+    fn record(id: &str, project: &str, branch: Option<&str>, parent: Option<&str>) -> SessionInfo {
+        SessionInfo {
+            harness: Some(Harness::ClaudeCode),
+            session_id: id.into(),
+            project: Some(project.into()),
+            branch: branch.map(Into::into),
+            title: Some(format!("{id} title")),
+            parent: parent.map(|p| {
+                (
+                    p.into(),
+                    crate::vocab::records::Relationship::Subagent,
+                    "test".into(),
+                )
+            }),
+        }
+    }
+
+    fn on_branch(mut t: TurnRecord, branch: &str) -> TurnRecord {
+        t.branch = Some(branch.into());
+        t
+    }
+
+    /// A session record waits for the upkeep only where it lands the same either way; where
+    /// it could not, the upkeep is settled first (the staged turns are then stored).
+    #[test]
+    fn records_wait_for_the_upkeep_only_where_it_cannot_matter() {
+        let ts = 1_700_000_000_000;
+        // (first batch's turns and records, second batch's records, settled before it)
+        let cases = [
+            // A parent link to a session with owed rows and a held record: waits.
+            (
+                vec![keyed("p1", "sp", Some("/p"), ts, 3)],
+                vec![record("sp", "/rec-p", None, None)],
+                vec![record("sc", "/c", None, Some("sp"))],
+                false,
+            ),
+            // A parent link to a session known only from owed turns: its row does not exist
+            // yet (no placeholder may be made for it).
+            (
+                vec![keyed("p1", "sp", Some("/p"), ts, 3)],
+                vec![],
+                vec![record("sc", "/c", None, Some("sp"))],
+                true,
+            ),
+            // A parent link of a session with owed rows: its merge reads its row.
+            (
+                vec![keyed("c1", "sc", Some("/p"), ts, 3)],
+                vec![],
+                vec![record("sc", "/c", None, Some("sp"))],
+                true,
+            ),
+            // A second record while turns are owed, its project and branch already set: waits.
+            (
+                vec![on_branch(keyed("q1", "sq", Some("/turn"), ts, 3), "dev")],
+                vec![record("sq", "/rec-q", Some("main"), None)],
+                vec![record("sq", "/later", Some("other"), None)],
+                false,
+            ),
+            // The same with no branch stored: the owed turn's branch comes first.
+            (
+                vec![on_branch(keyed("q1", "sq", Some("/turn"), ts, 3), "dev")],
+                vec![record("sq", "/rec-q", None, None)],
+                vec![record("sq", "/later", Some("other"), None)],
+                true,
+            ),
+            // A record (no project, no branch) of a parent known only from a child's link while
+            // its turns are owed: its row is a placeholder the turns make real.
+            (
+                vec![keyed("p1", "sp", Some("/p"), ts, 3)],
+                vec![record("sc", "/c", None, Some("sp"))],
+                vec![SessionInfo {
+                    project: None,
+                    ..record("sp", "", None, None)
+                }],
+                true,
+            ),
+            // A first record while turns are owed: the turns create the row.
+            (
+                vec![keyed("q1", "sq", Some("/turn"), ts, 3)],
+                vec![],
+                vec![record("sq", "/rec-q", Some("main"), None)],
+                true,
+            ),
+        ];
+        for (i, (turns, records, later, settles)) in cases.into_iter().enumerate() {
+            let mut pair = Pair::new();
+            assert_eq!(pair.apply(turns, &[], records), 0, "case {i}");
+            let stored = pair.apply(Vec::new(), &[], later);
+            assert_eq!(stored > 0, settles, "case {i}");
+            pair.finish_and_compare();
+        }
     }
 }
