@@ -199,7 +199,7 @@ fn read_transcript(path: &Path, t: &mut Transcript<'_>, out: &mut Records) -> u6
         if !wanted {
             continue;
         }
-        let parsed: Line = match serde_json::from_slice(b) {
+        let parsed: Line = match serde_json::from_str(line.text) {
             Ok(l) => l,
             Err(e) => {
                 super::snapshot::skip(out, n, e.to_string());

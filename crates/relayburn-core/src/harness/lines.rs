@@ -18,26 +18,26 @@ pub(crate) fn bad_line(out: &mut Records, line_no: i64, message: String) {
     }
 }
 
-/// The trimmed bytes of a line worth parsing, `None` for a blank line; an oversized line or
+/// The trimmed text of a line worth parsing, `None` for a blank line; an oversized line or
 /// one that is not a JSON object is counted as bad.
-pub(crate) fn object_bytes<'a>(
+pub(crate) fn object_text<'a>(
     line: &'a Line<'_>,
     line_no: i64,
     out: &mut Records,
-) -> Option<&'a [u8]> {
+) -> Option<&'a str> {
     if line.oversized {
         bad_line(out, line_no, "line longer than the 64 MiB limit".into());
         return None;
     }
-    let bytes = line.bytes.trim_ascii();
-    if bytes.is_empty() {
+    let text = line.text.trim_ascii();
+    if text.is_empty() {
         return None;
     }
-    if !(bytes.starts_with(b"{") && bytes.ends_with(b"}")) {
+    if !(text.starts_with('{') && text.ends_with('}')) {
         bad_line(out, line_no, "not a JSON object".into());
         return None;
     }
-    Some(bytes)
+    Some(text)
 }
 
 /// The row of one JSONL line: `Ok(None)` for a blank line; an oversized line or one that does
@@ -52,7 +52,7 @@ pub(crate) fn json_row<'a, T: serde::Deserialize<'a>>(
     if line.bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    serde_json::from_slice(line.bytes)
+    serde_json::from_str(line.text)
         .map(Some)
         .map_err(|e| format!("{what}: {e}"))
 }

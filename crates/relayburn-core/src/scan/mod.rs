@@ -18,6 +18,8 @@ pub const MAX_LINE_BYTES: usize = 64 << 20;
 /// One complete line (without its `\n`) and where it sits in the file.
 pub struct Line<'a> {
     pub bytes: &'a [u8],
+    /// The same bytes as text (checked once here, so readers need not check them again).
+    pub text: &'a str,
     /// File offset of the line's first byte.
     pub offset: u64,
     /// True when the line exceeded [`MAX_LINE_BYTES`]; `bytes` is then empty.
@@ -40,7 +42,7 @@ pub struct LineReader<R> {
     /// Return a final line without `\n` at end of input (the file is idle).
     take_tail: bool,
     /// A line with invalid UTF-8, re-encoded lossily.
-    lossy: Vec<u8>,
+    lossy: String,
 }
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -67,7 +69,7 @@ impl<R: Read> LineReader<R> {
             discarding: None,
             bytes_read: 0,
             take_tail: false,
-            lossy: Vec::new(),
+            lossy: String::new(),
         }
     }
 
@@ -98,6 +100,7 @@ impl<R: Read> LineReader<R> {
                 if let Some(line_start) = self.discarding.take() {
                     return Ok(Some(Line {
                         bytes: &[],
+                        text: "",
                         offset: line_start,
                         oversized: true,
                     }));
@@ -110,6 +113,7 @@ impl<R: Read> LineReader<R> {
                         self.start = self.end;
                         return Ok(Some(Line {
                             bytes: &[],
+                            text: "",
                             offset: line_start,
                             oversized: true,
                         }));
@@ -134,16 +138,18 @@ impl<R: Read> LineReader<R> {
         if offset == 0 && bytes.starts_with(BOM) {
             bytes = &bytes[BOM.len()..];
         }
-        if std::str::from_utf8(bytes).is_err() {
-            self.lossy = String::from_utf8_lossy(bytes).into_owned().into_bytes();
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            self.lossy = String::from_utf8_lossy(bytes).into_owned();
             return Line {
-                bytes: &self.lossy,
+                bytes: self.lossy.as_bytes(),
+                text: &self.lossy,
                 offset,
                 oversized: false,
             };
-        }
+        };
         Line {
             bytes,
+            text,
             offset,
             oversized: false,
         }
@@ -195,6 +201,7 @@ mod tests {
         let mut r = LineReader::new(input, offset);
         let mut out = Vec::new();
         while let Some(l) = r.next_line().unwrap() {
+            assert_eq!(l.text.as_bytes(), l.bytes, "a line's text is its bytes");
             out.push((l.offset, l.bytes.to_vec(), l.oversized));
         }
         (out, r.resume_offset())

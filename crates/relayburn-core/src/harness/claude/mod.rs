@@ -173,7 +173,8 @@ impl ClaudeReader {
             self.bad_line(out, "line longer than the 64 MiB limit".into());
             return;
         }
-        let bytes = trim(line.bytes);
+        let text = line.text.trim_ascii();
+        let bytes = text.as_bytes();
         if bytes.is_empty() {
             return;
         }
@@ -184,7 +185,7 @@ impl ClaudeReader {
         if !markers().iter().any(|m| m.find(bytes).is_some()) {
             return;
         }
-        let row = match parse_row(bytes) {
+        let row = match parse_row(text) {
             Ok(row) => row,
             Err(e) => {
                 self.bad_line(out, format!("unreadable row: {e}"));
@@ -332,7 +333,7 @@ impl ClaudeReader {
             return Ok(());
         };
         let inner =
-            parse_row_str(inner.get()).map_err(|e| format!("unreadable progress message: {e}"))?;
+            parse_row(inner.get()).map_err(|e| format!("unreadable progress message: {e}"))?;
         if inner.kind.as_deref() != Some("assistant") {
             return Ok(());
         }
@@ -801,24 +802,8 @@ fn approx_tokens(bytes: i64) -> i64 {
 
 /// Reads a line's row in one pass; a line that pass rejects, or whose message it found odd
 /// (see [`wire::Message`]), is re-read as a [`RawRow`], whose result (row or error) is the one
-/// the reader always gave. Lines that are not UTF-8 go that way at once (the one-pass read
-/// skips UTF-8 checks that the raw read makes).
-fn parse_row(bytes: &[u8]) -> Result<Row<'_>, serde_json::Error> {
-    if let Some(text) = one_pass()
-        .then(|| std::str::from_utf8(bytes).ok())
-        .flatten()
-    {
-        if let Ok(row) = serde_json::from_str::<Row<'_>>(text) {
-            if !row.odd() {
-                return Ok(row);
-            }
-        }
-    }
-    serde_json::from_slice::<RawRow<'_>>(bytes).map(RawRow::into_row)
-}
-
-/// [`parse_row`] for a row embedded in a `progress` row.
-fn parse_row_str(text: &str) -> Result<Row<'_>, serde_json::Error> {
+/// the reader always gave. Also reads the rows embedded in `progress` rows.
+fn parse_row(text: &str) -> Result<Row<'_>, serde_json::Error> {
     if one_pass() {
         if let Ok(row) = serde_json::from_str::<Row<'_>>(text) {
             if !row.odd() {
@@ -853,18 +838,6 @@ fn non_empty(v: &Option<std::borrow::Cow<'_, str>>) -> Option<String> {
 
 fn non_empty_str<'r>(v: &'r Option<std::borrow::Cow<'_, str>>) -> Option<&'r str> {
     v.as_deref().filter(|s| !s.is_empty())
-}
-
-fn trim(bytes: &[u8]) -> &[u8] {
-    let start = bytes
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(bytes.len());
-    let end = bytes
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .map_or(start, |i| i + 1);
-    &bytes[start..end]
 }
 
 #[cfg(test)]

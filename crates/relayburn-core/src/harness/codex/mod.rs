@@ -367,7 +367,8 @@ impl CodexReader {
             self.bad_line(out, "line longer than the 64 MiB limit".into());
             return;
         }
-        let bytes = line.bytes.trim_ascii();
+        let text = line.text.trim_ascii();
+        let bytes = text.as_bytes();
         if bytes.is_empty() {
             return;
         }
@@ -378,7 +379,7 @@ impl CodexReader {
         if skippable(bytes) {
             return;
         }
-        let env: Envelope<'_> = match serde_json::from_slice(bytes) {
+        let env: Envelope<'_> = match serde_json::from_str(text) {
             Ok(env) => env,
             Err(e) => {
                 self.bad_line(out, format!("unreadable row: {e}"));

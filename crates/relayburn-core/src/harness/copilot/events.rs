@@ -9,7 +9,7 @@
 //! session store holds calls of the same run (a row stamped between the run's start and its
 //! shutdown), the store counts them and the shutdown is skipped.
 
-use super::super::lines::{bad_line, has, object_bytes, text_block, timestamp_ms};
+use super::super::lines::{bad_line, has, object_text, text_block, timestamp_ms};
 use super::super::wire::Count;
 use super::super::LogReader;
 use crate::hash::short_hex;
@@ -162,9 +162,10 @@ impl LogReader for EventsReader {
     fn feed(&mut self, line: &Line<'_>, out: &mut Records) {
         self.state.lines += 1;
         let line_no = self.state.lines;
-        let Some(bytes) = object_bytes(line, line_no, out) else {
+        let Some(text) = object_text(line, line_no, out) else {
             return;
         };
+        let bytes = text.as_bytes();
         let wanted = [
             &b"session.shutdown"[..],
             b"session.start",
@@ -176,7 +177,7 @@ impl LogReader for EventsReader {
         if !wanted.iter().any(|n| has(bytes, n)) {
             return;
         }
-        let ev: Event<'_> = match serde_json::from_slice(bytes) {
+        let ev: Event<'_> = match serde_json::from_str(text) {
             Ok(e) => e,
             Err(e) => return bad_line(out, line_no, format!("unreadable JSON: {e}")),
         };

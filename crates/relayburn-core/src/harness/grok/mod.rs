@@ -12,7 +12,7 @@
 #[cfg(test)]
 mod tests;
 
-use super::lines::{bad_line, has, object_bytes, text_block, SessionContext, SessionReader};
+use super::lines::{bad_line, has, object_text, text_block, SessionContext, SessionReader};
 use super::lines::{timestamp_ms, user_turn};
 use super::wire::Count;
 use super::LogReader;
@@ -146,9 +146,10 @@ impl LogReader for GrokReader {
         self.state.lines += 1;
         self.announce(out, Harness::Grok, "subagents/ entry of the parent session");
         let line_no = self.state.lines;
-        let Some(bytes) = object_bytes(line, line_no, out) else {
+        let Some(text) = object_text(line, line_no, out) else {
             return;
         };
+        let bytes = text.as_bytes();
         let wanted = [&b"turn_completed"[..], b"tool_call", b"user_message_chunk"];
         if !wanted.iter().any(|n| has(bytes, n)) {
             if has(bytes, b"sessionUpdate") {
@@ -156,7 +157,7 @@ impl LogReader for GrokReader {
             }
             return;
         }
-        let row: Row<'_> = match serde_json::from_slice(bytes) {
+        let row: Row<'_> = match serde_json::from_str(text) {
             Ok(r) => r,
             Err(e) => return bad_line(out, line_no, format!("unreadable JSON: {e}")),
         };

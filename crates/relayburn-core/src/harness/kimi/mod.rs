@@ -22,7 +22,7 @@
 #[cfg(test)]
 mod tests;
 
-use super::lines::{bad_line, has, object_bytes, text_block, SessionContext, SessionReader};
+use super::lines::{bad_line, has, object_text, text_block, SessionContext, SessionReader};
 use super::lines::{text_bytes, user_turn};
 use super::wire::Count;
 use super::LogReader;
@@ -194,9 +194,10 @@ impl LogReader for KimiReader {
             "subagents/ directory of the parent session",
         );
         let line_no = self.state.lines;
-        let Some(bytes) = object_bytes(line, line_no, out) else {
+        let Some(text) = object_text(line, line_no, out) else {
             return;
         };
+        let bytes = text.as_bytes();
         // Cheap rejection: only rows that carry usage, prompts, tool calls or a model.
         let wanted = [
             &b"StatusUpdate"[..],
@@ -209,7 +210,7 @@ impl LogReader for KimiReader {
         if !wanted.iter().any(|n| has(bytes, n)) {
             return;
         }
-        let row: Row<'_> = match serde_json::from_slice(bytes) {
+        let row: Row<'_> = match serde_json::from_str(text) {
             Ok(r) => r,
             Err(e) => return bad_line(out, line_no, format!("unreadable JSON: {e}")),
         };
