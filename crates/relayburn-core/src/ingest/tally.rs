@@ -48,8 +48,6 @@ pub(super) use rollup_upsert;
 /// Sums of the turns added since the last [`Tally::clear`].
 #[derive(Default)]
 pub(super) struct Tally {
-    /// A row already counted changed afterwards: the sums are stale, `derive` reads the rows.
-    spoiled: bool,
     /// In the order of each session's first new turn (`derive`'s `ORDER BY min(rid)`).
     sessions: Vec<SessionSums>,
     session_at: HashMap<Vec<u8>, usize>,
@@ -172,18 +170,7 @@ impl Tally {
         r.reported_cost_usd += t.reported_cost_usd.filter(|c| !c.is_nan()).unwrap_or(0.0);
     }
 
-    /// A counted row changed in the ledger after it was counted.
-    pub(super) fn spoil(&mut self) {
-        self.spoiled = true;
-    }
-
-    /// True when the sums hold every row counted as it is stored.
-    pub(super) fn usable(&self) -> bool {
-        !self.spoiled
-    }
-
     pub(super) fn clear(&mut self) {
-        self.spoiled = false;
         self.sessions.clear();
         self.session_at.clear();
         self.rollup.clear();

@@ -121,15 +121,16 @@ pub(super) fn begin_bulk(conn: &Connection) -> rusqlite::Result<Bulk> {
 /// the rows were written). Rows added and then updated in between count
 /// with their final values (their update triggers did not fire either). `NOT INDEXED`: the new
 /// rows are a row-id range; an index that spares a sort would read the whole table. The ingest
-/// writer passes the sums it kept while inserting (`tally`): when they hold every new row as
-/// stored, they replace the first two statements (which read every new turn back).
+/// writer passes the sums it kept while inserting (`tally`), which replace the first two
+/// statements (they read every new turn back): it settles before changing a row it added
+/// under the mark, so the sums always hold the new rows as stored.
 pub(super) fn derive(
     conn: &Connection,
     b: Bulk,
     dirty: &Dirty,
     tally: Option<&mut Tally>,
 ) -> rusqlite::Result<()> {
-    if let Some(tally) = tally.filter(|t| t.usable()) {
+    if let Some(tally) = tally {
         tally.write(conn)?;
     } else {
         conn.prepare_cached(concat!(
