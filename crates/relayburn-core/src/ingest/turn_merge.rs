@@ -1,5 +1,5 @@
 //! How a later copy of a turn merges into the copy already held, whether that copy is a
-//! `turns` row (`writer::upsert_turn`) or a staged turn not inserted yet (`writer::Stage`):
+//! `turns` row (`writer::merge_stored`) or a staged turn not inserted yet (`writer::Stage`):
 //! one rule, decided here, applied by each.
 
 use crate::vocab::records::{ToolCall, TurnRecord};

@@ -173,9 +173,9 @@ impl Upkeep {
 
     /// Adds a turn: merged into its staged copy, or into its stored row, or staged as new
     /// (under the mark). A stored row added under the current mark is already counted in
-    /// the tally: the upkeep is settled first, so the change goes through `turns`' update
-    /// triggers like any settled row's (a later copy of a response, often in a resumed
-    /// session's file).
+    /// the tally: before a copy changes it (a later copy of a response, often in a resumed
+    /// session's file), the upkeep is settled, so the change goes through `turns`' update
+    /// triggers like any settled row's.
     fn add_turn(
         &mut self,
         conn: &Connection,
@@ -192,11 +192,16 @@ impl Upkeep {
             .query_row([cols.id], |r| r.get(0))
             .optional()?;
         if let Some(rid) = stored {
+            let Some(merged) = merge_stored(conn, &t, cols.id)? else {
+                return Ok(()); // a copy that changes nothing
+            };
             if self.bulk.is_some_and(|b| b.added(rid)) {
                 self.finish(conn)?;
                 self.owe(&t.session_id);
             }
-            return upsert_turn(conn, &t, &cols, applied);
+            update_stored(conn, cols.id, &t, &merged)?;
+            applied.turns_updated += 1;
+            return Ok(());
         }
         self.mark(conn)?;
         self.dirty.note(t.harness, &t.session_id);
@@ -339,7 +344,7 @@ impl HeldSessions {
 const STAGE_ROWS: usize = 4096;
 
 /// New turns of the current bulk mark, held back so that a later copy of one (a streamed
-/// response is logged several times) merges in memory by the rules of [`upsert_turn`] instead
+/// response is logged several times) merges in memory by the rules of [`merge_stored`] instead
 /// of updating a stored row (an update fires `turns`' update triggers, and a statement that
 /// fires triggers journals every page it touches). `turns` has no insert triggers (schema
 /// migration 17), so each flushed turn is one plain insert; a turn already in `turns` merges
@@ -400,7 +405,7 @@ impl Stage {
     }
 }
 
-/// [`upsert_turn`]'s merge (the rule of [`turn_merge::merge`]) on a turn not inserted yet;
+/// [`merge_stored`]'s merge (the rule of [`turn_merge::merge`]) on a turn not inserted yet;
 /// true when it changed.
 fn merge_staged(old: &mut TurnRecord, t: &TurnRecord) -> bool {
     let held = Held {
@@ -506,25 +511,22 @@ pub fn count_sessions(conn: &Connection) -> rusqlite::Result<i64> {
 const COUNT_SESSIONS: &str =
     "SELECT (SELECT count(*) FROM sessions) - (SELECT count(*) FROM sessions WHERE placeholder = 1)";
 
-/// Inserts a new turn, or merges into the stored one: the complete or (equally complete)
-/// larger usage wins, tool calls are united. The session stays the one seen first.
-fn upsert_turn(
+/// How a copy changes its stored turn (from [`merge_stored`]).
+struct StoredMerge {
+    /// The copy's usage, stop reason and completeness win.
+    better: bool,
+    /// The united tool calls, as stored.
+    tool_calls: String,
+}
+
+/// What merging `t` into the stored turn `id` changes, `None` for nothing: the complete or
+/// (equally complete) larger usage wins, tool calls are united. The session stays the one
+/// seen first.
+fn merge_stored(
     conn: &Connection,
     t: &TurnRecord,
-    cols: &TurnColumns,
-    applied: &mut Applied,
-) -> rusqlite::Result<()> {
-    let id = cols.id;
-    let u = &t.usage;
-    let inserted = conn
-        .prepare_cached(&format!(
-            "INSERT INTO turns ({TURN_COLUMNS}) VALUES ({TURN_VALUES}) ON CONFLICT (id) DO NOTHING"
-        ))?
-        .execute(turn_params(t, cols).as_slice())?;
-    if inserted == 1 {
-        applied.turns_added += 1;
-        return Ok(());
-    }
+    id: i64,
+) -> rusqlite::Result<Option<StoredMerge>> {
     let old = conn
         .prepare_cached(
             "SELECT input + output + cache_read + cache_write_5m + cache_write_1h, complete, tool_calls, model,
@@ -542,7 +544,7 @@ fn upsert_turn(
         })
         .optional()?;
     let Some((old_total, old_complete, old_tools, old_model, old_reported)) = old else {
-        return Ok(());
+        return Ok(None);
     };
     let mut merged: Vec<ToolCall> = serde_json::from_str(&old_tools).unwrap_or_default();
     let held = Held {
@@ -553,13 +555,24 @@ fn upsert_turn(
         has_cost: old_reported,
     };
     let Some(m) = turn_merge::merge(&held, t) else {
-        return Ok(());
+        return Ok(None);
     };
     let better = m.better;
     merged.extend(m.new_calls.into_iter().cloned());
-    let merged = serde_json::to_string(&merged).unwrap_or_else(|_| "[]".into());
+    let tool_calls = serde_json::to_string(&merged).unwrap_or_else(|_| "[]".into());
+    Ok(Some(StoredMerge { better, tool_calls }))
+}
+
+/// Writes [`merge_stored`]'s change of the stored turn `id`.
+fn update_stored(
+    conn: &Connection,
+    id: i64,
+    t: &TurnRecord,
+    m: &StoredMerge,
+) -> rusqlite::Result<()> {
+    let u = &t.usage;
     // The two COALESCE orders are `turn_merge::merged_cost`'s.
-    if better {
+    if m.better {
         conn.prepare_cached(
             "UPDATE turns SET input = ?2, output = ?3, reasoning = ?4, cache_read = ?5, cache_write_5m = ?6,
                 cache_write_1h = ?7, stop_reason = ?8, complete = ?9, tool_calls = ?10,
@@ -577,7 +590,7 @@ fn upsert_turn(
             u.cache_write_1h,
             t.stop_reason,
             t.complete,
-            merged,
+            m.tool_calls,
             t.model,
             t.reported_cost_usd
         ])?;
@@ -587,9 +600,8 @@ fn upsert_turn(
                 reported_cost_usd = COALESCE(reported_cost_usd, ?4)
              WHERE id = ?1",
         )?
-        .execute(params![id, merged, t.model, t.reported_cost_usd])?;
+        .execute(params![id, m.tool_calls, t.model, t.reported_cost_usd])?;
     }
-    applied.turns_updated += 1;
     Ok(())
 }
 
@@ -707,8 +719,21 @@ mod tests {
         }
     }
 
+    /// The reference: inserts a new turn, or merges into the stored one.
     fn upsert(conn: &Connection, t: &TurnRecord, applied: &mut Applied) {
-        upsert_turn(conn, t, &TurnColumns::of(t), applied).unwrap();
+        let cols = TurnColumns::of(t);
+        let inserted = conn
+            .execute(
+                &format!("INSERT INTO turns ({TURN_COLUMNS}) VALUES ({TURN_VALUES}) ON CONFLICT (id) DO NOTHING"),
+                turn_params(t, &cols).as_slice(),
+            )
+            .unwrap();
+        if inserted == 1 {
+            applied.turns_added += 1;
+        } else if let Some(merged) = merge_stored(conn, t, cols.id).unwrap() {
+            update_stored(conn, cols.id, t, &merged).unwrap();
+            applied.turns_updated += 1;
+        }
     }
 
     fn stored(conn: &Connection) -> (Option<f64>, f64) {
@@ -907,10 +932,20 @@ mod tests {
         let first: Vec<TurnRecord> = (0..STAGE_ROWS as i64)
             .map(|i| keyed(&format!("k{i}"), "s", Some("/p"), ts + i * 60_000, 1))
             .collect();
+        let same = vec![keyed("k1", "s", Some("/p"), ts + 60_000, 1)];
         let second = vec![keyed("k0", "s", Some("/p"), ts, 50)];
         let mut pair = Pair::new();
         assert_eq!(pair.apply(first, &[], Vec::new()), STAGE_ROWS as i64);
+        let marks = |pair: &Pair| -> i64 {
+            pair.conn(true)
+                .query_row("SELECT count(*) FROM ingest_bulk", [], |r| r.get(0))
+                .unwrap()
+        };
+        // A copy that changes nothing leaves the upkeep owed; one that changes a row settles it.
+        pair.apply(same, &[], Vec::new());
+        assert_eq!(marks(&pair), 1);
         pair.apply(second, &[], Vec::new());
+        assert_eq!(marks(&pair), 0);
         pair.finish_and_compare();
         let a = &pair.applied.0;
         assert_eq!((a.turns_added, a.turns_updated), (STAGE_ROWS as i64, 1));
