@@ -192,7 +192,7 @@ fn read_transcript(path: &Path, t: &mut Transcript<'_>, out: &mut Records) -> u6
         }
         // Only the first line and message lines matter; skip the rest without parsing (user
         // messages only matter for their content).
-        let b = line.bytes;
+        let b = line.text.as_bytes();
         let wanted = memchr::memmem::find(b, b"\"session_start\"").is_some()
             || memchr::memmem::find(b, b"\"assistant\"").is_some()
             || (!t.capture.is_off() && memchr::memmem::find(b, b"\"user\"").is_some());

@@ -49,7 +49,7 @@ pub(crate) fn json_row<'a, T: serde::Deserialize<'a>>(
     if line.oversized {
         return Err("line too long".into());
     }
-    if line.bytes.iter().all(u8::is_ascii_whitespace) {
+    if line.text.trim_ascii().is_empty() {
         return Ok(None);
     }
     serde_json::from_str(line.text)

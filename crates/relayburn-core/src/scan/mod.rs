@@ -17,12 +17,12 @@ pub const MAX_LINE_BYTES: usize = 64 << 20;
 
 /// One complete line (without its `\n`) and where it sits in the file.
 pub struct Line<'a> {
-    pub bytes: &'a [u8],
-    /// The same bytes as text (checked once here, so readers need not check them again).
+    /// The line without its newline, as text: checked (or re-encoded) once here, so readers
+    /// parse it as `str` without checking its UTF-8 again.
     pub text: &'a str,
     /// File offset of the line's first byte.
     pub offset: u64,
-    /// True when the line exceeded [`MAX_LINE_BYTES`]; `bytes` is then empty.
+    /// True when the line exceeded [`MAX_LINE_BYTES`]; `text` is then empty.
     pub oversized: bool,
 }
 
@@ -99,7 +99,6 @@ impl<R: Read> LineReader<R> {
                 self.start = s + pos + 1;
                 if let Some(line_start) = self.discarding.take() {
                     return Ok(Some(Line {
-                        bytes: &[],
                         text: "",
                         offset: line_start,
                         oversized: true,
@@ -112,7 +111,6 @@ impl<R: Read> LineReader<R> {
                     if let Some(line_start) = self.discarding.take() {
                         self.start = self.end;
                         return Ok(Some(Line {
-                            bytes: &[],
                             text: "",
                             offset: line_start,
                             oversized: true,
@@ -141,14 +139,12 @@ impl<R: Read> LineReader<R> {
         let Ok(text) = std::str::from_utf8(bytes) else {
             self.lossy = String::from_utf8_lossy(bytes).into_owned();
             return Line {
-                bytes: self.lossy.as_bytes(),
                 text: &self.lossy,
                 offset,
                 oversized: false,
             };
         };
         Line {
-            bytes,
             text,
             offset,
             oversized: false,
@@ -201,8 +197,7 @@ mod tests {
         let mut r = LineReader::new(input, offset);
         let mut out = Vec::new();
         while let Some(l) = r.next_line().unwrap() {
-            assert_eq!(l.text.as_bytes(), l.bytes, "a line's text is its bytes");
-            out.push((l.offset, l.bytes.to_vec(), l.oversized));
+            out.push((l.offset, l.text.as_bytes().to_vec(), l.oversized));
         }
         (out, r.resume_offset())
     }
@@ -225,7 +220,7 @@ mod tests {
         let mut r = LineReader::new(input, 0).take_tail(true);
         let mut out = Vec::new();
         while let Some(l) = r.next_line().unwrap() {
-            out.push((l.offset, l.bytes.to_vec(), l.oversized));
+            out.push((l.offset, l.text.as_bytes().to_vec(), l.oversized));
         }
         (out, r.resume_offset())
     }
@@ -289,8 +284,8 @@ mod tests {
         let mut n = 0;
         let mut total = 0;
         while let Some(l) = r.next_line().unwrap() {
-            assert_eq!(l.bytes.len(), 1000 + n * 37);
-            total += l.bytes.len() + 1;
+            assert_eq!(l.text.len(), 1000 + n * 37);
+            total += l.text.len() + 1;
             n += 1;
         }
         assert_eq!((n, total), (200, input.len()));
