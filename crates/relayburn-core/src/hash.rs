@@ -12,7 +12,11 @@
 use sha2::{Digest, Sha256};
 
 fn first8(input: &[u8]) -> [u8; 8] {
-    let digest = Sha256::digest(input);
+    first8_of(Sha256::new_with_prefix(input))
+}
+
+fn first8_of(hasher: Sha256) -> [u8; 8] {
+    let digest = hasher.finalize();
     let mut out = [0u8; 8];
     out.copy_from_slice(&digest[..8]);
     out
@@ -20,10 +24,15 @@ fn first8(input: &[u8]) -> [u8; 8] {
 
 /// First 16 hex characters of SHA-256 of `input`.
 pub fn short_hex(input: &[u8]) -> String {
+    short_hex_of(Sha256::new_with_prefix(input))
+}
+
+/// [`short_hex`] of what `hasher` was given (input written to it piece by piece).
+pub fn short_hex_of(hasher: Sha256) -> String {
     // Written digit by digit: a `format!` per byte was half the cost of a tool call's hash.
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(16);
-    for b in first8(input) {
+    for b in first8_of(hasher) {
         out.push(char::from(DIGITS[usize::from(b >> 4)]));
         out.push(char::from(DIGITS[usize::from(b & 0xf)]));
     }

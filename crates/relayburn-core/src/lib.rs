@@ -20,6 +20,7 @@ pub mod pricing;
 pub mod push;
 pub mod query;
 pub mod scan;
+pub mod stable_json;
 pub mod stamp;
 pub mod status;
 pub mod statusline;

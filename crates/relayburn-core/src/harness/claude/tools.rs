@@ -1,27 +1,22 @@
-//! Tool calls: the primary target per tool and the `argsHash` over key-sorted JSON input.
+//! Claude tool calls: the primary target per tool and the `argsHash` of the input.
 
-use crate::hash::short_hex;
+use crate::stable_json::Args;
 use crate::vocab::records::ToolCall;
 
 /// Builds a tool call from a `tool_use` block. `input` is the raw JSON of its input.
 pub(super) fn tool_call(id: String, name: String, input: &str) -> ToolCall {
-    // serde_json's default map is a BTreeMap, so re-serializing sorts keys at every depth.
-    let value: serde_json::Value = serde_json::from_str(input).unwrap_or(serde_json::Value::Null);
-    let stable = match &value {
-        serde_json::Value::Null => "{}".to_string(),
-        v => v.to_string(),
-    };
-    let target = target_of(&name, &value);
+    // Read without building a tree of values: a written file's content is hashed in place.
+    let args = Args::parse(input);
     ToolCall {
-        args_hash: short_hex(stable.as_bytes()),
+        args_hash: args.hash().to_string(),
+        target: target_of(&name, &args),
         id,
         name,
-        target,
     }
 }
 
-fn target_of(name: &str, input: &serde_json::Value) -> Option<String> {
-    let get = |k: &str| input.get(k).and_then(|v| v.as_str()).map(str::to_string);
+fn target_of(name: &str, input: &Args<'_>) -> Option<String> {
+    let get = |k: &str| input.str(k);
     match name {
         "Read" | "Edit" | "Write" | "NotebookEdit" | "MultiEdit" => get("file_path"),
         "Bash" => get("command"),
