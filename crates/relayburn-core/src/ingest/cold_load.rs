@@ -13,7 +13,8 @@ use super::job::Batch;
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
 use rusqlite::{Connection, OptionalExtension};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
 
 /// Indexes a first load builds at its end.
 const DEFERRED: [&str; 3] = [
@@ -86,9 +87,24 @@ enum State {
     Kept,
 }
 
+/// Turn ids a first load keeps at most (8 bytes each, a few more in the set); past that, turns
+/// are looked up.
+const KNOWN_MAX: usize = 4 << 20;
+
 /// One pass's use of the above: decided in its first write transaction, undone at its end.
+/// A first load also keeps the id of every turn it writes (`writer::Upkeep::known`): `turns`
+/// was empty when it began, so while no other connection has written since, a turn whose id
+/// it has not written is new, and the writer skips looking it up.
 pub struct ColdLoad {
     state: Cell<State>,
+    known: RefCell<Option<HashSet<i64>>>,
+    /// `PRAGMA data_version` when the known ids were last right: it changes when another
+    /// connection commits (this connection's own commits leave it).
+    version: Cell<i64>,
+}
+
+fn data_version(tx: &Connection) -> rusqlite::Result<i64> {
+    tx.pragma_query_value(None, "data_version", |r| r.get(0))
 }
 
 impl ColdLoad {
@@ -100,6 +116,8 @@ impl ColdLoad {
         }
         Ok(ColdLoad {
             state: Cell::new(State::Undecided),
+            known: RefCell::new(None),
+            version: Cell::new(0),
         })
     }
 
@@ -112,8 +130,26 @@ impl ColdLoad {
             } else {
                 State::Kept
             });
+            if deferred {
+                *self.known.borrow_mut() = Some(HashSet::new());
+                self.version.set(data_version(tx)?);
+            }
+        } else if self.known.borrow().is_some() && data_version(tx)? != self.version.get() {
+            // Another connection wrote between this pass's windows: it may have added turns.
+            *self.known.borrow_mut() = None;
         }
         Ok(())
+    }
+
+    /// The known turn ids, for one write transaction (see [`ColdLoad`]).
+    pub fn take_known(&self) -> Option<HashSet<i64>> {
+        self.known.borrow_mut().take()
+    }
+
+    /// Hands back what [`ColdLoad::take_known`] gave, with the transaction's turns, just before
+    /// it commits (a failed transaction ends the pass).
+    pub fn keep_known(&self, known: Option<HashSet<i64>>) {
+        *self.known.borrow_mut() = known.filter(|k| k.len() <= KNOWN_MAX);
     }
 
     /// Before a batch is applied: snapshot groups find a session's turns through
@@ -222,6 +258,35 @@ mod tests {
     }
 
     #[test]
+    fn a_first_load_keeps_its_turn_ids_until_another_connection_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ledger = Ledger::open(dir.path()).unwrap();
+        let cold = ColdLoad::start(&mut ledger).unwrap();
+        window(&mut ledger, &cold);
+        let mut known = cold
+            .take_known()
+            .expect("a first load knows its (no) turns");
+        known.insert(7);
+        cold.keep_known(Some(known));
+        // This connection's own commits leave them, and so does the checkpointer's copy.
+        let other = rusqlite::Connection::open(ledger.path()).unwrap();
+        window(&mut ledger, &cold);
+        other
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+            .unwrap();
+        window(&mut ledger, &cold);
+        let known = cold.take_known();
+        assert_eq!(known, Some(HashSet::from([7])));
+        cold.keep_known(known);
+        other
+            .execute("UPDATE ledger_clock SET ticks = ticks + 1", [])
+            .unwrap();
+        window(&mut ledger, &cold);
+        assert_eq!(cold.take_known(), None);
+        cold.finish(&mut ledger).unwrap();
+    }
+
+    #[test]
     fn a_ledger_with_rows_keeps_its_indexes() {
         let dir = tempfile::tempdir().unwrap();
         let mut ledger = Ledger::open(&dir.path().join("home")).unwrap();
@@ -231,5 +296,6 @@ mod tests {
         let cold = ColdLoad::start(&mut ledger).unwrap();
         window(&mut ledger, &cold);
         assert_eq!(state(&ledger), (before, 0));
+        assert_eq!(cold.take_known(), None, "turns it did not write");
     }
 }

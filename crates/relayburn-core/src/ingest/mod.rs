@@ -637,6 +637,7 @@ fn write_window(
             writer::NewSessions::new(crate::stamp::pending::any_waiting(tx).map_err(sql)?);
         let mut applied = writer::Applied::default();
         let mut upkeep = writer::Upkeep::default();
+        upkeep.known = cold.take_known();
         let mut records = 0;
         let mut used = Vec::new();
         let mut next = Some(first);
@@ -678,6 +679,7 @@ fn write_window(
         if let Some(rows) = upkeep.take_inserted() {
             let _ = spent.send(Box::new(rows));
         }
+        cold.keep_known(upkeep.known.take());
         let after = writer::count_sessions(tx).map_err(sql)?;
         let claimed = new_sessions.claim(tx).map_err(sql)?;
         if let Some(c) = content {

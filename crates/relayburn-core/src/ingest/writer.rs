@@ -58,6 +58,10 @@ pub struct Upkeep {
     stage: Stage,
     /// Session records without a parent not written yet (see [`HeldSessions`]).
     held: HeldSessions,
+    /// In a first load, the id of every turn the pass has written while that is all of
+    /// `turns` (`cold_load::ColdLoad` hands it from window to window): a turn not in it is
+    /// new without looking its id up. `None`: each turn is looked up.
+    pub known: Option<HashSet<i64>>,
     /// The new turns' session counters and rollup rows (see [`Tally`]).
     tally: Tally,
     /// The sessions of the rows added under the mark: their analyses are derived again.
@@ -187,10 +191,14 @@ impl Upkeep {
         if self.stage.merge(cols.id, &t, applied) {
             return Ok(());
         }
-        let stored: Option<i64> = conn
-            .prepare_cached("SELECT rid FROM turns WHERE id = ?1")?
-            .query_row([cols.id], |r| r.get(0))
-            .optional()?;
+        let unknown = self.known.as_ref().is_some_and(|k| !k.contains(&cols.id));
+        let stored: Option<i64> = if unknown {
+            None
+        } else {
+            conn.prepare_cached("SELECT rid FROM turns WHERE id = ?1")?
+                .query_row([cols.id], |r| r.get(0))
+                .optional()?
+        };
         if let Some(rid) = stored {
             let Some(merged) = merge_stored(conn, &t, cols.id)? else {
                 return Ok(()); // a copy that changes nothing
@@ -205,6 +213,9 @@ impl Upkeep {
         }
         self.mark(conn)?;
         self.dirty.note(t.harness, &t.session_id);
+        if let Some(known) = &mut self.known {
+            known.insert(cols.id);
+        }
         self.stage.push(t, cols);
         applied.turns_added += 1;
         Ok(())
@@ -258,8 +269,10 @@ pub fn apply(
     }
     if !batch.records.snapshots.is_empty() {
         // The snapshot writer zeroes and deletes stored rows by hand, so every row it may
-        // touch must already be counted; it derives its own new rows (`with_upkeep`).
+        // touch must already be counted; it derives its own new rows (`with_upkeep`), which
+        // the known ids would not hold.
         upkeep.finish(conn)?;
+        upkeep.known = None;
     }
     for group in &batch.records.snapshots {
         let n = super::snapshot_writer::apply(conn, group)?;
@@ -1149,6 +1162,34 @@ mod tests {
                 crate::ledger::tests::dump_rows(self.conn(false), learned)
             );
         }
+    }
+
+    /// A first load's known ids: a copy of a turn written in an earlier window is found (and
+    /// merged), not inserted again; turns never written are new.
+    #[test]
+    fn a_first_load_merges_copies_of_the_turns_it_knows() {
+        let ts = 1_700_000_000_000;
+        let mut pair = Pair::new();
+        pair.upkeep.known = Some(HashSet::new());
+        let first: Vec<TurnRecord> = (0..3)
+            .map(|i| keyed(&format!("k{i}"), "s", Some("/p"), ts + i * 60_000, 1))
+            .collect();
+        pair.apply(first, &[], Vec::new());
+        pair.upkeep.finish(pair.ledgers[0].conn().unwrap()).unwrap();
+        let again = vec![
+            keyed("k1", "s", Some("/p"), ts + 60_000, 50),
+            keyed("k3", "s", Some("/p"), ts + 180_000, 1),
+        ];
+        assert_eq!(pair.apply(again, &[], Vec::new()), 3);
+        pair.finish_and_compare();
+        let a = &pair.applied.0;
+        assert_eq!((a.turns_added, a.turns_updated), (4, 1));
+        let ids = |keys: &[&str]| -> HashSet<i64> {
+            keys.iter()
+                .map(|k| TurnColumns::of(&keyed(k, "s", None, 0, 0)).id)
+                .collect()
+        };
+        assert_eq!(pair.upkeep.known, Some(ids(&["k0", "k1", "k2", "k3"])));
     }
 
     fn record(id: &str, project: &str, branch: Option<&str>, parent: Option<&str>) -> SessionInfo {
