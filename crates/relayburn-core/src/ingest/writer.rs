@@ -238,11 +238,12 @@ pub fn apply(
             upkeep.held.hold(info);
             continue;
         };
-        // The parent link reads the child's and the parent's rows (tree, placeholder).
+        // The parent link reads the tree and whether the parent's row exists (placeholder):
+        // a held record of the child or the parent is written first.
         if upkeep.held.holds(&info.session_id) || upkeep.held.holds(parent) {
             upkeep.held.flush(conn)?;
         }
-        if let Some(refused) = upsert_session(conn, &info)? {
+        if let Some(refused) = upkeep.held.hold_linked(conn, info)? {
             applied.refused_links.push((batch.path.clone(), refused));
         }
     }
@@ -295,18 +296,30 @@ pub fn apply(
     }
 }
 
-/// Session records without a parent link, held back until the upkeep and then written by
-/// multi-row statements ([`insert_rows`]): `sessions` has triggers (tree node, push entry, clock), so each upsert of its own
-/// got a statement journal, a copy of every page it touched. Written before the upkeep's
-/// `derive` and before any record that reads one of their sessions' rows (a parent link naming
-/// one, [`Upkeep::before`]'s checks), so every `sessions` row sees the same writes in the same
-/// order as one upsert per record would.
+/// Session records held back until the upkeep and then written by multi-row statements
+/// ([`insert_rows`]): `sessions` has triggers (tree node, push entry, clock), so each upsert of
+/// its own got a statement journal, a copy of every page it touched. Written before the
+/// upkeep's `derive` and before any record that reads one of their sessions' rows (a parent
+/// link naming one, [`Upkeep::before`]'s checks), so every `sessions` row sees the same writes
+/// in the same order as one upsert per record would (`upsert_session` in the tests).
+///
+/// A parent link is decided and hung in the session tree when it is held (the tree is not in
+/// `sessions`); its row and its parent's placeholder follow in the held order. The tree node
+/// `sessions`' trigger would add for either row then exists already, under the same harness.
 #[derive(Default)]
 struct HeldSessions {
-    /// Each record with its harness's name (a record without a harness is not stored).
-    rows: Vec<(&'static str, SessionInfo)>,
-    /// Their session ids (any harness).
+    rows: Vec<HeldRow>,
+    /// The session ids of the held records (any harness).
     ids: HashSet<String>,
+}
+
+enum HeldRow {
+    /// A record with its harness's name (a record without a harness is not stored); its
+    /// parent link is the one the tree took (`None` when refused or kept).
+    Record(&'static str, SessionInfo),
+    /// A placeholder for a parent named by the record before it, unless a row of that id
+    /// exists under any harness (a cross-harness parent) when it is written.
+    Placeholder(&'static str, String),
 }
 
 impl HeldSessions {
@@ -317,40 +330,122 @@ impl HeldSessions {
         if !self.ids.contains(&info.session_id) {
             self.ids.insert(info.session_id.clone());
         }
-        self.rows.push((harness.as_str(), info));
+        self.rows.push(HeldRow::Record(harness.as_str(), info));
+    }
+
+    /// Holds a record with a parent link, hanging it in the session tree now. Neither the
+    /// child nor the parent may be held (the caller flushes first). Returns a message when
+    /// the link is refused because it would close a cycle (the session is then stored
+    /// without a parent).
+    fn hold_linked(
+        &mut self,
+        conn: &Connection,
+        mut info: SessionInfo,
+    ) -> rusqlite::Result<Option<String>> {
+        let (Some(harness), Some((parent, _, _))) = (info.harness, info.parent.as_ref()) else {
+            return Ok(None);
+        };
+        let parent = parent.clone();
+        let mut refused = None;
+        match tree::check(conn, &info.session_id, &parent)? {
+            Link::Linked => {}
+            // Another row of the same id (another harness) already gave the node a parent.
+            Link::Kept(_) => info.parent = None,
+            Link::Cycle => {
+                refused = Some(format!(
+                    "parent link refused: session {} cannot be a child of {parent}, which is itself or one of its descendants (it would close a cycle)",
+                    info.session_id
+                ));
+                info.parent = None;
+            }
+        }
+        let linked = info.parent.is_some();
+        if linked {
+            tree::link(conn, harness.as_str(), &info.session_id, &parent)?;
+        }
+        self.hold(info);
+        if linked {
+            // A parent referenced before its own logs are seen gets a placeholder row, filled
+            // in (placeholder = 0) when its turns or session info arrive.
+            self.rows
+                .push(HeldRow::Placeholder(harness.as_str(), parent));
+        }
+        Ok(refused)
     }
 
     fn holds(&self, session_id: &str) -> bool {
         self.ids.contains(session_id)
     }
 
-    /// Upserts the held records in the order they came, as [`upsert_session`] does each.
+    /// Writes the held rows in the order they came: each run of records as multi-row upserts,
+    /// each placeholder as its own statement.
     fn flush(&mut self, conn: &Connection) -> rusqlite::Result<()> {
-        if self.rows.is_empty() {
-            return Ok(());
-        }
-        let mut params: Vec<&dyn ToSql> = Vec::with_capacity(self.rows.len() * 5);
-        for (harness, s) in &self.rows {
-            params.extend([
-                harness as &dyn ToSql,
-                &s.session_id,
-                &s.project,
-                &s.branch,
-                &s.title,
-            ]);
-        }
-        insert_rows(
-            conn,
-            "INSERT INTO sessions (harness, session_id, project, branch, title, parent_session_id, relationship, evidence)",
-            "(?, ?, ?, ?, ?, NULL, 'root', NULL)",
-            session_upsert!(),
-            5,
-            &params,
-        )?;
-        self.rows.clear();
+        let rows = std::mem::take(&mut self.rows);
         self.ids.clear();
-        Ok(())
+        let mut run: Vec<&SessionInfo> = Vec::new();
+        let mut harnesses: Vec<&'static str> = Vec::new();
+        for row in &rows {
+            match row {
+                HeldRow::Record(harness, info) => {
+                    harnesses.push(harness);
+                    run.push(info);
+                }
+                HeldRow::Placeholder(harness, parent) => {
+                    upsert_records(conn, &harnesses, &run)?;
+                    harnesses.clear();
+                    run.clear();
+                    conn.prepare_cached(
+                        "INSERT INTO sessions (harness, session_id, placeholder)
+                         SELECT ?1, ?2, 1 WHERE NOT EXISTS (SELECT 1 FROM sessions WHERE session_id = ?2)",
+                    )?
+                    .execute(params![harness, parent])?;
+                }
+            }
+        }
+        upsert_records(conn, &harnesses, &run)
     }
+}
+
+/// Upserts session records (`harnesses[i]` is `records[i]`'s) by multi-row statements, in
+/// order.
+fn upsert_records(
+    conn: &Connection,
+    harnesses: &[&'static str],
+    records: &[&SessionInfo],
+) -> rusqlite::Result<()> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let links: Vec<(Option<&str>, &str, Option<&str>)> = records
+        .iter()
+        .map(|s| match &s.parent {
+            Some((p, r, e)) => (Some(p.as_str()), r.as_str(), Some(e.as_str())),
+            None => (None, "root", None),
+        })
+        .collect();
+    let mut params: Vec<&dyn ToSql> = Vec::with_capacity(records.len() * 8);
+    for ((harness, s), (parent, relationship, evidence)) in
+        harnesses.iter().zip(records).zip(&links)
+    {
+        params.extend([
+            harness as &dyn ToSql,
+            &s.session_id,
+            &s.project,
+            &s.branch,
+            &s.title,
+            parent,
+            relationship,
+            evidence,
+        ]);
+    }
+    insert_rows(
+        conn,
+        "INSERT INTO sessions (harness, session_id, project, branch, title, parent_session_id, relationship, evidence)",
+        "(?, ?, ?, ?, ?, ?, ?, ?)",
+        session_upsert!(),
+        8,
+        &params,
+    )
 }
 
 /// New turns held back this many at most before they are inserted (bounds the memory held).
@@ -618,53 +713,6 @@ fn update_stored(
     Ok(())
 }
 
-/// Merges what a reader learned about a session; a parent link hangs the session under its
-/// parent in the session tree (`crate::tree`). Returns a message when the link is refused
-/// because it would close a cycle (the session is then stored without a parent).
-fn upsert_session(conn: &Connection, s: &SessionInfo) -> rusqlite::Result<Option<String>> {
-    let Some(harness) = s.harness else {
-        return Ok(None);
-    };
-    let mut refused = None;
-    let mut parent = s.parent.as_ref();
-    if let Some((p, _, _)) = parent {
-        match tree::check(conn, &s.session_id, p)? {
-            Link::Linked => {}
-            // Another row of the same id (another harness) already gave the node a parent.
-            Link::Kept(_) => parent = None,
-            Link::Cycle => {
-                refused = Some(format!(
-                    "parent link refused: session {} cannot be a child of {p}, which is itself or one of its descendants (it would close a cycle)",
-                    s.session_id
-                ));
-                parent = None;
-            }
-        }
-    }
-    let (parent, relationship, evidence) = match parent {
-        Some((p, r, e)) => (Some(p.as_str()), r.as_str(), Some(e.as_str())),
-        None => (None, "root", None),
-    };
-    conn.prepare_cached(concat!(
-        "INSERT INTO sessions (harness, session_id, project, branch, title, parent_session_id, relationship, evidence)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ",
-        session_upsert!()
-    ))?
-    .execute(params![harness.as_str(), s.session_id, s.project, s.branch, s.title, parent, relationship, evidence])?;
-    if let Some(parent) = parent {
-        // A parent referenced before its own logs are seen gets a placeholder row, filled in
-        // (placeholder = 0) when its turns or session info arrive; none when a row of that id
-        // exists under any harness (a cross-harness parent).
-        conn.prepare_cached(
-            "INSERT INTO sessions (harness, session_id, placeholder)
-             SELECT ?1, ?2, 1 WHERE NOT EXISTS (SELECT 1 FROM sessions WHERE session_id = ?2)",
-        )?
-        .execute(params![harness.as_str(), parent])?;
-        tree::link(conn, harness.as_str(), &s.session_id, parent)?;
-    }
-    Ok(refused)
-}
-
 fn insert_user_turn(
     conn: &Connection,
     u: &UserTurnRecord,
@@ -705,6 +753,54 @@ mod tests {
             model: "my-llama".into(),
             ..copy(output, true, &[], reported)
         }
+    }
+
+    /// The reference the held records are compared with: one upsert per record. Merges what a
+    /// reader learned about a session; a parent link hangs the session under its parent in the
+    /// session tree (`crate::tree`). Returns a message when the link is refused
+    /// because it would close a cycle (the session is then stored without a parent).
+    fn upsert_session(conn: &Connection, s: &SessionInfo) -> rusqlite::Result<Option<String>> {
+        let Some(harness) = s.harness else {
+            return Ok(None);
+        };
+        let mut refused = None;
+        let mut parent = s.parent.as_ref();
+        if let Some((p, _, _)) = parent {
+            match tree::check(conn, &s.session_id, p)? {
+                Link::Linked => {}
+                // Another row of the same id (another harness) already gave the node a parent.
+                Link::Kept(_) => parent = None,
+                Link::Cycle => {
+                    refused = Some(format!(
+                        "parent link refused: session {} cannot be a child of {p}, which is itself or one of its descendants (it would close a cycle)",
+                        s.session_id
+                    ));
+                    parent = None;
+                }
+            }
+        }
+        let (parent, relationship, evidence) = match parent {
+            Some((p, r, e)) => (Some(p.as_str()), r.as_str(), Some(e.as_str())),
+            None => (None, "root", None),
+        };
+        conn.prepare_cached(concat!(
+            "INSERT INTO sessions (harness, session_id, project, branch, title, parent_session_id, relationship, evidence)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ",
+            session_upsert!()
+        ))?
+        .execute(params![harness.as_str(), s.session_id, s.project, s.branch, s.title, parent, relationship, evidence])?;
+        if let Some(parent) = parent {
+            // A parent referenced before its own logs are seen gets a placeholder row, filled in
+            // (placeholder = 0) when its turns or session info arrive; none when a row of that id
+            // exists under any harness (a cross-harness parent).
+            conn.prepare_cached(
+                "INSERT INTO sessions (harness, session_id, placeholder)
+                 SELECT ?1, ?2, 1 WHERE NOT EXISTS (SELECT 1 FROM sessions WHERE session_id = ?2)",
+            )?
+            .execute(params![harness.as_str(), parent])?;
+            tree::link(conn, harness.as_str(), &s.session_id, parent)?;
+        }
+        Ok(refused)
     }
 
     /// The insert triggers `turns` had until schema migration 17 (as migration 13 wrote them,
