@@ -87,9 +87,9 @@ enum State {
     Kept,
 }
 
-/// Turn ids a first load keeps at most (8 bytes each, a few more in the set); past that, turns
-/// are looked up.
-const KNOWN_MAX: usize = 4 << 20;
+/// Turn ids a first load keeps at most (about 18 MB in the set, a corpus of some 5 GB); past
+/// that, turns are looked up, so a larger load keeps within its memory bound.
+const KNOWN_MAX: usize = 1 << 20;
 
 /// One pass's use of the above: decided in its first write transaction, undone at its end.
 /// A first load also keeps the id of every turn it writes (`writer::Upkeep::known`): `turns`

@@ -56,7 +56,7 @@ pub struct Upkeep {
     sessions: HashSet<String>,
     /// New turns not inserted yet (see [`Stage`]).
     stage: Stage,
-    /// Session records without a parent not written yet (see [`HeldSessions`]).
+    /// Session records not written yet (see [`HeldSessions`]).
     held: HeldSessions,
     /// In a first load, the id of every turn the pass has written while that is all of
     /// `turns` (`cold_load::ColdLoad` hands it from window to window): a turn not in it is
