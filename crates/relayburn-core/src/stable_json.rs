@@ -30,7 +30,7 @@ pub struct Args<'a> {
 
 impl<'a> Args<'a> {
     pub fn parse(text: &'a str) -> Self {
-        let mut out = HashWriter(Sha256::new());
+        let mut out = Sha256::new();
         let mut members = Vec::new();
         let written = match text.trim_start().as_bytes().first() {
             Some(b'{') => members_of(text).and_then(|m| {
@@ -46,7 +46,7 @@ impl<'a> Args<'a> {
         match written {
             Ok(()) => Args {
                 members,
-                hash: short_hex_of(out.0),
+                hash: short_hex_of(out),
             },
             // A text a `Value` would not hold (a lone surrogate, a number out of range, too
             // deep) is no object either.
@@ -73,31 +73,11 @@ impl<'a> Args<'a> {
     }
 }
 
-/// The hash as a `Write` target for `serde_json`'s writers.
-struct HashWriter(Sha256);
-
-impl std::io::Write for HashWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl HashWriter {
-    fn put(&mut self, bytes: &[u8]) {
-        self.0.update(bytes);
-    }
-}
-
 type Result<T> = std::result::Result<T, serde_json::Error>;
 
 /// Writes the compact, key-sorted form of the JSON value `raw`, text `serde_json` has checked
 /// (a [`RawValue`]), `depth` values enclosing it.
-fn write_value(raw: &str, out: &mut HashWriter, depth: usize) -> Result<()> {
+fn write_value(raw: &str, out: &mut Sha256, depth: usize) -> Result<()> {
     match raw.as_bytes().first() {
         Some(b'{') => write_object(&members_of(raw)?, out, depth + 1),
         Some(b'[') => {
@@ -105,60 +85,60 @@ fn write_value(raw: &str, out: &mut HashWriter, depth: usize) -> Result<()> {
                 return Err(de::Error::custom("recursion limit exceeded"));
             }
             let items: Vec<&RawValue> = serde_json::from_str(raw)?;
-            out.put(b"[");
+            out.update(b"[");
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.put(b",");
+                    out.update(b",");
                 }
                 write_value(item.get(), out, depth + 1)?;
             }
-            out.put(b"]");
+            out.update(b"]");
             Ok(())
         }
         Some(b'"') => write_string(raw, out),
         Some(b't' | b'f' | b'n') => {
-            out.put(raw.as_bytes());
+            out.update(raw.as_bytes());
             Ok(())
         }
         _ => {
             // Numbers as `serde_json` prints them (`1.50` → `1.5`, `1e2` → `100.0`).
             let n: serde_json::Number = serde_json::from_str(raw)?;
-            serde_json::to_writer(out, &n)
+            serde_json::to_writer(&mut *out, &n)
         }
     }
 }
 
 fn write_object(
     members: &[(Cow<'_, str>, &RawValue)],
-    out: &mut HashWriter,
+    out: &mut Sha256,
     depth: usize,
 ) -> Result<()> {
     if depth > MAX_DEPTH {
         return Err(de::Error::custom("recursion limit exceeded"));
     }
-    out.put(b"{");
+    out.update(b"{");
     for (i, (key, value)) in members.iter().enumerate() {
         if i > 0 {
-            out.put(b",");
+            out.update(b",");
         }
         serde_json::to_writer(&mut *out, key.as_ref())?;
-        out.put(b":");
+        out.update(b":");
         write_value(value.get(), out, depth)?;
     }
-    out.put(b"}");
+    out.update(b"}");
     Ok(())
 }
 
 /// A string as `serde_json` writes it: its source text when every escape in it is one
 /// `serde_json` would write, else decoded (a lone surrogate fails here, as in a `Value`) and
 /// written again.
-fn write_string(raw: &str, out: &mut HashWriter) -> Result<()> {
+fn write_string(raw: &str, out: &mut Sha256) -> Result<()> {
     if written_as_is(raw) {
-        out.put(raw.as_bytes());
+        out.update(raw.as_bytes());
         return Ok(());
     }
     let s: Cow<'_, str> = serde_json::from_str::<Key<'_>>(raw)?.0;
-    serde_json::to_writer(out, s.as_ref())
+    serde_json::to_writer(&mut *out, s.as_ref())
 }
 
 /// Whether `serde_json` would write the string literal `raw` back byte for byte: escapes only

@@ -87,7 +87,7 @@ enum State {
     Kept,
 }
 
-/// Turn ids a first load keeps at most (about 18 MB in the set, a corpus of some 5 GB); past
+/// Turn ids a first load keeps at most (a set of 2^21 slots of 9 bytes, about 19 MB); past
 /// that, turns are looked up, so a larger load keeps within its memory bound.
 const KNOWN_MAX: usize = 1 << 20;
 

@@ -382,17 +382,12 @@ impl HeldSessions {
     fn flush(&mut self, conn: &Connection) -> rusqlite::Result<()> {
         let rows = std::mem::take(&mut self.rows);
         self.ids.clear();
-        let mut run: Vec<&SessionInfo> = Vec::new();
-        let mut harnesses: Vec<&'static str> = Vec::new();
+        let mut run: Vec<(&'static str, &SessionInfo)> = Vec::new();
         for row in &rows {
             match row {
-                HeldRow::Record(harness, info) => {
-                    harnesses.push(harness);
-                    run.push(info);
-                }
+                HeldRow::Record(harness, info) => run.push((harness, info)),
                 HeldRow::Placeholder(harness, parent) => {
-                    upsert_records(conn, &harnesses, &run)?;
-                    harnesses.clear();
+                    upsert_records(conn, &run)?;
                     run.clear();
                     conn.prepare_cached(
                         "INSERT INTO sessions (harness, session_id, placeholder)
@@ -402,31 +397,27 @@ impl HeldSessions {
                 }
             }
         }
-        upsert_records(conn, &harnesses, &run)
+        upsert_records(conn, &run)
     }
 }
 
-/// Upserts session records (`harnesses[i]` is `records[i]`'s) by multi-row statements, in
-/// order.
+/// Upserts session records, each with its harness's name, by multi-row statements, in order.
 fn upsert_records(
     conn: &Connection,
-    harnesses: &[&'static str],
-    records: &[&SessionInfo],
+    records: &[(&'static str, &SessionInfo)],
 ) -> rusqlite::Result<()> {
     if records.is_empty() {
         return Ok(());
     }
     let links: Vec<(Option<&str>, &str, Option<&str>)> = records
         .iter()
-        .map(|s| match &s.parent {
+        .map(|(_, s)| match &s.parent {
             Some((p, r, e)) => (Some(p.as_str()), r.as_str(), Some(e.as_str())),
             None => (None, "root", None),
         })
         .collect();
     let mut params: Vec<&dyn ToSql> = Vec::with_capacity(records.len() * 8);
-    for ((harness, s), (parent, relationship, evidence)) in
-        harnesses.iter().zip(records).zip(&links)
-    {
+    for ((harness, s), (parent, relationship, evidence)) in records.iter().zip(&links) {
         params.extend([
             harness as &dyn ToSql,
             &s.session_id,
