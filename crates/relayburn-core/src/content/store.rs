@@ -1,20 +1,27 @@
-//! `content.sqlite`: one row per captured block, unique by (session, message key, block index,
-//! harness), so re-reading a row (after a crash, or a file read again from the start) rewrites
-//! the same keys instead of adding rows. The key starts with the session, so the blocks of the
-//! file being read land on neighbouring index pages (a hashed key would dirty a random page
-//! per insert). A separate
-//! file from the ledger: big blobs and retention deletes never touch the analytics tables.
+//! `content.sqlite`: the blocks each write added to a session, one row per (session, write) —
+//! a chunk ([`super::chunk`]) — folded in write order when read. A row per block made a `full`
+//! cold ingest's content writer insert 300,000 rows with two indexes each; a chunk per batch
+//! and session is a few rows per file (bench/RESULTS.md). A separate file from the ledger: big
+//! blobs and retention deletes never touch the analytics tables.
+//!
+//! Re-reading rows (after a crash, or a file read again from the start) adds nothing: before
+//! writing to a session that was already stored when the pass began, the writer folds what is
+//! stored and writes only the entries that change it ([`Known`]). Sessions new in the pass are
+//! written as read. Two processes writing one new session at once may both store its blocks;
+//! the fold reads them as one.
 //!
 //! Commit order with the ledger: ingest commits a window's content rows just before the ledger
 //! transaction that moves the cursors past them. A crash between the two leaves content ahead
-//! of the cursor; the next pass re-reads those rows and rewrites the same keys (nothing lost,
+//! of the cursor; the next pass re-reads those rows and finds them stored (nothing lost,
 //! nothing doubled). `secure_delete` is on, so pruned text is overwritten, not just unlinked.
 
+use super::chunk::{self, BlockEntry, Entry, Fold, Known, Rule};
 use super::{decode, Retention};
 use crate::error::{Error, Result};
 use crate::vocab::content::ContentRecord;
 use crate::vocab::Harness;
-use rusqlite::{params, Connection, OpenFlags};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
@@ -22,71 +29,57 @@ use std::sync::mpsc;
 pub use crate::home::CONTENT_FILE;
 /// Page size of a new content store, in bytes (see [`ContentStore::open`]).
 pub const PAGE_SIZE: i64 = 16384;
-/// `PRAGMA user_version` of the content store this build writes.
-pub const CONTENT_SCHEMA_VERSION: i64 = 1;
+/// `PRAGMA user_version` of the content store this build writes (1: a row per block).
+pub const CONTENT_SCHEMA_VERSION: i64 = 2;
+/// A chunk is cut when its blocks' text reaches this many bytes, so one row stays far below
+/// SQLite's blob limit whatever a batch holds.
+const CHUNK_MAX_BYTES: usize = 4 << 20;
+/// A session stored in more chunks than this (and than twice what its text needs) is
+/// rewritten as its folded blocks when next written: streamed messages stored version after
+/// version do not pile up.
+const COMPACT_AFTER_CHUNKS: usize = 32;
 
 const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS blocks (
+CREATE TABLE IF NOT EXISTS chunks (
     rid INTEGER PRIMARY KEY,
     harness TEXT NOT NULL,
     session_id TEXT NOT NULL,
-    message_key TEXT NOT NULL,
-    message_id TEXT NOT NULL,
-    role TEXT NOT NULL,
-    block_index INTEGER NOT NULL,
-    ts_ms INTEGER NOT NULL,
-    seq INTEGER NOT NULL,
-    kind TEXT NOT NULL,
-    tool_name TEXT,
-    tool_use_id TEXT,
-    is_error INTEGER NOT NULL DEFAULT 0,
-    bytes INTEGER NOT NULL,
-    hash BLOB NOT NULL,
-    codec INTEGER NOT NULL DEFAULT 0,
-    data BLOB,
-    UNIQUE (session_id, message_key, block_index, harness)
+    min_ts INTEGER NOT NULL,
+    max_ts INTEGER NOT NULL,
+    blocks INTEGER NOT NULL,
+    entries BLOB NOT NULL
 ) STRICT;
-CREATE INDEX IF NOT EXISTS blocks_by_ts ON blocks (ts_ms);
+CREATE INDEX IF NOT EXISTS chunks_by_session ON chunks (session_id, harness);
+CREATE INDEX IF NOT EXISTS chunks_by_time ON chunks (min_ts);
 ";
 
-/// The block INSERT shared by both conflict rules below.
-macro_rules! insert_block_sql {
-    ($conflict:literal) => {
-        concat!(
-            "INSERT INTO blocks (harness, session_id, message_key, message_id, role, block_index,
-                ts_ms, seq, kind, tool_name, tool_use_id, is_error, bytes, hash, codec, data)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-             ON CONFLICT (session_id, message_key, block_index, harness) ",
-            $conflict
-        )
-    };
+/// What this pass knows of a session it writes to.
+enum Session {
+    /// Not stored when the pass first wrote to it: the keys written since, as fingerprints.
+    /// A block whose key is not among them is new and written without looking; one whose key
+    /// may be (a copy of a row, or a fingerprint collision) makes the session [`Known`].
+    New(HashSet<u64>),
+    /// Stored before: what is stored, folded (dropped when the transaction ends).
+    Known(Known),
 }
 
-/// A block met again keeps its row; only a hash-only row gains text that arrives later.
-const KEEP_STORED: &str = insert_block_sql!(
-    "DO UPDATE SET codec = excluded.codec, data = excluded.data
-     WHERE blocks.data IS NULL AND excluded.data IS NOT NULL"
-);
-
-/// A rewritten message's blocks replace the stored ones when they differ.
-const OVERWRITE: &str = insert_block_sql!(
-    "DO UPDATE SET
-        role = excluded.role, ts_ms = excluded.ts_ms, seq = excluded.seq,
-        kind = excluded.kind, tool_name = excluded.tool_name,
-        tool_use_id = excluded.tool_use_id, is_error = excluded.is_error,
-        bytes = excluded.bytes, hash = excluded.hash, codec = excluded.codec,
-        data = excluded.data
-     WHERE blocks.hash != excluded.hash OR blocks.kind != excluded.kind
-        OR (blocks.data IS NULL) != (excluded.data IS NULL)"
-);
+fn fingerprint(b: &BlockEntry) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    (b.message_key, b.block_index).hash(&mut h);
+    h.finish()
+}
 
 pub struct ContentStore {
     conn: Connection,
     path: PathBuf,
+    /// The sessions this pass wrote to (see [`Session`]).
+    sessions: HashMap<(Harness, String), Session>,
 }
 
 impl ContentStore {
-    /// Opens the store in `home`; when `create` is false a missing store is `None`.
+    /// Opens the store in `home`; when `create` is false a missing store is `None`. A store of
+    /// schema 1 (a row per block) is rewritten as chunks on first open.
     pub fn open(home: &Path, create: bool) -> Result<Option<ContentStore>> {
         let path = home.join(CONTENT_FILE);
         if !create && !path.exists() {
@@ -115,10 +108,9 @@ impl ContentStore {
             });
         }
         if found == 0 {
-            // A new store's pages: most blocks are a few kilobytes of compressed text, which
-            // with SQLite's default 4 KB pages spill into overflow pages, each its own WAL frame
-            // (two writes) and checkpoint copy. With 16 KB a `full` ingest uses about a tenth
-            // less CPU (bench/RESULTS.md). Only an empty database without WAL takes it.
+            // A new store's pages: a chunk is many kilobytes, which with SQLite's default
+            // 4 KB pages is a chain of overflow pages, each its own WAL frame (two writes)
+            // and checkpoint copy. Only an empty database without WAL takes it.
             conn.execute_batch(&format!("PRAGMA page_size = {PAGE_SIZE}"))
                 .map_err(err)?;
         }
@@ -133,17 +125,160 @@ impl ContentStore {
         }
         conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;")
             .map_err(err)?;
+        let mut store = ContentStore {
+            conn,
+            path,
+            sessions: HashMap::new(),
+        };
         if found < CONTENT_SCHEMA_VERSION {
-            conn.execute_batch(&format!(
-                "BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {CONTENT_SCHEMA_VERSION}; COMMIT;"
-            ))
-            .map_err(err)?;
+            store.upgrade()?;
         }
-        Ok(Some(ContentStore { conn, path }))
+        Ok(Some(store))
     }
 
     fn err(&self, e: rusqlite::Error) -> Error {
         Error::sqlite(&self.path, e)
+    }
+
+    fn corrupt(&self, e: postcard::Error) -> Error {
+        Error::LedgerCorrupt {
+            path: self.path.clone(),
+            detail: format!("unreadable content chunk: {e}"),
+        }
+    }
+
+    fn encode(&self, entries: &[Entry]) -> Result<Vec<u8>> {
+        chunk::encode(entries)
+            .map_err(|e| Error::Internal(format!("content chunk for {}: {e}", self.path.display())))
+    }
+
+    /// Creates the schema, or rewrites a schema-1 store (a row per block, each already the
+    /// result of its upserts) as one chunk of kept blocks per session, in one transaction.
+    fn upgrade(&mut self) -> Result<()> {
+        self.begin()?;
+        let migrated = match self.upgrade_in_transaction() {
+            Ok(migrated) => {
+                self.commit()?;
+                migrated
+            }
+            Err(e) => {
+                self.rollback();
+                return Err(e);
+            }
+        };
+        if migrated {
+            // The dropped rows' pages (zeroed: secure_delete) back to the file system. Best
+            // effort: a store in use by another connection keeps them as free pages.
+            let _ = self.conn.execute_batch("VACUUM");
+        }
+        Ok(())
+    }
+
+    /// True when a schema-1 store was rewritten.
+    fn upgrade_in_transaction(&mut self) -> Result<bool> {
+        self.conn.execute_batch(SCHEMA).map_err(|e| self.err(e))?;
+        let found: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        // Another process may have upgraded it while this one waited for the lock.
+        let migrated = found == 1;
+        if migrated {
+            self.rows_to_chunks()?;
+            self.conn
+                .execute_batch("DROP TABLE blocks")
+                .map_err(|e| self.err(e))?;
+        }
+        self.conn
+            .execute_batch(&format!("PRAGMA user_version = {CONTENT_SCHEMA_VERSION}"))
+            .map_err(|e| self.err(e))?;
+        Ok(migrated)
+    }
+
+    fn rows_to_chunks(&self) -> Result<()> {
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            i64,
+            i64,
+            i64,
+            String,
+        );
+        type Rest = (Option<String>, Option<String>, bool, i64, Vec<u8>, i64);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT harness, session_id, message_key, message_id, role, block_index, ts_ms,
+                    seq, kind, tool_name, tool_use_id, is_error, bytes, hash, codec, data
+                 FROM blocks ORDER BY session_id, harness, rid",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        let mut session: Vec<(Row, Rest, Option<Vec<u8>>)> = Vec::new();
+        let flush = |session: &mut Vec<(Row, Rest, Option<Vec<u8>>)>| -> Result<()> {
+            let Some(first) = session.first() else {
+                return Ok(());
+            };
+            let entries: Vec<Entry> = session
+                .iter()
+                .map(|(r, rest, data)| {
+                    Entry::Block(BlockEntry {
+                        rule: Rule::Keep,
+                        message_key: &r.2,
+                        message_id: &r.3,
+                        role: &r.4,
+                        block_index: r.5 as u32,
+                        ts_ms: r.6,
+                        seq: r.7,
+                        kind: &r.8,
+                        tool_name: rest.0.as_deref(),
+                        tool_use_id: rest.1.as_deref(),
+                        is_error: rest.2,
+                        bytes: rest.3,
+                        hash: rest.4.as_slice().try_into().unwrap_or([0; 32]),
+                        codec: rest.5,
+                        data: data.as_deref(),
+                    })
+                })
+                .collect();
+            self.insert_chunks(&first.0 .0, &first.0 .1, &entries)?;
+            session.clear();
+            Ok(())
+        };
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let get = |e| Error::sqlite(&self.path, e);
+            let row: Row = (
+                r.get(0).map_err(get)?,
+                r.get(1).map_err(get)?,
+                r.get(2).map_err(get)?,
+                r.get(3).map_err(get)?,
+                r.get(4).map_err(get)?,
+                r.get(5).map_err(get)?,
+                r.get(6).map_err(get)?,
+                r.get(7).map_err(get)?,
+                r.get(8).map_err(get)?,
+            );
+            let rest: Rest = (
+                r.get(9).map_err(get)?,
+                r.get(10).map_err(get)?,
+                r.get(11).map_err(get)?,
+                r.get(12).map_err(get)?,
+                r.get(13).map_err(get)?,
+                r.get(14).map_err(get)?,
+            );
+            let data: Option<Vec<u8>> = r.get(15).map_err(get)?;
+            if session
+                .first()
+                .is_some_and(|(f, _, _)| f.0 != row.0 || f.1 != row.1)
+            {
+                flush(&mut session)?;
+            }
+            session.push((row, rest, data));
+        }
+        flush(&mut session)
     }
 
     pub fn begin(&self) -> Result<()> {
@@ -152,90 +287,203 @@ impl ContentStore {
             .map_err(|e| self.err(e))
     }
 
-    pub fn commit(&self) -> Result<()> {
+    /// Commits; what was folded of stored sessions is dropped (another process may write
+    /// them before this one's next transaction).
+    pub fn commit(&mut self) -> Result<()> {
+        self.forget_known();
         self.conn.execute_batch("COMMIT").map_err(|e| self.err(e))
     }
 
     /// Rolls back an open transaction (none open: nothing to do).
-    pub fn rollback(&self) {
+    pub fn rollback(&mut self) {
+        self.forget_known();
         if !self.conn.is_autocommit() {
             let _ = self.conn.execute_batch("ROLLBACK");
         }
     }
 
-    /// Writes one record's blocks (inside [`begin`](Self::begin)). A block already stored
-    /// keeps its row; only a hash-only row gains the text when the text arrives later. A
-    /// `replace` record (a message rewritten while it streamed) overwrites what is stored.
-    pub fn insert(&self, r: &ContentRecord) -> Result<usize> {
-        if r.replace {
-            return self.replace(r);
-        }
-        self.upsert_blocks(KEEP_STORED, r)
+    fn forget_known(&mut self) {
+        self.sessions.retain(|_, s| matches!(s, Session::New(_)));
     }
 
-    /// Inserts `r`'s blocks with `sql` (the shared INSERT plus one conflict rule).
-    fn upsert_blocks(&self, sql: &str, r: &ContentRecord) -> Result<usize> {
-        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
+    /// Writes records (inside [`begin`](Self::begin)): per session, the entries that change
+    /// what is stored, in order, as one or more chunks. A `replace` record (a message
+    /// rewritten while it streams) overwrites its blocks and drops any beyond its last.
+    /// Returns the number of block entries written.
+    pub fn write(&mut self, records: &[ContentRecord]) -> Result<usize> {
+        let mut order: Vec<(Harness, &str)> = Vec::new();
+        let mut groups: HashMap<(Harness, &str), Vec<Entry>> = HashMap::new();
+        for r in records {
+            let key = (r.harness, r.session_id.as_str());
+            let entries = groups.entry(key).or_insert_with(|| {
+                order.push(key);
+                Vec::new()
+            });
+            entries_of(r, entries);
+        }
         let mut written = 0;
-        for (i, b) in r.blocks.iter().enumerate() {
-            written += stmt
+        for key in order {
+            let mut entries = groups.remove(&key).unwrap_or_default();
+            let (harness, session_id) = key;
+            let all_new = match self.session(harness, session_id)? {
+                Session::New(keys) => entries.iter().all(|e| match e {
+                    Entry::Block(b) => keys.insert(fingerprint(b)),
+                    Entry::Truncate { .. } => true,
+                }),
+                Session::Known(_) => false,
+            };
+            if !all_new {
+                // Some key may be stored already: decide from what is stored.
+                let session = (harness, session_id.to_string());
+                let mut known = match self.sessions.remove(&session) {
+                    Some(Session::Known(known)) => known,
+                    _ => self.load_known(harness, session_id)?,
+                };
+                entries.retain(|e| known.changes(e));
+                self.sessions.insert(session, Session::Known(known));
+            }
+            written += entries
+                .iter()
+                .filter(|e| matches!(e, Entry::Block(_)))
+                .count();
+            self.insert_chunks(harness.as_str(), session_id, &entries)?;
+        }
+        Ok(written)
+    }
+
+    /// What this pass knows of a session: new (nothing stored when first written), or what
+    /// is stored, folded.
+    fn session(&mut self, harness: Harness, session_id: &str) -> Result<&mut Session> {
+        let key = (harness, session_id.to_string());
+        let state = match self.sessions.remove(&key) {
+            Some(state) => state,
+            None => {
+                let stored: i64 = self
+                    .conn
+                    .prepare_cached(
+                        "SELECT count(*) FROM (SELECT 1 FROM chunks
+                         WHERE session_id = ?1 AND harness = ?2 LIMIT 1)",
+                    )
+                    .and_then(|mut s| {
+                        s.query_row(params![session_id, harness.as_str()], |r| r.get(0))
+                    })
+                    .map_err(|e| self.err(e))?;
+                if stored == 0 {
+                    Session::New(HashSet::new())
+                } else {
+                    Session::Known(self.load_known(harness, session_id)?)
+                }
+            }
+        };
+        Ok(self.sessions.entry(key).or_insert(state))
+    }
+
+    /// Folds what is stored of a session; a session in many chunks is compacted here.
+    fn load_known(&self, harness: Harness, session_id: &str) -> Result<Known> {
+        let chunks = self.chunks_of(harness.as_str(), session_id)?;
+        let decoded = chunks
+            .iter()
+            .map(|(_, bytes)| chunk::decode(bytes))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| self.corrupt(e))?;
+        let mut fold = Fold::default();
+        for entry in decoded.into_iter().flatten() {
+            fold.apply(entry);
+        }
+        let bytes: usize = chunks.iter().map(|(_, b)| b.len()).sum();
+        if chunks.len() > COMPACT_AFTER_CHUNKS.max(2 * bytes.div_ceil(CHUNK_MAX_BYTES)) {
+            self.compact(harness.as_str(), session_id, &chunks, &fold)?;
+        }
+        Ok(Known::of(&fold))
+    }
+
+    /// A session's chunks in write order: (rid, encoded entries).
+    fn chunks_of(&self, harness: &str, session_id: &str) -> Result<Vec<(i64, Vec<u8>)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT rid, entries FROM chunks WHERE session_id = ?1 AND harness = ?2
+                 ORDER BY rid",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![session_id, harness], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Rewrites a session's chunks as its folded blocks.
+    fn compact(
+        &self,
+        harness: &str,
+        session_id: &str,
+        chunks: &[(i64, Vec<u8>)],
+        fold: &Fold<'_>,
+    ) -> Result<()> {
+        let entries: Vec<Entry> = fold
+            .stored()
+            .map(|b| {
+                Entry::Block(BlockEntry {
+                    rule: Rule::Keep,
+                    ..b.clone()
+                })
+            })
+            .collect();
+        let mut delete = self
+            .conn
+            .prepare_cached("DELETE FROM chunks WHERE rid = ?1")
+            .map_err(|e| self.err(e))?;
+        for (rid, _) in chunks {
+            delete.execute([rid]).map_err(|e| self.err(e))?;
+        }
+        self.insert_chunks(harness, session_id, &entries)
+    }
+
+    /// Inserts entries as chunks of at most [`CHUNK_MAX_BYTES`] of text each.
+    fn insert_chunks(&self, harness: &str, session_id: &str, entries: &[Entry]) -> Result<()> {
+        let mut insert = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO chunks (harness, session_id, min_ts, max_ts, blocks, entries)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .map_err(|e| self.err(e))?;
+        for part in split(entries) {
+            let min_ts = part.iter().map(Entry::ts_ms).min().unwrap_or(0);
+            let max_ts = part.iter().map(Entry::ts_ms).max().unwrap_or(0);
+            let blocks = part.iter().filter(|e| matches!(e, Entry::Block(_))).count();
+            insert
                 .execute(params![
-                    r.harness.as_str(),
-                    r.session_id,
-                    r.message_key,
-                    r.message_id,
-                    r.role,
-                    i as i64,
-                    r.ts_ms,
-                    r.seq,
-                    b.kind,
-                    b.tool_name,
-                    b.tool_use_id,
-                    b.is_error,
-                    b.bytes,
-                    &b.hash[..],
-                    b.codec,
-                    b.data
+                    harness,
+                    session_id,
+                    min_ts,
+                    max_ts,
+                    blocks as i64,
+                    self.encode(part)?
                 ])
                 .map_err(|e| self.err(e))?;
         }
-        Ok(written)
+        Ok(())
     }
 
-    /// Writes a message's whole current content over what is stored for it.
-    fn replace(&self, r: &ContentRecord) -> Result<usize> {
-        let err = |e| Error::sqlite(&self.path, e);
-        let written = self.upsert_blocks(OVERWRITE, r)?;
-        self.conn
-            .prepare_cached(
-                "DELETE FROM blocks WHERE session_id = ?1 AND message_key = ?2 AND harness = ?3
-                    AND block_index >= ?4",
-            )
-            .map_err(err)?
-            .execute(params![
-                r.session_id,
-                r.message_key,
-                r.harness.as_str(),
-                r.blocks.len() as i64
-            ])
-            .map_err(err)?;
-        Ok(written)
-    }
-
-    /// Deletes blocks of messages older than the retention (`Days(0)`: all). Returns the
-    /// number of blocks deleted.
-    pub fn prune(&self, retention: Retention, now_ms: i64) -> Result<i64> {
-        let deleted = match retention {
-            Retention::Forever => 0,
-            Retention::Days(0) => self
-                .conn
-                .execute("DELETE FROM blocks", [])
-                .map_err(|e| self.err(e))?,
-            r => {
-                let cutoff = r.cutoff_ms(now_ms).unwrap_or(i64::MIN);
-                self.conn
-                    .execute("DELETE FROM blocks WHERE ts_ms < ?1", [cutoff])
-                    .map_err(|e| self.err(e))?
+    /// Deletes blocks of messages older than the retention (`Days(0)`: all), in one
+    /// transaction. Returns the number of block entries deleted.
+    pub fn prune(&mut self, retention: Retention, now_ms: i64) -> Result<i64> {
+        let cutoff = match retention {
+            Retention::Forever => return Ok(0),
+            Retention::Days(0) => i64::MAX,
+            r => r.cutoff_ms(now_ms).unwrap_or(i64::MIN),
+        };
+        self.begin()?;
+        let deleted = match self.prune_before(cutoff) {
+            Ok(n) => {
+                self.commit()?;
+                n
+            }
+            Err(e) => {
+                self.rollback();
+                return Err(e);
             }
         };
         if deleted > 0 {
@@ -244,8 +492,118 @@ impl ContentStore {
                 .conn
                 .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
         }
-        Ok(deleted as i64)
+        Ok(deleted)
     }
+
+    fn prune_before(&self, cutoff: i64) -> Result<i64> {
+        let err = |e| Error::sqlite(&self.path, e);
+        // Whole chunks first, then the ones that hold messages on both sides of the cutoff.
+        let whole: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT sum(blocks) FROM chunks WHERE min_ts < ?1 AND max_ts < ?1",
+                [cutoff],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(err)?
+            .flatten();
+        self.conn
+            .execute(
+                "DELETE FROM chunks WHERE min_ts < ?1 AND max_ts < ?1",
+                [cutoff],
+            )
+            .map_err(err)?;
+        let mut deleted = whole.unwrap_or(0);
+        let straddling: Vec<(i64, Vec<u8>)> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT rid, entries FROM chunks WHERE min_ts < ?1")
+                .map_err(err)?;
+            let rows = stmt
+                .query_map([cutoff], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(err)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(err)?
+        };
+        for (rid, bytes) in straddling {
+            let entries = chunk::decode(&bytes).map_err(|e| self.corrupt(e))?;
+            let (old, kept): (Vec<Entry>, Vec<Entry>) =
+                entries.into_iter().partition(|e| e.ts_ms() < cutoff);
+            deleted += old.iter().filter(|e| matches!(e, Entry::Block(_))).count() as i64;
+            let min_ts = kept.iter().map(Entry::ts_ms).min().unwrap_or(cutoff);
+            let blocks = kept.iter().filter(|e| matches!(e, Entry::Block(_))).count();
+            self.conn
+                .execute(
+                    "UPDATE chunks SET min_ts = ?2, blocks = ?3, entries = ?4 WHERE rid = ?1",
+                    params![rid, min_ts, blocks as i64, self.encode(&kept)?],
+                )
+                .map_err(err)?;
+        }
+        Ok(deleted)
+    }
+}
+
+/// A record's entries: its blocks, kept or (a `replace` record) overwriting, and for a
+/// `replace` record the truncation past its last block.
+fn entries_of<'r>(r: &'r ContentRecord, out: &mut Vec<Entry<'r>>) {
+    let rule = if r.replace {
+        Rule::Overwrite
+    } else {
+        Rule::Keep
+    };
+    out.extend(r.blocks.iter().enumerate().map(|(i, b)| {
+        Entry::Block(BlockEntry {
+            rule,
+            message_key: &r.message_key,
+            message_id: &r.message_id,
+            role: r.role,
+            block_index: i as u32,
+            ts_ms: r.ts_ms,
+            seq: r.seq,
+            kind: b.kind,
+            tool_name: b.tool_name.as_deref(),
+            tool_use_id: b.tool_use_id.as_deref(),
+            is_error: b.is_error,
+            bytes: b.bytes,
+            hash: b.hash,
+            codec: b.codec,
+            data: b.data.as_deref(),
+        })
+    }));
+    if r.replace {
+        out.push(Entry::Truncate {
+            message_key: &r.message_key,
+            from: r.blocks.len() as u32,
+            ts_ms: r.ts_ms,
+        });
+    }
+}
+
+/// Cuts entries into runs of at most [`CHUNK_MAX_BYTES`] of text (a longer block is a run
+/// of its own).
+fn split<'e, 'a>(entries: &'e [Entry<'a>]) -> impl Iterator<Item = &'e [Entry<'a>]> {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= entries.len() {
+            return None;
+        }
+        let mut bytes = 0;
+        let mut end = start;
+        while end < entries.len() {
+            let len = match &entries[end] {
+                Entry::Block(b) => b.data.map_or(0, <[u8]>::len),
+                Entry::Truncate { .. } => 0,
+            };
+            if end > start && bytes + len > CHUNK_MAX_BYTES {
+                break;
+            }
+            bytes += len;
+            end += 1;
+        }
+        let part = &entries[start..end];
+        start = end;
+        Some(part)
+    })
 }
 
 /// What [`prune_content`] removed.
@@ -257,7 +615,7 @@ pub struct PruneReport {
 /// `pruneContent`: deletes content of messages older than `older_than` (`Days(0)` clears the
 /// store, `Forever` keeps everything).
 pub fn prune_content(home: &Path, older_than: Retention) -> Result<PruneReport> {
-    let Some(store) = ContentStore::open(home, false)? else {
+    let Some(mut store) = ContentStore::open(home, false)? else {
         return Ok(PruneReport::default());
     };
     Ok(PruneReport {
@@ -296,44 +654,33 @@ pub fn session_content(
     let Some(store) = ContentStore::open(home, false)? else {
         return Ok(Vec::new());
     };
-    let mut stmt = store
-        .conn
-        .prepare(
-            "SELECT role, message_id, ts_ms, kind, tool_name, tool_use_id, is_error, bytes, hash, codec, data
-             FROM blocks WHERE session_id = ?1 AND harness = ?2
-             ORDER BY seq, ts_ms, message_key, block_index",
-        )
-        .map_err(|e| store.err(e))?;
-    let rows = stmt
-        .query_map(params![session_id, harness.as_str()], |r| {
-            let hash: Vec<u8> = r.get(8)?;
-            let codec: i64 = r.get(9)?;
-            let data: Option<Vec<u8>> = r.get(10)?;
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                ContentBlockRow {
-                    kind: r.get(3)?,
-                    text: data.and_then(|d| decode(codec, &d)),
-                    tool_name: r.get(4)?,
-                    tool_use_id: r.get(5)?,
-                    is_error: r.get(6)?,
-                    bytes: r.get(7)?,
-                    hash: hash.iter().map(|b| format!("{b:02x}")).collect(),
-                },
-            ))
-        })
-        .map_err(|e| store.err(e))?;
+    let chunks = store.chunks_of(harness.as_str(), session_id)?;
+    let decoded = chunks
+        .iter()
+        .map(|(_, bytes)| chunk::decode(bytes))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| store.corrupt(e))?;
+    let mut fold = Fold::default();
+    for entry in decoded.into_iter().flatten() {
+        fold.apply(entry);
+    }
     let mut out: Vec<ContentMessage> = Vec::new();
-    for row in rows {
-        let (role, message_id, ts_ms, block) = row.map_err(|e| store.err(e))?;
+    for b in fold.into_ordered() {
+        let block = ContentBlockRow {
+            kind: b.kind.to_string(),
+            text: b.data.and_then(|d| decode(b.codec, d)),
+            tool_name: b.tool_name.map(str::to_string),
+            tool_use_id: b.tool_use_id.map(str::to_string),
+            is_error: b.is_error,
+            bytes: b.bytes,
+            hash: b.hash.iter().map(|x| format!("{x:02x}")).collect(),
+        };
         match out.last_mut() {
-            Some(m) if m.role == role && m.message_id == message_id => m.blocks.push(block),
+            Some(m) if m.role == b.role && m.message_id == b.message_id => m.blocks.push(block),
             _ => out.push(ContentMessage {
-                role,
-                message_id,
-                ts_ms,
+                role: b.role.to_string(),
+                message_id: b.message_id.to_string(),
+                ts_ms: b.ts_ms,
                 blocks: vec![block],
             }),
         }
@@ -364,6 +711,7 @@ impl<'scope> ContentSink<'scope> {
         let (tx, rx) = mpsc::sync_channel::<SinkMsg>(64);
         let path = store.path.clone();
         let handle = scope.spawn(move || {
+            let mut store = store;
             let mut open = false;
             let mut failed: Option<Error> = None;
             for msg in rx {
@@ -381,13 +729,10 @@ impl<'scope> ContentSink<'scope> {
                                 }
                             }
                         }
-                        for r in &records {
-                            if let Err(e) = store.insert(r) {
-                                store.rollback();
-                                open = false;
-                                failed = Some(e);
-                                break;
-                            }
+                        if let Err(e) = store.write(&records) {
+                            store.rollback();
+                            open = false;
+                            failed = Some(e);
                         }
                     }
                     SinkMsg::Commit(ack) => {

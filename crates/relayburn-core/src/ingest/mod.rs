@@ -272,7 +272,7 @@ fn ingest_files(
         if !capturing {
             content = open_content(false, &mut report);
         }
-        if let Some(store) = &content {
+        if let Some(store) = &mut content {
             if let Err(e) = store.prune(settings.retention, now) {
                 let path = home.join(crate::content::store::CONTENT_FILE);
                 let message = format!("content prune failed: {e}");

@@ -484,7 +484,8 @@ fn droid_transcript_content_goes_to_the_content_store() {
     let count = || -> i64 {
         content
             .query_row(
-                "SELECT count(*) FROM blocks WHERE harness = 'droid' AND session_id = 'c1'",
+                "SELECT coalesce(sum(blocks), 0) FROM chunks
+                 WHERE harness = 'droid' AND session_id = 'c1'",
                 [],
                 |r| r.get(0),
             )
