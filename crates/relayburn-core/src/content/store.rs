@@ -33,7 +33,7 @@ pub const PAGE_SIZE: i64 = 16384;
 pub const CONTENT_SCHEMA_VERSION: i64 = 2;
 /// A chunk is cut when its blocks' text reaches this many bytes, so one row stays far below
 /// SQLite's blob limit whatever a batch holds.
-const CHUNK_MAX_BYTES: usize = 4 << 20;
+const CHUNK_MAX_BYTES: usize = 1 << 20;
 /// A session stored in more chunks than this (and than twice what its text needs) is
 /// rewritten as its folded blocks when next written: streamed messages stored version after
 /// version do not pile up.
@@ -57,8 +57,11 @@ CREATE INDEX IF NOT EXISTS chunks_by_time ON chunks (min_ts);
 enum Session {
     /// Not stored when the pass first wrote to it: the keys written since, as fingerprints.
     /// A block whose key is not among them is new and written without looking; one whose key
-    /// may be (a copy of a row, or a fingerprint collision) makes the session [`Known`].
-    New(HashSet<u64>),
+    /// may be (a copy of a row, or a fingerprint collision) makes the session [`Known`]. Kept
+    /// past a commit only for a session the committed transaction wrote (a file read over
+    /// several windows), so memory follows the window, not the pass; a session met again
+    /// later is probed again and, being stored now, folded.
+    New { keys: HashSet<u64>, written: bool },
     /// Stored before: what is stored, folded (dropped when the transaction ends).
     Known(Known),
 }
@@ -288,7 +291,8 @@ impl ContentStore {
     }
 
     /// Commits; what was folded of stored sessions is dropped (another process may write
-    /// them before this one's next transaction).
+    /// them before this one's next transaction), and the fingerprints of sessions it did not
+    /// write.
     pub fn commit(&mut self) -> Result<()> {
         self.forget_known();
         self.conn.execute_batch("COMMIT").map_err(|e| self.err(e))
@@ -303,7 +307,10 @@ impl ContentStore {
     }
 
     fn forget_known(&mut self) {
-        self.sessions.retain(|_, s| matches!(s, Session::New(_)));
+        self.sessions.retain(|_, s| match s {
+            Session::New { written, .. } => std::mem::take(written),
+            Session::Known(_) => false,
+        });
     }
 
     /// Writes records (inside [`begin`](Self::begin)): per session, the entries that change
@@ -326,10 +333,13 @@ impl ContentStore {
             let mut entries = groups.remove(&key).unwrap_or_default();
             let (harness, session_id) = key;
             let all_new = match self.session(harness, session_id)? {
-                Session::New(keys) => entries.iter().all(|e| match e {
-                    Entry::Block(b) => keys.insert(fingerprint(b)),
-                    Entry::Truncate { .. } => true,
-                }),
+                Session::New { keys, written } => {
+                    *written = true;
+                    entries.iter().all(|e| match e {
+                        Entry::Block(b) => keys.insert(fingerprint(b)),
+                        Entry::Truncate { .. } => true,
+                    })
+                }
                 Session::Known(_) => false,
             };
             if !all_new {
@@ -369,7 +379,10 @@ impl ContentStore {
                     })
                     .map_err(|e| self.err(e))?;
                 if stored == 0 {
-                    Session::New(HashSet::new())
+                    Session::New {
+                        keys: HashSet::new(),
+                        written: false,
+                    }
                 } else {
                     Session::Known(self.load_known(harness, session_id)?)
                 }

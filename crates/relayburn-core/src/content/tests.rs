@@ -293,7 +293,15 @@ fn a_copy_within_one_pass_is_written_once() {
     pass.begin().unwrap();
     assert_eq!(pass.write(&[rows[1].clone(), rows[1].clone()]).unwrap(), 0);
     pass.commit().unwrap();
-    assert_eq!(count_blocks(dir.path()), 3);
+    // A window without `s` drops its fingerprints; met again, it is found stored.
+    pass.begin().unwrap();
+    assert_eq!(pass.write(&[record("t", "a", 1, 1, &["x"])]).unwrap(), 1);
+    pass.commit().unwrap();
+    pass.begin().unwrap();
+    let more = [rows[0].clone(), record("s", "c", 3, 1, &["w"])];
+    assert_eq!(pass.write(&more).unwrap(), 1);
+    pass.commit().unwrap();
+    assert_eq!(count_blocks(dir.path()), 5);
 }
 
 /// A message rewritten over many passes (OpenCode streaming) is stored once per version until
