@@ -701,6 +701,18 @@ pub fn session_content(
     Ok(out)
 }
 
+/// A commit the content writer is making (see [`ContentSink::start_commit`]).
+pub struct ContentCommit {
+    done: mpsc::Receiver<Result<()>>,
+    gone: Error,
+}
+
+impl ContentCommit {
+    pub fn wait(self) -> Result<()> {
+        self.done.recv().map_err(|_| self.gone)?
+    }
+}
+
 enum SinkMsg {
     Records(Vec<ContentRecord>),
     Commit(mpsc::SyncSender<Result<()>>),
@@ -708,8 +720,8 @@ enum SinkMsg {
 
 /// The content store written on its own thread during ingest, so its inserts run beside the
 /// ledger writer's instead of after them. [`send`](Self::send) queues a batch's records (a
-/// transaction opens with the first); [`commit`](Self::commit) commits everything queued and
-/// waits for it, which ingest calls just before committing the ledger transaction.
+/// transaction opens with the first); [`start_commit`](Self::start_commit) commits everything
+/// queued, and ingest waits for it just before committing the ledger transaction.
 pub struct ContentSink<'scope> {
     tx: mpsc::SyncSender<SinkMsg>,
     handle: std::thread::ScopedJoinHandle<'scope, ContentStore>,
@@ -783,13 +795,17 @@ impl<'scope> ContentSink<'scope> {
             .map_err(|_| self.gone())
     }
 
-    /// Commits every record sent so far; returns once it is durable (or failed).
-    pub fn commit(&self) -> Result<()> {
+    /// Starts committing every record sent so far; [`ContentCommit::wait`] returns once it
+    /// is durable (or failed).
+    pub fn start_commit(&self) -> Result<ContentCommit> {
         let (ack, done) = mpsc::sync_channel(1);
         self.tx
             .send(SinkMsg::Commit(ack))
             .map_err(|_| self.gone())?;
-        done.recv().map_err(|_| self.gone())?
+        Ok(ContentCommit {
+            done,
+            gone: self.gone(),
+        })
     }
 
     /// Stops the thread and hands the store back (`None` if the thread panicked).
