@@ -442,6 +442,8 @@ describe('content across a crash', () => {
       ]).flat();
       expect(got[`cs-${f}`]).toEqual(want);
     }
+    // Stored once, not only read once: the re-read found the blocks committed before the kill.
+    expect((await esm.pruneContent({ olderThanDays: 0, ledgerHome })).blocksDeleted).toBe(FILES * TURNS * 3);
   });
 });
 
