@@ -394,20 +394,23 @@ impl ContentStore {
     /// Folds what is stored of a session; a session in many chunks is compacted here.
     fn load_known(&self, harness: Harness, session_id: &str) -> Result<Known> {
         let chunks = self.chunks_of(harness.as_str(), session_id)?;
-        let decoded = chunks
-            .iter()
-            .map(|(_, bytes)| chunk::decode(bytes))
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|e| self.corrupt(e))?;
-        let mut fold = Fold::default();
-        for entry in decoded.into_iter().flatten() {
-            fold.apply(entry);
-        }
+        let fold = self.fold(&chunks)?;
         let bytes: usize = chunks.iter().map(|(_, b)| b.len()).sum();
         if chunks.len() > COMPACT_AFTER_CHUNKS.max(2 * bytes.div_ceil(CHUNK_MAX_BYTES)) {
             self.compact(harness.as_str(), session_id, &chunks, &fold)?;
         }
         Ok(Known::of(&fold))
+    }
+
+    /// What a session's chunks (in write order) hold.
+    fn fold<'c>(&self, chunks: &'c [(i64, Vec<u8>)]) -> Result<Fold<'c>> {
+        let mut fold = Fold::default();
+        for (_, bytes) in chunks {
+            for entry in chunk::decode(bytes).map_err(|e| self.corrupt(e))? {
+                fold.apply(entry);
+            }
+        }
+        Ok(fold)
     }
 
     /// A session's chunks in write order: (rid, encoded entries).
@@ -668,15 +671,7 @@ pub fn session_content(
         return Ok(Vec::new());
     };
     let chunks = store.chunks_of(harness.as_str(), session_id)?;
-    let decoded = chunks
-        .iter()
-        .map(|(_, bytes)| chunk::decode(bytes))
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| store.corrupt(e))?;
-    let mut fold = Fold::default();
-    for entry in decoded.into_iter().flatten() {
-        fold.apply(entry);
-    }
+    let fold = store.fold(&chunks)?;
     let mut out: Vec<ContentMessage> = Vec::new();
     for b in fold.into_ordered() {
         let block = ContentBlockRow {
