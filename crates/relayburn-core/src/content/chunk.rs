@@ -222,15 +222,6 @@ impl KnownBlock {
 }
 
 impl Known {
-    pub fn of(fold: &Fold<'_>) -> Known {
-        let blocks = fold
-            .blocks
-            .iter()
-            .map(|(&(k, i), b)| ((k.to_string(), i), KnownBlock::of(b)))
-            .collect();
-        Known { blocks }
-    }
-
     /// Applies `entry` to what is known; true when it changes the stored blocks (write it).
     pub fn changes(&mut self, entry: &Entry<'_>) -> bool {
         match entry {

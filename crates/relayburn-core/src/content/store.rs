@@ -393,13 +393,33 @@ impl ContentStore {
 
     /// Folds what is stored of a session; a session in many chunks is compacted here.
     fn load_known(&self, harness: Harness, session_id: &str) -> Result<Known> {
-        let chunks = self.chunks_of(harness.as_str(), session_id)?;
-        let fold = self.fold(&chunks)?;
-        let bytes: usize = chunks.iter().map(|(_, b)| b.len()).sum();
-        if chunks.len() > COMPACT_AFTER_CHUNKS.max(2 * bytes.div_ceil(CHUNK_MAX_BYTES)) {
-            self.compact(harness.as_str(), session_id, &chunks, &fold)?;
+        // Chunk by chunk, each read in place: only the keys' shapes stay in memory.
+        let mut known = Known::default();
+        let (mut chunks, mut bytes) = (0usize, 0usize);
+        let err = |e| Error::sqlite(&self.path, e);
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT entries FROM chunks WHERE session_id = ?1 AND harness = ?2 ORDER BY rid",
+            )
+            .map_err(err)?;
+        let mut rows = stmt
+            .query(params![session_id, harness.as_str()])
+            .map_err(err)?;
+        while let Some(row) = rows.next().map_err(err)? {
+            let blob = row.get_ref(0).and_then(|v| Ok(v.as_blob()?)).map_err(err)?;
+            chunks += 1;
+            bytes += blob.len();
+            for entry in chunk::decode(blob).map_err(|e| self.corrupt(e))? {
+                known.changes(&entry);
+            }
         }
-        Ok(Known::of(&fold))
+        if chunks > COMPACT_AFTER_CHUNKS.max(2 * bytes.div_ceil(CHUNK_MAX_BYTES)) {
+            let stored = self.chunks_of(harness.as_str(), session_id)?;
+            let fold = self.fold(&stored)?;
+            self.compact(harness.as_str(), session_id, &stored, &fold)?;
+        }
+        Ok(known)
     }
 
     /// What a session's chunks (in write order) hold.
