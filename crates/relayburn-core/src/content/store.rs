@@ -1,7 +1,7 @@
 //! `content.sqlite`: the blocks each write added to a session, one row per (session, write) —
 //! a chunk ([`super::chunk`]) — folded in write order when read. A row per block made a `full`
 //! cold ingest's content writer insert 300,000 rows with two indexes each; a chunk per batch
-//! and session is a few rows per file (bench/RESULTS.md). A separate file from the ledger: big
+//! and session is about one row per log file (bench/RESULTS.md). A separate file from the ledger: big
 //! blobs and retention deletes never touch the analytics tables.
 //!
 //! Re-reading rows (after a crash, or a file read again from the start) adds nothing: before
@@ -221,6 +221,7 @@ impl ContentStore {
             .map_err(|e| self.err(e))?;
         let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
         let mut session: Vec<(Row, Rest, Option<Vec<u8>>)> = Vec::new();
+        let mut held = 0;
         let flush = |session: &mut Vec<(Row, Rest, Option<Vec<u8>>)>| -> Result<()> {
             let Some(first) = session.first() else {
                 return Ok(());
@@ -273,12 +274,17 @@ impl ContentStore {
                 r.get(14).map_err(get)?,
             );
             let data: Option<Vec<u8>> = r.get(15).map_err(get)?;
+            // A chunk per session, or per megabyte of a large one (the rows are whole blocks,
+            // so each chunk folds on its own).
             if session
                 .first()
                 .is_some_and(|(f, _, _)| f.0 != row.0 || f.1 != row.1)
+                || held >= CHUNK_MAX_BYTES
             {
                 flush(&mut session)?;
+                held = 0;
             }
+            held += data.as_ref().map_or(0, Vec::len);
             session.push((row, rest, data));
         }
         flush(&mut session)

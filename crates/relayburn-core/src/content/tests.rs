@@ -324,20 +324,25 @@ fn a_session_in_many_chunks_is_compacted() {
     assert!(chunk_rows(dir.path()) < 10);
 }
 
-/// One write's blocks are cut into rows of a few megabytes.
-#[test]
-fn a_large_write_is_cut_into_chunks() {
-    let dir = tempfile::tempdir().unwrap();
-    // Text LZ4 cannot shrink: 3 MB per record.
+/// Printable text LZ4 cannot shrink.
+fn noise(len: usize) -> String {
     let mut x: u64 = 7;
-    let noise: String = (0..3 << 20)
+    (0..len)
         .map(|_| {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
             char::from(b'!' + (x % 90) as u8)
         })
-        .collect();
+        .collect()
+}
+
+/// One write's blocks are cut into rows of about a megabyte.
+#[test]
+fn a_large_write_is_cut_into_chunks() {
+    let dir = tempfile::tempdir().unwrap();
+    // Text LZ4 cannot shrink: 3 MB per record.
+    let noise = noise(3 << 20);
     let rows: Vec<_> = ["a", "b", "c"]
         .iter()
         .enumerate()
@@ -496,6 +501,18 @@ fn a_store_of_rows_per_block_is_upgraded() {
         )
         .unwrap();
     }
+    // A session larger than a chunk: 700 KB blocks, one per chunk.
+    let big = noise(700 << 10);
+    for key in ["b1", "b2", "b3"] {
+        let b = full.block("text", &big, None, None, false);
+        c.execute(
+            "INSERT INTO blocks (harness, session_id, message_key, message_id, role, block_index,
+                ts_ms, seq, kind, bytes, hash, codec, data)
+             VALUES ('claude-code', 'big', ?1, ?1, 'user', 0, 1, 1, 'text', ?2, ?3, ?4, ?5)",
+            rusqlite::params![key, b.bytes, &b.hash[..], b.codec, b.data],
+        )
+        .unwrap();
+    }
     // A hash-only block: no text.
     let hashed = capture(ContentMode::HashOnly).block("text", "secret", None, None, false);
     c.execute(
@@ -574,7 +591,16 @@ fn a_store_of_rows_per_block_is_upgraded() {
         )
         .unwrap();
     assert_eq!(tables, 0);
-    assert_eq!(count_blocks(dir.path()), 6);
+    assert_eq!(count_blocks(dir.path()), 9);
+    assert_eq!(texts_of(dir.path(), "big"), vec![Some(big); 3]);
+    let big_chunks: i64 = c
+        .query_row(
+            "SELECT count(*) FROM chunks WHERE session_id = 'big'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(big_chunks, 3);
 }
 
 fn hex(bytes: &[u8]) -> String {
