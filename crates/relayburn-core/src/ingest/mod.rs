@@ -77,6 +77,11 @@ const TX_MAX_TIME_BULK: Duration = Duration::from_secs(1);
 /// SQLite page cache (KiB) while ingesting, so a large transaction's dirty pages stay in
 /// memory instead of spilling; the connection's previous size is restored afterwards.
 const INGEST_CACHE_KIB: i64 = 64 * 1024;
+/// The same while content is captured: its records carry the text and its writer runs beside
+/// the ledger's, so the ledger gives up a quarter of its cache to keep a cold ingest's peak
+/// RSS within 256 MB (about 3 % slower there; without content it would cost 8 %:
+/// bench/RESULTS.md).
+const INGEST_CACHE_KIB_CONTENT: i64 = 48 * 1024;
 /// WAL pages between automatic checkpoints while ingesting (SQLite's default is 1000). A page
 /// rewritten by many transactions is then copied back to the database once, not once per
 /// 4 MB of WAL; the WAL may grow to about this many pages (128 MB of a new ledger's 8 KB
@@ -379,7 +384,12 @@ fn run_jobs(
             .map_err(|e| ledger.err(e))?;
         Ok(before)
     };
-    let cache_before = tuned("cache_size", -INGEST_CACHE_KIB)?;
+    let cache_kib = if capture.is_off() {
+        INGEST_CACHE_KIB
+    } else {
+        INGEST_CACHE_KIB_CONTENT
+    };
+    let cache_before = tuned("cache_size", -cache_kib)?;
     // A large pass's checkpoints run on a helper thread (`checkpointer`), not in its commits.
     let helper = if progress.bytes_total >= BULK_BYTES {
         checkpointer::Helper::connect(ledger.path())
