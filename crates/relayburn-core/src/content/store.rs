@@ -156,7 +156,8 @@ impl ContentStore {
     }
 
     /// Creates the schema, or rewrites a schema-1 store (a row per block, each already the
-    /// result of its upserts) as one chunk of kept blocks per session, in one transaction.
+    /// result of its upserts) as chunks of kept blocks, per session and at most a megabyte of
+    /// text each, in one transaction.
     fn upgrade(&mut self) -> Result<()> {
         self.begin()?;
         let migrated = match self.upgrade_in_transaction() {

@@ -579,28 +579,18 @@ fn a_store_of_rows_per_block_is_upgraded() {
     let codex = session_content(dir.path(), Harness::Codex, "s").unwrap();
     assert_eq!(codex[0].blocks[0].text.as_deref(), Some("other harness"));
     let c = rusqlite::Connection::open(&path).unwrap();
-    let version: i64 = c
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(version, store::CONTENT_SCHEMA_VERSION);
-    let tables: i64 = c
-        .query_row(
-            "SELECT count(*) FROM sqlite_schema WHERE name = 'blocks'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(tables, 0);
+    let count = |sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("PRAGMA user_version"), store::CONTENT_SCHEMA_VERSION);
+    assert_eq!(
+        count("SELECT count(*) FROM sqlite_schema WHERE name = 'blocks'"),
+        0
+    );
     assert_eq!(count_blocks(dir.path()), 9);
     assert_eq!(texts_of(dir.path(), "big"), vec![Some(big); 3]);
-    let big_chunks: i64 = c
-        .query_row(
-            "SELECT count(*) FROM chunks WHERE session_id = 'big'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(big_chunks, 3);
+    assert_eq!(
+        count("SELECT count(*) FROM chunks WHERE session_id = 'big'"),
+        3
+    );
 }
 
 fn hex(bytes: &[u8]) -> String {
