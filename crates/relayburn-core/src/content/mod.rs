@@ -59,7 +59,7 @@ impl Capture {
         let hash: [u8; 32] = Sha256::digest(text.as_bytes()).into();
         let (codec, data) = match self.mode {
             ContentMode::Full if text.len() >= COMPRESS_MIN_BYTES => {
-                let packed = compress_prepend_size(text.as_bytes());
+                let packed = lz4_flex::compress_prepend_size(text.as_bytes());
                 if packed.len() < text.len() {
                     (CODEC_LZ4, Some(packed))
                 } else {
@@ -80,34 +80,6 @@ impl Capture {
             data,
         }
     }
-}
-
-thread_local! {
-    /// Each parse thread's LZ4 hash table (16-bit entries) and output buffer:
-    /// `lz4_flex::compress_prepend_size` allocates and zeroes both for every block.
-    static LZ4: std::cell::RefCell<(lz4_flex::block::CompressTable, Vec<u8>)> =
-        std::cell::RefCell::new((lz4_flex::block::CompressTable::small(), Vec::new()));
-}
-
-/// `lz4_flex::compress_prepend_size` (the length as a little-endian u32, then the LZ4 block),
-/// the same bytes, with this thread's table and buffer for inputs the 16-bit table takes; the
-/// result is allocated at its size.
-fn compress_prepend_size(input: &[u8]) -> Vec<u8> {
-    if input.len() >= usize::from(u16::MAX) {
-        return lz4_flex::compress_prepend_size(input);
-    }
-    LZ4.with_borrow_mut(|(table, buf)| {
-        buf.resize(lz4_flex::block::get_maximum_output_size(input.len()), 0);
-        // The buffer has the maximum output size, so this does not fail; if it did, the
-        // allocating function gives the same bytes.
-        let Ok(n) = lz4_flex::block::compress_into_with_table(input, buf, table) else {
-            return lz4_flex::compress_prepend_size(input);
-        };
-        let mut out = Vec::with_capacity(4 + n);
-        out.extend_from_slice(&(input.len() as u32).to_le_bytes());
-        out.extend_from_slice(&buf[..n]);
-        out
-    })
 }
 
 /// Decodes a stored block's text.

@@ -596,29 +596,3 @@ fn a_store_of_rows_per_block_is_upgraded() {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
-
-/// Each thread's reused LZ4 table and buffer give `lz4_flex::compress_prepend_size`'s bytes,
-/// also after an input too large for its 16-bit table.
-#[test]
-fn compression_with_a_reused_table_is_lz4_flex_s() {
-    let mut inputs: Vec<Vec<u8>> = vec![
-        b"x".repeat(200),
-        "a short sentence, then the same sentence again. "
-            .repeat(5)
-            .into_bytes(),
-        (0..100_000u32)
-            .flat_map(|i| (i % 251).to_le_bytes())
-            .collect(),
-    ];
-    inputs.push(inputs[1].clone());
-    inputs.push(Vec::new());
-    inputs.push(b"y".repeat(usize::from(u16::MAX) - 1));
-    for input in &inputs {
-        let packed = super::compress_prepend_size(input);
-        assert_eq!(packed, lz4_flex::compress_prepend_size(input));
-        assert_eq!(
-            &lz4_flex::decompress_size_prepended(&packed).unwrap(),
-            input
-        );
-    }
-}
