@@ -712,7 +712,7 @@ fn insert_user_turn(
     let (id, blocks) = (cols.id, &cols.blocks);
     conn.prepare_cached(
         "INSERT INTO user_turns (id, harness, session_id, uuid, ts_ms, preceding_message_id, blocks)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (harness, session_id, uuid) DO NOTHING",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING",
     )?
     .execute(params![id, u.harness.as_str(), u.session_id, u.uuid, u.ts_ms, u.preceding_message_id, blocks])
 }

@@ -336,15 +336,24 @@ fn rowid_migration_rebuilds_turns_keeping_rows_indexes_and_triggers() {
                 [],
             )
             .unwrap();
-            // User turns are unique by their natural key (harness, session, uuid).
+            // User turns are unique by `id`, their natural key's hash (migration 19).
             let user_turn = "INSERT INTO user_turns (id, harness, session_id, uuid, ts_ms, blocks)
-                 VALUES (?1, 'claude-code', ?2, ?3, 1, '[]') ON CONFLICT (harness, session_id, uuid) DO NOTHING";
-            let added = |id: i64, s: &str, u: &str| tx.execute(user_turn, rusqlite::params![id, s, u]).unwrap();
+                 VALUES (?1, 'claude-code', ?2, ?3, 1, '[]') ON CONFLICT (id) DO NOTHING";
+            let added = |id: i64, s: &str, u: &str| {
+                tx.execute(user_turn, rusqlite::params![id, s, u]).unwrap()
+            };
             assert_eq!(added(7, "s-new", "u-new"), 1);
-            assert_eq!(added(8, "s-new", "u-new"), 0);
-            assert_eq!(added(9, "s0", "u0"), 0); // copied from the older ledger
-            // The 20 inserts, the update and the new session (user turns tick through the
-            // ingest writer).
+            assert_eq!(added(7, "s-new", "u-new"), 0);
+            let copied: i64 = tx
+                .query_row(
+                    "SELECT id FROM user_turns WHERE session_id = 's0' AND uuid = 'u0'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(added(copied, "s0", "u0"), 0); // copied from the older ledger
+                                                      // The 20 inserts, the update and the new session (user turns tick through the
+                                                      // ingest writer).
             assert_eq!(clock(tx), before + 20 + 1 + 1);
             Ok(())
         })
@@ -676,4 +685,95 @@ fn try_write_skips_instead_of_waiting_for_another_writer() {
     });
     assert_eq!(ledger.write(insert).unwrap(), 1);
     release.join().unwrap();
+}
+
+/// The index of the migration that keys user turns by `id` (19, found by its table).
+fn user_turn_id_migration() -> usize {
+    schema::MIGRATIONS
+        .iter()
+        .position(|m| m.contains("CREATE TABLE user_turns_new") && m.contains("INSERT OR IGNORE"))
+        .expect("user-turn id migration")
+}
+
+#[test]
+fn user_turn_id_migration_keys_user_turns_by_id_keeping_rows_and_triggers() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = user_turn_id_migration();
+    let rows_before = {
+        let conn = rusqlite::Connection::open(dir.path().join(LEDGER_FILE)).unwrap();
+        conn.execute_batch("CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT;")
+            .unwrap();
+        for sql in &schema::MIGRATIONS[..at] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute("INSERT INTO schema_version VALUES (?1)", [at as i64])
+            .unwrap();
+        for i in 0..50_i64 {
+            conn.execute(
+                "INSERT INTO user_turns (id, harness, session_id, uuid, ts_ms, preceding_message_id, blocks)
+                 VALUES (?1, 'claude-code', ?2, ?3, ?4, ?5, '[]')",
+                rusqlite::params![
+                    i.wrapping_mul(0x9E37_79B9_7F4A_7C15_u64 as i64),
+                    format!("s{}", i % 4),
+                    format!("u{i}"),
+                    1_779_364_800_000 + i,
+                    (i % 2 == 0).then(|| format!("m{i}")),
+                ],
+            )
+            .unwrap();
+        }
+        dump_rows(&conn, "SELECT * FROM user_turns ORDER BY rid")
+    };
+
+    let ledger = Ledger::open(dir.path()).unwrap();
+    let conn = ledger.conn().unwrap();
+    // Same rows under the same rowids.
+    assert_eq!(
+        dump_rows(conn, "SELECT * FROM user_turns ORDER BY rid"),
+        rows_before
+    );
+    // One unique index, on `id` alone; the session index is back.
+    let unique: Vec<String> = conn
+        .prepare(
+            "SELECT group_concat(c.name) FROM pragma_index_list('user_turns') l,
+                    pragma_index_info(l.name) c WHERE l.\"unique\" GROUP BY l.name",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(unique, vec!["id".to_string()]);
+    let by_session: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'user_turns_by_session'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(by_session, 1);
+    // A copy (same id) adds nothing; a new id does.
+    let id0: i64 = conn
+        .query_row("SELECT id FROM user_turns WHERE uuid = 'u0'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let insert = "INSERT INTO user_turns (id, harness, session_id, uuid, ts_ms, blocks)
+                  VALUES (?1, 'claude-code', 's0', 'u0', 1, '[]') ON CONFLICT (id) DO NOTHING";
+    assert_eq!(conn.execute(insert, [id0]).unwrap(), 0);
+    assert_eq!(conn.execute(insert, [id0 ^ 1]).unwrap(), 1);
+    // The update and delete triggers mark the analyses' sessions dirty again.
+    conn.execute("DELETE FROM analysis_dirty", []).unwrap();
+    conn.execute("UPDATE user_turns SET ts_ms = 2 WHERE uuid = 'u1'", [])
+        .unwrap();
+    conn.execute("DELETE FROM user_turns WHERE uuid = 'u2'", [])
+        .unwrap();
+    let dirty: Vec<String> = conn
+        .prepare("SELECT session_id FROM analysis_dirty ORDER BY 1")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(dirty, ["s1", "s2"]);
 }
