@@ -13,8 +13,8 @@ use super::job::Batch;
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
 use rusqlite::{Connection, OptionalExtension};
+use rustc_hash::FxHashSet;
 use std::cell::{Cell, RefCell};
-use std::collections::HashSet;
 
 /// Indexes a first load builds at its end.
 const DEFERRED: [&str; 3] = [
@@ -97,7 +97,7 @@ const KNOWN_MAX: usize = 1 << 20;
 /// it has not written is new, and the writer skips looking it up.
 pub struct ColdLoad {
     state: Cell<State>,
-    known: RefCell<Option<HashSet<i64>>>,
+    known: RefCell<Option<FxHashSet<i64>>>,
     /// `PRAGMA data_version` when the known ids were last right: it changes when another
     /// connection commits (this connection's own commits leave it).
     version: Cell<i64>,
@@ -131,7 +131,7 @@ impl ColdLoad {
                 State::Kept
             });
             if deferred {
-                *self.known.borrow_mut() = Some(HashSet::new());
+                *self.known.borrow_mut() = Some(FxHashSet::default());
                 self.version.set(data_version(tx)?);
             }
         } else if self.known.borrow().is_some() && data_version(tx)? != self.version.get() {
@@ -142,13 +142,13 @@ impl ColdLoad {
     }
 
     /// The known turn ids, for one write transaction (see [`ColdLoad`]).
-    pub fn take_known(&self) -> Option<HashSet<i64>> {
+    pub fn take_known(&self) -> Option<FxHashSet<i64>> {
         self.known.borrow_mut().take()
     }
 
     /// Hands back what [`ColdLoad::take_known`] gave, with the transaction's turns, just before
     /// it commits (a failed transaction ends the pass).
-    pub fn keep_known(&self, known: Option<HashSet<i64>>) {
+    pub fn keep_known(&self, known: Option<FxHashSet<i64>>) {
         *self.known.borrow_mut() = known.filter(|k| k.len() <= KNOWN_MAX);
     }
 
@@ -276,7 +276,7 @@ mod tests {
             .unwrap();
         window(&mut ledger, &cold);
         let known = cold.take_known();
-        assert_eq!(known, Some(HashSet::from([7])));
+        assert_eq!(known, Some(FxHashSet::from_iter([7])));
         cold.keep_known(known);
         other
             .execute("UPDATE ledger_clock SET ticks = ticks + 1", [])

@@ -7,7 +7,7 @@
 use super::values::insert_rows;
 use crate::vocab::records::TurnRecord;
 use rusqlite::{Connection, ToSql};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// How new turns' sums merge into their session's row (`derive`, [`Tally::write`]).
 macro_rules! counters_upsert {
@@ -50,9 +50,9 @@ pub(super) use rollup_upsert;
 pub(super) struct Tally {
     /// In the order of each session's first new turn (`derive`'s `ORDER BY min(rid)`).
     sessions: Vec<SessionSums>,
-    session_at: HashMap<Vec<u8>, usize>,
+    session_at: FxHashMap<Vec<u8>, usize>,
     rollup: Vec<RollupSums>,
-    rollup_at: HashMap<Vec<u8>, usize>,
+    rollup_at: FxHashMap<Vec<u8>, usize>,
     /// Lookup key of the current row, reused.
     key: Vec<u8>,
 }

@@ -7,14 +7,14 @@
 use super::tally::{counters_upsert, rollup_upsert, Tally};
 use crate::vocab::Harness;
 use rusqlite::{params, Connection};
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 /// The sessions (harness, id) of the rows added under the current mark, for their analyses'
 /// dirty marks: known as the rows are written, so `derive` need not find them again in the
 /// rows (a sort of every new turn and user turn).
 #[derive(Default)]
 pub(super) struct Dirty {
-    sessions: HashSet<(Harness, String)>,
+    sessions: FxHashSet<(Harness, String)>,
     /// The last one noted: a batch's rows are mostly one session's.
     last: Option<(Harness, String)>,
 }

@@ -15,7 +15,7 @@ use crate::tree::{self, Link};
 use crate::vocab::records::{CompactionRecord, SessionInfo, ToolCall, TurnRecord, UserTurnRecord};
 use crate::vocab::Harness;
 use rusqlite::{params, Connection, OptionalExtension, ToSql};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// How a session record merges into its stored row: each field keeps its first value, a parent
 /// link only lands on a session without one.
@@ -53,7 +53,7 @@ pub struct Applied {
 pub struct Upkeep {
     bulk: Option<Bulk>,
     /// Session ids with rows not derived yet (their `sessions` row may not exist).
-    sessions: HashSet<String>,
+    sessions: FxHashSet<String>,
     /// New turns not inserted yet (see [`Stage`]).
     stage: Stage,
     /// Session records not written yet (see [`HeldSessions`]).
@@ -61,7 +61,7 @@ pub struct Upkeep {
     /// In a first load, the id of every turn the pass has written while that is all of
     /// `turns` (`cold_load::ColdLoad` hands it from window to window): a turn not in it is
     /// new without looking its id up. `None`: each turn is looked up.
-    pub known: Option<HashSet<i64>>,
+    pub known: Option<FxHashSet<i64>>,
     /// The new turns' session counters and rollup rows (see [`Tally`]).
     tally: Tally,
     /// The sessions of the rows added under the mark: their analyses are derived again.
@@ -310,7 +310,7 @@ pub fn apply(
 struct HeldSessions {
     rows: Vec<HeldRow>,
     /// The session ids of the held records (any harness).
-    ids: HashSet<String>,
+    ids: FxHashSet<String>,
 }
 
 enum HeldRow {
@@ -451,7 +451,7 @@ const STAGE_ROWS: usize = 4096;
 #[derive(Default)]
 struct Stage {
     rows: Vec<(TurnRecord, TurnColumns)>,
-    index: HashMap<i64, usize>,
+    index: FxHashMap<i64, usize>,
     /// Rows flushed, not freed yet ([`Upkeep::take_inserted`]).
     inserted: Vec<(TurnRecord, TurnColumns)>,
 }
@@ -534,7 +534,7 @@ fn merge_staged(old: &mut TurnRecord, t: &TurnRecord) -> bool {
 /// candidates for pending stamps. Checked before each batch is applied, once per session.
 pub struct NewSessions {
     active: bool,
-    checked: HashSet<(Harness, String)>,
+    checked: FxHashSet<(Harness, String)>,
     new: Vec<NewSession>,
 }
 
@@ -543,7 +543,7 @@ impl NewSessions {
     pub fn new(active: bool) -> Self {
         NewSessions {
             active,
-            checked: HashSet::new(),
+            checked: FxHashSet::default(),
             new: Vec::new(),
         }
     }
@@ -1257,7 +1257,7 @@ mod tests {
     fn a_first_load_merges_copies_of_the_turns_it_knows() {
         let ts = 1_700_000_000_000;
         let mut pair = Pair::new();
-        pair.upkeep.known = Some(HashSet::new());
+        pair.upkeep.known = Some(FxHashSet::default());
         let first: Vec<TurnRecord> = (0..3)
             .map(|i| keyed(&format!("k{i}"), "s", Some("/p"), ts + i * 60_000, 1))
             .collect();
@@ -1271,7 +1271,7 @@ mod tests {
         pair.finish_and_compare();
         let a = &pair.applied.0;
         assert_eq!((a.turns_added, a.turns_updated), (4, 1));
-        let ids = |keys: &[&str]| -> HashSet<i64> {
+        let ids = |keys: &[&str]| -> FxHashSet<i64> {
             keys.iter()
                 .map(|k| TurnColumns::of(&keyed(k, "s", None, 0, 0)).id)
                 .collect()
