@@ -17,8 +17,10 @@ use crate::vocab::Harness;
 use rusqlite::{params, Connection, OptionalExtension, ToSql};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-/// How a session record merges into its stored row: each field keeps its first value, a parent
-/// link only lands on a session without one.
+/// How a session record merges into its stored row, as one upsert per record: each field keeps
+/// its first value, a parent link only lands on a session without one. The writer applies these
+/// rules without an upsert ([`upsert_records`]); the tests compare it with this statement.
+#[cfg(test)]
 macro_rules! session_upsert {
     () => {
         "ON CONFLICT (harness, session_id) DO UPDATE SET
@@ -389,8 +391,9 @@ impl HeldSessions {
                 HeldRow::Placeholder(harness, parent) => {
                     upsert_records(conn, &run)?;
                     run.clear();
+                    // `OR FAIL`, as in [`insert_sessions`]: no statement journal.
                     conn.prepare_cached(
-                        "INSERT INTO sessions (harness, session_id, placeholder)
+                        "INSERT OR FAIL INTO sessions (harness, session_id, placeholder)
                          SELECT ?1, ?2, 1 WHERE NOT EXISTS (SELECT 1 FROM sessions WHERE session_id = ?2)",
                     )?
                     .execute(params![harness, parent])?;
@@ -401,21 +404,59 @@ impl HeldSessions {
     }
 }
 
-/// Upserts session records, each with its harness's name, by multi-row statements, in order.
+/// Writes session records, each with its harness's name, in order, with the rules of an upsert
+/// per record (`session_upsert!`): the records of sessions not stored yet by multi-row `INSERT OR FAIL`s,
+/// a record of a stored session by an `UPDATE OR FAIL` of its row. Not by upserts: SQLite codes
+/// an upsert's `DO UPDATE` to abort on a constraint, and a statement that may abort and fires
+/// triggers keeps a statement journal (a copy of every page it touches, to undo it alone). An
+/// `OR FAIL` statement, whose triggers' statements inherit it, keeps none; the whole write
+/// transaction is what rolls back on an error. Both kinds are written in the records' order, so
+/// the triggers fire in the order one upsert per record would fire them.
 fn upsert_records(
+    conn: &Connection,
+    records: &[(&'static str, &SessionInfo)],
+) -> rusqlite::Result<()> {
+    let mut new: Vec<(&'static str, &SessionInfo)> = Vec::new();
+    let mut added: FxHashSet<(&str, &str)> = FxHashSet::default();
+    for &(harness, s) in records {
+        let key = (harness, s.session_id.as_str());
+        if added.contains(&key) || session_stored(conn, harness, &s.session_id)? {
+            insert_sessions(conn, &new)?;
+            new.clear();
+            update_session(conn, harness, s)?;
+        } else {
+            added.insert(key);
+            new.push((harness, s));
+        }
+    }
+    insert_sessions(conn, &new)
+}
+
+fn session_stored(conn: &Connection, harness: &str, session_id: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM sessions WHERE harness = ?1 AND session_id = ?2)",
+    )?
+    .query_row(params![harness, session_id], |r| r.get(0))
+}
+
+/// A record's parent link as columns: (parent, relationship, evidence).
+fn link_columns(s: &SessionInfo) -> (Option<&str>, &str, Option<&str>) {
+    match &s.parent {
+        Some((p, r, e)) => (Some(p.as_str()), r.as_str(), Some(e.as_str())),
+        None => (None, "root", None),
+    }
+}
+
+/// Inserts records of sessions that have no row (checked by the caller).
+fn insert_sessions(
     conn: &Connection,
     records: &[(&'static str, &SessionInfo)],
 ) -> rusqlite::Result<()> {
     if records.is_empty() {
         return Ok(());
     }
-    let links: Vec<(Option<&str>, &str, Option<&str>)> = records
-        .iter()
-        .map(|(_, s)| match &s.parent {
-            Some((p, r, e)) => (Some(p.as_str()), r.as_str(), Some(e.as_str())),
-            None => (None, "root", None),
-        })
-        .collect();
+    let links: Vec<(Option<&str>, &str, Option<&str>)> =
+        records.iter().map(|(_, s)| link_columns(s)).collect();
     let mut params: Vec<&dyn ToSql> = Vec::with_capacity(records.len() * 8);
     for ((harness, s), (parent, relationship, evidence)) in records.iter().zip(&links) {
         params.extend([
@@ -431,12 +472,32 @@ fn upsert_records(
     }
     insert_rows(
         conn,
-        "INSERT INTO sessions (harness, session_id, project, branch, title, parent_session_id, relationship, evidence)",
+        "INSERT OR FAIL INTO sessions (harness, session_id, project, branch, title, parent_session_id, relationship, evidence)",
         "(?, ?, ?, ?, ?, ?, ?, ?)",
-        session_upsert!(),
+        "",
         8,
         &params,
     )
+}
+
+/// Applies a record to its session's stored row: the upsert's `DO UPDATE` (`session_upsert!`),
+/// the record's values in place of `excluded`. Each field keeps its first value; a parent link
+/// only lands on a session without one.
+fn update_session(conn: &Connection, harness: &str, s: &SessionInfo) -> rusqlite::Result<()> {
+    let (parent, relationship, evidence) = link_columns(s);
+    conn.prepare_cached(
+        "UPDATE OR FAIL sessions SET
+            project = COALESCE(project, ?3),
+            branch = COALESCE(branch, ?4),
+            title = COALESCE(title, ?5),
+            relationship = CASE WHEN parent_session_id IS NULL AND ?6 IS NOT NULL THEN ?7 ELSE relationship END,
+            evidence = CASE WHEN parent_session_id IS NULL THEN ?8 ELSE evidence END,
+            parent_session_id = COALESCE(parent_session_id, ?6),
+            placeholder = 0
+         WHERE harness = ?1 AND session_id = ?2",
+    )?
+    .execute(params![harness, s.session_id, s.project, s.branch, s.title, parent, relationship, evidence])?;
+    Ok(())
 }
 
 /// New turns held back this many at most before they are inserted (bounds the memory held).
