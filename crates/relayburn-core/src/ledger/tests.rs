@@ -107,6 +107,19 @@ fn many_connections_opening_a_brand_new_ledger_at_once_all_succeed() {
     }
 }
 
+/// A ledger in `home` as the release with schema version `at` left it (migrations `..at`).
+fn ledger_at_version(home: &Path, at: usize) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(home.join(LEDGER_FILE)).unwrap();
+    conn.execute_batch("CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT;")
+        .unwrap();
+    for sql in &schema::MIGRATIONS[..at] {
+        conn.execute_batch(sql).unwrap();
+    }
+    conn.execute("INSERT INTO schema_version VALUES (?1)", [at as i64])
+        .unwrap();
+    conn
+}
+
 /// The migration that gives `turns` and `user_turns` a sequential rowid (found by its text, so
 /// no version number is hard-coded).
 fn rowid_migration() -> usize {
@@ -205,14 +218,7 @@ fn rowid_migration_rebuilds_turns_keeping_rows_indexes_and_triggers() {
     let at = rowid_migration();
     let (objects_before, contents_before) = {
         // A ledger as the release before this migration left it, populated through its triggers.
-        let conn = rusqlite::Connection::open(dir.path().join(LEDGER_FILE)).unwrap();
-        conn.execute_batch("CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT;")
-            .unwrap();
-        for sql in &schema::MIGRATIONS[..at] {
-            conn.execute_batch(sql).unwrap();
-        }
-        conn.execute("INSERT INTO schema_version VALUES (?1)", [at as i64])
-            .unwrap();
+        let conn = ledger_at_version(dir.path(), at);
         for i in 0..300_i64 {
             // Hash-like ids in random order, several sessions and models, a few updates.
             let id = i.wrapping_mul(0x9E37_79B9_7F4A_7C15_u64 as i64);
@@ -579,14 +585,7 @@ fn per_call_migration_resets_codex_and_opencode_rows_and_keeps_stamps() {
     let dir = tempfile::tempdir().unwrap();
     let at = per_call_migration();
     let clock_before: i64 = {
-        let conn = rusqlite::Connection::open(dir.path().join(LEDGER_FILE)).unwrap();
-        conn.execute_batch("CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT;")
-            .unwrap();
-        for sql in &schema::MIGRATIONS[..at] {
-            conn.execute_batch(sql).unwrap();
-        }
-        conn.execute("INSERT INTO schema_version VALUES (?1)", [at as i64])
-            .unwrap();
+        let conn = ledger_at_version(dir.path(), at);
         for (i, harness) in ["claude-code", "codex", "opencode"].iter().enumerate() {
             let i = i as i64;
             conn.execute(
@@ -700,14 +699,7 @@ fn user_turn_id_migration_keys_user_turns_by_id_keeping_rows_and_triggers() {
     let dir = tempfile::tempdir().unwrap();
     let at = user_turn_id_migration();
     let rows_before = {
-        let conn = rusqlite::Connection::open(dir.path().join(LEDGER_FILE)).unwrap();
-        conn.execute_batch("CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT;")
-            .unwrap();
-        for sql in &schema::MIGRATIONS[..at] {
-            conn.execute_batch(sql).unwrap();
-        }
-        conn.execute("INSERT INTO schema_version VALUES (?1)", [at as i64])
-            .unwrap();
+        let conn = ledger_at_version(dir.path(), at);
         for i in 0..50_i64 {
             conn.execute(
                 "INSERT INTO user_turns (id, harness, session_id, uuid, ts_ms, preceding_message_id, blocks)
