@@ -420,9 +420,15 @@ fn upsert_records(
     let mut added: FxHashSet<(&str, &str)> = FxHashSet::default();
     for &(harness, s) in records {
         let key = (harness, s.session_id.as_str());
-        if added.contains(&key) || session_stored(conn, harness, &s.session_id)? {
+        let mut stored = added.contains(&key) || session_stored(conn, harness, &s.session_id)?;
+        if stored && !new.is_empty() {
             insert_sessions(conn, &new)?;
             new.clear();
+            // Inserting a real row drops another harness's placeholder of its id (a trigger):
+            // the row found a moment ago may be gone. (Rows inserted here are never dropped.)
+            stored = added.contains(&key) || session_stored(conn, harness, &s.session_id)?;
+        }
+        if stored {
             update_session(conn, harness, s)?;
         } else {
             added.insert(key);
@@ -853,6 +859,66 @@ mod tests {
             tree::link(conn, harness.as_str(), &s.session_id, parent)?;
         }
         Ok(refused)
+    }
+
+    /// Session records of one run equal one upsert per record, also when a record's row (a
+    /// placeholder under another harness) is dropped by an earlier record's insert, and when a
+    /// run holds a session twice: same rows, same push entries in the same order.
+    #[test]
+    fn session_records_equal_one_upsert_each() {
+        let info = |harness, project: Option<&str>, branch: Option<&str>| SessionInfo {
+            harness: Some(harness),
+            session_id: "s".into(),
+            project: project.map(Into::into),
+            branch: branch.map(Into::into),
+            ..Default::default()
+        };
+        let records = [
+            info(Harness::ClaudeCode, Some("p1"), None),
+            info(Harness::Codex, Some("p2"), None),
+            info(Harness::ClaudeCode, None, Some("b1")),
+            info(Harness::ClaudeCode, Some("p3"), Some("b2")),
+        ];
+        let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let (writer, reference) = (
+            crate::ledger::Ledger::open(one.path()).unwrap(),
+            crate::ledger::Ledger::open(two.path()).unwrap(),
+        );
+        let (writer, reference) = (writer.conn().unwrap(), reference.conn().unwrap());
+        let dump = |c: &Connection, sql: &str| -> Vec<String> {
+            c.prepare(sql)
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect()
+        };
+        for c in [writer, reference] {
+            c.execute(
+                "INSERT INTO sessions (harness, session_id, placeholder) VALUES ('codex', 's', 1)",
+                [],
+            )
+            .unwrap();
+        }
+        let run: Vec<(&'static str, &SessionInfo)> = records
+            .iter()
+            .map(|r| (r.harness.unwrap().as_str(), r))
+            .collect();
+        upsert_records(writer, &run).unwrap();
+        for r in &records {
+            upsert_session(reference, r).unwrap();
+        }
+        let rows = "SELECT harness || '|' || session_id || '|' || COALESCE(project, '-') || '|'
+                           || COALESCE(branch, '-') || '|' || placeholder FROM sessions ORDER BY rowid";
+        let outbox =
+            "SELECT kind || '|' || harness || '|' || session_id FROM push_outbox ORDER BY seq";
+        assert_eq!(dump(writer, rows), dump(reference, rows));
+        assert_eq!(dump(writer, outbox), dump(reference, outbox));
+        // The codex placeholder was dropped by the first insert and came back as a real row.
+        assert_eq!(
+            dump(writer, rows),
+            ["claude-code|s|p1|b1|0", "codex|s|p2|-|0"]
+        );
     }
 
     /// The insert triggers `turns` had until schema migration 17 (as migration 13 wrote them,
