@@ -123,13 +123,8 @@ impl Upkeep {
         if self.held.holds(session_id) {
             self.held.flush(conn)?;
         }
-        let mut exists = conn.prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM sessions WHERE harness = ?1 AND session_id = ?2)",
-        )?;
         for harness in self.dirty.harnesses_of(session_id) {
-            if !exists.query_row(params![harness.as_str(), session_id], |r| {
-                r.get::<_, bool>(0)
-            })? {
+            if !session_stored(conn, harness.as_str(), session_id)? {
                 return Ok(false);
             }
         }
@@ -420,15 +415,18 @@ fn upsert_records(
     let mut added: FxHashSet<(&str, &str)> = FxHashSet::default();
     for &(harness, s) in records {
         let key = (harness, s.session_id.as_str());
-        let mut stored = added.contains(&key) || session_stored(conn, harness, &s.session_id)?;
-        if stored && !new.is_empty() {
+        let stored = |added: &FxHashSet<(&str, &str)>| -> rusqlite::Result<bool> {
+            Ok(added.contains(&key) || session_stored(conn, harness, &s.session_id)?)
+        };
+        let mut found = stored(&added)?;
+        if found && !new.is_empty() {
             insert_sessions(conn, &new)?;
             new.clear();
             // Inserting a real row drops another harness's placeholder of its id (a trigger):
             // the row found a moment ago may be gone. (Rows inserted here are never dropped.)
-            stored = added.contains(&key) || session_stored(conn, harness, &s.session_id)?;
+            found = stored(&added)?;
         }
-        if stored {
+        if found {
             update_session(conn, harness, s)?;
         } else {
             added.insert(key);
@@ -885,14 +883,7 @@ mod tests {
             crate::ledger::Ledger::open(two.path()).unwrap(),
         );
         let (writer, reference) = (writer.conn().unwrap(), reference.conn().unwrap());
-        let dump = |c: &Connection, sql: &str| -> Vec<String> {
-            c.prepare(sql)
-                .unwrap()
-                .query_map([], |r| r.get(0))
-                .unwrap()
-                .map(|r| r.unwrap())
-                .collect()
-        };
+        let dump = crate::ledger::tests::column_texts;
         for c in [writer, reference] {
             c.execute(
                 "INSERT INTO sessions (harness, session_id, placeholder) VALUES ('codex', 's', 1)",

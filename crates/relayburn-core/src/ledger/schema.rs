@@ -1121,8 +1121,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // 19: user turns unique by `id`, the hash of their natural key (harness, session, uuid), as
     // turns are, instead of by the key's text. The text index held each row's session id and
     // uuid again (about half the size of the table) and took every insert on a random page;
-    // the integer index is a quarter of its size. The table is rebuilt with its rows (rowids
-    // kept), its index and its update and delete triggers (restated from 12).
+    // the integer index is a sixth of its size. The table is rebuilt with its rows (rowids
+    // kept), its index and its update and delete triggers (restated from 12); `OR IGNORE`
+    // keeps the first row of an id, which only two keys hashing alike could share.
     r#"
     CREATE TABLE user_turns_new (
         rid                   INTEGER PRIMARY KEY,

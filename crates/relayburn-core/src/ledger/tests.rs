@@ -163,6 +163,16 @@ pub(crate) fn dump_rows(conn: &rusqlite::Connection, sql: &str) -> Vec<String> {
     .collect()
 }
 
+/// The first column of a query's rows, as text.
+pub(crate) fn column_texts(conn: &rusqlite::Connection, sql: &str) -> Vec<String> {
+    conn.prepare(sql)
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
 /// Everything the rebuild must preserve, as text (rows in a stable order, without `rid`).
 fn ledger_contents(conn: &rusqlite::Connection) -> Vec<String> {
     let dump = |sql: &str| dump_rows(conn, sql);
@@ -624,14 +634,7 @@ fn per_call_migration_resets_codex_and_opencode_rows_and_keeps_stamps() {
     let ledger = Ledger::open(dir.path()).unwrap();
     let conn = ledger.conn().unwrap();
     assert_eq!(read_version(conn).unwrap(), SCHEMA_VERSION);
-    let harnesses = |sql: &str| -> Vec<String> {
-        conn.prepare(sql)
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .map(|r| r.unwrap())
-            .collect()
-    };
+    let harnesses = |sql: &str| column_texts(conn, sql);
     let only_claude = vec!["claude-code".to_string()];
     assert_eq!(harnesses("SELECT harness FROM turns"), only_claude);
     assert_eq!(
@@ -760,12 +763,8 @@ fn user_turn_id_migration_keys_user_turns_by_id_keeping_rows_and_triggers() {
         .unwrap();
     conn.execute("DELETE FROM user_turns WHERE uuid = 'u2'", [])
         .unwrap();
-    let dirty: Vec<String> = conn
-        .prepare("SELECT session_id FROM analysis_dirty ORDER BY 1")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(|r| r.unwrap())
-        .collect();
-    assert_eq!(dirty, ["s1", "s2"]);
+    assert_eq!(
+        column_texts(conn, "SELECT session_id FROM analysis_dirty ORDER BY 1"),
+        ["s1", "s2"]
+    );
 }
