@@ -44,6 +44,19 @@ pub fn id64(input: &str) -> i64 {
     i64::from_be_bytes(first8(input.as_bytes()))
 }
 
+/// [`id64`] of the key `parts` joined by `|`, hashed piece by piece: the same id as
+/// `id64(&parts.join("|"))` without building the key (a user turn's id is computed per row).
+pub fn id64_joined(parts: &[&str]) -> i64 {
+    let mut hasher = Sha256::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            hasher.update(b"|");
+        }
+        hasher.update(part.as_bytes());
+    }
+    i64::from_be_bytes(first8_of(hasher))
+}
+
 /// Hash of a file head, for cursor identity checks.
 pub fn head_hash(bytes: &[u8]) -> i64 {
     i64::from_be_bytes(first8(bytes))
@@ -64,5 +77,11 @@ mod tests {
         assert_eq!(short_hex(b""), "e3b0c44298fc1c14");
         assert_eq!(id64("x"), id64("x"));
         assert_ne!(id64("a"), id64("b"));
+        assert_eq!(
+            id64_joined(&["claude-code", "s1", "u1"]),
+            id64("claude-code|s1|u1")
+        );
+        assert_eq!(id64_joined(&["a|b", ""]), id64("a|b|"));
+        assert_eq!(id64_joined(&[]), id64(""));
     }
 }

@@ -2,7 +2,7 @@
 //! order, for the ledger writer (`writer`) and the snapshot writer (`snapshot_writer`); and
 //! the derived columns of a batch's rows, computed where the batch is parsed ([`Prepared`]).
 
-use crate::hash::id64;
+use crate::hash::{id64, id64_joined};
 use crate::vocab::records::{Records, TurnRecord, UserTurnRecord};
 use rusqlite::ToSql;
 
@@ -51,12 +51,7 @@ pub(super) struct UserTurnColumns {
 impl UserTurnColumns {
     pub fn of(u: &UserTurnRecord) -> Self {
         UserTurnColumns {
-            id: id64(&format!(
-                "{}|{}|{}",
-                u.harness.as_str(),
-                u.session_id,
-                u.uuid
-            )),
+            id: id64_joined(&[u.harness.as_str(), &u.session_id, &u.uuid]),
             blocks: serde_json::to_string(&u.blocks).unwrap_or_else(|_| "[]".into()),
         }
     }

@@ -9,7 +9,7 @@ use super::turn_merge::{self, Held};
 use super::turn_row::{turn_params, TurnColumns, UserTurnColumns, TURN_COLUMNS, TURN_VALUES};
 use super::upkeep::{begin_bulk, derive, Bulk, Dirty};
 use super::values::insert_rows;
-use crate::hash::id64;
+use crate::hash::id64_joined;
 use crate::stamp::pending::{self, NewSession};
 use crate::tree::{self, Link};
 use crate::vocab::records::{CompactionRecord, SessionInfo, ToolCall, TurnRecord, UserTurnRecord};
@@ -783,12 +783,7 @@ fn insert_user_turn(
 }
 
 fn insert_compaction(conn: &Connection, c: &CompactionRecord) -> rusqlite::Result<usize> {
-    let id = id64(&format!(
-        "{}|{}|{}",
-        c.harness.as_str(),
-        c.session_id,
-        c.key
-    ));
+    let id = id64_joined(&[c.harness.as_str(), &c.session_id, &c.key]);
     conn.prepare_cached(
         "INSERT INTO compactions (id, harness, session_id, ts_ms, preceding_message_id, tokens_before)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING",
