@@ -48,6 +48,11 @@ pub fn not_regular(meta: &Metadata) -> io::Error {
 /// not block on a FIFO (`O_NONBLOCK`, harmless for regular files); the type is checked on the
 /// open descriptor, so a file swapped after a stat is caught too.
 pub fn open_regular(path: &Path) -> io::Result<File> {
+    open_regular_sized(path).map(|(file, _)| file)
+}
+
+/// [`open_regular`], with the file's size as found on the open descriptor.
+fn open_regular_sized(path: &Path) -> io::Result<(File, u64)> {
     let mut options = OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -60,7 +65,18 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
     if !meta.is_file() {
         return Err(not_regular(&meta));
     }
-    Ok(file)
+    Ok((file, meta.len()))
+}
+
+/// Reads a whole regular file (see [`open_regular`]): what `std::fs::read` does, refusing a
+/// FIFO or a device instead of blocking on it or reading it forever.
+pub fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
+    let (mut file, size) = open_regular_sized(path)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+    // Through `Take`: `File`'s own `read_to_end` would stat the file again to size a buffer
+    // that is sized already (a system call per file, and OpenCode keeps a file per part).
+    Read::take(&mut file, u64::MAX).read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Reads a regular file of at most `max_bytes` as UTF-8 text.
@@ -98,6 +114,10 @@ mod tests {
         let file = dir.path().join("f.json");
         std::fs::write(&file, "{}").unwrap();
         assert_eq!(read_regular_to_string(&file, 2).unwrap(), "{}");
+        assert_eq!(read_regular(&file).unwrap(), b"{}");
+        for path in [fifo.as_path(), Path::new("/dev/zero"), dir.path()] {
+            assert!(read_regular(path).is_err(), "{}", path.display());
+        }
         assert!(read_regular_to_string(&file, 1).is_err());
     }
 }

@@ -8,21 +8,29 @@ use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 pub struct Budget {
     max: u64,
-    /// (bytes in flight, closed)
-    state: Mutex<(u64, bool)>,
+    state: Mutex<BudgetState>,
     freed: Condvar,
+}
+
+#[derive(Default)]
+struct BudgetState {
+    in_flight: u64,
+    closed: bool,
+    /// Parsers waiting in `take`: only then does the writer wake anyone (a condvar's notify is
+    /// a system call even when nobody waits, and the writer takes thousands of batches).
+    waiting: usize,
 }
 
 impl Budget {
     pub fn new(max: u64) -> Budget {
         Budget {
             max,
-            state: Mutex::new((0, false)),
+            state: Mutex::new(BudgetState::default()),
             freed: Condvar::new(),
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, (u64, bool)> {
+    fn lock(&self) -> MutexGuard<'_, BudgetState> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -30,26 +38,30 @@ impl Budget {
     /// counts them; false once the writer has stopped taking batches.
     pub fn take(&self, n: u64) -> bool {
         let mut s = self.lock();
-        while !s.1 && s.0 > 0 && s.0 + n > self.max {
+        while !s.closed && s.in_flight > 0 && s.in_flight + n > self.max {
+            s.waiting += 1;
             s = self.freed.wait(s).unwrap_or_else(PoisonError::into_inner);
+            s.waiting -= 1;
         }
-        if s.1 {
+        if s.closed {
             return false;
         }
-        s.0 += n;
+        s.in_flight += n;
         true
     }
 
     /// The writer has taken a batch of `n` bytes off the queue.
     pub fn give(&self, n: u64) {
         let mut s = self.lock();
-        s.0 = s.0.saturating_sub(n);
-        self.freed.notify_all();
+        s.in_flight = s.in_flight.saturating_sub(n);
+        if s.waiting > 0 {
+            self.freed.notify_all();
+        }
     }
 
     /// The writer takes no more batches: every waiting and later `take` returns false.
     pub fn close(&self) {
-        self.lock().1 = true;
+        self.lock().closed = true;
         self.freed.notify_all();
     }
 }
@@ -62,40 +74,49 @@ impl Budget {
 pub struct Gate {
     /// Parsers that may run while the writer works.
     busy_slots: usize,
-    /// (parsing now, the writer is waiting)
-    state: Mutex<(usize, bool)>,
+    state: Mutex<GateState>,
     changed: Condvar,
+}
+
+#[derive(Default)]
+struct GateState {
+    parsing: usize,
+    writer_waiting: bool,
+    /// Parsers waiting for a slot: only then is anyone woken (see `BudgetState::waiting`).
+    waiting: usize,
 }
 
 impl Gate {
     pub fn new(parsers: usize) -> Gate {
         Gate {
             busy_slots: parsers.saturating_sub(1).max(1),
-            state: Mutex::new((0, false)),
+            state: Mutex::new(GateState::default()),
             changed: Condvar::new(),
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, (usize, bool)> {
+    fn lock(&self) -> MutexGuard<'_, GateState> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Waits for a slot to parse one job; the guard gives it back.
     pub fn enter(&self) -> Slot<'_> {
         let mut s = self.lock();
-        while s.0 >= self.busy_slots && !s.1 {
+        while s.parsing >= self.busy_slots && !s.writer_waiting {
+            s.waiting += 1;
             s = self.changed.wait(s).unwrap_or_else(PoisonError::into_inner);
+            s.waiting -= 1;
         }
-        s.0 += 1;
+        s.parsing += 1;
         Slot(self)
     }
 
     /// The writer found its queue empty (true) or has a batch again (false).
     pub fn writer_waiting(&self, waiting: bool) {
         let mut s = self.lock();
-        if s.1 != waiting {
-            s.1 = waiting;
-            if waiting {
+        if s.writer_waiting != waiting {
+            s.writer_waiting = waiting;
+            if waiting && s.waiting > 0 {
                 self.changed.notify_all();
             }
         }
@@ -107,8 +128,10 @@ pub struct Slot<'a>(&'a Gate);
 impl Drop for Slot<'_> {
     fn drop(&mut self) {
         let mut s = self.0.lock();
-        s.0 -= 1;
-        self.0.changed.notify_one();
+        s.parsing -= 1;
+        if s.waiting > 0 {
+            self.0.changed.notify_one();
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 
 use super::{bad_doc, message_records_with, session_info, DocIds, Preceding};
 use crate::content::Capture;
+use crate::files::read_regular;
 use crate::vocab::records::Records;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -17,7 +18,7 @@ const PRECEDING_LOOKBACK: usize = 64;
 
 /// Reads one session file. Returns the bytes read.
 pub fn read_session_file(path: &Path, out: &mut Records) -> std::io::Result<u64> {
-    let bytes = std::fs::read(path)?;
+    let bytes = read_regular(path)?;
     match std::str::from_utf8(&bytes)
         .map_err(|e| format!("invalid UTF-8: {e}"))
         .and_then(|doc| session_info(doc, None))
@@ -39,7 +40,7 @@ pub fn read_message_file_with(
     capture: &Capture,
     out: &mut Records,
 ) -> std::io::Result<u64> {
-    let bytes = std::fs::read(path)?;
+    let bytes = read_regular(path)?;
     let mut read = bytes.len() as u64;
     let Ok(doc) = std::str::from_utf8(&bytes) else {
         bad_doc(out, 0, "invalid UTF-8".into());
@@ -178,7 +179,7 @@ fn read_parts(dir: &Path, read: &mut u64) -> Vec<String> {
     files.sort();
     files
         .into_iter()
-        .filter_map(|p| std::fs::read(p).ok())
+        .filter_map(|p| read_regular(&p).ok())
         .filter_map(|b| {
             *read += b.len() as u64;
             String::from_utf8(b).ok()
@@ -200,7 +201,8 @@ fn preceding_assistant(session_dir: &Path, message_id: &str) -> Preceding {
         .collect();
     earlier.sort_unstable_by(|a, b| b.cmp(a));
     earlier.into_iter().take(PRECEDING_LOOKBACK).find_map(|id| {
-        let doc = std::fs::read_to_string(session_dir.join(format!("{id}.json"))).ok()?;
+        let bytes = read_regular(&session_dir.join(format!("{id}.json"))).ok()?;
+        let doc = String::from_utf8(bytes).ok()?;
         super::assistant_context(&doc).map(|tokens| (id, tokens))
     })
 }

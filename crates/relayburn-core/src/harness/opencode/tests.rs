@@ -448,3 +448,40 @@ fn reported_cost_per_step_else_the_message_total_on_its_first_call() {
     assert_eq!(read(vec![step("null"), step("\"x\"")]), [Some(0.5), None]);
     assert_eq!(read(vec![]), [Some(0.5)]);
 }
+
+/// A part "file" that is a FIFO (or a device) is skipped, not read: reading it would block the
+/// parse thread, and the whole ingest, forever. The message and its other parts are read.
+#[cfg(unix)]
+#[test]
+fn a_fifo_among_a_messages_parts_is_skipped_without_blocking() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = dir.path().join("storage");
+    let msg_dir = storage.join("message/ses_1");
+    let part_dir = storage.join("part/msg_1");
+    std::fs::create_dir_all(&msg_dir).unwrap();
+    std::fs::create_dir_all(&part_dir).unwrap();
+    std::fs::write(msg_dir.join("msg_1.json"), asst("msg_1", true, TOKENS)).unwrap();
+    let tool = r#"{"type":"tool","callID":"c1","tool":"read","state":{"status":"completed","input":{"filePath":"/src/a.ts"},"output":"x"}}"#;
+    std::fs::write(part_dir.join("prt_1.json"), tool).unwrap();
+    let fifo = std::ffi::CString::new(part_dir.join("prt_2.json").to_str().unwrap()).unwrap();
+    // SAFETY: a NUL-terminated path; no memory is kept.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    let (done, finished) = std::sync::mpsc::channel();
+    let message = msg_dir.join("msg_1.json");
+    std::thread::spawn(move || {
+        let mut out = Records::default();
+        let read = storage::read_message_file(&message, &mut out).map(|_| out);
+        let _ = done.send(read);
+    });
+    let out = finished
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("reading the message blocked on its FIFO part")
+        .unwrap();
+    assert_eq!(out.turns.len(), 1);
+    let names: Vec<&str> = out.turns[0]
+        .tool_calls
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["read"]);
+}
