@@ -582,3 +582,28 @@ fn numeric_timestamps_in_session_meta_are_read() {
     assert_eq!(out.turns[0].session_id, "s-num");
     assert_eq!(r.state().created_ms, Some(1767312000000));
 }
+
+/// A call's key is its harness, session, time and fingerprint: the cumulative totals when the
+/// row has them (pinned above), else `L` + the call's own usage + `@` + the row's line number.
+/// The key is hashed into the turn's id, so its text must never change.
+#[test]
+fn a_call_without_totals_is_keyed_by_its_usage_and_line() {
+    let last_only = |sec: u32| {
+        row(
+            sec,
+            "event_msg",
+            r#"{"type":"token_count","info":{"last_token_usage":{"input_tokens":120,"cached_input_tokens":20,"output_tokens":7,"reasoning_output_tokens":3}}}"#,
+        )
+    };
+    let mut r = reader();
+    let input = meta(0, "s1", "") + &ctx(1, None, "gpt-5-codex") + &last_only(2) + &last_only(3);
+    let out = run(&mut r, &input);
+    let keys: Vec<&str> = out.turns.iter().map(|t| t.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "codex|s1|1767225602000|L120.20.7.3@3",
+            "codex|s1|1767225603000|L120.20.7.3@4"
+        ]
+    );
+}
