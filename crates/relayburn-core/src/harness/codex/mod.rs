@@ -754,7 +754,7 @@ impl CodexReader {
             return;
         }
         // The call's key, `codex|<session>|<ts>|<fingerprint>`, written into one string (two
-        // `format!`s per call were 6 % of a Codex parse): the fingerprint is the cumulative
+        // `format!`s per call were 3.6 % of a Codex parse): the fingerprint is the cumulative
         // totals, else the call's own usage and its line.
         let session = self.session();
         let mut key = String::with_capacity(96);
