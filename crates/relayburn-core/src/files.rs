@@ -72,12 +72,33 @@ fn open_regular_sized(path: &Path) -> io::Result<(File, u64)> {
 /// FIFO or a device instead of blocking on it or reading it forever.
 pub fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
     let (mut file, size) = open_regular_sized(path)?;
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
-    // Through `Take`: `File`'s own `read_to_end` would stat the file again to size a buffer
-    // that is sized already (a system call per file, and OpenCode keeps a file per part).
-    Read::take(&mut file, u64::MAX).read_to_end(&mut bytes)?;
+    read_expecting(&mut file, usize::try_from(size).unwrap_or(usize::MAX - 1))
+}
+
+/// Reads `file` to its end, expecting `expected` bytes: one read asking one byte more. A
+/// regular file gives fewer bytes than asked only at its end, so getting exactly `expected`
+/// is the whole file, without the second read `read_to_end` makes to see the end (a system
+/// call per file, and OpenCode keeps a file per part). Any other count (the file changed size
+/// since it was opened) reads on to the end.
+fn read_expecting(file: &mut File, expected: usize) -> io::Result<Vec<u8>> {
+    let mut bytes = vec![0; expected.saturating_add(1).min(FIRST_READ_MAX)];
+    let n = loop {
+        match file.read(&mut bytes) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            read => break read?,
+        }
+    };
+    bytes.truncate(n);
+    if n != expected {
+        // Through `Take`: `File`'s own `read_to_end` would stat the file again.
+        Read::take(file, u64::MAX).read_to_end(&mut bytes)?;
+    }
     Ok(bytes)
 }
+
+/// The largest buffer [`read_regular`] allocates from the size found on open (a larger file is
+/// read on to its end).
+const FIRST_READ_MAX: usize = 64 << 20;
 
 /// Reads a regular file of at most `max_bytes` as UTF-8 text.
 pub fn read_regular_to_string(path: &Path, max_bytes: u64) -> io::Result<String> {
@@ -119,5 +140,23 @@ mod tests {
             assert!(read_regular(path).is_err(), "{}", path.display());
         }
         assert!(read_regular_to_string(&file, 1).is_err());
+    }
+
+    /// The whole file whatever size was expected: the one-read path when it matches, reading on
+    /// when the file is longer or shorter than that (it changed after it was opened).
+    #[test]
+    fn a_file_is_read_whole_whatever_size_was_expected() {
+        let dir = tempfile::tempdir().unwrap();
+        for len in [0usize, 1, 700, (1 << 20) + 3] {
+            let path = dir.path().join(format!("{len}.json"));
+            let body: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            std::fs::write(&path, &body).unwrap();
+            assert_eq!(read_regular(&path).unwrap(), body, "{len} bytes");
+            for expected in [0, len / 2, len.saturating_sub(1), len + 1, len + 4096] {
+                let mut file = File::open(&path).unwrap();
+                let got = read_expecting(&mut file, expected).unwrap();
+                assert_eq!(got, body, "{len} bytes, {expected} expected");
+            }
+        }
     }
 }
