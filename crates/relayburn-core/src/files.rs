@@ -72,7 +72,7 @@ fn open_regular_sized(path: &Path) -> io::Result<(File, u64)> {
 /// FIFO or a device instead of blocking on it or reading it forever.
 pub fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
     let (mut file, size) = open_regular_sized(path)?;
-    read_expecting(&mut file, usize::try_from(size).unwrap_or(usize::MAX - 1))
+    read_expecting(&mut file, usize::try_from(size).unwrap_or(usize::MAX))
 }
 
 /// Reads `file` to its end, expecting `expected` bytes: one read asking one byte more. A
