@@ -10,9 +10,9 @@
 //   watch    watch() running on the store; one response appended at a time, latency from the
 //            append to the watch's report of the committed turn (median of N)
 //   ccusage  ccusage@20.0.24 `claude daily --offline --json` on the same corpus (the peer); with
-//            --mixed one `daily` over all three stores
-// --mixed uses bench/corpus/mixed.mjs (Claude, Codex, OpenCode, Copilot CLI, Kimi, Grok) and checks the
-// totals per harness.
+//            --mixed one `daily` over all nine stores
+// --mixed uses bench/corpus/mixed.mjs (Claude, Codex, OpenCode, Gemini CLI, Qwen Code, pi, Copilot
+// CLI, Kimi, Grok) and checks the totals per harness.
 // `--content off,full,hash-only` runs the cold phase once per content-store mode in each rep
 // (interleaved with ccusage, so load drift hits every mode alike), with retention `forever`
 // (the corpus is dated months back: the default 90 days would keep none of it); later phases
@@ -325,7 +325,8 @@ async function main() {
           );
       }
       if (ccusageBin) {
-        // Mixed: one `ccusage daily` over all three stores (it reads Claude, Codex and OpenCode).
+        // Mixed: one `ccusage daily` over the same nine stores the ingest reads (ccusage 20 reads
+        // them all; each is named by its own variable in `mixedDirs`).
         const c = opt.mixed
           ? runCcusage(timeV, ccusageBin, mixedDirs(corpus), emptyHome, ['daily'])
           : runCcusage(timeV, ccusageBin, { CLAUDE_CONFIG_DIR: corpus }, emptyHome);
@@ -374,10 +375,9 @@ async function main() {
       // Tokens per harness as ccusage counts them, next to the tally (not timed).
       const dirs = mixedDirs(corpus);
       results.ccusageDiff = {};
-      for (const h of ['claude', 'codex', 'opencode']) {
-        const c = runCcusage(timeV, ccusageBin, dirs, emptyHome, [h, 'daily']).totals;
-        const t = tally.byHarness[h === 'claude' ? 'claude-code' : h];
-        results.ccusageDiff[h] = { ccusage: c, tally: t };
+      for (const [command, harness] of CCUSAGE_COMMANDS) {
+        const c = runCcusage(timeV, ccusageBin, dirs, emptyHome, [command, 'daily']).totals;
+        results.ccusageDiff[command] = { ccusage: c, tally: tally.byHarness[harness] };
       }
     }
     if (ccusageBin && !opt.mixed) {
@@ -615,12 +615,33 @@ function ensureCcusage(work) {
   return bin;
 }
 
+// The mixed corpus's stores as ccusage finds them: each under the variable ccusage 20 reads
+// for it (its own defaults are under the empty HOME), so it reads what the ingest reads.
 const mixedDirs = (corpus) => ({
   CLAUDE_CONFIG_DIR: join(corpus, 'claude'),
   CODEX_HOME: join(corpus, 'codex'),
   OPENCODE_DATA_DIR: join(corpus, 'opencode'),
+  GEMINI_DATA_DIR: join(corpus, 'gemini'),
+  QWEN_DATA_DIR: join(corpus, 'qwen'),
+  PI_AGENT_DIR: join(corpus, 'pi'),
+  COPILOT_HOME: join(corpus, 'copilot'),
+  KIMI_DATA_DIR: join(corpus, 'kimi'),
+  GROK_HOME: join(corpus, 'grok'),
   XDG_DATA_HOME: join(corpus, 'no-xdg'),
 });
+
+/** ccusage's command for each of the mixed corpus's harnesses, for the per-harness token check. */
+const CCUSAGE_COMMANDS = [
+  ['claude', 'claude-code'],
+  ['codex', 'codex'],
+  ['opencode', 'opencode'],
+  ['gemini', 'gemini-cli'],
+  ['qwen', 'qwen-code'],
+  ['pi', 'pi'],
+  ['copilot', 'copilot-cli'],
+  ['kimi', 'kimi-cli'],
+  ['grok', 'grok'],
+];
 
 /** The native ccusage binary (what the `ccusage` launcher spawns), `dirs` naming the stores. */
 function runCcusage(timeV, bin, dirs, emptyHome, command = ['claude', 'daily']) {
@@ -797,7 +818,7 @@ function summarize(results, tally, { timeV }) {
       rssMb: max(cc.map((c) => c.rssMb)),
       cpuS: median(cc.map((c) => c.cpuS)),
       samplesMs: cc.map((c) => Math.round(c.wallMs)),
-      ...(opt.mixed && { command: 'daily (Claude + Codex + OpenCode)', totals: cc.at(-1).totals }),
+      ...(opt.mixed && { command: 'daily (all nine stores)', totals: cc.at(-1).totals }),
       tokensVsTally: results.ccusageDiff,
     },
   };
