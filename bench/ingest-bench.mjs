@@ -11,6 +11,8 @@
 //            append to the watch's report of the committed turn (median of N)
 //   ccusage  ccusage@20.0.24 `claude daily --offline --json` on the same corpus (the peer); with
 //            --mixed one `daily` over all nine stores
+//   stores   (--mixed, with ccusage) each group of stores alone: Claude Code, Codex, OpenCode, the
+//            six others; a cold ingest of only those stores next to ccusage over the same
 // --mixed uses bench/corpus/mixed.mjs (Claude, Codex, OpenCode, Gemini CLI, Qwen Code, pi, Copilot
 // CLI, Kimi, Grok) and checks the totals per harness.
 // `--content off,full,hash-only` runs the cold phase once per content-store mode in each rep
@@ -22,7 +24,7 @@
 // Usage: npm run bench:ingest  (builds the release addon first)
 //        node bench/ingest-bench.mjs [--mb 400] [--files 10000] [--seed 1] [--reps 3]
 //                                    [--append-reps 21] [--no-ccusage] [--mixed] [--json]
-//                                    [--content off|full|hash-only[,…]] [--phases warm,append,watch,ccusage]
+//                                    [--content off|full|hash-only[,…]] [--phases warm,append,watch,ccusage,stores]
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   appendFileSync,
@@ -66,10 +68,13 @@ const { values: opt } = parseArgs({
     'append-reps': { type: 'string', default: '21' },
     'no-ccusage': { type: 'boolean', default: false },
     mixed: { type: 'boolean', default: false },
-    // Phases after `cold` (which always runs): any of warm, append, watch, ccusage.
+    // Phases after `cold` (which always runs): any of warm, append, watch, ccusage, and with
+    // --mixed `stores` (each group of stores timed alone, next to ccusage over the same).
     phases: { type: 'string', default: 'warm,append,watch,ccusage' },
     content: { type: 'string', default: 'off' },
     json: { type: 'boolean', default: false },
+    // Internal: the child ingests only these of the mixed corpus's harnesses (comma-separated).
+    only: { type: 'string' },
     // Internal: run one phase (see `child`).
     child: { type: 'string' },
     corpus: { type: 'string' },
@@ -84,7 +89,7 @@ const { values: opt } = parseArgs({
 async function child(phase) {
   const require = createRequire(import.meta.url);
   const sdk = require('@relayburn/sdk');
-  const roots = rootsOf(opt.corpus, opt.mixed);
+  const roots = onlyRoots(rootsOf(opt.corpus, opt.mixed), opt.only);
   const ledgerHome = opt.home;
   const now = () => performance.now();
   let out;
@@ -380,6 +385,8 @@ async function main() {
         results.ccusageDiff[command] = { ccusage: c, tally: tally.byHarness[harness] };
       }
     }
+    if (ccusageBin && opt.mixed && phases.has('stores'))
+      results.byStore = storesPhase(timeV, ccusageBin, corpus, emptyHome, reps);
     if (ccusageBin && !opt.mixed) {
       const c = results.ccusage.at(-1).totals;
       const expect = {
@@ -436,6 +443,10 @@ function ensureCorpus(dir, { mb, files, seed }) {
   log(`generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return tally;
 }
+
+/** `roots` cut to the harnesses `only` names (comma-separated), or all of them. */
+const onlyRoots = (roots, only) =>
+  only ? Object.fromEntries(only.split(',').map((h) => [h, roots[h]])) : roots;
 
 const rootsOf = (corpus, mixed) =>
   mixed
@@ -548,9 +559,10 @@ function storeMb(home, name) {
   return bytes / 1e6;
 }
 
-function runPhase(timeV, phase, { corpus, home, file, content = 'off' }) {
+function runPhase(timeV, phase, { corpus, home, file, content = 'off', only }) {
   const args = [fileURLToPath(import.meta.url), '--child', phase, '--corpus', corpus, '--home', home];
   args.push('--content', content);
+  if (only) args.push('--only', only);
   if (file) args.push('--file', file, '--append-reps', opt['append-reps']);
   // Keep all content whatever the corpus dates (the mode comes from --content).
   const env = { ...process.env, RELAYBURN_CONTENT_TTL_DAYS: 'forever', RELAYBURN_CONTENT_STORE: '' };
@@ -629,6 +641,56 @@ const mixedDirs = (corpus) => ({
   GROK_HOME: join(corpus, 'grok'),
   XDG_DATA_HOME: join(corpus, 'no-xdg'),
 });
+
+/** The mixed corpus's stores in the groups `--phases stores` times apart: harnesses and their variables. */
+const STORE_GROUPS = [
+  { name: 'Claude Code', harnesses: ['claude-code'], env: ['CLAUDE_CONFIG_DIR'] },
+  { name: 'Codex', harnesses: ['codex'], env: ['CODEX_HOME'] },
+  { name: 'OpenCode', harnesses: ['opencode'], env: ['OPENCODE_DATA_DIR'] },
+  {
+    name: 'the six others',
+    harnesses: ['gemini-cli', 'qwen-code', 'pi', 'copilot-cli', 'kimi-cli', 'grok'],
+    env: ['GEMINI_DATA_DIR', 'QWEN_DATA_DIR', 'PI_AGENT_DIR', 'COPILOT_HOME', 'KIMI_DATA_DIR', 'GROK_HOME'],
+  },
+];
+
+/**
+ * The mixed corpus store by store (`--phases stores`): for each group, a cold ingest of only
+ * its stores (content off) and ccusage's `daily` over only the same stores, interleaved, `reps`
+ * times. Shows which stores the whole pass's ratio comes from.
+ */
+function storesPhase(timeV, bin, corpus, emptyHome, reps) {
+  const dirs = mixedDirs(corpus);
+  const out = [];
+  for (const group of STORE_GROUPS) {
+    const env = Object.fromEntries([...group.env, 'XDG_DATA_HOME'].map((k) => [k, dirs[k]]));
+    const cold = [];
+    const cc = [];
+    for (let i = 0; i < reps; i++) {
+      const home = mkdtempSync(join(tmpdir(), 'relayburn-bench-store-'));
+      try {
+        cold.push(runPhase(timeV, 'cold', { corpus, home, only: group.harnesses.join(',') }));
+      } finally {
+        rmSync(home, { recursive: true, force: true });
+      }
+      cc.push(runCcusage(timeV, bin, env, emptyHome, ['daily']));
+    }
+    const row = {
+      name: group.name,
+      turns: cold[0].report.turnsAdded,
+      coldMs: median(cold.map((r) => r.ingestMs)),
+      coldCpuS: median(cold.map((r) => r.cpuS)),
+      ccusageMs: median(cc.map((c) => c.wallMs)),
+      ccusageCpuS: median(cc.map((c) => c.cpuS)),
+    };
+    row.ratio = row.coldMs / row.ccusageMs;
+    log(
+      `store ${group.name}: ${fmtMs(row.coldMs)} vs ccusage ${fmtMs(row.ccusageMs)}, ${row.ratio.toFixed(2)}×`,
+    );
+    out.push(row);
+  }
+  return out;
+}
 
 /** ccusage's command for each of the mixed corpus's harnesses, for the per-harness token check. */
 const CCUSAGE_COMMANDS = [
@@ -821,6 +883,7 @@ function summarize(results, tally, { timeV }) {
       ...(opt.mixed && { command: 'daily (all nine stores)', totals: cc.at(-1).totals }),
       tokensVsTally: results.ccusageDiff,
     },
+    byStore: results.byStore,
   };
   s.targets = {
     coldFasterThanCcusage: ccMs ? { met: coldMs < ccMs, ratio: ccMs / coldMs } : null,
@@ -939,6 +1002,16 @@ function printTable(s) {
   rows.push(['peak RSS (relayburn phases)', '', '', '', '≤ 256 MB', yes(s.targets.peakRssLe256Mb)]);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
   for (const r of rows) console.log(`  ${r.map((v, i) => String(v).padEnd(widths[i])).join('  ')}`);
+  if (s.byStore) {
+    console.log(
+      '\nStore by store (cold ingest of only its stores, content off, vs ccusage over the same; medians):',
+    );
+    for (const r of s.byStore)
+      console.log(
+        `  ${r.name.padEnd(15)} ${String(r.turns).padStart(6)} turns  relayburn ${fmtMs(r.coldMs)} (CPU ${r.coldCpuS} s)  ` +
+          `ccusage ${fmtMs(r.ccusageMs)} (CPU ${r.ccusageCpuS} s)  ${r.ratio.toFixed(2)}×`,
+      );
+  }
   if (s.ccusage?.tokensVsTally && opt.mixed) {
     console.log('\nccusage token totals per harness vs the tally:');
     for (const [h, v] of Object.entries(s.ccusage.tokensVsTally))
