@@ -7,6 +7,7 @@
 //! in `full` mode, LZ4-compressed there, so the single writer thread only inserts rows.
 
 pub mod chunk;
+mod journal;
 pub mod privacy;
 pub mod settings;
 pub mod store;

@@ -117,16 +117,9 @@ impl ContentStore {
             conn.execute_batch(&format!("PRAGMA page_size = {PAGE_SIZE}"))
                 .map_err(err)?;
         }
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(err)?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(Error::Internal(format!(
-                "could not switch {} to WAL (journal_mode is {mode})",
-                path.display()
-            )));
-        }
-        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;")
+        super::journal::on_open(&conn)
+            .map_err(|e| Error::Internal(format!("{}: {e}", path.display())))?;
+        conn.execute_batch("PRAGMA secure_delete = ON")
             .map_err(err)?;
         let mut store = ContentStore {
             conn,
@@ -289,6 +282,17 @@ impl ContentStore {
             session.push((row, rest, data));
         }
         flush(&mut session)
+    }
+
+    /// For a bulk pass: writes go through a rollback journal while no one else has the store
+    /// open (see [`super::journal`]); true when switched, then [`end_bulk`](Self::end_bulk).
+    pub fn begin_bulk(&self) -> bool {
+        super::journal::begin_bulk(&self.conn)
+    }
+
+    /// Back to WAL after [`begin_bulk`](Self::begin_bulk) (best effort).
+    pub fn end_bulk(&self) {
+        super::journal::end_bulk(&self.conn);
     }
 
     pub fn begin(&self) -> Result<()> {
@@ -751,14 +755,18 @@ pub struct ContentSink<'scope> {
 }
 
 impl<'scope> ContentSink<'scope> {
+    /// Starts the writer; `bulk` (a pass of many megabytes) writes through a rollback
+    /// journal when it can ([`ContentStore::begin_bulk`]).
     pub fn spawn<'env>(
         scope: &'scope std::thread::Scope<'scope, 'env>,
         store: ContentStore,
+        bulk: bool,
     ) -> ContentSink<'scope> {
         let (tx, rx) = mpsc::sync_channel::<SinkMsg>(64);
         let path = store.path.clone();
         let handle = scope.spawn(move || {
             let mut store = store;
+            let bulk = bulk && store.begin_bulk();
             let mut open = false;
             let mut failed: Option<Error> = None;
             for msg in rx {
@@ -799,6 +807,9 @@ impl<'scope> ContentSink<'scope> {
             // Records queued after the last commit (the ingest stopped on an error) are dropped:
             // their cursors were not committed either.
             store.rollback();
+            if bulk {
+                store.end_bulk();
+            }
             store
         });
         ContentSink { tx, handle, path }

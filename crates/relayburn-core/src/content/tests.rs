@@ -94,7 +94,13 @@ fn broken_config_is_reported_and_defaults_used() {
     assert_eq!(issues.len(), 2);
 }
 
-fn record(session: &str, key: &str, seq: i64, ts_ms: i64, texts: &[&str]) -> ContentRecord {
+pub(super) fn record(
+    session: &str,
+    key: &str,
+    seq: i64,
+    ts_ms: i64,
+    texts: &[&str],
+) -> ContentRecord {
     let c = capture(ContentMode::Full);
     ContentRecord {
         harness: Harness::ClaudeCode,

@@ -410,7 +410,10 @@ fn run_jobs(
     let mut rebuilt = Ok(());
     let checkpoints = checkpointer::Helper::default();
     std::thread::scope(|scope| {
-        let sink = content.take().map(|store| ContentSink::spawn(scope, store));
+        let bulk = progress.bytes_total >= BULK_BYTES;
+        let sink = content
+            .take()
+            .map(|store| ContentSink::spawn(scope, store, bulk));
         let checkpointer = helper.map(|conn| checkpoints.spawn(scope, conn));
         let (spent, freed) = mpsc::channel::<Spent>();
         scope.spawn(move || freed.into_iter().for_each(drop));
