@@ -2,7 +2,15 @@
 // retention and pruning, path-like ids, incremental and crash-interrupted ingests, and option
 // validation, through the public package (ESM and CJS) and the CLI.
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { assistant, claudeStore, userText } from './helpers/claude-log.js';
@@ -406,45 +414,61 @@ describe('content across a crash', () => {
     return out;
   }
 
-  it('a pass killed midway, then re-run, leaves every block exactly once and in order', async () => {
-    const root = bigStore();
-    const ledgerHome = tempHome('content-crash');
-    let killedAt = -1;
-    // The child pauses after the commit that reaches 40% of the bytes; the kill lands there.
-    const run = ingestChild(
-      ledgerHome,
-      root,
-      'claude-code',
-      (p, child) => {
-        if (killedAt < 0 && p.bytesRead >= 0.4 * p.bytesTotal && p.bytesRead < p.bytesTotal) {
-          killedAt = p.bytesRead;
-          child.kill('SIGKILL');
-        }
-      },
-      'ingest',
-      0.4,
-    );
-    const exit = await run.done;
-    expect(exit.signal).toBe('SIGKILL');
-    const partial = await allContent(ledgerHome);
-    const partialBlocks = Object.values(partial).reduce((n, c) => n + c.length, 0);
-    expect(partialBlocks).toBeGreaterThan(0);
-    expect(partialBlocks).toBeLessThan(FILES * TURNS * 3);
+  /** The journal `content.sqlite`'s header records: WAL (2) or a rollback journal (1). */
+  const journalOf = (ledgerHome: string) => readFileSync(join(ledgerHome, 'content.sqlite'))[18];
 
-    const report = await esm.ingest(ingestOpts(root, ledgerHome));
-    expect(report.errors).toEqual([]);
-    const got = await allContent(ledgerHome);
-    for (let f = 0; f < FILES; f++) {
-      const want = Array.from({ length: TURNS }, (_, t) => [
-        ['user', 'text', expect.stringMatching(new RegExp(`^${t}: lorem`))],
-        ['assistant', 'thinking', `think ${t}`],
-        ['assistant', 'text', `answer ${t}`],
-      ]).flat();
-      expect(got[`cs-${f}`]).toEqual(want);
-    }
-    // Stored once, not only read once: the re-read found the blocks committed before the kill.
-    expect((await esm.pruneContent({ olderThanDays: 0, ledgerHome })).blocksDeleted).toBe(FILES * TURNS * 3);
-  });
+  // Bulk: the pass writes the content store through a rollback journal (`content/journal.rs`),
+  // and the kill leaves it in that mode; the next open puts it back in WAL.
+  it.each([
+    ['', undefined],
+    [' (a bulk pass, the store in its rollback journal)', 1],
+  ])(
+    'a pass killed midway, then re-run, leaves every block exactly once and in order%s',
+    async (_, bulkBytes) => {
+      const root = bigStore();
+      const ledgerHome = tempHome('content-crash');
+      let killedAt = -1;
+      // The child pauses after the commit that reaches 40% of the bytes; the kill lands there.
+      const run = ingestChild(
+        ledgerHome,
+        root,
+        'claude-code',
+        (p, child) => {
+          if (killedAt < 0 && p.bytesRead >= 0.4 * p.bytesTotal && p.bytesRead < p.bytesTotal) {
+            killedAt = p.bytesRead;
+            child.kill('SIGKILL');
+          }
+        },
+        'ingest',
+        0.4,
+        bulkBytes,
+      );
+      const exit = await run.done;
+      expect(exit.signal).toBe('SIGKILL');
+      expect(journalOf(ledgerHome)).toBe(bulkBytes ? 1 : 2);
+      const partial = await allContent(ledgerHome);
+      const partialBlocks = Object.values(partial).reduce((n, c) => n + c.length, 0);
+      expect(partialBlocks).toBeGreaterThan(0);
+      expect(partialBlocks).toBeLessThan(FILES * TURNS * 3);
+
+      const report = await esm.ingest(ingestOpts(root, ledgerHome));
+      expect(report.errors).toEqual([]);
+      const got = await allContent(ledgerHome);
+      for (let f = 0; f < FILES; f++) {
+        const want = Array.from({ length: TURNS }, (_, t) => [
+          ['user', 'text', expect.stringMatching(new RegExp(`^${t}: lorem`))],
+          ['assistant', 'thinking', `think ${t}`],
+          ['assistant', 'text', `answer ${t}`],
+        ]).flat();
+        expect(got[`cs-${f}`]).toEqual(want);
+      }
+      expect(journalOf(ledgerHome)).toBe(2);
+      // Stored once, not only read once: the re-read found the blocks committed before the kill.
+      expect((await esm.pruneContent({ olderThanDays: 0, ledgerHome })).blocksDeleted).toBe(
+        FILES * TURNS * 3,
+      );
+    },
+  );
 });
 
 describe('burn CLI: session --content, content prune, ingest --content-mode', () => {

@@ -23,7 +23,8 @@ export interface ChildRun {
  * `onProgress` sees each report. With `pauseAt` (a fraction of the bytes, between 0 and 1) the
  * child commits when it reaches that point, reports, and then commits nothing more for a minute
  * (the core's `RELAYBURN_TEST_PAUSE_AT` hook): a kill on a report with `bytesRead >= pauseAt *
- * bytesTotal` lands at that known state on a debug or a release build alike.
+ * bytesTotal` lands at that known state on a debug or a release build alike. With `bulkBytes`
+ * the child's pass is bulk from that many bytes instead of 64 MB (`RELAYBURN_TEST_BULK_BYTES`).
  */
 export function ingestChild(
   ledgerHome: string,
@@ -32,10 +33,13 @@ export function ingestChild(
   onProgress?: (p: IngestProgress, child: ChildProcess) => void,
   mode: 'ingest' | 'rebuild' = 'ingest',
   pauseAt?: number,
+  bulkBytes?: number,
 ): ChildRun {
   const env = { ...process.env };
   if (pauseAt === undefined) delete env.RELAYBURN_TEST_PAUSE_AT;
   else env.RELAYBURN_TEST_PAUSE_AT = String(pauseAt);
+  if (bulkBytes === undefined) delete env.RELAYBURN_TEST_BULK_BYTES;
+  else env.RELAYBURN_TEST_BULK_BYTES = String(bulkBytes);
   const child = spawn(
     process.execPath,
     [join(repoRoot, 'test', 'helpers', 'ingest-child.cjs'), ledgerHome, root, harness, mode],

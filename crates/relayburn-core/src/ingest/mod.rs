@@ -74,6 +74,17 @@ const TX_MAX_RECORDS: usize = 100_000;
 /// four, and a concurrent writer waits at most that long (it never fails: busy timeout 30 s).
 const BULK_BYTES: i64 = 64 << 20;
 const TX_MAX_TIME_BULK: Duration = Duration::from_secs(1);
+
+/// [`BULK_BYTES`], or for crash tests `RELAYBURN_TEST_BULK_BYTES` (a positive byte count), so
+/// that a small store takes the bulk paths (checkpoint helper, long windows, the content
+/// store's rollback journal). Unset (always, outside tests) it changes nothing.
+fn bulk_bytes() -> i64 {
+    std::env::var("RELAYBURN_TEST_BULK_BYTES")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .filter(|&b| b > 0)
+        .unwrap_or(BULK_BYTES)
+}
 /// SQLite page cache (KiB) while ingesting, so a large transaction's dirty pages stay in
 /// memory instead of spilling; the connection's previous size is restored afterwards.
 const INGEST_CACHE_KIB: i64 = 64 * 1024;
@@ -391,7 +402,8 @@ fn run_jobs(
     };
     let cache_before = tuned("cache_size", -cache_kib)?;
     // A large pass's checkpoints run on a helper thread (`checkpointer`), not in its commits.
-    let helper = if progress.bytes_total >= BULK_BYTES {
+    let bulk = progress.bytes_total >= bulk_bytes();
+    let helper = if bulk {
         checkpointer::Helper::connect(ledger.path())
     } else {
         None
@@ -410,7 +422,6 @@ fn run_jobs(
     let mut rebuilt = Ok(());
     let checkpoints = checkpointer::Helper::default();
     std::thread::scope(|scope| {
-        let bulk = progress.bytes_total >= BULK_BYTES;
         let sink = content
             .take()
             .map(|store| ContentSink::spawn(scope, store, bulk));
@@ -471,7 +482,7 @@ fn run_jobs(
         // Stamps never wait behind this ingest: a window ends early when one is waiting, and
         // the next begins once it has written (`ledger::priority`).
         let priority = crate::ledger::priority::Probe::new(ledger.home());
-        let window = if progress.bytes_total >= BULK_BYTES {
+        let window = if bulk {
             (TX_MAX_TIME_BULK, TX_MAX_RECORDS * 4)
         } else {
             (TX_MAX_TIME, TX_MAX_RECORDS)
