@@ -89,7 +89,7 @@ const { values: opt } = parseArgs({
 async function child(phase) {
   const require = createRequire(import.meta.url);
   const sdk = require('@relayburn/sdk');
-  const roots = onlyRoots(rootsOf(opt.corpus, opt.mixed), opt.only);
+  const roots = rootsOf(opt.corpus, opt.mixed, opt.only);
   const ledgerHome = opt.home;
   const now = () => performance.now();
   let out;
@@ -330,8 +330,7 @@ async function main() {
           );
       }
       if (ccusageBin) {
-        // Mixed: one `ccusage daily` over the same nine stores the ingest reads (ccusage 20 reads
-        // them all; each is named by its own variable in `mixedDirs`).
+        // Mixed: one `ccusage daily` over the same nine stores the ingest reads (`MIXED_STORES`).
         const c = opt.mixed
           ? runCcusage(timeV, ccusageBin, mixedDirs(corpus), emptyHome, ['daily'])
           : runCcusage(timeV, ccusageBin, { CLAUDE_CONFIG_DIR: corpus }, emptyHome);
@@ -380,7 +379,7 @@ async function main() {
       // Tokens per harness as ccusage counts them, next to the tally (not timed).
       const dirs = mixedDirs(corpus);
       results.ccusageDiff = {};
-      for (const [command, harness] of CCUSAGE_COMMANDS) {
+      for (const { command, harness } of MIXED_STORES) {
         const c = runCcusage(timeV, ccusageBin, dirs, emptyHome, [command, 'daily']).totals;
         results.ccusageDiff[command] = { ccusage: c, tally: tally.byHarness[harness] };
       }
@@ -444,23 +443,31 @@ function ensureCorpus(dir, { mb, files, seed }) {
   return tally;
 }
 
-/** `roots` cut to the harnesses `only` names (comma-separated), or all of them. */
-const onlyRoots = (roots, only) =>
-  only ? Object.fromEntries(only.split(',').map((h) => [h, roots[h]])) : roots;
+/**
+ * The mixed corpus's stores: each harness, its folder in the corpus, the variable ccusage 20
+ * reads that store from (its own defaults are under the empty HOME) and ccusage's command for
+ * it. The ingest's roots, ccusage's environment and the per-harness checks all come from here.
+ */
+const MIXED_STORES = [
+  { harness: 'claude-code', dir: 'claude', env: 'CLAUDE_CONFIG_DIR', command: 'claude' },
+  { harness: 'codex', dir: 'codex', env: 'CODEX_HOME', command: 'codex' },
+  { harness: 'opencode', dir: 'opencode', env: 'OPENCODE_DATA_DIR', command: 'opencode' },
+  { harness: 'gemini-cli', dir: 'gemini', env: 'GEMINI_DATA_DIR', command: 'gemini' },
+  { harness: 'qwen-code', dir: 'qwen', env: 'QWEN_DATA_DIR', command: 'qwen' },
+  { harness: 'pi', dir: 'pi', env: 'PI_AGENT_DIR', command: 'pi' },
+  { harness: 'copilot-cli', dir: 'copilot', env: 'COPILOT_HOME', command: 'copilot' },
+  { harness: 'kimi-cli', dir: 'kimi', env: 'KIMI_DATA_DIR', command: 'kimi' },
+  { harness: 'grok', dir: 'grok', env: 'GROK_HOME', command: 'grok' },
+];
 
-const rootsOf = (corpus, mixed) =>
+/** The stores of `harnesses` (comma-separated), or all of them. */
+const mixedStores = (harnesses) =>
+  harnesses ? MIXED_STORES.filter((s) => harnesses.split(',').includes(s.harness)) : MIXED_STORES;
+
+/** The ingest's roots: the mixed corpus's stores (those `only` names), or the Claude corpus. */
+const rootsOf = (corpus, mixed, only) =>
   mixed
-    ? {
-        'claude-code': [join(corpus, 'claude')],
-        codex: [join(corpus, 'codex')],
-        opencode: [join(corpus, 'opencode')],
-        'gemini-cli': [join(corpus, 'gemini')],
-        'qwen-code': [join(corpus, 'qwen')],
-        pi: [join(corpus, 'pi')],
-        'copilot-cli': [join(corpus, 'copilot')],
-        'kimi-cli': [join(corpus, 'kimi')],
-        grok: [join(corpus, 'grok')],
-      }
+    ? Object.fromEntries(mixedStores(only).map((s) => [s.harness, [join(corpus, s.dir)]]))
     : { 'claude-code': [corpus] };
 
 /** Reuses the mixed corpus when its tally matches the options (and its Claude part is intact). */
@@ -627,31 +634,18 @@ function ensureCcusage(work) {
   return bin;
 }
 
-// The mixed corpus's stores as ccusage finds them: each under the variable ccusage 20 reads
-// for it (its own defaults are under the empty HOME), so it reads what the ingest reads.
-const mixedDirs = (corpus) => ({
-  CLAUDE_CONFIG_DIR: join(corpus, 'claude'),
-  CODEX_HOME: join(corpus, 'codex'),
-  OPENCODE_DATA_DIR: join(corpus, 'opencode'),
-  GEMINI_DATA_DIR: join(corpus, 'gemini'),
-  QWEN_DATA_DIR: join(corpus, 'qwen'),
-  PI_AGENT_DIR: join(corpus, 'pi'),
-  COPILOT_HOME: join(corpus, 'copilot'),
-  KIMI_DATA_DIR: join(corpus, 'kimi'),
-  GROK_HOME: join(corpus, 'grok'),
+/** ccusage's environment for the mixed corpus's `stores` (by default all nine). */
+const mixedDirs = (corpus, stores = MIXED_STORES) => ({
+  ...Object.fromEntries(stores.map((s) => [s.env, join(corpus, s.dir)])),
   XDG_DATA_HOME: join(corpus, 'no-xdg'),
 });
 
-/** The mixed corpus's stores in the groups `--phases stores` times apart: harnesses and their variables. */
+/** The groups of stores `--phases stores` times apart (harnesses, comma-separated). */
 const STORE_GROUPS = [
-  { name: 'Claude Code', harnesses: ['claude-code'], env: ['CLAUDE_CONFIG_DIR'] },
-  { name: 'Codex', harnesses: ['codex'], env: ['CODEX_HOME'] },
-  { name: 'OpenCode', harnesses: ['opencode'], env: ['OPENCODE_DATA_DIR'] },
-  {
-    name: 'the six others',
-    harnesses: ['gemini-cli', 'qwen-code', 'pi', 'copilot-cli', 'kimi-cli', 'grok'],
-    env: ['GEMINI_DATA_DIR', 'QWEN_DATA_DIR', 'PI_AGENT_DIR', 'COPILOT_HOME', 'KIMI_DATA_DIR', 'GROK_HOME'],
-  },
+  { name: 'Claude Code', harnesses: 'claude-code' },
+  { name: 'Codex', harnesses: 'codex' },
+  { name: 'OpenCode', harnesses: 'opencode' },
+  { name: 'the six others', harnesses: 'gemini-cli,qwen-code,pi,copilot-cli,kimi-cli,grok' },
 ];
 
 /**
@@ -660,16 +654,15 @@ const STORE_GROUPS = [
  * times. Shows which stores the whole pass's ratio comes from.
  */
 function storesPhase(timeV, bin, corpus, emptyHome, reps) {
-  const dirs = mixedDirs(corpus);
   const out = [];
   for (const group of STORE_GROUPS) {
-    const env = Object.fromEntries([...group.env, 'XDG_DATA_HOME'].map((k) => [k, dirs[k]]));
+    const env = mixedDirs(corpus, mixedStores(group.harnesses));
     const cold = [];
     const cc = [];
     for (let i = 0; i < reps; i++) {
       const home = mkdtempSync(join(tmpdir(), 'relayburn-bench-store-'));
       try {
-        cold.push(runPhase(timeV, 'cold', { corpus, home, only: group.harnesses.join(',') }));
+        cold.push(runPhase(timeV, 'cold', { corpus, home, only: group.harnesses }));
       } finally {
         rmSync(home, { recursive: true, force: true });
       }
@@ -691,19 +684,6 @@ function storesPhase(timeV, bin, corpus, emptyHome, reps) {
   }
   return out;
 }
-
-/** ccusage's command for each of the mixed corpus's harnesses, for the per-harness token check. */
-const CCUSAGE_COMMANDS = [
-  ['claude', 'claude-code'],
-  ['codex', 'codex'],
-  ['opencode', 'opencode'],
-  ['gemini', 'gemini-cli'],
-  ['qwen', 'qwen-code'],
-  ['pi', 'pi'],
-  ['copilot', 'copilot-cli'],
-  ['kimi', 'kimi-cli'],
-  ['grok', 'grok'],
-];
 
 /** The native ccusage binary (what the `ccusage` launcher spawns), `dirs` naming the stores. */
 function runCcusage(timeV, bin, dirs, emptyHome, command = ['claude', 'daily']) {

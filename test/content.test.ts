@@ -16,7 +16,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { assistant, claudeStore, userText } from './helpers/claude-log.js';
 import { burn } from './helpers/cli.js';
 import { tempHome } from './helpers/home.js';
-import { ingestChild } from './helpers/ingest-process.js';
+import { killMidway } from './helpers/ingest-process.js';
 import * as oc from './helpers/opencode.js';
 import { entryPoints, esm, type Sdk } from './helpers/sdk.js';
 
@@ -427,23 +427,8 @@ describe('content across a crash', () => {
     async (_, bulkBytes) => {
       const root = bigStore();
       const ledgerHome = tempHome('content-crash');
-      let killedAt = -1;
       // The child pauses after the commit that reaches 40% of the bytes; the kill lands there.
-      const run = ingestChild(
-        ledgerHome,
-        root,
-        'claude-code',
-        (p, child) => {
-          if (killedAt < 0 && p.bytesRead >= 0.4 * p.bytesTotal && p.bytesRead < p.bytesTotal) {
-            killedAt = p.bytesRead;
-            child.kill('SIGKILL');
-          }
-        },
-        'ingest',
-        0.4,
-        bulkBytes,
-      );
-      const exit = await run.done;
+      const exit = await killMidway(ledgerHome, root, 'claude-code', 0.4, { bulkBytes });
       expect(exit.signal).toBe('SIGKILL');
       expect(journalOf(ledgerHome)).toBe(bulkBytes ? 1 : 2);
       const partial = await allContent(ledgerHome);

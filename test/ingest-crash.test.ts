@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assistant, userText } from './helpers/claude-log.js';
 import { tempHome } from './helpers/home.js';
-import { ingestChild } from './helpers/ingest-process.js';
+import { ingestChild, killMidway } from './helpers/ingest-process.js';
 import { repoRoot } from './helpers/paths.js';
 import { esm as sdk } from './helpers/sdk.js';
 
@@ -90,23 +90,9 @@ describe('ingest crash safety', () => {
     'killed with SIGKILL at %d of the bytes, the next pass completes exactly',
     async (fraction) => {
       const ledgerHome = tempHome('crash');
-      let killedAt = -1;
       // The child pauses right after the commit that reaches `fraction` of the bytes, so the
       // kill lands there whatever the build's speed.
-      const run = ingestChild(
-        ledgerHome,
-        root,
-        'claude-code',
-        (p, child) => {
-          if (killedAt < 0 && p.bytesRead >= fraction * p.bytesTotal && p.bytesRead < p.bytesTotal) {
-            killedAt = p.bytesRead;
-            child.kill('SIGKILL');
-          }
-        },
-        'ingest',
-        fraction,
-      );
-      const exit = await run.done;
+      const exit = await killMidway(ledgerHome, root, 'claude-code', fraction);
       // The kill must have landed mid-run for the test to mean anything.
       expect(exit.signal).toBe('SIGKILL');
       const partial = (await sdk.summary({ ledgerHome })).totals.turns;
@@ -130,21 +116,9 @@ describe('ingest crash safety', () => {
     const stampsBefore = await sdk.stamps({ ledgerHome });
     const tagsBefore = await sdk.summary({ ledgerHome, groupBy: 'tag:batch' });
 
-    let killed = false;
-    const run = ingestChild(
-      ledgerHome,
-      root,
-      'claude-code',
-      (p, child) => {
-        if (!killed && p.bytesRead >= 0.4 * p.bytesTotal && p.bytesRead < p.bytesTotal) {
-          killed = true;
-          child.kill('SIGKILL');
-        }
-      },
-      'rebuild',
-      0.4,
+    expect((await killMidway(ledgerHome, root, 'claude-code', 0.4, { mode: 'rebuild' })).signal).toBe(
+      'SIGKILL',
     );
-    expect((await run.done).signal).toBe('SIGKILL');
     // The reset committed, the re-read did not finish: fewer turns, every stamp.
     expect((await sdk.summary({ ledgerHome })).totals.turns).toBeLessThan(expected.turns);
     expect(await sdk.stamps({ ledgerHome })).toEqual(stampsBefore);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Harness } from '@relayburn/sdk';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempHome } from './helpers/home.js';
-import { ingestChild } from './helpers/ingest-process.js';
+import { ingestChild, killMidway } from './helpers/ingest-process.js';
 import { generateMore, type MoreTally } from './helpers/more-corpus.js';
 import { esm as sdk } from './helpers/sdk.js';
 
@@ -44,21 +44,7 @@ describe.each(['copilot-cli', 'kimi-cli', 'grok'] as const)('%s ingest killed mi
     expect(want.totals).toEqual(more.byHarness[harness]);
 
     const ledgerHome = tempHome('more-crash-kill');
-    let killedAt = -1;
-    const run = ingestChild(
-      ledgerHome,
-      root,
-      harness,
-      (p, child) => {
-        if (killedAt < 0 && p.bytesRead >= 0.5 * p.bytesTotal && p.bytesRead < p.bytesTotal) {
-          killedAt = p.bytesRead;
-          child.kill('SIGKILL');
-        }
-      },
-      'ingest',
-      0.5,
-    );
-    expect((await run.done).signal).toBe('SIGKILL');
+    expect((await killMidway(ledgerHome, root, harness, 0.5)).signal).toBe('SIGKILL');
     const partial = (await sdk.summary({ ledgerHome, harness })).totals.turns;
     expect(partial).toBeLessThan(want.totals.turns ?? 0);
 

@@ -8,7 +8,7 @@ import { makeRandom } from '../bench/corpus/claude.mjs';
 // @ts-expect-error: a plain ES module of the bench, without types
 import { generateMoreHarnesses } from '../bench/corpus/gemini-qwen-pi.mjs';
 import { tempHome } from './helpers/home.js';
-import { ingestChild } from './helpers/ingest-process.js';
+import { killMidway } from './helpers/ingest-process.js';
 import { esm as sdk } from './helpers/sdk.js';
 
 const STORES = { 'gemini-cli': 'gemini', 'qwen-code': 'qwen', pi: 'pi' } as const;
@@ -41,21 +41,7 @@ describe.each(Object.entries(STORES))('%s ingest killed midway', (harness, dir) 
     expect(want.reduce((n, g) => n + g.turns, 0)).toBe(tally.calls);
 
     const ledgerHome = tempHome('crash');
-    let killed = false;
-    const run = ingestChild(
-      ledgerHome,
-      root,
-      h,
-      (p, child) => {
-        if (!killed && p.bytesRead >= 0.5 * p.bytesTotal && p.bytesRead < p.bytesTotal) {
-          killed = true;
-          child.kill('SIGKILL');
-        }
-      },
-      'ingest',
-      0.5,
-    );
-    const exit = await run.done;
+    const exit = await killMidway(ledgerHome, root, h, 0.5);
     expect(exit.signal).toBe('SIGKILL');
     const partial = (await sdk.summary({ ledgerHome })).totals.turns;
     expect(partial).toBeLessThan(tally.calls);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALL_HARNESSES } from './helpers/harnesses.js';
 import { tempHome } from './helpers/home.js';
-import { ingestChild } from './helpers/ingest-process.js';
+import { killMidway } from './helpers/ingest-process.js';
 import { repoRoot } from './helpers/paths.js';
 import { entryPoints, type Sdk, esm as sdk } from './helpers/sdk.js';
 
@@ -134,21 +134,7 @@ describe('Droid ingest killed midway', () => {
     const corpus = tempHome('totals-crash');
     const tally = generate(corpus, 240, 5);
     const ledgerHome = tempHome('totals-crash-home');
-    let killed = false;
-    const run = ingestChild(
-      ledgerHome,
-      join(corpus, 'droid'),
-      'droid',
-      (p, child) => {
-        if (!killed && p.bytesRead >= 0.5 * p.bytesTotal && p.bytesRead < p.bytesTotal) {
-          killed = true;
-          child.kill('SIGKILL');
-        }
-      },
-      'ingest',
-      0.5,
-    );
-    expect((await run.done).signal).toBe('SIGKILL');
+    expect((await killMidway(ledgerHome, join(corpus, 'droid'), 'droid', 0.5)).signal).toBe('SIGKILL');
     const partial = await measured(sdk, ledgerHome);
     expect(partial.droid?.turns ?? 0).toBeLessThan(tally.byHarness.droid.turns);
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Harness, SummaryGroup } from '@relayburn/sdk';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempHome } from './helpers/home.js';
-import { ingestChild } from './helpers/ingest-process.js';
+import { killMidway } from './helpers/ingest-process.js';
 import { repoRoot } from './helpers/paths.js';
 import { entryPoints, esm as sdk } from './helpers/sdk.js';
 
@@ -137,21 +137,7 @@ describe('rewritten stores: ingest killed midway', () => {
   ] as const)('%s: the next pass ends at the uninterrupted totals', async (harness, rel, at) => {
     const ledgerHome = tempHome();
     const root = join(out, rel);
-    let killed = false;
-    const run = ingestChild(
-      ledgerHome,
-      root,
-      harness,
-      (p, child) => {
-        if (!killed && p.bytesRead >= at * p.bytesTotal && p.bytesRead < p.bytesTotal) {
-          killed = true;
-          child.kill('SIGKILL');
-        }
-      },
-      'ingest',
-      at,
-    );
-    const exit = await run.done;
+    const exit = await killMidway(ledgerHome, root, harness, at);
     expect(exit.signal).toBe('SIGKILL');
     const partial = (await byHarness(sdk, ledgerHome))[harness]?.turns ?? 0;
     expect(partial).toBeLessThan(tally.byHarness[harness]?.turns ?? 0);

@@ -18,22 +18,29 @@ export interface ChildRun {
   done: Promise<ChildResult>;
 }
 
+/** How a child runs: see [`ingestChild`]. */
+export interface ChildOptions {
+  /** Sees each progress report. */
+  onProgress?: (p: IngestProgress, child: ChildProcess) => void;
+  mode?: 'ingest' | 'rebuild';
+  /** A fraction of the bytes, between 0 and 1 (`RELAYBURN_TEST_PAUSE_AT`). */
+  pauseAt?: number;
+  /** The pass is bulk from this many bytes instead of 64 MB (`RELAYBURN_TEST_BULK_BYTES`). */
+  bulkBytes?: number;
+}
+
 /**
- * Starts `ingest({roots: {[harness]: [root]}})` (or `rebuildState`, same options) in a child;
- * `onProgress` sees each report. With `pauseAt` (a fraction of the bytes, between 0 and 1) the
- * child commits when it reaches that point, reports, and then commits nothing more for a minute
- * (the core's `RELAYBURN_TEST_PAUSE_AT` hook): a kill on a report with `bytesRead >= pauseAt *
- * bytesTotal` lands at that known state on a debug or a release build alike. With `bulkBytes`
- * the child's pass is bulk from that many bytes instead of 64 MB (`RELAYBURN_TEST_BULK_BYTES`).
+ * Starts `ingest({roots: {[harness]: [root]}})` (or `rebuildState`, same options) in a child.
+ * With `pauseAt` the child commits when it reaches that fraction of the bytes, reports, and then
+ * commits nothing more for a minute (the core's `RELAYBURN_TEST_PAUSE_AT` hook): a kill on a
+ * report with `bytesRead >= pauseAt * bytesTotal` lands at that known state on a debug or a
+ * release build alike ([`killMidway`]).
  */
 export function ingestChild(
   ledgerHome: string,
   root: string,
   harness: Harness,
-  onProgress?: (p: IngestProgress, child: ChildProcess) => void,
-  mode: 'ingest' | 'rebuild' = 'ingest',
-  pauseAt?: number,
-  bulkBytes?: number,
+  { onProgress, mode = 'ingest', pauseAt, bulkBytes }: ChildOptions = {},
 ): ChildRun {
   const env = { ...process.env };
   if (pauseAt === undefined) delete env.RELAYBURN_TEST_PAUSE_AT;
@@ -71,8 +78,35 @@ export function ingestChild(
 
 /** Runs an ingest in a child and SIGKILLs it at the first report that follows a commit. */
 export async function killAfterFirstCommit(ledgerHome: string, root: string, harness: Harness) {
-  const run = ingestChild(ledgerHome, root, harness, (p, child) => {
-    if (p.bytesRead > 0) child.kill('SIGKILL');
+  const run = ingestChild(ledgerHome, root, harness, {
+    onProgress: (p, child) => {
+      if (p.bytesRead > 0) child.kill('SIGKILL');
+    },
   });
   return run.done;
+}
+
+/**
+ * Runs a pass (`mode`, default an ingest) in a child that pauses right after the commit reaching
+ * `fraction` of the bytes, and SIGKILLs it on that report: the kill lands at that known state
+ * whatever the build's speed.
+ */
+export function killMidway(
+  ledgerHome: string,
+  root: string,
+  harness: Harness,
+  fraction: number,
+  options: Pick<ChildOptions, 'mode' | 'bulkBytes'> = {},
+): Promise<ChildResult> {
+  let killed = false;
+  return ingestChild(ledgerHome, root, harness, {
+    ...options,
+    pauseAt: fraction,
+    onProgress: (p, child) => {
+      if (!killed && p.bytesRead >= fraction * p.bytesTotal && p.bytesRead < p.bytesTotal) {
+        killed = true;
+        child.kill('SIGKILL');
+      }
+    },
+  }).done;
 }

@@ -11,7 +11,9 @@
 //! and written) in that mode until the pass switches it back. Every open asks for WAL, so a
 //! pass that dies mid-way leaves nothing behind but the mode, until the next open.
 
+use crate::error::{Error, Result};
 use rusqlite::{Connection, ErrorCode};
+use std::path::Path;
 use std::time::Duration;
 
 /// How long a switch waits for other connections before leaving the mode as it is.
@@ -43,16 +45,20 @@ fn busy(e: &rusqlite::Error) -> bool {
 /// store in its rollback journal: the store is used in that mode, with `synchronous = FULL`
 /// (a rollback journal is only safe across a power loss when every step is synced). Any other
 /// mode (a file system without shared memory) is an error, as it always was.
-pub(super) fn on_open(conn: &Connection) -> Result<(), String> {
-    match switch(conn, "WAL").map_err(|e| e.to_string())? {
-        Some(m) if m == "wal" => conn
-            .execute_batch("PRAGMA synchronous = NORMAL")
-            .map_err(|e| e.to_string()),
-        None => conn
-            .execute_batch("PRAGMA synchronous = FULL")
-            .map_err(|e| e.to_string()),
-        Some(m) => Err(format!("could not switch to WAL (journal_mode is {m})")),
-    }
+pub(super) fn on_open(conn: &Connection, path: &Path) -> Result<()> {
+    let sql = |e| Error::sqlite(path, e);
+    let synchronous = match switch(conn, "WAL").map_err(sql)? {
+        Some(m) if m == "wal" => "NORMAL",
+        None => "FULL",
+        Some(m) => {
+            return Err(Error::Internal(format!(
+                "could not switch {} to WAL (journal_mode is {m})",
+                path.display()
+            )))
+        }
+    };
+    conn.execute_batch(&format!("PRAGMA synchronous = {synchronous}"))
+        .map_err(sql)
 }
 
 /// For a bulk pass: the rollback journal, when no other connection has the store open.

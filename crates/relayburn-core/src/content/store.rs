@@ -117,8 +117,7 @@ impl ContentStore {
             conn.execute_batch(&format!("PRAGMA page_size = {PAGE_SIZE}"))
                 .map_err(err)?;
         }
-        super::journal::on_open(&conn)
-            .map_err(|e| Error::Internal(format!("{}: {e}", path.display())))?;
+        super::journal::on_open(&conn, &path)?;
         conn.execute_batch("PRAGMA secure_delete = ON")
             .map_err(err)?;
         let mut store = ContentStore {

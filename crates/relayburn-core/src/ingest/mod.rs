@@ -85,6 +85,7 @@ fn bulk_bytes() -> i64 {
         .filter(|&b| b > 0)
         .unwrap_or(BULK_BYTES)
 }
+
 /// SQLite page cache (KiB) while ingesting, so a large transaction's dirty pages stay in
 /// memory instead of spilling; the connection's previous size is restored afterwards.
 const INGEST_CACHE_KIB: i64 = 64 * 1024;
