@@ -66,75 +66,6 @@ impl Budget {
     }
 }
 
-/// How many parse threads may parse at once: one fewer than there are threads while the writer
-/// has batches to apply, so the writer (one thread, the critical path of a large ingest) keeps
-/// a core to itself instead of being preempted by parsers that only fill its queue further;
-/// all of them while it waits for a batch. Admission is per job (a file or a document group):
-/// a parser already inside one finishes it.
-pub struct Gate {
-    /// Parsers that may run while the writer works.
-    busy_slots: usize,
-    state: Mutex<GateState>,
-    changed: Condvar,
-}
-
-#[derive(Default)]
-struct GateState {
-    parsing: usize,
-    writer_waiting: bool,
-    /// Parsers waiting for a slot: only then is anyone woken (see `BudgetState::waiting`).
-    waiting: usize,
-}
-
-impl Gate {
-    pub fn new(parsers: usize) -> Gate {
-        Gate {
-            busy_slots: parsers.saturating_sub(1).max(1),
-            state: Mutex::new(GateState::default()),
-            changed: Condvar::new(),
-        }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, GateState> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Waits for a slot to parse one job; the guard gives it back.
-    pub fn enter(&self) -> Slot<'_> {
-        let mut s = self.lock();
-        while s.parsing >= self.busy_slots && !s.writer_waiting {
-            s.waiting += 1;
-            s = self.changed.wait(s).unwrap_or_else(PoisonError::into_inner);
-            s.waiting -= 1;
-        }
-        s.parsing += 1;
-        Slot(self)
-    }
-
-    /// The writer found its queue empty (true) or has a batch again (false).
-    pub fn writer_waiting(&self, waiting: bool) {
-        let mut s = self.lock();
-        if s.writer_waiting != waiting {
-            s.writer_waiting = waiting;
-            if waiting && s.waiting > 0 {
-                self.changed.notify_all();
-            }
-        }
-    }
-}
-
-pub struct Slot<'a>(&'a Gate);
-
-impl Drop for Slot<'_> {
-    fn drop(&mut self) {
-        let mut s = self.0.lock();
-        s.parsing -= 1;
-        if s.waiting > 0 {
-            self.0.changed.notify_one();
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,31 +92,5 @@ mod tests {
             assert!(!waiter.join().unwrap());
         });
         assert!(!budget.take(1));
-    }
-
-    #[test]
-    fn a_parser_waits_for_a_slot_while_the_writer_works_and_runs_while_it_waits() {
-        let gate = Gate::new(2);
-        let first = gate.enter();
-        std::thread::scope(|s| {
-            let second = s.spawn(|| drop(gate.enter()));
-            std::thread::sleep(std::time::Duration::from_millis(50));
-            assert!(
-                !second.is_finished(),
-                "one slot of two while the writer works"
-            );
-            gate.writer_waiting(true);
-            second.join().unwrap();
-        });
-        gate.writer_waiting(false);
-        std::thread::scope(|s| {
-            let third = s.spawn(|| drop(gate.enter()));
-            std::thread::sleep(std::time::Duration::from_millis(50));
-            assert!(!third.is_finished(), "the slot is held again");
-            drop(first);
-            third.join().unwrap();
-        });
-        // One parser alone always has its slot.
-        drop(Gate::new(1).enter());
     }
 }

@@ -385,7 +385,6 @@ fn run_jobs(
     // Bounded by bytes in flight (`flow`), not by this count.
     let (tx, rx) = mpsc::sync_channel::<Batch>(QUEUE_BATCHES);
     let budget = flow::Budget::new(QUEUE_BYTES);
-    let gate = flow::Gate::new(workers);
     let mut result: Result<()> = Ok(());
     let conn = ledger.conn()?;
     let tuned = |name: &str, value: i64| -> Result<i64> {
@@ -432,14 +431,12 @@ fn run_jobs(
         for _ in 0..workers {
             let tx = tx.clone();
             let (jobs, next, budget) = (&jobs, &next, &budget);
-            let gate = &gate;
             scope.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(job) = jobs.get(i) else { break };
                 if cancel.load(Ordering::Relaxed) {
                     break;
                 }
-                let _slot = gate.enter();
                 let mut send = |mut b: Batch| {
                     // Titles and command lines follow the content mode (`content::privacy`);
                     // a pass whose content store cannot be opened keeps no text either.
@@ -488,7 +485,7 @@ fn run_jobs(
         } else {
             (TX_MAX_TIME, TX_MAX_RECORDS)
         };
-        while let Some(first) = next_batch(&rx, &gate, None) {
+        while let Some(first) = next_batch(&rx, None) {
             priority.yield_to_waiting();
             if let Some(c) = &checkpointer {
                 c.before_transaction();
@@ -503,7 +500,6 @@ fn run_jobs(
                 pause_at,
                 cold: &cold,
                 budget: &budget,
-                gate: &gate,
                 spent: &spent,
             };
             let window = write_window(ledger, first, &sources, report, &mut progress);
@@ -619,8 +615,6 @@ struct WindowSources<'a, 's> {
     cold: &'a cold_load::ColdLoad,
     /// Bytes read and waiting for the writer; freed as each batch is taken.
     budget: &'a flow::Budget,
-    /// Lets a parser more run while the writer waits for a batch.
-    gate: &'a flow::Gate,
     /// Where applied batches go to be freed, off the writer thread, [`SPENT_BATCHES`] at a time.
     spent: &'a mpsc::Sender<Spent>,
 }
@@ -645,7 +639,6 @@ fn write_window(
         pause_at,
         cold,
         budget,
-        gate,
         spent,
     } = *src;
     let path = ledger.path().to_path_buf();
@@ -697,7 +690,7 @@ fn write_window(
             {
                 break;
             }
-            next = next_batch(rx, gate, Some(left));
+            next = next_batch(rx, Some(left));
         }
         let _ = spent.send(Box::new(used));
         // Every record of the window is queued: the content writer commits while this thread
@@ -728,22 +721,12 @@ fn write_window(
 }
 
 /// The next batch (waiting at most `limit`, if given; `None` once the parsers are done or the
-/// time is up), telling the parsers' gate while the queue is empty (see `flow::Gate`).
-fn next_batch(
-    rx: &mpsc::Receiver<Batch>,
-    gate: &flow::Gate,
-    limit: Option<Duration>,
-) -> Option<Batch> {
-    if let Ok(b) = rx.try_recv() {
-        return Some(b);
-    }
-    gate.writer_waiting(true);
-    let b = match limit {
+/// time is up).
+fn next_batch(rx: &mpsc::Receiver<Batch>, limit: Option<Duration>) -> Option<Batch> {
+    match limit {
         Some(left) => rx.recv_timeout(left).ok(),
         None => rx.recv().ok(),
-    };
-    gate.writer_waiting(false);
-    b
+    }
 }
 
 /// False when a file this pass resumed mid-way has lost its cursor (or had it moved back)
