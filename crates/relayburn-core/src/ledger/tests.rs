@@ -13,6 +13,20 @@ fn creates_wal_ledger_at_current_version() {
     assert_eq!(page_size(conn), PAGE_SIZE);
 }
 
+/// SQLite is built without allocation statistics (`.cargo/config.toml`): with them, every
+/// allocation takes a process-wide mutex that the ingest's three connections contend for.
+#[test]
+fn sqlite_keeps_no_allocation_statistics() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = Ledger::open(dir.path()).unwrap();
+    let conn = ledger.conn().unwrap();
+    conn.execute_batch("CREATE TEMP TABLE t (x); INSERT INTO t VALUES (zeroblob(100000));")
+        .unwrap();
+    // Counted only while the statistics are kept (connections hold memory here).
+    let used = unsafe { rusqlite::ffi::sqlite3_memory_used() };
+    assert_eq!(used, 0, "SQLITE_DEFAULT_MEMSTATUS=0 is not in effect");
+}
+
 fn page_size(conn: &Connection) -> i64 {
     conn.query_row("PRAGMA page_size", [], |r| r.get(0))
         .unwrap()
