@@ -563,9 +563,11 @@ fn run_jobs(
 }
 
 /// Read data that may wait for the writer (source bytes): enough for the parsers to keep going
-/// through a commit. The old bound, four batches of up to 8 MB per parse thread, allowed twice
-/// as much on two cores.
-const QUEUE_BYTES: u64 = 32 << 20;
+/// through a commit. Every parse thread also holds the batch it is building (up to 8 MB) while
+/// the writer works, so the bound is 24 MB, not the 32 MB it was while one parser waited: the
+/// same peak memory (a `full` pass of the mixed corpus: 32 MB 190 MB, 24 MB 183 MB, with one
+/// parser held back 187 MB) and the same time (bench/RESULTS.md).
+const QUEUE_BYTES: u64 = 24 << 20;
 /// Batches that may wait, whatever their size (the bytes bound first in practice).
 const QUEUE_BATCHES: usize = 4096;
 
