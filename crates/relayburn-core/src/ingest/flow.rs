@@ -3,8 +3,31 @@
 //! message) to 8 MB, so a count either starves the writer's queue while it commits (the
 //! parsers block after a few small batches and the writer then waits for them) or, made large,
 //! lets big batches pile up in memory.
+//!
+//! The writer is the pass's bottleneck, so the parse threads run below it: with the scheduler
+//! sharing two cores fairly between three busy threads, the writer got two thirds of one while
+//! the parse threads ran and had about 0.5 s of its 1.3 s left after the last batch, with one
+//! core idle (bench/RESULTS.md). Below it, the parse threads take what the writer leaves, and the
+//! writer settles its upkeep when it would wait for them (`Upkeep::settle_while_idle`).
 
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+
+/// How many nice levels a parse thread runs below the thread that started the pass (5 and 10
+/// measured the same; at 19 other programs' threads would starve a pass on a busy machine).
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+pub const PARSE_NICE: i32 = 5;
+
+/// Lowers the calling thread (a parse thread) [`PARSE_NICE`] levels below where it runs now.
+/// Linux keeps a nice value per thread; elsewhere it changes nothing (the parse threads then
+/// share the cores with the writer as equals). Best effort: a refusal leaves it as it was.
+pub fn parse_below_writer() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: `nice` only changes the calling thread's scheduling priority (Linux and NPTL
+    // keep it per thread), and a lower priority is always allowed.
+    unsafe {
+        libc::nice(PARSE_NICE);
+    }
+}
 
 pub struct Budget {
     max: u64,
@@ -69,6 +92,27 @@ impl Budget {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A parse thread runs below the thread that started the pass, and only it does.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_parse_thread_runs_below_the_writer() {
+        // SAFETY: reads the calling thread's nice value (0 as `who`: this thread, on Linux).
+        let nice = || unsafe { libc::getpriority(libc::PRIO_PROCESS as _, 0) };
+        let writer = nice();
+        let parser = std::thread::spawn(move || {
+            parse_below_writer();
+            nice()
+        })
+        .join()
+        .unwrap();
+        assert_eq!(parser, (writer + PARSE_NICE).min(19));
+        assert_eq!(
+            nice(),
+            writer,
+            "the calling thread of the pass keeps its priority"
+        );
+    }
 
     #[test]
     fn a_full_budget_waits_for_the_writer_and_closing_releases_it() {

@@ -431,45 +431,51 @@ fn run_jobs(
         for _ in 0..workers {
             let tx = tx.clone();
             let (jobs, next, budget) = (&jobs, &next, &budget);
-            scope.spawn(move || loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(job) = jobs.get(i) else { break };
-                if cancel.load(Ordering::Relaxed) {
-                    break;
-                }
-                let mut send = |mut b: Batch| {
-                    // Titles and command lines follow the content mode (`content::privacy`);
-                    // a pass whose content store cannot be opened keeps no text either.
-                    crate::content::privacy::redact(&mut b.records, capture.mode);
-                    b.records.skip_impossible_turns();
-                    b.prepared = Prepared::of(&b.records);
-                    budget.take(b.bytes_read) && tx.send(b).is_ok()
-                };
-                // Each kind's reader: line logs (Claude Code, Codex, Copilot CLI events, Kimi,
-                // Grok, Gemini CLI chats, Qwen Code, Pi), OpenCode's JSON documents and database
-                // (also Kilo CLI's), Gemini CLI's legacy documents, Copilot's session store,
-                // session totals (Droid settings files, Goose and Crush databases), whole JSON
-                // documents (Amp threads, Cline-family tasks).
-                match job.file.kind {
-                    FileKind::CopilotStore => copilot::process(job, &mut send),
-                    FileKind::OpenCodeSession
-                    | FileKind::OpenCodeMessage
-                    | FileKind::OpenCodeDb => opencode::process(job, capture, &mut send),
-                    FileKind::DroidSession | FileKind::GooseDb | FileKind::CrushDb { .. } => {
-                        totals::process(job, capture, &mut send)
+            scope.spawn(move || {
+                // The writer gets a whole core whenever it has batches (see `flow`).
+                flow::parse_below_writer();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(job) = jobs.get(i) else { break };
+                    if cancel.load(Ordering::Relaxed) {
+                        break;
                     }
-                    FileKind::AmpThread | FileKind::ClineTask | FileKind::GeminiLegacy => {
-                        whole::process(job, capture, &mut send)
+                    let mut send = |mut b: Batch| {
+                        // Titles and command lines follow the content mode (`content::privacy`);
+                        // a pass whose content store cannot be opened keeps no text either.
+                        crate::content::privacy::redact(&mut b.records, capture.mode);
+                        b.records.skip_impossible_turns();
+                        b.prepared = Prepared::of(&b.records);
+                        budget.take(b.bytes_read) && tx.send(b).is_ok()
+                    };
+                    // Each kind's reader: line logs (Claude Code, Codex, Copilot CLI events, Kimi,
+                    // Grok, Gemini CLI chats, Qwen Code, Pi), OpenCode's JSON documents and database
+                    // (also Kilo CLI's), Gemini CLI's legacy documents, Copilot's session store,
+                    // session totals (Droid settings files, Goose and Crush databases), whole JSON
+                    // documents (Amp threads, Cline-family tasks).
+                    match job.file.kind {
+                        FileKind::CopilotStore => copilot::process(job, &mut send),
+                        FileKind::OpenCodeSession
+                        | FileKind::OpenCodeMessage
+                        | FileKind::OpenCodeDb => opencode::process(job, capture, &mut send),
+                        FileKind::DroidSession | FileKind::GooseDb | FileKind::CrushDb { .. } => {
+                            totals::process(job, capture, &mut send)
+                        }
+                        FileKind::AmpThread | FileKind::ClineTask | FileKind::GeminiLegacy => {
+                            whole::process(job, capture, &mut send)
+                        }
+                        FileKind::ClaudeSession
+                        | FileKind::ClaudeSubagent { .. }
+                        | FileKind::CodexRollout
+                        | FileKind::CopilotEvents
+                        | FileKind::KimiWire
+                        | FileKind::GrokUpdates { .. }
+                        | FileKind::GeminiChat { .. }
+                        | FileKind::QwenChat
+                        | FileKind::PiSession => {
+                            file::process(job, now, capture, cancel, &mut send)
+                        }
                     }
-                    FileKind::ClaudeSession
-                    | FileKind::ClaudeSubagent { .. }
-                    | FileKind::CodexRollout
-                    | FileKind::CopilotEvents
-                    | FileKind::KimiWire
-                    | FileKind::GrokUpdates { .. }
-                    | FileKind::GeminiChat { .. }
-                    | FileKind::QwenChat
-                    | FileKind::PiSession => file::process(job, now, capture, cancel, &mut send),
                 }
             });
         }
@@ -692,7 +698,19 @@ fn write_window(
             {
                 break;
             }
-            next = next_batch(rx, Some(left));
+            next = match rx.try_recv() {
+                Ok(b) => Some(b),
+                Err(mpsc::TryRecvError::Disconnected) => None,
+                // The parse threads are behind: settle now rather than after the last batch.
+                Err(mpsc::TryRecvError::Empty) => {
+                    if upkeep.settle_while_idle(tx).map_err(sql)? {
+                        if let Some(rows) = upkeep.take_inserted() {
+                            let _ = spent.send(Box::new(rows));
+                        }
+                    }
+                    next_batch(rx, Some(max_time.saturating_sub(started.elapsed())))
+                }
+            };
         }
         let _ = spent.send(Box::new(used));
         // Every record of the window is queued: the content writer commits while this thread
