@@ -12,10 +12,13 @@
 
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
-/// How many nice levels a parse thread runs below the thread that started the pass (5 and 10
-/// measured the same; at 19 other programs' threads would starve a pass on a busy machine).
+/// How many nice levels a parse thread runs below the thread that started the pass. Nice
+/// values also weigh the parse threads against other programs in the same scheduling group
+/// (the same terminal session, with autogroups): with two busy processes there, a cold ingest
+/// took 3.2 s at 0, 3.1–3.5 s at 3 and 4, and 4.2 s at 5; alone, 3 is within 2 % of 5
+/// (bench/RESULTS.md).
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
-pub const PARSE_NICE: i32 = 5;
+pub const PARSE_NICE: i32 = 3;
 
 /// Lowers the calling thread (a parse thread) [`PARSE_NICE`] levels below where it runs now.
 /// Linux keeps a nice value per thread; elsewhere it changes nothing (the parse threads then
