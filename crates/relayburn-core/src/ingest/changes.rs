@@ -31,13 +31,16 @@ use std::time::{Duration, Instant};
 pub const RETRY_AFTER: Duration = Duration::from_secs(60);
 
 /// More changed files than this in one queue: stat them all.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 const MAX_NAMED: usize = 256;
 
 /// The environment variable that turns the queue off (`off`, `0`, `false` or `no`).
 pub const ENV_OFF: &str = "RELAYBURN_SWEEP_INOTIFY";
 
-/// What happened in the watched directories since the queue was last drained.
+/// What happened in the watched directories since the queue was last drained. (Only Linux
+/// has a queue; elsewhere every sweep sees `Everything`.)
 #[derive(Debug, PartialEq, Eq)]
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub enum Seen {
     /// Nothing.
     Quiet,
