@@ -61,22 +61,48 @@ pub enum FileKind {
     ClineTask,
 }
 
+/// Which reader takes a file (`ingest::read_job`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// A log read line by line from a byte offset (`file.rs`).
+    Lines,
+    /// Copilot CLI's session store (`copilot.rs`).
+    CopilotStore,
+    /// OpenCode's JSON documents and database, also Kilo CLI's (`opencode.rs`).
+    OpenCode,
+    /// Session totals: Droid settings files, Goose and Crush databases (`totals.rs`).
+    Totals,
+    /// Whole JSON documents: Amp threads, Cline-family tasks, Gemini CLI's legacy chats
+    /// (`whole.rs`).
+    Whole,
+}
+
 impl FileKind {
+    /// The reader for this kind (the one list every kind is sorted by).
+    pub fn reader(&self) -> Reader {
+        match self {
+            FileKind::ClaudeSession
+            | FileKind::ClaudeSubagent { .. }
+            | FileKind::CodexRollout
+            | FileKind::CopilotEvents
+            | FileKind::KimiWire
+            | FileKind::GrokUpdates { .. }
+            | FileKind::GeminiChat { .. }
+            | FileKind::QwenChat
+            | FileKind::PiSession => Reader::Lines,
+            FileKind::CopilotStore => Reader::CopilotStore,
+            FileKind::OpenCodeSession | FileKind::OpenCodeMessage | FileKind::OpenCodeDb => {
+                Reader::OpenCode
+            }
+            FileKind::DroidSession | FileKind::GooseDb | FileKind::CrushDb { .. } => Reader::Totals,
+            FileKind::AmpThread | FileKind::ClineTask | FileKind::GeminiLegacy => Reader::Whole,
+        }
+    }
+
     /// A log read line by line from a byte offset (else a document, a database or a session
     /// total, read whole or by its own cursor state: such a file's cursor offset stays 0).
     pub fn is_line_log(&self) -> bool {
-        matches!(
-            self,
-            FileKind::ClaudeSession
-                | FileKind::ClaudeSubagent { .. }
-                | FileKind::CodexRollout
-                | FileKind::CopilotEvents
-                | FileKind::KimiWire
-                | FileKind::GrokUpdates { .. }
-                | FileKind::GeminiChat { .. }
-                | FileKind::QwenChat
-                | FileKind::PiSession
-        )
+        self.reader() == Reader::Lines
     }
 }
 

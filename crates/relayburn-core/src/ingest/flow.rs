@@ -5,7 +5,7 @@
 //! lets big batches pile up in memory.
 //!
 //! The writer is the pass's bottleneck, so the parse threads run below it: with the scheduler
-//! sharing two cores fairly between three busy threads, the writer got two thirds of one while
+//! sharing two cores fairly between three busy threads, the writer got 60–79 % of one while
 //! the parse threads ran and had about 0.5 s of its 1.3 s left after the last batch, with one
 //! core idle (bench/RESULTS.md). Below it, the parse threads take what the writer leaves, and the
 //! writer settles its upkeep when it would wait for them (`Upkeep::settle_while_idle`).
@@ -18,7 +18,7 @@ use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 /// took 3.2 s at 0, 3.1–3.5 s at 3 and 4, and 4.2 s at 5; alone, 3 is within 2 % of 5
 /// (bench/RESULTS.md).
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
-pub const PARSE_NICE: i32 = 3;
+const PARSE_NICE: i32 = 3;
 
 /// Lowers the calling thread (a parse thread) [`PARSE_NICE`] levels below where it runs now.
 /// Linux keeps a nice value per thread; elsewhere it changes nothing (the parse threads then

@@ -51,7 +51,7 @@ use crate::content::Capture;
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
 use crate::vocab::Harness;
-use discover::{FileKind, SourceFile};
+use discover::{Reader, SourceFile};
 use job::{Batch, Job};
 use listing::{DirCache, Lister};
 use rusqlite::OptionalExtension;
@@ -434,9 +434,7 @@ fn run_jobs(
             scope.spawn(move || {
                 // The writer gets a whole core whenever it has batches (see `flow`).
                 flow::parse_below_writer();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(job) = jobs.get(i) else { break };
+                while let Some(job) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
                     if cancel.load(Ordering::Relaxed) {
                         break;
                     }
@@ -448,34 +446,7 @@ fn run_jobs(
                         b.prepared = Prepared::of(&b.records);
                         budget.take(b.bytes_read) && tx.send(b).is_ok()
                     };
-                    // Each kind's reader: line logs (Claude Code, Codex, Copilot CLI events, Kimi,
-                    // Grok, Gemini CLI chats, Qwen Code, Pi), OpenCode's JSON documents and database
-                    // (also Kilo CLI's), Gemini CLI's legacy documents, Copilot's session store,
-                    // session totals (Droid settings files, Goose and Crush databases), whole JSON
-                    // documents (Amp threads, Cline-family tasks).
-                    match job.file.kind {
-                        FileKind::CopilotStore => copilot::process(job, &mut send),
-                        FileKind::OpenCodeSession
-                        | FileKind::OpenCodeMessage
-                        | FileKind::OpenCodeDb => opencode::process(job, capture, &mut send),
-                        FileKind::DroidSession | FileKind::GooseDb | FileKind::CrushDb { .. } => {
-                            totals::process(job, capture, &mut send)
-                        }
-                        FileKind::AmpThread | FileKind::ClineTask | FileKind::GeminiLegacy => {
-                            whole::process(job, capture, &mut send)
-                        }
-                        FileKind::ClaudeSession
-                        | FileKind::ClaudeSubagent { .. }
-                        | FileKind::CodexRollout
-                        | FileKind::CopilotEvents
-                        | FileKind::KimiWire
-                        | FileKind::GrokUpdates { .. }
-                        | FileKind::GeminiChat { .. }
-                        | FileKind::QwenChat
-                        | FileKind::PiSession => {
-                            file::process(job, now, capture, cancel, &mut send)
-                        }
-                    }
+                    read_job(job, now, capture, cancel, &mut send);
                 }
             });
         }
@@ -566,6 +537,23 @@ fn run_jobs(
     }
     report.cancelled = cancel.load(Ordering::Relaxed) && result.is_ok();
     result
+}
+
+/// Reads `job` with its kind's reader (`FileKind::reader`), calling `send` with each batch.
+fn read_job(
+    job: &Job,
+    now_ms: i64,
+    capture: Capture,
+    cancel: &AtomicBool,
+    send: &mut dyn FnMut(Batch) -> bool,
+) {
+    match job.file.kind.reader() {
+        Reader::Lines => file::process(job, now_ms, capture, cancel, send),
+        Reader::CopilotStore => copilot::process(job, send),
+        Reader::OpenCode => opencode::process(job, capture, send),
+        Reader::Totals => totals::process(job, capture, send),
+        Reader::Whole => whole::process(job, capture, send),
+    }
 }
 
 /// Read data that may wait for the writer (source bytes): enough for the parsers to keep going
@@ -666,6 +654,12 @@ fn write_window(
         upkeep.known = cold.take_known();
         let mut records = 0;
         let mut used = Vec::new();
+        // The turns the upkeep has inserted go to the freeing thread too.
+        let free_inserted = |upkeep: &mut writer::Upkeep| {
+            if let Some(rows) = upkeep.take_inserted() {
+                let _ = spent.send(Box::new(rows));
+            }
+        };
         let mut next = Some(first);
         while let Some(mut batch) = next.take() {
             budget.give(batch.bytes_read);
@@ -686,12 +680,9 @@ fn write_window(
             if used.len() >= SPENT_BATCHES {
                 let _ = spent.send(Box::new(std::mem::take(&mut used)));
             }
-            if let Some(rows) = upkeep.take_inserted() {
-                let _ = spent.send(Box::new(rows));
-            }
-            let left = max_time.saturating_sub(started.elapsed());
+            free_inserted(&mut upkeep);
             if records >= max_records
-                || left.is_zero()
+                || started.elapsed() >= max_time
                 || cancel.load(Ordering::Relaxed)
                 || priority.waiting()
                 || pause_at.is_some_and(|at| progress.bytes_read >= at)
@@ -703,11 +694,8 @@ fn write_window(
                 Err(mpsc::TryRecvError::Disconnected) => None,
                 // The parse threads are behind: settle now rather than after the last batch.
                 Err(mpsc::TryRecvError::Empty) => {
-                    if upkeep.settle_while_idle(tx).map_err(sql)? {
-                        if let Some(rows) = upkeep.take_inserted() {
-                            let _ = spent.send(Box::new(rows));
-                        }
-                    }
+                    upkeep.settle_while_idle(tx).map_err(sql)?;
+                    free_inserted(&mut upkeep);
                     next_batch(rx, Some(max_time.saturating_sub(started.elapsed())))
                 }
             };
@@ -717,9 +705,7 @@ fn write_window(
         // settles the window (it used to wait 0.1–0.15 s per window here, bench/RESULTS.md).
         let content_commit = content.map(ContentSink::start_commit).transpose()?;
         upkeep.finish(tx).map_err(sql)?;
-        if let Some(rows) = upkeep.take_inserted() {
-            let _ = spent.send(Box::new(rows));
-        }
+        free_inserted(&mut upkeep);
         cold.keep_known(upkeep.known.take());
         let after = writer::count_sessions(tx).map_err(sql)?;
         let claimed = new_sessions.claim(tx).map_err(sql)?;

@@ -79,15 +79,14 @@ impl Upkeep {
     }
 
     /// Settles the upkeep early when at least [`IDLE_SETTLE_TURNS`] new turns are staged; the
-    /// writer calls it when it would otherwise wait for the parse threads (true: settled).
-    /// What a window's last settle has left to do after the last batch is then small: on a
-    /// cold ingest that settle was 0.1–0.2 s with one core idle (bench/RESULTS.md).
-    pub fn settle_while_idle(&mut self, conn: &Connection) -> rusqlite::Result<bool> {
-        if self.stage.rows.len() < IDLE_SETTLE_TURNS {
-            return Ok(false);
+    /// writer calls it when it would otherwise wait for the parse threads. What a window's
+    /// last settle has left to do after the last batch is then small: on a cold ingest that
+    /// settle was 0.1–0.2 s with one core idle (bench/RESULTS.md).
+    pub fn settle_while_idle(&mut self, conn: &Connection) -> rusqlite::Result<()> {
+        if self.stage.rows.len() >= IDLE_SETTLE_TURNS {
+            self.finish(conn)?;
         }
-        self.finish(conn)?;
-        Ok(true)
+        Ok(())
     }
 
     /// Applies what is owed; call before the transaction commits.
@@ -521,7 +520,7 @@ const STAGE_ROWS: usize = 4096;
 /// Staged turns worth settling for while the writer waits for a batch: each settle runs a few
 /// statements of its own, so a handful of turns waits for the next (100 and 500 measured the
 /// same; 8,000 is rarely reached between batches and wins nothing, bench/RESULTS.md).
-pub const IDLE_SETTLE_TURNS: usize = 100;
+const IDLE_SETTLE_TURNS: usize = 100;
 
 /// New turns of the current bulk mark, held back so that a later copy of one (a streamed
 /// response is logged several times) merges in memory by the rules of [`merge_stored`] instead
@@ -1393,16 +1392,25 @@ mod tests {
                 .collect()
         };
         let few = IDLE_SETTLE_TURNS - 1;
-        assert_eq!(pair.apply(turns(0, few), &[], Vec::new()), 0);
-        let settled = |p: &mut Pair| p.upkeep.settle_while_idle(p.ledgers[0].conn().unwrap());
-        assert!(!settled(&mut pair).unwrap());
-        assert_eq!(pair.apply(turns(few, few + 1), &[], Vec::new()), 0);
-        assert!(settled(&mut pair).unwrap());
+        let settle = |p: &mut Pair| {
+            p.upkeep
+                .settle_while_idle(p.ledgers[0].conn().unwrap())
+                .unwrap()
+        };
         let stored = |p: &Pair| -> i64 {
             p.conn(true)
                 .query_row("SELECT count(*) FROM turns", [], |r| r.get(0))
                 .unwrap()
         };
+        assert_eq!(pair.apply(turns(0, few), &[], Vec::new()), 0);
+        settle(&mut pair);
+        assert_eq!(
+            stored(&pair),
+            0,
+            "fewer staged turns than the threshold wait"
+        );
+        assert_eq!(pair.apply(turns(few, few + 1), &[], Vec::new()), 0);
+        settle(&mut pair);
         assert_eq!(stored(&pair), IDLE_SETTLE_TURNS as i64);
         // A copy of a settled turn with more output, then new turns.
         let mut again = vec![keyed("k3", "s", Some("/p"), ts + 3_000, 40)];

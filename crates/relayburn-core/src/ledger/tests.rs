@@ -23,6 +23,7 @@ fn sqlite_keeps_no_allocation_statistics() {
     conn.execute_batch("CREATE TEMP TABLE t (x); INSERT INTO t VALUES (zeroblob(100000));")
         .unwrap();
     // Counted only while the statistics are kept (connections hold memory here).
+    // SAFETY: reads a process-wide counter; no arguments, no state changed.
     let used = unsafe { rusqlite::ffi::sqlite3_memory_used() };
     assert_eq!(used, 0, "SQLITE_DEFAULT_MEMSTATUS=0 is not in effect");
 }
