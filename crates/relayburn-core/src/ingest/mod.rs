@@ -22,6 +22,7 @@ pub(crate) mod memo;
 mod memo_tests;
 mod opencode;
 mod plan;
+mod prefetch;
 mod rebuild;
 mod snapshot_writer;
 pub mod sources;
@@ -428,6 +429,8 @@ fn run_jobs(
         let checkpointer = helper.map(|conn| checkpoints.spawn(scope, conn));
         let (spent, freed) = mpsc::channel::<Spent>();
         scope.spawn(move || freed.into_iter().for_each(drop));
+        // Reads ahead of the parse threads where the files are not in the page cache.
+        prefetch::spawn(scope, &jobs, &next, cancel);
         for _ in 0..workers {
             let tx = tx.clone();
             let (jobs, next, budget) = (&jobs, &next, &budget);
