@@ -1,15 +1,17 @@
 //! Reads ahead of the parse threads where the log files are not in the page cache. A parse
 //! thread reads one file at a time, so with a cold cache each of the two waits on the disk for
 //! every readahead window of every file, two reads in flight at most: the mixed corpus took
-//! 5.4–5.6 s with the page cache dropped, against 1.7 s warm and ccusage's 2.5 s cold. A
+//! 5.1–5.8 s with the page cache dropped, against 1.7 s warm and ccusage's 2.5 s cold. A
 //! helper thread asks the kernel for the coming files' pages (`posix_fadvise(WILLNEED)` starts
-//! their reads and returns), at most [`AHEAD`] jobs ahead of the parse threads: 4.2 s cold, the
-//! same warm (bench/RESULTS.md).
+//! their reads and returns), at most [`AHEAD`] jobs and [`AHEAD_BYTES`] ahead of the parse
+//! threads. With the parts of OpenCode's messages asked for too: 3.0–3.6 s cold, warm the
+//! same within the noise (bench/RESULTS.md).
 //!
 //! It only asks where files are missing: it probes the coming files with a one-byte read that
 //! fails rather than waits (`preadv2(RWF_NOWAIT)`), one file in [`SAMPLE`] while every probe
 //! finds its file cached, and every file for the next [`DENSE`] once one does not. A warm pass
-//! costs one probe per [`SAMPLE`] files. Linux only: elsewhere no helper is started.
+//! costs one probe per [`SAMPLE`] files. An OpenCode message found missing brings its parts
+//! (read with it, not jobs of their own). Linux only: elsewhere no helper is started.
 #![cfg_attr(not(target_os = "linux"), allow(dead_code))]
 
 use super::job::Job;
@@ -20,6 +22,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize};
 /// Jobs the helper may run ahead of the parse threads (64, 256 and 1,024 measured; 256 and up
 /// the same).
 const AHEAD: usize = 256;
+/// Bytes of files it may run ahead: what it asks for must still be cached when a parse thread
+/// gets there (this VM keeps a page cache of a few GB), and a few large logs are enough to
+/// keep the disk busy.
+const AHEAD_BYTES: u64 = 64 << 20;
 /// While every probe finds its file cached, one file in this many is probed.
 const SAMPLE: usize = 16;
 /// After a file is found missing, every one of this many next files is probed.
@@ -48,6 +54,43 @@ impl Policy {
     }
 }
 
+/// The jobs the helper has passed that the parse threads have not taken yet: how far ahead it
+/// is, in jobs and in bytes.
+#[derive(Default)]
+struct Window {
+    from: usize,
+    at: usize,
+    bytes: u64,
+}
+
+impl Window {
+    /// The parse threads have taken the jobs before `taken`: they leave the window (a helper
+    /// they overtook starts again where they are).
+    fn taken(&mut self, taken: usize, size: impl Fn(usize) -> u64) {
+        if self.at <= taken {
+            *self = Window {
+                from: taken,
+                at: taken,
+                bytes: 0,
+            };
+            return;
+        }
+        while self.from < taken {
+            self.bytes -= size(self.from);
+            self.from += 1;
+        }
+    }
+
+    fn full(&self) -> bool {
+        self.at - self.from >= AHEAD || self.bytes >= AHEAD_BYTES
+    }
+
+    fn pass(&mut self, size: u64) {
+        self.bytes += size;
+        self.at += 1;
+    }
+}
+
 /// Starts the helper for `jobs`, which the parse threads take in order through `next`, on
 /// `scope`; it ends once they have taken the last job or the pass is cancelled.
 pub(super) fn spawn<'scope>(
@@ -66,22 +109,27 @@ pub(super) fn spawn<'scope>(
 
 #[cfg(target_os = "linux")]
 fn read_ahead(jobs: &[Job], next: &AtomicUsize, cancel: &AtomicBool) {
+    let size = |job: usize| u64::try_from(jobs[job].meta.size).unwrap_or(0);
     let mut policy = Policy::default();
-    let mut at = 0;
+    let mut window = Window::default();
     while !cancel.load(Ordering::Relaxed) {
-        let taken = next.load(Ordering::Relaxed);
-        at = at.max(taken);
-        if at >= jobs.len() {
+        window.taken(next.load(Ordering::Relaxed), size);
+        if window.at >= jobs.len() {
             return;
         }
-        if at >= taken + AHEAD {
+        if window.full() {
             std::thread::sleep(std::time::Duration::from_millis(2));
             continue;
         }
-        if policy.probes(at) {
-            policy.found(cached_or_fetch(&jobs[at].file.path));
+        if policy.probes(window.at) {
+            let file = &jobs[window.at].file;
+            let cached = cached_or_fetch(&file.path);
+            if !cached && file.kind == super::discover::FileKind::OpenCodeMessage {
+                fetch_parts(&file.path);
+            }
+            policy.found(cached);
         }
-        at += 1;
+        window.pass(size(window.at));
     }
 }
 
@@ -118,9 +166,32 @@ fn cached_or_fetch(path: &std::path::Path) -> bool {
     if n >= 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::EAGAIN) {
         return true;
     }
-    // SAFETY: advice on an open descriptor; the kernel queues the reads and returns.
-    unsafe { libc::posix_fadvise(fd, 0, 0, libc::POSIX_FADV_WILLNEED) };
+    will_need(&file);
     false
+}
+
+/// Asks the kernel to read all of `file` into the page cache, without waiting.
+#[cfg(target_os = "linux")]
+fn will_need(file: &std::fs::File) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: advice on an open descriptor; the kernel queues the reads and returns.
+    unsafe { libc::posix_fadvise(file.as_raw_fd(), 0, 0, libc::POSIX_FADV_WILLNEED) };
+}
+
+/// An OpenCode message's parts are read with it (`storage::parts_dir`), not as jobs.
+#[cfg(target_os = "linux")]
+fn fetch_parts(message_file: &std::path::Path) {
+    let Some(dir) = crate::harness::opencode::storage::parts_dir(message_file) else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if let Ok(part) = crate::files::open_regular(&entry.path()) {
+            will_need(&part);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -160,6 +231,31 @@ mod tests {
         assert_eq!(got, want);
     }
 
+    #[test]
+    fn the_helper_stays_within_its_jobs_and_bytes_ahead() {
+        let size = |job: usize| if job < 1_000 { 1_000 } else { 16 << 20 };
+        let mut w = Window::default();
+        while !w.full() {
+            w.pass(size(w.at));
+        }
+        assert_eq!((w.from, w.at), (0, AHEAD));
+        w.taken(10, size);
+        assert_eq!(
+            (w.from, w.at, w.bytes),
+            (10, AHEAD, (AHEAD as u64 - 10) * 1_000)
+        );
+        assert!(!w.full());
+        // Large files: the bytes bound first.
+        w.taken(1_000, size);
+        while !w.full() {
+            w.pass(size(w.at));
+        }
+        assert_eq!((w.from, w.at, w.bytes), (1_000, 1_004, AHEAD_BYTES));
+        // Overtaken: it starts again where the parse threads are.
+        w.taken(2_000, size);
+        assert_eq!((w.from, w.at, w.bytes), (2_000, 2_000, 0));
+    }
+
     /// Whether the first page of `file` is in the page cache, asked another way (`mincore`).
     #[cfg(target_os = "linux")]
     fn first_page_cached(file: &std::fs::File) -> bool {
@@ -188,22 +284,52 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn the_probe_finds_a_dropped_file_missing_and_reads_it_in() {
-        use std::os::fd::AsRawFd;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.jsonl");
         std::fs::write(&path, vec![b'x'; 256 * 1024]).unwrap();
-        let file = std::fs::File::open(&path).unwrap();
-        file.sync_all().unwrap();
-        // SAFETY: advice on an open descriptor.
-        unsafe { libc::posix_fadvise(file.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED) };
+        let file = drop_pages(&path);
         let cached = first_page_cached(&file);
         assert_eq!(cached_or_fetch(&path), cached);
         // What the probe found missing it asked for: the page arrives without anyone reading.
+        arrives(&file);
+    }
+
+    /// Drops what the page cache holds of `path` (where the file system lets it).
+    #[cfg(target_os = "linux")]
+    fn drop_pages(path: &std::path::Path) -> std::fs::File {
+        use std::os::fd::AsRawFd;
+        let file = std::fs::File::open(path).unwrap();
+        file.sync_all().unwrap();
+        // SAFETY: advice on an open descriptor.
+        unsafe { libc::posix_fadvise(file.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED) };
+        file
+    }
+
+    /// Waits until the first page of `file` is cached, failing after 10 s.
+    #[cfg(target_os = "linux")]
+    fn arrives(file: &std::fs::File) {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while !first_page_cached(&file) {
+        while !first_page_cached(file) {
             assert!(std::time::Instant::now() < deadline, "never read in");
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
+    }
+
+    /// An OpenCode message's parts (`part/<messageID>/`) are asked for with it.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_missing_opencode_message_brings_its_parts() {
+        let dir = tempfile::tempdir().unwrap();
+        let message = dir.path().join("message").join("ses_1").join("msg_1.json");
+        let parts = dir.path().join("part").join("msg_1");
+        std::fs::create_dir_all(message.parent().unwrap()).unwrap();
+        std::fs::create_dir_all(&parts).unwrap();
+        std::fs::write(&message, b"{}").unwrap();
+        let part = parts.join("prt_1.json");
+        std::fs::write(&part, vec![b' '; 64 * 1024]).unwrap();
+        let part = drop_pages(&part);
+        fetch_parts(&message);
+        arrives(&part);
     }
 
     /// The probe on real files: a file just written is cached; a FIFO is neither waited on nor

@@ -47,17 +47,14 @@ pub fn read_message_file_with(
         return Ok(read);
     };
     let root = storage_root(path);
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let stem = message_id_of(path);
     // OpenCode moved to a database and may leave the JSON behind: a message the database
     // also holds is read from the database only.
     if root.as_deref().is_some_and(|r| in_database(r, &stem)) {
         return Ok(read);
     }
-    let parts = match &root {
-        Some(root) => read_parts(&root.join("part").join(&stem), &mut read),
+    let parts = match parts_dir(path) {
+        Some(dir) => read_parts(&dir, &mut read),
         None => Vec::new(),
     };
     let mut preceding = |session: &str, _ts: i64, id: &str| match &root {
@@ -164,6 +161,24 @@ fn database_stamp(dir: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
 /// `<root>/message/<session>/<message>.json` → `<root>`.
 fn storage_root(message_file: &Path) -> Option<PathBuf> {
     Some(message_file.parent()?.parent()?.parent()?.to_path_buf())
+}
+
+/// A message file's id: its name without `.json`.
+fn message_id_of(message_file: &Path) -> String {
+    message_file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Where the parts of a message file are (`part/<messageID>/`); the ingest's read-ahead asks
+/// for them with the message.
+pub fn parts_dir(message_file: &Path) -> Option<PathBuf> {
+    Some(
+        storage_root(message_file)?
+            .join("part")
+            .join(message_id_of(message_file)),
+    )
 }
 
 /// The part documents of a message, in part id order (missing dir: none).
