@@ -178,17 +178,11 @@ fn will_need(file: &std::fs::File) {
     unsafe { libc::posix_fadvise(file.as_raw_fd(), 0, 0, libc::POSIX_FADV_WILLNEED) };
 }
 
-/// An OpenCode message's parts are read with it (`storage::parts_dir`), not as jobs.
+/// An OpenCode message's parts are read with it (`storage::part_files`), not as jobs.
 #[cfg(target_os = "linux")]
 fn fetch_parts(message_file: &std::path::Path) {
-    let Some(dir) = crate::harness::opencode::storage::parts_dir(message_file) else {
-        return;
-    };
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        if let Ok(part) = crate::files::open_regular(&entry.path()) {
+    for path in crate::harness::opencode::storage::part_files(message_file) {
+        if let Ok(part) = crate::files::open_regular(&path) {
             will_need(&part);
         }
     }
@@ -279,30 +273,38 @@ mod tests {
         vec[0] & 1 == 1
     }
 
-    /// The probe agrees with `mincore` on a file whose pages were just dropped (where the
-    /// file system drops them; tmpfs keeps them), and a missing file is then read in.
+    /// The probe finds a file whose pages were just dropped missing, and the page then
+    /// arrives without anyone reading it (on tmpfs, which keeps its pages, it finds it cached).
     #[cfg(target_os = "linux")]
     #[test]
     fn the_probe_finds_a_dropped_file_missing_and_reads_it_in() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.jsonl");
         std::fs::write(&path, vec![b'x'; 256 * 1024]).unwrap();
-        let file = drop_pages(&path);
-        let cached = first_page_cached(&file);
-        assert_eq!(cached_or_fetch(&path), cached);
-        // What the probe found missing it asked for: the page arrives without anyone reading.
+        let (file, dropped) = drop_pages(&path);
+        assert_eq!(cached_or_fetch(&path), !dropped);
         arrives(&file);
     }
 
-    /// Drops what the page cache holds of `path` (where the file system lets it).
+    /// Drops what the page cache holds of `path` and returns it open, with whether its first
+    /// page is gone: always, but on tmpfs (where the pages are the file).
     #[cfg(target_os = "linux")]
-    fn drop_pages(path: &std::path::Path) -> std::fs::File {
+    fn drop_pages(path: &std::path::Path) -> (std::fs::File, bool) {
         use std::os::fd::AsRawFd;
         let file = std::fs::File::open(path).unwrap();
         file.sync_all().unwrap();
-        // SAFETY: advice on an open descriptor.
-        unsafe { libc::posix_fadvise(file.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED) };
-        file
+        // `f_type` and `TMPFS_MAGIC` have different types on different targets.
+        // SAFETY: advice on an open descriptor; `fstatfs` fills the zeroed struct it is given.
+        #[allow(clippy::unnecessary_cast)]
+        let tmpfs = unsafe {
+            libc::posix_fadvise(file.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED);
+            let mut fs: libc::statfs = std::mem::zeroed();
+            assert_eq!(libc::fstatfs(file.as_raw_fd(), &mut fs), 0);
+            fs.f_type as i64 == libc::TMPFS_MAGIC as i64
+        };
+        let dropped = !first_page_cached(&file);
+        assert_eq!(dropped, !tmpfs, "the page cache kept a dropped page");
+        (file, dropped)
     }
 
     /// Waits until the first page of `file` is cached, failing after 10 s.
@@ -327,7 +329,7 @@ mod tests {
         std::fs::write(&message, b"{}").unwrap();
         let part = parts.join("prt_1.json");
         std::fs::write(&part, vec![b' '; 64 * 1024]).unwrap();
-        let part = drop_pages(&part);
+        let (part, _) = drop_pages(&part);
         fetch_parts(&message);
         arrives(&part);
     }

@@ -53,10 +53,7 @@ pub fn read_message_file_with(
     if root.as_deref().is_some_and(|r| in_database(r, &stem)) {
         return Ok(read);
     }
-    let parts = match parts_dir(path) {
-        Some(dir) => read_parts(&dir, &mut read),
-        None => Vec::new(),
-    };
+    let parts = read_parts(part_files(path), &mut read);
     let mut preceding = |session: &str, _ts: i64, id: &str| match &root {
         Some(root) => preceding_assistant(&root.join("message").join(session), id),
         None => None,
@@ -171,18 +168,13 @@ fn message_id_of(message_file: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// Where the parts of a message file are (`part/<messageID>/`); the ingest's read-ahead asks
-/// for them with the message.
-pub fn parts_dir(message_file: &Path) -> Option<PathBuf> {
-    Some(
-        storage_root(message_file)?
-            .join("part")
-            .join(message_id_of(message_file)),
-    )
-}
-
-/// The part documents of a message, in part id order (missing dir: none).
-fn read_parts(dir: &Path, read: &mut u64) -> Vec<String> {
+/// The part files of a message file (`<root>/part/<messageID>/*.json`), in part id order
+/// (missing dir: none). Read with the message; the ingest's read-ahead asks for them with it.
+pub fn part_files(message_file: &Path) -> Vec<PathBuf> {
+    let Some(root) = storage_root(message_file) else {
+        return Vec::new();
+    };
+    let dir = root.join("part").join(message_id_of(message_file));
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -192,6 +184,11 @@ fn read_parts(dir: &Path, read: &mut u64) -> Vec<String> {
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
     files.sort();
+    files
+}
+
+/// The part documents of a message, from [`part_files`].
+fn read_parts(files: Vec<PathBuf>, read: &mut u64) -> Vec<String> {
     files
         .into_iter()
         .filter_map(|p| read_regular(&p).ok())
