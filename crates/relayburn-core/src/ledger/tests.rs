@@ -783,3 +783,79 @@ fn user_turn_id_migration_keys_user_turns_by_id_keeping_rows_and_triggers() {
         ["s1", "s2"]
     );
 }
+
+/// The migration that checks the outbox's `kind` by comparisons (found by its text).
+fn outbox_check_migration() -> usize {
+    schema::MIGRATIONS
+        .iter()
+        .position(|m| m.contains("CREATE TABLE push_outbox_new"))
+        .expect("the outbox check migration")
+}
+
+#[test]
+fn outbox_check_migration_keeps_entries_sequence_and_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = outbox_check_migration();
+    const SEQUENCE: &str = "SELECT seq FROM sqlite_sequence WHERE name = 'push_outbox'";
+    let one = |conn: &rusqlite::Connection, sql: &str| -> i64 {
+        conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    };
+    let (rows_before, sequence_before) = {
+        let conn = ledger_at_version(dir.path(), at);
+        // Entries of every kind, through the triggers that write them.
+        conn.execute_batch(
+            "INSERT INTO sessions (harness, session_id) VALUES ('claude-code', 'a'), ('codex', 'b');
+             INSERT INTO stamps (id, session_id, enrichment, ts_ms) VALUES ('st1', 'a', '{}', 1);
+             INSERT INTO push_outbox (kind, rid) VALUES ('t', 7), ('t', 8);
+             DELETE FROM push_outbox WHERE kind = 't' AND rid = 8;",
+        )
+        .unwrap();
+        // The last entry was deleted: the sequence is above the last row, and must stay so.
+        assert!(one(&conn, SEQUENCE) > one(&conn, "SELECT max(seq) FROM push_outbox"));
+        (
+            dump_rows(&conn, "SELECT * FROM push_outbox ORDER BY seq"),
+            one(&conn, SEQUENCE),
+        )
+    };
+
+    let ledger = Ledger::open(dir.path()).unwrap();
+    let conn = ledger.conn().unwrap();
+    assert_eq!(
+        dump_rows(conn, "SELECT * FROM push_outbox ORDER BY seq"),
+        rows_before
+    );
+    assert_eq!(
+        column_texts(
+            conn,
+            "SELECT name FROM sqlite_sequence WHERE name LIKE 'push_outbox%'"
+        ),
+        ["push_outbox"]
+    );
+    assert_eq!(one(conn, SEQUENCE), sequence_before);
+    // The triggers write the rebuilt table, past the old sequence; the rules still hold.
+    conn.execute(
+        "INSERT INTO sessions (harness, session_id) VALUES ('claude-code', 'c')",
+        [],
+    )
+    .unwrap();
+    assert_eq!(
+        one(conn, "SELECT seq FROM push_outbox WHERE session_id = 'c'"),
+        sequence_before + 1
+    );
+    assert!(conn
+        .execute("INSERT INTO push_outbox (kind, rid) VALUES ('x', 1)", [])
+        .is_err());
+    assert!(conn
+        .execute("INSERT INTO push_outbox (kind, rid) VALUES ('t', 7)", [])
+        .is_err());
+    // No temporary table per row: the check compiles to comparisons.
+    let opcodes: Vec<String> = conn
+        .prepare("EXPLAIN INSERT INTO push_outbox (kind, rid) VALUES ('t', 1)")
+        .unwrap()
+        .query_map([], |r| r.get(1))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert!(opcodes.iter().any(|o| o == "IdxInsert"), "{opcodes:?}");
+    assert!(!opcodes.iter().any(|o| o == "OpenEphemeral"), "{opcodes:?}");
+}
