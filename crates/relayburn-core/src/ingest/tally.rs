@@ -29,7 +29,8 @@ macro_rules! counters_upsert {
 }
 pub(super) use counters_upsert;
 
-/// How new turns' sums merge into their rollup row (`derive`, [`Tally::write`]).
+/// How new turns' sums merge into their rollup row (`derive`, [`Tally::write`]), and an
+/// hour's sums into its `turn_hourly` row (the same counter columns).
 macro_rules! rollup_upsert {
     () => {
         "ON CONFLICT DO UPDATE SET
@@ -201,25 +202,28 @@ impl Tally {
             13,
             &params,
         )?;
-        // `derive`'s `GROUP BY` hands the groups over in key order.
+        // In primary-key order: each row lands next to the one before it.
         self.rollup.sort_unstable_by(|a, b| {
             (
+                a.bucket_ms,
                 &a.session_id,
                 a.harness,
                 &a.model,
                 &a.provider,
                 &a.project,
                 &a.branch,
+                a.ctx,
             )
                 .cmp(&(
+                    b.bucket_ms,
                     &b.session_id,
                     b.harness,
                     &b.model,
                     &b.provider,
                     &b.project,
                     &b.branch,
+                    b.ctx,
                 ))
-                .then((a.bucket_ms, a.ctx).cmp(&(b.bucket_ms, b.ctx)))
         });
         let mut params: Vec<&dyn ToSql> = Vec::with_capacity(self.rollup.len() * 16);
         for r in &self.rollup {
@@ -237,12 +241,60 @@ impl Tally {
             params.extend(r.usage.iter().map(|v| v as &dyn ToSql));
             params.push(&r.reported_cost_usd);
         }
+        // Under the mark `turn_hourly`'s triggers skip these rows (migration 21): their hours
+        // are added below, each once, instead of by one upsert per rollup row.
+        conn.prepare_cached("INSERT INTO rollup_bulk (id) VALUES (1)")?
+            .execute([])?;
         insert_rows(
             conn,
             "INSERT INTO turn_rollup",
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rollup_upsert!(),
             16,
+            &params,
+        )?;
+        conn.prepare_cached("DELETE FROM rollup_bulk")?
+            .execute([])?;
+        self.write_hours(conn)
+    }
+
+    /// Adds the rollup rows' sums to `turn_hourly` as its triggers would: per UTC hour, harness,
+    /// model, provider and context band, whether each row was new or merged into a stored one
+    /// (a merge adds the same sums; the writer never moves a row to another key).
+    fn write_hours(&self, conn: &Connection) -> rusqlite::Result<()> {
+        type HourKey<'a> = (i64, &'a str, &'a str, &'a str, i64);
+        let mut hours: Vec<(HourKey<'_>, i64, [i64; 6], f64)> = Vec::new();
+        let mut at: FxHashMap<HourKey<'_>, usize> = FxHashMap::default();
+        for r in &self.rollup {
+            let key = (
+                r.bucket_ms.div_euclid(3_600_000) * 3_600_000,
+                r.harness,
+                r.model.as_str(),
+                r.provider.as_str(),
+                r.ctx,
+            );
+            let i = *at.entry(key).or_insert_with(|| {
+                hours.push((key, 0, [0; 6], 0.0));
+                hours.len() - 1
+            });
+            let h = &mut hours[i];
+            h.1 += r.turns;
+            add(&mut h.2, &r.usage);
+            h.3 += r.reported_cost_usd;
+        }
+        hours.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut params: Vec<&dyn ToSql> = Vec::with_capacity(hours.len() * 13);
+        for ((hour_ms, harness, model, provider, ctx), turns, usage, cost) in &hours {
+            params.extend([hour_ms as &dyn ToSql, harness, model, provider, ctx, turns]);
+            params.extend(usage.iter().map(|v| v as &dyn ToSql));
+            params.push(cost);
+        }
+        insert_rows(
+            conn,
+            "INSERT INTO turn_hourly",
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rollup_upsert!(),
+            13,
             &params,
         )
     }

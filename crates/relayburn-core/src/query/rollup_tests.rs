@@ -401,3 +401,41 @@ fn hourly_read_equals_the_turns_after_turns_move() {
         "turn_hourly was not read"
     );
 }
+
+/// Under the ingest writer's mark (`rollup_bulk`) rollup rows leave `turn_hourly` to the
+/// writer (`Tally::write` adds their hours itself); without it the triggers keep it.
+#[test]
+fn the_rollup_mark_holds_the_hourly_triggers_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = Ledger::open(dir.path()).unwrap();
+    let conn = ledger.conn().unwrap();
+    let insert = |session: &str, turns: i64| {
+        conn.execute(
+            "INSERT INTO turn_rollup VALUES (?1, 'codex', 'm', '', '', '', 1779364800000, 0, ?2,
+                 10, 1, 0, 0, 0, 0, 0.5)
+             ON CONFLICT DO UPDATE SET turns = turns + excluded.turns",
+            rusqlite::params![session, turns],
+        )
+        .unwrap();
+    };
+    let hourly = || -> i64 {
+        conn.query_row("SELECT COALESCE(sum(turns), 0) FROM turn_hourly", [], |r| {
+            r.get(0)
+        })
+        .unwrap()
+    };
+    conn.execute("INSERT INTO rollup_bulk (id) VALUES (1)", [])
+        .unwrap();
+    insert("a", 2);
+    insert("a", 3);
+    assert_eq!(
+        hourly(),
+        0,
+        "marked inserts and updates reached turn_hourly"
+    );
+    conn.execute("DELETE FROM rollup_bulk", []).unwrap();
+    // A new row, then a merge into it: the insert and the update trigger.
+    insert("b", 1);
+    insert("b", 4);
+    assert_eq!(hourly(), 5);
+}
