@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::vocab::content::ContentRecord;
 use crate::vocab::Harness;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
@@ -61,7 +61,7 @@ enum Session {
     /// past a commit only for a session the committed transaction wrote (a file read over
     /// several windows), so memory follows the window, not the pass; a session met again
     /// later is probed again and, being stored now, folded.
-    New { keys: HashSet<u64>, written: bool },
+    New { keys: FxHashSet<u64>, written: bool },
     /// Stored before: what is stored, folded (dropped when the transaction ends).
     Known(Known),
 }
@@ -77,7 +77,7 @@ pub struct ContentStore {
     conn: Connection,
     path: PathBuf,
     /// The sessions this pass wrote to (see [`Session`]).
-    sessions: HashMap<(Harness, String), Session>,
+    sessions: FxHashMap<(Harness, String), Session>,
 }
 
 impl ContentStore {
@@ -123,7 +123,7 @@ impl ContentStore {
         let mut store = ContentStore {
             conn,
             path,
-            sessions: HashMap::new(),
+            sessions: FxHashMap::default(),
         };
         if found < CONTENT_SCHEMA_VERSION {
             store.upgrade()?;
@@ -329,7 +329,7 @@ impl ContentStore {
     /// Returns the number of block entries written.
     pub fn write(&mut self, records: &[ContentRecord]) -> Result<usize> {
         let mut order: Vec<(Harness, &str)> = Vec::new();
-        let mut groups: HashMap<(Harness, &str), Vec<Entry>> = HashMap::new();
+        let mut groups: FxHashMap<(Harness, &str), Vec<Entry>> = FxHashMap::default();
         for r in records {
             let key = (r.harness, r.session_id.as_str());
             let entries = groups.entry(key).or_insert_with(|| {
@@ -390,7 +390,7 @@ impl ContentStore {
                     .map_err(|e| self.err(e))?;
                 if stored == 0 {
                     Session::New {
-                        keys: HashSet::new(),
+                        keys: FxHashSet::default(),
                         written: false,
                     }
                 } else {
