@@ -14,7 +14,7 @@ use crate::stamp::pending::{self, NewSession};
 use crate::tree::{self, Link};
 use crate::vocab::records::{CompactionRecord, SessionInfo, ToolCall, TurnRecord, UserTurnRecord};
 use crate::vocab::Harness;
-use rusqlite::{params, Connection, OptionalExtension, ToSql};
+use rusqlite::{params, CachedStatement, Connection, OptionalExtension, ToSql};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// How a session record merges into its stored row, as one upsert per record: each field keeps
@@ -267,12 +267,13 @@ pub fn apply(
         if !batch.records.user_turns.is_empty() {
             // New user turns fire no per-row triggers either; `derive` does their work.
             upkeep.mark(conn)?;
-        }
-        for (u, cols) in batch.records.user_turns.iter().zip(&prepared.user_turns) {
-            upkeep.owe(&u.session_id);
-            if insert_user_turn(conn, u, cols)? == 1 {
-                applied.user_turns_added += 1;
-                upkeep.dirty.note(u.harness, &u.session_id);
+            let mut insert = user_turn_insert(conn)?;
+            for (u, cols) in batch.records.user_turns.iter().zip(&prepared.user_turns) {
+                upkeep.owe(&u.session_id);
+                if insert_user_turn(&mut insert, u, cols)? == 1 {
+                    applied.user_turns_added += 1;
+                    upkeep.dirty.note(u.harness, &u.session_id);
+                }
             }
         }
     }
@@ -784,17 +785,30 @@ fn update_stored(
     Ok(())
 }
 
+/// The user-turn insert, taken from the statement cache once per batch rather than per row
+/// (each lookup hashes and compares its text).
+fn user_turn_insert(conn: &Connection) -> rusqlite::Result<CachedStatement<'_>> {
+    conn.prepare_cached(
+        "INSERT INTO user_turns (id, harness, session_id, uuid, ts_ms, preceding_message_id, blocks)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING",
+    )
+}
+
 fn insert_user_turn(
-    conn: &Connection,
+    insert: &mut CachedStatement<'_>,
     u: &UserTurnRecord,
     cols: &UserTurnColumns,
 ) -> rusqlite::Result<usize> {
     let (id, blocks) = (cols.id, &cols.blocks);
-    conn.prepare_cached(
-        "INSERT INTO user_turns (id, harness, session_id, uuid, ts_ms, preceding_message_id, blocks)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING",
-    )?
-    .execute(params![id, u.harness.as_str(), u.session_id, u.uuid, u.ts_ms, u.preceding_message_id, blocks])
+    insert.execute(params![
+        id,
+        u.harness.as_str(),
+        u.session_id,
+        u.uuid,
+        u.ts_ms,
+        u.preceding_message_id,
+        blocks
+    ])
 }
 
 fn insert_compaction(conn: &Connection, c: &CompactionRecord) -> rusqlite::Result<usize> {
@@ -1357,7 +1371,8 @@ mod tests {
             }
             for u in &batch.records.user_turns {
                 let cols = UserTurnColumns::of(u);
-                b.user_turns_added += insert_user_turn(rows, u, &cols).unwrap() as i64;
+                let mut insert = user_turn_insert(rows).unwrap();
+                b.user_turns_added += insert_user_turn(&mut insert, u, &cols).unwrap() as i64;
             }
             let bulk = self.ledgers[0].conn().unwrap();
             apply(bulk, &mut batch, &mut self.applied.0, &mut self.upkeep).unwrap();
