@@ -574,7 +574,10 @@ impl Stage {
             tally.add(t);
         }
         drop(insert);
-        let rows = std::mem::take(&mut self.rows);
+        // The next run of staged turns is likely as long: room for it now, rather than
+        // growing (and copying) a vector of about 400-byte rows from empty again.
+        let room = self.rows.len();
+        let rows = std::mem::replace(&mut self.rows, Vec::with_capacity(room));
         if self.inserted.is_empty() {
             self.inserted = rows;
         } else {
