@@ -59,10 +59,14 @@ impl Capture {
     ) -> ContentBlock {
         let hash: [u8; 32] = Sha256::digest(text.as_bytes()).into();
         let (codec, data) = match self.mode {
-            ContentMode::Full if text.len() >= COMPRESS_MIN_BYTES => match pack(text.as_bytes()) {
-                Some(packed) => (CODEC_LZ4, Some(packed)),
-                None => (CODEC_RAW, Some(text.as_bytes().to_vec())),
-            },
+            ContentMode::Full if text.len() >= COMPRESS_MIN_BYTES => {
+                let packed = lz4_flex::compress_prepend_size(text.as_bytes());
+                if packed.len() < text.len() {
+                    (CODEC_LZ4, Some(packed))
+                } else {
+                    (CODEC_RAW, Some(text.as_bytes().to_vec()))
+                }
+            }
             ContentMode::Full => (CODEC_RAW, Some(text.as_bytes().to_vec())),
             _ => (CODEC_RAW, None),
         };
@@ -77,41 +81,6 @@ impl Capture {
             data,
         }
     }
-}
-
-/// Blocks up to this size are compressed through the parse thread's own buffers ([`pack`]).
-const PACK_SCRATCH_MAX: usize = 1 << 20;
-
-thread_local! {
-    /// LZ4's match table and an output buffer, reused from block to block: compressing
-    /// through `compress_prepend_size` allocated and zeroed a fresh table, and an output of
-    /// the largest possible size that it then shrank (a copy), for every block.
-    static PACKER: std::cell::RefCell<(lz4_flex::block::CompressTable, Vec<u8>)> =
-        std::cell::RefCell::new((lz4_flex::block::CompressTable::default(), Vec::new()));
-}
-
-/// `text` as an LZ4 block with its size prepended (the format of
-/// `lz4_flex::compress_prepend_size`), or `None` when that is not smaller than `text`.
-fn pack(text: &[u8]) -> Option<Vec<u8>> {
-    let max = lz4_flex::block::get_maximum_output_size(text.len());
-    let packed = if max > PACK_SCRATCH_MAX {
-        lz4_flex::compress_prepend_size(text)
-    } else {
-        PACKER.with_borrow_mut(|(table, scratch)| {
-            if scratch.len() < max {
-                scratch.resize(max, 0);
-            }
-            let n = lz4_flex::block::compress_into_with_table(text, scratch, table).ok()?;
-            if 4 + n >= text.len() {
-                return None;
-            }
-            let mut packed = Vec::with_capacity(4 + n);
-            packed.extend_from_slice(&(text.len() as u32).to_le_bytes());
-            packed.extend_from_slice(&scratch[..n]);
-            Some(packed)
-        })?
-    };
-    (packed.len() < text.len()).then_some(packed)
 }
 
 /// Decodes a stored block's text.

@@ -30,49 +30,6 @@ fn blocks_round_trip_compressed_and_hash_only() {
     assert_eq!(hashed.bytes, long.len() as i64);
 }
 
-/// Blocks of every size round-trip through the reused buffers, in sequence on one thread:
-/// small ones after a large one (the match table grown to 32-bit entries), one past the
-/// buffers' bound, and text LZ4 cannot shrink (stored raw).
-#[test]
-fn packed_blocks_of_any_size_round_trip_in_sequence() {
-    let mut seed = 7_u64;
-    let mut noise = |n: usize| -> String {
-        (0..n)
-            .map(|_| {
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                char::from(b'!' + (seed >> 58) as u8)
-            })
-            .collect()
-    };
-    let texts = [
-        "abc ".repeat(40),
-        format!("{}{}", noise(70_000), "x".repeat(70_000)),
-        "let x = 1;\n".repeat(30),
-        "y".repeat(PACK_SCRATCH_MAX * 2),
-        "z ".repeat(100),
-        noise(400),
-    ];
-    for text in &texts {
-        let block = capture(ContentMode::Full).block("text", text, None, None, false);
-        let data = block.data.as_ref().unwrap();
-        assert_eq!(decode(block.codec, data).as_deref(), Some(text.as_str()));
-    }
-    let codecs: Vec<i64> = texts
-        .iter()
-        .map(|t| {
-            capture(ContentMode::Full)
-                .block("text", t, None, None, false)
-                .codec
-        })
-        .collect();
-    assert_eq!(
-        codecs,
-        [CODEC_LZ4, CODEC_LZ4, CODEC_LZ4, CODEC_LZ4, CODEC_LZ4, CODEC_RAW]
-    );
-}
-
 #[test]
 fn a_new_store_has_its_page_size() {
     let dir = tempfile::tempdir().unwrap();
