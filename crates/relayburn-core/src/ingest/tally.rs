@@ -5,6 +5,7 @@
 //! write them, with the same conflict clauses.
 
 use super::values::insert_rows;
+use crate::query::{BUCKET_MS, HOUR_MS};
 use crate::vocab::records::TurnRecord;
 use rusqlite::{Connection, ToSql};
 use rustc_hash::FxHashMap;
@@ -128,7 +129,7 @@ impl Tally {
         add(&mut s.usage, &usage);
 
         // `derive`'s rollup key: the 15-minute bucket and the context band (> 200k, > 272k).
-        let bucket_ms = t.ts_ms - ((t.ts_ms % 900_000) + 900_000) % 900_000;
+        let bucket_ms = t.ts_ms - t.ts_ms.rem_euclid(BUCKET_MS);
         let context = u.input + u.cache_read + u.cache_write_5m + u.cache_write_1h;
         let ctx = i64::from(context > 200_000) + i64::from(context > 272_000);
         let text = |v: &Option<String>| v.as_deref().unwrap_or("").to_string();
@@ -262,32 +263,52 @@ impl Tally {
     /// model, provider and context band, whether each row was new or merged into a stored one
     /// (a merge adds the same sums; the writer never moves a row to another key).
     fn write_hours(&self, conn: &Connection) -> rusqlite::Result<()> {
-        type HourKey<'a> = (i64, &'a str, &'a str, &'a str, i64);
-        let mut hours: Vec<(HourKey<'_>, i64, [i64; 6], f64)> = Vec::new();
-        let mut at: FxHashMap<HourKey<'_>, usize> = FxHashMap::default();
+        /// A `turn_hourly` row's key (its primary key's order) and what is added to it.
+        struct Hour<'a> {
+            key: (i64, &'a str, &'a str, &'a str, i64),
+            turns: i64,
+            usage: [i64; 6],
+            reported_cost_usd: f64,
+        }
+        let mut hours: Vec<Hour<'_>> = Vec::new();
+        let mut at: FxHashMap<(i64, &str, &str, &str, i64), usize> = FxHashMap::default();
         for r in &self.rollup {
+            let hour_ms = r.bucket_ms - r.bucket_ms.rem_euclid(HOUR_MS);
             let key = (
-                r.bucket_ms.div_euclid(3_600_000) * 3_600_000,
+                hour_ms,
                 r.harness,
                 r.model.as_str(),
                 r.provider.as_str(),
                 r.ctx,
             );
             let i = *at.entry(key).or_insert_with(|| {
-                hours.push((key, 0, [0; 6], 0.0));
+                hours.push(Hour {
+                    key,
+                    turns: 0,
+                    usage: [0; 6],
+                    reported_cost_usd: 0.0,
+                });
                 hours.len() - 1
             });
             let h = &mut hours[i];
-            h.1 += r.turns;
-            add(&mut h.2, &r.usage);
-            h.3 += r.reported_cost_usd;
+            h.turns += r.turns;
+            add(&mut h.usage, &r.usage);
+            h.reported_cost_usd += r.reported_cost_usd;
         }
-        hours.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        hours.sort_unstable_by(|a, b| a.key.cmp(&b.key));
         let mut params: Vec<&dyn ToSql> = Vec::with_capacity(hours.len() * 13);
-        for ((hour_ms, harness, model, provider, ctx), turns, usage, cost) in &hours {
-            params.extend([hour_ms as &dyn ToSql, harness, model, provider, ctx, turns]);
-            params.extend(usage.iter().map(|v| v as &dyn ToSql));
-            params.push(cost);
+        for h in &hours {
+            let (hour_ms, harness, model, provider, ctx) = &h.key;
+            params.extend([
+                hour_ms as &dyn ToSql,
+                harness,
+                model,
+                provider,
+                ctx,
+                &h.turns,
+            ]);
+            params.extend(h.usage.iter().map(|v| v as &dyn ToSql));
+            params.push(&h.reported_cost_usd);
         }
         insert_rows(
             conn,

@@ -13,6 +13,7 @@ pub(crate) use filter::Resolved;
 pub use filter::TurnFilter;
 pub use fingerprint::{fingerprint, fingerprint_of};
 pub use group::{GroupBy, GROUP_BY_NAMES, MAX_GROUP_DIMS};
+pub(crate) use group::{BUCKET_MS, HOUR_MS};
 pub use sessions::{
     session, session_cost, session_with_content, sessions, CompactionRow, SessionCost,
     SessionDetail, SessionRow, SessionsFilter, TurnRow, UserTurnBlockRow, UserTurnRow,
