@@ -170,7 +170,7 @@ impl<R: Read> LineReader<R> {
         if offset == 0 && bytes.starts_with(BOM) {
             bytes = &bytes[BOM.len()..];
         }
-        let Ok(text) = std::str::from_utf8(bytes) else {
+        let Ok(text) = simdutf8::basic::from_utf8(bytes) else {
             self.lossy = String::from_utf8_lossy(bytes).into_owned();
             return Line {
                 text: &self.lossy,
@@ -292,6 +292,25 @@ mod tests {
         assert_eq!(ls[0].1, "{\"a\":\"x\u{FFFD}y\"}".as_bytes());
         assert_eq!(ls[1], (12, b"ok".to_vec(), false));
         assert_eq!(resume, 15);
+    }
+
+    /// Lines long enough for the vectorised check: a bad byte (or a sequence cut short) deep in
+    /// a line is still found, and valid multi-byte text passes untouched.
+    #[test]
+    fn long_lines_are_checked_whole() {
+        let text = "é€😀".repeat(40);
+        for (bad, at) in [(&b"\xFF"[..], 100), (&b"\xE2\x82"[..], 257)] {
+            let mut line = "a".repeat(at).into_bytes();
+            line.extend_from_slice(bad);
+            line.extend_from_slice(text.as_bytes());
+            line.push(b'\n');
+            line.extend_from_slice(text.as_bytes());
+            line.push(b'\n');
+            let (ls, _) = lines(&line, 0);
+            let lossy = format!("{}\u{FFFD}{text}", "a".repeat(at));
+            assert_eq!(ls[0].1, lossy.as_bytes());
+            assert_eq!(ls[1].1, text.as_bytes());
+        }
     }
 
     #[test]
