@@ -83,11 +83,19 @@ fn read_file(
     };
 
     let mut reader = reader_for(&job.file, state, capture);
-    file.seek(SeekFrom::Start(offset))?;
+    // From the start, the head just read is where the lines begin (no second read of it).
+    let already: &[u8] = if offset == 0 {
+        &head
+    } else {
+        file.seek(SeekFrom::Start(offset))?;
+        &[]
+    };
     let expected = (job.meta.size as u64).saturating_sub(offset);
     // Idle past the grace period: the writer is done, so an unterminated last line is read.
     let idle = now_ms - job.meta.mtime_ms > STREAM_GRACE_MS;
-    let mut lines = LineReader::with_size_hint(file, offset, expected).take_tail(idle);
+    let mut lines = LineReader::with_size_hint(file, offset, expected)
+        .with_read(already)
+        .take_tail(idle);
     let mut records = Records::default();
     let mut last_flush_bytes = 0u64;
     let cursor_at = |reader: &dyn LogReader, offset: u64| Cursor {

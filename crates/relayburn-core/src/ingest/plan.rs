@@ -177,7 +177,7 @@ pub(super) fn plan(
 
     let now = crate::time::now_ms();
     let (outcomes, coverage) = stat_files(&files, &stamps, now, swept.as_mut());
-    let mut jobs = Vec::new();
+    let mut jobs = Vec::with_capacity(files.len());
     let mut planned = FxHashSet::default();
     for (file, out) in files.into_iter().zip(outcomes) {
         let (meta, resume) = match out {

@@ -107,6 +107,18 @@ impl<R: Read> LineReader<R> {
         }
     }
 
+    /// Starts with `read`, the bytes `inner` already gave from `offset` on (its position is
+    /// just past them): a file whose head was read for its identity is not read twice.
+    pub fn with_read(mut self, read: &[u8]) -> Self {
+        if self.buf.len() < read.len() {
+            self.buf.resize(read.len(), 0);
+        }
+        self.buf[..read.len()].copy_from_slice(read);
+        self.end = read.len();
+        self.bytes_read = read.len() as u64;
+        self
+    }
+
     /// With `idle`, a last line without `\n` is returned at end of input (and resumed past):
     /// the file has not changed for the idle period, so its writer is done with it.
     pub fn take_tail(mut self, idle: bool) -> Self {
@@ -292,6 +304,33 @@ mod tests {
         assert_eq!(ls[0].1, "{\"a\":\"x\u{FFFD}y\"}".as_bytes());
         assert_eq!(ls[1], (12, b"ok".to_vec(), false));
         assert_eq!(resume, 15);
+    }
+
+    /// Bytes the caller already read are the reader's first: lines that span them and the
+    /// rest come out whole, and they count as read.
+    #[test]
+    fn bytes_already_read_come_first() {
+        let input = b"{\"a\":1}\n{\"b\":22}\nlast";
+        for split in [0, 3, 8, 9, 12, input.len()] {
+            let mut r = LineReader::new(&input[split..], 0)
+                .with_read(&input[..split])
+                .take_tail(true);
+            let mut out = Vec::new();
+            while let Some(l) = r.next_line().unwrap() {
+                out.push((l.offset, l.text.to_string()));
+            }
+            assert_eq!(
+                out,
+                [
+                    (0, "{\"a\":1}".into()),
+                    (8, "{\"b\":22}".into()),
+                    (17, "last".into())
+                ],
+                "split at {split}"
+            );
+            assert_eq!(r.bytes_read(), input.len() as u64);
+            assert_eq!(r.resume_offset(), input.len() as u64);
+        }
     }
 
     /// Lines long enough for the vectorised check: a bad byte (or a sequence cut short) deep in
