@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::home::CONFIG_FILE;
 use crate::ledger::Ledger;
 use crate::pricing::{route_provider, PriceTable, Tokens};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -299,15 +299,48 @@ fn check_batch_size(limit: i64) -> Result<()> {
     Ok(())
 }
 
+/// True once the outbox is kept ([`arm`]).
+pub fn armed(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM push_armed)")?
+        .query_row([], |r| r.get(0))
+}
+
+/// Starts keeping the outbox, in the first push from this ledger (schema migration 22): every
+/// session, turn and stamp there is gets one entry (sessions by first activity, turns and
+/// stamps in row order), and from then on the triggers and the ingest writer queue each
+/// change. A ledger that never pushes keeps no outbox. Inside the caller's write transaction;
+/// an outbox already kept is left as it is.
+pub fn arm(tx: &Connection) -> rusqlite::Result<()> {
+    if tx.execute(
+        "INSERT INTO push_armed (id) VALUES (1) ON CONFLICT DO NOTHING",
+        [],
+    )? == 0
+    {
+        return Ok(());
+    }
+    tx.execute_batch(
+        "DELETE FROM push_outbox;
+         INSERT INTO push_outbox (kind, harness, session_id)
+             SELECT 's', harness, session_id FROM sessions ORDER BY first_ts_ms, harness, session_id;
+         INSERT INTO push_outbox (kind, rid) SELECT 't', rid FROM turns ORDER BY rid;
+         INSERT INTO push_outbox (kind, rid) SELECT 'p', seq FROM stamps ORDER BY seq;",
+    )
+}
+
 /// Reads the next batch for `server`: at most `limit` (≤ [`MAX_BATCH_ROWS`]) outbox entries
-/// after its mark, in sequence order.
+/// after its mark, in sequence order. The first push from the ledger arms the outbox first
+/// ([`arm`]).
 pub fn batch(
-    ledger: &Ledger,
+    ledger: &mut Ledger,
     server: &str,
     limit: i64,
     projects: ProjectMode,
 ) -> Result<PushBatch> {
     check_batch_size(limit)?;
+    if !armed(ledger.conn()?).map_err(|e| ledger.err(e))? {
+        let path = ledger.path().to_path_buf();
+        ledger.write(|tx| arm(tx).map_err(|e| Error::sqlite(&path, e)))?;
+    }
     let after = mark(ledger, server)?;
     let prices = PriceTable::load(ledger.home())?;
     let conn = ledger.conn()?;
@@ -556,6 +589,79 @@ mod tests {
         assert!(normalize_server("http://").is_err());
     }
 
+    /// A ledger that never pushed keeps no outbox; its first push queues everything there is,
+    /// once, and every change after it is queued as it happens.
+    #[test]
+    fn the_first_push_arms_the_outbox_with_everything() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ledger = Ledger::open(dir.path()).unwrap();
+        const TURN: &str =
+            "INSERT INTO turns (id, harness, session_id, message_id, ts_ms, model, input, output,
+                reasoning, cache_read, cache_write_5m, cache_write_1h, complete, tool_calls)
+             VALUES (?1, 'claude-code', ?2, ?3, 1779364800000, 'm', 10, 5, 0, 0, 0, 0, 1, '[]')";
+        let stamp = |ledger: &mut Ledger, session: &str| {
+            crate::stamp::write_stamp(
+                ledger,
+                &crate::stamp::StampRequest {
+                    session_id: Some(session.into()),
+                    message_id: None,
+                    enrichment: [("team".to_string(), "a".to_string())]
+                        .into_iter()
+                        .collect(),
+                    ts: None,
+                },
+            )
+            .unwrap();
+        };
+        let entries = |ledger: &Ledger| {
+            crate::ledger::tests::column_texts(
+                ledger.conn().unwrap(),
+                "SELECT kind || '|' || rid || '|' || session_id FROM push_outbox ORDER BY seq",
+            )
+        };
+        crate::ingest::with_upkeep(ledger.conn().unwrap(), |c| {
+            c.execute(TURN, params![1, "s1", "m1"])?;
+            c.execute(TURN, params![2, "s2", "m2"])
+        })
+        .unwrap();
+        stamp(&mut ledger, "s1");
+        ledger
+            .conn()
+            .unwrap()
+            .execute("UPDATE turns SET output = 6 WHERE id = 1", [])
+            .unwrap();
+        assert!(!armed(ledger.conn().unwrap()).unwrap());
+        assert!(entries(&ledger).is_empty(), "{:?}", entries(&ledger));
+
+        let b = batch(&mut ledger, "http://x", 10, ProjectMode::Name).unwrap();
+        assert!(armed(ledger.conn().unwrap()).unwrap());
+        assert_eq!(
+            (b.sessions.len(), b.turns.len(), b.stamps.len(), b.more),
+            (2, 2, 1, false)
+        );
+        assert_eq!(b.turns[0].output, 6);
+        assert_eq!(
+            entries(&ledger),
+            ["s|0|s1", "s|0|s2", "t|1|", "t|2|", "p|1|"]
+        );
+        ack(&mut ledger, "http://x", b.up_to).unwrap();
+
+        // Armed: changes are queued as they happen, and arming again changes nothing.
+        crate::ingest::with_upkeep(ledger.conn().unwrap(), |c| {
+            c.execute(TURN, params![3, "s3", "m3"])
+        })
+        .unwrap();
+        stamp(&mut ledger, "s3");
+        arm(ledger.conn().unwrap()).unwrap();
+        let next = batch(&mut ledger, "http://x", 10, ProjectMode::Name).unwrap();
+        assert_eq!(
+            (next.sessions.len(), next.turns.len(), next.stamps.len()),
+            (1, 1, 1)
+        );
+        assert_eq!(next.turns[0].session_id, "s3");
+        assert_eq!(entries(&ledger).len(), 8);
+    }
+
     #[test]
     fn outbox_orders_changes_and_marks_move_forward() {
         let dir = tempfile::tempdir().unwrap();
@@ -572,17 +678,17 @@ mod tests {
             },
         )
         .unwrap();
-        let b = batch(&ledger, "http://x", 10, ProjectMode::Name).unwrap();
+        let b = batch(&mut ledger, "http://x", 10, ProjectMode::Name).unwrap();
         assert_eq!((b.after, b.stamps.len(), b.more), (0, 1, false));
         assert!(b.up_to > 0);
         assert_eq!(ack(&mut ledger, "http://x", b.up_to).unwrap(), b.up_to);
         assert_eq!(ack(&mut ledger, "http://x", 0).unwrap(), b.up_to);
-        let again = batch(&ledger, "http://x", 10, ProjectMode::Name).unwrap();
+        let again = batch(&mut ledger, "http://x", 10, ProjectMode::Name).unwrap();
         assert!(again.stamps.is_empty());
         assert_eq!(again.up_to, b.up_to);
         // Another server has its own mark.
         assert_eq!(
-            batch(&ledger, "http://y", 10, ProjectMode::Name)
+            batch(&mut ledger, "http://y", 10, ProjectMode::Name)
                 .unwrap()
                 .stamps
                 .len(),

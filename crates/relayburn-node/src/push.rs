@@ -189,8 +189,8 @@ impl From<push::PushBatch> for PushBatch {
 core_task!(PushBatchTask, PushBatchOptions, push::PushBatch => PushBatch, |o: PushBatchOptions| {
     let projects = push::ProjectMode::parse("projects", &o.projects)?;
     let server = push::normalize_server(&o.server)?;
-    let ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
-    push::batch(&ledger, &server, o.limit, projects)
+    let mut ledger = relayburn_core::open_ledger(o.ledger_home.as_deref())?;
+    push::batch(&mut ledger, &server, o.limit, projects)
 });
 
 /// The next changes after the server's acknowledged mark, privacy-filtered and priced.

@@ -158,13 +158,16 @@ pub(super) fn derive(
         ))?
         .execute([b.from_rid])?;
     }
-    // A row id can be reused after a delete: no entry of an earlier row may stand for it.
+    // Push entries only once the outbox is kept (`push::arm`). A row id can be reused after a
+    // delete: no entry of an earlier row may stand for it.
     conn.prepare_cached(
-        "DELETE FROM push_outbox WHERE kind = 't' AND rid > ?1 AND harness = '' AND session_id = ''",
+        "DELETE FROM push_outbox WHERE kind = 't' AND rid > ?1 AND harness = '' AND session_id = ''
+           AND EXISTS (SELECT 1 FROM push_armed)",
     )?
     .execute([b.from_rid])?;
     conn.prepare_cached(
-        "INSERT INTO push_outbox (kind, rid) SELECT 't', rid FROM turns NOT INDEXED WHERE rid > ?1 ORDER BY rid",
+        "INSERT INTO push_outbox (kind, rid) SELECT 't', rid FROM turns NOT INDEXED
+         WHERE rid > ?1 AND EXISTS (SELECT 1 FROM push_armed) ORDER BY rid",
     )?
     .execute([b.from_rid])?;
     conn.prepare_cached(
@@ -204,6 +207,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let ledger = crate::ledger::Ledger::open(dir.path()).unwrap();
         let conn = ledger.conn().unwrap();
+        crate::push::arm(conn).unwrap();
         with_upkeep(conn, |c| {
             c.execute(INSERT, params![1, "m1"])?;
             c.execute(INSERT, params![2, "m2"])

@@ -912,6 +912,7 @@ mod tests {
         let (writer, reference) = (writer.conn().unwrap(), reference.conn().unwrap());
         let dump = crate::ledger::tests::column_texts;
         for c in [writer, reference] {
+            crate::push::arm(c).unwrap();
             c.execute(
                 "INSERT INTO sessions (harness, session_id, placeholder) VALUES ('codex', 's', 1)",
                 [],
@@ -1335,6 +1336,10 @@ mod tests {
         fn new() -> Self {
             let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
             let ledgers = [0, 1].map(|i| crate::ledger::Ledger::open(dirs[i].path()).unwrap());
+            // Both keep the push outbox, so the entries are compared too.
+            for l in &ledgers {
+                crate::push::arm(l.conn().unwrap()).unwrap();
+            }
             with_row_triggers(ledgers[1].conn().unwrap());
             Pair {
                 _dirs: dirs,

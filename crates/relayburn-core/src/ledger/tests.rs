@@ -802,9 +802,11 @@ fn outbox_check_migration_keeps_entries_sequence_and_rules() {
     };
     let (rows_before, sequence_before) = {
         let conn = ledger_at_version(dir.path(), at);
-        // Entries of every kind, through the triggers that write them.
+        // Entries of every kind, through the triggers that write them; a server's mark, so
+        // the ledger has pushed and keeps its outbox past migration 22.
         conn.execute_batch(
-            "INSERT INTO sessions (harness, session_id) VALUES ('claude-code', 'a'), ('codex', 'b');
+            "INSERT INTO push_marks (server, seq) VALUES ('http://team', 0);
+             INSERT INTO sessions (harness, session_id) VALUES ('claude-code', 'a'), ('codex', 'b');
              INSERT INTO stamps (id, session_id, enrichment, ts_ms) VALUES ('st1', 'a', '{}', 1);
              INSERT INTO push_outbox (kind, rid) VALUES ('t', 7), ('t', 8);
              DELETE FROM push_outbox WHERE kind = 't' AND rid = 8;",
@@ -858,4 +860,57 @@ fn outbox_check_migration_keeps_entries_sequence_and_rules() {
         .collect();
     assert!(opcodes.iter().any(|o| o == "IdxInsert"), "{opcodes:?}");
     assert!(!opcodes.iter().any(|o| o == "OpenEphemeral"), "{opcodes:?}");
+}
+
+/// Migration 22: a ledger that has pushed (a server's mark) keeps its outbox and goes on
+/// queueing; one that never pushed drops its entries and queues nothing until its first push.
+#[test]
+fn outbox_kept_only_by_ledgers_that_pushed() {
+    let at = schema::MIGRATIONS
+        .iter()
+        .position(|m| m.contains("CREATE TABLE push_armed"))
+        .expect("the push_armed migration");
+    let count = |c: &rusqlite::Connection, sql: &str| -> i64 {
+        c.query_row(sql, [], |r| r.get(0)).unwrap()
+    };
+    for pushed in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let conn = ledger_at_version(dir.path(), at);
+            if pushed {
+                conn.execute(
+                    "INSERT INTO push_marks (server, seq) VALUES ('http://team', 1)",
+                    [],
+                )
+                .unwrap();
+            }
+            conn.execute_batch(
+                "INSERT INTO sessions (harness, session_id) VALUES ('claude-code', 'a');
+                 INSERT INTO stamps (id, session_id, enrichment, ts_ms) VALUES ('st1', 'a', '{}', 1);",
+            )
+            .unwrap();
+            assert_eq!(count(&conn, "SELECT count(*) FROM push_outbox"), 2);
+        }
+        let ledger = Ledger::open(dir.path()).unwrap();
+        let conn = ledger.conn().unwrap();
+        conn.execute_batch(
+            "INSERT INTO sessions (harness, session_id) VALUES ('codex', 'b');
+             UPDATE sessions SET project = '/p' WHERE session_id = 'a';
+             INSERT INTO stamps (id, session_id, enrichment, ts_ms) VALUES ('st2', 'b', '{}', 2);",
+        )
+        .unwrap();
+        let kinds = column_texts(
+            conn,
+            "SELECT kind || '|' || session_id FROM push_outbox ORDER BY seq",
+        );
+        assert_eq!(
+            count(conn, "SELECT count(*) FROM push_armed"),
+            i64::from(pushed)
+        );
+        if pushed {
+            assert_eq!(kinds, ["p|", "s|b", "s|a", "p|"]);
+        } else {
+            assert!(kinds.is_empty(), "{kinds:?}");
+        }
+    }
 }

@@ -294,8 +294,13 @@ fn a_pushed_turn_costs_what_the_local_summary_shows() {
         },
     )
     .unwrap();
-    let pushed =
-        crate::push::batch(&ledger, "http://team", 100, crate::push::ProjectMode::Name).unwrap();
+    let pushed = crate::push::batch(
+        &mut ledger,
+        "http://team",
+        100,
+        crate::push::ProjectMode::Name,
+    )
+    .unwrap();
     assert_eq!(pushed.turns.len(), 2);
     for t in &pushed.turns {
         let (_, group) = local
