@@ -589,6 +589,22 @@ mod tests {
         assert!(normalize_server("http://").is_err());
     }
 
+    /// Writes a stamp (`team=a`) on `session`.
+    fn stamp(ledger: &mut Ledger, session: &str) {
+        crate::stamp::write_stamp(
+            ledger,
+            &crate::stamp::StampRequest {
+                session_id: Some(session.into()),
+                message_id: None,
+                enrichment: [("team".to_string(), "a".to_string())]
+                    .into_iter()
+                    .collect(),
+                ts: None,
+            },
+        )
+        .unwrap();
+    }
+
     /// A ledger that never pushed keeps no outbox; its first push queues everything there is,
     /// once, and every change after it is queued as it happens.
     #[test]
@@ -599,20 +615,6 @@ mod tests {
             "INSERT INTO turns (id, harness, session_id, message_id, ts_ms, model, input, output,
                 reasoning, cache_read, cache_write_5m, cache_write_1h, complete, tool_calls)
              VALUES (?1, 'claude-code', ?2, ?3, 1779364800000, 'm', 10, 5, 0, 0, 0, 0, 1, '[]')";
-        let stamp = |ledger: &mut Ledger, session: &str| {
-            crate::stamp::write_stamp(
-                ledger,
-                &crate::stamp::StampRequest {
-                    session_id: Some(session.into()),
-                    message_id: None,
-                    enrichment: [("team".to_string(), "a".to_string())]
-                        .into_iter()
-                        .collect(),
-                    ts: None,
-                },
-            )
-            .unwrap();
-        };
         let entries = |ledger: &Ledger| {
             crate::ledger::tests::column_texts(
                 ledger.conn().unwrap(),
@@ -666,18 +668,7 @@ mod tests {
     fn outbox_orders_changes_and_marks_move_forward() {
         let dir = tempfile::tempdir().unwrap();
         let mut ledger = Ledger::open(dir.path()).unwrap();
-        crate::stamp::write_stamp(
-            &mut ledger,
-            &crate::stamp::StampRequest {
-                session_id: Some("s1".into()),
-                message_id: None,
-                enrichment: [("team".to_string(), "a".to_string())]
-                    .into_iter()
-                    .collect(),
-                ts: None,
-            },
-        )
-        .unwrap();
+        stamp(&mut ledger, "s1");
         let b = batch(&mut ledger, "http://x", 10, ProjectMode::Name).unwrap();
         assert_eq!((b.after, b.stamps.len(), b.more), (0, 1, false));
         assert!(b.up_to > 0);
