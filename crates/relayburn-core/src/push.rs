@@ -661,7 +661,10 @@ mod tests {
             (1, 1, 1)
         );
         assert_eq!(next.turns[0].session_id, "s3");
-        assert_eq!(entries(&ledger).len(), 8);
+        assert_eq!(
+            entries(&ledger),
+            ["s|0|s1", "s|0|s2", "t|1|", "t|2|", "p|1|", "s|0|s3", "t|3|", "p|2|"]
+        );
     }
 
     #[test]

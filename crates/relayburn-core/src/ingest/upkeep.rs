@@ -158,18 +158,19 @@ pub(super) fn derive(
         ))?
         .execute([b.from_rid])?;
     }
-    // Push entries only once the outbox is kept (`push::arm`). A row id can be reused after a
+    // Push entries only once the outbox is kept (`push::arm`): checked here once, so a ledger
+    // that never pushes does not scan its new turns for them. A row id can be reused after a
     // delete: no entry of an earlier row may stand for it.
-    conn.prepare_cached(
-        "DELETE FROM push_outbox WHERE kind = 't' AND rid > ?1 AND harness = '' AND session_id = ''
-           AND EXISTS (SELECT 1 FROM push_armed)",
-    )?
-    .execute([b.from_rid])?;
-    conn.prepare_cached(
-        "INSERT INTO push_outbox (kind, rid) SELECT 't', rid FROM turns NOT INDEXED
-         WHERE rid > ?1 AND EXISTS (SELECT 1 FROM push_armed) ORDER BY rid",
-    )?
-    .execute([b.from_rid])?;
+    if crate::push::armed(conn)? {
+        conn.prepare_cached(
+            "DELETE FROM push_outbox WHERE kind = 't' AND rid > ?1 AND harness = '' AND session_id = ''",
+        )?
+        .execute([b.from_rid])?;
+        conn.prepare_cached(
+            "INSERT INTO push_outbox (kind, rid) SELECT 't', rid FROM turns NOT INDEXED WHERE rid > ?1 ORDER BY rid",
+        )?
+        .execute([b.from_rid])?;
+    }
     conn.prepare_cached(
         "UPDATE ledger_clock SET ticks = ticks + (SELECT count(*) FROM turns NOT INDEXED WHERE rid > ?1)
                                              + (SELECT count(*) FROM user_turns NOT INDEXED WHERE rid > ?2)",

@@ -1377,11 +1377,12 @@ mod tests {
             for t in &batch.records.turns {
                 upsert(rows, t, b);
             }
+            let mut insert = user_turn_insert(rows).unwrap();
             for u in &batch.records.user_turns {
                 let cols = UserTurnColumns::of(u);
-                let mut insert = user_turn_insert(rows).unwrap();
                 b.user_turns_added += insert_user_turn(&mut insert, u, &cols).unwrap() as i64;
             }
+            drop(insert);
             let bulk = self.ledgers[0].conn().unwrap();
             apply(bulk, &mut batch, &mut self.applied.0, &mut self.upkeep).unwrap();
             bulk.query_row("SELECT count(*) FROM turns", [], |r| r.get(0))
