@@ -17,7 +17,7 @@ use rusqlite::{params, Connection};
 use rustc_hash::FxHashMap;
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 /// How old a directory's mtime must be for its listing to be kept (see the module doc).
@@ -271,10 +271,11 @@ fn decode(blob: &[u8]) -> Option<Arc<[Entry]>> {
     Some(out.into())
 }
 
-/// Lists directories for discovery, noting those that exist but cannot be listed.
+/// Lists directories for discovery, noting those that exist but cannot be listed. Listers
+/// made by [`Lister::fork`] share one cache, so stores can be listed on several threads.
 #[derive(Default)]
 pub struct Lister {
-    cache: Option<DirCache>,
+    cache: Option<Arc<Mutex<DirCache>>>,
     pub issues: Vec<DirIssue>,
     /// Directories read from disk (the rest came from the cache).
     pub read: usize,
@@ -291,20 +292,51 @@ impl Lister {
     pub fn cached(mut cache: DirCache) -> Lister {
         cache.prefetch();
         Lister {
-            cache: Some(cache),
+            cache: Some(Arc::new(Mutex::new(cache))),
             ..Lister::default()
         }
     }
 
-    /// The cache with what this pass learned, to store.
+    /// A lister for another thread, using the same cache (its issues and count are its own
+    /// until [`Lister::join`]).
+    pub fn fork(&self) -> Lister {
+        Lister {
+            cache: self.cache.clone(),
+            ..Lister::default()
+        }
+    }
+
+    /// Takes back what a [`Lister::fork`] found.
+    pub fn join(&mut self, fork: Lister) {
+        self.issues.extend(fork.issues);
+        self.read += fork.read;
+    }
+
+    /// The cache with what this pass learned, to store (once its forks are joined).
     pub fn into_cache(self) -> (Option<DirCache>, Vec<DirIssue>) {
-        (self.cache, self.issues)
+        let cache = self.cache.map(|c| {
+            Arc::try_unwrap(c)
+                .map(|m| m.into_inner().unwrap_or_else(PoisonError::into_inner))
+                // A fork still alive (it cannot be, once joined): its learning is not stored.
+                .unwrap_or_default()
+        });
+        (cache, self.issues)
+    }
+
+    /// Whether the cache holds stored listings: a pass then serves most directories from it.
+    pub fn has_listings(&self) -> bool {
+        self.cache().is_some_and(|c| !c.known.is_empty())
+    }
+
+    fn cache(&self) -> Option<MutexGuard<'_, DirCache>> {
+        let cache = self.cache.as_ref()?;
+        Some(cache.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
     /// The entries of `dir` (following a link to it), unsorted; `None` when it is missing or
     /// not a directory (silently) or cannot be read (noted).
     pub fn entries(&mut self, dir: &Path) -> Option<Arc<[Entry]>> {
-        let Some(cache) = self.cache.as_mut() else {
+        let Some(mut cache) = self.cache() else {
             return self.read_dir(dir);
         };
         let now_ns = ns_since_epoch(std::time::SystemTime::now());
@@ -316,14 +348,17 @@ impl Lister {
             }
             Err(e) => {
                 cache.forget(dir);
+                drop(cache);
                 return self.failed(dir, e);
             }
         };
         if let Some(entries) = cache.hit(dir, stamp) {
             return Some(entries);
         }
+        // Not held while the directory is read: another thread may use the cache meanwhile.
+        drop(cache);
         let entries = self.read_dir(dir);
-        if let (Some(cache), Some(e)) = (self.cache.as_mut(), &entries) {
+        if let (Some(mut cache), Some(e)) = (self.cache(), &entries) {
             cache.remember(dir, stamp, e, now_ns);
         }
         entries

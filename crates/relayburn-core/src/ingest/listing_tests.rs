@@ -182,3 +182,80 @@ fn every_entry_kind_survives_the_round_trip() {
     assert_eq!(first, again);
     assert_eq!(ls.dirs(&f.dir), vec![f.dir.join("d")]);
 }
+
+#[test]
+fn a_fork_lists_through_the_same_cache_and_hands_back_its_count() {
+    let mut f = fixture();
+    let (a, b) = (f.dir.join("a"), f.dir.join("b"));
+    for d in [&a, &b] {
+        std::fs::create_dir(d).unwrap();
+        std::fs::write(d.join("s.jsonl"), "").unwrap();
+        settle(d);
+    }
+    let list_both = |f: &mut Fixture| {
+        let cache = DirCache::load(f.ledger.conn().unwrap()).unwrap();
+        let mut ls = Lister::cached(cache);
+        let mut fork = ls.fork();
+        let theirs = std::thread::scope(|s| {
+            let t = s.spawn(|| fork.files(&b, jsonl));
+            assert_eq!(ls.files(&a, jsonl), vec![a.join("s.jsonl")]);
+            t.join().unwrap()
+        });
+        assert_eq!(theirs, vec![b.join("s.jsonl")]);
+        ls.join(fork);
+        let read = ls.read;
+        let (cache, issues) = ls.into_cache();
+        assert!(issues.is_empty(), "{issues:?}");
+        store(f, cache.unwrap());
+        read
+    };
+    // Both directories read once, and what the fork learned is stored with the rest.
+    assert_eq!(list_both(&mut f), 2);
+    assert_eq!(stored_rows(&f), 2);
+    assert_eq!(list_both(&mut f), 0);
+}
+
+/// Listed on two threads, the stores' files come in `SOURCES` order, as one thread gave them
+/// (the first harness to list a path keeps it when a plan meets it twice).
+#[test]
+fn stores_listed_on_two_threads_come_in_source_order() {
+    use super::{discover_all, sources, IngestOptions};
+    use crate::vocab::Harness;
+    let f = fixture();
+    let write = |rel: &str| {
+        let p = f.dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, "{}\n").unwrap();
+    };
+    write("claude/projects/p1/s1.jsonl");
+    write("claude/projects/p2/s2.jsonl");
+    write("codex/sessions/2026/01/01/rollout-a.jsonl");
+    write("opencode/storage/session/proj/ses_1.json");
+    write("opencode/storage/message/ses_1/msg_1.json");
+    let root = |d: &str| vec![f.dir.join(d).to_string_lossy().into_owned()];
+    let wanted = [Harness::ClaudeCode, Harness::Codex, Harness::OpenCode];
+    let mut opts = IngestOptions {
+        harnesses: Some(wanted.to_vec()),
+        ..IngestOptions::default()
+    };
+    for (h, d) in wanted.iter().zip(["claude", "codex", "opencode"]) {
+        opts = opts.with_roots(*h, root(d));
+    }
+    let key = |files: Vec<super::SourceFile>| -> Vec<(Harness, PathBuf)> {
+        files.into_iter().map(|s| (s.harness, s.path)).collect()
+    };
+    let one_thread: Vec<_> = sources::SOURCES
+        .iter()
+        .filter(|s| wanted.contains(&s.harness))
+        .flat_map(|s| sources::discover(s.harness, opts.roots_of(s.harness), &mut Lister::plain()))
+        .collect();
+    assert_eq!(one_thread.len(), 5);
+    for _ in 0..8 {
+        let mut ls = Lister::plain();
+        assert_eq!(
+            key(discover_all(&opts, None, &mut ls)),
+            key(one_thread.clone())
+        );
+        assert!(ls.read > 0);
+    }
+}

@@ -199,19 +199,45 @@ enum Files {
     Sweep,
 }
 
-/// Every log file of the wanted harnesses (of `only`, when given), listed through `ls`.
+/// Every log file of the wanted harnesses (of `only`, when given), listed through `ls`, in
+/// [`sources::SOURCES`] order. When the directories are read from disk (no stored listings:
+/// a first pass, a plain lister), two threads take the stores in turn: a pass stats nothing
+/// until the listing ends, and one thread listing the mixed corpus's stores left a core idle
+/// for 26 ms of CPU (Claude Code's store about half of it). Served from stored listings, the
+/// listing is short and a second thread cost `burn ingest` about 1 ms (bench/RESULTS.md).
 fn discover_all(opts: &IngestOptions, only: Option<Harness>, ls: &mut Lister) -> Vec<SourceFile> {
-    let wants = |h: Harness| {
-        only.is_none_or(|o| o == h) && opts.harnesses.as_ref().is_none_or(|l| l.contains(&h))
-    };
-    let mut files: Vec<SourceFile> = Vec::new();
-    for source in &sources::SOURCES {
-        let h = source.harness;
-        if wants(h) {
-            files.extend(sources::discover(h, opts.roots_of(h), ls));
+    let wanted: Vec<Harness> = sources::SOURCES
+        .iter()
+        .map(|s| s.harness)
+        .filter(|&h| {
+            only.is_none_or(|o| o == h) && opts.harnesses.as_ref().is_none_or(|l| l.contains(&h))
+        })
+        .collect();
+    let next = AtomicUsize::new(0);
+    let take_stores = |ls: &mut Lister| {
+        let mut found = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&h) = wanted.get(i) else { break };
+            found.push((i, sources::discover(h, opts.roots_of(h), ls)));
         }
-    }
-    files
+        found
+    };
+    let mut found = if wanted.len() < 2 || ls.has_listings() {
+        take_stores(ls)
+    } else {
+        let mut fork = ls.fork();
+        let (mut mine, theirs) = std::thread::scope(|scope| {
+            let helper = scope.spawn(|| take_stores(&mut fork));
+            let mine = take_stores(ls);
+            (mine, helper.join())
+        });
+        mine.extend(theirs.unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        ls.join(fork);
+        mine
+    };
+    found.sort_unstable_by_key(|(i, _)| *i);
+    found.into_iter().flat_map(|(_, files)| files).collect()
 }
 
 impl IngestOptions {
