@@ -204,7 +204,8 @@ enum Files {
 /// a first pass, a plain lister), two threads take the stores in turn: a pass stats nothing
 /// until the listing ends, and one thread listing the mixed corpus's stores left a core idle
 /// for 26 ms of CPU (Claude Code's store about half of it). Served from stored listings, the
-/// listing is short and a second thread cost `burn ingest` about 1 ms (bench/RESULTS.md).
+/// listing is short: a second thread gained nothing there (`burn ingest` with nothing new,
+/// bench/RESULTS.md).
 fn discover_all(opts: &IngestOptions, only: Option<Harness>, ls: &mut Lister) -> Vec<SourceFile> {
     let wanted: Vec<Harness> = sources::SOURCES
         .iter()
