@@ -17,6 +17,7 @@ use rusqlite::{params, Connection};
 use rustc_hash::FxHashMap;
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -312,12 +313,57 @@ impl Lister {
         self.read += fork.read;
     }
 
-    /// The cache with what this pass learned, to store (once its forks are joined).
+    /// `work(i, lister)` for each `i < n`, the results in index order. With `two`, a second
+    /// thread takes items in turn with this thread, through a fork of this lister. An item
+    /// whose thread panicked is done again here (a panic is a bug, but a pass must not lose
+    /// files to it; `stat::par_chunks` does the same).
+    pub fn in_turn<T: Send>(
+        &mut self,
+        n: usize,
+        two: bool,
+        work: impl Fn(usize, &mut Lister) -> T + Sync,
+    ) -> Vec<T> {
+        let next = AtomicUsize::new(0);
+        let take = |ls: &mut Lister| {
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= n {
+                    return done;
+                }
+                done.push((i, work(i, ls)));
+            }
+        };
+        let mut slots: Vec<Option<T>> = (0..n).map(|_| None).collect();
+        if two {
+            let mut fork = self.fork();
+            let (mine, theirs) = std::thread::scope(|scope| {
+                let helper = scope.spawn(|| take(&mut fork));
+                (take(self), helper.join())
+            });
+            if let Ok(theirs) = theirs {
+                for (i, r) in theirs {
+                    slots[i] = Some(r);
+                }
+                self.join(fork);
+            }
+            for (i, r) in mine {
+                slots[i] = Some(r);
+            }
+        }
+        let mut out = Vec::with_capacity(n);
+        for (i, slot) in slots.into_iter().enumerate() {
+            out.push(slot.unwrap_or_else(|| work(i, self)));
+        }
+        out
+    }
+
+    /// The cache with what this pass learned, to store (its forks are gone by then: joined,
+    /// or dropped with a panicked thread's findings).
     pub fn into_cache(self) -> (Option<DirCache>, Vec<DirIssue>) {
         let cache = self.cache.map(|c| {
-            Arc::try_unwrap(c)
+            Arc::into_inner(c)
                 .map(|m| m.into_inner().unwrap_or_else(PoisonError::into_inner))
-                // A fork still alive (it cannot be, once joined): its learning is not stored.
                 .unwrap_or_default()
         });
         (cache, self.issues)

@@ -214,31 +214,13 @@ fn discover_all(opts: &IngestOptions, only: Option<Harness>, ls: &mut Lister) ->
             only.is_none_or(|o| o == h) && opts.harnesses.as_ref().is_none_or(|l| l.contains(&h))
         })
         .collect();
-    let next = AtomicUsize::new(0);
-    let take_stores = |ls: &mut Lister| {
-        let mut found = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(&h) = wanted.get(i) else { break };
-            found.push((i, sources::discover(h, opts.roots_of(h), ls)));
-        }
-        found
-    };
-    let mut found = if wanted.len() < 2 || ls.has_listings() {
-        take_stores(ls)
-    } else {
-        let mut fork = ls.fork();
-        let (mut mine, theirs) = std::thread::scope(|scope| {
-            let helper = scope.spawn(|| take_stores(&mut fork));
-            let mine = take_stores(ls);
-            (mine, helper.join())
-        });
-        mine.extend(theirs.unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
-        ls.join(fork);
-        mine
-    };
-    found.sort_unstable_by_key(|(i, _)| *i);
-    found.into_iter().flat_map(|(_, files)| files).collect()
+    let two = wanted.len() > 1 && !ls.has_listings();
+    ls.in_turn(wanted.len(), two, |i, ls| {
+        sources::discover(wanted[i], opts.roots_of(wanted[i]), ls)
+    })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 impl IngestOptions {
