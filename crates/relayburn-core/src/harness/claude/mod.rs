@@ -32,7 +32,10 @@ use memchr::memmem::Finder;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::sync::OnceLock;
-use wire::{AssistantBlock, AssistantContentBlock, AssistantMessage, RawRow, Row, UserBlock};
+use wire::{
+    AssistantBlock, AssistantContentBlock, AssistantMessage, LeanContent, LeanRow, RawRow, Row,
+    UserBlock,
+};
 
 /// Which session a file's rows belong to.
 #[derive(Debug, Clone)]
@@ -185,7 +188,7 @@ impl ClaudeReader {
         if !markers().iter().any(|m| m.find(bytes).is_some()) {
             return;
         }
-        let row = match parse_row(text) {
+        let row = match parse_row(text, self.capture.is_off()) {
             Ok(row) => row,
             Err(e) => {
                 self.bad_line(out, format!("unreadable row: {e}"));
@@ -333,7 +336,9 @@ impl ClaudeReader {
             return Ok(());
         };
         let inner =
-            parse_row(inner.get()).map_err(|e| format!("unreadable progress message: {e}"))?;
+            // Lean: nothing is captured from a progress copy.
+            parse_row(inner.get(), true)
+                .map_err(|e| format!("unreadable progress message: {e}"))?;
         if inner.kind.as_deref() != Some("assistant") {
             return Ok(());
         }
@@ -426,7 +431,21 @@ impl ClaudeReader {
                 calls
             }
             Some(c) if c.get().starts_with('[') => tool_calls(c.get()),
-            _ => Vec::new(),
+            Some(_) => Vec::new(),
+            None => match &msg.lean {
+                Some(LeanContent::Blocks(blocks)) => blocks
+                    .iter()
+                    .filter_map(|b| {
+                        tool_call_of(
+                            b.kind.as_deref(),
+                            b.id.as_deref(),
+                            b.name.as_deref(),
+                            b.input,
+                        )
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            },
         };
         if !call.copy && self.state.last_message_id.as_deref() != Some(pointer) {
             self.state.last_message_id = Some(pointer.to_string());
@@ -500,9 +519,8 @@ impl ClaudeReader {
     }
 
     fn user(&mut self, row: &Row<'_>, out: &mut Records) -> Result<(), String> {
-        let msg = (row.message.as_ref())
-            .ok_or("user row without message")?
-            .user("unreadable user message")?;
+        let message = row.message.as_ref().ok_or("user row without message")?;
+        let msg = message.user("unreadable user message")?;
         let ts_ms = row_ts(row)?;
         // A user row means the previous response is over, finished or interrupted.
         self.flush_pending(out);
@@ -512,11 +530,13 @@ impl ClaudeReader {
             .as_ref()
             .and_then(|o| o.kind.as_deref())
             .is_some_and(|k| k == "task-notification");
-        let Some(content) = msg.content else {
-            return Ok(());
-        };
         let capture = self.capture.wants(ts_ms).then_some(&self.capture);
-        let (blocks, prompt, captured) = user_blocks(content.get(), capture)?;
+        let (blocks, prompt, captured) = match (msg.content, message.lean()) {
+            (Some(content), _) => user_blocks(content.get(), capture)?,
+            // Read lean only when nothing is captured.
+            (None, Some(lean)) => lean_user_blocks(lean),
+            (None, None) => return Ok(()),
+        };
         // A row without `uuid` (exports) is known by its place in the file.
         let uuid = non_empty(&row.uuid).unwrap_or_else(|| self.row_ident());
         if !captured.is_empty() {
@@ -663,14 +683,29 @@ fn tool_calls(content: &str) -> Vec<ToolCall> {
     };
     blocks
         .iter()
-        .filter(|b| b.kind.as_deref() == Some("tool_use"))
         .filter_map(|b| {
-            let id = b.id.as_deref()?.to_string();
-            let name = b.name.as_deref()?.to_string();
-            let input = b.input.map(|r| r.get()).unwrap_or("{}");
-            Some(tools::tool_call(id, name, input))
+            tool_call_of(
+                b.kind.as_deref(),
+                b.id.as_deref(),
+                b.name.as_deref(),
+                b.input,
+            )
         })
         .collect()
+}
+
+/// The tool call of a content block: a `tool_use` block with an id and a name.
+fn tool_call_of(
+    kind: Option<&str>,
+    id: Option<&str>,
+    name: Option<&str>,
+    input: Option<&serde_json::value::RawValue>,
+) -> Option<ToolCall> {
+    if kind != Some("tool_use") {
+        return None;
+    }
+    let (id, name) = (id?.to_string(), name?.to_string());
+    Some(tools::tool_call(id, name, input.map_or("{}", |r| r.get())))
 }
 
 /// Assistant content → tool calls and captured blocks (text, non-empty thinking, tool inputs
@@ -722,90 +757,147 @@ type UserContent = (Vec<UserTurnBlock>, Option<String>, Vec<ContentBlock>);
 /// User content → blocks, plus the prompt text when the row is a typed prompt, plus the
 /// captured content blocks when `capture` is given.
 fn user_blocks(content: &str, capture: Option<&Capture>) -> Result<UserContent, String> {
-    let text_block = |bytes: i64| UserTurnBlock {
-        kind: "text",
-        tool_use_id: None,
-        bytes,
-        approx_tokens: approx_tokens(bytes),
-        is_error: None,
-    };
     if content.starts_with('"') {
         let text: std::borrow::Cow<'_, str> =
             serde_json::from_str(content).map_err(|e| format!("unreadable user content: {e}"))?;
-        let trimmed = text.trim();
-        if trimmed.is_empty() {
-            return Ok((Vec::new(), None, Vec::new()));
-        }
-        let captured = capture
-            .map(|c| vec![c.block("text", &text, None, None, false)])
-            .unwrap_or_default();
-        return Ok((
-            vec![text_block(text.len() as i64)],
-            Some(trimmed.to_string()),
-            captured,
-        ));
+        return Ok(user_text(&text, capture));
     }
     if !content.starts_with('[') {
         return Ok((Vec::new(), None, Vec::new()));
     }
     let items: Vec<UserBlock<'_>> =
         serde_json::from_str(content).map_err(|e| format!("unreadable user content: {e}"))?;
-    let mut blocks = Vec::new();
-    let mut captured = Vec::new();
-    let mut prompt: Option<String> = None;
+    let mut acc = (Vec::new(), None, Vec::new());
     for b in &items {
-        match b.kind.as_deref() {
-            Some("text") => {
-                if let Some(t) = b.text.as_deref().filter(|t| !t.trim().is_empty()) {
-                    if let Some(c) = capture {
-                        captured.push(c.block("text", t, None, None, false));
-                    }
-                    blocks.push(text_block(t.len() as i64));
-                    if prompt.is_none() {
-                        prompt = Some(t.trim().to_string());
-                    }
-                }
-            }
-            Some("tool_result") => {
-                let Some(id) = b.tool_use_id.as_deref().filter(|s| !s.is_empty()) else {
-                    continue;
-                };
-                let bytes = b
-                    .content
-                    .map(crate::harness::wire::payload_bytes)
-                    .unwrap_or(0);
-                if let Some(c) = capture {
-                    let body = b
-                        .content
-                        .map(crate::harness::wire::payload_text)
-                        .unwrap_or_default();
-                    let error = b.is_error == Some(true);
-                    captured.push(c.block("tool_result", &body, None, Some(id), error));
-                }
-                blocks.push(UserTurnBlock {
-                    kind: "tool_result",
-                    tool_use_id: Some(id.to_string()),
-                    bytes,
-                    approx_tokens: approx_tokens(bytes),
-                    is_error: b.is_error.filter(|e| *e),
-                });
-            }
-            _ => {}
-        }
+        let item = UserItem {
+            kind: b.kind.as_deref(),
+            text: b.text.as_deref(),
+            tool_use_id: b.tool_use_id.as_deref(),
+            content: b.content,
+            is_error: b.is_error,
+        };
+        user_item(item, capture, &mut acc);
     }
-    Ok((blocks, prompt, captured))
+    Ok(acc)
+}
+
+/// [`user_blocks`] of a content the row's own pass read (nothing captured).
+fn lean_user_blocks(content: &LeanContent<'_>) -> UserContent {
+    match content {
+        LeanContent::Text(text) => user_text(text, None),
+        LeanContent::Blocks(items) => {
+            let mut acc = (Vec::new(), None, Vec::new());
+            for b in items {
+                let item = UserItem {
+                    kind: b.kind.as_deref(),
+                    text: b.text.as_deref(),
+                    tool_use_id: b.tool_use_id.as_deref(),
+                    content: b.content,
+                    is_error: b.is_error,
+                };
+                user_item(item, None, &mut acc);
+            }
+            acc
+        }
+        LeanContent::Other => (Vec::new(), None, Vec::new()),
+    }
+}
+
+fn text_block(bytes: i64) -> UserTurnBlock {
+    UserTurnBlock {
+        kind: "text",
+        tool_use_id: None,
+        bytes,
+        approx_tokens: approx_tokens(bytes),
+        is_error: None,
+    }
+}
+
+/// A user content that is one string: a typed prompt (nothing when blank).
+fn user_text(text: &str, capture: Option<&Capture>) -> UserContent {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return (Vec::new(), None, Vec::new());
+    }
+    let captured = capture
+        .map(|c| vec![c.block("text", text, None, None, false)])
+        .unwrap_or_default();
+    (
+        vec![text_block(text.len() as i64)],
+        Some(trimmed.to_string()),
+        captured,
+    )
+}
+
+/// The fields of a user content block that [`user_item`] reads.
+struct UserItem<'b> {
+    kind: Option<&'b str>,
+    text: Option<&'b str>,
+    tool_use_id: Option<&'b str>,
+    content: Option<&'b serde_json::value::RawValue>,
+    is_error: Option<bool>,
+}
+
+/// Adds one block of a user content to `acc`: a non-blank text (the first is the prompt) or a
+/// tool result with its id; other blocks add nothing.
+fn user_item(b: UserItem<'_>, capture: Option<&Capture>, acc: &mut UserContent) {
+    let (blocks, prompt, captured) = acc;
+    match b.kind {
+        Some("text") => {
+            if let Some(t) = b.text.filter(|t| !t.trim().is_empty()) {
+                if let Some(c) = capture {
+                    captured.push(c.block("text", t, None, None, false));
+                }
+                blocks.push(text_block(t.len() as i64));
+                if prompt.is_none() {
+                    *prompt = Some(t.trim().to_string());
+                }
+            }
+        }
+        Some("tool_result") => {
+            let Some(id) = b.tool_use_id.filter(|s| !s.is_empty()) else {
+                return;
+            };
+            let bytes = b
+                .content
+                .map(crate::harness::wire::payload_bytes)
+                .unwrap_or(0);
+            if let Some(c) = capture {
+                let body = b
+                    .content
+                    .map(crate::harness::wire::payload_text)
+                    .unwrap_or_default();
+                let error = b.is_error == Some(true);
+                captured.push(c.block("tool_result", &body, None, Some(id), error));
+            }
+            blocks.push(UserTurnBlock {
+                kind: "tool_result",
+                tool_use_id: Some(id.to_string()),
+                bytes,
+                approx_tokens: approx_tokens(bytes),
+                is_error: b.is_error.filter(|e| *e),
+            });
+        }
+        _ => {}
+    }
 }
 
 fn approx_tokens(bytes: i64) -> i64 {
     (bytes + 3) / 4
 }
 
-/// Reads a line's row in one pass; a line that pass rejects, or whose message it found odd
-/// (see [`wire::Message`]), is re-read as a [`RawRow`], whose result (row or error) is the one
-/// the reader always gave. Also reads the rows embedded in `progress` rows.
-fn parse_row(text: &str) -> Result<Row<'_>, serde_json::Error> {
+/// Reads a line's row in one pass (`lean`: its message's content too, for a reader that
+/// captures nothing); a line that pass rejects, or whose message it found odd (see
+/// [`wire::Message`]), is re-read as a [`RawRow`], whose result (row or error) is the one the
+/// reader always gave. Also reads the rows embedded in `progress` rows.
+fn parse_row(text: &str, lean: bool) -> Result<Row<'_>, serde_json::Error> {
     if one_pass() {
-        if let Ok(row) = serde_json::from_str::<Row<'_>>(text) {
+        let row = if lean {
+            serde_json::from_str::<LeanRow<'_>>(text).map(LeanRow::into_row)
+        } else {
+            serde_json::from_str::<Row<'_>>(text)
+        };
+        if let Ok(row) = row {
             if !row.odd() {
                 return Ok(row);
             }

@@ -663,6 +663,31 @@ const MESSAGES: &[&str] = &[
     "{}",
     "null",
     r#"{"id":"m7","content":[{"type":"text","text":"\ud83c\udf89"}],"usage":{"output_tokens":1},"stop_reason":"end_turn"}"#,
+    // Content shapes for the lean read (content read in the row's pass when nothing is
+    // captured): ordinary blocks, and blocks a derived parse of either kind reads differently.
+    r#"{"id":"m8","content":[{"type":"thinking","thinking":"deep\nthought","signature":"c2ln"},{"type":"tool_use","id":"t2","name":"Read","input":{"file_path":"/a"}},{"type":"text","text":"esc\u00e9\n"}],"usage":{"output_tokens":2},"stop_reason":"tool_use"}"#,
+    r#"{"id":"m9","content":[{"type":"tool_use","id":"t3","name":"Bash"},{"type":"tool_use","id":"t4","name":"Bash","input":null},{"type":"tool_use","name":"Bash","input":{}},{"type":"tool_use","id":"t5","input":{}}]}"#,
+    r#"{"id":"m9","content":[{"type":"tool_use","id":"t3","name":"Bash","input":{"command":"ls"},"is_error":"x"}]}"#,
+    r#"{"id":"m9","content":[{"type":"tool_use","id":"t3","name":"Bash","input":{"command":"ls"},"text":5}]}"#,
+    r#"{"id":"m9","content":[{"type":"tool_use","id":"t3","id":"t4","name":"Bash","input":{}}]}"#,
+    r#"{"id":"m9","content":[["tool_use","t3","Bash",{"command":"ls"}]]}"#,
+    r#"{"id":"m9","content":[{"type":"tool_use","id":"t3","name":"Bash","input":{}},null,7]}"#,
+    r#"{"role":"user","content":[{"type":"text","text":"  "},{"type":"text","text":" first \n"},{"type":"text","text":"second"}]}"#,
+    r#"{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":[{"type":"text","text":"x"}],"is_error":true},{"type":"tool_result","tool_use_id":"","content":"y"},{"type":"tool_result","content":"z"},{"type":"tool_result","tool_use_id":"t2","content":"big \"quoted\" \\ text","is_error":false},{"type":"tool_result","tool_use_id":"t3","content":null}]}"#,
+    r#"{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"a","is_error":"yes"}]}"#,
+    r#"{"role":"user","content":[{"type":"text","text":"a","text":"b"}]}"#,
+    r#"{"role":"user","content":[{"type":"text","text":"hi","id":5}]}"#,
+    r#"{"role":"user","content":[{"type":"text","text":"hi","name":["x"],"input":7}]}"#,
+    r#"{"role":"user","content":[["text","positional"]]}"#,
+    r#"{"role":"user","content":[1,"x"]}"#,
+    r#"{"role":"user","content":[]}"#,
+    r#"{"role":"user","content":{"type":"text","text":"an object"}}"#,
+    r#"{"role":"user","content":1e999}"#,
+    r#"{"role":"user","content":-2.5}"#,
+    r#"{"role":"user","content":true}"#,
+    r#"{"role":"user","content":"   "}"#,
+    r#"{"role":"user","content":"typed \"prompt\"\twith escapes"}"#,
+    r#"{"role":"user","content":[{"type":"text","text":"\ud800"}]}"#,
 ];
 
 /// Rows around a message: every kind the reader handles or ignores.
@@ -719,6 +744,42 @@ fn one_pass_reads_every_message_shape_exactly_as_the_raw_read() {
     for capture in [Capture::default(), full] {
         assert_eq!(outcome(&all, capture, false), outcome(&all, capture, true));
     }
+}
+
+/// The lean read must be taken for ordinary rows (it is what saves the second parse), not
+/// only match the raw read by always falling back to it.
+#[test]
+fn ordinary_rows_are_read_lean_when_nothing_is_captured() {
+    let lines = [
+        format!(
+            r#"{{"type":"assistant",{TS},"message":{{"id":"m1","content":[{{"type":"thinking","thinking":"t\nu","signature":"s"}},{{"type":"tool_use","id":"t1","name":"Bash","input":{{"command":"ls"}}}}],"usage":{{"output_tokens":1}}}}}}"#
+        ),
+        format!(
+            r#"{{"type":"user",{TS},"message":{{"role":"user","content":[{{"tool_use_id":"t1","type":"tool_result","content":"a\nb"}}]}},"toolUseResult":{{"stdout":"a\nb"}}}}"#
+        ),
+        format!(r#"{{"type":"user",{TS},"message":{{"role":"user","content":"fix it"}}}}"#),
+    ];
+    for line in &lines {
+        let row = super::parse_row(line, true).unwrap();
+        let message = row.message.as_ref().unwrap();
+        assert!(message.lean().is_some(), "{line}");
+        assert!(message.user("").unwrap().content.is_none(), "{line}");
+        // Without `lean` the content stays raw, for the capture.
+        let row = super::parse_row(line, false).unwrap();
+        let message = row.message.as_ref().unwrap();
+        assert!(message.lean().is_none(), "{line}");
+        assert!(message.user("").unwrap().content.is_some(), "{line}");
+    }
+    let row = super::parse_row(&lines[0], true).unwrap();
+    let Some(wire::LeanContent::Blocks(blocks)) = row.message.as_ref().unwrap().lean() else {
+        panic!("blocks expected");
+    };
+    assert_eq!(blocks.len(), 2);
+    assert_eq!(blocks[1].name.as_deref(), Some("Bash"));
+    assert_eq!(
+        blocks[1].input.map(|r| r.get()),
+        Some(r#"{"command":"ls"}"#)
+    );
 }
 
 #[test]

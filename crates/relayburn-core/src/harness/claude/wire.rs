@@ -16,6 +16,10 @@ pub(super) type Row<'a> = RowOf<'a, Message<'a>>;
 /// error texts) is the reference the single-pass [`Row`] must reproduce.
 pub(super) type RawRow<'a> = RowOf<'a, &'a RawValue>;
 
+/// A row with its `message` read in the row's own pass and the message's `content` read there
+/// too (see [`LeanContent`]): the reader's read when it captures no content.
+pub(super) type LeanRow<'a> = RowOf<'a, LeanMessage<'a>>;
+
 #[derive(Deserialize)]
 #[serde(bound(deserialize = "M: Deserialize<'de>"))]
 pub(super) struct RowOf<'a, M> {
@@ -114,6 +118,9 @@ pub(super) struct AssistantMessage<'a> {
     pub usage: Option<ClaudeUsage>,
     #[serde(borrow, default)]
     pub content: Option<&'a RawValue>,
+    /// `content` as a [`LeanRow`] reads it (then `content` is `None`).
+    #[serde(skip)]
+    pub lean: Option<LeanContent<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -240,6 +247,9 @@ impl<'de> Visitor<'de> for StrVisitor {
 /// reject or read differently (not an object, a repeated field, a field of another type) is
 /// [`Message::Odd`], and the reader then re-reads the row as a [`RawRow`], the old two-pass
 /// way, so outcomes and error texts stay those of that parse.
+// One per row, on the stack and never in a collection: boxing the large variant would add an
+// allocation to every row read.
+#[allow(clippy::large_enum_variant)]
 pub(super) enum Message<'a> {
     Parsed(AssistantMessage<'a>),
     /// Never handed to the row's handlers: the reader re-reads such a row as a [`RawRow`].
@@ -260,6 +270,14 @@ impl<'a> Message<'a> {
         }
     }
 
+    /// The message's content as a [`LeanRow`] read it.
+    pub fn lean(&self) -> Option<&LeanContent<'a>> {
+        match self {
+            Message::Parsed(m) => m.lean.as_ref(),
+            _ => None,
+        }
+    }
+
     /// The message as a user message; `what` prefixes the error.
     pub fn user(&self, what: &str) -> Result<UserMessage<'a>, String> {
         match self {
@@ -272,8 +290,9 @@ impl<'a> Message<'a> {
     }
 }
 
-impl<'a> RawRow<'a> {
-    pub fn into_row(self) -> Row<'a> {
+impl<'a, M> RowOf<'a, M> {
+    /// The same row with its message turned into another form.
+    fn with_message<N>(self, f: impl FnOnce(M) -> N) -> RowOf<'a, N> {
         RowOf {
             kind: self.kind,
             session_id: self.session_id,
@@ -284,13 +303,25 @@ impl<'a> RawRow<'a> {
             request_id: self.request_id,
             is_meta: self.is_meta,
             subtype: self.subtype,
-            message: self.message.map(Message::Raw),
+            message: self.message.map(f),
             compact_metadata: self.compact_metadata,
             fork_session_id: self.fork_session_id,
             continued_from: self.continued_from,
             origin: self.origin,
             data: self.data,
         }
+    }
+}
+
+impl<'a> RawRow<'a> {
+    pub fn into_row(self) -> Row<'a> {
+        self.with_message(Message::Raw)
+    }
+}
+
+impl<'a> LeanRow<'a> {
+    pub fn into_row(self) -> Row<'a> {
+        self.with_message(|m| m.0)
     }
 }
 
@@ -401,75 +432,96 @@ fn read_fields<'de, A: MapAccess<'de>>(
 
 impl<'de: 'a, 'a> Deserialize<'de> for Message<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Lenient<AssistantMessage<'de>>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any value")
-            }
-            odd_visits!();
-            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(Lenient::Odd)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
-                let mut msg = AssistantMessage {
-                    id: None,
-                    role: None,
-                    model: None,
-                    stop_reason: None,
-                    usage: None,
-                    content: None,
-                };
-                let mut odd = false;
-                let known = |k: &str| match k {
-                    "id" => Some(0),
-                    "role" => Some(1),
-                    "model" => Some(2),
-                    "stop_reason" => Some(3),
-                    "usage" => Some(4),
-                    "content" => Some(5),
-                    _ => None,
-                };
-                let repeated = read_fields(&mut m, known, |i, m| {
-                    match i {
-                        0..=3 => {
-                            let v = match m.next_value::<LenientStr<'de>>()?.0 {
-                                Lenient::Null => None,
-                                Lenient::Value(s) => Some(s),
-                                Lenient::Odd => {
-                                    odd = true;
-                                    None
-                                }
-                            };
-                            match i {
-                                0 => msg.id = v,
-                                1 => msg.role = v,
-                                2 => msg.model = v,
-                                _ => msg.stop_reason = v,
-                            }
-                        }
-                        4 => match m.next_value::<LenientUsage>()?.0 {
-                            Lenient::Null => msg.usage = None,
-                            Lenient::Value(u) => msg.usage = Some(u),
-                            Lenient::Odd => odd = true,
-                        },
-                        _ => msg.content = m.next_value::<Option<&'de RawValue>>()?,
-                    }
-                    Ok(())
-                })?;
-                Ok(if odd || repeated {
-                    Lenient::Odd
-                } else {
-                    Lenient::Value(msg)
-                })
-            }
-        }
-        Ok(match d.deserialize_any(V)? {
-            Lenient::Value(m) => Message::Parsed(m),
-            // `null` never gets here (`Option<Message>` reads it as absent).
-            Lenient::Null | Lenient::Odd => Message::Odd,
-        })
+        read_message(d, false)
     }
+}
+
+/// A [`Message`] whose `content` is read as [`LeanContent`] (in [`AssistantMessage::lean`]).
+pub(super) struct LeanMessage<'a>(Message<'a>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for LeanMessage<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        read_message(d, true).map(LeanMessage)
+    }
+}
+
+/// Reads a [`Message`]; `lean` reads its `content` as [`LeanContent`].
+fn read_message<'de: 'a, 'a, D: Deserializer<'de>>(
+    d: D,
+    lean: bool,
+) -> Result<Message<'a>, D::Error> {
+    struct V {
+        lean: bool,
+    }
+    impl<'de> Visitor<'de> for V {
+        type Value = Lenient<AssistantMessage<'de>>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("any value")
+        }
+        odd_visits!();
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(Lenient::Odd)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+            let mut msg = AssistantMessage {
+                id: None,
+                role: None,
+                model: None,
+                stop_reason: None,
+                usage: None,
+                content: None,
+                lean: None,
+            };
+            let mut odd = false;
+            let known = |k: &str| match k {
+                "id" => Some(0),
+                "role" => Some(1),
+                "model" => Some(2),
+                "stop_reason" => Some(3),
+                "usage" => Some(4),
+                "content" => Some(5),
+                _ => None,
+            };
+            let repeated = read_fields(&mut m, known, |i, m| {
+                match i {
+                    0..=3 => {
+                        let v = match m.next_value::<LenientStr<'de>>()?.0 {
+                            Lenient::Null => None,
+                            Lenient::Value(s) => Some(s),
+                            Lenient::Odd => {
+                                odd = true;
+                                None
+                            }
+                        };
+                        match i {
+                            0 => msg.id = v,
+                            1 => msg.role = v,
+                            2 => msg.model = v,
+                            _ => msg.stop_reason = v,
+                        }
+                    }
+                    4 => match m.next_value::<LenientUsage>()?.0 {
+                        Lenient::Null => msg.usage = None,
+                        Lenient::Value(u) => msg.usage = Some(u),
+                        Lenient::Odd => odd = true,
+                    },
+                    _ if self.lean => msg.lean = m.next_value()?,
+                    _ => msg.content = m.next_value::<Option<&'de RawValue>>()?,
+                }
+                Ok(())
+            })?;
+            Ok(if odd || repeated {
+                Lenient::Odd
+            } else {
+                Lenient::Value(msg)
+            })
+        }
+    }
+    Ok(match d.deserialize_any(V { lean })? {
+        Lenient::Value(m) => Message::Parsed(m),
+        // `null` never gets here (`Option<Message>` reads it as absent).
+        Lenient::Null | Lenient::Odd => Message::Odd,
+    })
 }
 
 /// `usage`, as [`ClaudeUsage`]'s derived parse reads it, or odd.
@@ -562,5 +614,137 @@ impl<'de> Deserialize<'de> for LenientCacheCreation {
             }
         }
         d.deserialize_any(V).map(LenientCacheCreation)
+    }
+}
+
+/// A message's `content` read in the row's own pass, when the reader captures no content and
+/// so needs only its tool calls and its user-turn blocks: the second parse of the content
+/// (and its second scan of every string in it) is saved. A content that [`UserBlock`]'s or
+/// [`AssistantBlock`]'s derived parse might read differently fails this read, and the reader
+/// then re-reads the row as a [`RawRow`].
+#[derive(Clone)]
+pub(super) enum LeanContent<'a> {
+    /// A string, decoded (a typed prompt).
+    Text(Cow<'a, str>),
+    Blocks(Vec<Block<'a>>),
+    /// Any other value: it holds neither tool calls nor user-turn blocks.
+    Other,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for LeanContent<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = LeanContent<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(LeanContent::Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(LeanContent::Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_seq<S: SeqAccess<'de>>(self, mut s: S) -> Result<Self::Value, S::Error> {
+                let mut blocks = Vec::new();
+                while let Some(b) = s.next_element()? {
+                    blocks.push(b);
+                }
+                Ok(LeanContent::Blocks(blocks))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(LeanContent::Other)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(LeanContent::Other)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(LeanContent::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(LeanContent::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(LeanContent::Other)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A content block with the fields of both an [`AssistantBlock`] and a [`UserBlock`], read as
+/// they read them. Stricter than either: a repeated field (of any of the eight), a field of
+/// another type or a block that is not an object fails the read, where one of the two might
+/// have read it (an array as a positional struct, a field it does not know).
+#[derive(Clone)]
+pub(super) struct Block<'a> {
+    pub kind: Option<Cow<'a, str>>,
+    pub id: Option<Cow<'a, str>>,
+    pub name: Option<Cow<'a, str>>,
+    pub input: Option<&'a RawValue>,
+    pub text: Option<Cow<'a, str>>,
+    pub tool_use_id: Option<Cow<'a, str>>,
+    pub content: Option<&'a RawValue>,
+    pub is_error: Option<bool>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Block<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct OptStr<'a>(Option<Cow<'a, str>>);
+        impl<'de: 'a, 'a> Deserialize<'de> for OptStr<'a> {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                opt_str(d).map(OptStr)
+            }
+        }
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Block<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a content block")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                let mut b = Block {
+                    kind: None,
+                    id: None,
+                    name: None,
+                    input: None,
+                    text: None,
+                    tool_use_id: None,
+                    content: None,
+                    is_error: None,
+                };
+                let known = |k: &str| match k {
+                    "type" => Some(0),
+                    "id" => Some(1),
+                    "name" => Some(2),
+                    "input" => Some(3),
+                    "text" => Some(4),
+                    "tool_use_id" => Some(5),
+                    "content" => Some(6),
+                    "is_error" => Some(7),
+                    _ => None,
+                };
+                let repeated = read_fields(&mut m, known, |i, m| {
+                    match i {
+                        0 => b.kind = m.next_value::<OptStr<'de>>()?.0,
+                        1 => b.id = m.next_value::<OptStr<'de>>()?.0,
+                        2 => b.name = m.next_value::<OptStr<'de>>()?.0,
+                        3 => b.input = m.next_value()?,
+                        4 => b.text = m.next_value::<OptStr<'de>>()?.0,
+                        5 => b.tool_use_id = m.next_value::<OptStr<'de>>()?.0,
+                        6 => b.content = m.next_value()?,
+                        _ => b.is_error = m.next_value()?,
+                    }
+                    Ok(())
+                })?;
+                if repeated {
+                    return Err(serde::de::Error::custom("repeated content block field"));
+                }
+                Ok(b)
+            }
+        }
+        // A map only: a derived parse would also take an array as a positional struct.
+        d.deserialize_map(V)
     }
 }
