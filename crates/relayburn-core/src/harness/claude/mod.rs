@@ -30,6 +30,7 @@ use crate::vocab::records::{
 use crate::vocab::Harness;
 use memchr::memmem::Finder;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 use wire::{
@@ -433,17 +434,7 @@ impl ClaudeReader {
             Some(c) if c.get().starts_with('[') => tool_calls(c.get()),
             Some(_) => Vec::new(),
             None => match &msg.lean {
-                Some(LeanContent::Blocks(blocks)) => blocks
-                    .iter()
-                    .filter_map(|b| {
-                        tool_call_of(
-                            b.kind.as_deref(),
-                            b.id.as_deref(),
-                            b.name.as_deref(),
-                            b.input,
-                        )
-                    })
-                    .collect(),
+                Some(LeanContent::Blocks(blocks)) => tool_calls_of(blocks),
                 _ => Vec::new(),
             },
         };
@@ -681,31 +672,47 @@ fn tool_calls(content: &str) -> Vec<ToolCall> {
     let Ok(blocks) = serde_json::from_str::<Vec<AssistantBlock<'_>>>(content) else {
         return Vec::new();
     };
-    blocks
-        .iter()
-        .filter_map(|b| {
-            tool_call_of(
-                b.kind.as_deref(),
-                b.id.as_deref(),
-                b.name.as_deref(),
-                b.input,
-            )
-        })
-        .collect()
+    tool_calls_of(&blocks)
 }
 
-/// The tool call of a content block: a `tool_use` block with an id and a name.
-fn tool_call_of(
-    kind: Option<&str>,
-    id: Option<&str>,
-    name: Option<&str>,
-    input: Option<&serde_json::value::RawValue>,
-) -> Option<ToolCall> {
-    if kind != Some("tool_use") {
-        return None;
+/// A content block's tool-call fields: its `type`, `id`, `name` and `input`.
+trait ToolUse {
+    fn tool_use(&self) -> (Option<&str>, Option<&str>, Option<&str>, Option<&RawValue>);
+}
+
+impl ToolUse for AssistantBlock<'_> {
+    fn tool_use(&self) -> (Option<&str>, Option<&str>, Option<&str>, Option<&RawValue>) {
+        (
+            self.kind.as_deref(),
+            self.id.as_deref(),
+            self.name.as_deref(),
+            self.input,
+        )
     }
-    let (id, name) = (id?.to_string(), name?.to_string());
-    Some(tools::tool_call(id, name, input.map_or("{}", |r| r.get())))
+}
+
+impl ToolUse for wire::Block<'_> {
+    fn tool_use(&self) -> (Option<&str>, Option<&str>, Option<&str>, Option<&RawValue>) {
+        (
+            self.kind.as_deref(),
+            self.id.as_deref(),
+            self.name.as_deref(),
+            self.input,
+        )
+    }
+}
+
+/// The tool calls of content blocks: each `tool_use` block with an id and a name.
+fn tool_calls_of(blocks: &[impl ToolUse]) -> Vec<ToolCall> {
+    let call = |b: &dyn ToolUse| {
+        let (kind, id, name, input) = b.tool_use();
+        if kind != Some("tool_use") {
+            return None;
+        }
+        let (id, name) = (id?.to_string(), name?.to_string());
+        Some(tools::tool_call(id, name, input.map_or("{}", |r| r.get())))
+    };
+    blocks.iter().filter_map(|b| call(b)).collect()
 }
 
 /// Assistant content → tool calls and captured blocks (text, non-empty thinking, tool inputs
@@ -834,7 +841,7 @@ struct UserItem<'b> {
     kind: Option<&'b str>,
     text: Option<&'b str>,
     tool_use_id: Option<&'b str>,
-    content: Option<&'b serde_json::value::RawValue>,
+    content: Option<&'b RawValue>,
     is_error: Option<bool>,
 }
 

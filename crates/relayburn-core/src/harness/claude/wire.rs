@@ -339,22 +339,29 @@ enum Lenient<T> {
     Odd,
 }
 
+/// Visits of a boolean or a number, each giving `$value`.
+macro_rules! scalar_visits {
+    ($value:expr) => {
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+    };
+}
+
 /// Visits of a lenient read: null is [`Lenient::Null`]; a scalar or an array (consumed) is
 /// [`Lenient::Odd`]. Strings and objects are visited by each reader.
 macro_rules! odd_visits {
     () => {
-        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-            Ok(Lenient::Odd)
-        }
-        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-            Ok(Lenient::Odd)
-        }
-        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-            Ok(Lenient::Odd)
-        }
-        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-            Ok(Lenient::Odd)
-        }
+        scalar_visits!(Lenient::Odd);
         fn visit_seq<S: SeqAccess<'de>>(self, mut s: S) -> Result<Self::Value, S::Error> {
             while s.next_element::<IgnoredAny>()?.is_some() {}
             Ok(Lenient::Odd)
@@ -656,18 +663,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for LeanContent<'a> {
                 while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
                 Ok(LeanContent::Other)
             }
-            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(LeanContent::Other)
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(LeanContent::Other)
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(LeanContent::Other)
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(LeanContent::Other)
-            }
+            scalar_visits!(LeanContent::Other);
         }
         d.deserialize_any(V)
     }
