@@ -30,7 +30,6 @@ use crate::vocab::records::{
 use crate::vocab::Harness;
 use memchr::memmem::Finder;
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 use wire::{
@@ -434,7 +433,7 @@ impl ClaudeReader {
             Some(c) if c.get().starts_with('[') => tool_calls(c.get()),
             Some(_) => Vec::new(),
             None => match &msg.lean {
-                Some(LeanContent::Blocks(blocks)) => tool_calls_of(blocks),
+                Some(LeanContent::Blocks(blocks)) => tool_calls_of(blocks.iter().map(|b| &b.tool)),
                 _ => Vec::new(),
             },
         };
@@ -672,47 +671,22 @@ fn tool_calls(content: &str) -> Vec<ToolCall> {
     let Ok(blocks) = serde_json::from_str::<Vec<AssistantBlock<'_>>>(content) else {
         return Vec::new();
     };
-    tool_calls_of(&blocks)
-}
-
-/// A content block's tool-call fields: its `type`, `id`, `name` and `input`.
-trait ToolUse {
-    fn tool_use(&self) -> (Option<&str>, Option<&str>, Option<&str>, Option<&RawValue>);
-}
-
-impl ToolUse for AssistantBlock<'_> {
-    fn tool_use(&self) -> (Option<&str>, Option<&str>, Option<&str>, Option<&RawValue>) {
-        (
-            self.kind.as_deref(),
-            self.id.as_deref(),
-            self.name.as_deref(),
-            self.input,
-        )
-    }
-}
-
-impl ToolUse for wire::Block<'_> {
-    fn tool_use(&self) -> (Option<&str>, Option<&str>, Option<&str>, Option<&RawValue>) {
-        (
-            self.kind.as_deref(),
-            self.id.as_deref(),
-            self.name.as_deref(),
-            self.input,
-        )
-    }
+    tool_calls_of(blocks.iter())
 }
 
 /// The tool calls of content blocks: each `tool_use` block with an id and a name.
-fn tool_calls_of(blocks: &[impl ToolUse]) -> Vec<ToolCall> {
-    let call = |b: &dyn ToolUse| {
-        let (kind, id, name, input) = b.tool_use();
-        if kind != Some("tool_use") {
-            return None;
-        }
-        let (id, name) = (id?.to_string(), name?.to_string());
-        Some(tools::tool_call(id, name, input.map_or("{}", |r| r.get())))
-    };
-    blocks.iter().filter_map(|b| call(b)).collect()
+fn tool_calls_of<'b, 'a: 'b>(
+    blocks: impl Iterator<Item = &'b AssistantBlock<'a>>,
+) -> Vec<ToolCall> {
+    blocks
+        .filter(|b| b.kind.as_deref() == Some("tool_use"))
+        .filter_map(|b| {
+            let id = b.id.as_deref()?.to_string();
+            let name = b.name.as_deref()?.to_string();
+            let input = b.input.map_or("{}", |r| r.get());
+            Some(tools::tool_call(id, name, input))
+        })
+        .collect()
 }
 
 /// Assistant content → tool calls and captured blocks (text, non-empty thinking, tool inputs
@@ -776,14 +750,7 @@ fn user_blocks(content: &str, capture: Option<&Capture>) -> Result<UserContent, 
         serde_json::from_str(content).map_err(|e| format!("unreadable user content: {e}"))?;
     let mut acc = (Vec::new(), None, Vec::new());
     for b in &items {
-        let item = UserItem {
-            kind: b.kind.as_deref(),
-            text: b.text.as_deref(),
-            tool_use_id: b.tool_use_id.as_deref(),
-            content: b.content,
-            is_error: b.is_error,
-        };
-        user_item(item, capture, &mut acc);
+        user_item(b, capture, &mut acc);
     }
     Ok(acc)
 }
@@ -795,14 +762,7 @@ fn lean_user_blocks(content: &LeanContent<'_>) -> UserContent {
         LeanContent::Blocks(items) => {
             let mut acc = (Vec::new(), None, Vec::new());
             for b in items {
-                let item = UserItem {
-                    kind: b.kind.as_deref(),
-                    text: b.text.as_deref(),
-                    tool_use_id: b.tool_use_id.as_deref(),
-                    content: b.content,
-                    is_error: b.is_error,
-                };
-                user_item(item, None, &mut acc);
+                user_item(&b.user, None, &mut acc);
             }
             acc
         }
@@ -836,22 +796,13 @@ fn user_text(text: &str, capture: Option<&Capture>) -> UserContent {
     )
 }
 
-/// The fields of a user content block that [`user_item`] reads.
-struct UserItem<'b> {
-    kind: Option<&'b str>,
-    text: Option<&'b str>,
-    tool_use_id: Option<&'b str>,
-    content: Option<&'b RawValue>,
-    is_error: Option<bool>,
-}
-
 /// Adds one block of a user content to `acc`: a non-blank text (the first is the prompt) or a
 /// tool result with its id; other blocks add nothing.
-fn user_item(b: UserItem<'_>, capture: Option<&Capture>, acc: &mut UserContent) {
+fn user_item(b: &UserBlock<'_>, capture: Option<&Capture>, acc: &mut UserContent) {
     let (blocks, prompt, captured) = acc;
-    match b.kind {
+    match b.kind.as_deref() {
         Some("text") => {
-            if let Some(t) = b.text.filter(|t| !t.trim().is_empty()) {
+            if let Some(t) = b.text.as_deref().filter(|t| !t.trim().is_empty()) {
                 if let Some(c) = capture {
                     captured.push(c.block("text", t, None, None, false));
                 }
@@ -862,7 +813,7 @@ fn user_item(b: UserItem<'_>, capture: Option<&Capture>, acc: &mut UserContent) 
             }
         }
         Some("tool_result") => {
-            let Some(id) = b.tool_use_id.filter(|s| !s.is_empty()) else {
+            let Some(id) = b.tool_use_id.as_deref().filter(|s| !s.is_empty()) else {
                 return;
             };
             let bytes = b

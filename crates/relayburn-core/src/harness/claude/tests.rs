@@ -775,9 +775,9 @@ fn ordinary_rows_are_read_lean_when_nothing_is_captured() {
         panic!("blocks expected");
     };
     assert_eq!(blocks.len(), 2);
-    assert_eq!(blocks[1].name.as_deref(), Some("Bash"));
+    assert_eq!(blocks[1].tool.name.as_deref(), Some("Bash"));
     assert_eq!(
-        blocks[1].input.map(|r| r.get()),
+        blocks[1].tool.input.map(|r| r.get()),
         Some(r#"{"command":"ls"}"#)
     );
 }

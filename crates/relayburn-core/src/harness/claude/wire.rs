@@ -123,7 +123,7 @@ pub(super) struct AssistantMessage<'a> {
     pub lean: Option<LeanContent<'a>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 pub(super) struct AssistantBlock<'a> {
     #[serde(rename = "type", borrow, default, deserialize_with = "opt_str")]
     pub kind: Option<Cow<'a, str>>,
@@ -193,7 +193,7 @@ pub(super) struct UserMessage<'a> {
     pub content: Option<&'a RawValue>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 pub(super) struct UserBlock<'a> {
     #[serde(rename = "type", borrow, default, deserialize_with = "opt_str")]
     pub kind: Option<Cow<'a, str>>,
@@ -675,14 +675,11 @@ impl<'de: 'a, 'a> Deserialize<'de> for LeanContent<'a> {
 /// have read it (an array as a positional struct, a field it does not know).
 #[derive(Clone)]
 pub(super) struct Block<'a> {
-    pub kind: Option<Cow<'a, str>>,
-    pub id: Option<Cow<'a, str>>,
-    pub name: Option<Cow<'a, str>>,
-    pub input: Option<&'a RawValue>,
-    pub text: Option<Cow<'a, str>>,
-    pub tool_use_id: Option<Cow<'a, str>>,
-    pub content: Option<&'a RawValue>,
-    pub is_error: Option<bool>,
+    /// The block as an [`AssistantBlock`] reads it (`type`, `id`, `name`, `input`).
+    pub tool: AssistantBlock<'a>,
+    /// The block as a [`UserBlock`] reads it (`type`, `text`, `tool_use_id`, `content`,
+    /// `is_error`).
+    pub user: UserBlock<'a>,
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for Block<'a> {
@@ -700,11 +697,14 @@ impl<'de: 'a, 'a> Deserialize<'de> for Block<'a> {
                 f.write_str("a content block")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
-                let mut b = Block {
+                let mut tool = AssistantBlock {
                     kind: None,
                     id: None,
                     name: None,
                     input: None,
+                };
+                let mut user = UserBlock {
+                    kind: None,
                     text: None,
                     tool_use_id: None,
                     content: None,
@@ -723,21 +723,23 @@ impl<'de: 'a, 'a> Deserialize<'de> for Block<'a> {
                 };
                 let repeated = read_fields(&mut m, known, |i, m| {
                     match i {
-                        0 => b.kind = m.next_value::<OptStr<'de>>()?.0,
-                        1 => b.id = m.next_value::<OptStr<'de>>()?.0,
-                        2 => b.name = m.next_value::<OptStr<'de>>()?.0,
-                        3 => b.input = m.next_value()?,
-                        4 => b.text = m.next_value::<OptStr<'de>>()?.0,
-                        5 => b.tool_use_id = m.next_value::<OptStr<'de>>()?.0,
-                        6 => b.content = m.next_value()?,
-                        _ => b.is_error = m.next_value()?,
+                        0 => tool.kind = m.next_value::<OptStr<'de>>()?.0,
+                        1 => tool.id = m.next_value::<OptStr<'de>>()?.0,
+                        2 => tool.name = m.next_value::<OptStr<'de>>()?.0,
+                        3 => tool.input = m.next_value()?,
+                        4 => user.text = m.next_value::<OptStr<'de>>()?.0,
+                        5 => user.tool_use_id = m.next_value::<OptStr<'de>>()?.0,
+                        6 => user.content = m.next_value()?,
+                        _ => user.is_error = m.next_value()?,
                     }
                     Ok(())
                 })?;
                 if repeated {
                     return Err(serde::de::Error::custom("repeated content block field"));
                 }
-                Ok(b)
+                // `type` is read once; both views have it (borrowed from the line but for escapes).
+                user.kind = tool.kind.clone();
+                Ok(Block { tool, user })
             }
         }
         // A map only: a derived parse would also take an array as a positional struct.
