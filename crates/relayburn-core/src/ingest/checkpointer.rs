@@ -11,9 +11,15 @@
 //! begins right after each commit never does while the helper copies: the WAL would grow for
 //! the whole pass. So once it holds [`WAL_LIMIT_FRAMES`], the writer waits for the copy under
 //! way before its next transaction, which then restarts the WAL.
+//!
+//! While the parse threads still have files to take, both cores are busy and a copy takes
+//! its CPU from the writer, the pass's critical path. So the copy waits until they have taken
+//! every file, when the writer works alone with a core idle (the last batches, the deferred
+//! index builds), unless the WAL has grown past [`DEFER_WAL_BYTES`] first
+//! ([`Checkpointer::committed`]).
 
 use rusqlite::{Connection, OpenFlags};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::Scope;
 
@@ -21,6 +27,12 @@ use std::thread::Scope;
 /// ledger's 8 KB pages, 128 MB of an older one's 4 KB).
 /// The ledger's `journal_size_limit` cuts the file back afterwards (`ledger::open_connection`).
 pub const WAL_LIMIT_FRAMES: i64 = 32 * 1024;
+
+/// WAL bytes up to which copies wait while the parse threads have files left: half of
+/// [`WAL_LIMIT_FRAMES`] of a new ledger's pages. The WAL file holds the frames written since it
+/// last started over (it is cut back to `journal_size_limit`, 64 MB, when it does), so its
+/// length bounds what a later copy has to do.
+pub const DEFER_WAL_BYTES: u64 = 128 << 20;
 
 #[derive(Default)]
 struct State {
@@ -37,6 +49,8 @@ struct Shared {
     changed: Condvar,
     /// [`WAL_LIMIT_FRAMES`], smaller in tests.
     limit: i64,
+    /// [`DEFER_WAL_BYTES`], smaller in tests.
+    defer_bytes: u64,
     /// Before each checkpoint (tests: a slow copy, so the writer's wait is what they see).
     pause: std::time::Duration,
 }
@@ -53,6 +67,8 @@ impl Shared {
 
 pub struct Checkpointer<'scope> {
     shared: &'scope Shared,
+    /// The ledger's WAL file.
+    wal: PathBuf,
 }
 
 /// What the helper and the writer share; lives as long as the thread scope.
@@ -60,16 +76,17 @@ pub struct Helper(Shared);
 
 impl Default for Helper {
     fn default() -> Self {
-        Helper::with_limit(WAL_LIMIT_FRAMES, std::time::Duration::ZERO)
+        Helper::with_limits(WAL_LIMIT_FRAMES, DEFER_WAL_BYTES, std::time::Duration::ZERO)
     }
 }
 
 impl Helper {
-    fn with_limit(limit: i64, pause: std::time::Duration) -> Helper {
+    fn with_limits(limit: i64, defer_bytes: u64, pause: std::time::Duration) -> Helper {
         Helper(Shared {
             state: Mutex::default(),
             changed: Condvar::new(),
             limit,
+            defer_bytes,
             pause,
         })
     }
@@ -89,6 +106,7 @@ impl Helper {
         conn: Connection,
     ) -> Checkpointer<'scope> {
         let shared = &self.0;
+        let wal = PathBuf::from(format!("{}-wal", conn.path().unwrap_or_default()));
         scope.spawn(move || loop {
             let mut s = shared.lock();
             while s.requested == s.done && !s.closed {
@@ -111,13 +129,23 @@ impl Helper {
             s.wal_frames = frames;
             shared.changed.notify_all();
         });
-        Checkpointer { shared }
+        Checkpointer { shared, wal }
     }
 }
 
 impl Checkpointer<'_> {
-    /// The writer committed: copy what it wrote.
-    pub fn committed(&self) {
+    /// The writer committed: copy what it wrote, unless `parsing` (the parse threads have
+    /// files left to take) and the WAL is still short of [`DEFER_WAL_BYTES`]. A commit not
+    /// copied now is copied by the next copy asked for (a copy takes every committed frame),
+    /// or by the writer's checkpoint at the end of the pass.
+    pub fn committed(&self, parsing: bool) {
+        if parsing {
+            // A WAL whose length cannot be read is copied at once, as before.
+            let wal_bytes = std::fs::metadata(&self.wal).map_or(u64::MAX, |m| m.len());
+            if wal_bytes < self.shared.defer_bytes {
+                return;
+            }
+        }
         let mut s = self.shared.lock();
         s.requested += 1;
         self.shared.changed.notify_all();
@@ -173,10 +201,51 @@ mod tests {
             conn.execute("INSERT INTO t VALUES (zeroblob(100000))", [])
                 .unwrap();
             assert_eq!(size(), before, "committed to the WAL only");
-            helper.committed();
+            helper.committed(false);
             // Dropped: the helper ends after the checkpoint it was woken for.
         });
         assert!(size() >= before + 100_000, "{before} → {}", size());
+    }
+
+    /// While the parse threads have files left, a commit is copied only once the WAL has grown
+    /// past the bound; once they have taken every file, each commit is copied.
+    #[test]
+    fn copies_wait_while_parsing_until_the_wal_grows() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = writer_ledger(dir.path());
+        let conn = ledger.conn().unwrap();
+        // The schema's pages copied and the WAL emptied: it holds only what the test writes.
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+            .unwrap();
+        let size = || std::fs::metadata(ledger.path()).unwrap().len();
+        let before = size();
+        let shared = Helper::with_limits(WAL_LIMIT_FRAMES, 250_000, std::time::Duration::ZERO);
+        let asked = || shared.0.lock().requested;
+        let wait_done = |n: u64| {
+            while shared.0.lock().done < n {
+                std::thread::yield_now();
+            }
+        };
+        let blob = || {
+            conn.execute("INSERT INTO t VALUES (zeroblob(100000))", [])
+                .unwrap();
+        };
+        std::thread::scope(|s| {
+            let helper = shared.spawn(s, Helper::connect(ledger.path()).expect("opens"));
+            blob();
+            helper.committed(true);
+            assert_eq!(asked(), 0, "a short WAL waits while parsing");
+            blob();
+            blob();
+            helper.committed(true);
+            assert_eq!(asked(), 1, "past the bound: copied while parsing");
+            wait_done(1);
+            // All three blobs: the copy takes the deferred commit too.
+            assert!(size() >= before + 250_000, "{before} → {}", size());
+            // Parsing over: the next commit is copied however short the WAL.
+            helper.committed(false);
+            assert_eq!(asked(), 2);
+        });
     }
 
     /// Frames in the WAL since it last started over.
@@ -191,13 +260,13 @@ mod tests {
         let ledger = writer_ledger(dir.path());
         let conn = ledger.conn().unwrap();
         // Each checkpoint starts 50 ms after it is asked for: a copy still under way.
-        let shared = Helper::with_limit(10, std::time::Duration::from_millis(50));
+        let shared = Helper::with_limits(10, DEFER_WAL_BYTES, std::time::Duration::from_millis(50));
         std::thread::scope(|s| {
             let helper = shared.spawn(s, Helper::connect(ledger.path()).expect("opens"));
             let big = || {
                 conn.execute("INSERT INTO t VALUES (zeroblob(100000))", [])
                     .unwrap();
-                helper.committed();
+                helper.committed(false);
             };
             // The first checkpoint finds 25+ frames: past the limit of 10.
             big();

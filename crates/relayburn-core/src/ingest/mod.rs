@@ -499,7 +499,7 @@ fn run_jobs(
                 break;
             }
             if let Some(c) = &checkpointer {
-                c.committed();
+                c.committed(next.load(Ordering::Relaxed) < jobs.len());
             }
             if pause_at.is_some_and(|at| progress.bytes_read >= at) {
                 // The crash tests' pause point (see `test_pause_at`): committed, reported, idle.
