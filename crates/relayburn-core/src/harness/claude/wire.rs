@@ -358,9 +358,19 @@ macro_rules! scalar_visits {
 }
 
 /// Visits of a lenient read: null is [`Lenient::Null`]; a scalar or an array (consumed) is
-/// [`Lenient::Odd`]. Strings and objects are visited by each reader.
+/// [`Lenient::Odd`], and so is a string with `odd_visits!(strings)`. Objects (and otherwise
+/// strings) are visited by each reader.
 macro_rules! odd_visits {
+    (strings) => {
+        odd_visits!();
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(Lenient::Odd)
+        }
+    };
     () => {
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("any value")
+        }
         scalar_visits!(Lenient::Odd);
         fn visit_seq<S: SeqAccess<'de>>(self, mut s: S) -> Result<Self::Value, S::Error> {
             while s.next_element::<IgnoredAny>()?.is_some() {}
@@ -380,9 +390,6 @@ impl<'de: 'a, 'a> Deserialize<'de> for LenientStr<'a> {
         struct V;
         impl<'de> Visitor<'de> for V {
             type Value = Lenient<Cow<'de, str>>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any value")
-            }
             odd_visits!();
             fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
                 Ok(Lenient::Value(Cow::Borrowed(v)))
@@ -462,13 +469,7 @@ fn read_message<'de: 'a, 'a, D: Deserializer<'de>>(
     }
     impl<'de> Visitor<'de> for V {
         type Value = Lenient<AssistantMessage<'de>>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("any value")
-        }
-        odd_visits!();
-        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-            Ok(Lenient::Odd)
-        }
+        odd_visits!(strings);
         fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
             let mut msg = AssistantMessage {
                 id: None,
@@ -539,13 +540,7 @@ impl<'de> Deserialize<'de> for LenientUsage {
         struct V;
         impl<'de> Visitor<'de> for V {
             type Value = Lenient<ClaudeUsage>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any value")
-            }
-            odd_visits!();
-            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(Lenient::Odd)
-            }
+            odd_visits!(strings);
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
                 let mut u = ClaudeUsage::default();
                 let mut odd = false;
@@ -591,13 +586,7 @@ impl<'de> Deserialize<'de> for LenientCacheCreation {
         struct V;
         impl<'de> Visitor<'de> for V {
             type Value = Lenient<CacheCreation>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any value")
-            }
-            odd_visits!();
-            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(Lenient::Odd)
-            }
+            odd_visits!(strings);
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
                 let mut c = CacheCreation::default();
                 let known = |k: &str| match k {
@@ -629,6 +618,8 @@ impl<'de> Deserialize<'de> for LenientCacheCreation {
 /// (and its second scan of every string in it) is saved. A content that [`UserBlock`]'s or
 /// [`AssistantBlock`]'s derived parse might read differently fails this read, and the reader
 /// then re-reads the row as a [`RawRow`].
+// `Clone` (here and in the block types) only because `Message::assistant` lends an
+// `AssistantMessage` as a `Cow`; the reader never clones one.
 #[derive(Clone)]
 pub(super) enum LeanContent<'a> {
     /// A string, decoded (a typed prompt).
