@@ -4,12 +4,19 @@
 
 use std::fs::{File, Metadata, OpenOptions};
 use std::io::{self, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Largest `config.json` read.
 pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
 /// Largest `prices.json` override read.
 pub const MAX_PRICES_BYTES: u64 = 16 << 20;
+
+/// The write-ahead log of the SQLite database at `db`: its path with `-wal` appended.
+pub fn wal_of(db: &Path) -> PathBuf {
+    let mut wal = db.as_os_str().to_owned();
+    wal.push("-wal");
+    wal.into()
+}
 
 /// What a non-regular file is, for messages.
 pub fn kind_of(meta: &Metadata) -> &'static str {

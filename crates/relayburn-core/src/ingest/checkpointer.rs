@@ -18,6 +18,7 @@
 //! index builds), unless the WAL has grown past [`DEFER_WAL_BYTES`] first
 //! ([`Checkpointer::committed`]).
 
+use crate::files::wal_of;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
@@ -29,10 +30,10 @@ use std::thread::Scope;
 pub const WAL_LIMIT_FRAMES: i64 = 32 * 1024;
 
 /// WAL bytes up to which copies wait while the parse threads have files left: half of
-/// [`WAL_LIMIT_FRAMES`] of a new ledger's pages. The WAL file holds the frames written since it
-/// last started over (it is cut back to `journal_size_limit`, 64 MB, when it does), so its
-/// length bounds what a later copy has to do.
-pub const DEFER_WAL_BYTES: u64 = 128 << 20;
+/// [`WAL_LIMIT_FRAMES`] of a new ledger's pages (128 MB). The WAL file holds the frames written
+/// since it last started over (it is cut back to `journal_size_limit`, 64 MB, when it does),
+/// so its length bounds what a later copy has to do.
+pub const DEFER_WAL_BYTES: u64 = (WAL_LIMIT_FRAMES * crate::ledger::PAGE_SIZE / 2) as u64;
 
 #[derive(Default)]
 struct State {
@@ -106,7 +107,7 @@ impl Helper {
         conn: Connection,
     ) -> Checkpointer<'scope> {
         let shared = &self.0;
-        let wal = PathBuf::from(format!("{}-wal", conn.path().unwrap_or_default()));
+        let wal = wal_of(Path::new(conn.path().unwrap_or_default()));
         scope.spawn(move || loop {
             let mut s = shared.lock();
             while s.requested == s.done && !s.closed {
@@ -222,8 +223,9 @@ mod tests {
         let shared = Helper::with_limits(WAL_LIMIT_FRAMES, 250_000, std::time::Duration::ZERO);
         let asked = || shared.0.lock().requested;
         let wait_done = |n: u64| {
-            while shared.0.lock().done < n {
-                std::thread::yield_now();
+            let mut s = shared.0.lock();
+            while s.done < n {
+                s = shared.0.wait(s);
             }
         };
         let blob = || {

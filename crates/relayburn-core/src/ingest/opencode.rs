@@ -12,9 +12,7 @@ use crate::vocab::records::Records;
 
 /// A database's stat folds in its `-wal` file: WAL writes leave the main file untouched.
 pub fn with_wal(path: &std::path::Path, meta: FileMeta) -> FileMeta {
-    let mut wal = path.as_os_str().to_owned();
-    wal.push("-wal");
-    match std::fs::metadata(&wal) {
+    match std::fs::metadata(crate::files::wal_of(path)) {
         Ok(w) => {
             let w = FileMeta::of(&w);
             FileMeta {
@@ -90,5 +88,25 @@ pub fn process(job: &Job, capture: Capture, send: &mut dyn FnMut(Batch) -> bool)
         }
         // Other harnesses' files never reach this reader.
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A write OpenCode has not checkpointed lands in `-wal` only: the database's stat must
+    /// still change, or the plan would skip it.
+    #[test]
+    fn a_database_stat_folds_in_its_wal() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("opencode.db");
+        std::fs::write(&db, [0u8; 100]).unwrap();
+        let meta = || FileMeta::of(&std::fs::metadata(&db).unwrap());
+        assert_eq!(with_wal(&db, meta()).size, 100, "no WAL: the file alone");
+        std::fs::write(dir.path().join("opencode.db-wal"), [0u8; 30]).unwrap();
+        let folded = with_wal(&db, meta());
+        assert_eq!(folded.size, 130);
+        assert_eq!(folded.ino, meta().ino, "the database's identity stays");
     }
 }

@@ -140,9 +140,8 @@ fn database_stamp(dir: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
         })
         .map(|e| {
             let path = e.path();
-            let mut wal = path.as_os_str().to_owned();
-            wal.push("-wal");
-            let (size, mtime) = [path.as_os_str(), wal.as_os_str()]
+            let wal = crate::files::wal_of(&path);
+            let (size, mtime) = [path.as_path(), wal.as_path()]
                 .iter()
                 .filter_map(|p| std::fs::metadata(p).ok())
                 .fold((0, None), |(size, mtime): (u64, Option<SystemTime>), m| {
