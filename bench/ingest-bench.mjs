@@ -866,6 +866,7 @@ function summarize(results, tally, { timeV }) {
     coldByContent: Object.fromEntries(
       Object.entries(results.coldByContent).map(([mode, runs]) => {
         const ms = median(runs.map((c) => c.ingestMs));
+        const processMs = median(runs.map((c) => c.wallMs));
         return [
           mode,
           {
@@ -876,6 +877,8 @@ function summarize(results, tally, { timeV }) {
             contentMb: Number(runs.at(-1).contentMb.toFixed(1)),
             samplesMs: runs.map((c) => Math.round(c.ingestMs)),
             vsCcusage: ccMs ? ms / ccMs : null,
+            // The whole child process over ccusage's (see `coldVsCcusage`).
+            processVsCcusage: ccMs ? processMs / ccMs : null,
           },
         ];
       }),
@@ -958,7 +961,7 @@ function printTable(s) {
     if (Object.keys(s.coldByContent).length < 2 && mode === 'off') break;
     rows.push([
       `  content ${mode}`,
-      `${fmtMs(c.ingestMs)}${c.vsCcusage ? ` (${c.vsCcusage.toFixed(2)}× ccusage)` : ''}`,
+      `${fmtMs(c.ingestMs)}${c.vsCcusage ? ` (${c.vsCcusage.toFixed(2)}× ccusage, process ${c.processVsCcusage.toFixed(2)}×)` : ''}`,
       `${c.mbPerS.toFixed(0)} MB/s`,
       `${c.rssMb} MB`,
       `ledger ${c.ledgerMb} MB, content ${c.contentMb} MB`,
