@@ -166,6 +166,7 @@ fn derive_chunk(ledger: &Ledger, prices: &PriceTable) -> Result<()> {
         tags: None,
         one_tree: false,
         by_project: false,
+        harness: None,
     };
     let need = Need {
         calls: true,

@@ -43,6 +43,10 @@ fn turn<'a>(session: &'a str, n: i64, ts: i64, usage: [i64; 5]) -> Turn<'a> {
 }
 
 fn insert(l: &Ledger, t: &Turn<'_>) {
+    insert_in(l, "claude-code", t);
+}
+
+fn insert_in(l: &Ledger, harness: &str, t: &Turn<'_>) {
     let calls: Vec<serde_json::Value> = t
         .calls
         .iter()
@@ -54,9 +58,9 @@ fn insert(l: &Ledger, t: &Turn<'_>) {
     crate::ingest::with_upkeep(l.conn().unwrap(), |c| c.execute(
             "INSERT INTO turns (id, harness, session_id, message_id, ts_ms, model, project,
                 input, output, reasoning, cache_read, cache_write_5m, cache_write_1h, complete, tool_calls)
-             VALUES (?1, 'claude-code', ?2, ?3, ?4, ?5, '/p', ?6, ?7, 0, ?8, ?9, ?10, 1, ?11)",
+             VALUES (?1, ?12, ?2, ?3, ?4, ?5, '/p', ?6, ?7, 0, ?8, ?9, ?10, 1, ?11)",
             rusqlite::params![
-                crate::hash::id64(&format!("t|{}|{}", t.session, t.message)),
+                crate::hash::id64(&format!("t|{harness}|{}|{}", t.session, t.message)),
                 t.session,
                 t.message,
                 t.ts,
@@ -66,7 +70,8 @@ fn insert(l: &Ledger, t: &Turn<'_>) {
                 cr,
                 w5,
                 w1,
-                serde_json::to_string(&calls).unwrap()
+                serde_json::to_string(&calls).unwrap(),
+                harness
             ],
         ))
         .unwrap();
@@ -74,6 +79,10 @@ fn insert(l: &Ledger, t: &Turn<'_>) {
 
 /// A user turn carrying tool results `(tool_use_id, bytes)`.
 fn results(l: &Ledger, session: &str, ts: i64, blocks: &[(&str, i64)]) {
+    results_in(l, "claude-code", session, ts, blocks);
+}
+
+fn results_in(l: &Ledger, harness: &str, session: &str, ts: i64, blocks: &[(&str, i64)]) {
     let blocks: Vec<serde_json::Value> = blocks
         .iter()
         .map(|(id, bytes)| {
@@ -85,13 +94,14 @@ fn results(l: &Ledger, session: &str, ts: i64, blocks: &[(&str, i64)]) {
         .unwrap()
         .execute(
             "INSERT INTO user_turns (id, harness, session_id, uuid, ts_ms, preceding_message_id, blocks)
-             VALUES (?1, 'claude-code', ?2, ?3, ?4, NULL, ?5)",
+             VALUES (?1, ?6, ?2, ?3, ?4, NULL, ?5)",
             rusqlite::params![
-                crate::hash::id64(&format!("u|{session}|{ts}")),
+                crate::hash::id64(&format!("u|{harness}|{session}|{ts}")),
                 session,
                 format!("u-{ts}"),
                 ts,
-                serde_json::to_string(&blocks).unwrap()
+                serde_json::to_string(&blocks).unwrap(),
+                harness
             ],
         )
         .unwrap();
@@ -547,6 +557,96 @@ fn a_split_walk_adds_up_to_the_per_session_walks() {
     assert_eq!(o.totals.turns, 900);
     let c = compare(&l, &CompareOptions::default()).unwrap();
     assert_eq!(c.rows[0].tool_calls, 300);
+}
+
+/// Sessions of two harnesses whose ids interleave, some ids in both: the walk's parts, its
+/// streams of tool results and a `harness` filter (sought by session id) each give the sum of
+/// the per-session answers (each read by one query per session).
+#[test]
+fn a_walk_over_two_harnesses_adds_up_per_harness_and_session() {
+    let (_d, l) = open();
+    let mut sessions: Vec<(&str, String)> = Vec::new();
+    for i in 0..300 {
+        let s = format!("s{i:03}");
+        let harness = if i % 3 == 0 { "codex" } else { "claude-code" };
+        sessions.push((harness, s.clone()));
+        if i % 10 == 0 {
+            // The same id in the other harness: two sessions, next to each other in the walk.
+            let other = if harness == "codex" {
+                "claude-code"
+            } else {
+                "codex"
+            };
+            sessions.push((other, s));
+        }
+    }
+    for (i, (harness, s)) in sessions.iter().enumerate() {
+        let ts = T0 + i as i64 * 100_000;
+        let id = format!("{harness}-{s}-c");
+        let mut a = turn(s, 0, ts, [10, 10, 0, 100, 0]);
+        let file = format!("/f{}.rs", i % 7);
+        a.calls = vec![(id.as_str(), "Read", file.as_str())];
+        insert_in(&l, harness, &a);
+        results_in(&l, harness, s, ts + 10, &[(id.as_str(), 400 + i as i64)]);
+        insert_in(&l, harness, &turn(s, 1, ts + 20, [5, 5, 0, 1_000, 0]));
+    }
+    type Sums = std::collections::BTreeMap<String, (i64, i64, i64)>;
+    let sums = |h: &Hotspots, into: &mut Sums| {
+        for r in &h.rows {
+            let e = into.entry(r.key.clone()).or_default();
+            e.0 += r.calls;
+            e.1 += r.fresh_tokens;
+            e.2 += r.cache_read_tokens;
+        }
+    };
+    let filter = |harness: Option<&str>, session: Option<&str>| TurnFilter {
+        harness: harness.map(str::to_string),
+        session: session.map(str::to_string),
+        ..TurnFilter::default()
+    };
+    // Walked, not read from the derived rows (written by the same kind of walk).
+    let walked = |f: TurnFilter| {
+        hotspots::hotspots_walked(
+            &l,
+            &HotspotsOptions {
+                scope: Scope {
+                    filter: f,
+                    ..Scope::default()
+                },
+                by: HotspotBy::File,
+                limit: None,
+            },
+        )
+        .unwrap()
+    };
+    let mut per_session = Sums::new();
+    let mut per_codex_session = Sums::new();
+    for (harness, s) in &sessions {
+        let one = walked(filter(Some(harness), Some(s)));
+        assert_eq!(one.totals.turns, 2, "{harness} {s}");
+        sums(&one, &mut per_session);
+        if *harness == "codex" {
+            sums(&one, &mut per_codex_session);
+        }
+    }
+    let mut whole = Sums::new();
+    let all = walked(TurnFilter::default());
+    sums(&all, &mut whole);
+    assert_eq!(whole, per_session);
+    assert_eq!(all.totals.turns, 2 * sessions.len() as i64);
+    assert_eq!(hot(&l, HotspotBy::File, TurnFilter::default()), all);
+    let mut codex = Sums::new();
+    let by_codex = walked(filter(Some("codex"), None));
+    sums(&by_codex, &mut codex);
+    assert_eq!(codex, per_codex_session);
+    assert_eq!(
+        hot(&l, HotspotBy::File, filter(Some("codex"), None)),
+        by_codex
+    );
+    let s = summary(&l, &filter(Some("codex"), None), &SummaryOptions::default()).unwrap();
+    assert_eq!(by_codex.totals, s.totals);
+    // 100 ids of codex, 20 more in both harnesses.
+    assert_eq!(s.totals.turns, 2 * 120);
 }
 
 /// The whole-ledger walk reads results and compactions as streams beside the turns: the rows

@@ -2,7 +2,7 @@
 //! one turn in scope (window, tags, model), in time order, with its tool calls, plus the
 //! session's tool results (from `user_turns` blocks) and compactions before `until`.
 //!
-//! Turns are read once, ordered by the `turns_by_session` index `(harness, session_id,
+//! Turns are read once, ordered by the `turns_by_session` index `(session_id, harness,
 //! ts_ms)`, so one session is in memory at a time. Turns before `since` (or outside the tag
 //! or model filter) are kept in the timeline, marked out of scope: they still made the
 //! context that later turns re-read, and their tool calls name the results that follow.
@@ -173,10 +173,12 @@ pub(crate) struct Prepared {
     pub prices: PriceTable,
     /// Shared with `summary` and `sessions` through the per-process tag cache.
     pub tags: Option<Arc<TagIndex>>,
-    /// A `session` filter: its turns are looked up by `(harness, session_id)`.
+    /// A `session` filter: its sessions are sought by id, and the walk is not split.
     pub one_tree: bool,
     /// A `project` filter (a column of the turns, not of their sessions).
     pub by_project: bool,
+    /// A `harness` filter.
+    pub harness: Option<String>,
 }
 
 /// Resolves `scope` for one analysis.
@@ -198,8 +200,15 @@ pub(crate) fn prepare(ledger: &Ledger, scope: &Scope) -> Result<Prepared> {
         tags,
         one_tree: scope.filter.session.is_some(),
         by_project: scope.filter.project.is_some(),
+        harness: scope.filter.harness.clone(),
     })
 }
+
+/// Beside a `harness = ?` filter, the sessions of that harness (`?` the harness): the
+/// per-session indexes lead with the session id, so the filter alone makes SQLite scan all of
+/// `turns_by_session` and sort each session's rows again; a list of ids on the leading column
+/// is sought in the walk's order instead (the same time as before migration 23).
+const HARNESS_SESSIONS: &str = "session_id IN (SELECT session_id FROM sessions WHERE harness = ?)";
 
 /// A clause on `(harness, session_id)` with its parameters: the only sessions a walk reads.
 pub(crate) type Only = (String, Vec<Value>);
@@ -212,11 +221,12 @@ struct Shared<'a> {
     want: Vec<(usize, &'a str)>,
     want_model: Option<String>,
     need: Need,
-    /// A `session` filter: its turns are looked up by `(harness, session_id)`.
-    one_tree: bool,
     /// Results and compactions are read as streams beside the turns (no session or project
     /// filter, whose clauses name `turns` columns), not per session.
     streams: bool,
+    /// A `harness` filter without a `session` one: its sessions are sought by id
+    /// ([`HARNESS_SESSIONS`]).
+    seek_harness: Option<&'a str>,
     only: Option<&'a Only>,
 }
 
@@ -231,7 +241,7 @@ type Key = (String, String);
 
 /// Walks every session with a turn in scope, calling `each` once per session with the
 /// accumulator of the part (thread) that read it. Sessions are split into up to
-/// [`MAX_PARTS`] ranges of `(harness, session_id)`, each read on its own thread and
+/// [`MAX_PARTS`] ranges of `(session_id, harness)`, each read on its own thread and
 /// connection; the accumulators come back in range order.
 pub(crate) fn walk<A: Send>(
     ledger: &Ledger,
@@ -269,8 +279,8 @@ pub(crate) fn walk_prepared<A: Send>(
             .collect(),
         want_model: f.model.as_deref().map(|m| p.prices.model_key(m)),
         need,
-        one_tree: p.one_tree,
         streams: !p.one_tree && !p.by_project,
+        seek_harness: p.harness.as_deref().filter(|_| !p.one_tree),
         only,
     };
     let bounds = pivots(ledger, p.one_tree)?;
@@ -325,7 +335,7 @@ pub(crate) fn walk_prepared<A: Send>(
     ))
 }
 
-/// `(harness, session_id)` keys that split the sessions into equal counts, one part per
+/// `(session_id, harness)` keys that split the sessions into equal counts, one part per
 /// available core (up to [`MAX_PARTS`]); none for a small ledger or a one-tree filter.
 fn pivots(ledger: &Ledger, one_tree: bool) -> Result<Vec<Key>> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -341,7 +351,7 @@ fn pivots(ledger: &Ledger, one_tree: bool) -> Result<Vec<Key>> {
         return Ok(Vec::new());
     }
     let mut stmt = conn
-        .prepare_cached("SELECT harness, session_id FROM sessions ORDER BY harness, session_id LIMIT 1 OFFSET ?1")
+        .prepare_cached("SELECT harness, session_id FROM sessions ORDER BY session_id, harness LIMIT 1 OFFSET ?1")
         .map_err(|e| ledger.err(e))?;
     let mut out: Vec<Key> = Vec::new();
     for i in 1..parts {
@@ -355,7 +365,7 @@ fn pivots(ledger: &Ledger, one_tree: bool) -> Result<Vec<Key>> {
     Ok(out)
 }
 
-/// One part of a walk: the sessions with `lo <= (harness, session_id) < hi`.
+/// One part of a walk: the sessions with `lo <= (session_id, harness) < hi`.
 fn walk_part<A>(
     ledger: &Ledger,
     sh: &Shared<'_>,
@@ -372,12 +382,9 @@ fn walk_part<A>(
     let mut unpriced: HashMap<String, i64> = HashMap::new();
 
     let (mut where_, mut params) = f.where_sql("ts_ms", None, f.until);
+    // A `session` filter's clause (`session_id IN (…)`) seeks `turns_by_session`, which leads
+    // with the session id, in the walk's order.
     let mut range = Vec::new();
-    if sh.one_tree {
-        // Lets SQLite seek `turns_by_session` per (harness, session) of the tree instead of
-        // scanning the whole index for the session ids.
-        range.push("harness IN (SELECT DISTINCT harness FROM sessions)");
-    }
     if let Some(since) = f.since {
         // Only sessions active in the window can have a turn in scope (`sessions_by_last_ts`);
         // their earlier turns are still read.
@@ -390,15 +397,19 @@ fn walk_part<A>(
         range.push(clause.as_str());
         params.extend(only.iter().cloned());
     }
+    if let Some(h) = sh.seek_harness {
+        range.push(HARNESS_SESSIONS);
+        params.push(Value::Text(h.to_string()));
+    }
     if let Some((h, s)) = lo {
-        range.push("(harness, session_id) >= (?, ?)");
-        params.push(Value::Text(h.clone()));
+        range.push("(session_id, harness) >= (?, ?)");
         params.push(Value::Text(s.clone()));
+        params.push(Value::Text(h.clone()));
     }
     if let Some((h, s)) = hi {
-        range.push("(harness, session_id) < (?, ?)");
-        params.push(Value::Text(h.clone()));
+        range.push("(session_id, harness) < (?, ?)");
         params.push(Value::Text(s.clone()));
+        params.push(Value::Text(h.clone()));
     }
     if !range.is_empty() {
         let joined = range.join(" AND ");
@@ -411,7 +422,7 @@ fn walk_part<A>(
     let sql = format!(
         "SELECT harness, session_id, ts_ms, model, message_id, input, output, reasoning, cache_read,
                 cache_write_5m, cache_write_1h, tool_calls
-         FROM turns {where_} ORDER BY harness, session_id, ts_ms, rid"
+         FROM turns {where_} ORDER BY session_id, harness, ts_ms, rid"
     );
     let conn = ledger.conn()?;
     let mut stmt = conn.prepare_cached(&sql).map_err(|e| ledger.err(e))?;
@@ -433,7 +444,7 @@ fn walk_part<A>(
         ),
     ] {
         if on && streamed {
-            let (sql, params) = side_sql(f, sh.only, (table, cols, tie), until, lo, hi);
+            let (sql, params) = side_sql(sh, (table, cols, tie), until, lo, hi);
             side_stmts.push((
                 conn.prepare_cached(&sql).map_err(|e| ledger.err(e))?,
                 params,
@@ -688,13 +699,13 @@ fn per_session(
 /// order, restricted as the turns are (harness, sessions active since `since`) and before
 /// `until`. Only used without a session or project filter (those columns are the turns').
 fn side_sql(
-    f: &Resolved,
-    only: Option<&Only>,
+    sh: &Shared<'_>,
     (table, cols, tie): (&str, &str, &str),
     until: i64,
     lo: Option<&Key>,
     hi: Option<&Key>,
 ) -> (String, Vec<Value>) {
+    let f = sh.f;
     let mut clauses = vec!["ts_ms < ?".to_string()];
     let mut params = vec![Value::Integer(until)];
     // The resolved clauses are harness (and session/project, which never reach here).
@@ -707,21 +718,25 @@ fn side_sql(
         );
         params.push(Value::Integer(since));
     }
-    if let Some((clause, only)) = only {
+    if let Some((clause, only)) = sh.only {
         clauses.push(clause.clone());
         params.extend(only.iter().cloned());
     }
+    if let Some(h) = sh.seek_harness {
+        clauses.push(HARNESS_SESSIONS.into());
+        params.push(Value::Text(h.to_string()));
+    }
     for (key, op) in [(lo, ">="), (hi, "<")] {
         if let Some((h, s)) = key {
-            clauses.push(format!("(harness, session_id) {op} (?, ?)"));
-            params.push(Value::Text(h.clone()));
+            clauses.push(format!("(session_id, harness) {op} (?, ?)"));
             params.push(Value::Text(s.clone()));
+            params.push(Value::Text(h.clone()));
         }
     }
     (
         format!(
             "SELECT harness, session_id, {cols} FROM {table} WHERE {}
-             ORDER BY harness, session_id, ts_ms, {tie}",
+             ORDER BY session_id, harness, ts_ms, {tie}",
             clauses.join(" AND ")
         ),
         params,
@@ -734,7 +749,7 @@ struct Sides<'s> {
     compactions: Option<Beside<'s>>,
 }
 
-/// A stream of rows ordered by `(harness, session_id, …)` read beside the turns: each
+/// A stream of rows ordered by `(session_id, harness, …)` read beside the turns: each
 /// session takes its rows as the walk reaches it (a merge join), skipping the rows of
 /// sessions the walk did not hand over.
 struct Beside<'s> {
@@ -765,7 +780,7 @@ impl<'s> Beside<'s> {
         while let Some(r) = self.rows.get() {
             let h = r.get_ref(0)?.as_str()?;
             let s = r.get_ref(1)?.as_str()?;
-            match h.cmp(harness).then_with(|| s.cmp(session_id)) {
+            match s.cmp(session_id).then_with(|| h.cmp(harness)) {
                 Ordering::Less => {}
                 Ordering::Equal => each(r, 2)?,
                 Ordering::Greater => return Ok(()),

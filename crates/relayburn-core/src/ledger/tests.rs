@@ -290,13 +290,18 @@ fn rowid_migration_rebuilds_turns_keeping_rows_indexes_and_triggers() {
     assert_eq!(ledger_contents(conn), contents_before);
     let objects_after = schema_objects(conn);
     // Migration 9 later adds the reported cost to these (and restates the rollup triggers);
-    // migration 13 restates the per-row triggers with the set-based writer's condition.
+    // migration 13 restates the per-row triggers with the set-based writer's condition;
+    // migration 23 reorders the per-session indexes.
     let restated_later = [
         "turns",
         "turn_rollup",
         "turns_rollup_update",
         "turns_count_update",
         "clock_turns_update",
+        "turns_by_session",
+        "user_turns_by_session",
+        "compactions_by_session",
+        "sessions_by_id",
     ];
     // Dropped by migration 13 (the ingest writer ticks the clock for user turns) and 17 (and
     // derives what the insert triggers of turns did). Migration 16 stores the rollup in
@@ -912,5 +917,78 @@ fn outbox_kept_only_by_ledgers_that_pushed() {
         } else {
             assert!(kinds.is_empty(), "{kinds:?}");
         }
+    }
+}
+
+/// Migration 23: the per-session indexes lead with the session id, in a ledger with rows and in
+/// one whose first load was interrupted (two of its dropped indexes are built by the migration;
+/// the third stays recorded for the next pass to restore).
+#[test]
+fn session_indexes_lead_with_the_session_id() {
+    let at = schema::MIGRATIONS
+        .iter()
+        .position(|m| m.contains("CREATE INDEX sessions_by_id ON sessions (session_id, harness)"))
+        .expect("the session index order migration");
+    let index_sql = |c: &rusqlite::Connection| {
+        column_texts(
+            c,
+            "SELECT name || ': ' || sql FROM sqlite_master
+             WHERE name IN ('turns_by_session', 'user_turns_by_session', 'compactions_by_session',
+                            'sessions_by_id', 'turns_by_message')
+             ORDER BY name",
+        )
+    };
+    for interrupted in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let conn = ledger_at_version(dir.path(), at);
+            conn.execute_batch(
+                "INSERT INTO user_turns (id, harness, session_id, uuid, ts_ms, blocks)
+                 VALUES (7, 'claude-code', 's1', 'u1', 5, '[]');
+                 INSERT INTO compactions (harness, session_id, ts_ms) VALUES ('codex', 's2', 6);",
+            )
+            .unwrap();
+            if interrupted {
+                // As `ingest::cold_load` leaves a first load that died before its end.
+                conn.execute_batch(
+                    "INSERT INTO deferred_indexes (name, sql)
+                     SELECT name, sql FROM sqlite_master
+                     WHERE name IN ('turns_by_session', 'turns_by_message', 'user_turns_by_session');
+                     DROP INDEX turns_by_session;
+                     DROP INDEX turns_by_message;
+                     DROP INDEX user_turns_by_session;",
+                )
+                .unwrap();
+            }
+        }
+        let ledger = Ledger::open(dir.path()).unwrap();
+        let conn = ledger.conn().unwrap();
+        let mut want = vec![
+            "compactions_by_session: CREATE INDEX compactions_by_session ON compactions (session_id, harness, ts_ms)",
+            "sessions_by_id: CREATE INDEX sessions_by_id ON sessions (session_id, harness)",
+            "turns_by_message: CREATE INDEX turns_by_message ON turns (message_id)",
+            "turns_by_session: CREATE INDEX turns_by_session ON turns (session_id, harness, ts_ms)",
+            "user_turns_by_session: CREATE INDEX user_turns_by_session ON user_turns (session_id, harness, ts_ms)",
+        ];
+        if interrupted {
+            want.remove(2);
+        }
+        assert_eq!(index_sql(conn), want, "interrupted: {interrupted}");
+        let recorded = column_texts(conn, "SELECT name FROM deferred_indexes ORDER BY name");
+        let want_recorded: &[&str] = if interrupted {
+            &["turns_by_message"]
+        } else {
+            &[]
+        };
+        assert_eq!(recorded, want_recorded);
+        let rows: i64 = conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM user_turns WHERE session_id = 's1')
+                      + (SELECT count(*) FROM compactions WHERE session_id = 's2')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(rows, 2);
     }
 }

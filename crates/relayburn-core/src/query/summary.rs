@@ -545,9 +545,10 @@ impl<'a> Accumulator<'a> {
             return Ok(());
         }
         let (mut where_, mut params) = self.f.where_sql("ts_ms", lo, hi);
-        // A window within one rollup bucket (the edges of a summary): by time. Left to the
-        // planner, a `harness` filter picks `turns_by_session` and walks every turn of that
-        // harness to find the few in the window.
+        // A window within one rollup bucket (the edges of a summary): by time. Before the
+        // per-session indexes led with the session id (migration 23), the planner took
+        // `turns_by_session` for a `harness` filter and walked every turn of that harness to
+        // find the few in the window; the hint keeps the plan from resting on its guess.
         let by_time =
             messages.is_none() && matches!((lo, hi), (Some(l), Some(h)) if h - l <= BUCKET_MS);
         let index = if by_time {
