@@ -237,6 +237,8 @@ struct Part<A> {
     unpriced: HashMap<String, i64>,
 }
 
+/// A session as `(harness, session_id)`; parts and streams order sessions by
+/// `(session_id, harness)`, as `turns_by_session` does.
 type Key = (String, String);
 
 /// Walks every session with a turn in scope, calling `each` once per session with the
