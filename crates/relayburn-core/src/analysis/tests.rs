@@ -649,6 +649,44 @@ fn a_walk_over_two_harnesses_adds_up_per_harness_and_session() {
     assert_eq!(s.totals.turns, 2 * 120);
 }
 
+/// A `harness` filter alone makes SQLite scan the whole `turns_by_session` and sort each
+/// session's rows again (the index leads with the session id); with the walk's clause beside
+/// it, the harness's sessions are sought in the walk's order, with nothing left to sort.
+#[test]
+fn a_harness_filter_seeks_its_sessions_in_the_walks_order() {
+    let (_d, l) = open();
+    let plan = |extra: &str| -> Vec<String> {
+        let sql = format!(
+            "EXPLAIN QUERY PLAN SELECT session_id, ts_ms, tool_calls FROM turns
+             WHERE harness = ?1 {extra} ORDER BY session_id, harness, ts_ms, rid"
+        );
+        let conn = l.conn().unwrap();
+        let mut st = conn.prepare(&sql).unwrap();
+        let rows = st.query_map(["codex"], |r| r.get::<_, String>(3)).unwrap();
+        rows.map(|r| r.unwrap()).collect()
+    };
+    let alone = plan("");
+    assert!(
+        alone.iter().any(|d| d.starts_with("SCAN turns")),
+        "{alone:?}"
+    );
+    assert!(alone.iter().any(|d| d.contains("TEMP B-TREE")), "{alone:?}");
+    let sought = plan(&format!(
+        "AND {}",
+        timeline::HARNESS_SESSIONS.replace('?', "?1")
+    ));
+    assert!(
+        sought
+            .iter()
+            .any(|d| d.starts_with("SEARCH turns USING INDEX turns_by_session (session_id=?")),
+        "{sought:?}"
+    );
+    assert!(
+        !sought.iter().any(|d| d.contains("TEMP B-TREE")),
+        "{sought:?}"
+    );
+}
+
 /// The whole-ledger walk reads results and compactions as streams beside the turns: the rows
 /// of sessions it skips (no turn in scope, or no turns at all) must not reach the next
 /// session. Whole answers equal the per-session ones (read by one query per session).

@@ -208,7 +208,8 @@ pub(crate) fn prepare(ledger: &Ledger, scope: &Scope) -> Result<Prepared> {
 /// per-session indexes lead with the session id, so the filter alone makes SQLite scan all of
 /// `turns_by_session` and sort each session's rows again; a list of ids on the leading column
 /// is sought in the walk's order instead (the same time as before migration 23).
-const HARNESS_SESSIONS: &str = "session_id IN (SELECT session_id FROM sessions WHERE harness = ?)";
+pub(super) const HARNESS_SESSIONS: &str =
+    "session_id IN (SELECT session_id FROM sessions WHERE harness = ?)";
 
 /// A clause on `(harness, session_id)` with its parameters: the only sessions a walk reads.
 pub(crate) type Only = (String, Vec<Value>);

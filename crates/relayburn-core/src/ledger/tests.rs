@@ -135,13 +135,18 @@ fn ledger_at_version(home: &Path, at: usize) -> rusqlite::Connection {
     conn
 }
 
-/// The migration that gives `turns` and `user_turns` a sequential rowid (found by its text, so
-/// no version number is hard-coded).
-fn rowid_migration() -> usize {
+/// The index of the first migration whose SQL holds every one of `texts` (found by its text,
+/// so no version number is hard-coded).
+fn migration_with(texts: &[&str]) -> usize {
     schema::MIGRATIONS
         .iter()
-        .position(|m| m.contains("CREATE TABLE turns_new"))
-        .expect("the turns rowid migration")
+        .position(|m| texts.iter().all(|t| m.contains(t)))
+        .unwrap_or_else(|| panic!("no migration holds {texts:?}"))
+}
+
+/// The migration that gives `turns` and `user_turns` a sequential rowid.
+fn rowid_migration() -> usize {
+    migration_with(&["CREATE TABLE turns_new"])
 }
 
 /// Indexes and triggers on `turns` / `user_turns`: name → SQL with whitespace collapsed.
@@ -602,12 +607,9 @@ fn looser_modes_are_tightened_on_open() {
     }
 }
 
-/// The migration that re-derives Codex and OpenCode rows (found by its text).
+/// The migration that re-derives Codex and OpenCode rows.
 fn per_call_migration() -> usize {
-    schema::MIGRATIONS
-        .iter()
-        .position(|m| m.contains("DELETE FROM cursors WHERE harness IN ('codex', 'opencode')"))
-        .expect("the per-call migration")
+    migration_with(&["DELETE FROM cursors WHERE harness IN ('codex', 'opencode')"])
 }
 
 #[test]
@@ -709,12 +711,9 @@ fn try_write_skips_instead_of_waiting_for_another_writer() {
     release.join().unwrap();
 }
 
-/// The index of the migration that keys user turns by `id` (19, found by its table).
+/// The migration that keys user turns by `id` (19).
 fn user_turn_id_migration() -> usize {
-    schema::MIGRATIONS
-        .iter()
-        .position(|m| m.contains("CREATE TABLE user_turns_new") && m.contains("INSERT OR IGNORE"))
-        .expect("user-turn id migration")
+    migration_with(&["CREATE TABLE user_turns_new", "INSERT OR IGNORE"])
 }
 
 #[test]
@@ -789,12 +788,9 @@ fn user_turn_id_migration_keys_user_turns_by_id_keeping_rows_and_triggers() {
     );
 }
 
-/// The migration that checks the outbox's `kind` by comparisons (found by its text).
+/// The migration that checks the outbox's `kind` by comparisons.
 fn outbox_check_migration() -> usize {
-    schema::MIGRATIONS
-        .iter()
-        .position(|m| m.contains("CREATE TABLE push_outbox_new"))
-        .expect("the outbox check migration")
+    migration_with(&["CREATE TABLE push_outbox_new"])
 }
 
 #[test]
@@ -871,10 +867,7 @@ fn outbox_check_migration_keeps_entries_sequence_and_rules() {
 /// queueing; one that never pushed drops its entries and queues nothing until its first push.
 #[test]
 fn outbox_kept_only_by_ledgers_that_pushed() {
-    let at = schema::MIGRATIONS
-        .iter()
-        .position(|m| m.contains("CREATE TABLE push_armed"))
-        .expect("the push_armed migration");
+    let at = migration_with(&["CREATE TABLE push_armed"]);
     let count = |c: &rusqlite::Connection, sql: &str| -> i64 {
         c.query_row(sql, [], |r| r.get(0)).unwrap()
     };
@@ -925,10 +918,7 @@ fn outbox_kept_only_by_ledgers_that_pushed() {
 /// the third stays recorded for the next pass to restore).
 #[test]
 fn session_indexes_lead_with_the_session_id() {
-    let at = schema::MIGRATIONS
-        .iter()
-        .position(|m| m.contains("CREATE INDEX sessions_by_id ON sessions (session_id, harness)"))
-        .expect("the session index order migration");
+    let at = migration_with(&["CREATE INDEX sessions_by_id ON sessions (session_id, harness)"]);
     let index_sql = |c: &rusqlite::Connection| {
         column_texts(
             c,
