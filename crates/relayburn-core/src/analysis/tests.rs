@@ -651,30 +651,32 @@ fn a_walk_over_two_harnesses_adds_up_per_harness_and_session() {
 
 /// A `harness` filter alone makes SQLite scan the whole `turns_by_session` and sort each
 /// session's rows again (the index leads with the session id); with the walk's clause beside
-/// it, the harness's sessions are sought in the walk's order, with nothing left to sort.
+/// it, the harness's sessions are sought in the walk's order, with nothing left to sort. The
+/// plans are of the walk's own statement, with and without that clause.
 #[test]
 fn a_harness_filter_seeks_its_sessions_in_the_walks_order() {
     let (_d, l) = open();
-    let plan = |extra: &str| -> Vec<String> {
-        let sql = format!(
-            "EXPLAIN QUERY PLAN SELECT session_id, ts_ms, tool_calls FROM turns
-             WHERE harness = ?1 {extra} ORDER BY session_id, harness, ts_ms, rid"
-        );
+    let scope = Scope {
+        filter: TurnFilter {
+            harness: Some("codex".into()),
+            ..TurnFilter::default()
+        },
+        ..Scope::default()
+    };
+    let mut p = timeline::prepare(&l, &scope).unwrap();
+    let plan = |p: &timeline::Prepared| -> Vec<String> {
+        let sh = timeline::Shared::new(p, timeline::Need::default(), None);
+        let (sql, params) = timeline::turns_sql(&sh, None, None);
         let conn = l.conn().unwrap();
-        let mut st = conn.prepare(&sql).unwrap();
-        let rows = st.query_map(["codex"], |r| r.get::<_, String>(3)).unwrap();
+        let mut st = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let rows = st
+            .query_map(rusqlite::params_from_iter(params.iter()), |r| {
+                r.get::<_, String>(3)
+            })
+            .unwrap();
         rows.map(|r| r.unwrap()).collect()
     };
-    let alone = plan("");
-    assert!(
-        alone.iter().any(|d| d.starts_with("SCAN turns")),
-        "{alone:?}"
-    );
-    assert!(alone.iter().any(|d| d.contains("TEMP B-TREE")), "{alone:?}");
-    let sought = plan(&format!(
-        "AND {}",
-        timeline::HARNESS_SESSIONS.replace('?', "?1")
-    ));
+    let sought = plan(&p);
     assert!(
         sought
             .iter()
@@ -685,6 +687,14 @@ fn a_harness_filter_seeks_its_sessions_in_the_walks_order() {
         !sought.iter().any(|d| d.contains("TEMP B-TREE")),
         "{sought:?}"
     );
+    // The same statement without the clause: what the walk would run without it.
+    p.harness = None;
+    let alone = plan(&p);
+    assert!(
+        alone.iter().any(|d| d.starts_with("SCAN turns")),
+        "{alone:?}"
+    );
+    assert!(alone.iter().any(|d| d.contains("TEMP B-TREE")), "{alone:?}");
 }
 
 /// The whole-ledger walk reads results and compactions as streams beside the turns: the rows

@@ -208,14 +208,13 @@ pub(crate) fn prepare(ledger: &Ledger, scope: &Scope) -> Result<Prepared> {
 /// per-session indexes lead with the session id, so the filter alone makes SQLite scan all of
 /// `turns_by_session` and sort each session's rows again; a list of ids on the leading column
 /// is sought in the walk's order instead (the same time as before migration 23).
-pub(super) const HARNESS_SESSIONS: &str =
-    "session_id IN (SELECT session_id FROM sessions WHERE harness = ?)";
+const HARNESS_SESSIONS: &str = "session_id IN (SELECT session_id FROM sessions WHERE harness = ?)";
 
 /// A clause on `(harness, session_id)` with its parameters: the only sessions a walk reads.
 pub(crate) type Only = (String, Vec<Value>);
 
 /// The read-only state every part of a walk shares.
-struct Shared<'a> {
+pub(super) struct Shared<'a> {
     f: &'a Resolved,
     prices: &'a PriceTable,
     tags: Option<&'a TagIndex>,
@@ -229,6 +228,28 @@ struct Shared<'a> {
     /// ([`HARNESS_SESSIONS`]).
     seek_harness: Option<&'a str>,
     only: Option<&'a Only>,
+}
+
+impl<'a> Shared<'a> {
+    pub(super) fn new(p: &'a Prepared, need: Need, only: Option<&'a Only>) -> Self {
+        let f = &p.f;
+        Shared {
+            f,
+            prices: &p.prices,
+            tags: p.tags.as_deref(),
+            want: f
+                .tags
+                .iter()
+                .enumerate()
+                .map(|(i, (_, v))| (i, v.as_str()))
+                .collect(),
+            want_model: f.model.as_deref().map(|m| p.prices.model_key(m)),
+            need,
+            streams: !p.one_tree && !p.by_project,
+            seek_harness: p.harness.as_deref().filter(|_| !p.one_tree),
+            only,
+        }
+    }
 }
 
 /// What one part of a walk counted.
@@ -269,23 +290,7 @@ pub(crate) fn walk_prepared<A: Send>(
     init: impl Fn() -> A + Sync,
     each: impl Fn(&mut A, &Models, &Session) + Sync,
 ) -> Result<(Vec<A>, Walked)> {
-    let f = &p.f;
-    let shared = Shared {
-        f,
-        prices: &p.prices,
-        tags: p.tags.as_deref(),
-        want: f
-            .tags
-            .iter()
-            .enumerate()
-            .map(|(i, (_, v))| (i, v.as_str()))
-            .collect(),
-        want_model: f.model.as_deref().map(|m| p.prices.model_key(m)),
-        need,
-        streams: !p.one_tree && !p.by_project,
-        seek_harness: p.harness.as_deref().filter(|_| !p.one_tree),
-        only,
-    };
+    let shared = Shared::new(p, need, only);
     let bounds = pivots(ledger, p.one_tree)?;
     let mut ranges: Vec<(Option<&Key>, Option<&Key>)> = Vec::new();
     for i in 0..=bounds.len() {
@@ -384,49 +389,7 @@ fn walk_part<A>(
     let mut totals = Totals::default();
     let mut unpriced: HashMap<String, i64> = HashMap::new();
 
-    let (mut where_, mut params) = f.where_sql("ts_ms", None, f.until);
-    // A `session` filter's clause (`session_id IN (…)`) seeks `turns_by_session`, which leads
-    // with the session id, in the walk's order.
-    let mut range = Vec::new();
-    if let Some(since) = f.since {
-        // Only sessions active in the window can have a turn in scope (`sessions_by_last_ts`);
-        // their earlier turns are still read.
-        range.push(
-            "(harness, session_id) IN (SELECT harness, session_id FROM sessions WHERE last_ts_ms >= ?)",
-        );
-        params.push(Value::Integer(since));
-    }
-    if let Some((clause, only)) = sh.only {
-        range.push(clause.as_str());
-        params.extend(only.iter().cloned());
-    }
-    if let Some(h) = sh.seek_harness {
-        range.push(HARNESS_SESSIONS);
-        params.push(Value::Text(h.to_string()));
-    }
-    if let Some((h, s)) = lo {
-        range.push("(session_id, harness) >= (?, ?)");
-        params.push(Value::Text(s.clone()));
-        params.push(Value::Text(h.clone()));
-    }
-    if let Some((h, s)) = hi {
-        range.push("(session_id, harness) < (?, ?)");
-        params.push(Value::Text(s.clone()));
-        params.push(Value::Text(h.clone()));
-    }
-    if !range.is_empty() {
-        let joined = range.join(" AND ");
-        where_ = if where_.is_empty() {
-            format!("WHERE {joined}")
-        } else {
-            format!("{where_} AND {joined}")
-        };
-    }
-    let sql = format!(
-        "SELECT harness, session_id, ts_ms, model, message_id, input, output, reasoning, cache_read,
-                cache_write_5m, cache_write_1h, tool_calls
-         FROM turns {where_} ORDER BY session_id, harness, ts_ms, rid"
-    );
+    let (sql, params) = turns_sql(sh, lo, hi);
     let conn = ledger.conn()?;
     let mut stmt = conn.prepare_cached(&sql).map_err(|e| ledger.err(e))?;
     let mut rows = stmt
@@ -698,23 +661,45 @@ fn per_session(
     Ok(())
 }
 
-/// `SELECT harness, session_id, <cols> FROM <table>` over a part's range, in the turns'
-/// order, restricted as the turns are (harness, sessions active since `since`) and before
-/// `until`. Only used without a session or project filter (those columns are the turns').
-fn side_sql(
+/// The turns of a part's sessions in scope, before `until`, in the walk's order.
+pub(super) fn turns_sql(
     sh: &Shared<'_>,
-    (table, cols, tie): (&str, &str, &str),
-    until: i64,
     lo: Option<&Key>,
     hi: Option<&Key>,
 ) -> (String, Vec<Value>) {
     let f = sh.f;
-    let mut clauses = vec!["ts_ms < ?".to_string()];
-    let mut params = vec![Value::Integer(until)];
-    // The resolved clauses are harness (and session/project, which never reach here).
-    clauses.extend(f.clauses.iter().cloned());
-    params.extend(f.params.iter().cloned());
-    if let Some(since) = f.since {
+    let (where_, mut params) = f.where_sql("ts_ms", None, f.until);
+    let mut clauses = Vec::new();
+    part_sessions(sh, lo, hi, &mut clauses, &mut params);
+    let where_ = match (where_.is_empty(), clauses.is_empty()) {
+        (_, true) => where_,
+        (true, false) => format!("WHERE {}", clauses.join(" AND ")),
+        (false, false) => format!("{where_} AND {}", clauses.join(" AND ")),
+    };
+    (
+        format!(
+            "SELECT harness, session_id, ts_ms, model, message_id, input, output, reasoning, cache_read,
+                    cache_write_5m, cache_write_1h, tool_calls
+             FROM turns {where_} ORDER BY session_id, harness, ts_ms, rid"
+        ),
+        params,
+    )
+}
+
+/// The clauses that choose a part's sessions, the same for the turns and the streams beside
+/// them: active since `since`, the `only` list, the filter's harness sought by id, and the
+/// part's range. A `session` filter's own clause (`session_id IN (…)`) seeks
+/// `turns_by_session`, which leads with the session id, in the walk's order.
+fn part_sessions(
+    sh: &Shared<'_>,
+    lo: Option<&Key>,
+    hi: Option<&Key>,
+    clauses: &mut Vec<String>,
+    params: &mut Vec<Value>,
+) {
+    if let Some(since) = sh.f.since {
+        // Only sessions active in the window can have a turn in scope (`sessions_by_last_ts`);
+        // their earlier turns are still read.
         clauses.push(
             "(harness, session_id) IN (SELECT harness, session_id FROM sessions WHERE last_ts_ms >= ?)"
                 .into(),
@@ -736,6 +721,25 @@ fn side_sql(
             params.push(Value::Text(h.clone()));
         }
     }
+}
+
+/// `SELECT harness, session_id, <cols> FROM <table>` over a part's range, in the turns'
+/// order, restricted as the turns are (harness, sessions active since `since`) and before
+/// `until`. Only used without a session or project filter (those columns are the turns').
+fn side_sql(
+    sh: &Shared<'_>,
+    (table, cols, tie): (&str, &str, &str),
+    until: i64,
+    lo: Option<&Key>,
+    hi: Option<&Key>,
+) -> (String, Vec<Value>) {
+    let f = sh.f;
+    let mut clauses = vec!["ts_ms < ?".to_string()];
+    let mut params = vec![Value::Integer(until)];
+    // The resolved clauses are harness (and session/project, which never reach here).
+    clauses.extend(f.clauses.iter().cloned());
+    params.extend(f.params.iter().cloned());
+    part_sessions(sh, lo, hi, &mut clauses, &mut params);
     (
         format!(
             "SELECT harness, session_id, {cols} FROM {table} WHERE {}
